@@ -11,6 +11,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@nws/workflows$': '<rootDir>/workflows',
     '^@nws/workflows/(.*)$': '<rootDir>/workflows/$1',
     '^@nws/([a-z-]+)$': '<rootDir>/libs/$1/src',
     '^@nws/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',

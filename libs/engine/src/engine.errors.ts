@@ -1,0 +1,95 @@
+import type { FieldViolation, LocalizedMessage } from './engine.types';
+
+export type { FieldViolation };
+
+/** Base of every error a client can cause: the API maps each to a 4xx status, never a 500. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(readonly detail: LocalizedMessage) {
+    super(detail.en);
+  }
+}
+
+export class ApplicationNotFoundError extends DomainError {
+  readonly code = 'APPLICATION_NOT_FOUND';
+  constructor(readonly applicationId: string) {
+    super({ ja: `申請 ${applicationId} は存在しません。`, en: `application ${applicationId} does not exist` });
+  }
+}
+
+export class UnknownWorkflowError extends DomainError {
+  readonly code = 'UNKNOWN_WORKFLOW';
+  constructor(readonly workflow: string, readonly known: readonly string[]) {
+    super({
+      ja: `workflow: 「${workflow}」は登録されていないワークフローです（${known.join(', ')} のいずれか）。`,
+      en: `workflow: "${workflow}" is not a registered workflow (one of ${known.join(', ')})`,
+    });
+  }
+}
+
+export class ActionNotAllowedInStateError extends DomainError {
+  readonly code = 'ACTION_NOT_ALLOWED_IN_STATE';
+  constructor(readonly action: string, readonly state: string, readonly allowedActions: readonly string[]) {
+    super({
+      ja: `操作「${action}」は状態「${state}」では行えません。可能な操作: ${allowedActions.join(', ') || 'なし'}`,
+      en: `action "${action}" is not allowed in state "${state}"; allowed now: ${allowedActions.join(', ') || 'none'}`,
+    });
+  }
+}
+
+export class UnknownActionError extends DomainError {
+  readonly code = 'UNKNOWN_ACTION';
+  constructor(readonly action: string, readonly known: readonly string[]) {
+    super({
+      ja: `action: 「${action}」は存在しない操作です（${known.join(', ')} のいずれか）。`,
+      en: `action: "${action}" is not an action of this workflow (one of ${known.join(', ')})`,
+    });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+export class RevisionMismatchError extends DomainError {
+  readonly code = 'REVISION_MISMATCH';
+  constructor(readonly expected: number, readonly actual: number) {
+    super({
+      ja: `If-Match: 申請は改訂 ${actual} に更新されています（指定 ${expected}）。最新を取得して再実行してください。`,
+      en: `If-Match: the application is at revision ${actual}, not ${expected}; fetch it again and retry`,
+    });
+  }
+}
+
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly violations: readonly FieldViolation[]) {
+    super({
+      ja: violations.map((v) => v.message.ja).join(' / '),
+      en: violations.map((v) => v.message.en).join('; '),
+    });
+  }
+}
+
+/** A repeated Idempotency-Key with a different request: refusing is safer than guessing. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor() {
+    super({
+      ja: 'Idempotency-Key: このキーは別の内容の要求に使用済みです。',
+      en: 'Idempotency-Key: this key was already used for a different request',
+    });
+  }
+}
+
+/** Too many concurrent writers on one application; the client may retry. */
+export class ConcurrencyConflictError extends DomainError {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(readonly applicationId: string) {
+    super({
+      ja: `申請 ${applicationId} は同時に更新されています。再実行してください。`,
+      en: `application ${applicationId} is being changed concurrently; retry`,
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { JsonObject } from '@nws/event-store';
+export type { Json, JsonObject } from '@nws/event-store';
+
+export const ROLES = ['applicant', 'first-reviewer', 'second-reviewer', 'auditor', 'distributor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who sends a command: from a verified token, never from the request body. */
+export interface Actor {
+  /** The person (token subject). */
+  readonly sub: string;
+  /** The body: a 6-digit 全国地方公共団体コード, 'J-LIS' or 'MIC'. */
+  readonly org: string;
+  readonly role: Role;
+  readonly name?: string;
+  readonly department?: string;
+}
+
+/**
+ * Everything non-deterministic a command needs comes in here, so that decide/evolve stay pure:
+ * time, ids, the actor.
+ */
+export interface CommandMetadata {
+  readonly actor: Actor;
+  /** ISO-8601 time of the command, from the caller's clock port. */
+  readonly now: string;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+}
+
+/** An event as a workflow decides it: type and data; the engine adds ids and metadata. */
+export interface DecidedEvent<TType extends string = string, TData extends JsonObject = JsonObject> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** Metadata the engine stamps on every stored event. */
+export interface EventMetadata extends JsonObject {
+  workflow: string;
+  machineVersion: string;
+  actor: JsonObject;
+  occurredAt: string;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  /** The machine's state after this event, so auditors and read models need not re-run the machine. */
+  state: string;
+}
+
+/** The event as the machine sees it while folding: type, data and the engine's metadata. */
+export interface MachineEvent<TType extends string = string, TData = JsonObject> {
+  readonly type: TType;
+  readonly data: TData;
+  readonly meta: EventMetadata;
+}
+
+export interface LocalizedMessage {
+  readonly ja: string;
+  readonly en: string;
+}
+
+export interface FieldViolation {
+  /** JSON path of the field, e.g. `contacts[0].phone`. */
+  readonly field: string;
+  /** Machine-readable rule name, e.g. `isNotEmpty`, `jpPhoneNumber`. */
+  readonly rule: string;
+  readonly message: LocalizedMessage;
+}

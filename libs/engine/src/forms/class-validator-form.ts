@@ -1,0 +1,152 @@
+import 'reflect-metadata';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import type { JsonObject } from '@nws/event-store';
+import type { FieldViolation, LocalizedMessage } from '../engine.types';
+import type { FormDefinition } from './form-catalog';
+
+/** Messages of the built-in class-validator rules, in Japanese and English, naming the field. */
+const RULE_MESSAGES: Record<string, (field: string, args: readonly unknown[]) => LocalizedMessage> = {
+  isDefined: (f) => ({ ja: `${f}: 必須です。`, en: `${f}: is required` }),
+  isNotEmpty: (f) => ({ ja: `${f}: 空にできません。`, en: `${f}: must not be empty` }),
+  isString: (f) => ({ ja: `${f}: 文字列で指定してください。`, en: `${f}: must be a string` }),
+  isBoolean: (f) => ({ ja: `${f}: true または false で指定してください。`, en: `${f}: must be true or false` }),
+  isInt: (f) => ({ ja: `${f}: 整数で指定してください。`, en: `${f}: must be an integer` }),
+  isArray: (f) => ({ ja: `${f}: 配列で指定してください。`, en: `${f}: must be an array` }),
+  isObject: (f) => ({ ja: `${f}: オブジェクトで指定してください。`, en: `${f}: must be an object` }),
+  nestedValidation: (f) => ({ ja: `${f}: オブジェクトで指定してください。`, en: `${f}: must be an object` }),
+  isEmail: (f) => ({ ja: `${f}: メールアドレスの形式ではありません。`, en: `${f}: must be an e-mail address` }),
+  isIn: (f, a) => ({ ja: `${f}: ${fmt(a[0])} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(a[0])}` }),
+  isEnum: (f, a) => ({ ja: `${f}: ${fmt(Object.values(a[0] as object))} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(Object.values(a[0] as object))}` }),
+  matches: (f, a) => ({ ja: `${f}: 形式が正しくありません（${String(a[0])}）。`, en: `${f}: must match ${String(a[0])}` }),
+  maxLength: (f, a) => ({ ja: `${f}: ${String(a[0])}文字以内で入力してください。`, en: `${f}: must be at most ${String(a[0])} characters` }),
+  minLength: (f, a) => ({ ja: `${f}: ${String(a[0])}文字以上で入力してください。`, en: `${f}: must be at least ${String(a[0])} characters` }),
+  arrayMinSize: (f, a) => ({ ja: `${f}: ${String(a[0])}件以上必要です。`, en: `${f}: needs at least ${String(a[0])} item(s)` }),
+  arrayMaxSize: (f, a) => ({ ja: `${f}: ${String(a[0])}件以内にしてください。`, en: `${f}: allows at most ${String(a[0])} item(s)` }),
+  min: (f, a) => ({ ja: `${f}: ${String(a[0])}以上にしてください。`, en: `${f}: must be at least ${String(a[0])}` }),
+  max: (f, a) => ({ ja: `${f}: ${String(a[0])}以下にしてください。`, en: `${f}: must be at most ${String(a[0])}` }),
+  whitelistValidation: (f) => ({ ja: `${f}: 定義されていない項目です。`, en: `${f}: is not a field of this form` }),
+  isDateString: (f) => ({ ja: `${f}: 日付（YYYY-MM-DD）で入力してください。`, en: `${f}: must be a date (YYYY-MM-DD)` }),
+  isISO8601: (f) => ({ ja: `${f}: 日付（YYYY-MM-DD）で入力してください。`, en: `${f}: must be a date (YYYY-MM-DD)` }),
+};
+
+function fmt(values: unknown): string {
+  return Array.isArray(values) ? values.map((v) => `「${String(v)}」`).join(', ') : String(values);
+}
+
+/**
+ * A custom rule's message is JSON `{ "ja": …, "en": … }` (see `localized()`), so one decorator
+ * carries both languages; `$field` is replaced by the field path.
+ */
+export function localized(ja: string, en: string): string {
+  return JSON.stringify({ ja, en });
+}
+
+function messageFor(rule: string, field: string, raw: string, args: readonly unknown[]): LocalizedMessage {
+  if (raw.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(raw) as LocalizedMessage;
+      return { ja: `${field}: ${parsed.ja.replaceAll('$field', field)}`, en: `${field}: ${parsed.en.replaceAll('$field', field)}` };
+    } catch {
+      // not ours: fall through to the table
+    }
+  }
+  const table = RULE_MESSAGES[rule];
+  return table ? table(field, args) : { ja: `${field}: 入力が規則「${rule}」に反しています。`, en: `${field}: violates rule "${rule}"` };
+}
+
+/** Flattens class-validator's error tree into field paths like `contacts[0].phone`. */
+export function toViolations(errors: readonly ValidationError[], parent = ''): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  for (const error of errors) {
+    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+    const constraintArgs = constraintArguments(error);
+    for (const [rule, raw] of Object.entries(error.constraints ?? {})) {
+      out.push({ field, rule, message: messageFor(rule, field, raw, constraintArgs[rule] ?? []) });
+    }
+    if (error.children?.length) out.push(...toViolations(error.children, field));
+  }
+  return out;
+}
+
+function constraintArguments(error: ValidationError): Record<string, unknown[]> {
+  const target = error.target?.constructor;
+  if (!target) return {};
+  const metas = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
+  const args: Record<string, unknown[]> = {};
+  for (const meta of metas) {
+    if (meta.propertyName !== error.property) continue;
+    const name = meta.name ?? meta.type;
+    args[name] = meta.constraints ?? [];
+  }
+  return args;
+}
+
+/** Validates a plain object against a class-validator DTO: unknown fields are refused, never dropped silently. */
+export function validateDto<T extends object>(dto: ClassConstructor<T>, input: unknown): { ok: true; value: T } | { ok: false; violations: FieldViolation[] } {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
+  }
+  const instance = plainToInstance(dto, input);
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
+  if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
+  return { ok: true, value: instance };
+}
+
+let schemaCache: Record<string, JsonObject> | undefined;
+
+/** JSON Schema of a DTO, with the definitions of the nested DTOs it refers to. */
+export function jsonSchemaOf(dto: ClassConstructor<object>): JsonObject {
+  schemaCache ??= validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/' }) as unknown as Record<string, JsonObject>;
+  const all = schemaCache;
+  const definitions: Record<string, JsonObject> = {};
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const name = value.replace('#/definitions/', '');
+        const definition = all[name];
+        if (definition && !definitions[name]) {
+          definitions[name] = definition;
+          visit(definition);
+        }
+      } else visit(value);
+    }
+  };
+  const root = all[dto.name];
+  if (!root) throw new Error(`no class-validator metadata for ${dto.name}`);
+  visit(root);
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...root, additionalProperties: false, definitions };
+}
+
+export interface ClassValidatorFormOptions<T extends object> {
+  readonly code: string;
+  readonly title: LocalizedMessage;
+  readonly dto: ClassConstructor<T>;
+  readonly example: JsonObject;
+  readonly personalFields: readonly string[];
+  /** Turns the validated DTO into what is stored (e.g. phone numbers as digits). */
+  readonly normalise?: (value: T) => JsonObject;
+}
+
+export function classValidatorForm<T extends object>(options: ClassValidatorFormOptions<T>): FormDefinition {
+  let schema: JsonObject | undefined;
+  return {
+    code: options.code,
+    title: options.title,
+    example: options.example,
+    personalFields: options.personalFields,
+    get schema() {
+      schema ??= jsonSchemaOf(options.dto);
+      return schema;
+    },
+    validate(input) {
+      const result = validateDto(options.dto, input);
+      if (!result.ok) return result;
+      const value = options.normalise ? options.normalise(result.value) : (JSON.parse(JSON.stringify(result.value)) as JsonObject);
+      return { ok: true, value };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { EventStore, JsonObject, RecordedEvent } from '@nws/event-store';
+import type { Actor, CommandMetadata, DecidedEvent, LocalizedMessage } from './engine.types';
+import type { FormCatalog } from './forms/form-catalog';
+
+export type Authorization = { readonly allowed: true } | { readonly allowed: false; readonly reason: LocalizedMessage };
+
+export const ALLOWED: Authorization = { allowed: true };
+export const deny = (ja: string, en: string): Authorization => ({ allowed: false, reason: { ja, en } });
+
+/** What a workflow knows about one application at a point of its history. */
+export interface FoldedApplication<TSnapshot extends AnyMachineSnapshot = AnyMachineSnapshot> {
+  readonly id: string;
+  readonly snapshot: TSnapshot;
+  /** Flattened state value, e.g. `firstReview`. */
+  readonly state: string;
+  /** Revision of the last folded event; -1 when nothing was folded. */
+  readonly revision: number;
+  readonly definition: WorkflowDefinition;
+}
+
+/** Work a workflow wants done after some of its events, outside the command that recorded them. */
+export interface WorkflowReaction {
+  readonly name: string;
+  readonly on: readonly string[];
+  /** Must be idempotent: it runs at least once per event (after the command, and again on catch-up). */
+  handle(event: RecordedEvent, context: ReactionContext): Promise<void>;
+}
+
+export interface ReactionContext {
+  readonly store: EventStore;
+  /** Runs a command as the system itself (e.g. registering master data). */
+  readonly execute: (applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata) => Promise<unknown>;
+  /** The application folded up to (and including) a revision. */
+  readonly load: (applicationId: string, toRevision?: number) => Promise<FoldedApplication>;
+  readonly now: () => string;
+}
+
+/**
+ * A workflow = an XState machine + its version + how commands map to machine events + who may send
+ * each. Adding a workflow means adding a folder under `workflows/` that exports one of these: the
+ * engine does not change.
+ */
+export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMachineSnapshot> {
+  readonly name: string;
+  /** Stamped on every event; an application is pinned to the version it started with. */
+  readonly machineVersion: string;
+  readonly title: LocalizedMessage;
+  readonly machine: AnyStateMachine;
+  /** Actions a client may POST to `/applications/{id}/actions/{action}`, in display order. */
+  readonly actions: readonly string[];
+  /** Every command the workflow handles: the public actions plus internal ones (e.g. `save-form`). */
+  readonly commands: readonly string[];
+  readonly forms: FormCatalog;
+  /** Schema and example of the body of `POST /applications` for this workflow. */
+  readonly createInput: { readonly schema: JsonObject; readonly example: JsonObject };
+
+  /** Events that start a new application. Throws ValidationFailedError on bad input. */
+  create(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[];
+  /** The event type the action would record in this state, or undefined when the state does not offer it. */
+  eventFor(action: string, application: FoldedApplication<TSnapshot>): string | undefined;
+  /** Whether this actor may take this action on this application now (roles × bodies). */
+  authorize(action: string, application: FoldedApplication<TSnapshot>, actor: Actor): Authorization;
+  /** Whether this actor may read this application at all. */
+  canRead(application: FoldedApplication<TSnapshot>, actor: Actor): boolean;
+  /** The events an allowed action records. Throws ValidationFailedError for bad payloads. */
+  decide(action: string, application: FoldedApplication<TSnapshot>, payload: JsonObject, meta: CommandMetadata): DecidedEvent[];
+  /** The workflow-specific part of the application view (organization, forms, reviews, …). */
+  view(application: FoldedApplication<TSnapshot>): JsonObject;
+  /** Body a review queue entry waits at, for `GET /review-queue`: undefined when nobody reviews now. */
+  waitingAt(application: FoldedApplication<TSnapshot>): { readonly stage: string; readonly org: string } | undefined;
+  readonly reactions?: readonly WorkflowReaction[];
+}

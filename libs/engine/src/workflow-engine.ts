@@ -1,0 +1,263 @@
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { v5 as uuidv5 } from 'uuid';
+import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
+import {
+  ActionNotAllowedInStateError,
+  ApplicationNotFoundError,
+  ConcurrencyConflictError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  RevisionMismatchError,
+  UnknownActionError,
+} from './engine.errors';
+import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
+import { evolve, foldApplication, toMachineEvent } from './fold';
+import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
+import type { WorkflowRegistry } from './workflow-registry';
+
+/** Namespace of the name-based UUIDs that turn an idempotency key into command and event ids. */
+const ID_NAMESPACE = '6f1c2a8e-4d0b-5c3e-9a7f-2b8d1e0c4f6a';
+export const APPLICATION_STREAM_PREFIX = 'application-';
+export const applicationStream = (id: string): string => `${APPLICATION_STREAM_PREFIX}${id}`;
+
+/** The command id for a client's Idempotency-Key: the same key from the same person is the same command. */
+export function commandIdForIdempotencyKey(actor: Actor, key: string): string {
+  return uuidv5(`${actor.sub}\u0000${actor.org}\u0000${key}`, ID_NAMESPACE);
+}
+
+export interface LoadedApplication {
+  readonly folded: FoldedApplication;
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface ApplicationView extends JsonObject {
+  id: string;
+  workflow: string;
+  machineVersion: string;
+  state: string;
+  revision: number;
+  allowedActions: string[];
+}
+
+export interface ExecuteOptions {
+  /** From `If-Match`: the revision the client last saw. */
+  readonly expectedRevision?: number;
+}
+
+export interface LoadOptions {
+  readonly toRevision?: number;
+  /** Fold only events that occurred at or before this ISO time. */
+  readonly asOf?: string;
+}
+
+/**
+ * Handles commands: read the stream, fold it, check the action is offered now and allowed for
+ * this caller, decide the events, append them at the expected revision. No state is kept between
+ * calls; concurrent writers are resolved by the store's revision check.
+ */
+export class WorkflowEngine {
+  constructor(
+    private readonly store: EventStore,
+    private readonly registry: WorkflowRegistry,
+    private readonly options: {
+      readonly maxConflictRetries?: number;
+      readonly onReactionError?: (error: unknown, event: RecordedEvent) => void;
+      /** Time for commands the engine sends itself (reactions). */
+      readonly clock?: () => string;
+    } = {},
+  ) {}
+
+  get workflows(): WorkflowRegistry {
+    return this.registry;
+  }
+
+  async create(workflowName: string, input: JsonObject, meta: CommandMetadata): Promise<ApplicationView> {
+    const definition = this.registry.latest(workflowName);
+    const applicationId = uuidv5(`application\u0000${meta.commandId}`, ID_NAMESPACE);
+    const requestHash = hashRequest('create', input);
+    const existing = await this.readEvents(applicationId);
+    if (existing.length > 0) return this.replayCommand(existing, meta, requestHash);
+    const decided = definition.create(applicationId, input, meta);
+    const start = foldApplication(definition, applicationId, []);
+    const { events } = this.stamp(start, decided, meta, requestHash);
+    try {
+      await this.store.append(applicationStream(applicationId), events, 'no_stream');
+    } catch (error) {
+      // The same command raced itself (a client retry): answer as the winner did.
+      if (error instanceof WrongExpectedRevisionError) return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+      throw error;
+    }
+    return this.view((await this.load(applicationId)).folded, meta.actor);
+  }
+
+  async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
+    const requestHash = hashRequest(action, payload);
+    const maxRetries = this.options.maxConflictRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      const events = await this.readEvents(applicationId);
+      if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
+      if (events.some((e) => e.metadata['commandId'] === meta.commandId)) return this.replayCommand(events, meta, requestHash);
+      const folded = this.foldEvents(applicationId, events);
+      const { definition } = folded;
+      if (!definition.commands.includes(action)) throw new UnknownActionError(action, definition.actions);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== folded.revision) {
+        throw new RevisionMismatchError(options.expectedRevision, folded.revision);
+      }
+      this.assertOffered(folded, action, meta.actor);
+      const authorization = definition.authorize(action, folded, meta.actor);
+      if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
+      const decided = definition.decide(action, folded, payload, meta);
+      const { events: toAppend } = this.stamp(folded, decided, meta, requestHash);
+      try {
+        await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
+        if (attempt >= maxRetries) throw new ConcurrencyConflictError(applicationId);
+        continue;
+      }
+      const appended = await this.readEvents(applicationId, folded.revision + 1);
+      await this.react(definition, appended);
+      return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+    }
+  }
+
+  /** Runs the workflow's reactions for these events; a failure is reported, and the worker's catch-up retries it. */
+  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const reaction of definition.reactions ?? []) {
+        if (!reaction.on.includes(event.type)) continue;
+        try {
+          await reaction.handle(event, {
+            store: this.store,
+            execute: (id, action, payload, meta) => this.execute(id, action, payload, meta),
+            load: async (id, toRevision) => (await this.load(id, toRevision === undefined ? {} : { toRevision })).folded,
+            now: this.options.clock ?? (() => new Date().toISOString()),
+          });
+        } catch (error) {
+          this.options.onReactionError?.(error, event);
+        }
+      }
+    }
+  }
+
+  async load(applicationId: string, options: LoadOptions = {}): Promise<LoadedApplication> {
+    let events = await this.readEvents(applicationId);
+    if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
+    if (options.toRevision !== undefined) events = events.filter((e) => e.revision <= options.toRevision!);
+    if (options.asOf !== undefined) {
+      const limit = Date.parse(options.asOf);
+      events = events.filter((e) => Date.parse(String(e.metadata['occurredAt'])) <= limit);
+    }
+    if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
+    return { folded: this.foldEvents(applicationId, events), events };
+  }
+
+  /** The application as this caller sees it, with the actions this caller may take now. */
+  view(folded: FoldedApplication, actor: Actor): ApplicationView {
+    return {
+      id: folded.id,
+      workflow: folded.definition.name,
+      machineVersion: folded.definition.machineVersion,
+      state: folded.state,
+      revision: folded.revision,
+      ...folded.definition.view(folded),
+      allowedActions: this.allowedActions(folded, actor),
+    };
+  }
+
+  allowedActions(folded: FoldedApplication, actor: Actor): string[] {
+    return folded.definition.actions.filter((action) => this.isOffered(folded, action, actor) && folded.definition.authorize(action, folded, actor).allowed);
+  }
+
+  assertReadable(folded: FoldedApplication, actor: Actor): void {
+    if (!folded.definition.canRead(folded, actor)) {
+      throw new ForbiddenError({
+        ja: `申請 ${folded.id} を閲覧する権限がありません（${actor.org} / ${actor.role}）。`,
+        en: `${actor.role} of ${actor.org} may not read application ${folded.id}`,
+      });
+    }
+  }
+
+  private isOffered(folded: FoldedApplication, action: string, actor: Actor): boolean {
+    const type = folded.definition.eventFor(action, folded);
+    if (!type) return false;
+    const probe = { type, data: {}, meta: { actor: { ...actor } } as unknown as EventMetadata };
+    return folded.snapshot.can(probe);
+  }
+
+  private assertOffered(folded: FoldedApplication, action: string, actor: Actor): void {
+    if (this.isOffered(folded, action, actor)) return;
+    const offered = folded.definition.actions.filter((a) => this.isOffered(folded, a, actor));
+    throw new ActionNotAllowedInStateError(action, folded.state, offered);
+  }
+
+  private foldEvents(applicationId: string, events: readonly RecordedEvent[]): FoldedApplication {
+    const first = events[0]!;
+    const definition = this.registry.get(String(first.metadata['workflow']), String(first.metadata['machineVersion']));
+    return foldApplication(definition, applicationId, events);
+  }
+
+  private async readEvents(applicationId: string, fromRevision = 0): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for await (const event of this.store.readStream(applicationStream(applicationId), { fromRevision })) events.push(event);
+    return events;
+  }
+
+  /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
+  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[] } {
+    let current = start;
+    const events = decided.map((event, index): EventToAppend => {
+      const id = uuidv5(`${meta.commandId}\u0000${index}`, ID_NAMESPACE);
+      const metadata: EventMetadata = {
+        workflow: start.definition.name,
+        machineVersion: start.definition.machineVersion,
+        actor: { ...meta.actor },
+        occurredAt: meta.now,
+        commandId: meta.commandId,
+        correlationId: meta.correlationId,
+        causationId: meta.causationId ?? meta.commandId,
+        requestHash,
+        state: '',
+      };
+      const machineEvent = toMachineEvent({ type: event.type, data: event.data, metadata });
+      if (!current.snapshot.can(machineEvent)) {
+        throw new Error(`${start.definition.name}: decided ${event.type} is not accepted in state ${current.state}`);
+      }
+      current = evolve(current, machineEvent);
+      metadata.state = current.state;
+      return { id, type: event.type, data: event.data, metadata };
+    });
+    return { events };
+  }
+
+  /**
+   * A command seen before (same command id): refuse a different request under the same key,
+   * otherwise answer with the state right after that command and what it caused.
+   */
+  private replayCommand(events: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string): ApplicationView {
+    const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
+    if (own.length === 0) throw new IdempotencyKeyReusedError();
+    if (own[0]!.metadata['requestHash'] !== requestHash) throw new IdempotencyKeyReusedError();
+    const ids = new Set(own.map((e) => e.id));
+    let last = own.at(-1)!.revision;
+    for (const event of events) {
+      if (ids.has(String(event.metadata['causationId']))) {
+        ids.add(event.id);
+        last = Math.max(last, event.revision);
+      }
+    }
+    const applicationId = events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length);
+    return this.view(this.foldEvents(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
+  }
+}
+
+function hashRequest(action: string, payload: JsonObject): string {
+  return createHash('sha256').update(canonicalize({ action, payload }) ?? '').digest('hex');
+}
+
+/** A fresh command id for a request without an Idempotency-Key. */
+export function newCommandId(): string {
+  return randomUUID();
+}

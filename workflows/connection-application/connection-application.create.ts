@@ -1,0 +1,43 @@
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject } from '@nws/engine';
+import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
+import { CATEGORIES } from './connection-application.events';
+import { ORGANIZATION_KINDS, defaultKindFor } from './connection-application.routing';
+import { prefectureCodeOf } from '@nws/reference-catalog';
+
+/** Body of `POST /applications` for this workflow (besides `workflow`). */
+export class CreateConnectionApplicationDto {
+  @Matches(/^\d{6}$/, { message: localized('6桁の全国地方公共団体コードを入力してください。', 'must be a 6-digit local government code (全国地方公共団体コード)') })
+  organizationCode!: string;
+  @IsIn(CATEGORIES) category!: string;
+  /** 機関種類; defaults from the code (prefecture → 都道府県知事部局, municipality → 市町村長部局). */
+  @IsOptional() @IsIn(ORGANIZATION_KINDS) organizationKind?: string;
+}
+
+export function createConnectionApplication(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[] {
+  const result = validateDto(CreateConnectionApplicationDto, input);
+  if (!result.ok) throw new ValidationFailedError(result.violations);
+  const { organizationCode, category } = result.value;
+  const field = (rule: string, ja: string, en: string) => new ValidationFailedError([{ field: 'organizationCode', rule, message: { ja: `organizationCode: ${ja}`, en: `organizationCode: ${en}` } }]);
+  if (!hasValidCheckDigit(organizationCode)) throw field('checkDigit', `「${organizationCode}」の検査数字が正しくありません。`, `"${organizationCode}" has a wrong check digit`);
+  const lg = findLocalGovernment(organizationCode);
+  if (!lg) throw field('knownOrganization', `「${organizationCode}」は全国地方公共団体コードにありません。`, `"${organizationCode}" is not in the local government code list`);
+  const kind = result.value.organizationKind ?? defaultKindFor(organizationCode);
+  if (!kind) throw field('applicantBody', `${lg.name}（指定都市の区）は申請主体になれません。市の申請として提出してください。`, `${lg.name} is a ward of a designated city and cannot apply on its own; apply as the city`);
+  if (meta.actor.role !== 'applicant' || meta.actor.org !== organizationCode) {
+    throw new ForbiddenError({
+      ja: `申請は自機関（${meta.actor.org}）の申請者のみが作成できます。`,
+      en: `only an applicant of ${organizationCode} may create its application (you are ${meta.actor.role} of ${meta.actor.org})`,
+    });
+  }
+  return [
+    {
+      type: 'ApplicationCreated',
+      data: {
+        applicationId,
+        organization: { code: organizationCode, name: lg.name, kind, prefectureCode: prefectureCodeOf(organizationCode) },
+        category,
+      },
+    },
+  ];
+}

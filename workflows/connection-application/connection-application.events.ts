@@ -1,0 +1,77 @@
+import type { MachineEvent } from '@nws/engine';
+
+/** 申請区分 */
+export const CATEGORIES = ['登録', '変更', '接続'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** 審査結果 */
+export type ReviewResult = '承認' | '否認';
+export type ReviewStage = 'first' | 'second';
+
+export interface Reviewer {
+  sub: string;
+  org: string;
+  orgName: string;
+  department: string | null;
+  name: string | null;
+}
+
+export interface OrganizationRef {
+  code: string;
+  name: string;
+  kind: string;
+  prefectureCode: string;
+}
+
+export interface ApplicationCreatedData {
+  applicationId: string;
+  organization: OrganizationRef;
+  category: Category;
+}
+export interface FormSavedData {
+  formCode: string;
+  form: { [key: string]: unknown };
+}
+export interface ApplicationSubmittedData {
+  round: number;
+  applicationNumber: string;
+  firstReviewer: string;
+  secondReviewer: string;
+}
+export interface ReviewDecidedData {
+  round: number;
+  comment: string | null;
+  reviewer: Reviewer;
+}
+export interface MasterDataRegisteredData {
+  organizationCode: string;
+  version: number;
+  contentHash: string;
+}
+export interface MasterDataDistributedData {
+  organizationCode: string;
+  version: number;
+  comment: string | null;
+}
+export interface ApplicationRevisedData {
+  round: number;
+}
+export interface ApplicationWithdrawnData {
+  reason: string | null;
+}
+
+/** Every event of the connection-application stream, past tense, as the machine folds them. */
+export type ConnectionApplicationEvent =
+  | MachineEvent<'ApplicationCreated', ApplicationCreatedData>
+  | MachineEvent<'FormSaved', FormSavedData>
+  | MachineEvent<'ApplicationSubmitted', ApplicationSubmittedData>
+  | MachineEvent<'FirstReviewApproved', ReviewDecidedData>
+  | MachineEvent<'FirstReviewRejected', ReviewDecidedData>
+  | MachineEvent<'SecondReviewApproved', ReviewDecidedData>
+  | MachineEvent<'SecondReviewRejected', ReviewDecidedData>
+  | MachineEvent<'MasterDataRegistered', MasterDataRegisteredData>
+  | MachineEvent<'MasterDataDistributed', MasterDataDistributedData>
+  | MachineEvent<'ApplicationRevised', ApplicationRevisedData>
+  | MachineEvent<'ApplicationWithdrawn', ApplicationWithdrawnData>;
+
+export type ConnectionApplicationEventType = ConnectionApplicationEvent['type'];

@@ -1,0 +1,36 @@
+import { findLocalGovernment, prefectureCodeOf } from '@nws/reference-catalog';
+import type { OrganizationRef } from './connection-application.events';
+
+export const JLIS = 'J-LIS';
+export const MIC = 'MIC';
+
+/** 機関種類 of an applicant body. */
+export const ORGANIZATION_KINDS = ['都道府県知事部局', '都道府県教育委員会', '市町村長部局', '市町村教育委員会', '一部事務組合・広域連合'] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+export function defaultKindFor(code: string): OrganizationKind | undefined {
+  const lg = findLocalGovernment(code);
+  if (!lg) return undefined;
+  if (lg.type === 'prefecture') return '都道府県知事部局';
+  if (lg.type === 'designated_city_ward') return undefined;
+  return '市町村長部局';
+}
+
+export function organizationName(org: string): string {
+  if (org === JLIS) return '地方公共団体情報システム機構';
+  if (org === MIC) return '総務省';
+  return findLocalGovernment(org)?.name ?? org;
+}
+
+/**
+ * 一次審査: the coordinating prefecture (取りまとめ都道府県) of the applicant's prefecture, except a
+ * prefectural governor department, which its own prefecture may not review: J-LIS reviews it.
+ */
+export function firstReviewerFor(organization: OrganizationRef): string {
+  return organization.kind === '都道府県知事部局' ? JLIS : prefectureCodeOf(organization.code);
+}
+
+/** 二次審査 is always the network operator (総務省). */
+export function secondReviewerFor(): string {
+  return MIC;
+}

@@ -1,0 +1,125 @@
+import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError } from '@nws/engine';
+import { specify } from '@nws/engine/testing';
+import { connectionApplicationV1 } from './connection-application.workflow';
+import { allFormsSaved, created, firstApproved, formSaved, hachiojiApplicant, micReviewer, reviewerData, submitted, tokyoReviewer } from './testing/fixtures';
+
+const spec = specify(connectionApplicationV1);
+
+describe('connection application: submit', () => {
+  it('given every required form, when the applicant submits, then it is routed to its prefecture and MIC with a number', () => {
+    spec
+      .given([created, ...allFormsSaved])
+      .when('submit', {}, hachiojiApplicant, '2026-11-21T09:00:00.000Z')
+      .then([
+        {
+          type: 'ApplicationSubmitted',
+          data: { round: 1, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' },
+        },
+      ]);
+  });
+
+  it('given a missing form, when submitting, then it names the missing form', () => {
+    const error = spec.given([created, formSaved('02-01')]).when('submit', {}, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations.map((v) => v.field)).toEqual(['forms.02-02', 'forms.02-06']);
+    expect(error.violations[0]?.message.ja).toContain('様02-02');
+  });
+
+  it('given a 02-06 reporter other than the 情報システム責任者 of 02-01, when submitting, then it is refused', () => {
+    const other = formSaved('02-06');
+    const data = JSON.parse(JSON.stringify(other.data)) as { form: { reporter: { name: string } } };
+    data.form.reporter.name = '別人 五郎';
+    const error = spec
+      .given([created, formSaved('02-01'), formSaved('02-02'), { ...other, data }])
+      .when('submit', {}, hachiojiApplicant)
+      .thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations).toEqual([expect.objectContaining({ field: 'forms.02-06.reporter', rule: 'reporterIsSystemResponsible' })]);
+  });
+
+  it('an applicant of another body may not submit', () => {
+    spec.given([created, ...allFormsSaved]).when('submit', {}, { ...hachiojiApplicant, org: '132021' }).thenThrows(ForbiddenError, /132012/);
+  });
+});
+
+describe('connection application: reviews', () => {
+  it('given a submitted application, when its prefecture approves, then the review records the reviewer', () => {
+    spec
+      .given([created, ...allFormsSaved, submitted])
+      .when('approve', { comment: '確認しました' }, tokyoReviewer)
+      .then([{ type: 'FirstReviewApproved', data: { round: 1, comment: '確認しました', reviewer: reviewerData(tokyoReviewer, '東京都') } }]);
+  });
+
+  it('another prefecture may not decide the first review', () => {
+    spec.given([created, ...allFormsSaved, submitted]).when('approve', {}, { ...tokyoReviewer, org: '140007' }).thenThrows(ForbiddenError, /130001/);
+  });
+
+  it('a rejection needs a concrete reason', () => {
+    const given = spec.given([created, ...allFormsSaved, submitted]);
+    given.when('reject', {}, tokyoReviewer).thenThrows(ValidationFailedError, /concrete reason/);
+    given.when('reject', { comment: '不備あり' }, tokyoReviewer).thenThrows(ValidationFailedError, /concrete/);
+    given.when('reject', { comment: '   ' }, tokyoReviewer).thenThrows(ValidationFailedError, /concrete/);
+    given
+      .when('reject', { comment: '様02-02の通常連絡先の電話番号が代表番号です。直通番号にしてください。' }, tokyoReviewer)
+      .then([
+        {
+          type: 'FirstReviewRejected',
+          data: { round: 1, comment: '様02-02の通常連絡先の電話番号が代表番号です。直通番号にしてください。', reviewer: reviewerData(tokyoReviewer, '東京都') },
+        },
+      ]);
+  });
+
+  it('the second review is decided by MIC, stage following from the state', () => {
+    spec
+      .given([created, ...allFormsSaved, submitted, firstApproved])
+      .when('approve', {}, micReviewer)
+      .then([{ type: 'SecondReviewApproved', data: { round: 1, comment: null, reviewer: reviewerData(micReviewer, '総務省') } }]);
+  });
+
+  it('the person who decided the first review cannot decide the second', () => {
+    const sameSub = { ...micReviewer, sub: tokyoReviewer.sub };
+    spec.given([created, ...allFormsSaved, submitted, firstApproved]).when('approve', {}, sameSub).thenThrows(ForbiddenError, /first review/);
+  });
+
+  it('nothing to approve in draft', () => {
+    spec.given([created]).when('approve', {}, tokyoReviewer).thenThrows(ActionNotAllowedInStateError);
+  });
+});
+
+describe('connection application: revise and withdraw', () => {
+  const rejected = {
+    type: 'FirstReviewRejected',
+    data: { round: 1, comment: '様02-02の電話番号を直通番号にしてください。', reviewer: reviewerData(tokyoReviewer, '東京都') },
+    actor: tokyoReviewer,
+  };
+
+  it('given a rejection, when the applicant revises, then a new round starts in draft', () => {
+    const given = spec.given([created, ...allFormsSaved, submitted, rejected]);
+    expect(given.application.state).toBe('rejected');
+    given.when('revise', {}, hachiojiApplicant).then([{ type: 'ApplicationRevised', data: { round: 2 } }]);
+  });
+
+  it('the application number does not change across rounds', () => {
+    const revised = { type: 'ApplicationRevised', data: { round: 2 }, actor: hachiojiApplicant };
+    spec
+      .given([created, ...allFormsSaved, submitted, rejected, revised])
+      .when('submit', {}, hachiojiApplicant, '2026-12-24T09:00:00.000Z')
+      .then([{ type: 'ApplicationSubmitted', data: { round: 2, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' } }]);
+  });
+
+  it('withdrawal is possible until a final decision, not after approval', () => {
+    spec.given([created, ...allFormsSaved, submitted]).when('withdraw', { comment: '取下げます' }, hachiojiApplicant).then([{ type: 'ApplicationWithdrawn', data: { reason: '取下げます' } }]);
+    const approved = { type: 'SecondReviewApproved', data: { round: 1, comment: null, reviewer: reviewerData(micReviewer, '総務省') }, actor: micReviewer };
+    spec.given([created, ...allFormsSaved, submitted, firstApproved, approved]).when('withdraw', {}, hachiojiApplicant).thenThrows(ActionNotAllowedInStateError);
+  });
+});
+
+describe('routing', () => {
+  it('a prefectural governor department goes to J-LIS for its first review', () => {
+    const tokyo = { ...hachiojiApplicant, org: '130001' };
+    const tokyoCreated = { ...created, data: { applicationId: 'app-1', organization: { code: '130001', name: '東京都', kind: '都道府県知事部局', prefectureCode: '130001' }, category: '登録' }, actor: tokyo };
+    const forms = allFormsSaved.map((f) => ({ ...f, actor: tokyo }));
+    spec
+      .given([tokyoCreated, ...forms])
+      .when('submit', {}, tokyo)
+      .then([{ type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261121-130001-APP1', firstReviewer: 'J-LIS', secondReviewer: 'MIC' } }]);
+  });
+});

@@ -1,0 +1,87 @@
+import { jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
+import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
+import { CreateConnectionApplicationDto, createConnectionApplication } from './connection-application.create';
+import { decideConnectionApplication } from './connection-application.decide';
+import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
+import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
+import { connectionApplicationForms } from './forms';
+import { registerMasterDataReaction } from './master-data/master-data.registrar';
+
+export const CONNECTION_APPLICATION = 'connection-application';
+
+const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
+
+/** Which stored event each action records in each state; undefined = not offered there. */
+function eventFor(action: string, app: FoldedApplication): string | undefined {
+  const review = app.state === 'firstReview' ? 'First' : app.state === 'secondReview' ? 'Second' : undefined;
+  switch (action) {
+    case 'save-form':
+      return 'FormSaved';
+    case 'submit':
+      return 'ApplicationSubmitted';
+    case 'approve':
+      return review && `${review}ReviewApproved`;
+    case 'reject':
+      return review && `${review}ReviewRejected`;
+    case 'revise':
+      return 'ApplicationRevised';
+    case 'withdraw':
+      return 'ApplicationWithdrawn';
+    case 'register-master-data':
+      return 'MasterDataRegistered';
+    case 'confirm-distribution':
+      return 'MasterDataDistributed';
+    default:
+      return undefined;
+  }
+}
+
+function view(app: FoldedApplication): JsonObject {
+  const ctx = ctxOf(app);
+  return JSON.parse(
+    JSON.stringify({
+      organization: ctx.organization,
+      category: ctx.category,
+      round: ctx.round,
+      applicationNumber: ctx.applicationNumber,
+      routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
+      forms: ctx.forms,
+      reviews: ctx.reviews,
+      masterData: ctx.masterData,
+      distributedAt: ctx.distributedAt,
+      withdrawal: ctx.withdrawal,
+      createdAt: ctx.createdAt,
+      submittedAt: ctx.submittedAt,
+    }),
+  ) as JsonObject;
+}
+
+/** 情報提供ネットワークシステム 接続申請, machine v1. */
+export const connectionApplicationV1: WorkflowDefinition = {
+  name: CONNECTION_APPLICATION,
+  machineVersion: MACHINE_VERSION,
+  title: { ja: '情報提供ネットワークシステム接続申請', en: 'Connection application to the information-linkage network' },
+  machine: connectionApplicationMachine,
+  actions: ACTIONS,
+  commands: [...ACTIONS, ...INTERNAL_COMMANDS],
+  forms: connectionApplicationForms,
+  get createInput() {
+    return {
+      schema: jsonSchemaOf(CreateConnectionApplicationDto),
+      example: { workflow: CONNECTION_APPLICATION, organizationCode: '132012', category: '登録' },
+    };
+  },
+  create: createConnectionApplication,
+  eventFor,
+  authorize: authorizeConnectionApplication,
+  canRead: canReadConnectionApplication,
+  decide: decideConnectionApplication,
+  view,
+  waitingAt(app) {
+    const ctx = ctxOf(app);
+    if (app.state === 'firstReview' && ctx.firstReviewer) return { stage: 'first', org: ctx.firstReviewer };
+    if (app.state === 'secondReview' && ctx.secondReviewer) return { stage: 'second', org: ctx.secondReviewer };
+    return undefined;
+  },
+  reactions: [registerMasterDataReaction],
+};

@@ -1,0 +1,93 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { localized } from '@nws/engine';
+
+export type PhoneKind = 'fixed' | 'mobile' | 'any';
+
+/** Digits only: what we store; display formatting is done on the way out. */
+export function phoneDigits(value: string): string {
+  return value.replace(/[\s\-‐－ー()（）]/g, '').replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+}
+
+/** Japanese phone number check with libphonenumber-js (full metadata): fixed 10 digits, mobile 060/070/080/090 11 digits, … */
+export function japanesePhoneType(value: string): string | undefined {
+  const digits = phoneDigits(value);
+  if (!/^0\d{9,10}$/.test(digits)) return undefined;
+  try {
+    const parsed = parsePhoneNumberWithError(digits, 'JP');
+    if (!parsed.isValid()) return undefined;
+    return parsed.getType() ?? 'UNKNOWN';
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatJapanesePhone(digits: string): string {
+  try {
+    return parsePhoneNumberWithError(digits, 'JP').formatNational();
+  } catch {
+    return digits;
+  }
+}
+
+export function IsJapanesePhoneNumber(kind: PhoneKind, options?: ValidationOptions): PropertyDecorator {
+  const messages: Record<PhoneKind, string> = {
+    fixed: localized('直通の固定電話番号（市外局番から10桁）を入力してください。', 'must be a direct fixed-line number (10 digits with area code)'),
+    mobile: localized('携帯電話番号（060/070/080/090で始まる11桁）を入力してください。', 'must be a mobile number (11 digits starting 060/070/080/090)'),
+    any: localized('有効な日本の電話番号を入力してください。', 'must be a valid Japanese phone number'),
+  };
+  return ValidateBy(
+    {
+      name: 'jpPhoneNumber',
+      constraints: [kind],
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const type = japanesePhoneType(value);
+          if (!type) return false;
+          if (kind === 'mobile') return type === 'MOBILE';
+          if (kind === 'fixed') return type === 'FIXED_LINE' || type === 'FIXED_LINE_OR_MOBILE';
+          return true;
+        },
+        defaultMessage: () => messages[kind],
+      },
+    },
+    options,
+  );
+}
+
+/** 西暦 YYYY/MM/DD (as on the paper forms) and a real calendar date. */
+export function IsSeirekiDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'seirekiDate',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const match = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(value);
+          if (!match) return false;
+          const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+          const date = new Date(Date.UTC(y, m - 1, d));
+          return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+        },
+        defaultMessage: () => localized('西暦 YYYY/MM/DD の実在する日付で入力してください。', 'must be a real date written YYYY/MM/DD (Western calendar)'),
+      },
+    },
+    options,
+  );
+}
+
+/** Priorities 1..n, each once: contacts are listed in priority order. */
+export function IsPriorityOrder(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'priorityOrder',
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) && value.every((item, i) => typeof item === 'object' && item !== null && (item as { priority?: unknown }).priority === i + 1),
+        defaultMessage: () => localized('優先順位は 1 から順に重複なく並べてください。', 'must be listed in priority order 1, 2, 3, … without gaps or repeats'),
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,7 @@
+export * from './connection-application.workflow';
+export * from './connection-application.events';
+export * from './connection-application.machine';
+export * from './connection-application.routing';
+export { SYSTEM_ACTOR } from './connection-application.policy';
+export { connectionApplicationForms } from './forms';
+export * from './master-data/master-data.content';

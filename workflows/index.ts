@@ -1,0 +1,5 @@
+import type { WorkflowDefinition } from '@nws/engine';
+import { connectionApplicationV1 } from './connection-application';
+
+/** Every deployed workflow version, oldest first per workflow (the last one is where new applications start). */
+export const ALL_WORKFLOWS: readonly WorkflowDefinition[] = [connectionApplicationV1];
