@@ -45,6 +45,8 @@ export interface EventMetadata extends JsonObject {
   causationId: string;
   /** The machine's state after this event, so auditors and read models need not re-run the machine. */
   state: string;
+  /** Where the application waits for a review after this event, so queues need no workflow logic. */
+  waitingAt: { stage: string; org: string } | null;
 }
 
 /** The event as the machine sees it while folding: type, data and the engine's metadata. */

@@ -43,6 +43,8 @@ export interface ApplicationView extends JsonObject {
 export interface ExecuteOptions {
   /** From `If-Match`: the revision the client last saw. */
   readonly expectedRevision?: number;
+  /** Internal commands (form saving, the engine's own reactions) are not reachable as public actions. */
+  readonly internal?: boolean;
 }
 
 export interface LoadOptions {
@@ -100,7 +102,9 @@ export class WorkflowEngine {
       if (events.some((e) => e.metadata['commandId'] === meta.commandId)) return this.replayCommand(events, meta, requestHash);
       const folded = this.foldEvents(applicationId, events);
       const { definition } = folded;
-      if (!definition.commands.includes(action)) throw new UnknownActionError(action, definition.actions);
+      if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
+        throw new UnknownActionError(action, definition.actions);
+      }
       if (options.expectedRevision !== undefined && options.expectedRevision !== folded.revision) {
         throw new RevisionMismatchError(options.expectedRevision, folded.revision);
       }
@@ -131,7 +135,7 @@ export class WorkflowEngine {
         try {
           await reaction.handle(event, {
             store: this.store,
-            execute: (id, action, payload, meta) => this.execute(id, action, payload, meta),
+            execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
             load: async (id, toRevision) => (await this.load(id, toRevision === undefined ? {} : { toRevision })).folded,
             now: this.options.clock ?? (() => new Date().toISOString()),
           });
@@ -220,6 +224,7 @@ export class WorkflowEngine {
         causationId: meta.causationId ?? meta.commandId,
         requestHash,
         state: '',
+        waitingAt: null,
       };
       const machineEvent = toMachineEvent({ type: event.type, data: event.data, metadata });
       if (!current.snapshot.can(machineEvent)) {
@@ -227,6 +232,8 @@ export class WorkflowEngine {
       }
       current = evolve(current, machineEvent);
       metadata.state = current.state;
+      const waiting = start.definition.waitingAt(current);
+      metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
       return { id, type: event.type, data: event.data, metadata };
     });
     return { events };

@@ -20,6 +20,7 @@ function meta(definition: WorkflowDefinition, actor: Actor, at: string, n: numbe
     correlationId: 'corr',
     causationId: `cmd-${n}`,
     state: '',
+    waitingAt: null,
   };
 }
 

@@ -1,0 +1,58 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { join } from 'node:path';
+import type { EventStore } from '@nws/event-store';
+import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
+import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import type { RuntimeConfig } from '@nws/runtime';
+import { ALL_WORKFLOWS } from '@nws/workflows';
+import { Logger } from '@nestjs/common';
+import { ApplicationsController } from './applications/applications.controller';
+import { ReviewQueueController } from './applications/review-queue.controller';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { HealthController } from './health/health.controller';
+import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { READ_MODELS_FILE } from './infrastructure/event-store.factory';
+import { ProjectionsHost } from './infrastructure/projections.host';
+import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
+import { MasterDataController } from './master-data/master-data.controller';
+import { WorkflowsController } from './workflows/workflows.controller';
+
+@Module({})
+export class AppModule {
+  /** The store is opened by the caller (main.ts or a test) so it can be closed and reopened. */
+  static forRoot(config: RuntimeConfig, store: EventStore): DynamicModule {
+    const logger = new Logger('Engine');
+    return {
+      module: AppModule,
+      controllers: [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController],
+      providers: [
+        { provide: RUNTIME_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useValue: store },
+        { provide: CLOCK, useValue: (() => new Date().toISOString()) satisfies Clock },
+        {
+          provide: WORKFLOW_ENGINE,
+          inject: [EVENT_STORE, CLOCK],
+          useFactory: (eventStore: EventStore, clock: Clock) =>
+            new WorkflowEngine(eventStore, new WorkflowRegistry(ALL_WORKFLOWS), {
+              clock,
+              onReactionError: (error, event) => logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor retries it: ${String(error)}`),
+            }),
+        },
+        {
+          provide: PROJECTION_RUNNER,
+          inject: [EVENT_STORE],
+          useFactory: (eventStore: EventStore) =>
+            new ProjectionRunner(eventStore, ALL_PROJECTIONS, {
+              filename: join(config.dataDir, READ_MODELS_FILE),
+              onError: (error) => new Logger('Projections').error(String(error)),
+            }),
+        },
+        { provide: READ_MODEL_QUERIES, inject: [PROJECTION_RUNNER], useFactory: (runner: ProjectionRunner) => new ReadModelQueries(runner.db) },
+        ProjectionsHost,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      ],
+    };
+  }
+}

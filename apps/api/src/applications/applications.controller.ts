@@ -1,0 +1,127 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
+import type { EventStore } from '@nws/event-store';
+import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
+import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
+import { ActionBodyDto } from './action-body.dto';
+import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
+import { historyEntry } from './history-entry';
+
+const COMMAND_HEADERS = [
+  ApiHeader({ name: 'If-Match', required: false, description: 'revision from ETag: the command fails with 412 if the application moved on' }),
+  ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a repeated key returns the first result and records nothing' }),
+];
+const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
+  for (const decorator of decorators) decorator(target, key, descriptor);
+};
+
+/** Thin: request in, command to the engine, view out; errors are mapped by DomainExceptionFilter. */
+@ApiTags('applications')
+@ApiBearerAuth()
+@Controller('applications')
+export class ApplicationsController {
+  constructor(
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
+    @Inject(READ_MODEL_QUERIES) private readonly queries: ReadModelQueries,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an application (draft)' })
+  @ApiBody({ schema: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'string', example: 'connection-application' }, organizationCode: { type: 'string', example: '132012' }, category: { type: 'string', example: '登録' } } } })
+  @applyAll(COMMAND_HEADERS)
+  async create(@Body() body: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: Response) {
+    const { workflow, ...input } = body ?? {};
+    if (typeof workflow !== 'string' || workflow === '') {
+      throw new ValidationFailedError([
+        { field: 'workflow', rule: 'isNotEmpty', message: { ja: `workflow: 必須です（${this.engine.workflows.names().join(', ')}）。`, en: `workflow: is required (${this.engine.workflows.names().join(', ')})` } },
+      ]);
+    }
+    const view = await this.engine.create(workflow, input, commandMetadata(actor, headers, this.clock()));
+    res.setHeader('ETag', `"${view.revision}"`);
+    res.setHeader('Location', `/applications/${view.id}`);
+    return view;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Applications the caller may see (read model)' })
+  async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto) {
+    await this.projections.waitFor(await this.store.headPosition());
+    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    switch (actor.role) {
+      case 'applicant':
+        return this.queries.applications({ organizationCode: actor.org, ...page });
+      case 'first-reviewer':
+      case 'second-reviewer':
+        return this.queries.applications({ reviewedBy: actor.org, ...page });
+      case 'distributor':
+        return this.queries.applications({ states: ['masterDataRegistered', 'distributed'], ...page });
+      default:
+        return this.queries.applications(page);
+    }
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The application now, or as of a revision or a time, with the actions the caller may take' })
+  async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    const { folded } = await this.engine.load(id, {
+      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
+      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
+    });
+    this.engine.assertReadable(folded, actor);
+    res.setHeader('ETag', `"${folded.revision}"`);
+    return this.engine.view(folded, actor);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of the application, with actor, time and machine version' })
+  async history(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { folded, events } = await this.engine.load(id);
+    this.engine.assertReadable(folded, actor);
+    return { id, workflow: folded.definition.name, state: folded.state, revision: folded.revision, events: events.map(historyEntry) };
+  }
+
+  @Put(':id/forms/:formCode')
+  @ApiOperation({ summary: 'Save a form (申請様式) while the application is a draft' })
+  @ApiBody({ schema: { type: 'object', description: 'the form; see GET /workflows/{workflow} for its JSON Schema and example' } })
+  @applyAll(COMMAND_HEADERS)
+  async saveForm(
+    @Param('id') id: string,
+    @Param('formCode') formCode: string,
+    @Body() form: JsonObject,
+    @CurrentActor() actor: Actor,
+    @Headers() headers: CommandHeaders,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const view = await this.engine.execute(id, 'save-form', { formCode, form }, commandMetadata(actor, headers, this.clock()), {
+      expectedRevision: headers.expectedRevision,
+      internal: true,
+    });
+    res.setHeader('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Post(':id/actions/:action')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'submit | approve | reject | revise | withdraw | confirm-distribution' })
+  @applyAll(COMMAND_HEADERS)
+  async act(
+    @Param('id') id: string,
+    @Param('action') action: string,
+    @Body() body: ActionBodyDto,
+    @CurrentActor() actor: Actor,
+    @Headers() headers: CommandHeaders,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const payload: JsonObject = body.comment !== undefined ? { comment: body.comment } : {};
+    const view = await this.engine.execute(id, action, payload, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision });
+    res.setHeader('ETag', `"${view.revision}"`);
+    return view;
+  }
+}

@@ -1,0 +1,85 @@
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+
+describe('applications over HTTP (real port, embedded SQLite)', () => {
+  let server: TestServer;
+  let driver: Driver;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+  });
+  afterAll(() => server.stop());
+
+  it('drives one application from creation through both reviews to distributed, using only the published examples', async () => {
+    const id = await driver.draftWithForms();
+    const draft = await driver.as('applicant', 'GET', `/applications/${id}`);
+    expect(draft.body).toMatchObject({ state: 'draft', workflow: 'connection-application', machineVersion: '1', organization: { code: '132012', name: '八王子市' } });
+    expect(draft.body.allowedActions).toEqual(['submit', 'withdraw']);
+    expect(draft.headers.get('etag')).toBe(`"${draft.body.revision}"`);
+
+    const submitted = await driver.act('applicant', id, 'submit');
+    expect(submitted.status).toBe(200);
+    expect(submitted.body).toMatchObject({ state: 'firstReview', routing: { firstReviewer: '130001', secondReviewer: 'MIC' } });
+    expect(submitted.body.applicationNumber).toMatch(/^\d{8}-132012-[0-9A-F]{6}$/);
+
+    const queue = await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first');
+    expect(queue.body.items.map((i: { id: string }) => i.id)).toContain(id);
+    const reviewerView = await driver.as('prefectureReviewer', 'GET', `/applications/${id}`);
+    expect(reviewerView.body.allowedActions).toEqual(['approve', 'reject']);
+
+    const first = await driver.act('prefectureReviewer', id, 'approve', { comment: '内容を確認しました。' });
+    expect(first.body.state).toBe('secondReview');
+    expect((await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first')).body.items.map((i: { id: string }) => i.id)).not.toContain(id);
+    expect((await driver.as('micReviewer', 'GET', '/review-queue?stage=second')).body.items.map((i: { id: string }) => i.id)).toContain(id);
+
+    const second = await driver.act('micReviewer', id, 'approve');
+    expect(second.body.state).toBe('masterDataRegistered');
+    expect(second.body.masterData).toMatchObject({ version: 1, contentHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+
+    const published = await driver.as('distributor', 'GET', '/master-data/organizations/132012');
+    expect(published.status).toBe(200);
+    expect(published.body.version).toBe(1);
+    expect(JSON.stringify(published.body)).not.toContain('090');
+    expect(JSON.stringify(published.body)).not.toContain('kinkyu');
+
+    const distributed = await driver.act('distributor', id, 'confirm-distribution');
+    expect(distributed.body.state).toBe('distributed');
+    expect(distributed.body.allowedActions).toEqual([]);
+
+    const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
+    const types = history.body.events.map((e: { type: string }) => e.type);
+    expect(types).toEqual([
+      'ApplicationCreated',
+      'FormSaved',
+      'FormSaved',
+      'FormSaved',
+      'ApplicationSubmitted',
+      'FirstReviewApproved',
+      'SecondReviewApproved',
+      'MasterDataRegistered',
+      'MasterDataDistributed',
+    ]);
+    const firstReview = history.body.events[5];
+    expect(firstReview.actor).toMatchObject({ sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎' });
+    expect(firstReview).toMatchObject({ machineVersion: '1', stateAfter: 'secondReview', revision: 5 });
+    expect(history.body.events.every((e: { occurredAt: string; position: number }) => typeof e.occurredAt === 'string' && e.position > 0)).toBe(true);
+    expect(history.body.events[7].causationId).toBe(history.body.events[6].eventId);
+  });
+
+  it('rejection, revision and resubmission keep the application number and every round in the history', async () => {
+    const id = await driver.draftWithForms();
+    const submitted = await driver.act('applicant', id, 'submit');
+    const rejected = await driver.act('prefectureReviewer', id, 'reject', { comment: '様02-02の通常連絡先を直通番号にしてください。' });
+    expect(rejected.body.state).toBe('rejected');
+    expect(rejected.body.reviews.at(-1)).toMatchObject({ result: '否認', comment: '様02-02の通常連絡先を直通番号にしてください。', stage: 'first' });
+    const applicantView = await driver.as('applicant', 'GET', `/applications/${id}`);
+    expect(applicantView.body.reviews[0].comment).toContain('直通番号');
+    expect(applicantView.body.allowedActions).toEqual(['revise', 'withdraw']);
+    const revised = await driver.act('applicant', id, 'revise');
+    expect(revised.body).toMatchObject({ state: 'draft', round: 2 });
+    const again = await driver.act('applicant', id, 'submit');
+    expect(again.body.applicationNumber).toBe(submitted.body.applicationNumber);
+    expect(again.body.round).toBe(2);
+  });
+});

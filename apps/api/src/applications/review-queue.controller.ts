@@ -1,0 +1,43 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { ForbiddenError, type Actor } from '@nws/engine';
+import type { EventStore } from '@nws/event-store';
+import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
+
+export class ReviewQueueQueryDto {
+  @ApiPropertyOptional({ enum: ['first', 'second'], description: 'defaults from the caller role' })
+  @IsOptional()
+  @IsIn(['first', 'second'])
+  stage?: 'first' | 'second';
+}
+
+@ApiTags('review-queue')
+@ApiBearerAuth()
+@Controller('review-queue')
+export class ReviewQueueController {
+  constructor(
+    @Inject(READ_MODEL_QUERIES) private readonly queries: ReadModelQueries,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "Applications waiting for the caller's body (first: 取りまとめ都道府県 or J-LIS; second: MIC)" })
+  async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor) {
+    const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : 'first');
+    const allowed = actor.role === 'auditor' || (actor.role === 'first-reviewer' && stage === 'first') || (actor.role === 'second-reviewer' && stage === 'second');
+    if (!allowed) {
+      throw new ForbiddenError({
+        ja: `stage: ${stage === 'first' ? '一次' : '二次'}審査の待ち行列は${stage === 'first' ? '一次' : '二次'}審査者のみが閲覧できます。`,
+        en: `stage: only ${stage}-reviewers (or auditors) may read the ${stage}-review queue`,
+      });
+    }
+    // Read-your-writes: a reviewer who just acted sees the queue without the application.
+    const lagging = !(await this.projections.waitFor(await this.store.headPosition()));
+    const items = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org);
+    return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, items };
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InvalidTokenError, verifyToken } from '@nws/auth';
+import type { RuntimeConfig } from '@nws/runtime';
+import { RUNTIME_CONFIG } from '../infrastructure/tokens';
+import type { AuthenticatedRequest } from './current-actor.decorator';
+import { IS_PUBLIC } from './public.decorator';
+
+/** Every route needs a valid bearer token unless marked @Public(). */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers['authorization'];
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) {
+      throw new UnauthorizedException({
+        ja: 'Authorization: Bearer トークンが必要です（npm run -s token -- --sub … --org … --role … で発行）。',
+        en: 'Authorization: a Bearer token is required (mint one with npm run -s token -- --sub … --org … --role …)',
+      });
+    }
+    try {
+      request.actor = await verifyToken(match[1], this.config.jwt);
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        throw new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。`, en: `Authorization: ${error.message}` });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { EventStoreUnavailableError } from '@nws/event-store';
+import {
+  ActionNotAllowedInStateError,
+  ApplicationNotFoundError,
+  ConcurrencyConflictError,
+  DomainError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  RevisionMismatchError,
+  UnknownActionError,
+  UnknownWorkflowError,
+  ValidationFailedError,
+  type LocalizedMessage,
+} from '@nws/engine';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  /** English, for logs and tools that expect a string. */
+  message: string;
+  messages: LocalizedMessage;
+  [extra: string]: unknown;
+}
+
+const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
+  [ApplicationNotFoundError, HttpStatus.NOT_FOUND],
+  [UnknownActionError, HttpStatus.NOT_FOUND],
+  [UnknownWorkflowError, HttpStatus.BAD_REQUEST],
+  [ValidationFailedError, HttpStatus.BAD_REQUEST],
+  [ForbiddenError, HttpStatus.FORBIDDEN],
+  [ActionNotAllowedInStateError, HttpStatus.CONFLICT],
+  [ConcurrencyConflictError, HttpStatus.CONFLICT],
+  [RevisionMismatchError, HttpStatus.PRECONDITION_FAILED],
+  [IdempotencyKeyReusedError, HttpStatus.UNPROCESSABLE_ENTITY],
+];
+
+/**
+ * One error format for every failure: status, a stable code, the message in Japanese and
+ * English, and the details a client needs (violations, allowed actions, current revision).
+ * Client input never yields a 500: anything unexpected is logged with the request and answered
+ * as an internal error without internals.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const body = this.toBody(exception, response);
+    if (body.statusCode >= 500) {
+      this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, response: Response): ErrorBody {
+    if (exception instanceof DomainError) {
+      const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST;
+      const body = make(status, exception.code, exception.detail);
+      if (exception instanceof ValidationFailedError) body['violations'] = exception.violations;
+      if (exception instanceof ActionNotAllowedInStateError) {
+        body['state'] = exception.state;
+        body['allowedActions'] = exception.allowedActions;
+      }
+      if (exception instanceof RevisionMismatchError) body['currentRevision'] = exception.actual;
+      return body;
+    }
+    if (exception instanceof EventStoreUnavailableError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      return make(HttpStatus.SERVICE_UNAVAILABLE, 'EVENT_STORE_UNAVAILABLE', {
+        ja: `イベントストアに一時的に接続できません。${exception.retryAfterSeconds}秒後に再実行してください（操作は記録されていません）。`,
+        en: `the event store is temporarily unavailable; retry in ${exception.retryAfterSeconds} s (nothing was recorded)`,
+      });
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
+      const raw = exception.getResponse();
+      const detail = isLocalized(raw) ? raw : { ja: exception.message, en: exception.message };
+      return make(status, httpCode(status), detail);
+    }
+    const bodyParserError = exception as { type?: string; status?: number; limit?: number };
+    if (bodyParserError.type === 'entity.parse.failed') {
+      return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: '(body): is not valid JSON' });
+    }
+    if (bodyParserError.type === 'entity.too.large') {
+      return make(HttpStatus.PAYLOAD_TOO_LARGE, 'BODY_TOO_LARGE', {
+        ja: `(body): 本文が大きすぎます（上限 ${bodyParserError.limit ?? ''} バイト）。`,
+        en: `(body): the request body is larger than the limit of ${bodyParserError.limit ?? ''} bytes`,
+      });
+    }
+    if (typeof bodyParserError.status === 'number' && bodyParserError.status >= 400 && bodyParserError.status < 500) {
+      return make(bodyParserError.status, httpCode(bodyParserError.status), { ja: '(body): 要求を処理できません。', en: `(body): ${String((exception as Error).message)}` });
+    }
+    return make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', { ja: 'サーバー内部でエラーが発生しました。', en: 'internal error' });
+  }
+}
+
+function make(statusCode: number, code: string, messages: LocalizedMessage): ErrorBody {
+  return { statusCode, error: httpCode(statusCode), code, message: messages.en, messages };
+}
+
+function httpCode(status: number): string {
+  return (HttpStatus[status] as string | undefined) ?? 'ERROR';
+}
+
+function isLocalized(value: unknown): value is LocalizedMessage {
+  return typeof value === 'object' && value !== null && typeof (value as LocalizedMessage).ja === 'string' && typeof (value as LocalizedMessage).en === 'string';
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { concatMap } from 'rxjs';
+import type { EventStore } from '@nws/event-store';
+import type { WorkflowEngine } from '@nws/engine';
+import type { ProjectionRunner } from '@nws/read-models';
+import { EVENT_STORE, PROJECTION_RUNNER, WORKFLOW_ENGINE } from './tokens';
+
+const REACTOR_CHECKPOINT = 'reactor';
+
+/**
+ * Runs the projections and the reactor (workflow reactions such as master-data registration)
+ * inside the API process. The reactor catches up from its checkpoint at start, so a reaction
+ * interrupted by a crash is completed after restart; reactions are idempotent.
+ */
+@Injectable()
+export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  private reactor: Subscription | undefined;
+
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+    this.startReactor();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.reactor?.unsubscribe();
+    this.runner.close();
+    await this.store.close();
+  }
+
+  private startReactor(): void {
+    const db = this.runner.db;
+    db.exec('CREATE TABLE IF NOT EXISTS reactor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    const row = db.prepare('SELECT position FROM reactor_checkpoints WHERE name = ?').get(REACTOR_CHECKPOINT) as { position: number } | undefined;
+    const save = db.prepare('INSERT INTO reactor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
+    const types = [...new Set(this.engine.workflows.names().flatMap((name) => this.engine.workflows.versions(name).flatMap((d) => (d.reactions ?? []).flatMap((r) => r.on))))];
+    if (types.length === 0) return;
+    this.reactor = this.store
+      .subscribeToAll({ after: row?.position ?? 0, filter: { eventTypes: types, streamPrefixes: ['application-'] } })
+      .pipe(
+        concatMap(async (event) => {
+          const definition = this.engine.workflows.get(String(event.metadata['workflow']), String(event.metadata['machineVersion']));
+          await this.engine.react(definition, [event]);
+          save.run(REACTOR_CHECKPOINT, event.position);
+        }),
+      )
+      .subscribe({ error: (error: unknown) => this.logger.error(`reactor stopped: ${String(error)}`) });
+  }
+}

@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
+import { createApp } from './create-app';
+import { describeEventStore } from './infrastructure/event-store.factory';
+
+async function main(): Promise<void> {
+  const config = loadRuntimeConfig();
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://localhost:${address.port}`;
+  const lines = [
+    '',
+    `  情報提供ネットワークシステム 接続申請ワークフロー API: ${url}`,
+    `  OpenAPI (Swagger UI):   ${url}/docs`,
+    `  Event store:            ${describeEventStore(config)}`,
+    `  Mint a token:           npm run -s token -- --sub yamada --org 132012 --role applicant --name "山田 花子"`,
+    `  Try it:                 curl -H "Authorization: Bearer $(npm run -s token -- --sub a --org MIC --role auditor)" ${url}/workflows/connection-application`,
+    '',
+  ];
+  if (config.jwt.mode === 'development') {
+    lines.push(
+      '  DEVELOPMENT MODE: JWT_SECRET is not set. Tokens are signed with a generated secret kept in',
+      `  ${join(config.dataDir, DEV_SECRET_FILE)}. Set JWT_SECRET (and NODE_ENV=production) for real use.`,
+      '',
+    );
+  }
+  new Logger('Main').log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { Actor } from '@nws/engine';
+import type { TestServer } from './test-server';
+
+export const actors = {
+  applicant: { sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子', department: '情報管理課' },
+  otherApplicant: { sub: 'tachikawa', org: '132021', role: 'applicant' },
+  prefectureReviewer: { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' },
+  otherPrefectureReviewer: { sub: 'kanagawa-1', org: '140007', role: 'first-reviewer' },
+  micReviewer: { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' },
+  auditor: { sub: 'audit-1', org: 'MIC', role: 'auditor' },
+  distributor: { sub: 'dist-1', org: 'MIC', role: 'distributor' },
+} satisfies Record<string, Actor>;
+
+export type ActorName = keyof typeof actors;
+
+/** Drives one application the way a client would: only public endpoints and the published examples. */
+export class Driver {
+  private tokens = new Map<ActorName, string>();
+  constructor(readonly server: TestServer) {}
+
+  async token(name: ActorName): Promise<string> {
+    let token = this.tokens.get(name);
+    if (!token) {
+      token = await this.server.token(actors[name]);
+      this.tokens.set(name, token);
+    }
+    return token;
+  }
+
+  async as(name: ActorName, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.server.request(method, path, { token: await this.token(name), body, ...(headers ? { headers } : {}) });
+  }
+
+  async examples(): Promise<{ create: Record<string, unknown>; forms: Array<{ code: string; example: unknown }> }> {
+    const definition = await this.as('applicant', 'GET', '/workflows/connection-application');
+    return { create: definition.body.create.example, forms: definition.body.forms };
+  }
+
+  /** A draft with every example form saved. */
+  async draftWithForms(): Promise<string> {
+    const { create, forms } = await this.examples();
+    const created = await this.as('applicant', 'POST', '/applications', create);
+    if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+    for (const form of forms) {
+      const saved = await this.as('applicant', 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
+      if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
+    }
+    return created.body.id as string;
+  }
+
+  async act(name: ActorName, id: string, action: string, body?: unknown, headers?: Record<string, string>) {
+    return this.as(name, 'POST', `/applications/${id}/actions/${action}`, body ?? {}, headers);
+  }
+}

@@ -1,0 +1,53 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ROLES, type Role } from '@nws/engine';
+import { isValidBody, mintToken } from '@nws/auth';
+import { loadRuntimeConfig } from '@nws/runtime';
+
+/**
+ * `npm run -s token -- --sub <person> --org <body> --role <role>` prints a bearer token and
+ * nothing else, signed with the secret the API uses (JWT_SECRET, or the development secret of
+ * DATA_DIR), so a script can do `TOKEN=$(npm run -s token -- …)`.
+ */
+export async function runTokenCli(argv: readonly string[]): Promise<number> {
+  const program = new Command('token')
+    .description('Mint a bearer token (JWT, HS256) for the API')
+    .requiredOption('--sub <person>', 'the person (token subject)')
+    .requiredOption('--org <body>', '6-digit 全国地方公共団体コード (e.g. 132012 八王子市, 130001 東京都), J-LIS or MIC', (value: string) => {
+      if (!isValidBody(value)) throw new InvalidArgumentError('must be a 6-digit local government code with a valid check digit, J-LIS or MIC');
+      return value;
+    })
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, (value: string) => {
+      if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+      return value;
+    })
+    .option('--name <name>', 'display name recorded on reviews (氏名)')
+    .option('--department <department>', 'department recorded on reviews (部署名)')
+    .option('--expires-in <span>', 'lifetime, e.g. 30m, 8h, 2d', '8h')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  const options = program.opts<{ sub: string; org: string; role: Role; name?: string; department?: string; expiresIn: string }>();
+  const config = loadRuntimeConfig();
+  const token = await mintToken(
+    { sub: options.sub, org: options.org, role: options.role, ...(options.name ? { name: options.name } : {}), ...(options.department ? { department: options.department } : {}) },
+    config.jwt,
+    { expiresIn: options.expiresIn },
+  );
+  process.stdout.write(`${token}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  runTokenCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import type { RecordedEvent } from '@nws/event-store';
+import type { Projection } from './projection';
+
+const PREFIX = 'application-';
+
+/**
+ * One row per application (lists, review queues). Workflow-agnostic: it relies on the engine's
+ * metadata (`state`, `waitingAt`) and on the convention that every workflow starts with
+ * `ApplicationCreated { organization: { code, name }, category }`.
+ */
+export const applicationsProjection: Projection = {
+  name: 'applications',
+  tables: ['applications'],
+  schema: `
+    CREATE TABLE IF NOT EXISTS applications (
+      id                TEXT PRIMARY KEY,
+      workflow          TEXT NOT NULL,
+      machine_version   TEXT NOT NULL,
+      organization_code TEXT NOT NULL,
+      organization_name TEXT,
+      category          TEXT,
+      state             TEXT NOT NULL,
+      revision          INTEGER NOT NULL,
+      round             INTEGER NOT NULL DEFAULT 1,
+      application_number TEXT,
+      waiting_stage     TEXT,
+      waiting_org       TEXT,
+      first_reviewer    TEXT,
+      second_reviewer   TEXT,
+      created_at        TEXT NOT NULL,
+      updated_at        TEXT NOT NULL,
+      last_position     INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS applications_queue ON applications (waiting_org, waiting_stage, updated_at);
+    CREATE INDEX IF NOT EXISTS applications_org ON applications (organization_code, updated_at);
+  `,
+  apply(db: Database.Database, event: RecordedEvent): void {
+    if (!event.streamId.startsWith(PREFIX)) return;
+    const id = event.streamId.slice(PREFIX.length);
+    const meta = event.metadata as { workflow?: string; machineVersion?: string; state?: string; occurredAt?: string; waitingAt?: { stage: string; org: string } | null };
+    const at = meta.occurredAt ?? event.recordedAt;
+    if (event.type === 'ApplicationCreated') {
+      const data = event.data as { organization?: { code?: string; name?: string }; category?: string };
+      db.prepare(
+        `INSERT INTO applications (id, workflow, machine_version, organization_code, organization_name, category, state, revision, created_at, updated_at, last_position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run(id, meta.workflow ?? '', meta.machineVersion ?? '', data.organization?.code ?? '', data.organization?.name ?? null, data.category ?? null, meta.state ?? '', event.revision, at, at, event.position);
+      return;
+    }
+    const waiting = meta.waitingAt ?? null;
+    const data = event.data as { applicationNumber?: string; round?: number };
+    db.prepare(
+      `UPDATE applications SET
+         state = ?, revision = ?, updated_at = ?, last_position = ?,
+         waiting_stage = ?, waiting_org = ?,
+         application_number = COALESCE(?, application_number),
+         round = COALESCE(?, round),
+         first_reviewer = CASE WHEN ? = 'first' THEN ? ELSE first_reviewer END,
+         second_reviewer = CASE WHEN ? = 'second' THEN ? ELSE second_reviewer END
+       WHERE id = ? AND revision < ?`,
+    ).run(
+      meta.state ?? '',
+      event.revision,
+      at,
+      event.position,
+      waiting?.stage ?? null,
+      waiting?.org ?? null,
+      typeof data.applicationNumber === 'string' ? data.applicationNumber : null,
+      typeof data.round === 'number' ? data.round : null,
+      waiting?.stage ?? null,
+      waiting?.org ?? null,
+      waiting?.stage ?? null,
+      waiting?.org ?? null,
+      id,
+      event.revision,
+    );
+  },
+};

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+
+export interface ApplicationRow {
+  id: string;
+  workflow: string;
+  machineVersion: string;
+  organizationCode: string;
+  organizationName: string | null;
+  category: string | null;
+  state: string;
+  revision: number;
+  round: number;
+  applicationNumber: string | null;
+  waitingStage: string | null;
+  waitingOrg: string | null;
+  firstReviewer: string | null;
+  secondReviewer: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationFilter {
+  readonly organizationCode?: string;
+  /** Applications whose first or second review is routed to this body. */
+  readonly reviewedBy?: string;
+  readonly states?: readonly string[];
+  readonly workflow?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface MasterDataVersionRow {
+  organizationCode: string;
+  version: number;
+  applicationId: string;
+  applicationNumber: string | null;
+  category: string | null;
+  contentHash: string;
+  content: unknown;
+  registeredAt: string;
+}
+
+const APPLICATION_COLUMNS = `id, workflow, machine_version AS machineVersion, organization_code AS organizationCode,
+  organization_name AS organizationName, category, state, revision, round, application_number AS applicationNumber,
+  waiting_stage AS waitingStage, waiting_org AS waitingOrg, first_reviewer AS firstReviewer,
+  second_reviewer AS secondReviewer, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** Read-side queries over the projections' tables. */
+export class ReadModelQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  reviewQueue(stage: string, org: string | undefined): ApplicationRow[] {
+    const where = org === undefined ? 'waiting_stage = ?' : 'waiting_stage = ? AND waiting_org = ?';
+    const params = org === undefined ? [stage] : [stage, org];
+    return this.db.prepare(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ${where} ORDER BY updated_at, id`).all(...params) as ApplicationRow[];
+  }
+
+  applications(filter: ApplicationFilter): ApplicationRow[] {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.organizationCode !== undefined) {
+      clauses.push('organization_code = ?');
+      params.push(filter.organizationCode);
+    }
+    if (filter.reviewedBy !== undefined) {
+      clauses.push('(first_reviewer = ? OR second_reviewer = ?)');
+      params.push(filter.reviewedBy, filter.reviewedBy);
+    }
+    if (filter.states && filter.states.length > 0) {
+      clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      params.push(...filter.states);
+    }
+    if (filter.workflow !== undefined) {
+      clauses.push('workflow = ?');
+      params.push(filter.workflow);
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    params.push(filter.limit ?? 100, filter.offset ?? 0);
+    return this.db.prepare(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params) as ApplicationRow[];
+  }
+
+  masterDataVersions(organizationCode: string): MasterDataVersionRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT organization_code AS organizationCode, version, application_id AS applicationId, application_number AS applicationNumber,
+                category, content_hash AS contentHash, content, registered_at AS registeredAt
+         FROM master_data_versions WHERE organization_code = ? ORDER BY version`,
+      )
+      .all(organizationCode) as Array<MasterDataVersionRow & { content: string }>;
+    return rows.map((row) => ({ ...row, content: JSON.parse(row.content) as unknown }));
+  }
+
+  currentMasterData(organizationCode: string): MasterDataVersionRow | undefined {
+    return this.masterDataVersions(organizationCode).at(-1);
+  }
+
+  /** Every row of every read-model table, for comparing a rebuild with what was there before. */
+  dump(tables: readonly string[]): Record<string, unknown[]> {
+    return Object.fromEntries(tables.map((t) => [t, this.db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+  }
+}

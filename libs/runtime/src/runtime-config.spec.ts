@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from './runtime-config';
+
+describe('runtime configuration', () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'nws-cfg-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('without JWT_SECRET runs in development mode with a secret kept (0600) in the data directory', () => {
+    const first = loadRuntimeConfig({ DATA_DIR: dataDir });
+    expect(first.jwt.mode).toBe('development');
+    const file = join(dataDir, DEV_SECRET_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = loadRuntimeConfig({ DATA_DIR: dataDir });
+    expect(Buffer.from(again.jwt.secret).toString()).toBe(readFileSync(file, 'utf8').trim());
+    expect(Buffer.from(again.jwt.secret)).toEqual(Buffer.from(first.jwt.secret));
+  });
+
+  it('in production refuses to start without a real secret', () => {
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(ConfigurationError);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'changeme' })).toThrow(/at least 32/);
+    const config = loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(16) + 'b'.repeat(16) });
+    expect(config.jwt.mode).toBe('configured');
+  });
+
+  it('PORT, DATA_DIR and EVENT_STORE are read and checked', () => {
+    expect(loadRuntimeConfig({ DATA_DIR: dataDir, PORT: '4123' }).port).toBe(4123);
+    expect(loadRuntimeConfig({ DATA_DIR: dataDir }).port).toBe(3000);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb' })).toThrow(/EVENTSTORE_CONNECTION_STRING/);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'mongo' })).toThrow(/EVENT_STORE/);
+  });
+});
