@@ -18,4 +18,5 @@ module.exports = {
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/summary.reporter.js'],
 };

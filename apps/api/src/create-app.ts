@@ -15,7 +15,7 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   const store = await createEventStore(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, store), {
     bodyParser: false,
-    ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn', 'log'] }),
+    ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
   });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(helmet({ contentSecurityPolicy: false }));

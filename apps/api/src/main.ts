@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
 import { createApp } from './create-app';
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
       '',
     );
   }
-  new Logger('Main').log(lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -79,6 +79,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Nest turns body-parser's SyntaxError into a bare BadRequestException carrying only the message.
+      if (status === HttpStatus.BAD_REQUEST && !isLocalized(exception.getResponse()) && /JSON/i.test(exception.message)) {
+        return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: `(body): is not valid JSON (${exception.message})` });
+      }
       if (status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
       const raw = exception.getResponse();
       const detail = isLocalized(raw) ? raw : { ja: exception.message, en: exception.message };

@@ -1,0 +1,182 @@
+import { SignJWT } from 'jose';
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+
+/** Every client error has a 4xx with a message naming the field and rule, and appends nothing. */
+describe('applications over HTTP: errors change nothing', () => {
+  let server: TestServer;
+  let driver: Driver;
+  let id: string;
+
+  const revisionOf = async (appId: string) => (await driver.as('auditor', 'GET', `/applications/${appId}/history`)).body.events.length as number;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+    id = await driver.draftWithForms();
+  });
+  afterAll(() => server.stop());
+
+  it('401 without a token, with a forged one, with an expired one', async () => {
+    const none = await server.request('GET', `/applications/${id}`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    expect(none.body.messages.ja).toContain('Bearer');
+    const forged = await new SignJWT({ org: '132012', role: 'applicant' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('nws-connection-workflow').setAudience('nws-connection-workflow').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode('f'.repeat(40)));
+    expect((await server.request('GET', `/applications/${id}`, { token: forged })).status).toBe(401);
+    const expired = await new SignJWT({ org: '132012', role: 'applicant' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('nws-connection-workflow').setAudience('nws-connection-workflow').setIssuedAt(1).setExpirationTime(100).sign(server.config.jwt.secret);
+    const expiredResponse = await server.request('GET', `/applications/${id}`, { token: expired });
+    expect(expiredResponse.status).toBe(401);
+    expect(expiredResponse.body.message).toContain('expired');
+    expect((await server.request('POST', `/applications/${id}/actions/submit`, { body: {} })).status).toBe(401);
+  });
+
+  it('404 for an unknown application and an unknown action', async () => {
+    const missing = await driver.as('applicant', 'GET', '/applications/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('APPLICATION_NOT_FOUND');
+    const unknownAction = await driver.act('applicant', id, 'explode');
+    expect(unknownAction.status).toBe(404);
+    expect(unknownAction.body.message).toContain('submit');
+    const internal = await driver.act('applicant', id, 'register-master-data');
+    expect(internal.status).toBe(404);
+  });
+
+  it('409 for an action the state does not offer, listing the allowed actions', async () => {
+    const before = await revisionOf(id);
+    const response = await driver.act('applicant', id, 'revise');
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'ACTION_NOT_ALLOWED_IN_STATE', state: 'draft', allowedActions: ['submit', 'withdraw'] });
+    expect(response.body.messages.ja).toContain('revise');
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('403 for the wrong role or body, reads included', async () => {
+    const before = await revisionOf(id);
+    expect((await driver.act('otherApplicant', id, 'submit')).status).toBe(403);
+    expect((await driver.as('otherApplicant', 'GET', `/applications/${id}`)).status).toBe(403);
+    expect((await driver.as('otherApplicant', 'PUT', `/applications/${id}/forms/02-01`, {})).status).toBe(403);
+    const created = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' });
+    expect(created.status).toBe(403);
+    expect((await driver.as('applicant', 'GET', '/review-queue?stage=first')).status).toBe(403);
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('400 naming the field and rule for invalid bodies, in Japanese and English', async () => {
+    const before = await revisionOf(id);
+    const badForm = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, {
+      contactManager: { title: '部長', name: '' },
+      normalContacts: [{ priority: 1, department: '情報管理課', name: '田中', phone: '090-1234-5678', email: 'not-mail' }],
+      emergencyContacts: [{ priority: 1, name: '田中', mobile: '042-620-7200', email: 'a@example.jp' }],
+      surprise: 1,
+    });
+    expect(badForm.status).toBe(400);
+    const fields = badForm.body.violations.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'contactManager.name:isNotEmpty',
+        'normalContacts[0].phone:jpPhoneNumber',
+        'normalContacts[0].email:isEmail',
+        'emergencyContacts[0].mobile:jpPhoneNumber',
+        'surprise:whitelistValidation',
+      ]),
+    );
+    const phone = badForm.body.violations.find((v: { field: string }) => v.field === 'normalContacts[0].phone');
+    expect(phone.message.ja).toContain('直通の固定電話番号');
+    expect(phone.message.en).toContain('fixed-line');
+
+    const unknownForm = await driver.as('applicant', 'PUT', `/applications/${id}/forms/99-99`, {});
+    expect(unknownForm.status).toBe(400);
+    expect(unknownForm.body.violations[0]).toMatchObject({ field: 'formCode', rule: 'knownForm' });
+
+    const badCreate = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132013', category: '登録' });
+    expect(badCreate.status).toBe(400);
+    expect(badCreate.body.violations[0]).toMatchObject({ field: 'organizationCode', rule: 'checkDigit' });
+    const badCategory = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '廃止', extra: true });
+    expect(badCategory.body.violations.map((v: { field: string }) => v.field).sort()).toEqual(['category', 'extra']);
+    const badWorkflow = await driver.as('applicant', 'POST', '/applications', { workflow: 'nope' });
+    expect(badWorkflow.status).toBe(400);
+    expect(badWorkflow.body.messages.en).toContain('connection-application');
+
+    const badJson = await server.request('POST', `/applications/${id}/actions/submit`, { token: await driver.token('applicant'), rawBody: '{"comment":' });
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.code).toBe('INVALID_JSON');
+    const extraField = await driver.act('applicant', id, 'submit', { comment: 'x', reviewer: 'me' });
+    expect(extraField.status).toBe(400);
+    expect(extraField.body.violations[0]).toMatchObject({ field: 'reviewer', rule: 'whitelistValidation' });
+    const badIfMatch = await driver.act('applicant', id, 'submit', {}, { 'if-match': 'yesterday' });
+    expect(badIfMatch.status).toBe(400);
+    expect(badIfMatch.body.violations[0].field).toBe('If-Match');
+    const badQuery = await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=-1`);
+    expect(badQuery.status).toBe(400);
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('413 for an oversized body', async () => {
+    const before = await revisionOf(id);
+    const huge = await driver.act('applicant', id, 'submit', { comment: 'あ'.repeat(300_000) });
+    expect(huge.status).toBe(413);
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('400 for a reject without a concrete comment, and nothing appended', async () => {
+    const other = await driver.draftWithForms();
+    await driver.act('applicant', other, 'submit');
+    const before = await revisionOf(other);
+    for (const body of [{}, { comment: '' }, { comment: '不備あり' }]) {
+      const response = await driver.act('prefectureReviewer', other, 'reject', body);
+      expect(response.status).toBe(400);
+      expect(response.body.violations[0]).toMatchObject({ field: 'comment', rule: 'concreteReason' });
+    }
+    expect(await revisionOf(other)).toBe(before);
+  });
+
+  it('412 for a stale If-Match; of two concurrent approvals with the same If-Match one wins', async () => {
+    const other = await driver.draftWithForms();
+    const submitted = await driver.act('applicant', other, 'submit');
+    const etag = submitted.headers.get('etag')!;
+    const stale = await driver.act('prefectureReviewer', other, 'approve', {}, { 'if-match': `"${submitted.body.revision - 1}"` });
+    expect(stale.status).toBe(412);
+    expect(stale.body.currentRevision).toBe(submitted.body.revision);
+    const results = await Promise.all([
+      driver.act('prefectureReviewer', other, 'approve', {}, { 'if-match': etag }),
+      driver.act('prefectureReviewer', other, 'approve', {}, { 'if-match': etag }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
+    const history = await driver.as('auditor', 'GET', `/applications/${other}/history`);
+    expect(history.body.events.filter((e: { type: string }) => e.type === 'FirstReviewApproved')).toHaveLength(1);
+  });
+
+  it('a repeated Idempotency-Key returns the first result and appends nothing; reuse for another request is refused', async () => {
+    const key = { 'idempotency-key': `create-${Date.now()}` };
+    const first = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' }, key);
+    const again = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' }, key);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const reused = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '変更' }, key);
+    expect(reused.status).toBe(422);
+
+    const appId = await driver.draftWithForms();
+    const submitKey = { 'idempotency-key': `submit-${appId}` };
+    const submitted = await driver.act('applicant', appId, 'submit', {}, submitKey);
+    const withdrawnMeanwhile = await driver.act('applicant', appId, 'withdraw', { comment: '都合により取り下げます。' });
+    expect(withdrawnMeanwhile.body.state).toBe('withdrawn');
+    const repeated = await driver.act('applicant', appId, 'submit', {}, submitKey);
+    expect(repeated.status).toBe(200);
+    expect(repeated.body).toEqual(submitted.body);
+    const history = await driver.as('auditor', 'GET', `/applications/${appId}/history`);
+    expect(history.body.events.filter((e: { type: string }) => e.type === 'ApplicationSubmitted')).toHaveLength(1);
+  });
+
+  it('the person who decided the first review cannot decide the second, and nobody reviews their own body', async () => {
+    const other = await driver.draftWithForms();
+    await driver.act('applicant', other, 'submit');
+    expect((await driver.act('otherPrefectureReviewer', other, 'approve')).status).toBe(403);
+    await driver.act('prefectureReviewer', other, 'approve');
+    const sameSub = await server.token({ sub: 'tokyo-1', org: 'MIC', role: 'second-reviewer' });
+    const response = await server.request('POST', `/applications/${other}/actions/approve`, { token: sameSub, body: {} });
+    expect(response.status).toBe(403);
+    expect(response.body.messages.ja).toContain('一次審査を決定した者');
+  });
+});
