@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyToken } from '@nws/auth';
+import { loadRuntimeConfig } from '@nws/runtime';
+import { runTokenCli } from './token.cli';
+
+describe('npm run -s token', () => {
+  let dataDir: string;
+  let out: string[];
+  let err: string[];
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nws-token-'));
+    process.env['DATA_DIR'] = dataDir;
+    delete process.env['JWT_SECRET'];
+    out = [];
+    err = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = { ...saved };
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints only a token, signed with the development secret of DATA_DIR that the API uses', async () => {
+    expect(await runTokenCli(['--sub', 'yamada', '--org', '132012', '--role', 'applicant', '--name', '山田 花子', '--department', '情報管理課'])).toBe(0);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const actor = await verifyToken(out[0]!.trim(), loadRuntimeConfig({ DATA_DIR: dataDir }).jwt);
+    expect(actor).toEqual({ sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子', department: '情報管理課' });
+  });
+
+  it('signs with JWT_SECRET when set', async () => {
+    process.env['JWT_SECRET'] = 's'.repeat(40);
+    await runTokenCli(['--sub', 'a', '--org', 'MIC', '--role', 'second-reviewer']);
+    const config = loadRuntimeConfig({ DATA_DIR: dataDir, JWT_SECRET: 's'.repeat(40) });
+    await expect(verifyToken(out[0]!.trim(), config.jwt)).resolves.toMatchObject({ org: 'MIC', role: 'second-reviewer' });
+  });
+
+  it('refuses a wrong check digit or role with exit code 2 and prints no token', async () => {
+    expect(await runTokenCli(['--sub', 'a', '--org', '132013', '--role', 'applicant'])).toBe(2);
+    expect(await runTokenCli(['--sub', 'a', '--org', '132012', '--role', 'admin'])).toBe(2);
+    expect(await runTokenCli(['--org', '132012', '--role', 'applicant'])).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join('')).toMatch(/check digit/);
+  });
+});
