@@ -12,7 +12,7 @@ import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
-import { READ_MODELS_FILE } from './infrastructure/event-store.factory';
+import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';

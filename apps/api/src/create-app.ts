@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { RuntimeConfig } from '@nws/runtime';
 import { AppModule } from './app.module';
-import { createEventStore } from './infrastructure/event-store.factory';
+import { createEventStore } from '@nws/event-store/create-event-store';
 import { strictValidationPipe } from './http/validation.pipe';
 
 export const BODY_LIMIT = '256kb';

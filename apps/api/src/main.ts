@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
 import { createApp } from './create-app';
-import { describeEventStore } from './infrastructure/event-store.factory';
+import { describeEventStore } from '@nws/event-store/create-event-store';
 
 async function main(): Promise<void> {
   const config = loadRuntimeConfig();

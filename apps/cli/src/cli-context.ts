@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { EventStore } from '@nws/event-store';
-import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import { loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
+import type { EventStore } from '@nws/event-store';
+import { READ_MODELS_FILE, createEventStore } from '@nws/event-store/create-event-store';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 
 export interface CliContext {
@@ -17,19 +17,13 @@ export interface CliContext {
 /** Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings). */
 export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
   const config = loadRuntimeConfig(env);
-  let store: EventStore;
-  if (config.eventStore === 'esdb') {
-    const { createEsdbEventStore } = (await import('@nws/event-store/esdb')) as { createEsdbEventStore: (c: string) => EventStore };
-    store = createEsdbEventStore(config.eventStoreConnectionString!);
-  } else {
-    store = new SqliteEventStore({ filename: join(config.dataDir, 'events.sqlite') });
-  }
+  const store = await createEventStore(config);
   let runner: ProjectionRunner | undefined;
   return {
     config,
     store,
     engine: new WorkflowEngine(store, new WorkflowRegistry(ALL_WORKFLOWS)),
-    projections: () => (runner ??= new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(config.dataDir, 'read-models.sqlite') })),
+    projections: () => (runner ??= new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(config.dataDir, READ_MODELS_FILE) })),
     close: async () => {
       runner?.close();
       await store.close();

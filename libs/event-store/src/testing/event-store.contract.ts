@@ -134,7 +134,7 @@ export function describeEventStoreContract(
         const read = await collect(store.readStream(id));
         expect(read.map((e) => [e.id, e.type, e.revision, e.streamId])).toEqual(events.map((e, i) => [e.id, e.type, i, id]));
         expect(read[0]?.data).toEqual({ n: 1, text: '八王子市' });
-        expect(read[0]?.metadata).toEqual({ machineVersion: '1', correlationId: 'c-1' });
+        expect(read[0]?.metadata).toMatchObject({ machineVersion: '1', correlationId: 'c-1' });
         expect(Number.isNaN(Date.parse(read[0]?.recordedAt ?? ''))).toBe(false);
         const positions = read.map((e) => e.position);
         expect([...positions].sort((a, b) => a - b)).toEqual(positions);

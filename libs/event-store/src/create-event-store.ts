@@ -1,16 +1,24 @@
 import { join } from 'node:path';
-import type { EventStore } from '@nws/event-store';
-import { SqliteEventStore } from '@nws/event-store/sqlite';
+import type { EventStore } from './event-store.port';
+import { ChainedEventStore } from './integrity';
+import { SqliteEventStore } from './sqlite';
 import type { RuntimeConfig } from '@nws/runtime';
 
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';
 
-/** The configured event store: embedded SQLite by default, EventStoreDB with EVENT_STORE=esdb. */
+/**
+ * The configured event store — embedded SQLite by default, EventStoreDB with EVENT_STORE=esdb —
+ * behind the decorator that hash-chains every appended event to its stream predecessor.
+ */
 export async function createEventStore(config: RuntimeConfig): Promise<EventStore> {
+  return new ChainedEventStore(await createAdapter(config));
+}
+
+async function createAdapter(config: RuntimeConfig): Promise<EventStore> {
   if (config.eventStore === 'esdb') {
     // Loaded only when chosen, so the embedded default never loads the gRPC client.
-    const { createEsdbEventStore } = (await import('@nws/event-store/esdb')) as { createEsdbEventStore: (connection: string) => EventStore };
+    const { createEsdbEventStore } = (await import('./esdb')) as { createEsdbEventStore: (connection: string) => EventStore };
     return createEsdbEventStore(config.eventStoreConnectionString!);
   }
   return new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) });
