@@ -17,9 +17,9 @@ function supportedMethods(options) {
     ['event_store.client.streams.Streams', 'Append', []],
     ['event_store.client.streams.Streams', 'Delete', []],
     ['event_store.client.streams.Streams', 'Tombstone', []],
-    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Create', ['stream', 'all']],
-    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Read', ['stream', 'all']],
-    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Delete', ['stream', 'all']],
+    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Create', ['all']],
+    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Read', ['all']],
+    ['event_store.client.persistent_subscriptions.PersistentSubscriptions', 'Delete', ['all']],
     ['event_store.client.gossip.Gossip', 'Read', []],
   ];
   if (options.batchAppend) methods.push(['event_store.client.streams.Streams', 'BatchAppend', []]);

@@ -1,0 +1,254 @@
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  excludeSystemEvents,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import type { Observable } from 'rxjs';
+import type {
+  AppendResult,
+  EventFilter,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../event-store.port';
+import { EventIdGuard } from './esdb-event-id-guard';
+import { readAllFiltered } from './esdb-filtered-read';
+import {
+  esdbPositionAfter,
+  keepEvent,
+  matchesNothing,
+  positionOf,
+  toEsdbExpectedRevision,
+  toPortPosition,
+  toRecordedEvent,
+  toServerFilter,
+  toWrongExpectedRevision,
+} from './esdb-mapping';
+import {
+  ensurePersistentSubscriptionToAll,
+  subscribeToPersistentSubscriptionToAll,
+  type PersistentConsumerOptions,
+  type PersistentDelivery,
+  type PersistentGroupOptions,
+} from './esdb-persistent-subscriptions';
+import { iterateRead } from './esdb-read-iteration';
+import { resilientObservable, SubscriptionEndedError } from './esdb-resilient-observable';
+import { DEFAULT_RETRY_POLICY, withResumableRetry, withRetry, type RetryPolicy } from './esdb-retry';
+
+export interface EsdbEventStoreOptions {
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Refuse an event id already used by another stream, as the port requires (see EventIdGuard).
+   * Default true; turning it off saves one append per event and gives ESDB's own semantics
+   * (ids are checked within their stream only).
+   */
+  readonly guardEventIdReuse?: boolean;
+}
+
+/**
+ * EventStore port on EventStoreDB / KurrentDB (>= 22.6, gRPC) through the official client.
+ *
+ * Every call requires the leader, so reads see the writes they follow and a client connected to a
+ * follower is redirected (NotLeader carries the leader's endpoint and the client reconnects there).
+ * Transient failures are retried with bounded backoff (esdb-retry.ts); appends are safe to retry
+ * because ESDB treats a re-sent event id at the same place in the stream as already written.
+ * When retries are spent the call fails with EventStoreUnavailableError (HTTP 503 + Retry-After).
+ */
+export class EsdbEventStore implements EventStore {
+  private readonly retry: RetryPolicy;
+  private readonly guard: EventIdGuard | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EsdbEventStoreOptions = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.guard = options.guardEventIdReuse === false ? undefined : new EventIdGuard(client, this.retry);
+  }
+
+  static fromConnectionString(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
+    return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    this.ensureOpen();
+    if (events.length === 0) throw new Error('append needs at least one event');
+    await this.guard?.reserve(streamId, events);
+    const proposed = events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }));
+    try {
+      const result = await withRetry('append', this.retry, () =>
+        this.client.appendToStream(streamId, proposed, {
+          expectedRevision: toEsdbExpectedRevision(expectedRevision),
+          requiresLeader: true,
+        }),
+      );
+      const revision = Number(result.nextExpectedRevision);
+      // ESDB reports the position of the append's last event; an idempotent replay on older
+      // servers may report none, then the event itself says where it is.
+      const position = result.position ? toPortPosition(result.position.commit) : await this.positionOfRevision(streamId, revision);
+      return { nextExpectedRevision: revision, position };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) throw toWrongExpectedRevision(error, streamId, expectedRevision);
+      throw error;
+    }
+  }
+
+  readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let next = options.fromRevision ?? 0;
+    const last = options.toRevision ?? Number.MAX_SAFE_INTEGER;
+    const { client } = this;
+    const ensureOpen = () => this.ensureOpen();
+    return withResumableRetry('readStream', this.retry, async function* attempt() {
+      ensureOpen();
+      if (next > last) return;
+      const read = client.readStream(streamId, {
+        fromRevision: BigInt(next),
+        maxCount: last === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : last - next + 1,
+        requiresLeader: true,
+      });
+      try {
+        for await (const resolved of iterateRead<ResolvedEvent>(read)) {
+          if (!resolved.event) continue;
+          const event = toRecordedEvent(resolved.event, positionOf(resolved));
+          next = event.revision + 1;
+          yield event;
+        }
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return;
+        throw error;
+      }
+    });
+  }
+
+  async streamRevision(streamId: string): Promise<number | undefined> {
+    this.ensureOpen();
+    return withRetry('streamRevision', this.retry, async () => {
+      const read = this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true });
+      try {
+        for await (const resolved of iterateRead<ResolvedEvent>(read)) {
+          if (resolved.event) return Number(resolved.event.revision);
+        }
+        return undefined;
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const { filter } = options;
+    let cursor = options.after ?? 0;
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    const { client } = this;
+    const ensureOpen = () => this.ensureOpen();
+    return withResumableRetry('readAll', this.retry, async function* attempt() {
+      ensureOpen();
+      if (remaining <= 0 || matchesNothing(filter)) return;
+      const read = readAllFiltered(client, {
+        from: esdbPositionAfter(cursor),
+        direction: 'forwards',
+        filter: toServerFilter(filter),
+        requiresLeader: true,
+      });
+      for await (const resolved of iterateRead<AllStreamResolvedEvent>(read)) {
+        const position = positionOf(resolved);
+        // Reads from a position include it; the port's `after` does not.
+        if (position <= cursor || !resolved.event) continue;
+        cursor = position;
+        if (!keepEvent(resolved.event, filter)) continue;
+        yield toRecordedEvent(resolved.event, position);
+        remaining -= 1;
+        if (remaining <= 0) return;
+      }
+    });
+  }
+
+  /**
+   * Catch-up then live, filtered on the server. A dropped subscription (node restart, leader
+   * change) is re-opened after the last delivered position, so consumers see no gap and no
+   * duplicate; server checkpoints are not surfaced (the port has no use for them).
+   */
+  subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
+    const { filter } = options;
+    let cursor = options.after ?? 0;
+    return resilientObservable<RecordedEvent>('subscribeToAll', this.retry, ({ next, progress, fail }) => {
+      // A re-subscription scheduled before close() must not reopen a channel on a disposed client.
+      if (this.closed) fail(new Error('event store is closed'));
+      if (this.closed || matchesNothing(filter)) return { stop: () => undefined };
+      const subscription = this.client.subscribeToAll({
+        fromPosition: esdbPositionAfter(cursor),
+        filter: toServerFilter(filter),
+        requiresLeader: true,
+      });
+      subscription.on('confirmation', progress);
+      subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+        progress();
+        try {
+          const position = positionOf(resolved);
+          if (position <= cursor || !resolved.event) return;
+          cursor = position;
+          if (keepEvent(resolved.event, filter)) next(toRecordedEvent(resolved.event, position));
+        } catch (error) {
+          fail(error);
+        }
+      });
+      subscription.on('error', fail);
+      subscription.on('end', () => fail(new SubscriptionEndedError('subscription to $all ended')));
+      return { stop: () => void subscription.unsubscribe().catch(() => undefined) };
+    });
+  }
+
+  async headPosition(): Promise<number> {
+    this.ensureOpen();
+    return withRetry('headPosition', this.retry, async () => {
+      const read = readAllFiltered(this.client, { from: 'end', direction: 'backwards', filter: excludeSystemEvents(), requiresLeader: true });
+      for await (const resolved of iterateRead<AllStreamResolvedEvent>(read)) {
+        // System events in $-streams may carry ordinary types: the server filter lets them by.
+        if (resolved.event && keepEvent(resolved.event, undefined)) return positionOf(resolved);
+      }
+      return 0;
+    });
+  }
+
+  /** Creates a competing-consumers group on $all unless it exists (distribution). */
+  async ensurePersistentSubscriptionToAll(group: string, filter?: EventFilter, options?: PersistentGroupOptions): Promise<void> {
+    this.ensureOpen();
+    return ensurePersistentSubscriptionToAll(this.client, this.retry, group, filter, options);
+  }
+
+  /** Joins a group as one consumer; deliveries must be settled with ack() or nack(). */
+  subscribeToPersistentSubscriptionToAll(group: string, options?: PersistentConsumerOptions): Observable<PersistentDelivery> {
+    return subscribeToPersistentSubscriptionToAll(this.client, this.retry, group, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.dispose();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('event store is closed');
+  }
+
+  private async positionOfRevision(streamId: string, revision: number): Promise<number> {
+    for await (const event of this.readStream(streamId, { fromRevision: revision, toRevision: revision })) return event.position;
+    throw new Error(`stream ${streamId} has no event at revision ${revision} right after appending it`);
+  }
+}
+
+export function createEsdbEventStore(connectionString: string, options?: EsdbEventStoreOptions): EsdbEventStore {
+  return EsdbEventStore.fromConnectionString(connectionString, options);
+}

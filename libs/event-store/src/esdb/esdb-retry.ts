@@ -1,0 +1,98 @@
+import {
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  TimeoutError,
+  UnavailableError,
+} from '@eventstore/db-client';
+import { EventStoreUnavailableError } from '../event-store.errors';
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/**
+ * Backoff sleeps add up to at most 3.1 s, about one leader election. Attempts that time out take
+ * the client deadline each (10 s unless `defaultDeadline` is set in the connection string).
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * Failures after which trying again is safe and may succeed:
+ * - UNAVAILABLE / CANCELLED by the server: the node is down or restarting; the client reconnects
+ *   on its own (for a cluster it rediscovers, avoiding the failed node) before the next try;
+ * - DEADLINE_EXCEEDED, and ABORTED (ESDB's "operation timed out"): the outcome is unknown, but an
+ *   append retried with the same event ids is idempotent, and reads are side-effect free;
+ * - NotLeader: the client has already switched its channel to the leader named in the trailers
+ *   (Client.handleError -> nextChannelSettings.nextEndpoint), the next try goes there;
+ * - a failed cluster discovery (gossip), which the client reports as a plain Error.
+ */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof UnavailableError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof TimeoutError ||
+    error instanceof NotLeaderError ||
+    error instanceof CancelledError ||
+    (error instanceof Error && error.message.startsWith('Failed to discover after'))
+  );
+}
+
+export function backoffMs(policy: RetryPolicy, failures: number): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
+  // Jitter keeps the API replicas from retrying in lockstep against a recovering node.
+  return Math.round(exponential * (0.5 + Math.random() * 0.5));
+}
+
+export function unavailable(operation: string, policy: RetryPolicy, cause: unknown): EventStoreUnavailableError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new EventStoreUnavailableError(
+    `EventStoreDB ${operation} failed after ${policy.attempts} attempts: ${reason}`,
+    Math.max(1, Math.ceil(policy.maxDelayMs / 1000)),
+    { cause },
+  );
+}
+
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `action` until it succeeds, fails for good, or the policy is spent (then: unavailable). */
+export async function withRetry<T>(operation: string, policy: RetryPolicy, action: () => Promise<T>): Promise<T> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      if (failures >= policy.attempts) throw unavailable(operation, policy, error);
+      await delay(backoffMs(policy, failures));
+    }
+  }
+}
+
+/**
+ * A read that resumes where it stopped: `attempt` must start from a cursor it advances as it
+ * yields, so a retry neither repeats nor skips items. Progress resets the failure count.
+ */
+export async function* withResumableRetry<T>(
+  operation: string,
+  policy: RetryPolicy,
+  attempt: () => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  let failures = 0;
+  for (;;) {
+    try {
+      for await (const item of attempt()) {
+        failures = 0;
+        yield item;
+      }
+      return;
+    } catch (error) {
+      failures += 1;
+      if (!isTransient(error)) throw error;
+      if (failures >= policy.attempts) throw unavailable(operation, policy, error);
+      await delay(backoffMs(policy, failures));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+'use strict';
+/**
+ * One catch-up subscription (to $all or to a stream) as ESDB serves it over Streams.Read:
+ * confirmation, catch-up events, a checkpoint and CaughtUp when the log is exhausted, then live
+ * events, with checkpoints every `checkpointEvery` events looked at (filtered $all only).
+ *
+ * Catch-up and live share one cursor over the log, so the switch to live can neither skip nor
+ * repeat an event; `drain` is honoured so a slow client does not make the stand-in buffer the log.
+ */
+const streams = require('@eventstore/db-client/generated/streams_pb');
+const { readEventResponse } = require('./proto-codec');
+
+class SubscriptionPump {
+  /**
+   * @param {object} args
+   * @param {import('./event-log.store').EventLog} args.log
+   * @param {import('@grpc/grpc-js').ServerWritableStream<unknown, unknown>} args.call
+   * @param {number} args.startIndex first log index to look at
+   * @param {(record: object) => boolean} args.select
+   * @param {number} args.checkpointEvery
+   * @param {boolean} args.structuredIds
+   */
+  constructor({ log, call, startIndex, select, checkpointEvery, structuredIds }) {
+    this.log = log;
+    this.call = call;
+    this.index = startIndex;
+    this.select = select;
+    this.checkpointEvery = checkpointEvery;
+    this.structuredIds = structuredIds;
+    this.scanned = 0;
+    this.caughtUp = false;
+    this.waitingForDrain = false;
+    this.closed = false;
+    this.unsubscribe = () => {};
+  }
+
+  start(subscriptionId) {
+    const confirmation = new streams.ReadResp.SubscriptionConfirmation();
+    confirmation.setSubscriptionId(subscriptionId);
+    const response = new streams.ReadResp();
+    response.setConfirmation(confirmation);
+    this.call.write(response);
+    this.unsubscribe = this.log.onCommit(() => this.pump());
+    this.call.on('cancelled', () => this.close());
+    this.call.on('close', () => this.close());
+    this.pump();
+  }
+
+  /** Ends the subscription with an error status, as a restarting node would. */
+  drop(error) {
+    if (this.closed) return;
+    this.close();
+    this.call.emit('error', error);
+  }
+
+  close() {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  pump() {
+    if (this.closed || this.waitingForDrain) return;
+    const records = this.log.records;
+    while (this.index < records.length) {
+      const record = records[this.index];
+      this.index += 1;
+      this.scanned += 1;
+      if (this.select(record) && !this.send(readEventResponse(record, this.structuredIds))) return;
+      if (this.scanned % this.checkpointEvery === 0 && !this.send(this.checkpoint(record.position))) return;
+    }
+    if (!this.caughtUp) {
+      this.caughtUp = true;
+      if (Number.isFinite(this.checkpointEvery) && records.length > 0) this.send(this.checkpoint(records.at(-1).position));
+      const response = new streams.ReadResp();
+      response.setCaughtUp(new streams.ReadResp.CaughtUp());
+      this.send(response);
+    }
+  }
+
+  checkpoint(position) {
+    const checkpoint = new streams.ReadResp.Checkpoint();
+    checkpoint.setCommitPosition(String(position));
+    checkpoint.setPreparePosition(String(position));
+    const response = new streams.ReadResp();
+    response.setCheckpoint(checkpoint);
+    return response;
+  }
+
+  /** False when the client is not keeping up: the pump resumes on 'drain'. */
+  send(response) {
+    if (this.closed) return false;
+    if (this.call.write(response)) return true;
+    this.waitingForDrain = true;
+    this.call.once('drain', () => {
+      this.waitingForDrain = false;
+      this.pump();
+    });
+    return false;
+  }
+}
+
+module.exports = { SubscriptionPump };
