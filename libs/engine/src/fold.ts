@@ -1,4 +1,4 @@
-import { initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { RecordedEvent } from '@nws/event-store';
 import type { EventMetadata, MachineEvent } from './engine.types';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
@@ -13,22 +13,59 @@ export function flattenState(value: StateValue): string {
   return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${flattenState(child as StateValue)}`;
 }
 
+const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
 /**
- * Rebuilds an application from its stored events with XState's pure `transition()`: no actor
- * lives between requests, so nothing but the events decides the state.
+ * The inert actor scope XState's pure `transition()` builds on every call, built once per machine.
+ * Measured on xstate 5.33 (`bench/`): a step through a reused scope is ~4.5× faster than
+ * `transition()`, which constructs an actor and a system per event. Nothing executes through the
+ * scope — our machines' actions are `assign`s, resolved inside the transition — so the fold stays
+ * pure and deterministic; `fold.spec.ts` proves it agrees with `transition()` event by event.
+ */
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    scope = {
+      self,
+      defer: () => undefined,
+      id: '',
+      logger: () => undefined,
+      sessionId: '',
+      stopChild: () => undefined,
+      system: self.system,
+      emit: () => undefined,
+      actionExecutor: () => undefined,
+    } as unknown as AnyActorScope;
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
+
+export function initialSnapshot(machine: AnyStateMachine): AnyMachineSnapshot {
+  return machine.getInitialSnapshot(inertScope(machine)) as AnyMachineSnapshot;
+}
+
+export function step(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: MachineEvent): AnyMachineSnapshot {
+  return machine.transition(snapshot, event, inertScope(machine)) as AnyMachineSnapshot;
+}
+
+/**
+ * Rebuilds an application from its stored events, one pure machine transition per event: no
+ * actor lives between requests, so nothing but the events decides the state.
  */
 export function foldApplication(definition: WorkflowDefinition, id: string, events: Iterable<Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'revision'>>): FoldedApplication {
-  let [snapshot] = initialTransition(definition.machine) as [AnyMachineSnapshot, unknown];
+  let snapshot = initialSnapshot(definition.machine);
   let revision = -1;
   for (const event of events) {
-    [snapshot] = transition(definition.machine, snapshot, toMachineEvent(event)) as [AnyMachineSnapshot, unknown];
+    snapshot = step(definition.machine, snapshot, toMachineEvent(event));
     revision = event.revision;
   }
   return { id, snapshot, state: flattenState(snapshot.value), revision, definition };
 }
 
-/** Applies newly decided events to a folded application (used to stamp the state after each). */
+/** Applies one more event to a folded application. */
 export function evolve(application: FoldedApplication, event: MachineEvent): FoldedApplication {
-  const [snapshot] = transition(application.definition.machine, application.snapshot, event) as [AnyMachineSnapshot, unknown];
+  const snapshot = step(application.definition.machine, application.snapshot, event);
   return { ...application, snapshot, state: flattenState(snapshot.value), revision: application.revision + 1 };
 }

@@ -13,6 +13,7 @@ import {
 } from './engine.errors';
 import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
 import { evolve, foldApplication, toMachineEvent } from './fold';
+import { FoldCache, type CachedFold } from './fold-cache';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 
@@ -67,8 +68,14 @@ export class WorkflowEngine {
       readonly onReactionError?: (error: unknown, event: RecordedEvent) => void;
       /** Time for commands the engine sends itself (reactions). */
       readonly clock?: () => string;
+      /** Folded applications kept in memory between commands (0 disables the cache). */
+      readonly foldCacheSize?: number;
     } = {},
-  ) {}
+  ) {
+    this.cache = new FoldCache(options.foldCacheSize ?? 2000);
+  }
+
+  private readonly cache: FoldCache;
 
   get workflows(): WorkflowRegistry {
     return this.registry;
@@ -97,10 +104,9 @@ export class WorkflowEngine {
     const requestHash = hashRequest(action, payload);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
-      const events = await this.readEvents(applicationId);
-      if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
-      if (events.some((e) => e.metadata['commandId'] === meta.commandId)) return this.replayCommand(events, meta, requestHash);
-      const folded = this.foldEvents(applicationId, events);
+      const current = await this.current(applicationId);
+      if (current.commands.has(meta.commandId)) return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+      const { folded } = current;
       const { definition } = folded;
       if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
         throw new UnknownActionError(action, definition.actions);
@@ -112,7 +118,7 @@ export class WorkflowEngine {
       const authorization = definition.authorize(action, folded, meta.actor);
       if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
       const decided = definition.decide(action, folded, payload, meta);
-      const { events: toAppend } = this.stamp(folded, decided, meta, requestHash);
+      const { events: toAppend, after } = this.stamp(folded, decided, meta, requestHash);
       try {
         await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
       } catch (error) {
@@ -121,9 +127,13 @@ export class WorkflowEngine {
         if (attempt >= maxRetries) throw new ConcurrencyConflictError(applicationId);
         continue;
       }
-      const appended = await this.readEvents(applicationId, folded.revision + 1);
-      await this.react(definition, appended);
-      return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+      const commands = new Map(current.commands);
+      commands.set(meta.commandId, after.revision);
+      this.cache.set(applicationId, { folded: after, commands });
+      const reacting = toAppend.some((e) => definition.reactions?.some((r) => r.on.includes(e.type)));
+      if (!reacting) return this.view(after, meta.actor);
+      await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
+      return this.view((await this.current(applicationId)).folded, meta.actor);
     }
   }
 
@@ -136,7 +146,11 @@ export class WorkflowEngine {
           await reaction.handle(event, {
             store: this.store,
             execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
-            load: async (id, toRevision) => (await this.load(id, toRevision === undefined ? {} : { toRevision })).folded,
+            load: async (id, toRevision) => {
+              const current = await this.current(id);
+              if (toRevision === undefined || current.folded.revision === toRevision) return current.folded;
+              return (await this.load(id, { toRevision })).folded;
+            },
             now: this.options.clock ?? (() => new Date().toISOString()),
           });
         } catch (error) {
@@ -144,6 +158,23 @@ export class WorkflowEngine {
         }
       }
     }
+  }
+
+  /** The application now, folded from its events (reusing a cached fold of a prefix of them). */
+  async current(applicationId: string): Promise<CachedFold> {
+    const cached = this.cache.get(applicationId);
+    const fresh = await this.readEvents(applicationId, cached ? cached.folded.revision + 1 : 0);
+    if (!cached && fresh.length === 0) throw new ApplicationNotFoundError(applicationId);
+    if (fresh.length === 0) return cached!;
+    let folded = cached?.folded ?? foldApplication(this.definitionOf(fresh[0]!), applicationId, []);
+    const commands = new Map(cached?.commands);
+    for (const event of fresh) {
+      folded = evolve(folded, toMachineEvent(event));
+      commands.set(String(event.metadata['commandId']), event.revision);
+    }
+    const entry = { folded, commands };
+    this.cache.set(applicationId, entry);
+    return entry;
   }
 
   async load(applicationId: string, options: LoadOptions = {}): Promise<LoadedApplication> {
@@ -198,9 +229,12 @@ export class WorkflowEngine {
   }
 
   private foldEvents(applicationId: string, events: readonly RecordedEvent[]): FoldedApplication {
-    const first = events[0]!;
-    const definition = this.registry.get(String(first.metadata['workflow']), String(first.metadata['machineVersion']));
-    return foldApplication(definition, applicationId, events);
+    return foldApplication(this.definitionOf(events[0]!), applicationId, events);
+  }
+
+  /** The machine version an application started with, as stamped on its first event. */
+  private definitionOf(first: RecordedEvent): WorkflowDefinition {
+    return this.registry.get(String(first.metadata['workflow']), String(first.metadata['machineVersion']));
   }
 
   private async readEvents(applicationId: string, fromRevision = 0): Promise<RecordedEvent[]> {
@@ -210,7 +244,7 @@ export class WorkflowEngine {
   }
 
   /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[] } {
+  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[]; after: FoldedApplication } {
     let current = start;
     const events = decided.map((event, index): EventToAppend => {
       const id = uuidv5(`${meta.commandId}\u0000${index}`, ID_NAMESPACE);
@@ -236,7 +270,7 @@ export class WorkflowEngine {
       metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
       return { id, type: event.type, data: event.data, metadata };
     });
-    return { events };
+    return { events, after: current };
   }
 
   /**

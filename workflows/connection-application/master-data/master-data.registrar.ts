@@ -48,19 +48,17 @@ async function appendVersion(
   hash: string,
 ): Promise<number> {
   const stream = masterDataStream(ctx.organization.code);
+  const eventId = uuidv5(`master-data-version\u0000${approval.id}`, NAMESPACE);
   for (let attempt = 0; attempt < 20; attempt++) {
-    let revision: number | undefined;
-    for await (const event of context.store.readStream(stream)) {
-      if (event.data['sourceEventId'] === approval.id) return Number(event.data['version']);
-      revision = event.revision;
-    }
+    const revision = await context.store.streamRevision(stream);
+    // Version n is the stream's event at revision n − 1: the revision check makes versions unique.
     const version = (revision ?? -1) + 2;
     try {
-      await context.store.append(
+      const result = await context.store.append(
         stream,
         [
           {
-            id: uuidv5(`master-data-version\u0000${approval.id}`, NAMESPACE),
+            id: eventId,
             type: 'MasterDataVersionRegistered',
             data: {
               organizationCode: ctx.organization.code,
@@ -82,10 +80,22 @@ async function appendVersion(
         ],
         revision === undefined ? 'no_stream' : revision,
       );
-      return version;
+      // A repeated registration of the same approval is answered with the original's revision.
+      return result.nextExpectedRevision + 1;
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Lost a race, or (on stores whose idempotency needs the original expected revision) this
+      // approval was registered before: look for it before taking the next number.
+      const existing = await findVersionOf(context, stream, approval.id);
+      if (existing !== undefined) return existing;
     }
   }
   throw new Error(`could not register master data of ${ctx.organization.code}: too much contention`);
+}
+
+async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string): Promise<number | undefined> {
+  for await (const event of context.store.readStream(stream)) {
+    if (event.data['sourceEventId'] === sourceEventId) return Number(event.data['version']);
+  }
+  return undefined;
 }

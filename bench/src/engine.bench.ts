@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { ChainedEventStore } from '@nws/event-store';
+import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata } from '@nws/engine';
+import { ALL_WORKFLOWS } from '@nws/workflows';
+import { connectionApplicationForms } from '@nws/workflows/connection-application';
+import { freshDir, type BenchOptions } from './bench-context';
+
+const applicant: Actor = { sub: 'bench', org: '132012', role: 'applicant' };
+let n = 0;
+const meta = (actor: Actor): CommandMetadata => ({ actor, now: new Date().toISOString(), commandId: `bench-${process.pid}-${n++}`, correlationId: 'bench' });
+
+export function openEngine(dir: string) {
+  const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+  return { store, engine: new WorkflowEngine(new ChainedEventStore(store), new WorkflowRegistry(ALL_WORKFLOWS)) };
+}
+
+/**
+ * Durable transitions per second through the engine in-process: `inFlight` applications each
+ * saving forms in a loop (one event per command, each acknowledged only after its fsync).
+ */
+export async function engineTransitions(options: BenchOptions, inFlight = 256) {
+  const { store, engine } = openEngine(freshDir(options, 'engine'));
+  const ids: string[] = [];
+  for (let i = 0; i < inFlight; i++) ids.push((await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(applicant))).id);
+  const form = connectionApplicationForms.get('02-01')!.example;
+  const seconds = options.quick ? 3 : 10;
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    ids.map(async (id) => {
+      while (Date.now() < deadline) {
+        await engine.execute(id, 'save-form', { formCode: '02-01', form }, meta(applicant), { internal: true });
+        done += 1;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const stats = store.groupCommitStats;
+  await store.close();
+  return { perSecond: done / elapsed, averageBatch: stats.appends / Math.max(1, stats.commits) };
+}

@@ -1,0 +1,20 @@
+import type { BenchResult } from './bench-context';
+
+const fmt = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2));
+
+/** One table: figure, its raw baseline, the ratio, the target and whether it is met. */
+export function printTable(results: readonly BenchResult[]): void {
+  const rows = results.map((r) => [
+    r.name,
+    `${fmt(r.value)} ${r.unit}`,
+    r.baseline ? `${fmt(r.baseline.value)} ${r.baseline.unit}` : '',
+    r.baseline ? `${(r.value / r.baseline.value).toFixed(2)}×` : '',
+    r.target ?? '',
+    r.pass === undefined ? '' : r.pass ? 'met' : 'NOT met',
+    r.note ?? '',
+  ]);
+  const header = ['measure', 'value', 'raw baseline', 'ratio', 'target', 'result', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
+}

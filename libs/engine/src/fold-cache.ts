@@ -1,0 +1,40 @@
+import type { FoldedApplication } from './workflow-definition';
+
+export interface CachedFold {
+  readonly folded: FoldedApplication;
+  /** commandId → revision of the last event it recorded, for idempotent replays. */
+  readonly commands: ReadonlyMap<string, number>;
+}
+
+/**
+ * Folded applications kept between commands, bounded (least recently used out). A stream only
+ * grows and its events never change, so a cached fold of revisions 0..r stays true: the engine
+ * reads only the events after r. Nothing here is persisted; the events remain the only truth.
+ */
+export class FoldCache {
+  private readonly entries = new Map<string, CachedFold>();
+
+  constructor(private readonly limit = 2000) {}
+
+  get(applicationId: string): CachedFold | undefined {
+    const entry = this.entries.get(applicationId);
+    if (entry) {
+      this.entries.delete(applicationId);
+      this.entries.set(applicationId, entry);
+    }
+    return entry;
+  }
+
+  set(applicationId: string, entry: CachedFold): void {
+    const current = this.entries.get(applicationId);
+    // Concurrent requests may finish out of order: never replace a longer fold with a shorter one.
+    if (current && current.folded.revision > entry.folded.revision) return;
+    this.entries.delete(applicationId);
+    this.entries.set(applicationId, entry);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
