@@ -2,27 +2,58 @@ import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchOptions, type BenchResult } from './bench-context';
 import { engineTransitions } from './engine.bench';
+import { httpTransitions } from './http.bench';
+import { approvalToSubscriptionLatency } from './latency.bench';
+import { apiMemoryWithStoredEvents } from './memory.bench';
 import { rawSqliteBaselines } from './raw-sqlite.bench';
+import { foldVersusRawRead, rebuildVersusRawScan } from './read.bench';
 import { printTable } from './report';
 
+/**
+ * `npm run bench [-- --quick]`: every figure next to its raw limit measured in the same run on the
+ * same disk, so the ratios hold on any machine. Not part of `npm test`.
+ */
 async function main(): Promise<void> {
   const options = benchOptions(process.argv.slice(2));
   const results: BenchResult[] = [];
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stored = options.quick ? 100_000 : 1_000_000;
   log(`bench (${options.quick ? 'quick' : 'full'}) in ${options.workDir} on ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  try {
+    log('raw SQLite baselines…');
+    const raw = await rawSqliteBaselines(options);
+    const baseline = { name: 'raw 1 event/tx', value: raw.onePerTx, unit: 'events/s' };
+    results.push({ name: 'raw SQLite, 1 event/tx, synchronous=FULL', value: raw.onePerTx, unit: 'events/s', note: 'baseline' });
+    results.push({ name: 'raw SQLite, 100 events/tx, synchronous=FULL', value: raw.hundredPerTx, unit: 'events/s', note: 'upper bound' });
 
-  log('raw SQLite baselines…');
-  const raw = await rawSqliteBaselines(options);
-  const baseline = { name: 'raw SQLite, 1 event/tx, synchronous=FULL', value: raw.onePerTx, unit: 'events/s' };
-  results.push({ name: baseline.name, value: raw.onePerTx, unit: 'events/s', note: 'baseline' });
-  results.push({ name: 'raw SQLite, 100 events/tx', value: raw.hundredPerTx, unit: 'events/s', note: 'upper bound' });
+    log('engine in-process…');
+    const engine = await engineTransitions(options);
+    results.push({ name: 'engine durable transitions, 256 in flight', value: engine.perSecond, unit: 'transitions/s', baseline, target: '≥ 2×', pass: engine.perSecond >= 2 * raw.onePerTx, note: `${engine.averageBatch.toFixed(1)} appends per fsync` });
 
-  log('engine in-process…');
-  const engine = await engineTransitions(options);
-  results.push({ name: 'engine durable transitions (256 in flight)', value: engine.perSecond, unit: 'transitions/s', baseline, target: '≥ 2×', pass: engine.perSecond >= 2 * raw.onePerTx, note: `${engine.averageBatch.toFixed(1)} appends per fsync` });
+    log('HTTP with autocannon…');
+    const http = await httpTransitions(options);
+    results.push({ name: 'HTTP durable transitions, 64 connections', value: http.perSecond, unit: 'transitions/s', baseline, target: '≥ 1×', pass: http.perSecond >= raw.onePerTx, note: `p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}` });
 
-  printTable(results);
-  rmSync(options.workDir, { recursive: true, force: true });
+    log('fold vs raw stream read…');
+    const fold = await foldVersusRawRead(options);
+    results.push({ name: 'fold one application (9 events), no cache', value: fold.folded, unit: 'applications/s', baseline: { name: 'raw read of one stream', value: fold.raw, unit: 'streams/s' }, target: '≥ 0.5×', pass: fold.folded >= 0.5 * fold.raw });
+
+    log('projection rebuild vs raw scan…');
+    const rebuild = await rebuildVersusRawScan(options, options.quick ? 50_000 : 500_000);
+    results.push({ name: `projection rebuild (${rebuild.events.toLocaleString('en-US')} events)`, value: rebuild.rebuild, unit: 'events/s', baseline: { name: 'raw full scan', value: rebuild.raw, unit: 'events/s' }, target: '≥ 0.5×', pass: rebuild.rebuild >= 0.5 * rebuild.raw });
+
+    log('approval → subscription latency…');
+    const latency = await approvalToSubscriptionLatency(options);
+    results.push({ name: 'second approval → master-data event on subscription, p50', value: latency.p50, unit: 'ms' });
+    results.push({ name: 'second approval → master-data event on subscription, p99', value: latency.p99, unit: 'ms', target: '< 20 ms', pass: latency.p99 < 20 });
+
+    log(`API memory with ${stored.toLocaleString('en-US')} stored events…`);
+    const memory = await apiMemoryWithStoredEvents(options, stored);
+    results.push({ name: `API peak RSS, ${stored.toLocaleString('en-US')} stored events`, value: memory.peakMb, unit: 'MB', target: '< 300 MB', pass: memory.peakMb < 300, note: `RSS now ${memory.rssMb.toFixed(0)} MB; ready (projections caught up) in ${memory.readySeconds.toFixed(1)} s` });
+  } finally {
+    printTable(results);
+    rmSync(options.workDir, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -36,24 +36,23 @@ function eventFor(action: string, app: FoldedApplication): string | undefined {
   }
 }
 
+/** Snapshots are immutable (every `assign` makes new objects), so the view shares them without copying. */
 function view(app: FoldedApplication): JsonObject {
   const ctx = ctxOf(app);
-  return JSON.parse(
-    JSON.stringify({
-      organization: ctx.organization,
-      category: ctx.category,
-      round: ctx.round,
-      applicationNumber: ctx.applicationNumber,
-      routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
-      forms: ctx.forms,
-      reviews: ctx.reviews,
-      masterData: ctx.masterData,
-      distributedAt: ctx.distributedAt,
-      withdrawal: ctx.withdrawal,
-      createdAt: ctx.createdAt,
-      submittedAt: ctx.submittedAt,
-    }),
-  ) as JsonObject;
+  return {
+    organization: ctx.organization,
+    category: ctx.category,
+    round: ctx.round,
+    applicationNumber: ctx.applicationNumber,
+    routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
+    forms: ctx.forms,
+    reviews: ctx.reviews,
+    masterData: ctx.masterData,
+    distributedAt: ctx.distributedAt,
+    withdrawal: ctx.withdrawal,
+    createdAt: ctx.createdAt,
+    submittedAt: ctx.submittedAt,
+  } as unknown as JsonObject;
 }
 
 /** 情報提供ネットワークシステム 接続申請, machine v1. */

@@ -8,6 +8,7 @@ import type { RuntimeConfig } from '@nws/runtime';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 import { Logger } from '@nestjs/common';
 import { ApplicationsController } from './applications/applications.controller';
+import { DistributionModule } from './distribution/distribution.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { HealthController } from './health/health.controller';
@@ -16,6 +17,9 @@ import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { EngineMetrics } from './metrics/metrics.registry';
+import { MeteredEventStore, observeGroupCommits } from './metrics/metered-event-store';
 import { WorkflowsController } from './workflows/workflows.controller';
 
 @Module({})
@@ -23,12 +27,20 @@ export class AppModule {
   /** The store is opened by the caller (main.ts or a test) so it can be closed and reopened. */
   static forRoot(config: RuntimeConfig, store: EventStore): DynamicModule {
     const logger = new Logger('Engine');
+    const metrics = new EngineMetrics();
+    observeGroupCommits(store, metrics);
+    const metered = new MeteredEventStore(store, metrics);
     return {
       module: AppModule,
-      controllers: [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController],
+      // Global so feature modules (distribution) inject the store, engine and clock built here.
+      global: true,
+      imports: [DistributionModule],
+      exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
+      controllers: [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController, MetricsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useValue: store },
+        { provide: EngineMetrics, useValue: metrics },
+        { provide: EVENT_STORE, useValue: metered },
         { provide: CLOCK, useValue: (() => new Date().toISOString()) satisfies Clock },
         {
           provide: WORKFLOW_ENGINE,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '@nws/event-store';
-import type { Projection } from './projection';
+import { statement, type Projection } from './projection';
 
 const PREFIX = 'application-';
 
@@ -42,7 +42,7 @@ export const applicationsProjection: Projection = {
     const at = meta.occurredAt ?? event.recordedAt;
     if (event.type === 'ApplicationCreated') {
       const data = event.data as { organization?: { code?: string; name?: string }; category?: string };
-      db.prepare(
+      statement(db, 
         `INSERT INTO applications (id, workflow, machine_version, organization_code, organization_name, category, state, revision, created_at, updated_at, last_position)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
@@ -51,7 +51,7 @@ export const applicationsProjection: Projection = {
     }
     const waiting = meta.waitingAt ?? null;
     const data = event.data as { applicationNumber?: string; round?: number };
-    db.prepare(
+    statement(db, 
       `UPDATE applications SET
          state = ?, revision = ?, updated_at = ?, last_position = ?,
          waiting_stage = ?, waiting_org = ?,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '@nws/event-store';
-import type { Projection } from './projection';
+import { statement, type Projection } from './projection';
 
 /** Every registered version of every body's master data; the current view is the highest version. */
 export const masterDataProjection: Projection = {
@@ -23,7 +23,7 @@ export const masterDataProjection: Projection = {
   apply(db: Database.Database, event: RecordedEvent): void {
     if (event.type !== 'MasterDataVersionRegistered') return;
     const d = event.data as { organizationCode: string; version: number; applicationId: string; applicationNumber?: string | null; category?: string; contentHash: string; content: unknown };
-    db.prepare(
+    statement(db, 
       `INSERT INTO master_data_versions (organization_code, version, application_id, application_number, category, content_hash, content, registered_at, position)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ).run(d.organizationCode, d.version, d.applicationId, d.applicationNumber ?? null, d.category ?? null, d.contentHash, JSON.stringify(d.content), String(event.metadata['occurredAt'] ?? event.recordedAt), event.position);

@@ -20,6 +20,9 @@ export const registerMasterDataReaction: WorkflowReaction = {
   on: ['SecondReviewApproved'],
   async handle(approval: RecordedEvent, context: ReactionContext): Promise<void> {
     const applicationId = approval.streamId.replace(/^application-/, '');
+    // Catch-up after a restart replays every approval: skip those whose registration is recorded.
+    const current = await context.load(applicationId);
+    if ((current.snapshot.context as ConnectionApplicationContext).masterData !== null) return;
     const approved = await context.load(applicationId, approval.revision);
     const ctx = approved.snapshot.context as ConnectionApplicationContext;
     const content = masterDataContent(ctx);

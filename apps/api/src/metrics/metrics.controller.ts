@@ -1,0 +1,26 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { EventStore } from '@nws/event-store';
+import type { ProjectionRunner } from '@nws/read-models';
+import { Public } from '../auth/public.decorator';
+import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
+import { EngineMetrics } from './metrics.registry';
+
+/** Prometheus scrape endpoint. Holds no personal data; bind it to an internal network in production. */
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: EngineMetrics,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+  ) {}
+
+  @Public()
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    this.metrics.projectionLag.set(Math.max(0, (await this.store.headPosition()) - this.projections.position));
+    return this.metrics.registry.metrics();
+  }
+}

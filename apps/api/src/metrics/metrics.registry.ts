@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Live figures of the engine, the same ones the benchmark measures. */
+export class EngineMetrics {
+  readonly registry = new Registry();
+  readonly transitions = new Counter({ name: 'nws_transitions_total', help: 'Events appended, by type', labelNames: ['type'], registers: [this.registry] });
+  readonly appendSeconds = new Histogram({
+    name: 'nws_append_duration_seconds',
+    help: 'Time from append call to durable commit, per append',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly fsyncBatch = new Histogram({
+    name: 'nws_group_commit_batch_size',
+    help: 'Appends committed together in one transaction and one fsync',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+  readonly commitSeconds = new Histogram({
+    name: 'nws_group_commit_duration_seconds',
+    help: 'Duration of one group commit (transaction + fsync)',
+    buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
+  readonly projectionLag = new Gauge({ name: 'nws_projection_lag_events', help: 'Events stored but not yet in every read model', registers: [this.registry] });
+  readonly consumerLag = new Gauge({ name: 'nws_consumer_lag_events', help: 'Events a distribution consumer has not acknowledged', labelNames: ['consumer'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'nws_' });
+  }
+}

@@ -1,0 +1,35 @@
+import autocannon from 'autocannon';
+import { connectionApplicationForms } from '@nws/workflows/connection-application';
+import { freshDir, type BenchOptions } from './bench-context';
+import { ApiProcess } from './api-process';
+
+const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
+
+/**
+ * Durable transitions per second through HTTP at a fixed concurrency: autocannon saves forms on
+ * many drafts (one event, one group-committed fsync, per 200 response).
+ */
+export async function httpTransitions(options: BenchOptions, connections = 64) {
+  const api = await ApiProcess.start(freshDir(options, 'http'));
+  try {
+    const token = await api.token(applicant);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const ids: string[] = [];
+    for (let i = 0; i < connections * 4; i++) {
+      const response = await fetch(`${api.url}/applications`, { method: 'POST', headers, body: JSON.stringify({ workflow: 'connection-application', organizationCode: '132012', category: '登録' }) });
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const body = JSON.stringify(connectionApplicationForms.get('02-06')!.example);
+    let next = 0;
+    const result = await autocannon({
+      url: api.url,
+      connections,
+      duration: options.quick ? 3 : 10,
+      requests: [{ method: 'PUT', headers, body, setupRequest: (request) => ({ ...request, path: `/applications/${ids[next++ % ids.length]}/forms/02-06` }) }],
+    });
+    const ok = result['2xx'];
+    return { perSecond: ok / (result.duration || 1), non2xx: result.non2xx, p99Ms: result.latency.p99 };
+  } finally {
+    await api.stop();
+  }
+}
