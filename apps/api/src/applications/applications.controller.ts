@@ -70,10 +70,13 @@ export class ApplicationsController {
   @Get(':id')
   @ApiOperation({ summary: 'The application now, or as of a revision or a time, with the actions the caller may take' })
   async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
-    const { folded } = await this.engine.load(id, {
-      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
-      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
-    });
+    const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
+    const { folded } = timeTravel
+      ? await this.engine.load(id, {
+          ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
+          ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
+        })
+      : await this.engine.current(id);
     this.engine.assertReadable(folded, actor);
     res.setHeader('ETag', `"${folded.revision}"`);
     return this.engine.view(folded, actor);
