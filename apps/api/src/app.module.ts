@@ -36,7 +36,10 @@ export class AppModule {
       global: true,
       imports: [DistributionModule],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
-      controllers: [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController, MetricsController],
+      controllers:
+        config.role === 'worker'
+          ? [HealthController, MetricsController]
+          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController, MetricsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
         { provide: EngineMetrics, useValue: metrics },

@@ -3,6 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 
 export type EventStoreKind = 'sqlite' | 'esdb';
+/**
+ * What one process runs. `all` (default): API, projections and the reactor in one process.
+ * At scale: several stateless `api` processes (API + their own read models, no reactor) and one
+ * `worker` (reactor, projections, distribution; only /health and /metrics over HTTP).
+ */
+export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface RuntimeConfig {
   readonly port: number;
@@ -11,6 +17,7 @@ export interface RuntimeConfig {
   readonly production: boolean;
   readonly eventStore: EventStoreKind;
   readonly eventStoreConnectionString: string | undefined;
+  readonly role: ProcessRole;
   readonly jwt: {
     readonly secret: Uint8Array;
     /** 'development': a generated secret kept in the data directory; 'configured': JWT_SECRET. */
@@ -48,6 +55,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     production,
     eventStore,
     eventStoreConnectionString: connection,
+    role: parseRole(env['PROCESS_ROLE']),
     jwt: { ...jwtSecret(env['JWT_SECRET'], dataDir, production), issuer: env['JWT_ISSUER'] ?? 'nws-connection-workflow', audience: env['JWT_AUDIENCE'] ?? 'nws-connection-workflow' },
   };
 }
@@ -57,6 +65,12 @@ function parsePort(raw: string | undefined): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
   return port;
+}
+
+function parseRole(raw: string | undefined): ProcessRole {
+  if (raw === undefined || raw === '') return 'all';
+  if (raw === 'all' || raw === 'api' || raw === 'worker') return raw;
+  throw new ConfigurationError(`PROCESS_ROLE must be "all" (default), "api" or "worker", got "${raw}"`);
 }
 
 function parseStoreKind(raw: string | undefined): EventStoreKind {

@@ -4,7 +4,8 @@ import { concatMap } from 'rxjs';
 import type { EventStore } from '@nws/event-store';
 import type { WorkflowEngine } from '@nws/engine';
 import type { ProjectionRunner } from '@nws/read-models';
-import { EVENT_STORE, PROJECTION_RUNNER, WORKFLOW_ENGINE } from './tokens';
+import type { RuntimeConfig } from '@nws/runtime';
+import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG, WORKFLOW_ENGINE } from './tokens';
 
 const REACTOR_CHECKPOINT = 'reactor';
 
@@ -22,11 +23,13 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
     @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.runner.start();
-    this.startReactor();
+    // API replicas at scale leave reactions to the single worker (they are idempotent anyway).
+    if (this.config.role !== 'api') this.startReactor();
   }
 
   async onApplicationShutdown(): Promise<void> {

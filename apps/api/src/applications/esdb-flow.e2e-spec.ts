@@ -1,0 +1,86 @@
+import { startEsdbStandIn, type EsdbStandIn } from '../../../../test/esdb-stand-in/start-stand-in';
+import { Driver } from '../testing/drive';
+import { TestServer } from '../testing/test-server';
+
+/**
+ * The foundation's end-to-end flow with EVENT_STORE=esdb: a real Nest app on a real port, the real
+ * @eventstore/db-client over gRPC, against the wire-compatible stand-in in its own process.
+ */
+describe('applications over HTTP on EventStoreDB (stand-in, real client over gRPC)', () => {
+  let standIn: EsdbStandIn;
+  let server: TestServer;
+  let driver: Driver;
+
+  beforeAll(async () => {
+    standIn = await startEsdbStandIn();
+    server = await TestServer.start({ env: { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: standIn.connectionString } });
+    driver = new Driver(server);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await standIn?.stop();
+  });
+
+  it('drives an application through both reviews to distributed; queues and master data come from projections over $all', async () => {
+    const health = await server.request('GET', '/health');
+    expect(health.body.eventStore.kind).toBe('esdb');
+    const id = await driver.draftWithForms();
+    expect((await driver.act('applicant', id, 'submit')).body.state).toBe('firstReview');
+    expect((await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first')).body.items.map((i: { id: string }) => i.id)).toContain(id);
+    expect((await driver.act('prefectureReviewer', id, 'approve')).body.state).toBe('secondReview');
+    const second = await driver.act('micReviewer', id, 'approve');
+    expect(second.body).toMatchObject({ state: 'masterDataRegistered', masterData: { version: 1 } });
+    expect((await driver.as('distributor', 'GET', '/master-data/organizations/132012')).body.version).toBe(1);
+    expect((await driver.act('distributor', id, 'confirm-distribution')).body.state).toBe('distributed');
+    const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
+    expect(history.body.events.map((e: { type: string }) => e.type).slice(-4)).toEqual(['FirstReviewApproved', 'SecondReviewApproved', 'MasterDataRegistered', 'MasterDataDistributed']);
+  });
+
+  it('two concurrent approvals with the same If-Match: one success, one 412', async () => {
+    const id = await driver.draftWithForms();
+    const submitted = await driver.act('applicant', id, 'submit');
+    const etag = submitted.headers.get('etag')!;
+    const results = await Promise.all([
+      driver.act('prefectureReviewer', id, 'approve', {}, { 'if-match': etag }),
+      driver.act('prefectureReviewer', id, 'approve', {}, { 'if-match': etag }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
+  });
+
+  it('transient faults during approvals lose no acknowledged transition and duplicate nothing', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = await driver.draftWithForms();
+      await driver.act('applicant', id, 'submit');
+      ids.push(id);
+    }
+    await standIn.inject({ kind: 'unavailable', times: 2 });
+    await standIn.inject({ kind: 'deadline-exceeded', times: 1, afterCommit: true });
+    await standIn.inject({ kind: 'not-leader', times: 1 });
+    const results = await Promise.all(ids.map((id) => driver.act('prefectureReviewer', id, 'approve')));
+    for (const [index, result] of results.entries()) {
+      const history = await driver.as('auditor', 'GET', `/applications/${ids[index]}/history`);
+      const approvals = history.body.events.filter((e: { type: string }) => e.type === 'FirstReviewApproved').length;
+      if (result.status === 200) expect(approvals).toBe(1);
+      else {
+        // Not acknowledged: a 503 with a retry hint, never a 500; a retry then succeeds once.
+        expect(result.status).toBe(503);
+        expect(result.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(approvals).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('a persistent outage answers 503 with Retry-After and records nothing', async () => {
+    const id = await driver.draftWithForms();
+    const before = (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length;
+    await standIn.inject({ kind: 'unavailable', times: 1000, operations: ['append'] });
+    const response = await driver.act('applicant', id, 'submit');
+    await standIn.clearFaults();
+    expect(response.status).toBe(503);
+    expect(response.body.code).toBe('EVENT_STORE_UNAVAILABLE');
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length).toBe(before);
+    expect((await driver.act('applicant', id, 'submit')).body.state).toBe('firstReview');
+  }, 60_000);
+});
