@@ -2,7 +2,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
 import { CATEGORIES } from './connection-application.events';
-import { ORGANIZATION_KINDS, defaultKindFor } from './connection-application.routing';
+import { ORGANIZATION_KINDS, defaultKindFor } from '../shared/organizations';
 import { prefectureCodeOf } from '@nws/reference-catalog';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */

@@ -1,50 +1,15 @@
 import { ValidationFailedError, type CommandMetadata, type DecidedEvent, type FieldViolation, type FoldedApplication, type JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
-import type { Reviewer } from './connection-application.events';
-import { REQUIRED_FORMS, connectionApplicationForms } from './forms';
-import { firstReviewerFor, organizationName, secondReviewerFor } from './connection-application.routing';
+import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
+import { firstReviewerFor, secondReviewerFor } from '../shared/organizations';
+import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+export { MIN_REJECTION_COMMENT_LENGTH } from '../shared/review-decisions';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
-const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 const fail = (...violations: FieldViolation[]): never => {
   throw new ValidationFailedError(violations);
 };
-
-/** Vague words that are not, on their own, a reason the applicant can act on. */
-const VAGUE = /^(否認|不可|不備|不備あり|ng|no|却下|差戻し|差し戻し|修正してください|再提出|要修正|確認してください|ダメ|だめ|x|-|―|なし)[。.!！]*$/i;
-export const MIN_REJECTION_COMMENT_LENGTH = 10;
-
-function comment(payload: JsonObject, required: boolean): string | null {
-  const value = payload['comment'];
-  if (value === undefined || value === null) {
-    if (!required) return null;
-    return fail(violation('comment', 'concreteReason', '否認には具体的な理由（審査コメント）が必要です。', 'a rejection needs a concrete reason (審査コメント)'));
-  }
-  if (typeof value !== 'string') return fail(violation('comment', 'isString', '文字列で指定してください。', 'must be a string'));
-  const trimmed = value.trim();
-  if (trimmed.length > 2000) return fail(violation('comment', 'maxLength', '2000文字以内で入力してください。', 'must be at most 2000 characters'));
-  if (required && (trimmed.length < MIN_REJECTION_COMMENT_LENGTH || VAGUE.test(trimmed))) {
-    return fail(
-      violation(
-        'comment',
-        'concreteReason',
-        `否認の理由は、申請者が修正できるよう具体的に${MIN_REJECTION_COMMENT_LENGTH}文字以上で記入してください（どの様式のどの項目をどう直すか）。`,
-        `a rejection reason must be concrete, at least ${MIN_REJECTION_COMMENT_LENGTH} characters, saying which form and field to fix and how`,
-      ),
-    );
-  }
-  return trimmed.length === 0 ? null : trimmed;
-}
-
-function reviewerOf(meta: CommandMetadata): Reviewer {
-  return {
-    sub: meta.actor.sub,
-    org: meta.actor.org,
-    orgName: organizationName(meta.actor.org),
-    department: meta.actor.department ?? null,
-    name: meta.actor.name ?? null,
-  };
-}
+const comment = reviewComment;
 
 /** 申請番号: readable, sorts by date of first submission, never changes across rounds. */
 export function applicationNumberFor(ctx: ConnectionApplicationContext, now: string): string {
@@ -85,6 +50,7 @@ function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation
       ),
     );
   }
+  out.push(...crossFormViolations(ctx.category, ctx.forms, ctx.organization));
   return out;
 }
 

@@ -1,4 +1,8 @@
 import type { MachineEvent } from '@nws/engine';
+import type { OrganizationRef } from '../shared/organizations';
+import type { ReviewerRecord } from '../shared/review-decisions';
+
+export type { OrganizationRef };
 
 /** 申請区分 */
 export const CATEGORIES = ['登録', '変更', '接続'] as const;
@@ -8,20 +12,8 @@ export type Category = (typeof CATEGORIES)[number];
 export type ReviewResult = '承認' | '否認';
 export type ReviewStage = 'first' | 'second';
 
-export interface Reviewer {
-  sub: string;
-  org: string;
-  orgName: string;
-  department: string | null;
-  name: string | null;
-}
+export type Reviewer = ReviewerRecord;
 
-export interface OrganizationRef {
-  code: string;
-  name: string;
-  kind: string;
-  prefectureCode: string;
-}
 
 export interface ApplicationCreatedData {
   applicationId: string;

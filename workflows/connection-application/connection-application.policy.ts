@@ -1,8 +1,10 @@
 import { ALLOWED, deny, type Actor, type Authorization, type FoldedApplication } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
-import { MIC } from './connection-application.routing';
+import { MIC } from '../shared/organizations';
 
 export const SYSTEM_ACTOR: Actor = { sub: 'system', org: MIC, role: 'system' as Actor['role'], name: 'workflow engine' };
+
+const isSystem = (actor: Actor): boolean => actor.sub === SYSTEM_ACTOR.sub && actor.role === SYSTEM_ACTOR.role;
 
 const context = (app: FoldedApplication): ConnectionApplicationContext => app.snapshot.context as ConnectionApplicationContext;
 
@@ -41,9 +43,12 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
     case 'reject':
       return reviewer(app, actor);
     case 'confirm-distribution':
-      return actor.role === 'distributor' ? ALLOWED : deny('配信担当のみが配信を確認できます。', 'only a distributor may confirm distribution');
+      // The system confirms on its own once every downstream consumer acknowledged the version.
+      return actor.role === 'distributor' || isSystem(actor)
+        ? ALLOWED
+        : deny('配信担当のみが配信を確認できます。', 'only a distributor may confirm distribution');
     case 'register-master-data':
-      return actor.sub === SYSTEM_ACTOR.sub && actor.role === SYSTEM_ACTOR.role
+      return isSystem(actor)
         ? ALLOWED
         : deny('マスタデータはシステムが登録します。', 'master data is registered by the system only');
     default:

@@ -1,7 +1,7 @@
 export * from './connection-application.workflow';
 export * from './connection-application.events';
 export * from './connection-application.machine';
-export * from './connection-application.routing';
+export * from '../shared/organizations';
 export { SYSTEM_ACTOR } from './connection-application.policy';
 export { connectionApplicationForms } from './forms';
 export * from './master-data/master-data.content';

@@ -8,6 +8,7 @@ import type { RuntimeConfig } from '@nws/runtime';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 import { Logger } from '@nestjs/common';
 import { ApplicationsController } from './applications/applications.controller';
+import { AuditModule } from './audit/audit.module';
 import { DistributionModule } from './distribution/distribution.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -18,6 +19,7 @@ import { ProjectionsHost } from './infrastructure/projections.host';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { ReferenceController } from './reference/reference.controller';
 import { EngineMetrics } from './metrics/metrics.registry';
 import { MeteredEventStore, observeGroupCommits } from './metrics/metered-event-store';
 import { WorkflowsController } from './workflows/workflows.controller';
@@ -34,12 +36,12 @@ export class AppModule {
       module: AppModule,
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
-      imports: [DistributionModule],
+      imports: [DistributionModule, AuditModule.forRole(config.role)],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
       controllers:
         config.role === 'worker'
           ? [HealthController, MetricsController]
-          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, HealthController, MetricsController],
+          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, ReferenceController, HealthController, MetricsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
         { provide: EngineMetrics, useValue: metrics },

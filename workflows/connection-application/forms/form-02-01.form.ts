@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested, IsEmail } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested, IsEmail, IsDefined } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
 import { IsJapanesePhoneNumber, IsSeirekiDate, phoneDigits } from './jp-validators';
 
@@ -38,21 +38,21 @@ export class StaffUnitDto {
 
 export class ResponsibleStructureDto {
   /** ① 情報システム責任者 */
-  @ValidateNested() @Type(() => ResponsiblePersonDto) systemResponsible!: ResponsiblePersonDto;
+  @IsDefined() @ValidateNested() @Type(() => ResponsiblePersonDto) systemResponsible!: ResponsiblePersonDto;
   /** ② 情報システム管理者 */
-  @ValidateNested() @Type(() => ResponsiblePersonDto) systemManager!: ResponsiblePersonDto;
+  @IsDefined() @ValidateNested() @Type(() => ResponsiblePersonDto) systemManager!: ResponsiblePersonDto;
   /** ③ 担当 */
-  @ValidateNested() @Type(() => StaffUnitDto) staff!: StaffUnitDto;
+  @IsDefined() @ValidateNested() @Type(() => StaffUnitDto) staff!: StaffUnitDto;
 }
 
 /** 様02-01 責任体制登録（変更）申請書 */
 export class Form0201Dto {
-  @ValidateNested() @Type(() => OrganizationInfoDto) organization!: OrganizationInfoDto;
+  @IsDefined() @ValidateNested() @Type(() => OrganizationInfoDto) organization!: OrganizationInfoDto;
   @IsSeirekiDate() applicationDate!: string;
   @IsIn(['登録', '変更']) category!: string;
   /** 記入担当者: changing only the filler needs no review. */
-  @ValidateNested() @Type(() => FillerDto) filler!: FillerDto;
-  @ValidateNested() @Type(() => ResponsibleStructureDto) structure!: ResponsibleStructureDto;
+  @IsDefined() @ValidateNested() @Type(() => FillerDto) filler!: FillerDto;
+  @IsDefined() @ValidateNested() @Type(() => ResponsibleStructureDto) structure!: ResponsibleStructureDto;
 }
 
 export const form0201 = classValidatorForm({

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
 import { IsJapanesePhoneNumber, IsPriorityOrder, phoneDigits } from './jp-validators';
 
@@ -27,10 +27,10 @@ export class EmergencyContactDto {
 
 /** 様02-02 連絡窓口登録（変更）申請書 */
 export class Form0202Dto {
-  @ValidateNested() @Type(() => ContactManagerDto) contactManager!: ContactManagerDto;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsPriorityOrder() @ValidateNested({ each: true }) @Type(() => NormalContactDto)
+  @IsDefined() @ValidateNested() @Type(() => ContactManagerDto) contactManager!: ContactManagerDto;
+  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsPriorityOrder() @ValidateNested({ each: true }) @Type(() => NormalContactDto)
   normalContacts!: NormalContactDto[];
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsPriorityOrder() @ValidateNested({ each: true }) @Type(() => EmergencyContactDto)
+  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsPriorityOrder() @ValidateNested({ each: true }) @Type(() => EmergencyContactDto)
   emergencyContacts!: EmergencyContactDto[];
 }
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested, IsDefined } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
 import { IsSeirekiDate } from './jp-validators';
 import { ResponsiblePersonDto } from './form-02-01.form';
@@ -13,49 +13,49 @@ export class CheckItemDto {
 }
 
 export class BasicFrameworkDto {
-  @ValidateNested() @Type(() => CheckItemDto) responsibility!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) reporting!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) incidentResponse!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) responsibility!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) reporting!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) incidentResponse!: CheckItemDto;
 }
 export class OutsourcingDto {
-  @ValidateNested() @Type(() => CheckItemDto) selectionCriteria!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) performanceCheck!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) selectionCriteria!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) performanceCheck!: CheckItemDto;
 }
 export class LifecycleDto {
-  @ValidateNested() @Type(() => CheckItemDto) documentHandling!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) maintenance!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) review!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) documentHandling!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) maintenance!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) review!: CheckItemDto;
 }
 export class SecurityRequirementsDto {
-  @ValidateNested() @Type(() => CheckItemDto) authentication!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) accessControl!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) malwareProtection!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) authentication!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) accessControl!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) malwareProtection!: CheckItemDto;
 }
 export class ComponentsDto {
-  @ValidateNested() @Type(() => CheckItemDto) networkLines!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) freeMailProhibition!: CheckItemDto;
-  @ValidateNested() @Type(() => CheckItemDto) timeSync!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) networkLines!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) freeMailProhibition!: CheckItemDto;
+  @IsDefined() @ValidateNested() @Type(() => CheckItemDto) timeSync!: CheckItemDto;
 }
 
 export class SafetyAreasDto {
   /** 1 基本的枠組み */
-  @ValidateNested() @Type(() => BasicFrameworkDto) basicFramework!: BasicFrameworkDto;
+  @IsDefined() @ValidateNested() @Type(() => BasicFrameworkDto) basicFramework!: BasicFrameworkDto;
   /** 2 外部委託 */
-  @ValidateNested() @Type(() => OutsourcingDto) outsourcing!: OutsourcingDto;
+  @IsDefined() @ValidateNested() @Type(() => OutsourcingDto) outsourcing!: OutsourcingDto;
   /** 3 ライフサイクル */
-  @ValidateNested() @Type(() => LifecycleDto) lifecycle!: LifecycleDto;
+  @IsDefined() @ValidateNested() @Type(() => LifecycleDto) lifecycle!: LifecycleDto;
   /** 4 セキュリティ要件 */
-  @ValidateNested() @Type(() => SecurityRequirementsDto) securityRequirements!: SecurityRequirementsDto;
+  @IsDefined() @ValidateNested() @Type(() => SecurityRequirementsDto) securityRequirements!: SecurityRequirementsDto;
   /** 5 構成要素 */
-  @ValidateNested() @Type(() => ComponentsDto) components!: ComponentsDto;
+  @IsDefined() @ValidateNested() @Type(() => ComponentsDto) components!: ComponentsDto;
 }
 
 /** 様02-06 安全管理措置確認結果報告書 */
 export class Form0206Dto {
   @IsSeirekiDate() reportDate!: string;
   /** Must be the 情報システム責任者 of 様02-01 (checked at submit). */
-  @ValidateNested() @Type(() => ResponsiblePersonDto) reporter!: ResponsiblePersonDto;
-  @ValidateNested() @Type(() => SafetyAreasDto) areas!: SafetyAreasDto;
+  @IsDefined() @ValidateNested() @Type(() => ResponsiblePersonDto) reporter!: ResponsiblePersonDto;
+  @IsDefined() @ValidateNested() @Type(() => SafetyAreasDto) areas!: SafetyAreasDto;
   @IsOptional() @IsString() @MaxLength(2000) remarks?: string;
 }
 

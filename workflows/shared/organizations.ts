@@ -1,5 +1,12 @@
 import { findLocalGovernment, prefectureCodeOf } from '@nws/reference-catalog';
-import type { OrganizationRef } from './connection-application.events';
+
+/** An applicant body as recorded when an application is created. */
+export interface OrganizationRef {
+  code: string;
+  name: string;
+  kind: string;
+  prefectureCode: string;
+}
 
 export const JLIS = 'J-LIS';
 export const MIC = 'MIC';

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ValidationFailedError, type JsonObject } from '@nws/engine';
+import {
+  BEPPYO2_CATALOG_VERSION,
+  BODY_TYPES,
+  DELEGATION_BASES,
+  extraChoicesFor,
+  findBeppyo2Item,
+  generateForms,
+  selectAffairs,
+  type SelectionResult,
+} from '@nws/reference-catalog';
+
+/**
+ * Runs a pure catalog function on client input. Those functions check values, not shapes: input of
+ * the wrong shape (not an object, a number for a list) is refused here as a 400, never a 500.
+ */
+function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>): T {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ValidationFailedError([{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }]);
+  }
+  let result: SelectionResult<T>;
+  try {
+    result = fn(input as never);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new ValidationFailedError([{ field: '(body)', rule: 'shape', message: { ja: `(body): 項目の形式が正しくありません（${error.message}）。`, en: `(body): a field has the wrong shape (${error.message})` } }]);
+  }
+  if (result.ok) return result.value;
+  throw new ValidationFailedError(result.problems.map((p) => ({ field: p.field, rule: 'selection', message: p.message })));
+}
+
+/**
+ * The pre-application selection screen (申請前情報選択画面): the reference catalog as data, and
+ * the generation of 様03-07/03-08/03-09 drafts from the applicant's choices. Pure lookups: the
+ * client saves the generated forms with `PUT /applications/{id}/forms/{code}`.
+ */
+@ApiTags('reference')
+@ApiBearerAuth()
+@Controller('reference')
+export class ReferenceController {
+  @Get('beppyo2/body-types')
+  @ApiOperation({ summary: '機関種類 and, where the type is not enough, the extra choices (e.g. 福祉事務所を設置する町村)' })
+  bodyTypes() {
+    return { catalogVersion: BEPPYO2_CATALOG_VERSION, bodyTypes: BODY_TYPES.map((type) => ({ type, extraChoices: extraChoicesFor(type) })) };
+  }
+
+  @Get('beppyo2/items/:itemNo')
+  @ApiOperation({ summary: 'One 項 of 番号法 別表第二' })
+  item(@Param('itemNo') itemNo: string) {
+    const item = findBeppyo2Item(itemNo);
+    if (!item) throw new NotFoundException({ ja: `別表第二に第${itemNo}項はありません。`, en: `番号法 別表第二 has no item ${itemNo}` });
+    return item;
+  }
+
+  @Get('delegation-bases')
+  @ApiOperation({ summary: 'The 地方自治法 articles a delegation (様03-08) may rest on' })
+  delegationBases() {
+    return DELEGATION_BASES;
+  }
+
+  @Post('beppyo2/selection')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The affairs a body may query and the information it must provide' })
+  selection(@Body() body: JsonObject) {
+    return run(body, selectAffairs);
+  }
+
+  @Post('beppyo2/forms')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Draft 様03-07/03-08/03-09 from the applicant's choices (not querying, not providing, 受任, 委任)" })
+  forms(@Body() body: JsonObject) {
+    return run(body, generateForms);
+  }
+}

@@ -1,0 +1,49 @@
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+
+describe('selection screen (申請前情報選択画面) over HTTP', () => {
+  let server: TestServer;
+  let driver: Driver;
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+  });
+  afterAll(() => server.stop());
+
+  it('lists body types, one 別表第二 item and the delegation bases', async () => {
+    const types = await driver.as('applicant', 'GET', '/reference/beppyo2/body-types');
+    expect(types.body.bodyTypes.map((t: { type: string }) => t.type)).toContain('市町村長部局');
+    const item = await driver.as('applicant', 'GET', '/reference/beppyo2/items/27');
+    expect(item.status).toBe(200);
+    expect((await driver.as('applicant', 'GET', '/reference/beppyo2/items/999')).status).toBe(404);
+    const bases = await driver.as('applicant', 'GET', '/reference/delegation-bases');
+    expect(bases.body).toHaveLength(5);
+  });
+
+  it('八王子市 gets its affairs, and the generated 様03-07 draft saves into an application', async () => {
+    const selection = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', { bodyType: '市町村長部局', localGovernmentCode: '132012' });
+    expect(selection.status).toBe(200);
+    expect(selection.body.queries.map((a: { itemNo: string }) => a.itemNo)).toContain('27');
+    const generated = await driver.as('applicant', 'POST', '/reference/beppyo2/forms', {
+      body: { bodyType: '市町村長部局', localGovernmentCode: '132012' },
+      applicationDate: '2026/11/20',
+      pia: { status: '実施済', documents: [{ number: '1', title: '住民基本台帳に関する事務 全項目評価書' }] },
+    });
+    expect(generated.status).toBe(200);
+    const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
+    const saved = await driver.as('applicant', 'PUT', `/applications/${created.body.id}/forms/03-07`, generated.body.forms['03-07']);
+    expect(saved.status).toBe(200);
+  });
+
+  it('malformed requests get a 400 naming the field, never a 500', async () => {
+    for (const body of [{}, { bodyType: 5 }, { bodyType: '市役所' }, [], 'x']) {
+      const response = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', body);
+      expect(response.status).toBe(400);
+    }
+    for (const body of [{}, { body: null }, { body: { bodyType: '市町村長部局' } }, { body: { bodyType: '市町村長部局' }, applicationDate: 'x', pia: 3 }]) {
+      const response = await driver.as('applicant', 'POST', '/reference/beppyo2/forms', body);
+      expect([JSON.stringify(body), response.status]).toEqual([JSON.stringify(body), 400]);
+      expect(response.body.violations.length).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import { selectAffairs, type AffairSelection, type BodySelection } from './beppyo2-selection';
+
+function select(selection: BodySelection): AffairSelection {
+  const result = selectAffairs(selection);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.value;
+}
+const items = (s: AffairSelection) => s.queries.map((q) => q.itemNo);
+const keys = (s: AffairSelection) => s.provisions.map((p) => p.key);
+
+describe('申請前情報選択画面: 八王子市 (市町村長部局, 132012)', () => {
+  const hachioji = select({ bodyType: '市町村長部局', localGovernmentCode: '132012' });
+
+  it('is a city', () => {
+    expect(hachioji.municipalityKind).toBe('city');
+    expect(hachioji.catalogVersion).toBe('beppyo2-2015');
+  });
+
+  it('may query the affairs of 市町村長 and, as a city, of 都道府県知事等', () => {
+    expect(items(hachioji)).toEqual([
+      '10', '11', '12', '13', '16', '17', '18', '19', '20', '26', '27', '42', '43', '44', '45', '53', '56の2', '57', '61', '62', '64', '65', '67', '68', '69',
+      '70', '74', '75', '82', '85', '87', '93', '94', '108', '109', '110', '116',
+    ]);
+    const tax = hachioji.queries.find((q) => q.itemNo === '27')!;
+    expect(tax).toMatchObject({ itemNoKanji: '二十七', querier: '市町村長', byDelegationOnly: false });
+    expect(tax.affairName).toMatch(/^地方税法その他の地方税に関する法律/);
+    expect(hachioji.queries.find((q) => q.itemNo === '26')?.affairName).toMatch(/^生活保護法による保護の決定及び実施/);
+  });
+
+  it('may not query the affairs of ministers or of the prefecture', () => {
+    expect(items(hachioji)).not.toContain('1'); // 厚生労働大臣: 健康保険
+    expect(items(hachioji)).not.toContain('28'); // 都道府県知事: 地方税
+    expect(items(hachioji)).not.toContain('97'); // 保健所を設置する市 only by choice
+  });
+
+  it('must provide the information the law asks of 市町村長', () => {
+    expect(keys(hachioji)).toEqual(expect.arrayContaining(['1-2', '26-5', '27-4', '27-3', '27-1']));
+    expect(keys(hachioji)).not.toContain('27-2'); // 都道府県知事: 障害者関係情報
+    const row = hachioji.provisions.find((p) => p.key === '27-4')!;
+    expect(row).toMatchObject({ itemNo: '27', rowNo: '4', provider: '市町村長', personalInfoName: '地方税関係情報又は住民票関係情報であって主務省令で定めるもの' });
+  });
+
+  it('rows whose provider is named by the benefit it pays are offered apart, never by type', () => {
+    expect(hachioji.optionalProvisions.length).toBeGreaterThan(0);
+    expect(hachioji.optionalProvisions.every((p) => p.provider.endsWith('されている者'))).toBe(true);
+    const provided = new Set(keys(hachioji));
+    expect(hachioji.optionalProvisions.some((p) => provided.has(p.key))).toBe(false);
+  });
+
+  it('a city running a 保健所 adds its affairs by choice', () => {
+    const withHealthCentre = select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['保健所を設置する市'] });
+    expect(items(withHealthCentre)).toContain('97');
+  });
+});
+
+describe('申請前情報選択画面: a town, and the welfare office (福祉事務所)', () => {
+  // 瑞穂町 (133035): whether a town runs its own 福祉事務所 is not in the code list: it is the applicant's choice.
+  const town = select({ bodyType: '市町村長部局', localGovernmentCode: '133035' });
+  const townWithOffice = select({ bodyType: '市町村長部局', localGovernmentCode: '133035', extraChoices: ['福祉事務所を設置する町村'] });
+
+  it('a town gets no 生活保護 affairs by its type alone', () => {
+    expect(town.municipalityKind).toBe('town');
+    expect(items(town)).not.toContain('26');
+    expect(keys(town)).not.toContain('26-4');
+    expect(items(town)).toContain('27');
+  });
+
+  it('with the extra choice it gets 生活保護 (26) and the other 都道府県知事等 affairs, and provides 生活保護関係情報', () => {
+    expect(items(townWithOffice)).toEqual(expect.arrayContaining(['26', '57', '65', '87']));
+    expect(keys(townWithOffice)).toEqual(expect.arrayContaining(['26-4', '27-3']));
+    expect(items(townWithOffice).length).toBe(items(town).length + 8);
+  });
+});
+
+describe('申請前情報選択画面: other body types', () => {
+  it('都道府県知事部局 (東京都): its own affairs, 生活保護 included, not the municipal tax', () => {
+    const tokyo = select({ bodyType: '都道府県知事部局', localGovernmentCode: '130001' });
+    expect(items(tokyo)).toEqual(expect.arrayContaining(['9', '26', '28', '97']));
+    expect(items(tokyo)).not.toContain('27');
+  });
+
+  it('boards of education', () => {
+    expect(items(select({ bodyType: '市町村教育委員会', localGovernmentCode: '132012' }))).toEqual(['38']);
+    expect(items(select({ bodyType: '都道府県教育委員会', localGovernmentCode: '130001' }))).toEqual(expect.arrayContaining(['38']));
+  });
+
+  it('後期高齢者医療広域連合', () => {
+    expect(items(select({ bodyType: '後期高齢者医療広域連合' }))).toEqual(['80', '81']);
+  });
+
+  it('広島市 and 長崎市 are named by the law for 原爆 affairs; 八王子市 is not', () => {
+    const hiroshima = select({ bodyType: '市町村長部局', localGovernmentCode: '341002' });
+    const hachioji = select({ bodyType: '市町村長部局', localGovernmentCode: '132012' });
+    const atomic = hiroshima.queries.filter((q) => q.querier === '都道府県知事又は広島市長若しくは長崎市長').map((q) => q.itemNo);
+    expect(atomic.length).toBeGreaterThan(0);
+    expect(items(hachioji)).not.toEqual(expect.arrayContaining(atomic));
+  });
+
+  it('an association has no affairs by law; doing its members\u2019 work it may take theirs by delegation only', () => {
+    expect(items(select({ bodyType: '一部事務組合・広域連合' }))).toEqual([]);
+    const joint = select({ bodyType: '一部事務組合・広域連合', extraChoices: ['市町村長の事務を共同処理'] });
+    expect(items(joint)).toContain('27');
+    expect(joint.queries.every((q) => q.byDelegationOnly)).toBe(true);
+    expect(joint.provisions.every((p) => p.byDelegationOnly)).toBe(true);
+  });
+});
+
+describe('申請前情報選択画面: what it refuses', () => {
+  it('an unknown body type, a choice not offered to the type, a code with a wrong check digit', () => {
+    const result = selectAffairs({ bodyType: '市役所' });
+    expect(result.ok).toBe(false);
+    const wrong = selectAffairs({ bodyType: '都道府県教育委員会', localGovernmentCode: '130002', extraChoices: ['保健所を設置する市'] });
+    expect(wrong.ok ? [] : wrong.problems.map((p) => p.field)).toEqual(['extraChoices[0]', 'localGovernmentCode']);
+    expect(wrong.ok ? '' : wrong.problems[0]?.message.ja).toContain('「保健所を設置する市」は機関種類「都道府県教育委員会」では選択できません');
+  });
+});

@@ -1,0 +1,184 @@
+import { BEPPYO2_CATALOG_VERSION, beppyo2Items, provisionKey } from './beppyo2.catalog';
+import { BODY_TYPES, EXTRA_CHOICES, classifyParty, type BodyType, type ExtraChoice, type PartyCondition } from './beppyo2-party-mapping';
+import { findLocalGovernment, hasValidCheckDigit } from './local-government-codes';
+
+/** What the applicant tells the selection screen (申請前情報選択画面) about itself. */
+export interface BodySelection {
+  readonly bodyType: string;
+  /** 全国地方公共団体コード of the body's local government: tells a 市 from a 町村 and names cities the law names. */
+  readonly localGovernmentCode?: string;
+  /** Ids of EXTRA_CHOICES where the type alone does not settle the affairs (e.g. 福祉事務所を設置する町村). */
+  readonly extraChoices?: readonly string[];
+}
+
+export interface QueryAffairOption {
+  readonly itemNo: string;
+  readonly itemNoKanji: string;
+  readonly affairName: string;
+  /** The 情報照会者 text of the law that matched. */
+  readonly querier: string;
+  /** Matched only through an `actsAs` choice: the body may register it as 受任 only. */
+  readonly byDelegationOnly: boolean;
+}
+
+export interface ProvisionOption {
+  /** `項番-行内連番`, e.g. `27-4` */
+  readonly key: string;
+  readonly itemNo: string;
+  readonly rowNo: string;
+  readonly personalInfoName: string;
+  /** The affair the information is provided for, and who queries it. */
+  readonly affairName: string;
+  readonly querier: string;
+  /** The 情報提供者 text of the law that matched. */
+  readonly provider: string;
+  readonly byDelegationOnly: boolean;
+}
+
+export type MunicipalityKind = 'city' | 'town';
+
+export interface AffairSelection {
+  readonly catalogVersion: string;
+  readonly bodyType: BodyType;
+  readonly localGovernmentCode: string | null;
+  readonly municipalityKind: MunicipalityKind | null;
+  readonly extraChoices: readonly string[];
+  /** 情報照会を行う事務: 項 where the body's kind is the 情報照会者. */
+  readonly queries: readonly QueryAffairOption[];
+  /** 情報提供を行う特定個人情報: rows where the body's kind is the 情報提供者. */
+  readonly provisions: readonly ProvisionOption[];
+  /** Rows whose 情報提供者 is named by the benefit it pays: never listed by type; the applicant may opt in. */
+  readonly optionalProvisions: readonly ProvisionOption[];
+}
+
+export interface SelectionProblem {
+  readonly field: string;
+  readonly message: { readonly ja: string; readonly en: string };
+}
+
+export type SelectionResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly SelectionProblem[] };
+
+/** 市 (incl. 特別区 and 指定都市) or 町村, from the code list; null when the code is not a municipality we know. */
+export function municipalityKindOf(code: string | undefined): MunicipalityKind | null {
+  if (!code) return null;
+  const lg = findLocalGovernment(code);
+  if (!lg || lg.type === 'prefecture') return null;
+  if (lg.type === 'municipality') return lg.name.endsWith('市') ? 'city' : 'town';
+  return 'city';
+}
+
+/** The extra choices the screen offers a body type. */
+export function extraChoicesFor(bodyType: string): readonly ExtraChoice[] {
+  return EXTRA_CHOICES.filter((c) => (c.bodyTypes as readonly string[]).includes(bodyType));
+}
+
+interface MatchContext {
+  readonly kind: MunicipalityKind | null;
+  readonly code: string | null;
+  readonly choices: ReadonlySet<string>;
+}
+
+function holds(when: PartyCondition, ctx: MatchContext): boolean {
+  switch (when.kind) {
+    case 'always':
+      return true;
+    case 'welfareOffice':
+      return ctx.kind === 'city' || ctx.choices.has('福祉事務所を設置する町村');
+    case 'choice':
+      return ctx.choices.has(when.choice);
+    case 'codes':
+      return ctx.code !== null && when.codes.includes(ctx.code);
+  }
+}
+
+/** How a body of `bodyType` is the party a text names: directly, only by delegation, or not at all. */
+function matchParty(text: string, bodies: readonly { type: BodyType; byDelegation: boolean }[], ctx: MatchContext): 'direct' | 'delegation' | undefined {
+  const party = classifyParty(text);
+  if (party?.kind !== 'localGovernment') return undefined;
+  let found: 'direct' | 'delegation' | undefined;
+  for (const body of bodies) {
+    if (!party.rules.some((r) => r.body === body.type && holds(r.when, ctx))) continue;
+    if (!body.byDelegation) return 'direct';
+    found = 'delegation';
+  }
+  return found;
+}
+
+function validateSelection(selection: BodySelection): SelectionProblem[] {
+  const problems: SelectionProblem[] = [];
+  if (!(BODY_TYPES as readonly string[]).includes(selection.bodyType)) {
+    const list = BODY_TYPES.map((t) => `「${t}」`).join(', ');
+    problems.push({ field: 'bodyType', message: { ja: `bodyType: 機関種類は ${list} のいずれかです。`, en: `bodyType: must be one of ${list}` } });
+    return problems;
+  }
+  const offered = new Set(extraChoicesFor(selection.bodyType).map((c) => c.id));
+  (selection.extraChoices ?? []).forEach((id, i) => {
+    if (!offered.has(id)) {
+      problems.push({
+        field: `extraChoices[${i}]`,
+        message: {
+          ja: `extraChoices[${i}]: 「${id}」は機関種類「${selection.bodyType}」では選択できません。`,
+          en: `extraChoices[${i}]: "${id}" is not a choice for body type ${selection.bodyType}`,
+        },
+      });
+    }
+  });
+  if (selection.localGovernmentCode !== undefined && !hasValidCheckDigit(selection.localGovernmentCode)) {
+    problems.push({
+      field: 'localGovernmentCode',
+      message: {
+        ja: 'localGovernmentCode: 全国地方公共団体コード（6桁、検査数字付き）ではありません。',
+        en: 'localGovernmentCode: not a 6-digit local government code with a valid check digit',
+      },
+    });
+  }
+  return problems;
+}
+
+/**
+ * The selection screen: from the body's type (and the extra choices where the type is not enough),
+ * the affairs the law lets it query and the information it must provide, in the order of the law.
+ */
+export function selectAffairs(selection: BodySelection): SelectionResult<AffairSelection> {
+  const problems = validateSelection(selection);
+  if (problems.length > 0) return { ok: false, problems };
+  const bodyType = selection.bodyType as BodyType;
+  const choices = [...new Set(selection.extraChoices ?? [])];
+  const code = selection.localGovernmentCode ?? null;
+  const kind = bodyType === '市町村長部局' || bodyType === '市町村教育委員会' ? municipalityKindOf(code ?? undefined) : null;
+  const ctx: MatchContext = { kind, code, choices: new Set(choices) };
+  const bodies = [
+    { type: bodyType, byDelegation: false },
+    ...extraChoicesFor(bodyType).flatMap((c) => (c.actsAs && ctx.choices.has(c.id) ? [{ type: c.actsAs, byDelegation: true }] : [])),
+  ];
+
+  const queries: QueryAffairOption[] = [];
+  const provisions: ProvisionOption[] = [];
+  const optionalProvisions: ProvisionOption[] = [];
+  for (const item of beppyo2Items()) {
+    if (item.deleted) continue;
+    const asQuerier = matchParty(item.querier, bodies, ctx);
+    if (asQuerier) {
+      queries.push({ itemNo: item.itemNo, itemNoKanji: item.itemNoKanji, affairName: item.affair, querier: item.querier, byDelegationOnly: asQuerier === 'delegation' });
+    }
+    for (const row of item.rows) {
+      const option = (byDelegationOnly: boolean): ProvisionOption => ({
+        key: provisionKey(row),
+        itemNo: row.itemNo,
+        rowNo: row.rowNo,
+        personalInfoName: row.personalInfo,
+        affairName: item.affair,
+        querier: item.querier,
+        provider: row.provider,
+        byDelegationOnly,
+      });
+      const asProvider = matchParty(row.provider, bodies, ctx);
+      if (asProvider) provisions.push(option(asProvider === 'delegation'));
+      else if (classifyParty(row.provider)?.kind === 'byBenefit') optionalProvisions.push(option(false));
+    }
+  }
+  return {
+    ok: true,
+    value: { catalogVersion: BEPPYO2_CATALOG_VERSION, bodyType, localGovernmentCode: code, municipalityKind: kind, extraChoices: choices, queries, provisions, optionalProvisions },
+  };
+}

@@ -1,0 +1,28 @@
+import { DELEGATION_BASES, arabicArticle, findDelegationBasis, isGuidanceInstrumentTitle, isGuidanceOnly, kanjiNumber } from './delegation-bases.catalog';
+
+describe('delegation bases of 様03-08 (地方自治法)', () => {
+  it('reads kanji article numbers', () => {
+    expect(kanjiNumber('二百五十二')).toBe(252);
+    expect(kanjiNumber('百八十')).toBe(180);
+    expect(kanjiNumber('十七')).toBe(17);
+    expect(arabicArticle('第二百五十二条の十七の二')).toBe('第252条の17の2');
+  });
+
+  it('offers the five articles of the drop-down, with their law text', () => {
+    expect(DELEGATION_BASES.map((b) => b.id)).toEqual(['地方自治法第180条の2', '地方自治法第180条の7', '地方自治法第252条の14', '地方自治法第252条の17の2', '地方自治法第284条']);
+    expect(findDelegationBasis('地方自治法第252条の14')?.text).toContain('協議により規約を定め');
+  });
+
+  it('knows which instrument each article works through', () => {
+    expect(findDelegationBasis('地方自治法第252条の14')?.instruments).toEqual(['規約']);
+    expect(findDelegationBasis('地方自治法第284条')?.instruments).toEqual(['規約']);
+    expect(findDelegationBasis('地方自治法第252条の17の2')?.instruments).toContain('条例');
+  });
+
+  it('recognises a guideline or notice', () => {
+    expect(isGuidanceOnly('要綱')).toBe(true);
+    expect(isGuidanceOnly('地方自治法第284条')).toBe(false);
+    expect(isGuidanceInstrumentTitle('八王子市事務取扱要綱')).toBe(true);
+    expect(isGuidanceInstrumentTitle('通知カード及び個人番号カードに関する規則')).toBe(false);
+  });
+});

@@ -1,0 +1,92 @@
+import source from '../data/chihou-jichi-delegation-articles.json';
+
+/**
+ * 委任の根拠となる法令 of 様03-08: the articles of 地方自治法 the form's drop-down offers. Kept as the
+ * imported law text (with provenance) so the choice shown to users is the law, not our paraphrase.
+ */
+export interface DelegationBasis {
+  /** What the form stores, e.g. `地方自治法第252条の14` (Arabic numerals, as on the drop-down). */
+  readonly id: string;
+  /** As written in the law, e.g. `第二百五十二条の十四`. */
+  readonly article: string;
+  readonly label: string;
+  readonly text: string;
+  /** Instruments that can carry a delegation under this article; the attached one must be of these kinds. */
+  readonly instruments: readonly DelegationInstrumentKind[];
+}
+
+/**
+ * 条例・規則・規約: the instruments "法令の規定に基づく" that define the delegated scope. A 要綱 or 通知 is
+ * deliberately absent: a delegation by them does not allow the delegatee to use the network.
+ */
+export const DELEGATION_INSTRUMENT_KINDS = ['条例', '規則', '規約'] as const;
+export type DelegationInstrumentKind = (typeof DELEGATION_INSTRUMENT_KINDS)[number];
+
+/** Words that mark a delegation by administrative guidance rather than by law. */
+export const GUIDANCE_ONLY_WORDS = ['要綱', '通知'] as const;
+
+export const DELEGATION_CATALOG_VERSION = `chihou-jichi-delegation-articles (imported ${source.importedAt})`;
+
+const KANJI_DIGITS: Readonly<Record<string, number>> = { 〇: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const KANJI_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+
+/** 二百五十二 → 252: enough for article numbers of the law text (no 万). */
+export function kanjiNumber(kanji: string): number {
+  let total = 0;
+  let digit = 0;
+  for (const ch of kanji) {
+    const d = KANJI_DIGITS[ch];
+    const unit = KANJI_UNITS[ch];
+    if (d !== undefined) digit = d;
+    else if (unit !== undefined) {
+      total += (digit || 1) * unit;
+      digit = 0;
+    } else throw new Error(`not a kanji numeral: ${kanji}`);
+  }
+  return total + digit;
+}
+
+/** 第二百五十二条の十七の二 → 第252条の17の2 */
+export function arabicArticle(article: string): string {
+  return article.replace(/[〇一二三四五六七八九十百千]+/g, (n) => String(kanjiNumber(n)));
+}
+
+/** Which instrument each article names: 252の14 and 284 say 規約, 252の17の2 says 条例 (and the 規則 it delegates to). */
+const INSTRUMENTS_BY_ARTICLE: Readonly<Record<string, readonly DelegationInstrumentKind[]>> = {
+  第180条の2: ['規則', '条例'],
+  第180条の7: ['規則', '条例'],
+  第252条の14: ['規約'],
+  第252条の17の2: ['条例', '規則'],
+  第284条: ['規約'],
+};
+
+export const DELEGATION_BASES: readonly DelegationBasis[] = source.records.map((r) => {
+  const arabic = arabicArticle(r.article);
+  return {
+    id: `地方自治法${arabic}`,
+    article: r.article,
+    label: r.label,
+    text: r.text,
+    instruments: INSTRUMENTS_BY_ARTICLE[arabic] ?? DELEGATION_INSTRUMENT_KINDS,
+  };
+});
+
+export const DELEGATION_BASIS_IDS: readonly string[] = DELEGATION_BASES.map((b) => b.id);
+
+export function findDelegationBasis(id: string): DelegationBasis | undefined {
+  return DELEGATION_BASES.find((b) => b.id === id);
+}
+
+/** True when the text names a guideline or notice (要綱・通知) as the basis of a delegation. */
+export function isGuidanceOnly(text: string): boolean {
+  return GUIDANCE_ONLY_WORDS.some((w) => text.includes(w));
+}
+
+/**
+ * True when an instrument's title is that of a guideline or notice (…要綱, …通知). Only the end of
+ * the title is looked at: a 規則 may well mention 通知カード in its title.
+ */
+export function isGuidanceInstrumentTitle(title: string): boolean {
+  const trimmed = title.trim();
+  return GUIDANCE_ONLY_WORDS.some((w) => trimmed.endsWith(w));
+}

@@ -1,0 +1,41 @@
+import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError } from '@nws/engine';
+import { specify } from '@nws/engine/testing';
+import { accountRequestForm } from './forms/account-request.form';
+import { accountRequestV1 } from './account-request.workflow';
+
+const applicant = { sub: 'yamada', org: '132012', role: 'applicant' as const };
+const tokyo = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer' as const };
+const mic = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' as const };
+const created = { type: 'ApplicationCreated', data: { applicationId: 'app-1', organization: { code: '132012', name: '八王子市', kind: '市町村長部局', prefectureCode: '130001' }, category: 'アカウント発行' }, actor: applicant };
+const formValue = (accountRequestForm.validate(accountRequestForm.example) as { ok: true; value: Record<string, unknown> }).value;
+const saved = { type: 'FormSaved', data: { formCode: 'AR-01', form: formValue }, actor: applicant };
+const submitted = { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: 'AR-20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' }, actor: applicant };
+const reviewer = (a: typeof tokyo | typeof mic, orgName: string) => ({ sub: a.sub, org: a.org, orgName, department: null, name: null });
+const spec = specify(accountRequestV1);
+
+describe('account request (情報共有サイト アカウント発行申請): a second workflow on the same engine', () => {
+  it('submit needs the request form and routes to the prefecture, then MIC', () => {
+    spec.given([created]).when('submit', {}, applicant).thenThrows(ValidationFailedError, /AR-01/);
+    spec.given([created, saved]).when('submit', {}, applicant).then([submitted].map(({ type, data }) => ({ type, data })));
+  });
+
+  it('goes through both reviews and ends with the account issued by MIC', () => {
+    const first = { type: 'FirstReviewApproved', data: { round: 1, comment: null, reviewer: reviewer(tokyo, '東京都') }, actor: tokyo };
+    const second = { type: 'SecondReviewApproved', data: { round: 1, comment: null, reviewer: reviewer(mic, '総務省') }, actor: mic };
+    spec.given([created, saved, submitted]).when('approve', {}, tokyo).then([{ type: 'FirstReviewApproved', data: first.data }]);
+    spec.given([created, saved, submitted, first]).when('approve', {}, mic).then([{ type: 'SecondReviewApproved', data: second.data }]);
+    const approved = spec.given([created, saved, submitted, first, second]);
+    expect(approved.application.state).toBe('approved');
+    approved.when('issue-account', {}, tokyo).thenThrows(ForbiddenError, /MIC/);
+    approved.when('withdraw', {}, applicant).thenThrows(ActionNotAllowedInStateError);
+    approved.when('issue-account', {}, mic).then([
+      { type: 'AccountIssued', data: { accounts: [{ loginId: expect.stringMatching(/^nws-[0-9a-f]{8}$/), email: 'renkei@city.hachioji.tokyo.jp' }], comment: null } },
+    ]);
+  });
+
+  it('a rejection needs a concrete reason, and the same person cannot decide both reviews', () => {
+    spec.given([created, saved, submitted]).when('reject', { comment: 'NG' }, tokyo).thenThrows(ValidationFailedError, /concrete/);
+    const first = { type: 'FirstReviewApproved', data: { round: 1, comment: null, reviewer: reviewer(tokyo, '東京都') }, actor: tokyo };
+    spec.given([created, saved, submitted, first]).when('approve', {}, { ...mic, sub: 'tokyo-1' }).thenThrows(ForbiddenError);
+  });
+});

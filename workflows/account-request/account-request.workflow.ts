@@ -1,0 +1,151 @@
+import { IsIn, Matches } from 'class-validator';
+import { v5 as uuidv5 } from 'uuid';
+import {
+  ALLOWED,
+  ForbiddenError,
+  ValidationFailedError,
+  deny,
+  formCatalog,
+  jsonSchemaOf,
+  localized,
+  validateDto,
+  type Actor,
+  type Authorization,
+  type CommandMetadata,
+  type DecidedEvent,
+  type FoldedApplication,
+  type JsonObject,
+  type WorkflowDefinition,
+} from '@nws/engine';
+import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
+import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
+import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
+import { accountRequestForm } from './forms/account-request.form';
+
+export const ACCOUNT_REQUEST = 'account-request';
+const ACTIONS = ['submit', 'approve', 'reject', 'revise', 'withdraw', 'issue-account'] as const;
+const forms = formCatalog([accountRequestForm]);
+const ctxOf = (app: FoldedApplication) => app.snapshot.context as AccountRequestContext;
+
+export class CreateAccountRequestDto {
+  @Matches(/^\d{6}$/, { message: localized('6桁の全国地方公共団体コードを入力してください。', 'must be a 6-digit local government code') })
+  organizationCode!: string;
+  @IsIn(['アカウント発行']) category!: string;
+}
+
+function create(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[] {
+  const result = validateDto(CreateAccountRequestDto, { category: 'アカウント発行', ...input });
+  if (!result.ok) throw new ValidationFailedError(result.violations);
+  const code = result.value.organizationCode;
+  const lg = hasValidCheckDigit(code) ? findLocalGovernment(code) : undefined;
+  const kind = lg && defaultKindFor(code);
+  if (!lg || !kind) throw new ValidationFailedError([violation('organizationCode', 'knownOrganization', `「${code}」は申請できる地方公共団体コードではありません。`, `"${code}" is not a local government code that can apply`)]);
+  if (meta.actor.role !== 'applicant' || meta.actor.org !== code) throw new ForbiddenError({ ja: '自機関の申請者のみが作成できます。', en: `only an applicant of ${code} may create its request` });
+  return [{ type: 'ApplicationCreated', data: { applicationId, organization: { code, name: lg.name, kind, prefectureCode: prefectureCodeOf(code) }, category: 'アカウント発行' } }];
+}
+
+function authorize(action: string, app: FoldedApplication, actor: Actor): Authorization {
+  const ctx = ctxOf(app);
+  if (['save-form', 'submit', 'revise', 'withdraw'].includes(action)) {
+    return actor.role === 'applicant' && actor.org === ctx.organization.code ? ALLOWED : deny('自機関の申請者のみが行えます。', `only applicants of ${ctx.organization.code} may do this`);
+  }
+  if (action === 'approve' || action === 'reject') {
+    const first = app.state === 'firstReview';
+    const role = first ? 'first-reviewer' : 'second-reviewer';
+    const body = first ? ctx.firstReviewer : ctx.secondReviewer;
+    if (actor.role !== role || actor.org !== body) return deny(`この審査は ${body} の${first ? '一次' : '二次'}審査者が行います。`, `this review is decided by a ${role} of ${body}`);
+    if (actor.org === ctx.organization.code) return deny('自機関の申請は審査できません。', 'nobody reviews their own body');
+    if (!first && actor.sub === ctx.firstDecidedBy) return deny('一次審査を決定した者は二次審査を決定できません。', 'the person who decided the first review may not decide the second');
+    return ALLOWED;
+  }
+  if (action === 'issue-account') {
+    return actor.role === 'second-reviewer' && actor.org === 'MIC' ? ALLOWED : deny('アカウントは運営主体（総務省）が発行します。', 'accounts are issued by the network operator (MIC)');
+  }
+  return deny(`操作「${action}」は許可されていません。`, `action "${action}" is not allowed`);
+}
+
+function decide(action: string, app: FoldedApplication, payload: JsonObject, meta: CommandMetadata): DecidedEvent[] {
+  const ctx = ctxOf(app);
+  const stage = app.state === 'secondReview' ? 'Second' : 'First';
+  switch (action) {
+    case 'save-form': {
+      const form = forms.get(String(payload['formCode']));
+      if (!form) throw new ValidationFailedError([violation('formCode', 'knownForm', `様式コードは ${accountRequestForm.code} です。`, `the form code is ${accountRequestForm.code}`)]);
+      const result = form.validate(payload['form']);
+      if (!result.ok) throw new ValidationFailedError(result.violations);
+      return [{ type: 'FormSaved', data: { formCode: form.code, form: result.value } }];
+    }
+    case 'submit':
+      if (!ctx.forms[accountRequestForm.code]) throw new ValidationFailedError([violation(`forms.${accountRequestForm.code}`, 'requiredForm', '申請書を保存してください。', 'save the request form first')]);
+      return [
+        {
+          type: 'ApplicationSubmitted',
+          data: {
+            round: ctx.round,
+            applicationNumber: ctx.applicationNumber ?? `AR-${meta.now.slice(0, 10).replaceAll('-', '')}-${ctx.organization.code}-${ctx.applicationId.replaceAll('-', '').slice(0, 6).toUpperCase()}`,
+            firstReviewer: firstReviewerFor(ctx.organization),
+            secondReviewer: secondReviewerFor(),
+          },
+        },
+      ];
+    case 'approve':
+      return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: reviewComment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
+    case 'reject':
+      return [{ type: `${stage}ReviewRejected`, data: { round: ctx.round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
+    case 'revise':
+      return [{ type: 'ApplicationRevised', data: { round: ctx.round + 1 } }];
+    case 'withdraw':
+      return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
+    case 'issue-account': {
+      const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email: string }>;
+      // Login ids derive from the request and the holder's position: deterministic, no clock or randomness.
+      const accounts = holders.map((h, i) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, email: h.email }));
+      return [{ type: 'AccountIssued', data: { accounts, comment: reviewComment(payload, false) } }];
+    }
+    default:
+      throw new Error(`account-request: no decision for ${action}`);
+  }
+}
+
+const EVENT_FOR: Record<string, (app: FoldedApplication) => string | undefined> = {
+  'save-form': () => 'FormSaved',
+  submit: () => 'ApplicationSubmitted',
+  approve: (app) => (app.state === 'firstReview' ? 'FirstReviewApproved' : app.state === 'secondReview' ? 'SecondReviewApproved' : undefined),
+  reject: (app) => (app.state === 'firstReview' ? 'FirstReviewRejected' : app.state === 'secondReview' ? 'SecondReviewRejected' : undefined),
+  revise: () => 'ApplicationRevised',
+  withdraw: () => 'ApplicationWithdrawn',
+  'issue-account': () => 'AccountIssued',
+};
+
+/** 情報共有サイト アカウント発行申請: a second workflow on the same engine, added without changing it. */
+export const accountRequestV1: WorkflowDefinition = {
+  name: ACCOUNT_REQUEST,
+  machineVersion: ACCOUNT_REQUEST_MACHINE_VERSION,
+  title: { ja: '情報共有サイト アカウント発行申請', en: 'Information-sharing site account request' },
+  machine: accountRequestMachine,
+  actions: ACTIONS,
+  commands: [...ACTIONS, 'save-form'],
+  forms,
+  get createInput() {
+    return { schema: jsonSchemaOf(CreateAccountRequestDto), example: { workflow: ACCOUNT_REQUEST, organizationCode: '132012' } };
+  },
+  create,
+  eventFor: (action, app) => EVENT_FOR[action]?.(app),
+  authorize,
+  canRead: (app, actor) => {
+    const ctx = ctxOf(app);
+    return actor.role === 'auditor' || actor.org === ctx.organization.code || actor.org === ctx.firstReviewer || actor.org === ctx.secondReviewer;
+  },
+  decide,
+  view: (app) => {
+    const ctx = ctxOf(app);
+    return { organization: ctx.organization, category: 'アカウント発行', round: ctx.round, applicationNumber: ctx.applicationNumber, routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer }, forms: ctx.forms, reviews: ctx.reviews, accounts: ctx.accounts } as unknown as JsonObject;
+  },
+  waitingAt: (app) => {
+    const ctx = ctxOf(app);
+    if (app.state === 'firstReview' && ctx.firstReviewer) return { stage: 'first', org: ctx.firstReviewer };
+    if (app.state === 'secondReview' && ctx.secondReviewer) return { stage: 'second', org: ctx.secondReviewer };
+    return undefined;
+  },
+};

@@ -1,0 +1,31 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { classValidatorForm } from '@nws/engine';
+import { IsJapanesePhoneNumber, phoneDigits } from '../../connection-application/forms/jp-validators';
+
+export class AccountHolderDto {
+  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) department!: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) title!: string;
+  @IsEmail() email!: string;
+  @IsJapanesePhoneNumber('fixed') phone!: string;
+}
+
+/** 情報共有サイト アカウント発行申請書 */
+export class AccountRequestFormDto {
+  /** 利用目的 */
+  @IsString() @IsNotEmpty() @MaxLength(500) purpose!: string;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => AccountHolderDto) holders!: AccountHolderDto[];
+}
+
+export const accountRequestForm = classValidatorForm({
+  code: 'AR-01',
+  title: { ja: '情報共有サイト アカウント発行申請書', en: 'Information-sharing site account request' },
+  dto: AccountRequestFormDto,
+  personalFields: ['holders[].name', 'holders[].email', 'holders[].phone'],
+  normalise: (form) => ({ purpose: form.purpose, holders: form.holders.map((h) => ({ ...h, phone: phoneDigits(h.phone) })) }),
+  example: {
+    purpose: '情報連携に関する運用連絡・資料の閲覧のため',
+    holders: [{ name: '田中 三郎', department: '情報管理課', title: '主任', email: 'renkei@city.hachioji.tokyo.jp', phone: '042-620-7200' }],
+  },
+});

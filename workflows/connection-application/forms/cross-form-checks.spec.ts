@@ -1,0 +1,88 @@
+import type { JsonObject } from '@nws/engine';
+import { crossFormViolations, type SavedForms } from './cross-form-checks';
+import { connectionApplicationForms } from './index';
+import { variant } from './testing/form-spec.helpers';
+
+/** Saved forms as decide.ts holds them: the validated examples, optionally edited. */
+function saved(codes: string[], edits: Record<string, (d: any) => void> = {}): SavedForms {
+  const out: Record<string, { data: JsonObject }> = {};
+  for (const code of codes) {
+    const form = connectionApplicationForms.get(code)!;
+    const input = variant(form.example, edits[code] ?? (() => undefined));
+    const result = form.validate(input);
+    if (!result.ok) throw new Error(`${code}: ${JSON.stringify(result.violations)}`);
+    out[code] = { data: result.value };
+  }
+  return out;
+}
+const fieldsOf = (category: string, forms: SavedForms, organization?: { kind: string }) => crossFormViolations(category, forms, organization).map((v) => `${v.field}:${v.rule}`);
+const ALL = ['03-06', '03-07', '03-08', '03-09'];
+
+describe('crossFormViolations: the 様03-06 checklist and the forms saved', () => {
+  it('every ticked form saved and every saved form ticked: nothing to say', () => {
+    expect(fieldsOf('接続', saved(ALL), { kind: '市町村長部局' })).toEqual([]);
+  });
+
+  it('様03-09 ticked (条例連携) but not saved', () => {
+    const violations = crossFormViolations('接続', saved(['03-06', '03-07', '03-08']));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-09:attachedFormSaved']);
+    expect(violations[0]?.message.ja).toContain('様03-09が保存されていません');
+  });
+
+  it('様03-09 saved but not ticked (no 条例連携 declared)', () => {
+    const noLinkage = (d: any) => {
+      d.independentUseLinkage = false;
+      d.attachments.form0309 = false;
+    };
+    expect(fieldsOf('接続', saved(ALL, { '03-06': noLinkage }))).toEqual(['forms.03-06.attachments.form0309:attachedFormSaved']);
+    expect(fieldsOf('接続', saved(['03-06', '03-07', '03-08'], { '03-06': noLinkage }))).toEqual([]);
+  });
+
+  it('様03-08 ticked but not saved, and saved but not ticked', () => {
+    expect(fieldsOf('接続', saved(['03-06', '03-07', '03-09']))).toEqual(['forms.03-08:attachedFormSaved']);
+    const noDelegation = (d: any) => (d.attachments.form0308 = false);
+    expect(fieldsOf('接続', saved(ALL, { '03-06': noDelegation }))).toEqual(['forms.03-06.attachments.form0308:attachedFormSaved']);
+    expect(fieldsOf('接続', saved(['03-06', '03-07', '03-09'], { '03-06': noDelegation }))).toEqual([]);
+  });
+
+  it('様03-06 belongs to a 接続 application only', () => {
+    expect(fieldsOf('登録', saved(['03-06']))).toEqual(['forms.03-06:connectionOnly']);
+  });
+
+  it('the body type on 様03-06 is the applicant\u2019s', () => {
+    expect(fieldsOf('接続', saved(ALL), { kind: '市町村教育委員会' })).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);
+    const wideArea = (d: any) => {
+      d.bodyType = '後期高齢者医療広域連合';
+    };
+    expect(fieldsOf('接続', saved(ALL, { '03-06': wideArea }), { kind: '一部事務組合・広域連合' })).toEqual([]);
+  });
+});
+
+describe('crossFormViolations: 様03-08 rows agree with 様03-07', () => {
+  it('an affair queried by delegation is also in 03-07 (1)', () => {
+    const without9 = (d: any) => (d.queryAffairs = d.queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9'));
+    const violations = crossFormViolations('変更', saved(['03-07', '03-08'], { '03-07': without9 }));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-08.receivedQueryAffairs[0]:delegatedRowInForm0307']);
+    expect(violations[0]?.message.ja).toContain('第9項');
+  });
+
+  it('information provided by delegation is also in 03-07 (2)', () => {
+    const without27_2 = (d: any) => (d.providedInformation = d.providedInformation.filter((r: { personalInfoName: string }) => !r.personalInfoName.startsWith('障害者関係情報')));
+    expect(fieldsOf('変更', saved(['03-07', '03-08'], { '03-07': without27_2 }))).toEqual(['forms.03-08.receivedProvisions[0]:delegatedRowInForm0307']);
+  });
+
+  it('information delegated away is not in 03-07 (2): the delegatee provides it', () => {
+    const delegateTax = (d: any) => d.delegatedProvisions.push({ itemNo: '27', personalInfoName: '地方税関係情報又は住民票関係情報であって主務省令で定めるもの', delegateeCode: '138002' });
+    const violations = crossFormViolations('変更', saved(['03-07', '03-08'], { '03-08': delegateTax }));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-08.delegatedProvisions[0]:delegatedRowNotProvided']);
+    expect(violations[0]?.message.en).toContain('remove it from form 03-07 (2)');
+  });
+});
+
+describe('crossFormViolations: one catalog version across the forms', () => {
+  it('様03-08 filled against another 別表第二 version than 様03-07 is refused', () => {
+    const forms = saved(['03-07', '03-08']);
+    const other: SavedForms = { ...forms, '03-08': { data: { ...forms['03-08']!.data, catalogVersion: 'beppyo2-2024' } } };
+    expect(fieldsOf('変更', other)).toEqual(['forms.03-08.catalogVersion:sameCatalogVersion']);
+  });
+});

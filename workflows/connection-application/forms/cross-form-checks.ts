@@ -1,0 +1,133 @@
+import type { FieldViolation } from '@nws/engine';
+
+/** What the checks need of a saved form: its stored (validated, normalised) data. */
+export interface SavedFormData {
+  readonly data: { readonly [key: string]: unknown };
+}
+export type SavedForms = { readonly [formCode: string]: SavedFormData | undefined };
+
+const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
+
+interface Row {
+  itemNo?: unknown;
+  affairName?: unknown;
+  personalInfoName?: unknown;
+}
+const rows = (form: SavedFormData | undefined, key: string): Row[] => {
+  const value = form?.data[key];
+  return Array.isArray(value) ? (value as unknown[]).filter((r): r is Row => typeof r === 'object' && r !== null) : [];
+};
+const provisionId = (r: Row) => `${String(r.itemNo)}:${String(r.personalInfoName)}`;
+
+/** 様03-06's checklist says which optional forms are attached: each tick must match a saved form, both ways. */
+function checklistViolations(forms: SavedForms): FieldViolation[] {
+  const checklist = forms['03-06']?.data['attachments'] as { form0308?: unknown; form0309?: unknown } | undefined;
+  if (!checklist) return [];
+  const out: FieldViolation[] = [];
+  const pairs = [
+    ['03-08', checklist.form0308, 'form0308'],
+    ['03-09', checklist.form0309, 'form0309'],
+  ] as const;
+  for (const [code, ticked, field] of pairs) {
+    const saved = forms[code] !== undefined;
+    if (ticked === true && !saved) {
+      out.push(violation(`forms.${code}`, 'attachedFormSaved', `様03-06で様${code}を添付するとしていますが、様${code}が保存されていません。`, `form 03-06 lists form ${code} as attached, but it is not saved`));
+    } else if (ticked !== true && saved) {
+      out.push(
+        violation(`forms.03-06.attachments.${field}`, 'attachedFormSaved', `様${code}が保存されています。様03-06の「様${code}」にチェックを入れるか、様${code}を削除してください。`, `form ${code} is saved: tick it in form 03-06 or remove it`),
+      );
+    }
+  }
+  return out;
+}
+
+/** The applicant's 機関種類 on 様03-06 is the one its application was opened as (a 後期高齢者医療広域連合 is a 広域連合). */
+function bodyTypeViolations(forms: SavedForms, organization: { readonly kind: string } | undefined): FieldViolation[] {
+  const bodyType = forms['03-06']?.data['bodyType'];
+  if (!organization || typeof bodyType !== 'string') return [];
+  if (bodyType === organization.kind) return [];
+  if (bodyType === '後期高齢者医療広域連合' && organization.kind === '一部事務組合・広域連合') return [];
+  return [
+    violation(
+      'forms.03-06.bodyType',
+      'bodyTypeOfApplicant',
+      `機関種類「${bodyType}」が申請者の機関種類「${organization.kind}」と一致しません。`,
+      `body type ${bodyType} differs from the applicant's ${organization.kind}`,
+    ),
+  ];
+}
+
+/**
+ * 様03-08 is about rows of 様03-07: what a body queries by delegation it queries (so it is in 03-07 (1)),
+ * what it provides by delegation it provides (03-07 (2)), and what it delegated away it no longer
+ * provides itself (the delegatee does).
+ */
+function delegationViolations(forms: SavedForms): FieldViolation[] {
+  const f0307 = forms['03-07'];
+  const f0308 = forms['03-08'];
+  if (!f0307 || !f0308) return [];
+  const out: FieldViolation[] = [];
+  const v0307 = f0307.data['catalogVersion'];
+  const v0308 = f0308.data['catalogVersion'];
+  if (v0307 !== v0308) {
+    out.push(
+      violation('forms.03-08.catalogVersion', 'sameCatalogVersion', `別表第二の版（${String(v0308)}）が様03-07（${String(v0307)}）と異なります。`, `別表第二 version ${String(v0308)} differs from form 03-07's ${String(v0307)}`),
+    );
+    return out;
+  }
+  const queried = new Set(rows(f0307, 'queryAffairs').map((r) => String(r.itemNo)));
+  const provided = new Set(rows(f0307, 'providedInformation').map(provisionId));
+  rows(f0308, 'receivedQueryAffairs').forEach((r, i) => {
+    if (!queried.has(String(r.itemNo))) {
+      out.push(
+        violation(
+          `forms.03-08.receivedQueryAffairs[${i}]`,
+          'delegatedRowInForm0307',
+          `受任事務の別表第二 第${String(r.itemNo)}項が、様03-07（1）情報照会を行う事務にありません。`,
+          `the affair of 別表第二 item ${String(r.itemNo)} received by delegation is missing from form 03-07 (1)`,
+        ),
+      );
+    }
+  });
+  rows(f0308, 'receivedProvisions').forEach((r, i) => {
+    if (!provided.has(provisionId(r))) {
+      out.push(
+        violation(
+          `forms.03-08.receivedProvisions[${i}]`,
+          'delegatedRowInForm0307',
+          `受任により提供する別表第二 第${String(r.itemNo)}項の特定個人情報が、様03-07（2）情報提供を行う特定個人情報にありません。`,
+          `information of 別表第二 item ${String(r.itemNo)} provided by delegation is missing from form 03-07 (2)`,
+        ),
+      );
+    }
+  });
+  rows(f0308, 'delegatedProvisions').forEach((r, i) => {
+    if (provided.has(provisionId(r))) {
+      out.push(
+        violation(
+          `forms.03-08.delegatedProvisions[${i}]`,
+          'delegatedRowNotProvided',
+          `委任した別表第二 第${String(r.itemNo)}項の特定個人情報は委任先が提供します。様03-07（2）から除いてください。`,
+          `information of 別表第二 item ${String(r.itemNo)} delegated to another body is provided by the delegatee: remove it from form 03-07 (2)`,
+        ),
+      );
+    }
+  });
+  return out;
+}
+
+/**
+ * Checks across the forms of one application, run at submit (each form's own fields were checked
+ * at save). `organization` is the applicant as the application was opened.
+ */
+export function crossFormViolations(category: string, forms: SavedForms, organization?: { readonly kind: string }): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  if (forms['03-06'] && category !== '接続') {
+    out.push(violation('forms.03-06', 'connectionOnly', '様03-06は申請区分「接続」の申請で提出します。', `form 03-06 belongs to a 接続 application, not ${category}`));
+  }
+  if (category === '接続') {
+    out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization));
+  }
+  out.push(...delegationViolations(forms));
+  return out;
+}

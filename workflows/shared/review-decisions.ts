@@ -1,0 +1,56 @@
+import { ValidationFailedError, type CommandMetadata, type FieldViolation, type JsonObject } from '@nws/engine';
+import { organizationName } from './organizations';
+
+export interface ReviewerRecord {
+  sub: string;
+  org: string;
+  orgName: string;
+  department: string | null;
+  name: string | null;
+}
+
+export const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({
+  field,
+  rule,
+  message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` },
+});
+
+/** Vague words that are not, on their own, a reason the applicant can act on. */
+const VAGUE = /^(否認|不可|不備|不備あり|ng|no|却下|差戻し|差し戻し|修正してください|再提出|要修正|確認してください|ダメ|だめ|x|-|―|なし)[。.!！]*$/i;
+export const MIN_REJECTION_COMMENT_LENGTH = 10;
+
+/**
+ * 審査コメント of a review decision. A 否認 must carry a concrete reason the applicant can act on
+ * (DOMAIN.md): at least ten characters and not a bare "不備" or "NG".
+ */
+export function reviewComment(payload: JsonObject, required: boolean): string | null {
+  const value = payload['comment'];
+  const fail = (rule: string, ja: string, en: string): never => {
+    throw new ValidationFailedError([violation('comment', rule, ja, en)]);
+  };
+  if (value === undefined || value === null) {
+    return required ? fail('concreteReason', '否認には具体的な理由（審査コメント）が必要です。', 'a rejection needs a concrete reason (審査コメント)') : null;
+  }
+  if (typeof value !== 'string') return fail('isString', '文字列で指定してください。', 'must be a string');
+  const trimmed = value.trim();
+  if (trimmed.length > 2000) return fail('maxLength', '2000文字以内で入力してください。', 'must be at most 2000 characters');
+  if (required && (trimmed.length < MIN_REJECTION_COMMENT_LENGTH || VAGUE.test(trimmed))) {
+    return fail(
+      'concreteReason',
+      `否認の理由は、申請者が修正できるよう具体的に${MIN_REJECTION_COMMENT_LENGTH}文字以上で記入してください（どの様式のどの項目をどう直すか）。`,
+      `a rejection reason must be concrete, at least ${MIN_REJECTION_COMMENT_LENGTH} characters, saying which form and field to fix and how`,
+    );
+  }
+  return trimmed.length === 0 ? null : trimmed;
+}
+
+/** Who decided a review, as recorded on it: body, department and name come from the token. */
+export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
+  return {
+    sub: meta.actor.sub,
+    org: meta.actor.org,
+    orgName: organizationName(meta.actor.org),
+    department: meta.actor.department ?? null,
+    name: meta.actor.name ?? null,
+  };
+}
