@@ -1,4 +1,4 @@
-import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError } from '@nws/engine';
+import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError, type JsonObject } from '@nws/engine';
 import { specify } from '@nws/engine/testing';
 import { accountRequestForm } from './forms/account-request.form';
 import { accountRequestV1 } from './account-request.workflow';
@@ -7,7 +7,7 @@ const applicant = { sub: 'yamada', org: '132012', role: 'applicant' as const };
 const tokyo = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer' as const };
 const mic = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' as const };
 const created = { type: 'ApplicationCreated', data: { applicationId: 'app-1', organization: { code: '132012', name: '八王子市', kind: '市町村長部局', prefectureCode: '130001' }, category: 'アカウント発行' }, actor: applicant };
-const formValue = (accountRequestForm.validate(accountRequestForm.example) as { ok: true; value: Record<string, unknown> }).value;
+const formValue = (accountRequestForm.validate(accountRequestForm.example) as { ok: true; value: JsonObject }).value;
 const saved = { type: 'FormSaved', data: { formCode: 'AR-01', form: formValue }, actor: applicant };
 const submitted = { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: 'AR-20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' }, actor: applicant };
 const reviewer = (a: typeof tokyo | typeof mic, orgName: string) => ({ sub: a.sub, org: a.org, orgName, department: null, name: null });
