@@ -3,6 +3,8 @@
  * imports NestJS, the EventStoreDB client or SQLite; those belong to adapters and apps.
  */
 const DOMAIN = '^(workflows|libs/(engine|reference-catalog|auth|runtime)/src)/';
+/** Application libs may use SQLite in their adapter files, but never NestJS. */
+const FRAMEWORK_FREE_LIBS = '^libs/(distribution|audit|personal-data|read-models|event-store)/src/';
 const INFRA = '^node_modules/(@nestjs|@eventstore|better-sqlite3|@grpc)/';
 
 module.exports = {
@@ -13,6 +15,13 @@ module.exports = {
       severity: 'error',
       from: { path: DOMAIN },
       to: { path: INFRA },
+    },
+    {
+      name: 'libs-stay-nest-free',
+      comment: 'libraries are usable from the CLI, the worker and tests: NestJS lives in apps/ only',
+      severity: 'error',
+      from: { path: FRAMEWORK_FREE_LIBS },
+      to: { path: '^node_modules/@nestjs/' },
     },
     {
       name: 'event-store-port-is-pure',

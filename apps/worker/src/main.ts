@@ -4,13 +4,14 @@ import { createApp } from '../../api/src/create-app';
 
 /**
  * The worker of a scaled deployment: the reactor (master-data registration), the projections and
- * distribution, with only /health and /metrics over HTTP. API replicas run with PROCESS_ROLE=api.
+ * distribution (the distribution ledger lives in one process: consumers connect here). Over HTTP it
+ * serves /health, /metrics and /distribution/*; API replicas run with PROCESS_ROLE=api.
  */
 async function main(): Promise<void> {
   const config = loadRuntimeConfig({ PORT: '3100', ...process.env, PROCESS_ROLE: 'worker' });
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  process.stdout.write(`worker: reactor, projections and distribution on ${describeEventStore(config)}; health on :${config.port}/health\n`);
+  process.stdout.write(`worker: reactor, projections and distribution on ${describeEventStore(config)}; health on :${config.port}/health, distribution on :${config.port}/distribution\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,51 @@
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+
+describe('routing over HTTP: boards of education through their head department, governor departments to J-LIS', () => {
+  let server: TestServer;
+  let driver: Driver;
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+  });
+  afterAll(() => server.stop());
+  const ids = (response: { body: { items: Array<{ id: string }> } }) => response.body.items.map((i) => i.id);
+
+  it("a municipal board of education's application reaches the prefecture only through its head's department", async () => {
+    const id = await driver.draftWithForms('boardOfEducation');
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-01`, {})).status).toBe(403);
+    const submitted = await driver.act('boardOfEducation', id, 'submit');
+    expect(submitted.body).toMatchObject({ state: 'awaitingForward', organization: { kind: '市町村教育委員会' }, routing: { forwardVia: '市町村長部局', firstReviewer: '130001' } });
+    expect(ids(await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'))).not.toContain(id);
+    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(409);
+    expect(ids(await driver.as('applicant', 'GET', '/review-queue?stage=forward'))).toContain(id);
+    expect((await driver.as('boardOfEducation', 'GET', '/review-queue?stage=forward')).status).toBe(403);
+    expect((await driver.act('boardOfEducation', id, 'forward')).status).toBe(403);
+    expect((await driver.act('otherApplicant', id, 'forward')).status).toBe(403);
+    const forwarded = await driver.act('applicant', id, 'forward', { comment: '内容を確認し進達します。' });
+    expect(forwarded.body.state).toBe('firstReview');
+    expect(ids(await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'))).toContain(id);
+    const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
+    const forwardEvent = history.body.events.find((e: { type: string }) => e.type === 'ApplicationForwarded');
+    expect(forwardEvent.data.forwardedBy).toMatchObject({ org: '132012', organ: '市町村長部局' });
+  });
+
+  it("a head department's own application goes straight to its prefecture", async () => {
+    const id = await driver.draftWithForms();
+    expect((await driver.act('applicant', id, 'submit')).body).toMatchObject({ state: 'firstReview', routing: { forwardVia: null } });
+  });
+
+  it("a prefectural governor department's application goes to J-LIS, which its own prefecture may not review", async () => {
+    const tokyo = await server.token({ sub: 'tokyo-app', org: '130001', role: 'applicant' });
+    const created = await server.request('POST', '/applications', { token: tokyo, body: { workflow: 'connection-application', organizationCode: '130001', category: '変更' } });
+    expect(created.body.organization).toMatchObject({ kind: '都道府県知事部局', name: '東京都' });
+    const definition = (await driver.as('auditor', 'GET', '/workflows/connection-application')).body;
+    await server.request('PUT', `/applications/${created.body.id}/forms/02-01`, { token: tokyo, body: definition.forms[0].example });
+    const submitted = await server.request('POST', `/applications/${created.body.id}/actions/submit`, { token: tokyo, body: {} });
+    expect(submitted.body.routing.firstReviewer).toBe('J-LIS');
+    expect((await driver.act('prefectureReviewer', created.body.id, 'approve')).status).toBe(403);
+    const jlis = await server.token({ sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' });
+    expect((await server.request('GET', '/review-queue?stage=first', { token: jlis })).body.items.map((i: { id: string }) => i.id)).toContain(created.body.id);
+    expect((await server.request('POST', `/applications/${created.body.id}/actions/approve`, { token: jlis, body: {} })).body.state).toBe('secondReview');
+  });
+});

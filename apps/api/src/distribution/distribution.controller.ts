@@ -1,0 +1,148 @@
+import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DistributionError } from '@nws/distribution';
+import { ForbiddenError, type Actor } from '@nws/engine';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { AcksBodyDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
+import { DistributionHost } from './distribution.host';
+import { DistributionStreamSession } from './distribution-stream.session';
+
+const DEFAULT_LIMIT = 100;
+const STREAM_BATCH = 100;
+
+/**
+ * Consumers pull (`/events`) or stream (`/stream`) the published events, then acknowledge them.
+ * Only distributors consume; auditors may read positions, lag and parked events. Any distributor
+ * may act for any consumer: consumers are systems registered by configuration, and the token
+ * says who operates them, not which one (documented in the README).
+ */
+@ApiTags('distribution')
+@ApiBearerAuth()
+@Controller('distribution')
+export class DistributionController {
+  constructor(private readonly host: DistributionHost) {}
+
+  @Get('consumers')
+  @ApiOperation({ summary: 'Registered consumers with their checkpoint and lag (distributor, auditor)' })
+  async consumers(@CurrentActor() actor: Actor) {
+    mayRead(actor);
+    return { consumers: (await this.host.lag()).consumers };
+  }
+
+  @Get('lag')
+  @ApiOperation({ summary: 'Per-consumer lag in events and seconds, and confirmations still owed (distributor, auditor)' })
+  async lag(@CurrentActor() actor: Actor) {
+    mayRead(actor);
+    return this.host.lag();
+  }
+
+  @Get(':consumer/events')
+  @ApiOperation({ summary: 'Pull the next events (published view); each is leased until acked or the ack timeout' })
+  async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto) {
+    mayConsume(actor);
+    const { events, checkpoint } = await domain(() =>
+      this.host.ledger.fetch(consumer, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.after !== undefined ? { after: query.after } : {}) }),
+    );
+    const nextAfter = Math.max(query.after ?? checkpoint, ...events.map((e) => e.position));
+    return { consumer, checkpoint, nextAfter, events };
+  }
+
+  @Get(':consumer/stream')
+  @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'Server-Sent Events: `id` is the global position; resumes after Last-Event-ID; comment heartbeats' })
+  async stream(
+    @CurrentActor() actor: Actor,
+    @Param('consumer') consumer: string,
+    @Query() query: StreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    mayConsume(actor);
+    await domain(async () => this.host.ledger.consumer(consumer));
+    const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
+    const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
+    const session = new DistributionStreamSession(response, this.host.ledger, consumer, after, this.host.ledger.changes$, {
+      heartbeatMs: this.host.config.heartbeatMs,
+      pollMs: Math.min(1000, Math.max(25, Math.floor(minTimeout / 4))),
+      batchSize: STREAM_BATCH,
+    });
+    const untrack = this.host.track(session);
+    try {
+      await session.run();
+    } finally {
+      untrack();
+    }
+  }
+
+  @Post(':consumer/acks')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Acknowledge events by id (idempotent); moves the checkpoint over every contiguous settled event' })
+  async ack(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Body() body: AcksBodyDto) {
+    mayConsume(actor);
+    const { changed, ...rest } = await domain(() => this.host.ledger.ack(consumer, body.eventIds));
+    return { consumer, acknowledged: changed, ...rest };
+  }
+
+  @Post(':consumer/nacks')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Refuse events with a reason: they are parked and no longer block later events' })
+  async nack(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Body() body: NacksBodyDto) {
+    mayConsume(actor);
+    const { changed, ...rest } = await domain(() => this.host.ledger.nack(consumer, body.eventIds, body.reason));
+    return { consumer, parked: changed, ...rest };
+  }
+
+  @Get(':consumer/parked')
+  @ApiOperation({ summary: 'Parked events of a consumer, with the reason (distributor, auditor)' })
+  async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string) {
+    mayRead(actor);
+    return { consumer, items: await domain(() => this.host.ledger.parked(consumer)) };
+  }
+
+  @Post(':consumer/parked/:eventId/replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deliver a parked event again' })
+  async replay(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Param('eventId') eventId: string) {
+    mayConsume(actor);
+    return { consumer, ...(await domain(() => this.host.ledger.replay(consumer, eventId))), status: 'pending' };
+  }
+
+  @Get(':consumer')
+  @ApiOperation({ summary: 'One consumer: checkpoint, lag, in flight, parked (distributor, auditor)' })
+  async consumer(@CurrentActor() actor: Actor, @Param('consumer') consumer: string) {
+    mayRead(actor);
+    return domain(() => this.host.ledger.status(consumer));
+  }
+}
+
+function mayConsume(actor: Actor): void {
+  if (actor.role !== 'distributor') {
+    throw new ForbiddenError({ ja: '配信先の受信・確認は配信担当（distributor）のみが行えます。', en: 'only a distributor may consume, acknowledge or replay distribution events' });
+  }
+}
+
+function mayRead(actor: Actor): void {
+  if (actor.role !== 'distributor' && actor.role !== 'auditor') {
+    throw new ForbiddenError({ ja: '配信状況は配信担当または監査担当のみが参照できます。', en: 'only a distributor or an auditor may read distribution status' });
+  }
+}
+
+function parsePosition(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new BadRequestException({ ja: 'Last-Event-ID: 0 以上の整数（グローバル位置）を指定してください。', en: 'Last-Event-ID: must be a non-negative integer (a global position)' });
+  }
+  return Number(raw.trim());
+}
+
+/** The ledger's errors as HTTP errors with the usual ja/en body. */
+async function domain<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DistributionError) {
+      throw error.kind === 'not-found' ? new NotFoundException({ ...error.detail }) : new ConflictException({ ...error.detail });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class PullQueryDto {
+  @ApiPropertyOptional({ description: 'global position the consumer has seen; omit to continue at the server-side cursor (leases not expired are not handed out again)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class StreamQueryDto {
+  @ApiPropertyOptional({ description: 'start after this global position (the Last-Event-ID header wins); default: the consumer checkpoint' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
+export class AcksBodyDto {
+  @ApiProperty({ description: 'event ids (idempotency keys): acknowledging twice is harmless', example: ['8c0f5f7e-2b1d-5a7e-9f3c-0d4e6b1a2c3d'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  eventIds!: string[];
+}
+
+export class NacksBodyDto extends AcksBodyDto {
+  @ApiProperty({ description: 'why the consumer cannot process them; shown in the parked list', example: 'CSV 出力先の容量が不足しています' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason!: string;
+}

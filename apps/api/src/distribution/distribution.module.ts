@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ProcessRole } from '@nws/runtime';
+import { DistributionController } from './distribution.controller';
+import { DistributionHost } from './distribution.host';
+
+/**
+ * Downstream distribution: consumers registered by configuration pull or stream the published
+ * events, acknowledge them, and the system confirms distribution of each master-data version
+ * once every master-data consumer acknowledged it. Uses the store, engine and clock AppModule exports.
+ *
+ * The ledger (checkpoints, leases) lives in one process's DATA_DIR, so exactly one process may
+ * serve it: the single process (`all`) or the worker. API replicas do not mount it; at scale
+ * consumers connect to the worker.
+ */
+@Module({})
+export class DistributionModule {
+  static forRole(role: ProcessRole): DynamicModule {
+    return role === 'api'
+      ? { module: DistributionModule }
+      : { module: DistributionModule, controllers: [DistributionController], providers: [DistributionHost] };
+  }
+}

@@ -1,0 +1,101 @@
+import type { PublishedEvent } from '@nws/distribution';
+import { DistributionApiClient, TransientApiError } from './distribution-api.client';
+import { MasterDataFiles, type StepHook } from './master-data-files.writer';
+
+export interface DistributorOptions {
+  readonly apiUrl: string;
+  readonly consumer: string;
+  readonly outputDir: string;
+  /** A distributor token; `renew` asks for a fresh one after a 401. */
+  readonly token: (renew: boolean) => Promise<string>;
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  /** Aborting stops the loop after the event in hand, acknowledging what was written. */
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+  /** Called at every point a crash matters; a hook that throws simulates the process dying there. */
+  readonly onStep?: StepHook;
+  readonly maxBackoffMs?: number;
+}
+
+const VERSION_EVENT = 'MasterDataVersionRegistered';
+
+/**
+ * The reference consumer: pull from the server-side checkpoint, write each master-data version
+ * atomically, acknowledge only what is on disk. A crash anywhere loses nothing (what was not
+ * acked is delivered again) and duplicates nothing (a version already on disk with the same
+ * content hash is acknowledged without writing). Versions are written in global order: each
+ * run starts exactly at the checkpoint and handles one page at a time, in order.
+ */
+export async function runDistributor(options: DistributorOptions): Promise<void> {
+  const log = options.log ?? (() => undefined);
+  const step = options.onStep ?? (() => undefined);
+  const signal = options.signal;
+  const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, signal);
+  const files = new MasterDataFiles(options.outputDir, step);
+  const removed = await files.recover();
+  if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
+  const checkpoint = await retrying(() => client.checkpoint(), options);
+  if (checkpoint === undefined) return;
+  let after = checkpoint;
+  log(`consumer ${options.consumer}: resuming after position ${after}, writing to ${options.outputDir}`);
+  while (!signal?.aborted) {
+    const page = await retrying(() => client.pull(after, options.batchSize ?? 50), options);
+    if (page === undefined) break;
+    if (page.events.length === 0) {
+      await sleep(options.pollIntervalMs ?? 1000, signal);
+      continue;
+    }
+    const done: PublishedEvent[] = [];
+    const refused: Array<{ event: PublishedEvent; reason: string }> = [];
+    for (const event of page.events) {
+      if (signal?.aborted) break;
+      if (event.type !== VERSION_EVENT) {
+        done.push(event); // approvals carry nothing to write; acknowledging them is the whole job
+        continue;
+      }
+      const outcome = await files.publish(event);
+      if (outcome.kind === 'rejected') refused.push({ event, reason: outcome.reason });
+      else done.push(event);
+      log(`${event.data['organizationCode']} v${event.data['version']} (position ${event.position}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+    }
+    step('before-ack', {});
+    if (done.length > 0) await retrying(() => client.ack(done.map((e) => e.eventId)), options, true);
+    for (const { event, reason } of refused) await retrying(() => client.nack([event.eventId], reason), options, true);
+    step('acked', {});
+    after = Math.max(after, ...[...done, ...refused.map((r) => r.event)].map((e) => e.position));
+  }
+  log(`consumer ${options.consumer}: stopped after position ${after}`);
+}
+
+/**
+ * Retries transient failures with backoff. Returns undefined when aborted while waiting, except
+ * for acks (`finish`): what is on disk is still acknowledged on the way out, or it would only
+ * come back after the ack timeout.
+ */
+async function retrying<T>(work: () => Promise<T>, options: DistributorOptions, finish = false): Promise<T | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof TransientApiError)) throw error;
+      if (options.signal?.aborted && !finish) return undefined;
+      if (attempt >= 20 && finish) throw error;
+      options.log?.(`${error.message}; retrying`);
+      await sleep(Math.min(options.maxBackoffMs ?? 10_000, 100 * 2 ** Math.min(attempt, 10)), finish ? undefined : options.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

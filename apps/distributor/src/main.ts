@@ -1,0 +1,15 @@
+import { distributorOptionsFromEnv } from './distributor.options';
+import { runDistributor } from './distributor.loop';
+
+/** The reference downstream consumer: `node dist/apps/distributor/src/main.js` (see README "Distribution"). */
+async function main(): Promise<void> {
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  const options = distributorOptionsFromEnv();
+  await runDistributor({ ...options, signal: stop.signal, log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`distributor failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

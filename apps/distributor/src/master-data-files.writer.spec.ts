@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PublishedEvent } from '@nws/distribution';
+import { MasterDataFiles, hashOf } from './master-data-files.writer';
+
+const content = { organization: { code: '132012', name: '八王子市' }, contacts: [{ department: '情報管理課, 情報連携係', phone: '0426207200' }] };
+const event = (version: number, overrides: Partial<PublishedEvent['data']> = {}): PublishedEvent => ({
+  eventId: `e-${version}`,
+  position: 10 + version,
+  type: 'MasterDataVersionRegistered',
+  streamId: 'master-data-132012',
+  occurredAt: '2025-04-01T09:00:00.000Z',
+  recordedAt: '2025-04-01T09:00:00.000Z',
+  correlationId: null,
+  attempt: 1,
+  data: { organizationCode: '132012', version, applicationId: 'app', applicationNumber: 'N', category: '登録', contentHash: hashOf(content), content, ...overrides },
+});
+
+describe('MasterDataFiles', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'nws-files-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes JSON and CSV (UTF-8, quoted where needed) and leaves no temp file', async () => {
+    const files = new MasterDataFiles(root);
+    expect(await files.publish(event(1))).toMatchObject({ kind: 'written' });
+    expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
+    expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ version: 1, contentHash: hashOf(content), eventId: 'e-1', position: 11 });
+    expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toContain('132012,1,' + hashOf(content) + ',contacts[0].department,"情報管理課, 情報連携係"\r\n');
+  });
+
+  it('a redelivery of the same version is recognised by its content hash and writes nothing', async () => {
+    const steps: string[] = [];
+    const files = new MasterDataFiles(root, (step) => steps.push(step));
+    await files.publish(event(1));
+    steps.length = 0;
+    expect(await files.publish(event(1))).toMatchObject({ kind: 'unchanged' });
+    expect(steps).toEqual([]);
+  });
+
+  it('refuses a version whose content does not match its hash, or that exists with another hash', async () => {
+    const files = new MasterDataFiles(root);
+    expect(await files.publish(event(1, { contentHash: 'sha256:0' }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('does not match') });
+    await files.publish(event(2));
+    const other = { ...content, organization: { code: '132012', name: '別内容' } };
+    expect(await files.publish(event(2, { content: other, contentHash: hashOf(other) }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('already exists') });
+    expect(await files.publish(event(3, { organizationCode: '../etc' }))).toMatchObject({ kind: 'rejected' });
+  });
+
+  it('a crash between temp file and rename leaves a temp file that the next start removes', async () => {
+    const crashing = new MasterDataFiles(root, (step) => {
+      if (step === 'temp-written') throw new Error('killed');
+    });
+    await expect(crashing.publish(event(1))).rejects.toThrow('killed');
+    expect(readdirSync(join(root, '132012'))).toHaveLength(1);
+    writeFileSync(join(root, 'unrelated.txt'), 'x');
+    expect(await new MasterDataFiles(root).recover()).toBe(1);
+    expect(readdirSync(join(root, '132012'))).toEqual([]);
+  });
+});

@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import canonicalize from 'canonicalize';
+import type { PublishedEvent } from '@nws/distribution';
+import { masterDataCsv, type VersionData } from './master-data.csv';
+
+/** Points where a process can die; the int-spec "kills" the distributor at them. */
+export type DistributorStep = 'temp-written' | 'renamed' | 'published' | 'before-ack' | 'acked';
+export type StepHook = (step: DistributorStep, detail: { organizationCode?: string; version?: number; position?: number; file?: string }) => void;
+
+export type PublishOutcome =
+  | { readonly kind: 'written'; readonly path: string }
+  /** The same version with the same content hash is already there: a redelivery, no second effect. */
+  | { readonly kind: 'unchanged'; readonly path: string }
+  /** Cannot be written as delivered: the consumer nacks it (it gets parked for an operator). */
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+const TEMP = /^\..+\.tmp$/;
+
+/**
+ * Writes each master-data version as `{code}/v{version}.json` and `.csv` under the output
+ * directory. Each file is written to a temp file, fsynced, renamed into place and the directory
+ * fsynced, so a reader never sees a partial file and a power cut never leaves one. The JSON is
+ * written last: its presence with the right content hash means the version is complete.
+ * One distributor per output directory (start-up removes temp files a crash left behind).
+ */
+export class MasterDataFiles {
+  constructor(
+    readonly root: string,
+    private readonly step: StepHook = () => undefined,
+  ) {}
+
+  /** Removes temp files of writes that never reached their rename. */
+  async recover(): Promise<number> {
+    await mkdir(this.root, { recursive: true });
+    let removed = 0;
+    for (const entry of await readdir(this.root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      for (const name of await readdir(join(this.root, entry.name))) {
+        if (!TEMP.test(name)) continue;
+        await rm(join(this.root, entry.name, name), { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  async publish(event: PublishedEvent): Promise<PublishOutcome> {
+    const data = event.data as Partial<VersionData>;
+    const { organizationCode: code, version, contentHash, content } = data;
+    if (typeof code !== 'string' || !/^[0-9A-Za-z-]{1,20}$/.test(code) || !Number.isInteger(version) || (version as number) < 1) {
+      return { kind: 'rejected', reason: `not a master-data version: organizationCode ${JSON.stringify(code)}, version ${JSON.stringify(version)}` };
+    }
+    if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || hashOf(content) !== contentHash) {
+      return { kind: 'rejected', reason: `content of ${code} v${version} does not match its content hash ${String(contentHash)}` };
+    }
+    const dir = join(this.root, code);
+    const jsonPath = join(dir, `v${version}.json`);
+    const csvPath = join(dir, `v${version}.csv`);
+    const existing = await readExistingHash(jsonPath);
+    if (existing !== undefined) {
+      if (existing !== contentHash) return { kind: 'rejected', reason: `${code} v${version} already exists with content hash ${existing}, delivered ${contentHash}` };
+      if (await exists(csvPath)) return { kind: 'unchanged', path: jsonPath };
+    }
+    const detail = { organizationCode: code, version: version!, position: event.position };
+    const versionData = { organizationCode: code, version: version!, contentHash, content } as VersionData;
+    const document = {
+      ...event.data,
+      eventId: event.eventId,
+      position: event.position,
+      registeredAt: event.occurredAt,
+    };
+    await this.ensureDir(dir);
+    await this.writeAtomically(dir, `v${version}.csv`, masterDataCsv(versionData), detail);
+    await this.writeAtomically(dir, `v${version}.json`, `${JSON.stringify(document, null, 2)}\n`, detail);
+    this.step('published', detail);
+    return { kind: 'written', path: jsonPath };
+  }
+
+  private async writeAtomically(dir: string, name: string, text: string, detail: Parameters<StepHook>[1]): Promise<void> {
+    const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    this.step('temp-written', { ...detail, file: name });
+    await rename(temp, join(dir, name));
+    this.step('renamed', { ...detail, file: name });
+    // The rename is durable only once the directory entry is.
+    await syncDirectory(dir);
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (await exists(dir)) return;
+    await mkdir(dir, { recursive: true });
+    await syncDirectory(this.root);
+  }
+}
+
+/** Same recipe as the workflow's contentHash: SHA-256 of the RFC 8785 canonical JSON. */
+export function hashOf(content: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalize(content) ?? '').digest('hex')}`;
+}
+
+async function readExistingHash(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const hash = (JSON.parse(text) as { contentHash?: unknown }).contentHash;
+    return typeof hash === 'string' ? hash : '';
+  } catch {
+    // Written atomically, so this is a file someone else put there: treat as a conflict, never overwrite.
+    return '';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

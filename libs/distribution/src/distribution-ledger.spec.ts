@@ -1,0 +1,159 @@
+import { LedgerFixture } from './testing/ledger-fixture';
+
+describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
+  let f: LedgerFixture;
+  afterEach(() => f.close());
+
+  it('delivers only the consumer’s event types, in global order, and a pull without `after` continues at its cursor', async () => {
+    f = new LedgerFixture([{ name: 'a', eventTypes: ['MasterDataVersionRegistered'] }]);
+    const v1 = await f.version();
+    await f.approval();
+    const v2 = await f.version('132021');
+    const first = await f.ledger.fetch('a', { limit: 10 });
+    expect(first.events.map((e) => [e.eventId, e.position, e.attempt])).toEqual([
+      [v1.id, v1.position, 1],
+      [v2.id, v2.position, 1],
+    ]);
+    // leased: not handed out again before the ack timeout
+    expect((await f.ledger.fetch('a', { limit: 10 })).events).toEqual([]);
+    const v3 = await f.version();
+    expect((await f.ledger.fetch('a', { limit: 10 })).events.map((e) => e.eventId)).toEqual([v3.id]);
+  });
+
+  it('respects the limit and hands out the rest on the next pull, without a gap', async () => {
+    f = new LedgerFixture();
+    const versions = [];
+    for (let i = 0; i < 5; i++) versions.push(await f.version());
+    const page1 = await f.ledger.fetch('a', { limit: 2 });
+    const page2 = await f.ledger.fetch('a', { limit: 2 });
+    const page3 = await f.ledger.fetch('a', { limit: 2 });
+    expect([...page1.events, ...page2.events, ...page3.events].map((e) => e.eventId)).toEqual(versions.map((v) => v.id));
+  });
+
+  it('the checkpoint is the highest contiguous settled position; acks are idempotent; unknown ids are reported', async () => {
+    f = new LedgerFixture();
+    const [v1, v2, v3] = [await f.version(), await f.version(), await f.version()];
+    await f.ledger.fetch('a', { limit: 10 });
+    const outOfOrder = await f.ledger.ack('a', [v2.id]);
+    expect(outOfOrder).toMatchObject({ changed: [v2.id], checkpoint: 0 });
+    const inOrder = await f.ledger.ack('a', [v1.id]);
+    expect(inOrder.checkpoint).toBe(v2.position);
+    const again = await f.ledger.ack('a', [v1.id, v2.id, 'no-such-event']);
+    expect(again).toEqual({ changed: [], alreadyAcknowledged: [v1.id, v2.id], unknown: ['no-such-event'], checkpoint: v2.position });
+    expect((await f.ledger.ack('a', [v3.id])).checkpoint).toBe(v3.position);
+    expect((await f.ledger.status('a')).lag).toEqual({ events: 0, seconds: 0, oldestPosition: null });
+  });
+
+  it('redelivers an un-acked event after the ack timeout, then parks it after maxDeliveries and lets later events flow', async () => {
+    f = new LedgerFixture(undefined, { ackTimeoutMs: 1000, maxDeliveries: 2 });
+    const poisoned = await f.version();
+    await f.ledger.fetch('a', { limit: 1 });
+    f.advance(999);
+    expect((await f.ledger.fetch('a', { limit: 1 })).events).toEqual([]);
+    f.advance(1);
+    const second = await f.ledger.fetch('a', { limit: 1 });
+    expect(second.events.map((e) => [e.eventId, e.attempt])).toEqual([[poisoned.id, 2]]);
+    const next = await f.version();
+    f.advance(1000);
+    const third = await f.ledger.fetch('a', { limit: 10 });
+    // the poisoned event is parked instead of a third delivery; the next one is delivered
+    expect(third.events.map((e) => e.eventId)).toEqual([next.id]);
+    expect(third.checkpoint).toBe(poisoned.position);
+    const parked = await f.ledger.parked('a');
+    expect(parked).toMatchObject([{ eventId: poisoned.id, attempts: 2, reason: 'not acknowledged after 2 deliveries', event: { eventId: poisoned.id } }]);
+    expect((await f.ledger.ack('a', [next.id])).checkpoint).toBe(next.position);
+  });
+
+  it('a nack parks at once with its reason; replay makes it due again and the checkpoint waits for it', async () => {
+    f = new LedgerFixture();
+    const [v1, v2] = [await f.version(), await f.version()];
+    await f.ledger.fetch('a', { limit: 10 });
+    const nacked = await f.ledger.nack('a', [v1.id], 'CSV 変換に失敗しました');
+    expect(nacked).toMatchObject({ changed: [v1.id], checkpoint: v1.position });
+    expect((await f.ledger.ack('a', [v2.id])).checkpoint).toBe(v2.position);
+    expect(await f.ledger.parked('a')).toMatchObject([{ eventId: v1.id, reason: 'CSV 変換に失敗しました' }]);
+
+    const replayed = await f.ledger.replay('a', v1.id);
+    expect(replayed.checkpoint).toBe(v1.position - 1);
+    expect(await f.ledger.parked('a')).toEqual([]);
+    const redelivered = await f.ledger.fetch('a', { limit: 10 });
+    expect(redelivered.events.map((e) => [e.eventId, e.attempt])).toEqual([[v1.id, 1]]);
+    // settling the replayed event brings the checkpoint back over everything already settled
+    expect((await f.ledger.ack('a', [v1.id])).checkpoint).toBe(v2.position);
+    await expect(f.ledger.replay('a', v1.id)).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('with `after` (Last-Event-ID) it hands out everything unsettled after that position, leased or not, and never skips ahead of the cursor', async () => {
+    f = new LedgerFixture();
+    const [v1, v2, v3] = [await f.version(), await f.version(), await f.version()];
+    await f.ledger.fetch('a', { limit: 10 });
+    await f.ledger.ack('a', [v1.id]);
+    const resumed = await f.ledger.fetch('a', { after: v1.position, limit: 10 });
+    expect(resumed.events.map((e) => [e.eventId, e.attempt])).toEqual([
+      [v2.id, 2],
+      [v3.id, 2],
+    ]);
+    const v4 = await f.version();
+    // a position beyond anything delivered is clamped to the cursor: v4 is not skipped
+    const ahead = await f.ledger.fetch('a', { after: v4.position + 100, limit: 10 });
+    expect(ahead.events.map((e) => e.eventId)).toEqual([v4.id]);
+  });
+
+  it('consumers are independent: one parking or lagging never holds back another', async () => {
+    f = new LedgerFixture([
+      { name: 'a', eventTypes: ['MasterDataVersionRegistered'] },
+      { name: 'b', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved'] },
+    ]);
+    const v1 = await f.version();
+    const approval = await f.approval();
+    const v2 = await f.version();
+    await f.ledger.fetch('a', { limit: 10 });
+    await f.ledger.nack('a', [v1.id], 'broken');
+    const b = await f.ledger.fetch('b', { limit: 10 });
+    expect(b.events.map((e) => e.eventId)).toEqual([v1.id, approval.id, v2.id]);
+    expect((await f.ledger.ack('b', [v1.id, approval.id, v2.id])).checkpoint).toBe(v2.position);
+    const a = await f.ledger.status('a');
+    expect(a).toMatchObject({ checkpoint: v1.position, parked: 1, inFlight: 1, lag: { events: 1, oldestPosition: v2.position } });
+  });
+
+  it('owes a confirmation only once every master-data consumer acknowledged the version, and only once', async () => {
+    f = new LedgerFixture([
+      { name: 'a', eventTypes: ['MasterDataVersionRegistered'] },
+      { name: 'b', eventTypes: ['MasterDataVersionRegistered'] },
+      { name: 'approvals', eventTypes: ['SecondReviewApproved'] },
+    ]);
+    const v1 = await f.version();
+    await f.ledger.fetch('a', { limit: 10 });
+    await f.ledger.fetch('b', { limit: 10 });
+    await f.ledger.ack('a', [v1.id]);
+    expect(f.store.countOwed()).toBe(0);
+    await f.ledger.nack('b', [v1.id], 'disk full');
+    expect(f.store.countOwed()).toBe(0);
+    await f.ledger.replay('b', v1.id);
+    await f.ledger.fetch('b', { limit: 10 });
+    await f.ledger.ack('b', [v1.id]);
+    await f.ledger.ack('b', [v1.id]);
+    expect(f.owed).toBe(1);
+    expect(f.store.owedBefore(f.now, 10)).toMatchObject([{ eventId: v1.id, applicationId: v1.applicationId, status: 'pending' }]);
+  });
+
+  it('lag counts unsettled events and the age of the oldest one', async () => {
+    f = new LedgerFixture();
+    await f.version();
+    f.advance(5000);
+    await f.version();
+    const status = await f.ledger.status('a');
+    expect(status.lag.events).toBe(2);
+    expect(status.lag.seconds).toBeGreaterThanOrEqual(0);
+    await expect(f.ledger.status('nobody')).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('serialises concurrent fetches of one consumer: no event is leased twice', async () => {
+    f = new LedgerFixture();
+    for (let i = 0; i < 20; i++) await f.version();
+    const pages = await Promise.all(Array.from({ length: 8 }, () => f.ledger.fetch('a', { limit: 3 })));
+    const ids = pages.flatMap((p) => p.events.map((e) => e.eventId));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(20);
+  });
+});

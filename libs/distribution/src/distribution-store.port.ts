@@ -1,0 +1,61 @@
+/**
+ * Where the distribution ledger keeps its state: per consumer a checkpoint, a delivery cursor and
+ * one record per delivered event; plus the confirmations still owed to the workflow. Synchronous
+ * on purpose: a whole ack (records, checkpoint, owed confirmation) commits in one transaction.
+ */
+export type DeliveryStatus = 'delivered' | 'acked' | 'parked' | 'pending';
+
+export interface DeliveryRecord {
+  readonly consumer: string;
+  readonly eventId: string;
+  readonly position: number;
+  readonly type: string;
+  readonly applicationId: string | null;
+  /** delivered: leased until lastDeliveredAt + ack timeout; pending: replayed, due at once. */
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  /** Epoch milliseconds. */
+  readonly firstDeliveredAt: number | null;
+  readonly lastDeliveredAt: number | null;
+  readonly ackedAt: number | null;
+  readonly parkedAt: number | null;
+  readonly parkReason: string | null;
+}
+
+export interface ConsumerPosition {
+  /** Every matching event at or below it is acknowledged or parked. */
+  readonly checkpoint: number;
+  /** Highest position ever delivered: a pull without `after` continues here. */
+  readonly cursor: number;
+}
+
+export interface OwedConfirmation {
+  readonly eventId: string;
+  readonly applicationId: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly status: 'pending' | 'done';
+  readonly outcome: string | null;
+}
+
+export interface DistributionStore {
+  transaction<T>(fn: () => T): T;
+  position(consumer: string): ConsumerPosition;
+  savePosition(consumer: string, position: ConsumerPosition): void;
+  get(consumer: string, eventId: string): DeliveryRecord | undefined;
+  put(record: DeliveryRecord): void;
+  /** Replayed records and leases expired at `now`, in position order. */
+  due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[];
+  withStatus(consumer: string, status: DeliveryStatus, limit: number): DeliveryRecord[];
+  counts(consumer: string): Record<DeliveryStatus, number>;
+  /** Whether each of these consumers has acknowledged the event. */
+  ackedByAll(eventId: string, consumers: readonly string[]): boolean;
+  /** Records a confirmation to send; false when it was already owed or sent. */
+  owe(eventId: string, applicationId: string, now: number): boolean;
+  owedBefore(now: number, limit: number): OwedConfirmation[];
+  nextOwedAt(): number | undefined;
+  countOwed(): number;
+  settle(eventId: string, outcome: string, now: number): void;
+  postpone(eventId: string, nextAttemptAt: number, lastError: string): void;
+  close(): void;
+}

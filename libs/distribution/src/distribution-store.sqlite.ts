@@ -1,0 +1,216 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, OwedConfirmation } from './distribution-store.port';
+
+export const DISTRIBUTION_FILE = 'distribution.sqlite';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS distribution_consumers (
+    name       TEXT PRIMARY KEY,
+    checkpoint INTEGER NOT NULL,
+    cursor     INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS distribution_deliveries (
+    consumer           TEXT NOT NULL,
+    event_id           TEXT NOT NULL,
+    position           INTEGER NOT NULL,
+    type               TEXT NOT NULL,
+    application_id     TEXT,
+    status             TEXT NOT NULL CHECK (status IN ('delivered', 'acked', 'parked', 'pending')),
+    attempts           INTEGER NOT NULL,
+    first_delivered_at INTEGER,
+    last_delivered_at  INTEGER,
+    acked_at           INTEGER,
+    parked_at          INTEGER,
+    park_reason        TEXT,
+    PRIMARY KEY (consumer, event_id),
+    UNIQUE (consumer, position)
+  );
+  CREATE INDEX IF NOT EXISTS distribution_deliveries_status ON distribution_deliveries (consumer, status, position);
+  CREATE INDEX IF NOT EXISTS distribution_deliveries_event ON distribution_deliveries (event_id, status);
+  CREATE TABLE IF NOT EXISTS distribution_confirmations (
+    event_id        TEXT PRIMARY KEY,
+    application_id  TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    outcome         TEXT,
+    created_at      INTEGER NOT NULL,
+    done_at         INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS distribution_confirmations_due ON distribution_confirmations (status, next_attempt_at);
+`;
+
+interface Row {
+  consumer: string;
+  event_id: string;
+  position: number;
+  type: string;
+  application_id: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  first_delivered_at: number | null;
+  last_delivered_at: number | null;
+  acked_at: number | null;
+  parked_at: number | null;
+  park_reason: string | null;
+}
+
+interface OwedRow {
+  event_id: string;
+  application_id: string;
+  attempts: number;
+  next_attempt_at: number;
+  status: 'pending' | 'done';
+  outcome: string | null;
+}
+
+/**
+ * The ledger on SQLite, in its own file under DATA_DIR. synchronous=FULL: an acknowledgement the
+ * API answered must survive a power cut, or a consumer would be asked for work it already did
+ * (harmless) while the workflow waited for a confirmation that never comes (not harmless).
+ */
+export class SqliteDistributionStore implements DistributionStore {
+  private readonly db: Database.Database;
+  private readonly sql: Record<string, Database.Statement>;
+
+  constructor(filename: string) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const p = (text: string) => this.db.prepare(text);
+    this.sql = {
+      position: p('SELECT checkpoint, cursor FROM distribution_consumers WHERE name = ?'),
+      savePosition: p(
+        'INSERT INTO distribution_consumers (name, checkpoint, cursor) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, cursor = excluded.cursor',
+      ),
+      get: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND event_id = ?'),
+      put: p(`INSERT INTO distribution_deliveries (consumer, event_id, position, type, application_id, status, attempts, first_delivered_at, last_delivered_at, acked_at, parked_at, park_reason)
+              VALUES (@consumer, @event_id, @position, @type, @application_id, @status, @attempts, @first_delivered_at, @last_delivered_at, @acked_at, @parked_at, @park_reason)
+              ON CONFLICT (consumer, event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, first_delivered_at = excluded.first_delivered_at,
+                last_delivered_at = excluded.last_delivered_at, acked_at = excluded.acked_at, parked_at = excluded.parked_at, park_reason = excluded.park_reason`),
+      due: p(`SELECT * FROM distribution_deliveries WHERE consumer = ? AND (status = 'pending' OR (status = 'delivered' AND last_delivered_at <= ?))
+              ORDER BY position LIMIT ?`),
+      withStatus: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND status = ? ORDER BY position LIMIT ?'),
+      counts: p('SELECT status, count(*) AS n FROM distribution_deliveries WHERE consumer = ? GROUP BY status'),
+      ackedBy: p(`SELECT consumer FROM distribution_deliveries WHERE event_id = ? AND status = 'acked'`),
+      owe: p(`INSERT INTO distribution_confirmations (event_id, application_id, status, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`),
+      owedBefore: p(`SELECT * FROM distribution_confirmations WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`),
+      nextOwed: p(`SELECT min(next_attempt_at) AS at FROM distribution_confirmations WHERE status = 'pending'`),
+      countOwed: p(`SELECT count(*) AS n FROM distribution_confirmations WHERE status = 'pending'`),
+      settle: p(`UPDATE distribution_confirmations SET status = 'done', outcome = ?, done_at = ?, attempts = attempts + 1 WHERE event_id = ?`),
+      postpone: p(`UPDATE distribution_confirmations SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1 WHERE event_id = ?`),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  position(consumer: string): ConsumerPosition {
+    const row = this.sql['position']!.get(consumer) as ConsumerPosition | undefined;
+    return row ?? { checkpoint: 0, cursor: 0 };
+  }
+
+  savePosition(consumer: string, position: ConsumerPosition): void {
+    this.sql['savePosition']!.run(consumer, position.checkpoint, position.cursor);
+  }
+
+  get(consumer: string, eventId: string): DeliveryRecord | undefined {
+    const row = this.sql['get']!.get(consumer, eventId) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  put(record: DeliveryRecord): void {
+    this.sql['put']!.run({
+      consumer: record.consumer,
+      event_id: record.eventId,
+      position: record.position,
+      type: record.type,
+      application_id: record.applicationId,
+      status: record.status,
+      attempts: record.attempts,
+      first_delivered_at: record.firstDeliveredAt,
+      last_delivered_at: record.lastDeliveredAt,
+      acked_at: record.ackedAt,
+      parked_at: record.parkedAt,
+      park_reason: record.parkReason,
+    });
+  }
+
+  due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[] {
+    return (this.sql['due']!.all(consumer, now - ackTimeoutMs, limit) as Row[]).map(fromRow);
+  }
+
+  withStatus(consumer: string, status: DeliveryStatus, limit: number): DeliveryRecord[] {
+    return (this.sql['withStatus']!.all(consumer, status, limit) as Row[]).map(fromRow);
+  }
+
+  counts(consumer: string): Record<DeliveryStatus, number> {
+    const counts: Record<DeliveryStatus, number> = { delivered: 0, acked: 0, parked: 0, pending: 0 };
+    for (const row of this.sql['counts']!.all(consumer) as Array<{ status: DeliveryStatus; n: number }>) counts[row.status] = row.n;
+    return counts;
+  }
+
+  ackedByAll(eventId: string, consumers: readonly string[]): boolean {
+    const acked = new Set((this.sql['ackedBy']!.all(eventId) as Array<{ consumer: string }>).map((r) => r.consumer));
+    return consumers.every((c) => acked.has(c));
+  }
+
+  owe(eventId: string, applicationId: string, now: number): boolean {
+    return this.sql['owe']!.run(eventId, applicationId, now, now).changes > 0;
+  }
+
+  owedBefore(now: number, limit: number): OwedConfirmation[] {
+    return (this.sql['owedBefore']!.all(now, limit) as OwedRow[]).map((r) => ({
+      eventId: r.event_id,
+      applicationId: r.application_id,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      status: r.status,
+      outcome: r.outcome,
+    }));
+  }
+
+  nextOwedAt(): number | undefined {
+    return (this.sql['nextOwed']!.get() as { at: number | null }).at ?? undefined;
+  }
+
+  countOwed(): number {
+    return (this.sql['countOwed']!.get() as { n: number }).n;
+  }
+
+  settle(eventId: string, outcome: string, now: number): void {
+    this.sql['settle']!.run(outcome, now, eventId);
+  }
+
+  postpone(eventId: string, nextAttemptAt: number, lastError: string): void {
+    this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function fromRow(row: Row): DeliveryRecord {
+  return {
+    consumer: row.consumer,
+    eventId: row.event_id,
+    position: row.position,
+    type: row.type,
+    applicationId: row.application_id,
+    status: row.status,
+    attempts: row.attempts,
+    firstDeliveredAt: row.first_delivered_at,
+    lastDeliveredAt: row.last_delivered_at,
+    ackedAt: row.acked_at,
+    parkedAt: row.parked_at,
+    parkReason: row.park_reason,
+  };
+}

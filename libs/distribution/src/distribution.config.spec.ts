@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DistributionConfigError, loadDistributionConfig } from './distribution.config';
+
+describe('distribution configuration', () => {
+  const file = (content: unknown) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nws-dist-config-')), 'consumers.json');
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  };
+
+  it('defaults to one reference consumer of versions and approvals', () => {
+    const config = loadDistributionConfig({});
+    expect(config.consumers).toEqual([
+      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved'], ackTimeoutMs: 30000, maxDeliveries: 5 },
+    ]);
+    expect(config.heartbeatMs).toBe(15000);
+  });
+
+  it('reads consumers from DISTRIBUTION_CONSUMERS_FILE, with per-consumer overrides of the env defaults', () => {
+    const config = loadDistributionConfig({
+      DISTRIBUTION_CONSUMERS_FILE: file({ consumers: [{ name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], maxDeliveries: 2 }, { name: 'audit-feed', eventTypes: ['SecondReviewApproved'] }] }),
+      DISTRIBUTION_ACK_TIMEOUT_MS: '500',
+    });
+    expect(config.consumers).toEqual([
+      { name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], ackTimeoutMs: 500, maxDeliveries: 2 },
+      { name: 'audit-feed', eventTypes: ['SecondReviewApproved'], ackTimeoutMs: 500, maxDeliveries: 5 },
+    ]);
+  });
+
+  it.each([
+    ['an event type without a published view', [{ name: 'x', eventTypes: ['FormSaved'] }], /FormSaved" is not distributable/],
+    ['a duplicate name', [{ name: 'x', eventTypes: ['SecondReviewApproved'] }, { name: 'x', eventTypes: ['SecondReviewApproved'] }], /registered twice/],
+    ['a bad name', [{ name: 'X Y', eventTypes: ['SecondReviewApproved'] }], /name/],
+    ['an unknown field', [{ name: 'x', eventTypes: ['SecondReviewApproved'], url: 'http://x' }], /unknown field\(s\) url/],
+    ['an empty list', [], /non-empty list/],
+    ['a name an endpoint uses', [{ name: 'lag', eventTypes: ['SecondReviewApproved'] }], /taken by an endpoint/],
+  ])('refuses to start with %s', (_what, consumers, message) => {
+    expect(() => loadDistributionConfig({ DISTRIBUTION_CONSUMERS_FILE: file(consumers) })).toThrow(message);
+  });
+
+  it('refuses a missing or unparsable file and bad numbers', () => {
+    expect(() => loadDistributionConfig({ DISTRIBUTION_CONSUMERS_FILE: '/nonexistent/consumers.json' })).toThrow(DistributionConfigError);
+    expect(() => loadDistributionConfig({ DISTRIBUTION_CONSUMERS_FILE: file('{not json') })).toThrow(/not valid JSON/);
+    expect(() => loadDistributionConfig({ DISTRIBUTION_ACK_TIMEOUT_MS: '0' })).toThrow(/DISTRIBUTION_ACK_TIMEOUT_MS/);
+  });
+});

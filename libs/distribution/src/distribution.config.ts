@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { PUBLISHABLE_EVENT_TYPES, VERSION_EVENT } from './published-event';
+
+/** A downstream system that consumes events, registered by configuration (never by an API call). */
+export interface ConsumerConfig {
+  readonly name: string;
+  readonly eventTypes: readonly string[];
+  /** Un-acked deliveries are delivered again after this long. */
+  readonly ackTimeoutMs: number;
+  /** An event delivered this many times without an ack is parked at its next redelivery. */
+  readonly maxDeliveries: number;
+}
+
+export interface DistributionConfig {
+  readonly consumers: readonly ConsumerConfig[];
+  /** SSE comment lines keep proxies and clients from timing an idle stream out. */
+  readonly heartbeatMs: number;
+  /** 0 disables the periodic lag log. */
+  readonly lagLogIntervalMs: number;
+}
+
+export const DEFAULT_CONSUMER = 'reference-distributor';
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_DELIVERIES = 5;
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const RESERVED = ['consumers', 'lag'];
+
+export class DistributionConfigError extends Error {
+  override readonly name = 'DistributionConfigError';
+}
+
+/**
+ * Reads DISTRIBUTION_CONSUMERS_FILE (JSON: `[{ "name", "eventTypes", "ackTimeoutMs"?, "maxDeliveries"? }]`
+ * or `{ "consumers": [...] }`), DISTRIBUTION_ACK_TIMEOUT_MS, DISTRIBUTION_MAX_DELIVERIES,
+ * DISTRIBUTION_HEARTBEAT_MS and DISTRIBUTION_LAG_LOG_MS. A bad file stops the start: a consumer
+ * silently missing would make master data look distributed to fewer systems than intended.
+ */
+export function loadDistributionConfig(env: NodeJS.ProcessEnv = process.env): DistributionConfig {
+  const ackTimeoutMs = positiveInt(env, 'DISTRIBUTION_ACK_TIMEOUT_MS', DEFAULT_ACK_TIMEOUT_MS);
+  const maxDeliveries = positiveInt(env, 'DISTRIBUTION_MAX_DELIVERIES', DEFAULT_MAX_DELIVERIES);
+  const file = env['DISTRIBUTION_CONSUMERS_FILE'];
+  const raw: unknown = file ? readJson(file) : [{ name: DEFAULT_CONSUMER, eventTypes: [VERSION_EVENT, 'SecondReviewApproved'] }];
+  return {
+    consumers: parseConsumers(raw, { ackTimeoutMs, maxDeliveries }),
+    heartbeatMs: positiveInt(env, 'DISTRIBUTION_HEARTBEAT_MS', 15_000),
+    lagLogIntervalMs: nonNegativeInt(env, 'DISTRIBUTION_LAG_LOG_MS', 60_000),
+  };
+}
+
+export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; maxDeliveries: number }): ConsumerConfig[] {
+  const list = Array.isArray(raw) ? raw : (raw as { consumers?: unknown } | null)?.consumers;
+  if (!Array.isArray(list) || list.length === 0) throw new DistributionConfigError('consumers: a non-empty list of { name, eventTypes } is required');
+  const seen = new Set<string>();
+  return list.map((entry: unknown, index): ConsumerConfig => {
+    const at = `consumers[${index}]`;
+    if (typeof entry !== 'object' || entry === null) throw new DistributionConfigError(`${at}: must be an object`);
+    const { name, eventTypes, ackTimeoutMs, maxDeliveries, ...rest } = entry as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new DistributionConfigError(`${at}: unknown field(s) ${unknown.join(', ')}`);
+    if (typeof name !== 'string' || !NAME.test(name)) throw new DistributionConfigError(`${at}.name: lower-case letters, digits and hyphens (got ${JSON.stringify(name)})`);
+    if (RESERVED.includes(name)) throw new DistributionConfigError(`${at}.name: "${name}" is taken by an endpoint (/distribution/${name})`);
+    if (seen.has(name)) throw new DistributionConfigError(`${at}.name: "${name}" is registered twice`);
+    seen.add(name);
+    if (!Array.isArray(eventTypes) || eventTypes.length === 0) throw new DistributionConfigError(`${at}.eventTypes: a non-empty list is required`);
+    for (const type of eventTypes) {
+      // Only types with a published view may leave the system: anything else could carry personal data.
+      if (typeof type !== 'string' || !PUBLISHABLE_EVENT_TYPES.includes(type)) {
+        throw new DistributionConfigError(`${at}.eventTypes: "${String(type)}" is not distributable (one of ${PUBLISHABLE_EVENT_TYPES.join(', ')})`);
+      }
+    }
+    return {
+      name,
+      eventTypes: [...new Set(eventTypes as string[])],
+      ackTimeoutMs: ackTimeoutMs === undefined ? defaults.ackTimeoutMs : checkedInt(ackTimeoutMs, `${at}.ackTimeoutMs`, 1),
+      maxDeliveries: maxDeliveries === undefined ? defaults.maxDeliveries : checkedInt(maxDeliveries, `${at}.maxDeliveries`, 1),
+    };
+  });
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DistributionConfigError(`DISTRIBUTION_CONSUMERS_FILE: cannot read ${file} (${(error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new DistributionConfigError(`DISTRIBUTION_CONSUMERS_FILE: ${file} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  return raw === undefined || raw === '' ? fallback : checkedInt(Number(raw), key, 1);
+}
+
+function nonNegativeInt(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  return raw === undefined || raw === '' ? fallback : checkedInt(Number(raw), key, 0);
+}
+
+function checkedInt(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new DistributionConfigError(`${what}: an integer of at least ${min} is required`);
+  return value;
+}

@@ -1,0 +1,68 @@
+import type { RecordedEvent } from '@nws/event-store';
+import { PUBLISHABLE_EVENT_TYPES, publishEvent } from './published-event';
+
+const recorded = (type: string, data: RecordedEvent['data'], streamId = 'application-0b1c'): RecordedEvent => ({
+  id: 'e-1',
+  streamId,
+  revision: 3,
+  position: 42,
+  type,
+  data,
+  metadata: { occurredAt: '2025-04-01T09:00:00.000Z', correlationId: 'corr', actor: { sub: 'mic-1', name: '総務 花子', department: '住民制度課' } },
+  recordedAt: '2025-04-01T09:00:00.001Z',
+});
+
+describe('published view of distributed events', () => {
+  it('a master-data version carries the published content, never emergency contacts, even if they slipped into it', () => {
+    const published = publishEvent(
+      recorded(
+        'MasterDataVersionRegistered',
+        {
+          organizationCode: '132012',
+          version: 2,
+          applicationId: 'app',
+          applicationNumber: '20250401-132012-ABCDEF',
+          category: '変更',
+          sourceEventId: 'src',
+          contentHash: 'sha256:x',
+          content: { contacts: [{ department: '情報管理課', phone: '0426261111' }], nested: { emergencyContacts: [{ mobile: '09012345678' }] } },
+        },
+        'master-data-132012',
+      ),
+      1,
+    );
+    expect(published).toEqual({
+      eventId: 'e-1',
+      position: 42,
+      type: 'MasterDataVersionRegistered',
+      streamId: 'master-data-132012',
+      occurredAt: '2025-04-01T09:00:00.000Z',
+      recordedAt: '2025-04-01T09:00:00.001Z',
+      correlationId: 'corr',
+      attempt: 1,
+      data: {
+        organizationCode: '132012',
+        version: 2,
+        applicationId: 'app',
+        applicationNumber: '20250401-132012-ABCDEF',
+        category: '変更',
+        contentHash: 'sha256:x',
+        content: { contacts: [{ department: '情報管理課', phone: '0426261111' }], nested: {} },
+      },
+    });
+  });
+
+  it('an approval names the reviewing body, not the reviewer, and drops the comment and the actor', () => {
+    const published = publishEvent(
+      recorded('SecondReviewApproved', { round: 1, comment: '090-1111-2222 の田中様に確認', reviewer: { sub: 'mic-1', org: 'MIC', orgName: '総務省', department: '住民制度課', name: '総務 花子' } }),
+      2,
+    );
+    expect(published.data).toEqual({ applicationId: '0b1c', round: 1, reviewerBody: { code: 'MIC', name: '総務省' } });
+    expect(JSON.stringify(published)).not.toMatch(/総務 花子|住民制度課|mic-1|090/);
+  });
+
+  it('only types with a view are distributable', () => {
+    expect(PUBLISHABLE_EVENT_TYPES).toEqual(['MasterDataVersionRegistered', 'SecondReviewApproved', 'MasterDataRegistered', 'MasterDataDistributed']);
+    expect(() => publishEvent(recorded('FormSaved', {}), 1)).toThrow(/no published view/);
+  });
+});

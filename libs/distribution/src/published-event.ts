@@ -1,0 +1,99 @@
+import type { Json, JsonObject, RecordedEvent } from '@nws/event-store';
+
+export const VERSION_EVENT = 'MasterDataVersionRegistered';
+
+/** What a consumer receives: the envelope and the published view of the event's data, never the stored data itself. */
+export interface PublishedEvent {
+  readonly eventId: string;
+  /** Global position: the SSE `id`, the `after` of the pull endpoint. */
+  readonly position: number;
+  readonly type: string;
+  readonly streamId: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly correlationId: string | null;
+  /** 1 on the first delivery, more on redeliveries. */
+  readonly attempt: number;
+  readonly data: JsonObject;
+}
+
+type View = (event: RecordedEvent) => JsonObject;
+
+/** Keys that hold data published to nobody (緊急連絡先); dropped wherever they appear. */
+const UNPUBLISHED_KEYS = new Set(['emergencyContacts']);
+
+const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
+const num = (value: Json | undefined): number | null => (typeof value === 'number' ? value : null);
+const applicationIdOf = (event: RecordedEvent): string | null =>
+  event.streamId.startsWith('application-') ? event.streamId.slice('application-'.length) : str(event.data['applicationId']);
+
+/**
+ * One allow-list per distributable type. Fields are copied by name, so a field added to an event
+ * later stays private until someone publishes it here. Actor names, departments and review
+ * comments never leave: consumers get bodies (機関), not people.
+ */
+const VIEWS: Record<string, View> = {
+  [VERSION_EVENT]: (event) => ({
+    organizationCode: str(event.data['organizationCode']),
+    version: num(event.data['version']),
+    applicationId: str(event.data['applicationId']),
+    applicationNumber: str(event.data['applicationNumber']),
+    category: str(event.data['category']),
+    contentHash: str(event.data['contentHash']),
+    // Already the published view (master-data.content.ts); scrubbed again so a regression there cannot leak.
+    content: scrub(event.data['content'] ?? null),
+  }),
+  SecondReviewApproved: (event) => {
+    const reviewer = (event.data['reviewer'] ?? {}) as JsonObject;
+    return {
+      applicationId: applicationIdOf(event),
+      round: num(event.data['round']),
+      reviewerBody: { code: str(reviewer['org']), name: str(reviewer['orgName']) },
+    };
+  },
+  MasterDataRegistered: (event) => ({
+    applicationId: applicationIdOf(event),
+    organizationCode: str(event.data['organizationCode']),
+    version: num(event.data['version']),
+    contentHash: str(event.data['contentHash']),
+  }),
+  MasterDataDistributed: (event) => ({
+    applicationId: applicationIdOf(event),
+    organizationCode: str(event.data['organizationCode']),
+    version: num(event.data['version']),
+  }),
+};
+
+export const PUBLISHABLE_EVENT_TYPES: readonly string[] = Object.keys(VIEWS);
+
+export function publishEvent(event: RecordedEvent, attempt: number): PublishedEvent {
+  const view = VIEWS[event.type];
+  if (!view) throw new Error(`${event.type} has no published view and may not be distributed`);
+  return {
+    eventId: event.id,
+    position: event.position,
+    type: event.type,
+    streamId: event.streamId,
+    occurredAt: str(event.metadata['occurredAt']) ?? event.recordedAt,
+    recordedAt: event.recordedAt,
+    correlationId: str(event.metadata['correlationId']),
+    attempt,
+    data: view(event),
+  };
+}
+
+/** The application an event belongs to, so an acknowledged version can be confirmed on it. */
+export function subjectApplicationId(event: RecordedEvent): string | null {
+  return applicationIdOf(event);
+}
+
+function scrub(value: Json): JsonObject | null {
+  const clean = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(clean);
+    if (v === null || typeof v !== 'object') return v;
+    const out: JsonObject = {};
+    for (const [key, inner] of Object.entries(v)) if (!UNPUBLISHED_KEYS.has(key)) out[key] = clean(inner);
+    return out;
+  };
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (clean(value) as JsonObject) : null;
+}
