@@ -27,7 +27,7 @@ AUDITOR=$(token --sub audit-1 --org MIC --role auditor)
 definition=$(call GET /workflows/connection-application "$APPLICANT")
 id=$(call POST /applications "$APPLICANT" "$(echo "$definition" | json 'v.create.example')" | json 'v.id')
 echo "created application $id"
-for code in $(echo "$definition" | json 'v.forms.map(f=>f.code).join(" ")'); do
+for code in $(echo "$definition" | json 'v.categories[v.create.example.category].requiredForms.join(" ")'); do
   example=$(echo "$definition" | json "v.forms.find(f=>f.code==='$code').example")
   call PUT "/applications/$id/forms/$code" "$APPLICANT" "$example" >/dev/null
   echo "saved form $code"

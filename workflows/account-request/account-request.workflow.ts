@@ -19,7 +19,7 @@ import {
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
-import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+import { reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
 
@@ -142,10 +142,5 @@ export const accountRequestV1: WorkflowDefinition = {
     const ctx = ctxOf(app);
     return { organization: ctx.organization, category: 'アカウント発行', round: ctx.round, applicationNumber: ctx.applicationNumber, routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer }, forms: ctx.forms, reviews: ctx.reviews, accounts: ctx.accounts } as unknown as JsonObject;
   },
-  waitingAt: (app) => {
-    const ctx = ctxOf(app);
-    if (app.state === 'firstReview' && ctx.firstReviewer) return { stage: 'first', org: ctx.firstReviewer };
-    if (app.state === 'secondReview' && ctx.secondReviewer) return { stage: 'second', org: ctx.secondReviewer };
-    return undefined;
-  },
+  waitingAt: (app) => reviewWaitingAt(app.state, ctxOf(app)),
 };

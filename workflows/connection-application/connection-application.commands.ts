@@ -6,6 +6,7 @@ export type ConnectionApplicationCommand =
   | { type: 'CreateApplication'; organizationCode: string; category: string }
   | { type: 'SaveForm'; formCode: string; form: unknown }
   | { type: 'SubmitApplication' }
+  | { type: 'ForwardApplication'; comment: string | null }
   | { type: 'ApproveFirstReview'; comment: string | null }
   | { type: 'RejectFirstReview'; comment: string }
   | { type: 'ApproveSecondReview'; comment: string | null }
@@ -16,7 +17,7 @@ export type ConnectionApplicationCommand =
   | { type: 'ConfirmDistribution'; comment: string | null };
 
 /** Public actions (POST /applications/{id}/actions/{action}). */
-export const ACTIONS = ['submit', 'approve', 'reject', 'revise', 'withdraw', 'confirm-distribution'] as const;
+export const ACTIONS = ['submit', 'forward', 'approve', 'reject', 'revise', 'withdraw', 'confirm-distribution'] as const;
 /** Internal commands: form saving has its own endpoint; master data is registered by the engine. */
 export const INTERNAL_COMMANDS = ['save-form', 'register-master-data'] as const;
 export type Action = (typeof ACTIONS)[number] | (typeof INTERNAL_COMMANDS)[number];

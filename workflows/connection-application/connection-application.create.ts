@@ -2,7 +2,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
 import { CATEGORIES } from './connection-application.events';
-import { ORGANIZATION_KINDS, defaultKindFor } from '../shared/organizations';
+import { ORGANIZATION_KINDS, defaultKindFor, organOf } from '../shared/organizations';
 import { prefectureCodeOf } from '@nws/reference-catalog';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
@@ -24,10 +24,10 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
   if (!lg) throw field('knownOrganization', `「${organizationCode}」は全国地方公共団体コードにありません。`, `"${organizationCode}" is not in the local government code list`);
   const kind = result.value.organizationKind ?? defaultKindFor(organizationCode);
   if (!kind) throw field('applicantBody', `${lg.name}（指定都市の区）は申請主体になれません。市の申請として提出してください。`, `${lg.name} is a ward of a designated city and cannot apply on its own; apply as the city`);
-  if (meta.actor.role !== 'applicant' || meta.actor.org !== organizationCode) {
+  if (meta.actor.role !== 'applicant' || meta.actor.org !== organizationCode || organOf(meta.actor) !== kind) {
     throw new ForbiddenError({
       ja: `申請は自機関（${meta.actor.org}）の申請者のみが作成できます。`,
-      en: `only an applicant of ${organizationCode} may create its application (you are ${meta.actor.role} of ${meta.actor.org})`,
+      en: `only an applicant of the ${kind} of ${organizationCode} may create its application (you are ${meta.actor.role} of ${meta.actor.org}, ${organOf(meta.actor) ?? 'no organ'})`,
     });
   }
   return [

@@ -1,7 +1,7 @@
 import { ValidationFailedError, type CommandMetadata, type DecidedEvent, type FieldViolation, type FoldedApplication, type JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
-import { firstReviewerFor, secondReviewerFor } from '../shared/organizations';
+import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
 export { MIN_REJECTION_COMMENT_LENGTH } from '../shared/review-decisions';
 
@@ -71,10 +71,22 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
             applicationNumber: ctx.applicationNumber ?? applicationNumberFor(ctx, meta.now),
             firstReviewer: firstReviewerFor(ctx.organization),
             secondReviewer: secondReviewerFor(),
+            forwardVia: forwardingOrganFor(ctx.organization),
           },
         },
       ];
     }
+    case 'forward':
+      return [
+        {
+          type: 'ApplicationForwarded',
+          data: {
+            round: ctx.round,
+            comment: comment(payload, false),
+            forwardedBy: { sub: meta.actor.sub, org: meta.actor.org, organ: organOf(meta.actor) ?? '', name: meta.actor.name ?? null, department: meta.actor.department ?? null },
+          },
+        },
+      ];
     case 'approve':
       return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: comment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
     case 'reject':

@@ -29,6 +29,13 @@ export interface ApplicationSubmittedData {
   applicationNumber: string;
   firstReviewer: string;
   secondReviewer: string;
+  /** Organ of the same body that must forward it first (a board of education's head department), or null. */
+  forwardVia?: string | null;
+}
+export interface ApplicationForwardedData {
+  round: number;
+  comment: string | null;
+  forwardedBy: { sub: string; org: string; organ: string; name: string | null; department: string | null };
 }
 export interface ReviewDecidedData {
   round: number;
@@ -57,6 +64,7 @@ export type ConnectionApplicationEvent =
   | MachineEvent<'ApplicationCreated', ApplicationCreatedData>
   | MachineEvent<'FormSaved', FormSavedData>
   | MachineEvent<'ApplicationSubmitted', ApplicationSubmittedData>
+  | MachineEvent<'ApplicationForwarded', ApplicationForwardedData>
   | MachineEvent<'FirstReviewApproved', ReviewDecidedData>
   | MachineEvent<'FirstReviewRejected', ReviewDecidedData>
   | MachineEvent<'SecondReviewApproved', ReviewDecidedData>

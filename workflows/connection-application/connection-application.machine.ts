@@ -29,6 +29,8 @@ export interface ConnectionApplicationContext {
   reviews: ReviewRecord[];
   firstReviewer: string | null;
   secondReviewer: string | null;
+  /** Organ of the same body that forwards the application (board of education → head department). */
+  forwardVia: string | null;
   /** Who decided the first review of the current round: they may not decide the second. */
   firstDecidedBy: string | null;
   masterData: { version: number; contentHash: string; registeredAt: string } | null;
@@ -49,6 +51,18 @@ export const connectionApplicationMachine = setup({
     events: {} as ConnectionApplicationEvent,
   },
   actions: {
+    recordSubmission: assign(({ event }) =>
+      event.type === 'ApplicationSubmitted'
+        ? {
+            applicationNumber: event.data.applicationNumber,
+            firstReviewer: event.data.firstReviewer,
+            secondReviewer: event.data.secondReviewer,
+            forwardVia: event.data.forwardVia ?? null,
+            firstDecidedBy: null,
+            submittedAt: event.meta.occurredAt,
+          }
+        : {},
+    ),
     recordReview: assign(({ context, event }, params: { stage: ReviewStage; result: ReviewResult }) => {
       if (!('reviewer' in event.data)) return {};
       const record: ReviewRecord = {
@@ -84,6 +98,7 @@ export const connectionApplicationMachine = setup({
             reviews: [],
             firstReviewer: null,
             secondReviewer: null,
+            forwardVia: null,
             firstDecidedBy: null,
             masterData: null,
             distributedAt: null,
@@ -109,16 +124,17 @@ export const connectionApplicationMachine = setup({
             },
           })),
         },
-        ApplicationSubmitted: {
-          target: 'firstReview',
-          actions: assign(({ event }) => ({
-            applicationNumber: event.data.applicationNumber,
-            firstReviewer: event.data.firstReviewer,
-            secondReviewer: event.data.secondReviewer,
-            firstDecidedBy: null,
-            submittedAt: event.meta.occurredAt,
-          })),
-        },
+        ApplicationSubmitted: [
+          { guard: ({ event }) => Boolean(event.data.forwardVia), target: 'awaitingForward', actions: 'recordSubmission' },
+          { target: 'firstReview', actions: 'recordSubmission' },
+        ],
+        ApplicationWithdrawn: 'withdrawn',
+      },
+    },
+    /** 首長部局を経由: a board of education's application waits for its head's department. */
+    awaitingForward: {
+      on: {
+        ApplicationForwarded: 'firstReview',
         ApplicationWithdrawn: 'withdrawn',
       },
     },

@@ -1,6 +1,6 @@
 import { ALLOWED, deny, type Actor, type Authorization, type FoldedApplication } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
-import { MIC } from '../shared/organizations';
+import { MIC, organOf } from '../shared/organizations';
 
 export const SYSTEM_ACTOR: Actor = { sub: 'system', org: MIC, role: 'system' as Actor['role'], name: 'workflow engine' };
 
@@ -13,6 +13,18 @@ function applicantOfBody(app: FoldedApplication, actor: Actor): Authorization {
   if (actor.role !== 'applicant') return deny('申請者のみが行える操作です。', 'only an applicant may do this');
   if (actor.org !== organization.code) {
     return deny(`自機関（${organization.code}）の申請のみ操作できます。`, `only applicants of ${organization.code} may do this`);
+  }
+  if (organOf(actor) !== organization.kind) {
+    return deny(`この申請は${organization.kind}の申請です（あなたは${organOf(actor) ?? '不明'}）。`, `this is an application of the ${organization.kind} of ${organization.code}, not of ${organOf(actor) ?? 'an unknown organ'}`);
+  }
+  return ALLOWED;
+}
+
+/** 首長部局を経由: only the head's department of the same body forwards its board of education. */
+function forwardingOrgan(app: FoldedApplication, actor: Actor): Authorization {
+  const ctx = context(app);
+  if (actor.role !== 'applicant' || actor.org !== ctx.organization.code || organOf(actor) !== ctx.forwardVia) {
+    return deny(`この申請は${ctx.organization.code}の${ctx.forwardVia ?? '首長部局'}が経由（進達）します。`, `this application is forwarded by the ${ctx.forwardVia ?? 'head department'} of ${ctx.organization.code}`);
   }
   return ALLOWED;
 }
@@ -31,7 +43,30 @@ function reviewer(app: FoldedApplication, actor: Actor): Authorization {
   return ALLOWED;
 }
 
-/** Who may send each command: roles × bodies, in one place. */
+/**
+ * Hook for 首長部局を経由 (DOMAIN.md, routing): a municipal board of education (市町村教育委員会)
+ * submits through its head's department, which forwards it before the first review. When the
+ * domain work lands, return the forwarding body here: its applicants then read the board's
+ * applications (canRead below) and may take a `forward` action (authorize below), and
+ * firstReviewerFor waits for the forwarding. Until then no body acts for another.
+ */
+export function forwardingBodyOf(_app: FoldedApplication): string | null {
+  return null;
+}
+
+/**
+ * Who may send each command: roles × bodies, in one place. Proven by the full matrix in
+ * connection-application.policy.spec.ts (every role × body relation × action × state).
+ *
+ * | action                 | who                                                                      |
+ * |------------------------|--------------------------------------------------------------------------|
+ * | save-form, submit, revise, withdraw | applicants of the application's own body                    |
+ * | approve, reject        | first review: first-reviewers of the routed body (取りまとめ都道府県, J-LIS for 都道府県知事部局); second review: second-reviewers of MIC who did not decide the first; never the own body |
+ * | confirm-distribution   | distributors of MIC (the operator's distribution systems), or the system  |
+ * | register-master-data   | the system only                                                          |
+ * | forward                | (hook) the head department of a board of education                      |
+ * | anything, auditors     | nothing: auditors read only                                              |
+ */
 export function authorizeConnectionApplication(action: string, app: FoldedApplication, actor: Actor): Authorization {
   switch (action) {
     case 'save-form':
@@ -39,18 +74,26 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
     case 'revise':
     case 'withdraw':
       return applicantOfBody(app, actor);
+    case 'forward':
+      return forwardingOrgan(app, actor);
     case 'approve':
     case 'reject':
       return reviewer(app, actor);
     case 'confirm-distribution':
       // The system confirms on its own once every downstream consumer acknowledged the version.
-      return actor.role === 'distributor' || isSystem(actor)
+      return (actor.role === 'distributor' && actor.org === MIC) || isSystem(actor)
         ? ALLOWED
-        : deny('配信担当のみが配信を確認できます。', 'only a distributor may confirm distribution');
+        : deny('運営主体（総務省）の配信担当のみが配信を確認できます。', 'only a distributor of the network operator (MIC) may confirm distribution');
     case 'register-master-data':
       return isSystem(actor)
         ? ALLOWED
         : deny('マスタデータはシステムが登録します。', 'master data is registered by the system only');
+    case 'forward': {
+      const via = forwardingBodyOf(app);
+      return via !== null && actor.role === 'applicant' && actor.org === via
+        ? ALLOWED
+        : deny('経由機関（首長部局）のみが回付できます。', 'only the head department the application goes through may forward it');
+    }
     default:
       return deny(`操作「${action}」は許可されていません。`, `action "${action}" is not allowed`);
   }
@@ -61,7 +104,7 @@ export function canReadConnectionApplication(app: FoldedApplication, actor: Acto
   const ctx = context(app);
   switch (actor.role) {
     case 'applicant':
-      return actor.org === ctx.organization.code;
+      return actor.org === ctx.organization.code || (forwardingBodyOf(app) !== null && actor.org === forwardingBodyOf(app));
     case 'first-reviewer':
       return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
     case 'second-reviewer':
@@ -69,8 +112,38 @@ export function canReadConnectionApplication(app: FoldedApplication, actor: Acto
     case 'auditor':
       return true;
     case 'distributor':
-      return ctx.masterData !== null;
+      return ctx.masterData !== null && actor.org === MIC;
     default:
       return actor.sub === SYSTEM_ACTOR.sub;
   }
+}
+
+/** Requests about the personal data of a body's staff (個人情報の開示等), by data subject. */
+export const PERSONAL_DATA_REQUESTS = ['list-subjects', 'disclose', 'erase', 'suspend', 'resume', 'read-access-log'] as const;
+export type PersonalDataRequest = (typeof PERSONAL_DATA_REQUESTS)[number];
+
+/**
+ * Who may handle a request about the personal data of a body's staff (subjectOrg):
+ * - the body's own applicants: the body supplied its staff's data and is their employer, so it
+ *   answers its staff's requests (開示・消去・利用停止) and reads who accessed their data;
+ * - second-reviewers of MIC: the network operator holds the data and, like the 全国センター in the
+ *   seeds (§5 開示等), answers the person's own requests after checking their identity;
+ * - auditors: the whole access log, nothing else (they change nothing, and 開示 hands out 緊急連絡先);
+ * - nobody else: not other bodies, not first reviewers, not J-LIS, not distributors.
+ * Correction (訂正・追加・削除 of a value) is not here: it is a change application (申請区分 変更).
+ */
+export function authorizePersonalDataRequest(request: PersonalDataRequest, subjectOrg: string, actor: Actor): Authorization {
+  const ownBody = actor.role === 'applicant' && actor.org === subjectOrg;
+  const operator = actor.role === 'second-reviewer' && actor.org === MIC;
+  if (request === 'read-access-log') {
+    return ownBody || actor.role === 'auditor'
+      ? ALLOWED
+      : deny('アクセス記録は監査担当又は当該機関の申請者のみが閲覧できます。', 'only auditors, or applicants of the body concerned, may read the access log');
+  }
+  return ownBody || operator
+    ? ALLOWED
+    : deny(
+        `機関 ${subjectOrg} の職員の個人情報に関する請求は、当該機関の申請者又は運営主体（総務省）の二次審査者のみが扱えます。`,
+        `requests about the personal data of ${subjectOrg}'s staff are handled by applicants of ${subjectOrg} or second-reviewers of MIC only`,
+      );
 }

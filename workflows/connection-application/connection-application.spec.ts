@@ -13,7 +13,7 @@ describe('connection application: submit', () => {
       .then([
         {
           type: 'ApplicationSubmitted',
-          data: { round: 1, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' },
+          data: { round: 1, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: null },
         },
       ]);
   });
@@ -102,7 +102,7 @@ describe('connection application: revise and withdraw', () => {
     spec
       .given([created, ...allFormsSaved, submitted, rejected, revised])
       .when('submit', {}, hachiojiApplicant, '2026-12-24T09:00:00.000Z')
-      .then([{ type: 'ApplicationSubmitted', data: { round: 2, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' } }]);
+      .then([{ type: 'ApplicationSubmitted', data: { round: 2, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: null } }]);
   });
 
   it('withdrawal is possible until a final decision, not after approval', () => {
@@ -120,6 +120,6 @@ describe('routing', () => {
     spec
       .given([tokyoCreated, ...forms])
       .when('submit', {}, tokyo)
-      .then([{ type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261121-130001-APP1', firstReviewer: 'J-LIS', secondReviewer: 'MIC' } }]);
+      .then([{ type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261121-130001-APP1', firstReviewer: 'J-LIS', secondReviewer: 'MIC', forwardVia: null } }]);
   });
 });

@@ -4,8 +4,9 @@ import { CreateConnectionApplicationDto, createConnectionApplication } from './c
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
-import { connectionApplicationForms } from './forms';
+import { REQUIRED_FORMS, connectionApplicationForms } from './forms';
 import { registerMasterDataReaction } from './master-data/master-data.registrar';
+import { reviewWaitingAt } from '../shared/review-decisions';
 
 export const CONNECTION_APPLICATION = 'connection-application';
 
@@ -19,6 +20,8 @@ function eventFor(action: string, app: FoldedApplication): string | undefined {
       return 'FormSaved';
     case 'submit':
       return 'ApplicationSubmitted';
+    case 'forward':
+      return 'ApplicationForwarded';
     case 'approve':
       return review && `${review}ReviewApproved`;
     case 'reject':
@@ -44,7 +47,7 @@ function view(app: FoldedApplication): JsonObject {
     category: ctx.category,
     round: ctx.round,
     applicationNumber: ctx.applicationNumber,
-    routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
+    routing: { forwardVia: ctx.forwardVia, firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
     forms: ctx.forms,
     reviews: ctx.reviews,
     masterData: ctx.masterData,
@@ -78,9 +81,19 @@ export const connectionApplicationV1: WorkflowDefinition = {
   view,
   waitingAt(app) {
     const ctx = ctxOf(app);
-    if (app.state === 'firstReview' && ctx.firstReviewer) return { stage: 'first', org: ctx.firstReviewer };
-    if (app.state === 'secondReview' && ctx.secondReviewer) return { stage: 'second', org: ctx.secondReviewer };
-    return undefined;
+    if (app.state === 'awaitingForward' && ctx.forwardVia) return { stage: 'forward', org: ctx.organization.code };
+    return reviewWaitingAt(app.state, ctx);
   },
   reactions: [registerMasterDataReaction],
+  guide: {
+    categories: Object.fromEntries(
+      Object.entries(REQUIRED_FORMS).map(([category, required]) => [
+        category,
+        {
+          requiredForms: [...required],
+          optionalForms: category === '接続' ? ['03-08', '03-09'] : category === '変更' ? connectionApplicationForms.forms.map((f) => f.code) : [],
+        },
+      ]),
+    ),
+  },
 };

@@ -41,3 +41,16 @@ export function firstReviewerFor(organization: OrganizationRef): string {
 export function secondReviewerFor(): string {
   return MIC;
 }
+
+/** The organ an actor speaks for: its token's `organ`, else the default organ of its code. */
+export function organOf(actor: { readonly org: string; readonly organ?: string }): string | undefined {
+  return actor.organ ?? defaultKindFor(actor.org);
+}
+
+/**
+ * A municipal board of education submits through its own head's department (首長部局を経由):
+ * the head's department forwards it before it reaches the coordinating prefecture.
+ */
+export function forwardingOrganFor(organization: OrganizationRef): string | null {
+  return organization.kind === '市町村教育委員会' ? '市町村長部局' : null;
+}

@@ -54,3 +54,13 @@ export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
     name: meta.actor.name ?? null,
   };
 }
+
+/** Where an application waits in the two-stage review (一次 at its reviewer body, 二次 at MIC). */
+export function reviewWaitingAt(
+  state: string,
+  routing: { readonly firstReviewer: string | null; readonly secondReviewer: string | null },
+): { stage: string; org: string } | undefined {
+  if (state === 'firstReview' && routing.firstReviewer) return { stage: 'first', org: routing.firstReviewer };
+  if (state === 'secondReview' && routing.secondReviewer) return { stage: 'second', org: routing.secondReviewer };
+  return undefined;
+}

@@ -36,7 +36,7 @@ export class AppModule {
       module: AppModule,
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
-      imports: [DistributionModule, AuditModule.forRole(config.role)],
+      imports: [DistributionModule.forRole(config.role), AuditModule.forRole(config.role)],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
       controllers:
         config.role === 'worker'

@@ -1,66 +1,24 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ApplicationNotFoundError, type Actor } from '@nws/engine';
-import { openCliContext } from './cli-context';
+import { ApplicationNotFoundError } from '@nws/engine';
+import { EXIT } from './commands/exit-codes';
+import { registerExportCommand } from './commands/export.command';
+import { registerHistoryCommand } from './commands/history.command';
+import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
+import { registerReplayCommand } from './commands/replay.command';
+import { registerVerifyCommand } from './commands/verify.command';
 
-/** Exit codes scripts can rely on. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3 } as const;
-
-const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
-const int = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-};
+export { EXIT };
 
 export function buildCli(): Command {
   const program = new Command('nws')
     .description('Operate the connection-application workflow engine (uses DATA_DIR / EVENT_STORE like the API)')
     .exitOverride();
 
-  program
-    .command('rebuild-projections')
-    .description('Drop the read models and rebuild them from position zero (stop the API first)')
-    .action(async () => {
-      const ctx = await openCliContext();
-      try {
-        const result = await ctx.projections().rebuild();
-        process.stdout.write(`rebuilt read models from ${result.events} events in ${result.seconds.toFixed(2)} s\n`);
-      } finally {
-        await ctx.close();
-      }
-    });
-
-  program
-    .command('history <applicationId>')
-    .description('Print every event of an application as JSON Lines')
-    .action(async (id: string) => {
-      const ctx = await openCliContext();
-      try {
-        const { events } = await ctx.engine.load(id);
-        for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
-      } finally {
-        await ctx.close();
-      }
-    });
-
-  program
-    .command('replay <applicationId>')
-    .description('Fold the events of an application (optionally up to a revision or time) and print its state')
-    .option('--as-of-revision <n>', 'fold events up to this revision', int)
-    .option('--as-of <iso>', 'fold events that occurred at or before this time')
-    .action(async (id: string, options: { asOfRevision?: number; asOf?: string }) => {
-      if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf))) throw new InvalidArgumentError('--as-of must be an ISO-8601 time');
-      const ctx = await openCliContext();
-      try {
-        const { folded } = await ctx.engine.load(id, {
-          ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
-          ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
-        });
-        process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
-      } finally {
-        await ctx.close();
-      }
-    });
+  registerRebuildProjectionsCommand(program);
+  registerHistoryCommand(program);
+  registerReplayCommand(program);
+  registerExportCommand(program);
+  registerVerifyCommand(program);
 
   program
     .command('token')

@@ -20,6 +20,7 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
       if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
       return value;
     })
+    .option('--organ <organ>', '機関種類 where one code holds several organs, e.g. 市町村教育委員会 (default: the code\'s head department)')
     .option('--name <name>', 'display name recorded on reviews (氏名)')
     .option('--department <department>', 'department recorded on reviews (部署名)')
     .option('--expires-in <span>', 'lifetime, e.g. 30m, 8h, 2d', '8h')
@@ -31,10 +32,10 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : 2;
   }
-  const options = program.opts<{ sub: string; org: string; role: Role; name?: string; department?: string; expiresIn: string }>();
+  const options = program.opts<{ sub: string; org: string; role: Role; organ?: string; name?: string; department?: string; expiresIn: string }>();
   const config = loadRuntimeConfig();
   const token = await mintToken(
-    { sub: options.sub, org: options.org, role: options.role, ...(options.name ? { name: options.name } : {}), ...(options.department ? { department: options.department } : {}) },
+    { sub: options.sub, org: options.org, role: options.role, ...(options.organ ? { organ: options.organ } : {}), ...(options.name ? { name: options.name } : {}), ...(options.department ? { department: options.department } : {}) },
     config.jwt,
     { expiresIn: options.expiresIn },
   );

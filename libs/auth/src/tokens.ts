@@ -1,12 +1,17 @@
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { SignJWT, createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 import type { Actor, Role } from '@nws/engine';
 import { ROLES } from '@nws/engine';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 
 export interface TokenSettings {
+  /** HS256 secret; empty when an identity provider signs the tokens (publicKey or jwksUrl). */
   readonly secret: Uint8Array;
   readonly issuer: string;
   readonly audience: string;
+  /** Verify RS256 / ES256 tokens with this SPKI PEM public key. */
+  readonly publicKey?: { readonly pem: string; readonly algorithm: 'RS256' | 'ES256' };
+  /** Verify RS256 / ES256 tokens with the identity provider's JWKS (fetched, cached and refreshed by jose). */
+  readonly jwksUrl?: string;
 }
 
 export interface MintOptions {
@@ -17,6 +22,11 @@ export interface MintOptions {
 
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
+}
+
+/** The identity provider's key set could not be fetched: the token is not known to be bad, so not a 401. */
+export class KeySetUnavailableError extends Error {
+  override readonly name = 'KeySetUnavailableError';
 }
 
 const NATIONAL_BODIES = ['J-LIS', 'MIC'];
@@ -31,6 +41,9 @@ export function isRole(role: string): role is Role {
 }
 
 export async function mintToken(actor: Actor, settings: TokenSettings, options: MintOptions = {}): Promise<string> {
+  if (settings.secret.length === 0) {
+    throw new InvalidTokenError('tokens are issued by the identity provider (JWT_PUBLIC_KEY / JWT_JWKS_URL): this service cannot mint them');
+  }
   if (!isValidBody(actor.org)) throw new InvalidTokenError(`org "${actor.org}" is not a 6-digit local government code with a valid check digit, J-LIS or MIC`);
   if (!isRole(actor.role)) throw new InvalidTokenError(`role "${actor.role}" is not one of ${ROLES.join(', ')}`);
   if (!actor.sub.trim()) throw new InvalidTokenError('sub must not be empty');
@@ -38,6 +51,7 @@ export async function mintToken(actor: Actor, settings: TokenSettings, options: 
   return new SignJWT({
     org: actor.org,
     role: actor.role,
+    ...(actor.organ ? { organ: actor.organ } : {}),
     ...(actor.name ? { name: actor.name } : {}),
     ...(actor.department ? { department: actor.department } : {}),
   })
@@ -56,24 +70,43 @@ function seconds(span: string): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
 
-/** Verifies signature, expiry (with 30 s of clock skew), issuer and audience, and the claims' shape. */
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const publicKeys = new Map<string, Promise<KeyLike>>();
+
+/**
+ * Verifies signature, expiry (with 30 s of clock skew), issuer and audience, and the claims' shape.
+ * The algorithm follows from the configured key, never from the token's header: an HS256 token
+ * is refused where a public key is configured, and `alg: none` everywhere.
+ */
 export async function verifyToken(token: string, settings: TokenSettings): Promise<Actor> {
-  let payload;
+  let payload: JWTPayload;
+  const options = { issuer: settings.issuer, audience: settings.audience, clockTolerance: 30, requiredClaims: ['sub', 'exp', 'iat'] };
   try {
-    ({ payload } = await jwtVerify(token, settings.secret, {
-      issuer: settings.issuer,
-      audience: settings.audience,
-      algorithms: ['HS256'],
-      clockTolerance: 30,
-      requiredClaims: ['sub', 'exp', 'iat'],
-    }));
+    if (settings.jwksUrl) {
+      let keySet = remoteKeySets.get(settings.jwksUrl);
+      if (!keySet) remoteKeySets.set(settings.jwksUrl, (keySet = createRemoteJWKSet(new URL(settings.jwksUrl))));
+      ({ payload } = await jwtVerify(token, keySet, { ...options, algorithms: ['RS256', 'ES256'] }));
+    } else if (settings.publicKey) {
+      const { pem, algorithm } = settings.publicKey;
+      let key = publicKeys.get(`${algorithm}\u0000${pem}`);
+      if (!key) publicKeys.set(`${algorithm}\u0000${pem}`, (key = importSPKI(pem, algorithm)));
+      ({ payload } = await jwtVerify(token, await key, { ...options, algorithms: [algorithm] }));
+    } else {
+      if (settings.secret.length === 0) throw new InvalidTokenError('no token verification key is configured');
+      ({ payload } = await jwtVerify(token, settings.secret, { ...options, algorithms: ['HS256'] }));
+    }
   } catch (error) {
+    if (error instanceof InvalidTokenError) throw error;
+    if (settings.jwksUrl && (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError))) {
+      throw new KeySetUnavailableError(`the identity provider's keys (JWT_JWKS_URL) could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('the token has expired');
     if (error instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidTokenError(`the token's ${error.claim} claim is not accepted`);
+    if (error instanceof joseErrors.JWKSNoMatchingKey) throw new InvalidTokenError('the token was signed with a key the identity provider does not publish');
     if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError('the token signature or format is not valid');
     throw error;
   }
-  const { sub, org, role, name, department } = payload as Record<string, unknown>;
+  const { sub, org, role, organ, name, department } = payload as Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw new InvalidTokenError('the token has no subject');
   if (typeof org !== 'string' || !isValidBody(org)) throw new InvalidTokenError('the token has no valid org claim');
   if (typeof role !== 'string' || !isRole(role)) throw new InvalidTokenError('the token has no valid role claim');
@@ -81,6 +114,7 @@ export async function verifyToken(token: string, settings: TokenSettings): Promi
     sub,
     org,
     role,
+    ...(typeof organ === 'string' ? { organ } : {}),
     ...(typeof name === 'string' ? { name } : {}),
     ...(typeof department === 'string' ? { department } : {}),
   };

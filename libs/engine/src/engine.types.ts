@@ -11,6 +11,12 @@ export interface Actor {
   /** The body: a 6-digit 全国地方公共団体コード, 'J-LIS' or 'MIC'. */
   readonly org: string;
   readonly role: Role;
+  /**
+   * 機関種類 within the body, where one local-government code holds several organs (the head's
+   * department and the board of education of 八王子市 are both 132012). Absent: the default organ
+   * of the code (知事部局 for a prefecture, 首長部局 for a municipality).
+   */
+  readonly organ?: string;
   readonly name?: string;
   readonly department?: string;
 }

@@ -70,4 +70,6 @@ export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMa
   /** Body a review queue entry waits at, for `GET /review-queue`: undefined when nobody reviews now. */
   waitingAt(application: FoldedApplication<TSnapshot>): { readonly stage: string; readonly org: string } | undefined;
   readonly reactions?: readonly WorkflowReaction[];
+  /** Workflow-specific guidance for clients, published with the definition (e.g. forms per category). */
+  readonly guide?: JsonObject;
 }

@@ -75,7 +75,15 @@ export class WorkflowEngine {
     this.cache = new FoldCache(options.foldCacheSize ?? 2000);
   }
 
-  private readonly cache: FoldCache;
+  private cache: FoldCache;
+
+  /**
+   * Drops every cached fold. Events never change, but what they read as does: once a person's key
+   * is destroyed (personal-data erasure), folds made before hold their data in clear.
+   */
+  forgetCachedFolds(): void {
+    this.cache = new FoldCache(this.options.foldCacheSize ?? 2000);
+  }
 
   get workflows(): WorkflowRegistry {
     return this.registry;

@@ -3,16 +3,19 @@ import type { EventStore } from './event-store.port';
 import { ChainedEventStore } from './integrity';
 import { SqliteEventStore } from './sqlite';
 import type { RuntimeConfig } from '@nws/runtime';
+import { protectPersonalData } from '../../personal-data/src/protect-personal-data';
 
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';
 
 /**
  * The configured event store — embedded SQLite by default, EventStoreDB with EVENT_STORE=esdb —
- * behind the decorator that hash-chains every appended event to its stream predecessor.
+ * behind the decorator that hash-chains every appended event to its stream predecessor, behind
+ * the one that encrypts declared personal data under per-person keys: the chain hashes
+ * ciphertext, so destroying a key (erasure) leaves every chain valid.
  */
 export async function createEventStore(config: RuntimeConfig): Promise<EventStore> {
-  return new ChainedEventStore(await createAdapter(config));
+  return protectPersonalData(new ChainedEventStore(await createAdapter(config)), config);
 }
 
 async function createAdapter(config: RuntimeConfig): Promise<EventStore> {

@@ -1,3 +1,4 @@
 export * from './event-store.port';
 export * from './event-store.errors';
+export * from './forwarding-event-store';
 export * from './integrity';

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigurationError, jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
+
+export { ConfigurationError, DEV_SECRET_FILE, developmentSecret } from './jwt-verification.config';
+export type { AsymmetricAlgorithm, JwtMode, JwtVerificationSettings } from './jwt-verification.config';
 
 export type EventStoreKind = 'sqlite' | 'esdb';
 /**
@@ -18,26 +20,24 @@ export interface RuntimeConfig {
   readonly eventStore: EventStoreKind;
   readonly eventStoreConnectionString: string | undefined;
   readonly role: ProcessRole;
-  readonly jwt: {
-    readonly secret: Uint8Array;
-    /** 'development': a generated secret kept in the data directory; 'configured': JWT_SECRET. */
-    readonly mode: 'development' | 'configured';
-    readonly issuer: string;
-    readonly audience: string;
+  /** How bearer tokens are verified: JWT_SECRET (HS256), JWT_PUBLIC_KEY or JWT_JWKS_URL; a development secret otherwise. */
+  readonly jwt: JwtVerificationSettings;
+  readonly personalData: {
+    /** Keys of data subjects, apart from the events: PERSONAL_DATA_KEY_FILE, default DATA_DIR/personal-data-keys.sqlite. */
+    readonly keyStoreFile: string;
+    /** Append-only log of reads of personal data: DATA_DIR/access-log.sqlite. */
+    readonly accessLogFile: string;
+    /** PERSONAL_DATA_RETENTION_DAYS after a body's connection ended, its staff's data is erased (default 1826, five years). */
+    readonly retentionDays: number;
   };
 }
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
-
-export const DEV_SECRET_FILE = '.dev-jwt-secret';
-const PLACEHOLDER_SECRETS = /^(secret|changeme|change-me|password|jwt[-_]?secret|test|dev|development)$/i;
 
 /**
- * Reads PORT, HOST, DATA_DIR, JWT_SECRET, NODE_ENV, EVENT_STORE and EVENTSTORE_CONNECTION_STRING.
- * Without JWT_SECRET the service runs in development mode with a generated secret kept in the
- * data directory (so `npm run token` signs with the same one); in production it refuses.
+ * Reads PORT, HOST, DATA_DIR, NODE_ENV, EVENT_STORE, EVENTSTORE_CONNECTION_STRING, PROCESS_ROLE,
+ * JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL and the PERSONAL_DATA_* settings. Without a token key
+ * the service runs in development mode with a generated secret kept in the data directory (so
+ * `npm run token` signs with the same one); in production it refuses.
  */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const production = env['NODE_ENV'] === 'production';
@@ -56,7 +56,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     eventStore,
     eventStoreConnectionString: connection,
     role: parseRole(env['PROCESS_ROLE']),
-    jwt: { ...jwtSecret(env['JWT_SECRET'], dataDir, production), issuer: env['JWT_ISSUER'] ?? 'nws-connection-workflow', audience: env['JWT_AUDIENCE'] ?? 'nws-connection-workflow' },
+    jwt: jwtVerificationSettings(env, dataDir, production),
+    personalData: {
+      keyStoreFile: env['PERSONAL_DATA_KEY_FILE'] ? resolve(env['PERSONAL_DATA_KEY_FILE']) : join(dataDir, 'personal-data-keys.sqlite'),
+      accessLogFile: join(dataDir, 'access-log.sqlite'),
+      retentionDays: parseRetentionDays(env['PERSONAL_DATA_RETENTION_DAYS']),
+    },
   };
 }
 
@@ -79,32 +84,9 @@ function parseStoreKind(raw: string | undefined): EventStoreKind {
   throw new ConfigurationError(`EVENT_STORE must be "sqlite" (default) or "esdb", got "${raw}"`);
 }
 
-function jwtSecret(configured: string | undefined, dataDir: string, production: boolean): { secret: Uint8Array; mode: 'development' | 'configured' } {
-  if (configured !== undefined && configured !== '') {
-    if (configured.length < 32 || PLACEHOLDER_SECRETS.test(configured)) {
-      throw new ConfigurationError('JWT_SECRET must be a real secret of at least 32 characters (e.g. `openssl rand -hex 32`)');
-    }
-    return { secret: new TextEncoder().encode(configured), mode: 'configured' };
-  }
-  if (production) {
-    throw new ConfigurationError('NODE_ENV=production: refusing to start without JWT_SECRET (at least 32 random characters)');
-  }
-  return { secret: new TextEncoder().encode(developmentSecret(dataDir)), mode: 'development' };
-}
-
-/** The development secret of a data directory, created on first use (file mode 0600). */
-export function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, DEV_SECRET_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  try {
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process (the API and `npm run token` at once) created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
-    throw error;
-  }
-  chmodSync(file, 0o600);
-  return secret;
+function parseRetentionDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1826;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new ConfigurationError(`PERSONAL_DATA_RETENTION_DAYS must be a positive number of days, got "${raw}"`);
+  return days;
 }

@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
-import { ChainedEventStore } from '@nws/event-store';
-import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { loadRuntimeConfig } from '@nws/runtime';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
-import { EVENTS_FILE, READ_MODELS_FILE } from '@nws/event-store/create-event-store';
+import { READ_MODELS_FILE, createEventStore } from '@nws/event-store/create-event-store';
 import { Driver, actors } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 
@@ -53,7 +52,7 @@ describe('durability across restarts (real port, files on disk)', () => {
     await first.stop(false);
 
     // The process dies right after appending SecondReviewApproved: no reaction ran.
-    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(dataDir, EVENTS_FILE) }));
+    const store = await createEventStore(loadRuntimeConfig({ DATA_DIR: dataDir }));
     const crashing = new WorkflowEngine(store, new WorkflowRegistry([{ ...connectionApplicationV1, reactions: [] }]));
     const cut = await crashing.execute(id, 'approve', {}, { actor: actors.micReviewer, now: new Date().toISOString(), commandId: 'c-approve', correlationId: 'c' });
     expect(cut.state).toBe('approved');
@@ -83,7 +82,8 @@ describe('durability across restarts (real port, files on disk)', () => {
     await driver.as('auditor', 'GET', '/applications');
     await server.stop(false);
 
-    const store = new SqliteEventStore({ filename: join(dataDir, EVENTS_FILE) });
+    // Opened exactly as the API opens it (hash chain, personal-data decryption).
+    const store = await createEventStore(loadRuntimeConfig({ DATA_DIR: dataDir }));
     const runner = new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(dataDir, READ_MODELS_FILE) });
     const tables = ALL_PROJECTIONS.flatMap((p) => p.tables);
     const queries = new ReadModelQueries(runner.db);

@@ -4,14 +4,15 @@ import { IsIn, IsOptional } from 'class-validator';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import { organOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 
 export class ReviewQueueQueryDto {
-  @ApiPropertyOptional({ enum: ['first', 'second'], description: 'defaults from the caller role' })
+  @ApiPropertyOptional({ enum: ['forward', 'first', 'second'], description: 'defaults from the caller role; forward = boards of education waiting for their head department' })
   @IsOptional()
-  @IsIn(['first', 'second'])
-  stage?: 'first' | 'second';
+  @IsIn(['forward', 'first', 'second'])
+  stage?: 'forward' | 'first' | 'second';
 }
 
 @ApiTags('review-queue')
@@ -28,11 +29,16 @@ export class ReviewQueueController {
   @ApiOperation({ summary: "Applications waiting for the caller's body (first: 取りまとめ都道府県 or J-LIS; second: MIC)" })
   async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor) {
     const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : 'first');
-    const allowed = actor.role === 'auditor' || (actor.role === 'first-reviewer' && stage === 'first') || (actor.role === 'second-reviewer' && stage === 'second');
+    const allowed =
+      actor.role === 'auditor' ||
+      (actor.role === 'first-reviewer' && stage === 'first') ||
+      (actor.role === 'second-reviewer' && stage === 'second') ||
+      (actor.role === 'applicant' && stage === 'forward' && organOf(actor) === '市町村長部局');
     if (!allowed) {
+      const label = { forward: '経由（進達）', first: '一次審査', second: '二次審査' }[stage];
       throw new ForbiddenError({
-        ja: `stage: ${stage === 'first' ? '一次' : '二次'}審査の待ち行列は${stage === 'first' ? '一次' : '二次'}審査者のみが閲覧できます。`,
-        en: `stage: only ${stage}-reviewers (or auditors) may read the ${stage}-review queue`,
+        ja: `stage: ${label}の待ち行列を閲覧する権限がありません（${actor.role}）。`,
+        en: `stage: a ${actor.role} may not read the ${stage} queue`,
       });
     }
     // Read-your-writes: a reviewer who just acted sees the queue without the application.

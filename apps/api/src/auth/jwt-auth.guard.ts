@@ -1,6 +1,6 @@
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InvalidTokenError, verifyToken } from '@nws/auth';
+import { InvalidTokenError, KeySetUnavailableError, verifyToken } from '@nws/auth';
 import type { RuntimeConfig } from '@nws/runtime';
 import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
@@ -31,6 +31,9 @@ export class JwtAuthGuard implements CanActivate {
     } catch (error) {
       if (error instanceof InvalidTokenError) {
         throw new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。`, en: `Authorization: ${error.message}` });
+      }
+      if (error instanceof KeySetUnavailableError) {
+        throw new ServiceUnavailableException({ ja: '認証基盤の公開鍵を取得できません。しばらくしてから再実行してください。', en: `Authorization: ${error.message}` });
       }
       throw error;
     }

@@ -4,6 +4,7 @@ import type { TestServer } from './test-server';
 export const actors = {
   applicant: { sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子', department: '情報管理課' },
   otherApplicant: { sub: 'tachikawa', org: '132021', role: 'applicant' },
+  boardOfEducation: { sub: 'kyoiku-1', org: '132012', role: 'applicant', organ: '市町村教育委員会', name: '教育 一郎', department: '教育総務課' },
   prefectureReviewer: { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' },
   otherPrefectureReviewer: { sub: 'kanagawa-1', org: '140007', role: 'first-reviewer' },
   micReviewer: { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' },
@@ -33,16 +34,19 @@ export class Driver {
 
   async examples(): Promise<{ create: Record<string, unknown>; forms: Array<{ code: string; example: unknown }> }> {
     const definition = await this.as('applicant', 'GET', '/workflows/connection-application');
-    return { create: definition.body.create.example, forms: definition.body.forms };
+    const create = definition.body.create.example as { category: string };
+    // The definition says which forms the example's 申請区分 requires.
+    const required: string[] = definition.body.categories[create.category].requiredForms;
+    return { create, forms: definition.body.forms.filter((f: { code: string }) => required.includes(f.code)) };
   }
 
-  /** A draft with every example form saved. */
-  async draftWithForms(): Promise<string> {
+  /** A draft with the example forms its category requires saved. */
+  async draftWithForms(actor: ActorName = 'applicant', category?: string): Promise<string> {
     const { create, forms } = await this.examples();
-    const created = await this.as('applicant', 'POST', '/applications', create);
+    const created = await this.as(actor, 'POST', '/applications', { ...create, ...(category ? { category } : {}), ...(actor === 'boardOfEducation' ? { organizationKind: '市町村教育委員会' } : {}) });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     for (const form of forms) {
-      const saved = await this.as('applicant', 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
+      const saved = await this.as(actor, 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
       if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
     }
     return created.body.id as string;

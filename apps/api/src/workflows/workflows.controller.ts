@@ -33,6 +33,7 @@ export function describeWorkflow(definition: WorkflowDefinition) {
     machineVersion: definition.machineVersion,
     ...describeMachine(definition),
     actions: definition.actions,
+    ...(definition.guide ?? {}),
     create: { method: 'POST', path: '/applications', schema: definition.createInput.schema, example: definition.createInput.example },
     forms: definition.forms.forms.map((form) => ({
       code: form.code,

@@ -1,6 +1,6 @@
-import type { Observable } from 'rxjs';
 import { WrongExpectedRevisionError } from '../event-store.errors';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../event-store.port';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision } from '../event-store.port';
+import { ForwardingEventStore } from '../forwarding-event-store';
 import { GENESIS_HASH, INTEGRITY_KEY, computeEventHash, integrityOf } from './event-hash';
 
 const CACHE_LIMIT = 10_000;
@@ -13,13 +13,15 @@ const CACHE_LIMIT = 10_000;
  * The previous hash is taken at the caller's expected revision, so a retried append with the same
  * ids and expected revision produces byte-identical events and stays idempotent in every adapter.
  */
-export class ChainedEventStore implements EventStore {
+export class ChainedEventStore extends ForwardingEventStore {
   /** streamId → [revision, hash] of the last event we saw appended; only a hint, checked by revision. */
   private readonly lastHashes = new Map<string, readonly [number, string]>();
 
-  constructor(readonly inner: EventStore) {}
+  constructor(inner: EventStore) {
+    super(inner);
+  }
 
-  async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  override async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       const exact = await this.exactRevision(streamId, expectedRevision);
       const prev = exact === undefined ? GENESIS_HASH : await this.hashAt(streamId, exact);
@@ -45,30 +47,6 @@ export class ChainedEventStore implements EventStore {
         throw error;
       }
     }
-  }
-
-  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-    return this.inner.readStream(streamId, options);
-  }
-
-  streamRevision(streamId: string): Promise<number | undefined> {
-    return this.inner.streamRevision(streamId);
-  }
-
-  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): Observable<RecordedEvent> {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   private async exactRevision(streamId: string, expected: ExpectedRevision): Promise<number | undefined> {

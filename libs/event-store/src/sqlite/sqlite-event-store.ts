@@ -209,6 +209,15 @@ export class SqliteEventStore implements EventStore {
     return this.statements.head.get()?.position ?? 0;
   }
 
+  /**
+   * The highest position ever handed out (AUTOINCREMENT's `sqlite_sequence`). It does not go down
+   * when rows disappear, so a head below it means the newest events were removed (audit verify).
+   */
+  async highWaterMark(): Promise<number> {
+    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.queue.length > 0) this.flush();

@@ -1,0 +1,44 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { ApplicationQueryDto } from '../applications/application-query.dto';
+
+/** `?from=<round>&to=<round>`; both optional: the last rejected round against its resubmission. */
+export class RoundDiffQueryDto {
+  @ApiPropertyOptional({ description: 'round to compare from (default: the last rejected round)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  from?: number;
+
+  @ApiPropertyOptional({ description: 'round to compare to (default: the round after `from`, i.e. the resubmission)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  to?: number;
+}
+
+export const DIAGRAM_FORMATS = ['json', 'mermaid', 'svg'] as const;
+
+/** The path of an application, optionally as it stood at a revision or a time. */
+export class PathQueryDto extends ApplicationQueryDto {
+  @ApiPropertyOptional({ enum: DIAGRAM_FORMATS, description: 'json (default) or mermaid (text/plain); also chosen by Accept' })
+  @IsOptional()
+  @IsIn(DIAGRAM_FORMATS)
+  format?: (typeof DIAGRAM_FORMATS)[number];
+}
+
+export class DiagramQueryDto {
+  @ApiPropertyOptional({ description: 'machine version (default: the latest)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9A-Za-z.-]{1,20}$/)
+  version?: string;
+
+  @ApiPropertyOptional({ enum: DIAGRAM_FORMATS, description: 'mermaid (default, text/plain) or json ({ mermaid }); also chosen by Accept' })
+  @IsOptional()
+  @IsIn(DIAGRAM_FORMATS)
+  format?: (typeof DIAGRAM_FORMATS)[number];
+}

@@ -1,0 +1,80 @@
+import { ConflictException, Controller, Get, Inject, NotAcceptableException, NotFoundException, Optional, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RoundDiffError, applicationPath, diffRounds, finalStatesOf, pathToMermaid, roundSnapshots, verifyStream } from '@nws/audit';
+import { applicationStream, type Actor, type WorkflowEngine } from '@nws/engine';
+import type { EventStore } from '@nws/event-store';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { EVENT_STORE, WORKFLOW_ENGINE } from '../infrastructure/tokens';
+import { PathQueryDto, RoundDiffQueryDto } from './audit-query.dto';
+import { SealerHost } from './sealer.host';
+
+export const NO_SVG = {
+  ja: 'SVG はサーバーで描画していません（保守されている描画エンジンが導入されていません）。Mermaid テキストを Mermaid 対応のビューアで表示してください。',
+  en: 'SVG is not rendered server-side (no maintained renderer is installed); render the Mermaid text with any Mermaid viewer',
+};
+
+/** Mermaid as `text/plain` when asked for (query, or Accept), otherwise JSON; SVG is refused with the reason. */
+export function wantsMermaid(req: Request, format: string | undefined, preferText: boolean): boolean {
+  const best = req.accepts(preferText ? ['text/plain', 'application/json'] : ['application/json', 'text/plain']);
+  if (format === 'svg' || (format === undefined && best === false)) throw new NotAcceptableException(NO_SVG);
+  return format !== undefined ? format === 'mermaid' : best === 'text/plain';
+}
+
+/**
+ * What auditors (and anyone who may read the application) ask of its history: is the chain
+ * intact, what changed between rounds, which states it went through. Read-only.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('applications')
+export class AuditController {
+  constructor(
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Absent in API replicas (PROCESS_ROLE=api): the worker seals.
+    @Optional() private readonly sealerHost?: SealerHost,
+  ) {}
+
+  @Get(':id/verify')
+  @ApiOperation({ summary: "Verify the application's hash chain: the first broken link with stream, revision, position, expected and found hash; and the newest store seal" })
+  async verify(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { folded } = await this.engine.load(id);
+    this.engine.assertReadable(folded, actor);
+    const result = await verifyStream(this.store, applicationStream(id));
+    return { applicationId: id, ...result, firstProblem: result.problems[0] ?? null, sealer: this.sealerHost?.sealer.status.state ?? 'in-another-process' };
+  }
+
+  @Get(':id/diff')
+  @ApiOperation({ summary: 'What the applicant changed between two rounds, form by form and field by field (default: the last rejected round vs the resubmission)' })
+  async diff(@Param('id') id: string, @Query() query: RoundDiffQueryDto, @CurrentActor() actor: Actor) {
+    const { folded, events } = await this.engine.load(id);
+    this.engine.assertReadable(folded, actor);
+    try {
+      const rounds = roundSnapshots(folded.definition, id, events);
+      return { applicationId: id, ...diffRounds(rounds, { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) }) };
+    } catch (error) {
+      if (!(error instanceof RoundDiffError)) throw error;
+      throw error.reason === 'unknown-round' ? new NotFoundException(error.detail) : new ConflictException(error.detail);
+    }
+  }
+
+  @Get(':id/path')
+  @ApiProduces('application/json', 'text/plain')
+  @ApiOperation({ summary: 'The states the application went through, with times and actors: JSON with Mermaid, or Mermaid text (Accept: text/plain or ?format=mermaid)' })
+  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const text = wantsMermaid(req, query.format, false);
+    const { folded, events } = await this.engine.load(id, {
+      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
+      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
+    });
+    this.engine.assertReadable(folded, actor);
+    const steps = applicationPath(events);
+    const mermaid = pathToMermaid(steps, { title: `${folded.definition.name} ${id}`, finalStates: finalStatesOf(folded.definition.machine) });
+    if (text) {
+      res.type('text/plain; charset=utf-8');
+      return mermaid;
+    }
+    return { applicationId: id, workflow: folded.definition.name, machineVersion: folded.definition.machineVersion, state: folded.state, revision: folded.revision, steps, mermaid };
+  }
+}

@@ -1,0 +1,35 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { join } from 'node:path';
+import { Sealer, SealerHaltedError, WITNESS_FILE, WitnessFile } from '@nws/audit';
+import type { EventStore } from '@nws/event-store';
+import type { RuntimeConfig } from '@nws/runtime';
+import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
+
+/**
+ * Runs the store-wide sealer inside the API process: seals follow commits within ~100 ms, and a
+ * last seal is written at shutdown — before ProjectionsHost closes the store, hence
+ * `beforeApplicationShutdown`. The witness file lives in DATA_DIR, outside the event database.
+ */
+@Injectable()
+export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Sealer');
+  readonly sealer: Sealer;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
+    this.sealer = new Sealer(store, {
+      witness: new WitnessFile(join(config.dataDir, WITNESS_FILE)),
+      onError: (error) =>
+        error instanceof SealerHaltedError
+          ? this.logger.error(`SEALING STOPPED — run \`npm run -s cli -- verify\`: ${error.message}`)
+          : this.logger.warn(`sealing failed, retrying: ${String(error)}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sealer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sealer.stop({ flush: true });
+  }
+}

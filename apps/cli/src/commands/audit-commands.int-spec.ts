@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sealer, WITNESS_FILE, WitnessFile } from '@nws/audit';
+import { seedStore } from '@nws/audit/testing/seed-store';
+import { twoRoundApplication } from '@nws/audit/testing/two-round-application';
+import { ChainedEventStore } from '@nws/event-store';
+import { EVENTS_FILE } from '@nws/event-store/create-event-store';
+import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { EXIT, runCli } from '../main';
+
+describe('audit CLI: export, verify (store, application, file), exit codes (real SQLite files)', () => {
+  let dataDir: string;
+  let out: string[];
+  let err: string[];
+  let applicationId: string;
+  const saved = { ...process.env };
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nws-cli-audit-'));
+    process.env['DATA_DIR'] = dataDir;
+    process.exitCode = undefined;
+    out = [];
+    err = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    // What the API does: commands append, the sealer seals into the store and the witness file.
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(dataDir, EVENTS_FILE) }));
+    const sealer = new Sealer(store, { witness: new WitnessFile(join(dataDir, WITNESS_FILE)), debounceMs: 5, maxEvents: 100 });
+    await sealer.start();
+    applicationId = (await twoRoundApplication(store)).id;
+    await seedStore(store, { events: 300, payloadChars: 50 });
+    await sealer.stop({ flush: true });
+    await store.close();
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = { ...saved };
+    process.exitCode = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = async (...args: string[]) => {
+    out.length = 0;
+    err.length = 0;
+    process.exitCode = undefined;
+    return runCli(args);
+  };
+
+  it('export → verify --file offline (no configuration needed); one changed line is detected and named', async () => {
+    const file = join(dataDir, 'store.jsonl');
+    expect(await run('export', '--out', file, '--progress')).toBe(EXIT.ok);
+    expect(err.join('')).toMatch(/export jsonl: 100%/);
+    expect(err.join('')).toMatch(/exported \d+ events .* newest seal #\d+/);
+
+    // Offline: a production configuration without a secret would refuse to start the API; verify --file does not care.
+    process.env = { NODE_ENV: 'production', DATA_DIR: join(dataDir, 'nowhere') };
+    expect(await run('verify', '--file', file, '--witness', join(dataDir, WITNESS_FILE))).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(/^VALID {2}.*store export, \d+ events in \d+ stream\(s\), \d+ seal\(s\) checked, \d+ against the witness/);
+
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const index = lines.findIndex((l) => l.includes('"formCode":"02-02"'));
+    const event = JSON.parse(lines[index]!);
+    lines[index] = lines[index]!.replace('情報管理課', '情報管理部');
+    writeFileSync(file, lines.join('\n'));
+    expect(await run('verify', '--file', file)).toBe(EXIT.tampered);
+    expect(out.join('')).toMatch(/^TAMPERED/);
+    expect(out.join('')).toContain(`hash-mismatch at line ${index + 1}, stream ${event.streamId}, revision ${event.revision}, position ${event.position}`);
+    expect(await run('verify', '--file', file, '--json')).toBe(EXIT.tampered);
+    expect(JSON.parse(out.join('')).problems[0]).toMatchObject({ kind: 'hash-mismatch', line: index + 1, expected: expect.stringMatching(/^sha256:/), found: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('verify the store: valid, then the newest events deleted from the database are reported (exit 4)', async () => {
+    expect(await run('verify')).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(/^VALID {2}store: \d+ events in \d+ streams .* 0 event\(s\) after the last seal/);
+    expect(await run('verify', '--application', applicationId)).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(new RegExp(`^VALID {2}application ${applicationId}: \\d+ events, last hash sha256:[0-9a-f]{64}, sealed by seal #\\d+`));
+
+    const db = new Database(join(dataDir, EVENTS_FILE));
+    const head = (db.prepare('SELECT max(position) AS p FROM events').get() as { p: number }).p;
+    db.exec('DROP TRIGGER events_are_immutable_delete');
+    db.prepare('DELETE FROM events WHERE position > ?').run(head - 5);
+    db.close();
+    expect(await run('verify', '--json')).toBe(EXIT.tampered);
+    const report = JSON.parse(out.join(''));
+    expect(report.valid).toBe(false);
+    expect(report.problems.map((p: { kind: string }) => p.kind)).toEqual(expect.arrayContaining(['head-below-high-water-mark', 'seal-beyond-head', 'seal-missing-from-store']));
+    expect(report.problems.find((p: { kind: string }) => p.kind === 'head-below-high-water-mark')).toMatchObject({ expected: `position ${head}`, found: `position ${head - 5}` });
+  });
+
+  it('a byte changed in the database: verify names the application event; without a witness, exit 5', async () => {
+    const db = new Database(join(dataDir, EVENTS_FILE));
+    db.exec('DROP TRIGGER events_are_immutable_update');
+    const row = db.prepare("SELECT position, revision FROM events WHERE stream_id = ? AND type = 'FirstReviewRejected'").get(`application-${applicationId}`) as { position: number; revision: number };
+    db.prepare("UPDATE events SET data = replace(data, '直通番号', '代表番号') WHERE position = ?").run(row.position);
+    db.close();
+    expect(await run('verify', '--application', applicationId)).toBe(EXIT.tampered);
+    expect(out.join('')).toContain(`hash-mismatch at stream application-${applicationId}, revision ${row.revision}, position ${row.position}`);
+    expect(await run('verify', '--application', 'no-such-application')).toBe(EXIT.notFound);
+
+    rmSync(join(dataDir, WITNESS_FILE));
+    expect(await run('verify')).toBe(EXIT.tampered);
+    const untouched = mkdtempSync(join(tmpdir(), 'nws-cli-audit-'));
+    try {
+      const store = new ChainedEventStore(new SqliteEventStore({ filename: join(untouched, EVENTS_FILE) }));
+      const sealer = new Sealer(store, { debounceMs: 5 });
+      await sealer.start();
+      await seedStore(store, { events: 20 });
+      await sealer.stop({ flush: true });
+      await store.close();
+      process.env['DATA_DIR'] = untouched;
+      expect(await run('verify')).toBe(EXIT.unverified);
+      expect(err.join('')).toMatch(/warning: no witness file/);
+    } finally {
+      rmSync(untouched, { recursive: true, force: true });
+    }
+  });
+
+  it('CSV for Excel: UTF-8 with an optional BOM; usage errors exit 2; every command has --help', async () => {
+    const csv = join(dataDir, 'app.csv');
+    expect(await run('export', '--application', applicationId, '--format', 'csv', '--bom', '--out', csv)).toBe(EXIT.ok);
+    const text = readFileSync(csv, 'utf8');
+    expect(text.startsWith('\uFEFFposition,stream_id,revision,type,occurred_at')).toBe(true);
+    expect(text).toContain('様02-02の通常連絡先を直通番号にしてください。');
+    expect(await run('export', '--bom')).toBe(EXIT.usage);
+    expect(await run('export', '--format', 'xml')).toBe(EXIT.usage);
+    expect(await run('export', '--application', 'no-such-application', '--out', join(dataDir, 'x.jsonl'))).toBe(EXIT.notFound);
+    expect(await run('verify', '--file', csv)).toBe(EXIT.usage);
+    for (const command of ['export', 'verify', 'replay', 'history', 'rebuild-projections']) {
+      expect(await run(command, '--help')).toBe(EXIT.ok);
+      expect(out.join('')).toContain(`Usage: nws ${command}`);
+    }
+    expect(await run('rebuild-projections', '--progress')).toBe(EXIT.ok);
+    expect(err.join('')).toMatch(/rebuild: 100%/);
+  });
+});

@@ -1,0 +1,11 @@
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  /** verify: the trail was changed (a broken chain, a missing position or seal, a file that does not match). */
+  tampered: 4,
+  /** verify: nothing wrong found, but a check could not be made (e.g. no witness file while the store has seals). */
+  unverified: 5,
+} as const;

@@ -1,0 +1,67 @@
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { WITNESS_FILE, WitnessFile, exportEvents } from '@nws/audit';
+import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { join } from 'node:path';
+import { openCliContext } from '../cli-context';
+import { ProgressBar, showProgress } from './progress-bar';
+
+interface ExportFlags {
+  application?: string;
+  format: 'jsonl' | 'csv';
+  bom?: boolean;
+  out?: string;
+  progress?: boolean;
+}
+
+/**
+ * `export`: the store or one application, streamed (constant memory). JSON Lines keep every event
+ * as stored between a header and a trailer, so `verify --file` can check the file offline; CSV is
+ * for reading in Excel. A file is written under `.partial` and renamed when complete.
+ */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('Export every stored event (or one application) as JSON Lines, verifiable offline, or as CSV for Excel')
+    .option('--application <id>', 'only this application')
+    .addOption(new Option('--format <format>', 'jsonl (verifiable offline) or csv (for Excel)').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--bom', 'CSV only: start with a UTF-8 byte order mark so Excel reads Japanese text correctly')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show a progress bar')
+    .addHelpText('after', '\nExamples:\n  nws export --out store.jsonl\n  nws export --application <id> --format csv --bom --out application.csv\n  nws verify --file store.jsonl')
+    .action(async (flags: ExportFlags) => {
+      if (flags.bom && flags.format !== 'csv') throw new InvalidArgumentError('--bom applies to --format csv only (a BOM would break JSON Lines readers)');
+      const ctx = await openCliContext();
+      const partial = flags.out === undefined ? undefined : `${flags.out}.partial`;
+      try {
+        const streamId = flags.application === undefined ? undefined : applicationStream(flags.application);
+        if (streamId !== undefined && (await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application!);
+        const out = partial === undefined ? process.stdout : createWriteStream(partial, { flags: 'wx' });
+        const bar = new ProgressBar(`export ${flags.format}`, showProgress(flags.progress));
+        const started = Date.now();
+        const summary = await exportEvents(ctx.store, out, {
+          format: flags.format,
+          ...(streamId !== undefined ? { streamId, applicationId: flags.application! } : {}),
+          ...(flags.bom ? { bom: true } : {}),
+          witness: new WitnessFile(join(ctx.config.dataDir, WITNESS_FILE)),
+          eventStoreKind: ctx.config.eventStore,
+          onProgress: (done, total) => bar.update(done, total),
+        });
+        bar.finish();
+        if (partial !== undefined) {
+          out.end();
+          await finished(out);
+          renameSync(partial, flags.out!);
+        }
+        const seal = summary.trailer?.seal ? `, newest seal #${summary.trailer.seal.sequence} (through position ${summary.trailer.seal.toPosition})` : '';
+        process.stderr.write(`exported ${summary.events} events (${(summary.bytes / 1e6).toFixed(1)} MB) to ${flags.out ?? 'stdout'} in ${((Date.now() - started) / 1000).toFixed(1)} s${seal}\n`);
+      } catch (error) {
+        if (partial !== undefined) rmSync(partial, { force: true });
+        throw error;
+      } finally {
+        await ctx.close();
+      }
+    });
+}

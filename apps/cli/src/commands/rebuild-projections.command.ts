@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { EventStore, ReadAllOptions, RecordedEvent } from '@nws/event-store';
+import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
+import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
+import { openCliContext } from '../cli-context';
+import { ProgressBar, showProgress } from './progress-bar';
+
+/** The store as the runner sees it, counting what the rebuild reads (the runner has no progress hook). */
+function reportingReads(store: EventStore, onEvent: (position: number) => void): EventStore {
+  return Object.assign(Object.create(store) as EventStore, {
+    readAll: (options?: ReadAllOptions) =>
+      (async function* (): AsyncIterable<RecordedEvent> {
+        for await (const event of store.readAll(options)) {
+          onEvent(event.position);
+          yield event;
+        }
+      })(),
+  });
+}
+
+export function registerRebuildProjectionsCommand(program: Command): void {
+  program
+    .command('rebuild-projections')
+    .description('Drop the read models and rebuild them from position zero (stop the API first)')
+    .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show a progress bar')
+    .action(async (flags: { progress?: boolean }) => {
+      const ctx = await openCliContext();
+      const head = await ctx.store.headPosition();
+      const bar = new ProgressBar('rebuild', showProgress(flags.progress));
+      const runner = new ProjectionRunner(
+        reportingReads(ctx.store, (position) => bar.update(position, head)),
+        ALL_PROJECTIONS,
+        { filename: join(ctx.config.dataDir, READ_MODELS_FILE) },
+      );
+      try {
+        const result = await runner.rebuild();
+        bar.finish();
+        process.stdout.write(`rebuilt read models from ${result.events} events in ${result.seconds.toFixed(2)} s\n`);
+      } finally {
+        runner.close();
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,33 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Actor } from '@nws/engine';
+import { openCliContext } from '../cli-context';
+
+/** Replays are shown as an auditor sees them: everything readable, no actions offered. */
+const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
+
+export const nonNegativeInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay <applicationId>')
+    .description('Fold the events of an application (optionally up to a revision or time) and print its state')
+    .option('--as-of-revision <n>', 'fold events up to this revision', nonNegativeInt)
+    .option('--as-of <iso>', 'fold events that occurred at or before this time (give an offset: 2026-11-20T09:00:00+09:00)')
+    .action(async (id: string, options: { asOfRevision?: number; asOf?: string }) => {
+      if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf))) throw new InvalidArgumentError('--as-of must be an ISO-8601 time');
+      const ctx = await openCliContext();
+      try {
+        const { folded } = await ctx.engine.load(id, {
+          ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
+          ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
+        });
+        process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { WITNESS_FILE, WitnessFile, describeProblem, verifyExportFile, verifyStore, verifyStream, type IntegrityProblem } from '@nws/audit';
+import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { openCliContext } from '../cli-context';
+import { EXIT } from './exit-codes';
+import { ProgressBar, showProgress } from './progress-bar';
+
+interface VerifyFlags {
+  application?: string;
+  file?: string;
+  witness?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+interface Outcome {
+  readonly valid: boolean;
+  readonly complete?: boolean;
+  readonly problems: readonly IntegrityProblem[];
+  readonly moreProblems?: number;
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * `verify`: one application's chain, the whole store (chains, gaps, seals, witness, high-water
+ * mark) or an export file offline. Prints the first broken link precisely; the exit code says
+ * valid (0), tampered (4) or could-not-check-everything (5).
+ */
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('Prove the trail is untampered: the whole store (default), one application, or an export file offline')
+    .option('--application <id>', "only this application's hash chain")
+    .option('--file <export.jsonl>', 'verify an export file offline (no store, no configuration needed)')
+    .option('--witness <seals.jsonl>', 'the witness file to hold the store or file against (default for the store: DATA_DIR/seals.jsonl)')
+    .option('--json', 'print the full report as JSON')
+    .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show a progress bar')
+    .addHelpText('after', `\nExit codes: ${EXIT.ok} valid, ${EXIT.tampered} tampered, ${EXIT.unverified} nothing wrong found but a check was impossible (e.g. no witness), ${EXIT.notFound} no such application, ${EXIT.usage} usage, ${EXIT.failure} failure.`)
+    .action(async (flags: VerifyFlags) => {
+      if (flags.file !== undefined && flags.application !== undefined) throw new InvalidArgumentError('--file and --application exclude each other (an application export says which application it holds)');
+      if (flags.file?.toLowerCase().endsWith('.csv')) throw new InvalidArgumentError('CSV exports are for reading; verify the JSON Lines export (--format jsonl)');
+      const bar = new ProgressBar('verify', showProgress(flags.progress));
+      const onProgress = (done: number, total: number) => bar.update(done, total);
+      let outcome: Outcome;
+      let summary: string;
+      if (flags.file !== undefined) {
+        const report = await verifyExportFile(flags.file, { ...(flags.witness ? { witness: new WitnessFile(flags.witness) } : {}), onProgress });
+        outcome = report;
+        summary = `${flags.file}: ${report.scope} export, ${report.checkedEvents} events in ${report.streams} stream(s), ${report.sealsChecked} seal(s) checked${report.witnessSealsChecked ? `, ${report.witnessSealsChecked} against the witness` : ''}`;
+      } else {
+        const ctx = await openCliContext();
+        try {
+          if (flags.application !== undefined) {
+            const streamId = applicationStream(flags.application);
+            if ((await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application);
+            const report = await verifyStream(ctx.store, streamId);
+            outcome = { ...report };
+            const sealed = report.seal ? (report.seal.coversLastEvent ? `, sealed by seal #${report.seal.sequence}` : ', newest events not sealed yet') : ', never sealed';
+            summary = `application ${flags.application}: ${report.checkedEvents} events, last hash ${report.lastHash}${sealed}`;
+          } else {
+            const report = await verifyStore(ctx.store, { witness: new WitnessFile(flags.witness ?? join(ctx.config.dataDir, WITNESS_FILE)), onProgress });
+            outcome = report;
+            summary = `store: ${report.checkedEvents} events in ${report.streams} streams through position ${report.lastPosition}, ${report.sealsChecked} seal(s) and ${report.witnessSealsChecked} witness seal(s) checked, ${report.unsealedEvents} event(s) after the last seal`;
+          }
+        } finally {
+          await ctx.close();
+        }
+      }
+      bar.finish();
+      for (const warning of outcome.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+      const exit = !outcome.valid ? EXIT.tampered : outcome.complete === false ? EXIT.unverified : EXIT.ok;
+      if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      else {
+        const verdict = exit === EXIT.ok ? 'VALID' : exit === EXIT.unverified ? 'NOT FULLY VERIFIED' : 'TAMPERED';
+        process.stdout.write(`${verdict}  ${summary}\n`);
+        const count = outcome.problems.length + (outcome.moreProblems ?? 0);
+        if (count > 0) process.stdout.write(`${count} problem(s), in order (the first broken link first):\n  ${outcome.problems.map(describeProblem).join('\n  ')}${outcome.moreProblems ? `\n  … and ${outcome.moreProblems} more` : ''}\n`);
+      }
+      process.exitCode = exit;
+    });
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { ProblemLog, type VerificationReport } from '../integrity/integrity-report';
+import { SEAL_STREAM, parseSeal, type SealRecord } from '../integrity/seal';
+import { SealCursor, SequenceVerifier } from '../integrity/sequence-verifier';
+import type { WitnessFile } from '../integrity/witness-file';
+import { EXPORT_FORMAT, parseEventLine, type ExportHeader, type ExportTrailer } from './export-format';
+
+export interface VerifyExportOptions {
+  /** A copy of the witness file: seals sealed before the export began must all be in it. */
+  readonly witness?: WitnessFile;
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+function lines(path: string, onBytes?: (bytes: number) => void): AsyncIterable<string> {
+  const input = createReadStream(path, { encoding: 'utf8' });
+  if (onBytes) input.on('data', () => onBytes(input.bytesRead));
+  return createInterface({ input, crlfDelay: Infinity });
+}
+
+async function* single(seal: SealRecord): AsyncIterable<SealRecord> {
+  yield seal;
+}
+
+function parse(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The seal events of a store-wide export, read by a second, lazy pass over the same file. */
+async function* sealLines(path: string): AsyncIterable<SealRecord> {
+  const marker = `"streamId":${JSON.stringify(SEAL_STREAM)}`;
+  for await (const line of lines(path)) {
+    if (!line.includes(marker)) continue;
+    const event = parseEventLine(parse(line));
+    const seal = event?.streamId === SEAL_STREAM ? parseSeal(event.data) : undefined;
+    if (seal) yield seal;
+  }
+}
+
+/**
+ * Witness seals the export must contain: those up to the one the exporter saw (named in the
+ * header), or — when the exporter had no witness — those sealed before the export began.
+ */
+async function* witnessedBefore(witness: WitnessFile, header: ExportHeader): AsyncIterable<SealRecord> {
+  const upTo = header.source.witness?.sequence;
+  for await (const seal of witness.read()) {
+    if (upTo !== undefined ? seal.sequence > upTo : seal.sealedAt >= header.exportedAt) return;
+    yield seal;
+  }
+}
+
+/**
+ * Verifies a JSON Lines export with nothing but the file (and optionally a copy of the witness):
+ * every stream's chain, every seal's rolling hash (store scope), gaps, the trailer's counts and
+ * hashes, and the digest of every line. Streams the file twice; memory does not grow with it.
+ */
+export async function verifyExportFile(path: string, options: VerifyExportOptions = {}): Promise<VerificationReport & { header: ExportHeader | null; trailer: ExportTrailer | null }> {
+  const log = new ProblemLog();
+  const totalBytes = statSync(path).size;
+  const digest = createHash('sha256');
+  let header: ExportHeader | null = null;
+  let trailer: ExportTrailer | null = null;
+  let verifier: SequenceVerifier | undefined;
+  let witnessLog: SealCursor | undefined;
+  let exportLog: SealCursor | undefined;
+  let lineNumber = 0;
+  for await (const line of lines(path, (bytes) => options.onProgress?.(bytes, totalBytes))) {
+    lineNumber += 1;
+    if (trailer) {
+      if (line.trim() !== '') log.add({ kind: 'malformed-line', line: lineNumber, message: 'text after the trailer' });
+      continue;
+    }
+    const value = parse(line) as Record<string, unknown> | undefined;
+    if (lineNumber === 1) {
+      if (value?.['exportRecord'] !== 'header' || value['format'] !== EXPORT_FORMAT) {
+        log.add({ kind: 'header-missing', line: 1, message: `the first line is not the header of an ${EXPORT_FORMAT} file` });
+        break;
+      }
+      header = value as unknown as ExportHeader;
+      digest.update(`${line}\n`, 'utf8');
+      const store = header.scope === 'store';
+      exportLog = store ? new SealCursor('export', sealLines(path)) : undefined;
+      const logs = exportLog ? [exportLog] : [];
+      // The witness's newest seal as the exporter read it: the file must reach it, or events were removed before the export.
+      if (store && header.source.witness) logs.push(new SealCursor('witness (as exported)', single(header.source.witness)));
+      if (store && options.witness) logs.push((witnessLog = new SealCursor('witness', witnessedBefore(options.witness, header))));
+      verifier = new SequenceVerifier(log, { contiguousPositions: store && header.source.contiguousPositions, fromBeginning: store, rolling: store }, logs);
+      continue;
+    }
+    if (value?.['exportRecord'] === 'trailer') {
+      trailer = value as unknown as ExportTrailer;
+      continue;
+    }
+    digest.update(`${line}\n`, 'utf8');
+    const event = parseEventLine(value);
+    if (!event) {
+      log.add({ kind: 'malformed-line', line: lineNumber, message: 'not a stored event' });
+      continue;
+    }
+    if (header?.scope === 'application' && event.streamId !== header.streamId) {
+      log.add({ kind: 'foreign-event', line: lineNumber, streamId: event.streamId, position: event.position, message: `an event of another stream in an export of ${header.streamId}` });
+    }
+    await verifier!.accept(event, lineNumber);
+  }
+
+  if (header && verifier) {
+    await verifier.finish('the export');
+    if (!trailer) log.add({ kind: 'trailer-missing', line: lineNumber, message: 'the file ends without its trailer: it was cut short' });
+    else checkTrailer(trailer, header, verifier, `sha256:${digest.digest('hex')}`, log);
+    if (header.scope === 'store' && header.source.highWaterMark !== null && header.source.highWaterMark > header.source.headPosition) {
+      log.add({ kind: 'head-below-high-water-mark', message: 'the store had already lost its newest events when it was exported', expected: `position ${header.source.highWaterMark}`, found: `position ${header.source.headPosition}` });
+    }
+    if (header.scope === 'application' && options.witness && trailer?.seal) await checkSealWitnessed(trailer.seal, options.witness, log);
+    if (!options.witness) log.warn('no witness given (--witness): the file is checked against itself only; a file rewritten wholesale with fresh hashes is caught only against a witness copy');
+  }
+  return {
+    valid: log.count === 0,
+    complete: !log.incomplete,
+    scope: header?.scope ?? 'unknown',
+    checkedEvents: verifier?.events ?? 0,
+    streams: verifier?.chains.streamCount ?? 0,
+    lastPosition: verifier?.position ?? 0,
+    sealsChecked: exportLog?.checked ?? 0,
+    witnessSealsChecked: witnessLog?.checked ?? 0,
+    ...(verifier?.lastSeal ? { lastSeal: { sequence: verifier.lastSeal.sequence, toPosition: verifier.lastSeal.toPosition, sealHash: verifier.lastSeal.sealHash } } : {}),
+    unsealedEvents: header?.scope === 'store' ? (verifier?.unsealedEvents ?? 0) : 0,
+    problems: log.problems,
+    moreProblems: log.more,
+    warnings: log.warnings,
+    header,
+    trailer,
+  };
+}
+
+function checkTrailer(trailer: ExportTrailer, header: ExportHeader, verifier: SequenceVerifier, digest: string, log: ProblemLog): void {
+  const mismatch = (what: string, expected: unknown, found: unknown) =>
+    log.add({ kind: 'trailer-mismatch', message: `the trailer's ${what} does not match the lines of the file`, expected: String(expected), found: String(found) });
+  if (trailer.linesDigest !== digest) {
+    log.add({ kind: 'digest-mismatch', message: 'the lines of the file are not the lines that were exported (a line was edited, added or removed)', expected: digest, found: trailer.linesDigest });
+  }
+  if (trailer.events !== verifier.events) mismatch('event count', verifier.events, trailer.events);
+  if (verifier.events > 0 && trailer.lastPosition !== verifier.position) mismatch('last position', verifier.position, trailer.lastPosition);
+  if (header.scope === 'store' && trailer.rollingHash !== verifier.rollingHash) mismatch('rolling hash', verifier.rollingHash, trailer.rollingHash);
+  if (header.scope === 'application' && header.streamId) {
+    const last = verifier.chains.lastHash(header.streamId) ?? null;
+    if ((trailer.lastHashes?.[header.streamId] ?? null) !== last) mismatch(`last hash of ${header.streamId}`, last, trailer.lastHashes?.[header.streamId]);
+  }
+}
+
+async function checkSealWitnessed(seal: SealRecord, witness: WitnessFile, log: ProblemLog): Promise<void> {
+  for await (const witnessed of witness.read()) {
+    if (witnessed.sequence !== seal.sequence) continue;
+    if (witnessed.sealHash !== seal.sealHash) log.add({ kind: 'seal-mismatch', sealSequence: seal.sequence, message: 'the seal named in the trailer differs from the witness', expected: witnessed.sealHash, found: seal.sealHash });
+    return;
+  }
+  log.add({ kind: 'seal-missing-from-store', sealSequence: seal.sequence, message: 'the seal named in the trailer is not in the witness', expected: seal.sealHash, found: 'none' });
+}

@@ -1,0 +1,131 @@
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { EventStore, ReadAllOptions } from '@nws/event-store';
+import { Sealer } from '../integrity/sealer';
+import { WITNESS_FILE, WitnessFile } from '../integrity/witness-file';
+import { seedStore, tempStore } from '../testing/seed-store';
+import { csvField } from './csv-row';
+import { exportEvents, type ExportOptions } from './event-exporter';
+import { verifyExportFile } from './export-file-verifier';
+
+const N = 5_000;
+
+describe(`export: ${N} events streamed, verified offline; one changed line is detected`, () => {
+  let temp: ReturnType<typeof tempStore>;
+  let store: EventStore;
+  let witness: WitnessFile;
+  let file: string;
+
+  beforeAll(async () => {
+    temp = tempStore('nws-export-');
+    store = temp.open();
+    witness = new WitnessFile(join(temp.dir, WITNESS_FILE));
+    const sealer = new Sealer(store, { witness, debounceMs: 5, maxEvents: 1000 });
+    await sealer.start();
+    await seedStore(store, { events: N, payloadChars: 300 });
+    await sealer.stop({ flush: true });
+    file = join(temp.dir, 'export.jsonl');
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    temp.remove();
+  });
+
+  async function exportTo(path: string, options: ExportOptions, source: EventStore = store) {
+    const out = createWriteStream(path);
+    const summary = await exportEvents(source, out, options);
+    out.end();
+    await finished(out);
+    return summary;
+  }
+
+  it('streams with a bounded read-ahead (constant memory) and the file verifies offline', async () => {
+    // Counts how far reading the store runs ahead of what reached the file: bounded by the page
+    // and write-chunk sizes whatever N is, so memory does not grow with the export.
+    let read = 0;
+    let maxAhead = 0;
+    const out = { written: 0 };
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readAll: (options?: ReadAllOptions) =>
+        (async function* () {
+          for await (const event of store.readAll(options)) {
+            read += 1;
+            maxAhead = Math.max(maxAhead, read - out.written);
+            yield event;
+          }
+        })(),
+    });
+    const stream = createWriteStream(file);
+    const write = stream.write.bind(stream) as (chunk: string, encoding: BufferEncoding) => boolean;
+    stream.write = ((chunk: string, encoding: BufferEncoding) => {
+      out.written += (chunk.match(/\n/g) ?? []).length;
+      return write(chunk, encoding);
+    }) as typeof stream.write;
+    const summary = await exportEvents(counting, stream, { format: 'jsonl', witness, eventStoreKind: 'sqlite' });
+    stream.end();
+    await finished(stream);
+
+    const head = await store.headPosition();
+    expect(summary.events).toBe(head);
+    expect(maxAhead).toBeLessThan(200);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(head + 2);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ position: 1, metadata: { integrity: { hash: expect.stringMatching(/^sha256:/) } } });
+
+    const report = await verifyExportFile(file, { witness });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ valid: true, scope: 'store', checkedEvents: head, unsealedEvents: 0 });
+    expect(report.sealsChecked).toBeGreaterThanOrEqual(5);
+    expect(report.witnessSealsChecked).toBe(report.sealsChecked);
+  });
+
+  it('one changed byte in one line is reported at that line and event', async () => {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const target = 2500;
+    const event = JSON.parse(lines[target - 1]!);
+    lines[target - 1] = lines[target - 1]!.replace('第', '弟');
+    const tampered = join(temp.dir, 'tampered.jsonl');
+    writeFileSync(tampered, lines.join('\n'));
+    const report = await verifyExportFile(tampered);
+    expect(report.valid).toBe(false);
+    expect(report.problems.map((p) => p.kind)).toEqual(['hash-mismatch', 'digest-mismatch']);
+    expect(report.problems[0]).toMatchObject({ line: target, streamId: event.streamId, revision: event.revision, position: event.position });
+  });
+
+  it('edits the per-stream chain cannot see are caught too: a re-dated event, a dropped last line, a cut-off file', async () => {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const redated = [...lines];
+    redated[100] = redated[100]!.replace(/"recordedAt":"[^"]+"/, '"recordedAt":"2020-01-01T00:00:00.000Z"');
+    writeFileSync(join(temp.dir, 'redated.jsonl'), redated.join('\n'));
+    expect((await verifyExportFile(join(temp.dir, 'redated.jsonl'))).problems.map((p) => p.kind)).toEqual(['seal-mismatch', 'digest-mismatch']);
+
+    const lastEvent = lines.length - 3;
+    const dropped = lines.filter((_, i) => i !== lastEvent);
+    writeFileSync(join(temp.dir, 'dropped.jsonl'), dropped.join('\n'));
+    const droppedReport = await verifyExportFile(join(temp.dir, 'dropped.jsonl'));
+    expect(droppedReport.valid).toBe(false);
+    expect(droppedReport.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['digest-mismatch', 'trailer-mismatch']));
+
+    writeFileSync(join(temp.dir, 'cut.jsonl'), lines.slice(0, 3000).join('\n'));
+    expect((await verifyExportFile(join(temp.dir, 'cut.jsonl'))).problems.map((p) => p.kind)).toContain('trailer-missing');
+  });
+
+  it('exports one application stream and verifies it; CSV is RFC 4180 with an optional BOM', async () => {
+    const appFile = join(temp.dir, 'app.jsonl');
+    const summary = await exportTo(appFile, { format: 'jsonl', streamId: 'application-seed-3', applicationId: 'seed-3' });
+    expect(summary.events).toBe(50);
+    expect(summary.trailer?.seal?.sequence).toBeGreaterThan(0);
+    expect(await verifyExportFile(appFile, { witness })).toMatchObject({ valid: true, scope: 'application', checkedEvents: 50, problems: [] });
+
+    const csv = join(temp.dir, 'app.csv');
+    await exportTo(csv, { format: 'csv', streamId: 'application-seed-3', bom: true });
+    const text = readFileSync(csv, 'utf8');
+    expect(text.startsWith('\uFEFFposition,stream_id,revision,type,')).toBe(true);
+    expect(text).toContain('"第0版, ""引用"", 改行\nあり"');
+    expect(text.split('\r\n').filter((l) => /^\d+,application-seed-3,/.test(l))).toHaveLength(50);
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField(42)).toBe('42');
+  });
+});
+

@@ -1,0 +1,110 @@
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseSeal, type SealRecord } from './seal';
+
+export const WITNESS_FILE = 'seals.jsonl';
+
+/** A line of the witness file that is not a seal: reported, never silently skipped. */
+export class MalformedWitnessLineError extends Error {
+  constructor(readonly file: string, readonly line: number) {
+    super(`${file}:${line < 0 ? 'last line' : line}: not a seal record`);
+  }
+}
+
+/**
+ * The append-only witness: every seal as one JSON line, fsync'd, outside the event database.
+ * Someone who deletes the newest events — and their seals — from the database cannot make the
+ * witness forget them. Keep it where the database's writers cannot rewrite it (a separate
+ * volume with `chattr +a`, or shipped off the machine); here it is only ever appended to.
+ */
+export class WitnessFile {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {}
+
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  append(seal: SealRecord): void {
+    if (this.fd === undefined) {
+      const created = !existsSync(this.path);
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, 'a');
+      // A new file is durable only once its directory entry is: fsync the directory as well.
+      if (created) fsyncDirectory(dirname(this.path));
+    }
+    writeSync(this.fd, `${JSON.stringify(seal)}\n`);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Every seal in file order, streamed (constant memory). */
+  async *read(): AsyncIterable<SealRecord> {
+    if (!this.exists()) return;
+    const lines = createInterface({ input: createReadStream(this.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    let number = 0;
+    for await (const line of lines) {
+      number += 1;
+      if (line.trim() === '') continue;
+      const seal = parseJsonSeal(line);
+      if (!seal) throw new MalformedWitnessLineError(this.path, number);
+      yield seal;
+    }
+  }
+
+  /** The newest seal, read from the end of the file so a long witness costs nothing at start-up. */
+  last(): SealRecord | undefined {
+    if (!this.exists()) return undefined;
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      let tail = '';
+      for (let end = size; end > 0; ) {
+        const start = Math.max(0, end - 64 * 1024);
+        const buffer = Buffer.alloc(end - start);
+        readSync(fd, buffer, 0, buffer.length, start);
+        tail = buffer.toString('utf8') + tail;
+        const lines = tail.split('\n').filter((l) => l.trim() !== '');
+        // A line is complete once a newline precedes it, or the file starts there.
+        if (lines.length > 1 || start === 0) {
+          const last = lines.at(-1);
+          if (last === undefined) return undefined;
+          const seal = parseJsonSeal(last);
+          if (!seal) throw new MalformedWitnessLineError(this.path, -1);
+          return seal;
+        }
+        end = start;
+      }
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function parseJsonSeal(line: string): SealRecord | undefined {
+  try {
+    return parseSeal(JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some platforms (Windows) cannot open a directory; the file itself is still fsync'd.
+  }
+}

@@ -1,0 +1,150 @@
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export const ACCESS_LOG_FILE = 'access-log.sqlite';
+
+/** One read of personal data by someone other than the body itself. Values are never logged: places only. */
+export interface AccessLogEntry {
+  readonly at: string;
+  readonly actor: { readonly sub: string; readonly org: string; readonly role: string };
+  /** A code of ACCESS_PURPOSES. */
+  readonly purpose: string;
+  readonly reference: string | null;
+  readonly method: string;
+  /** The route pattern (`/applications/:id/history`), never the raw URL with its query. */
+  readonly route: string;
+  /** The body whose staff's data was read. */
+  readonly organizationCode: string;
+  readonly applicationId: string | null;
+  readonly subjectIds: readonly string[];
+  /** Field paths as shown to the reader, e.g. `forms.02-02.data.normalContacts[0].phone`. */
+  readonly fields: readonly string[];
+  readonly requestId: string | null;
+}
+
+export interface RecordedAccess extends AccessLogEntry {
+  readonly seq: number;
+}
+
+export interface AccessLogQuery {
+  readonly subjectId?: string;
+  readonly organizationCode?: string;
+  readonly applicationId?: string;
+  readonly actorSub?: string;
+  readonly actorOrg?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS personal_data_access (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    at                TEXT NOT NULL,
+    actor_sub         TEXT NOT NULL,
+    actor_org         TEXT NOT NULL,
+    actor_role        TEXT NOT NULL,
+    purpose           TEXT NOT NULL,
+    reference         TEXT,
+    method            TEXT NOT NULL,
+    route             TEXT NOT NULL,
+    organization_code TEXT NOT NULL,
+    application_id    TEXT,
+    subject_ids       TEXT NOT NULL,
+    fields            TEXT NOT NULL,
+    request_id        TEXT
+  );
+  CREATE INDEX IF NOT EXISTS personal_data_access_org ON personal_data_access (organization_code, at);
+  CREATE TRIGGER IF NOT EXISTS personal_data_access_no_update BEFORE UPDATE ON personal_data_access
+    BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
+  CREATE TRIGGER IF NOT EXISTS personal_data_access_no_delete BEFORE DELETE ON personal_data_access
+    BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
+`;
+
+interface Row {
+  seq: number;
+  at: string;
+  actor_sub: string;
+  actor_org: string;
+  actor_role: string;
+  purpose: string;
+  reference: string | null;
+  method: string;
+  route: string;
+  organization_code: string;
+  application_id: string | null;
+  subject_ids: string;
+  fields: string;
+  request_id: string | null;
+}
+
+/**
+ * The personal-data access log: its own SQLite file (DATA_DIR/access-log.sqlite), one append-only
+ * table whose triggers refuse UPDATE and DELETE. It holds subject ids and field paths, never
+ * values, so erasing a person leaves nothing of them here while the record of who read what stays.
+ */
+export class SqliteAccessLog {
+  private readonly db: Database.Database;
+
+  constructor(filename: string) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    if (filename !== ':memory:') chmodSync(filename, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  record(entries: readonly AccessLogEntry[]): void {
+    if (entries.length === 0) return;
+    const insert = this.db.prepare(
+      `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, application_id, subject_ids, fields, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const e of entries) {
+        insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
+      }
+    })();
+  }
+
+  query(query: AccessLogQuery = {}): RecordedAccess[] {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    const where = (clause: string, value: string | undefined) => {
+      if (value === undefined) return;
+      clauses.push(clause);
+      params.push(value);
+    };
+    where('EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?)', query.subjectId);
+    where('organization_code = ?', query.organizationCode);
+    where('application_id = ?', query.applicationId);
+    where('actor_sub = ?', query.actorSub);
+    where('actor_org = ?', query.actorOrg);
+    where('at >= ?', query.from);
+    where('at <= ?', query.to);
+    params.push(query.limit ?? 100, query.offset ?? 0);
+    const sql = `SELECT * FROM personal_data_access ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      actor: { sub: row.actor_sub, org: row.actor_org, role: row.actor_role },
+      purpose: row.purpose,
+      reference: row.reference,
+      method: row.method,
+      route: row.route,
+      organizationCode: row.organization_code,
+      applicationId: row.application_id,
+      subjectIds: JSON.parse(row.subject_ids) as string[],
+      fields: JSON.parse(row.fields) as string[],
+      requestId: row.request_id,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

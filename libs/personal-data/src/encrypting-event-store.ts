@@ -1,0 +1,164 @@
+import { concatMap, from, type Observable } from 'rxjs';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  JsonObject,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '@nws/event-store';
+import { decryptValue, encryptValue, isCiphertext, parseCiphertext } from './field-cipher';
+import { formatPath, getAt, isRecord, setAt } from './json-path';
+import type { KeyState, KeyStore } from './key-store.port';
+import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
+
+export type KeyCache = Map<string, KeyState>;
+
+/**
+ * Decorates the (hash-chained) event store so that the personal values a workflow declares are
+ * stored encrypted under the key of the person they belong to, and read back in clear:
+ *
+ *     new EncryptingEventStore(new ChainedEventStore(adapter), keyStore, declarations)
+ *
+ * Encryption happens before the chain decorator, so the chain hashes ciphertext: destroying a
+ * key later changes no stored byte and every chain still verifies. Every read path (readStream,
+ * readAll, subscribeToAll) decrypts; a destroyed key reads as ［消去済み］. Verifiers of the
+ * chain must read `stored`, which returns the events as stored.
+ */
+export class EncryptingEventStore implements EventStore {
+  constructor(
+    readonly stored: EventStore,
+    readonly keys: KeyStore,
+    readonly declarations: readonly PersonalDataDeclaration[],
+  ) {}
+
+  /** Decorators expose what they wrap as `inner` (metrics find the adapter through it). */
+  get inner(): EventStore {
+    return this.stored;
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const encrypted: EventToAppend[] = [];
+    for (const event of events) encrypted.push(await this.encryptEvent(event));
+    return this.stored.append(streamId, encrypted, expectedRevision);
+  }
+
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.decrypting(this.stored.readStream(streamId, options));
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.decrypting(this.stored.readAll(options));
+  }
+
+  subscribeToAll(options?: SubscribeOptions): Observable<RecordedEvent> {
+    // concatMap keeps the global order while each event waits for its keys.
+    return this.stored.subscribeToAll(options).pipe(concatMap((event) => from(this.decryptEvent(event, new Map()))));
+  }
+
+  streamRevision(streamId: string): Promise<number | undefined> {
+    return this.stored.streamRevision(streamId);
+  }
+
+  headPosition(): Promise<number> {
+    return this.stored.headPosition();
+  }
+
+  async close(): Promise<void> {
+    await this.stored.close();
+    await this.keys.close();
+  }
+
+  /** Every declared personal value of an event (the actor's name included), once per path. */
+  personalValuesOf(event: EventShape): PersonalValueRef[] {
+    const refs = [...actorNameRef(event), ...this.declarations.flatMap((d) => d.inEvent(event))];
+    const seen = new Set<string>();
+    return refs.filter((ref) => {
+      const key = formatPath(ref.path);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  async encryptEvent(event: EventToAppend): Promise<EventToAppend> {
+    const refs = this.personalValuesOf(event);
+    if (refs.length === 0) return event;
+    const doc = structuredClone({ data: event.data, metadata: event.metadata });
+    // Subjects are resolved from the names before any value (a name is its own anchor) is replaced.
+    const plan: Array<{ ref: PersonalValueRef; value: unknown; subjectId: string }> = [];
+    for (const ref of refs) {
+      const value = getAt(doc, ref.path);
+      if (value === undefined || value === null || isCiphertext(value) || (typeof value === 'string' && PLACEHOLDERS.has(value))) continue;
+      plan.push({ ref, value, subjectId: await this.keys.subjectFor(ref.org, identifyingName(getAt(doc, ref.anchor), value)) });
+    }
+    for (const { ref, value, subjectId } of plan) {
+      let id = subjectId;
+      let state = await this.keys.keyOf(id);
+      // Erased between lookup and use: the person is seen again and gets a new subject.
+      if (state.status !== 'active') {
+        id = await this.keys.subjectFor(ref.org, identifyingName(getAt(event, ref.anchor), value));
+        state = await this.keys.keyOf(id);
+      }
+      if (state.status !== 'active') throw new Error(`no active key for subject ${id}`);
+      setAt(doc, ref.path, encryptValue(value, state.key, id, `${event.id}\u0000${formatPath(ref.path)}`));
+    }
+    return { ...event, data: doc.data as JsonObject, metadata: doc.metadata as JsonObject };
+  }
+
+  async decryptEvent(event: RecordedEvent, cache: KeyCache): Promise<RecordedEvent> {
+    const data = await this.decryptDocument(event.data, cache);
+    const metadata = await this.decryptDocument(event.metadata, cache);
+    return data === event.data && metadata === event.metadata ? event : { ...event, data: data as JsonObject, metadata: metadata as JsonObject };
+  }
+
+  /** Any document holding ciphertexts (an event, a copy in a read model) with the values in clear. */
+  async decryptDocument<T>(value: T, cache: KeyCache = new Map()): Promise<T> {
+    if (isCiphertext(value)) return (await this.decryptString(value, cache)) as T;
+    if (Array.isArray(value)) {
+      const items = await Promise.all(value.map((item) => this.decryptDocument(item, cache)));
+      return items.some((item, i) => item !== value[i]) ? (items as T) : value;
+    }
+    if (isRecord(value)) {
+      let changed = false;
+      const out: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(value)) {
+        out[key] = await this.decryptDocument(inner, cache);
+        changed ||= out[key] !== inner;
+      }
+      return changed ? (out as T) : value;
+    }
+    return value;
+  }
+
+  private async decryptString(value: string, cache: KeyCache): Promise<unknown> {
+    const parsed = parseCiphertext(value);
+    if (!parsed) return PLACEHOLDER.unreadable;
+    let state = cache.get(parsed.keyId);
+    if (!state) {
+      state = await this.keys.keyOf(parsed.keyId);
+      cache.set(parsed.keyId, state);
+    }
+    if (state.status === 'erased') return PLACEHOLDER.erased;
+    if (state.status === 'unknown') return PLACEHOLDER.unreadable;
+    try {
+      return decryptValue(parsed, state.key);
+    } catch {
+      return PLACEHOLDER.unreadable;
+    }
+  }
+
+  private async *decrypting(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
+    const cache: KeyCache = new Map();
+    for await (const event of events) yield await this.decryptEvent(event, cache);
+  }
+}
+
+/** The person behind a value: the name beside it, or the value itself when there is no usable name. */
+function identifyingName(anchor: unknown, value: unknown): string {
+  if (typeof anchor === 'string' && anchor.trim() && !isCiphertext(anchor) && !PLACEHOLDERS.has(anchor)) return anchor;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,46 @@
+/** One data subject: a person identified within a body. */
+export interface SubjectRecord {
+  /** Opaque (`ps-` + random), so that it may appear in events, URLs and logs without revealing anyone. */
+  readonly subjectId: string;
+  readonly organizationCode: string;
+  /** The name the subject was first seen under; gone once erased. */
+  readonly label: string | null;
+  readonly createdAt: string;
+  readonly suspendedAt: string | null;
+  readonly erasedAt: string | null;
+}
+
+export type KeyState =
+  | { readonly status: 'active'; readonly key: Buffer; readonly suspended: boolean }
+  | { readonly status: 'erased'; readonly erasedAt: string }
+  | { readonly status: 'unknown' };
+
+/**
+ * Keys of data subjects, kept apart from the event store: destroying a key is what erases a
+ * person's data from an immutable trail (crypto-shredding). Behind a port so an HSM or a KMS can
+ * hold the keys instead of the embedded SQLite file.
+ */
+export interface KeyStore {
+  /** The subject of a person of a body (by normalised name), created with a fresh key if none is active. */
+  subjectFor(organizationCode: string, name: string): Promise<string>;
+  /** The active subject of a person, without creating one. */
+  findSubject(organizationCode: string, name: string): Promise<string | undefined>;
+  keyOf(subjectId: string): Promise<KeyState>;
+  subject(subjectId: string): Promise<SubjectRecord | undefined>;
+  subjects(filter?: { readonly organizationCode?: string; readonly includeErased?: boolean }): Promise<SubjectRecord[]>;
+  /** Destroys the key, the name and the lookup entry; keeps a tombstone. False when already erased or unknown. */
+  destroy(subjectId: string, at: string): Promise<boolean>;
+  /** Marks (at) or clears (null) the suspension of use of a subject's data. */
+  setSuspended(subjectId: string, at: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * How a person is recognised across forms, applications and master-data versions of one body:
+ * the same name after Unicode NFKC, without any spaces (全角・半角), case-folded. Two people of one
+ * body with the same name share a subject — erasing one erases both, which errs on the side of
+ * erasure; an explicit staff id in the forms would separate them.
+ */
+export function normaliseName(name: string): string {
+  return name.normalize('NFKC').replace(/[\s\u3000]+/g, '').toLowerCase();
+}

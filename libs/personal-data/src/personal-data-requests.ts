@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import type { EventStore, JsonObject } from '@nws/event-store';
+import type { KeyStore, SubjectRecord } from './key-store.port';
+import type { LegalBasis } from './personal-data.declaration';
+
+export const PERSONAL_DATA_STREAM_PREFIX = 'personal-data-';
+export const personalDataStream = (organizationCode: string): string => `${PERSONAL_DATA_STREAM_PREFIX}${organizationCode}`;
+
+export const PERSONAL_DATA_EVENTS = {
+  erased: 'PersonalDataErased',
+  suspended: 'PersonalDataUseSuspended',
+  resumed: 'PersonalDataUseResumed',
+  connectionEnded: 'ConnectionEnded',
+} as const;
+
+const NAMESPACE = '3c1f6a0e-8b2d-5f47-a9e1-6d5c4b3a2f10';
+
+/** Who asked: a body and a person id, never a name (the trail must not hold what it may have to erase). */
+export interface Requester {
+  readonly sub: string;
+  readonly org: string;
+  readonly role: string;
+}
+
+export interface SubjectRequest {
+  readonly subjectId: string;
+  readonly requestedBy: Requester;
+  readonly legalBasis: LegalBasis;
+  /** 受付番号 of the request, if any: ASCII only, checked by the caller. */
+  readonly reference: string | null;
+  readonly at: string;
+}
+
+export class SubjectNotFoundError extends Error {
+  override readonly name = 'SubjectNotFoundError';
+  constructor(readonly subjectId: string) {
+    super(`data subject ${subjectId} is not known`);
+  }
+}
+
+export interface ErasureResult {
+  readonly subjectId: string;
+  readonly organizationCode: string;
+  readonly erasedAt: string;
+  readonly alreadyErased: boolean;
+  /** Global position of the PersonalDataErased event. */
+  readonly position: number | null;
+}
+
+/**
+ * 消去: records PersonalDataErased in the body's `personal-data-{org}` stream, then destroys the
+ * subject's key. Recorded first, so an erasure is never done without a trail; a crash between the
+ * two is healed by replaying the event (destroying an absent key is a no-op). One event per
+ * subject (its id derives from the subject), so repeating the request appends nothing.
+ */
+export async function eraseSubject(store: EventStore, keys: KeyStore, request: SubjectRequest): Promise<ErasureResult> {
+  const subject = await requireSubject(keys, request.subjectId);
+  if (subject.erasedAt) return { subjectId: subject.subjectId, organizationCode: subject.organizationCode, erasedAt: subject.erasedAt, alreadyErased: true, position: null };
+  const result = await store.append(
+    personalDataStream(subject.organizationCode),
+    [{ id: uuidv5(`erased\u0000${subject.subjectId}`, NAMESPACE), type: PERSONAL_DATA_EVENTS.erased, data: requestData(subject, request), metadata: metadataOf(request) }],
+    'any',
+  );
+  await keys.destroy(subject.subjectId, request.at);
+  return { subjectId: subject.subjectId, organizationCode: subject.organizationCode, erasedAt: request.at, alreadyErased: false, position: result.position };
+}
+
+/** 利用停止 (suspend) or its lifting (resume): the data stays for the audit trail, published views hide it. */
+export async function setSubjectSuspension(store: EventStore, keys: KeyStore, request: SubjectRequest, suspended: boolean): Promise<SubjectRecord> {
+  const subject = await requireSubject(keys, request.subjectId);
+  if (subject.erasedAt || (subject.suspendedAt !== null) === suspended) return subject;
+  await store.append(
+    personalDataStream(subject.organizationCode),
+    [{ id: randomUUID(), type: suspended ? PERSONAL_DATA_EVENTS.suspended : PERSONAL_DATA_EVENTS.resumed, data: requestData(subject, request), metadata: metadataOf(request) }],
+    'any',
+  );
+  await keys.setSuspended(subject.subjectId, suspended ? request.at : null);
+  return (await keys.subject(subject.subjectId))!;
+}
+
+/** The end of a body's connection: the retention period of its personal data runs from here. */
+export async function recordConnectionEnd(store: EventStore, organizationCode: string, endedAt: string, recordedBy: Requester, at: string): Promise<void> {
+  await store.append(
+    personalDataStream(organizationCode),
+    [
+      {
+        id: uuidv5(`connection-ended\u0000${organizationCode}\u0000${endedAt}`, NAMESPACE),
+        type: PERSONAL_DATA_EVENTS.connectionEnded,
+        data: { organizationCode, endedAt, recordedBy: { ...recordedBy } },
+        metadata: { actor: { ...recordedBy }, occurredAt: at },
+      },
+    ],
+    'any',
+  );
+}
+
+async function requireSubject(keys: KeyStore, subjectId: string): Promise<SubjectRecord> {
+  const subject = await keys.subject(subjectId);
+  if (!subject) throw new SubjectNotFoundError(subjectId);
+  return subject;
+}
+
+function requestData(subject: SubjectRecord, request: SubjectRequest): JsonObject {
+  return {
+    subjectId: subject.subjectId,
+    organizationCode: subject.organizationCode,
+    requestedBy: { ...request.requestedBy },
+    legalBasis: request.legalBasis,
+    reference: request.reference,
+    at: request.at,
+  };
+}
+
+function metadataOf(request: SubjectRequest): JsonObject {
+  return { actor: { ...request.requestedBy }, occurredAt: request.at, correlationId: request.subjectId };
+}

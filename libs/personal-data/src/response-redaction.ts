@@ -1,0 +1,131 @@
+import type { JsonObject } from '@nws/event-store';
+import { isCiphertext } from './field-cipher';
+import { formatPath, getAt, isRecord, setAt, type PathSegment } from './json-path';
+import type { KeyStore } from './key-store.port';
+import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
+
+export interface Reader {
+  readonly sub: string;
+  readonly org: string;
+  readonly role: string;
+}
+
+export interface RedactionContext {
+  readonly reader: Reader;
+  /** The stated or defaulted purpose (a code); null when an auditor stated none. */
+  readonly purpose: string | null;
+  /** A published view (master data, distribution): suspended subjects are hidden there. */
+  readonly publishedView: boolean;
+  /** The application of the route (`/applications/:id…`), for values whose node does not name one. */
+  readonly applicationId: string | null;
+}
+
+export interface DisclosedValue {
+  readonly organizationCode: string;
+  readonly applicationId: string | null;
+  readonly subjectId: string | null;
+  readonly field: string;
+}
+
+export interface RedactionResult {
+  readonly body: unknown;
+  readonly disclosed: readonly DisclosedValue[];
+  readonly withheld: number;
+}
+
+/**
+ * What a reader may see of one personal value. Callers have already checked the reader may read
+ * the document at all (canRead); this decides value by value:
+ * - the body itself sees its own people's data;
+ * - the application's reviewers see everything in it (緊急連絡先 included), but in published views only what is published;
+ * - auditors see what they state a purpose for, except 緊急連絡先;
+ * - distributors and other bodies see published contacts only, and not while their use is suspended.
+ */
+export function visibility(ctx: RedactionContext, org: string, classification: Classification, suspended: boolean): 'show' | string {
+  const { role } = ctx.reader;
+  if (ctx.reader.org === org) return 'show';
+  if (role === 'auditor') {
+    if (!ctx.purpose) return PLACEHOLDER.purposeRequired;
+    return classification === 'restricted' ? PLACEHOLDER.withheld : 'show';
+  }
+  if ((role === 'first-reviewer' || role === 'second-reviewer') && !ctx.publishedView) return 'show';
+  if (classification !== 'published') return PLACEHOLDER.withheld;
+  return suspended ? PLACEHOLDER.suspended : 'show';
+}
+
+/**
+ * Finds the personal values of a response by the declared shapes (application views, events and
+ * history entries, master-data versions), replaces what the reader may not see, and reports what
+ * was shown to someone outside the body, for the access log. Works on a copy of the body.
+ */
+export async function redactResponse(body: unknown, declarations: readonly PersonalDataDeclaration[], keys: KeyStore, ctx: RedactionContext): Promise<RedactionResult> {
+  const copy = structuredClone(body);
+  const disclosed: DisclosedValue[] = [];
+  let withheld = 0;
+
+  const apply = async (node: Record<string, unknown>, refs: readonly PersonalValueRef[], applicationId: string | null) => {
+    for (const ref of refs) {
+      const value = getAt(node, ref.path);
+      if (value === undefined || value === null || (typeof value === 'string' && (PLACEHOLDERS.has(value) || isCiphertext(value)))) continue;
+      const anchor = getAt(node, ref.anchor);
+      const name = typeof anchor === 'string' && !PLACEHOLDERS.has(anchor) && !isCiphertext(anchor) ? anchor : String(value);
+      const subjectId = (await keys.findSubject(ref.org, name).catch(() => undefined)) ?? null;
+      const state = subjectId ? await keys.keyOf(subjectId) : undefined;
+      const outcome = visibility(ctx, ref.org, ref.classification, state?.status === 'active' && state.suspended);
+      if (outcome !== 'show') {
+        setAt(node, ref.path, outcome);
+        withheld += 1;
+      } else if (ctx.reader.org !== ref.org) {
+        disclosed.push({ organizationCode: ref.org, applicationId, subjectId, field: formatPath(ref.path) });
+      }
+    }
+  };
+
+  const visit = async (node: unknown, applicationId: string | null): Promise<void> => {
+    if (Array.isArray(node)) {
+      for (const item of node) await visit(item, applicationId);
+      return;
+    }
+    if (!isRecord(node)) return;
+    const located = locate(node, declarations);
+    if (located) {
+      await apply(node, located.refs, located.applicationId ?? applicationId);
+      return;
+    }
+    for (const inner of Object.values(node)) await visit(inner, applicationId);
+  };
+
+  await visit(copy, ctx.applicationId);
+  return { body: copy, disclosed, withheld };
+}
+
+function locate(node: Record<string, unknown>, declarations: readonly PersonalDataDeclaration[]): { refs: PersonalValueRef[]; applicationId: string | null } | undefined {
+  const applicationId = applicationIdOf(node);
+  if (typeof node['workflow'] === 'string' && isRecord(node['forms']) && isRecord(node['organization'])) {
+    return { refs: declarations.flatMap((d) => d.inView(node as JsonObject)), applicationId: typeof node['id'] === 'string' ? node['id'] : applicationId };
+  }
+  if (typeof node['type'] === 'string' && isRecord(node['data'])) {
+    // History entries carry the actor beside the data; stored events inside metadata.
+    const metadata = isRecord(node['metadata']) ? node['metadata'] : { actor: node['actor'] ?? null };
+    const shape: EventShape = { type: node['type'], data: node['data'] as JsonObject, metadata: metadata as JsonObject };
+    const refs = [...actorNameRef(shape), ...declarations.flatMap((d) => d.inEvent(shape))].map((ref) => relocate(ref, isRecord(node['metadata'])));
+    return { refs, applicationId };
+  }
+  if (typeof node['organizationCode'] === 'string' && isRecord(node['content'])) {
+    const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string));
+    return { refs: refs.map((ref) => ({ ...ref, path: ['content', ...ref.path], anchor: ['content', ...ref.anchor] })), applicationId };
+  }
+  return undefined;
+}
+
+function applicationIdOf(node: Record<string, unknown>): string | null {
+  if (typeof node['applicationId'] === 'string') return node['applicationId'];
+  if (typeof node['streamId'] === 'string' && node['streamId'].startsWith('application-')) return node['streamId'].slice('application-'.length);
+  return null;
+}
+
+function relocate(ref: PersonalValueRef, hasMetadata: boolean): PersonalValueRef {
+  if (hasMetadata || ref.path[0] !== 'metadata') return ref;
+  const move = (path: readonly PathSegment[]) => (path[0] === 'metadata' ? path.slice(1) : path);
+  return { ...ref, path: move(ref.path), anchor: move(ref.anchor) };
+}

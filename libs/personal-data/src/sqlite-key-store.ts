@@ -1,0 +1,152 @@
+import Database from 'better-sqlite3';
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { normaliseName, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
+
+export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS subjects (
+    subject_id        TEXT PRIMARY KEY,
+    organization_code TEXT NOT NULL,
+    lookup            BLOB NOT NULL UNIQUE,
+    label             TEXT NOT NULL,
+    key               BLOB NOT NULL,
+    created_at        TEXT NOT NULL,
+    suspended_at      TEXT
+  );
+  CREATE INDEX IF NOT EXISTS subjects_org ON subjects (organization_code);
+  CREATE TABLE IF NOT EXISTS erased_subjects (
+    subject_id        TEXT PRIMARY KEY,
+    organization_code TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    erased_at         TEXT NOT NULL
+  );
+`;
+
+interface SubjectRow {
+  subject_id: string;
+  organization_code: string;
+  label: string;
+  key: Buffer;
+  created_at: string;
+  suspended_at: string | null;
+}
+
+/**
+ * The embedded key store: its own SQLite file (DATA_DIR/personal-data-keys.sqlite, mode 0600).
+ *
+ * Erasure must leave no byte of the key or the name in the file, so: `secure_delete` zeroes
+ * deleted rows and freed pages, and the rollback journal (not WAL) holds old pages only until
+ * the commit deletes it. Subjects are found by an HMAC of body and normalised name under a secret
+ * of this file, so the index does not hold names in clear and dies with the row.
+ */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly lookupSecret: Buffer;
+
+  constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    if (filename !== ':memory:') chmodSync(filename, 0o600);
+    this.db.pragma('journal_mode = DELETE');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
+    this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
+  }
+
+  async subjectFor(organizationCode: string, name: string): Promise<string> {
+    const lookup = this.lookup(organizationCode, name);
+    return this.db.transaction(() => {
+      const found = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
+      if (found) return found.subject_id;
+      const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
+      this.db
+        .prepare('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(subjectId, organizationCode, lookup, name.trim(), randomBytes(32), this.clock());
+      return subjectId;
+    }).immediate();
+  }
+
+  async findSubject(organizationCode: string, name: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as { subject_id: string } | undefined;
+    return row?.subject_id;
+  }
+
+  async keyOf(subjectId: string): Promise<KeyState> {
+    const row = this.db.prepare('SELECT key, suspended_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'key' | 'suspended_at'> | undefined;
+    if (row) return { status: 'active', key: row.key, suspended: row.suspended_at !== null };
+    const erased = this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?').get(subjectId) as { erased_at: string } | undefined;
+    return erased ? { status: 'erased', erasedAt: erased.erased_at } : { status: 'unknown' };
+  }
+
+  async subject(subjectId: string): Promise<SubjectRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM subjects WHERE subject_id = ?').get(subjectId) as SubjectRow | undefined;
+    if (row) return toRecord(row);
+    const erased = this.db.prepare('SELECT * FROM erased_subjects WHERE subject_id = ?').get(subjectId) as ErasedRow | undefined;
+    return erased ? toErasedRecord(erased) : undefined;
+  }
+
+  async subjects(filter: { organizationCode?: string; includeErased?: boolean } = {}): Promise<SubjectRecord[]> {
+    const where = filter.organizationCode === undefined ? '' : 'WHERE organization_code = ?';
+    const params = filter.organizationCode === undefined ? [] : [filter.organizationCode];
+    const active = (this.db.prepare(`SELECT * FROM subjects ${where} ORDER BY created_at, subject_id`).all(...params) as SubjectRow[]).map(toRecord);
+    if (!filter.includeErased) return active;
+    const erased = (this.db.prepare(`SELECT * FROM erased_subjects ${where} ORDER BY erased_at, subject_id`).all(...params) as ErasedRow[]).map(toErasedRecord);
+    return [...active, ...erased];
+  }
+
+  async destroy(subjectId: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT organization_code, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'organization_code' | 'created_at'> | undefined;
+      if (!row) return false;
+      this.db.prepare('INSERT INTO erased_subjects (subject_id, organization_code, created_at, erased_at) VALUES (?, ?, ?, ?)').run(subjectId, row.organization_code, row.created_at, at);
+      this.db.prepare('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
+      return true;
+    }).immediate();
+  }
+
+  async setSuspended(subjectId: string, at: string | null): Promise<void> {
+    this.db.prepare('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private lookup(organizationCode: string, name: string): Buffer {
+    const normalised = normaliseName(name);
+    if (!normalised) throw new Error('a data subject needs a non-empty name');
+    return createHmac('sha256', this.lookupSecret).update(`${organizationCode}\u0000${normalised}`).digest();
+  }
+}
+
+interface ErasedRow {
+  subject_id: string;
+  organization_code: string;
+  created_at: string;
+  erased_at: string;
+}
+
+const toRecord = (row: SubjectRow): SubjectRecord => ({
+  subjectId: row.subject_id,
+  organizationCode: row.organization_code,
+  label: row.label,
+  createdAt: row.created_at,
+  suspendedAt: row.suspended_at,
+  erasedAt: null,
+});
+
+const toErasedRecord = (row: ErasedRow): SubjectRecord => ({
+  subjectId: row.subject_id,
+  organizationCode: row.organization_code,
+  label: null,
+  createdAt: row.created_at,
+  suspendedAt: null,
+  erasedAt: row.erased_at,
+});
