@@ -18,6 +18,7 @@ import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';
+import { MasterDataDiffController } from './master-data/master-data-diff.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { ReferenceController } from './reference/reference.controller';
 import { EngineMetrics } from './metrics/metrics.registry';
@@ -41,7 +42,7 @@ export class AppModule {
       controllers:
         config.role === 'worker'
           ? [HealthController, MetricsController]
-          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, ReferenceController, HealthController, MetricsController],
+          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, MasterDataDiffController, ReferenceController, HealthController, MetricsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
         { provide: EngineMetrics, useValue: metrics },
