@@ -126,7 +126,7 @@ export class WorkflowEngine {
       const authorization = definition.authorize(action, folded, meta.actor);
       if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
       const decided = definition.decide(action, folded, payload, meta);
-      const { events: toAppend, after } = this.stamp(folded, decided, meta, requestHash);
+      const { events: toAppend } = this.stamp(folded, decided, meta, requestHash);
       try {
         await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
       } catch (error) {
@@ -135,11 +135,11 @@ export class WorkflowEngine {
         if (attempt >= maxRetries) throw new ConcurrencyConflictError(applicationId);
         continue;
       }
-      const commands = new Map(current.commands);
-      commands.set(meta.commandId, after.revision);
-      this.cache.set(applicationId, { folded: after, commands });
+      // Cache and answer with what the store holds, not with what we decided: an append the store
+      // took as an idempotent repeat of an earlier one (same event ids) kept the earlier events.
+      const stored = await this.current(applicationId);
       const reacting = toAppend.some((e) => definition.reactions?.some((r) => r.on.includes(e.type)));
-      if (!reacting) return this.view(after, meta.actor);
+      if (!reacting) return this.view(stored.folded, meta.actor);
       await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
       return this.view((await this.current(applicationId)).folded, meta.actor);
     }
@@ -190,8 +190,12 @@ export class WorkflowEngine {
     if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
     if (options.toRevision !== undefined) events = events.filter((e) => e.revision <= options.toRevision!);
     if (options.asOf !== undefined) {
+      // A prefix of the stream: stop at the first event past the moment. Times inside a stream need
+      // not be monotonic (a retried command keeps its time), and skipping one event while folding a
+      // later one would fold a history that never existed.
       const limit = Date.parse(options.asOf);
-      events = events.filter((e) => Date.parse(String(e.metadata['occurredAt'])) <= limit);
+      const past = events.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
+      if (past >= 0) events = events.slice(0, past);
     }
     if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
     return { folded: this.foldEvents(applicationId, events), events };

@@ -35,6 +35,8 @@ describe('the auditor role is read-only everywhere', () => {
   const apps: Record<string, string> = {};
   let forms: Array<{ code: string; example: unknown }> = [];
   let actions: string[] = [];
+  let subjects: string[] = [];
+  let openApi: any = {};
 
   async function draft(): Promise<string> {
     const { create } = await driver.examples();
@@ -62,6 +64,10 @@ describe('the auditor role is read-only everywhere', () => {
     await driver.act('applicant', apps['masterDataRegistered'], 'submit');
     await driver.act('prefectureReviewer', apps['masterDataRegistered'], 'approve');
     expect((await driver.act('micReviewer', apps['masterDataRegistered'], 'approve')).body.state).toBe('masterDataRegistered');
+    openApi = (await server.request('GET', '/docs-json')).body ?? {};
+    // Data subjects (people named in the forms), for personal-data requests an auditor must not make.
+    const listed = await driver.as('applicant', 'GET', '/personal-data/subjects');
+    subjects = (listed.body?.subjects ?? []).map((s: { subjectId?: string; id?: string }) => s.subjectId ?? s.id).filter(Boolean).slice(0, 2);
   }, 30_000);
   afterAll(() => server.stop());
 
@@ -81,17 +87,31 @@ describe('the auditor role is read-only everywhere', () => {
     paths = paths.flatMap((p) => expand(p, 'id', ids));
     paths = paths.flatMap((p) => expand(p, 'action', [...actions, 'register-master-data']));
     paths = paths.flatMap((p) => expand(p, 'formCode', forms.map((f) => f.code)));
+    paths = paths.flatMap((p) => expand(p, 'subjectId', subjects.length > 0 ? subjects : ['x']));
     paths = paths.map((p) => p.replace(/:[A-Za-z]+/g, 'x'));
     return paths.map((path) => ({ path, body: bodyFor(route, path) }));
   }
 
+  /** A valid body, so that validation cannot answer before the role check: known routes by hand, others from the OpenAPI document. */
   function bodyFor(route: Route, path: string): unknown {
     if (route.method === 'POST' && route.path === '/applications') return { workflow: 'connection-application', organizationCode: '132012', category: '登録' };
     if (route.path.endsWith('/forms/:formCode')) return forms.find((f) => path.endsWith(`/${f.code}`))?.example ?? {};
     if (route.path.endsWith('/actions/:action')) return { comment: '監査担当は操作しません（確認のための試行）。' };
-    if (route.path.endsWith('/acks')) return { eventIds: ['00000000-0000-5000-8000-000000000000'] };
-    if (route.path.endsWith('/nacks')) return { eventIds: ['00000000-0000-5000-8000-000000000000'], reason: '監査担当による試行' };
-    return {};
+    const openApiPath = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const schema = openApi.paths?.[openApiPath]?.[route.method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema;
+    return exampleOf(schema);
+  }
+
+  function exampleOf(schema: any): unknown {
+    if (!schema) return {};
+    if (schema.$ref) return exampleOf(openApi.components?.schemas?.[String(schema.$ref).split('/').pop()!]);
+    if (schema.example !== undefined) return schema.example;
+    if (Array.isArray(schema.enum)) return schema.enum[0];
+    if (schema.type === 'array') return [exampleOf(schema.items ?? { type: 'string' })];
+    if (schema.type === 'object' || schema.properties) {
+      return Object.fromEntries((schema.required ?? []).map((key: string) => [key, exampleOf(schema.properties?.[key])]));
+    }
+    return schema.type === 'integer' || schema.type === 'number' ? 1 : schema.type === 'boolean' ? true : '監査担当による試行';
   }
 
   it('finds the mutating routes of the running app (applications, forms, actions, distribution)', () => {
