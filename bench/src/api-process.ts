@@ -26,7 +26,7 @@ export class ApiProcess {
     const port = await freePort();
     const entry = resolve(__dirname, '../../apps/api/src/main.js');
     const child = spawn(process.execPath, [entry], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: BENCH_SECRET, NODE_ENV: 'production' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: BENCH_SECRET, NODE_ENV: 'production', RATE_LIMIT: 'off' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const api = new ApiProcess(child, `http://127.0.0.1:${port}`);

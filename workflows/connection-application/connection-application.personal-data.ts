@@ -4,7 +4,6 @@ import type { Classification, EventShape, PersonalDataDeclaration, PersonalValue
 import { connectionApplicationForms } from './forms';
 
 const WORKFLOW = 'connection-application';
-const REVIEW_EVENTS = new Set(['FirstReviewApproved', 'FirstReviewRejected', 'SecondReviewApproved', 'SecondReviewRejected']);
 export const MASTER_DATA_VERSION_EVENT = 'MasterDataVersionRegistered';
 
 /**
@@ -60,6 +59,20 @@ function masterDataValues(content: unknown, org: string, prefix: PathSegment[]):
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+/**
+ * People recorded by the workflow itself — reviewers (reviewer), the head department that
+ * forwarded (forwardedBy): any object naming a person (sub), their body (org) and their name.
+ */
+function personRecords(value: unknown, path: PathSegment[]): PersonalValueRef[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => personRecords(item, [...path, index]));
+  if (!isRecord(value)) return [];
+  if (typeof value['sub'] === 'string' && typeof value['org'] === 'string' && 'name' in value) {
+    const at = [...path, 'name'];
+    return [{ path: at, org: value['org'], anchor: at, classification: 'internal' }];
+  }
+  return Object.entries(value).flatMap(([key, inner]) => personRecords(inner, [...path, key]));
+}
+
 export const connectionApplicationPersonalData: PersonalDataDeclaration = {
   workflow: WORKFLOW,
   purposes: [
@@ -75,18 +88,13 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
     if (event.type === 'FormSaved') {
       const actor = isRecord(metadata['actor']) ? metadata['actor'] : {};
       // Forms are saved only by applicants of the body itself (policy), so the actor's body is the subjects' body.
-      // Hook: when a head department (首長部局) saves for its board of education, take the application's body here.
       const org = str(actor['org']);
       return org ? formValues(String(data['formCode'] ?? ''), data['form'], ['data', 'form'], org) : [];
-    }
-    if (REVIEW_EVENTS.has(event.type) && isRecord(data['reviewer']) && str(data['reviewer']['org'])) {
-      const path = ['data', 'reviewer', 'name'];
-      return [{ path, org: String(data['reviewer']['org']), anchor: path, classification: 'internal' }];
     }
     if (event.type === MASTER_DATA_VERSION_EVENT && str(data['organizationCode'])) {
       return masterDataValues(data['content'], String(data['organizationCode']), ['data', 'content']);
     }
-    return [];
+    return personRecords(data, ['data']);
   },
 
   inView(view: JsonObject): PersonalValueRef[] {
@@ -103,18 +111,21 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
         refs.push({ path, org, anchor: path, classification: 'internal' });
       }
     }
-    const reviews = view['reviews'];
-    if (Array.isArray(reviews)) {
-      reviews.forEach((review, index) => {
-        if (!isRecord(review) || !isRecord(review['reviewer']) || !str(review['reviewer']['org'])) return;
-        const path = ['reviews', index, 'reviewer', 'name'];
-        refs.push({ path, org: String(review['reviewer']['org']), anchor: path, classification: 'internal' });
-      });
-    }
+    for (const key of Object.keys(view)) if (key !== 'forms') refs.push(...personRecords(view[key], [key]));
     return refs;
   },
 
   inMasterDataContent(content: JsonObject, org: string): PersonalValueRef[] {
     return masterDataValues(content, org, []);
+  },
+
+  classifyField(scope, path) {
+    const pattern = path.replace(/\[\d+\]/g, '[]');
+    if ('formCode' in scope) {
+      return connectionApplicationForms.get(scope.formCode)?.personalFields.includes(pattern) ? classify(scope.formCode, pattern) : undefined;
+    }
+    if (/^contacts\[\]\.(name|phone|email)$/.test(pattern)) return 'published';
+    const form = /^form(\d{2})(\d{2})\.(.+)$/.exec(pattern);
+    return form && connectionApplicationForms.get(`${form[1]}-${form[2]}`)?.personalFields.includes(form[3]!) ? 'published' : undefined;
   },
 };

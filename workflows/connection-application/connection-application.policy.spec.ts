@@ -12,15 +12,18 @@ import { PERSONAL_DATA_REQUESTS, SYSTEM_ACTOR, authorizePersonalDataRequest, typ
 const definition = connectionApplicationV1;
 const ACTIONS = ['read', ...new Set([...definition.commands, 'forward'])];
 
-type Kind = 'municipality' | 'governor';
+type Kind = 'municipality' | 'governor' | 'board-of-education';
 const BODY = {
-  municipality: { code: '132012', name: '八王子市', kind: '市町村長部局', firstReviewer: '130001', routedFirst: 'pref-1' },
-  governor: { code: '130001', name: '東京都', kind: '都道府県知事部局', firstReviewer: 'J-LIS', routedFirst: 'jlis-1' },
+  municipality: { code: '132012', name: '八王子市', kind: '市町村長部局', otherOrgan: '市町村教育委員会', firstReviewer: '130001', routedFirst: 'pref-1', forwardVia: null },
+  governor: { code: '130001', name: '東京都', kind: '都道府県知事部局', otherOrgan: '都道府県教育委員会', firstReviewer: 'J-LIS', routedFirst: 'jlis-1', forwardVia: null },
+  'board-of-education': { code: '132012', name: '八王子市', kind: '市町村教育委員会', otherOrgan: '市町村長部局', firstReviewer: '130001', routedFirst: 'pref-1', forwardVia: '市町村長部局' },
 } as const;
 
 const actorsOf = (kind: Kind): Record<string, Actor> => ({
-  'own-applicant': { sub: 'own-1', org: BODY[kind].code, role: 'applicant' },
-  'other-applicant': { sub: 'other-1', org: kind === 'municipality' ? '132021' : '132012', role: 'applicant' },
+  'own-applicant': { sub: 'own-1', org: BODY[kind].code, role: 'applicant', organ: BODY[kind].kind },
+  // Same local-government code, another organ: for a board of education, its head's department.
+  'same-body-other-organ-applicant': { sub: 'organ-1', org: BODY[kind].code, role: 'applicant', organ: BODY[kind].otherOrgan },
+  'other-applicant': { sub: 'other-1', org: kind === 'governor' ? '132012' : '132021', role: 'applicant' },
   'own-body-first-reviewer': { sub: 'self-1', org: BODY[kind].code, role: 'first-reviewer' },
   'prefecture-first-reviewer': { sub: 'pref-1', org: '130001', role: 'first-reviewer' },
   'jlis-first-reviewer': { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' },
@@ -36,36 +39,44 @@ const actorsOf = (kind: Kind): Record<string, Actor> => ({
   system: SYSTEM_ACTOR,
 });
 
-/** What each relation may do, situation by situation; any relation or action not listed: nothing. */
-const reviewersRead = { 'mic-second-reviewer': 'read', 'first-decider-as-second-reviewer': 'read', auditors: 'read', system: 'read' };
+/**
+ * What each relation may do, situation by situation; any relation or action not listed: nothing.
+ * `routed` is the relation the first review is routed to: the prefecture, or J-LIS for a
+ * prefectural governor department. Written once for all kinds, the literal rows are the same.
+ */
+function table(routed: string): Record<string, Record<string, string>> {
+  const body = { 'same-body-other-organ-applicant': 'read', auditors: 'read', system: 'read' };
+  const reviewers = { ...body, [routed]: 'read', 'mic-second-reviewer': 'read', 'first-decider-as-second-reviewer': 'read' };
+  return {
+    draft: { ...body, 'own-applicant': 'read save-form submit withdraw' },
+    firstReview: { ...reviewers, 'own-applicant': 'read withdraw', [routed]: 'read approve reject' },
+    secondReview: { ...reviewers, 'own-applicant': 'read withdraw', 'mic-second-reviewer': 'read approve reject' },
+    'rejected (first review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
+    'rejected (second review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
+    'draft (round 2)': { ...reviewers, 'own-applicant': 'read save-form submit withdraw' },
+    approved: { ...reviewers, 'own-applicant': 'read', system: 'read register-master-data' },
+    masterDataRegistered: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
+    distributed: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read' },
+    withdrawn: { ...body, 'own-applicant': 'read' },
+    'withdrawn (in first review)': { ...reviewers, 'own-applicant': 'read' },
+  };
+}
+
 const EXPECTED: Record<Kind, Record<string, Record<string, string>>> = {
-  municipality: {
-    draft: { 'own-applicant': 'read save-form submit withdraw', auditors: 'read', system: 'read' },
-    awaitingForward: { 'own-applicant': 'read withdraw', 'prefecture-first-reviewer': 'read', ...reviewersRead },
-    firstReview: { 'own-applicant': 'read withdraw', 'prefecture-first-reviewer': 'read approve reject', ...reviewersRead },
-    secondReview: { 'own-applicant': 'read withdraw', 'prefecture-first-reviewer': 'read', ...reviewersRead, 'mic-second-reviewer': 'read approve reject' },
-    'rejected (first review)': { 'own-applicant': 'read revise withdraw', 'prefecture-first-reviewer': 'read', ...reviewersRead },
-    'rejected (second review)': { 'own-applicant': 'read revise withdraw', 'prefecture-first-reviewer': 'read', ...reviewersRead },
-    'draft (round 2)': { 'own-applicant': 'read save-form submit withdraw', 'prefecture-first-reviewer': 'read', ...reviewersRead },
-    approved: { 'own-applicant': 'read', 'prefecture-first-reviewer': 'read', ...reviewersRead, system: 'read register-master-data' },
-    masterDataRegistered: { 'own-applicant': 'read', 'prefecture-first-reviewer': 'read', ...reviewersRead, 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
-    distributed: { 'own-applicant': 'read', 'prefecture-first-reviewer': 'read', ...reviewersRead, 'mic-distributor': 'read' },
-    withdrawn: { 'own-applicant': 'read', auditors: 'read', system: 'read' },
-    'withdrawn (in first review)': { 'own-applicant': 'read', 'prefecture-first-reviewer': 'read', ...reviewersRead },
-  },
-  governor: {
-    draft: { 'own-applicant': 'read save-form submit withdraw', auditors: 'read', system: 'read' },
-    awaitingForward: { 'own-applicant': 'read withdraw', 'jlis-first-reviewer': 'read', ...reviewersRead },
-    firstReview: { 'own-applicant': 'read withdraw', 'jlis-first-reviewer': 'read approve reject', ...reviewersRead },
-    secondReview: { 'own-applicant': 'read withdraw', 'jlis-first-reviewer': 'read', ...reviewersRead, 'mic-second-reviewer': 'read approve reject' },
-    'rejected (first review)': { 'own-applicant': 'read revise withdraw', 'jlis-first-reviewer': 'read', ...reviewersRead },
-    'rejected (second review)': { 'own-applicant': 'read revise withdraw', 'jlis-first-reviewer': 'read', ...reviewersRead },
-    'draft (round 2)': { 'own-applicant': 'read save-form submit withdraw', 'jlis-first-reviewer': 'read', ...reviewersRead },
-    approved: { 'own-applicant': 'read', 'jlis-first-reviewer': 'read', ...reviewersRead, system: 'read register-master-data' },
-    masterDataRegistered: { 'own-applicant': 'read', 'jlis-first-reviewer': 'read', ...reviewersRead, 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
-    distributed: { 'own-applicant': 'read', 'jlis-first-reviewer': 'read', ...reviewersRead, 'mic-distributor': 'read' },
-    withdrawn: { 'own-applicant': 'read', auditors: 'read', system: 'read' },
-    'withdrawn (in first review)': { 'own-applicant': 'read', 'jlis-first-reviewer': 'read', ...reviewersRead },
+  municipality: table('prefecture-first-reviewer'),
+  governor: table('jlis-first-reviewer'),
+  'board-of-education': {
+    ...table('prefecture-first-reviewer'),
+    // 首長部局を経由: the head's department forwards; the prefecture already sees what comes.
+    awaitingForward: {
+      'own-applicant': 'read withdraw',
+      'same-body-other-organ-applicant': 'read forward',
+      'prefecture-first-reviewer': 'read',
+      'mic-second-reviewer': 'read',
+      'first-decider-as-second-reviewer': 'read',
+      auditors: 'read',
+      system: 'read',
+    },
   },
 };
 
@@ -84,15 +95,14 @@ function sampleEvents(kind: Kind): SampleEvent[] {
     meta: { actor: { ...actor }, occurredAt: '2026-11-20T00:00:00.000Z', workflow: definition.name, machineVersion: definition.machineVersion },
   });
   const reviewer = (actor: Actor) => ({ sub: actor.sub, org: actor.org, orgName: actor.org, department: null, name: null });
-  const routed = kind === 'municipality' ? actors['prefecture-first-reviewer']! : actors['jlis-first-reviewer']!;
+  const routed = kind === 'governor' ? actors['jlis-first-reviewer']! : actors['prefecture-first-reviewer']!;
   const own = actors['own-applicant']!;
   const routing = { round: 1, applicationNumber: `20261120-${body.code}-ABCDEF`, firstReviewer: body.firstReviewer, secondReviewer: 'MIC' };
   return [
     ev('ApplicationCreated', { applicationId: 'app-1', organization: { code: body.code, name: body.name, kind: body.kind, prefectureCode: '130001' }, category: '登録' }, own),
     ev('FormSaved', { formCode: '02-02', form: {} }, own),
-    ev('ApplicationSubmitted', routing, own),
-    ev('ApplicationSubmitted', { ...routing, forwardVia: '首長部局' }, own),
-    ev('ApplicationForwarded', { round: 1, comment: null, forwardedBy: { sub: 'head-1', org: body.code, organ: '首長部局', name: null, department: null } }, own),
+    ev('ApplicationSubmitted', { ...routing, forwardVia: body.forwardVia }, own),
+    ev('ApplicationForwarded', { round: 1, comment: null, forwardedBy: { sub: 'organ-1', org: body.code, organ: body.otherOrgan, name: null, department: null } }, actors['same-body-other-organ-applicant']!),
     ev('FirstReviewApproved', { round: 1, comment: null, reviewer: reviewer(routed) }, routed),
     ev('FirstReviewRejected', { round: 1, comment: '様02-02の直通番号を記入してください。', reviewer: reviewer(routed) }, routed),
     ev('SecondReviewApproved', { round: 1, comment: null, reviewer: reviewer(actors['mic-second-reviewer']!) }, actors['mic-second-reviewer']!),
@@ -106,6 +116,7 @@ function sampleEvents(kind: Kind): SampleEvent[] {
 
 /** Every state the machine can reach, by its shortest event path, plus the situations a second path makes different. */
 function situations(kind: Kind): Map<string, SampleEvent[]> {
+  const body = BODY[kind];
   const events = sampleEvents(kind);
   const paths = getShortestPaths(definition.machine, { events: events as never, serializeState: (s) => JSON.stringify((s as { value: unknown }).value) });
   const byState = new Map<string, SampleEvent[]>();
@@ -114,7 +125,7 @@ function situations(kind: Kind): Map<string, SampleEvent[]> {
     if (steps.length > 0) byState.set(String((path.state as { value: unknown }).value), steps);
   }
   const pick = (type: string, pred: (e: SampleEvent) => boolean = () => true) => events.find((e) => e.type === type && pred(e))!;
-  const inFirst = [pick('ApplicationCreated'), pick('ApplicationSubmitted', (e) => !e.data['forwardVia'])];
+  const inFirst = [pick('ApplicationCreated'), pick('ApplicationSubmitted'), ...(body.forwardVia ? [pick('ApplicationForwarded')] : [])];
   const out = new Map(byState);
   out.set('rejected (first review)', [...inFirst, pick('FirstReviewRejected')]);
   out.set('rejected (second review)', [...inFirst, pick('FirstReviewApproved'), pick('SecondReviewRejected')]);
@@ -150,17 +161,17 @@ const expand = (kind: Kind, row: Record<string, string>): Record<string, string>
 };
 
 describe('connection-application policy: the full role × body × action × state matrix', () => {
-  for (const kind of ['municipality', 'governor'] as const) {
-    const reached = situations(kind);
+  const kinds = ['municipality', 'governor', 'board-of-education'] as const;
 
-    it(`${kind}: the table covers every state of the machine`, () => {
-      const states = Object.keys(definition.machine.states).filter((s) => s !== 'new');
-      const covered = new Set([...reached.keys()].map((s) => s.replace(/ \(.*\)$/, '')));
-      expect([...covered].sort()).toEqual([...states].sort());
-      expect(Object.keys(EXPECTED[kind]).sort()).toEqual([...reached.keys()].sort());
-    });
+  it('the situations reach every state of the machine, and the table has a row for each', () => {
+    const states = Object.keys(definition.machine.states).filter((s) => s !== 'new');
+    const covered = new Set(kinds.flatMap((kind) => [...situations(kind).keys()].map((s) => s.replace(/ \(.*\)$/, ''))));
+    expect([...covered].sort()).toEqual([...states].sort());
+    for (const kind of kinds) expect(Object.keys(EXPECTED[kind]).sort()).toEqual([...situations(kind).keys()].sort());
+  });
 
-    for (const [situation, events] of reached) {
+  for (const kind of kinds) {
+    for (const [situation, events] of situations(kind)) {
       it(`${kind} / ${situation}: exactly the expected actions succeed, for every relation`, () => {
         const app = fold(events);
         const actual: Record<string, string> = {};

@@ -44,27 +44,16 @@ function reviewer(app: FoldedApplication, actor: Actor): Authorization {
 }
 
 /**
- * Hook for 首長部局を経由 (DOMAIN.md, routing): a municipal board of education (市町村教育委員会)
- * submits through its head's department, which forwards it before the first review. When the
- * domain work lands, return the forwarding body here: its applicants then read the board's
- * applications (canRead below) and may take a `forward` action (authorize below), and
- * firstReviewerFor waits for the forwarding. Until then no body acts for another.
- */
-export function forwardingBodyOf(_app: FoldedApplication): string | null {
-  return null;
-}
-
-/**
  * Who may send each command: roles × bodies, in one place. Proven by the full matrix in
  * connection-application.policy.spec.ts (every role × body relation × action × state).
  *
  * | action                 | who                                                                      |
  * |------------------------|--------------------------------------------------------------------------|
- * | save-form, submit, revise, withdraw | applicants of the application's own body                    |
+ * | save-form, submit, revise, withdraw | applicants of the application's own body and organ (機関種類)  |
  * | approve, reject        | first review: first-reviewers of the routed body (取りまとめ都道府県, J-LIS for 都道府県知事部局); second review: second-reviewers of MIC who did not decide the first; never the own body |
  * | confirm-distribution   | distributors of MIC (the operator's distribution systems), or the system  |
  * | register-master-data   | the system only                                                          |
- * | forward                | (hook) the head department of a board of education                      |
+ * | forward                | applicants of the head's department (首長部局) of the same body, for its board of education |
  * | anything, auditors     | nothing: auditors read only                                              |
  */
 export function authorizeConnectionApplication(action: string, app: FoldedApplication, actor: Actor): Authorization {
@@ -88,12 +77,6 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
       return isSystem(actor)
         ? ALLOWED
         : deny('マスタデータはシステムが登録します。', 'master data is registered by the system only');
-    case 'forward': {
-      const via = forwardingBodyOf(app);
-      return via !== null && actor.role === 'applicant' && actor.org === via
-        ? ALLOWED
-        : deny('経由機関（首長部局）のみが回付できます。', 'only the head department the application goes through may forward it');
-    }
     default:
       return deny(`操作「${action}」は許可されていません。`, `action "${action}" is not allowed`);
   }
@@ -104,7 +87,7 @@ export function canReadConnectionApplication(app: FoldedApplication, actor: Acto
   const ctx = context(app);
   switch (actor.role) {
     case 'applicant':
-      return actor.org === ctx.organization.code || (forwardingBodyOf(app) !== null && actor.org === forwardingBodyOf(app));
+      return actor.org === ctx.organization.code;
     case 'first-reviewer':
       return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
     case 'second-reviewer':

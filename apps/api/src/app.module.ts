@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AddressThrottlerGuard, CallerThrottlerGuard, rateLimitWindows } from './http/rate-limit';
 import { join } from 'node:path';
 import type { EventStore } from '@nws/event-store';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
@@ -10,6 +12,7 @@ import { Logger } from '@nestjs/common';
 import { ApplicationsController } from './applications/applications.controller';
 import { AuditModule } from './audit/audit.module';
 import { DistributionModule } from './distribution/distribution.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { HealthController } from './health/health.controller';
@@ -37,7 +40,7 @@ export class AppModule {
       module: AppModule,
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
-      imports: [DistributionModule.forRole(config.role), AuditModule.forRole(config.role)],
+      imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
       controllers:
         config.role === 'worker'
@@ -68,7 +71,10 @@ export class AppModule {
         },
         { provide: READ_MODEL_QUERIES, inject: [PROJECTION_RUNNER], useFactory: (runner: ProjectionRunner) => new ReadModelQueries(runner.db) },
         ProjectionsHost,
+        // Order matters: address limit, then authentication, then the per-caller limit.
+        { provide: APP_GUARD, useClass: AddressThrottlerGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
       ],
     };

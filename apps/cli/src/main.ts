@@ -6,6 +6,7 @@ import { registerHistoryCommand } from './commands/history.command';
 import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
+import { registerPersonalDataCommands } from './commands/personal-data.command';
 
 export { EXIT };
 
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerReplayCommand(program);
   registerExportCommand(program);
   registerVerifyCommand(program);
+  registerPersonalDataCommands(program);
 
   program
     .command('token')

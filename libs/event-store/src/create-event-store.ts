@@ -3,7 +3,7 @@ import type { EventStore } from './event-store.port';
 import { ChainedEventStore } from './integrity';
 import { SqliteEventStore } from './sqlite';
 import type { RuntimeConfig } from '@nws/runtime';
-import { protectPersonalData } from '../../personal-data/src/protect-personal-data';
+import { protectPersonalData } from '@nws/personal-data/protect-personal-data';
 
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';

@@ -48,6 +48,12 @@ export interface PersonalDataDeclaration {
   inView(view: JsonObject): PersonalValueRef[];
   /** Personal values of a published master-data content of a body. */
   inMasterDataContent(content: JsonObject, org: string): PersonalValueRef[];
+  /**
+   * The class of one field given by its path alone (`emergencyContacts[0].mobile` in a form,
+   * `contacts[1].phone` in master data), for documents that carry fields without their context:
+   * field-by-field diffs. Undefined: not personal.
+   */
+  classifyField(scope: { readonly formCode: string } | { readonly masterData: true }, path: string): Classification | undefined;
 }
 
 /** What a reader sees instead of a value: the same words in every response, export and replay. */
@@ -92,9 +98,17 @@ export const LEGAL_BASES = {
   'appi-98-suspension': { ja: '個人情報保護法第98条に基づく本人からの利用停止の請求', en: 'request of the person to stop use (APPI art. 98)' },
   'purpose-achieved': { ja: '利用目的の達成（異動・退職等により連絡先として不要）', en: 'purpose achieved (the person is no longer a contact)' },
   'retention-expired': { ja: '保有期間の満了（接続終了後の保存期間の経過）', en: 'retention period after the end of the connection has passed' },
+  'suspension-lifted': { ja: '利用停止の理由の解消（本人による請求の取下げ等）', en: 'the reason for the suspension no longer holds' },
 } as const satisfies Record<string, PurposeOfUse>;
 export type LegalBasis = keyof typeof LEGAL_BASES;
 export const isLegalBasis = (value: string): value is LegalBasis => Object.hasOwn(LEGAL_BASES, value);
+
+/** Which bases each request may cite. */
+export const LEGAL_BASES_FOR = {
+  erasure: ['appi-98-erasure', 'purpose-achieved', 'retention-expired'],
+  suspension: ['appi-98-suspension'],
+  resumption: ['suspension-lifted'],
+} as const satisfies Record<string, readonly LegalBasis[]>;
 
 /** The engine stamps the actor's name (from the token) on every event: personal data in every workflow. */
 export function actorNameRef(event: EventShape): PersonalValueRef[] {

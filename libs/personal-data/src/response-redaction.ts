@@ -64,6 +64,8 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   let withheld = 0;
 
   const apply = async (node: Record<string, unknown>, refs: readonly PersonalValueRef[], applicationId: string | null) => {
+    // Every value's person is resolved before any value (a name is its own anchor) is replaced.
+    const plan: Array<{ ref: PersonalValueRef; subjectId: string | null; suspended: boolean }> = [];
     for (const ref of refs) {
       const value = getAt(node, ref.path);
       if (value === undefined || value === null || (typeof value === 'string' && (PLACEHOLDERS.has(value) || isCiphertext(value)))) continue;
@@ -71,12 +73,38 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       const name = typeof anchor === 'string' && !PLACEHOLDERS.has(anchor) && !isCiphertext(anchor) ? anchor : String(value);
       const subjectId = (await keys.findSubject(ref.org, name).catch(() => undefined)) ?? null;
       const state = subjectId ? await keys.keyOf(subjectId) : undefined;
-      const outcome = visibility(ctx, ref.org, ref.classification, state?.status === 'active' && state.suspended);
+      plan.push({ ref, subjectId, suspended: state?.status === 'active' && state.suspended });
+    }
+    for (const { ref, subjectId, suspended } of plan) {
+      const outcome = visibility(ctx, ref.org, ref.classification, suspended);
       if (outcome !== 'show') {
         setAt(node, ref.path, outcome);
         withheld += 1;
       } else if (ctx.reader.org !== ref.org) {
         disclosed.push({ organizationCode: ref.org, applicationId, subjectId, field: formatPath(ref.path) });
+      }
+    }
+  };
+
+  // Field-by-field diffs carry paths, not people: classified by path, logged without a subject.
+  const applyDiff = (node: Record<string, unknown>, scope: { formCode: string } | { masterData: true }, org: string, applicationId: string | null) => {
+    for (const change of node['changes'] as unknown[]) {
+      if (!isRecord(change) || typeof change['path'] !== 'string') continue;
+      for (const side of ['before', 'after'] as const) {
+        if (!(side in change)) continue;
+        for (const [sub, leaf] of leaves(change[side])) {
+          const field = joinPath(change['path'], sub);
+          const classification = declarations.map((d) => d.classifyField(scope, field)).find(Boolean);
+          if (!classification || leaf === null || (typeof leaf === 'string' && PLACEHOLDERS.has(leaf))) continue;
+          const outcome = visibility(ctx, org, classification, false);
+          if (outcome !== 'show') {
+            if (sub.length === 0) change[side] = outcome;
+            else setAt(change[side], sub, outcome);
+            withheld += 1;
+          } else if (ctx.reader.org !== org) {
+            disclosed.push({ organizationCode: org, applicationId, subjectId: null, field: `${'formCode' in scope ? `forms.${scope.formCode}.` : 'content.'}${field}` });
+          }
+        }
       }
     }
   };
@@ -87,6 +115,13 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       return;
     }
     if (!isRecord(node)) return;
+    if (Array.isArray(node['changes']) && (typeof node['formCode'] === 'string' || typeof node['organizationCode'] === 'string')) {
+      // A form diff names no body: routes that return one have checked canRead, so an applicant reading it is of the body.
+      const org = typeof node['organizationCode'] === 'string' ? node['organizationCode'] : ctx.reader.role === 'applicant' ? ctx.reader.org : '(the applicant body)';
+      applyDiff(node, typeof node['formCode'] === 'string' ? { formCode: node['formCode'] } : { masterData: true }, org, applicationId);
+      for (const [key, inner] of Object.entries(node)) if (key !== 'changes') await visit(inner, applicationId);
+      return;
+    }
     const located = locate(node, declarations);
     if (located) {
       await apply(node, located.refs, located.applicationId ?? applicationId);
@@ -111,6 +146,10 @@ function locate(node: Record<string, unknown>, declarations: readonly PersonalDa
     const refs = [...actorNameRef(shape), ...declarations.flatMap((d) => d.inEvent(shape))].map((ref) => relocate(ref, isRecord(node['metadata'])));
     return { refs, applicationId };
   }
+  // Anyone else the workflow records by person, body and name (a reviewer inside a round diff, …).
+  if (typeof node['sub'] === 'string' && typeof node['org'] === 'string' && typeof node['name'] === 'string') {
+    return { refs: [{ path: ['name'], org: node['org'], anchor: ['name'], classification: 'internal' }], applicationId };
+  }
   if (typeof node['organizationCode'] === 'string' && isRecord(node['content'])) {
     const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string));
     return { refs: refs.map((ref) => ({ ...ref, path: ['content', ...ref.path], anchor: ['content', ...ref.anchor] })), applicationId };
@@ -128,4 +167,14 @@ function relocate(ref: PersonalValueRef, hasMetadata: boolean): PersonalValueRef
   if (hasMetadata || ref.path[0] !== 'metadata') return ref;
   const move = (path: readonly PathSegment[]) => (path[0] === 'metadata' ? path.slice(1) : path);
   return { ...ref, path: move(ref.path), anchor: move(ref.anchor) };
+}
+
+function leaves(value: unknown, path: PathSegment[] = []): Array<[PathSegment[], unknown]> {
+  if (Array.isArray(value)) return value.flatMap((item, index) => leaves(item, [...path, index]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([key, inner]) => leaves(inner, [...path, key]));
+  return [[path, value]];
+}
+
+function joinPath(base: string, sub: readonly PathSegment[]): string {
+  return sub.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), base);
 }

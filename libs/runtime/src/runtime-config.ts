@@ -20,6 +20,8 @@ export interface RuntimeConfig {
   readonly eventStore: EventStoreKind;
   readonly eventStoreConnectionString: string | undefined;
   readonly role: ProcessRole;
+  /** RATE_LIMIT, e.g. `20/s,300/min` (default) or `off`; parsed by the API. */
+  readonly rateLimit: string | undefined;
   /** How bearer tokens are verified: JWT_SECRET (HS256), JWT_PUBLIC_KEY or JWT_JWKS_URL; a development secret otherwise. */
   readonly jwt: JwtVerificationSettings;
   readonly personalData: {
@@ -56,6 +58,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     eventStore,
     eventStoreConnectionString: connection,
     role: parseRole(env['PROCESS_ROLE']),
+    rateLimit: env['RATE_LIMIT'],
     jwt: jwtVerificationSettings(env, dataDir, production),
     personalData: {
       keyStoreFile: env['PERSONAL_DATA_KEY_FILE'] ? resolve(env['PERSONAL_DATA_KEY_FILE']) : join(dataDir, 'personal-data-keys.sqlite'),

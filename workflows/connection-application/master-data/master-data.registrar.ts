@@ -54,6 +54,13 @@ async function appendVersion(
   const eventId = uuidv5(`master-data-version\u0000${approval.id}`, NAMESPACE);
   for (let attempt = 0; attempt < 20; attempt++) {
     const revision = await context.store.streamRevision(stream);
+    // The same approval may be registered twice at once (the command's own reaction and the
+    // reactor's catch-up). On EventStoreDB a repeat with a moved expected revision would be a new
+    // write, so look at the newest versions first: a body gains a version only per full review.
+    if (revision !== undefined) {
+      const recent = await findVersionOf(context, stream, approval.id, Math.max(0, revision - 9));
+      if (recent !== undefined) return recent;
+    }
     // Version n is the stream's event at revision n − 1: the revision check makes versions unique.
     const version = (revision ?? -1) + 2;
     try {
@@ -96,8 +103,8 @@ async function appendVersion(
   throw new Error(`could not register master data of ${ctx.organization.code}: too much contention`);
 }
 
-async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string): Promise<number | undefined> {
-  for await (const event of context.store.readStream(stream)) {
+async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<number | undefined> {
+  for await (const event of context.store.readStream(stream, { fromRevision })) {
     if (event.data['sourceEventId'] === sourceEventId) return Number(event.data['version']);
   }
   return undefined;

@@ -47,7 +47,8 @@ describe('applications over HTTP (real port, embedded SQLite)', () => {
     expect(distributed.body.state).toBe('distributed');
     expect(distributed.body.allowedActions).toEqual([]);
 
-    const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
+    // Auditors state why they read personal data (X-Access-Purpose); without it names are withheld.
+    const history = await driver.as('auditor', 'GET', `/applications/${id}/history`, undefined, { 'x-access-purpose': 'audit' });
     const types = history.body.events.map((e: { type: string }) => e.type);
     expect(types).toEqual([
       'ApplicationCreated',

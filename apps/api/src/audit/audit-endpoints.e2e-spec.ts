@@ -51,7 +51,7 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
   });
 
   it('GET /applications/{id}/path: the states with times and actors, as JSON with Mermaid or as Mermaid text', async () => {
-    const path = await driver.as('auditor', 'GET', `/applications/${id}/path`);
+    const path = await driver.as('auditor', 'GET', `/applications/${id}/path`, undefined, { 'x-access-purpose': 'audit' });
     expect(path.body.steps.map((s: { state: string }) => s.state)).toEqual(['draft', 'firstReview', 'rejected', 'draft', 'firstReview']);
     expect(path.body.steps[2]).toMatchObject({ event: 'FirstReviewRejected', by: { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎' } });
     expect(path.body.mermaid).toMatch(/^---\ntitle: connection-application .*\n---\nstateDiagram-v2\n/);

@@ -4,9 +4,11 @@ import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { Public } from '../auth/public.decorator';
+import { NoRateLimit } from '../http/rate-limit';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG } from '../infrastructure/tokens';
 
 @ApiTags('health')
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

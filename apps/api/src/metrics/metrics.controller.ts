@@ -3,11 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
 import { Public } from '../auth/public.decorator';
+import { NoRateLimit } from '../http/rate-limit';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { EngineMetrics } from './metrics.registry';
 
 /** Prometheus scrape endpoint. Holds no personal data; bind it to an internal network in production. */
 @ApiExcludeController()
+@NoRateLimit()
 @Controller('metrics')
 export class MetricsController {
   constructor(

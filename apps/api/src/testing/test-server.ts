@@ -31,7 +31,8 @@ export class TestServer {
 
   static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nws-e2e-'));
-    const config = loadRuntimeConfig({ DATA_DIR: dataDir, PORT: '0', ...options.env });
+    // Rate limiting is exercised by its own test; elsewhere tests fire requests faster than a person.
+    const config = loadRuntimeConfig({ DATA_DIR: dataDir, PORT: '0', RATE_LIMIT: 'off', ...options.env });
     const app = await createApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };

@@ -37,7 +37,11 @@ export class ChainedEventStore extends ForwardingEventStore {
       });
       try {
         const result = await this.inner.append(streamId, chained, exact === undefined ? 'no_stream' : exact);
-        this.remember(streamId, result.nextExpectedRevision, prevHash);
+        // Remember what is stored, not what we computed: an append of ids already stored (a racing
+        // retry of the same command, e.g. a reaction run twice) is answered as a no-op by the
+        // adapter, and the stored events may carry other bytes (another occurredAt) than ours.
+        this.lastHashes.delete(streamId);
+        this.remember(streamId, result.nextExpectedRevision, await this.hashAt(streamId, result.nextExpectedRevision));
         return result;
       } catch (error) {
         this.lastHashes.delete(streamId);

@@ -1,0 +1,63 @@
+import { SignJWT, exportSPKI, generateKeyPair, type KeyLike } from 'jose';
+import type { EventStore } from '@nws/event-store';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { TestServer } from '../testing/test-server';
+
+const ISS = 'nws-connection-workflow';
+const sign = (key: KeyLike | Uint8Array, alg: string, claims: Record<string, string> = { org: '132012', role: 'applicant' }) =>
+  new SignJWT(claims).setProtectedHeader({ alg }).setSubject('yamada').setIssuer(ISS).setAudience(ISS).setIssuedAt().setExpirationTime('10m').sign(key);
+
+/** The API behind an identity provider's key (ES256 public key), and the headers every response carries. */
+describe('tokens from an identity provider, and security headers, over HTTP', () => {
+  let server: TestServer;
+  let privateKey: KeyLike;
+
+  beforeAll(async () => {
+    const keys = await generateKeyPair('ES256');
+    privateKey = keys.privateKey;
+    server = await TestServer.start({ env: { JWT_PUBLIC_KEY: await exportSPKI(keys.publicKey) } });
+  });
+  afterAll(() => server.stop());
+
+  it('accepts ES256 tokens of the configured key; refuses HS256 and other keys with 401, appending nothing', async () => {
+    const head = () => server.app.get<EventStore>(EVENT_STORE).headPosition();
+    const ok = await server.request('GET', '/workflows', { token: await sign(privateKey, 'ES256') });
+    expect(ok.status).toBe(200);
+    const before = await head();
+    const create = { workflow: 'connection-application', organizationCode: '132012', category: '登録' };
+    const hs256 = await sign(new TextEncoder().encode('x'.repeat(40)), 'HS256');
+    const stranger = await sign((await generateKeyPair('ES256')).privateKey, 'ES256');
+    for (const token of [hs256, stranger]) {
+      const refused = await server.request('POST', '/applications', { token, body: create });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+      expect(refused.body.messages.en).toContain('signature');
+    }
+    expect(await head()).toBe(before);
+    expect((await server.request('POST', '/applications', { token: await sign(privateKey, 'ES256'), body: create })).status).toBe(201);
+  });
+
+  it('every response, refusals included, carries the security headers and no X-Powered-By', async () => {
+    for (const response of [await server.request('GET', '/health'), await server.request('GET', '/workflows'), await server.request('GET', '/workflows', { token: await sign(privateKey, 'ES256') })]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+});
+
+describe('tokens verified with a JWKS URL that cannot be reached', () => {
+  it('answer 503, not 401: the token is not known to be bad', async () => {
+    const server = await TestServer.start({ env: { JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json' } });
+    try {
+      const { privateKey } = await generateKeyPair('ES256');
+      const response = await server.request('GET', '/workflows', { token: await sign(privateKey, 'ES256') });
+      expect(response.status).toBe(503);
+      expect(response.body.messages.ja).toContain('公開鍵');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { TestServer } from '../testing/test-server';
+import { rateLimitWindows } from './rate-limit';
+
+describe('rate limiting (@nestjs/throttler)', () => {
+  it('parses RATE_LIMIT and refuses malformed values', () => {
+    expect(rateLimitWindows(undefined)).toEqual([
+      { name: 'w0', limit: 20, ttl: 1000 },
+      { name: 'w1', limit: 300, ttl: 60_000 },
+    ]);
+    expect(rateLimitWindows('off')).toEqual([]);
+    expect(() => rateLimitWindows('fast')).toThrow(/RATE_LIMIT/);
+  });
+
+  it('answers 429 in Japanese and English with Retry-After per caller, appends nothing, and spares /health', async () => {
+    const server = await TestServer.start({ env: { RATE_LIMIT: '5/min' } });
+    try {
+      const token = await server.token({ sub: 'busy', org: '132012', role: 'applicant' });
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 7; i++) {
+        last = await server.request('POST', '/applications', { token, body: { workflow: 'connection-application', organizationCode: '132012', category: '登録' } });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+      expect(last!.body.messages.ja).toContain('要求が多すぎます');
+      expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+      const other = await server.token({ sub: 'calm', org: '132021', role: 'applicant' });
+      expect((await server.request('GET', '/applications', { token: other })).status).toBe(200);
+      const auditor = await server.token({ sub: 'a', org: 'MIC', role: 'auditor' });
+      const list = await server.request('GET', '/applications', { token: auditor, headers: { 'x-access-purpose': 'audit' } });
+      expect(list.body).toHaveLength(5);
+      for (let i = 0; i < 10; i++) expect((await server.request('GET', '/health')).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

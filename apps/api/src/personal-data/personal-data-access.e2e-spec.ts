@@ -1,0 +1,160 @@
+import { PLACEHOLDER } from '@nws/personal-data';
+import { Driver } from '../testing/drive';
+import { TestServer } from '../testing/test-server';
+import { TANAKA, draftWithContactForms, registeredApplication } from './testing/personal-data.fixture';
+
+const EMERGENCY = [TANAKA.mobile, TANAKA.emergencyEmail, 'kinkyu'];
+const TAKAHASHI = { name: '高橋 四郎', phone: '0426207201', email: 'joho@city.hachioji.tokyo.jp' };
+
+/** Who sees which personal data, what the access log records, and what 利用停止 hides. */
+describe('personal data over HTTP: access by role, the access log, suspension', () => {
+  let server: TestServer;
+  let driver: Driver;
+  let id: string;
+  let draftId: string;
+
+  const log = async (query: string) => (await driver.as('auditor', 'GET', `/personal-data/access-log?${query}`)).body.entries as Array<Record<string, any>>;
+  const subjectOf = async (name: string) => (await driver.as('applicant', 'GET', '/personal-data/subjects')).body.subjects.find((s: { label: string }) => s.label === name).subjectId as string;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+    id = await registeredApplication(driver);
+    draftId = (await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' })).body.id;
+  });
+  afterAll(() => server.stop());
+
+  it('the body reads everything and is not logged; its reviewers read 緊急連絡先 too, logged with the purpose 審査', async () => {
+    const own = await driver.as('applicant', 'GET', `/applications/${id}`);
+    expect(own.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobile);
+    expect(await log(`applicationId=${id}&actorSub=yamada`)).toEqual([]);
+    const reviewer = await driver.as('prefectureReviewer', 'GET', `/applications/${id}`);
+    expect(reviewer.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobile);
+    const entries = await log(`applicationId=${id}&actorSub=tokyo-1`);
+    const read = entries.find((e) => e.method === 'GET' && e.route === '/applications/:id')!;
+    expect(read).toMatchObject({ purpose: 'review', organizationCode: '132012', actor: { org: '130001', role: 'first-reviewer' } });
+    expect(read.fields).toEqual(expect.arrayContaining(['forms.02-02.data.emergencyContacts[0].mobile', 'forms.02-02.data.normalContacts[0].phone']));
+    expect(read.subjectIds).toContain(await subjectOf(TANAKA.name));
+    expect(JSON.stringify(entries)).not.toContain(TANAKA.mobile);
+  });
+
+  it('an auditor without a purpose gets no personal data; with one, all but 緊急連絡先, and the read is logged', async () => {
+    const blind = await driver.as('auditor', 'GET', `/applications/${id}/history`);
+    expect(blind.status).toBe(200);
+    expect(Number(blind.headers.get('x-personal-data-withheld'))).toBeGreaterThan(0);
+    const text = JSON.stringify(blind.body);
+    for (const value of [TANAKA.name, TANAKA.phone, TANAKA.mobile, '佐藤 一郎']) expect(text).not.toContain(value);
+    expect(text).toContain(PLACEHOLDER.purposeRequired);
+    expect(await log(`applicationId=${id}&actorSub=audit-1`)).toEqual([]);
+
+    const bad = await driver.as('auditor', 'GET', `/applications/${id}`, undefined, { 'x-access-purpose': 'curiosity' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.violations[0]).toMatchObject({ field: 'X-Access-Purpose', rule: 'accessPurpose' });
+
+    const audited = await driver.as('auditor', 'GET', `/applications/${id}`, undefined, { 'x-access-purpose': 'audit', 'x-access-reference': 'AUD-2026-07' });
+    expect(audited.body.forms['02-02'].data.normalContacts[0]).toMatchObject({ name: TANAKA.name, phone: TANAKA.phone });
+    expect(audited.body.forms['02-01'].data.structure.systemResponsible.name).toBe('佐藤 一郎');
+    expect(audited.body.forms['02-02'].data.emergencyContacts[0]).toMatchObject({ name: PLACEHOLDER.withheld, mobile: PLACEHOLDER.withheld, email: PLACEHOLDER.withheld });
+    const [entry] = await log(`applicationId=${id}&actorSub=audit-1`);
+    expect(entry).toMatchObject({ purpose: 'audit', reference: 'AUD-2026-07', route: '/applications/:id', actor: { role: 'auditor' } });
+    expect(entry!.fields).not.toContain('forms.02-02.data.emergencyContacts[0].mobile');
+  });
+
+  it('緊急連絡先 never leave the body and its reviewers: not in lists, published master data, nor to distributors', async () => {
+    const reads = [
+      await driver.as('distributor', 'GET', `/applications/${id}`),
+      await driver.as('distributor', 'GET', `/applications/${id}/history`),
+      await driver.as('auditor', 'GET', `/applications/${id}/history`, undefined, { 'x-access-purpose': 'audit' }),
+      await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012'),
+      await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions'),
+      await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/1'),
+      ...(await Promise.all((['applicant', 'prefectureReviewer', 'micReviewer', 'auditor', 'distributor'] as const).map((who) => driver.as(who, 'GET', '/applications')))),
+      await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'),
+      await driver.as('auditor', 'GET', '/review-queue?stage=second'),
+    ];
+    for (const read of reads) {
+      expect(read.status).toBe(200);
+      for (const value of EMERGENCY) expect(JSON.stringify(read.body)).not.toContain(value);
+    }
+    const [asDistributor] = reads;
+    expect(asDistributor!.body.forms['02-02'].data.normalContacts[0].phone).toBe(TANAKA.phone);
+    expect(asDistributor!.body.forms['02-01'].data.filler.name).toBe(PLACEHOLDER.withheld);
+    expect(reads[3]!.body.content.contacts[0]).toMatchObject({ name: TANAKA.name, phone: TANAKA.phone });
+    expect((await log('actorSub=tachikawa'))[0]).toMatchObject({ purpose: 'published-contact', route: '/master-data/organizations/:code' });
+  });
+
+  it('利用停止 hides a person from published views and distribution, keeps them for the body, reviewers and the audit trail', async () => {
+    const subjectId = await subjectOf(TAKAHASHI.name);
+    const suspended = await driver.as('micReviewer', 'POST', `/personal-data/subjects/${subjectId}/suspension`, { legalBasis: 'appi-98-suspension', reference: 'REQ-7' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body.suspendedAt).not.toBeNull();
+    const published = await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012');
+    expect(published.body.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended, email: PLACEHOLDER.suspended });
+    expect(published.body.content.contacts[0].name).toBe(TANAKA.name);
+    const distributor = await driver.as('distributor', 'GET', `/applications/${id}`);
+    expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
+    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phone);
+    expect((await driver.as('auditor', 'GET', '/master-data/organizations/132012', undefined, { 'x-access-purpose': 'audit' })).body.content.contacts[1].name).toBe(TAKAHASHI.name);
+
+    const resumed = await driver.as('applicant', 'POST', `/personal-data/subjects/${subjectId}/resumption`, { legalBasis: 'suspension-lifted' });
+    expect(resumed.body.suspendedAt).toBeNull();
+    expect((await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012')).body.content.contacts[1].name).toBe(TAKAHASHI.name);
+    const trail = (await driver.as('applicant', 'GET', `/personal-data/subjects/${subjectId}`)).body.requests.map((r: { type: string; legalBasis: string }) => `${r.type}:${r.legalBasis}`);
+    expect(trail).toEqual(['PersonalDataUseSuspended:appi-98-suspension', 'PersonalDataUseResumed:suspension-lifted']);
+  });
+
+  it('field-by-field diffs (rounds, master data) are redacted by field path like everything else', async () => {
+    const { forms } = await driver.examples();
+    const example = forms.find((f) => f.code === '02-02')!.example as { emergencyContacts: Array<{ mobile: string }> };
+    const other = await draftWithContactForms(driver);
+    await driver.act('applicant', other, 'submit');
+    await driver.act('prefectureReviewer', other, 'reject', { comment: '様02-02の緊急連絡先の携帯番号を確認してください。' });
+    await driver.act('applicant', other, 'revise');
+    const changed = { ...example, emergencyContacts: [{ ...example.emergencyContacts[0], mobile: '080-9876-5432' }] };
+    expect((await driver.as('applicant', 'PUT', `/applications/${other}/forms/02-02`, changed)).status).toBe(200);
+    await driver.act('applicant', other, 'submit');
+    const ownDiff = await driver.as('applicant', 'GET', `/applications/${other}/diff`);
+    expect(JSON.stringify(ownDiff.body)).toContain('08098765432');
+    const audited = await driver.as('auditor', 'GET', `/applications/${other}/diff`, undefined, { 'x-access-purpose': 'audit' });
+    expect(audited.status).toBe(200);
+    for (const value of [TANAKA.mobile, '08098765432']) expect(JSON.stringify(audited.body)).not.toContain(value);
+    expect(JSON.stringify(audited.body)).toContain(PLACEHOLDER.withheld);
+    const blind = await driver.as('auditor', 'GET', `/applications/${other}/diff`);
+    expect(JSON.stringify(blind.body)).not.toContain('東京 太郎');
+  });
+
+  it('requests are refused by role, body, legal basis and shape, and record nothing', async () => {
+    const subjectId = await subjectOf(TANAKA.name);
+    const trailLength = async () => (await driver.as('applicant', 'GET', `/personal-data/subjects/${subjectId}`)).body.requests.length as number;
+    const before = await trailLength();
+    const erase = (who: Parameters<Driver['as']>[0], body: unknown, subject = subjectId) => driver.as(who, 'POST', `/personal-data/subjects/${subject}/erasure`, body);
+    for (const who of ['otherApplicant', 'prefectureReviewer', 'auditor', 'distributor'] as const) {
+      expect((await erase(who, { legalBasis: 'appi-98-erasure' })).status).toBe(403);
+      expect((await driver.as(who, 'GET', `/personal-data/subjects/${subjectId}`)).status).toBe(403);
+    }
+    const wrongBasis = await erase('applicant', { legalBasis: 'appi-98-suspension' });
+    expect(wrongBasis.status).toBe(400);
+    expect(wrongBasis.body.violations[0]).toMatchObject({ field: 'legalBasis', rule: 'legalBasisFor' });
+    const freeText = await erase('applicant', { legalBasis: 'appi-98-erasure', reference: '山田さんの依頼', note: 'x' });
+    expect(freeText.status).toBe(400);
+    expect(freeText.body.violations.map((v: { field: string }) => v.field).sort()).toEqual(['note', 'reference']);
+    expect((await erase('applicant', { legalBasis: 'appi-98-erasure' }, 'ps-unknownsubject0')).status).toBe(404);
+    expect(await trailLength()).toBe(before);
+    expect((await driver.as('applicant', 'GET', `/applications/${draftId}`)).body.state).toBe('draft');
+  });
+
+  it('the access log is for auditors (all) and for the body (its own staff) only', async () => {
+    expect((await driver.as('prefectureReviewer', 'GET', '/personal-data/access-log')).status).toBe(403);
+    expect((await driver.as('distributor', 'GET', '/personal-data/access-log')).status).toBe(403);
+    expect((await driver.as('otherApplicant', 'GET', '/personal-data/access-log?organizationCode=132012')).status).toBe(403);
+    const own = await driver.as('applicant', 'GET', '/personal-data/access-log');
+    expect(own.status).toBe(200);
+    expect(own.body.entries.length).toBeGreaterThan(0);
+    expect(own.body.entries.every((e: { organizationCode: string }) => e.organizationCode === '132012')).toBe(true);
+    expect((await driver.as('auditor', 'GET', '/personal-data/access-log?limit=5000')).status).toBe(400);
+    // The operator handling a request reads the body's staff list: logged like any read.
+    expect((await driver.as('micReviewer', 'GET', '/personal-data/subjects?organizationCode=132012')).status).toBe(200);
+    const operator = (await log('actorSub=mic-1')).filter((e) => e.route === '/personal-data/subjects');
+    expect(operator).toEqual([expect.objectContaining({ purpose: 'disclosure-request', organizationCode: '132012', fields: ['subjects[].label'] })]);
+  });
+});

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { PERSONAL_DATA_EVENTS, type EncryptingEventStore } from '@nws/personal-data';
+import { PersonalDataService } from './personal-data.service';
+import { PERSONAL_DATA_STORE } from './personal-data.tokens';
+
+/**
+ * Erasures done elsewhere — another API replica, the worker, `nws erase-expired`, or this process
+ * before a crash — reach this process as PersonalDataErased events. Each is finished here (the
+ * key destroyed, should the erasing process have died before it) and followed by this process's
+ * aftercare. Starts after the last erasure its read models already handled.
+ */
+@Injectable()
+export class PersonalDataErasureWatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('PersonalData');
+  private subscription: Subscription | undefined;
+
+  constructor(
+    @Inject(PERSONAL_DATA_STORE) private readonly store: EncryptingEventStore,
+    private readonly service: PersonalDataService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.store.stored.subscribeToAll({ after: this.service.handledPosition(), filter: { eventTypes: [PERSONAL_DATA_EVENTS.erased] } }).subscribe({
+      next: (event) => {
+        const subjectId = event.data['subjectId'];
+        const at = typeof event.data['at'] === 'string' ? event.data['at'] : event.recordedAt;
+        void (async () => {
+          if (typeof subjectId === 'string') await this.store.keys.destroy(subjectId, at);
+          await this.service.afterErasure(event.position);
+        })().catch((error: unknown) => this.logger.error(`aftercare of the erasure at ${event.position} failed: ${String(error)}`));
+      },
+      error: (error: unknown) => this.logger.error(`erasure watcher stopped: ${String(error)}`),
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+}

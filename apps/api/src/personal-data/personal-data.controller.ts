@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { Actor } from '@nws/engine';
+import type { DisclosedValue } from '@nws/personal-data';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { statedPurpose } from './access-purpose';
+import { AccessLogQueryDto, SubjectListQueryDto, SubjectRequestDto } from './personal-data.dto';
+import { accessEntries, routeOf } from './personal-data.interceptor';
+import { PersonalDataService } from './personal-data.service';
+
+/**
+ * 個人情報の開示等 by data subject (a person of a body, `ps-…`): list a body's subjects, disclose
+ * everything held about one, erase (消去), suspend or resume use (利用停止), and the access log.
+ * Correction (訂正・追加・削除 of a value) goes through a change application (申請区分 変更).
+ */
+@ApiTags('personal-data')
+@ApiBearerAuth()
+@Controller('personal-data')
+export class PersonalDataController {
+  constructor(
+    private readonly service: PersonalDataService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('subjects')
+  @ApiOperation({ summary: 'The data subjects of a body (applicants of the body, MIC second-reviewers)' })
+  async subjects(@Query() query: SubjectListQueryDto, @CurrentActor() actor: Actor, @Req() request: Request) {
+    const organizationCode = query.organizationCode ?? actor.org;
+    const subjects = await this.service.subjects(actor, organizationCode);
+    if (organizationCode !== actor.org) {
+      const disclosed = subjects.filter((s) => s.label !== null).map((s) => ({ organizationCode, applicationId: null, subjectId: s.subjectId, field: 'subjects[].label' }));
+      this.log(disclosed, actor, request);
+    }
+    return { organizationCode, subjects };
+  }
+
+  @Get('subjects/:subjectId')
+  @ApiHeader({ name: 'X-Access-Purpose', required: false, description: 'why (default for MIC: disclosure-request)' })
+  @ApiOperation({ summary: '開示: everything held about one subject, the purposes of use and every place it appears' })
+  async disclose(@Param('subjectId') subjectId: string, @CurrentActor() actor: Actor, @Req() request: Request) {
+    statedPurpose(request.headers, actor);
+    const disclosure = await this.service.disclose(actor, subjectId);
+    if (disclosure.subject.organizationCode !== actor.org) {
+      const at = (place: (typeof disclosure.places)[number]) => `${place.streamId}#${place.revision}:${place.field}`;
+      this.log(disclosure.places.map((place) => ({ organizationCode: disclosure.subject.organizationCode, applicationId: place.applicationId, subjectId, field: at(place) })), actor, request);
+    }
+    return disclosure;
+  }
+
+  @Post('subjects/:subjectId/erasure')
+  @HttpCode(200)
+  @ApiOperation({ summary: '消去: destroys the subject’s key; every read then shows ［消去済み］, the chain still verifies' })
+  erase(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+    return this.service.erase(actor, subjectId, body);
+  }
+
+  @Post('subjects/:subjectId/suspension')
+  @HttpCode(200)
+  @ApiOperation({ summary: '利用停止: published views and distribution show ［利用停止中］; the audit trail keeps the data' })
+  suspend(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+    return this.service.setSuspension(actor, subjectId, body, true);
+  }
+
+  @Post('subjects/:subjectId/resumption')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lifts a suspension (legal basis suspension-lifted)' })
+  resume(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+    return this.service.setSuspension(actor, subjectId, body, false);
+  }
+
+  /** The operator reading a body's staff's data is logged like any other read; its default purpose is the request it handles. */
+  private log(disclosed: DisclosedValue[], actor: Actor, request: Request): void {
+    const stated = statedPurpose(request.headers, actor);
+    const purpose = request.headers['x-access-purpose'] !== undefined && stated.purpose ? stated.purpose : 'disclosure-request';
+    this.service.accessLog.record(accessEntries(disclosed, { actor, purpose, reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: null }));
+  }
+
+  @Get('access-log')
+  @ApiOperation({ summary: 'Who outside the body read personal data: who, which application and fields, when, why (auditors; applicants for their own body)' })
+  accessLog(@Query() query: AccessLogQueryDto, @CurrentActor() actor: Actor) {
+    return this.service.readAccessLog(actor, query);
+  }
+}

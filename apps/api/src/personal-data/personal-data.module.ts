@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { EventStore } from '@nws/event-store';
+import type { RuntimeConfig } from '@nws/runtime';
+import { SqliteAccessLog, findEncryptingStore } from '@nws/personal-data';
+import { PersonalDataErasureWatcher } from './personal-data-erasure.watcher';
+import { PersonalDataController } from './personal-data.controller';
+import { PersonalDataInterceptor } from './personal-data.interceptor';
+import { PersonalDataService } from './personal-data.service';
+import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
+
+/**
+ * Personal data: redaction and access logging of every response, 開示・消去・利用停止 endpoints,
+ * and the aftercare of erasures. Uses the engine, read models and clock AppModule exports; needs
+ * the store as opened (createEventStore puts the encryption in it).
+ */
+@Module({})
+export class PersonalDataModule {
+  static forRoot(config: RuntimeConfig, store: EventStore): DynamicModule {
+    const encrypting = findEncryptingStore(store);
+    if (!encrypting) throw new Error('personal data: the event store must come from createEventStore (EncryptingEventStore)');
+    const accessLog = new SqliteAccessLog(config.personalData.accessLogFile);
+    return {
+      module: PersonalDataModule,
+      controllers: config.role === 'worker' ? [] : [PersonalDataController],
+      providers: [
+        { provide: PERSONAL_DATA_STORE, useValue: encrypting },
+        { provide: ACCESS_LOG, useValue: accessLog },
+        PersonalDataService,
+        PersonalDataErasureWatcher,
+        { provide: APP_INTERCEPTOR, useClass: PersonalDataInterceptor },
+      ],
+    };
+  }
+}

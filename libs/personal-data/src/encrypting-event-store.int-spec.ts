@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { ChainedEventStore, verifyStreamChain, type EventToAppend, type RecordedEvent } from '@nws/event-store';
+import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
+import { SqliteAccessLog } from './access-log';
+import { EncryptingEventStore } from './encrypting-event-store';
+import { PLACEHOLDER } from './personal-data.declaration';
+import { eraseSubject, recordConnectionEnd } from './personal-data-requests';
+import { eraseExpired } from './retention';
+import { SqliteKeyStore } from './sqlite-key-store';
+
+const applicant = { sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子' };
+const contacts = {
+  formCode: '02-02',
+  form: {
+    contactManager: { title: '部長', name: '佐藤 一郎' },
+    normalContacts: [{ priority: 1, department: '情報管理課', name: '田中 三郎', phone: '0426207200', email: 'renkei@example.jp' }],
+    emergencyContacts: [{ priority: 1, name: '田中　三郎', mobile: '09012345678', email: 'kinkyu@example.jp' }],
+  },
+};
+const formSaved = (id: string): EventToAppend => ({ id, type: 'FormSaved', data: contacts, metadata: { actor: applicant, occurredAt: '2026-11-20T00:00:00.000Z' } });
+
+describe('EncryptingEventStore over the chained SQLite store', () => {
+  let dir: string;
+  let keys: SqliteKeyStore;
+  let store: EncryptingEventStore;
+  const read = async (stream: string, from = store as { readStream: EncryptingEventStore['readStream'] }) => {
+    const out: RecordedEvent[] = [];
+    for await (const event of from.readStream(stream)) out.push(event);
+    return out;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nws-pd-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+    store = new EncryptingEventStore(new ChainedEventStore(new SqliteEventStore({ filename: join(dir, 'events.sqlite') })), keys, [connectionApplicationPersonalData]);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores declared fields and the actor name as enc:v1 ciphertext, one subject per person, and reads them back in clear', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const [stored] = await read('application-a', store.stored);
+    const form = stored!.data['form'] as typeof contacts.form;
+    expect(form.normalContacts[0]!.phone).toMatch(/^enc:v1:ps-[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/);
+    expect(form.normalContacts[0]!.department).toBe('情報管理課');
+    expect(String((stored!.metadata['actor'] as { name: string }).name)).toMatch(/^enc:v1:/);
+    // 田中 三郎 (half-width space) and 田中　三郎 (full-width) are one person: one key.
+    const keyId = (value: string) => value.split(':')[2];
+    expect(keyId(form.emergencyContacts[0]!.mobile)).toBe(keyId(form.normalContacts[0]!.phone));
+    expect(keyId(form.contactManager.name)).not.toBe(keyId(form.normalContacts[0]!.phone));
+    const [clear] = await read('application-a');
+    expect(clear!.data).toEqual(contacts);
+    expect((clear!.metadata['actor'] as { name: string }).name).toBe('山田 花子');
+  });
+
+  it('a retried append stores the same bytes (deterministic IV), so the chain and idempotency hold', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const first = JSON.stringify((await read('application-a', store.stored))[0]);
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const events = await read('application-a', store.stored);
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events[0])).toBe(first);
+  });
+
+  it('erasure: the key is destroyed, every read path shows ［消去済み］, other people stay, the chain verifies, no file holds the values', async () => {
+    await store.append('application-a', [formSaved('e1'), formSaved('e2')], 'no_stream');
+    const tanaka = (await keys.findSubject('132012', '田中三郎'))!;
+    const result = await eraseSubject(store, keys, { subjectId: tanaka, requestedBy: { sub: 'yamada', org: '132012', role: 'applicant' }, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
+    expect(result.alreadyErased).toBe(false);
+    const [clear] = await read('application-a');
+    const form = clear!.data['form'] as typeof contacts.form;
+    expect(form.normalContacts[0]).toMatchObject({ name: PLACEHOLDER.erased, phone: PLACEHOLDER.erased, department: '情報管理課' });
+    expect(form.contactManager.name).toBe('佐藤 一郎');
+    const live = await firstValueFrom(store.subscribeToAll().pipe(take(3), toArray()));
+    expect(JSON.stringify(live)).not.toContain('0426207200');
+    const all: RecordedEvent[] = [];
+    for await (const event of store.readAll()) all.push(event);
+    expect(JSON.stringify(all)).toContain(PLACEHOLDER.erased);
+    expect(verifyStreamChain(await read('application-a', store.stored)).broken).toBeUndefined();
+    expect(await keys.keyOf(tanaka)).toMatchObject({ status: 'erased' });
+    for (const file of ['keys.sqlite', 'events.sqlite', 'events.sqlite-wal']) {
+      const bytes = readFileSync(join(dir, file));
+      for (const value of ['田中', '0426207200', '09012345678', 'renkei@example.jp']) expect({ file, value, found: bytes.includes(Buffer.from(value)) }).toEqual({ file, value, found: false });
+    }
+  });
+
+  it('a ciphertext moved to another subject or altered does not decrypt: it reads ［復号不可］', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const [stored] = await read('application-a', store.stored);
+    const form = stored!.data['form'] as typeof contacts.form;
+    const other = form.contactManager.name.split(':')[2]!;
+    const moved = form.normalContacts[0]!.phone.replace(/^enc:v1:[^:]+:/, `enc:v1:${other}:`);
+    expect(await store.decryptDocument({ moved, broken: `${form.normalContacts[0]!.phone.slice(0, -2)}AA` })).toEqual({ moved: PLACEHOLDER.unreadable, broken: PLACEHOLDER.unreadable });
+  });
+
+  it('retention: subjects of a body whose connection ended longer ago than the period are erased, and reported', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const by = { sub: 'cli', org: 'MIC', role: 'system' };
+    await recordConnectionEnd(store, '132012', '2020-03-31', by, '2020-04-01T00:00:00.000Z');
+    expect((await eraseExpired(store, { retentionDays: 1826, now: '2025-03-30T00:00:00.000Z' })).erased).toEqual([]);
+    const dry = await eraseExpired(store, { retentionDays: 1826, now: '2025-04-01T00:00:00.000Z', dryRun: true });
+    expect(dry.erased).toHaveLength(3);
+    expect((await keys.subjects({ organizationCode: '132012' })).length).toBe(3);
+    const report = await eraseExpired(store, { retentionDays: 1826, now: '2025-04-01T00:00:00.000Z' });
+    expect(report.bodies).toEqual([{ organizationCode: '132012', connectionEndedAt: '2020-03-31', expiredAt: '2025-03-31T00:00:00.000Z' }]);
+    expect(report.erased.map((e) => e.alreadyErased)).toEqual([false, false, false]);
+    expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
+    expect(JSON.stringify(await read('application-a'))).not.toContain('佐藤');
+  });
+});
+
+describe('the access log', () => {
+  it('is append-only: the database itself refuses UPDATE and DELETE', () => {
+    const log = new SqliteAccessLog(':memory:');
+    log.record([{ at: '2026-01-01T00:00:00Z', actor: { sub: 'a', org: 'MIC', role: 'auditor' }, purpose: 'audit', reference: null, method: 'GET', route: '/applications/:id', organizationCode: '132012', applicationId: 'x', subjectIds: ['ps-1'], fields: ['forms.02-02.data.normalContacts[0].phone'], requestId: null }]);
+    const db = (log as unknown as { db: { exec(sql: string): void } }).db;
+    expect(() => db.exec(`UPDATE personal_data_access SET purpose = 'review'`)).toThrow(/append-only/);
+    expect(() => db.exec('DELETE FROM personal_data_access')).toThrow(/append-only/);
+    expect(log.query({ subjectId: 'ps-1' })).toHaveLength(1);
+    expect(log.query({ subjectId: 'ps-2' })).toHaveLength(0);
+    log.close();
+  });
+});
