@@ -7,6 +7,11 @@ export interface StreamOptions {
   /** How often to look for leases that expired (nothing announces those). */
   readonly pollMs: number;
   readonly batchSize: number;
+  /**
+   * Applied to every event before it is written. The stream bypasses Nest's interceptors, so the
+   * personal-data redaction of published views (suspended people) is applied here explicitly.
+   */
+  readonly redact?: (event: unknown) => Promise<unknown>;
 }
 
 /**
@@ -54,7 +59,8 @@ export class DistributionStreamSession {
           if (this.closed) break;
           const id = event.position > this.cursor ? `id: ${event.position}\n` : '';
           this.cursor = Math.max(this.cursor, event.position);
-          if (!this.write(`${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)) await this.drained();
+          const published = this.options.redact ? await this.options.redact(event) : event;
+          if (!this.write(`${id}event: ${event.type}\ndata: ${JSON.stringify(published)}\n\n`)) await this.drained();
         }
         if (events.length < this.options.batchSize) await this.idle();
       }

@@ -1,3 +1,6 @@
+import { Inject, Optional } from '@nestjs/common';
+import { redactResponse, type EncryptingEventStore } from '@nws/personal-data';
+import { PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -21,7 +24,10 @@ const STREAM_BATCH = 100;
 @ApiBearerAuth()
 @Controller('distribution')
 export class DistributionController {
-  constructor(private readonly host: DistributionHost) {}
+  constructor(
+    private readonly host: DistributionHost,
+    @Optional() @Inject(PERSONAL_DATA_STORE) private readonly personalData?: EncryptingEventStore,
+  ) {}
 
   @Get('consumers')
   @ApiOperation({ summary: 'Registered consumers with their checkpoint and lag (distributor, auditor)' })
@@ -66,6 +72,11 @@ export class DistributionController {
       heartbeatMs: this.host.config.heartbeatMs,
       pollMs: Math.min(1000, Math.max(25, Math.floor(minTimeout / 4))),
       batchSize: STREAM_BATCH,
+      redact: async (event) => {
+        const store = this.personalData;
+        if (!store) return event;
+        return (await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: 'distribution', publishedView: true, applicationId: null })).body;
+      },
     });
     const untrack = this.host.track(session);
     try {

@@ -1,3 +1,4 @@
+import { SseClient } from '../distribution/testing/sse-client';
 import { PLACEHOLDER } from '@nws/personal-data';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
@@ -95,6 +96,20 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
     expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phone);
     expect((await driver.as('auditor', 'GET', '/master-data/organizations/132012', undefined, { 'x-access-purpose': 'audit' })).body.content.contacts[1].name).toBe(TAKAHASHI.name);
+    // Distribution too: the pull endpoint and the Server-Sent Events stream (which bypasses interceptors).
+    const pulled = await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?after=0&limit=100');
+    const pulledVersion = pulled.body.events.find((e: { type: string }) => e.type === 'MasterDataVersionRegistered');
+    expect(pulledVersion.data.content.contacts[1].phone).toBe(PLACEHOLDER.suspended);
+    const sse = await SseClient.connect(`${server.url}/distribution/reference-distributor/stream?after=0`, await driver.token('distributor'));
+    try {
+      await sse.waitFor((c) => c.messages.some((m) => m.event === 'MasterDataVersionRegistered'));
+      const streamed = JSON.parse(sse.messages.find((m) => m.event === 'MasterDataVersionRegistered')!.data!);
+      expect(streamed.data.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended });
+      expect(streamed.data.content.contacts[0].name).toBe(TANAKA.name);
+      expect(JSON.stringify(sse.messages)).not.toContain(TAKAHASHI.phone);
+    } finally {
+      sse.close();
+    }
 
     const resumed = await driver.as('applicant', 'POST', `/personal-data/subjects/${subjectId}/resumption`, { legalBasis: 'suspension-lifted' });
     expect(resumed.body.suspendedAt).toBeNull();

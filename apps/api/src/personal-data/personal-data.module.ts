@@ -22,6 +22,9 @@ export class PersonalDataModule {
     const accessLog = new SqliteAccessLog(config.personalData.accessLogFile);
     return {
       module: PersonalDataModule,
+      // Distribution's SSE stream applies the same redaction outside the interceptor.
+      global: true,
+      exports: [PERSONAL_DATA_STORE, ACCESS_LOG],
       controllers: config.role === 'worker' ? [] : [PersonalDataController],
       providers: [
         { provide: PERSONAL_DATA_STORE, useValue: encrypting },
