@@ -19,7 +19,7 @@ import {
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
-import { reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
+import { authorizeReviewDecision, reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
 
@@ -50,15 +50,7 @@ function authorize(action: string, app: FoldedApplication, actor: Actor): Author
   if (['save-form', 'submit', 'revise', 'withdraw'].includes(action)) {
     return actor.role === 'applicant' && actor.org === ctx.organization.code ? ALLOWED : deny('自機関の申請者のみが行えます。', `only applicants of ${ctx.organization.code} may do this`);
   }
-  if (action === 'approve' || action === 'reject') {
-    const first = app.state === 'firstReview';
-    const role = first ? 'first-reviewer' : 'second-reviewer';
-    const body = first ? ctx.firstReviewer : ctx.secondReviewer;
-    if (actor.role !== role || actor.org !== body) return deny(`この審査は ${body} の${first ? '一次' : '二次'}審査者が行います。`, `this review is decided by a ${role} of ${body}`);
-    if (actor.org === ctx.organization.code) return deny('自機関の申請は審査できません。', 'nobody reviews their own body');
-    if (!first && actor.sub === ctx.firstDecidedBy) return deny('一次審査を決定した者は二次審査を決定できません。', 'the person who decided the first review may not decide the second');
-    return ALLOWED;
-  }
+  if (action === 'approve' || action === 'reject') return authorizeReviewDecision(app.state, ctx, actor);
   if (action === 'issue-account') {
     return actor.role === 'second-reviewer' && actor.org === 'MIC' ? ALLOWED : deny('アカウントは運営主体（総務省）が発行します。', 'accounts are issued by the network operator (MIC)');
   }

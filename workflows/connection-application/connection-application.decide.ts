@@ -3,13 +3,11 @@ import type { ConnectionApplicationContext } from './connection-application.mach
 import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
-export { MIN_REJECTION_COMMENT_LENGTH } from '../shared/review-decisions';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
 const fail = (...violations: FieldViolation[]): never => {
   throw new ValidationFailedError(violations);
 };
-const comment = reviewComment;
 
 /** 申請番号: readable, sorts by date of first submission, never changes across rounds. */
 export function applicationNumberFor(ctx: ConnectionApplicationContext, now: string): string {
@@ -82,19 +80,19 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
           type: 'ApplicationForwarded',
           data: {
             round: ctx.round,
-            comment: comment(payload, false),
+            comment: reviewComment(payload, false),
             forwardedBy: { sub: meta.actor.sub, org: meta.actor.org, organ: organOf(meta.actor) ?? '', name: meta.actor.name ?? null, department: meta.actor.department ?? null },
           },
         },
       ];
     case 'approve':
-      return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: comment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
+      return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: reviewComment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
     case 'reject':
-      return [{ type: `${stage}ReviewRejected`, data: { round: ctx.round, comment: comment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
+      return [{ type: `${stage}ReviewRejected`, data: { round: ctx.round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
     case 'revise':
       return [{ type: 'ApplicationRevised', data: { round: ctx.round + 1 } }];
     case 'withdraw':
-      return [{ type: 'ApplicationWithdrawn', data: { reason: comment(payload, false) } }];
+      return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
     case 'register-master-data':
       return [
         {
@@ -106,7 +104,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
       return [
         {
           type: 'MasterDataDistributed',
-          data: { organizationCode: ctx.organization.code, version: ctx.masterData?.version ?? 0, comment: comment(payload, false) },
+          data: { organizationCode: ctx.organization.code, version: ctx.masterData?.version ?? 0, comment: reviewComment(payload, false) },
         },
       ];
     default:

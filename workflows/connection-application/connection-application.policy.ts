@@ -1,6 +1,7 @@
 import { ALLOWED, deny, type Actor, type Authorization, type FoldedApplication } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { MIC, organOf } from '../shared/organizations';
+import { authorizeReviewDecision } from '../shared/review-decisions';
 
 export const SYSTEM_ACTOR: Actor = { sub: 'system', org: MIC, role: 'system' as Actor['role'], name: 'workflow engine' };
 
@@ -29,20 +30,6 @@ function forwardingOrgan(app: FoldedApplication, actor: Actor): Authorization {
   return ALLOWED;
 }
 
-function reviewer(app: FoldedApplication, actor: Actor): Authorization {
-  const ctx = context(app);
-  const stage = app.state === 'firstReview' ? 'first' : 'second';
-  const role = stage === 'first' ? 'first-reviewer' : 'second-reviewer';
-  const body = stage === 'first' ? ctx.firstReviewer : ctx.secondReviewer;
-  if (actor.role !== role) return deny(`${stage === 'first' ? '一次' : '二次'}審査者のみが行える操作です。`, `only a ${role} may decide this review`);
-  if (actor.org !== body) return deny(`この申請の${stage === 'first' ? '一次' : '二次'}審査は ${body} が行います。`, `this review is routed to ${body}, not ${actor.org}`);
-  if (actor.org === ctx.organization.code) return deny('自機関の申請は審査できません。', 'nobody reviews an application of their own body');
-  if (stage === 'second' && actor.sub === ctx.firstDecidedBy) {
-    return deny('一次審査を決定した者は二次審査を決定できません。', 'the person who decided the first review may not decide the second');
-  }
-  return ALLOWED;
-}
-
 /**
  * Who may send each command: roles × bodies, in one place. Proven by the full matrix in
  * connection-application.policy.spec.ts (every role × body relation × action × state).
@@ -67,7 +54,7 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
       return forwardingOrgan(app, actor);
     case 'approve':
     case 'reject':
-      return reviewer(app, actor);
+      return authorizeReviewDecision(app.state, context(app), actor);
     case 'confirm-distribution':
       // The system confirms on its own once every downstream consumer acknowledged the version.
       return (actor.role === 'distributor' && actor.org === MIC) || isSystem(actor)

@@ -1,4 +1,4 @@
-import { ValidationFailedError, type CommandMetadata, type FieldViolation, type JsonObject } from '@nws/engine';
+import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type FieldViolation, type JsonObject } from '@nws/engine';
 import { organizationName } from './organizations';
 
 export interface ReviewerRecord {
@@ -63,4 +63,27 @@ export function reviewWaitingAt(
   if (state === 'firstReview' && routing.firstReviewer) return { stage: 'first', org: routing.firstReviewer };
   if (state === 'secondReview' && routing.secondReviewer) return { stage: 'second', org: routing.secondReviewer };
   return undefined;
+}
+
+/**
+ * Who may decide a review (approve / reject), the same in every two-stage workflow: the reviewer
+ * role of the stage, of the body it is routed to; never the applicant's own body; and not the
+ * person who decided the first review of the round.
+ */
+export function authorizeReviewDecision(
+  state: string,
+  ctx: { readonly organization: { readonly code: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null; readonly firstDecidedBy: string | null },
+  actor: Actor,
+): Authorization {
+  const stage = state === 'firstReview' ? 'first' : 'second';
+  const label = stage === 'first' ? '一次' : '二次';
+  const role = stage === 'first' ? 'first-reviewer' : 'second-reviewer';
+  const body = stage === 'first' ? ctx.firstReviewer : ctx.secondReviewer;
+  if (actor.role !== role) return deny(`${label}審査者のみが行える操作です。`, `only a ${role} may decide this review`);
+  if (actor.org !== body) return deny(`この申請の${label}審査は ${body} が行います。`, `this review is routed to ${body}, not ${actor.org}`);
+  if (actor.org === ctx.organization.code) return deny('自機関の申請は審査できません。', 'nobody reviews an application of their own body');
+  if (stage === 'second' && actor.sub === ctx.firstDecidedBy) {
+    return deny('一次審査を決定した者は二次審査を決定できません。', 'the person who decided the first review may not decide the second');
+  }
+  return ALLOWED;
 }

@@ -256,7 +256,7 @@ export class WorkflowEngine {
   }
 
   /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[]; after: FoldedApplication } {
+  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[] } {
     let current = start;
     const events = decided.map((event, index): EventToAppend => {
       const id = uuidv5(`${meta.commandId}\u0000${index}`, ID_NAMESPACE);
@@ -282,7 +282,7 @@ export class WorkflowEngine {
       metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
       return { id, type: event.type, data: event.data, metadata };
     });
-    return { events, after: current };
+    return { events };
   }
 
   /**
