@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
 import { freshDir, type BenchOptions } from './bench-context';
-import { ApiProcess } from './api-process';
+import { ApiProcess } from '../../test/support/api-process';
 
 const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
 
@@ -10,7 +10,7 @@ const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
  * many drafts (one event, one group-committed fsync, per 200 response).
  */
 export async function httpTransitions(options: BenchOptions, connections = 64) {
-  const api = await ApiProcess.start(freshDir(options, 'http'));
+  const api = await ApiProcess.start({ dataDir: freshDir(options, 'http'), mode: 'dist' });
   try {
     const token = await api.token(applicant);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

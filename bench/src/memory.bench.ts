@@ -1,5 +1,5 @@
 import { freshDir, type BenchOptions } from './bench-context';
-import { ApiProcess } from './api-process';
+import { ApiProcess } from '../../test/support/api-process';
 import { generateStore } from './dataset';
 
 /** The API's resident memory with a large store: startup catch-up of projections included. */
@@ -7,7 +7,7 @@ export async function apiMemoryWithStoredEvents(options: BenchOptions, total: nu
   const dir = freshDir(options, 'memory');
   await generateStore(dir, total);
   const started = Date.now();
-  const api = await ApiProcess.start(dir);
+  const api = await ApiProcess.start({ dataDir: dir, mode: 'dist' });
   const readySeconds = (Date.now() - started) / 1000;
   try {
     const auditor = await api.token({ sub: 'a', org: 'MIC', role: 'auditor' });

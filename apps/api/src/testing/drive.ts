@@ -1,5 +1,5 @@
 import type { Actor } from '@nws/engine';
-import type { TestServer } from './test-server';
+import type { ApiClient } from './http-client';
 
 export const actors = {
   applicant: { sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子', department: '情報管理課' },
@@ -17,7 +17,7 @@ export type ActorName = keyof typeof actors;
 /** Drives one application the way a client would: only public endpoints and the published examples. */
 export class Driver {
   private tokens = new Map<ActorName, string>();
-  constructor(readonly server: TestServer) {}
+  constructor(readonly server: ApiClient) {}
 
   async token(name: ActorName): Promise<string> {
     let token = this.tokens.get(name);

@@ -6,22 +6,12 @@ import { mintToken } from '@nws/auth';
 import type { Actor } from '@nws/engine';
 import { loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
 import { createApp } from '../create-app';
+import { httpRequest, type ApiClient, type RequestOptions, type TestResponse } from './http-client';
 
-export interface TestResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export interface RequestOptions {
-  token?: string | undefined;
-  body?: unknown;
-  rawBody?: string;
-  headers?: Record<string, string>;
-}
+export type { ApiClient, RequestOptions, TestResponse } from './http-client';
 
 /** A real Nest app on a real port (127.0.0.1, random), with its own data directory. */
-export class TestServer {
+export class TestServer implements ApiClient {
   private constructor(
     readonly app: NestExpressApplication,
     readonly url: string,
@@ -43,23 +33,8 @@ export class TestServer {
     return mintToken(actor, this.config.jwt);
   }
 
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-    let body: string | undefined = options.rawBody;
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
-    } else if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (e.g. the OpenAPI HTML page)
-    }
-    return { status: response.status, body: parsed as T, headers: response.headers };
+  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
+    return httpRequest<T>(this.url, method, path, options);
   }
 
   /** Stops the app (closing the store); the data directory survives unless `remove`. */
