@@ -31,6 +31,8 @@ export interface ApiProcessOptions {
   readonly port?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly readyTimeoutMs?: number;
+  /** Extra node flags for the child (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
   /** Where the child's stderr goes; stdout is dropped (it only prints the banner). */
   readonly stderr?: 'inherit' | 'ignore';
 }
@@ -52,10 +54,11 @@ export class ApiProcess implements ApiClient {
   }
 
   private static spawn(options: ApiProcessOptions, port: number): ChildProcess {
-    const args =
+    const entry =
       options.mode === 'source'
         ? ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')]
         : [resolve(__dirname, '../../apps/api/src/main.js')];
+    const args = [...(options.nodeArgs ?? []), ...entry];
     return spawn(process.execPath, args, {
       cwd: ROOT,
       env: {

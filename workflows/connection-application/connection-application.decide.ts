@@ -3,6 +3,7 @@ import type { ConnectionApplicationContext } from './connection-application.mach
 import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
 const fail = (...violations: FieldViolation[]): never => {
@@ -93,13 +94,24 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
       return [{ type: 'ApplicationRevised', data: { round: ctx.round + 1 } }];
     case 'withdraw':
       return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
-    case 'register-master-data':
+    case 'register-master-data': {
+      // 委任・受任の突合, decided again from what the version was matched against (the registrar reads
+      // the counterparts' versions from their master-data streams and passes them in).
+      const previous = (payload['previous'] ?? null) as unknown as DelegationFiling | null;
+      const counterparts = (payload['counterparts'] ?? { codes: [], filings: [] }) as unknown as CounterpartFilings;
+      const outcome = delegationOutcome({ code: ctx.organization.code, kind: ctx.organization.kind }, ctx.forms['03-08']?.data, previous, counterparts);
       return [
         {
           type: 'MasterDataRegistered',
-          data: { organizationCode: ctx.organization.code, version: Number(payload['version']), contentHash: String(payload['contentHash']) },
+          data: {
+            organizationCode: ctx.organization.code,
+            version: Number(payload['version']),
+            contentHash: String(payload['contentHash']),
+            delegations: { registered: outcome.registered, pending: outcome.pending } as unknown as JsonObject,
+          },
         },
       ];
+    }
     case 'confirm-distribution':
       return [
         {

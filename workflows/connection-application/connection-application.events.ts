@@ -1,6 +1,7 @@
 import type { MachineEvent } from '@nws/engine';
 import type { OrganizationRef } from '../shared/organizations';
 import type { ReviewerRecord } from '../shared/review-decisions';
+import type { DelegationEntry, PendingDelegation } from './master-data/delegation-matching';
 
 export type { OrganizationRef };
 
@@ -46,6 +47,8 @@ export interface MasterDataRegisteredData {
   organizationCode: string;
   version: number;
   contentHash: string;
+  /** The 突合 of this registration: delegations that entered the master data, and those held for their other side. */
+  delegations?: { registered: DelegationEntry[]; pending: PendingDelegation[] };
 }
 export interface MasterDataDistributedData {
   organizationCode: string;

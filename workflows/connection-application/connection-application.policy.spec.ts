@@ -12,11 +12,13 @@ import { PERSONAL_DATA_REQUESTS, SYSTEM_ACTOR, authorizePersonalDataRequest, typ
 const definition = connectionApplicationV1;
 const ACTIONS = ['read', ...new Set([...definition.commands, 'forward'])];
 
-type Kind = 'municipality' | 'governor' | 'board-of-education';
+type Kind = 'municipality' | 'governor' | 'board-of-education' | 'prefectural-board-of-education';
 const BODY = {
   municipality: { code: '132012', name: '八王子市', kind: '市町村長部局', otherOrgan: '市町村教育委員会', firstReviewer: '130001', routedFirst: 'pref-1', forwardVia: null },
   governor: { code: '130001', name: '東京都', kind: '都道府県知事部局', otherOrgan: '都道府県教育委員会', firstReviewer: 'J-LIS', routedFirst: 'jlis-1', forwardVia: null },
   'board-of-education': { code: '132012', name: '八王子市', kind: '市町村教育委員会', otherOrgan: '市町村長部局', firstReviewer: '130001', routedFirst: 'pref-1', forwardVia: '市町村長部局' },
+  // Another organ of the prefecture: reviewed by the prefecture (only governor departments go to J-LIS).
+  'prefectural-board-of-education': { code: '130001', name: '東京都', kind: '都道府県教育委員会', otherOrgan: '都道府県知事部局', firstReviewer: '130001', routedFirst: 'pref-1', forwardVia: null },
 } as const;
 
 const actorsOf = (kind: Kind): Record<string, Actor> => ({
@@ -24,7 +26,7 @@ const actorsOf = (kind: Kind): Record<string, Actor> => ({
   // Same local-government code, another organ: for a board of education, its head's department.
   'same-body-other-organ-applicant': { sub: 'organ-1', org: BODY[kind].code, role: 'applicant', organ: BODY[kind].otherOrgan },
   'other-applicant': { sub: 'other-1', org: kind === 'governor' ? '132012' : '132021', role: 'applicant' },
-  'own-body-first-reviewer': { sub: 'self-1', org: BODY[kind].code, role: 'first-reviewer' },
+  'own-body-first-reviewer': { sub: 'self-1', org: BODY[kind].code, role: 'first-reviewer', organ: BODY[kind].kind },
   'prefecture-first-reviewer': { sub: 'pref-1', org: '130001', role: 'first-reviewer' },
   'jlis-first-reviewer': { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' },
   'other-prefecture-first-reviewer': { sub: 'kanagawa-1', org: '140007', role: 'first-reviewer' },
@@ -62,8 +64,15 @@ function table(routed: string): Record<string, Record<string, string>> {
   };
 }
 
+/** Rows where the routed reviewers may read: there a reviewer of the applicant body itself (same code, so routed to) reads too. */
+const READABLE_BY_REVIEWERS = ['firstReview', 'secondReview', 'rejected (first review)', 'rejected (second review)', 'draft (round 2)', 'approved', 'masterDataRegistered', 'distributed', 'withdrawn (in first review)'];
+
 const EXPECTED: Record<Kind, Record<string, Record<string, string>>> = {
   municipality: table('prefecture-first-reviewer'),
+  // The prefecture's first reviewers decide; its board's own reviewer (routed there by code) reads and decides nothing.
+  'prefectural-board-of-education': Object.fromEntries(
+    Object.entries(table('prefecture-first-reviewer')).map(([situation, row]) => [situation, READABLE_BY_REVIEWERS.includes(situation) ? { ...row, 'own-body-first-reviewer': 'read' } : row]),
+  ),
   governor: table('jlis-first-reviewer'),
   'board-of-education': {
     ...table('prefecture-first-reviewer'),
@@ -161,7 +170,7 @@ const expand = (kind: Kind, row: Record<string, string>): Record<string, string>
 };
 
 describe('connection-application policy: the full role × body × action × state matrix', () => {
-  const kinds = ['municipality', 'governor', 'board-of-education'] as const;
+  const kinds = ['municipality', 'governor', 'board-of-education', 'prefectural-board-of-education'] as const;
 
   it('the situations reach every state of the machine, and the table has a row for each', () => {
     const states = Object.keys(definition.machine.states).filter((s) => s !== 'new');

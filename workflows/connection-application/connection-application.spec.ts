@@ -35,6 +35,18 @@ describe('connection application: submit', () => {
     expect(error.violations).toEqual([expect.objectContaining({ field: 'forms.02-06.reporter', rule: 'reporterIsSystemResponsible' })]);
   });
 
+  it('given a 02-06 reporter with the 情報システム責任者’s name but another title, when submitting, then it is refused too', () => {
+    const other = formSaved('02-06');
+    const data = JSON.parse(JSON.stringify(other.data)) as { form: { reporter: { title: string } } };
+    data.form.reporter.title = '情報政策担当課長';
+    const error = spec
+      .given([created, formSaved('02-01'), formSaved('02-02'), { ...other, data }])
+      .when('submit', {}, hachiojiApplicant)
+      .thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.02-06.reporter:reporterIsSystemResponsible']);
+    expect(error.violations[0]?.message.ja).toContain('情報政策担当部長 佐藤 一郎');
+  });
+
   it('an applicant of another body may not submit', () => {
     spec.given([created, ...allFormsSaved]).when('submit', {}, { ...hachiojiApplicant, org: '132021' }).thenThrows(ForbiddenError, /132012/);
   });

@@ -5,3 +5,5 @@ export * from '../shared/organizations';
 export { SYSTEM_ACTOR } from './connection-application.policy';
 export { connectionApplicationForms } from './forms';
 export * from './master-data/master-data.content';
+export * from './master-data/delegation-matching';
+export { readCounterpartFilings, readLatestVersions } from './master-data/master-data.reader';

@@ -1,5 +1,5 @@
 import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type FieldViolation, type JsonObject } from '@nws/engine';
-import { organizationName } from './organizations';
+import { organOf, organizationName } from './organizations';
 
 export interface ReviewerRecord {
   sub: string;
@@ -69,10 +69,19 @@ export function reviewWaitingAt(
  * Who may decide a review (approve / reject), the same in every two-stage workflow: the reviewer
  * role of the stage, of the body it is routed to; never the applicant's own body; and not the
  * person who decided the first review of the round.
+ *
+ * A body is an organ (機関) of a local government: a 都道府県教育委員会 is another body than the
+ * 都道府県知事部局 of the same code, and its first review is routed to that prefecture (DOMAIN.md:
+ * only governor departments go to J-LIS). Comparing codes alone would let nobody decide it.
  */
 export function authorizeReviewDecision(
   state: string,
-  ctx: { readonly organization: { readonly code: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null; readonly firstDecidedBy: string | null },
+  ctx: {
+    readonly organization: { readonly code: string; readonly kind?: string };
+    readonly firstReviewer: string | null;
+    readonly secondReviewer: string | null;
+    readonly firstDecidedBy: string | null;
+  },
   actor: Actor,
 ): Authorization {
   const stage = state === 'firstReview' ? 'first' : 'second';
@@ -81,7 +90,8 @@ export function authorizeReviewDecision(
   const body = stage === 'first' ? ctx.firstReviewer : ctx.secondReviewer;
   if (actor.role !== role) return deny(`${label}審査者のみが行える操作です。`, `only a ${role} may decide this review`);
   if (actor.org !== body) return deny(`この申請の${label}審査は ${body} が行います。`, `this review is routed to ${body}, not ${actor.org}`);
-  if (actor.org === ctx.organization.code) return deny('自機関の申請は審査できません。', 'nobody reviews an application of their own body');
+  const ownBody = actor.org === ctx.organization.code && (ctx.organization.kind === undefined || organOf(actor) === ctx.organization.kind);
+  if (ownBody) return deny('自機関の申請は審査できません。', 'nobody reviews an application of their own body');
   if (stage === 'second' && actor.sub === ctx.firstDecidedBy) {
     return deny('一次審査を決定した者は二次審査を決定できません。', 'the person who decided the first review may not decide the second');
   }

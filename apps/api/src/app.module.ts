@@ -16,6 +16,8 @@ import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { HealthController } from './health/health.controller';
+import { StorageHealth } from './health/storage-health';
+import { ProjectionsController } from './projections/projections.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
@@ -27,6 +29,33 @@ import { ReferenceController } from './reference/reference.controller';
 import { EngineMetrics } from './metrics/metrics.registry';
 import { MeteredEventStore, observeGroupCommits } from './metrics/metered-event-store';
 import { WorkflowsController } from './workflows/workflows.controller';
+
+/** The read-model runner, reporting faults and stalls to the log and /metrics. */
+function createProjectionRunner(store: EventStore, config: RuntimeConfig, metrics: EngineMetrics): ProjectionRunner {
+  const log = new Logger('Projections');
+  let stalled = false;
+  return new ProjectionRunner(store, ALL_PROJECTIONS, {
+    filename: join(config.dataDir, READ_MODELS_FILE),
+    maxAttempts: config.projections.maxAttempts,
+    retryDelayMs: config.projections.retryDelayMs,
+    onError: (error) => log.error(`projections will retry: ${String(error)}`),
+    onFault: (fault) => {
+      metrics.projectionFaults.inc({ projection: fault.projection, outcome: fault.outcome });
+      const what = `projection ${fault.projection} failed on the event at position ${fault.position} (${fault.type}, ${fault.streamId}), attempt ${fault.attempt}/${fault.maxAttempts}: ${fault.error}`;
+      if (fault.outcome === 'parked') log.error(`${what} — PARKED; see GET /projections/parked, replay with POST /projections/parked/${fault.position}/replay after the fix`);
+      else log.warn(`${what} — retrying`);
+    },
+    // Once per episode: a full disk would otherwise log every few seconds.
+    onStall: (error, retryInMs) => {
+      if (!stalled) log.error(`read models cannot be written (${error.message}); nothing is skipped, retrying every ${retryInMs} ms or more`);
+      stalled = true;
+    },
+    onRecovered: () => {
+      stalled = false;
+      log.warn('read models are written again; catching up');
+    },
+  });
+}
 
 @Module({})
 export class AppModule {
@@ -44,8 +73,8 @@ export class AppModule {
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
       controllers:
         config.role === 'worker'
-          ? [HealthController, MetricsController]
-          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, MasterDataDiffController, ReferenceController, HealthController, MetricsController],
+          ? [HealthController, MetricsController, ProjectionsController]
+          : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, MasterDataDiffController, ReferenceController, HealthController, MetricsController, ProjectionsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
         { provide: EngineMetrics, useValue: metrics },
@@ -63,12 +92,9 @@ export class AppModule {
         {
           provide: PROJECTION_RUNNER,
           inject: [EVENT_STORE],
-          useFactory: (eventStore: EventStore) =>
-            new ProjectionRunner(eventStore, ALL_PROJECTIONS, {
-              filename: join(config.dataDir, READ_MODELS_FILE),
-              onError: (error) => new Logger('Projections').error(String(error)),
-            }),
+          useFactory: (eventStore: EventStore) => createProjectionRunner(eventStore, config, metrics),
         },
+        StorageHealth,
         { provide: READ_MODEL_QUERIES, inject: [PROJECTION_RUNNER], useFactory: (runner: ProjectionRunner) => new ReadModelQueries(runner.db) },
         ProjectionsHost,
         // Order matters: address limit, then authentication, then the per-caller limit.

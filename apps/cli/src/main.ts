@@ -7,6 +7,7 @@ import { registerRebuildProjectionsCommand } from './commands/rebuild-projection
 import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { registerPersonalDataCommands } from './commands/personal-data.command';
+import { registerProjectionsCommands } from './commands/projections.command';
 
 export { EXIT };
 
@@ -21,6 +22,7 @@ export function buildCli(): Command {
   registerExportCommand(program);
   registerVerifyCommand(program);
   registerPersonalDataCommands(program);
+  registerProjectionsCommands(program);
 
   program
     .command('token')

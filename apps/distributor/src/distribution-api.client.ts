@@ -6,6 +6,14 @@ export interface PullPage {
   readonly events: PublishedEvent[];
 }
 
+export interface ConsumerSettings {
+  readonly checkpoint: number;
+  readonly transport: 'http' | 'esdb-persistent';
+  readonly group: string | null;
+  readonly eventTypes: string[];
+  readonly maxDeliveries: number;
+}
+
 /** A failure worth retrying: the API is down, restarting, or briefly unavailable. */
 export class TransientApiError extends Error {
   override readonly name = 'TransientApiError';
@@ -37,8 +45,19 @@ export class DistributionApiClient {
     return status.checkpoint;
   }
 
-  pull(after: number, limit: number): Promise<PullPage> {
-    return this.call<PullPage>('GET', `/events?after=${after}&limit=${limit}`, undefined, false, true);
+  /** With `waitMs`, the API holds an empty answer until an event comes (long polling). */
+  pull(after: number, limit: number, waitMs = 0): Promise<PullPage> {
+    return this.call<PullPage>('GET', `/events?after=${after}&limit=${limit}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`, undefined, false, true);
+  }
+
+  /** The consumer as registered: transport, event types, group, deliveries before parking. */
+  status(): Promise<ConsumerSettings> {
+    return this.call<ConsumerSettings>('GET', '', undefined, false, true);
+  }
+
+  /** esdb-persistent: the published view of the event EventStoreDB handed over, recording the delivery. */
+  deliverAt(position: number, eventId: string): Promise<{ event: PublishedEvent; status: 'delivered' | 'acked' }> {
+    return this.call('GET', `/events/${position}?eventId=${encodeURIComponent(eventId)}`);
   }
 
   async ack(eventIds: readonly string[]): Promise<void> {

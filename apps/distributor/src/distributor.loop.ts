@@ -1,6 +1,6 @@
 import type { PublishedEvent } from '@nws/distribution';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
-import { MasterDataFiles, type StepHook } from './master-data-files.writer';
+import { MasterDataFiles } from './master-data-files.writer';
 
 export interface DistributorOptions {
   readonly apiUrl: string;
@@ -8,20 +8,22 @@ export interface DistributorOptions {
   readonly outputDir: string;
   /** A distributor token; `renew` asks for a fresh one after a 401. */
   readonly token: (renew: boolean) => Promise<string>;
+  /** Long polling: how long the API may hold an empty pull open waiting for an event (0: poll every pollIntervalMs). */
+  readonly pullWaitMs?: number;
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
   /** Aborting stops the loop after the event in hand, acknowledging what was written. */
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
-  /** Called at every point a crash matters; a hook that throws simulates the process dying there. */
-  readonly onStep?: StepHook;
   readonly maxBackoffMs?: number;
+  /** Set: consume as one instance of the consumer's persistent subscription group on EventStoreDB (distributor-esdb.loop.ts). */
+  readonly esdb?: { readonly connectionString: string };
 }
 
 const VERSION_EVENT = 'MasterDataVersionRegistered';
 
 /**
- * The reference consumer: pull from the server-side checkpoint, write each master-data version
+ * The reference consumer: pull (long polling) from the server-side checkpoint, write each master-data version
  * atomically, acknowledge only what is on disk. A crash anywhere loses nothing (what was not
  * acked is delivered again) and duplicates nothing (a version already on disk with the same
  * content hash is acknowledged without writing). Versions are written in global order: each
@@ -29,10 +31,9 @@ const VERSION_EVENT = 'MasterDataVersionRegistered';
  */
 export async function runDistributor(options: DistributorOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
-  const step = options.onStep ?? (() => undefined);
   const signal = options.signal;
   const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, signal);
-  const files = new MasterDataFiles(options.outputDir, step);
+  const files = new MasterDataFiles(options.outputDir);
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
   const checkpoint = await retrying(() => client.checkpoint(), options);
@@ -40,10 +41,12 @@ export async function runDistributor(options: DistributorOptions): Promise<void>
   let after = checkpoint;
   log(`consumer ${options.consumer}: resuming after position ${after}, writing to ${options.outputDir}`);
   while (!signal?.aborted) {
-    const page = await retrying(() => client.pull(after, options.batchSize ?? 50), options);
+    const waitMs = options.pullWaitMs ?? 0;
+    const page = await retrying(() => client.pull(after, options.batchSize ?? 50, waitMs), options);
     if (page === undefined) break;
     if (page.events.length === 0) {
-      await sleep(options.pollIntervalMs ?? 1000, signal);
+      // The API already waited for news; without long polling, wait here.
+      if (waitMs === 0) await sleep(options.pollIntervalMs ?? 1000, signal);
       continue;
     }
     const done: PublishedEvent[] = [];
@@ -59,10 +62,8 @@ export async function runDistributor(options: DistributorOptions): Promise<void>
       else done.push(event);
       log(`${event.data['organizationCode']} v${event.data['version']} (position ${event.position}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
     }
-    step('before-ack', {});
     if (done.length > 0) await retrying(() => client.ack(done.map((e) => e.eventId)), options, true);
     for (const { event, reason } of refused) await retrying(() => client.nack([event.eventId], reason), options, true);
-    step('acked', {});
     after = Math.max(after, ...[...done, ...refused.map((r) => r.event)].map((e) => e.position));
   }
   log(`consumer ${options.consumer}: stopped after position ${after}`);

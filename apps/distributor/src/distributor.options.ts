@@ -11,14 +11,23 @@ const REMINT_AFTER_MS = 30 * 60 * 1000;
 /**
  * API_URL (default http://localhost:3000), DISTRIBUTOR_TOKEN — or, without it, a token minted
  * with the API's secret (JWT_SECRET, or the development secret of DATA_DIR) — CONSUMER (default
- * reference-distributor), OUTPUT_DIR (default ./distribution-output), POLL_INTERVAL_MS, BATCH_SIZE.
+ * reference-distributor), OUTPUT_DIR (default ./distribution-output), PULL_WAIT_MS (long polling,
+ * default 20000; 0 polls every POLL_INTERVAL_MS instead), POLL_INTERVAL_MS, BATCH_SIZE.
+ * SOURCE=esdb-persistent (with EVENTSTORE_CONNECTION_STRING) joins the consumer's persistent
+ * subscription group on EventStoreDB instead of pulling; BATCH_SIZE is then its buffer size.
  */
 export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<DistributorOptions, 'signal' | 'log'> {
+  const source = env['SOURCE'] ?? 'api';
+  if (source !== 'api' && source !== 'esdb-persistent') throw new Error(`SOURCE must be api or esdb-persistent, got "${source}"`);
+  const connectionString = env['EVENTSTORE_CONNECTION_STRING'];
+  if (source === 'esdb-persistent' && !connectionString) throw new Error('SOURCE=esdb-persistent needs EVENTSTORE_CONNECTION_STRING (the EventStoreDB cluster the worker uses)');
   return {
+    ...(source === 'esdb-persistent' ? { esdb: { connectionString: connectionString! } } : {}),
     apiUrl: env['API_URL'] ?? 'http://localhost:3000',
     consumer: env['CONSUMER'] ?? 'reference-distributor',
     outputDir: resolve(env['OUTPUT_DIR'] ?? './distribution-output'),
     token: tokenSource(env),
+    pullWaitMs: nonNegative(env['PULL_WAIT_MS'], 20_000, 'PULL_WAIT_MS'),
     pollIntervalMs: positive(env['POLL_INTERVAL_MS'], 1000, 'POLL_INTERVAL_MS'),
     batchSize: positive(env['BATCH_SIZE'], 50, 'BATCH_SIZE'),
   };
@@ -41,5 +50,12 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function nonNegative(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new Error(`${name} must be an integer from 0 to 60000, got "${raw}"`);
   return value;
 }

@@ -5,8 +5,12 @@ import { runDistributor } from './distributor.loop';
 async function main(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-  const options = distributorOptionsFromEnv();
-  await runDistributor({ ...options, signal: stop.signal, log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) });
+  const options = { ...distributorOptionsFromEnv(), signal: stop.signal, log: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) };
+  if (options.esdb) {
+    // Loaded only when chosen: the default never loads the gRPC client.
+    const { runEsdbDistributor } = await import('./distributor-esdb.loop');
+    await runEsdbDistributor(options, options.esdb);
+  } else await runDistributor(options);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishedEvent } from '@nws/distribution';
@@ -57,5 +58,27 @@ describe('MasterDataFiles', () => {
     writeFileSync(join(root, 'unrelated.txt'), 'x');
     expect(await new MasterDataFiles(root).recover()).toBe(1);
     expect(readdirSync(join(root, '132012'))).toEqual([]);
+  });
+
+  it('a crash between the CSV and the JSON leaves a complete CSV and no JSON; the redelivery writes the JSON', async () => {
+    const crashing = new MasterDataFiles(root, (step, detail) => {
+      if (step === 'renamed' && detail.file === 'v1.csv') throw new Error('killed');
+    });
+    await expect(crashing.publish(event(1))).rejects.toThrow('killed');
+    expect(readdirSync(join(root, '132012'))).toEqual(['v1.csv']);
+    const csv = readFileSync(join(root, '132012', 'v1.csv'), 'utf8');
+    expect(await new MasterDataFiles(root).publish(event(1))).toMatchObject({ kind: 'written' });
+    expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
+    expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toBe(csv);
+  });
+
+  it('start-up leaves the temp files of another running writer alone (instances sharing a directory) and removes those of one that is gone', async () => {
+    const dir = join(root, '132012');
+    mkdirSync(dir);
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(dir, `.v1.json.${process.ppid}.0a1b2c3d.tmp`), '{');
+    writeFileSync(join(dir, `.v2.json.${gone}.0a1b2c3d.tmp`), '{');
+    expect(await new MasterDataFiles(root).recover()).toBe(1);
+    expect(readdirSync(dir)).toEqual([`.v1.json.${process.ppid}.0a1b2c3d.tmp`]);
   });
 });

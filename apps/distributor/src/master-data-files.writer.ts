@@ -5,8 +5,8 @@ import canonicalize from 'canonicalize';
 import type { PublishedEvent } from '@nws/distribution';
 import { masterDataCsv, type VersionData } from './master-data.csv';
 
-/** Points where a process can die; the int-spec "kills" the distributor at them. */
-export type DistributorStep = 'temp-written' | 'renamed' | 'published' | 'before-ack' | 'acked';
+/** Points where a process can die inside a write; the unit tests "crash" the writer at them. */
+export type DistributorStep = 'temp-written' | 'renamed' | 'published';
 export type StepHook = (step: DistributorStep, detail: { organizationCode?: string; version?: number; position?: number; file?: string }) => void;
 
 export type PublishOutcome =
@@ -17,13 +17,15 @@ export type PublishOutcome =
   | { readonly kind: 'rejected'; readonly reason: string };
 
 const TEMP = /^\..+\.tmp$/;
+/** `.{name}.{pid}.{random}.tmp`: the writer's pid, so instances sharing a directory leave each other's writes alone. */
+const TEMP_PID = /\.(\d+)\.[0-9a-f]+\.tmp$/;
 
 /**
  * Writes each master-data version as `{code}/v{version}.json` and `.csv` under the output
  * directory. Each file is written to a temp file, fsynced, renamed into place and the directory
  * fsynced, so a reader never sees a partial file and a power cut never leaves one. The JSON is
  * written last: its presence with the right content hash means the version is complete.
- * One distributor per output directory (start-up removes temp files a crash left behind).
+ * Start-up removes the temp files a crash left behind.
  */
 export class MasterDataFiles {
   constructor(
@@ -31,14 +33,18 @@ export class MasterDataFiles {
     private readonly step: StepHook = () => undefined,
   ) {}
 
-  /** Removes temp files of writes that never reached their rename. */
+  /**
+   * Removes temp files of writes that never reached their rename: those of this process (it has
+   * just started) and of processes no longer running on this host. Competing instances of one
+   * group may share a directory on one host; across hosts, give each its own directory.
+   */
   async recover(): Promise<number> {
     await mkdir(this.root, { recursive: true });
     let removed = 0;
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       for (const name of await readdir(join(this.root, entry.name))) {
-        if (!TEMP.test(name)) continue;
+        if (!TEMP.test(name) || writerAlive(name)) continue;
         await rm(join(this.root, entry.name, name), { force: true });
         removed += 1;
       }
@@ -104,6 +110,17 @@ export class MasterDataFiles {
 /** Same recipe as the workflow's contentHash: SHA-256 of the RFC 8785 canonical JSON. */
 export function hashOf(content: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalize(content) ?? '').digest('hex')}`;
+}
+
+function writerAlive(tempName: string): boolean {
+  const pid = Number(TEMP_PID.exec(tempName)?.[1] ?? Number.NaN);
+  if (!Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function readExistingHash(path: string): Promise<string | undefined> {

@@ -44,7 +44,11 @@ export function engineConfirm(engine: WorkflowEngine, actor: Actor, clock: () =>
 export interface ConfirmationWorkerOptions {
   readonly clock?: () => number;
   readonly onOutcome?: (applicationId: string, versionEventId: string, outcome: ConfirmOutcome) => void;
+  /** The ledger could not be read or written (e.g. a full disk): the worker tries again after `retryMs`. */
+  readonly onError?: (error: unknown) => void;
   readonly maxBackoffMs?: number;
+  /** Delay before trying again after the ledger failed (ms, default 5000). */
+  readonly retryMs?: number;
 }
 
 /**
@@ -76,13 +80,22 @@ export class ConfirmationWorker {
       return;
     }
     clearTimeout(this.timer);
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      } else this.schedule();
-    });
+    let failed = false;
+    this.running = this.drain()
+      .catch((error: unknown) => {
+        // A ledger write refused by the disk must not become an unhandled rejection (which ends
+        // the process): what is owed stays owed in the ledger and is tried again.
+        failed = true;
+        this.options.onError?.(error);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (failed) this.retryLater();
+        else if (this.again) {
+          this.again = false;
+          this.kick();
+        } else this.schedule();
+      });
   }
 
   async stop(): Promise<void> {
@@ -107,6 +120,13 @@ export class ConfirmationWorker {
         }
       }
     }
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.again = false;
+    this.timer = setTimeout(() => this.kick(), this.options.retryMs ?? 5000);
+    this.timer.unref();
   }
 
   private schedule(): void {

@@ -156,4 +156,50 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(20);
   });
+
+  describe('esdb-persistent consumers (EventStoreDB delivers; the ledger records)', () => {
+    const consumers = [
+      { name: 'group', eventTypes: ['MasterDataVersionRegistered'], transport: 'esdb-persistent' },
+      { name: 'files', eventTypes: ['MasterDataVersionRegistered'] },
+    ];
+
+    it('records deliveries at a position, in any order; acks move the checkpoint over contiguous events; the confirmation is owed once both consumers acked', async () => {
+      f = new LedgerFixture(consumers);
+      const [v1, v2] = [await f.version(), await f.version()];
+      // Competing instances: the second version first.
+      expect(await f.ledger.deliverAt('group', v2.position, v2.id)).toMatchObject({ status: 'delivered', event: { eventId: v2.id, attempt: 1 } });
+      expect(await f.ledger.deliverAt('group', v1.position)).toMatchObject({ status: 'delivered', event: { eventId: v1.id, attempt: 1 } });
+      expect((await f.ledger.ack('group', [v2.id])).checkpoint).toBe(0);
+      expect((await f.ledger.ack('group', [v1.id])).checkpoint).toBe(v2.position);
+      expect(f.store.countOwed()).toBe(0);
+      await f.ledger.fetch('files', { limit: 10 });
+      await f.ledger.ack('files', [v1.id, v2.id]);
+      expect(f.store.countOwed()).toBe(2);
+      expect((await f.ledger.status('group')).lag.events).toBe(0);
+    });
+
+    it('an event already acknowledged comes back as acked (the instance acks it to EventStoreDB without handling it again); a nacked one is parked and, delivered again from the group, owed again', async () => {
+      f = new LedgerFixture(consumers);
+      const [v1, v2] = [await f.version(), await f.version()];
+      await f.ledger.deliverAt('group', v1.position, v1.id);
+      await f.ledger.ack('group', [v1.id]);
+      expect(await f.ledger.deliverAt('group', v1.position, v1.id)).toMatchObject({ status: 'acked', event: { eventId: v1.id } });
+      await f.ledger.deliverAt('group', v2.position, v2.id);
+      expect((await f.ledger.nack('group', [v2.id], 'cannot write')).checkpoint).toBe(v2.position);
+      expect((await f.ledger.parked('group')).map((p) => [p.eventId, p.reason])).toEqual([[v2.id, 'cannot write']]);
+      expect(await f.ledger.deliverAt('group', v2.position, v2.id)).toMatchObject({ status: 'delivered', event: { attempt: 2 }, checkpoint: v2.position - 1 });
+      expect((await f.ledger.status('group')).lag.events).toBe(1);
+    });
+
+    it('refuses a position that does not hold the named event of its types, and the ledger’s own delivery (pull, replay) for such consumers', async () => {
+      f = new LedgerFixture(consumers);
+      const v1 = await f.version();
+      const approval = await f.approval();
+      await expect(f.ledger.deliverAt('group', v1.position, 'another-id')).rejects.toMatchObject({ kind: 'not-found' });
+      await expect(f.ledger.deliverAt('group', approval.position)).rejects.toMatchObject({ kind: 'not-found' });
+      await expect((async () => f.ledger.fetch('group', { limit: 1 }))()).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('distribution-group') });
+      await expect((async () => f.ledger.replay('group', v1.id))()).rejects.toMatchObject({ kind: 'conflict' });
+      await expect(f.ledger.deliverAt('files', v1.position)).rejects.toMatchObject({ kind: 'conflict' });
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { EventStore, RecordedEvent } from '@nws/event-store';
-import type { ConsumerConfig } from './distribution.config';
-import { notParked, unknownConsumer } from './distribution.errors';
+import { persistentGroupOf, type ConsumerConfig } from './distribution.config';
+import { noEventAt, notParked, unknownConsumer, wrongTransport } from './distribution.errors';
 import type { DeliveryRecord, DeliveryStatus, DistributionStore } from './distribution-store.port';
 import { KeyedMutex } from './keyed-mutex';
 import { VERSION_EVENT, publishEvent, subjectApplicationId, type PublishedEvent } from './published-event';
@@ -33,6 +33,11 @@ export interface SettleResult {
 export interface ConsumerStatus {
   readonly name: string;
   readonly eventTypes: readonly string[];
+  readonly transport: ConsumerConfig['transport'];
+  /** esdb-persistent: the persistent subscription group on $all its instances join. */
+  readonly group: string | null;
+  readonly ackTimeoutMs: number;
+  readonly maxDeliveries: number;
   readonly checkpoint: number;
   readonly lag: { readonly events: number; readonly seconds: number; readonly oldestPosition: number | null };
   readonly inFlight: number;
@@ -111,7 +116,7 @@ export class DistributionLedger {
   }
 
   fetch(name: string, options: FetchOptions): Promise<FetchResult> {
-    const consumer = this.consumer(name);
+    const consumer = this.httpConsumer(name);
     return this.mutex.run(name, async () => {
       const now = this.now();
       const position = this.ledger.position(name);
@@ -168,6 +173,47 @@ export class DistributionLedger {
     });
   }
 
+  /**
+   * An `esdb-persistent` consumer: EventStoreDB handed the event at `position` to one instance of
+   * the consumer's group, which asks here for its published view. The delivery is recorded as for
+   * HTTP consumers (attempts, lag, parking by nack, the confirmation once every version consumer
+   * acked). An event this consumer already acknowledged comes back as `acked`: the instance then
+   * only acknowledges it to EventStoreDB, so a redelivery across instances is not handled twice.
+   * A parked event delivered again (replayed from the group's parked queue) is owed again.
+   */
+  async deliverAt(name: string, position: number, eventId?: string): Promise<{ event: PublishedEvent; status: 'delivered' | 'acked'; checkpoint: number }> {
+    const consumer = this.consumer(name);
+    if (consumer.transport !== 'esdb-persistent') throw wrongTransport(name, consumer.transport, persistentGroupOf(name));
+    return this.mutex.run(name, async () => {
+      const event = await this.eventAt(position);
+      if (!event || (eventId !== undefined && event.id !== eventId) || !consumer.eventTypes.includes(event.type)) throw noEventAt(name, position);
+      const record = this.ledger.get(name, event.id);
+      const position0 = this.ledger.position(name);
+      if (record?.status === 'acked') return { event: publishEvent(event, record.attempts), status: 'acked' as const, checkpoint: position0.checkpoint };
+      const now = this.now();
+      const attempts = (record?.attempts ?? 0) + 1;
+      const checkpoint = record?.status === 'parked' ? Math.min(position0.checkpoint, event.position - 1) : position0.checkpoint;
+      this.ledger.transaction(() => {
+        this.ledger.put({
+          consumer: name,
+          eventId: event.id,
+          position: event.position,
+          type: event.type,
+          applicationId: subjectApplicationId(event),
+          status: 'delivered',
+          attempts,
+          firstDeliveredAt: record?.firstDeliveredAt ?? now,
+          lastDeliveredAt: now,
+          ackedAt: null,
+          parkedAt: null,
+          parkReason: record?.parkReason ?? null,
+        });
+        this.ledger.savePosition(name, { checkpoint, cursor: Math.max(position0.cursor, event.position) });
+      });
+      return { event: publishEvent(event, attempts), status: 'delivered' as const, checkpoint };
+    });
+  }
+
   /** Acknowledges events; ids are idempotency keys, so acking twice changes nothing. */
   ack(name: string, eventIds: readonly string[]): Promise<SettleResult> {
     return this.settle(name, eventIds, (record, now) => ({ ...record, status: 'acked', ackedAt: now }));
@@ -180,7 +226,7 @@ export class DistributionLedger {
 
   /** Makes a parked event due again at once; the checkpoint steps back below it until it is settled. */
   replay(name: string, eventId: string): Promise<{ eventId: string; position: number; checkpoint: number }> {
-    this.consumer(name);
+    this.httpConsumer(name);
     return this.mutex.run(name, async () => {
       const record = this.ledger.get(name, eventId);
       if (record?.status !== 'parked') throw notParked(name, eventId);
@@ -229,6 +275,10 @@ export class DistributionLedger {
     return {
       name,
       eventTypes: consumer.eventTypes,
+      transport: consumer.transport,
+      group: consumer.transport === 'esdb-persistent' ? persistentGroupOf(name) : null,
+      ackTimeoutMs: consumer.ackTimeoutMs,
+      maxDeliveries: consumer.maxDeliveries,
       checkpoint,
       lag: { events, seconds: Math.round(seconds * 1000) / 1000, oldestPosition: oldest?.position ?? null },
       inFlight: counts.delivered,
@@ -285,6 +335,13 @@ export class DistributionLedger {
   private async eventAt(position: number): Promise<RecordedEvent | undefined> {
     for await (const event of this.events.readAll({ after: position - 1, limit: 1 })) return event.position === position ? event : undefined;
     return undefined;
+  }
+
+  /** Pull, stream and replay are the ledger's own delivery: not for consumers that read an EventStoreDB group. */
+  httpConsumer(name: string): ConsumerConfig {
+    const consumer = this.consumer(name);
+    if (consumer.transport !== 'http') throw wrongTransport(name, consumer.transport, persistentGroupOf(name));
+    return consumer;
   }
 
   private now(): number {

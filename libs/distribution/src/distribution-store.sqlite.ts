@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { guardedWrite } from '@nws/event-store';
 import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, OwedConfirmation } from './distribution-store.port';
 
 export const DISTRIBUTION_FILE = 'distribution.sqlite';
@@ -75,9 +76,11 @@ interface OwedRow {
 export class SqliteDistributionStore implements DistributionStore {
   private readonly db: Database.Database;
   private readonly sql: Record<string, Database.Statement>;
+  private readonly directory: string | undefined;
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -108,8 +111,13 @@ export class SqliteDistributionStore implements DistributionStore {
     };
   }
 
+  /** A full or read-only disk surfaces as StorageUnavailableError (503 for HTTP callers), with the transaction rolled back. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.write(() => this.db.transaction(fn)());
+  }
+
+  private write<T>(work: () => T): T {
+    return guardedWrite(this.db, 'distribution ledger', this.directory, work);
   }
 
   position(consumer: string): ConsumerPosition {
@@ -118,7 +126,7 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   savePosition(consumer: string, position: ConsumerPosition): void {
-    this.sql['savePosition']!.run(consumer, position.checkpoint, position.cursor);
+    this.write(() => this.sql['savePosition']!.run(consumer, position.checkpoint, position.cursor));
   }
 
   get(consumer: string, eventId: string): DeliveryRecord | undefined {
@@ -127,7 +135,7 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   put(record: DeliveryRecord): void {
-    this.sql['put']!.run({
+    this.write(() => this.sql['put']!.run({
       consumer: record.consumer,
       event_id: record.eventId,
       position: record.position,
@@ -140,7 +148,7 @@ export class SqliteDistributionStore implements DistributionStore {
       acked_at: record.ackedAt,
       parked_at: record.parkedAt,
       park_reason: record.parkReason,
-    });
+    }));
   }
 
   due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[] {
@@ -163,7 +171,7 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   owe(eventId: string, applicationId: string, now: number): boolean {
-    return this.sql['owe']!.run(eventId, applicationId, now, now).changes > 0;
+    return this.write(() => this.sql['owe']!.run(eventId, applicationId, now, now).changes > 0);
   }
 
   owedBefore(now: number, limit: number): OwedConfirmation[] {
@@ -186,11 +194,11 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   settle(eventId: string, outcome: string, now: number): void {
-    this.sql['settle']!.run(outcome, now, eventId);
+    this.write(() => this.sql['settle']!.run(outcome, now, eventId));
   }
 
   postpone(eventId: string, nextAttemptAt: number, lastError: string): void {
-    this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId);
+    this.write(() => this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId));
   }
 
   close(): void {

@@ -13,19 +13,24 @@ describe('distribution configuration', () => {
   it('defaults to one reference consumer of versions and approvals', () => {
     const config = loadDistributionConfig({});
     expect(config.consumers).toEqual([
-      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved'], ackTimeoutMs: 30000, maxDeliveries: 5 },
+      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved'], ackTimeoutMs: 30000, maxDeliveries: 5, transport: 'http' },
     ]);
     expect(config.heartbeatMs).toBe(15000);
   });
 
   it('reads consumers from DISTRIBUTION_CONSUMERS_FILE, with per-consumer overrides of the env defaults', () => {
     const config = loadDistributionConfig({
-      DISTRIBUTION_CONSUMERS_FILE: file({ consumers: [{ name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], maxDeliveries: 2 }, { name: 'audit-feed', eventTypes: ['SecondReviewApproved'] }] }),
+      DISTRIBUTION_CONSUMERS_FILE: file({
+        consumers: [
+          { name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], maxDeliveries: 2, transport: 'esdb-persistent' },
+          { name: 'audit-feed', eventTypes: ['SecondReviewApproved'] },
+        ],
+      }),
       DISTRIBUTION_ACK_TIMEOUT_MS: '500',
     });
     expect(config.consumers).toEqual([
-      { name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], ackTimeoutMs: 500, maxDeliveries: 2 },
-      { name: 'audit-feed', eventTypes: ['SecondReviewApproved'], ackTimeoutMs: 500, maxDeliveries: 5 },
+      { name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], ackTimeoutMs: 500, maxDeliveries: 2, transport: 'esdb-persistent' },
+      { name: 'audit-feed', eventTypes: ['SecondReviewApproved'], ackTimeoutMs: 500, maxDeliveries: 5, transport: 'http' },
     ]);
   });
 
@@ -36,6 +41,7 @@ describe('distribution configuration', () => {
     ['an unknown field', [{ name: 'x', eventTypes: ['SecondReviewApproved'], url: 'http://x' }], /unknown field\(s\) url/],
     ['an empty list', [], /non-empty list/],
     ['a name an endpoint uses', [{ name: 'lag', eventTypes: ['SecondReviewApproved'] }], /taken by an endpoint/],
+    ['an unknown transport', [{ name: 'x', eventTypes: ['SecondReviewApproved'], transport: 'kafka' }], /transport: one of http, esdb-persistent/],
   ])('refuses to start with %s', (_what, consumers, message) => {
     expect(() => loadDistributionConfig({ DISTRIBUTION_CONSUMERS_FILE: file(consumers) })).toThrow(message);
   });

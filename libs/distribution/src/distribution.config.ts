@@ -1,15 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { PUBLISHABLE_EVENT_TYPES, VERSION_EVENT } from './published-event';
 
+/**
+ * How a consumer receives its events: `http` from this process's ledger (pull, long poll, SSE);
+ * `esdb-persistent` from a persistent subscription group on EventStoreDB's $all (competing
+ * consumers: each event goes to one instance of the group; EventStoreDB redelivers and parks),
+ * acknowledging to EventStoreDB and to the ledger (see esdb/esdb-distribution-consumer.ts).
+ */
+export type ConsumerTransport = 'http' | 'esdb-persistent';
+export const TRANSPORTS: readonly ConsumerTransport[] = ['http', 'esdb-persistent'];
+
 /** A downstream system that consumes events, registered by configuration (never by an API call). */
 export interface ConsumerConfig {
   readonly name: string;
   readonly eventTypes: readonly string[];
-  /** Un-acked deliveries are delivered again after this long. */
+  /** Un-acked deliveries are delivered again after this long (esdb-persistent: the group's message timeout). */
   readonly ackTimeoutMs: number;
-  /** An event delivered this many times without an ack is parked at its next redelivery. */
+  /** An event delivered this many times without an ack is parked at its next redelivery (esdb-persistent: parked in the group). */
   readonly maxDeliveries: number;
+  readonly transport: ConsumerTransport;
 }
+
+/** The persistent subscription group of an `esdb-persistent` consumer: one group per consumer, named after it. */
+export const persistentGroupOf = (consumer: string): string => `distribution-${consumer}`;
 
 export interface DistributionConfig {
   readonly consumers: readonly ConsumerConfig[];
@@ -30,7 +43,7 @@ export class DistributionConfigError extends Error {
 }
 
 /**
- * Reads DISTRIBUTION_CONSUMERS_FILE (JSON: `[{ "name", "eventTypes", "ackTimeoutMs"?, "maxDeliveries"? }]`
+ * Reads DISTRIBUTION_CONSUMERS_FILE (JSON: `[{ "name", "eventTypes", "ackTimeoutMs"?, "maxDeliveries"?, "transport"? }]`
  * or `{ "consumers": [...] }`), DISTRIBUTION_ACK_TIMEOUT_MS, DISTRIBUTION_MAX_DELIVERIES,
  * DISTRIBUTION_HEARTBEAT_MS and DISTRIBUTION_LAG_LOG_MS. A bad file stops the start: a consumer
  * silently missing would make master data look distributed to fewer systems than intended.
@@ -54,7 +67,7 @@ export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; m
   return list.map((entry: unknown, index): ConsumerConfig => {
     const at = `consumers[${index}]`;
     if (typeof entry !== 'object' || entry === null) throw new DistributionConfigError(`${at}: must be an object`);
-    const { name, eventTypes, ackTimeoutMs, maxDeliveries, ...rest } = entry as Record<string, unknown>;
+    const { name, eventTypes, ackTimeoutMs, maxDeliveries, transport, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length > 0) throw new DistributionConfigError(`${at}: unknown field(s) ${unknown.join(', ')}`);
     if (typeof name !== 'string' || !NAME.test(name)) throw new DistributionConfigError(`${at}.name: lower-case letters, digits and hyphens (got ${JSON.stringify(name)})`);
@@ -68,11 +81,15 @@ export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; m
         throw new DistributionConfigError(`${at}.eventTypes: "${String(type)}" is not distributable (one of ${PUBLISHABLE_EVENT_TYPES.join(', ')})`);
       }
     }
+    if (transport !== undefined && !TRANSPORTS.includes(transport as ConsumerTransport)) {
+      throw new DistributionConfigError(`${at}.transport: one of ${TRANSPORTS.join(', ')} (got ${JSON.stringify(transport)})`);
+    }
     return {
       name,
       eventTypes: [...new Set(eventTypes as string[])],
       ackTimeoutMs: ackTimeoutMs === undefined ? defaults.ackTimeoutMs : checkedInt(ackTimeoutMs, `${at}.ackTimeoutMs`, 1),
       maxDeliveries: maxDeliveries === undefined ? defaults.maxDeliveries : checkedInt(maxDeliveries, `${at}.maxDeliveries`, 1),
+      transport: (transport as ConsumerTransport | undefined) ?? 'http',
     };
   });
 }

@@ -24,3 +24,21 @@ export const notParked = (consumer: string, eventId: string) =>
     ja: `配信先「${consumer}」にイベント ${eventId} は保留（parked）されていません。`,
     en: `event ${eventId} is not parked for consumer "${consumer}"`,
   });
+
+/** A consumer used through the other transport: HTTP consumers pull or stream; esdb-persistent ones read their group. */
+export const wrongTransport = (consumer: string, transport: string, group: string) =>
+  transport === 'esdb-persistent'
+    ? new DistributionError('conflict', {
+        ja: `配信先「${consumer}」は EventStoreDB の永続サブスクリプション（グループ ${group}）から受信します。保留イベントの再送も EventStoreDB で行います。`,
+        en: `consumer "${consumer}" receives its events from the EventStoreDB persistent subscription group ${group}; its parked events are replayed there too`,
+      })
+    : new DistributionError('conflict', {
+        ja: `配信先「${consumer}」は HTTP（pull / SSE）で受信する配信先です。`,
+        en: `consumer "${consumer}" receives its events over HTTP (pull or stream), not from a persistent subscription`,
+      });
+
+export const noEventAt = (consumer: string, position: number) =>
+  new DistributionError('not-found', {
+    ja: `位置 ${position} に配信先「${consumer}」宛てのイベントはありません。`,
+    en: `there is no event for consumer "${consumer}" at position ${position}`,
+  });

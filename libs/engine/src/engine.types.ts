@@ -1,7 +1,11 @@
 import type { JsonObject } from '@nws/event-store';
 export type { Json, JsonObject } from '@nws/event-store';
 
-export const ROLES = ['applicant', 'first-reviewer', 'second-reviewer', 'auditor', 'distributor'] as const;
+/**
+ * `operator` (運用担当) runs the service itself — replays parked projection events — and takes no
+ * part in any workflow: every workflow policy denies it by default.
+ */
+export const ROLES = ['applicant', 'first-reviewer', 'second-reviewer', 'auditor', 'distributor', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who sends a command: from a verified token, never from the request body. */

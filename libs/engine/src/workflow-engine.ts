@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
+import { WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -94,50 +94,66 @@ export class WorkflowEngine {
     const applicationId = uuidv5(`application\u0000${meta.commandId}`, ID_NAMESPACE);
     const requestHash = hashRequest('create', input);
     const existing = await this.readEvents(applicationId);
-    if (existing.length > 0) return this.replayCommand(existing, meta, requestHash);
+    if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
     const start = foldApplication(definition, applicationId, []);
-    const { events } = this.stamp(start, decided, meta, requestHash);
+    const { events, after } = this.stamp(start, decided, meta, requestHash);
+    let result: AppendResult;
     try {
-      await this.store.append(applicationStream(applicationId), events, 'no_stream');
+      result = await this.store.append(applicationStream(applicationId), events, 'no_stream');
     } catch (error) {
       // The same command raced itself (a client retry): answer as the winner did.
-      if (error instanceof WrongExpectedRevisionError) return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+      if (error instanceof WrongExpectedRevisionError) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
       throw error;
     }
-    return this.view((await this.load(applicationId)).folded, meta.actor);
+    const stored = this.cacheWritten(applicationId, start, after, meta, result) ?? (await this.current(applicationId));
+    return this.view(stored.folded, meta.actor);
   }
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
     const requestHash = hashRequest(action, payload);
     const maxRetries = this.options.maxConflictRetries ?? 5;
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.current(applicationId);
-      if (current.commands.has(meta.commandId)) return this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+    // A cached fold is only a guess at the stream's end (another process may have appended):
+    // deciding on it saves the read of the tail, and it is safe because the append at its
+    // revision succeeds only if nothing moved, while any refusal is re-checked on what is stored.
+    let guess = this.cache.get(applicationId);
+    for (let conflicts = 0; ; ) {
+      const current = guess ?? (await this.current(applicationId));
+      const guessed = guess !== undefined;
+      guess = undefined;
       const { folded } = current;
-      const { definition } = folded;
-      if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
-        throw new UnknownActionError(action, definition.actions);
-      }
-      if (options.expectedRevision !== undefined && options.expectedRevision !== folded.revision) {
-        throw new RevisionMismatchError(options.expectedRevision, folded.revision);
-      }
-      this.assertOffered(folded, action, meta.actor);
-      const authorization = definition.authorize(action, folded, meta.actor);
-      if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
-      const decided = definition.decide(action, folded, payload, meta);
-      const { events: toAppend } = this.stamp(folded, decided, meta, requestHash);
+      let toAppend: EventToAppend[];
+      let after: FoldedApplication;
       try {
-        await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
+        if (current.commands.has(meta.commandId)) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+        const { definition } = folded;
+        if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
+          throw new UnknownActionError(action, definition.actions);
+        }
+        if (options.expectedRevision !== undefined && options.expectedRevision !== folded.revision) {
+          throw new RevisionMismatchError(options.expectedRevision, folded.revision);
+        }
+        this.assertOffered(folded, action, meta.actor);
+        const authorization = definition.authorize(action, folded, meta.actor);
+        if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
+        const decided = definition.decide(action, folded, payload, meta);
+        ({ events: toAppend, after } = this.stamp(folded, decided, meta, requestHash));
+      } catch (error) {
+        if (guessed) continue;
+        throw error;
+      }
+      let result: AppendResult;
+      try {
+        result = await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (guessed) continue;
         if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
-        if (attempt >= maxRetries) throw new ConcurrencyConflictError(applicationId);
+        if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
         continue;
       }
-      // Cache and answer with what the store holds, not with what we decided: an append the store
-      // took as an idempotent repeat of an earlier one (same event ids) kept the earlier events.
-      const stored = await this.current(applicationId);
+      const stored = this.cacheWritten(applicationId, current, after, meta, result) ?? (await this.current(applicationId));
+      const { definition } = folded;
       const reacting = toAppend.some((e) => definition.reactions?.some((r) => r.on.includes(e.type)));
       if (!reacting) return this.view(stored.folded, meta.actor);
       await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
@@ -145,8 +161,26 @@ export class WorkflowEngine {
     }
   }
 
-  /** Runs the workflow's reactions for these events; a failure is reported, and the worker's catch-up retries it. */
-  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<void> {
+  /**
+   * Caches the fold the command computed while stamping, when the store says it wrote exactly
+   * those events right after the fold's revision. Otherwise (an idempotent repeat whose stored
+   * events may differ, or an adapter that cannot tell) answers undefined: read what is stored.
+   */
+  private cacheWritten(applicationId: string, before: CachedFold | FoldedApplication, after: FoldedApplication, meta: CommandMetadata, result: AppendResult): CachedFold | undefined {
+    if (result.replayed !== false || result.nextExpectedRevision !== after.revision) return undefined;
+    const commands = new Map('commands' in before ? before.commands : undefined);
+    commands.set(meta.commandId, after.revision);
+    const entry = { folded: after, commands };
+    this.cache.set(applicationId, entry);
+    return entry;
+  }
+
+  /**
+   * Runs the workflow's reactions for these events; a failure is reported (and returned, so the
+   * reactor can keep its checkpoint before an event whose reaction must be retried).
+   */
+  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<Array<{ readonly event: RecordedEvent; readonly error: unknown }>> {
+    const failures: Array<{ readonly event: RecordedEvent; readonly error: unknown }> = [];
     for (const event of events) {
       for (const reaction of definition.reactions ?? []) {
         if (!reaction.on.includes(event.type)) continue;
@@ -163,9 +197,11 @@ export class WorkflowEngine {
           });
         } catch (error) {
           this.options.onReactionError?.(error, event);
+          failures.push({ event, error });
         }
       }
     }
+    return failures;
   }
 
   /** The application now, folded from its events (reusing a cached fold of a prefix of them). */
@@ -256,7 +292,7 @@ export class WorkflowEngine {
   }
 
   /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[] } {
+  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[]; after: FoldedApplication } {
     let current = start;
     const events = decided.map((event, index): EventToAppend => {
       const id = uuidv5(`${meta.commandId}\u0000${index}`, ID_NAMESPACE);
@@ -282,17 +318,27 @@ export class WorkflowEngine {
       metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
       return { id, type: event.type, data: event.data, metadata };
     });
-    return { events };
+    return { events, after: current };
   }
 
   /**
    * A command seen before (same command id): refuse a different request under the same key,
    * otherwise answer with the state right after that command and what it caused.
    */
-  private replayCommand(events: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string): ApplicationView {
+  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string): Promise<ApplicationView> {
+    let events = stored;
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
     if (own.length === 0) throw new IdempotencyKeyReusedError();
     if (own[0]!.metadata['requestHash'] !== requestHash) throw new IdempotencyKeyReusedError();
+    // The first answer includes what the command's reactions record (e.g. master-data registration
+    // after a second approval). A retry that arrives before they are recorded — the first request
+    // still reacting, or a crash cut it off — runs them (they are idempotent) and answers the same.
+    const definition = this.definitionOf(events[0]!);
+    const triggers = own.filter((e) => definition.reactions?.some((r) => r.on.includes(e.type)));
+    if (triggers.length > 0 && !events.some((e) => triggers.some((t) => t.id === e.metadata['causationId']))) {
+      await this.react(definition, triggers);
+      events = await this.readEvents(events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length));
+    }
     const ids = new Set(own.map((e) => e.id));
     let last = own.at(-1)!.revision;
     for (const event of events) {

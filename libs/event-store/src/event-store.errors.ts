@@ -22,7 +22,8 @@ export class DuplicateEventIdError extends Error {
 
 /** The store could not be reached or is not the leader now; safe to retry later. */
 export class EventStoreUnavailableError extends Error {
-  override readonly name = 'EventStoreUnavailableError';
+  // `string`, not the literal: StorageUnavailableError (a full or read-only disk) is one of these.
+  override readonly name: string = 'EventStoreUnavailableError';
   constructor(message: string, readonly retryAfterSeconds = 1, options?: { cause?: unknown }) {
     super(message, options);
   }

@@ -40,6 +40,12 @@ export interface AppendResult {
   readonly nextExpectedRevision: number;
   /** Global position of the last appended event. */
   readonly position: number;
+  /**
+   * `false`: the caller's events were written as given. `true`: the ids were already stored, and
+   * the adapter answered as the first append did (the stored events may differ in bytes, e.g. an
+   * earlier occurredAt). Absent when the adapter cannot tell; callers then read what is stored.
+   */
+  readonly replayed?: boolean;
 }
 
 export interface ReadStreamOptions {

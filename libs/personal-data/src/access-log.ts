@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StorageUnavailableError, guardedWrite } from '@nws/event-store';
 
 export const ACCESS_LOG_FILE = 'access-log.sqlite';
 
@@ -87,8 +88,22 @@ interface Row {
  */
 export class SqliteAccessLog {
   private readonly db: Database.Database;
+  private readonly directory: string | undefined;
+  /** Entries the disk refused (full, read-only), in order, written before any newer one. */
+  private backlog: AccessLogEntry[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private problem: StorageUnavailableError | undefined;
 
-  constructor(filename: string) {
+  /**
+   * `maxBacklog`: while the disk refuses writes, up to this many entries wait in memory (reads go
+   * on and the entries are written, with their own times, once the disk takes writes again);
+   * beyond it a read that must be logged is refused (StorageUnavailableError → 503).
+   */
+  constructor(
+    filename: string,
+    private readonly options: { readonly maxBacklog?: number; readonly retryMs?: number } = {},
+  ) {
+    this.directory = filename === ':memory:' ? undefined : dirname(filename);
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     if (filename !== ':memory:') chmodSync(filename, 0o600);
@@ -98,17 +113,64 @@ export class SqliteAccessLog {
     this.db.exec(SCHEMA);
   }
 
+  /**
+   * Logs reads. When the disk refuses the write, the entries wait in a bounded in-memory backlog
+   * (written first on the next write, or by a timer) and the read goes on; only when the backlog
+   * is full is the read refused. Entries in the backlog are lost if the process dies before the
+   * disk recovers — /health shows how many are waiting.
+   */
   record(entries: readonly AccessLogEntry[]): void {
     if (entries.length === 0) return;
-    const insert = this.db.prepare(
-      `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, application_id, subject_ids, fields, request_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction(() => {
-      for (const e of entries) {
-        insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
+    const maxBacklog = this.options.maxBacklog ?? 10_000;
+    const batch = [...this.backlog, ...entries];
+    try {
+      this.write(batch);
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error;
+      this.problem = error;
+      if (batch.length > maxBacklog) throw error;
+      this.backlog = batch;
+      this.scheduleRetry();
+      return;
+    }
+    this.backlog = [];
+    this.problem = undefined;
+  }
+
+  /** Entries waiting for the disk, and why. */
+  get pending(): { readonly entries: number; readonly problem: StorageUnavailableError['problem'] | null } {
+    return { entries: this.backlog.length, problem: this.problem?.problem ?? null };
+  }
+
+  private write(entries: readonly AccessLogEntry[]): void {
+    guardedWrite(this.db, 'personal-data access log', this.directory, () => {
+      const insert = this.db.prepare(
+        `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, application_id, subject_ids, fields, request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      this.db.transaction(() => {
+        for (const e of entries) {
+          insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
+        }
+      })();
+    });
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.db.open || this.backlog.length === 0) return;
+      const waiting = this.backlog;
+      try {
+        this.write(waiting);
+        this.backlog = this.backlog.slice(waiting.length);
+        this.problem = undefined;
+      } catch {
+        this.scheduleRetry();
       }
-    })();
+    }, this.options.retryMs ?? 5000);
+    this.retryTimer.unref();
   }
 
   query(query: AccessLogQuery = {}): RecordedAccess[] {
@@ -145,6 +207,16 @@ export class SqliteAccessLog {
   }
 
   close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.backlog.length > 0 && this.db.open) {
+      try {
+        this.write(this.backlog);
+        this.backlog = [];
+      } catch {
+        // the disk still refuses: these entries are lost with the process (reported at /health before)
+      }
+    }
     if (this.db.open) this.db.close();
   }
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { guardedWrite } from '@nws/event-store';
 import { normaliseName, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
@@ -46,9 +47,11 @@ interface SubjectRow {
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly lookupSecret: Buffer;
+  private readonly directory: string | undefined;
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
     if (filename !== ':memory:') chmodSync(filename, 0o600);
     this.db.pragma('journal_mode = DELETE');
@@ -62,7 +65,11 @@ export class SqliteKeyStore implements KeyStore {
 
   async subjectFor(organizationCode: string, name: string): Promise<string> {
     const lookup = this.lookup(organizationCode, name);
-    return this.db.transaction(() => {
+    // Known subjects need no write transaction (nor a writable disk).
+    const known = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
+    if (known) return known.subject_id;
+    // A full or read-only disk refuses a new subject: the append that needed it is refused with it (503).
+    return this.write(() => this.db.transaction(() => {
       const found = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
       if (found) return found.subject_id;
       const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
@@ -70,7 +77,7 @@ export class SqliteKeyStore implements KeyStore {
         .prepare('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(subjectId, organizationCode, lookup, name.trim(), randomBytes(32), this.clock());
       return subjectId;
-    }).immediate();
+    }).immediate());
   }
 
   async findSubject(organizationCode: string, name: string): Promise<string | undefined> {
@@ -102,17 +109,21 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(subjectId: string, at: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => this.db.transaction(() => {
       const row = this.db.prepare('SELECT organization_code, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'organization_code' | 'created_at'> | undefined;
       if (!row) return false;
       this.db.prepare('INSERT INTO erased_subjects (subject_id, organization_code, created_at, erased_at) VALUES (?, ?, ?, ?)').run(subjectId, row.organization_code, row.created_at, at);
       this.db.prepare('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
       return true;
-    }).immediate();
+    }).immediate());
   }
 
   async setSuspended(subjectId: string, at: string | null): Promise<void> {
-    this.db.prepare('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId);
+    this.write(() => this.db.prepare('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId));
+  }
+
+  private write<T>(work: () => T): T {
+    return guardedWrite(this.db, 'personal-data key store', this.directory, work);
   }
 
   async close(): Promise<void> {

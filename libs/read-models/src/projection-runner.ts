@@ -2,29 +2,168 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscription } from 'rxjs';
-import type { EventStore, RecordedEvent } from '@nws/event-store';
+import { StorageUnavailableError, asStorageError, storageProblemOf, type EventStore, type RecordedEvent, type StorageProblem } from '@nws/event-store';
 import type { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
   readonly filename: string;
   /** Events applied per transaction at most while catching up. */
   readonly batchSize?: number;
+  /** How often a projection is run on an event that makes it throw before the event is parked (default 3, at least 2). */
+  readonly maxAttempts?: number;
+  /** Delay before the first retry (ms, default 100); doubled per attempt. */
+  readonly retryDelayMs?: number;
+  /** Longest delay between retries while the read-model database refuses writes (ms, default 5000). */
+  readonly maxRetryDelayMs?: number;
+  /** Anything that is not a projection fault: the event subscription failed, an unexpected database error. */
   readonly onError?: (error: unknown) => void;
+  /** A projection threw on an event: it is retried (`outcome: 'retry'`) or was just parked. */
+  readonly onFault?: (fault: ProjectionFault) => void;
+  /** The read-model database refused a write (disk full, read-only): nothing was applied; retried after `retryInMs`. */
+  readonly onStall?: (error: StorageUnavailableError, retryInMs: number) => void;
+  /** A stall is over: a batch was applied again. */
+  readonly onRecovered?: () => void;
 }
+
+export interface ProjectionFault {
+  readonly projection: string;
+  readonly position: number;
+  readonly streamId: string;
+  readonly type: string;
+  readonly error: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly outcome: 'retry' | 'parked';
+}
+
+/**
+ * An event one projection did not apply. `failed`: its handler threw on it `attempts` times.
+ * `held`: a later event of the same stream, kept back so that the stream is applied in order
+ * once the failed one is replayed.
+ */
+export interface ParkedProjectionEvent {
+  readonly projection: string;
+  readonly position: number;
+  readonly streamId: string;
+  readonly type: string;
+  readonly reason: 'failed' | 'held';
+  readonly error: string | null;
+  readonly attempts: number;
+  readonly parkedAt: string;
+  readonly lastAttemptAt: string;
+}
+
+export interface ProjectionReplayResult {
+  readonly projection: string;
+  readonly streamId: string;
+  /** Positions applied and removed from the parked list, in order. */
+  readonly applied: number[];
+  /** The event that failed again (it stays parked with one more attempt, and so does what follows it). */
+  readonly failed: { readonly position: number; readonly error: string } | null;
+  readonly stillParked: number[];
+}
+
+export type ProjectionRunnerState = 'running' | 'retrying' | 'stalled' | 'stopped';
+
+export interface ProjectionRunnerStatus {
+  readonly state: ProjectionRunnerState;
+  /** Lowest checkpoint: every projection has applied (or parked) every event up to here. */
+  readonly position: number;
+  readonly checkpoints: Record<string, number>;
+  readonly parked: Record<string, { failed: number; held: number }>;
+  /** While stalled: what the read-model database refused. */
+  readonly storage: { readonly problem: StorageProblem; readonly since: string; readonly error: string } | null;
+  readonly lastError: string | null;
+  readonly nextAttemptAt: string | null;
+}
+
+/** No event of that position is parked (for that projection). */
+export class ParkedEventNotFoundError extends Error {
+  override readonly name = 'ParkedEventNotFoundError';
+  constructor(readonly position: number, readonly projection?: string) {
+    super(`no parked event at position ${position}${projection ? ` for projection ${projection}` : ''}`);
+  }
+}
+
+/** The projection's own failure on one event, as opposed to the database refusing writes. */
+class HandlerFault extends Error {
+  constructor(readonly projection: Projection, readonly event: RecordedEvent, readonly original: unknown) {
+    super(messageOf(original));
+  }
+}
+
+const PARKED_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS projection_parked (
+    projection      TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    stream_id       TEXT NOT NULL,
+    type            TEXT NOT NULL,
+    reason          TEXT NOT NULL CHECK (reason IN ('failed', 'held')),
+    error           TEXT,
+    attempts        INTEGER NOT NULL,
+    parked_at       TEXT NOT NULL,
+    last_attempt_at TEXT NOT NULL,
+    PRIMARY KEY (projection, position)
+  );
+  CREATE INDEX IF NOT EXISTS projection_parked_stream ON projection_parked (projection, stream_id, position);
+`;
+
+interface ParkedRow {
+  projection: string;
+  position: number;
+  stream_id: string;
+  type: string;
+  reason: 'failed' | 'held';
+  error: string | null;
+  attempts: number;
+  parked_at: string;
+  last_attempt_at: string;
+}
+
+const MAX_ERROR_LENGTH = 1000;
 
 /**
  * Hosts projections over one SQLite read-model database. One subscription feeds them all in
  * global order; each batch of events is applied in one transaction together with every
  * projection's checkpoint, so a crash never leaves a read model ahead of or behind its position.
  * Read models are rebuildable, so this database runs with synchronous=NORMAL.
+ *
+ * Nothing is skipped silently:
+ * - the database refuses writes (disk full, read-only, I/O error, locked): the batch is rolled
+ *   back, the runner stalls and re-reads from its checkpoints after a backoff, until it succeeds;
+ * - a projection throws on an event: the batch is rolled back and retried (backoff, `maxAttempts`
+ *   in all); retries apply event by event, so the other projections and the failing projection's
+ *   earlier events go through; on the last attempt the event is **parked** for that projection
+ *   only — a `projection_parked` row written in the same transaction that moves its checkpoint
+ *   past the event. Later events of the same stream are parked for it too (`held`), so the stream
+ *   is applied in order when the failed event is replayed (`replayParked`).
  */
 export class ProjectionRunner {
   readonly db: Database.Database;
   private subscription: Subscription | undefined;
+  private generation = 0;
+  private wanted = false;
   private buffer: RecordedEvent[] = [];
   private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private nextAttemptAt: number | undefined;
+  private stallCount = 0;
+  private storage: ProjectionRunnerStatus['storage'] = null;
+  private lastError: string | null = null;
   private readonly applied$ = new BehaviorSubject<number>(0);
   private readonly checkpoints = new Map<string, number>();
+  /** projection + position → attempts so far of a fault not yet parked. */
+  private readonly failures = new Map<string, number>();
+  /** projection + stream → first parked position: later events of the stream are held. */
+  private parkedStreams = new Map<string, number>();
+  /** Parked rows as they were before a rebuild: a re-parked event keeps its first parked time and attempts. */
+  private parkedBefore = new Map<string, ParkedRow>();
+  private readonly applyOne: (projection: Projection, event: RecordedEvent) => void;
+  private readonly sql: {
+    readonly setCheckpoint: Database.Statement<[number, string]>;
+    readonly park: Database.Statement<[string, number, string, string, string, string | null, number, string, string]>;
+    readonly parkedStreams: Database.Statement<[], { projection: string; stream_id: string; first: number }>;
+  };
 
   constructor(
     private readonly store: EventStore,
@@ -36,10 +175,21 @@ export class ProjectionRunner {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    this.db.exec(PARKED_SCHEMA);
     for (const projection of projections) {
       this.db.exec(projection.schema);
       this.db.prepare('INSERT INTO projection_checkpoints (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING').run(projection.name);
     }
+    this.sql = {
+      setCheckpoint: this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?'),
+      park: this.db.prepare(
+        `INSERT INTO projection_parked (projection, position, stream_id, type, reason, error, attempts, parked_at, last_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (projection, position) DO UPDATE SET reason = excluded.reason, error = excluded.error, attempts = excluded.attempts, last_attempt_at = excluded.last_attempt_at`,
+      ),
+      parkedStreams: this.db.prepare('SELECT projection, stream_id, min(position) AS first FROM projection_parked GROUP BY projection, stream_id'),
+    };
+    // Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection.
+    this.applyOne = this.db.transaction((projection: Projection, event: RecordedEvent) => projection.apply(this.db, event));
     this.loadCheckpoints();
   }
 
@@ -52,16 +202,35 @@ export class ProjectionRunner {
     return this.checkpoints.get(name) ?? 0;
   }
 
+  /** At least 2: the first run of a batch cannot tell which event failed without undoing the rest. */
+  get maxAttempts(): number {
+    return Math.max(2, this.options.maxAttempts ?? 3);
+  }
+
+  get status(): ProjectionRunnerStatus {
+    const state: ProjectionRunnerState = !this.wanted ? 'stopped' : this.storage ? 'stalled' : this.retryTimer ? 'retrying' : 'running';
+    return {
+      state,
+      position: this.position,
+      checkpoints: Object.fromEntries(this.projections.map((p) => [p.name, this.checkpoint(p.name)])),
+      parked: this.parkedCounts(),
+      storage: this.storage,
+      lastError: this.lastError,
+      nextAttemptAt: this.retryTimer && this.nextAttemptAt !== undefined ? new Date(this.nextAttemptAt).toISOString() : null,
+    };
+  }
+
   start(): void {
-    if (this.subscription) return;
+    if (this.wanted) return;
+    this.wanted = true;
     this.applied$.next(this.position);
-    this.subscription = this.store.subscribeToAll({ after: this.position }).subscribe({
-      next: (event) => this.enqueue(event),
-      error: (error: unknown) => this.options.onError?.(error),
-    });
+    this.subscribe();
   }
 
   stop(): void {
+    this.wanted = false;
+    this.cancelRetry();
+    this.generation += 1;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.flush();
@@ -76,6 +245,8 @@ export class ProjectionRunner {
   /** Resolves once every projection has applied the events up to `position` (read-your-writes). */
   async waitFor(position: number, timeoutMs = 2000): Promise<boolean> {
     if (this.position >= position) return true;
+    // Stalled on the disk: answering from what is there beats making every read wait.
+    if (this.storage) return false;
     try {
       await firstValueFrom(this.applied$.pipe(filter((p) => p >= position), map(() => true), timeout(timeoutMs)));
       return true;
@@ -84,31 +255,101 @@ export class ProjectionRunner {
     }
   }
 
-  /** Drops the read models and rebuilds them from position zero; read models end identical. */
-  async rebuild(names: readonly string[] = this.projections.map((p) => p.name)): Promise<{ events: number; seconds: number }> {
+  /** Parked events, oldest first. */
+  parked(options: { projection?: string; limit?: number; offset?: number } = {}): ParkedProjectionEvent[] {
+    const where = options.projection === undefined ? '' : 'WHERE projection = ?';
+    const params: Array<string | number> = options.projection === undefined ? [] : [options.projection];
+    params.push(options.limit ?? 100, options.offset ?? 0);
+    const rows = this.db.prepare(`SELECT * FROM projection_parked ${where} ORDER BY position, projection LIMIT ? OFFSET ?`).all(...params) as ParkedRow[];
+    return rows.map(fromParkedRow);
+  }
+
+  /** Parked events per projection (every projection listed, zeros included). */
+  parkedCounts(): Record<string, { failed: number; held: number }> {
+    const counts: Record<string, { failed: number; held: number }> = Object.fromEntries(this.projections.map((p) => [p.name, { failed: 0, held: 0 }]));
+    if (!this.db.open) return counts;
+    const rows = this.db.prepare('SELECT projection, reason, count(*) AS n FROM projection_parked GROUP BY projection, reason').all() as Array<{ projection: string; reason: 'failed' | 'held'; n: number }>;
+    for (const row of rows) (counts[row.projection] ??= { failed: 0, held: 0 })[row.reason] = row.n;
+    return counts;
+  }
+
+  /**
+   * Applies a parked event again (after the projection was fixed), for every projection that
+   * parked it, or only `projection`. The projection's parked events of that stream are applied in
+   * order from the oldest, in one transaction, and removed from the parked list; if one fails
+   * again it stays parked (one more attempt, the new error) with everything after it.
+   */
+  async replayParked(position: number, options: { projection?: string } = {}): Promise<ProjectionReplayResult[]> {
+    const targets = (this.db.prepare(`SELECT * FROM projection_parked WHERE position = ?${options.projection ? ' AND projection = ?' : ''}`).all(
+      ...(options.projection ? [position, options.projection] : [position]),
+    ) as ParkedRow[]).filter((row) => this.projections.some((p) => p.name === row.projection));
+    if (targets.length === 0) throw new ParkedEventNotFoundError(position, options.projection);
+    const results: ProjectionReplayResult[] = [];
+    for (const target of targets) results.push(await this.replayStream(this.projections.find((p) => p.name === target.projection)!, target.stream_id));
+    this.reloadParkedStreams();
+    return results;
+  }
+
+  /**
+   * Drops the read models and rebuilds them from position zero; read models end identical.
+   * Parked rows of the rebuilt projections go with their tables: every event is run again, and
+   * those that still fail are parked again (after the usual retries) keeping their first parked
+   * time. The result lists what was parked before and what is parked after.
+   */
+  async rebuild(names: readonly string[] = this.projections.map((p) => p.name)): Promise<{ events: number; seconds: number; parkedBefore: ParkedProjectionEvent[]; parkedAfter: ParkedProjectionEvent[] }> {
     const started = process.hrtime.bigint();
-    const wasRunning = this.subscription !== undefined;
+    const wasRunning = this.wanted;
     this.stop();
+    const rebuilt = this.projections.filter((p) => names.includes(p.name));
+    const before = this.db
+      .prepare(`SELECT * FROM projection_parked WHERE projection IN (${rebuilt.map(() => '?').join(', ') || "''"}) ORDER BY position, projection`)
+      .all(...rebuilt.map((p) => p.name)) as ParkedRow[];
     this.db.transaction(() => {
-      for (const projection of this.projections.filter((p) => names.includes(p.name))) {
+      for (const projection of rebuilt) {
         for (const table of projection.tables) this.db.exec(`DELETE FROM ${table}`);
-        this.db.prepare('UPDATE projection_checkpoints SET position = 0 WHERE name = ?').run(projection.name);
+        this.db.prepare('DELETE FROM projection_parked WHERE projection = ?').run(projection.name);
+        this.sql.setCheckpoint.run(0, projection.name);
       }
     })();
+    this.parkedBefore = new Map(before.map((row) => [failureKey(row.projection, row.position), row]));
+    this.failures.clear();
     this.loadCheckpoints();
     let events = 0;
-    let batch: RecordedEvent[] = [];
-    for await (const event of this.store.readAll({ after: this.position })) {
-      batch.push(event);
-      events += 1;
-      if (batch.length >= (this.options.batchSize ?? 1000)) {
-        this.applyBatch(batch);
-        batch = [];
+    try {
+      let batch: RecordedEvent[] = [];
+      for await (const event of this.store.readAll({ after: this.position })) {
+        batch.push(event);
+        events += 1;
+        if (batch.length >= (this.options.batchSize ?? 1000)) {
+          await this.applyUntilDone(batch);
+          batch = [];
+        }
       }
+      await this.applyUntilDone(batch);
+    } finally {
+      this.parkedBefore.clear();
+      if (wasRunning) this.start();
     }
-    this.applyBatch(batch);
-    if (wasRunning) this.start();
-    return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    const after = rebuilt.flatMap((p) => this.parked({ projection: p.name, limit: Number.MAX_SAFE_INTEGER }));
+    return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9, parkedBefore: before.map(fromParkedRow), parkedAfter: after };
+  }
+
+  private subscribe(): void {
+    const generation = ++this.generation;
+    const subscription = this.store.subscribeToAll({ after: this.position }).subscribe({
+      next: (event) => {
+        if (generation === this.generation) this.enqueue(event);
+      },
+      error: (error: unknown) => {
+        if (generation !== this.generation) return;
+        this.options.onError?.(error);
+        this.lastError = messageOf(error);
+        this.retryLater(this.backoff(++this.stallCount));
+      },
+    });
+    // A catch-up delivered synchronously may already have failed and scheduled a retry.
+    if (generation === this.generation && this.wanted) this.subscription = subscription;
+    else subscription.unsubscribe();
   }
 
   private enqueue(event: RecordedEvent): void {
@@ -125,30 +366,221 @@ export class ProjectionRunner {
     this.flushScheduled = false;
     const batch = this.buffer;
     this.buffer = [];
+    if (batch.length === 0 || !this.db.open) return;
+    let faults: ProjectionFault[];
     try {
-      this.applyBatch(batch);
+      faults = this.applyBatch(batch);
     } catch (error) {
-      this.options.onError?.(error);
+      // Nothing of the batch was applied; it is read again from the checkpoints later.
+      const delay = this.backoff(++this.stallCount);
+      this.lastError = messageOf(error);
+      if (error instanceof StorageUnavailableError) {
+        this.storage ??= { problem: error.problem, since: new Date().toISOString(), error: error.message };
+        this.options.onStall?.(error, delay);
+      } else this.options.onError?.(error);
+      if (this.wanted) this.retryLater(delay);
+      return;
+    }
+    if (this.stallCount > 0 || this.storage) {
+      this.stallCount = 0;
+      const wasStalled = this.storage !== null;
+      this.storage = null;
+      if (wasStalled) this.options.onRecovered?.();
+    }
+    for (const fault of faults) this.options.onFault?.(fault);
+    const retries = faults.filter((f) => f.outcome === 'retry');
+    if (retries.length > 0) {
+      this.lastError = retries[0]!.error;
+      if (this.wanted) this.retryLater(this.backoff(Math.max(...retries.map((f) => f.attempt))));
     }
   }
 
-  private applyBatch(batch: readonly RecordedEvent[]): void {
-    if (batch.length === 0 || !this.db.open) return;
-    const setCheckpoint = this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
-    this.db.transaction(() => {
-      for (const projection of this.projections) {
-        const from = this.checkpoints.get(projection.name) ?? 0;
-        let last = from;
-        for (const event of batch) {
-          if (event.position <= last) continue;
-          projection.apply(this.db, event);
-          last = event.position;
+  /** Rebuild: the same batch again after a fault, until every event is applied or parked. */
+  private async applyUntilDone(batch: readonly RecordedEvent[]): Promise<void> {
+    for (;;) {
+      const faults = this.applyBatch(batch);
+      for (const fault of faults) this.options.onFault?.(fault);
+      const retries = faults.filter((f) => f.outcome === 'retry');
+      if (retries.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, this.backoff(Math.max(...retries.map((f) => f.attempt)))));
+    }
+  }
+
+  /**
+   * Applies a batch. Fast path: one transaction, no savepoints. After a fault (or while one is
+   * pending) each event of each projection runs in its own savepoint, so one failing event holds
+   * back only its projection. Throws StorageUnavailableError (or another database error) when the
+   * batch could not be written at all; returns the projection faults otherwise.
+   */
+  private applyBatch(batch: readonly RecordedEvent[]): ProjectionFault[] {
+    if (batch.length === 0 || !this.db.open) return [];
+    this.rollbackLeftover();
+    this.reloadParkedStreams();
+    const isolated = this.failures.size > 0;
+    const faults: ProjectionFault[] = [];
+    const settled: string[] = [];
+    const parkedStreams = new Map(this.parkedStreams);
+    const now = new Date().toISOString();
+    try {
+      this.db.transaction(() => {
+        for (const projection of this.projections) {
+          const from = this.checkpoints.get(projection.name) ?? 0;
+          let last = from;
+          for (const event of batch) {
+            if (event.position <= last) continue;
+            if (parkedStreams.size > 0) {
+              const first = parkedStreams.get(failureKey(projection.name, event.streamId));
+              if (first !== undefined && event.position > first) {
+                this.sql.park.run(projection.name, event.position, event.streamId, event.type, 'held', null, 0, now, now);
+                last = event.position;
+                continue;
+              }
+            }
+            if (!isolated) {
+              // Fast path: any fault gives up the whole batch (rolled back), to be retried event by event.
+              try {
+                projection.apply(this.db, event);
+              } catch (error) {
+                throw new HandlerFault(projection, event, error);
+              }
+              last = event.position;
+              continue;
+            }
+            const key = failureKey(projection.name, event.position);
+            try {
+              this.applyOne(projection, event);
+              if (this.failures.has(key)) settled.push(key);
+            } catch (error) {
+              // The database refusing the write is not the projection's fault, and SQLite may have
+              // rolled the whole transaction back already: give up the batch.
+              if (isDatabaseFailure(error) || !this.db.inTransaction) throw new HandlerFault(projection, event, error);
+              const attempt = (this.failures.get(key) ?? 0) + 1;
+              const parked = attempt >= this.maxAttempts;
+              faults.push(toFault(projection, event, error, attempt, this.maxAttempts, parked ? 'parked' : 'retry'));
+              if (!parked) break;
+              const before = this.parkedBefore.get(key);
+              this.sql.park.run(projection.name, event.position, event.streamId, event.type, 'failed', truncate(messageOf(error)), attempt + (before?.attempts ?? 0), before?.parked_at ?? now, now);
+              parkedStreams.set(failureKey(projection.name, event.streamId), event.position);
+              settled.push(key);
+            }
+            last = event.position;
+          }
+          if (last !== from) this.sql.setCheckpoint.run(last, projection.name);
         }
-        if (last !== from) setCheckpoint.run(last, projection.name);
+      })();
+    } catch (error) {
+      this.rollbackLeftover(true);
+      if (error instanceof HandlerFault && !isDatabaseFailure(error.original) && this.db.open) {
+        // Fast path: the whole batch was rolled back; retry it event by event.
+        const key = failureKey(error.projection.name, error.event.position);
+        const attempt = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, attempt);
+        return [toFault(error.projection, error.event, error.original, attempt, this.maxAttempts, 'retry')];
       }
-    })();
+      const original = error instanceof HandlerFault ? error.original : error;
+      throw asStorageError(original, 'read models', this.directory);
+    }
+    for (const key of settled) this.failures.delete(key);
+    for (const fault of faults) if (fault.outcome === 'retry') this.failures.set(failureKey(fault.projection, fault.position), fault.attempt);
+    this.parkedStreams = parkedStreams;
     this.loadCheckpoints();
     this.applied$.next(this.position);
+    return faults;
+  }
+
+  private async replayStream(projection: Projection, streamId: string): Promise<ProjectionReplayResult> {
+    for (let round = 0; ; round++) {
+      const rows = this.parkedRowsOf(projection.name, streamId);
+      const wanted = new Set(rows.map((r) => r.position));
+      const events = new Map<number, RecordedEvent>();
+      if (wanted.size > 0) {
+        for await (const event of this.store.readStream(streamId)) if (wanted.has(event.position)) events.set(event.position, event);
+      }
+      const now = new Date().toISOString();
+      const outcome = this.db.transaction((): ProjectionReplayResult | 'again' => {
+        const current = this.parkedRowsOf(projection.name, streamId);
+        if (current.some((row) => !events.has(row.position))) return 'again';
+        const applied: number[] = [];
+        for (const row of current) {
+          try {
+            this.applyOne(projection, events.get(row.position)!);
+          } catch (error) {
+            if (isDatabaseFailure(error) || !this.db.inTransaction) throw error;
+            const message = truncate(messageOf(error));
+            this.sql.park.run(projection.name, row.position, row.stream_id, row.type, 'failed', message, row.attempts + 1, row.parked_at, now);
+            const rest = current.filter((r) => r.position > row.position).map((r) => r.position);
+            this.removeParked(projection.name, applied);
+            return { projection: projection.name, streamId, applied, failed: { position: row.position, error: message }, stillParked: [row.position, ...rest] };
+          }
+          applied.push(row.position);
+        }
+        this.removeParked(projection.name, applied);
+        return { projection: projection.name, streamId, applied, failed: null, stillParked: [] };
+      });
+      let result: ProjectionReplayResult | 'again';
+      try {
+        result = outcome();
+      } catch (error) {
+        this.rollbackLeftover(true);
+        throw asStorageError(error, 'read models', this.directory);
+      }
+      if (result !== 'again') return result;
+      if (round >= 3) throw new Error(`parked events of ${projection.name} in ${streamId} keep changing; try again`);
+    }
+  }
+
+  private parkedRowsOf(projection: string, streamId: string): ParkedRow[] {
+    return this.db.prepare('SELECT * FROM projection_parked WHERE projection = ? AND stream_id = ? ORDER BY position').all(projection, streamId) as ParkedRow[];
+  }
+
+  private removeParked(projection: string, positions: readonly number[]): void {
+    const remove = this.db.prepare('DELETE FROM projection_parked WHERE projection = ? AND position = ?');
+    for (const position of positions) remove.run(projection, position);
+  }
+
+  private reloadParkedStreams(): void {
+    const rows = this.sql.parkedStreams.all();
+    this.parkedStreams = new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
+  }
+
+  private retryLater(delayMs: number): void {
+    this.generation += 1;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.buffer = [];
+    this.cancelRetry();
+    this.nextAttemptAt = Date.now() + delayMs;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.nextAttemptAt = undefined;
+      if (this.wanted && this.db.open) this.subscribe();
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.retryDelayMs ?? 100;
+    return Math.min(this.options.maxRetryDelayMs ?? 5000, base * 2 ** Math.max(0, Math.min(attempt - 1, 20)));
+  }
+
+  /** After an I/O error SQLite may leave the transaction open; later writes must not run inside it. */
+  private rollbackLeftover(quiet = false): void {
+    if (!this.db.open || !this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch (error) {
+      if (!quiet) throw asStorageError(error, 'read models', this.directory);
+    }
+  }
+
+  private get directory(): string | undefined {
+    return this.options.filename === ':memory:' ? undefined : dirname(this.options.filename);
   }
 
   private loadCheckpoints(): void {
@@ -156,4 +588,44 @@ export class ProjectionRunner {
       this.checkpoints.set(row.name, row.position);
     }
   }
+}
+
+/**
+ * The database, not the projection, failed: disk full, read-only, I/O error, locked by another
+ * process, corrupt. Such a batch is retried later and never parks an event.
+ */
+function isDatabaseFailure(error: unknown): boolean {
+  if (storageProblemOf(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|CORRUPT|NOTADB|NOMEM|PROTOCOL|INTERRUPT)/.test(code);
+}
+
+function failureKey(projection: string, at: string | number): string {
+  return `${projection}\u0000${at}`;
+}
+
+function toFault(projection: Projection, event: RecordedEvent, error: unknown, attempt: number, maxAttempts: number, outcome: 'retry' | 'parked'): ProjectionFault {
+  return { projection: projection.name, position: event.position, streamId: event.streamId, type: event.type, error: truncate(messageOf(error)), attempt, maxAttempts, outcome };
+}
+
+function fromParkedRow(row: ParkedRow): ParkedProjectionEvent {
+  return {
+    projection: row.projection,
+    position: row.position,
+    streamId: row.stream_id,
+    type: row.type,
+    reason: row.reason,
+    error: row.error,
+    attempts: row.attempts,
+    parkedAt: row.parked_at,
+    lastAttemptAt: row.last_attempt_at,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
 }

@@ -38,6 +38,10 @@ export interface MasterDataVersionRow {
   contentHash: string;
   content: unknown;
   registeredAt: string;
+  /** Delegations held for their other side (突合待ち): outside the content, never published or distributed. */
+  pendingDelegations: unknown[];
+  /** Why this version exists: `{ kind: 'approval', … }` or `{ kind: 'delegation-match', applicationId, matched, unmatched, … }`; null before it was recorded. */
+  cause: unknown;
 }
 
 const APPLICATION_COLUMNS = `id, workflow, machine_version AS machineVersion, organization_code AS organizationCode,
@@ -82,12 +86,20 @@ export class ReadModelQueries {
   masterDataVersions(organizationCode: string): MasterDataVersionRow[] {
     const rows = this.db
       .prepare(
-        `SELECT organization_code AS organizationCode, version, application_id AS applicationId, application_number AS applicationNumber,
-                category, content_hash AS contentHash, content, registered_at AS registeredAt
-         FROM master_data_versions WHERE organization_code = ? ORDER BY version`,
+        `SELECT v.organization_code AS organizationCode, v.version, v.application_id AS applicationId, v.application_number AS applicationNumber,
+                v.category, v.content_hash AS contentHash, v.content, v.registered_at AS registeredAt,
+                n.pending_delegations AS pendingDelegations, n.cause
+         FROM master_data_versions v
+         LEFT JOIN master_data_version_notes n ON n.organization_code = v.organization_code AND n.version = v.version
+         WHERE v.organization_code = ? ORDER BY v.version`,
       )
-      .all(organizationCode) as Array<MasterDataVersionRow & { content: string }>;
-    return rows.map((row) => ({ ...row, content: JSON.parse(row.content) as unknown }));
+      .all(organizationCode) as Array<Omit<MasterDataVersionRow, 'content' | 'pendingDelegations' | 'cause'> & { content: string; pendingDelegations: string | null; cause: string | null }>;
+    return rows.map((row) => ({
+      ...row,
+      content: JSON.parse(row.content) as unknown,
+      pendingDelegations: row.pendingDelegations ? (JSON.parse(row.pendingDelegations) as unknown[]) : [],
+      cause: row.cause ? (JSON.parse(row.cause) as unknown) : null,
+    }));
   }
 
   currentMasterData(organizationCode: string): MasterDataVersionRow | undefined {

@@ -1,5 +1,5 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class ConfigurationError extends Error {
@@ -87,11 +87,23 @@ function parseJwksUrl(raw: string, production: boolean): string {
 /** The development secret of a data directory, created on first use (file mode 0600). */
 export function developmentSecret(dataDir: string): string {
   const file = join(dataDir, DEV_SECRET_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+    // Empty or cut off: the file was being written when the machine stopped or the disk filled.
+    // No token was ever signed with a secret that never reached the disk: make a new one.
+    rmSync(file, { force: true });
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
   try {
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, `${secret}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     // Another process (the API and `npm run token` at once) created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from './runtime-config';
@@ -18,6 +18,14 @@ describe('runtime configuration', () => {
     expect(Buffer.from(again.jwt.secret)).toEqual(Buffer.from(first.jwt.secret));
   });
 
+  it('replaces an empty or cut-off development secret (written when the machine stopped or the disk filled)', () => {
+    writeFileSync(join(dataDir, DEV_SECRET_FILE), '');
+    const config = loadRuntimeConfig({ DATA_DIR: dataDir });
+    expect(Buffer.from(config.jwt.secret).toString()).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(dataDir, DEV_SECRET_FILE), 'utf8').trim()).toBe(Buffer.from(config.jwt.secret).toString());
+    expect(statSync(join(dataDir, DEV_SECRET_FILE)).mode & 0o777).toBe(0o600);
+  });
+
   it('in production refuses to start without a real secret', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(ConfigurationError);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'changeme' })).toThrow(/at least 32/);
@@ -31,5 +39,12 @@ describe('runtime configuration', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb' })).toThrow(/EVENTSTORE_CONNECTION_STRING/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'mongo' })).toThrow(/EVENT_STORE/);
+  });
+
+  it('PROJECTION_MAX_ATTEMPTS and PROJECTION_RETRY_DELAY_MS are read and checked', () => {
+    expect(loadRuntimeConfig({ DATA_DIR: dataDir }).projections).toEqual({ maxAttempts: 3, retryDelayMs: 100 });
+    expect(loadRuntimeConfig({ DATA_DIR: dataDir, PROJECTION_MAX_ATTEMPTS: '5', PROJECTION_RETRY_DELAY_MS: '250' }).projections).toEqual({ maxAttempts: 5, retryDelayMs: 250 });
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PROJECTION_MAX_ATTEMPTS: '1' })).toThrow(/PROJECTION_MAX_ATTEMPTS must be an integer from 2/);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PROJECTION_RETRY_DELAY_MS: 'soon' })).toThrow(/PROJECTION_RETRY_DELAY_MS/);
   });
 });

@@ -32,6 +32,12 @@ export interface RuntimeConfig {
     /** PERSONAL_DATA_RETENTION_DAYS after a body's connection ended, its staff's data is erased (default 1826, five years). */
     readonly retentionDays: number;
   };
+  readonly projections: {
+    /** PROJECTION_MAX_ATTEMPTS (default 3, at least 2): runs of a projection on an event that throws before the event is parked. */
+    readonly maxAttempts: number;
+    /** PROJECTION_RETRY_DELAY_MS (default 100): first retry delay, doubled per attempt. */
+    readonly retryDelayMs: number;
+  };
 }
 
 
@@ -65,7 +71,18 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       accessLogFile: join(dataDir, 'access-log.sqlite'),
       retentionDays: parseRetentionDays(env['PERSONAL_DATA_RETENTION_DAYS']),
     },
+    projections: {
+      maxAttempts: parseBoundedInteger('PROJECTION_MAX_ATTEMPTS', env['PROJECTION_MAX_ATTEMPTS'], 3, 2, 100),
+      retryDelayMs: parseBoundedInteger('PROJECTION_RETRY_DELAY_MS', env['PROJECTION_RETRY_DELAY_MS'], 100, 1, 600_000),
+    },
   };
+}
+
+function parseBoundedInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
 }
 
 function parsePort(raw: string | undefined): number {

@@ -86,3 +86,45 @@ describe('crossFormViolations: one catalog version across the forms', () => {
     expect(fieldsOf('変更', other)).toEqual(['forms.03-08.catalogVersion:sameCatalogVersion']);
   });
 });
+
+describe('crossFormViolations: the delegation instruments of 様03-08 are attached (様03-06 その他)', () => {
+  const instrument = '市町村における東京都の事務処理の特例に関する条例';
+
+  it('the example names the ordinance in 03-08 and attaches an extract of it in 03-06', () => {
+    expect(fieldsOf('接続', saved(ALL), { kind: '市町村長部局' })).toEqual([]);
+  });
+
+  it('an instrument named in 03-08 but not attached is refused, naming it', () => {
+    const otherFile = (d: any) => (d.attachments.otherAttachments = [{ kind: '特定個人情報保護評価書', title: instrument }]);
+    const violations = crossFormViolations('接続', saved(ALL, { '03-06': otherFile }), { kind: '市町村長部局' });
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-06.attachments.otherAttachments:delegationInstrumentAttached']);
+    expect(violations[0]?.message.ja).toContain(`「${instrument}」を添付し`);
+    expect(violations[0]?.message.en).toContain(instrument);
+  });
+
+  it('every instrument of every chain is attached, not just one', () => {
+    const secondDelegator = (d: any) => {
+      const delegation = d.receivedProvisions[0].delegation;
+      delegation.chain.push({ delegatorCode: '132128', delegateeCode: '132012', basis: '地方自治法第252条の14', instrumentKind: '規約', instrumentName: '日野市八王子市間の事務の委託に関する規約', delegatorHoldsByLaw: true });
+      delegation.delegators.push('132128');
+    };
+    const violations = crossFormViolations('接続', saved(ALL, { '03-08': secondDelegator }), { kind: '市町村長部局' });
+    expect(violations.map((v) => v.rule)).toEqual(['delegationInstrumentAttached']);
+    expect(violations[0]?.message.ja).toContain('「日野市八王子市間の事務の委託に関する規約」');
+    expect(violations[0]?.message.ja).not.toContain(`「${instrument}」`);
+  });
+
+  it('a delegator alone (委任 only, no basis to file) attaches nothing', () => {
+    const delegatorOnly = (d: any) => {
+      d.receivedQueryAffairs = [];
+      d.receivedProvisions = [];
+      d.delegatedProvisions = [{ itemNo: '27', personalInfoName: '地方税関係情報又は住民票関係情報であって主務省令で定めるもの', delegateeCode: '138002' }];
+    };
+    const noFiles = (d: any) => {
+      d.attachments.other = false;
+      delete d.attachments.otherAttachments;
+    };
+    const forms = saved(ALL, { '03-06': noFiles, '03-08': delegatorOnly, '03-07': (d: any) => (d.providedInformation = d.providedInformation.filter((r: { personalInfoName: string }) => !r.personalInfoName.startsWith('地方税関係情報又は'))) });
+    expect(fieldsOf('接続', forms, { kind: '市町村長部局' })).toEqual([]);
+  });
+});

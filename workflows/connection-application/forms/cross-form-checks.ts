@@ -117,6 +117,37 @@ function delegationViolations(forms: SavedForms): FieldViolation[] {
 }
 
 /**
+ * 様03-08: the basis of a delegation is filed with the ordinance, rule or agreement attached, by the
+ * body that does the work (the delegatee: 委任の根拠条例等は委任先が申請する). In a 接続 application
+ * the attachments are listed on 様03-06 (その他, kind 委任の根拠規定): each instrument named in a
+ * received row's chain must be among them (a title such as 「…条例（抜粋）」 names it too).
+ */
+function instrumentAttachmentViolations(forms: SavedForms): FieldViolation[] {
+  const f0306 = forms['03-06'];
+  const f0308 = forms['03-08'];
+  if (!f0306 || !f0308) return [];
+  const attachments = (f0306.data['attachments'] as { otherAttachments?: Array<{ kind?: unknown; title?: unknown }> } | undefined)?.otherAttachments ?? [];
+  const titles = attachments.filter((a) => a.kind === '委任の根拠規定').map((a) => String(a.title ?? ''));
+  const named = new Set<string>();
+  for (const key of ['receivedQueryAffairs', 'receivedProvisions']) {
+    for (const row of rows(f0308, key) as Array<{ delegation?: { chain?: Array<{ instrumentName?: unknown }> } }>) {
+      for (const link of row.delegation?.chain ?? []) if (typeof link.instrumentName === 'string') named.add(link.instrumentName);
+    }
+  }
+  const missing = [...named].filter((name) => !titles.some((title) => title.includes(name)));
+  if (missing.length === 0) return [];
+  const list = missing.map((m) => `「${m}」`).join('、');
+  return [
+    violation(
+      'forms.03-06.attachments.otherAttachments',
+      'delegationInstrumentAttached',
+      `様03-08の委任の根拠規定${list}を添付し、様03-06の「その他」に種類「委任の根拠規定」として記載してください。`,
+      `attach the delegation instrument(s) ${missing.map((m) => `"${m}"`).join(', ')} named in form 03-08 and list them on form 03-06 under その他 as 委任の根拠規定`,
+    ),
+  ];
+}
+
+/**
  * Checks across the forms of one application, run at submit (each form's own fields were checked
  * at save). `organization` is the applicant as the application was opened.
  */
@@ -126,7 +157,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
     out.push(violation('forms.03-06', 'connectionOnly', '様03-06は申請区分「接続」の申請で提出します。', `form 03-06 belongs to a 接続 application, not ${category}`));
   }
   if (category === '接続') {
-    out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization));
+    out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
   out.push(...delegationViolations(forms));
   return out;

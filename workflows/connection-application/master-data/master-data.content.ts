@@ -2,24 +2,41 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
+import type { DelegationEntry } from './delegation-matching';
 
 export const masterDataStream = (organizationCode: string): string => `master-data-${organizationCode}`;
 
-/** Forms whose content enters the master data as filed (affairs, provision, delegation, independent use). */
-const CATALOG_FORMS = ['03-07', '03-08', '03-09'] as const;
+/** Forms whose content enters the master data as filed (affairs provided and queried, independent use). */
+const CATALOG_FORMS = ['03-07', '03-09'] as const;
+
+export interface MasterDataContentOptions {
+  /**
+   * The body's current content, if it has one: sections whose form this application does not file
+   * are carried over from it (a 変更 of the contacts keeps the registered affairs and delegations).
+   */
+  readonly base?: JsonObject | undefined;
+  /**
+   * The delegation entries (様03-08) that enter the master data: those the 突合 registered
+   * (delegation-matching.ts). Entries still waiting for their other side are not content.
+   */
+  readonly delegations: readonly DelegationEntry[];
+}
 
 /**
  * The published view of a body's registration: what connected bodies and downstream systems may
  * see. Emergency contacts (緊急連絡先) never enter it; names of the responsible structure are
- * replaced by their job titles, which is what the network's registry needs.
+ * replaced by their job titles, which is what the network's registry needs. Delegations enter
+ * only once matched (`delegations`); 様03-08 itself is not copied, since it holds held rows too.
  */
-export function masterDataContent(ctx: ConnectionApplicationContext): JsonObject {
+export function masterDataContent(ctx: ConnectionApplicationContext, options: MasterDataContentOptions): JsonObject {
+  const base = options.base;
   const structure = ctx.forms['02-01']?.data['structure'] as
     | { systemResponsible: { title: string }; systemManager: { title: string }; staff: { division: string; section: string } }
     | undefined;
   const contacts = ctx.forms['02-02']?.data['normalContacts'] as
     | Array<{ priority: number; department: string; name: string; phone: string; email: string }>
     | undefined;
+  const carried = (key: string) => (base && key in base ? (JSON.parse(JSON.stringify(base[key])) as JsonObject[string]) : undefined);
   const content: JsonObject = {
     organization: { code: ctx.organization.code, name: ctx.organization.name, kind: ctx.organization.kind },
     applicationNumber: ctx.applicationNumber,
@@ -30,13 +47,16 @@ export function masterDataContent(ctx: ConnectionApplicationContext): JsonObject
           systemManagerTitle: structure.systemManager.title,
           staff: { division: structure.staff.division, section: structure.staff.section },
         }
-      : null,
-    contacts: (contacts ?? []).map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })),
+      : (carried('structure') ?? null),
+    contacts: contacts ? contacts.map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })) : (carried('contacts') ?? []),
   };
   for (const code of CATALOG_FORMS) {
+    const key = `form${code.replace('-', '')}`;
     const form = ctx.forms[code];
-    if (form) content[`form${code.replace('-', '')}`] = JSON.parse(JSON.stringify(form.data)) as JsonObject;
+    const value = form ? (JSON.parse(JSON.stringify(form.data)) as JsonObject) : carried(key);
+    if (value !== undefined) content[key] = value;
   }
+  content['delegations'] = JSON.parse(JSON.stringify(options.delegations)) as JsonObject[];
   return content;
 }
 

@@ -1,19 +1,54 @@
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type RecordedEvent } from '@nws/event-store';
+import { WrongExpectedRevisionError, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import type { ReactionContext, WorkflowReaction } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import { SYSTEM_ACTOR } from '../connection-application.policy';
 import { contentHash, masterDataContent, masterDataStream } from './master-data.content';
+import {
+  counterpartCodes,
+  delegationEntriesOf,
+  delegationOutcome,
+  filingOfVersion,
+  matchedWith,
+  pendingEntries,
+  registeredEntries,
+  settleDelegations,
+  statusChanges,
+  type CounterpartFilings,
+  type DelegationEntry,
+  type DelegationFiling,
+} from './delegation-matching';
+import { byBody, readCounterpartFilings, readLatestVersions, readVersion } from './master-data.reader';
 
 const NAMESPACE = '0b7d2f3e-9c1a-5e4b-8d6f-3a2c1b0e9f8d';
+const MAX_ATTEMPTS = 20;
+
+/** What `register-master-data` needs to decide the 突合 again, exactly as the version was registered. */
+export interface RegistrationPayload extends JsonObject {
+  version: number;
+  contentHash: string;
+  previous: JsonObject | null;
+  counterparts: JsonObject;
+}
 
 /**
- * Registers an approved application as the next version of its body's master data.
+ * Registers an approved application as the next version of its body's master data, and settles
+ * the delegation 突合 (delegation-matching.ts) with the bodies it names.
  *
- * The versions of one body live in their own stream (`master-data-{code}`), so two approvals of
- * the same body can never take the same version number: the append's revision check decides.
- * Runs right after the second approval and again on the worker's catch-up after a crash; every
- * step is idempotent (the version event names its source, the command id derives from it).
+ * 1. The approved content is registered as the body's next version: delegations whose other side
+ *    is in the counterpart's current master data enter it; the others are held (pendingDelegations,
+ *    not content). The version records which counterpart versions it was matched against.
+ * 2. Reconciliation: every body of the codes involved is settled again against the others; a
+ *    body whose held entries are now matched (or whose matched entries lost their other side) gets
+ *    a new version whose `cause` names the application that matched it. This also settles two
+ *    approvals registered at the same moment, each not yet seeing the other: whichever reconciles
+ *    last sees both (appends are linearised by the store).
+ * 3. `register-master-data` records the version and the 突合 on the application itself.
+ *
+ * The versions of one body live in their own stream (`master-data-{code}`), so two registrations
+ * can never take the same version number: the append's revision check decides. Runs right after
+ * the second approval and again on the worker's catch-up after a crash; every step is idempotent
+ * (event ids derive from the approval, or from the version and content they derive from).
  */
 export const registerMasterDataReaction: WorkflowReaction = {
   name: 'register-master-data',
@@ -25,44 +60,49 @@ export const registerMasterDataReaction: WorkflowReaction = {
     if ((current.snapshot.context as ConnectionApplicationContext).masterData !== null) return;
     const approved = await context.load(applicationId, approval.revision);
     const ctx = approved.snapshot.context as ConnectionApplicationContext;
-    const content = masterDataContent(ctx);
-    const hash = contentHash(content);
-    const version = await appendVersion(context, ctx, approval, content, hash);
-    await context.execute(
-      applicationId,
-      'register-master-data',
-      { version, contentHash: hash },
-      {
-        actor: SYSTEM_ACTOR,
-        now: context.now(),
-        commandId: uuidv5(`register-master-data\u0000${approval.id}`, NAMESPACE),
-        correlationId: String(approval.metadata['correlationId'] ?? approval.id),
-        causationId: approval.id,
-      },
-    );
+    const registered = await appendVersion(context, ctx, approval);
+    const payload = await payloadOf(context, registered);
+    const filing = filingOfVersion(registered.data);
+    const previous = payload.previous ? (payload.previous as unknown as DelegationFiling) : null;
+    const involved = counterpartCodes([...filing.entries, ...(previous?.entries ?? [])]);
+    if (involved.length > 0) await reconcile(context, ctx, approval, [ctx.organization.code, ...involved]);
+    await context.execute(applicationId, 'register-master-data', payload, {
+      actor: SYSTEM_ACTOR,
+      now: context.now(),
+      commandId: uuidv5(`register-master-data\u0000${approval.id}`, NAMESPACE),
+      correlationId: String(approval.metadata['correlationId'] ?? approval.id),
+      causationId: approval.id,
+    });
   },
 };
 
-async function appendVersion(
-  context: ReactionContext,
-  ctx: ConnectionApplicationContext,
-  approval: RecordedEvent,
-  content: ReturnType<typeof masterDataContent>,
-  hash: string,
-): Promise<number> {
-  const stream = masterDataStream(ctx.organization.code);
+const correlationOf = (approval: RecordedEvent) => String(approval.metadata['correlationId'] ?? approval.id);
+
+/** The approval's own version: found if registered before (a replay), else appended now. */
+async function appendVersion(context: ReactionContext, ctx: ConnectionApplicationContext, approval: RecordedEvent): Promise<RecordedEvent> {
+  const code = ctx.organization.code;
+  const stream = masterDataStream(code);
   const eventId = uuidv5(`master-data-version\u0000${approval.id}`, NAMESPACE);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const revision = await context.store.streamRevision(stream);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const own = await readLatestVersions(context.store, code, [ctx.organization.kind]);
     // The same approval may be registered twice at once (the command's own reaction and the
     // reactor's catch-up). On EventStoreDB a repeat with a moved expected revision would be a new
     // write, so look at the newest versions first: a body gains a version only per full review.
-    if (revision !== undefined) {
-      const recent = await findVersionOf(context, stream, approval.id, Math.max(0, revision - 9));
-      if (recent !== undefined) return recent;
+    if (own.lastRevision !== undefined) {
+      const recent = await findVersionOf(context, stream, approval.id, Math.max(0, own.lastRevision - 9));
+      if (recent) return recent;
     }
+    const base = own.latest.get(ctx.organization.kind);
+    const previous = base ? filingOfVersion(base.data) : null;
+    const form0308 = ctx.forms['03-08']?.data;
+    const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, code) : (previous?.entries ?? []));
+    const { filings: counterparts } = await readCounterpartFilings(context.store, codes);
+    const outcome = delegationOutcome({ code, kind: ctx.organization.kind }, form0308, previous, counterparts);
+    const content = masterDataContent(ctx, { base: base?.data['content'] as JsonObject | undefined, delegations: outcome.registered });
+    const hash = contentHash(content);
     // Version n is the stream's event at revision n − 1: the revision check makes versions unique.
-    const version = (revision ?? -1) + 2;
+    const version = (own.lastRevision ?? -1) + 2;
+    let appended: number;
     try {
       const result = await context.store.append(
         stream,
@@ -71,41 +111,154 @@ async function appendVersion(
             id: eventId,
             type: 'MasterDataVersionRegistered',
             data: {
-              organizationCode: ctx.organization.code,
+              organizationCode: code,
               version,
               applicationId: ctx.applicationId,
               applicationNumber: ctx.applicationNumber,
               category: ctx.category,
               sourceEventId: approval.id,
+              basedOnVersion: previous?.version ?? null,
               contentHash: hash,
               content,
+              pendingDelegations: outcome.pending as unknown as JsonObject[],
+              matchedAgainst: {
+                codes: counterparts.codes,
+                versions: counterparts.filings.map((f) => ({ organizationCode: f.organizationCode, organizationKind: f.organizationKind, version: f.version })),
+              },
+              cause: { kind: 'approval', applicationId: ctx.applicationId, applicationNumber: ctx.applicationNumber, approvalEventId: approval.id },
             },
-            metadata: {
-              actor: { ...SYSTEM_ACTOR },
-              occurredAt: context.now(),
-              correlationId: String(approval.metadata['correlationId'] ?? approval.id),
-              causationId: approval.id,
-            },
+            metadata: { actor: { ...SYSTEM_ACTOR }, occurredAt: context.now(), correlationId: correlationOf(approval), causationId: approval.id },
           },
         ],
-        revision === undefined ? 'no_stream' : revision,
+        own.lastRevision === undefined ? 'no_stream' : own.lastRevision,
       );
-      // A repeated registration of the same approval is answered with the original's revision.
-      return result.nextExpectedRevision + 1;
+      appended = result.nextExpectedRevision;
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       // Lost a race, or (on stores whose idempotency needs the original expected revision) this
       // approval was registered before: look for it before taking the next number.
       const existing = await findVersionOf(context, stream, approval.id);
-      if (existing !== undefined) return existing;
+      if (existing) return existing;
+      continue;
     }
+    // What the store holds: an idempotent repeat answers with the first registration, whatever we computed.
+    const stored = await readVersion(context.store, code, appended + 1);
+    if (stored?.data['sourceEventId'] === approval.id) return stored;
+    const existing = await findVersionOf(context, stream, approval.id);
+    if (existing) return existing;
   }
-  throw new Error(`could not register master data of ${ctx.organization.code}: too much contention`);
+  throw new Error(`could not register master data of ${code}: too much contention`);
 }
 
-async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<number | undefined> {
+async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<RecordedEvent | undefined> {
   for await (const event of context.store.readStream(stream, { fromRevision })) {
-    if (event.data['sourceEventId'] === sourceEventId) return Number(event.data['version']);
+    if (event.data['sourceEventId'] === sourceEventId) return event;
   }
   return undefined;
+}
+
+/** The command's payload, rebuilt from the stored version and the versions it names: the same on every replay. */
+async function payloadOf(context: ReactionContext, registered: RecordedEvent): Promise<RegistrationPayload> {
+  const data = registered.data;
+  const code = String(data['organizationCode']);
+  const basedOn = typeof data['basedOnVersion'] === 'number' ? data['basedOnVersion'] : null;
+  const base = basedOn === null ? undefined : await readVersion(context.store, code, basedOn);
+  const against = (data['matchedAgainst'] ?? { codes: [], versions: [] }) as { codes: string[]; versions: Array<{ organizationCode: string; version: number }> };
+  const filings: DelegationFiling[] = [];
+  for (const v of against.versions) {
+    const event = await readVersion(context.store, v.organizationCode, v.version);
+    if (event) filings.push(filingOfVersion(event.data));
+  }
+  const counterparts: CounterpartFilings = { codes: [...against.codes], filings: filings.sort(byBody) };
+  return {
+    version: Number(data['version']),
+    contentHash: String(data['contentHash']),
+    previous: base ? (filingOfVersion(base.data) as unknown as JsonObject) : null,
+    counterparts: counterparts as unknown as JsonObject,
+  };
+}
+
+/**
+ * Settles every body of these codes against the others and registers a new version for each body
+ * whose delegations changed status. Repeats until nothing changes (a lost append race re-reads).
+ */
+async function reconcile(context: ReactionContext, ctx: ConnectionApplicationContext, approval: RecordedEvent, codes: readonly string[]): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const { filings, versions } = await readCounterpartFilings(context.store, codes);
+    const byCode = new Map<string, { lastRevision: number | undefined; events: Array<{ id: string; type: string; data: JsonObject; metadata: JsonObject }> }>();
+    for (const v of versions) byCode.set(v.code, { lastRevision: v.lastRevision, events: [] });
+    for (const v of versions) {
+      for (const [kind, event] of v.latest) {
+        const body = filingOfVersion(event.data);
+        const settled = settleDelegations(body.entries, { code: v.code, kind }, filings);
+        const changes = statusChanges(body.entries, settled);
+        if (changes.matched.length === 0 && changes.unmatched.length === 0) continue;
+        const slot = byCode.get(v.code)!;
+        const version = (slot.lastRevision ?? -1) + 2 + slot.events.length;
+        slot.events.push(derivedVersion(event, version, settled, changes, filings.filings, ctx, approval, context.now()));
+      }
+    }
+    const pending = [...byCode.entries()].filter(([, slot]) => slot.events.length > 0);
+    if (pending.length === 0) return;
+    let lost = false;
+    for (const [code, slot] of pending) {
+      try {
+        await context.store.append(masterDataStream(code), slot.events, slot.lastRevision ?? 'no_stream');
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        lost = true;
+      }
+    }
+    if (!lost) return;
+  }
+  throw new Error(`could not settle the delegations of ${ctx.organization.code}: too much contention`);
+}
+
+/** The body's current version with its delegations settled anew, and why. */
+function derivedVersion(
+  current: RecordedEvent,
+  version: number,
+  settled: ReturnType<typeof settleDelegations>,
+  changes: { matched: DelegationEntry[]; unmatched: DelegationEntry[] },
+  filings: readonly DelegationFiling[],
+  ctx: ConnectionApplicationContext,
+  approval: RecordedEvent,
+  now: string,
+): { id: string; type: string; data: JsonObject; metadata: JsonObject } {
+  const data = current.data;
+  const { form0308: _legacy, ...content } = { ...(data['content'] as JsonObject) };
+  content['delegations'] = registeredEntries(settled) as unknown as JsonObject[];
+  const hash = contentHash(content);
+  const code = String(data['organizationCode']);
+  const kind = String(((content['organization'] ?? {}) as JsonObject)['kind'] ?? '');
+  const matchedBody = (entry: DelegationEntry) => {
+    const other = matchedWith(entry, { code, kind }, filings);
+    return other ? { organizationCode: other.organizationCode, organizationKind: other.organizationKind, version: other.version, applicationId: other.applicationId, applicationNumber: other.applicationNumber } : null;
+  };
+  return {
+    id: uuidv5(`master-data-derived\u0000${code}\u0000${kind}\u0000${String(data['version'])}\u0000${hash}`, NAMESPACE),
+    type: 'MasterDataVersionRegistered',
+    data: {
+      organizationCode: code,
+      version,
+      applicationId: data['applicationId'] ?? null,
+      applicationNumber: data['applicationNumber'] ?? null,
+      category: data['category'] ?? null,
+      sourceEventId: null,
+      basedOnVersion: Number(data['version']),
+      contentHash: hash,
+      content,
+      pendingDelegations: pendingEntries(settled) as unknown as JsonObject[],
+      cause: {
+        kind: 'delegation-match',
+        applicationId: ctx.applicationId,
+        applicationNumber: ctx.applicationNumber,
+        organizationCode: ctx.organization.code,
+        approvalEventId: approval.id,
+        matched: changes.matched.map((entry) => ({ ...entry, matchedWith: matchedBody(entry) })) as unknown as JsonObject[],
+        unmatched: changes.unmatched as unknown as JsonObject[],
+      },
+    },
+    metadata: { actor: { ...SYSTEM_ACTOR }, occurredAt: now, correlationId: correlationOf(approval), causationId: approval.id },
+  };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { join } from 'node:path';
 import { Sealer, SealerHaltedError, WITNESS_FILE, WitnessFile } from '@nws/audit';
-import type { EventStore } from '@nws/event-store';
+import { storageProblemOf, type EventStore } from '@nws/event-store';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
 
@@ -14,14 +14,25 @@ import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
 export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sealer');
   readonly sealer: Sealer;
+  /** A full or read-only disk fails every retry the same way: say it once, and again when sealing resumes. */
+  private storageTrouble = false;
 
   constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
     this.sealer = new Sealer(store, {
       witness: new WitnessFile(join(config.dataDir, WITNESS_FILE)),
-      onError: (error) =>
-        error instanceof SealerHaltedError
-          ? this.logger.error(`SEALING STOPPED — run \`npm run -s cli -- verify\`: ${error.message}`)
-          : this.logger.warn(`sealing failed, retrying: ${String(error)}`),
+      onSeal: () => {
+        if (this.storageTrouble) this.logger.warn('sealing resumed');
+        this.storageTrouble = false;
+      },
+      onError: (error) => {
+        if (error instanceof SealerHaltedError) return this.logger.error(`SEALING STOPPED — run \`npm run -s cli -- verify\`: ${error.message}`);
+        if (storageProblemOf(error)) {
+          if (!this.storageTrouble) this.logger.warn(`sealing paused until the disk takes writes again, retrying: ${String(error)}`);
+          this.storageTrouble = true;
+          return;
+        }
+        this.logger.warn(`sealing failed, retrying: ${String(error)}`);
+      },
     });
   }
 

@@ -7,7 +7,7 @@ import type { Response } from 'express';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { AcksBodyDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
+import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
 import { DistributionHost } from './distribution.host';
 import { DistributionStreamSession } from './distribution-stream.session';
 
@@ -44,14 +44,22 @@ export class DistributionController {
   }
 
   @Get(':consumer/events')
-  @ApiOperation({ summary: 'Pull the next events (published view); each is leased until acked or the ack timeout' })
-  async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto) {
+  @ApiOperation({ summary: 'Pull the next events (published view); each is leased until acked or the ack timeout; `waitMs` long-polls' })
+  async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto, @Res({ passthrough: true }) response: Response) {
     mayConsume(actor);
-    const { events, checkpoint } = await domain(() =>
-      this.host.ledger.fetch(consumer, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.after !== undefined ? { after: query.after } : {}) }),
-    );
+    const fetch = () => domain(() => this.host.ledger.fetch(consumer, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.after !== undefined ? { after: query.after } : {}) }));
+    // Long polling: listen before the first fetch, so an event stored in between wakes us.
+    const { events, checkpoint } = query.waitMs ? await this.host.longPoll(consumer, query.waitMs, fetch, response) : await fetch();
     const nextAfter = Math.max(query.after ?? checkpoint, ...events.map((e) => e.position));
     return { consumer, checkpoint, nextAfter, events };
+  }
+
+  @Get(':consumer/events/:position')
+  @ApiOperation({ summary: 'esdb-persistent consumers: the published view of the event EventStoreDB handed over at this global position; records the delivery; `status: acked` when already acknowledged' })
+  async deliverAt(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Param('position') position: string, @Query() query: DeliverQueryDto) {
+    mayConsume(actor);
+    const { event, status, checkpoint } = await domain(() => this.host.ledger.deliverAt(consumer, parsePosition(position, 'position'), query.eventId));
+    return { consumer, status, checkpoint, event };
   }
 
   @Get(':consumer/stream')
@@ -65,7 +73,7 @@ export class DistributionController {
     @Res() response: Response,
   ): Promise<void> {
     mayConsume(actor);
-    await domain(async () => this.host.ledger.consumer(consumer));
+    await domain(async () => this.host.ledger.httpConsumer(consumer));
     const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
     const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
     const session = new DistributionStreamSession(response, this.host.ledger, consumer, after, this.host.ledger.changes$, {
@@ -139,9 +147,9 @@ function mayRead(actor: Actor): void {
   }
 }
 
-function parsePosition(raw: string): number {
+function parsePosition(raw: string, what = 'Last-Event-ID'): number {
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new BadRequestException({ ja: 'Last-Event-ID: 0 以上の整数（グローバル位置）を指定してください。', en: 'Last-Event-ID: must be a non-negative integer (a global position)' });
+    throw new BadRequestException({ ja: `${what}: 0 以上の整数（グローバル位置）を指定してください。`, en: `${what}: must be a non-negative integer (a global position)` });
   }
   return Number(raw.trim());
 }

@@ -17,6 +17,14 @@ export class PullQueryDto {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({ default: 0, maximum: 60000, description: 'long polling: when nothing is owed, wait up to this many milliseconds for a new event before answering with an empty page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  waitMs?: number;
 }
 
 export class StreamQueryDto {
@@ -26,6 +34,14 @@ export class StreamQueryDto {
   @IsInt()
   @Min(0)
   after?: number;
+}
+
+export class DeliverQueryDto {
+  @ApiPropertyOptional({ description: 'the id of the event EventStoreDB delivered: refused (404) unless the event at the position has it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  eventId?: string;
 }
 
 export class AcksBodyDto {

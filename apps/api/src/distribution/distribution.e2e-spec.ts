@@ -110,6 +110,17 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('a long poll (waitMs) holds an empty pull open and answers with the event stored meanwhile', async () => {
+    const waiting = h.pull('archive', '?waitMs=20000');
+    // The pull is waiting (nothing owed) when the approval registers the version.
+    await new Promise((r) => setTimeout(r, 100));
+    const id = await h.approved();
+    const answered = await waiting;
+    expect(answered.status).toBe(200);
+    expect(answered.body.events).toMatchObject([{ type: VERSION, data: { applicationId: id } }]);
+    expect((await h.pull('archive', '?waitMs=60001')).status).toBe(400);
+  });
+
   it('redelivers an un-acked event after DISTRIBUTION_ACK_TIMEOUT_MS', async () => {
     const e = await h.approved();
     const first = await h.pull('archive');

@@ -1,14 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { join } from 'node:path';
+import { filter } from 'rxjs';
 import type { EventStore } from '@nws/event-store';
 import type { WorkflowEngine } from '@nws/engine';
 import {
   ConfirmationWorker,
   DistributionLedger,
   engineConfirm,
+  ensureConsumerGroups,
   loadDistributionConfig,
+  persistentGroupsFor,
   type ConsumerStatus,
   type DistributionConfig,
+  type PersistentGroups,
 } from '@nws/distribution';
 import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/distribution-store.sqlite';
 import type { RuntimeConfig } from '@nws/runtime';
@@ -34,6 +38,10 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   private readonly worker: ConfirmationWorker;
   private readonly streams = new Set<Closable>();
   private lagTimer: NodeJS.Timeout | undefined;
+  /** esdb-persistent consumers: where their groups are created. */
+  private readonly groups: PersistentGroups | undefined;
+  private groupsTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
@@ -50,11 +58,18 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
       },
     });
     this.ledger = new DistributionLedger(events, this.store, this.config.consumers, { onConfirmationOwed: () => this.worker.kick() });
+    try {
+      this.groups = persistentGroupsFor(this.config.consumers, runtime.eventStore, events);
+    } catch (error) {
+      this.store.close();
+      throw error;
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ledger.watch();
     this.worker.start();
+    if (this.groups) await this.ensureGroups(this.groups);
     if (this.config.lagLogIntervalMs > 0) {
       this.lagTimer = setInterval(() => void this.logLag(), this.config.lagLogIntervalMs);
       this.lagTimer.unref();
@@ -62,6 +77,8 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.groupsTimer);
     clearInterval(this.lagTimer);
     for (const stream of this.streams) stream.close();
     this.streams.clear();
@@ -73,6 +90,51 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     this.store.close();
   }
 
+  /**
+   * Fetches; when nothing is owed, waits for the ledger to announce a new event for this consumer
+   * (or `waitMs`, the client going away, or shutdown) and fetches again. Leases that expire while
+   * waiting are not announced: they come with the client's next poll.
+   */
+  async longPoll<T extends { readonly events: readonly unknown[] }>(consumer: string, waitMs: number, fetch: () => Promise<T>, response: { once(event: 'close', listener: () => void): unknown }): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    let dirty = false;
+    let wake: (() => void) | undefined;
+    let gone = false;
+    const end = () => {
+      gone = true;
+      wake?.();
+    };
+    const changes = this.ledger.changes$.pipe(filter((name) => name === consumer)).subscribe(() => {
+      dirty = true;
+      wake?.();
+    });
+    const untrack = this.track({ close: end });
+    response.once('close', end);
+    try {
+      for (;;) {
+        dirty = false;
+        const result = await fetch();
+        const left = deadline - Date.now();
+        if (result.events.length > 0 || gone || left <= 0) return result;
+        if (!dirty) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, left);
+            function done() {
+              clearTimeout(timer);
+              wake = undefined;
+              resolve();
+            }
+            wake = done;
+          });
+        }
+        if (!dirty) return result;
+      }
+    } finally {
+      changes.unsubscribe();
+      untrack();
+    }
+  }
+
   track(stream: Closable): () => void {
     this.streams.add(stream);
     return () => this.streams.delete(stream);
@@ -81,6 +143,19 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   async lag(): Promise<{ headPosition: number; pendingConfirmations: number; consumers: ConsumerStatus[] }> {
     const consumers = await Promise.all(this.config.consumers.map((c) => this.ledger.status(c.name)));
     return { headPosition: await this.events.headPosition(), pendingConfirmations: this.store.countOwed(), consumers };
+  }
+
+  /** Creates the consumers' groups; while EventStoreDB is unreachable, keeps trying in the background rather than failing the start. */
+  private async ensureGroups(groups: PersistentGroups): Promise<void> {
+    try {
+      const created = await ensureConsumerGroups(groups, this.config.consumers);
+      this.logger.log(`persistent subscription groups ready: ${created.join(', ')}`);
+    } catch (error) {
+      this.logger.error(`cannot create the persistent subscription groups yet: ${error instanceof Error ? error.message : String(error)}; trying again in 5 s`);
+      if (this.stopped) return;
+      this.groupsTimer = setTimeout(() => void this.ensureGroups(groups), 5000);
+      this.groupsTimer.unref();
+    }
   }
 
   private async logLag(): Promise<void> {

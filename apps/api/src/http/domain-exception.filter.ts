@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { EventStoreUnavailableError } from '@nws/event-store';
+import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, type StorageProblem } from '@nws/event-store';
+import { EngineMetrics } from '../metrics/metrics.registry';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -47,10 +48,21 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(@Optional() private readonly metrics?: EngineMetrics) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
+    // Any writer's storage failure — typed by its adapter, or raw (SQLITE_FULL, ENOSPC, EROFS…) from one that is not.
+    const storage = asStorageError(exception, 'storage');
+    if (storage instanceof StorageUnavailableError) {
+      this.metrics?.storageRefusals.inc({ problem: storage.problem });
+      this.logger.warn(`${request.method} ${request.url} → 503: ${storage.message}`);
+      response.setHeader('Retry-After', String(storage.retryAfterSeconds));
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json(storageUnavailable(storage));
+      return;
+    }
     const body = this.toBody(exception, response);
     if (body.statusCode >= 500) {
       this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${exception instanceof Error ? exception.stack : String(exception)}`);
@@ -103,6 +115,24 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     return make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', { ja: 'サーバー内部でエラーが発生しました。', en: 'internal error' });
   }
+}
+
+const STORAGE_MESSAGES: Record<StorageProblem, LocalizedMessage> = {
+  full: { ja: 'サーバーのディスクの空き容量が不足しているため、書き込みを受け付けられません。', en: 'the server\'s disk is full, so writes are refused' },
+  'read-only': { ja: 'サーバーのデータ領域が読み取り専用になっているため、書き込みを受け付けられません。', en: 'the server\'s data directory is read-only, so writes are refused' },
+  'io-error': { ja: 'サーバーのディスクで入出力エラーが発生したため、書き込みを受け付けられません。', en: 'the server\'s disk reported an I/O error, so writes are refused' },
+  'cannot-open': { ja: 'サーバーのデータ領域にファイルを作成できないため、書き込みを受け付けられません。', en: 'a file cannot be created in the server\'s data directory, so writes are refused' },
+};
+
+/** 503 for a write the disk refused: what happened, that nothing was recorded, that reads still work. */
+function storageUnavailable(error: StorageUnavailableError): ErrorBody {
+  const reason = STORAGE_MESSAGES[error.problem];
+  const body = make(HttpStatus.SERVICE_UNAVAILABLE, 'STORAGE_UNAVAILABLE', {
+    ja: `${reason.ja}操作は記録されていません。参照は引き続き利用できます。${error.retryAfterSeconds}秒以上おいて再実行してください。`,
+    en: `${reason.en}; nothing was recorded. Reads still work. Retry in ${error.retryAfterSeconds} s or later.`,
+  });
+  body['storage'] = error.problem;
+  return body;
 }
 
 function make(statusCode: number, code: string, messages: LocalizedMessage): ErrorBody {

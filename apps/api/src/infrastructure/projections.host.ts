@@ -1,23 +1,30 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { concatMap } from 'rxjs';
-import type { EventStore } from '@nws/event-store';
+import { EventStoreUnavailableError, guardedWrite, type EventStore } from '@nws/event-store';
 import type { WorkflowEngine } from '@nws/engine';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG, WORKFLOW_ENGINE } from './tokens';
 
 const REACTOR_CHECKPOINT = 'reactor';
+/** Pause before the reactor reads again from its checkpoint after the store or the disk refused. */
+const REACTOR_RETRY_MS = 5000;
 
 /**
  * Runs the projections and the reactor (workflow reactions such as master-data registration)
  * inside the API process. The reactor catches up from its checkpoint at start, so a reaction
- * interrupted by a crash is completed after restart; reactions are idempotent.
+ * interrupted by a crash is completed after restart; reactions are idempotent. A reaction the
+ * store refused (unavailable, disk full) keeps the checkpoint before its event: the reactor reads
+ * again from there after a pause, so the reaction is not lost.
  */
 @Injectable()
 export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
   private reactor: Subscription | undefined;
+  private reactorRetry: NodeJS.Timeout | undefined;
+  private reactorStalled = false;
+  private stopping = false;
 
   constructor(
     @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
@@ -33,27 +40,47 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reactorRetry);
     this.reactor?.unsubscribe();
     this.runner.close();
     await this.store.close();
   }
 
   private startReactor(): void {
-    const db = this.runner.db;
-    db.exec('CREATE TABLE IF NOT EXISTS reactor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
-    const row = db.prepare('SELECT position FROM reactor_checkpoints WHERE name = ?').get(REACTOR_CHECKPOINT) as { position: number } | undefined;
-    const save = db.prepare('INSERT INTO reactor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
+    this.runner.db.exec('CREATE TABLE IF NOT EXISTS reactor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     const types = [...new Set(this.engine.workflows.names().flatMap((name) => this.engine.workflows.versions(name).flatMap((d) => (d.reactions ?? []).flatMap((r) => r.on))))];
     if (types.length === 0) return;
+    this.subscribeReactor(types);
+  }
+
+  private subscribeReactor(types: readonly string[]): void {
+    const db = this.runner.db;
+    const row = db.prepare('SELECT position FROM reactor_checkpoints WHERE name = ?').get(REACTOR_CHECKPOINT) as { position: number } | undefined;
+    const save = db.prepare('INSERT INTO reactor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
     this.reactor = this.store
-      .subscribeToAll({ after: row?.position ?? 0, filter: { eventTypes: types, streamPrefixes: ['application-'] } })
+      .subscribeToAll({ after: row?.position ?? 0, filter: { eventTypes: [...types], streamPrefixes: ['application-'] } })
       .pipe(
         concatMap(async (event) => {
           const definition = this.engine.workflows.get(String(event.metadata['workflow']), String(event.metadata['machineVersion']));
-          await this.engine.react(definition, [event]);
-          save.run(REACTOR_CHECKPOINT, event.position);
+          const failures = await this.engine.react(definition, [event]);
+          const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
+          if (retryable) throw retryable.error;
+          guardedWrite(db, 'reactor checkpoint', this.config.dataDir, () => save.run(REACTOR_CHECKPOINT, event.position));
+          if (this.reactorStalled) {
+            this.reactorStalled = false;
+            this.logger.warn('reactor is running again');
+          }
         }),
       )
-      .subscribe({ error: (error: unknown) => this.logger.error(`reactor stopped: ${String(error)}`) });
+      .subscribe({
+        error: (error: unknown) => {
+          if (this.stopping) return;
+          if (!this.reactorStalled) this.logger.error(`reactor paused, reading again from its checkpoint every ${REACTOR_RETRY_MS} ms: ${String(error)}`);
+          this.reactorStalled = true;
+          this.reactorRetry = setTimeout(() => this.subscribeReactor(types), REACTOR_RETRY_MS);
+          this.reactorRetry.unref();
+        },
+      });
   }
 }

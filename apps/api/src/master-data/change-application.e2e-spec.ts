@@ -38,6 +38,7 @@ describe('a 変更 (change) application over HTTP: reviewers see its diff, appro
       organizationCode: '132012',
       againstVersion: 1,
       changes: [{ path: 'contacts[1].phone', kind: 'changed', before: '0426207201', after: '0426207299' }],
+      delegations: { label: '委任・受任の突合', matched: [], unmatched: [] },
     });
     expect((await driver.as('otherApplicant', 'GET', `/applications/${id}/master-data-diff`)).status).toBe(403);
 

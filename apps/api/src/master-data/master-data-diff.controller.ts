@@ -4,7 +4,19 @@ import { diffJson } from '@nws/audit';
 import type { Actor, JsonObject, WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { CONNECTION_APPLICATION, masterDataContent, type ConnectionApplicationContext } from '@nws/workflows/connection-application';
+import {
+  CONNECTION_APPLICATION,
+  SIDE_LABEL,
+  counterpartCodes,
+  delegationEntriesOf,
+  delegationOutcome,
+  filingOfVersion,
+  masterDataContent,
+  matchedWith,
+  organizationName,
+  readCounterpartFilings,
+  type ConnectionApplicationContext,
+} from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE } from '../infrastructure/tokens';
 
@@ -14,7 +26,10 @@ const contentOnly = (content: JsonObject): JsonObject => Object.fromEntries(Obje
 
 /**
  * What an application (a 変更 above all) would change in its body's published master data: the
- * reviewers' view of the difference against the version current today, field by field.
+ * reviewers' view of the difference against the version current today, field by field, and the
+ * 委任・受任の突合 of its 様03-08 against the other bodies' current master data (read from their
+ * master-data streams, as the registrar reads them): `delegations.unmatched` are the rows that stay
+ * out of the master data until the other side's application is approved.
  */
 @ApiTags('master-data')
 @ApiBearerAuth()
@@ -37,13 +52,40 @@ export class MasterDataDiffController {
     }
     const ctx = folded.snapshot.context as ConnectionApplicationContext;
     await this.projections.waitFor(await this.store.headPosition());
-    const baseline = this.queries.masterDataVersions(ctx.organization.code).filter((v) => v.applicationId !== id).at(-1);
-    const proposed = contentOnly(masterDataContent(ctx));
+    // The body's current version: its own organ's newest (a 首長部局 and its 教育委員会 share a code).
+    const baseline = this.queries
+      .masterDataVersions(ctx.organization.code)
+      .filter((v) => v.applicationId !== id && ((v.content as JsonObject)['organization'] as JsonObject | undefined)?.['kind'] === ctx.organization.kind)
+      .at(-1);
+    const self = { code: ctx.organization.code, kind: ctx.organization.kind };
+    const previous = baseline ? filingOfVersion({ ...(baseline as unknown as JsonObject), pendingDelegations: baseline.pendingDelegations as unknown as JsonObject[] }) : null;
+    const form0308 = ctx.forms['03-08']?.data;
+    const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, self.code) : (previous?.entries ?? []));
+    const { filings } = await readCounterpartFilings(this.store, codes);
+    const outcome = delegationOutcome(self, form0308, previous, filings);
+    const proposed = contentOnly(masterDataContent(ctx, { base: baseline?.content as JsonObject | undefined, delegations: outcome.registered }));
     const current = baseline ? contentOnly(baseline.content as JsonObject) : undefined;
     return {
       organizationCode: ctx.organization.code,
       againstVersion: baseline?.version ?? null,
       changes: diffJson(current, proposed),
+      delegations: {
+        label: '委任・受任の突合',
+        matched: outcome.filed
+          .filter((e) => e.status === 'registered')
+          .map(({ status: _status, ...e }) => {
+            const other = matchedWith(e, self, filings.filings);
+            return {
+              ...e,
+              label: SIDE_LABEL[e.kind][e.side],
+              statusLabel: other ? '突合済み' : '受任のみで登録（情報照会）',
+              matchedWith: other
+                ? { organizationCode: other.organizationCode, organizationName: organizationName(other.organizationCode), version: other.version, applicationId: other.applicationId, applicationNumber: other.applicationNumber }
+                : null,
+            };
+          }),
+        unmatched: outcome.pending.map((e) => ({ ...e, label: SIDE_LABEL[e.kind][e.side], statusLabel: '突合待ち' })),
+      },
     };
   }
 }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
 import { Public } from '../auth/public.decorator';
+import { StorageHealth } from '../health/storage-health';
 import { NoRateLimit } from '../http/rate-limit';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { EngineMetrics } from './metrics.registry';
@@ -16,6 +17,7 @@ export class MetricsController {
     private readonly metrics: EngineMetrics,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    private readonly storage: StorageHealth,
   ) {}
 
   @Public()
@@ -23,6 +25,11 @@ export class MetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
     this.metrics.projectionLag.set(Math.max(0, (await this.store.headPosition()) - this.projections.position));
+    for (const [projection, counts] of Object.entries(this.projections.parkedCounts())) {
+      this.metrics.projectionParked.set({ projection, reason: 'failed' }, counts.failed);
+      this.metrics.projectionParked.set({ projection, reason: 'held' }, counts.held);
+    }
+    this.metrics.storageWritable.set(this.storage.report().writesAccepted ? 1 : 0);
     return this.metrics.registry.metrics();
   }
 }

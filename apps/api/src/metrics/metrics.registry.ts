@@ -24,6 +24,29 @@ export class EngineMetrics {
   });
   readonly projectionLag = new Gauge({ name: 'nws_projection_lag_events', help: 'Events stored but not yet in every read model', registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'nws_consumer_lag_events', help: 'Events a distribution consumer has not acknowledged', labelNames: ['consumer'], registers: [this.registry] });
+  readonly projectionParked = new Gauge({
+    name: 'nws_projection_parked_events',
+    help: 'Events a projection did not apply: failed (its handler threw on every attempt) or held (later events of the same stream)',
+    labelNames: ['projection', 'reason'],
+    registers: [this.registry],
+  });
+  readonly projectionFaults = new Counter({
+    name: 'nws_projection_faults_total',
+    help: 'Projection handler failures on an event, by outcome (retry, parked)',
+    labelNames: ['projection', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly storageWritable = new Gauge({
+    name: 'nws_storage_writable',
+    help: '1 when DATA_DIR and the embedded databases take writes, 0 when writes are refused (disk full, read-only, I/O errors)',
+    registers: [this.registry],
+  });
+  readonly storageRefusals = new Counter({
+    name: 'nws_storage_refused_writes_total',
+    help: 'Requests answered 503 because the disk refused the write, by problem (full, read-only, io-error, cannot-open)',
+    labelNames: ['problem'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'nws_' });

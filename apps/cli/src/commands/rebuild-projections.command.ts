@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { EventStore, ReadAllOptions, RecordedEvent } from '@nws/event-store';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
+import { ALL_PROJECTIONS, ProjectionRunner, type ParkedProjectionEvent } from '@nws/read-models';
 import { openCliContext } from '../cli-context';
 import { ProgressBar, showProgress } from './progress-bar';
 
@@ -38,9 +38,18 @@ export function registerRebuildProjectionsCommand(program: Command): void {
         const result = await runner.rebuild();
         bar.finish();
         process.stdout.write(`rebuilt read models from ${result.events} events in ${result.seconds.toFixed(2)} s\n`);
+        // Parked rows go with the tables and come back for events that still fail: say both.
+        if (result.parkedBefore.length > 0 || result.parkedAfter.length > 0) {
+          process.stdout.write(`parked before: ${describeParked(result.parkedBefore)}\nparked after: ${describeParked(result.parkedAfter)}\n`);
+        }
       } finally {
         runner.close();
         await ctx.close();
       }
     });
+}
+
+function describeParked(parked: readonly ParkedProjectionEvent[]): string {
+  if (parked.length === 0) return 'none';
+  return parked.map((p) => `${p.projection}@${p.position} (${p.type}, ${p.reason})`).join(', ');
 }

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseSeal, type SealRecord } from './seal';
@@ -35,8 +35,27 @@ export class WitnessFile {
       // A new file is durable only once its directory entry is: fsync the directory as well.
       if (created) fsyncDirectory(dirname(this.path));
     }
-    writeSync(this.fd, `${JSON.stringify(seal)}\n`);
-    fsyncSync(this.fd);
+    const fd = this.fd;
+    const size = fstatSync(fd).size;
+    try {
+      // A nearly full disk takes a short write without an error; the next write reports ENOSPC.
+      const line = Buffer.from(`${JSON.stringify(seal)}\n`, 'utf8');
+      for (let offset = 0; offset < line.length; ) {
+        const written = writeSync(fd, line, offset, line.length - offset);
+        if (written <= 0) throw Object.assign(new Error(`${this.path}: nothing written (disk full?)`), { code: 'ENOSPC' });
+        offset += written;
+      }
+      fsyncSync(fd);
+    } catch (error) {
+      // A full disk can take part of the line: cut it off, or the witness would end in a
+      // malformed line and every later check would stop at it. The sealer writes it again later.
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the file system refuses even that (read-only): nothing was written then
+      }
+      throw error;
+    }
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { ValidationTypes, getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
@@ -88,10 +88,59 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
   }
+  const reserved = reservedKey(input);
+  if (reserved !== undefined) return { ok: false, violations: [{ field: reserved, rule: 'whitelistValidation', message: RULE_MESSAGES['whitelistValidation']!(reserved, []) }] };
   const instance = plainToInstance(dto, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
   if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
+  const arrays = arraysForObjects(instance);
+  if (arrays.length > 0) return { ok: false, violations: arrays };
   return { ok: true, value: instance };
+}
+
+/**
+ * Keys that slip past the whitelist: class-transformer makes `__proto__` the prototype, and
+ * class-validator looks fields up in a plain object, where `constructor`, `hasOwnProperty`,
+ * `toString`, … always exist. Found here first, at any depth (without recursion), and refused by name.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+function reservedKey(input: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[input, '']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, `${path}[${i}]`]));
+    else {
+      for (const [key, child] of Object.entries(node)) {
+        const field = path ? `${path}.${key}` : key;
+        if (RESERVED_KEYS.has(key)) return field;
+        stack.push([child, field]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `@ValidateNested()` accepts an array where one nested object is declared (it validates each
+ * item, and an empty array has none), so `"organization": []` would pass. A nested field whose
+ * declared type is not an array must hold an object.
+ */
+function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
+  const target = instance.constructor;
+  const out: FieldViolation[] = [];
+  for (const meta of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
+    if (meta.type !== ValidationTypes.NESTED_VALIDATION) continue;
+    const value = (instance as Record<string, unknown>)[meta.propertyName];
+    const field = parent ? `${parent}.${meta.propertyName}` : meta.propertyName;
+    const declared: unknown = Reflect.getMetadata('design:type', target.prototype as object, meta.propertyName);
+    if (Array.isArray(value)) {
+      if (declared !== Array) out.push({ field, rule: 'nestedValidation', message: RULE_MESSAGES['nestedValidation']!(field, []) });
+      else value.forEach((item, i) => item !== null && typeof item === 'object' && out.push(...arraysForObjects(item as object, `${field}[${i}]`)));
+    } else if (value !== null && typeof value === 'object') out.push(...arraysForObjects(value, field));
+  }
+  return out;
 }
 
 let schemaCache: Record<string, JsonObject> | undefined;

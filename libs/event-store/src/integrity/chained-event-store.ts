@@ -40,8 +40,10 @@ export class ChainedEventStore extends ForwardingEventStore {
         // Remember what is stored, not what we computed: an append of ids already stored (a racing
         // retry of the same command, e.g. a reaction run twice) is answered as a no-op by the
         // adapter, and the stored events may carry other bytes (another occurredAt) than ours.
+        // Only an adapter that says it wrote our events spares the read-back.
         this.lastHashes.delete(streamId);
-        this.remember(streamId, result.nextExpectedRevision, await this.hashAt(streamId, result.nextExpectedRevision));
+        const stored = result.replayed === false ? prevHash : await this.hashAt(streamId, result.nextExpectedRevision);
+        this.remember(streamId, result.nextExpectedRevision, stored);
         return result;
       } catch (error) {
         this.lastHashes.delete(streamId);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Observable, Subject } from 'rxjs';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
+import { StorageUnavailableError, asStorageError, storageProblemOf, type StorageProblem } from '../storage.errors';
 import {
   matchesFilter,
   type AppendResult,
@@ -27,6 +28,19 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for events written by another process (ms). */
   readonly pollIntervalMs?: number;
   readonly pageSize?: number;
+  /**
+   * A ceiling on the database size in pages (PRAGMA max_page_count): past it every append is
+   * refused as if the disk were full (StorageUnavailableError 'full'). Unset: SQLite's default.
+   */
+  readonly maxPageCount?: number;
+}
+
+/** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */
+export interface StorageStatus {
+  readonly problem: StorageProblem | null;
+  /** When the current problem was first seen (ISO time); null while writes succeed. */
+  readonly since: string | null;
+  readonly error: string | null;
 }
 
 interface EventRow {
@@ -71,6 +85,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private stats = { commits: 0, appends: 0, events: 0 };
+  private status: StorageStatus = { problem: null, since: null, error: null };
+  private readonly filename: string;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
 
   private readonly statements: {
@@ -85,11 +101,13 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    this.filename = options.filename;
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
+    if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.statements = {
@@ -110,6 +128,26 @@ export class SqliteEventStore implements EventStore {
 
   get groupCommitStats(): GroupCommitStats {
     return { ...this.stats };
+  }
+
+  /** Whether the latest commit succeeded, and if not, which storage problem refused it. */
+  get storageStatus(): StorageStatus {
+    return this.status;
+  }
+
+  /**
+   * Caps the database at `pages` pages (never below its current size), or lifts the cap
+   * (`undefined`). A quota for the embedded store; the tests use it to produce a real SQLITE_FULL.
+   * Returns the limit in force.
+   */
+  setPageLimit(pages: number | undefined): number {
+    const limit = pages === undefined ? SQLITE_MAX_PAGE_COUNT : Math.max(1, Math.floor(pages));
+    return Number(this.db.pragma(`max_page_count = ${limit}`, { simple: true }));
+  }
+
+  /** The database size in pages (for setting a page limit relative to it). */
+  pageCount(): number {
+    return Number(this.db.pragma('page_count', { simple: true }));
   }
 
   /** Called after every durable commit with its number of appends and how long it took. */
@@ -226,6 +264,13 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
+  /**
+   * Writes one group-commit batch. An append refused on its own (revision conflict, reused event
+   * id) rolls back its savepoint and fails alone. A storage problem (disk full, read-only, I/O
+   * error) anywhere — in an append or at COMMIT — rolls back the whole transaction and fails every
+   * caller of the batch with StorageUnavailableError: none is half-written, none is told "stored"
+   * for events that are not.
+   */
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
@@ -234,20 +279,33 @@ export class SqliteEventStore implements EventStore {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const started = process.hrtime.bigint();
     try {
+      // A transaction left open by a failed ROLLBACK would turn this one into a savepoint whose
+      // "commit" is only a RELEASE: nothing would be durable. Finish it first, or refuse.
+      this.rollbackLeftover();
       this.db.transaction(() => {
         for (const pending of batch) {
           try {
             outcomes.push({ ok: true, result: this.appendOne(pending) });
           } catch (error) {
+            // A storage error, or SQLite having rolled back the whole transaction itself (it may,
+            // on SQLITE_FULL / IOERR): abort the batch rather than write what follows on its own.
+            if (storageProblemOf(error) || !this.db.inTransaction) throw error;
             outcomes.push({ ok: false, error });
           }
         }
       })();
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing of this batch is stored.
-      for (const pending of batch) pending.reject(error);
+      // Nothing of this batch is stored: the transaction was rolled back (or never began).
+      try {
+        this.rollbackLeftover();
+      } catch {
+        // Still stuck: the next flush tries again before writing anything.
+      }
+      const failure = this.storageFailure(error);
+      for (const pending of batch) pending.reject(failure);
       return;
     }
+    if (this.status.problem !== null) this.status = { problem: null, since: null, error: null };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.stats.commits += 1;
     this.stats.appends += batch.length;
@@ -260,6 +318,24 @@ export class SqliteEventStore implements EventStore {
     });
     for (const observer of this.observers) observer(batch.length, seconds);
     this.committed$.next(batch.length);
+  }
+
+  /** Rolls back a transaction SQLite or a failed rollback left open; best effort. */
+  private rollbackLeftover(): void {
+    if (!this.db.open || !this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch (error) {
+      throw new StorageUnavailableError(storageProblemOf(error) ?? 'io-error', this.filename, { cause: error });
+    }
+  }
+
+  private storageFailure(error: unknown): unknown {
+    const failure = asStorageError(error, this.filename, this.filename === ':memory:' ? undefined : dirname(this.filename));
+    if (failure instanceof StorageUnavailableError) {
+      this.status = { problem: failure.problem, since: this.status.since ?? new Date().toISOString(), error: failure.message };
+    }
+    return failure;
   }
 
   private writeAppend({ streamId, events, expectedRevision }: PendingAppend): AppendResult {
@@ -290,7 +366,7 @@ export class SqliteEventStore implements EventStore {
         throw error;
       }
     }
-    return { nextExpectedRevision: revision, position };
+    return { nextExpectedRevision: revision, position, replayed: false };
   }
 
   /** The same event ids appended again to the same stream: answer as the first append did. */
@@ -305,9 +381,12 @@ export class SqliteEventStore implements EventStore {
       }
       last = found;
     }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: last.position, replayed: true };
   }
 }
+
+/** SQLite's largest max_page_count (the default). */
+const SQLITE_MAX_PAGE_COUNT = 4294967294;
 
 function revisionMatches(expected: ExpectedRevision, current: number | undefined): boolean {
   switch (expected) {

@@ -119,6 +119,16 @@ export function describeEventStoreContract(
         expect((await collect(store.readStream(id))).map((e) => e.id)).toEqual(events.map((e) => e.id));
       });
 
+      it('says whether it wrote the caller\'s events or answered a repeat (when the adapter can tell)', async () => {
+        const id = stream();
+        const events = [event('A')];
+        const first = await store.append(id, events, 'no_stream');
+        const again = await store.append(id, events, 'no_stream');
+        // Callers skip reading back only on `false`; `true` or absent sends them to the stored events.
+        if (first.replayed !== undefined) expect(first.replayed).toBe(false);
+        expect(again.replayed === false).toBe(false);
+      });
+
       it('reusing an event id for another stream is refused', async () => {
         const reused = event('A');
         await store.append(stream(), [reused], 'no_stream');

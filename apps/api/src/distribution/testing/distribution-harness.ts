@@ -8,11 +8,13 @@ import { TestServer } from '../../testing/test-server';
 const REGISTRATION_FORMS = ['02-01', '02-02', '02-06'];
 
 export interface HarnessOptions {
-  readonly consumers: ReadonlyArray<{ name: string; eventTypes: string[]; maxDeliveries?: number; ackTimeoutMs?: number }>;
+  readonly consumers: ReadonlyArray<{ name: string; eventTypes: string[]; maxDeliveries?: number; ackTimeoutMs?: number; transport?: 'http' | 'esdb-persistent' }>;
   readonly ackTimeoutMs?: number;
   readonly maxDeliveries?: number;
   readonly heartbeatMs?: number;
   readonly dataDir?: string;
+  /** More runtime settings (e.g. EVENT_STORE=esdb). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -43,7 +45,7 @@ export class DistributionHarness {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     try {
-      const server = await TestServer.start(options.dataDir ? { dataDir: options.dataDir } : {});
+      const server = await TestServer.start({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.env ? { env: options.env } : {}) });
       return new DistributionHarness(server, new Driver(server), configDir);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -55,13 +57,26 @@ export class DistributionHarness {
 
   /** An application of Hachioji (or Tachikawa) driven through both approvals: master data registered. */
   async approved(org: 'hachioji' | 'tachikawa' = 'hachioji'): Promise<string> {
+    const id = await this.awaitingSecondApproval(org);
+    await this.approveSecond(id);
+    return id;
+  }
+
+  /** Submitted and approved by the prefecture: the next approval (MIC) registers master data. */
+  async awaitingSecondApproval(org: 'hachioji' | 'tachikawa' = 'hachioji'): Promise<string> {
     const applicant = org === 'hachioji' ? 'applicant' : 'otherApplicant';
     const id = await this.draft(applicant);
-    for (const [who, action] of [[applicant, 'submit'], ['prefectureReviewer', 'approve'], ['micReviewer', 'approve']] as const) {
+    for (const [who, action] of [[applicant, 'submit'], ['prefectureReviewer', 'approve']] as const) {
       const response = await this.driver.act(who, id, action);
       if (response.status !== 200) throw new Error(`${action}: ${response.status} ${JSON.stringify(response.body)}`);
     }
     return id;
+  }
+
+  /** The second approval: registers the next master-data version of the body. */
+  async approveSecond(id: string): Promise<void> {
+    const response = await this.driver.act('micReviewer', id, 'approve');
+    if (response.status !== 200) throw new Error(`approve: ${response.status} ${JSON.stringify(response.body)}`);
   }
 
   async distributorToken(): Promise<string> {

@@ -1,0 +1,42 @@
+import { Driver } from '../testing/drive';
+import { TestServer } from '../testing/test-server';
+import { MAX_BODY_DEPTH, bodyShapeViolation } from './validation.pipe';
+
+describe('bodies the validation pipe refuses before anything walks them (found by the reliability fuzz)', () => {
+  let server: TestServer;
+  let driver: Driver;
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+  });
+  afterAll(() => server.stop());
+
+  it('finds deep nesting and reserved keys without recursion', () => {
+    const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
+    expect(bodyShapeViolation(deep, MAX_BODY_DEPTH)).toEqual({ field: '(body)', rule: 'maxDepth' });
+    expect(bodyShapeViolation({ a: [{ b: 1 }] }, MAX_BODY_DEPTH)).toBeUndefined();
+    expect(bodyShapeViolation(JSON.parse('{"a":[{"__proto__":{}}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[0].__proto__', rule: 'whitelistValidation' });
+  });
+
+  it('a deeply nested body is a 400, not a stack overflow (500), and records nothing', async () => {
+    const id = await driver.draftWithForms();
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const path of [`/applications/${id}/actions/submit`, '/applications', `/applications/${id}/forms/02-01`]) {
+      const response = await server.request(path.endsWith('02-01') ? 'PUT' : 'POST', path, { token: await driver.token('applicant'), rawBody: deep });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ field: '(body)', rule: 'maxDepth' }] });
+    }
+    expect((await driver.as('applicant', 'GET', `/applications/${id}`)).body.state).toBe('draft');
+  });
+
+  it.each(['__proto__', 'constructor', 'hasOwnProperty'])('a field named %s is refused by name, not dropped silently', async (key) => {
+    const { create } = await driver.examples();
+    const created = await server.request('POST', '/applications', { token: await driver.token('applicant'), rawBody: JSON.stringify(create).replace('{', `{"${key}":false,`) });
+    expect(created.status).toBe(400);
+    expect(created.body).toMatchObject({ violations: [{ field: key, rule: 'whitelistValidation' }] });
+    const id = await driver.draftWithForms();
+    const acted = await server.request('POST', `/applications/${id}/actions/submit`, { token: await driver.token('applicant'), rawBody: `{"${key}":{}}` });
+    expect(acted.status).toBe(400);
+    expect((await driver.as('applicant', 'GET', `/applications/${id}`)).body.revision).toBe(3);
+  });
+});

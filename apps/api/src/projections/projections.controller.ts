@@ -1,0 +1,80 @@
+import { BadRequestException, ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ForbiddenError, type Actor } from '@nws/engine';
+import type { EventStore } from '@nws/event-store';
+import { ParkedEventNotFoundError, type ProjectionRunner } from '@nws/read-models';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
+import { ParkedQueryDto, ReplayQueryDto } from './projections.dto';
+
+/**
+ * The read-model projections as operated: checkpoints, lag, state (running, retrying, stalled on
+ * the disk) and the events a projection parked because its handler kept throwing on them.
+ * Operators and auditors read; only operators replay (after the projection was fixed).
+ */
+@ApiTags('projections')
+@ApiBearerAuth()
+@Controller('projections')
+export class ProjectionsController {
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Projection state, checkpoints, lag and parked counts (operator, auditor)' })
+  async status(@CurrentActor() actor: Actor) {
+    mayRead(actor);
+    const head = await this.store.headPosition();
+    const status = this.runner.status;
+    return { ...status, headPosition: head, lagEvents: Math.max(0, head - status.position) };
+  }
+
+  @Get('parked')
+  @ApiOperation({ summary: 'Events a projection parked (failed: its handler threw on every attempt; held: later events of the same stream), oldest first (operator, auditor)' })
+  parked(@CurrentActor() actor: Actor, @Query() query: ParkedQueryDto) {
+    mayRead(actor);
+    return { items: this.runner.parked({ ...(query.projection !== undefined ? { projection: query.projection } : {}), limit: query.limit ?? 100, offset: query.offset ?? 0 }) };
+  }
+
+  @Post('parked/:position/replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Apply a parked event again, with the events of its stream held behind it, in order (operator); 409 if it fails again' })
+  async replay(@CurrentActor() actor: Actor, @Param('position') raw: string, @Query() query: ReplayQueryDto) {
+    // The role first: nobody else learns anything from this route, not even what it validates.
+    if (actor.role !== 'operator') {
+      throw new ForbiddenError({ ja: '保留中のイベントの再適用は運用担当（operator）のみが行えます。', en: 'only an operator may replay parked projection events' });
+    }
+    if (!/^[1-9]\d{0,14}$/.test(raw)) {
+      throw new BadRequestException({ ja: 'position: 1 以上の整数（グローバル位置）を指定してください。', en: 'position: must be a positive integer (a global position)' });
+    }
+    const position = Number(raw);
+    try {
+      const results = await this.runner.replayParked(position, query.projection !== undefined ? { projection: query.projection } : {});
+      for (const result of results) {
+        this.logger.log(`replay by ${actor.sub} of ${result.projection} at ${position} (${result.streamId}): applied [${result.applied.join(', ')}]${result.failed ? `, failed again at ${result.failed.position}` : ''}`);
+      }
+      const failed = results.find((r) => r.failed);
+      if (failed?.failed) {
+        throw new ConflictException({
+          ja: `投影 ${failed.projection} はイベント（位置 ${failed.failed.position}）を再び適用できませんでした。保留のままです: ${failed.failed.error}`,
+          en: `projection ${failed.projection} failed again on the event at position ${failed.failed.position}; it stays parked: ${failed.failed.error}`,
+        });
+      }
+      return { position, results };
+    } catch (error) {
+      if (error instanceof ParkedEventNotFoundError) {
+        throw new NotFoundException({ ja: `位置 ${position} に保留中のイベントはありません。`, en: error.message });
+      }
+      throw error;
+    }
+  }
+}
+
+function mayRead(actor: Actor): void {
+  if (actor.role !== 'operator' && actor.role !== 'auditor') {
+    throw new ForbiddenError({ ja: '投影の状態は運用担当または監査担当のみが参照できます。', en: 'only an operator or an auditor may read projection status' });
+  }
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import type { Actor } from '@nws/engine';
+import { connectionApplicationForms } from '@nws/workflows/connection-application';
+import { freshDir, percentile, type BenchOptions } from './bench-context';
+import { ApiProcess } from '../../test/support/api-process';
+import { DistributorProcess } from '../../test/support/distributor-process';
+
+const applicant: Actor = { sub: 'bench', org: '132012', role: 'applicant' };
+const prefecture: Actor = { sub: 'tokyo', org: '130001', role: 'first-reviewer' };
+const mic: Actor = { sub: 'mic', org: 'MIC', role: 'second-reviewer' };
+const distributor: Actor = { sub: 'reference-distributor', org: 'MIC', role: 'distributor', name: 'reference distributor' };
+const REGISTRATION_FORMS = ['02-01', '02-02', '02-06'];
+const WARM_UP = 5;
+
+/**
+ * Second approval → the version's JSON file in the reference distributor's directory, as users
+ * run it: the compiled API in its own process (embedded store) and the compiled distributor in
+ * another (long polling, temp file + fsync + rename + directory fsync for the CSV, then the JSON).
+ * The clock starts when the approval request is sent and stops when inotify reports `v{n}.json`
+ * renamed into place and stat() confirms it is there. The HTTP answer time, and the file's time
+ * counted from that answer (the distribution's own share), are noted apart.
+ */
+export async function approvalToConsumerFileLatency(options: BenchOptions) {
+  const outputDir = freshDir(options, 'distribution-output');
+  const api = await ApiProcess.start({ dataDir: freshDir(options, 'distribution-latency'), mode: 'dist', env: { DISTRIBUTION_LAG_LOG_MS: '0' } });
+  const consumer = DistributorProcess.start({
+    mode: 'dist',
+    env: { API_URL: api.url, DISTRIBUTOR_TOKEN: await api.token(distributor), OUTPUT_DIR: outputDir, PULL_WAIT_MS: '30000', BATCH_SIZE: '50' },
+  });
+  try {
+    const count = options.quick ? 50 : 300;
+    const tokens = { applicant: await api.token(applicant), prefecture: await api.token(prefecture), mic: await api.token(mic) };
+    const call = async (token: string, method: string, path: string, body: unknown = {}) => {
+      const response = await api.request(method, path, { token, body });
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body as { id: string };
+    };
+    // Up to the second approval, four at a time (not measured).
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (ids.length < WARM_UP + count) {
+          const slot = ids.push('') - 1;
+          const { id } = await call(tokens.applicant, 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' });
+          for (const code of REGISTRATION_FORMS) await call(tokens.applicant, 'PUT', `/applications/${id}/forms/${code}`, connectionApplicationForms.get(code)!.example);
+          await call(tokens.applicant, 'POST', `/applications/${id}/actions/submit`);
+          await call(tokens.prefecture, 'POST', `/applications/${id}/actions/approve`);
+          ids[slot] = id;
+        }
+      }),
+    );
+    await consumer.printed(/resuming after position/);
+
+    const dir = join(outputDir, '132012');
+    mkdirSync(dir, { recursive: true });
+    let waiting: { name: string; resolve: (at: bigint) => void } | undefined;
+    const watcher = watch(dir, (_event, name) => {
+      if (waiting && name === waiting.name && existsSync(join(dir, name))) {
+        const at = process.hrtime.bigint();
+        const { resolve } = waiting;
+        waiting = undefined;
+        resolve(at);
+      }
+    });
+    const toFile: number[] = [];
+    const answered: number[] = [];
+    const afterAnswer: number[] = [];
+    try {
+      for (const [i, id] of ids.entries()) {
+        const appeared = new Promise<bigint>((resolve) => (waiting = { name: `v${i + 1}.json`, resolve }));
+        const sent = process.hrtime.bigint();
+        const approving = call(tokens.mic, 'POST', `/applications/${id}/actions/approve`).then(() => process.hrtime.bigint());
+        const [fileAt, answeredAt] = await Promise.all([appeared, approving]);
+        if (i < WARM_UP) continue;
+        toFile.push(Number(fileAt - sent) / 1e6);
+        answered.push(Number(answeredAt - sent) / 1e6);
+        afterAnswer.push(Number(fileAt - answeredAt) / 1e6);
+      }
+    } finally {
+      watcher.close();
+    }
+    toFile.sort((a, b) => a - b);
+    answered.sort((a, b) => a - b);
+    afterAnswer.sort((a, b) => a - b);
+    return {
+      p50: percentile(toFile, 50),
+      p99: percentile(toFile, 99),
+      answeredP50: percentile(answered, 50),
+      /** File time minus answer time: the distribution's own share (negative: on disk before the answer). */
+      afterAnswerP50: percentile(afterAnswer, 50),
+      afterAnswerP99: percentile(afterAnswer, 99),
+      samples: toFile.length,
+    };
+  } finally {
+    await consumer.kill('SIGTERM');
+    await api.stop();
+  }
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsDefined, IsString, ValidateNested } from 'class-validator';
+import { validateDto } from './class-validator-form';
+
+class InnerDto {
+  @IsString() name!: string;
+}
+
+class OuterDto {
+  @IsString() title!: string;
+  @IsDefined() @ValidateNested() @Type(() => InnerDto) inner!: InnerDto;
+  @IsDefined() @ValidateNested({ each: true }) @Type(() => InnerDto) items!: InnerDto[];
+}
+
+const valid = { title: 't', inner: { name: 'n' }, items: [{ name: 'a' }] };
+
+describe('validateDto refuses what class-transformer and class-validator let through', () => {
+  it('accepts the valid body', () => {
+    expect(validateDto(OuterDto, valid).ok).toBe(true);
+  });
+
+  it('refuses an array where one nested object is declared (an empty array validates no item)', () => {
+    for (const inner of [[], [[]], [{ name: 'n' }]]) {
+      const result = validateDto(OuterDto, { ...valid, inner });
+      expect(result).toMatchObject({ ok: false, violations: [{ field: 'inner', rule: 'nestedValidation' }] });
+    }
+    expect(validateDto(OuterDto, { ...valid, items: [{ name: 'a', inner: [] }] }).ok).toBe(false);
+  });
+
+  it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'prototype'])('refuses a field named %s by name, at any depth', (key) => {
+    const top = JSON.parse(JSON.stringify(valid).replace('{', `{"${key}":1,`)) as object;
+    expect(validateDto(OuterDto, top)).toMatchObject({ ok: false, violations: [{ field: key, rule: 'whitelistValidation' }] });
+    const nested = JSON.parse(JSON.stringify(valid).replace('{"name":"n"', `{"name":"n","${key}":{}`)) as object;
+    expect(validateDto(OuterDto, nested)).toMatchObject({ ok: false, violations: [{ field: `inner.${key}`, rule: 'whitelistValidation' }] });
+  });
+});

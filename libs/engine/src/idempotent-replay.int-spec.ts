@@ -1,0 +1,38 @@
+import { ChainedEventStore } from '@nws/event-store';
+import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { connectionApplicationForms } from '@nws/workflows/connection-application/forms';
+import { connectionApplicationV1 } from '@nws/workflows/connection-application';
+import { hachiojiApplicant, micReviewer, tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import type { Actor, CommandMetadata } from './engine.types';
+import { WorkflowEngine } from './workflow-engine';
+import { WorkflowRegistry } from './workflow-registry';
+
+let clock = 0;
+const meta = (actor: Actor, commandId: string): CommandMetadata => ({ actor, commandId, correlationId: 'c', now: new Date(Date.UTC(2026, 10, 20) + ++clock * 1000).toISOString() });
+
+describe('a repeated command answers what its first request answers', () => {
+  it('a retried second approval whose master-data registration was cut off runs the registration and answers as the first request would have', async () => {
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]));
+    // The same engine without reactions: the process that died right after appending the approval.
+    const cutOff = new WorkflowEngine(store, new WorkflowRegistry([{ ...connectionApplicationV1, reactions: [] }]));
+    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'create'));
+    for (const code of ['02-01', '02-02', '02-06']) {
+      const form = connectionApplicationForms.forms.find((f) => f.code === code)!;
+      await engine.execute(id, 'save-form', { formCode: code, form: form.example as never }, meta(hachiojiApplicant, `save-${code}`), { internal: true });
+    }
+    await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, 'submit'));
+    await engine.execute(id, 'approve', {}, meta(tokyoReviewer, 'first'));
+    const approval = meta(micReviewer, 'second');
+    expect((await cutOff.execute(id, 'approve', {}, approval)).state).toBe('approved');
+
+    const retry = await engine.execute(id, 'approve', {}, approval);
+    expect(retry.state).toBe('masterDataRegistered');
+    expect(await engine.execute(id, 'approve', {}, approval)).toEqual(retry);
+    const types: string[] = [];
+    for await (const event of store.readStream(`application-${id}`)) types.push(event.type);
+    expect(types.filter((t) => t === 'SecondReviewApproved')).toHaveLength(1);
+    expect(types.filter((t) => t === 'MasterDataRegistered')).toHaveLength(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * How big the reliability suite runs. `npm test` runs the small version (RELIABILITY unset or
+ * `small`); `npm run test:reliability` the full one (RELIABILITY=full, set by its jest config).
+ * Single figures can be overridden for a repro (RELIABILITY_KILLS, RELIABILITY_FUZZ_REQUESTS, …),
+ * and RELIABILITY_SEED replays a run: every scenario prints the seed it used.
+ */
+export type ReliabilityMode = 'small' | 'full';
+
+export const MODE: ReliabilityMode = process.env['RELIABILITY'] === 'full' ? 'full' : 'small';
+
+const SIZES = {
+  small: {
+    crash: { kills: 3, clients: 4, minLoadMs: 150, maxLoadMs: 900 },
+    races: { decisionRounds: 2, racers: 100, applications: 20 },
+    retries: { timeouts: 6, killsBeforeResponse: 3 },
+    fuzz: { requests: 1000 },
+  },
+  full: {
+    crash: { kills: 40, clients: 6, minLoadMs: 50, maxLoadMs: 2500 },
+    races: { decisionRounds: 10, racers: 100, applications: 100 },
+    retries: { timeouts: 40, killsBeforeResponse: 20 },
+    fuzz: { requests: 12000 },
+  },
+} as const;
+
+function override(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+  return value;
+}
+
+const size = SIZES[MODE];
+
+export const SCALE = {
+  crash: { ...size.crash, kills: override('RELIABILITY_KILLS', size.crash.kills), clients: override('RELIABILITY_CLIENTS', size.crash.clients) },
+  races: { ...size.races, decisionRounds: override('RELIABILITY_DECISION_ROUNDS', size.races.decisionRounds) },
+  retries: { ...size.retries, killsBeforeResponse: override('RELIABILITY_RETRY_KILLS', size.retries.killsBeforeResponse) },
+  fuzz: { requests: override('RELIABILITY_FUZZ_REQUESTS', size.fuzz.requests) },
+};
+
+/** Generous per-test limits: a deadline against hangs, never a speed assertion. */
+export const TEST_TIMEOUT_MS = MODE === 'full' ? 45 * 60_000 : 180_000;
+
+/** The run's seed: RELIABILITY_SEED, or a fresh one (printed by every scenario and in the figures). */
+export function seedFor(scenario: string): number {
+  const raw = process.env['RELIABILITY_SEED'];
+  const seed = raw !== undefined && raw !== '' ? Number(raw) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  process.stdout.write(`[reliability] ${scenario}: RELIABILITY=${MODE} RELIABILITY_SEED=${seed}\n`);
+  return seed;
+}

@@ -1,0 +1,51 @@
+import { form0202 } from './form-02-02.form';
+import { expectValid, rulesOf, variant, violationsOf } from './testing/form-spec.helpers';
+
+const example = form0202.example;
+
+describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, is refused naming the field', () => {
+  it('the example is valid, and phone numbers are stored as digits', () => {
+    const result = form0202.validate(example);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect((result.value['normalContacts'] as Array<{ phone: string }>)[0]?.phone).toBe('0426207200');
+      expect((result.value['emergencyContacts'] as Array<{ mobile: string }>)[0]?.mobile).toBe('09012345678');
+    }
+  });
+
+  it('contacts are listed in priority order, 1, 2, 3, … without gaps or repeats', () => {
+    for (const priorities of [
+      [2, 1],
+      [1, 1],
+      [1, 3],
+    ]) {
+      const violations = violationsOf(form0202, variant(example, (d) => d.normalContacts.forEach((c: { priority: number }, i: number) => (c.priority = priorities[i]!))));
+      expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['normalContacts:priorityOrder']);
+      expect(violations[0]?.message.ja).toContain('優先順位は 1 から順に');
+    }
+    expect(rulesOf(form0202, variant(example, (d) => (d.emergencyContacts[0].priority = 2)))).toEqual(['emergencyContacts:priorityOrder']);
+  });
+
+  it('通常連絡先: a department’s direct fixed-line number (not a mobile) and an e-mail', () => {
+    const mobile = violationsOf(form0202, variant(example, (d) => (d.normalContacts[0].phone = '090-1234-5678')));
+    expect(mobile.map((v) => `${v.field}:${v.rule}`)).toEqual(['normalContacts[0].phone:jpPhoneNumber']);
+    expect(mobile[0]?.message.ja).toContain('直通の固定電話番号');
+    expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].phone = '0120-123-456')))).toEqual(['normalContacts[0].phone:jpPhoneNumber']);
+    expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[1].email = 'joho.city.hachioji')))).toEqual(['normalContacts[1].email:isEmail']);
+    expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].department = '')))).toEqual(['normalContacts[0].department:isNotEmpty']);
+  });
+
+  it('緊急連絡先: a mobile number (official or personal) and an e-mail', () => {
+    const fixed = violationsOf(form0202, variant(example, (d) => (d.emergencyContacts[0].mobile = '042-620-7200')));
+    expect(fixed.map((v) => `${v.field}:${v.rule}`)).toEqual(['emergencyContacts[0].mobile:jpPhoneNumber']);
+    expect(fixed[0]?.message.en).toContain('mobile number');
+    expectValid(form0202, variant(example, (d) => (d.emergencyContacts[0].mobile = '060-1234-5678')));
+  });
+
+  it('at least one contact of each kind; the night and holiday contact may be the same person as a daytime one', () => {
+    expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts = [])))).toEqual(['normalContacts:arrayMinSize']);
+    expect(rulesOf(form0202, variant(example, (d) => (d.emergencyContacts = [])))).toEqual(['emergencyContacts:arrayMinSize']);
+    expect(rulesOf(form0202, variant(example, (d) => delete d.contactManager))).toEqual(['contactManager:isDefined']);
+    expectValid(form0202, variant(example, (d) => (d.emergencyContacts[0].name = d.normalContacts[0].name)));
+  });
+});
