@@ -92,3 +92,17 @@ describe('docker/docker-compose.yml', () => {
     }
   });
 });
+
+describe('the API runs with the same heap cap everywhere', () => {
+  // The memory target (issue 8) is measured on the API as `npm start` runs it; the container and
+  // the test/bench child processes must not run a different configuration.
+  const { API_NODE_ARGS } = jest.requireActual<typeof import('./support/api-process')>('./support/api-process');
+
+  it('npm start, the Dockerfile and the child processes of tests and benchmarks agree', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(API_NODE_ARGS.length).toBeGreaterThan(0);
+    expect(pkg.scripts['start']).toBe(`node ${API_NODE_ARGS.join(' ')} dist/apps/api/src/main.js`);
+    const dockerfile = readFileSync(join(dockerDir, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`NODE_OPTIONS=${API_NODE_ARGS.join(' ')}`);
+  });
+});

@@ -6,6 +6,13 @@ import { mintToken } from '@nws/auth';
 import type { Actor } from '@nws/engine';
 import { httpRequest, type ApiClient, type RequestOptions, type TestResponse } from '../../apps/api/src/testing/http-client';
 
+/**
+ * How users run the API (`npm start`, the Dockerfile's NODE_OPTIONS): a heap cap, without which
+ * V8 grows the heap with the garbage of a large catch-up instead of collecting it. Tests and the
+ * benchmark run it the same way; test/docker-compose.spec.ts keeps the three in step.
+ */
+export const API_NODE_ARGS: readonly string[] = ['--max-old-space-size=256'];
+
 export const PROCESS_SECRET = 'child-process-secret-'.padEnd(48, 'x');
 const SETTINGS = { secret: new TextEncoder().encode(PROCESS_SECRET), issuer: 'nws-connection-workflow', audience: 'nws-connection-workflow' };
 const ROOT = resolve(__dirname, '../..');
@@ -58,7 +65,7 @@ export class ApiProcess implements ApiClient {
       options.mode === 'source'
         ? ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')]
         : [resolve(__dirname, '../../apps/api/src/main.js')];
-    const args = [...(options.nodeArgs ?? []), ...entry];
+    const args = [...API_NODE_ARGS, ...(options.nodeArgs ?? []), ...entry];
     return spawn(process.execPath, args, {
       cwd: ROOT,
       env: {

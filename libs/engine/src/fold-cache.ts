@@ -2,8 +2,13 @@ import type { FoldedApplication } from './workflow-definition';
 
 export interface CachedFold {
   readonly folded: FoldedApplication;
-  /** commandId → revision of the last event it recorded, for idempotent replays. */
-  readonly commands: ReadonlyMap<string, number>;
+  /**
+   * commandId → revision of the last event it recorded, for idempotent replays. Shared by the
+   * successive folds of one application and only ever added to, with commands that are stored:
+   * copying it per command would cost O(stream length). An older fold seeing a newer command
+   * here only sends that command to `replayCommand`, which reads what is stored.
+   */
+  readonly commands: Map<string, number>;
 }
 
 /**

@@ -168,7 +168,7 @@ export class WorkflowEngine {
    */
   private cacheWritten(applicationId: string, before: CachedFold | FoldedApplication, after: FoldedApplication, meta: CommandMetadata, result: AppendResult): CachedFold | undefined {
     if (result.replayed !== false || result.nextExpectedRevision !== after.revision) return undefined;
-    const commands = new Map('commands' in before ? before.commands : undefined);
+    const commands = 'commands' in before ? before.commands : new Map<string, number>();
     commands.set(meta.commandId, after.revision);
     const entry = { folded: after, commands };
     this.cache.set(applicationId, entry);
@@ -211,7 +211,7 @@ export class WorkflowEngine {
     if (!cached && fresh.length === 0) throw new ApplicationNotFoundError(applicationId);
     if (fresh.length === 0) return cached!;
     let folded = cached?.folded ?? foldApplication(this.definitionOf(fresh[0]!), applicationId, []);
-    const commands = new Map(cached?.commands);
+    const commands = cached?.commands ?? new Map<string, number>();
     for (const event of fresh) {
       folded = evolve(folded, toMachineEvent(event));
       commands.set(String(event.metadata['commandId']), event.revision);

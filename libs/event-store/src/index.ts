@@ -3,3 +3,4 @@ export * from './event-store.errors';
 export * from './forwarding-event-store';
 export * from './integrity';
 export * from './storage.errors';
+export * from './consume-all';

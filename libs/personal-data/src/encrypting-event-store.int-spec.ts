@@ -113,12 +113,54 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
     expect(JSON.stringify(await read('application-a'))).not.toContain('佐藤');
   });
+
+  it('a subscription catches up page by page in order, decrypted, then goes live without a gap or a repeat', async () => {
+    // given 25 stored events and an adapter that reads 4 per page
+    await store.close();
+    const adapter = new SqliteEventStore({ filename: join(dir, 'paged.sqlite'), pageSize: 4 });
+    let pages = 0;
+    const readAll = adapter.readAll.bind(adapter);
+    adapter.readAll = (options) => {
+      const inner = readAll(options);
+      return { [Symbol.asyncIterator]: () => {
+        const iterator = inner[Symbol.asyncIterator]();
+        let served = 0;
+        return { next: () => { if (served++ % 4 === 0) pages += 1; return iterator.next(); } };
+      } };
+    };
+    keys = new SqliteKeyStore(join(dir, 'keys2.sqlite'));
+    store = new EncryptingEventStore(new ChainedEventStore(adapter), keys, [connectionApplicationPersonalData]);
+    for (let i = 0; i < 25; i++) await store.append(`application-${i % 3}`, [formSaved(`p${i}`)], 'any');
+    // when a subscriber takes the catch-up and one live event
+    const received: RecordedEvent[] = [];
+    let pagesAtFirst = -1;
+    const done = new Promise<void>((resolve, reject) => {
+      const subscription = store.subscribeToAll({ after: 2 }).subscribe({
+        next: (event) => {
+          if (received.length === 0) pagesAtFirst = pages;
+          received.push(event);
+          if (received.length === 23) void store.append('application-live', [formSaved('live')], 'no_stream');
+          if (received.length === 24) {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    await done;
+    // then nothing was read ahead of the subscriber: one page when the first event arrived, not all seven
+    expect(pagesAtFirst).toBe(1);
+    expect(received.map((e) => e.position)).toEqual(Array.from({ length: 24 }, (_, i) => i + 3));
+    expect(received.at(-1)!.streamId).toBe('application-live');
+    for (const event of received) expect((event.data['form'] as typeof contacts.form).normalContacts[0]!.phone).toBe('0426207200');
+  });
 });
 
 describe('the access log', () => {
-  it('is append-only: the database itself refuses UPDATE and DELETE', () => {
+  it('is append-only: the database itself refuses UPDATE and DELETE', async () => {
     const log = new SqliteAccessLog(':memory:');
-    log.record([{ at: '2026-01-01T00:00:00Z', actor: { sub: 'a', org: 'MIC', role: 'auditor' }, purpose: 'audit', reference: null, method: 'GET', route: '/applications/:id', organizationCode: '132012', applicationId: 'x', subjectIds: ['ps-1'], fields: ['forms.02-02.data.normalContacts[0].phone'], requestId: null }]);
+    await log.record([{ at: '2026-01-01T00:00:00Z', actor: { sub: 'a', org: 'MIC', role: 'auditor' }, purpose: 'audit', reference: null, method: 'GET', route: '/applications/:id', organizationCode: '132012', applicationId: 'x', subjectIds: ['ps-1'], fields: ['forms.02-02.data.normalContacts[0].phone'], requestId: null }]);
     const db = (log as unknown as { db: { exec(sql: string): void } }).db;
     expect(() => db.exec(`UPDATE personal_data_access SET purpose = 'review'`)).toThrow(/append-only/);
     expect(() => db.exec('DELETE FROM personal_data_access')).toThrow(/append-only/);

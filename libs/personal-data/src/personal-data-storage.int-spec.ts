@@ -46,19 +46,19 @@ describe('personal-data files on a disk that refuses writes', () => {
     await keys.close();
   });
 
-  it('the access log keeps refused entries in order in a bounded backlog (reads go on), writes them once the disk takes writes, and refuses beyond the bound', () => {
+  it('the access log keeps refused entries in order in a bounded backlog (reads go on), writes them once the disk takes writes, and refuses beyond the bound', async () => {
     const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { maxBacklog: 3, retryMs: 60_000 });
-    log.record([entry('a')]);
+    await log.record([entry('a')]);
     connectionOf(log).pragma('query_only = ON');
-    log.record([entry('bb')]);
-    log.record([entry('ccc')]);
+    await log.record([entry('bb')]);
+    await log.record([entry('ccc')]);
     expect(log.pending).toEqual({ entries: 2, problem: 'read-only' });
-    expect(() => log.record([entry('dddd'), entry('eeeee')])).toThrow(StorageUnavailableError);
+    await expect(log.record([entry('dddd'), entry('eeeee')])).rejects.toBeInstanceOf(StorageUnavailableError);
     expect(log.pending.entries).toBe(2);
     expect(log.query().map((e) => e.actor.sub)).toEqual(['a']);
 
     connectionOf(log).pragma('query_only = OFF');
-    log.record([entry('ffffff')]);
+    await log.record([entry('ffffff')]);
     expect(log.pending).toEqual({ entries: 0, problem: null });
     expect(log.query().map((e) => [e.actor.sub, e.at])).toEqual([
       ['a', '2026-11-20T00:00:01.000Z'],
@@ -69,10 +69,38 @@ describe('personal-data files on a disk that refuses writes', () => {
     log.close();
   });
 
+  it('the access log group-commits entries recorded together: one transaction, each caller answered after it, in order', async () => {
+    const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { retryMs: 60_000 });
+    // Counts transactions (the real write runs; the spy only counts calls).
+    const writes = jest.spyOn(log as unknown as { write(entries: unknown[]): void }, 'write');
+    const answered: string[] = [];
+    const recording = ['a', 'bb', 'ccc'].map((sub) => log.record([entry(sub)]).then(() => answered.push(sub)));
+    // Not yet written when record() returns: the caller must await it before disclosing.
+    expect(log.query()).toHaveLength(0);
+    await Promise.all(recording);
+    expect(answered).toEqual(['a', 'bb', 'ccc']);
+    expect(log.query().map((e) => e.actor.sub)).toEqual(['a', 'bb', 'ccc']);
+    expect(writes).toHaveBeenCalledTimes(1);
+    log.close();
+  });
+
+  it('a caller whose entries overflow the backlog is refused alone; the others of its batch are kept', async () => {
+    const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { maxBacklog: 2, retryMs: 60_000 });
+    connectionOf(log).pragma('query_only = ON');
+    const outcomes = await Promise.allSettled([log.record([entry('a')]), log.record([entry('bb'), entry('ccc')]), log.record([entry('dddd')])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(log.pending.entries).toBe(2);
+    connectionOf(log).pragma('query_only = OFF');
+    log.close();
+    const reopened = new SqliteAccessLog(join(dir, 'access-log.sqlite'));
+    expect(reopened.query().map((e) => e.actor.sub)).toEqual(['a', 'dddd']);
+    reopened.close();
+  });
+
   it('the access log writes its backlog by itself once the disk is back', async () => {
     const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { retryMs: 20 });
     connectionOf(log).pragma('query_only = ON');
-    log.record([entry('a')]);
+    await log.record([entry('a')]);
     expect(log.pending.entries).toBe(1);
     connectionOf(log).pragma('query_only = OFF');
     for (let i = 0; i < 100 && log.pending.entries > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));

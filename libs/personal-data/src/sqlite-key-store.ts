@@ -48,6 +48,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly lookupSecret: Buffer;
   private readonly directory: string | undefined;
+  /** Prepared once: preparing costs more than running these lookups, which every request does. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -66,60 +68,65 @@ export class SqliteKeyStore implements KeyStore {
   async subjectFor(organizationCode: string, name: string): Promise<string> {
     const lookup = this.lookup(organizationCode, name);
     // Known subjects need no write transaction (nor a writable disk).
-    const known = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
+    const known = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
     if (known) return known.subject_id;
     // A full or read-only disk refuses a new subject: the append that needed it is refused with it (503).
     return this.write(() => this.db.transaction(() => {
-      const found = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
+      const found = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
       if (found) return found.subject_id;
       const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
-      this.db
-        .prepare('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this.statement('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(subjectId, organizationCode, lookup, name.trim(), randomBytes(32), this.clock());
       return subjectId;
     }).immediate());
   }
 
   async findSubject(organizationCode: string, name: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT subject_id FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as { subject_id: string } | undefined;
+    const row = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as { subject_id: string } | undefined;
     return row?.subject_id;
   }
 
   async keyOf(subjectId: string): Promise<KeyState> {
-    const row = this.db.prepare('SELECT key, suspended_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'key' | 'suspended_at'> | undefined;
+    const row = this.statement('SELECT key, suspended_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'key' | 'suspended_at'> | undefined;
     if (row) return { status: 'active', key: row.key, suspended: row.suspended_at !== null };
-    const erased = this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?').get(subjectId) as { erased_at: string } | undefined;
+    const erased = this.statement('SELECT erased_at FROM erased_subjects WHERE subject_id = ?').get(subjectId) as { erased_at: string } | undefined;
     return erased ? { status: 'erased', erasedAt: erased.erased_at } : { status: 'unknown' };
   }
 
   async subject(subjectId: string): Promise<SubjectRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM subjects WHERE subject_id = ?').get(subjectId) as SubjectRow | undefined;
+    const row = this.statement('SELECT * FROM subjects WHERE subject_id = ?').get(subjectId) as SubjectRow | undefined;
     if (row) return toRecord(row);
-    const erased = this.db.prepare('SELECT * FROM erased_subjects WHERE subject_id = ?').get(subjectId) as ErasedRow | undefined;
+    const erased = this.statement('SELECT * FROM erased_subjects WHERE subject_id = ?').get(subjectId) as ErasedRow | undefined;
     return erased ? toErasedRecord(erased) : undefined;
   }
 
   async subjects(filter: { organizationCode?: string; includeErased?: boolean } = {}): Promise<SubjectRecord[]> {
     const where = filter.organizationCode === undefined ? '' : 'WHERE organization_code = ?';
     const params = filter.organizationCode === undefined ? [] : [filter.organizationCode];
-    const active = (this.db.prepare(`SELECT * FROM subjects ${where} ORDER BY created_at, subject_id`).all(...params) as SubjectRow[]).map(toRecord);
+    const active = (this.statement(`SELECT * FROM subjects ${where} ORDER BY created_at, subject_id`).all(...params) as SubjectRow[]).map(toRecord);
     if (!filter.includeErased) return active;
-    const erased = (this.db.prepare(`SELECT * FROM erased_subjects ${where} ORDER BY erased_at, subject_id`).all(...params) as ErasedRow[]).map(toErasedRecord);
+    const erased = (this.statement(`SELECT * FROM erased_subjects ${where} ORDER BY erased_at, subject_id`).all(...params) as ErasedRow[]).map(toErasedRecord);
     return [...active, ...erased];
   }
 
   async destroy(subjectId: string, at: string): Promise<boolean> {
     return this.write(() => this.db.transaction(() => {
-      const row = this.db.prepare('SELECT organization_code, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'organization_code' | 'created_at'> | undefined;
+      const row = this.statement('SELECT organization_code, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'organization_code' | 'created_at'> | undefined;
       if (!row) return false;
-      this.db.prepare('INSERT INTO erased_subjects (subject_id, organization_code, created_at, erased_at) VALUES (?, ?, ?, ?)').run(subjectId, row.organization_code, row.created_at, at);
-      this.db.prepare('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
+      this.statement('INSERT INTO erased_subjects (subject_id, organization_code, created_at, erased_at) VALUES (?, ?, ?, ?)').run(subjectId, row.organization_code, row.created_at, at);
+      this.statement('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
       return true;
     }).immediate());
   }
 
   async setSuspended(subjectId: string, at: string | null): Promise<void> {
-    this.write(() => this.db.prepare('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId));
+    this.write(() => this.statement('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId));
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   private write<T>(work: () => T): T {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { concatMap } from 'rxjs';
-import { EventStoreUnavailableError, guardedWrite, type EventStore } from '@nws/event-store';
+import { EventStoreUnavailableError, consumeAll, guardedWrite, type EventStore } from '@nws/event-store';
 import type { WorkflowEngine } from '@nws/engine';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
@@ -58,21 +57,17 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
     const db = this.runner.db;
     const row = db.prepare('SELECT position FROM reactor_checkpoints WHERE name = ?').get(REACTOR_CHECKPOINT) as { position: number } | undefined;
     const save = db.prepare('INSERT INTO reactor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
-    this.reactor = this.store
-      .subscribeToAll({ after: row?.position ?? 0, filter: { eventTypes: [...types], streamPrefixes: ['application-'] } })
-      .pipe(
-        concatMap(async (event) => {
-          const definition = this.engine.workflows.get(String(event.metadata['workflow']), String(event.metadata['machineVersion']));
-          const failures = await this.engine.react(definition, [event]);
-          const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
-          if (retryable) throw retryable.error;
-          guardedWrite(db, 'reactor checkpoint', this.config.dataDir, () => save.run(REACTOR_CHECKPOINT, event.position));
-          if (this.reactorStalled) {
-            this.reactorStalled = false;
-            this.logger.warn('reactor is running again');
-          }
-        }),
-      )
+    this.reactor = consumeAll(this.store, { after: row?.position ?? 0, filter: { eventTypes: [...types], streamPrefixes: ['application-'] } }, async (event) => {
+      const definition = this.engine.workflows.get(String(event.metadata['workflow']), String(event.metadata['machineVersion']));
+      const failures = await this.engine.react(definition, [event]);
+      const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
+      if (retryable) throw retryable.error;
+      guardedWrite(db, 'reactor checkpoint', this.config.dataDir, () => save.run(REACTOR_CHECKPOINT, event.position));
+      if (this.reactorStalled) {
+        this.reactorStalled = false;
+        this.logger.warn('reactor is running again');
+      }
+    })
       .subscribe({
         error: (error: unknown) => {
           if (this.stopping) return;

@@ -31,7 +31,7 @@ export class PersonalDataController {
     const subjects = await this.service.subjects(actor, organizationCode);
     if (organizationCode !== actor.org) {
       const disclosed = subjects.filter((s) => s.label !== null).map((s) => ({ organizationCode, applicationId: null, subjectId: s.subjectId, field: 'subjects[].label' }));
-      this.log(disclosed, actor, request);
+      await this.log(disclosed, actor, request);
     }
     return { organizationCode, subjects };
   }
@@ -44,7 +44,7 @@ export class PersonalDataController {
     const disclosure = await this.service.disclose(actor, subjectId);
     if (disclosure.subject.organizationCode !== actor.org) {
       const at = (place: (typeof disclosure.places)[number]) => `${place.streamId}#${place.revision}:${place.field}`;
-      this.log(disclosure.places.map((place) => ({ organizationCode: disclosure.subject.organizationCode, applicationId: place.applicationId, subjectId, field: at(place) })), actor, request);
+      await this.log(disclosure.places.map((place) => ({ organizationCode: disclosure.subject.organizationCode, applicationId: place.applicationId, subjectId, field: at(place) })), actor, request);
     }
     return disclosure;
   }
@@ -71,10 +71,10 @@ export class PersonalDataController {
   }
 
   /** The operator reading a body's staff's data is logged like any other read; its default purpose is the request it handles. */
-  private log(disclosed: DisclosedValue[], actor: Actor, request: Request): void {
+  private log(disclosed: DisclosedValue[], actor: Actor, request: Request): Promise<void> {
     const stated = statedPurpose(request.headers, actor);
     const purpose = request.headers['x-access-purpose'] !== undefined && stated.purpose ? stated.purpose : 'disclosure-request';
-    this.service.accessLog.record(accessEntries(disclosed, { actor, purpose, reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: null }));
+    return this.service.accessLog.record(accessEntries(disclosed, { actor, purpose, reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: null }));
   }
 
   @Get('access-log')

@@ -43,7 +43,8 @@ export class PersonalDataInterceptor implements NestInterceptor {
           applicationId: route.startsWith('/applications/:id') ? String(request.params['id'] ?? '') || null : null,
         });
         if (result.withheld > 0 && !response.headersSent) response.setHeader(WITHHELD_HEADER, String(result.withheld));
-        this.accessLog.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route, at: this.clock(), requestId: requestIdOf(request) }));
+        // The body leaves only once its disclosure is durably logged.
+        await this.accessLog.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route, at: this.clock(), requestId: requestIdOf(request) }));
         return result.body;
       }),
     );

@@ -5,6 +5,9 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
+import { cacheValidationMetadata } from './validation-metadata.cache';
+
+cacheValidationMetadata();
 
 /** Messages of the built-in class-validator rules, in Japanese and English, naming the field. */
 const RULE_MESSAGES: Record<string, (field: string, args: readonly unknown[]) => LocalizedMessage> = {

@@ -69,4 +69,46 @@ describe('SQLite event store: durability and immutability', () => {
     expect(store.groupCommitStats).toEqual({ commits: 1, appends: 50, events: 50 });
     await store.close();
   });
+
+  it('reads streams and the whole store across page boundaries, honouring ranges, filters and limits', async () => {
+    const store = new SqliteEventStore({ filename: tempFile(), pageSize: 2 });
+    await store.append('a', ['A0', 'A1', 'A2', 'A3', 'A4'].map(ev), 'no_stream');
+    await store.append('b', ['B0', 'B1', 'B2'].map(ev), 'no_stream');
+    const types = async (iterable: AsyncIterable<{ type: string }>) => {
+      const out: string[] = [];
+      for await (const event of iterable) out.push(event.type);
+      return out;
+    };
+    expect(await types(store.readStream('a'))).toEqual(['A0', 'A1', 'A2', 'A3', 'A4']);
+    expect(await types(store.readStream('a', { fromRevision: 1, toRevision: 3 }))).toEqual(['A1', 'A2', 'A3']);
+    expect(await types(store.readAll())).toEqual(['A0', 'A1', 'A2', 'A3', 'A4', 'B0', 'B1', 'B2']);
+    expect(await types(store.readAll({ after: 3, limit: 3 }))).toEqual(['A3', 'A4', 'B0']);
+    expect(await types(store.readAll({ filter: { eventTypes: ['A1', 'B2'] } }))).toEqual(['A1', 'B2']);
+    expect(await types(store.readAll({ filter: { streamPrefixes: ['b'] }, limit: 2 }))).toEqual(['B0', 'B1']);
+    expect(await types(store.readAll({ limit: 0 }))).toEqual([]);
+    await store.close();
+  });
+
+  it('an append of several events that fails half-way leaves none of them, and its batch-mates are stored', async () => {
+    const store = new SqliteEventStore({ filename: tempFile() });
+    const taken = ev('Taken');
+    await store.append('other', [taken], 'no_stream');
+    const fresh = ev('Fresh');
+    const batches: number[] = [];
+    store.onCommit((size) => batches.push(size));
+    // given one batch: a single event, two events whose second id is already used elsewhere, a single event
+    const outcomes = await Promise.allSettled([
+      store.append('before', [ev('A')], 'no_stream'),
+      store.append('broken', [fresh, taken], 'no_stream'),
+      store.append('after', [ev('B')], 'no_stream'),
+    ]);
+    // then only the broken append fails, and its first event was rolled back with it
+    expect(batches).toEqual([3]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const stored: string[] = [];
+    for await (const event of store.readAll()) stored.push(`${event.streamId}:${event.type}`);
+    expect(stored).toEqual(['other:Taken', 'before:A', 'after:B']);
+    expect(await store.streamRevision('broken')).toBeUndefined();
+    await store.close();
+  });
 });

@@ -16,6 +16,7 @@ import {
   type SubscribeOptions,
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
+import { rowPages } from './row-pages.iterator';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for throwaway stores in unit tests. */
@@ -172,31 +173,42 @@ export class SqliteEventStore implements EventStore {
     return this.statements.streamRevision.get(streamId)?.revision ?? undefined;
   }
 
-  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+  readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     let from = options.fromRevision ?? 0;
     const to = options.toRevision ?? Number.MAX_SAFE_INTEGER;
-    for (;;) {
+    let more = true;
+    return rowPages(() => {
+      if (!more) return undefined;
       const rows = this.statements.readStream.all(streamId, from, to, this.pageSize);
-      for (const row of rows) yield toRecorded(row);
       const last = rows.at(-1);
-      if (!last || rows.length < this.pageSize) return;
-      from = last.revision + 1;
-    }
+      if (!last || rows.length < this.pageSize) more = false;
+      else from = last.revision + 1;
+      return rows;
+    }, toRecorded);
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     let after = options.after ?? 0;
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const rows = this.statements.readAll.all(after, this.pageSize);
-      for (const row of rows) {
-        after = row.position;
-        if (!matchesFilter({ type: row.type, streamId: row.stream_id }, options.filter)) continue;
-        yield toRecorded(row);
-        if (--remaining <= 0) return;
-      }
-      if (rows.length < this.pageSize) return;
-    }
+    let more = remaining > 0;
+    return rowPages(
+      () => {
+        if (!more) return undefined;
+        const rows = this.statements.readAll.all(after, this.pageSize);
+        after = rows.at(-1)?.position ?? after;
+        if (rows.length < this.pageSize) more = false;
+        return rows;
+      },
+      (row) => {
+        if (remaining <= 0) {
+          more = false;
+          return undefined;
+        }
+        if (!matchesFilter({ type: row.type, streamId: row.stream_id }, options.filter)) return undefined;
+        remaining -= 1;
+        return toRecorded(row);
+      },
+    );
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
@@ -285,7 +297,9 @@ export class SqliteEventStore implements EventStore {
       this.db.transaction(() => {
         for (const pending of batch) {
           try {
-            outcomes.push({ ok: true, result: this.appendOne(pending) });
+            // One INSERT is atomic on its own (a failed statement leaves the transaction as it
+            // was), so only appends of several events pay for a savepoint.
+            outcomes.push({ ok: true, result: pending.events.length > 1 ? this.appendOne(pending) : this.writeAppend(pending) });
           } catch (error) {
             // A storage error, or SQLite having rolled back the whole transaction itself (it may,
             // on SQLITE_FULL / IOERR): abort the batch rather than write what follows on its own.
