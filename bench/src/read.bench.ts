@@ -8,9 +8,9 @@ import { freshDir, rate, type BenchOptions } from './bench-context';
 import { generateStore } from './dataset';
 
 /** Folding one application from its events, next to the raw read of its stream. */
-export async function foldVersusRawRead(options: BenchOptions) {
-  const dir = freshDir(options, 'fold');
-  const { file } = await generateStore(dir, 9 * 2000);
+export async function foldVersusRawRead(options: BenchOptions, storedEvents = 9 * 2000) {
+  const dir = freshDir(options, `fold-${storedEvents}`);
+  const { file } = await generateStore(dir, storedEvents);
   const db = new Database(file, { readonly: true });
   const streams = (db.prepare("SELECT DISTINCT stream_id AS s FROM events WHERE stream_id LIKE 'application-%'").all() as Array<{ s: string }>).map((r) => r.s);
   const read = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision');
@@ -34,12 +34,12 @@ export async function foldVersusRawRead(options: BenchOptions) {
     return 1;
   });
   await store.close();
-  return { raw, folded, eventsPerStream: 9 };
+  return { raw, folded, eventsPerStream: 9, storedEvents };
 }
 
 /** Rebuilding every read model from position zero, next to the raw scan of the whole table. */
 export async function rebuildVersusRawScan(options: BenchOptions, total: number) {
-  const dir = freshDir(options, 'rebuild');
+  const dir = freshDir(options, `rebuild-${total}`);
   const { file } = await generateStore(dir, total);
   const db = new Database(file, { readonly: true });
   const started = process.hrtime.bigint();

@@ -105,6 +105,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
           type: 'MasterDataRegistered',
           data: {
             organizationCode: ctx.organization.code,
+            organizationKind: ctx.organization.kind,
             version: Number(payload['version']),
             contentHash: String(payload['contentHash']),
             delegations: { registered: outcome.registered, pending: outcome.pending } as unknown as JsonObject,
@@ -116,7 +117,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
       return [
         {
           type: 'MasterDataDistributed',
-          data: { organizationCode: ctx.organization.code, version: ctx.masterData?.version ?? 0, comment: reviewComment(payload, false) },
+          data: { organizationCode: ctx.organization.code, organizationKind: ctx.organization.kind, version: ctx.masterData?.version ?? 0, comment: reviewComment(payload, false) },
         },
       ];
     default:

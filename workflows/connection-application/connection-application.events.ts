@@ -45,6 +45,8 @@ export interface ReviewDecidedData {
 }
 export interface MasterDataRegisteredData {
   organizationCode: string;
+  /** The organ whose master data it is (the application's organization.kind; absent on events recorded before organs had master data of their own). */
+  organizationKind?: string;
   version: number;
   contentHash: string;
   /** The 突合 of this registration: delegations that entered the master data, and those held for their other side. */
@@ -52,6 +54,7 @@ export interface MasterDataRegisteredData {
 }
 export interface MasterDataDistributedData {
   organizationCode: string;
+  organizationKind?: string;
   version: number;
   comment: string | null;
 }

@@ -6,4 +6,4 @@ export { SYSTEM_ACTOR } from './connection-application.policy';
 export { connectionApplicationForms } from './forms';
 export * from './master-data/master-data.content';
 export * from './master-data/delegation-matching';
-export { readCounterpartFilings, readLatestVersions } from './master-data/master-data.reader';
+export { readCodeVersions, readCounterpartFilings, readLatestVersion, type OrganVersions } from './master-data/master-data.reader';

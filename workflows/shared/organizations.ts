@@ -23,6 +23,56 @@ export function defaultKindFor(code: string): OrganizationKind | undefined {
   return '市町村長部局';
 }
 
+export function isOrganizationKind(value: unknown): value is OrganizationKind {
+  return typeof value === 'string' && (ORGANIZATION_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * ASCII name of each organ, for identifiers that must stay ASCII (master-data stream ids, the
+ * distributor's directories). One per kind and all distinct — a kind is not checked against its
+ * code's type (nothing stops a 市町村教育委員会 token for a prefecture's code), so two kinds sharing
+ * a slug could share a stream.
+ */
+export const ORGAN_SLUGS: Readonly<Record<OrganizationKind, string>> = {
+  都道府県知事部局: 'governor',
+  都道府県教育委員会: 'prefectural-board-of-education',
+  市町村長部局: 'mayor',
+  市町村教育委員会: 'municipal-board-of-education',
+  '一部事務組合・広域連合': 'association',
+};
+
+/**
+ * The organ a code stands for when none is named: its head department (defaultKindFor); a code
+ * outside the local-government list is a 一部事務組合・広域連合's own code. (A ward of a designated
+ * city has no organ of its own and never applies.)
+ */
+export function defaultOrganFor(code: string): OrganizationKind {
+  return defaultKindFor(code) ?? '一部事務組合・広域連合';
+}
+
+/**
+ * The identity of one organ's master data: the code alone for the code's default organ (so what was
+ * registered before organs had their own master data keeps its name), `{code}.{slug}` for any other
+ * organ of the code. Used for stream ids (master-data.content.ts `masterDataStream`) and the
+ * distributor's directories. Throws on a kind that is not an organ, or a code that is not one.
+ */
+export function organKey(code: string, kind: string): string {
+  if (!/^[0-9A-Za-z-]+$/.test(code)) throw new Error(`not an organization code: ${JSON.stringify(code)}`);
+  if (!isOrganizationKind(kind)) throw new Error(`not an organ (機関種類): ${JSON.stringify(kind)}`);
+  return kind === defaultOrganFor(code) ? code : `${code}.${ORGAN_SLUGS[kind]}`;
+}
+
+/** The (code, organ) an organ key names; undefined for a string no `organKey` returns. */
+export function parseOrganKey(key: string): { code: string; kind: OrganizationKind } | undefined {
+  const dot = key.indexOf('.');
+  const code = dot < 0 ? key : key.slice(0, dot);
+  const slug = dot < 0 ? undefined : key.slice(dot + 1);
+  if (!/^[0-9A-Za-z-]+$/.test(code)) return undefined;
+  const kind = slug === undefined ? defaultOrganFor(code) : ORGANIZATION_KINDS.find((k) => ORGAN_SLUGS[k] === slug);
+  if (!kind || organKey(code, kind) !== key) return undefined;
+  return { code, kind };
+}
+
 export function organizationName(org: string): string {
   if (org === JLIS) return '地方公共団体情報システム機構';
   if (org === MIC) return '総務省';

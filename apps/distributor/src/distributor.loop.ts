@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { PublishedEvent } from '@nws/distribution';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
 import { MasterDataFiles } from './master-data-files.writer';
@@ -88,15 +89,9 @@ async function retrying<T>(work: () => Promise<T>, options: DistributorOptions, 
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (then it resolves: the caller checks why it woke). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
+  return delay(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    if ((error as { name?: unknown }).name !== 'AbortError') throw error;
   });
 }

@@ -3,19 +3,20 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishedEvent } from '@nws/distribution';
+import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
 import { MasterDataFiles, hashOf } from './master-data-files.writer';
 
 const content = { organization: { code: '132012', name: '八王子市' }, contacts: [{ department: '情報管理課, 情報連携係', phone: '0426207200' }] };
-const event = (version: number, overrides: Partial<PublishedEvent['data']> = {}): PublishedEvent => ({
+const event = (version: number, overrides: Partial<PublishedEvent['data']> = {}, kind = '市町村長部局'): PublishedEvent => ({
   eventId: `e-${version}`,
   position: 10 + version,
   type: 'MasterDataVersionRegistered',
-  streamId: 'master-data-132012',
+  streamId: masterDataStream('132012', kind),
   occurredAt: '2025-04-01T09:00:00.000Z',
   recordedAt: '2025-04-01T09:00:00.000Z',
   correlationId: null,
   attempt: 1,
-  data: { organizationCode: '132012', version, applicationId: 'app', applicationNumber: 'N', category: '登録', contentHash: hashOf(content), content, ...overrides },
+  data: { organizationCode: '132012', organizationKind: kind, version, applicationId: 'app', applicationNumber: 'N', category: '登録', contentHash: hashOf(content), content, ...overrides },
 });
 
 describe('MasterDataFiles', () => {
@@ -29,6 +30,23 @@ describe('MasterDataFiles', () => {
     expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
     expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ version: 1, contentHash: hashOf(content), eventId: 'e-1', position: 11 });
     expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toContain('132012,1,' + hashOf(content) + ',contacts[0].department,"情報管理課, 情報連携係"\r\n');
+  });
+
+  it('another organ of the same code (a board of education) gets a directory of its own: neither organ’s versions overwrite the other’s', async () => {
+    const files = new MasterDataFiles(root);
+    const board = { ...content, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会' } };
+    expect(await files.publish(event(1))).toMatchObject({ kind: 'written', path: join(root, '132012', 'v1.json') });
+    expect(await files.publish(event(1, { content: board, contentHash: hashOf(board) }, '市町村教育委員会'))).toMatchObject({
+      kind: 'written',
+      path: join(root, '132012.municipal-board-of-education', 'v1.json'),
+    });
+    expect(readdirSync(root).sort()).toEqual(['132012', '132012.municipal-board-of-education']);
+    expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ organizationKind: '市町村長部局', contentHash: hashOf(content) });
+    expect(JSON.parse(readFileSync(join(root, '132012.municipal-board-of-education', 'v1.json'), 'utf8'))).toMatchObject({ organizationKind: '市町村教育委員会', contentHash: hashOf(board) });
+    // A version published before the organ was recorded is the default organ's, in its directory as before.
+    const { organizationKind: _kind, ...legacy } = event(2).data;
+    expect(await files.publish({ ...event(2), data: legacy })).toMatchObject({ kind: 'written', path: join(root, '132012', 'v2.json') });
+    expect(await files.publish(event(3, { organizationKind: '教育委員会' }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('not an organ') });
   });
 
   it('a redelivery of the same version is recognised by its content hash and writes nothing', async () => {

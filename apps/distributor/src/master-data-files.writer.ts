@@ -3,11 +3,12 @@ import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import type { PublishedEvent } from '@nws/distribution';
+import { defaultOrganFor, isOrganizationKind, organKey } from '@nws/workflows/shared/organizations';
 import { masterDataCsv, type VersionData } from './master-data.csv';
 
 /** Points where a process can die inside a write; the unit tests "crash" the writer at them. */
 export type DistributorStep = 'temp-written' | 'renamed' | 'published';
-export type StepHook = (step: DistributorStep, detail: { organizationCode?: string; version?: number; position?: number; file?: string }) => void;
+export type StepHook = (step: DistributorStep, detail: { organizationCode?: string; organizationKind?: string; version?: number; position?: number; file?: string }) => void;
 
 export type PublishOutcome =
   | { readonly kind: 'written'; readonly path: string }
@@ -22,7 +23,9 @@ const TEMP_PID = /\.(\d+)\.[0-9a-f]+\.tmp$/;
 
 /**
  * Writes each master-data version as `{code}/v{version}.json` and `.csv` under the output
- * directory. Each file is written to a temp file, fsynced, renamed into place and the directory
+ * directory — `{code}/` for the code's default organ (its 首長部局), `{code}.{slug}/` for another
+ * organ of the same code (e.g. `130001.prefectural-board-of-education/`; organKey), since each
+ * organ has versions of its own. Each file is written to a temp file, fsynced, renamed into place and the directory
  * fsynced, so a reader never sees a partial file and a power cut never leaves one. The JSON is
  * written last: its presence with the right content hash means the version is complete.
  * Start-up removes the temp files a crash left behind.
@@ -58,18 +61,21 @@ export class MasterDataFiles {
     if (typeof code !== 'string' || !/^[0-9A-Za-z-]{1,20}$/.test(code) || !Number.isInteger(version) || (version as number) < 1) {
       return { kind: 'rejected', reason: `not a master-data version: organizationCode ${JSON.stringify(code)}, version ${JSON.stringify(version)}` };
     }
+    // Versions published before the organ was: the code's default organ, whose directory they always had.
+    const organ = event.data['organizationKind'] ?? defaultOrganFor(code);
+    if (!isOrganizationKind(organ)) return { kind: 'rejected', reason: `not a master-data version: organizationKind ${JSON.stringify(organ)} is not an organ` };
     if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || hashOf(content) !== contentHash) {
-      return { kind: 'rejected', reason: `content of ${code} v${version} does not match its content hash ${String(contentHash)}` };
+      return { kind: 'rejected', reason: `content of ${code} (${organ}) v${version} does not match its content hash ${String(contentHash)}` };
     }
-    const dir = join(this.root, code);
+    const dir = join(this.root, organKey(code, organ));
     const jsonPath = join(dir, `v${version}.json`);
     const csvPath = join(dir, `v${version}.csv`);
     const existing = await readExistingHash(jsonPath);
     if (existing !== undefined) {
-      if (existing !== contentHash) return { kind: 'rejected', reason: `${code} v${version} already exists with content hash ${existing}, delivered ${contentHash}` };
+      if (existing !== contentHash) return { kind: 'rejected', reason: `${code} (${organ}) v${version} already exists with content hash ${existing}, delivered ${contentHash}` };
       if (await exists(csvPath)) return { kind: 'unchanged', path: jsonPath };
     }
-    const detail = { organizationCode: code, version: version!, position: event.position };
+    const detail = { organizationCode: code, organizationKind: organ, version: version!, position: event.position };
     const versionData = { organizationCode: code, version: version!, contentHash, content } as VersionData;
     const document = {
       ...event.data,

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@nws/event-store';
+import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
 import { PUBLISHABLE_EVENT_TYPES, publishEvent } from './published-event';
 
 const recorded = (type: string, data: RecordedEvent['data'], streamId = 'application-0b1c'): RecordedEvent => ({
@@ -19,6 +20,7 @@ describe('published view of distributed events', () => {
         'MasterDataVersionRegistered',
         {
           organizationCode: '132012',
+          organizationKind: '市町村長部局',
           version: 2,
           applicationId: 'app',
           applicationNumber: '20250401-132012-ABCDEF',
@@ -27,7 +29,7 @@ describe('published view of distributed events', () => {
           contentHash: 'sha256:x',
           content: { contacts: [{ department: '情報管理課', phone: '0426261111' }], nested: { emergencyContacts: [{ mobile: '09012345678' }] } },
         },
-        'master-data-132012',
+        masterDataStream('132012', '市町村長部局'),
       ),
       1,
     );
@@ -35,13 +37,14 @@ describe('published view of distributed events', () => {
       eventId: 'e-1',
       position: 42,
       type: 'MasterDataVersionRegistered',
-      streamId: 'master-data-132012',
+      streamId: masterDataStream('132012', '市町村長部局'),
       occurredAt: '2025-04-01T09:00:00.000Z',
       recordedAt: '2025-04-01T09:00:00.001Z',
       correlationId: 'corr',
       attempt: 1,
       data: {
         organizationCode: '132012',
+        organizationKind: '市町村長部局',
         version: 2,
         applicationId: 'app',
         applicationNumber: '20250401-132012-ABCDEF',
@@ -50,6 +53,16 @@ describe('published view of distributed events', () => {
         content: { contacts: [{ department: '情報管理課', phone: '0426261111' }], nested: {} },
       },
     });
+  });
+
+  it('every master-data event names the organ beside the code: organs of one local government share its code', () => {
+    const board = { organizationCode: '132012', organizationKind: '市町村教育委員会', version: 1, contentHash: 'sha256:x', content: { organization: { code: '132012', kind: '市町村教育委員会' } } };
+    expect(publishEvent(recorded('MasterDataVersionRegistered', board, masterDataStream('132012', '市町村教育委員会')), 1).data).toMatchObject({ organizationCode: '132012', organizationKind: '市町村教育委員会' });
+    expect(publishEvent(recorded('MasterDataRegistered', { organizationCode: '132012', organizationKind: '市町村教育委員会', version: 1, contentHash: 'sha256:x' }), 1).data).toMatchObject({ organizationKind: '市町村教育委員会' });
+    expect(publishEvent(recorded('MasterDataDistributed', { organizationCode: '132012', organizationKind: '市町村教育委員会', version: 1 }), 1).data).toMatchObject({ organizationKind: '市町村教育委員会' });
+    // A version registered before the organ was recorded beside the code names it in its content.
+    const { organizationKind: _kind, ...legacy } = board;
+    expect(publishEvent(recorded('MasterDataVersionRegistered', legacy, masterDataStream('132012', '市町村長部局')), 1).data['organizationKind']).toBe('市町村教育委員会');
   });
 
   it('an approval names the reviewing body, not the reviewer, and drops the comment and the actor', () => {

@@ -26,6 +26,18 @@ const str = (value: Json | undefined): string | null => (typeof value === 'strin
 const num = (value: Json | undefined): number | null => (typeof value === 'number' ? value : null);
 const applicationIdOf = (event: RecordedEvent): string | null =>
   event.streamId.startsWith('application-') ? event.streamId.slice('application-'.length) : str(event.data['applicationId']);
+/**
+ * The organ (機関種類) whose master data an event is about: organs of one local government share
+ * its code, so the code alone does not name a body. Versions registered before the organ was
+ * recorded beside the code carry it in their content.
+ */
+const organizationKindOf = (event: RecordedEvent): string | null => {
+  const recorded = str(event.data['organizationKind']);
+  if (recorded !== null) return recorded;
+  const content = event.data['content'];
+  const organization = content !== null && typeof content === 'object' && !Array.isArray(content) ? content['organization'] : undefined;
+  return organization !== null && typeof organization === 'object' && !Array.isArray(organization) ? str(organization['kind']) : null;
+};
 
 /**
  * One allow-list per distributable type. Fields are copied by name, so a field added to an event
@@ -35,6 +47,7 @@ const applicationIdOf = (event: RecordedEvent): string | null =>
 const VIEWS: Record<string, View> = {
   [VERSION_EVENT]: (event) => ({
     organizationCode: str(event.data['organizationCode']),
+    organizationKind: organizationKindOf(event),
     version: num(event.data['version']),
     applicationId: str(event.data['applicationId']),
     applicationNumber: str(event.data['applicationNumber']),
@@ -54,12 +67,14 @@ const VIEWS: Record<string, View> = {
   MasterDataRegistered: (event) => ({
     applicationId: applicationIdOf(event),
     organizationCode: str(event.data['organizationCode']),
+    organizationKind: organizationKindOf(event),
     version: num(event.data['version']),
     contentHash: str(event.data['contentHash']),
   }),
   MasterDataDistributed: (event) => ({
     applicationId: applicationIdOf(event),
     organizationCode: str(event.data['organizationCode']),
+    organizationKind: organizationKindOf(event),
     version: num(event.data['version']),
   }),
 };

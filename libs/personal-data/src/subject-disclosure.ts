@@ -37,7 +37,7 @@ export interface SubjectDisclosure {
   readonly thirdPartyProvision: readonly PurposeOfUse[];
   readonly places: readonly SubjectPlace[];
   /** Where copies derived from the events are kept (rebuilt from the events on erasure). */
-  readonly derivedCopies: ReadonlyArray<{ readonly file: string; readonly table: string; readonly organizationCode: string; readonly version: number }>;
+  readonly derivedCopies: ReadonlyArray<{ readonly file: string; readonly table: string; readonly organizationCode: string; readonly organizationKind: string | null; readonly version: number }>;
   /** Requests about this subject: erasure, suspension, resumption. */
   readonly requests: readonly JsonObject[];
   /** Who outside the body read the subject's data, when and why (the values are not in the log). */
@@ -67,6 +67,8 @@ export async function discloseSubject(
   const state = await store.keys.keyOf(subjectId);
   const places: SubjectPlace[] = [];
   const requests: JsonObject[] = [];
+  // Master-data versions holding the subject, by stream and version: read-model rows are keyed by (code, organ, version).
+  const versions = new Map<string, { organizationCode: string; organizationKind: string | null; version: number }>();
   for await (const event of store.stored.readAll()) {
     if (event.streamId.startsWith(PERSONAL_DATA_STREAM_PREFIX) && event.data['subjectId'] === subjectId) {
       requests.push({ type: event.type, position: event.position, ...event.data });
@@ -97,11 +99,12 @@ export async function discloseSubject(
         field: formatPath(path),
         value,
       });
+      if (isVersion && typeof event.data['version'] === 'number') {
+        const organization = (event.data['content'] as JsonObject | undefined)?.['organization'] as JsonObject | undefined;
+        const kind = event.data['organizationKind'] ?? organization?.['kind'];
+        versions.set(`${event.streamId}@${event.data['version']}`, { organizationCode: String(event.data['organizationCode']), organizationKind: typeof kind === 'string' ? kind : null, version: event.data['version'] });
+      }
     }
-  }
-  const versions = new Map<string, { organizationCode: string; version: number }>();
-  for (const place of places) {
-    if (place.masterDataVersion !== null) versions.set(`${place.streamId}@${place.masterDataVersion}`, { organizationCode: place.streamId.replace(/^master-data-/, ''), version: place.masterDataVersion });
   }
   return {
     subject: {

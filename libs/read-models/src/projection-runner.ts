@@ -176,10 +176,8 @@ export class ProjectionRunner {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     this.db.exec(PARKED_SCHEMA);
-    for (const projection of projections) {
-      this.db.exec(projection.schema);
-      this.db.prepare('INSERT INTO projection_checkpoints (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING').run(projection.name);
-    }
+    this.db.exec('CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+    for (const projection of projections) this.install(projection);
     this.sql = {
       setCheckpoint: this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?'),
       park: this.db.prepare(
@@ -191,6 +189,29 @@ export class ProjectionRunner {
     // Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection.
     this.applyOne = this.db.transaction((projection: Projection, event: RecordedEvent) => projection.apply(this.db, event));
     this.loadCheckpoints();
+  }
+
+  /**
+   * Creates a projection's tables and checkpoint. A read model built by another version of the
+   * projection (its `version`; a database from before versions were recorded holds version 1) is
+   * dropped — tables, parked events, checkpoint — and recreated empty from the current schema, so
+   * the runner rebuilds it from position zero when it starts: a schema change is a version bump.
+   */
+  private install(projection: Projection): void {
+    const wanted = projection.version ?? 1;
+    this.db.transaction(() => {
+      const recorded = this.db.prepare('SELECT version FROM projection_versions WHERE name = ?').get(projection.name) as { version: number } | undefined;
+      const checkpoint = this.db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').get(projection.name) as { position: number } | undefined;
+      const built = recorded?.version ?? (checkpoint ? 1 : undefined);
+      if (built !== undefined && built !== wanted) {
+        for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.db.prepare('DELETE FROM projection_parked WHERE projection = ?').run(projection.name);
+        this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
+      }
+      this.db.exec(projection.schema);
+      this.db.prepare('INSERT INTO projection_checkpoints (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING').run(projection.name);
+      this.db.prepare('INSERT INTO projection_versions (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version').run(projection.name, wanted);
+    })();
   }
 
   /** Lowest checkpoint: every projection has applied every event up to here. */

@@ -8,7 +8,12 @@ import type { RecordedEvent } from '@nws/event-store';
  */
 export interface Projection {
   readonly name: string;
-  /** Tables it owns, dropped on rebuild. */
+  /**
+   * Version of its tables' schema (default 1). Bump it when the schema changes: the runner drops
+   * the tables a different version built and rebuilds them from position zero.
+   */
+  readonly version?: number;
+  /** Tables it owns, emptied on rebuild and dropped when the version changes. */
   readonly tables: readonly string[];
   readonly schema: string;
   apply(db: Database.Database, event: RecordedEvent): void;

@@ -31,6 +31,8 @@ export interface ApplicationFilter {
 
 export interface MasterDataVersionRow {
   organizationCode: string;
+  /** The organ (機関種類) whose master data it is: organs sharing a code have versions of their own. */
+  organizationKind: string;
   version: number;
   applicationId: string;
   applicationNumber: string | null;
@@ -83,17 +85,18 @@ export class ReadModelQueries {
     return this.db.prepare(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params) as ApplicationRow[];
   }
 
-  masterDataVersions(organizationCode: string): MasterDataVersionRow[] {
+  /** Every version of one organ's master data, oldest first. */
+  masterDataVersions(organizationCode: string, organizationKind: string): MasterDataVersionRow[] {
     const rows = this.db
       .prepare(
-        `SELECT v.organization_code AS organizationCode, v.version, v.application_id AS applicationId, v.application_number AS applicationNumber,
-                v.category, v.content_hash AS contentHash, v.content, v.registered_at AS registeredAt,
+        `SELECT v.organization_code AS organizationCode, v.organization_kind AS organizationKind, v.version, v.application_id AS applicationId,
+                v.application_number AS applicationNumber, v.category, v.content_hash AS contentHash, v.content, v.registered_at AS registeredAt,
                 n.pending_delegations AS pendingDelegations, n.cause
          FROM master_data_versions v
-         LEFT JOIN master_data_version_notes n ON n.organization_code = v.organization_code AND n.version = v.version
-         WHERE v.organization_code = ? ORDER BY v.version`,
+         LEFT JOIN master_data_version_notes n ON n.organization_code = v.organization_code AND n.organization_kind = v.organization_kind AND n.version = v.version
+         WHERE v.organization_code = ? AND v.organization_kind = ? ORDER BY v.version`,
       )
-      .all(organizationCode) as Array<Omit<MasterDataVersionRow, 'content' | 'pendingDelegations' | 'cause'> & { content: string; pendingDelegations: string | null; cause: string | null }>;
+      .all(organizationCode, organizationKind) as Array<Omit<MasterDataVersionRow, 'content' | 'pendingDelegations' | 'cause'> & { content: string; pendingDelegations: string | null; cause: string | null }>;
     return rows.map((row) => ({
       ...row,
       content: JSON.parse(row.content) as unknown,
@@ -102,8 +105,15 @@ export class ReadModelQueries {
     }));
   }
 
-  currentMasterData(organizationCode: string): MasterDataVersionRow | undefined {
-    return this.masterDataVersions(organizationCode).at(-1);
+  currentMasterData(organizationCode: string, organizationKind: string): MasterDataVersionRow | undefined {
+    return this.masterDataVersions(organizationCode, organizationKind).at(-1);
+  }
+
+  /** The organs of a code that have master data, each with its current version number (by organ). */
+  masterDataOrgans(organizationCode: string): Array<{ organizationKind: string; version: number }> {
+    return this.db
+      .prepare('SELECT organization_kind AS organizationKind, max(version) AS version FROM master_data_versions WHERE organization_code = ? GROUP BY organization_kind ORDER BY organization_kind')
+      .all(organizationCode) as Array<{ organizationKind: string; version: number }>;
   }
 
   /** Every row of every read-model table, for comparing a rebuild with what was there before. */

@@ -102,9 +102,9 @@ const tokyoFiling = filing(TOKYO, '都道府県知事部局', filed([provisionDe
 function registration(counterparts: { codes: string[]; filings: DelegationFiling[] }, previous: DelegationFiling | null = null): JsonObject {
   return { version: 1, contentHash: 'sha256:0', previous: previous as unknown as JsonObject, counterparts: counterparts as unknown as JsonObject };
 }
-const registered = (code: string, delegations: { registered: DelegationEntry[]; pending: DelegationEntry[] }) => ({
+const registered = (code: keyof typeof BODIES, delegations: { registered: DelegationEntry[]; pending: DelegationEntry[] }) => ({
   type: 'MasterDataRegistered',
-  data: { organizationCode: code, version: 1, contentHash: 'sha256:0', delegations: { registered: delegations.registered, pending: delegations.pending.map(pendingNotice) } } as unknown as JsonObject,
+  data: { organizationCode: code, organizationKind: BODIES[code]!.kind, version: 1, contentHash: 'sha256:0', delegations: { registered: delegations.registered, pending: delegations.pending.map(pendingNotice) } } as unknown as JsonObject,
 });
 
 describe('様03-08 as 突合 entries: one per delegation pair and 別表第二 row', () => {

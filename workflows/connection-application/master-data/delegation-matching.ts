@@ -19,6 +19,14 @@ import { organizationName } from '../../shared/organizations';
  *
  * Everything here is pure: the filings of other bodies come in as data (read by the registrar
  * from their master-data streams), never from a clock or a lookup.
+ *
+ * Bodies are organs (機関), identified by (code, kind): a body's own filing is never its
+ * counterpart. 様03-08 names the other side by its 全国地方公共団体コード only (委任先/委任元機関 carry
+ * no 機関種類), so the counterpart of an entry is **any organ of that code** other than the body
+ * itself: the 都道府県教育委員会 may be the 委任元 of a row just as the 知事部局 may, and a 市町村長部局
+ * may delegate to its own 教育委員会 (地方自治法第180条の2: one code, two organs). Narrowing it to the
+ * code's default organ would hold such rows for ever. Which organ matched is recorded (matchedWith,
+ * `matchedAgainst.versions[].organizationKind`), so a replay reads exactly that organ's version.
  */
 
 export type DelegationKind = 'query' | 'provision';
@@ -285,7 +293,7 @@ export function filingOfVersion(data: JsonObject): DelegationFiling {
   }
   return {
     organizationCode: code,
-    organizationKind: str(organization['kind']),
+    organizationKind: str(data['organizationKind'] ?? organization['kind']),
     version: Number(data['version']),
     applicationId: str(data['applicationId']),
     applicationNumber: typeof data['applicationNumber'] === 'string' ? data['applicationNumber'] : null,

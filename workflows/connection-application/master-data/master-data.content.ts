@@ -3,8 +3,25 @@ import canonicalize from 'canonicalize';
 import type { JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import type { DelegationEntry } from './delegation-matching';
+import { organKey, parseOrganKey, type OrganizationKind } from '../../shared/organizations';
 
-export const masterDataStream = (organizationCode: string): string => `master-data-${organizationCode}`;
+export const MASTER_DATA_STREAM_PREFIX = 'master-data-';
+
+/**
+ * The stream of one organ's master data — the only place its name is built. An applicant body is an
+ * organ (機関), not a code: a 知事部局 and its 都道府県教育委員会, or a 市町村長部局 and its
+ * 市町村教育委員会, share one 全国地方公共団体コード but each has its own master data and versions.
+ * The code's default organ keeps `master-data-{code}`; any other organ is
+ * `master-data-{code}.{slug}` (organKey: e.g. `master-data-130001.prefectural-board-of-education`).
+ */
+export function masterDataStream(organizationCode: string, organizationKind: string): string {
+  return `${MASTER_DATA_STREAM_PREFIX}${organKey(organizationCode, organizationKind)}`;
+}
+
+/** The organ whose master data a stream holds; undefined for any other stream. */
+export function organOfMasterDataStream(streamId: string): { code: string; kind: OrganizationKind } | undefined {
+  return streamId.startsWith(MASTER_DATA_STREAM_PREFIX) ? parseOrganKey(streamId.slice(MASTER_DATA_STREAM_PREFIX.length)) : undefined;
+}
 
 /** Forms whose content enters the master data as filed (affairs provided and queried, independent use). */
 const CATALOG_FORMS = ['03-07', '03-09'] as const;

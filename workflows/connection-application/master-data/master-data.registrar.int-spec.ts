@@ -3,8 +3,9 @@ import type { EventStore, RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from '../connection-application.workflow';
 import { connectionApplicationForms } from '../forms';
-import { filingOfVersion, type DelegationFiling } from './delegation-matching';
-import { readLatestVersions } from './master-data.reader';
+import { delegationEntriesOf, filingOfVersion, pendingNotice, type DelegationFiling } from './delegation-matching';
+import { MASTER_DATA_STREAM_PREFIX, masterDataStream } from './master-data.content';
+import { readLatestVersion } from './master-data.reader';
 import { registerMasterDataReaction } from './master-data.registrar';
 
 /**
@@ -43,15 +44,15 @@ async function approve(engine: WorkflowEngine, applicant: Actor, first: Actor, c
 }
 
 async function current(store: EventStore, code: string, kind: string): Promise<{ filing: DelegationFiling; data: JsonObject }> {
-  const event = (await readLatestVersions(store, code)).latest.get(kind);
+  const event = (await readLatestVersion(store, code, kind)).latest;
   if (!event) throw new Error(`no master data for ${code} ${kind}`);
   return { filing: filingOfVersion(event.data), data: event.data };
 }
 const statuses = (filing: DelegationFiling) => filing.entries.map((e) => `${e.kind}:${e.side}:${e.itemNo}:${e.status}`);
 
-async function versionsOf(store: EventStore, code: string): Promise<JsonObject[]> {
+async function versionsOf(store: EventStore, code: string, kind = code === '130001' ? '都道府県知事部局' : '市町村長部局'): Promise<JsonObject[]> {
   const out: JsonObject[] = [];
-  for await (const e of store.readStream(`master-data-${code}`)) out.push(e.data);
+  for await (const e of store.readStream(masterDataStream(code, kind))) out.push(e.data);
   return out;
 }
 
@@ -74,7 +75,7 @@ describe('master-data registrar: the 突合 against the store', () => {
       get(target, prop) {
         if (prop === 'append') {
           return async (...args: Parameters<EventStore['append']>) => {
-            if (!released && args[0].startsWith('master-data-')) {
+            if (!released && args[0].startsWith(MASTER_DATA_STREAM_PREFIX)) {
               await new Promise<void>((resolve) => {
                 waiting.push(resolve);
                 if (waiting.length === 2) {
@@ -140,6 +141,103 @@ describe('master-data registrar: the 突合 against the store', () => {
     expect(statuses(tokyoNow.filing)).toEqual(['provision:delegator:27:pending']);
     expect((tokyoNow.data['content'] as JsonObject)['delegations']).toEqual([]);
     expect(tokyoNow.data['cause']).toMatchObject({ kind: 'delegation-match', applicationId: change, matched: [], unmatched: [expect.objectContaining({ itemNo: '27', side: 'delegator' })] });
+    await store.close();
+  });
+});
+
+describe('master-data registrar: organs of one code are bodies of their own', () => {
+  const hachiojiBoard: Actor = { sub: 'hachioji-board', org: '132012', role: 'applicant', organ: '市町村教育委員会' };
+  const REGISTRATION_FORMS = (department: string): Record<string, JsonObject> => {
+    const contacts = example('02-02');
+    contacts.normalContacts = contacts.normalContacts.map((c: JsonObject) => ({ ...c, department }));
+    return { '02-01': example('02-01'), '02-02': contacts, '02-06': example('02-06') };
+  };
+
+  /** A 市町村教育委員会's application: forwarded by its head's department, then both reviews. */
+  async function approveBoard(engine: WorkflowEngine, forms: Record<string, JsonObject>, category = '登録'): Promise<string> {
+    const { id } = await engine.create('connection-application', { organizationCode: '132012', organizationKind: '市町村教育委員会', category }, meta(hachiojiBoard));
+    for (const [formCode, form] of Object.entries(forms)) await engine.execute(id, 'save-form', { formCode, form }, meta(hachiojiBoard), { internal: true });
+    await engine.execute(id, 'submit', {}, meta(hachiojiBoard));
+    await engine.execute(id, 'forward', {}, meta(hachiojiApplicant));
+    await engine.execute(id, 'approve', {}, meta(tokyoReviewer));
+    await engine.execute(id, 'approve', {}, meta(mic));
+    return id;
+  }
+
+  it('a 市町村長部局 and its 教育委員会 register in streams of their own, each numbering its versions from 1', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '登録', REGISTRATION_FORMS('情報管理課'));
+    await approveBoard(engine, REGISTRATION_FORMS('教育総務課'));
+    const second = await approveBoard(engine, { '02-02': REGISTRATION_FORMS('学務課')['02-02']! }, '変更');
+
+    expect(masterDataStream('132012', '市町村教育委員会')).toBe('master-data-132012.municipal-board-of-education');
+    const head = await versionsOf(store, '132012', '市町村長部局');
+    const board = await versionsOf(store, '132012', '市町村教育委員会');
+    expect(head.map((v) => [v['version'], v['organizationKind']])).toEqual([[1, '市町村長部局']]);
+    expect(board.map((v) => [v['version'], v['organizationKind'], v['basedOnVersion']])).toEqual([
+      [1, '市町村教育委員会', null],
+      [2, '市町村教育委員会', 1],
+    ]);
+    const departments = (data: JsonObject) => ((data['content'] as JsonObject)['contacts'] as JsonObject[]).map((c) => c['department']);
+    expect(departments(head[0]!)).toEqual(['情報管理課', '情報管理課']);
+    expect(departments(board[1]!)).toEqual(['学務課', '学務課']);
+    // The 変更 carried the board's own structure over, never the head department's.
+    expect((await engine.load(second)).folded.snapshot.context).toMatchObject({ masterData: { version: 2 } });
+    await store.close();
+  });
+
+  it('a counterpart in another organ’s stream is matched, and that organ gets the derived version in its own stream', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    // 東京都教育委員会's approved master data delegating 27-2 to 八王子市 (held: 八王子市 had not filed yet).
+    const [delegated] = delegationEntriesOf(TOKYO_FORMS()['03-08']!, '130001');
+    const boardStream = masterDataStream('130001', '都道府県教育委員会');
+    await store.append(
+      boardStream,
+      [
+        {
+          id: '00000000-0000-4000-8000-000000000001',
+          type: 'MasterDataVersionRegistered',
+          data: {
+            organizationCode: '130001',
+            organizationKind: '都道府県教育委員会',
+            version: 1,
+            applicationId: 'board-app',
+            applicationNumber: '20261120-130001-BOARD1',
+            category: '接続',
+            sourceEventId: null,
+            basedOnVersion: null,
+            contentHash: 'sha256:board',
+            content: { organization: { code: '130001', name: '東京都', kind: '都道府県教育委員会' }, delegations: [] },
+            pendingDelegations: [pendingNotice(delegated!)] as unknown as JsonObject[],
+          },
+          metadata: { occurredAt: NOW },
+        },
+      ],
+      'no_stream',
+    );
+    const hachioji = await approve(engine, hachiojiApplicant, tokyoReviewer, '接続', HACHIOJI_FORMS());
+
+    expect(statuses((await current(store, '132012', '市町村長部局')).filing)).toEqual(['provision:delegatee:27:registered', 'query:delegatee:9:registered']);
+    expect((await versionsOf(store, '132012'))[0]?.['matchedAgainst']).toEqual({ codes: ['130001'], versions: [{ organizationCode: '130001', organizationKind: '都道府県教育委員会', version: 1 }] });
+    const board = await current(store, '130001', '都道府県教育委員会');
+    expect(board.data).toMatchObject({ version: 2, organizationKind: '都道府県教育委員会', cause: { kind: 'delegation-match', applicationId: hachioji } });
+    expect(statuses(board.filing)).toEqual(['provision:delegator:27:registered']);
+    expect(await store.streamRevision(masterDataStream('130001', '都道府県知事部局'))).toBeUndefined();
+
+    // A replay decides the same from the versions it names (the board's v1, read from the board's stream).
+    const before = await store.headPosition();
+    let approval: RecordedEvent | undefined;
+    for await (const e of store.readStream(`application-${hachioji}`)) if (e.type === 'SecondReviewApproved') approval = e;
+    const context: ReactionContext = {
+      store,
+      execute: (id, action, payload, m) => engine.execute(id, action, payload, m, { internal: true }),
+      load: async (id, toRevision) => (await engine.load(id, toRevision === undefined ? {} : { toRevision })).folded,
+      now: () => NOW,
+    };
+    await registerMasterDataReaction.handle(approval!, context);
+    expect(await store.headPosition()).toBe(before);
     await store.close();
   });
 });

@@ -18,7 +18,7 @@ import {
   type DelegationEntry,
   type DelegationFiling,
 } from './delegation-matching';
-import { byBody, readCounterpartFilings, readLatestVersions, readVersion } from './master-data.reader';
+import { byBody, readCounterpartFilings, readLatestVersion, readVersion, type OrganVersions } from './master-data.reader';
 
 const NAMESPACE = '0b7d2f3e-9c1a-5e4b-8d6f-3a2c1b0e9f8d';
 const MAX_ATTEMPTS = 20;
@@ -45,8 +45,9 @@ export interface RegistrationPayload extends JsonObject {
  *    last sees both (appends are linearised by the store).
  * 3. `register-master-data` records the version and the 突合 on the application itself.
  *
- * The versions of one body live in their own stream (`master-data-{code}`), so two registrations
- * can never take the same version number: the append's revision check decides. Runs right after
+ * The versions of one body (an organ: a code's 首長部局 and its 教育委員会 are two bodies) live in
+ * their own stream (masterDataStream(code, kind)), so two registrations of a body can never take
+ * the same version number: the append's revision check decides. Runs right after
  * the second approval and again on the worker's catch-up after a crash; every step is idempotent
  * (event ids derive from the approval, or from the version and content they derive from).
  */
@@ -81,10 +82,11 @@ const correlationOf = (approval: RecordedEvent) => String(approval.metadata['cor
 /** The approval's own version: found if registered before (a replay), else appended now. */
 async function appendVersion(context: ReactionContext, ctx: ConnectionApplicationContext, approval: RecordedEvent): Promise<RecordedEvent> {
   const code = ctx.organization.code;
-  const stream = masterDataStream(code);
+  const kind = ctx.organization.kind;
+  const stream = masterDataStream(code, kind);
   const eventId = uuidv5(`master-data-version\u0000${approval.id}`, NAMESPACE);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const own = await readLatestVersions(context.store, code, [ctx.organization.kind]);
+    const own = await readLatestVersion(context.store, code, kind);
     // The same approval may be registered twice at once (the command's own reaction and the
     // reactor's catch-up). On EventStoreDB a repeat with a moved expected revision would be a new
     // write, so look at the newest versions first: a body gains a version only per full review.
@@ -92,12 +94,12 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
       const recent = await findVersionOf(context, stream, approval.id, Math.max(0, own.lastRevision - 9));
       if (recent) return recent;
     }
-    const base = own.latest.get(ctx.organization.kind);
+    const base = own.latest;
     const previous = base ? filingOfVersion(base.data) : null;
     const form0308 = ctx.forms['03-08']?.data;
     const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, code) : (previous?.entries ?? []));
     const { filings: counterparts } = await readCounterpartFilings(context.store, codes);
-    const outcome = delegationOutcome({ code, kind: ctx.organization.kind }, form0308, previous, counterparts);
+    const outcome = delegationOutcome({ code, kind }, form0308, previous, counterparts);
     const content = masterDataContent(ctx, { base: base?.data['content'] as JsonObject | undefined, delegations: outcome.registered });
     const hash = contentHash(content);
     // Version n is the stream's event at revision n − 1: the revision check makes versions unique.
@@ -112,6 +114,7 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
             type: 'MasterDataVersionRegistered',
             data: {
               organizationCode: code,
+              organizationKind: kind,
               version,
               applicationId: ctx.applicationId,
               applicationNumber: ctx.applicationNumber,
@@ -142,12 +145,12 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
       continue;
     }
     // What the store holds: an idempotent repeat answers with the first registration, whatever we computed.
-    const stored = await readVersion(context.store, code, appended + 1);
+    const stored = await readVersion(context.store, code, kind, appended + 1);
     if (stored?.data['sourceEventId'] === approval.id) return stored;
     const existing = await findVersionOf(context, stream, approval.id);
     if (existing) return existing;
   }
-  throw new Error(`could not register master data of ${code}: too much contention`);
+  throw new Error(`could not register master data of ${code} (${kind}): too much contention`);
 }
 
 async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<RecordedEvent | undefined> {
@@ -160,13 +163,13 @@ async function findVersionOf(context: ReactionContext, stream: string, sourceEve
 /** The command's payload, rebuilt from the stored version and the versions it names: the same on every replay. */
 async function payloadOf(context: ReactionContext, registered: RecordedEvent): Promise<RegistrationPayload> {
   const data = registered.data;
-  const code = String(data['organizationCode']);
+  const { organizationCode: code, organizationKind: kind } = filingOfVersion(data);
   const basedOn = typeof data['basedOnVersion'] === 'number' ? data['basedOnVersion'] : null;
-  const base = basedOn === null ? undefined : await readVersion(context.store, code, basedOn);
-  const against = (data['matchedAgainst'] ?? { codes: [], versions: [] }) as { codes: string[]; versions: Array<{ organizationCode: string; version: number }> };
+  const base = basedOn === null ? undefined : await readVersion(context.store, code, kind, basedOn);
+  const against = (data['matchedAgainst'] ?? { codes: [], versions: [] }) as { codes: string[]; versions: Array<{ organizationCode: string; organizationKind: string; version: number }> };
   const filings: DelegationFiling[] = [];
   for (const v of against.versions) {
-    const event = await readVersion(context.store, v.organizationCode, v.version);
+    const event = await readVersion(context.store, v.organizationCode, v.organizationKind, v.version);
     if (event) filings.push(filingOfVersion(event.data));
   }
   const counterparts: CounterpartFilings = { codes: [...against.codes], filings: filings.sort(byBody) };
@@ -179,31 +182,28 @@ async function payloadOf(context: ReactionContext, registered: RecordedEvent): P
 }
 
 /**
- * Settles every body of these codes against the others and registers a new version for each body
- * whose delegations changed status. Repeats until nothing changes (a lost append race re-reads).
+ * Settles every body (organ) of these codes against the others and registers a new version for
+ * each body whose delegations changed status, each in its own stream. Repeats until nothing
+ * changes (a lost append race re-reads).
  */
 async function reconcile(context: ReactionContext, ctx: ConnectionApplicationContext, approval: RecordedEvent, codes: readonly string[]): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const { filings, versions } = await readCounterpartFilings(context.store, codes);
-    const byCode = new Map<string, { lastRevision: number | undefined; events: Array<{ id: string; type: string; data: JsonObject; metadata: JsonObject }> }>();
-    for (const v of versions) byCode.set(v.code, { lastRevision: v.lastRevision, events: [] });
-    for (const v of versions) {
-      for (const [kind, event] of v.latest) {
-        const body = filingOfVersion(event.data);
-        const settled = settleDelegations(body.entries, { code: v.code, kind }, filings);
-        const changes = statusChanges(body.entries, settled);
-        if (changes.matched.length === 0 && changes.unmatched.length === 0) continue;
-        const slot = byCode.get(v.code)!;
-        const version = (slot.lastRevision ?? -1) + 2 + slot.events.length;
-        slot.events.push(derivedVersion(event, version, settled, changes, filings.filings, ctx, approval, context.now()));
-      }
+    const pending: Array<{ organ: OrganVersions; event: ReturnType<typeof derivedVersion> }> = [];
+    for (const organ of versions) {
+      if (!organ.latest) continue;
+      const body = filingOfVersion(organ.latest.data);
+      const settled = settleDelegations(body.entries, { code: organ.code, kind: organ.kind }, filings);
+      const changes = statusChanges(body.entries, settled);
+      if (changes.matched.length === 0 && changes.unmatched.length === 0) continue;
+      const version = (organ.lastRevision ?? -1) + 2;
+      pending.push({ organ, event: derivedVersion(organ.latest, organ.kind, version, settled, changes, filings.filings, ctx, approval, context.now()) });
     }
-    const pending = [...byCode.entries()].filter(([, slot]) => slot.events.length > 0);
     if (pending.length === 0) return;
     let lost = false;
-    for (const [code, slot] of pending) {
+    for (const { organ, event } of pending) {
       try {
-        await context.store.append(masterDataStream(code), slot.events, slot.lastRevision ?? 'no_stream');
+        await context.store.append(organ.stream, [event], organ.lastRevision ?? 'no_stream');
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         lost = true;
@@ -217,6 +217,7 @@ async function reconcile(context: ReactionContext, ctx: ConnectionApplicationCon
 /** The body's current version with its delegations settled anew, and why. */
 function derivedVersion(
   current: RecordedEvent,
+  kind: string,
   version: number,
   settled: ReturnType<typeof settleDelegations>,
   changes: { matched: DelegationEntry[]; unmatched: DelegationEntry[] },
@@ -230,7 +231,6 @@ function derivedVersion(
   content['delegations'] = registeredEntries(settled) as unknown as JsonObject[];
   const hash = contentHash(content);
   const code = String(data['organizationCode']);
-  const kind = String(((content['organization'] ?? {}) as JsonObject)['kind'] ?? '');
   const matchedBody = (entry: DelegationEntry) => {
     const other = matchedWith(entry, { code, kind }, filings);
     return other ? { organizationCode: other.organizationCode, organizationKind: other.organizationKind, version: other.version, applicationId: other.applicationId, applicationNumber: other.applicationNumber } : null;
@@ -240,6 +240,7 @@ function derivedVersion(
     type: 'MasterDataVersionRegistered',
     data: {
       organizationCode: code,
+      organizationKind: kind,
       version,
       applicationId: data['applicationId'] ?? null,
       applicationNumber: data['applicationNumber'] ?? null,

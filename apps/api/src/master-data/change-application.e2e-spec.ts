@@ -36,6 +36,7 @@ describe('a 変更 (change) application over HTTP: reviewers see its diff, appro
     expect(diff.status).toBe(200);
     expect(diff.body).toEqual({
       organizationCode: '132012',
+      organizationKind: '市町村長部局',
       againstVersion: 1,
       changes: [{ path: 'contacts[1].phone', kind: 'changed', before: '0426207201', after: '0426207299' }],
       delegations: { label: '委任・受任の突合', matched: [], unmatched: [] },

@@ -52,10 +52,10 @@ export class MasterDataDiffController {
     }
     const ctx = folded.snapshot.context as ConnectionApplicationContext;
     await this.projections.waitFor(await this.store.headPosition());
-    // The body's current version: its own organ's newest (a 首長部局 and its 教育委員会 share a code).
+    // The body's current version: its own organ's (a 首長部局 and its 教育委員会 share a code, not master data).
     const baseline = this.queries
-      .masterDataVersions(ctx.organization.code)
-      .filter((v) => v.applicationId !== id && ((v.content as JsonObject)['organization'] as JsonObject | undefined)?.['kind'] === ctx.organization.kind)
+      .masterDataVersions(ctx.organization.code, ctx.organization.kind)
+      .filter((v) => v.applicationId !== id)
       .at(-1);
     const self = { code: ctx.organization.code, kind: ctx.organization.kind };
     const previous = baseline ? filingOfVersion({ ...(baseline as unknown as JsonObject), pendingDelegations: baseline.pendingDelegations as unknown as JsonObject[] }) : null;
@@ -67,6 +67,7 @@ export class MasterDataDiffController {
     const current = baseline ? contentOnly(baseline.content as JsonObject) : undefined;
     return {
       organizationCode: ctx.organization.code,
+      organizationKind: ctx.organization.kind,
       againstVersion: baseline?.version ?? null,
       changes: diffJson(current, proposed),
       delegations: {
@@ -80,7 +81,14 @@ export class MasterDataDiffController {
               label: SIDE_LABEL[e.kind][e.side],
               statusLabel: other ? '突合済み' : '受任のみで登録（情報照会）',
               matchedWith: other
-                ? { organizationCode: other.organizationCode, organizationName: organizationName(other.organizationCode), version: other.version, applicationId: other.applicationId, applicationNumber: other.applicationNumber }
+                ? {
+                    organizationCode: other.organizationCode,
+                    organizationKind: other.organizationKind,
+                    organizationName: organizationName(other.organizationCode),
+                    version: other.version,
+                    applicationId: other.applicationId,
+                    applicationNumber: other.applicationNumber,
+                  }
                 : null,
             };
           }),

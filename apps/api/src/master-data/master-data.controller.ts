@@ -1,45 +1,70 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseIntPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
+import { MasterDataOrganQueryDto } from './master-data-query.dto';
+import { MasterDataView } from './master-data.view';
 
-/** The published master data (本番用マスタデータ) of each body: never holds emergency contacts. */
+const CODE = { name: 'code', description: '全国地方公共団体コード (6 digits), or a 一部事務組合・広域連合 code' };
+const BAD_ORGAN = { description: '`organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
+
+/**
+ * The published master data (本番用マスタデータ) of each body: never holds emergency contacts. A body
+ * is an organ (機関): organs of one local government share its code, each with its own versions;
+ * `?organ=` chooses one, the code's default organ otherwise.
+ */
 @ApiTags('master-data')
 @ApiBearerAuth()
 @Controller('master-data/organizations')
 export class MasterDataController {
+  private readonly view: MasterDataView;
+
   constructor(
-    @Inject(READ_MODEL_QUERIES) private readonly queries: ReadModelQueries,
+    @Inject(READ_MODEL_QUERIES) queries: ReadModelQueries,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  ) {
+    this.view = new MasterDataView(queries);
+  }
 
   @Get(':code')
-  @ApiOperation({ summary: 'Current published master data of a body' })
-  async current(@Param('code') code: string) {
-    await this.projections.waitFor(await this.store.headPosition());
-    const current = this.queries.currentMasterData(code);
-    if (!current) throw notFound(code);
-    return current;
+  @ApiOperation({
+    summary: 'Current published master data of a body (an organ of the code)',
+    description: "`organs` lists the organs of the code that have master data, each with its current version and whether it is the code's default organ.",
+  })
+  @ApiParam(CODE)
+  @ApiOkResponse({ description: 'the current version: organizationCode, organizationKind, version, contentHash, content, pendingDelegations, cause, organs' })
+  @ApiBadRequestResponse(BAD_ORGAN)
+  @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
+  async current(@Param('code') code: string, @Query() query: MasterDataOrganQueryDto) {
+    await this.caughtUp();
+    return this.view.current(code, query.organ);
   }
 
   @Get(':code/versions')
-  @ApiOperation({ summary: 'Every registered version of a body' })
-  async versions(@Param('code') code: string) {
-    await this.projections.waitFor(await this.store.headPosition());
-    return this.queries.masterDataVersions(code).map(({ content: _content, ...summary }) => summary);
+  @ApiOperation({ summary: 'Every registered version of a body (an organ of the code), without content' })
+  @ApiParam(CODE)
+  @ApiOkResponse({ description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)" })
+  @ApiBadRequestResponse(BAD_ORGAN)
+  @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
+  async versions(@Param('code') code: string, @Query() query: MasterDataOrganQueryDto) {
+    await this.caughtUp();
+    return this.view.versions(code, query.organ);
   }
 
   @Get(':code/versions/:version')
-  async version(@Param('code') code: string, @Param('version', ParseIntPipe) version: number) {
-    await this.projections.waitFor(await this.store.headPosition());
-    const found = this.queries.masterDataVersions(code).find((v) => v.version === version);
-    if (!found) throw notFound(`${code} v${version}`);
-    return found;
+  @ApiOperation({ summary: 'One version of a body (an organ of the code)' })
+  @ApiParam(CODE)
+  @ApiOkResponse({ description: 'that version of the organ, with content' })
+  @ApiBadRequestResponse(BAD_ORGAN)
+  @ApiNotFoundResponse({ description: 'no such version of that organ' })
+  async version(@Param('code') code: string, @Param('version', ParseIntPipe) version: number, @Query() query: MasterDataOrganQueryDto) {
+    await this.caughtUp();
+    return this.view.version(code, query.organ, version);
   }
-}
 
-function notFound(what: string) {
-  return new NotFoundException({ ja: `マスタデータ ${what} は登録されていません。`, en: `no master data registered for ${what}` });
+  private async caughtUp(): Promise<void> {
+    await this.projections.waitFor(await this.store.headPosition());
+  }
 }

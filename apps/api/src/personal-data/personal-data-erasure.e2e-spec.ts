@@ -1,6 +1,7 @@
 import { verifyStreamChain, type RecordedEvent } from '@nws/event-store';
 import { runCli } from '../../../cli/src/main';
 import { PLACEHOLDER, type EncryptingEventStore } from '@nws/personal-data';
+import { masterDataStream } from '@nws/workflows/connection-application';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 import { PERSONAL_DATA_STORE } from './personal-data.tokens';
@@ -62,7 +63,7 @@ describe('erasure of one person (crypto-shredding) over HTTP, checked byte by by
         `MasterDataVersionRegistered||1|${id}|data.content.contacts[0].email|${TANAKA.email}`,
       ].sort(),
     );
-    expect(disclosure.body.derivedCopies).toEqual([{ file: 'read-models.sqlite', table: 'master_data_versions', organizationCode: '132012', version: 1 }]);
+    expect(disclosure.body.derivedCopies).toEqual([{ file: 'read-models.sqlite', table: 'master_data_versions', organizationCode: '132012', organizationKind: '市町村長部局', version: 1 }]);
     expect(disclosure.body.accessLog.map((e: { actor: { role: string } }) => e.actor.role)).toEqual(expect.arrayContaining(['first-reviewer', 'auditor']));
   });
 
@@ -124,7 +125,7 @@ describe('erasure of one person (crypto-shredding) over HTTP, checked byte by by
     const store = server.app.get<EncryptingEventStore>(PERSONAL_DATA_STORE);
     const streams = new Map<string, RecordedEvent[]>();
     for await (const event of store.stored.readAll()) streams.set(event.streamId, [...(streams.get(event.streamId) ?? []), event]);
-    expect([...streams.keys()]).toEqual(expect.arrayContaining([`application-${id}`, 'master-data-132012', 'personal-data-132012']));
+    expect([...streams.keys()]).toEqual(expect.arrayContaining([`application-${id}`, masterDataStream('132012', '市町村長部局'), 'personal-data-132012']));
     for (const [stream, events] of streams) expect({ stream, broken: verifyStreamChain(events).broken }).toEqual({ stream, broken: undefined });
     const trail = streams.get('personal-data-132012')!;
     expect(trail.map((e) => e.type)).toEqual(['PersonalDataErased']);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Observable } from 'rxjs';
 import type { PersistentConsumerOptions, PersistentDelivery } from '@nws/event-store/esdb';
 import type { PublishedEvent } from '../published-event';
@@ -170,15 +171,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Waits `ms`, or less when `signal` aborts (then it resolves: the caller checks why it woke). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
+  return delay(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    if ((error as { name?: unknown }).name !== 'AbortError') throw error;
   });
 }

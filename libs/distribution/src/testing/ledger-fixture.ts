@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
+import { defaultOrganFor } from '@nws/workflows/shared/organizations';
 import { parseConsumers } from '../distribution.config';
 import { DistributionLedger } from '../distribution-ledger';
 import { SqliteDistributionStore } from '../distribution-store.sqlite';
@@ -21,20 +23,31 @@ export class LedgerFixture {
     });
   }
 
-  /** Appends a master-data version of a body (and, before it, an unrelated event, so positions have holes per consumer). */
-  async version(code = '132012', extra: JsonObject = {}): Promise<{ id: string; position: number; applicationId: string }> {
+  /** Appends a master-data version of a body, an organ of `code` (and, before it, an unrelated event, so positions have holes per consumer). */
+  async version(code = '132012', extra: JsonObject = {}, kind: string = defaultOrganFor(code)): Promise<{ id: string; position: number; applicationId: string }> {
     const applicationId = randomUUID();
     await this.events.append(`application-${applicationId}`, [{ id: randomUUID(), type: 'FormSaved', data: { formCode: '02-02' }, metadata: {} }], 'any');
-    const version = (this.versions.get(code) ?? 0) + 1;
-    this.versions.set(code, version);
+    const stream = masterDataStream(code, kind);
+    const version = (this.versions.get(stream) ?? 0) + 1;
+    this.versions.set(stream, version);
     const id = randomUUID();
     const result = await this.events.append(
-      `master-data-${code}`,
+      stream,
       [
         {
           id,
           type: 'MasterDataVersionRegistered',
-          data: { organizationCode: code, version, applicationId, applicationNumber: `N-${version}`, category: '登録', sourceEventId: randomUUID(), contentHash: `sha256:${version}`, content: { organization: { code }, ...extra } },
+          data: {
+            organizationCode: code,
+            organizationKind: kind,
+            version,
+            applicationId,
+            applicationNumber: `N-${version}`,
+            category: '登録',
+            sourceEventId: randomUUID(),
+            contentHash: `sha256:${version}`,
+            content: { organization: { code, kind }, ...extra },
+          },
           metadata: { occurredAt: new Date(this.now).toISOString(), correlationId: 'c' },
         },
       ],
