@@ -15,7 +15,7 @@ export async function httpTransitions(options: BenchOptions, connections = 64) {
     const token = await api.token(applicant);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const ids: string[] = [];
-    for (let i = 0; i < connections * 4; i++) {
+    for (let i = 0; i < connections * 2; i++) {
       const response = await fetch(`${api.url}/applications`, { method: 'POST', headers, body: JSON.stringify({ workflow: 'connection-application', organizationCode: '132012', category: '登録' }) });
       ids.push(((await response.json()) as { id: string }).id);
     }

@@ -1,11 +1,15 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freshDir, type BenchOptions } from './bench-context';
 import { ApiProcess } from '../../test/support/api-process';
 import { generateStore } from './dataset';
 
 /** The API's resident memory with a large store: startup catch-up of projections included. */
-export async function apiMemoryWithStoredEvents(options: BenchOptions, total: number) {
+export async function apiMemoryWithStoredEvents(options: BenchOptions, total: number, existing?: string) {
   const dir = freshDir(options, 'memory');
-  await generateStore(dir, total);
+  // A store generated for another line (closed, checkpointed) is copied rather than generated again.
+  if (existing) copyFileSync(existing, join(dir, 'events.sqlite'));
+  else await generateStore(dir, total);
   const started = Date.now();
   const api = await ApiProcess.start({ dataDir: dir, mode: 'dist' });
   const readySeconds = (Date.now() - started) / 1000;

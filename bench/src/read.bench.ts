@@ -15,7 +15,7 @@ export async function foldVersusRawRead(options: BenchOptions, storedEvents = 9 
   const streams = (db.prepare("SELECT DISTINCT stream_id AS s FROM events WHERE stream_id LIKE 'application-%'").all() as Array<{ s: string }>).map((r) => r.s);
   const read = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision');
   let i = 0;
-  const seconds = options.quick ? 2 : 5;
+  const seconds = options.quick ? 1.5 : 5;
   const raw = await rate(seconds, () => {
     for (const row of read.all(streams[i++ % streams.length]) as Array<{ data: string; metadata: string }>) {
       JSON.parse(row.data);
@@ -34,7 +34,7 @@ export async function foldVersusRawRead(options: BenchOptions, storedEvents = 9 
     return 1;
   });
   await store.close();
-  return { raw, folded, eventsPerStream: 9, storedEvents };
+  return { raw, folded, eventsPerStream: 9, storedEvents, file };
 }
 
 /** Rebuilding every read model from position zero, next to the raw scan of the whole table. */
