@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AddressThrottlerGuard, CallerThrottlerGuard, rateLimitWindows } from './http/rate-limit';
 import { join } from 'node:path';
-import type { EventStore } from '@nws/event-store';
+import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
@@ -86,7 +86,12 @@ export class AppModule {
           useFactory: (eventStore: EventStore, clock: Clock) =>
             new WorkflowEngine(eventStore, new WorkflowRegistry(ALL_WORKFLOWS), {
               clock,
-              onReactionError: (error, event) => logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor retries it: ${String(error)}`),
+              // Only an unavailable store or disk keeps the reactor's checkpoint before the event
+              // (ProjectionsHost); any other failure is not retried — say so, at error level.
+              onReactionError: (error, event) =>
+                error instanceof EventStoreUnavailableError
+                  ? logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor retries it: ${String(error)}`)
+                  : logger.error(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed and is NOT retried (the reactor moves past it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
             }),
         },
         {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistributionHarness } from '../../api/src/distribution/testing/distribution-harness';
 import { DistributorProcess, type DistributorExit } from '../../../test/support/distributor-process';
+import { FigureSheet } from '../../../test/reliability/support/figures';
 import { masterDataCsv } from './master-data.csv';
 
 /**
@@ -159,6 +160,9 @@ function readVersionFiles(root: string): Omit<Snapshot, 'aim' | 'exit' | 'checkp
 describe('reference distributor as its own process, killed with SIGKILL at random points', () => {
   const seed = Number(process.env['DISTRIBUTOR_SEED'] ?? Date.now() % 1_000_000);
   const rng = random(seed);
+  // Part of `npm run test:reliability` (issue #9): its figures join the reliability summary.
+  const sheet = new FigureSheet('distributor', 'Distributor: SIGKILL of the reference distributor while versions are written', seed, __filename);
+  sheet.measures('killsSurvived', 'lost', 'duplicates');
   let h: DistributionHarness;
   let outputDir: string;
   let archiveDir: string;
@@ -176,6 +180,7 @@ describe('reference distributor as its own process, killed with SIGKILL at rando
     archiveDir = mkdtempSync(join(tmpdir(), 'nws-archive-'));
   });
   afterAll(async () => {
+    sheet.write();
     await Promise.all(processes.map((p) => p.kill('SIGKILL')));
     await h?.stop();
     rmSync(outputDir, { recursive: true, force: true });
@@ -250,12 +255,18 @@ describe('reference distributor as its own process, killed with SIGKILL at rando
       await distributor.printed(/resuming after position/);
       expect(await distributor.kill('SIGTERM')).toEqual({ code: 0, signal: null });
       for (const s of snapshots) expect(s.exit).toEqual(s.aim === 'sigterm' ? { code: 0, signal: null } : { code: null, signal: 'SIGKILL' });
+      sheet.setTotal('killsSurvived', snapshots.filter((s) => s.aim !== 'sigterm').length);
+      sheet.set('applications approved (one master-data version each)', APPLICATIONS);
+      sheet.set('distributor stops (SIGKILL at a temp file, a CSV, a JSON or a timer; some SIGTERM)', snapshots.length);
+      sheet.set('… of which SIGTERM', snapshots.filter((s) => s.aim === 'sigterm').length);
 
       // Every version of every body is on disk exactly once, complete, equal to the registered one, gapless.
       const final = readVersionFiles(outputDir);
       expect(final.others).toEqual([]);
       expect(final.temps).toBe(0);
       const expected = new Map<string, number>(Object.values(BODIES).map((code) => [code, orgs.filter((o) => BODIES[o] === code).length]));
+      const missing = [...expected].flatMap(([code, count]) => Array.from({ length: count }, (_, i) => `${code}/v${i + 1}`).filter((key) => !final.jsons.has(key) || !final.csvs.has(key)));
+      sheet.setTotal('lost', missing.length);
       expect(readdirSync(outputDir).sort()).toEqual([...expected.keys()].sort());
       for (const [code, count] of expected) {
         const names = readdirSync(join(outputDir, code)).sort();
@@ -283,6 +294,9 @@ describe('reference distributor as its own process, killed with SIGKILL at rando
         for (const [key, csv] of s.csvs) expect(csv).toBe(final.csvs.get(key));
       }
       const written = distributor.lines.filter((l) => / v\d+ \(position \d+\): written$/.test(l)).map((l) => / (\d+ v\d+) /.exec(l)![1]);
+      sheet.setTotal('duplicates', written.length - new Set(written).size);
+      sheet.set('versions on disk, each written once, complete, in order', final.jsons.size);
+      sheet.set('redeliveries recognised as already on disk', distributor.lines.filter((l) => l.endsWith(': unchanged')).length);
       expect(new Set(written).size).toBe(written.length);
       const byAim = (aim: StopAim) => snapshots.filter((s) => s.aim === aim).length;
       process.stderr.write(
@@ -321,6 +335,7 @@ describe('reference distributor as its own process, killed with SIGKILL at rando
       rmSync(poisoned);
       expect((await h.driver.as('distributor', 'POST', `/distribution/archive/parked/${parked[0]!.eventId}/replay`)).status).toBe(200);
       await h.waitForState(poisonedApplication, 'distributed', 60_000);
+      sheet.set('poisoned versions parked, replayed by the operator', 1);
       expect(await archive.kill('SIGTERM')).toEqual({ code: 0, signal: null });
       expect(new Set(await Promise.all(ids.map((id) => h.state(id))))).toEqual(new Set(['distributed']));
       const archived = readVersionFiles(archiveDir);

@@ -41,6 +41,42 @@ export interface LoadClientStats {
   retriedAfterRestart: number;
   retriedFoundStored: number;
   retriedExecutedNow: number;
+  /** 503 STORAGE_UNAVAILABLE (only with `storageTrouble`): the disk refused the write. */
+  storageRefusals: number;
+  /** … of which the API said the outcome is unknown (the disk failed while making the write durable): may be stored, never twice. */
+  storageOutcomeUnknown: number;
+  /** … by the problem the answer named (`full`, `read-only`, …). */
+  storageRefusalsByProblem: Record<string, number>;
+  /** 503 STORAGE_UNAVAILABLE answers without Retry-After, without a Japanese and an English message, or not saying what was recorded. */
+  malformedStorageRefusals: string[];
+  /** Commands sent again with the same key after a storage refusal. */
+  retriedAfterStorageRefusal: number;
+}
+
+/** One answer to a command, for scenarios that judge answers by when they came (disk trouble). */
+export interface LoadAnswer {
+  readonly client: string;
+  readonly action: string;
+  readonly key: string;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly sentAt: number;
+  readonly answeredAt: number;
+  /** The answer's body, for 5xx answers only. */
+  readonly body?: unknown;
+}
+
+export interface LoadClientOptions {
+  /**
+   * The disk may refuse writes (the disk-trouble scenario): a 503 STORAGE_UNAVAILABLE is then not
+   * a server error but a refusal: the command counts as refused (it must not be in the store) —
+   * or, when the answer says its outcome is unknown (the disk failed while making it durable), as
+   * unknown (stored at most once) — and is sent again with the same key after `retryMs` until the
+   * disk takes it. Without this option any 5xx is a server error, as in the crash scenario.
+   */
+  readonly storageTrouble?: { readonly retryMs: number };
+  /** Called with every answer a command gets. */
+  readonly onAnswer?: (answer: LoadAnswer) => void;
 }
 
 const DONE_STATES = new Set(['approved', 'masterDataRegistered', 'distributed', 'withdrawn']);
@@ -56,6 +92,14 @@ const REJECTION = '様02-02の通常連絡先を直通番号にしてくださ�
 export class LoadClient {
   private app: ClientApplication | undefined;
   private pending: Command | undefined;
+  /** Why the pending command waits: its connection broke (unknown), or the disk refused it (refused, nothing recorded). */
+  private pendingAfter: 'connection' | 'storage' = 'connection';
+  /**
+   * Commands an earlier attempt may have recorded (its connection broke, or the disk failed while
+   * making it durable): a later "nothing was recorded" speaks for that attempt only, so they stay
+   * unknown until a definite answer.
+   */
+  private readonly uncertain = new Set<LedgerEntry>();
   private counter = 0;
 
   constructor(
@@ -65,6 +109,7 @@ export class LoadClient {
     private readonly random: SeededRandom,
     private readonly examples: Examples,
     private readonly stats: LoadClientStats,
+    private readonly options: LoadClientOptions = {},
   ) {}
 
   /** Runs until `stopping()` (checked before each request) or until the connection breaks. */
@@ -72,25 +117,58 @@ export class LoadClient {
     while (!stopping()) {
       const command = this.pending ?? this.plan();
       const retry = this.pending !== undefined;
+      const retryAfterStorage = retry && this.pendingAfter === 'storage';
       this.pending = command;
+      this.pendingAfter = 'connection';
       command.entry.attempts += 1;
       this.stats.sent += 1;
       let response: TestResponse;
+      const sentAt = Date.now();
       try {
         response = await this.send(command);
       } catch (error) {
         // No answer: the command stays unknown and is retried after the restart.
+        this.uncertain.add(command.entry);
         if (!stopping()) this.stats.unexpectedConnectionFailures.push(`${this.name} ${command.action} ${command.entry.key}: ${String(error)}`);
         return;
       }
       this.pending = undefined;
       const { entry } = command;
       entry.status = response.status;
-      if (retry) {
+      this.options.onAnswer?.({
+        client: this.name,
+        action: command.action,
+        key: entry.key,
+        status: response.status,
+        code: response.body?.code,
+        sentAt,
+        answeredAt: Date.now(),
+        ...(response.status >= 500 ? { body: response.body } : {}),
+      });
+      if (retryAfterStorage) this.stats.retriedAfterStorageRefusal += 1;
+      else if (retry) {
         this.stats.retriedAfterRestart += 1;
         if (entry.foundWhileUnknown === true) this.stats.retriedFoundStored += 1;
         if (entry.foundWhileUnknown === false) this.stats.retriedExecutedNow += 1;
       }
+      const storageTrouble = this.options.storageTrouble;
+      if (storageTrouble && response.status === 503 && response.body?.code === 'STORAGE_UNAVAILABLE') {
+        // The disk refused the write: nothing recorded (refused until sent again), or maybe recorded (unknown).
+        const unknown = response.body.outcome === 'unknown';
+        if (unknown) this.uncertain.add(entry);
+        entry.outcome = this.uncertain.has(entry) ? 'unknown' : 'refused';
+        this.stats.storageRefusals += 1;
+        if (unknown) this.stats.storageOutcomeUnknown += 1;
+        const problem = String(response.body.storage);
+        this.stats.storageRefusalsByProblem[problem] = (this.stats.storageRefusalsByProblem[problem] ?? 0) + 1;
+        const malformed = storageRefusalProblems(response);
+        if (malformed.length > 0) this.stats.malformedStorageRefusals.push(`${command.action} ${entry.key}: ${malformed.join(', ')} — ${JSON.stringify(response.body)}`);
+        this.pending = command;
+        this.pendingAfter = 'storage';
+        await new Promise((resolve) => setTimeout(resolve, storageTrouble.retryMs));
+        continue;
+      }
+      this.uncertain.delete(entry);
       if (response.status >= 500) {
         // Not an answer the client can act on: it may or may not have been recorded.
         entry.outcome = 'unknown';
@@ -189,5 +267,46 @@ export class LoadClient {
 }
 
 export function emptyStats(): LoadClientStats {
-  return { sent: 0, acked: 0, refusedAsExpected: 0, unexpectedRefusals: [], serverErrors: [], unexpectedConnectionFailures: [], retriedAfterRestart: 0, retriedFoundStored: 0, retriedExecutedNow: 0 };
+  return {
+    sent: 0,
+    acked: 0,
+    refusedAsExpected: 0,
+    unexpectedRefusals: [],
+    serverErrors: [],
+    unexpectedConnectionFailures: [],
+    retriedAfterRestart: 0,
+    retriedFoundStored: 0,
+    retriedExecutedNow: 0,
+    storageRefusals: 0,
+    storageOutcomeUnknown: 0,
+    storageRefusalsByProblem: {},
+    malformedStorageRefusals: [],
+    retriedAfterStorageRefusal: 0,
+  };
+}
+
+/** What each kind of 503 STORAGE_UNAVAILABLE must say, in Japanese and English. */
+const STORAGE_SAYS = {
+  'not-recorded': { ja: '操作は記録されていません', en: 'nothing was recorded' },
+  unknown: { ja: '記録されたかどうかは不明', en: 'may or may not have been recorded' },
+  read: { ja: '読み出せません', en: 'cannot be read now' },
+} as const;
+
+/**
+ * What a 503 STORAGE_UNAVAILABLE must carry: Retry-After, the problem, and ja and en messages
+ * saying what happened — for a write whether it was recorded (`outcome`), for a read that the
+ * data cannot be read now. Returns what is missing.
+ */
+export function storageRefusalProblems(response: TestResponse, kind: 'write' | 'read' = 'write'): string[] {
+  const problems: string[] = [];
+  const retryAfter = Number(response.headers.get('retry-after'));
+  if (!Number.isInteger(retryAfter) || retryAfter <= 0) problems.push(`Retry-After ${JSON.stringify(response.headers.get('retry-after'))}`);
+  const body = response.body as { statusCode?: unknown; storage?: unknown; outcome?: unknown; messages?: { ja?: unknown; en?: unknown } } | undefined;
+  if (body?.statusCode !== 503) problems.push('statusCode in the body');
+  if (typeof body?.storage !== 'string') problems.push('no storage problem named');
+  if (kind === 'write' && body?.outcome !== 'not-recorded' && body?.outcome !== 'unknown') problems.push(`outcome ${JSON.stringify(body?.outcome)}`);
+  const says = STORAGE_SAYS[kind === 'read' ? 'read' : body?.outcome === 'unknown' ? 'unknown' : 'not-recorded'];
+  if (typeof body?.messages?.ja !== 'string' || !body.messages.ja.includes(says.ja)) problems.push(`no Japanese message saying 「${says.ja}」`);
+  if (typeof body?.messages?.en !== 'string' || !body.messages.en.includes(says.en)) problems.push(`no English message saying "${says.en}"`);
+  return problems;
 }

@@ -14,12 +14,16 @@ const SIZES = {
     races: { decisionRounds: 2, racers: 100, applications: 20 },
     retries: { timeouts: 6, killsBeforeResponse: 3 },
     fuzz: { requests: 1000 },
+    disk: { fullEpisodes: 1, readOnlyEpisodes: 1, clients: 3, minLoadMs: 150, maxLoadMs: 500, minTroubleMs: 300, maxTroubleMs: 700 },
+    projectionFaults: { faults: 3, clients: 3 },
   },
   full: {
     crash: { kills: 40, clients: 6, minLoadMs: 50, maxLoadMs: 2500 },
     races: { decisionRounds: 10, racers: 100, applications: 100 },
     retries: { timeouts: 40, killsBeforeResponse: 20 },
     fuzz: { requests: 12000 },
+    disk: { fullEpisodes: 12, readOnlyEpisodes: 6, clients: 6, minLoadMs: 200, maxLoadMs: 2500, minTroubleMs: 400, maxTroubleMs: 3000 },
+    projectionFaults: { faults: 12, clients: 6 },
   },
 } as const;
 
@@ -38,6 +42,12 @@ export const SCALE = {
   races: { ...size.races, decisionRounds: override('RELIABILITY_DECISION_ROUNDS', size.races.decisionRounds) },
   retries: { ...size.retries, killsBeforeResponse: override('RELIABILITY_RETRY_KILLS', size.retries.killsBeforeResponse) },
   fuzz: { requests: override('RELIABILITY_FUZZ_REQUESTS', size.fuzz.requests) },
+  disk: {
+    ...size.disk,
+    fullEpisodes: override('RELIABILITY_FULL_DISK_EPISODES', size.disk.fullEpisodes),
+    readOnlyEpisodes: override('RELIABILITY_READ_ONLY_EPISODES', size.disk.readOnlyEpisodes),
+  },
+  projectionFaults: { ...size.projectionFaults, faults: override('RELIABILITY_PROJECTION_FAULTS', size.projectionFaults.faults) },
 };
 
 /** Generous per-test limits: a deadline against hangs, never a speed assertion. */

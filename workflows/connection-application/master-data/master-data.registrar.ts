@@ -3,6 +3,7 @@ import { WrongExpectedRevisionError, type JsonObject, type RecordedEvent } from 
 import type { ReactionContext, WorkflowReaction } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import { SYSTEM_ACTOR } from '../connection-application.policy';
+import { defaultOrganFor } from '../../shared/organizations';
 import { contentHash, masterDataContent, masterDataStream } from './master-data.content';
 import {
   counterpartCodes,
@@ -166,10 +167,11 @@ async function payloadOf(context: ReactionContext, registered: RecordedEvent): P
   const { organizationCode: code, organizationKind: kind } = filingOfVersion(data);
   const basedOn = typeof data['basedOnVersion'] === 'number' ? data['basedOnVersion'] : null;
   const base = basedOn === null ? undefined : await readVersion(context.store, code, kind, basedOn);
-  const against = (data['matchedAgainst'] ?? { codes: [], versions: [] }) as { codes: string[]; versions: Array<{ organizationCode: string; organizationKind: string; version: number }> };
+  const against = (data['matchedAgainst'] ?? { codes: [], versions: [] }) as { codes: string[]; versions: Array<{ organizationCode: string; organizationKind?: string; version: number }> };
   const filings: DelegationFiling[] = [];
   for (const v of against.versions) {
-    const event = await readVersion(context.store, v.organizationCode, v.organizationKind, v.version);
+    // Versions recorded before organs had streams of their own name no organ: the code's default organ's stream held them.
+    const event = await readVersion(context.store, v.organizationCode, v.organizationKind ?? defaultOrganFor(v.organizationCode), v.version);
     if (event) filings.push(filingOfVersion(event.data));
   }
   const counterparts: CounterpartFilings = { codes: [...against.codes], filings: filings.sort(byBody) };

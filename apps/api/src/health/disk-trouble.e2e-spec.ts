@@ -1,62 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@nws/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
+import { canFailExt4, canMountTmpfs, fillDisk, run } from '../../../../test/support/real-disk';
 
 /**
  * A real disk: DATA_DIR on a small file system of its own, really filled, and really turned
  * read-only under the running API. Needs root (mount); without it these tests are reported as
  * skipped, never passed. The portable version (max_page_count) is disk-full.e2e-spec.ts.
  */
-
-function run(command: string, args: readonly string[]): { ok: boolean; output: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
-}
-
-function isRoot(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0;
-}
-
-/** Mounting a tmpfs is allowed here (root, not a restricted container). */
-function canMountTmpfs(): boolean {
-  if (!isRoot()) return false;
-  const dir = mkdtempSync(join(tmpdir(), 'nws-mount-probe-'));
-  try {
-    if (!run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).ok) return false;
-    return run('umount', [dir]).ok;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** An ext4 image can be loop-mounted and told to fail (/sys/fs/ext4/<dev>/trigger_fs_error). */
-function canFailExt4(): boolean {
-  return isRoot() && existsSync('/sys/fs/ext4') && run('mkfs.ext4', ['-V']).ok && run('e2fsck', ['-V']).ok && existsSync('/dev/loop-control');
-}
-
-/** Writes a file until the file system has not one byte left; returns its path. */
-function fillDisk(dir: string): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [1 << 20, 1 << 16, 1 << 12, 1 << 9, 1]) {
-      const chunk = Buffer.alloc(size, 0x55);
-      try {
-        for (;;) if (writeSync(fd, chunk) === 0) break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
 
 const maybeTmpfs = canMountTmpfs() ? describe : describe.skip;
 const maybeExt4 = canMountTmpfs() && canFailExt4() ? describe : describe.skip;

@@ -60,7 +60,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       this.metrics?.storageRefusals.inc({ problem: storage.problem });
       this.logger.warn(`${request.method} ${request.url} → 503: ${storage.message}`);
       response.setHeader('Retry-After', String(storage.retryAfterSeconds));
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json(storageUnavailable(storage));
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json(storageUnavailable(storage, request.method));
       return;
     }
     const body = this.toBody(exception, response);
@@ -117,21 +117,64 @@ export class DomainExceptionFilter implements ExceptionFilter {
   }
 }
 
-const STORAGE_MESSAGES: Record<StorageProblem, LocalizedMessage> = {
-  full: { ja: 'サーバーのディスクの空き容量が不足しているため、書き込みを受け付けられません。', en: 'the server\'s disk is full, so writes are refused' },
-  'read-only': { ja: 'サーバーのデータ領域が読み取り専用になっているため、書き込みを受け付けられません。', en: 'the server\'s data directory is read-only, so writes are refused' },
-  'io-error': { ja: 'サーバーのディスクで入出力エラーが発生したため、書き込みを受け付けられません。', en: 'the server\'s disk reported an I/O error, so writes are refused' },
-  'cannot-open': { ja: 'サーバーのデータ領域にファイルを作成できないため、書き込みを受け付けられません。', en: 'a file cannot be created in the server\'s data directory, so writes are refused' },
+/** What is wrong with the disk, as the start of a sentence. */
+const STORAGE_PROBLEMS: Record<StorageProblem, LocalizedMessage> = {
+  full: { ja: 'サーバーのディスクの空き容量が不足しているため', en: 'the server\'s disk is full' },
+  'read-only': { ja: 'サーバーのデータ領域が読み取り専用になっているため', en: 'the server\'s data directory is read-only' },
+  'io-error': { ja: 'サーバーのディスクで入出力エラーが発生したため', en: 'the server\'s disk reported an I/O error' },
+  'cannot-open': { ja: 'サーバーのデータ領域にファイルを作成できないため', en: 'a file cannot be created in the server\'s data directory' },
 };
 
-/** 503 for a write the disk refused: what happened, that nothing was recorded, that reads still work. */
-function storageUnavailable(error: StorageUnavailableError): ErrorBody {
-  const reason = STORAGE_MESSAGES[error.problem];
-  const body = make(HttpStatus.SERVICE_UNAVAILABLE, 'STORAGE_UNAVAILABLE', {
-    ja: `${reason.ja}操作は記録されていません。参照は引き続き利用できます。${error.retryAfterSeconds}秒以上おいて再実行してください。`,
-    en: `${reason.en}; nothing was recorded. Reads still work. Retry in ${error.retryAfterSeconds} s or later.`,
-  });
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The disk failed while a transaction already written was being made durable (fsync): SQLite
+ * reports the commit as failed, but its frames may be in the write-ahead log and come back when
+ * the log is next recovered. Whether the command was recorded is unknown — never "nothing".
+ */
+function outcomeUnknown(error: StorageUnavailableError): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)$/.test(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * 503 for what the disk refused. A write: what happened, whether it was recorded (`outcome`:
+ * `not-recorded`, or `unknown` when the disk failed while making it durable — the same
+ * Idempotency-Key then tells the outcome without recording it twice), that reads still work. A
+ * read (it needed a file the disk cannot give now): that this data cannot be read now.
+ */
+function storageUnavailable(error: StorageUnavailableError, method: string): ErrorBody {
+  const reason = STORAGE_PROBLEMS[error.problem];
+  const wait = { ja: `${error.retryAfterSeconds}秒以上おいて再実行してください。`, en: `Retry in ${error.retryAfterSeconds} s or later.` };
+  if (READ_METHODS.has(method.toUpperCase())) {
+    const body = make(HttpStatus.SERVICE_UNAVAILABLE, 'STORAGE_UNAVAILABLE', {
+      ja: `${reason.ja}、このデータを現在読み出せません。${wait.ja}`,
+      en: `${reason.en}, so this data cannot be read now. ${wait.en}`,
+    });
+    body['storage'] = error.problem;
+    return body;
+  }
+  const unknown = outcomeUnknown(error);
+  const body = make(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'STORAGE_UNAVAILABLE',
+    unknown
+      ? {
+          ja: `${reason.ja}、書き込みを受け付けられません。ディスクへの確定の途中で失敗したため、操作が記録されたかどうかは不明です。同じ Idempotency-Key で再実行すると結果が分かります（二重に記録されることはありません）。参照は引き続き利用できます。${wait.ja}`,
+          en: `${reason.en}, so writes are refused. The disk failed while this write was being made durable, so it may or may not have been recorded: retry with the same Idempotency-Key to learn the outcome (it is never recorded twice). Reads still work. ${wait.en}`,
+        }
+      : {
+          ja: `${reason.ja}、書き込みを受け付けられません。操作は記録されていません。参照は引き続き利用できます。${wait.ja}`,
+          en: `${reason.en}, so writes are refused; nothing was recorded. Reads still work. ${wait.en}`,
+        },
+  );
   body['storage'] = error.problem;
+  body['outcome'] = unknown ? 'unknown' : 'not-recorded';
   return body;
 }
 
