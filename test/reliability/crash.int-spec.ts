@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Driver } from '../../apps/api/src/testing/drive';
 import { ApiProcess } from '../support/api-process';
-import { CommandLedger, reactionProblems, type LedgerReport } from './support/command-ledger';
+import { CommandLedger, ledgerChecker, reactionProblems } from './support/command-ledger';
 import {
   backupLiveDataDir,
   compareProjectionsWithRebuild,
@@ -39,8 +39,6 @@ describe(`crash: SIGKILL under load (${MODE})`, () => {
   const deadCopy = join(root, 'dead-copy');
   const liveCopy = join(root, 'live-copy');
   let api: ApiProcess | undefined;
-  const lostKeys = new Set<string>();
-  const duplicatedKeys = new Set<string>();
 
   afterAll(async () => {
     await api?.kill();
@@ -48,22 +46,7 @@ describe(`crash: SIGKILL under load (${MODE})`, () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  /** Folds a ledger check into the figures, then asserts it is clean. */
-  function expectClean(report: LedgerReport, when: string): void {
-    for (const item of report.lost) lostKeys.add(item);
-    for (const item of report.duplicated) duplicatedKeys.add(item);
-    sheet.setTotal('lost', lostKeys.size);
-    sheet.setTotal('duplicates', duplicatedKeys.size);
-    expect({ when, lost: report.lost, duplicated: report.duplicated, refusedButStored: report.refusedButStored, phantoms: report.phantoms, misplaced: report.misplaced, outOfOrder: report.outOfOrder }).toEqual({
-      when,
-      lost: [],
-      duplicated: [],
-      refusedButStored: [],
-      phantoms: [],
-      misplaced: [],
-      outOfOrder: [],
-    });
-  }
+  const expectClean = ledgerChecker(sheet);
 
   it(
     `keeps every acknowledged transition exactly once across ${SCALE.crash.kills} SIGKILLs, and the read models equal a rebuild`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Driver, type ActorName } from '../../apps/api/src/testing/drive';
 import { ApiProcess } from '../support/api-process';
 import { Ext4Disk, TmpfsDisk, canFailExt4, canMountTmpfs } from '../support/real-disk';
-import { CommandLedger, reactionProblems, type LedgerReport } from './support/command-ledger';
+import { CommandLedger, ledgerChecker, reactionProblems } from './support/command-ledger';
 import { backupLiveDataDir, copyDeadDataDir, describeReport, orderProblems, readEventRows, verifyChains, type StoredEventRow } from './support/data-dir';
 import { FigureSheet } from './support/figures';
 import { eventually, quietCopy } from './support/live-check';
@@ -97,8 +97,6 @@ describe(`disk trouble under load (${MODE})`, () => {
   const loads: Load[] = [];
   let tmpfs: TmpfsDisk | undefined;
   let ext4: Ext4Disk | undefined;
-  const lostKeys = new Set<string>();
-  const duplicatedKeys = new Set<string>();
   let otherServerErrors = 0;
 
   afterAll(async () => {
@@ -121,21 +119,7 @@ describe(`disk trouble under load (${MODE})`, () => {
     return { api, driver, examples, load };
   }
 
-  function expectClean(report: LedgerReport, when: string): void {
-    for (const item of report.lost) lostKeys.add(item);
-    for (const item of report.duplicated) duplicatedKeys.add(item);
-    sheet.setTotal('lost', lostKeys.size);
-    sheet.setTotal('duplicates', duplicatedKeys.size);
-    expect({ when, lost: report.lost, duplicated: report.duplicated, refusedButStored: report.refusedButStored, phantoms: report.phantoms, misplaced: report.misplaced, outOfOrder: report.outOfOrder }).toEqual({
-      when,
-      lost: [],
-      duplicated: [],
-      refusedButStored: [],
-      phantoms: [],
-      misplaced: [],
-      outOfOrder: [],
-    });
-  }
+  const expectClean = ledgerChecker(sheet);
 
   /** Load clients, a ledger of what they were told, and every answer with its time. */
   class Load {

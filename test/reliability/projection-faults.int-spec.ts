@@ -6,7 +6,7 @@ import type { Actor } from '@nws/engine';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { Driver, actors } from '../../apps/api/src/testing/drive';
 import { ApiProcess } from '../support/api-process';
-import { CommandLedger, reactionProblems, type LedgerReport } from './support/command-ledger';
+import { CommandLedger, ledgerChecker, reactionProblems } from './support/command-ledger';
 import { describeReport, orderProblems, verifyChains, type StoredEventRow } from './support/data-dir';
 import { FigureSheet } from './support/figures';
 import { eventually, quietCopy } from './support/live-check';
@@ -116,19 +116,7 @@ describe(`projection faults under load (${MODE})`, () => {
     readModels(`DROP TRIGGER IF EXISTS reliability_fault_${fault.n}`);
   }
 
-  function expectClean(report: LedgerReport, when: string): void {
-    sheet.setTotal('lost', report.lost.length);
-    sheet.setTotal('duplicates', report.duplicated.length);
-    expect({ when, lost: report.lost, duplicated: report.duplicated, refusedButStored: report.refusedButStored, phantoms: report.phantoms, misplaced: report.misplaced, outOfOrder: report.outOfOrder }).toEqual({
-      when,
-      lost: [],
-      duplicated: [],
-      refusedButStored: [],
-      phantoms: [],
-      misplaced: [],
-      outOfOrder: [],
-    });
-  }
+  const expectClean = ledgerChecker(sheet);
 
   it(
     `${SCALE.projectionFaults.faults} seeded projection faults under load: retried, parked and reported, later events held, other streams flowing; replayed, the read models equal a rebuild`,

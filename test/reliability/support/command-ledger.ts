@@ -163,3 +163,28 @@ export function reactionProblems(rows: readonly StoredEventRow[], options: { set
   }
   return { approvals, incomplete, problems };
 }
+
+/**
+ * A scenario's ledger check: every report it is given must be clean (nothing lost, duplicated,
+ * refused-but-stored, phantom, misplaced or out of order); lost and duplicated commands are
+ * counted once each, across every check, into the scenario's figures.
+ */
+export function ledgerChecker(sheet: { setTotal(name: string, value: number): void }): (report: LedgerReport, when: string) => void {
+  const lost = new Set<string>();
+  const duplicated = new Set<string>();
+  return (report, when) => {
+    for (const item of report.lost) lost.add(item);
+    for (const item of report.duplicated) duplicated.add(item);
+    sheet.setTotal('lost', lost.size);
+    sheet.setTotal('duplicates', duplicated.size);
+    expect({ when, lost: report.lost, duplicated: report.duplicated, refusedButStored: report.refusedButStored, phantoms: report.phantoms, misplaced: report.misplaced, outOfOrder: report.outOfOrder }).toEqual({
+      when,
+      lost: [],
+      duplicated: [],
+      refusedButStored: [],
+      phantoms: [],
+      misplaced: [],
+      outOfOrder: [],
+    });
+  };
+}
