@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -88,59 +87,6 @@ describe('SQLite event store: durability and immutability', () => {
     expect(await types(store.readAll({ filter: { streamPrefixes: ['b'] }, limit: 2 }))).toEqual(['B0', 'B1']);
     expect(await types(store.readAll({ limit: 0 }))).toEqual([]);
     await store.close();
-  });
-
-  it('checkpoints the write-ahead log from a worker thread once the store is busy, and leaves no log behind on close', async () => {
-    const filename = tempFile();
-    const store = new SqliteEventStore({ filename });
-    // A short-lived store never starts the worker.
-    await store.append('first', [ev('A')], 'no_stream');
-    expect(store.walCheckpointer).toBeUndefined();
-    for (let i = 0; i < 300; i++) await store.append('s', [ev('A')], 'any');
-    const checkpointer = store.walCheckpointer!;
-    expect(checkpointer).toBeDefined();
-    // The WAL header's checkpoint sequence number (bytes 12–15) grows each time the log starts over,
-    // which the writer does only after a checkpoint copied all of it: the writer's own threshold is
-    // now 10,000 pages, far above these few, so only the worker's checkpoint can have done it.
-    const sequence = () => readFileSync(`${filename}-wal`).readUInt32BE(12);
-    await store.append('s', [ev('B')], 'any');
-    const before = sequence();
-    expect(await checkpointer.checkpoint()).toBeGreaterThanOrEqual(1);
-    await store.append('s', [ev('C')], 'any');
-    expect(sequence()).toBeGreaterThan(before);
-    expect(checkpointer.error).toBeUndefined();
-    await store.close();
-    expect(existsSync(`${filename}-wal`)).toBe(false);
-    const reopened = new SqliteEventStore({ filename });
-    expect(await reopened.streamRevision('s')).toBe(301);
-    await reopened.close();
-  });
-
-  it('the checkpointer never keeps a process alive, nor lets it end while close() is awaited', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nws-es-'));
-    dirs.push(dir);
-    const script = join(dir, 'script.ts');
-    const store = JSON.stringify(join(__dirname, 'sqlite-event-store.ts'));
-    writeFileSync(
-      script,
-      `import { SqliteEventStore } from ${store};
-       const fill = async (file: string) => {
-         const store = new SqliteEventStore({ filename: file });
-         for (let i = 0; i < 300; i++) await store.append('s', [{ id: 'e' + i, type: 'A', data: {}, metadata: {} }], 'any');
-         if (!store.walCheckpointer) throw new Error('no checkpointer');
-         return store;
-       };
-       (async () => {
-         await fill(${JSON.stringify(join(dir, 'left-open.sqlite'))});
-         const closed = await fill(${JSON.stringify(join(dir, 'closed.sqlite'))});
-         await closed.close();
-         console.log('after close');
-       })();`,
-    );
-    const run = spawnSync(process.execPath, ['-r', join(__dirname, '../../../../test/support/register-ts.js'), script], { encoding: 'utf8', timeout: 20_000 });
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe('after close');
-    expect(run.status).toBe(0);
   });
 
   it('an append of several events that fails half-way leaves none of them, and its batch-mates are stored', async () => {

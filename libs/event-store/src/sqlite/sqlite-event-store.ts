@@ -17,7 +17,6 @@ import {
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
-import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for throwaway stores in unit tests. */
@@ -35,17 +34,7 @@ export interface SqliteEventStoreOptions {
    * refused as if the disk were full (StorageUnavailableError 'full'). Unset: SQLite's default.
    */
   readonly maxPageCount?: number;
-  /**
-   * Checkpoint the write-ahead log from a worker thread (default: on, for files) instead of
-   * inside the commits of the main thread; see WalCheckpointer.
-   */
-  readonly backgroundCheckpoint?: boolean;
 }
-
-/** The checkpointer starts once a store has taken this many appends: short-lived stores never need it. */
-const CHECKPOINTER_AFTER_APPENDS = 256;
-/** With the checkpointer running, SQLite's own checkpoint is the fallback only (pages of 4 KiB: 40 MB). */
-const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 /** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */
 export interface StorageStatus {
@@ -100,8 +89,6 @@ export class SqliteEventStore implements EventStore {
   private status: StorageStatus = { problem: null, since: null, error: null };
   private readonly filename: string;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
-  private checkpointer: WalCheckpointer | undefined;
-  private readonly backgroundCheckpoint: boolean;
 
   private readonly statements: {
     readonly eventById: Database.Statement<[string], { stream_id: string; revision: number; position: number }>;
@@ -124,7 +111,6 @@ export class SqliteEventStore implements EventStore {
     if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.backgroundCheckpoint = options.filename !== ':memory:' && options.backgroundCheckpoint !== false;
     this.statements = {
       eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
@@ -287,20 +273,7 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.flush();
     this.closed = true;
     this.committed$.complete();
-    // The checkpointer's connection closes first, so this one is the last and leaves no log behind.
-    await this.checkpointer?.stop();
     this.db.close();
-  }
-
-  /** The background checkpointer, once started (see CHECKPOINTER_AFTER_APPENDS). */
-  get walCheckpointer(): WalCheckpointer | undefined {
-    return this.checkpointer;
-  }
-
-  private startCheckpointer(): void {
-    if (this.checkpointer || !this.backgroundCheckpoint || this.closed || this.stats.appends < CHECKPOINTER_AFTER_APPENDS) return;
-    this.checkpointer = new WalCheckpointer(this.filename, 250);
-    this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
 
   /**
@@ -358,7 +331,6 @@ export class SqliteEventStore implements EventStore {
       } else pending.reject(outcome?.error);
     });
     for (const observer of this.observers) observer(batch.length, seconds);
-    this.startCheckpointer();
     this.committed$.next(batch.length);
   }
 
