@@ -178,53 +178,30 @@ export class WorkflowEngine {
   /**
    * Runs the workflow's reactions for these events; a failure is reported (and returned, so the
    * reactor can keep its checkpoint before an event whose reaction must be retried).
-   *
-   * The same reaction to the same event is run once at a time in this process: a command runs its
-   * reaction inline while the reactor, subscribed to the store, receives the same event a moment
-   * later. The second caller waits for the first run instead of racing it (every step of a
-   * reaction is idempotent, but a race costs re-reads, refused appends and retries).
    */
   async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<Array<{ readonly event: RecordedEvent; readonly error: unknown }>> {
     const failures: Array<{ readonly event: RecordedEvent; readonly error: unknown }> = [];
     for (const event of events) {
       for (const reaction of definition.reactions ?? []) {
         if (!reaction.on.includes(event.type)) continue;
-        const key = `${reaction.name}\u0000${event.id}`;
-        let running = this.reacting.get(key);
-        if (!running) {
-          // Registered before the handler starts, so a caller it reaches synchronously waits too.
-          running = Promise.resolve()
-            .then(() => this.runReaction(reaction, event))
-            .finally(() => this.reacting.delete(key));
-          this.reacting.set(key, running);
+        try {
+          await reaction.handle(event, {
+            store: this.store,
+            execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
+            load: async (id, toRevision) => {
+              const current = await this.current(id);
+              if (toRevision === undefined || current.folded.revision === toRevision) return current.folded;
+              return (await this.load(id, { toRevision })).folded;
+            },
+            now: this.options.clock ?? (() => new Date().toISOString()),
+          });
+        } catch (error) {
+          this.options.onReactionError?.(error, event);
+          failures.push({ event, error });
         }
-        const error = await running;
-        if (error !== undefined) failures.push({ event, error: error.cause });
       }
     }
     return failures;
-  }
-
-  /** Reactions in progress in this process, by reaction and event. */
-  private readonly reacting = new Map<string, Promise<{ readonly cause: unknown } | undefined>>();
-
-  private async runReaction(reaction: NonNullable<WorkflowDefinition['reactions']>[number], event: RecordedEvent): Promise<{ readonly cause: unknown } | undefined> {
-    try {
-      await reaction.handle(event, {
-        store: this.store,
-        execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
-        load: async (id, toRevision) => {
-          const current = await this.current(id);
-          if (toRevision === undefined || current.folded.revision === toRevision) return current.folded;
-          return (await this.load(id, { toRevision })).folded;
-        },
-        now: this.options.clock ?? (() => new Date().toISOString()),
-      });
-      return undefined;
-    } catch (error) {
-      this.options.onReactionError?.(error, event);
-      return { cause: error };
-    }
   }
 
   /** The application now, folded from its events (reusing a cached fold of a prefix of them). */
