@@ -202,7 +202,15 @@ export class Sealer {
       if (this.witnessBehind) {
         // A failed witness write is repaired from the store before anything newer is written.
         this.witnessBehind = false;
-        void this.reconcileWitness(seal).then((problem) => problem && this.halt(problem));
+        // The witness's disk may still refuse (full, read-only): stay behind and try with the next
+        // seal — an unhandled rejection here would end the process.
+        void this.reconcileWitness(seal).then(
+          (problem) => problem && this.halt(problem),
+          (error: unknown) => {
+            this.witnessBehind = true;
+            this.options.onError?.(error);
+          },
+        );
         return;
       }
       witness.append(seal);
