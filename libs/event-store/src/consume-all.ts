@@ -12,7 +12,7 @@ import type { EventStore, RecordedEvent, SubscribeOptions } from './event-store.
  * The Observable never emits; it errors when the handler or the store fails, and unsubscribing
  * stops it (no handler call starts afterwards).
  */
-export function consumeAll(store: EventStore, options: SubscribeOptions, handle: (event: RecordedEvent) => Promise<void>): Observable<never> {
+export function consumeAll(store: Pick<EventStore, 'readAll' | 'subscribeToAll'>, options: SubscribeOptions, handle: (event: RecordedEvent) => Promise<void>): Observable<never> {
   return new Observable<never>((subscriber) => {
     let stopped = false;
     let live: Subscription | undefined;

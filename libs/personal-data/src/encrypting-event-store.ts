@@ -1,14 +1,15 @@
-import { Observable, concatMap, from, type Subscription } from 'rxjs';
-import type {
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-  JsonObject,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
+import { Observable, concatMap, from } from 'rxjs';
+import {
+  consumeAll,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
 } from '@nws/event-store';
 import { decryptValue, encryptValue, isCiphertext, parseCiphertext } from './field-cipher';
 import { formatPath, getAt, isRecord, setAt } from './json-path';
@@ -55,35 +56,21 @@ export class EncryptingEventStore implements EventStore {
   }
 
   /**
-   * Catch-up reads (pulled page by page, so a large store is never held in memory), then the live
-   * subscription from where the catch-up ended. Subscribing to the stored store's catch-up
-   * directly would not do: it emits synchronously, faster than decryption (which waits for keys)
-   * can follow, and `concatMap` would buffer every stored event — measured: +150 MB per 100,000
-   * events at API start.
+   * Catch-up reads (decrypted, pulled page by page, so a large store is never held in memory),
+   * then the live subscription from where the catch-up ended (`consumeAll`). Subscribing to the
+   * stored store's catch-up directly would not do: it emits synchronously, faster than decryption
+   * (which waits for keys) can follow, and `concatMap` would buffer every stored event — measured:
+   * +150 MB per 100,000 events at API start.
    */
   subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
-      let live: Subscription | undefined;
-      let stopped = false;
-      void (async () => {
-        let after = options.after ?? 0;
-        for await (const event of this.readAll({ after, filter: options.filter })) {
-          if (stopped) return;
-          subscriber.next(event);
-          after = event.position;
-        }
-        if (stopped) return;
-        // concatMap keeps the global order while each live event waits for its keys.
-        live = this.stored
-          .subscribeToAll({ ...options, after })
-          .pipe(concatMap((event) => from(this.decryptEvent(event, new Map()))))
-          .subscribe(subscriber);
-      })().catch((error: unknown) => subscriber.error(error));
-      return () => {
-        stopped = true;
-        live?.unsubscribe();
-      };
-    });
+    const decrypted = {
+      readAll: (o?: ReadAllOptions) => this.readAll(o),
+      // concatMap keeps the global order while each live event waits for its keys.
+      subscribeToAll: (o?: SubscribeOptions) => this.stored.subscribeToAll(o).pipe(concatMap((event) => from(this.decryptEvent(event, new Map())))),
+    };
+    return new Observable<RecordedEvent>((subscriber) =>
+      consumeAll(decrypted, options, async (event) => subscriber.next(event)).subscribe({ error: (error: unknown) => subscriber.error(error) }),
+    );
   }
 
   streamRevision(streamId: string): Promise<number | undefined> {
