@@ -44,16 +44,12 @@ export interface StorageStatus {
   readonly error: string | null;
 }
 
-interface EventRow {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+/**
+ * An event row as an array (better-sqlite3 `raw` mode), in the order of EVENT_COLUMNS: reading a
+ * stream of 9 events this way costs ~15 % less than building an object per row.
+ */
+type EventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string, recordedAt: string];
+const EVENT_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
 
 interface PendingAppend {
   readonly streamId: string;
@@ -117,10 +113,12 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare(
         'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      readStream: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?',
-      ),
-      readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      readStream: this.db
+        .prepare<[string, number, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
+        )
+        .raw(true),
+      readAll: this.db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
     };
     // A nested better-sqlite3 transaction is a SAVEPOINT: a failing append rolls back alone.
@@ -182,7 +180,7 @@ export class SqliteEventStore implements EventStore {
       const rows = this.statements.readStream.all(streamId, from, to, this.pageSize);
       const last = rows.at(-1);
       if (!last || rows.length < this.pageSize) more = false;
-      else from = last.revision + 1;
+      else from = last[3] + 1;
       return rows;
     }, toRecorded);
   }
@@ -195,7 +193,7 @@ export class SqliteEventStore implements EventStore {
       () => {
         if (!more) return undefined;
         const rows = this.statements.readAll.all(after, this.pageSize);
-        after = rows.at(-1)?.position ?? after;
+        after = rows.at(-1)?.[0] ?? after;
         if (rows.length < this.pageSize) more = false;
         return rows;
       },
@@ -204,7 +202,7 @@ export class SqliteEventStore implements EventStore {
           more = false;
           return undefined;
         }
-        if (!matchesFilter({ type: row.type, streamId: row.stream_id }, options.filter)) return undefined;
+        if (!matchesFilter({ type: row[4], streamId: row[2] }, options.filter)) return undefined;
         remaining -= 1;
         return toRecorded(row);
       },
@@ -230,8 +228,8 @@ export class SqliteEventStore implements EventStore {
               if (subscriber.closed || this.closed) return;
               const rows = this.statements.readAll.all(after, this.pageSize);
               for (const row of rows) {
-                after = row.position;
-                if (matchesFilter({ type: row.type, streamId: row.stream_id }, options.filter)) subscriber.next(toRecorded(row));
+                after = row[0];
+                if (matchesFilter({ type: row[4], streamId: row[2] }, options.filter)) subscriber.next(toRecorded(row));
                 if (subscriber.closed) return;
               }
               if (rows.length < this.pageSize) break;
@@ -420,14 +418,5 @@ function isUniqueViolation(error: unknown, column: string): boolean {
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    recordedAt: row.recorded_at,
-  };
+  return { id: row[1], streamId: row[2], revision: row[3], position: row[0], type: row[4], data: JSON.parse(row[5]), metadata: JSON.parse(row[6]), recordedAt: row[7] };
 }
