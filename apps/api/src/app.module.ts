@@ -86,12 +86,11 @@ export class AppModule {
           useFactory: (eventStore: EventStore, clock: Clock) =>
             new WorkflowEngine(eventStore, new WorkflowRegistry(ALL_WORKFLOWS), {
               clock,
-              // Only an unavailable store or disk keeps the reactor's checkpoint before the event
-              // (ProjectionsHost); any other failure is not retried — say so, at error level.
+              // Every attempt that fails is logged here; the reactor tries again (an unavailable
+              // store from its checkpoint once the store is back, anything else a few times with
+              // backoff) and says at error level when it gives up (ProjectionsHost).
               onReactionError: (error, event) =>
-                error instanceof EventStoreUnavailableError
-                  ? logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor retries it: ${String(error)}`)
-                  : logger.error(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed and is NOT retried (the reactor moves past it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+                logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor tries it again: ${error instanceof EventStoreUnavailableError ? String(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
             }),
         },
         {

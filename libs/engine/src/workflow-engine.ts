@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import canonicalize from 'canonicalize';
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
+import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -41,6 +42,17 @@ export interface ApplicationView extends JsonObject {
   allowedActions: string[];
 }
 
+export interface ReactionFailure {
+  readonly event: RecordedEvent;
+  readonly error: unknown;
+}
+
+/** How often the reactor runs a failing reaction, and the first pause between (doubling after each). */
+export interface ReactionRetry {
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
 export interface ExecuteOptions {
   /** From `If-Match`: the revision the client last saw. */
   readonly expectedRevision?: number;
@@ -76,6 +88,8 @@ export class WorkflowEngine {
   }
 
   private cache: FoldCache;
+  /** Event id → the inline run of its reactions by the command that appended it (see reactOnce). */
+  private readonly inlineReactions = new Map<string, Promise<ReactionFailure[] | undefined>>();
 
   /**
    * Drops every cached fold. Events never change, but what they read as does: once a person's key
@@ -142,23 +156,82 @@ export class WorkflowEngine {
         if (guessed) continue;
         throw error;
       }
-      let result: AppendResult;
-      try {
-        result = await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (guessed) continue;
-        if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
-        if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
-        continue;
-      }
-      const stored = this.cacheWritten(applicationId, current, after, meta, result) ?? (await this.current(applicationId));
       const { definition } = folded;
-      const reacting = toAppend.some((e) => definition.reactions?.some((r) => r.on.includes(e.type)));
-      if (!reacting) return this.view(stored.folded, meta.actor);
-      await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
+      const triggers = toAppend.filter((e) => definition.reactions?.some((r) => r.on.includes(e.type))).map((e) => e.id);
+      // Announced before the append: the reactor may see the stored event before this call resumes.
+      const inline = triggers.length > 0 ? this.announceInlineReaction(triggers) : undefined;
+      let failures: ReactionFailure[] | undefined;
+      try {
+        let result: AppendResult;
+        try {
+          result = await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (guessed) continue;
+          if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
+          if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
+          continue;
+        }
+        const stored = this.cacheWritten(applicationId, current, after, meta, result) ?? (await this.current(applicationId));
+        if (!inline) return this.view(stored.folded, meta.actor);
+        failures = await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
+      } finally {
+        // Whatever happened, the reactor must not wait forever; undefined sends it to do the work.
+        inline?.settle(failures);
+      }
       return this.view((await this.current(applicationId)).folded, meta.actor);
     }
+  }
+
+  /**
+   * The reactor's entry: runs the reactions of a stored event, unless the command that appended it
+   * is running them in this process right now — then it waits for that run and repeats only what
+   * failed there (its second chance), instead of racing it with the same work.
+   */
+  async reactOnce(definition: WorkflowDefinition, event: RecordedEvent, retry: ReactionRetry = { attempts: 1, backoffMs: 0 }): Promise<ReactionFailure[]> {
+    const inline = this.inlineReactions.get(event.id);
+    if (inline) {
+      const failures = await inline;
+      if (failures && !failures.some((f) => f.event.id === event.id)) return [];
+    }
+    // Reactions are idempotent, so a failure (e.g. the registrar's "too much contention" when many
+    // approvals of one body race) is tried again after a pause. An unavailable store is returned
+    // at once: the reactor keeps its checkpoint and reads again once the store is back.
+    for (let attempt = 1; ; attempt++) {
+      const failures = await this.react(definition, [event]);
+      if (failures.length === 0 || attempt >= retry.attempts || failures.some((f) => f.error instanceof EventStoreUnavailableError)) return failures;
+      await delay(retry.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+
+  /**
+   * Resolves once the reactions that commands of this process are running inline right now have
+   * finished (at once when there are none). A consumer woken by an approval can wait for it, so
+   * the version event its reaction appends comes in the same page instead of a second round trip.
+   */
+  get reactingInline(): boolean {
+    return this.inlineReactions.size > 0;
+  }
+
+  async inlineReactionsSettled(): Promise<void> {
+    if (this.inlineReactions.size > 0) await Promise.all(new Set(this.inlineReactions.values()));
+  }
+
+  /**
+   * Registers the inline run of these events' reactions. `settle(failures)` ends it: undefined
+   * when the run did not happen or did not finish (the append failed, the read threw), so the
+   * reactor runs the reactions itself.
+   */
+  private announceInlineReaction(eventIds: readonly string[]): { settle: (failures: ReactionFailure[] | undefined) => void } {
+    let settle!: (failures: ReactionFailure[] | undefined) => void;
+    const run = new Promise<ReactionFailure[] | undefined>((resolve) => (settle = resolve));
+    for (const id of eventIds) this.inlineReactions.set(id, run);
+    return {
+      settle: (failures) => {
+        for (const id of eventIds) if (this.inlineReactions.get(id) === run) this.inlineReactions.delete(id);
+        settle(failures);
+      },
+    };
   }
 
   /**
@@ -179,8 +252,8 @@ export class WorkflowEngine {
    * Runs the workflow's reactions for these events; a failure is reported (and returned, so the
    * reactor can keep its checkpoint before an event whose reaction must be retried).
    */
-  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<Array<{ readonly event: RecordedEvent; readonly error: unknown }>> {
-    const failures: Array<{ readonly event: RecordedEvent; readonly error: unknown }> = [];
+  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<ReactionFailure[]> {
+    const failures: ReactionFailure[] = [];
     for (const event of events) {
       for (const reaction of definition.reactions ?? []) {
         if (!reaction.on.includes(event.type)) continue;

@@ -9,13 +9,17 @@ import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG, WORKFLOW_ENGINE } from 
 const REACTOR_CHECKPOINT = 'reactor';
 /** Pause before the reactor reads again from its checkpoint after the store or the disk refused. */
 const REACTOR_RETRY_MS = 5000;
+/** A reaction that fails for another reason is tried again: 5 attempts over ~3 s (0.2, 0.4, 0.8, 1.6 s apart). */
+const REACTION_RETRY = { attempts: 5, backoffMs: 200 } as const;
 
 /**
  * Runs the projections and the reactor (workflow reactions such as master-data registration)
  * inside the API process. The reactor catches up from its checkpoint at start, so a reaction
  * interrupted by a crash is completed after restart; reactions are idempotent. A reaction the
  * store refused (unavailable, disk full) keeps the checkpoint before its event: the reactor reads
- * again from there after a pause, so the reaction is not lost.
+ * again from there after a pause, so the reaction is not lost. A reaction that fails otherwise
+ * (contention among many approvals of one body) is tried again a few times before the reactor
+ * moves on; a reaction its command is still running inline is waited for, not raced.
  */
 @Injectable()
 export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,9 +63,16 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
     const save = db.prepare('INSERT INTO reactor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
     this.reactor = consumeAll(this.store, { after: row?.position ?? 0, filter: { eventTypes: [...types], streamPrefixes: ['application-'] } }, async (event) => {
       const definition = this.engine.workflows.get(String(event.metadata['workflow']), String(event.metadata['machineVersion']));
-      const failures = await this.engine.react(definition, [event]);
+      const failures = await this.engine.reactOnce(definition, event, REACTION_RETRY);
       const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
       if (retryable) throw retryable.error;
+      if (failures.length > 0) {
+        // Each attempt was logged by the engine; what is left is for an operator.
+        this.logger.error(
+          `reaction to ${event.type} (event ${event.id}, position ${event.position}) still failed after ${REACTION_RETRY.attempts} attempts; moving on. ` +
+            'Reactions are idempotent: resending the command with the same Idempotency-Key runs them again.',
+        );
+      }
       guardedWrite(db, 'reactor checkpoint', this.config.dataDir, () => save.run(REACTOR_CHECKPOINT, event.position));
       if (this.reactorStalled) {
         this.reactorStalled = false;
