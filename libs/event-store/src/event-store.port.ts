@@ -53,6 +53,12 @@ export interface ReadStreamOptions {
   readonly fromRevision?: number;
   /** Last revision to return (inclusive). */
   readonly toRevision?: number;
+  /**
+   * The events exactly as stored: decorators that change what is read (personal-data decryption)
+   * pass them through untouched. For lookups of fields that are never personal (ids, versions),
+   * which then skip decrypting whole documents. Adapters store what they return: no effect there.
+   */
+  readonly asStored?: boolean;
 }
 
 export interface EventFilter {

@@ -59,6 +59,16 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect((clear!.metadata['actor'] as { name: string }).name).toBe('山田 花子');
   });
 
+  it('readStream with asStored hands the events over as stored (ciphertext), for lookups of fields that are never personal', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const asStored: RecordedEvent[] = [];
+    for await (const event of store.readStream('application-a', { asStored: true })) asStored.push(event);
+    expect(asStored).toEqual(await read('application-a', store.stored));
+    expect((asStored[0]!.data['form'] as typeof contacts.form).normalContacts[0]!.phone).toMatch(/^enc:v1:/);
+    expect(asStored[0]!.data['formCode']).toBe('02-02');
+    expect((await read('application-a'))[0]!.data).toEqual(contacts);
+  });
+
   it('a retried append stores the same bytes (deterministic IV), so the chain and idempotency hold', async () => {
     await store.append('application-a', [formSaved('e1')], 'no_stream');
     const first = JSON.stringify((await read('application-a', store.stored))[0]);

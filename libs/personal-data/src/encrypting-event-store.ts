@@ -48,7 +48,8 @@ export class EncryptingEventStore implements EventStore {
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-    return this.decrypting(this.stored.readStream(streamId, options));
+    const events = this.stored.readStream(streamId, options);
+    return options?.asStored ? events : this.decrypting(events);
   }
 
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {

@@ -154,10 +154,21 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
   throw new Error(`could not register master data of ${code} (${kind}): too much contention`);
 }
 
+/**
+ * The version this approval registered, if any. Scanned as stored (sourceEventId is never
+ * personal): decrypting the published contacts of every version scanned was most of an approval's
+ * reaction time. Only the version found is read again, in clear.
+ */
 async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<RecordedEvent | undefined> {
-  for await (const event of context.store.readStream(stream, { fromRevision })) {
-    if (event.data['sourceEventId'] === sourceEventId) return event;
+  let found: number | undefined;
+  for await (const event of context.store.readStream(stream, { fromRevision, asStored: true })) {
+    if (event.data['sourceEventId'] === sourceEventId) {
+      found = event.revision;
+      break;
+    }
   }
+  if (found === undefined) return undefined;
+  for await (const event of context.store.readStream(stream, { fromRevision: found, toRevision: found })) return event;
   return undefined;
 }
 
