@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Actor } from '@nws/engine';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
 import { freshDir, percentile, type BenchOptions } from './bench-context';
@@ -12,6 +13,12 @@ const mic: Actor = { sub: 'mic', org: 'MIC', role: 'second-reviewer' };
 const distributor: Actor = { sub: 'reference-distributor', org: 'MIC', role: 'distributor', name: 'reference distributor' };
 const REGISTRATION_FORMS = ['02-01', '02-02', '02-06'];
 const WARM_UP = 5;
+/**
+ * Pause between two measured approvals. Reviewers approve seconds apart, not the instant the
+ * previous file lands; sent back to back, each approval met the distributor's acknowledgement of
+ * the previous version on the API's one event loop and measured that collision instead.
+ */
+const PAUSE_MS = 30;
 
 /**
  * Second approval → the version's JSON file in the reference distributor's directory, as users
@@ -68,6 +75,7 @@ export async function approvalToConsumerFileLatency(options: BenchOptions) {
     const afterAnswer: number[] = [];
     try {
       for (const [i, id] of ids.entries()) {
+        await delay(PAUSE_MS);
         const appeared = new Promise<bigint>((resolve) => (waiting = { name: `v${i + 1}.json`, resolve }));
         const sent = process.hrtime.bigint();
         const approving = call(tokens.mic, 'POST', `/applications/${id}/actions/approve`).then(() => process.hrtime.bigint());

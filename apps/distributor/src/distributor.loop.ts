@@ -41,9 +41,15 @@ export async function runDistributor(options: DistributorOptions): Promise<void>
   if (checkpoint === undefined) return;
   let after = checkpoint;
   log(`consumer ${options.consumer}: resuming after position ${after}, writing to ${options.outputDir}`);
+  // A page's acks go out while the next pull already waits: an approval's event (nothing to write)
+  // must not cost a round trip before the version event that follows it can be fetched. Acks stay
+  // in order (each settle waits for the one before) and a failed one ends the loop as before.
+  let settling: Promise<void> = Promise.resolve();
+  let settleError: { error: unknown } | undefined;
   while (!signal?.aborted) {
     const waitMs = options.pullWaitMs ?? 0;
     const page = await retrying(() => client.pull(after, options.batchSize ?? 50, waitMs), options);
+    if (settleError) throw settleError.error;
     if (page === undefined) break;
     if (page.events.length === 0) {
       // The API already waited for news; without long polling, wait here.
@@ -63,10 +69,18 @@ export async function runDistributor(options: DistributorOptions): Promise<void>
       else done.push(event);
       log(`${event.data['organizationCode']} v${event.data['version']} (position ${event.position}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
     }
-    if (done.length > 0) await retrying(() => client.ack(done.map((e) => e.eventId)), options, true);
-    for (const { event, reason } of refused) await retrying(() => client.nack([event.eventId], reason), options, true);
+    const previous = settling;
+    settling = (async () => {
+      await previous;
+      if (done.length > 0) await retrying(() => client.ack(done.map((e) => e.eventId)), options, true);
+      for (const { event, reason } of refused) await retrying(() => client.nack([event.eventId], reason), options, true);
+    })().catch((error: unknown) => {
+      settleError ??= { error };
+    });
     after = Math.max(after, ...[...done, ...refused.map((r) => r.event)].map((e) => e.position));
   }
+  await settling;
+  if (settleError) throw settleError.error;
   log(`consumer ${options.consumer}: stopped after position ${after}`);
 }
 

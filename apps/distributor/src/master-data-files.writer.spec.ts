@@ -67,25 +67,27 @@ describe('MasterDataFiles', () => {
     expect(await files.publish(event(3, { organizationCode: '../etc' }))).toMatchObject({ kind: 'rejected' });
   });
 
-  it('a crash between temp file and rename leaves a temp file that the next start removes', async () => {
+  it('a crash between temp files and renames leaves the temp files (CSV and JSON), which the next start removes', async () => {
     const crashing = new MasterDataFiles(root, (step) => {
       if (step === 'temp-written') throw new Error('killed');
     });
     await expect(crashing.publish(event(1))).rejects.toThrow('killed');
-    expect(readdirSync(join(root, '132012'))).toHaveLength(1);
+    expect(readdirSync(join(root, '132012')).map((name) => name.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '.tmp')).sort()).toEqual(['.v1.csv.tmp', '.v1.json.tmp']);
     writeFileSync(join(root, 'unrelated.txt'), 'x');
-    expect(await new MasterDataFiles(root).recover()).toBe(1);
+    expect(await new MasterDataFiles(root).recover()).toBe(2);
     expect(readdirSync(join(root, '132012'))).toEqual([]);
   });
 
-  it('a crash between the CSV and the JSON leaves a complete CSV and no JSON; the redelivery writes the JSON', async () => {
+  it('a crash between the CSV and the JSON leaves a complete CSV and no JSON; after restart the redelivery writes the JSON', async () => {
     const crashing = new MasterDataFiles(root, (step, detail) => {
       if (step === 'renamed' && detail.file === 'v1.csv') throw new Error('killed');
     });
     await expect(crashing.publish(event(1))).rejects.toThrow('killed');
-    expect(readdirSync(join(root, '132012'))).toEqual(['v1.csv']);
+    expect(readdirSync(join(root, '132012')).filter((name) => !name.endsWith('.tmp'))).toEqual(['v1.csv']);
     const csv = readFileSync(join(root, '132012', 'v1.csv'), 'utf8');
-    expect(await new MasterDataFiles(root).publish(event(1))).toMatchObject({ kind: 'written' });
+    const restarted = new MasterDataFiles(root);
+    expect(await restarted.recover()).toBe(1);
+    expect(await restarted.publish(event(1))).toMatchObject({ kind: 'written' });
     expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
     expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toBe(csv);
   });

@@ -26,7 +26,7 @@ const TEMP_PID = /\.(\d+)\.[0-9a-f]+\.tmp$/;
  * directory — `{code}/` for the code's default organ (its 首長部局), `{code}.{slug}/` for another
  * organ of the same code (e.g. `130001.prefectural-board-of-education/`; organKey), since each
  * organ has versions of its own. Each file is written to a temp file, fsynced, renamed into place and the directory
- * fsynced, so a reader never sees a partial file and a power cut never leaves one. The JSON is
+ * fsynced (the two temp files at once, the renames one after the other), so a reader never sees a partial file and a power cut never leaves one. The JSON is
  * written last: its presence with the right content hash means the version is complete.
  * Start-up removes the temp files a crash left behind.
  */
@@ -84,26 +84,27 @@ export class MasterDataFiles {
       registeredAt: event.occurredAt,
     };
     await this.ensureDir(dir);
-    await this.writeAtomically(dir, `v${version}.csv`, masterDataCsv(versionData), detail);
-    await this.writeAtomically(dir, `v${version}.json`, `${JSON.stringify(document, null, 2)}\n`, detail);
+    // Both temp files are written and fsynced at once (one fsync's wait instead of two); the
+    // renames stay in order, each made durable before the next, so the JSON never exists on disk
+    // without its CSV.
+    const files = [
+      { name: `v${version}.csv`, text: masterDataCsv(versionData) },
+      { name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` },
+    ];
+    const written = await Promise.allSettled(files.map((file) => writeTemp(dir, file.name, file.text)));
+    const temps = written.map((outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    });
+    for (const file of files) this.step('temp-written', { ...detail, file: file.name });
+    for (const [index, file] of files.entries()) {
+      await rename(temps[index]!, join(dir, file.name));
+      this.step('renamed', { ...detail, file: file.name });
+      // The rename is durable only once the directory entry is.
+      await syncDirectory(dir);
+    }
     this.step('published', detail);
     return { kind: 'written', path: jsonPath };
-  }
-
-  private async writeAtomically(dir: string, name: string, text: string, detail: Parameters<StepHook>[1]): Promise<void> {
-    const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    this.step('temp-written', { ...detail, file: name });
-    await rename(temp, join(dir, name));
-    this.step('renamed', { ...detail, file: name });
-    // The rename is durable only once the directory entry is.
-    await syncDirectory(dir);
   }
 
   private async ensureDir(dir: string): Promise<void> {
@@ -111,6 +112,19 @@ export class MasterDataFiles {
     await mkdir(dir, { recursive: true });
     await syncDirectory(this.root);
   }
+}
+
+/** Writes `text` to a fresh temp file beside `name` and fsyncs it; returns the temp file's path. */
+async function writeTemp(dir: string, name: string, text: string): Promise<string> {
+  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
 }
 
 /** Same recipe as the workflow's contentHash: SHA-256 of the RFC 8785 canonical JSON. */

@@ -121,6 +121,20 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect((await h.pull('archive', '?waitMs=60001')).status).toBe(400);
   });
 
+  it('a long poll woken by a second approval answers with the approval and the version its registration appends, in one page', async () => {
+    const id = await h.awaitingSecondApproval();
+    const waiting = h.pull('reference-distributor', '?waitMs=20000');
+    await new Promise((r) => setTimeout(r, 100));
+    await h.approveSecond(id);
+    const answered = await waiting;
+    expect(answered.status).toBe(200);
+    // Not the approval alone, which would cost the consumer an ack and a second poll for the version.
+    expect(answered.body.events.map((e: { type: string; data: { applicationId: string } }) => [e.type, e.data.applicationId])).toEqual([
+      [APPROVAL, id],
+      [VERSION, id],
+    ]);
+  });
+
   it('redelivers an un-acked event after DISTRIBUTION_ACK_TIMEOUT_MS', async () => {
     const e = await h.approved();
     const first = await h.pull('archive');

@@ -46,7 +46,7 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(WORKFLOW_ENGINE) engine: WorkflowEngine,
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(CLOCK) clock: Clock,
   ) {
     // Read here rather than in RuntimeConfig: only this module knows these settings.
@@ -128,6 +128,14 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
           });
         }
         if (!dirty) return result;
+        // Woken by a new event while a command still runs its reactions (an approval registering
+        // its master-data version): wait for the next event they append, or for them to end, so
+        // both come in one page instead of a second round trip (pull, ack, pull) per approval.
+        if (this.engine.reactingInline) {
+          dirty = false;
+          await Promise.race([this.engine.inlineReactionsSettled(), new Promise<void>((resolve) => (wake = resolve))]);
+          wake = undefined;
+        }
       }
     } finally {
       changes.unsubscribe();
