@@ -2,122 +2,26 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscription } from 'rxjs';
-import { StorageUnavailableError, asStorageError, storageProblemOf, type EventStore, type RecordedEvent, type StorageProblem } from '@nws/event-store';
+import { StorageUnavailableError, asStorageError, storageProblemOf, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { ParkedProjectionEvents, fromParkedRow, type ParkedRow } from './parked-projection-events';
 import type { Projection } from './projection';
+import {
+  ParkedEventNotFoundError,
+  type ParkedProjectionEvent,
+  type ProjectionFault,
+  type ProjectionReplayResult,
+  type ProjectionRunnerOptions,
+  type ProjectionRunnerState,
+  type ProjectionRunnerStatus,
+} from './projection-runner.types';
 
-export interface ProjectionRunnerOptions {
-  readonly filename: string;
-  /** Events applied per transaction at most while catching up. */
-  readonly batchSize?: number;
-  /** How often a projection is run on an event that makes it throw before the event is parked (default 3, at least 2). */
-  readonly maxAttempts?: number;
-  /** Delay before the first retry (ms, default 100); doubled per attempt. */
-  readonly retryDelayMs?: number;
-  /** Longest delay between retries while the read-model database refuses writes (ms, default 5000). */
-  readonly maxRetryDelayMs?: number;
-  /** Anything that is not a projection fault: the event subscription failed, an unexpected database error. */
-  readonly onError?: (error: unknown) => void;
-  /** A projection threw on an event: it is retried (`outcome: 'retry'`) or was just parked. */
-  readonly onFault?: (fault: ProjectionFault) => void;
-  /** The read-model database refused a write (disk full, read-only): nothing was applied; retried after `retryInMs`. */
-  readonly onStall?: (error: StorageUnavailableError, retryInMs: number) => void;
-  /** A stall is over: a batch was applied again. */
-  readonly onRecovered?: () => void;
-}
-
-export interface ProjectionFault {
-  readonly projection: string;
-  readonly position: number;
-  readonly streamId: string;
-  readonly type: string;
-  readonly error: string;
-  readonly attempt: number;
-  readonly maxAttempts: number;
-  readonly outcome: 'retry' | 'parked';
-}
-
-/**
- * An event one projection did not apply. `failed`: its handler threw on it `attempts` times.
- * `held`: a later event of the same stream, kept back so that the stream is applied in order
- * once the failed one is replayed.
- */
-export interface ParkedProjectionEvent {
-  readonly projection: string;
-  readonly position: number;
-  readonly streamId: string;
-  readonly type: string;
-  readonly reason: 'failed' | 'held';
-  readonly error: string | null;
-  readonly attempts: number;
-  readonly parkedAt: string;
-  readonly lastAttemptAt: string;
-}
-
-export interface ProjectionReplayResult {
-  readonly projection: string;
-  readonly streamId: string;
-  /** Positions applied and removed from the parked list, in order. */
-  readonly applied: number[];
-  /** The event that failed again (it stays parked with one more attempt, and so does what follows it). */
-  readonly failed: { readonly position: number; readonly error: string } | null;
-  readonly stillParked: number[];
-}
-
-export type ProjectionRunnerState = 'running' | 'retrying' | 'stalled' | 'stopped';
-
-export interface ProjectionRunnerStatus {
-  readonly state: ProjectionRunnerState;
-  /** Lowest checkpoint: every projection has applied (or parked) every event up to here. */
-  readonly position: number;
-  readonly checkpoints: Record<string, number>;
-  readonly parked: Record<string, { failed: number; held: number }>;
-  /** While stalled: what the read-model database refused. */
-  readonly storage: { readonly problem: StorageProblem; readonly since: string; readonly error: string } | null;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: string | null;
-}
-
-/** No event of that position is parked (for that projection). */
-export class ParkedEventNotFoundError extends Error {
-  override readonly name = 'ParkedEventNotFoundError';
-  constructor(readonly position: number, readonly projection?: string) {
-    super(`no parked event at position ${position}${projection ? ` for projection ${projection}` : ''}`);
-  }
-}
+export * from './projection-runner.types';
 
 /** The projection's own failure on one event, as opposed to the database refusing writes. */
 class HandlerFault extends Error {
   constructor(readonly projection: Projection, readonly event: RecordedEvent, readonly original: unknown) {
     super(messageOf(original));
   }
-}
-
-const PARKED_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS projection_parked (
-    projection      TEXT NOT NULL,
-    position        INTEGER NOT NULL,
-    stream_id       TEXT NOT NULL,
-    type            TEXT NOT NULL,
-    reason          TEXT NOT NULL CHECK (reason IN ('failed', 'held')),
-    error           TEXT,
-    attempts        INTEGER NOT NULL,
-    parked_at       TEXT NOT NULL,
-    last_attempt_at TEXT NOT NULL,
-    PRIMARY KEY (projection, position)
-  );
-  CREATE INDEX IF NOT EXISTS projection_parked_stream ON projection_parked (projection, stream_id, position);
-`;
-
-interface ParkedRow {
-  projection: string;
-  position: number;
-  stream_id: string;
-  type: string;
-  reason: 'failed' | 'held';
-  error: string | null;
-  attempts: number;
-  parked_at: string;
-  last_attempt_at: string;
 }
 
 const MAX_ERROR_LENGTH = 1000;
@@ -159,11 +63,8 @@ export class ProjectionRunner {
   /** Parked rows as they were before a rebuild: a re-parked event keeps its first parked time and attempts. */
   private parkedBefore = new Map<string, ParkedRow>();
   private readonly applyOne: (projection: Projection, event: RecordedEvent) => void;
-  private readonly sql: {
-    readonly setCheckpoint: Database.Statement<[number, string]>;
-    readonly park: Database.Statement<[string, number, string, string, string, string | null, number, string, string]>;
-    readonly parkedStreams: Database.Statement<[], { projection: string; stream_id: string; first: number }>;
-  };
+  private readonly setCheckpoint: Database.Statement<[number, string]>;
+  private readonly parking: ParkedProjectionEvents;
 
   constructor(
     private readonly store: EventStore,
@@ -175,17 +76,10 @@ export class ProjectionRunner {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
-    this.db.exec(PARKED_SCHEMA);
+    this.parking = new ParkedProjectionEvents(this.db);
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
     for (const projection of projections) this.install(projection);
-    this.sql = {
-      setCheckpoint: this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?'),
-      park: this.db.prepare(
-        `INSERT INTO projection_parked (projection, position, stream_id, type, reason, error, attempts, parked_at, last_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (projection, position) DO UPDATE SET reason = excluded.reason, error = excluded.error, attempts = excluded.attempts, last_attempt_at = excluded.last_attempt_at`,
-      ),
-      parkedStreams: this.db.prepare('SELECT projection, stream_id, min(position) AS first FROM projection_parked GROUP BY projection, stream_id'),
-    };
+    this.setCheckpoint = this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     // Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection.
     this.applyOne = this.db.transaction((projection: Projection, event: RecordedEvent) => projection.apply(this.db, event));
     this.loadCheckpoints();
@@ -205,7 +99,7 @@ export class ProjectionRunner {
       const built = recorded?.version ?? (checkpoint ? 1 : undefined);
       if (built !== undefined && built !== wanted) {
         for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-        this.db.prepare('DELETE FROM projection_parked WHERE projection = ?').run(projection.name);
+        this.parking.removeAll(projection.name);
         this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
       }
       this.db.exec(projection.schema);
@@ -278,19 +172,14 @@ export class ProjectionRunner {
 
   /** Parked events, oldest first. */
   parked(options: { projection?: string; limit?: number; offset?: number } = {}): ParkedProjectionEvent[] {
-    const where = options.projection === undefined ? '' : 'WHERE projection = ?';
-    const params: Array<string | number> = options.projection === undefined ? [] : [options.projection];
-    params.push(options.limit ?? 100, options.offset ?? 0);
-    const rows = this.db.prepare(`SELECT * FROM projection_parked ${where} ORDER BY position, projection LIMIT ? OFFSET ?`).all(...params) as ParkedRow[];
-    return rows.map(fromParkedRow);
+    return this.parking.list(options);
   }
 
   /** Parked events per projection (every projection listed, zeros included). */
   parkedCounts(): Record<string, { failed: number; held: number }> {
     const counts: Record<string, { failed: number; held: number }> = Object.fromEntries(this.projections.map((p) => [p.name, { failed: 0, held: 0 }]));
     if (!this.db.open) return counts;
-    const rows = this.db.prepare('SELECT projection, reason, count(*) AS n FROM projection_parked GROUP BY projection, reason').all() as Array<{ projection: string; reason: 'failed' | 'held'; n: number }>;
-    for (const row of rows) (counts[row.projection] ??= { failed: 0, held: 0 })[row.reason] = row.n;
+    for (const row of this.parking.counts()) (counts[row.projection] ??= { failed: 0, held: 0 })[row.reason] = row.n;
     return counts;
   }
 
@@ -301,9 +190,7 @@ export class ProjectionRunner {
    * again it stays parked (one more attempt, the new error) with everything after it.
    */
   async replayParked(position: number, options: { projection?: string } = {}): Promise<ProjectionReplayResult[]> {
-    const targets = (this.db.prepare(`SELECT * FROM projection_parked WHERE position = ?${options.projection ? ' AND projection = ?' : ''}`).all(
-      ...(options.projection ? [position, options.projection] : [position]),
-    ) as ParkedRow[]).filter((row) => this.projections.some((p) => p.name === row.projection));
+    const targets = this.parking.at(position, options.projection).filter((row) => this.projections.some((p) => p.name === row.projection));
     if (targets.length === 0) throw new ParkedEventNotFoundError(position, options.projection);
     const results: ProjectionReplayResult[] = [];
     for (const target of targets) results.push(await this.replayStream(this.projections.find((p) => p.name === target.projection)!, target.stream_id));
@@ -322,14 +209,12 @@ export class ProjectionRunner {
     const wasRunning = this.wanted;
     this.stop();
     const rebuilt = this.projections.filter((p) => names.includes(p.name));
-    const before = this.db
-      .prepare(`SELECT * FROM projection_parked WHERE projection IN (${rebuilt.map(() => '?').join(', ') || "''"}) ORDER BY position, projection`)
-      .all(...rebuilt.map((p) => p.name)) as ParkedRow[];
+    const before = this.parking.ofProjections(rebuilt.map((p) => p.name));
     this.db.transaction(() => {
       for (const projection of rebuilt) {
         for (const table of projection.tables) this.db.exec(`DELETE FROM ${table}`);
-        this.db.prepare('DELETE FROM projection_parked WHERE projection = ?').run(projection.name);
-        this.sql.setCheckpoint.run(0, projection.name);
+        this.parking.removeAll(projection.name);
+        this.setCheckpoint.run(0, projection.name);
       }
     })();
     this.parkedBefore = new Map(before.map((row) => [failureKey(row.projection, row.position), row]));
@@ -452,7 +337,7 @@ export class ProjectionRunner {
             if (parkedStreams.size > 0) {
               const first = parkedStreams.get(failureKey(projection.name, event.streamId));
               if (first !== undefined && event.position > first) {
-                this.sql.park.run(projection.name, event.position, event.streamId, event.type, 'held', null, 0, now, now);
+                this.parking.park({ projection: projection.name, position: event.position, stream_id: event.streamId, type: event.type, reason: 'held', error: null, attempts: 0, parked_at: now, last_attempt_at: now });
                 last = event.position;
                 continue;
               }
@@ -480,13 +365,23 @@ export class ProjectionRunner {
               faults.push(toFault(projection, event, error, attempt, this.maxAttempts, parked ? 'parked' : 'retry'));
               if (!parked) break;
               const before = this.parkedBefore.get(key);
-              this.sql.park.run(projection.name, event.position, event.streamId, event.type, 'failed', truncate(messageOf(error)), attempt + (before?.attempts ?? 0), before?.parked_at ?? now, now);
+              this.parking.park({
+                projection: projection.name,
+                position: event.position,
+                stream_id: event.streamId,
+                type: event.type,
+                reason: 'failed',
+                error: truncate(messageOf(error)),
+                attempts: attempt + (before?.attempts ?? 0),
+                parked_at: before?.parked_at ?? now,
+                last_attempt_at: now,
+              });
               parkedStreams.set(failureKey(projection.name, event.streamId), event.position);
               settled.push(key);
             }
             last = event.position;
           }
-          if (last !== from) this.sql.setCheckpoint.run(last, projection.name);
+          if (last !== from) this.setCheckpoint.run(last, projection.name);
         }
       })();
     } catch (error) {
@@ -511,7 +406,7 @@ export class ProjectionRunner {
 
   private async replayStream(projection: Projection, streamId: string): Promise<ProjectionReplayResult> {
     for (let round = 0; ; round++) {
-      const rows = this.parkedRowsOf(projection.name, streamId);
+      const rows = this.parking.ofStream(projection.name, streamId);
       const wanted = new Set(rows.map((r) => r.position));
       const events = new Map<number, RecordedEvent>();
       if (wanted.size > 0) {
@@ -519,7 +414,7 @@ export class ProjectionRunner {
       }
       const now = new Date().toISOString();
       const outcome = this.db.transaction((): ProjectionReplayResult | 'again' => {
-        const current = this.parkedRowsOf(projection.name, streamId);
+        const current = this.parking.ofStream(projection.name, streamId);
         if (current.some((row) => !events.has(row.position))) return 'again';
         const applied: number[] = [];
         for (const row of current) {
@@ -528,14 +423,14 @@ export class ProjectionRunner {
           } catch (error) {
             if (isDatabaseFailure(error) || !this.db.inTransaction) throw error;
             const message = truncate(messageOf(error));
-            this.sql.park.run(projection.name, row.position, row.stream_id, row.type, 'failed', message, row.attempts + 1, row.parked_at, now);
+            this.parking.park({ ...row, reason: 'failed', error: message, attempts: row.attempts + 1, last_attempt_at: now });
             const rest = current.filter((r) => r.position > row.position).map((r) => r.position);
-            this.removeParked(projection.name, applied);
+            this.parking.remove(projection.name, applied);
             return { projection: projection.name, streamId, applied, failed: { position: row.position, error: message }, stillParked: [row.position, ...rest] };
           }
           applied.push(row.position);
         }
-        this.removeParked(projection.name, applied);
+        this.parking.remove(projection.name, applied);
         return { projection: projection.name, streamId, applied, failed: null, stillParked: [] };
       });
       let result: ProjectionReplayResult | 'again';
@@ -550,17 +445,8 @@ export class ProjectionRunner {
     }
   }
 
-  private parkedRowsOf(projection: string, streamId: string): ParkedRow[] {
-    return this.db.prepare('SELECT * FROM projection_parked WHERE projection = ? AND stream_id = ? ORDER BY position').all(projection, streamId) as ParkedRow[];
-  }
-
-  private removeParked(projection: string, positions: readonly number[]): void {
-    const remove = this.db.prepare('DELETE FROM projection_parked WHERE projection = ? AND position = ?');
-    for (const position of positions) remove.run(projection, position);
-  }
-
   private reloadParkedStreams(): void {
-    const rows = this.sql.parkedStreams.all();
+    const rows = this.parking.firstPositions();
     this.parkedStreams = new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
   }
 
@@ -627,20 +513,6 @@ function failureKey(projection: string, at: string | number): string {
 
 function toFault(projection: Projection, event: RecordedEvent, error: unknown, attempt: number, maxAttempts: number, outcome: 'retry' | 'parked'): ProjectionFault {
   return { projection: projection.name, position: event.position, streamId: event.streamId, type: event.type, error: truncate(messageOf(error)), attempt, maxAttempts, outcome };
-}
-
-function fromParkedRow(row: ParkedRow): ParkedProjectionEvent {
-  return {
-    projection: row.projection,
-    position: row.position,
-    streamId: row.stream_id,
-    type: row.type,
-    reason: row.reason,
-    error: row.error,
-    attempts: row.attempts,
-    parkedAt: row.parked_at,
-    lastAttemptAt: row.last_attempt_at,
-  };
 }
 
 function messageOf(error: unknown): string {
