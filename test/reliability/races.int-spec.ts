@@ -76,8 +76,10 @@ describe(`races over HTTP (${MODE})`, () => {
           const action = random.chance(0.5) ? 'approve' : 'reject';
           // In the second review half state the revision they saw (If-Match → 412 when they lose)
           // and half do not (→ 409: no decision is offered after it). In the first review all do:
-          // after a first approval a first reviewer's decision without If-Match meets the second
-          // review, which is not theirs to decide (403, by the policy, not a race outcome).
+          // a first reviewer's decision without If-Match that is processed after the winner's meets
+          // the second review, which is not theirs to decide: 403 by the policy, since without
+          // If-Match the server cannot know the caller saw the first review (one that raced the
+          // winner in flight is told CHANGED_MEANWHILE, 409; libs/engine changed-meanwhile spec).
           const ifMatch = !second || random.chance(0.5);
           return { who, actor, key, action, ifMatch, commandId: commandIdForIdempotencyKey(actor, key) };
         });

@@ -83,6 +83,22 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/**
+ * Another request changed the application between this one's read and its write, and what was
+ * allowed before is not any more (e.g. two first reviewers approving at once: for the loser the
+ * application now waits for the second review, which is not theirs). A conflict (409), not a 403:
+ * nothing is wrong with who the caller is.
+ */
+export class ChangedMeanwhileError extends DomainError {
+  readonly code = 'CHANGED_MEANWHILE';
+  constructor(readonly applicationId: string, readonly state: string, readonly revision: number) {
+    super({
+      ja: `申請 ${applicationId} はこの操作の処理中に別の操作で更新されました（現在の状態「${state}」、改訂 ${revision}）。最新の内容を確認してください。`,
+      en: `application ${applicationId} was changed by another request while this one was processed (now in state "${state}", revision ${revision}); fetch it again`,
+    });
+  }
+}
+
 /** Too many concurrent writers on one application; the client may retry. */
 export class ConcurrencyConflictError extends DomainError {
   readonly code = 'CONCURRENCY_CONFLICT';

@@ -6,6 +6,7 @@ import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResu
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
+  ChangedMeanwhileError,
   ConcurrencyConflictError,
   ForbiddenError,
   IdempotencyKeyReusedError,
@@ -131,6 +132,9 @@ export class WorkflowEngine {
     // deciding on it saves the read of the tail, and it is safe because the append at its
     // revision succeeds only if nothing moved, while any refusal is re-checked on what is stored.
     let guess = this.cache.get(applicationId);
+    // Set once an append of this call lost to another writer: a refusal after that is the other
+    // request's doing (409), not the caller's lack of rights (403).
+    let raced = false;
     for (let conflicts = 0; ; ) {
       const current = guess ?? (await this.current(applicationId));
       const guessed = guess !== undefined;
@@ -154,6 +158,7 @@ export class WorkflowEngine {
         ({ events: toAppend, after } = this.stamp(folded, decided, meta, requestHash));
       } catch (error) {
         if (guessed) continue;
+        if (raced && error instanceof ForbiddenError) throw new ChangedMeanwhileError(applicationId, folded.state, folded.revision);
         throw error;
       }
       const { definition } = folded;
@@ -167,6 +172,7 @@ export class WorkflowEngine {
           result = await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          raced = true;
           if (guessed) continue;
           if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
           if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);

@@ -1,4 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import { ChangedMeanwhileError } from '@nws/engine';
 import { StorageUnavailableError } from '@nws/event-store';
 import { DomainExceptionFilter } from './domain-exception.filter';
 
@@ -54,5 +55,15 @@ describe('DomainExceptionFilter, storage problems', () => {
     expect(sent.body.messages.en).toMatch(/cannot be read now/);
     expect(sent.body.messages.en).not.toMatch(/writes are refused|recorded/);
     expect(sent.body.messages.ja).toMatch(/読み出せません/);
+  });
+});
+
+describe('DomainExceptionFilter, a decision that lost a race in flight', () => {
+  it('409 CHANGED_MEANWHILE with the state and revision the application is at now, in both languages', () => {
+    const sent = answer(new ChangedMeanwhileError('app-1', 'secondReview', 5), 'POST');
+    expect(sent.status).toBe(409);
+    expect(sent.body).toMatchObject({ code: 'CHANGED_MEANWHILE', state: 'secondReview', currentRevision: 5 });
+    expect(sent.body.messages.ja).toMatch(/別の操作で更新されました.*secondReview/);
+    expect(sent.body.messages.en).toMatch(/changed by another request.*secondReview/);
   });
 });

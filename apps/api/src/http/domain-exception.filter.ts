@@ -5,6 +5,7 @@ import { EngineMetrics } from '../metrics/metrics.registry';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
+  ChangedMeanwhileError,
   ConcurrencyConflictError,
   DomainError,
   ForbiddenError,
@@ -34,6 +35,7 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [ForbiddenError, HttpStatus.FORBIDDEN],
   [ActionNotAllowedInStateError, HttpStatus.CONFLICT],
   [ConcurrencyConflictError, HttpStatus.CONFLICT],
+  [ChangedMeanwhileError, HttpStatus.CONFLICT],
   [RevisionMismatchError, HttpStatus.PRECONDITION_FAILED],
   [IdempotencyKeyReusedError, HttpStatus.UNPROCESSABLE_ENTITY],
 ];
@@ -80,6 +82,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
         body['allowedActions'] = exception.allowedActions;
       }
       if (exception instanceof RevisionMismatchError) body['currentRevision'] = exception.actual;
+      if (exception instanceof ChangedMeanwhileError) {
+        body['state'] = exception.state;
+        body['currentRevision'] = exception.revision;
+      }
       return body;
     }
     if (exception instanceof EventStoreUnavailableError) {
