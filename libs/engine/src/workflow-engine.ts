@@ -89,6 +89,8 @@ export class WorkflowEngine {
   }
 
   private cache: FoldCache;
+  /** Application id → appends this engine made to it (recent applications only): tells a race in flight from a stale cache. */
+  private readonly localAppends = new Map<string, number>();
   /** Event id → the inline run of its reactions by the command that appended it (see reactOnce). */
   private readonly inlineReactions = new Map<string, Promise<ReactionFailure[] | undefined>>();
 
@@ -132,9 +134,11 @@ export class WorkflowEngine {
     // deciding on it saves the read of the tail, and it is safe because the append at its
     // revision succeeds only if nothing moved, while any refusal is re-checked on what is stored.
     let guess = this.cache.get(applicationId);
-    // Set once an append of this call lost to another writer: a refusal after that is the other
-    // request's doing (409), not the caller's lack of rights (403).
+    // A refusal after this call lost an append to a command of this process that ran meanwhile is
+    // that command's doing (409), not the caller's lack of rights (403). A stale cache (another
+    // process wrote some time ago) is not such a race: the caller meets the state as it is.
     let raced = false;
+    const appendsBefore = this.localAppends.get(applicationId) ?? 0;
     for (let conflicts = 0; ; ) {
       const current = guess ?? (await this.current(applicationId));
       const guessed = guess !== undefined;
@@ -158,7 +162,9 @@ export class WorkflowEngine {
         ({ events: toAppend, after } = this.stamp(folded, decided, meta, requestHash));
       } catch (error) {
         if (guessed) continue;
-        if (raced && error instanceof ForbiddenError) throw new ChangedMeanwhileError(applicationId, folded.state, folded.revision);
+        if (raced && error instanceof ForbiddenError && (this.localAppends.get(applicationId) ?? 0) > appendsBefore) {
+          throw new ChangedMeanwhileError(applicationId, folded.state, folded.revision);
+        }
         throw error;
       }
       const { definition } = folded;
@@ -178,6 +184,7 @@ export class WorkflowEngine {
           if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
           continue;
         }
+        this.countLocalAppend(applicationId);
         const stored = this.cacheWritten(applicationId, current, after, meta, result) ?? (await this.current(applicationId));
         if (!inline) return this.view(stored.folded, meta.actor);
         failures = await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
@@ -238,6 +245,14 @@ export class WorkflowEngine {
         settle(failures);
       },
     };
+  }
+
+  private countLocalAppend(applicationId: string): void {
+    const count = (this.localAppends.get(applicationId) ?? 0) + 1;
+    this.localAppends.delete(applicationId);
+    this.localAppends.set(applicationId, count);
+    // A race lasts as long as a command: the oldest entries are long settled.
+    if (this.localAppends.size > 10_000) this.localAppends.delete(this.localAppends.keys().next().value!);
   }
 
   /**
