@@ -16,6 +16,7 @@ import {
 import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
 import { evolve, foldApplication, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
+import { InlineReactions, type ReactionFailure } from './inline-reactions';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 
@@ -41,11 +42,6 @@ export interface ApplicationView extends JsonObject {
   state: string;
   revision: number;
   allowedActions: string[];
-}
-
-export interface ReactionFailure {
-  readonly event: RecordedEvent;
-  readonly error: unknown;
 }
 
 /** How often the reactor runs a failing reaction, and the first pause between (doubling after each). */
@@ -91,8 +87,7 @@ export class WorkflowEngine {
   private cache: FoldCache;
   /** Application id → appends this engine made to it (recent applications only): tells a race in flight from a stale cache. */
   private readonly localAppends = new Map<string, number>();
-  /** Event id → the inline run of its reactions by the command that appended it (see reactOnce). */
-  private readonly inlineReactions = new Map<string, Promise<ReactionFailure[] | undefined>>();
+  private readonly inline = new InlineReactions();
 
   /**
    * Drops every cached fold. Events never change, but what they read as does: once a person's key
@@ -170,7 +165,7 @@ export class WorkflowEngine {
       const { definition } = folded;
       const triggers = toAppend.filter((e) => definition.reactions?.some((r) => r.on.includes(e.type))).map((e) => e.id);
       // Announced before the append: the reactor may see the stored event before this call resumes.
-      const inline = triggers.length > 0 ? this.announceInlineReaction(triggers) : undefined;
+      const inline = triggers.length > 0 ? this.inline.announce(triggers) : undefined;
       let failures: ReactionFailure[] | undefined;
       try {
         let result: AppendResult;
@@ -202,7 +197,7 @@ export class WorkflowEngine {
    * failed there (its second chance), instead of racing it with the same work.
    */
   async reactOnce(definition: WorkflowDefinition, event: RecordedEvent, retry: ReactionRetry = { attempts: 1, backoffMs: 0 }): Promise<ReactionFailure[]> {
-    const inline = this.inlineReactions.get(event.id);
+    const inline = this.inline.of(event.id);
     if (inline) {
       const failures = await inline;
       if (failures && !failures.some((f) => f.event.id === event.id)) return [];
@@ -217,34 +212,18 @@ export class WorkflowEngine {
     }
   }
 
+  /** Whether a command of this process is running reactions right now (see inlineReactionsSettled). */
+  get reactingInline(): boolean {
+    return this.inline.active;
+  }
+
   /**
    * Resolves once the reactions that commands of this process are running inline right now have
    * finished (at once when there are none). A consumer woken by an approval can wait for it, so
    * the version event its reaction appends comes in the same page instead of a second round trip.
    */
-  get reactingInline(): boolean {
-    return this.inlineReactions.size > 0;
-  }
-
-  async inlineReactionsSettled(): Promise<void> {
-    if (this.inlineReactions.size > 0) await Promise.all(new Set(this.inlineReactions.values()));
-  }
-
-  /**
-   * Registers the inline run of these events' reactions. `settle(failures)` ends it: undefined
-   * when the run did not happen or did not finish (the append failed, the read threw), so the
-   * reactor runs the reactions itself.
-   */
-  private announceInlineReaction(eventIds: readonly string[]): { settle: (failures: ReactionFailure[] | undefined) => void } {
-    let settle!: (failures: ReactionFailure[] | undefined) => void;
-    const run = new Promise<ReactionFailure[] | undefined>((resolve) => (settle = resolve));
-    for (const id of eventIds) this.inlineReactions.set(id, run);
-    return {
-      settle: (failures) => {
-        for (const id of eventIds) if (this.inlineReactions.get(id) === run) this.inlineReactions.delete(id);
-        settle(failures);
-      },
-    };
+  inlineReactionsSettled(): Promise<void> {
+    return this.inline.settled();
   }
 
   private countLocalAppend(applicationId: string): void {
