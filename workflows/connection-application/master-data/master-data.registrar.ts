@@ -92,7 +92,7 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
     // reactor's catch-up). On EventStoreDB a repeat with a moved expected revision would be a new
     // write, so look at the newest versions first: a body gains a version only per full review.
     if (own.lastRevision !== undefined) {
-      const recent = await findVersionOf(context, stream, approval.id, Math.max(0, own.lastRevision - 9));
+      const recent = await findVersionOf(context, code, kind, approval.id, Math.max(0, own.lastRevision - 9));
       if (recent) return recent;
     }
     const base = own.latest;
@@ -141,14 +141,14 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       // Lost a race, or (on stores whose idempotency needs the original expected revision) this
       // approval was registered before: look for it before taking the next number.
-      const existing = await findVersionOf(context, stream, approval.id);
+      const existing = await findVersionOf(context, code, kind, approval.id);
       if (existing) return existing;
       continue;
     }
     // What the store holds: an idempotent repeat answers with the first registration, whatever we computed.
     const stored = await readVersion(context.store, code, kind, appended + 1);
     if (stored?.data['sourceEventId'] === approval.id) return stored;
-    const existing = await findVersionOf(context, stream, approval.id);
+    const existing = await findVersionOf(context, code, kind, approval.id);
     if (existing) return existing;
   }
   throw new Error(`could not register master data of ${code} (${kind}): too much contention`);
@@ -159,16 +159,11 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
  * personal): decrypting the published contacts of every version scanned was most of an approval's
  * reaction time. Only the version found is read again, in clear.
  */
-async function findVersionOf(context: ReactionContext, stream: string, sourceEventId: string, fromRevision = 0): Promise<RecordedEvent | undefined> {
-  let found: number | undefined;
-  for await (const event of context.store.readStream(stream, { fromRevision, asStored: true })) {
-    if (event.data['sourceEventId'] === sourceEventId) {
-      found = event.revision;
-      break;
-    }
+async function findVersionOf(context: ReactionContext, code: string, kind: string, sourceEventId: string, fromRevision = 0): Promise<RecordedEvent | undefined> {
+  for await (const event of context.store.readStream(masterDataStream(code, kind), { fromRevision, asStored: true })) {
+    // Version n is the stream's event at revision n − 1.
+    if (event.data['sourceEventId'] === sourceEventId) return await readVersion(context.store, code, kind, event.revision + 1);
   }
-  if (found === undefined) return undefined;
-  for await (const event of context.store.readStream(stream, { fromRevision: found, toRevision: found })) return event;
   return undefined;
 }
 
