@@ -3,6 +3,8 @@ export * from './engine.errors';
 export * from './workflow-definition';
 export * from './workflow-registry';
 export * from './workflow-engine';
+export * from './workflow-engine.types';
+export * from './command-ids';
 export * from './inline-reactions';
 export * from './fold';
 export * from './forms/form-catalog';

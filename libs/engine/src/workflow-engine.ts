@@ -1,7 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import canonicalize from 'canonicalize';
-import { v5 as uuidv5 } from 'uuid';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import {
   ActionNotAllowedInStateError,
@@ -13,55 +10,14 @@ import {
   RevisionMismatchError,
   UnknownActionError,
 } from './engine.errors';
+import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, eventIdFor, hashRequest } from './command-ids';
 import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
 import { evolve, foldApplication, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
 import { InlineReactions, type ReactionFailure } from './inline-reactions';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
-
-/** Namespace of the name-based UUIDs that turn an idempotency key into command and event ids. */
-const ID_NAMESPACE = '6f1c2a8e-4d0b-5c3e-9a7f-2b8d1e0c4f6a';
-export const APPLICATION_STREAM_PREFIX = 'application-';
-export const applicationStream = (id: string): string => `${APPLICATION_STREAM_PREFIX}${id}`;
-
-/** The command id for a client's Idempotency-Key: the same key from the same person is the same command. */
-export function commandIdForIdempotencyKey(actor: Actor, key: string): string {
-  return uuidv5(`${actor.sub}\u0000${actor.org}\u0000${key}`, ID_NAMESPACE);
-}
-
-export interface LoadedApplication {
-  readonly folded: FoldedApplication;
-  readonly events: readonly RecordedEvent[];
-}
-
-export interface ApplicationView extends JsonObject {
-  id: string;
-  workflow: string;
-  machineVersion: string;
-  state: string;
-  revision: number;
-  allowedActions: string[];
-}
-
-/** How often the reactor runs a failing reaction, and the first pause between (doubling after each). */
-export interface ReactionRetry {
-  readonly attempts: number;
-  readonly backoffMs: number;
-}
-
-export interface ExecuteOptions {
-  /** From `If-Match`: the revision the client last saw. */
-  readonly expectedRevision?: number;
-  /** Internal commands (form saving, the engine's own reactions) are not reachable as public actions. */
-  readonly internal?: boolean;
-}
-
-export interface LoadOptions {
-  readonly toRevision?: number;
-  /** Fold only events that occurred at or before this ISO time. */
-  readonly asOf?: string;
-}
+import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry } from './workflow-engine.types';
 
 /**
  * Handles commands: read the stream, fold it, check the action is offered now and allowed for
@@ -103,7 +59,7 @@ export class WorkflowEngine {
 
   async create(workflowName: string, input: JsonObject, meta: CommandMetadata): Promise<ApplicationView> {
     const definition = this.registry.latest(workflowName);
-    const applicationId = uuidv5(`application\u0000${meta.commandId}`, ID_NAMESPACE);
+    const applicationId = applicationIdFor(meta.commandId);
     const requestHash = hashRequest('create', input);
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
@@ -368,7 +324,7 @@ export class WorkflowEngine {
   private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[]; after: FoldedApplication } {
     let current = start;
     const events = decided.map((event, index): EventToAppend => {
-      const id = uuidv5(`${meta.commandId}\u0000${index}`, ID_NAMESPACE);
+      const id = eventIdFor(meta.commandId, index);
       const metadata: EventMetadata = {
         workflow: start.definition.name,
         machineVersion: start.definition.machineVersion,
@@ -423,13 +379,4 @@ export class WorkflowEngine {
     const applicationId = events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length);
     return this.view(this.foldEvents(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
   }
-}
-
-function hashRequest(action: string, payload: JsonObject): string {
-  return createHash('sha256').update(canonicalize({ action, payload }) ?? '').digest('hex');
-}
-
-/** A fresh command id for a request without an Idempotency-Key. */
-export function newCommandId(): string {
-  return randomUUID();
 }
