@@ -104,15 +104,23 @@ export class EncryptingEventStore implements EventStore {
     if (refs.length === 0) return event;
     const doc = structuredClone({ data: event.data, metadata: event.metadata });
     // Subjects are resolved from the names before any value (a name is its own anchor) is replaced.
+    // One person's values (name, phone, e-mail, …) share a subject and a key: each is looked up once per event.
+    const subjects = new Map<string, string>();
+    const keys: KeyCache = new Map();
     const plan: Array<{ ref: PersonalValueRef; value: unknown; subjectId: string }> = [];
     for (const ref of refs) {
       const value = getAt(doc, ref.path);
       if (value === undefined || value === null || isCiphertext(value) || (typeof value === 'string' && PLACEHOLDERS.has(value))) continue;
-      plan.push({ ref, value, subjectId: await this.keys.subjectFor(ref.org, identifyingName(getAt(doc, ref.anchor), value)) });
+      const name = identifyingName(getAt(doc, ref.anchor), value);
+      const person = `${ref.org}\u0000${name}`;
+      let subjectId = subjects.get(person);
+      if (subjectId === undefined) subjects.set(person, (subjectId = await this.keys.subjectFor(ref.org, name)));
+      plan.push({ ref, value, subjectId });
     }
     for (const { ref, value, subjectId } of plan) {
       let id = subjectId;
-      let state = await this.keys.keyOf(id);
+      let state = keys.get(id);
+      if (!state) keys.set(id, (state = await this.keys.keyOf(id)));
       // Erased between lookup and use: the person is seen again and gets a new subject.
       if (state.status !== 'active') {
         id = await this.keys.subjectFor(ref.org, identifyingName(getAt(event, ref.anchor), value));
