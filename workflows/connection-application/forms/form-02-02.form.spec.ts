@@ -13,6 +13,11 @@ describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, i
     }
   });
 
+  it('an e-mail holding an unpaired surrogate is refused naming the field (validator\'s isEmail would throw on it)', () => {
+    const violations = violationsOf(form0202, variant(example, (d) => (d.normalContacts[0].email = 'renkei\ud800@example.jp')));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['normalContacts[0].email:wellFormedText']);
+  });
+
   it('contacts are listed in priority order, 1, 2, 3, … without gaps or repeats', () => {
     for (const priorities of [
       [2, 1],

@@ -29,6 +29,20 @@ describe('bodies the validation pipe refuses before anything walks them (found b
     expect((await driver.as('applicant', 'GET', `/applications/${id}`)).body.state).toBe('draft');
   });
 
+  it('a string or key holding an unpaired surrogate ("\\ud800") is a 400 naming the field, not a 500 from a validator that encodes it, and records nothing', async () => {
+    expect(bodyShapeViolation(JSON.parse('{"a":[{"b":"ok"},{"email":"x\\ud800"}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[1].email', rule: 'wellFormedText' });
+    expect(bodyShapeViolation(JSON.parse('{"\\udc00":1}'), MAX_BODY_DEPTH)).toEqual({ field: '\udc00', rule: 'wellFormedText' });
+    expect(bodyShapeViolation({ name: '𠮷野家 😀' }, MAX_BODY_DEPTH)).toBeUndefined();
+    const id = await driver.draftWithForms();
+    const { forms } = await driver.examples();
+    const form = JSON.stringify(forms.find((f) => f.code === '02-02')!.example).replace(/"email":"[^"]*"/, '"email":"\\ud800"');
+    const response = await server.request('PUT', `/applications/${id}/forms/02-02`, { token: await driver.token('applicant'), rawBody: form });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ field: 'normalContacts[0].email', rule: 'wellFormedText' }] });
+    expect(response.body.messages.ja).toContain('サロゲート');
+    expect((await driver.as('applicant', 'GET', `/applications/${id}`)).body.revision).toBe(3);
+  });
+
   it.each(['__proto__', 'constructor', 'hasOwnProperty'])('a field named %s is refused by name, not dropped silently', async (key) => {
     const { create } = await driver.examples();
     const created = await server.request('POST', '/applications', { token: await driver.token('applicant'), rawBody: JSON.stringify(create).replace('{', `{"${key}":false,`) });

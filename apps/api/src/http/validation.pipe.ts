@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { ValidationFailedError, toViolations } from '@nws/engine';
+import { ValidationFailedError, hasUnpairedSurrogate, toViolations, unpairedSurrogateViolation } from '@nws/engine';
 
 /**
  * How deeply a request body may nest. The deepest body the API takes (a form) nests about six
@@ -16,11 +16,15 @@ export const MAX_BODY_DEPTH = 32;
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-/** What no body may hold: nesting deeper than `maxDepth`, or a reserved key anywhere. Walked without recursion. */
-export function bodyShapeViolation(value: unknown, maxDepth: number): { field: string; rule: 'maxDepth' | 'whitelistValidation' } | undefined {
+/** What no body may hold: nesting deeper than `maxDepth`, a reserved key, or a key or string that is not text (an unpaired surrogate), anywhere. Walked without recursion. */
+export function bodyShapeViolation(value: unknown, maxDepth: number): { field: string; rule: 'maxDepth' | 'whitelistValidation' | 'wellFormedText' } | undefined {
   const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   while (stack.length > 0) {
     const [node, depth, path] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (hasUnpairedSurrogate(node)) return { field: path || '(body)', rule: 'wellFormedText' };
+      continue;
+    }
     if (node === null || typeof node !== 'object') continue;
     if (depth > maxDepth) return { field: '(body)', rule: 'maxDepth' };
     if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, depth + 1, `${path}[${i}]`]));
@@ -28,6 +32,7 @@ export function bodyShapeViolation(value: unknown, maxDepth: number): { field: s
       for (const [key, child] of Object.entries(node)) {
         const field = path ? `${path}.${key}` : key;
         if (RESERVED_KEYS.has(key)) return { field, rule: 'whitelistValidation' };
+        if (hasUnpairedSurrogate(key)) return { field, rule: 'wellFormedText' };
         stack.push([child, depth + 1, field]);
       }
     }
@@ -48,6 +53,7 @@ class StrictValidationPipe extends ValidationPipe {
         { field: violation.field, rule: violation.rule, message: { ja: `(body): 入れ子が深すぎます（${MAX_BODY_DEPTH} 階層まで）。`, en: `(body): nests deeper than ${MAX_BODY_DEPTH} levels` } },
       ]);
     }
+    if (violation?.rule === 'wellFormedText') throw new ValidationFailedError([unpairedSurrogateViolation(violation.field)]);
     if (violation) {
       throw new ValidationFailedError([
         { field: violation.field, rule: violation.rule, message: { ja: `${violation.field}: 定義されていない項目です。`, en: `${violation.field}: is not a field of this request` } },

@@ -91,8 +91,8 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
   }
-  const reserved = reservedKey(input);
-  if (reserved !== undefined) return { ok: false, violations: [{ field: reserved, rule: 'whitelistValidation', message: RULE_MESSAGES['whitelistValidation']!(reserved, []) }] };
+  const fault = inputFault(input);
+  if (fault !== undefined) return { ok: false, violations: [fault] };
   const instance = plainToInstance(dto, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
   if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
@@ -108,16 +108,41 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
  */
 const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-function reservedKey(input: unknown): string | undefined {
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether a string is text: JSON may carry an unpaired surrogate (`"\ud800"`), which is no
+ * character, cannot be stored as UTF-8, and makes validators that encode their input
+ * (validator's isEmail → encodeURI) throw instead of answering.
+ */
+export function hasUnpairedSurrogate(text: string): boolean {
+  return UNPAIRED_SURROGATE.test(text);
+}
+
+export function unpairedSurrogateViolation(field: string): FieldViolation {
+  return {
+    field,
+    rule: 'wellFormedText',
+    message: { ja: `${field}: 文字として扱えない値（対になっていないサロゲート）が含まれています。`, en: `${field}: contains an unpaired surrogate, which is not text` },
+  };
+}
+
+/** A reserved key, or a key or string that is not text, anywhere in the input (walked without recursion). */
+function inputFault(input: unknown): FieldViolation | undefined {
   const stack: Array<[unknown, string]> = [[input, '']];
   while (stack.length > 0) {
     const [node, path] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (hasUnpairedSurrogate(node)) return unpairedSurrogateViolation(path || '(body)');
+      continue;
+    }
     if (node === null || typeof node !== 'object') continue;
     if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, `${path}[${i}]`]));
     else {
       for (const [key, child] of Object.entries(node)) {
         const field = path ? `${path}.${key}` : key;
-        if (RESERVED_KEYS.has(key)) return field;
+        if (RESERVED_KEYS.has(key)) return { field, rule: 'whitelistValidation', message: RULE_MESSAGES['whitelistValidation']!(field, []) };
+        if (hasUnpairedSurrogate(key)) return unpairedSurrogateViolation(field);
         stack.push([child, field]);
       }
     }
