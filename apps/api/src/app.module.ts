@@ -89,8 +89,10 @@ export class AppModule {
               // Every attempt that fails is logged here; the reactor tries again (an unavailable
               // store from its checkpoint once the store is back, anything else a few times with
               // backoff) and says at error level when it gives up (ProjectionsHost).
-              onReactionError: (error, event) =>
-                logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor tries it again: ${error instanceof EventStoreUnavailableError ? String(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+              onReactionError: (error, event) => {
+                metrics.reactionFailures.inc({ event_type: event.type, outcome: 'failed-attempt' });
+                logger.warn(`reaction to ${event.type} (${event.streamId}@${event.revision}) failed; the reactor tries it again: ${error instanceof EventStoreUnavailableError ? String(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              },
             }),
         },
         {

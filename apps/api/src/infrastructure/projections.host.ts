@@ -4,6 +4,7 @@ import { EventStoreUnavailableError, consumeAll, guardedWrite, type EventStore }
 import type { WorkflowEngine } from '@nws/engine';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
+import { EngineMetrics } from '../metrics/metrics.registry';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG, WORKFLOW_ENGINE } from './tokens';
 
 const REACTOR_CHECKPOINT = 'reactor';
@@ -34,6 +35,7 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: EngineMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,7 +69,8 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
       const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
       if (retryable) throw retryable.error;
       if (failures.length > 0) {
-        // Each attempt was logged by the engine; what is left is for an operator.
+        // Each attempt was logged (and counted) by the engine; what is left is for an operator.
+        this.metrics.reactionFailures.inc({ event_type: event.type, outcome: 'gave-up' });
         this.logger.error(
           `reaction to ${event.type} (event ${event.id}, position ${event.position}) still failed after ${REACTION_RETRY.attempts} attempts; moving on. ` +
             'Reactions are idempotent: resending the command with the same Idempotency-Key runs them again.',

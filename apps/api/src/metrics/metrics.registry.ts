@@ -36,6 +36,12 @@ export class EngineMetrics {
     labelNames: ['projection', 'outcome'],
     registers: [this.registry],
   });
+  readonly reactionFailures = new Counter({
+    name: 'nws_reaction_failures_total',
+    help: 'Failed runs of a workflow reaction (e.g. registering master data after a second approval), by triggering event type and outcome: failed-attempt (tried again), gave-up (the reactor moved on after its last attempt: an operator resends the command with its Idempotency-Key)',
+    labelNames: ['event_type', 'outcome'],
+    registers: [this.registry],
+  });
   readonly storageWritable = new Gauge({
     name: 'nws_storage_writable',
     help: '1 when DATA_DIR and the embedded databases take writes, 0 when writes are refused (disk full, read-only, I/O errors)',
