@@ -1,8 +1,8 @@
 import { ChainedEventStore } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
-import { connectionApplicationForms } from '@nws/workflows/connection-application/forms';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
-import { hachiojiApplicant, tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
+import { tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
 import { ChangedMeanwhileError, ForbiddenError } from './engine.errors';
 import type { Actor, CommandMetadata } from './engine.types';
 import { WorkflowEngine } from './workflow-engine';
@@ -20,12 +20,7 @@ describe('a decision that lost a race to another request', () => {
   beforeEach(async () => {
     store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
     engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]));
-    ({ id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'create')));
-    for (const code of ['02-01', '02-02', '02-06']) {
-      const form = connectionApplicationForms.forms.find((f) => f.code === code)!;
-      await engine.execute(id, 'save-form', { formCode: code, form: form.example as never }, meta(hachiojiApplicant, `save-${code}`), { internal: true });
-    }
-    await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, 'submit'));
+    id = await driveApplication(engine, meta, { until: 'submitted' });
   });
   afterEach(() => store.close());
 

@@ -1,8 +1,8 @@
 import { ChainedEventStore } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
-import { connectionApplicationForms } from '@nws/workflows/connection-application/forms';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
-import { hachiojiApplicant, micReviewer, tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
+import { micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
 import type { Actor, CommandMetadata } from './engine.types';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowRegistry } from './workflow-registry';
@@ -16,13 +16,7 @@ describe('a repeated command answers what its first request answers', () => {
     const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]));
     // The same engine without reactions: the process that died right after appending the approval.
     const cutOff = new WorkflowEngine(store, new WorkflowRegistry([{ ...connectionApplicationV1, reactions: [] }]));
-    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'create'));
-    for (const code of ['02-01', '02-02', '02-06']) {
-      const form = connectionApplicationForms.forms.find((f) => f.code === code)!;
-      await engine.execute(id, 'save-form', { formCode: code, form: form.example as never }, meta(hachiojiApplicant, `save-${code}`), { internal: true });
-    }
-    await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, 'submit'));
-    await engine.execute(id, 'approve', {}, meta(tokyoReviewer, 'first'));
+    const id = await driveApplication(engine, meta);
     const approval = meta(micReviewer, 'second');
     expect((await cutOff.execute(id, 'approve', {}, approval)).state).toBe('approved');
 

@@ -1,8 +1,8 @@
 import { ChainedEventStore, type RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
-import { connectionApplicationForms } from '@nws/workflows/connection-application/forms';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
-import { hachiojiApplicant, micReviewer, tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
+import { micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
 import type { Actor, CommandMetadata } from './engine.types';
 import type { WorkflowDefinition, WorkflowReaction } from './workflow-definition';
 import { WorkflowEngine } from './workflow-engine';
@@ -36,15 +36,8 @@ function instrumented(options: { failFirst?: number; gate?: Promise<void> } = {}
   return { runs, definition, store, engine };
 }
 
-async function firstApproved(engine: WorkflowEngine): Promise<string> {
-  const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, `create-${++clock}`));
-  for (const code of ['02-01', '02-02', '02-06']) {
-    const form = connectionApplicationForms.forms.find((f) => f.code === code)!;
-    await engine.execute(id, 'save-form', { formCode: code, form: form.example as never }, meta(hachiojiApplicant, `save-${code}-${clock}`), { internal: true });
-  }
-  await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, `submit-${clock}`));
-  await engine.execute(id, 'approve', {}, meta(tokyoReviewer, `first-${clock}`));
-  return id;
+function firstApproved(engine: WorkflowEngine): Promise<string> {
+  return driveApplication(engine, meta, { tag: `-${++clock}` });
 }
 
 async function storedEvent(store: ChainedEventStore, id: string, type: string): Promise<RecordedEvent> {

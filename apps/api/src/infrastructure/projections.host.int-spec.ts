@@ -8,8 +8,8 @@ import { WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, typ
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
-import { connectionApplicationForms } from '@nws/workflows/connection-application/forms';
-import { hachiojiApplicant, micReviewer, tokyoReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
+import { micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
 import { EngineMetrics } from '../metrics/metrics.registry';
 import { ProjectionsHost } from './projections.host';
 
@@ -44,13 +44,7 @@ describe('the reactor in the API process (ProjectionsHost)', () => {
     const host = new ProjectionsHost(runner, store, engine, { role: 'all', dataDir: dir } as RuntimeConfig, metrics);
     host.onApplicationBootstrap();
 
-    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'create'));
-    for (const code of ['02-01', '02-02', '02-06']) {
-      const form = connectionApplicationForms.forms.find((f) => f.code === code)!;
-      await engine.execute(id, 'save-form', { formCode: code, form: form.example as never }, meta(hachiojiApplicant, `save-${code}`), { internal: true });
-    }
-    await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, 'submit'));
-    await engine.execute(id, 'approve', {}, meta(tokyoReviewer, 'first'));
+    const id = await driveApplication(engine, meta);
     // The command's own run fails; the approval is recorded all the same.
     expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second'))).state).toBe('approved');
     let approval: RecordedEvent | undefined;
