@@ -17,6 +17,7 @@ import {
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
+import { EVENT_COLUMNS, isUniqueViolation, revisionMatches, toRecorded, type EventRow } from './sqlite-event-rows';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for throwaway stores in unit tests. */
@@ -44,12 +45,6 @@ export interface StorageStatus {
   readonly error: string | null;
 }
 
-/**
- * An event row as an array (better-sqlite3 `raw` mode), in the order of EVENT_COLUMNS: reading a
- * stream of 9 events this way costs ~15 % less than building an object per row.
- */
-type EventRow = [position: number, eventId: string, streamId: string, revision: number, type: string, data: string, metadata: string, recordedAt: string];
-const EVENT_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
 
 interface PendingAppend {
   readonly streamId: string;
@@ -399,24 +394,3 @@ export class SqliteEventStore implements EventStore {
 
 /** SQLite's largest max_page_count (the default). */
 const SQLITE_MAX_PAGE_COUNT = 4294967294;
-
-function revisionMatches(expected: ExpectedRevision, current: number | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
-  }
-}
-
-function isUniqueViolation(error: unknown, column: string): boolean {
-  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(column);
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return { id: row[1], streamId: row[2], revision: row[3], position: row[0], type: row[4], data: JSON.parse(row[5]), metadata: JSON.parse(row[6]), recordedAt: row[7] };
-}
