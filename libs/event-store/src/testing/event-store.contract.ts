@@ -157,6 +157,14 @@ export function describeEventStoreContract(
         expect(read.map((e) => e.type)).toEqual(['B', 'C']);
       });
 
+      it('asStored reads what is stored: an adapter returns the same events with or without it', async () => {
+        const id = stream();
+        await store.append(id, [event('A', { n: 1 }), event('B', { n: 2 })], 'no_stream');
+        const plain = await collect(store.readStream(id, { fromRevision: 1 }));
+        expect(await collect(store.readStream(id, { fromRevision: 1, asStored: true }))).toEqual(plain);
+        expect(plain.map((e) => [e.type, e.data['n']])).toEqual([['B', 2]]);
+      });
+
       it('a missing stream reads as empty and has no revision', async () => {
         const id = stream();
         expect(await collect(store.readStream(id))).toEqual([]);
