@@ -1,6 +1,7 @@
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
-import { MAX_BODY_DEPTH, bodyShapeViolation } from './validation.pipe';
+import { bodyFault } from '@nws/engine';
+import { MAX_BODY_DEPTH } from './validation.pipe';
 
 describe('bodies the validation pipe refuses before anything walks them (found by the reliability fuzz)', () => {
   let server: TestServer;
@@ -13,9 +14,9 @@ describe('bodies the validation pipe refuses before anything walks them (found b
 
   it('finds deep nesting and reserved keys without recursion', () => {
     const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
-    expect(bodyShapeViolation(deep, MAX_BODY_DEPTH)).toEqual({ field: '(body)', rule: 'maxDepth' });
-    expect(bodyShapeViolation({ a: [{ b: 1 }] }, MAX_BODY_DEPTH)).toBeUndefined();
-    expect(bodyShapeViolation(JSON.parse('{"a":[{"__proto__":{}}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[0].__proto__', rule: 'whitelistValidation' });
+    expect(bodyFault(deep, MAX_BODY_DEPTH)).toEqual({ field: '(body)', rule: 'maxDepth' });
+    expect(bodyFault({ a: [{ b: 1 }] }, MAX_BODY_DEPTH)).toBeUndefined();
+    expect(bodyFault(JSON.parse('{"a":[{"__proto__":{}}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[0].__proto__', rule: 'whitelistValidation' });
   });
 
   it('a deeply nested body is a 400, not a stack overflow (500), and records nothing', async () => {
@@ -30,9 +31,9 @@ describe('bodies the validation pipe refuses before anything walks them (found b
   });
 
   it('a string or key holding an unpaired surrogate ("\\ud800") is a 400 naming the field, not a 500 from a validator that encodes it, and records nothing', async () => {
-    expect(bodyShapeViolation(JSON.parse('{"a":[{"b":"ok"},{"email":"x\\ud800"}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[1].email', rule: 'wellFormedText' });
-    expect(bodyShapeViolation(JSON.parse('{"\\udc00":1}'), MAX_BODY_DEPTH)).toEqual({ field: '\udc00', rule: 'wellFormedText' });
-    expect(bodyShapeViolation({ name: '𠮷野家 😀' }, MAX_BODY_DEPTH)).toBeUndefined();
+    expect(bodyFault(JSON.parse('{"a":[{"b":"ok"},{"email":"x\\ud800"}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[1].email', rule: 'wellFormedText' });
+    expect(bodyFault(JSON.parse('{"\\udc00":1}'), MAX_BODY_DEPTH)).toEqual({ field: '\udc00', rule: 'wellFormedText' });
+    expect(bodyFault({ name: '𠮷野家 😀' }, MAX_BODY_DEPTH)).toBeUndefined();
     const id = await driver.draftWithForms();
     const { forms } = await driver.examples();
     const form = JSON.stringify(forms.find((f) => f.code === '02-02')!.example).replace(/"email":"[^"]*"/, '"email":"\\ud800"');

@@ -91,8 +91,11 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
   }
-  const fault = inputFault(input);
-  if (fault !== undefined) return { ok: false, violations: [fault] };
+  const fault = bodyFault(input);
+  if (fault !== undefined) {
+    const violation = fault.rule === 'wellFormedText' ? unpairedSurrogateViolation(fault.field) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
+    return { ok: false, violations: [violation] };
+  }
   const instance = plainToInstance(dto, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
   if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
@@ -104,7 +107,7 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
 /**
  * Keys that slip past the whitelist: class-transformer makes `__proto__` the prototype, and
  * class-validator looks fields up in a plain object, where `constructor`, `hasOwnProperty`,
- * `toString`, … always exist. Found here first, at any depth (without recursion), and refused by name.
+ * `toString`, … always exist. Found first, at any depth (bodyFault), and refused by name.
  */
 const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
@@ -127,23 +130,33 @@ export function unpairedSurrogateViolation(field: string): FieldViolation {
   };
 }
 
-/** A reserved key, or a key or string that is not text, anywhere in the input (walked without recursion). */
-function inputFault(input: unknown): FieldViolation | undefined {
-  const stack: Array<[unknown, string]> = [[input, '']];
+export interface BodyFault {
+  readonly field: string;
+  readonly rule: 'maxDepth' | 'whitelistValidation' | 'wellFormedText';
+}
+
+/**
+ * What no input may hold, found without recursion (so a body of thousands of nested arrays cannot
+ * overflow the stack): nesting deeper than `maxDepth`, a reserved key, or a key or string that is
+ * not text (an unpaired surrogate), anywhere. The HTTP validation pipe and `validateDto` both ask.
+ */
+export function bodyFault(value: unknown, maxDepth = Number.POSITIVE_INFINITY): BodyFault | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
+    const [node, depth, path] = stack.pop()!;
     if (typeof node === 'string') {
-      if (hasUnpairedSurrogate(node)) return unpairedSurrogateViolation(path || '(body)');
+      if (hasUnpairedSurrogate(node)) return { field: path || '(body)', rule: 'wellFormedText' };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, `${path}[${i}]`]));
+    if (depth > maxDepth) return { field: '(body)', rule: 'maxDepth' };
+    if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, depth + 1, `${path}[${i}]`]));
     else {
       for (const [key, child] of Object.entries(node)) {
         const field = path ? `${path}.${key}` : key;
-        if (RESERVED_KEYS.has(key)) return { field, rule: 'whitelistValidation', message: RULE_MESSAGES['whitelistValidation']!(field, []) };
-        if (hasUnpairedSurrogate(key)) return unpairedSurrogateViolation(field);
-        stack.push([child, field]);
+        if (RESERVED_KEYS.has(key)) return { field, rule: 'whitelistValidation' };
+        if (hasUnpairedSurrogate(key)) return { field, rule: 'wellFormedText' };
+        stack.push([child, depth + 1, field]);
       }
     }
   }
