@@ -5,6 +5,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
+import { dtoFastPath, type FastPath } from './dto-fast-path';
 import { cacheValidationMetadata } from './validation-metadata.cache';
 
 cacheValidationMetadata();
@@ -63,7 +64,9 @@ function messageFor(rule: string, field: string, raw: string, args: readonly unk
 export function toViolations(errors: readonly ValidationError[], parent = ''): FieldViolation[] {
   const out: FieldViolation[] = [];
   for (const error of errors) {
-    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+    // An object without rules (`unknownValue`) is reported on the object itself: it has no property.
+    const field =
+      error.property === undefined ? parent || '(body)' : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     const constraintArgs = constraintArguments(error);
     for (const [rule, raw] of Object.entries(error.constraints ?? {})) {
       out.push({ field, rule, message: messageFor(rule, field, raw, constraintArgs[rule] ?? []) });
@@ -96,6 +99,24 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
     const violation = fault.rule === 'wellFormedText' ? unpairedSurrogateViolation(fault.field) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
     return { ok: false, violations: [violation] };
   }
+  const accepted = fastPathOf(dto)?.(input as Record<string, unknown>);
+  if (accepted !== undefined) return { ok: true, value: accepted };
+  return validateDtoWithLibraries(dto, input);
+}
+
+const fastPaths = new WeakMap<object, FastPath<object> | null>();
+
+function fastPathOf<T extends object>(dto: ClassConstructor<T>): FastPath<T> | undefined {
+  let found = fastPaths.get(dto);
+  if (found === undefined) fastPaths.set(dto, (found = dtoFastPath(dto) ?? null));
+  return (found ?? undefined) as FastPath<T> | undefined;
+}
+
+/**
+ * `plainToInstance` + `validateSync`: what decides every rejection (and every acceptance the fast
+ * path does not model). Exported for the spec that holds the fast path to it.
+ */
+export function validateDtoWithLibraries<T extends object>(dto: ClassConstructor<T>, input: object): { ok: true; value: T } | { ok: false; violations: FieldViolation[] } {
   const instance = plainToInstance(dto, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
   if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
@@ -221,10 +242,16 @@ export interface ClassValidatorFormOptions<T extends object> {
   readonly normalise?: (value: T) => JsonObject;
 }
 
-export function classValidatorForm<T extends object>(options: ClassValidatorFormOptions<T>): FormDefinition {
+/** A form checked by a class-validator DTO; the DTO is named so that specs can hold both validation paths to each other. */
+export interface ClassValidatorFormDefinition extends FormDefinition {
+  readonly dto: ClassConstructor<object>;
+}
+
+export function classValidatorForm<T extends object>(options: ClassValidatorFormOptions<T>): ClassValidatorFormDefinition {
   let schema: JsonObject | undefined;
   return {
     code: options.code,
+    dto: options.dto,
     title: options.title,
     example: options.example,
     personalFields: options.personalFields,

@@ -13,6 +13,13 @@ type Grouping = Storage['groupByPropertyName'];
 
 const INSTALLED = Symbol.for('nws.class-validator.metadata-cache');
 
+let generation = 0;
+
+/** Changes whenever metadata is registered: what was derived from the metadata before is stale. */
+export function validationMetadataGeneration(): number {
+  return generation;
+}
+
 export function cacheValidationMetadata(storage: Storage = getMetadataStorage()): void {
   const host = storage as Storage & { [INSTALLED]?: true };
   if (host[INSTALLED]) return;
@@ -23,6 +30,7 @@ export function cacheValidationMetadata(storage: Storage = getMetadataStorage())
   let lookups = new WeakMap<object, Map<string, ReturnType<Lookup>>>();
   let groupings = new WeakMap<object, ReturnType<Grouping>>();
   const forget = (): void => {
+    generation += 1;
     lookups = new WeakMap();
     groupings = new WeakMap();
   };
