@@ -44,7 +44,12 @@ describe('SQLite event store: durability and immutability', () => {
     // synchronous is per connection: read it through the store's own connection.
     const internal = (store as unknown as { db: Database.Database }).db;
     expect(internal.pragma('synchronous', { simple: true })).toBe(2);
+    // Checkpoints a tenth as often as SQLite's default (see the option); a caller may choose.
+    expect(internal.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     await store.close();
+    const tuned = new SqliteEventStore({ filename: tempFile(), walAutocheckpointPages: 500 });
+    expect((tuned as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint', { simple: true })).toBe(500);
+    await tuned.close();
   });
 
   it('the database itself refuses UPDATE and DELETE of events', async () => {

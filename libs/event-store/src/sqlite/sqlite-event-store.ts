@@ -35,6 +35,15 @@ export interface SqliteEventStoreOptions {
    * refused as if the disk were full (StorageUnavailableError 'full'). Unset: SQLite's default.
    */
   readonly maxPageCount?: number;
+  /**
+   * WAL size (pages) at which a commit also checkpoints (PRAGMA wal_autocheckpoint). Default
+   * 10,000 (~40 MB), not SQLite's 1,000: the event_id and (stream_id, revision) indexes take
+   * random keys, so a group commit dirties a page per event per index; a checkpoint copies each
+   * page once however often it was rewritten since, and blocks the committing thread. Checkpointing
+   * a tenth as often gave ~10 % more durable transitions (docs/benchmarks.md). Durability is the
+   * same (every commit is fsynced in the WAL); only the WAL file is larger.
+   */
+  readonly walAutocheckpointPages?: number;
 }
 
 /** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */
@@ -98,6 +107,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000))}`);
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
     this.pageSize = options.pageSize ?? 1000;
