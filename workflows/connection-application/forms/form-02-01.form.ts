@@ -60,11 +60,7 @@ export const form0201 = classValidatorForm({
   title: { ja: '様02-01 責任体制登録（変更）申請書', en: 'Form 02-01: responsibility structure' },
   dto: Form0201Dto,
   personalFields: ['filler.name', 'filler.phone', 'filler.email', 'structure.systemResponsible.name', 'structure.systemManager.name'],
-  normalise: (form) => {
-    const plain = JSON.parse(JSON.stringify(form)) as { filler: { phone?: string } };
-    if (plain.filler.phone) plain.filler.phone = phoneDigits(plain.filler.phone);
-    return plain as never;
-  },
+  normalise: (form) => (form.filler.phone ? { ...form, filler: { ...form.filler, phone: phoneDigits(form.filler.phone) } } : form) as never,
   example: {
     organization: { category1: '地方公共団体', category2: '東京都', name: '八王子市', classification: '情報照会者等' },
     applicationDate: '2026/11/20',

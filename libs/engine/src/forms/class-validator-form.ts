@@ -89,7 +89,11 @@ function constraintArguments(error: ValidationError): Record<string, unknown[]> 
   return args;
 }
 
-/** Validates a plain object against a class-validator DTO: unknown fields are refused, never dropped silently. */
+/**
+ * Validates a plain object against a class-validator DTO: unknown fields are refused, never
+ * dropped silently. The accepted value is JSON data shaped like the DTO (fresh objects, the DTO's
+ * field order), not a class instance: it is stored, so nothing may depend on its prototype.
+ */
 export function validateDto<T extends object>(dto: ClassConstructor<T>, input: unknown): { ok: true; value: T } | { ok: false; violations: FieldViolation[] } {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
@@ -122,7 +126,7 @@ export function validateDtoWithLibraries<T extends object>(dto: ClassConstructor
   if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
   const arrays = arraysForObjects(instance);
   if (arrays.length > 0) return { ok: false, violations: arrays };
-  return { ok: true, value: instance };
+  return { ok: true, value: JSON.parse(JSON.stringify(instance)) as T };
 }
 
 /**
@@ -262,7 +266,8 @@ export function classValidatorForm<T extends object>(options: ClassValidatorForm
     validate(input) {
       const result = validateDto(options.dto, input);
       if (!result.ok) return result;
-      const value = options.normalise ? options.normalise(result.value) : (JSON.parse(JSON.stringify(result.value)) as JsonObject);
+      // validateDto answers fresh JSON data: normalise may build on it without copying it first.
+      const value = options.normalise ? options.normalise(result.value) : (result.value as JsonObject);
       return { ok: true, value };
     },
   };

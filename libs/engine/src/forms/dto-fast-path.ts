@@ -177,15 +177,23 @@ function nestedAccepts(value: unknown, type: ClassConstructor<object> | undefine
   return accepts(value, cls);
 }
 
-/** What `plainToInstance` would have made of an accepted value, as plain objects in the same key order. */
+/**
+ * The JSON of what `plainToInstance` would have made of an accepted value: fresh plain objects,
+ * keys in the instance's (declaration) order, absent fields left out as JSON.stringify leaves out
+ * the instance's undefined ones.
+ */
 function shape(object: Record<string, unknown>, cls: CompiledClass): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of cls.keyOrder) out[key] = Object.hasOwn(object, key) ? shapeValue(object[key], cls.byName.get(key)?.type) : undefined;
+  for (const key of cls.keyOrder) {
+    if (!Object.hasOwn(object, key)) continue;
+    const value = shapeValue(object[key], cls.byName.get(key)?.type);
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
 
 function shapeValue(value: unknown, type: ClassConstructor<object> | undefined): unknown {
-  if (Array.isArray(value)) return value.map((item) => shapeValue(item, type));
+  if (Array.isArray(value)) return value.map((item) => shapeValue(item, type) ?? null);
   if (value === null || typeof value !== 'object') return value;
   if (!isPlainObject(value)) throw new Unmodelled();
   if (type) {
@@ -194,14 +202,17 @@ function shapeValue(value: unknown, type: ClassConstructor<object> | undefined):
     return shape(value, cls);
   }
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = shapeValue(item, undefined);
+  for (const [key, item] of Object.entries(value)) {
+    const shaped = shapeValue(item, undefined);
+    if (shaped !== undefined) copy[key] = shaped;
+  }
   return copy;
 }
 
 /**
  * The fast path of a DTO, or undefined when the DTO uses what it does not model. The function
- * answers the accepted value or undefined ("ask class-validator"); it expects an input that
- * `bodyFault` found nothing in.
+ * answers the accepted value as JSON data or undefined ("ask class-validator"); it expects an
+ * input that `bodyFault` found nothing in.
  */
 export function dtoFastPath<T extends object>(dto: ClassConstructor<T>): FastPath<T> | undefined {
   if (compile(dto) === NOT_COMPILABLE) return undefined;
