@@ -69,7 +69,13 @@ function compile(target: ClassConstructor<object>): CompiledClass | typeof NOT_C
   if (known) return known;
   // Provisional entry, so a class that (indirectly) nests itself compiles.
   compiled.set(target, NOT_COMPILABLE);
-  const result = compileClass(target);
+  let result: CompiledClass | typeof NOT_COMPILABLE;
+  try {
+    result = compileClass(target);
+  } catch {
+    // A @Type function or constructor that throws: the libraries meet it as they always did.
+    result = NOT_COMPILABLE;
+  }
   compiled.set(target, result);
   return result;
 }
