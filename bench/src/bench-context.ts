@@ -45,6 +45,11 @@ export async function rate(seconds: number, fn: () => Promise<number> | number):
   return operations / elapsed;
 }
 
+/** The middle value (upper middle for an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

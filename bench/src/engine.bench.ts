@@ -4,7 +4,8 @@ import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata } from '@nws/engine';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
-import { freshDir, type BenchOptions } from './bench-context';
+import { freshDir, median, type BenchOptions } from './bench-context';
+import type { RawOnePerTx } from './raw-sqlite.bench';
 
 const applicant: Actor = { sub: 'bench', org: '132012', role: 'applicant' };
 let n = 0;
@@ -18,14 +19,15 @@ export function openEngine(dir: string) {
 /**
  * Durable transitions per second through the engine in-process: `inFlight` applications each
  * saving forms in a loop (one event per command, each acknowledged only after its fsync), after
- * a warm-up of the same load (1 s quick, 2 s full).
+ * a warm-up of the same load (1 s quick, 2 s full). Measured in rounds that alternate with the
+ * raw baseline (3 × 0.5 s raw + 1 s engine quick, 5 × 1 s + 2 s full); each figure is the median
+ * of its rounds, so both come from the same minutes of the machine.
  */
-export async function engineTransitions(options: BenchOptions, inFlight = 256) {
+export async function engineTransitions(options: BenchOptions, raw: RawOnePerTx, inFlight = 256) {
   const { store, engine } = openEngine(freshDir(options, 'engine'));
   const ids: string[] = [];
   for (let i = 0; i < inFlight; i++) ids.push((await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(applicant))).id);
   const form = connectionApplicationForms.get('02-01')!.example;
-  // Same load, not counted: the JIT and the caches reach their steady state first.
   const run = async (seconds: number) => {
     const deadline = Date.now() + seconds * 1000;
     let done = 0;
@@ -38,12 +40,22 @@ export async function engineTransitions(options: BenchOptions, inFlight = 256) {
         }
       }),
     );
-    return { done, elapsed: Number(process.hrtime.bigint() - started) / 1e9 };
+    return done / (Number(process.hrtime.bigint() - started) / 1e9);
   };
+  // Same load, not counted: the JIT and the caches reach their steady state first.
   await run(options.quick ? 1 : 2);
   const before = store.groupCommitStats;
-  const { done, elapsed } = await run(options.quick ? 3 : 10);
+  const rounds = { engine: [] as number[], raw: [] as number[] };
+  for (let round = 0; round < (options.quick ? 3 : 5); round++) {
+    rounds.raw.push(await raw.measure(options.quick ? 0.5 : 1));
+    rounds.engine.push(await run(options.quick ? 1 : 2));
+  }
   const after = store.groupCommitStats;
   await store.close();
-  return { perSecond: done / elapsed, averageBatch: (after.appends - before.appends) / Math.max(1, after.commits - before.commits) };
+  return {
+    perSecond: median(rounds.engine),
+    raw: median(rounds.raw),
+    rounds,
+    averageBatch: (after.appends - before.appends) / Math.max(1, after.commits - before.commits),
+  };
 }

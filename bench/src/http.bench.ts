@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
 import { freshDir, type BenchOptions } from './bench-context';
+import type { RawOnePerTx } from './raw-sqlite.bench';
 import { ApiProcess } from '../../test/support/api-process';
 
 const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
@@ -8,9 +9,11 @@ const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
 /**
  * Durable transitions per second through HTTP at a fixed concurrency: autocannon saves forms on
  * many drafts (one event, one group-committed fsync, per 200 response), after a warm-up of the
- * same load (1 s quick, 2 s full).
+ * same load (1 s quick, 2 s full). The raw baseline is measured just before and just after the
+ * load (its mean is the line's baseline): autocannon's connections start up over a second or two
+ * under saturation, so short alternating rounds would measure start-ups rather than throughput.
  */
-export async function httpTransitions(options: BenchOptions, connections = 64) {
+export async function httpTransitions(options: BenchOptions, raw: RawOnePerTx, connections = 64) {
   const api = await ApiProcess.start({ dataDir: freshDir(options, 'http'), mode: 'dist' });
   try {
     const token = await api.token(applicant);
@@ -31,9 +34,11 @@ export async function httpTransitions(options: BenchOptions, connections = 64) {
       });
     // Same load, not counted: the API's JIT and caches reach their steady state first.
     await load(options.quick ? 1 : 2);
+    const rawBefore = await raw.measure(options.quick ? 1 : 2);
     const result = await load(options.quick ? 3 : 10);
+    const rawAfter = await raw.measure(options.quick ? 1 : 2);
     const ok = result['2xx'];
-    return { perSecond: ok / (result.duration || 1), non2xx: result.non2xx, p99Ms: result.latency.p99 };
+    return { perSecond: ok / (result.duration || 1), non2xx: result.non2xx, p99Ms: result.latency.p99, raw: (rawBefore + rawAfter) / 2, rawBefore, rawAfter };
   } finally {
     await api.stop();
   }

@@ -15,23 +15,51 @@ export function openRaw(dir: string): Database.Database {
   return db;
 }
 
+/**
+ * The baseline: one event per transaction, one fsync each, on a database of its own. Measured
+ * again next to the engine and HTTP lines (alternating with them), because this VM's disk and
+ * CPU drift by tens of percent within minutes: a baseline measured a minute earlier would move
+ * the ratio more than any change to the engine.
+ */
+export class RawOnePerTx {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private stream = 0;
+
+  constructor(dir: string) {
+    this.db = openRaw(dir);
+    this.insert = this.db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  /** Durable single-event transactions per second, for `seconds`. */
+  measure(seconds: number): Promise<number> {
+    return rate(seconds, () => {
+      this.db.transaction(() => this.insertOne())();
+      return 1;
+    });
+  }
+
+  /** 100 events per transaction: the upper bound of batching on this disk. */
+  measureBatched(seconds: number): Promise<number> {
+    return rate(seconds, () => {
+      this.db.transaction(() => {
+        for (let i = 0; i < 100; i++) this.insertOne();
+      })();
+      return 100;
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private insertOne(): void {
+    this.insert.run(randomUUID(), `raw-${this.stream++}`, 0, 'FormSaved', SAMPLE_DATA, '{}', new Date().toISOString());
+  }
+}
+
 /** Raw limits on this disk: the baselines every engine figure is divided by. */
-export async function rawSqliteBaselines(options: BenchOptions) {
-  const db = openRaw(freshDir(options, 'raw'));
-  const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  let stream = 0;
+export async function rawSqliteBaselines(options: BenchOptions, raw: RawOnePerTx) {
   const seconds = options.quick ? 2 : 5;
-  const onePerTx = await rate(seconds, () => {
-    const s = `raw-${stream++}`;
-    db.transaction(() => insert.run(randomUUID(), s, 0, 'FormSaved', SAMPLE_DATA, '{}', new Date().toISOString()))();
-    return 1;
-  });
-  const hundredPerTx = await rate(seconds, () => {
-    db.transaction(() => {
-      for (let i = 0; i < 100; i++) insert.run(randomUUID(), `raw-${stream++}`, 0, 'FormSaved', SAMPLE_DATA, '{}', new Date().toISOString());
-    })();
-    return 100;
-  });
-  db.close();
-  return { onePerTx, hundredPerTx };
+  return { onePerTx: await raw.measure(seconds), hundredPerTx: await raw.measureBatched(seconds) };
 }
