@@ -20,7 +20,7 @@ export async function apiMemoryWithStoredEvents(options: BenchOptions, total: nu
       await (await fetch(`${api.url}/applications?limit=100&offset=${i * 100}`, { headers })).text();
       await (await fetch(`${api.url}/review-queue?stage=first`, { headers })).text();
     }
-    return { ...api.memory(), readySeconds };
+    return { ...api.memory(), readySeconds, dir };
   } finally {
     await api.stop();
   }
