@@ -5,6 +5,7 @@ import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscriptio
 import { StorageUnavailableError, asStorageError, storageProblemOf, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ParkedProjectionEvents, fromParkedRow, type ParkedRow } from './parked-projection-events';
 import type { Projection } from './projection';
+import { dropSecondaryIndexes, restoreIndexes } from './secondary-indexes';
 import {
   ParkedEventNotFoundError,
   type ParkedProjectionEvent,
@@ -200,6 +201,7 @@ export class ProjectionRunner {
 
   /**
    * Drops the read models and rebuilds them from position zero; read models end identical.
+   * Their secondary indexes are dropped for the replay and built once at the end.
    * Parked rows of the rebuilt projections go with their tables: every event is run again, and
    * those that still fail are parked again (after the usual retries) keeping their first parked
    * time. The result lists what was parked before and what is parked after.
@@ -220,6 +222,7 @@ export class ProjectionRunner {
     this.parkedBefore = new Map(before.map((row) => [failureKey(row.projection, row.position), row]));
     this.failures.clear();
     this.loadCheckpoints();
+    const indexes = dropSecondaryIndexes(this.db, rebuilt.flatMap((p) => p.tables));
     let events = 0;
     try {
       let batch: RecordedEvent[] = [];
@@ -234,6 +237,12 @@ export class ProjectionRunner {
       await this.applyUntilDone(batch);
     } finally {
       this.parkedBefore.clear();
+      try {
+        restoreIndexes(this.db, indexes);
+      } catch (error) {
+        // Queries are only slower without them, and opening the database recreates them.
+        this.options.onError?.(error);
+      }
       if (wasRunning) this.start();
     }
     const after = rebuilt.flatMap((p) => this.parked({ projection: p.name, limit: Number.MAX_SAFE_INTEGER }));
