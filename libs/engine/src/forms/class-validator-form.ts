@@ -5,7 +5,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
-import { dtoFastPath, type FastPath } from './dto-fast-path';
+import { acceptedByFastPath } from './dto-fast-path';
 import { cacheValidationMetadata } from './validation-metadata.cache';
 
 cacheValidationMetadata();
@@ -103,17 +103,9 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
     const violation = fault.rule === 'wellFormedText' ? unpairedSurrogateViolation(fault.field) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
     return { ok: false, violations: [violation] };
   }
-  const accepted = fastPathOf(dto)?.(input as Record<string, unknown>);
+  const accepted = acceptedByFastPath(dto, input);
   if (accepted !== undefined) return { ok: true, value: accepted };
   return validateDtoWithLibraries(dto, input);
-}
-
-const fastPaths = new WeakMap<object, FastPath<object> | null>();
-
-function fastPathOf<T extends object>(dto: ClassConstructor<T>): FastPath<T> | undefined {
-  let found = fastPaths.get(dto);
-  if (found === undefined) fastPaths.set(dto, (found = dtoFastPath(dto) ?? null));
-  return (found ?? undefined) as FastPath<T> | undefined;
 }
 
 /**

@@ -25,8 +25,6 @@ import { validationMetadataGeneration } from './validation-metadata.cache';
  * or promise rules, `@Transform`/`@Expose`/`@Exclude`, `@Type` to a primitive, Date, Set or Map
  * or with a discriminator, methods or accessors on the class, declared fields without rules.
  */
-export type FastPath<T> = (input: Record<string, unknown>) => T | undefined;
-
 interface Rule {
   readonly validate: (value: unknown, args: ValidationArguments) => unknown;
   readonly each: boolean;
@@ -67,8 +65,6 @@ function compile(target: ClassConstructor<object>): CompiledClass | typeof NOT_C
   }
   const known = compiled.get(target);
   if (known) return known;
-  // Provisional entry, so a class that (indirectly) nests itself compiles.
-  compiled.set(target, NOT_COMPILABLE);
   let result: CompiledClass | typeof NOT_COMPILABLE;
   try {
     result = compileClass(target);
@@ -215,21 +211,22 @@ function shapeValue(value: unknown, type: ClassConstructor<object> | undefined):
   return copy;
 }
 
+/** Whether the fast path models a DTO at all (one it does not is only slower, never judged differently). */
+export function hasDtoFastPath(dto: ClassConstructor<object>): boolean {
+  return compile(dto) !== NOT_COMPILABLE;
+}
+
 /**
- * The fast path of a DTO, or undefined when the DTO uses what it does not model. The function
- * answers the accepted value as JSON data or undefined ("ask class-validator"); it expects an
- * input that `bodyFault` found nothing in.
+ * The input as accepted JSON data, or undefined: "ask class-validator" (a violation, or what the
+ * fast path does not model). Expects an input that `bodyFault` found nothing in.
  */
-export function dtoFastPath<T extends object>(dto: ClassConstructor<T>): FastPath<T> | undefined {
-  if (compile(dto) === NOT_COMPILABLE) return undefined;
-  return (input) => {
-    const cls = compile(dto);
-    if (cls === NOT_COMPILABLE || !isPlainObject(input)) return undefined;
-    try {
-      return accepts(input, cls) ? (shape(input, cls) as T) : undefined;
-    } catch {
-      // Unmodelled input, or a constraint that threw: the libraries decide, as they always did.
-      return undefined;
-    }
-  };
+export function acceptedByFastPath<T extends object>(dto: ClassConstructor<T>, input: unknown): T | undefined {
+  const cls = compile(dto);
+  if (cls === NOT_COMPILABLE || !isPlainObject(input)) return undefined;
+  try {
+    return accepts(input, cls) ? (shape(input, cls) as T) : undefined;
+  } catch {
+    // Unmodelled input, or a constraint that threw: the libraries decide, as they always did.
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { validateDto, validateDtoWithLibraries } from '../class-validator-form';
-import { dtoFastPath } from '../dto-fast-path';
+import { hasDtoFastPath } from '../dto-fast-path';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = readonly (string | number)[];
@@ -119,7 +119,3 @@ export function assertSameVerdict(dto: ClassConstructor<object>, input: Json, ta
   } else tally.rejected += 1;
 }
 
-/** Whether the fast path models a DTO at all (a DTO it does not is only slower, never wrong). */
-export function hasFastPath(dto: ClassConstructor<object>): boolean {
-  return dtoFastPath(dto) !== undefined;
-}
