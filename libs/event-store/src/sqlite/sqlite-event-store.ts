@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Observable, Subject } from 'rxjs';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
-import { StorageUnavailableError, asStorageError, storageProblemOf, type StorageProblem } from '../storage.errors';
+import { StorageUnavailableError, asStorageError, storageProblemOf } from '../storage.errors';
 import {
   matchesFilter,
   type AppendResult,
@@ -18,42 +18,9 @@ import {
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
 import { EVENT_COLUMNS, isUniqueViolation, revisionMatches, toRecorded, type EventRow } from './sqlite-event-rows';
+import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
-export interface SqliteEventStoreOptions {
-  /** File path, or ':memory:' for throwaway stores in unit tests. */
-  readonly filename: string;
-  /**
-   * 'FULL' (default) makes every acknowledged append survive a power cut. 'NORMAL' is offered
-   * only for benchmarks that want to show its cost; the engine never lowers durability itself.
-   */
-  readonly synchronous?: 'FULL' | 'NORMAL' | 'EXTRA';
-  /** How often a live subscription looks for events written by another process (ms). */
-  readonly pollIntervalMs?: number;
-  readonly pageSize?: number;
-  /**
-   * A ceiling on the database size in pages (PRAGMA max_page_count): past it every append is
-   * refused as if the disk were full (StorageUnavailableError 'full'). Unset: SQLite's default.
-   */
-  readonly maxPageCount?: number;
-  /**
-   * WAL size (pages) at which a commit also checkpoints (PRAGMA wal_autocheckpoint). Default
-   * 10,000 (~40 MB), not SQLite's 1,000: the event_id and (stream_id, revision) indexes take
-   * random keys, so a group commit dirties a page per event per index; a checkpoint copies each
-   * page once however often it was rewritten since, and blocks the committing thread. Checkpointing
-   * a tenth as often gave ~10 % more durable transitions (docs/benchmarks.md). Durability is the
-   * same (every commit is fsynced in the WAL); only the WAL file is larger.
-   */
-  readonly walAutocheckpointPages?: number;
-}
-
-/** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */
-export interface StorageStatus {
-  readonly problem: StorageProblem | null;
-  /** When the current problem was first seen (ISO time); null while writes succeed. */
-  readonly since: string | null;
-  readonly error: string | null;
-}
-
+export type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
 interface PendingAppend {
   readonly streamId: string;
@@ -61,12 +28,6 @@ interface PendingAppend {
   readonly expectedRevision: ExpectedRevision;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
-}
-
-export interface GroupCommitStats {
-  readonly commits: number;
-  readonly appends: number;
-  readonly events: number;
 }
 
 /**

@@ -1,0 +1,44 @@
+import type { StorageProblem } from '../storage.errors';
+
+/** The SQLite adapter's public types: its options, and what it reports about its commits. */
+
+export interface SqliteEventStoreOptions {
+  /** File path, or ':memory:' for throwaway stores in unit tests. */
+  readonly filename: string;
+  /**
+   * 'FULL' (default) makes every acknowledged append survive a power cut. 'NORMAL' is offered
+   * only for benchmarks that want to show its cost; the engine never lowers durability itself.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL' | 'EXTRA';
+  /** How often a live subscription looks for events written by another process (ms). */
+  readonly pollIntervalMs?: number;
+  readonly pageSize?: number;
+  /**
+   * A ceiling on the database size in pages (PRAGMA max_page_count): past it every append is
+   * refused as if the disk were full (StorageUnavailableError 'full'). Unset: SQLite's default.
+   */
+  readonly maxPageCount?: number;
+  /**
+   * WAL size (pages) at which a commit also checkpoints (PRAGMA wal_autocheckpoint). Default
+   * 10,000 (~40 MB), not SQLite's 1,000: the event_id and (stream_id, revision) indexes take
+   * random keys, so a group commit dirties a page per event per index; a checkpoint copies each
+   * page once however often it was rewritten since, and blocks the committing thread. Checkpointing
+   * a tenth as often gave ~10 % more durable transitions (docs/benchmarks.md). Durability is the
+   * same (every commit is fsynced in the WAL); only the WAL file is larger.
+   */
+  readonly walAutocheckpointPages?: number;
+}
+
+/** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */
+export interface StorageStatus {
+  readonly problem: StorageProblem | null;
+  /** When the current problem was first seen (ISO time); null while writes succeed. */
+  readonly since: string | null;
+  readonly error: string | null;
+}
+
+export interface GroupCommitStats {
+  readonly commits: number;
+  readonly appends: number;
+  readonly events: number;
+}
