@@ -106,6 +106,16 @@ describe('the DTO fast path gives the verdict class-transformer + class-validato
     expect(validateDto(Converted, { count: '5' })).toEqual({ ok: true, value: expect.objectContaining({ count: 5 }) });
   });
 
+  it('given a compiled DTO, when a rule is registered on it later, then the fast path judges with the new rule', () => {
+    class Late {
+      @IsString() code!: string;
+    }
+    expect(acceptedByFastPath(Late, { code: 'x' })).toEqual({ code: 'x' });
+    IsInt()(Late.prototype, 'code');
+    expect(acceptedByFastPath(Late, { code: 'x' })).toBeUndefined();
+    expect(validateDto(Late, { code: 'x' })).toMatchObject({ ok: false, violations: [{ field: 'code', rule: 'isInt' }] });
+  });
+
   it('given a nested property without @Type, when an object is sent, then it is refused as class-validator refuses an object without rules', () => {
     class Untyped {
       @IsDefined() @ValidateNested() inner!: object;

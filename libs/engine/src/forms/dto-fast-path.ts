@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { TransformationType, type ClassConstructor } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ValidationTypes, getMetadataStorage, type ValidationArguments } from 'class-validator';
-import { validationMetadataGeneration } from './validation-metadata.cache';
+import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
+
+// The generation that invalidates compiled classes is counted by the metadata cache (idempotent).
+cacheValidationMetadata();
 
 /**
  * The accepting half of `plainToInstance` + `validateSync` (whitelist, forbidNonWhitelisted),
