@@ -8,7 +8,7 @@ import { approvalToSubscriptionLatency } from './latency.bench';
 import { apiMemoryWithStoredEvents } from './memory.bench';
 import { RawOnePerTx, rawSqliteBaselines } from './raw-sqlite.bench';
 import { foldVersusRawRead, rebuildVersusRawScan, type FoldFigures } from './read.bench';
-import { printTable } from './report';
+import { formatFigure, printTable } from './report';
 
 /**
  * `npm run bench [-- --quick]`: every figure next to its raw limit measured in the same run on the
@@ -21,16 +21,14 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
   const stored = options.quick ? 100_000 : 1_000_000;
   log(`bench (${options.quick ? 'quick' : 'full'}) in ${options.workDir} on ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  let closeRaw = (): void => undefined;
+  const rawStore = new RawOnePerTx(freshDir(options, 'raw'));
   try {
     log('raw SQLite baselines…');
-    const rawStore = new RawOnePerTx(freshDir(options, 'raw'));
-    closeRaw = () => rawStore.close();
     const raw = await rawSqliteBaselines(options, rawStore);
     results.push({ name: 'raw SQLite, 1 event/tx, synchronous=FULL', value: raw.onePerTx, unit: 'events/s', note: 'baseline' });
     results.push({ name: 'raw SQLite, 100 events/tx, synchronous=FULL', value: raw.hundredPerTx, unit: 'events/s', note: 'upper bound' });
     const alongside = (value: number) => ({ name: 'raw 1 event/tx, measured alongside', value, unit: 'events/s' });
-    const spread = (values: readonly number[]) => `${Math.round(Math.min(...values)).toLocaleString('en-US')}–${Math.round(Math.max(...values)).toLocaleString('en-US')}`;
+    const spread = (values: readonly number[]) => `${formatFigure(Math.min(...values))}–${formatFigure(Math.max(...values))}`;
 
     log('engine in-process, in rounds alternating with the raw baseline…');
     const engine = await engineTransitions(options, rawStore);
@@ -53,7 +51,7 @@ async function main(): Promise<void> {
       baseline: alongside(http.raw),
       target: '≥ 1×',
       pass: http.perSecond >= http.raw,
-      note: `p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}; raw ${Math.round(http.rawBefore).toLocaleString('en-US')} before, ${Math.round(http.rawAfter).toLocaleString('en-US')} after`,
+      note: `p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}; raw ${formatFigure(http.rawBefore)} before, ${formatFigure(http.rawAfter)} after`,
     });
 
     log('fold vs raw stream read, on a store and on one 10× larger…');
@@ -103,16 +101,16 @@ async function main(): Promise<void> {
     const engineLarge = await engineTransitions(options, rawStore, memory.dir);
     const normalised = engine.perSecond * (engineLarge.raw / engine.raw);
     results.push({
-      name: `engine durable transitions, store of ${engineLarge.storedBefore.toLocaleString('en-US')} events`,
+      name: `engine durable transitions, store of ${formatFigure(engineLarge.storedBefore)} events`,
       value: engineLarge.perSecond,
       unit: 'transitions/s',
       baseline: { name: 'engine line above, scaled by the raw rate measured alongside each', value: normalised, unit: 'transitions/s' },
       target: '≥ 0.8×',
       pass: engineLarge.perSecond >= 0.8 * normalised,
-      note: `${(engineLarge.perSecond / engineLarge.raw).toFixed(2)}× raw measured alongside (${Math.round(engineLarge.raw).toLocaleString('en-US')}/s) vs ${(engine.perSecond / engine.raw).toFixed(2)}× on the store the line above grew to ${engine.storedAfter.toLocaleString('en-US')} events`,
+      note: `${(engineLarge.perSecond / engineLarge.raw).toFixed(2)}× raw measured alongside (${formatFigure(engineLarge.raw)}/s) vs ${(engine.perSecond / engine.raw).toFixed(2)}× on the store the line above grew to ${formatFigure(engine.storedAfter)} events`,
     });
   } finally {
-    closeRaw();
+    rawStore.close();
     printTable(results);
     rmSync(options.workDir, { recursive: true, force: true });
   }

@@ -1,13 +1,14 @@
 import type { BenchResult } from './bench-context';
 
-const fmt = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2));
+/** A figure as the table prints it: whole and grouped from 100 up, two decimals below. */
+export const formatFigure = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2));
 
 /** One table: figure, its raw baseline, the ratio, the target and whether it is met. */
 export function printTable(results: readonly BenchResult[]): void {
   const rows = results.map((r) => [
     r.name,
-    `${fmt(r.value)} ${r.unit}`,
-    r.baseline ? `${fmt(r.baseline.value)} ${r.baseline.unit}` : '',
+    `${formatFigure(r.value)} ${r.unit}`,
+    r.baseline ? `${formatFigure(r.baseline.value)} ${r.baseline.unit}` : '',
     r.baseline ? `${(r.value / r.baseline.value).toFixed(2)}×` : '',
     r.target ?? '',
     r.pass === undefined ? '' : r.pass ? 'met' : 'NOT met',
