@@ -50,6 +50,15 @@ const ERRNO_CODES: Record<string, StorageProblem> = {
 };
 
 /**
+ * The `code`s `storageProblemOf` recognises, as pattern sources: for the event store's writer
+ * thread, which cannot import this module and must tell a storage problem (the whole batch fails)
+ * from an error of one append.
+ */
+export function storageCodePatterns(): string[] {
+  return [...SQLITE_CODES.map(([pattern]) => pattern.source), ...Object.keys(ERRNO_CODES).map((code) => `^${code}$`)];
+}
+
+/**
  * The storage problem an error stands for, or undefined when it is something else (a constraint,
  * a bug, a revision conflict). Reads SQLite's extended result codes (better-sqlite3's `code`) and
  * Node's errno codes, and follows `cause`.

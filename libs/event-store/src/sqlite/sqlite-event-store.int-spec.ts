@@ -19,6 +19,18 @@ describeEventStoreContract('embedded SQLite', async () => {
   return { store, dispose: () => store.close() };
 });
 
+// The same writer on the caller's thread (what in-memory stores do), held to the same contract.
+describeEventStoreContract('embedded SQLite, writing on the caller\'s thread', async () => {
+  const store = new SqliteEventStore({ filename: tempFile(), writerThread: false });
+  return { store, dispose: () => store.close() };
+});
+
+/** A pragma of the connection that writes: the writer thread's, or the store's own without one. */
+function writingPragma(store: SqliteEventStore, name: string): number {
+  const internals = store as unknown as { thread?: { pragma(source: string): number }; db: Database.Database };
+  return internals.thread ? internals.thread.pragma(name) : Number(internals.db.pragma(name, { simple: true }));
+}
+
 describe('SQLite event store: durability and immutability', () => {
   const ev = (type: string) => ({ id: randomUUID(), type, data: { type }, metadata: {} });
 
@@ -41,15 +53,17 @@ describe('SQLite event store: durability and immutability', () => {
     const db = new Database(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    // synchronous is per connection: read it through the store's own connection.
-    const internal = (store as unknown as { db: Database.Database }).db;
-    expect(internal.pragma('synchronous', { simple: true })).toBe(2);
+    // synchronous is per connection: read it through the connection that writes (2 = FULL).
+    expect(writingPragma(store, 'synchronous')).toBe(2);
     // Checkpoints a tenth as often as SQLite's default (see the option); a caller may choose.
-    expect(internal.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    expect(writingPragma(store, 'wal_autocheckpoint')).toBe(10_000);
     await store.close();
-    const tuned = new SqliteEventStore({ filename: tempFile(), walAutocheckpointPages: 500 });
-    expect((tuned as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint', { simple: true })).toBe(500);
-    await tuned.close();
+    for (const writerThread of [true, false]) {
+      const tuned = new SqliteEventStore({ filename: tempFile(), walAutocheckpointPages: 500, writerThread });
+      expect(writingPragma(tuned, 'synchronous')).toBe(2);
+      expect(writingPragma(tuned, 'wal_autocheckpoint')).toBe(500);
+      await tuned.close();
+    }
   });
 
   it('the database itself refuses UPDATE and DELETE of events', async () => {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Observable, Subject } from 'rxjs';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
-import { StorageUnavailableError, asStorageError, storageProblemOf } from '../storage.errors';
+import { StorageUnavailableError, asStorageError, storageCodePatterns, storageProblemOf } from '../storage.errors';
 import {
   matchesFilter,
   type AppendResult,
@@ -17,7 +17,9 @@ import {
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
-import { EVENT_COLUMNS, isUniqueViolation, revisionMatches, toRecorded, type EventRow } from './sqlite-event-rows';
+import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
+import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
+import { WriterThread } from './sqlite-writer.thread';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
 export type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
@@ -37,6 +39,11 @@ interface PendingAppend {
  * transaction, hence one fsync. Each append runs in its own savepoint, so a failed
  * expected-revision check rejects only its own caller, and every caller is answered only after
  * the commit that holds its events is durable.
+ *
+ * A store on a file writes through its writer thread (sqlite-writer.thread.ts): that thread owns
+ * the only writing connection, this one only reads. Up to MAX_BATCHES_IN_FLIGHT batches of up to
+ * `maxBatchAppends` appends wait there, written one after another, while this thread prepares the
+ * next ones. In-memory stores (and `writerThread: false`) write on this thread.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -45,6 +52,11 @@ export class SqliteEventStore implements EventStore {
   private readonly committed$ = new Subject<number>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  /** Exactly one of the two writes: the writer thread, or the same writer on this thread. */
+  private readonly thread: WriterThread | undefined;
+  private readonly writer: BatchWriter | undefined;
+  private readonly maxBatchAppends: number;
+  private whenIdle: Array<() => void> = [];
   private closed = false;
   private stats = { commits: 0, appends: 0, events: 0 };
   private status: StorageStatus = { problem: null, since: null, error: null };
@@ -52,14 +64,11 @@ export class SqliteEventStore implements EventStore {
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
 
   private readonly statements: {
-    readonly eventById: Database.Statement<[string], { stream_id: string; revision: number; position: number }>;
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
-    readonly insert: Database.Statement<[string, string, number, string, string, string, string]>;
     readonly readStream: Database.Statement<[string, number, number, number], EventRow>;
     readonly readAll: Database.Statement<[number, number], EventRow>;
     readonly head: Database.Statement<[], { position: number | null }>;
   };
-  private readonly appendOne: (pending: PendingAppend) => AppendResult;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -74,11 +83,7 @@ export class SqliteEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.statements = {
-      eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
-      insert: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       readStream: this.db
         .prepare<[string, number, number, number], EventRow>(
           `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
@@ -87,8 +92,20 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
     };
-    // A nested better-sqlite3 transaction is a SAVEPOINT: a failing append rolls back alone.
-    this.appendOne = this.db.transaction((pending: PendingAppend) => this.writeAppend(pending));
+    const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
+    if (options.filename !== ':memory:' && options.writerThread !== false) {
+      this.thread = new WriterThread({
+        filename: options.filename,
+        synchronous: options.synchronous ?? 'FULL',
+        walAutocheckpointPages,
+        maxPageCount: options.maxPageCount,
+        storageCodePatterns: storageCodePatterns(),
+      });
+      this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
+    } else {
+      this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined);
+      this.maxBatchAppends = Number.POSITIVE_INFINITY;
+    }
   }
 
   get groupCommitStats(): GroupCommitStats {
@@ -107,6 +124,8 @@ export class SqliteEventStore implements EventStore {
    */
   setPageLimit(pages: number | undefined): number {
     const limit = pages === undefined ? SQLITE_MAX_PAGE_COUNT : Math.max(1, Math.floor(pages));
+    // max_page_count belongs to a connection: the one that writes.
+    if (this.thread) return this.thread.pragma(`max_page_count = ${limit}`);
     return Number(this.db.pragma(`max_page_count = ${limit}`, { simple: true }));
   }
 
@@ -126,11 +145,14 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events, expectedRevision, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   async streamRevision(streamId: string): Promise<number | undefined> {
@@ -232,54 +254,65 @@ export class SqliteEventStore implements EventStore {
     return row?.seq ?? 0;
   }
 
+  /** Writes what was appended before, waits for every answer, then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length > 0) this.flush();
     this.closed = true;
+    if (this.thread) {
+      this.flush();
+      if (this.queue.length > 0 || this.thread.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+      await this.thread.close();
+    } else if (this.queue.length > 0) this.flush();
     this.committed$.complete();
     this.db.close();
   }
 
   /**
-   * Writes one group-commit batch. An append refused on its own (revision conflict, reused event
-   * id) rolls back its savepoint and fails alone. A storage problem (disk full, read-only, I/O
-   * error) anywhere — in an append or at COMMIT — rolls back the whole transaction and fails every
-   * caller of the batch with StorageUnavailableError: none is half-written, none is told "stored"
-   * for events that are not.
+   * Sends one group-commit batch to the writer (sqlite-batch-writer.ts says what a batch does).
+   * Events are serialised here: an append whose events cannot be (a BigInt, a cycle) fails alone.
    */
   private flush(): void {
-    const batch = this.queue;
-    this.queue = [];
     this.flushScheduled = false;
-    if (batch.length === 0) return;
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
-    const started = process.hrtime.bigint();
-    try {
-      // A transaction left open by a failed ROLLBACK would turn this one into a savepoint whose
-      // "commit" is only a RELEASE: nothing would be durable. Finish it first, or refuse.
-      this.rollbackLeftover();
-      this.db.transaction(() => {
-        for (const pending of batch) {
-          try {
-            // One INSERT is atomic on its own (a failed statement leaves the transaction as it
-            // was), so only appends of several events pay for a savepoint.
-            outcomes.push({ ok: true, result: pending.events.length > 1 ? this.appendOne(pending) : this.writeAppend(pending) });
-          } catch (error) {
-            // A storage error, or SQLite having rolled back the whole transaction itself (it may,
-            // on SQLITE_FULL / IOERR): abort the batch rather than write what follows on its own.
-            if (storageProblemOf(error) || !this.db.inTransaction) throw error;
-            outcomes.push({ ok: false, error });
-          }
-        }
-      })();
-    } catch (error) {
-      // Nothing of this batch is stored: the transaction was rolled back (or never began).
+    if (this.queue.length === 0) return;
+    // Full: the writer's next answer sends the rest.
+    if (this.thread && this.thread.inFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    const taken = this.queue.splice(0, this.maxBatchAppends);
+    if (this.queue.length > 0) this.scheduleFlush();
+    const batch: PendingAppend[] = [];
+    const wire: WireAppend[] = [];
+    for (const pending of taken) {
       try {
-        this.rollbackLeftover();
-      } catch {
-        // Still stuck: the next flush tries again before writing anything.
+        wire.push({
+          streamId: pending.streamId,
+          expectedRevision: pending.expectedRevision,
+          events: pending.events.map((event) => ({ id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) })),
+        });
+        batch.push(pending);
+      } catch (error) {
+        pending.reject(error);
       }
-      const failure = this.storageFailure(error);
+    }
+    if (batch.length === 0) return;
+    const started = process.hrtime.bigint();
+    const recordedAt = new Date().toISOString();
+    if (!this.thread) {
+      this.settle(batch, this.writer!.write(wire, recordedAt), started);
+      return;
+    }
+    this.thread.write(wire, recordedAt, (result) => {
+      this.settle(batch, result, started);
+      this.flush();
+      if (this.queue.length === 0 && this.thread!.inFlight === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
+    });
+  }
+
+  /**
+   * Answers a batch's callers from the writer's result. A failed batch stored nothing: every
+   * caller fails with StorageUnavailableError and /health shows the problem until a commit succeeds.
+   */
+  private settle(batch: readonly PendingAppend[], result: WireBatchResult, started: bigint): void {
+    if (!result.ok) {
+      const failure = this.storageFailure(revive(result.error));
       for (const pending of batch) pending.reject(failure);
       return;
     }
@@ -288,24 +321,14 @@ export class SqliteEventStore implements EventStore {
     this.stats.commits += 1;
     this.stats.appends += batch.length;
     batch.forEach((pending, index) => {
-      const outcome = outcomes[index];
+      const outcome = result.outcomes[index];
       if (outcome?.ok) {
         this.stats.events += pending.events.length;
         pending.resolve(outcome.result);
-      } else pending.reject(outcome?.error);
+      } else pending.reject(refusal(pending, outcome));
     });
     for (const observer of this.observers) observer(batch.length, seconds);
     this.committed$.next(batch.length);
-  }
-
-  /** Rolls back a transaction SQLite or a failed rollback left open; best effort. */
-  private rollbackLeftover(): void {
-    if (!this.db.open || !this.db.inTransaction) return;
-    try {
-      this.db.exec('ROLLBACK');
-    } catch (error) {
-      throw new StorageUnavailableError(storageProblemOf(error) ?? 'io-error', this.filename, { cause: error });
-    }
   }
 
   private storageFailure(error: unknown): unknown {
@@ -315,51 +338,24 @@ export class SqliteEventStore implements EventStore {
     }
     return failure;
   }
+}
 
-  private writeAppend({ streamId, events, expectedRevision }: PendingAppend): AppendResult {
-    const replay = this.idempotentReplay(streamId, events);
-    if (replay) return replay;
-    const current = this.statements.streamRevision.get(streamId)?.revision ?? undefined;
-    if (!revisionMatches(expectedRevision, current)) {
-      throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
-    }
-    const recordedAt = new Date().toISOString();
-    let revision = current ?? -1;
-    let position = 0;
-    for (const event of events) {
-      revision += 1;
-      try {
-        const info = this.statements.insert.run(
-          event.id,
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
-      } catch (error) {
-        if (isUniqueViolation(error, 'events.event_id')) throw new DuplicateEventIdError(event.id, streamId);
-        throw error;
-      }
-    }
-    return { nextExpectedRevision: revision, position, replayed: false };
-  }
+/** Batches waiting in the writer thread at most; more appends wait here and join larger batches. */
+const MAX_BATCHES_IN_FLIGHT = 4;
 
-  /** The same event ids appended again to the same stream: answer as the first append did. */
-  private idempotentReplay(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined {
-    const first = events[0] && this.statements.eventById.get(events[0].id);
-    if (!first) return undefined;
-    let last = first;
-    for (const [index, event] of events.entries()) {
-      const found = this.statements.eventById.get(event.id);
-      if (!found || found.stream_id !== streamId || found.revision !== first.revision + index) {
-        throw new DuplicateEventIdError(event.id, streamId);
-      }
-      last = found;
-    }
-    return { nextExpectedRevision: last.revision, position: last.position, replayed: true };
+function revive(error: WireError): Error {
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
+}
+
+function refusal(pending: PendingAppend, outcome: WireOutcome | undefined): Error {
+  if (outcome === undefined || outcome.ok) return new Error(`the writer gave no outcome for an append to ${pending.streamId}`);
+  switch (outcome.refused) {
+    case 'wrong-revision':
+      return new WrongExpectedRevisionError(pending.streamId, pending.expectedRevision, outcome.current);
+    case 'duplicate-id':
+      return new DuplicateEventIdError(outcome.eventId, pending.streamId);
+    default:
+      return revive(outcome.error);
   }
 }
 

@@ -27,6 +27,18 @@ export interface SqliteEventStoreOptions {
    * same (every commit is fsynced in the WAL); only the WAL file is larger.
    */
   readonly walAutocheckpointPages?: number;
+  /**
+   * A store on a file writes through a thread of its own (default true): inserts, COMMIT and its
+   * fsync, and WAL checkpoints leave the caller's thread (~40 µs of it per event at 256 in flight;
+   * docs/benchmarks.md). `false` writes on the caller's thread. Ignored for ':memory:'.
+   */
+  readonly writerThread?: boolean;
+  /**
+   * With the writer thread: appends per batch at most (default 64). More waiting appends go in the
+   * next batch, written while this thread prepares the one after: with hundreds in flight, four
+   * batches of 64 kept both threads busy where one of 256 left each waiting for the other.
+   */
+  readonly maxBatchAppends?: number;
 }
 
 /** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */

@@ -1,0 +1,136 @@
+import { Worker } from 'node:worker_threads';
+import { batchWriter, type WireAppend, type WireBatchResult } from './sqlite-batch-writer';
+
+/** What the writer thread needs to open the database as the store's only writing connection. */
+export interface WriterThreadOptions {
+  readonly filename: string;
+  readonly synchronous: string;
+  readonly walAutocheckpointPages: number;
+  readonly maxPageCount: number | undefined;
+  /** Sources of the patterns of `code`s that mean a storage problem (a whole batch fails). */
+  readonly storageCodePatterns: readonly string[];
+}
+
+type Request = { readonly kind: 'write'; readonly batch: readonly WireAppend[]; readonly recordedAt: string } | { readonly kind: 'pragma'; readonly source: string; readonly signal: SharedArrayBuffer } | { readonly kind: 'close' };
+
+/**
+ * The thread's program, built from source text so it runs the same from the compiled build and
+ * from the TypeScript sources under the test runner (a worker file would exist in only one of
+ * them). It loads better-sqlite3 from the path the main thread resolved.
+ */
+function threadSource(): string {
+  return `'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const options = workerData.options;
+const patterns = options.storageCodePatterns.map((source) => new RegExp(source));
+const isStorageProblem = (error) => {
+  const code = error && typeof error === 'object' ? error.code : undefined;
+  return typeof code === 'string' && patterns.some((pattern) => pattern.test(code));
+};
+const db = new Database(options.filename);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = ' + options.synchronous);
+db.pragma('wal_autocheckpoint = ' + options.walAutocheckpointPages);
+if (options.maxPageCount !== undefined) db.pragma('max_page_count = ' + options.maxPageCount);
+const writer = (${batchWriter.toString()})(db, isStorageProblem);
+parentPort.on('message', (request) => {
+  if (request.kind === 'write') {
+    parentPort.postMessage(writer.write(request.batch, request.recordedAt));
+  } else if (request.kind === 'pragma') {
+    const flag = new Int32Array(request.signal, 0, 1);
+    try {
+      new Float64Array(request.signal, 8, 1)[0] = writer.pragma(request.source);
+      Atomics.store(flag, 0, 1);
+    } catch {
+      Atomics.store(flag, 0, 2);
+    }
+    Atomics.notify(flag, 0);
+  } else if (request.kind === 'close') {
+    writer.close();
+    parentPort.close();
+  }
+});
+`;
+}
+
+/**
+ * The SQLite store's writer thread: it owns the only connection that writes (inserts, COMMIT and
+ * its fsync, WAL checkpoints), so the caller's thread spends none of a commit's ~40 µs per event
+ * (random-key index pages written to the WAL, then fsynced) and prepares the next batch
+ * meanwhile. Batches are written one after another in the order they were sent; each answer
+ * comes after its COMMIT returned, i.e. after the fsync (synchronous=FULL).
+ */
+export class WriterThread {
+  private readonly worker: Worker;
+  private readonly waiting: Array<(result: WireBatchResult) => void> = [];
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(options: WriterThreadOptions) {
+    this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options } });
+    // Referenced only while a batch waits for its answer: an idle writer must not keep the
+    // process alive, a busy one must (its callers are waiting).
+    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    const fail = (error: Error): void => {
+      this.failure ??= error;
+      for (const answer of this.waiting.splice(0)) answer(stopped(error));
+    };
+    this.worker.on('message', (result: WireBatchResult) => {
+      const answer = this.waiting.shift();
+      if (this.waiting.length === 0) this.worker.unref();
+      answer?.(result);
+    });
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+  }
+
+  /** Batches written (or failed) but not yet answered. */
+  get inFlight(): number {
+    return this.waiting.length;
+  }
+
+  write(batch: readonly WireAppend[], recordedAt: string, answer: (result: WireBatchResult) => void): void {
+    if (this.failure) {
+      answer(stopped(this.failure));
+      return;
+    }
+    if (this.waiting.length === 0) this.worker.ref();
+    this.waiting.push(answer);
+    this.send({ kind: 'write', batch, recordedAt });
+  }
+
+  /**
+   * A pragma on the writing connection, answered synchronously (the store's page-limit API is
+   * synchronous): the caller's thread waits until the writer has finished the batches sent before.
+   */
+  pragma(source: string): number {
+    if (this.failure) throw new Error(`the event store's writer thread stopped: ${this.failure.message}`);
+    const signal = new SharedArrayBuffer(16);
+    const flag = new Int32Array(signal, 0, 1);
+    this.send({ kind: 'pragma', source, signal });
+    Atomics.wait(flag, 0, 0);
+    if (Atomics.load(flag, 0) !== 1) throw new Error(`PRAGMA ${source} failed in the event store's writer thread`);
+    return new Float64Array(signal, 8, 1)[0] ?? Number.NaN;
+  }
+
+  /** Closes the writing connection after the batches already sent, and ends the thread. */
+  async close(): Promise<void> {
+    if (!this.failure) {
+      // Waited for: the process stays up until the writing connection is closed.
+      this.worker.ref();
+      this.send({ kind: 'close' });
+    }
+    await this.exited;
+  }
+
+  private send(request: Request): void {
+    this.worker.postMessage(request);
+  }
+}
+
+/** Nothing can be written without the writer: callers get a storage problem (503, retry later). */
+function stopped(error: Error): WireBatchResult {
+  return { ok: false, error: { message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR' } };
+}
