@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { StorageUnavailableError } from '../storage.errors';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const ROOT = resolve(__dirname, '../../../..');
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nws-es-writer-'));
+  dirs.push(dir);
+  return join(dir, 'events.sqlite');
+}
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const ev = (type: string) => ({ id: randomUUID(), type, data: { type }, metadata: {} });
+const stored = (file: string): number => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('SQLite event store: the writer thread', () => {
+  it('writes many appends that arrive together in batches of at most maxBatchAppends, and answers each after its commit', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file, maxBatchAppends: 10 });
+    const batches: number[] = [];
+    store.onCommit((size) => batches.push(size));
+    const results = await Promise.all(Array.from({ length: 95 }, (_, i) => store.append(`s-${i}`, [ev('A')], 'no_stream')));
+    expect(results.every((r) => r.nextExpectedRevision === 0 && r.replayed === false)).toBe(true);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(95);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
+    // Each answered append is committed: another connection sees all of them.
+    expect(stored(file)).toBe(95);
+    // Positions follow the order the appends were made in, across batches.
+    const positions = results.map((r) => r.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    await store.close();
+  });
+
+  it('keeps the order of appends to one stream across batches in flight', async () => {
+    const store = new SqliteEventStore({ filename: tempFile(), maxBatchAppends: 1 });
+    const appends = Array.from({ length: 20 }, (_, i) => store.append('one', [ev(`E${i}`)], 'any'));
+    const results = await Promise.all(appends);
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const types: string[] = [];
+    for await (const event of store.readStream('one')) types.push(event.type);
+    expect(types).toEqual(Array.from({ length: 20 }, (_, i) => `E${i}`));
+    await store.close();
+  });
+
+  it('close() writes what was appended before it and waits for every answer', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file, maxBatchAppends: 7 });
+    const appends = Array.from({ length: 50 }, (_, i) => store.append(`c-${i}`, [ev('A')], 'no_stream'));
+    await store.close();
+    await expect(Promise.all(appends)).resolves.toHaveLength(50);
+    await expect(store.append('late', [ev('A')], 'no_stream')).rejects.toThrow(/closed/);
+    expect(stored(file)).toBe(50);
+  });
+
+  it('when the thread is gone, appends are refused as a storage problem (503, retry later), never left unanswered', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file });
+    await store.append('s', [ev('A')], 'no_stream');
+    await (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    const refused = await store.append('s', [ev('B')], 0).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StorageUnavailableError);
+    expect((refused as StorageUnavailableError).message).toMatch(/writer thread stopped/);
+    expect(store.storageStatus.problem).toBe('io-error');
+    // Reads go on.
+    const types: string[] = [];
+    for await (const event of store.readStream('s')) types.push(event.type);
+    expect(types).toEqual(['A']);
+    expect(stored(file)).toBe(1);
+    await store.close();
+  });
+
+  it('keeps a process alive while an append waits for its commit, and not once the store is idle', async () => {
+    const file = tempFile();
+    // No timer, no server: only the store's own work may hold the process. The second append is
+    // made once the thread is up and idle, the first store is left open and idle at the end (the
+    // process must exit anyway), and the second store's close() must be waited for.
+    const script = `
+      const { SqliteEventStore } = require(${JSON.stringify(join(ROOT, 'libs/event-store/src/sqlite/sqlite-event-store.ts'))});
+      const event = (type) => ({ id: require('node:crypto').randomUUID(), type, data: {}, metadata: {} });
+      const store = new SqliteEventStore({ filename: ${JSON.stringify(file)} });
+      store.append('s', [event('A')], 'no_stream')
+        .then(() => store.append('s', [event('B')], 0))
+        .then((r) => console.log('stored at', r.position))
+        .then(() => { const other = new SqliteEventStore({ filename: ${JSON.stringify(`${file}-2`)} }); return other.append('t', [event('C')], 'no_stream').then(() => other.close()); })
+        .then(() => console.log('closed'));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), '-e', script], { cwd: ROOT, timeout: 20_000 });
+    expect(stdout.trim().split('\n')).toEqual(['stored at 2', 'closed']);
+    expect(stored(file)).toBe(2);
+    expect(stored(`${file}-2`)).toBe(1);
+  });
+});
