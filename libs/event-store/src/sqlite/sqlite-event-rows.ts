@@ -1,4 +1,4 @@
-import type { ExpectedRevision, RecordedEvent } from '../event-store.port';
+import type { RecordedEvent } from '../event-store.port';
 
 /**
  * An event row as an array (better-sqlite3 `raw` mode), in the order of EVENT_COLUMNS: reading a
@@ -9,23 +9,4 @@ export const EVENT_COLUMNS = 'position, event_id, stream_id, revision, type, dat
 
 export function toRecorded(row: EventRow): RecordedEvent {
   return { id: row[1], streamId: row[2], revision: row[3], position: row[0], type: row[4], data: JSON.parse(row[5]), metadata: JSON.parse(row[6]), recordedAt: row[7] };
-}
-
-/** Whether a stream at `current` (undefined: no stream) satisfies the append's expected revision. */
-export function revisionMatches(expected: ExpectedRevision, current: number | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
-  }
-}
-
-/** A UNIQUE constraint on this column refused the insert (an event id stored before). */
-export function isUniqueViolation(error: unknown, column: string): boolean {
-  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(column);
 }

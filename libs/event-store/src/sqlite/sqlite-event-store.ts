@@ -340,7 +340,7 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** Batches waiting in the writer thread at most; more appends wait here and join larger batches. */
+/** Batches waiting in the writer thread at most; more appends wait here for the next answer. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
 function revive(error: WireError): Error {
