@@ -41,6 +41,17 @@ describe('DomainExceptionFilter, storage problems', () => {
     expect(sent.body.messages.ja).not.toMatch(/操作は記録されていません/);
   });
 
+  it('a write the SQLite writer thread had in hand when it stopped: the outcome is unknown', () => {
+    // As the store reports it (sqlite-writer.thread.int-spec.ts checks the store side).
+    const cause = Object.assign(new Error("the event store's writer thread stopped: exited with code 1"), { code: 'SQLITE_IOERR', outcomeUnknown: true });
+    const sent = answer(new StorageUnavailableError('io-error', 'events.sqlite', { cause }), 'POST');
+    expect(sent.status).toBe(503);
+    expect(sent.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE', storage: 'io-error', outcome: 'unknown' });
+    // The same thread failure for a write it never received: nothing was recorded.
+    const refused = answer(new StorageUnavailableError('io-error', 'events.sqlite', { cause: Object.assign(new Error('stopped'), { code: 'SQLITE_IOERR', outcomeUnknown: false }) }), 'POST');
+    expect(refused.body).toMatchObject({ outcome: 'not-recorded' });
+  });
+
   it('other I/O errors (the write itself failed: no commit frame) are still "nothing was recorded"', () => {
     const sent = answer(new StorageUnavailableError('read-only', 'events.sqlite', { cause: sqliteError('SQLITE_IOERR_WRITE') }), 'POST');
     expect(sent.body).toMatchObject({ outcome: 'not-recorded' });

@@ -136,13 +136,16 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The disk failed while a transaction already written was being made durable (fsync): SQLite
  * reports the commit as failed, but its frames may be in the write-ahead log and come back when
- * the log is next recovered. Whether the command was recorded is unknown — never "nothing".
+ * the log is next recovered. Or the SQLite store's writer thread stopped with the write in hand.
+ * Whether the command was recorded is unknown — never "nothing".
  */
 function outcomeUnknown(error: StorageUnavailableError): boolean {
   let current: unknown = error;
   for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)$/.test(code)) return true;
+    // The SQLite store's writer thread stopped with this write in hand (it may have committed it).
+    if ((current as { outcomeUnknown?: unknown }).outcomeUnknown === true) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -19,6 +19,8 @@ export interface WireAppend {
 export interface WireError {
   readonly message: string;
   readonly code?: string;
+  /** The batch may have been committed (the writer stopped before answering): say so, not "not stored". */
+  readonly outcomeUnknown?: boolean;
 }
 
 export type WireOutcome =

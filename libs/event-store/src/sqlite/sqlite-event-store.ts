@@ -344,7 +344,7 @@ export class SqliteEventStore implements EventStore {
 const MAX_BATCHES_IN_FLIGHT = 4;
 
 function revive(error: WireError): Error {
-  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code }, error.outcomeUnknown ? { outcomeUnknown: true } : {});
 }
 
 function refusal(pending: PendingAppend, outcome: WireOutcome | undefined): Error {

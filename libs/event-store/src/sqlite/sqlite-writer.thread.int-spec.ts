@@ -83,6 +83,32 @@ describe('SQLite event store: the writer thread', () => {
     await store.close();
   });
 
+  it('when the thread stops with batches in hand, their callers learn the outcome is unknown; every answered append is stored', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file, maxBatchAppends: 8 });
+    await store.append('warm', [ev('A')], 'no_stream');
+    // 10 batches of 8: at most 4 reach the thread (the rest wait here for answers); it is stopped
+    // as soon as the first is sent.
+    const appends = Array.from({ length: 80 }, (_, i) => store.append(`u-${i}`, [{ ...ev('A'), data: { blob: 'x'.repeat(20_000) } }], 'no_stream'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    const outcomes = await Promise.allSettled(appends);
+    const unknownOutcome = (o: PromiseSettledResult<unknown>) => o.status === 'rejected' && ((o.reason as StorageUnavailableError).cause as { outcomeUnknown?: boolean }).outcomeUnknown === true;
+    const unknown = outcomes.filter(unknownOutcome);
+    const notRecorded = outcomes.filter((o) => o.status === 'rejected' && !unknownOutcome(o));
+    const answered = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(outcomes.every((o) => o.status === 'fulfilled' || o.reason instanceof StorageUnavailableError)).toBe(true);
+    // The batches the thread had: unknown; the appends that never reached it: not recorded.
+    expect(unknown.length).toBeGreaterThan(0);
+    expect(notRecorded.length).toBeGreaterThan(0);
+    expect(answered.length + unknown.length + notRecorded.length).toBe(80);
+    // Answered appends are stored; what reached the thread may or may not be; the rest is not.
+    const count = stored(file) - 1;
+    expect(count).toBeGreaterThanOrEqual(answered.length);
+    expect(count).toBeLessThanOrEqual(answered.length + unknown.length);
+    await store.close();
+  });
+
   it('keeps a process alive while an append waits for its commit, and not once the store is idle', async () => {
     const file = tempFile();
     // No timer, no server: only the store's own work may hold the process. The second append is

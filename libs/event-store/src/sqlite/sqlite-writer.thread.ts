@@ -75,7 +75,8 @@ export class WriterThread {
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     const fail = (error: Error): void => {
       this.failure ??= error;
-      for (const answer of this.waiting.splice(0)) answer(stopped(error));
+      // These batches reached the writer: it may have committed them before it stopped.
+      for (const answer of this.waiting.splice(0)) answer(stopped(error, true));
     };
     this.worker.on('message', (result: WireBatchResult) => {
       const answer = this.waiting.shift();
@@ -93,7 +94,7 @@ export class WriterThread {
 
   write(batch: readonly WireAppend[], recordedAt: string, answer: (result: WireBatchResult) => void): void {
     if (this.failure) {
-      answer(stopped(this.failure));
+      answer(stopped(this.failure, false));
       return;
     }
     if (this.waiting.length === 0) this.worker.ref();
@@ -130,7 +131,11 @@ export class WriterThread {
   }
 }
 
-/** Nothing can be written without the writer: callers get a storage problem (503, retry later). */
-function stopped(error: Error): WireBatchResult {
-  return { ok: false, error: { message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR' } };
+/**
+ * Nothing can be written without the writer: callers get a storage problem (503, retry later) —
+ * with an unknown outcome for batches the writer had received, since it may have committed them
+ * before it stopped (the same Idempotency-Key then tells).
+ */
+function stopped(error: Error, outcomeUnknown: boolean): WireBatchResult {
+  return { ok: false, error: { message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR', outcomeUnknown } };
 }
