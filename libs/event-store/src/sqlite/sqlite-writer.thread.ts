@@ -111,7 +111,8 @@ export class WriterThread {
     const signal = new SharedArrayBuffer(16);
     const flag = new Int32Array(signal, 0, 1);
     this.send({ kind: 'pragma', source, signal });
-    Atomics.wait(flag, 0, 0);
+    // Bounded: a writer that died meanwhile never answers, and this thread must not hang on it.
+    if (Atomics.wait(flag, 0, 0, PRAGMA_TIMEOUT_MS) === 'timed-out') throw new Error(`PRAGMA ${source}: the event store's writer thread did not answer`);
     if (Atomics.load(flag, 0) !== 1) throw new Error(`PRAGMA ${source} failed in the event store's writer thread`);
     return new Float64Array(signal, 8, 1)[0] ?? Number.NaN;
   }
@@ -130,6 +131,9 @@ export class WriterThread {
     this.worker.postMessage(request);
   }
 }
+
+/** Longer than any batch or checkpoint the writer may be finishing first. */
+const PRAGMA_TIMEOUT_MS = 30_000;
 
 /**
  * Nothing can be written without the writer: callers get a storage problem (503, retry later) —
