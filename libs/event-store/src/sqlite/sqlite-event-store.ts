@@ -94,13 +94,16 @@ export class SqliteEventStore implements EventStore {
     };
     const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
     if (options.filename !== ':memory:' && options.writerThread !== false) {
-      this.thread = new WriterThread({
-        filename: options.filename,
-        synchronous: options.synchronous ?? 'FULL',
-        walAutocheckpointPages,
-        maxPageCount: options.maxPageCount,
-        storageCodePatterns: storageCodePatterns(),
-      });
+      this.thread = new WriterThread(
+        {
+          filename: options.filename,
+          synchronous: options.synchronous ?? 'FULL',
+          walAutocheckpointPages,
+          maxPageCount: options.maxPageCount,
+          storageCodePatterns: storageCodePatterns(),
+        },
+        (error) => this.storageFailure(revive({ message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR' })),
+      );
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
       this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined);

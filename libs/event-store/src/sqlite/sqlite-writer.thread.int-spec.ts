@@ -64,6 +64,8 @@ describe('SQLite event store: the writer thread', () => {
     await expect(Promise.all(appends)).resolves.toHaveLength(50);
     await expect(store.append('late', [ev('A')], 'no_stream')).rejects.toThrow(/closed/);
     expect(stored(file)).toBe(50);
+    // The thread ended because it was asked to: no storage problem.
+    expect(store.storageStatus.problem).toBeNull();
   });
 
   it('when the thread is gone, appends are refused as a storage problem (503, retry later), never left unanswered', async () => {
@@ -71,6 +73,8 @@ describe('SQLite event store: the writer thread', () => {
     const store = new SqliteEventStore({ filename: file });
     await store.append('s', [ev('A')], 'no_stream');
     await (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    // /health knows at once, before any write is refused.
+    expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/writer thread stopped/) });
     const refused = await store.append('s', [ev('B')], 0).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StorageUnavailableError);
     expect((refused as StorageUnavailableError).message).toMatch(/writer thread stopped/);

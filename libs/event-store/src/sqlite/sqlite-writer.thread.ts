@@ -65,15 +65,18 @@ export class WriterThread {
   private readonly worker: Worker;
   private readonly waiting: Array<(result: WireBatchResult) => void> = [];
   private failure: Error | undefined;
+  private closing = false;
   private readonly exited: Promise<void>;
 
-  constructor(options: WriterThreadOptions) {
+  /** `onStopped`: the thread ended other than by close() — /health should not wait for a write to say so. */
+  constructor(options: WriterThreadOptions, onStopped: (error: Error) => void = () => undefined) {
     this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options } });
     // Referenced only while a batch waits for its answer: an idle writer must not keep the
     // process alive, a busy one must (its callers are waiting).
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     const fail = (error: Error): void => {
+      if (!this.failure && !this.closing) onStopped(error);
       this.failure ??= error;
       // These batches reached the writer: it may have committed them before it stopped.
       for (const answer of this.waiting.splice(0)) answer(stopped(error, true));
@@ -119,6 +122,7 @@ export class WriterThread {
 
   /** Closes the writing connection after the batches already sent, and ends the thread. */
   async close(): Promise<void> {
+    this.closing = true;
     if (!this.failure) {
       // Waited for: the process stays up until the writing connection is closed.
       this.worker.ref();
