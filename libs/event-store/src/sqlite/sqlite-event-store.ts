@@ -102,7 +102,7 @@ export class SqliteEventStore implements EventStore {
           maxPageCount: options.maxPageCount,
           storageCodePatterns: storageCodePatterns(),
         },
-        (error) => this.storageFailure(revive({ message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR' })),
+        (error) => this.storageFailure(revive(error)),
       );
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { batchWriter, type WireAppend, type WireBatchResult } from './sqlite-batch-writer';
+import { batchWriter, type WireAppend, type WireBatchResult, type WireError } from './sqlite-batch-writer';
 
 /** What the writer thread needs to open the database as the store's only writing connection. */
 export interface WriterThreadOptions {
@@ -69,14 +69,14 @@ export class WriterThread {
   private readonly exited: Promise<void>;
 
   /** `onStopped`: the thread ended other than by close() — /health should not wait for a write to say so. */
-  constructor(options: WriterThreadOptions, onStopped: (error: Error) => void = () => undefined) {
+  constructor(options: WriterThreadOptions, onStopped: (error: WireError) => void = () => undefined) {
     this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options } });
     // Referenced only while a batch waits for its answer: an idle writer must not keep the
     // process alive, a busy one must (its callers are waiting).
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     const fail = (error: Error): void => {
-      if (!this.failure && !this.closing) onStopped(error);
+      if (!this.failure && !this.closing) onStopped(stopped(error, false).error);
       this.failure ??= error;
       // These batches reached the writer: it may have committed them before it stopped.
       for (const answer of this.waiting.splice(0)) answer(stopped(error, true));
@@ -144,6 +144,6 @@ const PRAGMA_TIMEOUT_MS = 30_000;
  * with an unknown outcome for batches the writer had received, since it may have committed them
  * before it stopped (the same Idempotency-Key then tells).
  */
-function stopped(error: Error, outcomeUnknown: boolean): WireBatchResult {
+function stopped(error: Error, outcomeUnknown: boolean): { readonly ok: false; readonly error: WireError } {
   return { ok: false, error: { message: `the event store's writer thread stopped: ${error.message}`, code: 'SQLITE_IOERR', outcomeUnknown } };
 }
