@@ -117,11 +117,13 @@ describe('SQLite event store: the writer thread', () => {
     const file = tempFile();
     // No timer, no server: only the store's own work may hold the process. The second append is
     // made once the thread is up and idle, the first store is left open and idle at the end (the
-    // process must exit anyway), and the second store's close() must be waited for.
+    // process must exit anyway), a third store is opened and never written (read only), and the
+    // second store's close() must be waited for.
     const script = `
       const { SqliteEventStore } = require(${JSON.stringify(join(ROOT, 'libs/event-store/src/sqlite/sqlite-event-store.ts'))});
       const event = (type) => ({ id: require('node:crypto').randomUUID(), type, data: {}, metadata: {} });
       const store = new SqliteEventStore({ filename: ${JSON.stringify(file)} });
+      const unwritten = new SqliteEventStore({ filename: ${JSON.stringify(`${file}-3`)} });
       store.append('s', [event('A')], 'no_stream')
         .then(() => store.append('s', [event('B')], 0))
         .then((r) => console.log('stored at', r.position))

@@ -71,9 +71,6 @@ export class WriterThread {
   /** `onStopped`: the thread ended other than by close() — /health should not wait for a write to say so. */
   constructor(options: WriterThreadOptions, onStopped: (error: WireError) => void = () => undefined) {
     this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options } });
-    // Referenced only while a batch waits for its answer: an idle writer must not keep the
-    // process alive, a busy one must (its callers are waiting).
-    this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     const fail = (error: Error): void => {
       if (!this.failure && !this.closing) onStopped(stopped(error, false).error);
@@ -88,6 +85,10 @@ export class WriterThread {
     });
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    // Referenced only while a batch waits for its answer: an idle writer must not keep the
+    // process alive, a busy one must (its callers are waiting). After the listeners: adding the
+    // 'message' listener references the thread again.
+    this.worker.unref();
   }
 
   /** Batches written (or failed) but not yet answered. */
