@@ -52,8 +52,12 @@ export class SqliteEventStore implements EventStore {
   private readonly committed$ = new Subject<number>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
-  /** Exactly one of the two writes: the writer thread, or the same writer on this thread. */
-  private readonly thread: WriterThread | undefined;
+  /** Exactly one of the two writes: the writer thread (replaced if it stops), or the same writer on this thread. */
+  private thread: WriterThread | undefined;
+  private readonly startWriterThread: (() => WriterThread) | undefined;
+  private readonly writerRestartDelayMs: number;
+  /** The page limit in force, for a restarted writer thread (max_page_count is per connection). */
+  private pageLimit: number | undefined;
   private readonly writer: BatchWriter | undefined;
   private readonly maxBatchAppends: number;
   private whenIdle: Array<() => void> = [];
@@ -93,17 +97,21 @@ export class SqliteEventStore implements EventStore {
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
     };
     const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
+    this.pageLimit = options.maxPageCount;
+    this.writerRestartDelayMs = Math.max(0, options.writerRestartDelayMs ?? 1_000);
     if (options.filename !== ':memory:' && options.writerThread !== false) {
-      this.thread = new WriterThread(
-        {
-          filename: options.filename,
-          synchronous: options.synchronous ?? 'FULL',
-          walAutocheckpointPages,
-          maxPageCount: options.maxPageCount,
-          storageCodePatterns: storageCodePatterns(),
-        },
-        (error) => this.storageFailure(revive(error)),
-      );
+      this.startWriterThread = () =>
+        new WriterThread(
+          {
+            filename: options.filename,
+            synchronous: options.synchronous ?? 'FULL',
+            walAutocheckpointPages,
+            maxPageCount: this.pageLimit,
+            storageCodePatterns: storageCodePatterns(),
+          },
+          (error) => this.storageFailure(revive(error)),
+        );
+      this.thread = this.startWriterThread();
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
       this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined);
@@ -127,6 +135,7 @@ export class SqliteEventStore implements EventStore {
    */
   setPageLimit(pages: number | undefined): number {
     const limit = pages === undefined ? SQLITE_MAX_PAGE_COUNT : Math.max(1, Math.floor(pages));
+    this.pageLimit = limit;
     // max_page_count belongs to a connection: the one that writes.
     if (this.thread) return this.thread.pragma(`max_page_count = ${limit}`);
     return Number(this.db.pragma(`max_page_count = ${limit}`, { simple: true }));
@@ -296,6 +305,7 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (batch.length === 0) return;
+    this.restartStoppedThread();
     const started = process.hrtime.bigint();
     const recordedAt = new Date().toISOString();
     if (!this.thread) {
@@ -307,6 +317,19 @@ export class SqliteEventStore implements EventStore {
       this.flush();
       if (this.queue.length === 0 && this.thread!.inFlight === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
     });
+  }
+
+  /**
+   * A writer thread that stopped other than by close() (it never did in any test or benchmark run,
+   * but a process that refused every write until someone restarted it would be worse) is replaced
+   * once writerRestartDelayMs have passed. The stopped thread answered every batch it had (outcome
+   * unknown) and its connection closed with it, so SQLite rolled back whatever it had not
+   * committed; the new one opens its own. /health stays io-error until a commit succeeds.
+   */
+  private restartStoppedThread(): void {
+    const stoppedFor = this.thread?.stoppedFor();
+    if (stoppedFor === undefined || stoppedFor < this.writerRestartDelayMs || this.closed || !this.startWriterThread) return;
+    this.thread = this.startWriterThread();
   }
 
   /**

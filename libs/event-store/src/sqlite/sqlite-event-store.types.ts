@@ -39,6 +39,13 @@ export interface SqliteEventStoreOptions {
    * batches of 64 kept both threads busy where one of 256 left each waiting for the other.
    */
   readonly maxBatchAppends?: number;
+  /**
+   * With the writer thread: if it stops other than by close(), the first append at least this
+   * long after the stop starts a new one (default 1,000 ms). Appends meanwhile are refused as a
+   * storage problem (503, retry later); the delay keeps a thread that cannot start from being
+   * started again for every append.
+   */
+  readonly writerRestartDelayMs?: number;
 }
 
 /** The outcome of the latest commit attempt, for /health: writes are refused until a commit succeeds. */

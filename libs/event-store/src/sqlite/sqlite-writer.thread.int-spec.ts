@@ -68,11 +68,14 @@ describe('SQLite event store: the writer thread', () => {
     expect(store.storageStatus.problem).toBeNull();
   });
 
+  const stopThread = (store: SqliteEventStore): Promise<number> => (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+
   it('when the thread is gone, appends are refused as a storage problem (503, retry later), never left unanswered', async () => {
     const file = tempFile();
-    const store = new SqliteEventStore({ filename: file });
+    // Not restarted within this test: the refusal is what is checked here.
+    const store = new SqliteEventStore({ filename: file, writerRestartDelayMs: 600_000 });
     await store.append('s', [ev('A')], 'no_stream');
-    await (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    await stopThread(store);
     // /health knows at once, before any write is refused.
     expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/writer thread stopped/) });
     const refused = await store.append('s', [ev('B')], 0).catch((error: unknown) => error);
@@ -87,15 +90,37 @@ describe('SQLite event store: the writer thread', () => {
     await store.close();
   });
 
+  it('a thread that stopped is replaced by a new one once writerRestartDelayMs have passed: writes go on, /health is ok again after a commit, the page limit carries over', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file, writerRestartDelayMs: 0 });
+    await store.append('s', [ev('A')], 'no_stream');
+    await stopThread(store);
+    expect(store.storageStatus.problem).toBe('io-error');
+    await expect(store.append('s', [ev('B')], 0)).resolves.toMatchObject({ nextExpectedRevision: 1, replayed: false });
+    expect(store.storageStatus.problem).toBeNull();
+    expect(stored(file)).toBe(2);
+    // The limit set on the first thread's connection holds on the next one's.
+    store.setPageLimit(store.pageCount());
+    await stopThread(store);
+    const refused = await store.append('s', [{ ...ev('C'), data: { blob: 'x'.repeat(200_000) } }], 1).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StorageUnavailableError);
+    expect((refused as StorageUnavailableError).problem).toBe('full');
+    store.setPageLimit(undefined);
+    await expect(store.append('s', [ev('D')], 1)).resolves.toMatchObject({ nextExpectedRevision: 2 });
+    expect(stored(file)).toBe(3);
+    await store.close();
+    expect(store.storageStatus.problem).toBeNull();
+  });
+
   it('when the thread stops with batches in hand, their callers learn the outcome is unknown; every answered append is stored', async () => {
     const file = tempFile();
-    const store = new SqliteEventStore({ filename: file, maxBatchAppends: 8 });
+    const store = new SqliteEventStore({ filename: file, maxBatchAppends: 8, writerRestartDelayMs: 600_000 });
     await store.append('warm', [ev('A')], 'no_stream');
     // 10 batches of 8: at most 4 reach the thread (the rest wait here for answers); it is stopped
     // as soon as the first is sent.
     const appends = Array.from({ length: 80 }, (_, i) => store.append(`u-${i}`, [{ ...ev('A'), data: { blob: 'x'.repeat(20_000) } }], 'no_stream'));
     await new Promise((resolve) => setImmediate(resolve));
-    await (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    await stopThread(store);
     const outcomes = await Promise.allSettled(appends);
     const unknownOutcome = (o: PromiseSettledResult<unknown>) => o.status === 'rejected' && ((o.reason as StorageUnavailableError).cause as { outcomeUnknown?: boolean }).outcomeUnknown === true;
     const unknown = outcomes.filter(unknownOutcome);

@@ -65,6 +65,7 @@ export class WriterThread {
   private readonly worker: Worker;
   private readonly waiting: Array<(result: WireBatchResult) => void> = [];
   private failure: Error | undefined;
+  private stoppedAt: number | undefined;
   private closing = false;
   private readonly exited: Promise<void>;
 
@@ -75,6 +76,7 @@ export class WriterThread {
     const fail = (error: Error): void => {
       if (!this.failure && !this.closing) onStopped(stopped(error, false).error);
       this.failure ??= error;
+      this.stoppedAt ??= performance.now();
       // These batches reached the writer: it may have committed them before it stopped.
       for (const answer of this.waiting.splice(0)) answer(stopped(error, true));
     };
@@ -89,6 +91,11 @@ export class WriterThread {
     // process alive, a busy one must (its callers are waiting). After the listeners: adding the
     // 'message' listener references the thread again.
     this.worker.unref();
+  }
+
+  /** Milliseconds since the thread stopped other than by close(); undefined while it runs or once closed. */
+  stoppedFor(now: number = performance.now()): number | undefined {
+    return this.closing || this.stoppedAt === undefined ? undefined : now - this.stoppedAt;
   }
 
   /** Batches written (or failed) but not yet answered. */
