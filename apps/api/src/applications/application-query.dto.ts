@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { localized } from '@nws/engine';
 
 /** `?asOfRevision=N` / `?asOf=<ISO time>`: the application as it stood then, folded from its events. */
@@ -20,11 +20,13 @@ export class ApplicationQueryDto {
 }
 
 export class ListQueryDto {
-  @ApiPropertyOptional({ default: 100 })
+  // Capped like every other page of the API: a national list is not one response.
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(1000)
   limit?: number;
 
   @ApiPropertyOptional({ default: 0 })
