@@ -1,11 +1,9 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventStoreUnavailableError } from '../event-store.errors';
 import { StorageUnavailableError } from '../storage.errors';
 import { SqliteEventStore } from './sqlite-event-store';
+import { sqliteSpecFiles, storedEvents as count } from './testing/sqlite-spec-files';
 
 /**
  * A real SQLITE_FULL, portable: the store's own connection is capped with PRAGMA max_page_count
@@ -13,24 +11,12 @@ import { SqliteEventStore } from './sqlite-event-store';
  * version (tmpfs filled to the last byte) is apps/api/src/health/disk-trouble.e2e-spec.ts.
  */
 describe('SQLite event store on a full disk', () => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  function tempFile(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'nws-es-full-'));
-    dirs.push(dir);
-    return join(dir, 'events.sqlite');
-  }
+  const files = sqliteSpecFiles('nws-es-full-');
+  const tempFile = files.file;
+  afterAll(files.cleanup);
   /** ~20 KB of data: several pages, so it never fits in the free space of pages already there. */
   const big = (type: string) => ({ id: randomUUID(), type, data: { type, blob: 'x'.repeat(20_000) }, metadata: {} });
   const small = (type: string) => ({ id: randomUUID(), type, data: { type }, metadata: {} });
-  const count = (file: string) => {
-    const db = new Database(file, { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
   const internal = (store: SqliteEventStore) => (store as unknown as { db: Database.Database }).db;
 
   describe.each([

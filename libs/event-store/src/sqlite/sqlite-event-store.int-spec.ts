@@ -1,18 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
+import { sqliteSpecFiles } from './testing/sqlite-spec-files';
 
-const dirs: string[] = [];
-function tempFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nws-es-'));
-  dirs.push(dir);
-  return join(dir, 'events.sqlite');
-}
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const files = sqliteSpecFiles('nws-es-');
+const tempFile = files.file;
+afterAll(files.cleanup);
 
 describeEventStoreContract('embedded SQLite', async () => {
   const store = new SqliteEventStore({ filename: tempFile() });

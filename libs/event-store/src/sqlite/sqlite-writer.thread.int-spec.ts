@@ -1,31 +1,18 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { StorageUnavailableError } from '../storage.errors';
 import { SqliteEventStore } from './sqlite-event-store';
+import { sqliteSpecFiles, storedEvents as stored } from './testing/sqlite-spec-files';
 
 const ROOT = resolve(__dirname, '../../../..');
-const dirs: string[] = [];
-function tempFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nws-es-writer-'));
-  dirs.push(dir);
-  return join(dir, 'events.sqlite');
-}
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const files = sqliteSpecFiles('nws-es-writer-');
+const tempFile = files.file;
+afterAll(files.cleanup);
 
 const ev = (type: string) => ({ id: randomUUID(), type, data: { type }, metadata: {} });
-const stored = (file: string): number => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
 
 describe('SQLite event store: the writer thread', () => {
   it('writes many appends that arrive together in batches of at most maxBatchAppends, and answers each after its commit', async () => {
