@@ -376,7 +376,7 @@ describe(`projection faults under load (${MODE})`, () => {
 
       /** The faulted streams stop at the event before the fault; every other application's row is current. */
       async function expectOthersFlowing(faults: readonly Fault[], load: CommandLedger): Promise<void> {
-        const list = (await driver.as('auditor', 'GET', '/applications?limit=1000')).body as Array<{ id: string; state: string; revision: number }>;
+        const list = await driver.listAll('auditor');
         const row = (id: string) => list.find((a) => a.id === id);
         for (const fault of faults.filter((f) => f.kind === 'applications')) {
           expect({ fault: fault.marker, revision: row(fault.applicationIds[0]!)?.revision }).toEqual({ fault: fault.marker, revision: fault.revision - 1 });

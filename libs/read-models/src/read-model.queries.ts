@@ -55,10 +55,15 @@ const APPLICATION_COLUMNS = `id, workflow, machine_version AS machineVersion, or
 export class ReadModelQueries {
   constructor(private readonly db: Database.Database) {}
 
-  reviewQueue(stage: string, org: string | undefined): ApplicationRow[] {
+  /** One page of what waits at `stage` (for `org`, or everywhere), longest-waiting first, and how many wait in all. */
+  reviewQueue(stage: string, org: string | undefined, page: { readonly limit: number; readonly offset: number }): { items: ApplicationRow[]; total: number } {
     const where = org === undefined ? 'waiting_stage = ?' : 'waiting_stage = ? AND waiting_org = ?';
     const params = org === undefined ? [stage] : [stage, org];
-    return this.db.prepare(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ${where} ORDER BY updated_at, id`).all(...params) as ApplicationRow[];
+    // One read transaction: the page and the count describe the same moment.
+    return this.db.transaction(() => ({
+      items: this.db.prepare(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ${where} ORDER BY updated_at, id LIMIT ? OFFSET ?`).all(...params, page.limit, page.offset) as ApplicationRow[],
+      total: (this.db.prepare(`SELECT count(*) AS n FROM applications WHERE ${where}`).get(...params) as { n: number }).n,
+    }))();
   }
 
   applications(filter: ApplicationFilter): ApplicationRow[] {

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
@@ -13,6 +14,22 @@ export class ReviewQueueQueryDto {
   @IsOptional()
   @IsIn(['forward', 'first', 'second'])
   stage?: 'forward' | 'first' | 'second';
+
+  // MIC's second-review queue is national: paged like every list, with the total beside it.
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
 }
 
 @ApiTags('review-queue')
@@ -43,7 +60,8 @@ export class ReviewQueueController {
     }
     // Read-your-writes: a reviewer who just acted sees the queue without the application.
     const lagging = !(await this.projections.waitFor(await this.store.headPosition()));
-    const items = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org);
-    return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, items };
+    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    const { items, total } = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org, page);
+    return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, total, ...page, items };
   }
 }

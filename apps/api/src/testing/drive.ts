@@ -52,6 +52,17 @@ export class Driver {
     return created.body.id as string;
   }
 
+  /** Every application the caller may see, page by page (GET /applications serves at most 1,000 at a time). */
+  async listAll(name: ActorName): Promise<Array<{ id: string; state: string; revision: number }>> {
+    const rows: Array<{ id: string; state: string; revision: number }> = [];
+    for (;;) {
+      const page = await this.as(name, 'GET', `/applications?limit=1000&offset=${rows.length}`);
+      if (page.status !== 200) throw new Error(`list: ${page.status} ${JSON.stringify(page.body)}`);
+      rows.push(...(page.body as typeof rows));
+      if ((page.body as unknown[]).length < 1000) return rows;
+    }
+  }
+
   async act(name: ActorName, id: string, action: string, body?: unknown, headers?: Record<string, string>) {
     return this.as(name, 'POST', `/applications/${id}/actions/${action}`, body ?? {}, headers);
   }

@@ -1,8 +1,8 @@
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 
-/** GET /applications pages through the read model; a page size out of range is the caller's error. */
-describe('GET /applications: paging', () => {
+/** The lists page through the read model; a page size out of range is the caller's error. */
+describe('GET /applications and GET /review-queue: paging', () => {
   let server: TestServer;
   let driver: Driver;
   const ids: string[] = [];
@@ -33,6 +33,31 @@ describe('GET /applications: paging', () => {
     expect(first).toHaveLength(2);
     expect([...first, ...second]).toEqual(all);
     expect(await listed('?limit=2&offset=3')).toEqual([]);
+  });
+
+  it('the review queue pages longest-waiting first, and says how many wait in all', async () => {
+    const submitted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await driver.draftWithForms();
+      expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
+      submitted.push(id);
+    }
+    const queue = async (query: string) => {
+      const response = await driver.as('prefectureReviewer', 'GET', `/review-queue?stage=first${query}`);
+      expect(response.status).toBe(200);
+      return response.body as { total: number; limit: number; offset: number; items: Array<{ id: string }> };
+    };
+    const whole = await queue('');
+    expect(whole).toMatchObject({ total: 3, limit: 100, offset: 0 });
+    expect(whole.items.map((item) => item.id)).toEqual(submitted);
+    const first = await queue('&limit=2');
+    const rest = await queue('&limit=2&offset=2');
+    expect(first).toMatchObject({ total: 3, limit: 2, offset: 0 });
+    expect(rest).toMatchObject({ total: 3, limit: 2, offset: 2 });
+    expect([...first.items, ...rest.items].map((item) => item.id)).toEqual(submitted);
+    const refused = await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first&limit=5000');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ violations: [expect.objectContaining({ field: 'limit', rule: 'max' })] });
   });
 
   it.each([
