@@ -2,10 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscription } from 'rxjs';
-import { StorageUnavailableError, asStorageError, storageProblemOf, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { StorageUnavailableError, asStorageError, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ParkedProjectionEvents, fromParkedRow, type ParkedRow } from './parked-projection-events';
 import type { Projection } from './projection';
 import { dropSecondaryIndexes, restoreIndexes } from './secondary-indexes';
+import { replayParkedStream } from './parked-replay';
+import { installProjection } from './projection-install';
+import { HandlerFault, failureKey, isDatabaseFailure, messageOf, toFault, truncate } from './projection-faults';
 import {
   ParkedEventNotFoundError,
   type ParkedProjectionEvent,
@@ -17,15 +20,6 @@ import {
 } from './projection-runner.types';
 
 export * from './projection-runner.types';
-
-/** The projection's own failure on one event, as opposed to the database refusing writes. */
-class HandlerFault extends Error {
-  constructor(readonly projection: Projection, readonly event: RecordedEvent, readonly original: unknown) {
-    super(messageOf(original));
-  }
-}
-
-const MAX_ERROR_LENGTH = 1000;
 
 /**
  * Hosts projections over one SQLite read-model database. One subscription feeds them all in
@@ -79,34 +73,11 @@ export class ProjectionRunner {
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     this.parking = new ParkedProjectionEvents(this.db);
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-    for (const projection of projections) this.install(projection);
+    for (const projection of projections) installProjection(this.db, this.parking, projection);
     this.setCheckpoint = this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
     // Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection.
     this.applyOne = this.db.transaction((projection: Projection, event: RecordedEvent) => projection.apply(this.db, event));
     this.loadCheckpoints();
-  }
-
-  /**
-   * Creates a projection's tables and checkpoint. A read model built by another version of the
-   * projection (its `version`; a database from before versions were recorded holds version 1) is
-   * dropped — tables, parked events, checkpoint — and recreated empty from the current schema, so
-   * the runner rebuilds it from position zero when it starts: a schema change is a version bump.
-   */
-  private install(projection: Projection): void {
-    const wanted = projection.version ?? 1;
-    this.db.transaction(() => {
-      const recorded = this.db.prepare('SELECT version FROM projection_versions WHERE name = ?').get(projection.name) as { version: number } | undefined;
-      const checkpoint = this.db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').get(projection.name) as { position: number } | undefined;
-      const built = recorded?.version ?? (checkpoint ? 1 : undefined);
-      if (built !== undefined && built !== wanted) {
-        for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-        this.parking.removeAll(projection.name);
-        this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
-      }
-      this.db.exec(projection.schema);
-      this.db.prepare('INSERT INTO projection_checkpoints (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING').run(projection.name);
-      this.db.prepare('INSERT INTO projection_versions (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version').run(projection.name, wanted);
-    })();
   }
 
   /** Lowest checkpoint: every projection has applied every event up to here. */
@@ -194,7 +165,10 @@ export class ProjectionRunner {
     const targets = this.parking.at(position, options.projection).filter((row) => this.projections.some((p) => p.name === row.projection));
     if (targets.length === 0) throw new ParkedEventNotFoundError(position, options.projection);
     const results: ProjectionReplayResult[] = [];
-    for (const target of targets) results.push(await this.replayStream(this.projections.find((p) => p.name === target.projection)!, target.stream_id));
+    for (const target of targets) {
+      const projection = this.projections.find((p) => p.name === target.projection)!;
+      results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applyOne, directory: this.directory }, projection, target.stream_id));
+    }
     this.reloadParkedStreams();
     return results;
   }
@@ -413,47 +387,6 @@ export class ProjectionRunner {
     return faults;
   }
 
-  private async replayStream(projection: Projection, streamId: string): Promise<ProjectionReplayResult> {
-    for (let round = 0; ; round++) {
-      const rows = this.parking.ofStream(projection.name, streamId);
-      const wanted = new Set(rows.map((r) => r.position));
-      const events = new Map<number, RecordedEvent>();
-      if (wanted.size > 0) {
-        for await (const event of this.store.readStream(streamId)) if (wanted.has(event.position)) events.set(event.position, event);
-      }
-      const now = new Date().toISOString();
-      const outcome = this.db.transaction((): ProjectionReplayResult | 'again' => {
-        const current = this.parking.ofStream(projection.name, streamId);
-        if (current.some((row) => !events.has(row.position))) return 'again';
-        const applied: number[] = [];
-        for (const row of current) {
-          try {
-            this.applyOne(projection, events.get(row.position)!);
-          } catch (error) {
-            if (isDatabaseFailure(error) || !this.db.inTransaction) throw error;
-            const message = truncate(messageOf(error));
-            this.parking.park({ ...row, reason: 'failed', error: message, attempts: row.attempts + 1, last_attempt_at: now });
-            const rest = current.filter((r) => r.position > row.position).map((r) => r.position);
-            this.parking.remove(projection.name, applied);
-            return { projection: projection.name, streamId, applied, failed: { position: row.position, error: message }, stillParked: [row.position, ...rest] };
-          }
-          applied.push(row.position);
-        }
-        this.parking.remove(projection.name, applied);
-        return { projection: projection.name, streamId, applied, failed: null, stillParked: [] };
-      });
-      let result: ProjectionReplayResult | 'again';
-      try {
-        result = outcome();
-      } catch (error) {
-        this.rollbackLeftover(true);
-        throw asStorageError(error, 'read models', this.directory);
-      }
-      if (result !== 'again') return result;
-      if (round >= 3) throw new Error(`parked events of ${projection.name} in ${streamId} keep changing; try again`);
-    }
-  }
-
   private reloadParkedStreams(): void {
     const rows = this.parking.firstPositions();
     this.parkedStreams = new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
@@ -504,30 +437,4 @@ export class ProjectionRunner {
       this.checkpoints.set(row.name, row.position);
     }
   }
-}
-
-/**
- * The database, not the projection, failed: disk full, read-only, I/O error, locked by another
- * process, corrupt. Such a batch is retried later and never parks an event.
- */
-function isDatabaseFailure(error: unknown): boolean {
-  if (storageProblemOf(error)) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|CORRUPT|NOTADB|NOMEM|PROTOCOL|INTERRUPT)/.test(code);
-}
-
-function failureKey(projection: string, at: string | number): string {
-  return `${projection}\u0000${at}`;
-}
-
-function toFault(projection: Projection, event: RecordedEvent, error: unknown, attempt: number, maxAttempts: number, outcome: 'retry' | 'parked'): ProjectionFault {
-  return { projection: projection.name, position: event.position, streamId: event.streamId, type: event.type, error: truncate(messageOf(error)), attempt, maxAttempts, outcome };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
 }
