@@ -33,7 +33,7 @@ for code in $(echo "$definition" | json 'v.categories[v.create.example.category]
   echo "saved form $code"
 done
 echo "submit  → $(call POST "/applications/$id/actions/submit" "$APPLICANT" '{}' | json 'v.state+" ("+v.applicationNumber+", first review at "+v.routing.firstReviewer+")"')"
-echo "queue   → $(call GET '/review-queue?stage=first' "$PREFECTURE" | json 'v.items.length+" waiting at "+v.org')"
+echo "queue   → $(call GET '/review-queue?stage=first' "$PREFECTURE" | json 'v.total+" waiting at "+v.org')"
 echo "approve → $(call POST "/applications/$id/actions/approve" "$PREFECTURE" '{"comment":"内容を確認しました。"}' | json v.state)"
 echo "approve → $(call POST "/applications/$id/actions/approve" "$MIC" '{}' | json 'v.state+" (master data v"+v.masterData.version+")"')"
 echo "confirm → $(call POST "/applications/$id/actions/confirm-distribution" "$DISTRIBUTOR" '{}' | json v.state)"
