@@ -63,7 +63,7 @@ export class AppModule {
   static forRoot(config: RuntimeConfig, store: EventStore): DynamicModule {
     const logger = new Logger('Engine');
     const metrics = new EngineMetrics();
-    observeGroupCommits(store, metrics);
+    observeGroupCommits(store, metrics, (message) => logger.error(message));
     const metered = new MeteredEventStore(store, metrics);
     return {
       module: AppModule,

@@ -3,17 +3,8 @@ import type { SqliteEventStore } from '@nws/event-store/sqlite';
 import type { ProjectionRunner } from '@nws/read-models';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { Driver } from '../testing/drive';
+import { sqliteAdapter } from '../testing/sqlite-adapter';
 import { TestServer } from '../testing/test-server';
-
-/** The SQLite adapter under the decorators (metrics, personal data, hash chain). */
-function sqliteAdapter(store: EventStore): SqliteEventStore {
-  let current: unknown = store;
-  for (let depth = 0; depth < 10 && current; depth++) {
-    if (typeof (current as Partial<SqliteEventStore>).setPageLimit === 'function') return current as SqliteEventStore;
-    current = (current as { inner?: unknown }).inner;
-  }
-  throw new Error('no SQLite adapter under the store');
-}
 
 async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -19,15 +19,25 @@ export class MeteredEventStore extends ForwardingEventStore {
   }
 }
 
-/** Finds the SQLite adapter under decorators, to observe its group commits. */
-export function observeGroupCommits(store: EventStore, metrics: EngineMetrics): void {
+interface ObservableAdapter {
+  onCommit?: (observer: (size: number, seconds: number) => void) => void;
+  onWriterRestart?: (observer: (reason: string) => void) => void;
+  inner?: unknown;
+}
+
+/** Finds the SQLite adapter under decorators, to observe its group commits and writer-thread restarts. */
+export function observeGroupCommits(store: EventStore, metrics: EngineMetrics, log: (message: string) => void = () => undefined): void {
   let current: unknown = store;
   while (current && typeof current === 'object') {
-    const candidate = current as { onCommit?: (observer: (size: number, seconds: number) => void) => void; inner?: unknown };
+    const candidate = current as ObservableAdapter;
     if (typeof candidate.onCommit === 'function') {
       candidate.onCommit((size, seconds) => {
         metrics.fsyncBatch.observe(size);
         metrics.commitSeconds.observe(seconds);
+      });
+      candidate.onWriterRestart?.((reason) => {
+        metrics.writerRestarts.inc();
+        log(`${reason}; a new writer thread takes the next writes`);
       });
       return;
     }

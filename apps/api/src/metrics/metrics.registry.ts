@@ -54,6 +54,12 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  readonly writerRestarts = new Counter({
+    name: 'nws_event_store_writer_restarts_total',
+    help: "Times the embedded store's writer thread stopped other than by shutdown and was replaced (never expected: look at the log line that names why)",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'nws_' });
   }

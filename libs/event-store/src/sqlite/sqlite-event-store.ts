@@ -66,6 +66,7 @@ export class SqliteEventStore implements EventStore {
   private status: StorageStatus = { problem: null, since: null, error: null };
   private readonly filename: string;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
+  private readonly restartObservers = new Set<(reason: string) => void>();
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
@@ -150,6 +151,12 @@ export class SqliteEventStore implements EventStore {
   onCommit(observer: (batchSize: number, seconds: number) => void): () => void {
     this.observers.add(observer);
     return () => this.observers.delete(observer);
+  }
+
+  /** Called with the reason when a writer thread that stopped other than by close() is replaced. */
+  onWriterRestart(observer: (reason: string) => void): () => void {
+    this.restartObservers.add(observer);
+    return () => this.restartObservers.delete(observer);
   }
 
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -329,7 +336,9 @@ export class SqliteEventStore implements EventStore {
   private restartStoppedThread(): void {
     const stoppedFor = this.thread?.stoppedFor();
     if (stoppedFor === undefined || stoppedFor < this.writerRestartDelayMs || this.closed || !this.startWriterThread) return;
+    const reason = this.status.error ?? 'the writer thread stopped';
     this.thread = this.startWriterThread();
+    for (const observer of this.restartObservers) observer(reason);
   }
 
   /**
