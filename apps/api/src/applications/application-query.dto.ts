@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { localized } from '@nws/engine';
+import { PageQueryDto } from '../http/page-query.dto';
 
 /** `?asOfRevision=N` / `?asOf=<ISO time>`: the application as it stood then, folded from its events. */
 export class ApplicationQueryDto {
@@ -19,20 +20,5 @@ export class ApplicationQueryDto {
   asOf?: string;
 }
 
-export class ListQueryDto {
-  // Capped like every other page of the API: a national list is not one response.
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
+/** GET /applications: one page, newest first. */
+export class ListQueryDto extends PageQueryDto {}

@@ -1,35 +1,21 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { organOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { PageQueryDto } from '../http/page-query.dto';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 
-export class ReviewQueueQueryDto {
+/** MIC's second-review queue is national: paged like every list, with the total beside it. */
+export class ReviewQueueQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['forward', 'first', 'second'], description: 'defaults from the caller role; forward = boards of education waiting for their head department' })
   @IsOptional()
   @IsIn(['forward', 'first', 'second'])
   stage?: 'forward' | 'first' | 'second';
 
-  // MIC's second-review queue is national: paged like every list, with the total beside it.
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 @ApiTags('review-queue')

@@ -205,6 +205,9 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect(unknown).toMatchObject({ status: 404, body: { messages: { ja: expect.stringContaining('nobody'), en: expect.stringContaining('nobody') } } });
     expect((await h.driver.as('distributor', 'POST', '/distribution/archive/acks', { eventIds: [], extra: 1 })).status).toBe(400);
     expect((await h.pull('archive', '?limit=0')).status).toBe(400);
+    expect((await h.pull('archive', '?limit=1001')).body).toMatchObject({ violations: [expect.objectContaining({ field: 'limit', rule: 'max' })] });
+    // A pull pages by position, not by offset.
+    expect((await h.pull('archive', '?offset=5')).body).toMatchObject({ violations: [expect.objectContaining({ field: 'offset', rule: 'whitelistValidation' })] });
   });
 });
 

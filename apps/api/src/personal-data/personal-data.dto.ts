@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { LEGAL_BASES } from '@nws/personal-data';
+import { PageQueryDto } from '../http/page-query.dto';
 
 const BODY = /^(\d{6}|J-LIS|MIC)$/;
 const ASCII_REFERENCE = /^[A-Za-z0-9._/-]{1,64}$/;
@@ -25,7 +25,7 @@ export class SubjectListQueryDto {
   organizationCode?: string;
 }
 
-export class AccessLogQueryDto {
+export class AccessLogQueryDto extends PageQueryDto {
   @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/) subjectId?: string;
   @IsOptional() @Matches(BODY) organizationCode?: string;
   @IsOptional() @Matches(/^[0-9a-f-]{36}$/) applicationId?: string;
@@ -33,6 +33,4 @@ export class AccessLogQueryDto {
   @IsOptional() @Matches(BODY) actorOrg?: string;
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
