@@ -171,6 +171,21 @@ export class Sealer {
   }
 
   private async write(seal: SealRecord, previous: SealRecord | undefined): Promise<boolean> {
+    if (this.witnessBehind) {
+      // The witness missed the newest seal (its disk refused it). The store must never get two
+      // seals ahead of it — that is how verify tells a truncated witness — so the witness is
+      // brought up to the store before another seal is written, or nothing is sealed this time.
+      try {
+        const problem = await this.reconcileWitness(previous);
+        if (problem) {
+          this.halt(problem);
+          return false;
+        }
+        this.witnessBehind = false;
+      } catch (error) {
+        return this.retryLater(seal, error);
+      }
+    }
     try {
       const event = { id: uuidv5(`${seal.sequence}\u0000${seal.sealHash}`, SEAL_ID_NAMESPACE), type: STORE_SEALED, data: sealAsJson(seal), metadata: { occurredAt: seal.sealedAt } };
       await this.store.append(SEAL_STREAM, [event], previous ? previous.sequence - 1 : 'no_stream');
@@ -183,11 +198,7 @@ export class Sealer {
         else this.resume(stored);
         return false;
       }
-      // Not durable: these events go into the next attempt, after a pause.
-      this.pendingCount += seal.count;
-      this.options.onError?.(error);
-      if (this.state === 'running') this.schedule(5 * (this.options.debounceMs ?? 100));
-      return false;
+      return this.retryLater(seal, error);
     }
     this.lastSeal = seal;
     this.appendToWitness(seal);
@@ -195,29 +206,22 @@ export class Sealer {
     return true;
   }
 
+  /** The witness's disk may refuse (full, read-only): the next seal repairs it from the store first (write). */
   private appendToWitness(seal: SealRecord): void {
-    const witness = this.options.witness;
-    if (!witness) return;
     try {
-      if (this.witnessBehind) {
-        // A failed witness write is repaired from the store before anything newer is written.
-        this.witnessBehind = false;
-        // The witness's disk may still refuse (full, read-only): stay behind and try with the next
-        // seal — an unhandled rejection here would end the process.
-        void this.reconcileWitness(seal).then(
-          (problem) => problem && this.halt(problem),
-          (error: unknown) => {
-            this.witnessBehind = true;
-            this.options.onError?.(error);
-          },
-        );
-        return;
-      }
-      witness.append(seal);
+      this.options.witness?.append(seal);
     } catch (error) {
       this.witnessBehind = true;
       this.options.onError?.(error);
     }
+  }
+
+  /** This seal was not written: its events go into the next attempt, after a pause. */
+  private retryLater(seal: SealRecord, error: unknown): false {
+    this.pendingCount += seal.count;
+    this.options.onError?.(error);
+    if (this.state === 'running') this.schedule(5 * (this.options.debounceMs ?? 100));
+    return false;
   }
 
   /**

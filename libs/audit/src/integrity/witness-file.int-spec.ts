@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GENESIS_HASH } from '@nws/event-store';
-import { makeSeal, type SealRecord } from './seal';
+import { tempStore } from '../testing/seed-store';
+import { SEAL_STREAM, makeSeal, type SealRecord } from './seal';
+import { Sealer } from './sealer';
+import { verifyStore } from './store-verifier';
 import { WitnessFile } from './witness-file';
 
 const run = (command: string, args: readonly string[]) => spawnSync(command, args, { encoding: 'utf8' }).status === 0;
@@ -61,6 +65,66 @@ maybe('the witness file on a disk that fills up (tmpfs)', () => {
       expect(witness.last()).toEqual(last);
     } finally {
       witness.close();
+    }
+  });
+
+  it('a sealer whose witness cannot be written never lets the store get two seals ahead of it, and brings it up to the store once there is room', async () => {
+    expect(mounted).toBe(true);
+    rmSync(join(mountPoint, 'filler'), { force: true });
+    const temp = tempStore();
+    const store = temp.open();
+    const witness = new WitnessFile(join(mountPoint, 'sealer-seals.jsonl'));
+    const errors: unknown[] = [];
+    const sealer = new Sealer(store, { witness, debounceMs: 5, onError: (error) => errors.push(error) });
+    const storeSeals = async () => {
+      let n = 0;
+      for await (const _ of store.readStream(SEAL_STREAM)) n += 1;
+      return n;
+    };
+    const witnessSeals = async () => {
+      let n = 0;
+      for await (const _ of witness.read()) n += 1;
+      return n;
+    };
+    const sealOne = async () => {
+      await store.append(`application-${randomUUID()}`, [{ id: randomUUID(), type: 'FormSaved', data: {}, metadata: {} }], 'no_stream');
+      await sealer.flush();
+    };
+    try {
+      await sealer.start();
+      await sealOne();
+      expect(await witnessSeals()).toBe(await storeSeals());
+      const filler = openSync(join(mountPoint, 'filler'), 'w');
+      try {
+        for (;;) writeSync(filler, Buffer.alloc(4096));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(filler);
+      }
+      // A page of seal lines is more than the room left in the witness's last page.
+      const behind: number[] = [];
+      for (let round = 0; round < 20; round++) {
+        await sealOne();
+        behind.push((await storeSeals()) - (await witnessSeals()));
+      }
+      expect(errors.some((error) => /ENOSPC|disk full/.test(String(error)))).toBe(true);
+      expect(Math.max(...behind)).toBe(1);
+      expect(await verifyStore(store, { witness })).toMatchObject({ valid: true });
+
+      rmSync(join(mountPoint, 'filler'));
+      await sealOne();
+      await sealOne();
+      const sealed: unknown[] = [];
+      for await (const event of store.readStream(SEAL_STREAM)) sealed.push(event.data);
+      const witnessed: unknown[] = [];
+      for await (const seal of witness.read()) witnessed.push(seal);
+      expect(witnessed).toEqual(sealed);
+      expect(await verifyStore(store, { witness })).toMatchObject({ valid: true, unsealedEvents: 0, problems: [] });
+    } finally {
+      await sealer.stop();
+      await store.close();
+      temp.remove();
     }
   });
 });
