@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { Driver, type ActorName } from '../../apps/api/src/testing/drive';
 import { ApiProcess } from '../support/api-process';
 import { Ext4Disk, TmpfsDisk, canFailExt4, canMountTmpfs } from '../support/real-disk';
-import { CommandLedger, ledgerChecker, reactionProblems } from './support/command-ledger';
+import { ledgerChecker, reactionProblems } from './support/command-ledger';
+import { DiskLoad } from './support/disk-load';
 import { backupLiveDataDir, copyDeadDataDir, describeReport, orderProblems, readEventRows, verifyChains, type StoredEventRow } from './support/data-dir';
 import { FigureSheet } from './support/figures';
 import { eventually, quietCopy } from './support/live-check';
-import { LoadClient, emptyStats, storageRefusalProblems, type Examples, type LoadAnswer } from './support/load-client';
+import { storageRefusalProblems, type Examples } from './support/load-client';
 import { MODE, SCALE, TEST_TIMEOUT_MS, seedFor } from './support/scale';
 import { SeededRandom } from './support/seeded-random';
 import { sleep } from './support/settle';
@@ -94,7 +95,7 @@ describe(`disk trouble under load (${MODE})`, () => {
   }
   const root = mkdtempSync(join(tmpdir(), 'nws-disk-trouble-'));
   const apis: ApiProcess[] = [];
-  const loads: Load[] = [];
+  const loads: DiskLoad[] = [];
   let tmpfs: TmpfsDisk | undefined;
   let ext4: Ext4Disk | undefined;
   let otherServerErrors = 0;
@@ -109,102 +110,17 @@ describe(`disk trouble under load (${MODE})`, () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function startApi(dataDir: string): Promise<{ api: ApiProcess; driver: Driver; examples: Examples; load: Load }> {
+  async function startApi(dataDir: string): Promise<{ api: ApiProcess; driver: Driver; examples: Examples; load: DiskLoad }> {
     const api = await ApiProcess.start({ dataDir, mode: 'source', readyTimeoutMs: 120_000 });
     apis.push(api);
     const driver = new Driver(api);
     const examples = await driver.examples();
-    const load = new Load(`${apis.length}`, driver, examples);
+    const load = new DiskLoad(`${apis.length}`, driver, examples, { seed, random, sheet, clients: SCALE.disk.clients, onServerError: () => sheet.setTotal('serverErrors', ++otherServerErrors) });
     loads.push(load);
     return { api, driver, examples, load };
   }
 
   const expectClean = ledgerChecker(sheet);
-
-  /** Load clients, a ledger of what they were told, and every answer with its time. */
-  class Load {
-    readonly ledger = new CommandLedger();
-    readonly stats = emptyStats();
-    readonly answers: LoadAnswer[] = [];
-    private readonly clients: LoadClient[];
-    private runs: Array<Promise<void>> = [];
-    private stopping = false;
-
-    constructor(name: string, driver: Driver, examples: Examples) {
-      this.clients = Array.from(
-        { length: SCALE.disk.clients },
-        (_, i) =>
-          new LoadClient(`${name}-${seed}-c${i}`, driver, this.ledger, random.fork(), examples, this.stats, {
-            storageTrouble: { retryMs: 25 },
-            onAnswer: (answer) => {
-              this.answers.push(answer);
-              // A 5xx nobody designed (anything but the disk's 503) counts at once, even if a check fails first.
-              if (answer.status >= 500 && !(answer.status === 503 && answer.code === 'STORAGE_UNAVAILABLE')) sheet.setTotal('serverErrors', ++otherServerErrors);
-            },
-          }),
-      );
-    }
-
-    start(): void {
-      this.stopping = false;
-      this.runs = this.clients.map((client) => client.run(() => this.stopping));
-    }
-
-    async stop(): Promise<void> {
-      this.stopping = true;
-      await Promise.all(this.runs);
-      this.runs = [];
-    }
-
-    /** Every client sends what is pending (refused by the disk, or cut off) until it is answered otherwise. */
-    async drain(): Promise<void> {
-      await Promise.all(this.clients.map((client) => client.run(() => !client.hasPending)));
-    }
-
-    applicationIds(): string[] {
-      return [...new Set(this.ledger.all().flatMap((e) => (e.applicationId && e.outcome === 'acked' ? [e.applicationId] : [])))];
-    }
-
-    /** The answers to writes sent after `from` (the first refusal's answer) and answered before `to`, by kind. */
-    judge(from: number, to: number): { refused: number; expectedRefusals: number; accepted: string[]; other: string[] } {
-      const within = this.answers.filter((a) => a.sentAt >= from && a.answeredAt <= to);
-      const refused = within.filter((a) => a.status === 503 && a.code === 'STORAGE_UNAVAILABLE').length;
-      // A stale If-Match is refused before anything is written.
-      const expectedRefusals = within.filter((a) => a.status === 412).length;
-      const accepted = within.filter((a) => a.status < 300).map((a) => `${a.action} ${a.key}: ${a.status}`);
-      const other = within.filter((a) => a.status >= 300 && a.status !== 412 && !(a.status === 503 && a.code === 'STORAGE_UNAVAILABLE')).map((a) => `${a.action} ${a.key}: ${a.status} ${a.code}`);
-      return { refused, expectedRefusals, accepted, other };
-    }
-
-    /**
-     * Waits for a write sent after `since` to be refused by the disk; returns when that refusal was
-     * answered (any other 5xx fails at once). Writes accepted between `since` and then went into
-     * room SQLite had already allocated (a write-ahead log reused from its start after a
-     * checkpoint): stored durably, which the ledger checks like every acknowledged write.
-     */
-    async firstRefusalAfter(since: number): Promise<number> {
-      const found = await eventually(
-        async () => this.answers.find((a) => a.sentAt >= since && a.status >= 500),
-        (a) => a !== undefined,
-        60_000,
-        10,
-      );
-      expect({ firstServerError: found }).toEqual({ firstServerError: expect.objectContaining({ status: 503, code: 'STORAGE_UNAVAILABLE' }) });
-      sheet.count('writes accepted after the disk failed, before its first refusal (into room already allocated; stored once, checked)', this.answers.filter((a) => a.sentAt >= since && a.answeredAt <= found!.answeredAt && a.status < 300).length);
-      return found!.answeredAt;
-    }
-
-    /** Waits for a write sent after `since` to be accepted; returns when it was answered. */
-    async firstAcceptedAfter(since: number): Promise<number> {
-      const found = await eventually(
-        async () => this.answers.find((a) => a.sentAt >= since && a.status < 300),
-        (a) => a !== undefined,
-        60_000,
-        10,
-      );
-      return found!.answeredAt;
-    }
-  }
 
   /**
    * Reads for `durationMs` while writes are refused (alongside the load): each must answer 200.
@@ -212,7 +128,7 @@ describe(`disk trouble under load (${MODE})`, () => {
    * caller holds them against the key store's journal once the process is stopped); any other
    * failure fails here.
    */
-  async function readWhileRefusing(driver: Driver, load: Load, durationMs: number, problem: Problem, when: string, allowKeyStoreRefusals = false): Promise<string[]> {
+  async function readWhileRefusing(driver: Driver, load: DiskLoad, durationMs: number, problem: Problem, when: string, allowKeyStoreRefusals = false): Promise<string[]> {
     const until = Date.now() + durationMs;
     const failures: string[] = [];
     const refusedPersonalData: string[] = [];
@@ -251,7 +167,7 @@ describe(`disk trouble under load (${MODE})`, () => {
    * commit, and a smaller transaction fits there) — stored durably, acknowledged, and checked by the
    * ledger against the copy taken while the disk is full; counted, not refused.
    */
-  function expectRefusedWhileTrouble(load: Load, from: number, to: number, problem: Problem, when: string): void {
+  function expectRefusedWhileTrouble(load: DiskLoad, from: number, to: number, problem: Problem, when: string): void {
     const judged = load.judge(from, to);
     sheet.count(`writes refused with 503 (${problem === 'full' ? 'disk full' : 'read-only'})`, judged.refused);
     if (problem === 'full') sheet.count('writes accepted while the disk was full, after a refusal (into room already allocated; stored once, checked)', judged.accepted.length);
@@ -261,7 +177,7 @@ describe(`disk trouble under load (${MODE})`, () => {
   }
 
   /** The load client's view: every 503 well-formed, naming this problem; no other 5xx, no unplanned refusal. */
-  function expectLoadClean(load: Load, problem: Problem, when: string): void {
+  function expectLoadClean(load: DiskLoad, problem: Problem, when: string): void {
     expect({ when, malformed: load.stats.malformedStorageRefusals, serverErrors: load.stats.serverErrors, connectionFailures: load.stats.unexpectedConnectionFailures, unexpectedRefusals: load.stats.unexpectedRefusals }).toEqual({
       when,
       malformed: [],
@@ -273,7 +189,7 @@ describe(`disk trouble under load (${MODE})`, () => {
   }
 
   /** The load's refusals in this trouble: each names the problem, in both languages (their shape and Retry-After the load client checks). */
-  function expectMessages(load: Load, from: number, problem: Problem, when: string): void {
+  function expectMessages(load: DiskLoad, from: number, problem: Problem, when: string): void {
     const refusals = load.answers.filter((a) => a.answeredAt >= from && a.status === 503);
     const wrong = refusals.filter((a) => {
       const body = a.body as { storage?: string; messages?: { ja?: string; en?: string } } | undefined;
@@ -284,7 +200,7 @@ describe(`disk trouble under load (${MODE})`, () => {
   }
 
   /** A store as the disk left it: nothing refused in it, unknown outcomes at most once, order and chains whole. */
-  async function expectStoreWhole(dir: string, load: Load, when: string, options: { settled: boolean }): Promise<StoredEventRow[]> {
+  async function expectStoreWhole(dir: string, load: DiskLoad, when: string, options: { settled: boolean }): Promise<StoredEventRow[]> {
     const rows = readEventRows(dir);
     const report = load.ledger.check(rows, { markUnknown: true });
     expectClean(report, when);
@@ -297,7 +213,7 @@ describe(`disk trouble under load (${MODE})`, () => {
   }
 
   /** Running and quiet again: read models equal a rebuild, reactions complete, the ledger clean, healthy. */
-  async function liveCheck(driver: Driver, load: Load, dataDir: string, when: string): Promise<StoredEventRow[]> {
+  async function liveCheck(driver: Driver, load: DiskLoad, dataDir: string, when: string): Promise<StoredEventRow[]> {
     const liveCopy = join(root, 'live-copy');
     const { rows, comparison } = await quietCopy(driver.server, dataDir, liveCopy, { reactionsWithinMs: 30_000 });
     expect({ when, checkpoints: comparison.checkpoints }).toEqual({ when, checkpoints: { applications: rows.length, 'master-data': rows.length } });
@@ -318,7 +234,7 @@ describe(`disk trouble under load (${MODE})`, () => {
     return rows;
   }
 
-  async function finish(driver: Driver, load: Load, dataDir: string, when: string): Promise<void> {
+  async function finish(driver: Driver, load: DiskLoad, dataDir: string, when: string): Promise<void> {
     await load.drain();
     const rows = await liveCheck(driver, load, dataDir, when);
     await expectStoreWhole(join(root, 'live-copy'), load, `${when}, final copy`, { settled: true });
