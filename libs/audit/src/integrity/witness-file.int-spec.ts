@@ -38,6 +38,18 @@ maybe('the witness file on a disk that fills up (tmpfs)', () => {
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
+  /** Fills the tmpfs to its last page with a file named filler (removing it makes room again). */
+  function fillDisk(): void {
+    const filler = openSync(join(mountPoint, 'filler'), 'w');
+    try {
+      for (;;) writeSync(filler, Buffer.alloc(4096));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(filler);
+    }
+  }
+
   it('a seal line the disk takes only in part is cut off again: the witness never ends in a malformed line', () => {
     expect(mounted).toBe(true);
     const witness = new WitnessFile(join(mountPoint, 'seals.jsonl'));
@@ -51,14 +63,7 @@ maybe('the witness file on a disk that fills up (tmpfs)', () => {
         witness.append(last);
       }
       const size = statSync(witness.path).size;
-      const filler = openSync(join(mountPoint, 'filler'), 'w');
-      try {
-        for (;;) writeSync(filler, Buffer.alloc(4096));
-      } catch (error) {
-        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-      } finally {
-        closeSync(filler);
-      }
+      fillDisk();
 
       expect(() => witness.append(seal(last.sequence + 1, last.sealHash))).toThrow(/ENOSPC|disk full/);
       expect(statSync(witness.path).size).toBe(size);
@@ -94,14 +99,7 @@ maybe('the witness file on a disk that fills up (tmpfs)', () => {
       await sealer.start();
       await sealOne();
       expect(await witnessSeals()).toBe(await storeSeals());
-      const filler = openSync(join(mountPoint, 'filler'), 'w');
-      try {
-        for (;;) writeSync(filler, Buffer.alloc(4096));
-      } catch (error) {
-        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-      } finally {
-        closeSync(filler);
-      }
+      fillDisk();
       // A page of seal lines is more than the room left in the witness's last page.
       const behind: number[] = [];
       for (let round = 0; round < 20; round++) {
