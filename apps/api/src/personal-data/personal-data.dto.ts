@@ -26,11 +26,11 @@ export class SubjectListQueryDto {
 }
 
 export class AccessLogQueryDto extends PageQueryDto {
-  @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/) subjectId?: string;
-  @IsOptional() @Matches(BODY) organizationCode?: string;
-  @IsOptional() @Matches(/^[0-9a-f-]{36}$/) applicationId?: string;
-  @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/) actorSub?: string;
-  @IsOptional() @Matches(BODY) actorOrg?: string;
-  @IsOptional() @IsISO8601() from?: string;
-  @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'reads of this data subject (ps-…)' }) @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/) subjectId?: string;
+  @ApiPropertyOptional({ description: 'reads of personal data of this body' }) @IsOptional() @Matches(BODY) organizationCode?: string;
+  @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/) applicationId?: string;
+  @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/) actorSub?: string;
+  @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @Matches(BODY) actorOrg?: string;
+  @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
 }
