@@ -60,8 +60,21 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     expect(third.events.map((e) => e.eventId)).toEqual([next.id]);
     expect(third.checkpoint).toBe(poisoned.position);
     const parked = await f.ledger.parked('a');
-    expect(parked).toMatchObject([{ eventId: poisoned.id, attempts: 2, reason: 'not acknowledged after 2 deliveries', event: { eventId: poisoned.id } }]);
+    expect(parked.total).toBe(1);
+    expect(parked.items).toMatchObject([{ eventId: poisoned.id, attempts: 2, reason: 'not acknowledged after 2 deliveries', event: { eventId: poisoned.id } }]);
     expect((await f.ledger.ack('a', [next.id])).checkpoint).toBe(next.position);
+  });
+
+  it('parked events come a page at a time, oldest position first, with how many are parked in all', async () => {
+    f = new LedgerFixture();
+    const versions = [await f.version(), await f.version(), await f.version()];
+    await f.ledger.fetch('a', { limit: 10 });
+    await f.ledger.nack('a', versions.map((v) => v.id), 'cannot write');
+    const first = await f.ledger.parked('a', { limit: 2, offset: 0 });
+    const rest = await f.ledger.parked('a', { limit: 2, offset: 2 });
+    expect({ first: first.total, rest: rest.total }).toEqual({ first: 3, rest: 3 });
+    expect([...first.items, ...rest.items].map((p) => p.eventId)).toEqual(versions.map((v) => v.id));
+    expect(first.items).toHaveLength(2);
   });
 
   it('a nack parks at once with its reason; replay makes it due again and the checkpoint waits for it', async () => {
@@ -71,11 +84,11 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     const nacked = await f.ledger.nack('a', [v1.id], 'CSV 変換に失敗しました');
     expect(nacked).toMatchObject({ changed: [v1.id], checkpoint: v1.position });
     expect((await f.ledger.ack('a', [v2.id])).checkpoint).toBe(v2.position);
-    expect(await f.ledger.parked('a')).toMatchObject([{ eventId: v1.id, reason: 'CSV 変換に失敗しました' }]);
+    expect((await f.ledger.parked('a')).items).toMatchObject([{ eventId: v1.id, reason: 'CSV 変換に失敗しました' }]);
 
     const replayed = await f.ledger.replay('a', v1.id);
     expect(replayed.checkpoint).toBe(v1.position - 1);
-    expect(await f.ledger.parked('a')).toEqual([]);
+    expect(await f.ledger.parked('a')).toEqual({ items: [], total: 0 });
     const redelivered = await f.ledger.fetch('a', { limit: 10 });
     expect(redelivered.events.map((e) => [e.eventId, e.attempt])).toEqual([[v1.id, 1]]);
     // settling the replayed event brings the checkpoint back over everything already settled
@@ -186,7 +199,7 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
       expect(await f.ledger.deliverAt('group', v1.position, v1.id)).toMatchObject({ status: 'acked', event: { eventId: v1.id } });
       await f.ledger.deliverAt('group', v2.position, v2.id);
       expect((await f.ledger.nack('group', [v2.id], 'cannot write')).checkpoint).toBe(v2.position);
-      expect((await f.ledger.parked('group')).map((p) => [p.eventId, p.reason])).toEqual([[v2.id, 'cannot write']]);
+      expect((await f.ledger.parked('group')).items.map((p) => [p.eventId, p.reason])).toEqual([[v2.id, 'cannot write']]);
       expect(await f.ledger.deliverAt('group', v2.position, v2.id)).toMatchObject({ status: 'delivered', event: { attempt: 2 }, checkpoint: v2.position - 1 });
       expect((await f.ledger.status('group')).lag.events).toBe(1);
     });

@@ -241,10 +241,12 @@ export class DistributionLedger {
     });
   }
 
-  async parked(name: string, limit = 100): Promise<ParkedEvent[]> {
+  /** One page of a consumer's parked events, oldest position first, and how many are parked in all. */
+  async parked(name: string, page: { readonly limit: number; readonly offset: number } = { limit: 100, offset: 0 }): Promise<{ items: ParkedEvent[]; total: number }> {
     this.consumer(name);
     const out: ParkedEvent[] = [];
-    for (const record of this.ledger.withStatus(name, 'parked', limit)) {
+    const total = this.ledger.counts(name).parked;
+    for (const record of this.ledger.withStatus(name, 'parked', page)) {
       const event = await this.eventAt(record.position);
       out.push({
         eventId: record.eventId,
@@ -256,7 +258,7 @@ export class DistributionLedger {
         event: event ? publishEvent(event, record.attempts) : null,
       });
     }
-    return out;
+    return { items: out, total };
   }
 
   /** Position and lag: how many matching events are not settled yet, and how old the oldest is. */

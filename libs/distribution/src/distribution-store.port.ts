@@ -46,7 +46,8 @@ export interface DistributionStore {
   put(record: DeliveryRecord): void;
   /** Replayed records and leases expired at `now`, in position order. */
   due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[];
-  withStatus(consumer: string, status: DeliveryStatus, limit: number): DeliveryRecord[];
+  /** One page of a consumer's deliveries in a status, by position. */
+  withStatus(consumer: string, status: DeliveryStatus, page: { readonly limit: number; readonly offset: number }): DeliveryRecord[];
   counts(consumer: string): Record<DeliveryStatus, number>;
   /** Whether each of these consumers has acknowledged the event. */
   ackedByAll(eventId: string, consumers: readonly string[]): boolean;

@@ -99,7 +99,7 @@ export class SqliteDistributionStore implements DistributionStore {
                 last_delivered_at = excluded.last_delivered_at, acked_at = excluded.acked_at, parked_at = excluded.parked_at, park_reason = excluded.park_reason`),
       due: p(`SELECT * FROM distribution_deliveries WHERE consumer = ? AND (status = 'pending' OR (status = 'delivered' AND last_delivered_at <= ?))
               ORDER BY position LIMIT ?`),
-      withStatus: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND status = ? ORDER BY position LIMIT ?'),
+      withStatus: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND status = ? ORDER BY position LIMIT ? OFFSET ?'),
       counts: p('SELECT status, count(*) AS n FROM distribution_deliveries WHERE consumer = ? GROUP BY status'),
       ackedBy: p(`SELECT consumer FROM distribution_deliveries WHERE event_id = ? AND status = 'acked'`),
       owe: p(`INSERT INTO distribution_confirmations (event_id, application_id, status, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`),
@@ -155,8 +155,8 @@ export class SqliteDistributionStore implements DistributionStore {
     return (this.sql['due']!.all(consumer, now - ackTimeoutMs, limit) as Row[]).map(fromRow);
   }
 
-  withStatus(consumer: string, status: DeliveryStatus, limit: number): DeliveryRecord[] {
-    return (this.sql['withStatus']!.all(consumer, status, limit) as Row[]).map(fromRow);
+  withStatus(consumer: string, status: DeliveryStatus, page: { readonly limit: number; readonly offset: number }): DeliveryRecord[] {
+    return (this.sql['withStatus']!.all(consumer, status, page.limit, page.offset) as Row[]).map(fromRow);
   }
 
   counts(consumer: string): Record<DeliveryStatus, number> {

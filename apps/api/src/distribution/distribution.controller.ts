@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { PageQueryDto } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
 import { DistributionHost } from './distribution.host';
 import { DistributionStreamSession } from './distribution-stream.session';
@@ -114,9 +115,11 @@ export class DistributionController {
 
   @Get(':consumer/parked')
   @ApiOperation({ summary: 'Parked events of a consumer, with the reason (distributor, auditor)' })
-  async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string) {
+  async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PageQueryDto) {
     mayRead(actor);
-    return { consumer, items: await domain(() => this.host.ledger.parked(consumer)) };
+    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    const { items, total } = await domain(() => this.host.ledger.parked(consumer, page));
+    return { consumer, total, ...page, items };
   }
 
   @Post(':consumer/parked/:eventId/replay')

@@ -158,6 +158,9 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect((await h.ack('reference-distributor', rest)).body.checkpoint).toBe(pulled.at(-1)!.position);
     const parked = await h.driver.as('auditor', 'GET', '/distribution/reference-distributor/parked');
     expect(parked.body.items).toMatchObject([{ eventId: fVersion.eventId, reason: '出力先に書き込めません', event: { type: VERSION } }]);
+    expect(parked.body).toMatchObject({ total: 1, limit: 100, offset: 0 });
+    expect((await h.driver.as('auditor', 'GET', '/distribution/reference-distributor/parked?offset=1')).body).toMatchObject({ total: 1, items: [] });
+    expect((await h.driver.as('auditor', 'GET', '/distribution/reference-distributor/parked?limit=1001')).status).toBe(400);
     expectPublishedOnly(parked.body);
 
     // the other consumer is not held back, and g is distributed while f waits
