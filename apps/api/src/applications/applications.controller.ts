@@ -6,6 +6,7 @@ import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
+import { pageOf } from '../http/page-query.dto';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ActionBodyDto } from './action-body.dto';
 import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
@@ -53,7 +54,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Applications the caller may see (read model)' })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto) {
     await this.projections.waitFor(await this.store.headPosition());
-    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    const page = pageOf(query);
     switch (actor.role) {
       case 'applicant':
         return this.queries.applications({ organizationCode: actor.org, ...page });

@@ -6,7 +6,7 @@ import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { organOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { PageQueryDto } from '../http/page-query.dto';
+import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 
 /** MIC's second-review queue is national: paged like every list, with the total beside it. */
@@ -15,7 +15,6 @@ export class ReviewQueueQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['forward', 'first', 'second'])
   stage?: 'forward' | 'first' | 'second';
-
 }
 
 @ApiTags('review-queue')
@@ -46,7 +45,7 @@ export class ReviewQueueController {
     }
     // Read-your-writes: a reviewer who just acted sees the queue without the application.
     const lagging = !(await this.projections.waitFor(await this.store.headPosition()));
-    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    const page = pageOf(query);
     const { items, total } = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org, page);
     return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, total, ...page, items };
   }

@@ -7,7 +7,7 @@ import type { Response } from 'express';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { PageQueryDto } from '../http/page-query.dto';
+import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
 import { DistributionHost } from './distribution.host';
 import { DistributionStreamSession } from './distribution-stream.session';
@@ -117,7 +117,7 @@ export class DistributionController {
   @ApiOperation({ summary: 'Parked events of a consumer, with the reason (distributor, auditor)' })
   async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PageQueryDto) {
     mayRead(actor);
-    const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+    const page = pageOf(query);
     const { items, total } = await domain(() => this.host.ledger.parked(consumer, page));
     return { consumer, total, ...page, items };
   }

@@ -19,3 +19,8 @@ export class PageQueryDto {
   @Min(0)
   offset?: number;
 }
+
+/** The page a query asks for, the defaults filled in. */
+export function pageOf(query: PageQueryDto): { readonly limit: number; readonly offset: number } {
+  return { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+}

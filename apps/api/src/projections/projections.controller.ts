@@ -6,6 +6,7 @@ import { ParkedEventNotFoundError, type ProjectionRunner } from '@nws/read-model
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { ParkedQueryDto, ReplayQueryDto } from './projections.dto';
+import { pageOf } from '../http/page-query.dto';
 
 /**
  * The read-model projections as operated: checkpoints, lag, state (running, retrying, stalled on
@@ -36,7 +37,7 @@ export class ProjectionsController {
   @ApiOperation({ summary: 'Events a projection parked (failed: its handler threw on every attempt; held: later events of the same stream), oldest first (operator, auditor)' })
   parked(@CurrentActor() actor: Actor, @Query() query: ParkedQueryDto) {
     mayRead(actor);
-    return { items: this.runner.parked({ ...(query.projection !== undefined ? { projection: query.projection } : {}), limit: query.limit ?? 100, offset: query.offset ?? 0 }) };
+    return { items: this.runner.parked({ ...(query.projection !== undefined ? { projection: query.projection } : {}), ...pageOf(query) }) };
   }
 
   @Post('parked/:position/replay')

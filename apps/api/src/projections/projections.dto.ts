@@ -8,7 +8,6 @@ export class ParkedQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   projection?: string;
-
 }
 
 export class ReplayQueryDto {
