@@ -14,6 +14,8 @@ export interface ReplayContext {
   readonly applyOne: (projection: Projection, event: RecordedEvent) => void;
   /** The read models' directory, for storage errors (undefined in memory). */
   readonly directory: string | undefined;
+  /** Rolls back a transaction SQLite left open after an I/O error; the error that caused it is what is reported. */
+  readonly rollbackLeftover: () => void;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ReplayContext {
  * stream is read again, up to three rounds.
  */
 export async function replayParkedStream(runner: ReplayContext, projection: Projection, streamId: string): Promise<ProjectionReplayResult> {
-  const { db, store, parking, applyOne, directory } = runner;
+  const { db, store, parking, applyOne, directory, rollbackLeftover } = runner;
   for (let round = 0; ; round++) {
     const rows = parking.ofStream(projection.name, streamId);
     const wanted = new Set(rows.map((r) => r.position));
@@ -57,20 +59,10 @@ export async function replayParkedStream(runner: ReplayContext, projection: Proj
     try {
       result = outcome();
     } catch (error) {
-      rollbackQuietly(db);
+      rollbackLeftover();
       throw asStorageError(error, 'read models', directory);
     }
     if (result !== 'again') return result;
     if (round >= 3) throw new Error(`parked events of ${projection.name} in ${streamId} keep changing; try again`);
-  }
-}
-
-/** After an I/O error SQLite may leave the transaction open; the error that caused it is what the caller reports. */
-function rollbackQuietly(db: Database.Database): void {
-  if (!db.open || !db.inTransaction) return;
-  try {
-    db.exec('ROLLBACK');
-  } catch {
-    // The caller reports the original error; the next write rolls back again first.
   }
 }

@@ -167,7 +167,7 @@ export class ProjectionRunner {
     const results: ProjectionReplayResult[] = [];
     for (const target of targets) {
       const projection = this.projections.find((p) => p.name === target.projection)!;
-      results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applyOne, directory: this.directory }, projection, target.stream_id));
+      results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applyOne, directory: this.directory, rollbackLeftover: () => this.rollbackLeftover(true) }, projection, target.stream_id));
     }
     this.reloadParkedStreams();
     return results;
