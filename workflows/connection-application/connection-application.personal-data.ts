@@ -1,6 +1,6 @@
 import type { JsonObject } from '@nws/engine';
 import { expandPattern, isRecord, siblingName, type PathSegment } from '../../libs/personal-data/src/json-path';
-import type { Classification, EventShape, PersonalDataDeclaration, PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
+import { organField, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
 import { connectionApplicationForms } from './forms';
 
 const WORKFLOW = 'connection-application';
@@ -20,13 +20,19 @@ function classify(formCode: string, pattern: string): Classification {
 /** A name identifies its person; a phone or e-mail belongs to the person named beside it. */
 const anchorOf = (pattern: string, path: PathSegment[]): PathSegment[] => (pattern === 'name' || pattern.endsWith('.name') ? path : siblingName(path));
 
-function formValues(formCode: string, form: unknown, prefix: PathSegment[], org: string, classification?: Classification): PersonalValueRef[] {
+/** The body of a document's people: its code and, where the document names one, its organ. */
+interface Body {
+  readonly org: string;
+  readonly organ?: string;
+}
+
+function formValues(formCode: string, form: unknown, prefix: PathSegment[], body: Body, classification?: Classification): PersonalValueRef[] {
   const definition = connectionApplicationForms.get(formCode);
   if (!definition || !isRecord(form)) return [];
   return definition.personalFields.flatMap((pattern) =>
     expandPattern(form, pattern).map((path) => ({
       path: [...prefix, ...path],
-      org,
+      ...body,
       anchor: [...prefix, ...anchorOf(pattern, path)],
       classification: classification ?? classify(formCode, pattern),
       formCode,
@@ -36,7 +42,7 @@ function formValues(formCode: string, form: unknown, prefix: PathSegment[], org:
 
 const CONTACT_FIELDS = ['name', 'phone', 'email'] as const;
 
-function masterDataValues(content: unknown, org: string, prefix: PathSegment[]): PersonalValueRef[] {
+function masterDataValues(content: unknown, body: Body, prefix: PathSegment[]): PersonalValueRef[] {
   if (!isRecord(content)) return [];
   const refs: PersonalValueRef[] = [];
   const contacts = content['contacts'];
@@ -45,14 +51,14 @@ function masterDataValues(content: unknown, org: string, prefix: PathSegment[]):
       for (const field of CONTACT_FIELDS) {
         if (!isRecord(contact) || !(field in contact)) continue;
         const at = [...prefix, 'contacts', index];
-        refs.push({ path: [...at, field], org, anchor: [...at, 'name'], classification: 'published' });
+        refs.push({ path: [...at, field], ...body, anchor: [...at, 'name'], classification: 'published' });
       }
     });
   }
   // Catalog forms enter the master data as filed (master-data.content.ts): their declared fields are published there.
   for (const key of Object.keys(content)) {
     const match = /^form(\d{2})(\d{2})$/.exec(key);
-    if (match) refs.push(...formValues(`${match[1]}-${match[2]}`, content[key], [...prefix, key], org, 'published'));
+    if (match) refs.push(...formValues(`${match[1]}-${match[2]}`, content[key], [...prefix, key], body, 'published'));
   }
   return refs;
 }
@@ -61,14 +67,15 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 
 /**
  * People recorded by the workflow itself — reviewers (reviewer), the head department that
- * forwarded (forwardedBy): any object naming a person (sub), their body (org) and their name.
+ * forwarded (forwardedBy): any object naming a person (sub), their body (org) and their name
+ * (and their organ, where the record names one).
  */
 function personRecords(value: unknown, path: PathSegment[]): PersonalValueRef[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => personRecords(item, [...path, index]));
   if (!isRecord(value)) return [];
   if (typeof value['sub'] === 'string' && typeof value['org'] === 'string' && 'name' in value) {
     const at = [...path, 'name'];
-    return [{ path: at, org: value['org'], anchor: at, classification: 'internal' }];
+    return [{ path: at, org: value['org'], ...organField(value['organ']), anchor: at, classification: 'internal' }];
   }
   return Object.entries(value).flatMap(([key, inner]) => personRecords(inner, [...path, key]));
 }
@@ -87,12 +94,12 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
     const { data, metadata } = event;
     if (event.type === 'FormSaved') {
       const actor = isRecord(metadata['actor']) ? metadata['actor'] : {};
-      // Forms are saved only by applicants of the body itself (policy), so the actor's body is the subjects' body.
+      // Forms are saved only by applicants of the body itself (policy), so the actor's body (and organ) is the subjects'.
       const org = str(actor['org']);
-      return org ? formValues(String(data['formCode'] ?? ''), data['form'], ['data', 'form'], org) : [];
+      return org ? formValues(String(data['formCode'] ?? ''), data['form'], ['data', 'form'], { org, ...organField(actor['organ']) }) : [];
     }
     if (event.type === MASTER_DATA_VERSION_EVENT && str(data['organizationCode'])) {
-      return masterDataValues(data['content'], String(data['organizationCode']), ['data', 'content']);
+      return masterDataValues(data['content'], { org: String(data['organizationCode']), ...organField(data['organizationKind']) }, ['data', 'content']);
     }
     return personRecords(data, ['data']);
   },
@@ -102,13 +109,14 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
     const org = isRecord(organization) ? str(organization['code']) : undefined;
     const forms = view['forms'];
     if (!org || !isRecord(forms)) return [];
+    const body: Body = { org, ...organField(isRecord(organization) ? organization['kind'] : undefined) };
     const refs: PersonalValueRef[] = [];
     for (const [code, saved] of Object.entries(forms)) {
       if (!isRecord(saved)) continue;
-      refs.push(...formValues(code, saved['data'], ['forms', code, 'data'], org));
+      refs.push(...formValues(code, saved['data'], ['forms', code, 'data'], body));
       if (isRecord(saved['savedBy']) && 'name' in saved['savedBy']) {
         const path = ['forms', code, 'savedBy', 'name'];
-        refs.push({ path, org, anchor: path, classification: 'internal' });
+        refs.push({ path, ...body, anchor: path, classification: 'internal' });
       }
     }
     for (const key of Object.keys(view)) if (key !== 'forms') refs.push(...personRecords(view[key], [key]));
@@ -116,7 +124,7 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
   },
 
   inMasterDataContent(content: JsonObject, org: string): PersonalValueRef[] {
-    return masterDataValues(content, org, []);
+    return masterDataValues(content, { org }, []);
   },
 
   classifyField(scope, path) {

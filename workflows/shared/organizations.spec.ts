@@ -1,4 +1,4 @@
-import { ORGANIZATION_KINDS, ORGAN_SLUGS, defaultOrganFor, organKey, parseOrganKey } from './organizations';
+import { ORGANIZATION_KINDS, ORGAN_SLUGS, defaultOrganFor, organKey, organOrDefault, organsOf, parseOrganKey } from './organizations';
 
 /**
  * An applicant body is an organ (機関), not a code: the organs of one local government share its
@@ -38,5 +38,23 @@ describe('organ keys: one name per (code, organ)', () => {
     expect(parseOrganKey('130001.governor')).toBeUndefined();
     expect(parseOrganKey('130001.unknown')).toBeUndefined();
     expect(parseOrganKey('')).toBeUndefined();
+  });
+});
+
+describe('the organs of a code', () => {
+  it('a prefecture and a municipality (designated city included) have a head department and a board of education; an association code its own organ; a ward, J-LIS and MIC none', () => {
+    expect(organsOf('130001')).toEqual(['都道府県知事部局', '都道府県教育委員会']);
+    expect(organsOf('132012')).toEqual(['市町村長部局', '市町村教育委員会']);
+    expect(organsOf('011002')).toEqual(['市町村長部局', '市町村教育委員会']);
+    expect(organsOf('011011')).toEqual([]);
+    expect(organsOf('999999')).toEqual(['一部事務組合・広域連合']);
+    expect(organsOf('J-LIS')).toEqual([]);
+    expect(organsOf('MIC')).toEqual([]);
+  });
+
+  it('a document naming no organ means the default organ of its code', () => {
+    expect(organOrDefault('132012', undefined)).toBe('市町村長部局');
+    expect(organOrDefault('132012', '市町村教育委員会')).toBe('市町村教育委員会');
+    expect(organOrDefault('130001', undefined)).toBe('都道府県知事部局');
   });
 });

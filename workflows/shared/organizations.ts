@@ -50,6 +50,25 @@ export function defaultOrganFor(code: string): OrganizationKind {
   return defaultKindFor(code) ?? '一部事務組合・広域連合';
 }
 
+/** The organ a stored document means: the one it names, else its code's default organ (documents from before organs were named). */
+export function organOrDefault(code: string, organ: string | undefined): string {
+  return organ ?? defaultOrganFor(code);
+}
+
+/**
+ * The organs a code can stand for: a prefecture's 知事部局 and 教育委員会, a municipality's (special
+ * wards and designated cities included) 首長部局 and 教育委員会, a code outside the list a
+ * 一部事務組合・広域連合. A designated city's ward has none (it never applies); neither have J-LIS and MIC.
+ */
+export function organsOf(code: string): readonly OrganizationKind[] {
+  if (code === JLIS || code === MIC) return [];
+  const lg = findLocalGovernment(code);
+  if (!lg) return ['一部事務組合・広域連合'];
+  if (lg.type === 'prefecture') return ['都道府県知事部局', '都道府県教育委員会'];
+  if (lg.type === 'designated_city_ward') return [];
+  return ['市町村長部局', '市町村教育委員会'];
+}
+
 /**
  * The identity of one organ's master data: the code alone for the code's default organ (so what was
  * registered before organs had their own master data keeps its name), `{code}.{slug}` for any other

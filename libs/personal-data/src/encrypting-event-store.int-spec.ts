@@ -5,6 +5,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { ChainedEventStore, verifyStreamChain, type EventToAppend, type RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
+import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { SqliteAccessLog } from './access-log';
 import { EncryptingEventStore } from './encrypting-event-store';
 import { PLACEHOLDER } from './personal-data.declaration';
@@ -22,6 +23,9 @@ const contacts = {
   },
 };
 const formSaved = (id: string): EventToAppend => ({ id, type: 'FormSaved', data: contacts, metadata: { actor: applicant, occurredAt: '2026-11-20T00:00:00.000Z' } });
+
+const by = { sub: 'cli', org: 'MIC', role: 'system' };
+const retention = { retentionDays: 1826, organOf: organOrDefault };
 
 describe('EncryptingEventStore over the chained SQLite store', () => {
   let dir: string;
@@ -111,17 +115,63 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
 
   it('retention: subjects of a body whose connection ended longer ago than the period are erased, and reported', async () => {
     await store.append('application-a', [formSaved('e1')], 'no_stream');
-    const by = { sub: 'cli', org: 'MIC', role: 'system' };
-    await recordConnectionEnd(store, '132012', '2020-03-31', by, '2020-04-01T00:00:00.000Z');
-    expect((await eraseExpired(store, { retentionDays: 1826, now: '2025-03-30T00:00:00.000Z' })).erased).toEqual([]);
-    const dry = await eraseExpired(store, { retentionDays: 1826, now: '2025-04-01T00:00:00.000Z', dryRun: true });
+    await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村長部局', endedAt: '2020-03-31' }, by, '2020-04-01T00:00:00.000Z');
+    expect((await eraseExpired(store, { ...retention, now: '2025-03-30T00:00:00.000Z' })).erased).toEqual([]);
+    const dry = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z', dryRun: true });
     expect(dry.erased).toHaveLength(3);
     expect((await keys.subjects({ organizationCode: '132012' })).length).toBe(3);
-    const report = await eraseExpired(store, { retentionDays: 1826, now: '2025-04-01T00:00:00.000Z' });
-    expect(report.bodies).toEqual([{ organizationCode: '132012', connectionEndedAt: '2020-03-31', expiredAt: '2025-03-31T00:00:00.000Z' }]);
-    expect(report.erased.map((e) => e.alreadyErased)).toEqual([false, false, false]);
+    const report = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z' });
+    expect(report.bodies).toEqual([{ organizationCode: '132012', organizationKind: '市町村長部局', connectionEndedAt: '2020-03-31', expiredAt: '2025-03-31T00:00:00.000Z' }]);
+    expect(report.erased.map((e) => [e.alreadyErased, e.organizationKinds])).toEqual([[false, ['市町村長部局']], [false, ['市町村長部局']], [false, ['市町村長部局']]]);
     expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
     expect(JSON.stringify(await read('application-a'))).not.toContain('佐藤');
+  });
+
+  it('retention runs per organ: ending the board of education erases its people only; a person of both organs stays until both ended', async () => {
+    // given 八王子市's head department (its token names no organ) and its board of education (132012 both) filing forms,
+    // 田中 三郎 a contact of both
+    const board = { ...applicant, sub: 'suzuki', name: '鈴木 次郎', organ: '市町村教育委員会' };
+    const boardForm = {
+      formCode: '02-02',
+      form: { contactManager: { title: '課長', name: '高橋 四郎' }, normalContacts: [{ priority: 1, department: '学務課', name: '田中 三郎', phone: '0426207201', email: 'gakumu@example.jp' }], emergencyContacts: [] },
+    };
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    await store.append('application-b', [{ id: 'e2', type: 'FormSaved', data: boardForm, metadata: { actor: board, occurredAt: '2026-11-20T00:00:00.000Z' } }], 'no_stream');
+    const subjectOf = async (name: string) => (await keys.findSubject('132012', name))!;
+    const [sato, tanaka, yamada, takahashi, suzuki] = await Promise.all(['佐藤 一郎', '田中 三郎', '山田 花子', '高橋 四郎', '鈴木 次郎'].map(subjectOf));
+    // and the head department registering a version after the board's connection ended: not the board's renewal
+    await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村教育委員会', endedAt: '2020-03-31' }, by, '2020-04-01T00:00:00.000Z');
+    await store.append('master-data-132012', [{ id: 'v1', type: 'MasterDataVersionRegistered', data: { organizationCode: '132012', organizationKind: '市町村長部局', version: 1, content: {} }, metadata: { occurredAt: '2021-01-01T00:00:00.000Z' } }], 'no_stream');
+
+    // when the board's period has passed
+    const first = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z' });
+
+    // then only the board's own people are erased; 田中 (also the head department's contact) and the head department's people stay
+    expect(first.bodies.map((b) => b.organizationKind)).toEqual(['市町村教育委員会']);
+    expect(first.erased.map((e) => e.subjectId).sort()).toEqual([suzuki, takahashi].sort());
+    expect(first.erased.every((e) => e.organizationKinds.join() === '市町村教育委員会' && e.connectionEndedAt === '2020-03-31')).toBe(true);
+    expect((await keys.subjects({ organizationCode: '132012' })).map((s) => s.subjectId).sort()).toEqual([sato, tanaka, yamada].sort());
+
+    // when the head department's connection ends too and its period passes
+    await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村長部局', endedAt: '2022-03-31' }, by, '2022-04-01T00:00:00.000Z');
+    expect((await eraseExpired(store, { ...retention, now: '2027-03-30T00:00:00.000Z' })).erased).toEqual([]);
+    const second = await eraseExpired(store, { ...retention, now: '2027-04-01T00:00:00.000Z' });
+
+    // then the rest goes, 田中 reported with both organs and the later end
+    expect(second.erased.map((e) => e.subjectId).sort()).toEqual([sato, tanaka, yamada].sort());
+    expect(second.erased.find((e) => e.subjectId === tanaka)).toMatchObject({ organizationKinds: ['市町村教育委員会', '市町村長部局'], connectionEndedAt: '2022-03-31' });
+    expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
+  });
+
+  it('retention: a version registered by the same organ after its end renews it; ends recorded before organs were named mean the default organ', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    await store.append('personal-data-132012', [{ id: 'old-end', type: 'ConnectionEnded', data: { organizationCode: '132012', endedAt: '2020-03-31' }, metadata: { occurredAt: '2020-04-01T00:00:00.000Z' } }], 'any');
+    expect((await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z', dryRun: true })).bodies).toMatchObject([{ organizationKind: '市町村長部局' }]);
+    await store.append('master-data-132012', [{ id: 'v1', type: 'MasterDataVersionRegistered', data: { organizationCode: '132012', version: 1, content: {} }, metadata: { occurredAt: '2021-01-01T00:00:00.000Z' } }], 'no_stream');
+    const report = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z' });
+    expect(report.bodies).toEqual([]);
+    expect(report.erased).toEqual([]);
+    expect(await keys.subjects({ organizationCode: '132012' })).toHaveLength(3);
   });
 
   it('a subscription catches up page by page in order, decrypted, then goes live without a gap or a repeat', async () => {

@@ -79,15 +79,20 @@ export async function setSubjectSuspension(store: EventStore, keys: KeyStore, re
   return (await keys.subject(subject.subjectId))!;
 }
 
-/** The end of a body's connection: the retention period of its personal data runs from here. */
-export async function recordConnectionEnd(store: EventStore, organizationCode: string, endedAt: string, recordedBy: Requester, at: string): Promise<void> {
+/**
+ * The end of one organ's connection (a body's, where its code holds one organ): the retention
+ * period of its people's personal data runs from here. `organizationKind` is the organ (機関種類);
+ * ConnectionEnded events recorded before organs were named carry none and mean the code's default organ.
+ */
+export async function recordConnectionEnd(store: EventStore, end: { organizationCode: string; organizationKind: string; endedAt: string }, recordedBy: Requester, at: string): Promise<void> {
+  const { organizationCode, organizationKind, endedAt } = end;
   await store.append(
     personalDataStream(organizationCode),
     [
       {
-        id: uuidv5(`connection-ended\u0000${organizationCode}\u0000${endedAt}`, NAMESPACE),
+        id: uuidv5(`connection-ended\u0000${organizationCode}\u0000${organizationKind}\u0000${endedAt}`, NAMESPACE),
         type: PERSONAL_DATA_EVENTS.connectionEnded,
-        data: { organizationCode, endedAt, recordedBy: { ...recordedBy } },
+        data: { organizationCode, organizationKind, endedAt, recordedBy: { ...recordedBy } },
         metadata: { actor: { ...recordedBy }, occurredAt: at },
       },
     ],

@@ -15,6 +15,12 @@ export interface PersonalValueRef {
   readonly path: readonly PathSegment[];
   /** The body the person belongs to (全国地方公共団体コード, J-LIS or MIC). */
   readonly org: string;
+  /**
+   * The organ (機関種類) of that body, where one code holds several (a 市町村長部局 and its
+   * 市町村教育委員会 share one code), as the document names it. Absent: the document names none, which
+   * means the code's default organ. Retention runs per organ (retention.ts).
+   */
+  readonly organ?: string;
   /** Where the name identifying the person sits (the value itself for a name). */
   readonly anchor: readonly PathSegment[];
   readonly classification: Classification;
@@ -115,5 +121,10 @@ export function actorNameRef(event: EventShape): PersonalValueRef[] {
   const actor = event.metadata['actor'];
   if (!isRecord(actor) || typeof actor['name'] !== 'string' || typeof actor['org'] !== 'string' || actor['role'] === 'system') return [];
   const path = ['metadata', 'actor', 'name'];
-  return [{ path, org: actor['org'], anchor: path, classification: 'internal' }];
+  return [{ path, org: actor['org'], ...organField(actor['organ']), anchor: path, classification: 'internal' }];
+}
+
+/** `{ organ }` when the document names one (a string), else nothing: spread into a PersonalValueRef. */
+export function organField(organ: unknown): { organ?: string } {
+  return typeof organ === 'string' && organ !== '' ? { organ } : {};
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { TestServer } from '../../../api/src/testing/test-server';
 import { Driver } from '../../../api/src/testing/drive';
-import { TANAKA_VALUES, filesHolding, registeredApplication } from '../../../api/src/personal-data/testing/personal-data.fixture';
+import { TANAKA, TANAKA_VALUES, filesHolding, registeredApplication } from '../../../api/src/personal-data/testing/personal-data.fixture';
 import { registerPersonalDataCommands } from './personal-data.command';
 
 async function run(argv: string[], dataDir: string): Promise<{ out: string; err: string }> {
@@ -27,26 +27,81 @@ async function run(argv: string[], dataDir: string): Promise<{ out: string; err:
   return { out: out.join(''), err: err.join('') };
 }
 
+interface ErasedLine {
+  organizationCode: string;
+  organizationKinds: string[];
+  connectionEndedAt: string;
+  subjectId: string;
+}
+const lines = (out: string): ErasedLine[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ErasedLine);
+
 describe('nws record-connection-end / erase-expired', () => {
   let dataDir: string;
+  let headId: string;
+  let boardId: string;
+  /** What each organ's applicant reads of its application (a running API on the data directory). */
+  const read = async () => {
+    const server = await TestServer.start({ dataDir });
+    try {
+      const driver = new Driver(server);
+      const head = (await driver.as('applicant', 'GET', `/applications/${headId}`)).body;
+      const board = (await driver.as('boardOfEducation', 'GET', `/applications/${boardId}`)).body;
+      return {
+        headContact: head.forms['02-02'].data.normalContacts[0].name as string,
+        boardContact: board.forms['02-02'].data.normalContacts[0].name as string,
+        boardFiler: board.forms['02-02'].savedBy.name as string,
+        headFiler: head.forms['02-02'].savedBy.name as string,
+      };
+    } finally {
+      await server.stop(false);
+    }
+  };
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nws-retention-'));
     const server = await TestServer.start({ dataDir });
-    await registeredApplication(new Driver(server));
+    const driver = new Driver(server);
+    // 八王子市 (132012): its head department's registered application, and a draft of its board of
+    // education (same code, another organ) with the same example forms, so 田中 三郎 is a contact of both.
+    headId = await registeredApplication(driver);
+    boardId = await driver.draftWithForms('boardOfEducation');
     await server.stop(false);
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('erases every person of a body whose retention period passed, reports each, and leaves none of their values on disk', async () => {
-    await run(['record-connection-end', '132012', '--ended-at', '2027-03-31'], dataDir);
+  it('refuses an organ the code does not have, naming the option and the organs it has, and records nothing', async () => {
+    await expect(run(['record-connection-end', '132012', '--organ', '都道府県教育委員会', '--ended-at', '2027-03-31'], dataDir)).rejects.toThrow(
+      /--organ: 都道府県教育委員会 は 132012 の機関種類ではありません \/ is not an organ of 132012; organs of 132012: 市町村長部局, 市町村教育委員会/,
+    );
+    expect((await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
+  });
+
+  it('erases per organ: the board of education’s own people when its period passed, the people it shares with the head department only when both did', async () => {
+    // when the board of education's connection ended and its period passed
+    expect(JSON.parse((await run(['record-connection-end', '132012', '--organ', '市町村教育委員会', '--ended-at', '2027-03-31'], dataDir)).out)).toMatchObject({ organizationKind: '市町村教育委員会' });
     expect((await run(['erase-expired', '--now', '2032-03-29'], dataDir)).out).toBe('');
-    const dry = await run(['erase-expired', '--now', '2032-04-01', '--dry-run'], dataDir);
+    const board = await run(['erase-expired', '--now', '2032-04-01', '--rebuild-read-models'], dataDir);
+
+    // then only its filer (教育 一郎) is erased; 田中 三郎, a contact of both organs, stays readable in both
+    expect(lines(board.out)).toEqual([expect.objectContaining({ organizationCode: '132012', organizationKinds: ['市町村教育委員会'], connectionEndedAt: '2027-03-31' })]);
+    expect(board.err).toMatch(/^erased 1 person\(s\) of 1 organ/);
+    expect(await read()).toEqual({ headContact: TANAKA.name, boardContact: TANAKA.name, boardFiler: '［消去済み］', headFiler: '山田 花子' });
+    expect(filesHolding(dataDir, ['教育 一郎'])).toEqual([]);
+
+    // when the head department's (the default organ: no --organ) ended as well
+    await run(['record-connection-end', '132012', '--ended-at', '2028-03-31'], dataDir);
+    const dry = await run(['erase-expired', '--now', '2033-04-01', '--dry-run'], dataDir);
     expect(dry.err).toMatch(/would erase \d+ person/);
-    const { out, err } = await run(['erase-expired', '--now', '2032-04-01', '--rebuild-read-models'], dataDir);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { organizationCode: string; connectionEndedAt: string; subjectId: string });
-    expect(lines.length).toBeGreaterThanOrEqual(5);
-    expect(lines.every((l) => l.organizationCode === '132012' && l.connectionEndedAt === '2027-03-31' && l.subjectId.startsWith('ps-'))).toBe(true);
-    expect(err).toMatch(/^erased \d+ person\(s\) of 1 body/);
+    const { out, err } = await run(['erase-expired', '--now', '2033-04-01', '--rebuild-read-models'], dataDir);
+
+    // then everyone else goes, 田中 with both organs and the later end, and none of their values stay on disk
+    const erased = lines(out);
+    expect(erased.length).toBeGreaterThanOrEqual(5);
+    expect(erased.every((l) => l.organizationCode === '132012' && l.subjectId.startsWith('ps-'))).toBe(true);
+    expect(erased.filter((l) => l.organizationKinds.join() === '市町村教育委員会,市町村長部局').every((l) => l.connectionEndedAt === '2028-03-31')).toBe(true);
+    expect(erased.some((l) => l.organizationKinds.length === 2)).toBe(true);
+    expect(err).toMatch(/^erased \d+ person\(s\) of 2 organ/);
+    expect(await read()).toEqual({ headContact: '［消去済み］', boardContact: '［消去済み］', boardFiler: '［消去済み］', headFiler: '［消去済み］' });
     expect(filesHolding(dataDir, TANAKA_VALUES)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { eraseExpired, findEncryptingStore, recordConnectionEnd } from '@nws/personal-data';
+import { defaultOrganFor, organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { openCliContext } from '../cli-context';
 
 const OPERATOR = { sub: 'cli', org: 'MIC', role: 'system' };
@@ -17,21 +18,35 @@ const body = (value: string): string => {
   return value;
 };
 
+/** `--organ`: one of the code's organs (機関種類); without it, the code's default organ. */
+function organFor(code: string, organ: string | undefined): string {
+  if (organ === undefined) return defaultOrganFor(code);
+  const organs = organsOf(code);
+  if (!organs.includes(organ as (typeof organs)[number])) {
+    const allowed = organs.length > 0 ? organs.join(', ') : 'none (leave --organ out)';
+    throw new InvalidArgumentError(`--organ: ${organ} は ${code} の機関種類ではありません / is not an organ of ${code}; organs of ${code}: ${allowed}`);
+  }
+  return organ;
+}
+
 /**
- * Retention of personal data (保有期間): `record-connection-end` starts a body's retention period,
- * `erase-expired` erases (消去) every person of every body whose period has passed
- * (PERSONAL_DATA_RETENTION_DAYS after its connection ended) and prints what it erased as JSON Lines.
+ * Retention of personal data (保有期間), per organ (機関): `record-connection-end` starts an
+ * organ's retention period, `erase-expired` erases (消去) every person whose data belongs only to
+ * organs whose period has passed (PERSONAL_DATA_RETENTION_DAYS after their connection ended) and
+ * prints what it erased as JSON Lines.
  */
 export function registerPersonalDataCommands(program: Command): void {
   program
     .command('record-connection-end <organizationCode>')
-    .description("Record the end of a body's connection: the retention period of its staff's personal data starts")
+    .description("Record the end of an organ's connection: the retention period of its staff's personal data starts")
     .requiredOption('--ended-at <date>', 'the day the connection ended (YYYY-MM-DD)', isoDate)
-    .action(async (organizationCode: string, options: { endedAt: string }) => {
+    .option('--organ <kind>', "the organ (機関種類) whose connection ended, e.g. 市町村教育委員会 (default: the code's 首長部局 / 知事部局)")
+    .action(async (organizationCode: string, options: { endedAt: string; organ?: string }) => {
+      const organizationKind = organFor(body(organizationCode), options.organ);
       const ctx = await openCliContext();
       try {
-        await recordConnectionEnd(ctx.store, body(organizationCode), options.endedAt, OPERATOR, new Date().toISOString());
-        process.stdout.write(`${JSON.stringify({ organizationCode, connectionEndedAt: options.endedAt, retentionDays: ctx.config.personalData.retentionDays })}\n`);
+        await recordConnectionEnd(ctx.store, { organizationCode, organizationKind, endedAt: options.endedAt }, OPERATOR, new Date().toISOString());
+        process.stdout.write(`${JSON.stringify({ organizationCode, organizationKind, connectionEndedAt: options.endedAt, retentionDays: ctx.config.personalData.retentionDays })}\n`);
       } finally {
         await ctx.close();
       }
@@ -48,7 +63,12 @@ export function registerPersonalDataCommands(program: Command): void {
       try {
         const store = findEncryptingStore(ctx.store);
         if (!store) throw new Error('the event store has no personal-data encryption');
-        const report = await eraseExpired(store, { retentionDays: ctx.config.personalData.retentionDays, now: options.now ?? new Date().toISOString(), dryRun: options.dryRun ?? false });
+        const report = await eraseExpired(store, {
+          retentionDays: ctx.config.personalData.retentionDays,
+          now: options.now ?? new Date().toISOString(),
+          dryRun: options.dryRun ?? false,
+          organOf: organOrDefault,
+        });
         for (const erased of report.erased) process.stdout.write(`${JSON.stringify({ ...erased, dryRun: report.dryRun })}\n`);
         const erasedAny = !report.dryRun && report.erased.some((e) => !e.alreadyErased);
         if (erasedAny && options.rebuildReadModels) {
@@ -59,7 +79,7 @@ export function registerPersonalDataCommands(program: Command): void {
           runner.db.pragma('wal_checkpoint(TRUNCATE)');
         }
         process.stderr.write(
-          `${report.dryRun ? 'would erase' : 'erased'} ${report.erased.length} person(s) of ${report.bodies.length} body(ies) (retention ${report.retentionDays} days)` +
+          `${report.dryRun ? 'would erase' : 'erased'} ${report.erased.length} person(s) of ${report.bodies.length} organ(s) whose retention period passed (retention ${report.retentionDays} days)` +
             (erasedAny && !options.rebuildReadModels ? '; a running API rebuilds its read models when it sees the erasures (stopped: rerun with --rebuild-read-models)' : '') +
             '\n',
         );
