@@ -70,7 +70,7 @@ export class AppModule {
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
       imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
-      exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES],
+      exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics],
       controllers:
         config.role === 'worker'
           ? [HealthController, MetricsController, ProjectionsController]

@@ -245,7 +245,7 @@ export class DistributionLedger {
   async parked(name: string, page: { readonly limit: number; readonly offset: number } = { limit: 100, offset: 0 }): Promise<{ items: ParkedEvent[]; total: number }> {
     this.consumer(name);
     const out: ParkedEvent[] = [];
-    const total = this.ledger.counts(name).parked;
+    const total = this.ledger.openCounts(name).parked;
     for (const record of this.ledger.withStatus(name, 'parked', page)) {
       const event = await this.eventAt(record.position);
       out.push({
@@ -272,7 +272,7 @@ export class DistributionLedger {
       events += 1;
       oldest ??= event;
     }
-    const counts = this.ledger.counts(name);
+    const counts = this.ledger.openCounts(name);
     const seconds = oldest ? Math.max(0, (this.now() - Date.parse(oldest.recordedAt)) / 1000) : 0;
     return {
       name,

@@ -48,7 +48,11 @@ export interface DistributionStore {
   due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[];
   /** One page of a consumer's deliveries in a status, by position. */
   withStatus(consumer: string, status: DeliveryStatus, page: { readonly limit: number; readonly offset: number }): DeliveryRecord[];
-  counts(consumer: string): Record<DeliveryStatus, number>;
+  /**
+   * How many of a consumer's deliveries are in each status but `acked`. Acked records pile up for
+   * ever; these stay few, so counting them costs what they are, not what the consumer ever got.
+   */
+  openCounts(consumer: string): Record<Exclude<DeliveryStatus, 'acked'>, number>;
   /** Whether each of these consumers has acknowledged the event. */
   ackedByAll(eventId: string, consumers: readonly string[]): boolean;
   /** Records a confirmation to send; false when it was already owed or sent. */

@@ -18,6 +18,7 @@ import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/di
 import type { RuntimeConfig } from '@nws/runtime';
 import { SYSTEM_ACTOR } from '@nws/workflows/connection-application';
 import { CLOCK, EVENT_STORE, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
+import { EngineMetrics } from '../metrics/metrics.registry';
 
 /** Anything that must end before the store closes (open SSE streams). */
 export interface Closable {
@@ -42,12 +43,14 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   private readonly groups: PersistentGroups | undefined;
   private groupsTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private unhookMetrics: (() => void) | undefined;
 
   constructor(
     @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(CLOCK) clock: Clock,
+    private readonly metrics: EngineMetrics,
   ) {
     // Read here rather than in RuntimeConfig: only this module knows these settings.
     this.config = loadDistributionConfig(process.env);
@@ -69,6 +72,14 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   async onApplicationBootstrap(): Promise<void> {
     await this.ledger.watch();
     this.worker.start();
+    // Each scrape reads what GET /distribution/lag answers: the scan is as long as a consumer is behind.
+    this.unhookMetrics = this.metrics.onScrape(async () => {
+      for (const consumer of (await this.lag()).consumers) {
+        this.metrics.consumerLag.set({ consumer: consumer.name }, consumer.lag.events);
+        this.metrics.consumerLagSeconds.set({ consumer: consumer.name }, consumer.lag.seconds);
+        this.metrics.consumerParked.set({ consumer: consumer.name }, consumer.parked);
+      }
+    });
     if (this.groups) await this.ensureGroups(this.groups);
     if (this.config.lagLogIntervalMs > 0) {
       this.lagTimer = setInterval(() => void this.logLag(), this.config.lagLogIntervalMs);
@@ -78,6 +89,7 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.unhookMetrics?.();
     clearTimeout(this.groupsTimer);
     clearInterval(this.lagTimer);
     for (const stream of this.streams) stream.close();

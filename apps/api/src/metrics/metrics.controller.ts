@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
@@ -13,6 +13,8 @@ import { EngineMetrics } from './metrics.registry';
 @NoRateLimit()
 @Controller('metrics')
 export class MetricsController {
+  private readonly logger = new Logger('Metrics');
+
   constructor(
     private readonly metrics: EngineMetrics,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -30,6 +32,6 @@ export class MetricsController {
       this.metrics.projectionParked.set({ projection, reason: 'held' }, counts.held);
     }
     this.metrics.storageWritable.set(this.storage.report().writesAccepted ? 1 : 0);
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape((error) => this.logger.error(`a figure could not be refreshed for this scrape: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -23,7 +23,9 @@ export class EngineMetrics {
     registers: [this.registry],
   });
   readonly projectionLag = new Gauge({ name: 'nws_projection_lag_events', help: 'Events stored but not yet in every read model', registers: [this.registry] });
-  readonly consumerLag = new Gauge({ name: 'nws_consumer_lag_events', help: 'Events a distribution consumer has not acknowledged', labelNames: ['consumer'], registers: [this.registry] });
+  readonly consumerLag = new Gauge({ name: 'nws_consumer_lag_events', help: 'Events a distribution consumer has not settled (acknowledged or parked), as GET /distribution/lag counts them', labelNames: ['consumer'], registers: [this.registry] });
+  readonly consumerLagSeconds = new Gauge({ name: 'nws_consumer_lag_seconds', help: 'Age of the oldest event a distribution consumer has not settled (0 when none)', labelNames: ['consumer'], registers: [this.registry] });
+  readonly consumerParked = new Gauge({ name: 'nws_consumer_parked_events', help: 'Events parked for a distribution consumer (nacked or delivered too often), waiting for an operator', labelNames: ['consumer'], registers: [this.registry] });
   readonly projectionParked = new Gauge({
     name: 'nws_projection_parked_events',
     help: 'Events a projection did not apply: failed (its handler threw on every attempt) or held (later events of the same stream)',
@@ -60,7 +62,25 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  /** Gauges other modules refresh right before each scrape (the distribution's consumers). */
+  private readonly scrapeHooks = new Set<() => Promise<void>>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'nws_' });
+  }
+
+  /** Runs `hook` before every scrape; returns its removal. */
+  onScrape(hook: () => Promise<void>): () => void {
+    this.scrapeHooks.add(hook);
+    return () => this.scrapeHooks.delete(hook);
+  }
+
+  /**
+   * The exposition text, after every scrape hook ran. A failing hook leaves its gauges as they
+   * were and is reported to `onHookError`: one figure that cannot be read must not blind the rest.
+   */
+  async scrape(onHookError: (error: unknown) => void): Promise<string> {
+    for (const hook of this.scrapeHooks) await hook().catch(onHookError);
+    return this.registry.metrics();
   }
 }
