@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SQLITE_EVENT_STORE_SCHEMA } from '@nws/event-store/sqlite/sqlite-event-store.schema';
-import { freshDir, rate, type BenchOptions } from './bench-context';
+import { rate, type BenchOptions } from './bench-context';
 
 /** A realistic event body (a saved form's size) for every raw and engine measurement. */
 export const SAMPLE_DATA = JSON.stringify({ formCode: '02-01', form: { organization: { name: '八王子市' }, structure: { manager: '情報政策担当課長', staff: '情報管理課 情報連携係' }, note: 'x'.repeat(300) } });

@@ -1,6 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
 import { validateDto, validateDtoWithLibraries } from '../class-validator-form';
-import { hasDtoFastPath } from '../dto-fast-path';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = readonly (string | number)[];
