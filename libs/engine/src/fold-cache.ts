@@ -1,3 +1,4 @@
+import { LruMap } from './lru-map';
 import type { FoldedApplication } from './workflow-definition';
 
 export interface CachedFold {
@@ -17,26 +18,21 @@ export interface CachedFold {
  * reads only the events after r. Nothing here is persisted; the events remain the only truth.
  */
 export class FoldCache {
-  private readonly entries = new Map<string, CachedFold>();
+  private readonly entries: LruMap<string, CachedFold>;
 
-  constructor(private readonly limit = 2000) {}
+  constructor(limit = 2000) {
+    this.entries = new LruMap(limit);
+  }
 
   get(applicationId: string): CachedFold | undefined {
-    const entry = this.entries.get(applicationId);
-    if (entry) {
-      this.entries.delete(applicationId);
-      this.entries.set(applicationId, entry);
-    }
-    return entry;
+    return this.entries.get(applicationId);
   }
 
   set(applicationId: string, entry: CachedFold): void {
-    const current = this.entries.get(applicationId);
+    const current = this.entries.peek(applicationId);
     // Concurrent requests may finish out of order: never replace a longer fold with a shorter one.
     if (current && current.folded.revision > entry.folded.revision) return;
-    this.entries.delete(applicationId);
     this.entries.set(applicationId, entry);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
   }
 
   get size(): number {

@@ -7,5 +7,6 @@ export * from './workflow-engine.types';
 export * from './command-ids';
 export * from './inline-reactions';
 export * from './fold';
+export * from './lru-map';
 export * from './forms/form-catalog';
 export * from './forms/class-validator-form';
