@@ -9,7 +9,8 @@ import type { RawOnePerTx } from './raw-sqlite.bench';
 
 const applicant: Actor = { sub: 'bench', org: '132012', role: 'applicant' };
 let n = 0;
-const meta = (actor: Actor): CommandMetadata => ({ actor, now: new Date().toISOString(), commandId: `bench-${process.pid}-${n++}`, correlationId: 'bench' });
+// Each command has an id of its own, as the API gives a request without an Idempotency-Key.
+const meta = (actor: Actor): CommandMetadata => ({ actor, now: new Date().toISOString(), commandId: `bench-${process.pid}-${n++}`, correlationId: 'bench', freshCommandId: true });
 
 export function openEngine(dir: string) {
   const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });

@@ -36,6 +36,14 @@ export interface CommandMetadata {
   readonly commandId: string;
   readonly correlationId: string;
   readonly causationId?: string;
+  /**
+   * The command id was made for this one request (no Idempotency-Key) and never comes again:
+   * no request hash is computed or stored, since there is nothing to compare it with (an
+   * ambiguous append retried under the same id is the same request by construction). Absent:
+   * the id may come again — an Idempotency-Key, an id derived from what triggered the command —
+   * and the hash of its first request refuses a different request under it.
+   */
+  readonly freshCommandId?: boolean;
 }
 
 /** An event as a workflow decides it: type and data; the engine adds ids and metadata. */

@@ -1,8 +1,10 @@
 import { ChainedEventStore } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
-import { connectionApplicationV1 } from '@nws/workflows/connection-application';
+import { connectionApplicationForms, connectionApplicationV1 } from '@nws/workflows/connection-application';
 import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
-import { micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { hachiojiApplicant, micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { IdempotencyKeyReusedError } from './engine.errors';
+import type { JsonObject } from '@nws/event-store';
 import type { Actor, CommandMetadata } from './engine.types';
 import { WorkflowEngine } from './workflow-engine';
 import { WorkflowRegistry } from './workflow-registry';
@@ -28,5 +30,45 @@ describe('a repeated command answers what its first request answers', () => {
     expect(types.filter((t) => t === 'SecondReviewApproved')).toHaveLength(1);
     expect(types.filter((t) => t === 'MasterDataRegistered')).toHaveLength(1);
     await store.close();
+  });
+
+  describe('the request hash that guards a command id', () => {
+    const form = connectionApplicationForms.get('02-01')!.example as JsonObject;
+    const otherForm = { ...form, applicationDate: '2026/11/21' };
+    const setUp = async () => {
+      const store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
+      const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]));
+      const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'create'));
+      const stored = async () => {
+        const out: Array<{ type: string; metadata: Record<string, unknown> }> = [];
+        for await (const event of store.readStream(`application-${id}`)) out.push(event);
+        return out.filter((e) => e.type === 'FormSaved');
+      };
+      return { store, engine, id, stored };
+    };
+
+    it('an id that may come again (an Idempotency-Key) stores the hash of its first request and refuses another request under it', async () => {
+      const { store, engine, id, stored } = await setUp();
+      const keyed = meta(hachiojiApplicant, 'key-1');
+      const first = await engine.execute(id, 'save-form', { formCode: '02-01', form }, keyed, { internal: true });
+      expect(await engine.execute(id, 'save-form', { formCode: '02-01', form }, keyed, { internal: true })).toEqual(first);
+      await expect(engine.execute(id, 'save-form', { formCode: '02-01', form: otherForm }, keyed, { internal: true })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      const saved = await stored();
+      expect(saved).toHaveLength(1);
+      expect(saved[0]!.metadata['requestHash']).toMatch(/^[0-9a-f]{64}$/);
+      await store.close();
+    });
+
+    it('an id made for one request alone stores no hash, and the same command again (an ambiguous append retried) answers as the first did', async () => {
+      const { store, engine, id, stored } = await setUp();
+      const fresh = { ...meta(hachiojiApplicant, 'fresh-1'), freshCommandId: true };
+      const first = await engine.execute(id, 'save-form', { formCode: '02-01', form }, fresh, { internal: true });
+      expect(await engine.execute(id, 'save-form', { formCode: '02-01', form }, fresh, { internal: true })).toEqual(first);
+      const saved = await stored();
+      expect(saved).toHaveLength(1);
+      expect(saved[0]!.metadata).not.toHaveProperty('requestHash');
+      expect(saved[0]!.metadata['commandId']).toBe('fresh-1');
+      await store.close();
+    });
   });
 });

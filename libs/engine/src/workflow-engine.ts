@@ -60,7 +60,7 @@ export class WorkflowEngine {
   async create(workflowName: string, input: JsonObject, meta: CommandMetadata): Promise<ApplicationView> {
     const definition = this.registry.latest(workflowName);
     const applicationId = applicationIdFor(meta.commandId);
-    const requestHash = hashRequest('create', input);
+    const requestHash = meta.freshCommandId ? undefined : hashRequest('create', input);
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
@@ -79,7 +79,7 @@ export class WorkflowEngine {
   }
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
-    const requestHash = hashRequest(action, payload);
+    const requestHash = meta.freshCommandId ? undefined : hashRequest(action, payload);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     // A cached fold is only a guess at the stream's end (another process may have appended):
     // deciding on it saves the read of the tail, and it is safe because the append at its
@@ -321,7 +321,7 @@ export class WorkflowEngine {
   }
 
   /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string): { events: EventToAppend[]; after: FoldedApplication } {
+  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string | undefined): { events: EventToAppend[]; after: FoldedApplication } {
     let current = start;
     const events = decided.map((event, index): EventToAppend => {
       const id = eventIdFor(meta.commandId, index);
@@ -333,7 +333,7 @@ export class WorkflowEngine {
         commandId: meta.commandId,
         correlationId: meta.correlationId,
         causationId: meta.causationId ?? meta.commandId,
-        requestHash,
+        ...(requestHash === undefined ? {} : { requestHash }),
         state: '',
         waitingAt: null,
       };
@@ -354,7 +354,7 @@ export class WorkflowEngine {
    * A command seen before (same command id): refuse a different request under the same key,
    * otherwise answer with the state right after that command and what it caused.
    */
-  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string): Promise<ApplicationView> {
+  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string | undefined): Promise<ApplicationView> {
     let events = stored;
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
     if (own.length === 0) throw new IdempotencyKeyReusedError();

@@ -36,10 +36,6 @@ export const Headers = createParamDecorator((_: unknown, context: ExecutionConte
 });
 
 export function commandMetadata(actor: Actor, headers: CommandHeaders, now: string): CommandMetadata {
-  return {
-    actor,
-    now,
-    commandId: headers.idempotencyKey ? commandIdForIdempotencyKey(actor, headers.idempotencyKey) : randomUUID(),
-    correlationId: headers.correlationId,
-  };
+  const base = { actor, now, correlationId: headers.correlationId };
+  return headers.idempotencyKey ? { ...base, commandId: commandIdForIdempotencyKey(actor, headers.idempotencyKey) } : { ...base, commandId: randomUUID(), freshCommandId: true };
 }
