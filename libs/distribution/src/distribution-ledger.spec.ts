@@ -1,4 +1,28 @@
+import { firstValueFrom } from 'rxjs';
+import { ForwardingEventStore, type ReadAllOptions, type RecordedEvent } from '@nws/event-store';
+import { parseConsumers } from './distribution.config';
+import { DistributionLedger } from './distribution-ledger';
 import { LedgerFixture } from './testing/ledger-fixture';
+
+/** Stands for the decrypting store: counts the events read through it. */
+class CountingStore extends ForwardingEventStore {
+  read: number[] = [];
+  override readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    const inner = this.inner.readAll(options);
+    const read = this.read;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const event of inner) {
+          read.push(event.position);
+          yield event;
+        }
+      },
+    };
+  }
+  override subscribeToAll(): never {
+    throw new Error('the watch reads the events as stored');
+  }
+}
 
 describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
   let f: LedgerFixture;
@@ -214,5 +238,35 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
       await expect((async () => f.ledger.replay('group', v1.id))()).rejects.toMatchObject({ kind: 'conflict' });
       await expect(f.ledger.deliverAt('files', v1.position)).rejects.toMatchObject({ kind: 'conflict' });
     });
+  });
+
+  it('reads decrypted only the events it hands out: the page scan, the checkpoint, the lag count and the watch read them as stored', async () => {
+    // given 5 versions, and a ledger whose consumer-facing (decrypting) store counts what is read through it
+    f = new LedgerFixture();
+    const versions = [];
+    for (let i = 0; i < 5; i++) versions.push(await f.version());
+    const decrypting = new CountingStore(f.events);
+    const ledger = new DistributionLedger(decrypting, f.store, parseConsumers([{ name: 'b', eventTypes: ['MasterDataVersionRegistered'] }], { ackTimeoutMs: 1000, maxDeliveries: 3 }), {
+      clock: () => f.now,
+      stored: f.events,
+    });
+    await ledger.watch();
+
+    // when it counts the lag, hands out a page of 2, and settles them
+    expect((await ledger.status('b')).lag.events).toBe(5);
+    const page = await ledger.fetch('b', { limit: 2 });
+    const settled = await ledger.ack('b', page.events.map((e) => e.eventId));
+    const announced = firstValueFrom(ledger.changes$);
+    const next = await f.version();
+
+    // then only the 2 handed out were read through the decrypting store, and the watch saw the next one without it
+    expect(page.events.map((e) => e.eventId)).toEqual([versions[0]!.id, versions[1]!.id]);
+    expect(decrypting.read).toEqual([versions[0]!.position, versions[1]!.position]);
+    expect(settled.checkpoint).toBe(versions[1]!.position);
+    expect(await announced).toBe('b');
+    expect((await ledger.status('b')).lag.events).toBe(4);
+    expect(decrypting.read).toHaveLength(2);
+    expect(next.position).toBeGreaterThan(versions[4]!.position);
+    ledger.stop();
   });
 });

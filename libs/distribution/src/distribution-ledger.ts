@@ -71,14 +71,28 @@ export class DistributionLedger {
   private readonly byName: ReadonlyMap<string, ConsumerConfig>;
   private readonly changed = new Subject<string>();
   private watching: Subscription | undefined;
+  /** What needs only ids, types and positions reads the events as stored (see `stored`). */
+  private readonly index: EventStore;
 
   constructor(
+    /** The events as consumers get them (personal data decrypted, for the published view). */
     private readonly events: EventStore,
     private readonly ledger: DistributionStore,
     readonly consumers: readonly ConsumerConfig[],
-    private readonly options: { readonly clock?: () => number; readonly onConfirmationOwed?: () => void } = {},
+    private readonly options: {
+      readonly clock?: () => number;
+      readonly onConfirmationOwed?: () => void;
+      /**
+       * The same events as stored, not decrypted: the watch, the scan for a page, the
+       * checkpoint's advance and the lag count read these, so only the events handed out are
+       * decrypted (a consumer far behind would otherwise decrypt all it is behind at every
+       * status call). Default: `events`.
+       */
+      readonly stored?: EventStore;
+    } = {},
   ) {
     this.byName = new Map(consumers.map((c) => [c.name, c]));
+    this.index = options.stored ?? events;
   }
 
   /** Emits a consumer's name when it may have something new: a matching event was stored, or one was replayed. */
@@ -102,7 +116,7 @@ export class DistributionLedger {
   async watch(): Promise<void> {
     if (this.watching) return;
     const types = [...new Set(this.consumers.flatMap((c) => c.eventTypes))];
-    this.watching = this.events.subscribeToAll({ after: await this.events.headPosition(), filter: { eventTypes: types } }).subscribe({
+    this.watching = this.index.subscribeToAll({ after: await this.index.headPosition(), filter: { eventTypes: types } }).subscribe({
       next: (event) => {
         for (const c of this.consumers) if (c.eventTypes.includes(event.type)) this.changed.next(c.name);
       },
@@ -129,12 +143,21 @@ export class DistributionLedger {
         if (event) candidates.set(event.id, { event, record });
       }
       let fresh = 0;
-      for await (const event of this.events.readAll({ after: start, filter: { eventTypes: consumer.eventTypes } })) {
+      const scanned = new Map<string, { position: number; record: DeliveryRecord | undefined }>();
+      for await (const event of this.index.readAll({ after: start, filter: { eventTypes: consumer.eventTypes } })) {
         if (fresh >= options.limit) break;
         const record = this.ledger.get(name, event.id);
         if (RESOLVED.has(record?.status)) continue;
         fresh += 1;
-        if (!candidates.has(event.id)) candidates.set(event.id, { event, record });
+        if (!candidates.has(event.id)) scanned.set(event.id, { position: event.position, record });
+      }
+      const positions = [...candidates.values()].map((c) => c.event.position).concat([...scanned.values()].map((s) => s.position));
+      const last = positions.sort((a, b) => a - b).slice(0, options.limit).at(-1) ?? 0;
+      // Only what goes out is read decrypted.
+      for (const { position, record } of scanned.values()) {
+        if (position > last) continue;
+        const event = await this.eventAt(position);
+        if (event) candidates.set(event.id, { event, record });
       }
       const chosen = [...candidates.values()].sort((a, b) => a.event.position - b.event.position).slice(0, options.limit);
       const writes: DeliveryRecord[] = [];
@@ -267,7 +290,7 @@ export class DistributionLedger {
     const { checkpoint } = this.ledger.position(name);
     let events = 0;
     let oldest: RecordedEvent | undefined;
-    for await (const event of this.events.readAll({ after: checkpoint, filter: { eventTypes: consumer.eventTypes } })) {
+    for await (const event of this.index.readAll({ after: checkpoint, filter: { eventTypes: consumer.eventTypes } })) {
       if (RESOLVED.has(this.ledger.get(name, event.id)?.status)) continue;
       events += 1;
       oldest ??= event;
@@ -326,7 +349,7 @@ export class DistributionLedger {
   private async advance(consumer: ConsumerConfig, from: number, pending: readonly DeliveryRecord[]): Promise<number> {
     const overlay = new Map(pending.map((w) => [w.eventId, w.status]));
     let checkpoint = from;
-    for await (const event of this.events.readAll({ after: from, filter: { eventTypes: consumer.eventTypes } })) {
+    for await (const event of this.index.readAll({ after: from, filter: { eventTypes: consumer.eventTypes } })) {
       const status = overlay.get(event.id) ?? this.ledger.get(consumer.name, event.id)?.status;
       if (!RESOLVED.has(status)) break;
       checkpoint = event.position;

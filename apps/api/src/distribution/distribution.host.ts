@@ -15,6 +15,7 @@ import {
   type PersistentGroups,
 } from '@nws/distribution';
 import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/distribution-store.sqlite';
+import { storedEventStoreOf } from '@nws/personal-data';
 import type { RuntimeConfig } from '@nws/runtime';
 import { SYSTEM_ACTOR } from '@nws/workflows/connection-application';
 import { CLOCK, EVENT_STORE, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
@@ -60,7 +61,7 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
         if (outcome.kind === 'failed') this.logger.error(`cannot confirm distribution of ${applicationId} (version event ${eventId}): ${outcome.reason}`);
       },
     });
-    this.ledger = new DistributionLedger(events, this.store, this.config.consumers, { onConfirmationOwed: () => this.worker.kick() });
+    this.ledger = new DistributionLedger(events, this.store, this.config.consumers, { onConfirmationOwed: () => this.worker.kick(), stored: storedEventStoreOf(events) });
     try {
       this.groups = persistentGroupsFor(this.config.consumers, runtime.eventStore, events);
     } catch (error) {
