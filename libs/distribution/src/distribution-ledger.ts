@@ -137,29 +137,22 @@ export class DistributionLedger {
       // A client cannot skip ahead of what was delivered (that would open a gap), and nothing
       // at or below the checkpoint is owed except replays, which come from the due list.
       const start = Math.max(position.checkpoint, Math.min(options.after ?? position.cursor, position.cursor));
-      const candidates = new Map<string, { event: RecordedEvent; record: DeliveryRecord | undefined }>();
-      for (const record of this.ledger.due(name, now, consumer.ackTimeoutMs, options.limit)) {
-        const event = await this.eventAt(record.position);
-        if (event) candidates.set(event.id, { event, record });
-      }
+      const candidates = new Map<string, { position: number; record: DeliveryRecord | undefined }>();
+      for (const record of this.ledger.due(name, now, consumer.ackTimeoutMs, options.limit)) candidates.set(record.eventId, { position: record.position, record });
       let fresh = 0;
-      const scanned = new Map<string, { position: number; record: DeliveryRecord | undefined }>();
       for await (const event of this.index.readAll({ after: start, filter: { eventTypes: consumer.eventTypes } })) {
         if (fresh >= options.limit) break;
         const record = this.ledger.get(name, event.id);
         if (RESOLVED.has(record?.status)) continue;
         fresh += 1;
-        if (!candidates.has(event.id)) scanned.set(event.id, { position: event.position, record });
+        if (!candidates.has(event.id)) candidates.set(event.id, { position: event.position, record });
       }
-      const positions = [...candidates.values()].map((c) => c.event.position).concat([...scanned.values()].map((s) => s.position));
-      const last = positions.sort((a, b) => a - b).slice(0, options.limit).at(-1) ?? 0;
       // Only what goes out is read decrypted.
-      for (const { position, record } of scanned.values()) {
-        if (position > last) continue;
+      const chosen: Array<{ event: RecordedEvent; record: DeliveryRecord | undefined }> = [];
+      for (const { position, record } of [...candidates.values()].sort((a, b) => a.position - b.position).slice(0, options.limit)) {
         const event = await this.eventAt(position);
-        if (event) candidates.set(event.id, { event, record });
+        if (event) chosen.push({ event, record });
       }
-      const chosen = [...candidates.values()].sort((a, b) => a.event.position - b.event.position).slice(0, options.limit);
       const writes: DeliveryRecord[] = [];
       const delivered: PublishedEvent[] = [];
       let cursor = position.cursor;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { eraseExpired, findEncryptingStore, recordConnectionEnd } from '@nws/personal-data';
-import { defaultOrganFor, organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
+import { organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { openCliContext } from '../cli-context';
 
 const OPERATOR = { sub: 'cli', org: 'MIC', role: 'system' };
@@ -20,13 +20,12 @@ const body = (value: string): string => {
 
 /** `--organ`: one of the code's organs (機関種類); without it, the code's default organ. */
 function organFor(code: string, organ: string | undefined): string {
-  if (organ === undefined) return defaultOrganFor(code);
   const organs = organsOf(code);
-  if (!organs.includes(organ as (typeof organs)[number])) {
+  if (organ !== undefined && !organs.includes(organ as (typeof organs)[number])) {
     const allowed = organs.length > 0 ? organs.join(', ') : 'none (leave --organ out)';
     throw new InvalidArgumentError(`--organ: ${organ} は ${code} の機関種類ではありません / is not an organ of ${code}; organs of ${code}: ${allowed}`);
   }
-  return organ;
+  return organOrDefault(code, organ);
 }
 
 /**
