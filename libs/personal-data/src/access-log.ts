@@ -40,6 +40,17 @@ export interface AccessLogQuery {
   readonly offset?: number;
 }
 
+/**
+ * `at` is stored as `toISOString()` text, so bounds compare as text only once they are in the same
+ * form: `2026-12-05T09:00+09:00` as given would sort after every entry of that morning in UTC.
+ */
+function storedInstant(bound: string | undefined): string | undefined {
+  if (bound === undefined) return undefined;
+  const time = Date.parse(bound);
+  if (Number.isNaN(time)) throw new RangeError(`access-log bound is not a time: ${bound}`);
+  return new Date(time).toISOString();
+}
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS personal_data_access (
     seq               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -218,8 +229,8 @@ export class SqliteAccessLog {
     where('application_id = ?', query.applicationId);
     where('actor_sub = ?', query.actorSub);
     where('actor_org = ?', query.actorOrg);
-    where('at >= ?', query.from);
-    where('at <= ?', query.to);
+    where('at >= ?', storedInstant(query.from));
+    where('at <= ?', storedInstant(query.to));
     params.push(query.limit ?? 100, query.offset ?? 0);
     const sql = `SELECT * FROM personal_data_access ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...params) as Row[]).map((row) => ({

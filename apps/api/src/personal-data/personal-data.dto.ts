@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { LEGAL_BASES } from '@nws/personal-data';
+import { IsInstantWithOffset } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
 const BODY = /^(\d{6}|J-LIS|MIC)$/;
@@ -31,6 +32,6 @@ export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/) applicationId?: string;
   @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/) actorSub?: string;
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @Matches(BODY) actorOrg?: string;
-  @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() from?: string;
+  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() to?: string;
 }
