@@ -1,9 +1,11 @@
-import { Inject, Optional } from '@nestjs/common';
-import { redactResponse, type EncryptingEventStore } from '@nws/personal-data';
-import { PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
-import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
+import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { statedPurpose } from '../personal-data/access-purpose';
+import { accessEntries, requestIdOf, routeOf } from '../personal-data/personal-data.interceptor';
+import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -27,7 +29,9 @@ const STREAM_BATCH = 100;
 export class DistributionController {
   constructor(
     private readonly host: DistributionHost,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(PERSONAL_DATA_STORE) private readonly personalData?: EncryptingEventStore,
+    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: SqliteAccessLog,
   ) {}
 
   @Get('consumers')
@@ -71,6 +75,7 @@ export class DistributionController {
     @Param('consumer') consumer: string,
     @Query() query: StreamQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     mayConsume(actor);
@@ -84,7 +89,11 @@ export class DistributionController {
       redact: async (event) => {
         const store = this.personalData;
         if (!store) return event;
-        return (await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: 'distribution', publishedView: true, applicationId: null })).body;
+        const stated = statedPurpose(request.headers, actor);
+        const result = await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: stated.purpose, publishedView: true, applicationId: null });
+        // Streamed events bypass the interceptor that logs pulled ones; the same contacts leave here.
+        await this.accessLog?.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: requestIdOf(request) }));
+        return result.body;
       },
     });
     const untrack = this.host.track(session);

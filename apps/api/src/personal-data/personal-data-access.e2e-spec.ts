@@ -107,6 +107,10 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
       expect(streamed.data.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended });
       expect(streamed.data.content.contacts[0].name).toBe(TANAKA.name);
       expect(JSON.stringify(sse.messages)).not.toContain(TAKAHASHI.phone);
+      // What left by the stream is in the access log, like what left by the pull.
+      const streamedTo = (await log('actorSub=dist-1')).filter((e) => e.route === '/distribution/:consumer/stream');
+      expect(streamedTo).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'distribution', organizationCode: '132012', subjectIds: expect.arrayContaining([await subjectOf(TANAKA.name)]) })]));
+      expect(streamedTo.flatMap((e) => e.subjectIds)).not.toContain(subjectId);
     } finally {
       sse.close();
     }
@@ -171,5 +175,21 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect((await driver.as('micReviewer', 'GET', '/personal-data/subjects?organizationCode=132012')).status).toBe(200);
     const operator = (await log('actorSub=mic-1')).filter((e) => e.route === '/personal-data/subjects');
     expect(operator).toEqual([expect.objectContaining({ purpose: 'disclosure-request', organizationCode: '132012', fields: ['subjects[].label'] })]);
+  });
+
+  it('from/to are instants: a bound given in JST finds the same entries as in UTC; a bound without an offset is refused', async () => {
+    const [first] = await log(`actorSub=tokyo-1&limit=1`);
+    const at = Date.parse(first!.at);
+    const jst = (time: number) => new Date(time + 9 * 3_600_000).toISOString().replace('Z', '+09:00');
+    const seqs = async (query: string) => (await log(`actorSub=tokyo-1&${query}`)).map((e) => e.seq);
+    expect(await seqs(`from=${encodeURIComponent(jst(at))}&to=${encodeURIComponent(jst(at))}`)).toContain(first!.seq);
+    expect(await seqs(`from=${encodeURIComponent(jst(at))}`)).toEqual(await seqs(`from=${new Date(at).toISOString()}`));
+    expect(await seqs(`to=${encodeURIComponent(jst(at - 1))}`)).not.toContain(first!.seq);
+    for (const bound of ['2026-12-05', '2026-12-05T09:00:00']) {
+      const refused = await driver.as('auditor', 'GET', `/personal-data/access-log?from=${bound}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.violations[0]).toMatchObject({ field: 'from' });
+      expect(JSON.stringify(refused.body.violations[0])).toContain('+09:00');
+    }
   });
 });

@@ -57,7 +57,7 @@ export function routeOf(request: Request): string {
   return typeof path === 'string' ? path : '(unrouted)';
 }
 
-function requestIdOf(request: Request): string | null {
+export function requestIdOf(request: Request): string | null {
   const id = request.headers['x-correlation-id'];
   return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : null;
 }
