@@ -7,10 +7,14 @@ const PREFIX = 'application-';
 /**
  * One row per application (lists, review queues). Workflow-agnostic: it relies on the engine's
  * metadata (`state`, `waitingAt`) and on the convention that every workflow starts with
- * `ApplicationCreated { organization: { code, name }, category }`.
+ * `ApplicationCreated { organization: { code, name }, category }` and that the event routing an
+ * application names its reviewers (`firstReviewer`, `secondReviewer`): a reviewer may read it from
+ * then on, before it waits at their stage, and the list must show it to them.
  */
 export const applicationsProjection: Projection = {
   name: 'applications',
+  // 2: reviewers are taken from the routing event, not only from where the application waits.
+  version: 2,
   tables: ['applications'],
   schema: `
     CREATE TABLE IF NOT EXISTS applications (
@@ -50,15 +54,16 @@ export const applicationsProjection: Projection = {
       return;
     }
     const waiting = meta.waitingAt ?? null;
-    const data = event.data as { applicationNumber?: string; round?: number };
+    const data = event.data as { applicationNumber?: string; round?: number; firstReviewer?: unknown; secondReviewer?: unknown };
+    const routed = (org: unknown) => (typeof org === 'string' ? org : null);
     statement(db, 
       `UPDATE applications SET
          state = ?, revision = ?, updated_at = ?, last_position = ?,
          waiting_stage = ?, waiting_org = ?,
          application_number = COALESCE(?, application_number),
          round = COALESCE(?, round),
-         first_reviewer = CASE WHEN ? = 'first' THEN ? ELSE first_reviewer END,
-         second_reviewer = CASE WHEN ? = 'second' THEN ? ELSE second_reviewer END
+         first_reviewer = COALESCE(?, CASE WHEN ? = 'first' THEN ? ELSE first_reviewer END),
+         second_reviewer = COALESCE(?, CASE WHEN ? = 'second' THEN ? ELSE second_reviewer END)
        WHERE id = ? AND revision < ?`,
     ).run(
       meta.state ?? '',
@@ -69,8 +74,10 @@ export const applicationsProjection: Projection = {
       waiting?.org ?? null,
       typeof data.applicationNumber === 'string' ? data.applicationNumber : null,
       typeof data.round === 'number' ? data.round : null,
+      routed(data.firstReviewer),
       waiting?.stage ?? null,
       waiting?.org ?? null,
+      routed(data.secondReviewer),
       waiting?.stage ?? null,
       waiting?.org ?? null,
       id,

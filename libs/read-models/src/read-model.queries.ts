@@ -21,8 +21,9 @@ export interface ApplicationRow {
 
 export interface ApplicationFilter {
   readonly organizationCode?: string;
-  /** Applications whose first or second review is routed to this body. */
-  readonly reviewedBy?: string;
+  /** Applications whose first (second) review is routed to this body. */
+  readonly firstReviewer?: string;
+  readonly secondReviewer?: string;
   readonly states?: readonly string[];
   readonly workflow?: string;
   readonly limit?: number;
@@ -73,9 +74,13 @@ export class ReadModelQueries {
       clauses.push('organization_code = ?');
       params.push(filter.organizationCode);
     }
-    if (filter.reviewedBy !== undefined) {
-      clauses.push('(first_reviewer = ? OR second_reviewer = ?)');
-      params.push(filter.reviewedBy, filter.reviewedBy);
+    if (filter.firstReviewer !== undefined) {
+      clauses.push('first_reviewer = ?');
+      params.push(filter.firstReviewer);
+    }
+    if (filter.secondReviewer !== undefined) {
+      clauses.push('second_reviewer = ?');
+      params.push(filter.secondReviewer);
     }
     if (filter.states && filter.states.length > 0) {
       clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);

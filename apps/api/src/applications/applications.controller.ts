@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import { listScope } from '@nws/workflows';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
 import { pageOf } from '../http/page-query.dto';
@@ -54,18 +55,8 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Applications the caller may see (read model)' })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto) {
     await this.projections.waitFor(await this.store.headPosition());
-    const page = pageOf(query);
-    switch (actor.role) {
-      case 'applicant':
-        return this.queries.applications({ organizationCode: actor.org, ...page });
-      case 'first-reviewer':
-      case 'second-reviewer':
-        return this.queries.applications({ reviewedBy: actor.org, ...page });
-      case 'distributor':
-        return this.queries.applications({ states: ['masterDataRegistered', 'distributed'], ...page });
-      default:
-        return this.queries.applications(page);
-    }
+    const scope = listScope(actor);
+    return scope ? this.queries.applications({ ...scope, ...pageOf(query) }) : [];
   }
 
   @Get(':id')

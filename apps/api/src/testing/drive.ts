@@ -10,6 +10,8 @@ export const actors = {
   micReviewer: { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' },
   auditor: { sub: 'audit-1', org: 'MIC', role: 'auditor' },
   distributor: { sub: 'dist-1', org: 'MIC', role: 'distributor' },
+  prefectureDistributor: { sub: 'dist-13', org: '130001', role: 'distributor' },
+  operator: { sub: 'ops-1', org: 'MIC', role: 'operator' },
 } satisfies Record<string, Actor>;
 
 export type ActorName = keyof typeof actors;
