@@ -71,6 +71,17 @@ describe('applications over HTTP on EventStoreDB (stand-in, real client over gRP
     }
   });
 
+  it('/health answers 200 degraded while the store is unreachable, and ok again after', async () => {
+    await standIn.inject({ kind: 'unavailable', times: 1000, operations: ['read'] });
+    const during = await server.request('GET', '/health');
+    await standIn.clearFaults();
+    expect(during.status).toBe(200);
+    expect(during.body).toMatchObject({ status: 'degraded', eventStore: { kind: 'esdb', reachable: false, headPosition: null }, projections: { lagEvents: null } });
+    expect(during.body.eventStore.problem).toEqual(expect.any(String));
+    const after = await server.request('GET', '/health');
+    expect(after.body).toMatchObject({ status: 'ok', eventStore: { reachable: true, headPosition: expect.any(Number) } });
+  }, 30_000);
+
   it('a persistent outage answers 503 with Retry-After and records nothing', async () => {
     const id = await driver.draftWithForms();
     const before = (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length;

@@ -29,17 +29,38 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness, store head, read-model lag, storage (writes accepted?) and parked projection events' })
   async health() {
-    const head = await this.store.headPosition();
+    const head = await this.headPosition();
     const storage = this.storage.report();
     const runner = this.projections.status;
     const parkedEvents = Object.values(runner.parked).reduce((sum, p) => sum + p.failed + p.held, 0);
-    const degraded = !storage.writesAccepted || runner.state === 'stalled' || parkedEvents > 0;
+    const degraded = !storage.writesAccepted || runner.state === 'stalled' || parkedEvents > 0 || !head.reachable;
     return {
       status: degraded ? 'degraded' : 'ok',
-      eventStore: { kind: this.config.eventStore, headPosition: head },
-      projections: { position: this.projections.position, lagEvents: Math.max(0, head - this.projections.position), state: runner.state, parked: runner.parked },
+      eventStore: { kind: this.config.eventStore, ...head },
+      projections: { position: this.projections.position, lagEvents: head.reachable ? Math.max(0, head.headPosition - this.projections.position) : null, state: runner.state, parked: runner.parked },
       storage,
       authMode: this.config.jwt.mode,
     };
   }
+
+  /**
+   * The store's head within HEAD_TIMEOUT_MS: during an EventStoreDB outage the client's retries
+   * would hold the probe for seconds and then fail it, and a load balancer would drop a replica
+   * that still serves what it has. An unreachable store is `degraded`, not an error.
+   */
+  private async headPosition(): Promise<{ reachable: true; headPosition: number } | { reachable: false; headPosition: null; problem: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${HEAD_TIMEOUT_MS} ms`)), HEAD_TIMEOUT_MS);
+    });
+    try {
+      return { reachable: true, headPosition: await Promise.race([this.store.headPosition(), timeout]) };
+    } catch (error) {
+      return { reachable: false, headPosition: null, problem: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+const HEAD_TIMEOUT_MS = 1_000;
