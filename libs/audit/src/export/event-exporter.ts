@@ -54,8 +54,8 @@ class ChunkedWriter {
 
 /**
  * Streams events out of the store (paged reads, constant memory) as JSON Lines — each event as
- * stored (personal data stays encrypted where the store encrypts it), between a header and a trailer that make the file verifiable offline — or as CSV for
- * Excel. It exports the store (or stream) as it stood when it began; later events are left out.
+ * stored (personal data stays encrypted where the store encrypts it), between a header and a
+ * trailer that make the file verifiable offline — or as CSV for Excel, personal data decrypted. It exports the store (or stream) as it stood when it began; later events are left out.
  */
 export async function exportEvents(anyStore: EventStore, out: Writable, options: ExportOptions): Promise<ExportSummary> {
   const store = storedEventsOf(anyStore);
@@ -67,10 +67,13 @@ export async function exportEvents(anyStore: EventStore, out: Writable, options:
   const streamId = options.streamId;
   const lastRevision = streamId === undefined ? undefined : await store.streamRevision(streamId);
   const total = streamId === undefined ? head : (lastRevision ?? -1) + 1;
-  const source: AsyncIterable<RecordedEvent> =
-    streamId === undefined ? store.readAll() : lastRevision === undefined ? empty() : store.readStream(streamId, { toRevision: lastRevision });
-  const writer = new ChunkedWriter(out);
   const jsonl = options.format === 'jsonl';
+  // CSV is for people to read: values as a reader holding the keys sees them (an erased person is
+  // ［消去済み］). JSON Lines must verify offline, so they carry the stored form, ciphertext included.
+  const reading = jsonl ? store : anyStore;
+  const source: AsyncIterable<RecordedEvent> =
+    streamId === undefined ? reading.readAll() : lastRevision === undefined ? empty() : reading.readStream(streamId, { toRevision: lastRevision });
+  const writer = new ChunkedWriter(out);
   const digest = createHash('sha256');
   const emit = async (line: string) => {
     if (jsonl) digest.update(`${line}\n`, 'utf8');
