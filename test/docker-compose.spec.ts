@@ -82,6 +82,19 @@ describe('docker/docker-compose.yml', () => {
     expect(worker?.environment?.['EVENTSTORE_CONNECTION_STRING']).toBe(compose.services['api']?.environment?.['EVENTSTORE_CONNECTION_STRING']);
   });
 
+  it('gives every API replica and the worker one personal-data key file on a shared volume', () => {
+    const processes = [compose.services['api'], compose.services['worker']];
+    const keyFile = processes.map((service) => service?.environment?.['PERSONAL_DATA_KEY_FILE']);
+    expect(keyFile[0]).toMatch(/^\/.+\.sqlite$/);
+    expect(keyFile[1]).toBe(keyFile[0]);
+    const keyDir = keyFile[0]!.slice(0, keyFile[0]!.lastIndexOf('/'));
+    const mounts = processes.map((service) => (service?.volumes ?? []).find((volume) => volume.split(':')[1] === keyDir));
+    expect(mounts[0]).toBeDefined();
+    expect(mounts[1]).toBe(mounts[0]);
+    // The image creates the mount point owned by its user, so the volume starts writable for it.
+    expect(readFileSync(join(dockerDir, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`chown node:node[^\\n]*${keyDir}`));
+  });
+
   it('keeps data in named volumes declared at the top level', () => {
     const declared = Object.keys(compose.volumes ?? {});
     const used = services.flatMap(([, service]) => service.volumes ?? []).map((volume) => volume.split(':')[0] ?? '');
