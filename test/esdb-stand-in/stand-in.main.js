@@ -22,6 +22,7 @@ const { streamsService } = require('./streams.service');
 const { persistentSubscriptionsService } = require('./persistent-subscriptions.service');
 const { serverFeaturesService, gossipService } = require('./cluster.service');
 const { serviceError } = require('./proto-codec');
+const { SubscriptionRequests } = require('./subscription-requests');
 
 const NODES = ['A', 'B'];
 const options = { batchAppend: true, leader: 'A', systemEventsEveryMs: 1000, ...JSON.parse(process.env.ESDB_STAND_IN_OPTIONS || '{}') };
@@ -30,6 +31,7 @@ const log = new EventLog();
 const cluster = new ClusterState(NODES, options.leader);
 const groups = new Map();
 const subscriptions = new Set();
+const subscriptionRequests = new SubscriptionRequests();
 const servers = [];
 
 // A fresh ESDB already holds system events; readers that forget to skip them fail here too.
@@ -38,7 +40,7 @@ log.writeSystem('$$$scavenges', '$metadata', { $maxAge: 2592000 });
 
 function startNode(node) {
   const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1 });
-  const context = { log, cluster, node, subscriptions, groups };
+  const context = { log, cluster, node, subscriptions, subscriptionRequests, groups };
   server.addService(StreamsService, streamsService(context));
   server.addService(PersistentSubscriptionsService, persistentSubscriptionsService(context));
   server.addService(ServerFeaturesService, serverFeaturesService(options, cluster, node));
@@ -63,6 +65,7 @@ const commands = {
     for (const pump of [...subscriptions]) pump.drop(error);
     return subscriptions.size;
   },
+  subscriptionRequests: () => subscriptionRequests.list(),
 };
 
 process.on('message', (message) => {

@@ -30,6 +30,24 @@ export interface StandInStats {
   readonly records: number;
 }
 
+/** A log position as the stand-in writes it: commit == prepare, byte offsets. */
+export interface StandInPosition {
+  readonly commit: number;
+  readonly prepare: number;
+}
+
+/** One catch-up subscription as the client asked for it, and the checkpoints it was sent. */
+export interface StandInSubscriptionRequest {
+  readonly node: StandInNode;
+  /** '$all' or the stream's name. */
+  readonly stream: string;
+  /** Exclusive start: a stream revision for stream subscriptions, a position for $all. */
+  readonly from: 'start' | 'end' | number | StandInPosition;
+  readonly filter?: { readonly kind: 'none' | 'stream' | 'event-type'; readonly regex?: string; readonly prefixes?: readonly string[] };
+  readonly checkpoints: number;
+  readonly lastCheckpoint: StandInPosition | null;
+}
+
 export interface EsdbStandIn {
   /** Single endpoint, node A: no discovery, the client follows NotLeader redirects. */
   readonly connectionString: string;
@@ -43,6 +61,8 @@ export interface EsdbStandIn {
   stats(): Promise<StandInStats>;
   /** Ends every live subscription with UNAVAILABLE, as a restarting node would. */
   dropSubscriptions(): Promise<number>;
+  /** Catch-up subscription requests in arrival order (the last 1,000). */
+  subscriptionRequests(): Promise<StandInSubscriptionRequest[]>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +119,7 @@ export async function startEsdbStandIn(options: StandInOptions = {}): Promise<Es
     elect: (node) => control('elect', node),
     stats: () => control('stats'),
     dropSubscriptions: () => control('dropSubscriptions'),
+    subscriptionRequests: () => control('subscriptionRequests'),
     stop: () => stopChild(child),
   };
 }

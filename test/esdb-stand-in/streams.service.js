@@ -14,8 +14,11 @@ const { appendResponse, batchAppendResponse } = require('./append-responses');
 
 const FORWARDS = streams.ReadReq.Options.ReadDirection.FORWARDS;
 
-/** @param {{ log: import('./event-log.store').EventLog, cluster: import('./cluster-state').ClusterState, node: string, subscriptions: Set<SubscriptionPump> }} context */
-function streamsService({ log, cluster, node, subscriptions }) {
+/**
+ * @param {{ log: import('./event-log.store').EventLog, cluster: import('./cluster-state').ClusterState, node: string,
+ *   subscriptions: Set<SubscriptionPump>, subscriptionRequests: import('./subscription-requests').SubscriptionRequests }} context
+ */
+function streamsService({ log, cluster, node, subscriptions, subscriptionRequests }) {
   function read(call) {
     const options = call.request.getOptions();
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
@@ -67,10 +70,12 @@ function streamsService({ log, cluster, node, subscriptions }) {
 
   function subscribe(call, options, structuredIds) {
     let pump;
+    let request;
     if (options.hasStream()) {
       const streamOptions = options.getStream();
       const name = codec.streamName(streamOptions.getStreamIdentifier());
       const after = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? log.currentRevision(name) : -1;
+      request = subscriptionRequests.record({ node, stream: name, from: streamOptions.hasRevision() ? after : streamOptions.hasEnd() ? 'end' : 'start' });
       pump = new SubscriptionPump({
         log,
         call,
@@ -83,6 +88,7 @@ function streamsService({ log, cluster, node, subscriptions }) {
       const allOptions = options.getAll();
       const after = allOptions.hasStart() ? -1 : allOptions.hasEnd() ? log.headPosition() : Number(allOptions.getPosition().getCommitPosition());
       const filter = compileFilter(options.hasFilter() ? options.getFilter() : undefined);
+      request = subscriptionRequests.record({ node, stream: '$all', from: subscriptionRequests.allFrom(allOptions), filter: filter.describe });
       pump = new SubscriptionPump({
         log,
         call,
@@ -91,6 +97,7 @@ function streamsService({ log, cluster, node, subscriptions }) {
         select: (record) => record.position > after && filter.matches(record),
         checkpointEvery: filter.checkpointEvery,
         structuredIds,
+        onCheckpoint: (position) => request.checkpointed(position),
       });
     }
     subscriptions.add(pump);

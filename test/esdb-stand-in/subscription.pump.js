@@ -19,14 +19,16 @@ class SubscriptionPump {
    * @param {(record: object) => boolean} args.select
    * @param {number} args.checkpointEvery
    * @param {boolean} args.structuredIds
+   * @param {(position: number) => void} [args.onCheckpoint] told of every checkpoint written
    */
-  constructor({ log, call, startIndex, select, checkpointEvery, structuredIds }) {
+  constructor({ log, call, startIndex, select, checkpointEvery, structuredIds, onCheckpoint = () => {} }) {
     this.log = log;
     this.call = call;
     this.index = startIndex;
     this.select = select;
     this.checkpointEvery = checkpointEvery;
     this.structuredIds = structuredIds;
+    this.onCheckpoint = onCheckpoint;
     this.scanned = 0;
     this.caughtUp = false;
     this.waitingForDrain = false;
@@ -65,31 +67,37 @@ class SubscriptionPump {
       const record = records[this.index];
       this.index += 1;
       this.scanned += 1;
-      if (this.select(record) && !this.send(readEventResponse(record, this.structuredIds))) return;
-      if (this.scanned % this.checkpointEvery === 0 && !this.send(this.checkpoint(record.position))) return;
+      let writable = true;
+      if (this.select(record)) writable = this.send(readEventResponse(record, this.structuredIds));
+      // After the record's own event: ESDB checkpoints the record it has just examined.
+      if (this.scanned % this.checkpointEvery === 0) writable = this.sendCheckpoint(record.position) && writable;
+      if (!writable) return;
     }
     if (!this.caughtUp) {
       this.caughtUp = true;
-      if (Number.isFinite(this.checkpointEvery) && records.length > 0) this.send(this.checkpoint(records.at(-1).position));
+      if (Number.isFinite(this.checkpointEvery) && records.length > 0) this.sendCheckpoint(records.at(-1).position);
       const response = new streams.ReadResp();
       response.setCaughtUp(new streams.ReadResp.CaughtUp());
       this.send(response);
     }
   }
 
-  checkpoint(position) {
+  sendCheckpoint(position) {
     const checkpoint = new streams.ReadResp.Checkpoint();
     checkpoint.setCommitPosition(String(position));
     checkpoint.setPreparePosition(String(position));
     const response = new streams.ReadResp();
     response.setCheckpoint(checkpoint);
-    return response;
+    if (this.closed) return false;
+    this.onCheckpoint(position);
+    return this.send(response);
   }
 
   /** False when the client is not keeping up: the pump resumes on 'drain'. */
   send(response) {
     if (this.closed) return false;
     if (this.call.write(response)) return true;
+    if (this.waitingForDrain) return false;
     this.waitingForDrain = true;
     this.call.once('drain', () => {
       this.waitingForDrain = false;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { firstValueFrom, take, timeout, toArray, type Subscription } from 'rxjs';
 import { startEsdbStandIn, type EsdbStandIn, type StandInFault, type StandInNode } from '../../../../test/esdb-stand-in/start-stand-in';
 import { EventStoreUnavailableError } from '../event-store.errors';
@@ -177,6 +178,71 @@ describe('EventStoreDB adapter: faults on the wire', () => {
     await eventually(async () => (await standIn.dropSubscriptions()) > 0, 'a live subscription to drop');
     await store.append(stream, [ev('S3'), ev('S4')], 1);
     expect((await received).map((e: RecordedEvent) => e.type)).toEqual(['S1', 'S2', 'S3', 'S4']);
+  });
+
+  describe('a sparse filter over a long $all', () => {
+    const NOISE = 200;
+    let quiet: EsdbStandIn;
+    beforeAll(async () => {
+      // No periodic system events: they would add live checkpoints while the test looks.
+      quiet = await startEsdbStandIn({ systemEventsEveryMs: 3_600_000 });
+    });
+    afterAll(async () => {
+      await quiet?.stop();
+    });
+
+    /** A store whose client reports when its subscriptions catch up (the port does not). */
+    function storeCountingCatchUps(): { store: EsdbEventStore; caughtUp: () => number } {
+      const client = EventStoreDBClient.connectionString(quiet.connectionString);
+      const subscribeToAll = client.subscribeToAll.bind(client);
+      let caughtUp = 0;
+      jest.spyOn(client, 'subscribeToAll').mockImplementation((...args) =>
+        subscribeToAll(...args).on('caughtUp', () => {
+          caughtUp += 1;
+        }),
+      );
+      const store = new EsdbEventStore(client, { retry: FAST_RETRY });
+      stores.push(store);
+      return { store, caughtUp: () => caughtUp };
+    }
+
+    it('re-subscribes after the last server checkpoint, not the last match, and still delivers each match once', async () => {
+      const { store, caughtUp } = storeCountingCatchUps();
+      const prefix = `sparse-${randomUUID()}`;
+      const requestsFor = async () => (await quiet.subscriptionRequests()).filter((request) => request.filter?.prefixes?.includes(prefix));
+      const start = await store.headPosition();
+      const first = ev('Match1');
+      const firstPosition = (await store.append(`${prefix}-1`, [first], 'no_stream')).position;
+      const noise = Array.from({ length: NOISE }, (_, i) => ev(`Noise${i}`));
+      for (let i = 0; i < NOISE; i += 50) await store.append(`noise-${randomUUID()}`, noise.slice(i, i + 50), 'no_stream');
+
+      const received: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll({ after: start, filter: { streamPrefixes: [prefix] } }).subscribe({ next: (event) => received.push(event) });
+      try {
+        await eventually(async () => caughtUp() === 1 && received.length === 1, 'the catch-up to end');
+        const [opened] = await requestsFor();
+        expect(opened?.checkpoints).toBeGreaterThanOrEqual(Math.floor(NOISE / 32));
+        const lastCheckpoint = opened?.lastCheckpoint;
+        expect(lastCheckpoint?.commit).toBeGreaterThan(firstPosition);
+
+        await eventually(async () => (await quiet.dropSubscriptions()) > 0, 'a live subscription to drop');
+        const second = ev('Match2');
+        await store.append(`${prefix}-2`, [second], 'no_stream');
+        await eventually(async () => (await requestsFor()).length === 2, 'the re-subscription');
+        const [, reopened] = await requestsFor();
+        // Exclusive start: the server resumes right after what it had already scanned.
+        expect(reopened?.from).toEqual(lastCheckpoint);
+
+        // A duplicate of Match2 would arrive before Match3.
+        const third = ev('Match3');
+        await store.append(`${prefix}-3`, [third], 'no_stream');
+        await eventually(async () => received.length >= 3, 'the matches after the drop');
+        expect(received.map((event) => event.id)).toEqual([first.id, second.id, third.id]);
+        expect((await requestsFor()).length).toBe(2);
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
   });
 
   describe('on the unary Append path (servers without BatchAppend)', () => {

@@ -7,6 +7,7 @@ import {
   excludeSystemEvents,
   jsonEvent,
   type AllStreamResolvedEvent,
+  type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { Observable } from 'rxjs';
@@ -177,23 +178,49 @@ export class EsdbEventStore implements EventStore {
 
   /**
    * Catch-up then live, filtered on the server. A dropped subscription (node restart, leader
-   * change) is re-opened after the last delivered position, so consumers see no gap and no
-   * duplicate; server checkpoints are not surfaced (the port has no use for them).
+   * change) is re-opened after the last delivered event or the last server checkpoint, whichever
+   * is later, so consumers see no gap and no duplicate, and a sparse filter over a long $all does
+   * not make the server scan again everything since the last match. Checkpoints come from the
+   * server every 32 events it looked at (client default: checkpointInterval 1 x maxSearchWindow 32)
+   * and stay internal: the port has no use for them.
    */
   subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
     const { filter } = options;
     let cursor = options.after ?? 0;
+    let checkpoint: Position | undefined;
     return resilientObservable<RecordedEvent>('subscribeToAll', this.retry, ({ next, progress, fail }) => {
       // A re-subscription scheduled before close() must not reopen a channel on a disposed client.
       if (this.closed) fail(new Error('event store is closed'));
       if (this.closed || matchesNothing(filter)) return { stop: () => undefined };
+      // Events that reach 'data' after a failure belong to no attempt: moving the cursor for them
+      // would make the next attempt skip what nobody was given.
+      let stopped = false;
+      let eventsHandled = 0;
+      const pendingCheckpoints: Array<{ readonly position: Position; readonly afterEvents: number }> = [];
+      const adoptCheckpoints = () => {
+        if (stopped) return;
+        for (let due = pendingCheckpoints[0]; due && due.afterEvents <= eventsHandled; due = pendingCheckpoints[0]) {
+          pendingCheckpoints.shift();
+          if (!checkpoint || isAfter(due.position, checkpoint)) checkpoint = due.position;
+        }
+      };
       const subscription = this.client.subscribeToAll({
-        fromPosition: esdbPositionAfter(cursor),
-        filter: toServerFilter(filter),
+        fromPosition: resumePosition(cursor, checkpoint),
+        filter: {
+          ...toServerFilter(filter),
+          // The client calls this while events it received before the checkpoint may still wait in
+          // the subscription's buffer: the checkpoint counts only once those have been handled.
+          checkpointReached: (reached, position) => {
+            if (stopped) return;
+            pendingCheckpoints.push({ position, afterEvents: eventsHandled + reached.readableLength });
+            adoptCheckpoints();
+          },
+        },
         requiresLeader: true,
       });
       subscription.on('confirmation', progress);
       subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+        if (stopped) return;
         progress();
         try {
           const position = positionOf(resolved);
@@ -202,11 +229,19 @@ export class EsdbEventStore implements EventStore {
           if (keepEvent(resolved.event, filter)) next(toRecordedEvent(resolved.event, position));
         } catch (error) {
           fail(error);
+        } finally {
+          eventsHandled += 1;
+          adoptCheckpoints();
         }
       });
       subscription.on('error', fail);
       subscription.on('end', () => fail(new SubscriptionEndedError('subscription to $all ended')));
-      return { stop: () => void subscription.unsubscribe().catch(() => undefined) };
+      return {
+        stop: () => {
+          stopped = true;
+          void subscription.unsubscribe().catch(() => undefined);
+        },
+      };
     });
   }
 
@@ -251,4 +286,17 @@ export class EsdbEventStore implements EventStore {
 
 export function createEsdbEventStore(connectionString: string, options?: EsdbEventStoreOptions): EsdbEventStore {
   return EsdbEventStore.fromConnectionString(connectionString, options);
+}
+
+/** Where a re-subscription starts: after the last event seen or the last checkpoint, whichever is later. */
+function resumePosition(cursor: number, checkpoint: Position | undefined): Position | 'start' {
+  const afterCursor = esdbPositionAfter(cursor);
+  // Verbatim, never rounded up: the server checkpoints only records it has examined, and resumes strictly after its checkpoints.
+  return checkpoint && isAfter(checkpoint, afterCursor) ? checkpoint : afterCursor;
+}
+
+/** $all order: commit position, then prepare position. */
+function isAfter(position: Position, than: Position | 'start'): boolean {
+  if (than === 'start') return true;
+  return position.commit > than.commit || (position.commit === than.commit && position.prepare > than.prepare);
 }
