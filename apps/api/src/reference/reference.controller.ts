@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError, type JsonObject } from '@nws/engine';
 import {
@@ -11,6 +11,7 @@ import {
   selectAffairs,
   type SelectionResult,
 } from '@nws/reference-catalog';
+import { SelectionQueryDto } from './reference.dto';
 
 /**
  * Runs a pure catalog function on client input. Those functions check values, not shapes: input of
@@ -58,6 +59,12 @@ export class ReferenceController {
   @ApiOperation({ summary: 'The 地方自治法 articles a delegation (様03-08) may rest on' })
   delegationBases() {
     return DELEGATION_BASES;
+  }
+
+  @Get('beppyo2/selection')
+  @ApiOperation({ summary: 'The affairs a body may query and the information it must provide, for a body type (and its extra choices)' })
+  selectionFor(@Query() query: SelectionQueryDto) {
+    return run({ ...query }, selectAffairs);
   }
 
   @Post('beppyo2/selection')

@@ -35,6 +35,21 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     expect(saved.status).toBe(200);
   });
 
+  it('GET answers the selection as the POST does; extra choices comma-separated; bad values name the field', async () => {
+    const body = { bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['保健所を設置する市'] };
+    const posted = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', body);
+    const got = await driver.as('applicant', 'GET', `/reference/beppyo2/selection?bodyType=${encodeURIComponent(body.bodyType)}&localGovernmentCode=132012&extraChoices=${encodeURIComponent(body.extraChoices.join(','))}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(posted.body);
+    const plain = await driver.as('applicant', 'GET', `/reference/beppyo2/selection?bodyType=${encodeURIComponent(body.bodyType)}&localGovernmentCode=132012`);
+    expect(plain.body.queries.length).toBeLessThan(got.body.queries.length);
+    for (const [query, field] of [['', 'bodyType'], [`bodyType=${encodeURIComponent('市役所')}`, 'bodyType'], [`bodyType=${encodeURIComponent(body.bodyType)}&localGovernmentCode=12`, 'localGovernmentCode']] as const) {
+      const refused = await driver.as('applicant', 'GET', `/reference/beppyo2/selection?${query}`);
+      expect([query, refused.status]).toEqual([query, 400]);
+      expect(refused.body.violations.map((v: { field: string }) => v.field)).toContain(field);
+    }
+  });
+
   it('malformed requests get a 400 naming the field, never a 500', async () => {
     for (const body of [{}, { bodyType: 5 }, { bodyType: '市役所' }, [], 'x']) {
       const response = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', body);
