@@ -81,6 +81,7 @@ export class DistributionController {
     mayConsume(actor);
     await domain(async () => this.host.ledger.httpConsumer(consumer));
     const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
+    const stated = statedPurpose(request.headers, actor);
     const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
     const session = new DistributionStreamSession(response, this.host.ledger, consumer, after, this.host.ledger.changes$, {
       heartbeatMs: this.host.config.heartbeatMs,
@@ -89,7 +90,6 @@ export class DistributionController {
       redact: async (event) => {
         const store = this.personalData;
         if (!store) return event;
-        const stated = statedPurpose(request.headers, actor);
         const result = await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: stated.purpose, publishedView: true, applicationId: null });
         // Streamed events bypass the interceptor that logs pulled ones; the same contacts leave here.
         await this.accessLog?.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: requestIdOf(request) }));
