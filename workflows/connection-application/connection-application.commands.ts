@@ -5,6 +5,7 @@
 export type ConnectionApplicationCommand =
   | { type: 'CreateApplication'; organizationCode: string; category: string }
   | { type: 'SaveForm'; formCode: string; form: unknown }
+  | { type: 'GenerateSelectionForms'; choices: unknown }
   | { type: 'SubmitApplication' }
   | { type: 'ForwardApplication'; comment: string | null }
   | { type: 'ApproveFirstReview'; comment: string | null }
@@ -19,5 +20,5 @@ export type ConnectionApplicationCommand =
 /** Public actions (POST /applications/{id}/actions/{action}). */
 export const ACTIONS = ['submit', 'forward', 'approve', 'reject', 'revise', 'withdraw', 'confirm-distribution'] as const;
 /** Internal commands: form saving has its own endpoint; master data is registered by the engine. */
-export const INTERNAL_COMMANDS = ['save-form', 'register-master-data'] as const;
+export const INTERNAL_COMMANDS = ['save-form', 'generate-selection-forms', 'register-master-data'] as const;
 export type Action = (typeof ACTIONS)[number] | (typeof INTERNAL_COMMANDS)[number];

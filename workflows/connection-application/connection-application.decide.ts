@@ -3,6 +3,7 @@ import type { ConnectionApplicationContext } from './connection-application.mach
 import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
@@ -59,6 +60,8 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
   switch (action) {
     case 'save-form':
       return saveForm(app, payload);
+    case 'generate-selection-forms':
+      return generateSelectionForms(ctx, payload, meta.now);
     case 'submit': {
       const violations = submissionViolations(ctx);
       if (violations.length > 0) throw new ValidationFailedError(violations);

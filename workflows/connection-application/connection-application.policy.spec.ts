@@ -50,12 +50,12 @@ function table(routed: string): Record<string, Record<string, string>> {
   const body = { 'same-body-other-organ-applicant': 'read', auditors: 'read', system: 'read' };
   const reviewers = { ...body, [routed]: 'read', 'mic-second-reviewer': 'read', 'first-decider-as-second-reviewer': 'read' };
   return {
-    draft: { ...body, 'own-applicant': 'read save-form submit withdraw' },
+    draft: { ...body, 'own-applicant': 'generate-selection-forms read save-form submit withdraw' },
     firstReview: { ...reviewers, 'own-applicant': 'read withdraw', [routed]: 'read approve reject' },
     secondReview: { ...reviewers, 'own-applicant': 'read withdraw', 'mic-second-reviewer': 'read approve reject' },
     'rejected (first review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
     'rejected (second review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
-    'draft (round 2)': { ...reviewers, 'own-applicant': 'read save-form submit withdraw' },
+    'draft (round 2)': { ...reviewers, 'own-applicant': 'generate-selection-forms read save-form submit withdraw' },
     approved: { ...reviewers, 'own-applicant': 'read', system: 'read register-master-data' },
     masterDataRegistered: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
     distributed: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read' },

@@ -17,6 +17,7 @@ function eventFor(action: string, app: FoldedApplication): string | undefined {
   const review = app.state === 'firstReview' ? 'First' : app.state === 'secondReview' ? 'Second' : undefined;
   switch (action) {
     case 'save-form':
+    case 'generate-selection-forms':
       return 'FormSaved';
     case 'submit':
       return 'ApplicationSubmitted';

@@ -102,6 +102,20 @@ export class ApplicationsController {
     return view;
   }
 
+  @Post(':id/selection')
+  @HttpCode(200)
+  @ApiOperation({ summary: "申請前情報選択: generate 様03-07 (03-08/03-09 when needed) from the applicant's choices into the draft, in one append, with 様03-06's checklist brought in line" })
+  @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices' } })
+  @applyAll(COMMAND_HEADERS)
+  async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: Response) {
+    if (choices === null || typeof choices !== 'object' || Array.isArray(choices)) {
+      throw new ValidationFailedError([{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }]);
+    }
+    const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });
+    res.setHeader('ETag', `"${view.revision}"`);
+    return view;
+  }
+
   @Post(':id/actions/:action')
   @HttpCode(200)
   @ApiOperation({ summary: 'submit | approve | reject | revise | withdraw | confirm-distribution' })

@@ -50,6 +50,25 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     }
   });
 
+  it('POST /applications/{id}/selection generates the forms into the draft; a bad choice changes nothing', async () => {
+    const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
+    const id = created.body.id as string;
+    const history = async () => (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length as number;
+    const before = await history();
+    for (const [body, field] of [[{ pia: { status: '実施済', documents: [] }, notQuerying: ['9999'] }, 'notQuerying[0]'], [{ body: { bodyType: '市町村長部局' } }, 'body'], [[1], '(body)']] as const) {
+      const refused = await driver.as('applicant', 'POST', `/applications/${id}/selection`, body);
+      expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
+      expect(refused.body.violations.map((v: { field: string }) => v.field)).toContain(field);
+    }
+    expect((await driver.as('prefectureReviewer', 'POST', `/applications/${id}/selection`, { pia: { status: '実施済', documents: [{ number: '1', title: 't' }] } })).status).toBe(403);
+    expect(await history()).toBe(before);
+    const saved = await driver.as('applicant', 'POST', `/applications/${id}/selection`, { pia: { status: '実施済', documents: [{ number: '1', title: '住民基本台帳に関する事務 全項目評価書' }] } });
+    expect(saved.status).toBe(200);
+    expect(Object.keys(saved.body.forms)).toEqual(['03-07']);
+    expect(saved.body.forms['03-07'].data.queryAffairs.map((a: { itemNo: string }) => a.itemNo)).toContain('27');
+    expect(await history()).toBe(before + 1);
+  });
+
   it('malformed requests get a 400 naming the field, never a 500', async () => {
     for (const body of [{}, { bodyType: 5 }, { bodyType: '市役所' }, [], 'x']) {
       const response = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', body);

@@ -1,0 +1,63 @@
+import { ValidationFailedError, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
+import { generateForms, type FormGenerationInput } from '@nws/reference-catalog';
+import type { ConnectionApplicationContext } from './connection-application.machine';
+import { connectionApplicationForms } from './forms';
+import { violation } from '../shared/review-decisions';
+
+/** The applicant's choices on the selection screen; the body and the date come from the application. */
+const CHOICES = ['extraChoices', 'pia', 'piaByQuery', 'piaByProvision', 'notQuerying', 'receivedQueries', 'notProviding', 'delegatedProvisions', 'receivedProvisions', 'alsoProviding', 'independentUse'];
+
+/** 申請年月日 as on the paper forms: the day in Japan when the command was made. */
+function japaneseDate(now: string): string {
+  return new Date(Date.parse(now) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '/');
+}
+
+/**
+ * 申請前情報選択画面 → the draft: generates 様03-07 (and 03-08/03-09 when there is anything to put
+ * in them) for the application's own body and organ, and saves them in one append with 様03-06's
+ * checklist brought in line, so the draft never holds half a selection. Each generated form is
+ * held to its form's rules like any form the applicant saves.
+ */
+export function generateSelectionForms(ctx: ConnectionApplicationContext, payload: JsonObject, now: string): DecidedEvent[] {
+  const unknown = Object.keys(payload).filter((key) => !CHOICES.includes(key));
+  if (unknown.length > 0) {
+    throw new ValidationFailedError(
+      unknown.map((key) =>
+        violation(key, 'selectionChoice', `選択できる項目ではありません（機関・申請年月日は申請から決まります。選択項目: ${CHOICES.join(', ')}）。`, `is not a choice (the body and date come from the application; choices: ${CHOICES.join(', ')})`),
+      ),
+    );
+  }
+  if (ctx.category === '登録') {
+    throw new ValidationFailedError([violation('category', 'selectionCategory', '申請区分「登録」には様03-07を添付しません（「接続」または「変更」で作成してください）。', 'a 登録 application has no form 03-07 (use 接続 or 変更)')]);
+  }
+  const { extraChoices, ...choices } = payload;
+  const input = {
+    ...choices,
+    body: { bodyType: ctx.organization.kind, localGovernmentCode: ctx.organization.code, ...(extraChoices !== undefined ? { extraChoices } : {}) },
+    applicationDate: japaneseDate(now),
+    category: ctx.category === '変更' ? '変更' : '登録',
+  } as unknown as FormGenerationInput;
+  let generated: ReturnType<typeof generateForms>;
+  try {
+    generated = generateForms(input);
+  } catch (error) {
+    // The catalog checks values, not shapes: a number where a list belongs is the caller's error.
+    if (!(error instanceof TypeError)) throw error;
+    throw new ValidationFailedError([violation('(body)', 'shape', `項目の形式が正しくありません（${error.message}）。`, `a field has the wrong shape (${error.message})`)]);
+  }
+  if (!generated.ok) {
+    throw new ValidationFailedError(generated.problems.map((p): FieldViolation => ({ field: p.field.replace(/^body\./, ''), rule: 'selection', message: p.message })));
+  }
+  const { forms, checklist } = generated.value;
+  const toSave: Array<[string, unknown]> = Object.entries(forms).filter(([, form]) => form !== undefined);
+  const cover = ctx.forms['03-06']?.data;
+  if (cover) {
+    const attachments = { ...(cover['attachments'] as JsonObject | undefined), form0308: checklist.form0308, form0309: checklist.form0309 };
+    toSave.push(['03-06', { ...cover, attachments, independentUseLinkage: checklist.form0309 }]);
+  }
+  return toSave.map(([formCode, form]) => {
+    const result = connectionApplicationForms.get(formCode)!.validate(form);
+    if (!result.ok) throw new ValidationFailedError(result.violations.map((v) => ({ ...v, field: `forms.${formCode}.${v.field}` })));
+    return { type: 'FormSaved', data: { formCode, form: result.value } };
+  });
+}
