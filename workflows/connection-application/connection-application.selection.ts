@@ -1,4 +1,4 @@
-import { ValidationFailedError, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
+import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
 import { generateForms, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
@@ -19,6 +19,7 @@ function japaneseDate(now: string): string {
  * held to its form's rules like any form the applicant saves.
  */
 export function generateSelectionForms(ctx: ConnectionApplicationContext, payload: JsonObject, now: string): DecidedEvent[] {
+  if (!isJsonObject(payload)) throw new ValidationFailedError([NOT_A_JSON_OBJECT]);
   const unknown = Object.keys(payload).filter((key) => !CHOICES.includes(key));
   if (unknown.length > 0) {
     throw new ValidationFailedError(

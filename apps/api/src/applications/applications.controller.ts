@@ -108,9 +108,6 @@ export class ApplicationsController {
   @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices' } })
   @applyAll(COMMAND_HEADERS)
   async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: Response) {
-    if (choices === null || typeof choices !== 'object' || Array.isArray(choices)) {
-      throw new ValidationFailedError([{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }]);
-    }
     const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });
     res.setHeader('ETag', `"${view.revision}"`);
     return view;

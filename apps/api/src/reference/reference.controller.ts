@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ValidationFailedError, type JsonObject } from '@nws/engine';
+import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type JsonObject } from '@nws/engine';
 import {
   BEPPYO2_CATALOG_VERSION,
   BODY_TYPES,
@@ -18,9 +18,7 @@ import { SelectionQueryDto } from './reference.dto';
  * the wrong shape (not an object, a number for a list) is refused here as a 400, never a 500.
  */
 function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>): T {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationFailedError([{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }]);
-  }
+  if (!isJsonObject(input)) throw new ValidationFailedError([NOT_A_JSON_OBJECT]);
   let result: SelectionResult<T>;
   try {
     result = fn(input as never);

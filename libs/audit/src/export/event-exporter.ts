@@ -55,7 +55,8 @@ class ChunkedWriter {
 /**
  * Streams events out of the store (paged reads, constant memory) as JSON Lines — each event as
  * stored (personal data stays encrypted where the store encrypts it), between a header and a
- * trailer that make the file verifiable offline — or as CSV for Excel, personal data decrypted. It exports the store (or stream) as it stood when it began; later events are left out.
+ * trailer that make the file verifiable offline — or as CSV for Excel, personal data decrypted.
+ * It exports the store (or stream) as it stood when it began; later events are left out.
  */
 export async function exportEvents(anyStore: EventStore, out: Writable, options: ExportOptions): Promise<ExportSummary> {
   const store = storedEventsOf(anyStore);

@@ -89,15 +89,18 @@ function constraintArguments(error: ValidationError): Record<string, unknown[]> 
   return args;
 }
 
+/** The refusal of a request body that is not a JSON object (an array, a string, null). */
+export const NOT_A_JSON_OBJECT: FieldViolation = { field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } };
+
+export const isJsonObject = (input: unknown): input is Record<string, unknown> => input !== null && typeof input === 'object' && !Array.isArray(input);
+
 /**
  * Validates a plain object against a class-validator DTO: unknown fields are refused, never
  * dropped silently. The accepted value is JSON data shaped like the DTO (fresh objects, the DTO's
  * field order), not a class instance: it is stored, so nothing may depend on its prototype.
  */
 export function validateDto<T extends object>(dto: ClassConstructor<T>, input: unknown): { ok: true; value: T } | { ok: false; violations: FieldViolation[] } {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }] };
-  }
+  if (!isJsonObject(input)) return { ok: false, violations: [NOT_A_JSON_OBJECT] };
   const fault = bodyFault(input);
   if (fault !== undefined) {
     const violation = fault.rule === 'wellFormedText' ? unpairedSurrogateViolation(fault.field) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
