@@ -13,7 +13,7 @@ import {
 } from '@nws/event-store';
 import { decryptValue, encryptValue, isCiphertext, parseCiphertext } from './field-cipher';
 import { formatPath, getAt, isRecord, setAt } from './json-path';
-import type { KeyState, KeyStore } from './key-store.port';
+import type { ActiveSubject, KeyState, KeyStore } from './key-store.port';
 import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
 
 export type KeyCache = Map<string, KeyState>;
@@ -105,29 +105,19 @@ export class EncryptingEventStore implements EventStore {
     const doc = structuredClone({ data: event.data, metadata: event.metadata });
     // Subjects are resolved from the names before any value (a name is its own anchor) is replaced.
     // One person's values (name, phone, e-mail, …) share a subject and a key: each is looked up once per event.
-    const subjects = new Map<string, string>();
-    const keys: KeyCache = new Map();
-    const plan: Array<{ ref: PersonalValueRef; value: unknown; subjectId: string }> = [];
+    const subjects = new Map<string, ActiveSubject>();
+    const plan: Array<{ ref: PersonalValueRef; value: unknown; subject: ActiveSubject }> = [];
     for (const ref of refs) {
       const value = getAt(doc, ref.path);
       if (value === undefined || value === null || isCiphertext(value) || (typeof value === 'string' && PLACEHOLDERS.has(value))) continue;
       const name = identifyingName(getAt(doc, ref.anchor), value);
       const person = `${ref.org}\u0000${name}`;
-      let subjectId = subjects.get(person);
-      if (subjectId === undefined) subjects.set(person, (subjectId = await this.keys.subjectFor(ref.org, name)));
-      plan.push({ ref, value, subjectId });
+      let subject = subjects.get(person);
+      if (subject === undefined) subjects.set(person, (subject = await this.keys.subjectFor(ref.org, name)));
+      plan.push({ ref, value, subject });
     }
-    for (const { ref, value, subjectId } of plan) {
-      let id = subjectId;
-      let state = keys.get(id);
-      if (!state) keys.set(id, (state = await this.keys.keyOf(id)));
-      // Erased between lookup and use: the person is seen again and gets a new subject.
-      if (state.status !== 'active') {
-        id = await this.keys.subjectFor(ref.org, identifyingName(getAt(event, ref.anchor), value));
-        state = await this.keys.keyOf(id);
-      }
-      if (state.status !== 'active') throw new Error(`no active key for subject ${id}`);
-      setAt(doc, ref.path, encryptValue(value, state.key, id, `${event.id}\u0000${formatPath(ref.path)}`));
+    for (const { ref, value, subject } of plan) {
+      setAt(doc, ref.path, encryptValue(value, subject.key, subject.subjectId, `${event.id}\u0000${formatPath(ref.path)}`));
     }
     return { ...event, data: doc.data as JsonObject, metadata: doc.metadata as JsonObject };
   }

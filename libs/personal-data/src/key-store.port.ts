@@ -10,6 +10,11 @@ export interface SubjectRecord {
   readonly erasedAt: string | null;
 }
 
+export interface ActiveSubject {
+  readonly subjectId: string;
+  readonly key: Buffer;
+}
+
 export type KeyState =
   | { readonly status: 'active'; readonly key: Buffer; readonly suspended: boolean }
   | { readonly status: 'erased'; readonly erasedAt: string }
@@ -21,8 +26,11 @@ export type KeyState =
  * hold the keys instead of the embedded SQLite file.
  */
 export interface KeyStore {
-  /** The subject of a person of a body (by normalised name), created with a fresh key if none is active. */
-  subjectFor(organizationCode: string, name: string): Promise<string>;
+  /**
+   * The active subject of a person of a body (by normalised name) and its key, created with a
+   * fresh key if none is active. Both in one answer: an erasure cannot fall between them.
+   */
+  subjectFor(organizationCode: string, name: string): Promise<ActiveSubject>;
   /** The active subject of a person, without creating one. */
   findSubject(organizationCode: string, name: string): Promise<string | undefined>;
   keyOf(subjectId: string): Promise<KeyState>;

@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { guardedWrite } from '@nws/event-store';
-import { normaliseName, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
+import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
 
@@ -65,19 +65,21 @@ export class SqliteKeyStore implements KeyStore {
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
   }
 
-  async subjectFor(organizationCode: string, name: string): Promise<string> {
+  async subjectFor(organizationCode: string, name: string): Promise<ActiveSubject> {
     const lookup = this.lookup(organizationCode, name);
-    // Known subjects need no write transaction (nor a writable disk).
-    const known = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
-    if (known) return known.subject_id;
+    // Known subjects need no write transaction (nor a writable disk), and one read: it is on
+    // every append that holds personal data.
+    const known = this.statement('SELECT subject_id, key FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key'> | undefined;
+    if (known) return { subjectId: known.subject_id, key: known.key };
     // A full or read-only disk refuses a new subject: the append that needed it is refused with it (503).
     return this.write(() => this.db.transaction(() => {
-      const found = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(lookup) as { subject_id: string } | undefined;
-      if (found) return found.subject_id;
+      const found = this.statement('SELECT subject_id, key FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key'> | undefined;
+      if (found) return { subjectId: found.subject_id, key: found.key };
       const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
+      const key = randomBytes(32);
       this.statement('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(subjectId, organizationCode, lookup, name.trim(), randomBytes(32), this.clock());
-      return subjectId;
+        .run(subjectId, organizationCode, lookup, name.trim(), key, this.clock());
+      return { subjectId, key };
     }).immediate());
   }
 
