@@ -14,6 +14,12 @@ const reviewer = (a: typeof tokyo | typeof mic, orgName: string) => ({ sub: a.su
 const spec = specify(accountRequestV1);
 
 describe('account request (情報共有サイト アカウント発行申請): a second workflow on the same engine', () => {
+  it('given a saved request, its view shows the holders\' numbers with hyphens, while the event holds digits', () => {
+    expect((formValue['holders'] as Array<{ phone: string }>)[0]!.phone).toBe('0426207200');
+    const view = accountRequestV1.view(spec.given([created, saved]).application) as { forms: { 'AR-01': { data: { holders: Array<{ phone: string }> } } } };
+    expect(view.forms['AR-01'].data.holders[0]!.phone).toBe('042-620-7200');
+  });
+
   it('submit needs the request form and routes to the prefecture, then MIC', () => {
     spec.given([created]).when('submit', {}, applicant).thenThrows(ValidationFailedError, /AR-01/);
     spec.given([created, saved]).when('submit', {}, applicant).then([submitted].map(({ type, data }) => ({ type, data })));

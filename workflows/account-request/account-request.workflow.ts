@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   ValidationFailedError,
   deny,
+  displayForms,
   formCatalog,
   jsonSchemaOf,
   localized,
@@ -132,7 +133,7 @@ export const accountRequestV1: WorkflowDefinition = {
   decide,
   view: (app) => {
     const ctx = ctxOf(app);
-    return { organization: ctx.organization, category: 'アカウント発行', round: ctx.round, applicationNumber: ctx.applicationNumber, routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer }, forms: ctx.forms, reviews: ctx.reviews, accounts: ctx.accounts } as unknown as JsonObject;
+    return { organization: ctx.organization, category: 'アカウント発行', round: ctx.round, applicationNumber: ctx.applicationNumber, routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer }, forms: displayForms(forms, ctx.forms), reviews: ctx.reviews, accounts: ctx.accounts } as unknown as JsonObject;
   },
   waitingAt: (app) => reviewWaitingAt(app.state, ctxOf(app)),
 };

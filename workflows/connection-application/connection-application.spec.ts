@@ -18,6 +18,17 @@ describe('connection application: submit', () => {
       ]);
   });
 
+  it('given a saved 様02-02, when the application is viewed, then its numbers read with hyphens while the event holds digits', () => {
+    const given = spec.given([created, formSaved('02-02')]);
+    const event = formSaved('02-02').data['form'] as { normalContacts: Array<{ phone: string }> };
+    expect(event.normalContacts[0]!.phone).toBe('0426207200');
+    const view = connectionApplicationV1.view(given.application) as { forms: { '02-02': { data: { normalContacts: Array<{ phone: string }>; emergencyContacts: Array<{ mobile: string }> } } } };
+    expect(view.forms['02-02'].data.normalContacts[0]!.phone).toBe('042-620-7200');
+    expect(view.forms['02-02'].data.emergencyContacts[0]!.mobile).toBe('090-1234-5678');
+    // The folded state itself keeps what was stored: decisions compare stored values.
+    expect((given.application.snapshot.context as { forms: { '02-02': { data: typeof event } } }).forms['02-02'].data.normalContacts[0]!.phone).toBe('0426207200');
+  });
+
   it('given a missing form, when submitting, then it names the missing form', () => {
     const error = spec.given([created, formSaved('02-01')]).when('submit', {}, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
     expect(error.violations.map((v) => v.field)).toEqual(['forms.02-02', 'forms.02-06']);

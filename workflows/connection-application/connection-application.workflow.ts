@@ -1,4 +1,4 @@
-import { jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
+import { displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
 import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
 import { CreateConnectionApplicationDto, createConnectionApplication } from './connection-application.create';
 import { decideConnectionApplication } from './connection-application.decide';
@@ -40,7 +40,7 @@ function eventFor(action: string, app: FoldedApplication): string | undefined {
   }
 }
 
-/** Snapshots are immutable (every `assign` makes new objects), so the view shares them without copying. */
+/** Snapshots are immutable (every `assign` makes new objects), so the view shares them without copying (forms whose display differs excepted). */
 function view(app: FoldedApplication): JsonObject {
   const ctx = ctxOf(app);
   return {
@@ -49,7 +49,8 @@ function view(app: FoldedApplication): JsonObject {
     round: ctx.round,
     applicationNumber: ctx.applicationNumber,
     routing: { forwardVia: ctx.forwardVia, firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
-    forms: ctx.forms,
+    // Phone numbers as people read them; the events keep digits (DOMAIN.md 様02-02).
+    forms: displayForms(connectionApplicationForms, ctx.forms),
     reviews: ctx.reviews,
     masterData: ctx.masterData,
     distributedAt: ctx.distributedAt,

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
-import { IsJapanesePhoneNumber, phoneDigits } from '../../connection-application/forms/jp-validators';
+import { IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
 
 export class AccountHolderDto {
   @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
@@ -24,6 +24,7 @@ export const accountRequestForm = classValidatorForm({
   dto: AccountRequestFormDto,
   personalFields: ['holders[].name', 'holders[].email', 'holders[].phone'],
   normalise: (form) => ({ purpose: form.purpose, holders: form.holders.map((h) => ({ ...h, phone: phoneDigits(h.phone) })) }),
+  display: (stored) => displayPhones(stored, ['holders[].phone']),
   example: {
     purpose: '情報連携に関する運用連絡・資料の閲覧のため',
     holders: [{ name: '田中 三郎', department: '情報管理課', title: '主任', email: 'renkei@city.hachioji.tokyo.jp', phone: '042-620-7200' }],

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested, IsEmail, IsDefined } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
-import { IsJapanesePhoneNumber, IsSeirekiDate, phoneDigits } from './jp-validators';
+import { IsJapanesePhoneNumber, IsSeirekiDate, displayPhones, phoneDigits } from './jp-validators';
 
 export const ORGANIZATION_CLASSIFICATIONS = ['取りまとめ都道府県', '情報照会者等'] as const;
 
@@ -61,6 +61,7 @@ export const form0201 = classValidatorForm({
   dto: Form0201Dto,
   personalFields: ['filler.name', 'filler.phone', 'filler.email', 'structure.systemResponsible.name', 'structure.systemManager.name'],
   normalise: (form) => (form.filler.phone ? { ...form, filler: { ...form.filler, phone: phoneDigits(form.filler.phone) } } : form) as never,
+  display: (stored) => displayPhones(stored, ['filler.phone']),
   example: {
     organization: { category1: '地方公共団体', category2: '東京都', name: '八王子市', classification: '情報照会者等' },
     applicationDate: '2026/11/20',

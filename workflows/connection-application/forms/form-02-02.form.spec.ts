@@ -13,6 +13,15 @@ describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, i
     }
   });
 
+  it('shows stored numbers with hyphens, and what it shows saves back to the same stored form', () => {
+    const stored = form0202.validate(example);
+    if (!stored.ok) throw new Error('example invalid');
+    const shown = form0202.display!(stored.value);
+    expect((shown['normalContacts'] as Array<{ phone: string }>).map((c) => c.phone)).toEqual(['042-620-7200', '042-620-7201']);
+    expect((shown['emergencyContacts'] as Array<{ mobile: string }>)[0]?.mobile).toBe('090-1234-5678');
+    expect(form0202.validate(shown)).toEqual({ ok: true, value: stored.value });
+  });
+
   it('an e-mail holding an unpaired surrogate is refused naming the field (validator\'s isEmail would throw on it)', () => {
     const violations = violationsOf(form0202, variant(example, (d) => (d.normalContacts[0].email = 'renkei\ud800@example.jp')));
     expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['normalContacts[0].email:wellFormedText']);

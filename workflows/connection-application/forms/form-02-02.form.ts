@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
 import { classValidatorForm } from '@nws/engine';
-import { IsJapanesePhoneNumber, IsPriorityOrder, phoneDigits } from './jp-validators';
+import { IsJapanesePhoneNumber, IsPriorityOrder, displayPhones, phoneDigits } from './jp-validators';
 
 export class ContactManagerDto {
   @IsString() @IsNotEmpty() @MaxLength(100) title!: string;
@@ -52,6 +52,7 @@ export const form0202 = classValidatorForm({
     normalContacts: form.normalContacts.map((c) => ({ ...c, phone: phoneDigits(c.phone) })),
     emergencyContacts: form.emergencyContacts.map((c) => ({ ...c, mobile: phoneDigits(c.mobile) })),
   }),
+  display: (stored) => displayPhones(stored, ['normalContacts[].phone', 'emergencyContacts[].mobile']),
   example: {
     contactManager: { title: '情報政策担当部長', name: '佐藤 一郎' },
     normalContacts: [

@@ -1,4 +1,6 @@
-import { japanesePhoneType } from './jp-validators';
+import type { JsonObject } from '@nws/engine';
+import { PLACEHOLDER } from '../../../libs/personal-data/src/personal-data.declaration';
+import { displayPhones, formatJapanesePhone, japanesePhoneType } from './jp-validators';
 
 describe('japanesePhoneType', () => {
   it('answers the same the second time, from its memory of looked-up numbers, whatever the answer was', () => {
@@ -16,5 +18,38 @@ describe('japanesePhoneType', () => {
     for (const round of [1, 2]) {
       for (const [value, type] of cases) expect([round, value, japanesePhoneType(value)]).toEqual([round, value, type]);
     }
+  });
+});
+
+describe('formatJapanesePhone and displayPhones: stored digits as people read them', () => {
+  it('hyphenates by the real length of the area code, and leaves anything that is not stored digits as it is', () => {
+    // given stored digits of several area-code lengths, a mobile, and values that are not numbers
+    const cases: Array<[string, string]> = [
+      ['0426207200', '042-620-7200'],
+      ['0312345678', '03-1234-5678'],
+      ['0422515131', '0422-51-5131'], // 武蔵野市役所: a four-digit area code
+      ['09012345678', '090-1234-5678'],
+      ['0120123456', '0120-123-456'],
+      ['042-620-7200', '042-620-7200'],
+      [PLACEHOLDER.erased, PLACEHOLDER.erased],
+      ['', ''],
+    ];
+    // when each is formatted twice (the second time from memory), then the answers agree
+    for (const round of [1, 2]) {
+      for (const [stored, shown] of cases) expect([round, stored, formatJapanesePhone(stored)]).toEqual([round, stored, shown]);
+    }
+  });
+
+  it('formats the declared fields in a copy, leaves the stored form untouched, and answers the form itself when nothing changes', () => {
+    // given a stored form with numbers at two declared fields and one elsewhere
+    const stored: JsonObject = { contacts: [{ phone: '0426207200', fax: '0426207209' }, { phone: PLACEHOLDER.erased }], mobile: '09012345678' };
+    const before = structuredClone(stored);
+    // when it is displayed
+    const shown = displayPhones(stored, ['contacts[].phone', 'mobile']);
+    // then only the declared numbers are formatted, and only in the copy
+    expect(shown).toEqual({ contacts: [{ phone: '042-620-7200', fax: '0426207209' }, { phone: PLACEHOLDER.erased }], mobile: '090-1234-5678' });
+    expect(stored).toEqual(before);
+    const nothingToFormat: JsonObject = { contacts: [{ phone: PLACEHOLDER.withheld }] };
+    expect(displayPhones(nothingToFormat, ['contacts[].phone', 'mobile'])).toBe(nothingToFormat);
   });
 });

@@ -1,6 +1,7 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import { LruMap, localized } from '@nws/engine';
+import { LruMap, localized, type JsonObject } from '@nws/engine';
+import { expandPattern, getAt, setAt } from '../../../libs/personal-data/src/json-path';
 
 export type PhoneKind = 'fixed' | 'mobile' | 'any';
 
@@ -39,12 +40,45 @@ function lookUpPhoneType(digits: string): string | undefined {
   }
 }
 
+/** Display forms already worked out, by digits: formatting looks the number up in the same full metadata. */
+const phoneDisplays = new LruMap<string, string>(10_000);
+
+/**
+ * Stored digits as people read them (`0426207200` → `042-620-7200`, `09012345678` →
+ * `090-1234-5678`, by the area code's real length). Anything that is not a stored number (a
+ * placeholder such as ［消去済み］, a value of an older shape) is answered unchanged.
+ */
 export function formatJapanesePhone(digits: string): string {
-  try {
-    return parsePhoneNumberWithError(digits, 'JP').formatNational();
-  } catch {
-    return digits;
+  if (!/^0\d{9,10}$/.test(digits)) return digits;
+  let shown = phoneDisplays.get(digits);
+  if (shown === undefined) {
+    try {
+      shown = parsePhoneNumberWithError(digits, 'JP').formatNational();
+    } catch {
+      shown = digits;
+    }
+    phoneDisplays.set(digits, shown);
   }
+  return shown;
+}
+
+/**
+ * A stored form with the phone numbers at the given fields (`normalContacts[].phone`, the
+ * notation of `personalFields`) formatted for display; the form itself when none changes.
+ */
+export function displayPhones(stored: JsonObject, fields: readonly string[]): JsonObject {
+  let copy: JsonObject | undefined;
+  for (const field of fields) {
+    for (const path of expandPattern(stored, field)) {
+      const value = getAt(stored, path);
+      if (typeof value !== 'string') continue;
+      const shown = formatJapanesePhone(value);
+      if (shown === value) continue;
+      copy ??= structuredClone(stored);
+      setAt(copy, path, shown);
+    }
+  }
+  return copy ?? stored;
 }
 
 export function IsJapanesePhoneNumber(kind: PhoneKind, options?: ValidationOptions): PropertyDecorator {

@@ -85,4 +85,25 @@ describe('applications over HTTP (real port, embedded SQLite)', () => {
     expect(again.body.applicationNumber).toBe(submitted.body.applicationNumber);
     expect(again.body.round).toBe(2);
   });
+
+  it('shows phone numbers with hyphens, stores digits, and takes a view back unchanged', async () => {
+    const id = await driver.draftWithForms();
+    const view = await driver.as('applicant', 'GET', `/applications/${id}`);
+    const shown = view.body.forms['02-02'].data;
+    expect(shown.normalContacts.map((c: { phone: string }) => c.phone)).toEqual(['042-620-7200', '042-620-7201']);
+    expect(shown.emergencyContacts[0].mobile).toBe('090-1234-5678');
+    expect(view.body.forms['02-01'].data.filler.phone).toBe('042-626-3111');
+
+    // A client sends the form back as it was shown: accepted, and stored as the same digits.
+    const saved = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, shown);
+    expect(saved.status).toBe(200);
+    expect(saved.body.forms['02-02'].data).toEqual(shown);
+    const history = await driver.as('applicant', 'GET', `/applications/${id}/history`);
+    const stored = history.body.events.filter((e: { type: string; data: { formCode: string } }) => e.type === 'FormSaved' && e.data.formCode === '02-02');
+    expect(stored).toHaveLength(2);
+    for (const event of stored) {
+      expect(event.data.form.normalContacts.map((c: { phone: string }) => c.phone)).toEqual(['0426207200', '0426207201']);
+      expect(event.data.form.emergencyContacts[0].mobile).toBe('09012345678');
+    }
+  });
 });

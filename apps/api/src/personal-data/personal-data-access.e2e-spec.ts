@@ -4,8 +4,8 @@ import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 import { TANAKA, draftWithContactForms, registeredApplication } from './testing/personal-data.fixture';
 
-const EMERGENCY = [TANAKA.mobile, TANAKA.emergencyEmail, 'kinkyu'];
-const TAKAHASHI = { name: '高橋 四郎', phone: '0426207201', email: 'joho@city.hachioji.tokyo.jp' };
+const EMERGENCY = [TANAKA.mobile, TANAKA.mobileShown, TANAKA.emergencyEmail, 'kinkyu'];
+const TAKAHASHI = { name: '高橋 四郎', phone: '0426207201', phoneShown: '042-620-7201', email: 'joho@city.hachioji.tokyo.jp' };
 
 /** Who sees which personal data, what the access log records, and what 利用停止 hides. */
 describe('personal data over HTTP: access by role, the access log, suspension', () => {
@@ -27,16 +27,16 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
 
   it('the body reads everything and is not logged; its reviewers read 緊急連絡先 too, logged with the purpose 審査', async () => {
     const own = await driver.as('applicant', 'GET', `/applications/${id}`);
-    expect(own.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobile);
+    expect(own.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobileShown);
     expect(await log(`applicationId=${id}&actorSub=yamada`)).toEqual([]);
     const reviewer = await driver.as('prefectureReviewer', 'GET', `/applications/${id}`);
-    expect(reviewer.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobile);
+    expect(reviewer.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(TANAKA.mobileShown);
     const entries = await log(`applicationId=${id}&actorSub=tokyo-1`);
     const read = entries.find((e) => e.method === 'GET' && e.route === '/applications/:id')!;
     expect(read).toMatchObject({ purpose: 'review', organizationCode: '132012', actor: { org: '130001', role: 'first-reviewer' } });
     expect(read.fields).toEqual(expect.arrayContaining(['forms.02-02.data.emergencyContacts[0].mobile', 'forms.02-02.data.normalContacts[0].phone']));
     expect(read.subjectIds).toContain(await subjectOf(TANAKA.name));
-    expect(JSON.stringify(entries)).not.toContain(TANAKA.mobile);
+    for (const value of [TANAKA.mobile, TANAKA.mobileShown]) expect(JSON.stringify(entries)).not.toContain(value);
   });
 
   it('an auditor without a purpose gets no personal data; with one, all but 緊急連絡先, and the read is logged', async () => {
@@ -44,7 +44,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(blind.status).toBe(200);
     expect(Number(blind.headers.get('x-personal-data-withheld'))).toBeGreaterThan(0);
     const text = JSON.stringify(blind.body);
-    for (const value of [TANAKA.name, TANAKA.phone, TANAKA.mobile, '佐藤 一郎']) expect(text).not.toContain(value);
+    for (const value of [TANAKA.name, TANAKA.phone, TANAKA.phoneShown, TANAKA.mobile, TANAKA.mobileShown, '佐藤 一郎']) expect(text).not.toContain(value);
     expect(text).toContain(PLACEHOLDER.purposeRequired);
     expect(await log(`applicationId=${id}&actorSub=audit-1`)).toEqual([]);
 
@@ -53,7 +53,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(bad.body.violations[0]).toMatchObject({ field: 'X-Access-Purpose', rule: 'accessPurpose' });
 
     const audited = await driver.as('auditor', 'GET', `/applications/${id}`, undefined, { 'x-access-purpose': 'audit', 'x-access-reference': 'AUD-2026-07' });
-    expect(audited.body.forms['02-02'].data.normalContacts[0]).toMatchObject({ name: TANAKA.name, phone: TANAKA.phone });
+    expect(audited.body.forms['02-02'].data.normalContacts[0]).toMatchObject({ name: TANAKA.name, phone: TANAKA.phoneShown });
     expect(audited.body.forms['02-01'].data.structure.systemResponsible.name).toBe('佐藤 一郎');
     expect(audited.body.forms['02-02'].data.emergencyContacts[0]).toMatchObject({ name: PLACEHOLDER.withheld, mobile: PLACEHOLDER.withheld, email: PLACEHOLDER.withheld });
     const [entry] = await log(`applicationId=${id}&actorSub=audit-1`);
@@ -78,7 +78,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
       for (const value of EMERGENCY) expect(JSON.stringify(read.body)).not.toContain(value);
     }
     const [asDistributor] = reads;
-    expect(asDistributor!.body.forms['02-02'].data.normalContacts[0].phone).toBe(TANAKA.phone);
+    expect(asDistributor!.body.forms['02-02'].data.normalContacts[0].phone).toBe(TANAKA.phoneShown);
     expect(asDistributor!.body.forms['02-01'].data.filler.name).toBe(PLACEHOLDER.withheld);
     expect(reads[3]!.body.content.contacts[0]).toMatchObject({ name: TANAKA.name, phone: TANAKA.phone });
     expect((await log('actorSub=tachikawa'))[0]).toMatchObject({ purpose: 'published-contact', route: '/master-data/organizations/:code' });
@@ -94,7 +94,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(published.body.content.contacts[0].name).toBe(TANAKA.name);
     const distributor = await driver.as('distributor', 'GET', `/applications/${id}`);
     expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
-    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phone);
+    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phoneShown);
     expect((await driver.as('auditor', 'GET', '/master-data/organizations/132012', undefined, { 'x-access-purpose': 'audit' })).body.content.contacts[1].name).toBe(TAKAHASHI.name);
     // Distribution too: the pull endpoint and the Server-Sent Events stream (which bypasses interceptors).
     const pulled = await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?after=0&limit=100');
@@ -106,7 +106,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
       const streamed = JSON.parse(sse.messages.find((m) => m.event === 'MasterDataVersionRegistered')!.data!);
       expect(streamed.data.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended });
       expect(streamed.data.content.contacts[0].name).toBe(TANAKA.name);
-      expect(JSON.stringify(sse.messages)).not.toContain(TAKAHASHI.phone);
+      for (const value of [TAKAHASHI.phone, TAKAHASHI.phoneShown]) expect(JSON.stringify(sse.messages)).not.toContain(value);
       // What left by the stream is in the access log, like what left by the pull.
       const streamedTo = (await log('actorSub=dist-1')).filter((e) => e.route === '/distribution/:consumer/stream');
       expect(streamedTo).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'distribution', organizationCode: '132012', subjectIds: expect.arrayContaining([await subjectOf(TANAKA.name)]) })]));
@@ -133,10 +133,11 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect((await driver.as('applicant', 'PUT', `/applications/${other}/forms/02-02`, changed)).status).toBe(200);
     await driver.act('applicant', other, 'submit');
     const ownDiff = await driver.as('applicant', 'GET', `/applications/${other}/diff`);
-    expect(JSON.stringify(ownDiff.body)).toContain('08098765432');
+    // Round diffs compare the views, so numbers read as they are shown.
+    expect(JSON.stringify(ownDiff.body)).toContain('080-9876-5432');
     const audited = await driver.as('auditor', 'GET', `/applications/${other}/diff`, undefined, { 'x-access-purpose': 'audit' });
     expect(audited.status).toBe(200);
-    for (const value of [TANAKA.mobile, '08098765432']) expect(JSON.stringify(audited.body)).not.toContain(value);
+    for (const value of [TANAKA.mobile, TANAKA.mobileShown, '08098765432', '080-9876-5432']) expect(JSON.stringify(audited.body)).not.toContain(value);
     expect(JSON.stringify(audited.body)).toContain(PLACEHOLDER.withheld);
     const blind = await driver.as('auditor', 'GET', `/applications/${other}/diff`);
     expect(JSON.stringify(blind.body)).not.toContain('東京 太郎');

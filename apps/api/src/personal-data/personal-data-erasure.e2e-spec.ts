@@ -40,7 +40,7 @@ describe('erasure of one person (crypto-shredding) over HTTP, checked byte by by
     expect(holding.map((h) => h.file)).toEqual(expect.arrayContaining(['personal-data-keys.sqlite']));
     expect(holding.some((h) => h.file.startsWith('read-models.sqlite') && h.value === TANAKA.phone)).toBe(true);
     const view = await driver.as('applicant', 'GET', `/applications/${id}`);
-    expect(view.body.forms['02-02'].data.emergencyContacts[0]).toMatchObject({ name: TANAKA.name, mobile: TANAKA.mobile });
+    expect(view.body.forms['02-02'].data.emergencyContacts[0]).toMatchObject({ name: TANAKA.name, mobile: TANAKA.mobileShown });
   });
 
   it('the disclosure export lists every place the person appears, with the purposes of use', async () => {

@@ -239,6 +239,8 @@ export interface ClassValidatorFormOptions<T extends object> {
   readonly personalFields: readonly string[];
   /** Turns the validated DTO into what is stored (e.g. phone numbers as digits). */
   readonly normalise?: (value: T) => JsonObject;
+  /** The stored form as people read it (FormDefinition.display). */
+  readonly display?: (stored: JsonObject) => JsonObject;
 }
 
 /** A form checked by a class-validator DTO; the DTO is named so that specs can hold both validation paths to each other. */
@@ -254,6 +256,7 @@ export function classValidatorForm<T extends object>(options: ClassValidatorForm
     title: options.title,
     example: options.example,
     personalFields: options.personalFields,
+    ...(options.display ? { display: options.display } : {}),
     get schema() {
       schema ??= jsonSchemaOf(options.dto);
       return schema;

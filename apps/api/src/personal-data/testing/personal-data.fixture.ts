@@ -4,11 +4,17 @@ import Database from 'better-sqlite3';
 import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import type { Driver } from '../../testing/drive';
 
-/** The contact the erasure tests follow: 通常連絡先 #1 and 緊急連絡先 #1 of the 様02-02 example. */
+/**
+ * The contact the erasure tests follow: 通常連絡先 #1 and 緊急連絡先 #1 of the 様02-02 example.
+ * Numbers as stored (digits) and as application views show them, so that "not in this answer"
+ * checks cover both.
+ */
 export const TANAKA = {
   name: '田中 三郎',
   phone: '0426207200',
+  phoneShown: '042-620-7200',
   mobile: '09012345678',
+  mobileShown: '090-1234-5678',
   email: 'renkei@city.hachioji.tokyo.jp',
   emergencyEmail: 'renkei-kinkyu@city.hachioji.tokyo.jp',
 } as const;
