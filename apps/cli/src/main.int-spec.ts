@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ACCESS_LOG_FILE, SqliteAccessLog } from '@nws/personal-data';
+import { connectionApplicationForms } from '@nws/workflows/connection-application';
 import { openCliContext } from './cli-context';
 import { EXIT, runCli } from './main';
 
@@ -34,23 +36,63 @@ describe('operations CLI on a real SQLite store', () => {
 
   it('history prints every event as JSON Lines; replay folds up to a revision or a time', async () => {
     const id = await seed();
-    expect(await runCli(['history', id])).toBe(EXIT.ok);
+    expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(out.map((l) => JSON.parse(l).type)).toEqual(['ApplicationCreated', 'ApplicationWithdrawn']);
     out.length = 0;
-    expect(await runCli(['replay', id, '--as-of-revision', '0'])).toBe(EXIT.ok);
+    expect(await runCli(['replay', id, '--as-of-revision', '0', '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(JSON.parse(out.join('')).state).toBe('draft');
     out.length = 0;
-    expect(await runCli(['replay', id, '--as-of', '2026-11-20T12:00:00Z'])).toBe(EXIT.ok);
+    expect(await runCli(['replay', id, '--as-of', '2026-11-20T12:00:00Z', '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(JSON.parse(out.join('')).state).toBe('draft');
     out.length = 0;
-    expect(await runCli(['replay', id])).toBe(EXIT.ok);
+    expect(await runCli(['replay', id, '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(JSON.parse(out.join('')).state).toBe('withdrawn');
   });
 
   it('exit codes: not found 3, usage 2', async () => {
-    expect(await runCli(['history', 'no-such-application'])).toBe(EXIT.notFound);
+    expect(await runCli(['history', 'no-such-application', '--purpose', 'audit'])).toBe(EXIT.notFound);
+    expect(await runCli(['history', 'x', '--purpose', 'curiosity'])).toBe(EXIT.usage);
     expect(await runCli(['replay', 'x', '--as-of-revision', 'minus'])).toBe(EXIT.usage);
     expect(await runCli(['no-such-command'])).toBe(EXIT.usage);
+  });
+
+  it('history and replay print personal data in clear only with a purpose, and log what they show (subjects and fields, never values) before printing', async () => {
+    const ctx = await openCliContext();
+    const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' })).id;
+    const example = connectionApplicationForms.get('02-02')!.example;
+    await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
+    await ctx.close();
+    const accessLog = () => {
+      const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
+      try {
+        return log.query();
+      } finally {
+        log.close();
+      }
+    };
+
+    for (const command of [['history', id], ['replay', id]]) {
+      out.length = 0;
+      expect(await runCli(command)).toBe(EXIT.usage);
+      expect(out).toEqual([]);
+    }
+    expect(accessLog()).toEqual([]);
+
+    expect(await runCli(['history', id, '--purpose', 'disclosure-request', '--reference', 'REQ-9'])).toBe(EXIT.ok);
+    expect(out.join('')).toContain('田中 三郎');
+    const [entry, ...more] = accessLog();
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ purpose: 'disclosure-request', reference: 'REQ-9', method: 'CLI', route: 'nws history', organizationCode: '132012', applicationId: id, actor: { org: 'cli', role: 'operator' } });
+    expect(entry!.actor.sub).toMatch(/^cli:/);
+    expect(entry!.subjectIds.length).toBeGreaterThanOrEqual(3);
+    for (const subjectId of entry!.subjectIds) expect(subjectId).toMatch(/^ps-/);
+    expect(entry!.fields).toEqual(expect.arrayContaining(['data.form.normalContacts[0].phone', 'data.form.emergencyContacts[0].mobile', 'data.form.contactManager.name']));
+    for (const value of ['田中', '0426207200', '09012345678']) expect(JSON.stringify(entry)).not.toContain(value);
+
+    out.length = 0;
+    expect(await runCli(['replay', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(JSON.parse(out.join('')).forms['02-02'].data.normalContacts[0].phone).toBe('042-620-7200');
+    expect(accessLog().map((e) => `${e.route}:${e.purpose}`)).toEqual(['nws history:disclosure-request', 'nws replay:audit']);
   });
 
   it('rebuild-projections rebuilds from every stored event', async () => {

@@ -8,5 +8,6 @@ export * from './access-log';
 export * from './personal-data-requests';
 export * from './response-redaction';
 export * from './subject-disclosure';
+export * from './disclosure-tally';
 export * from './retention';
 export * from './protect-personal-data';

@@ -108,9 +108,9 @@ describe('erasure of one person (crypto-shredding) over HTTP, checked byte by by
     (process.stdout as { write: unknown }).write = (chunk: string) => out.push(String(chunk)) > 0;
     const exported = mkdtempSync(join(tmpdir(), 'nws-erasure-export-'));
     try {
-      expect(await runCli(['history', id])).toBe(0);
-      expect(await runCli(['replay', id, '--as-of-revision', '4'])).toBe(0);
-      expect(await runCli(['export', '--application', id, '--format', 'csv', '--out', join(exported, 'application.csv'), '--no-progress'])).toBe(0);
+      expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(0);
+      expect(await runCli(['replay', id, '--as-of-revision', '4', '--purpose', 'audit'])).toBe(0);
+      expect(await runCli(['export', '--application', id, '--format', 'csv', '--purpose', 'audit', '--out', join(exported, 'application.csv'), '--no-progress'])).toBe(0);
       expect(await runCli(['export', '--out', join(exported, 'store.jsonl'), '--no-progress'])).toBe(0);
       const csv = readFileSync(join(exported, 'application.csv'), 'utf8');
       const jsonl = readFileSync(join(exported, 'store.jsonl'), 'utf8');

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sealer, WITNESS_FILE, WitnessFile } from '@nws/audit';
@@ -8,6 +8,7 @@ import { twoRoundApplication } from '@nws/audit/testing/two-round-application';
 import { ChainedEventStore } from '@nws/event-store';
 import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { ACCESS_LOG_FILE, SqliteAccessLog } from '@nws/personal-data';
 import { EXIT, runCli } from '../main';
 
 describe('audit CLI: export, verify (store, application, file), exit codes (real SQLite files)', () => {
@@ -119,7 +120,16 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
 
   it('CSV for Excel: UTF-8 with an optional BOM; usage errors exit 2; every command has --help', async () => {
     const csv = join(dataDir, 'app.csv');
-    expect(await run('export', '--application', applicationId, '--format', 'csv', '--bom', '--out', csv)).toBe(EXIT.ok);
+    // CSV shows personal data in clear: no purpose, no file; with one, the log says what the file holds.
+    expect(await run('export', '--application', applicationId, '--format', 'csv', '--out', csv)).toBe(EXIT.usage);
+    expect(existsSync(csv)).toBe(false);
+    expect(await run('export', '--application', applicationId, '--format', 'csv', '--bom', '--purpose', 'audit', '--out', csv)).toBe(EXIT.ok);
+    const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
+    const entries = log.query();
+    log.close();
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry).toMatchObject({ route: 'nws export --format csv', purpose: 'audit', applicationId, method: 'CLI' });
+    expect(entries.flatMap((e) => e.fields)).toEqual(expect.arrayContaining(['data.form.normalContacts[0].phone']));
     const text = readFileSync(csv, 'utf8');
     expect(text.startsWith('\uFEFFposition,stream_id,revision,type,occurred_at')).toBe(true);
     expect(text).toContain('様02-02の通常連絡先を直通番号にしてください。');

@@ -3,11 +3,14 @@ import { finished } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WITNESS_FILE, WitnessFile, exportEvents } from '@nws/audit';
 import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import type { RecordedEvent } from '@nws/event-store';
 import { join } from 'node:path';
+import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
+import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 import { ProgressBar, showProgress } from './progress-bar';
 
-interface ExportFlags {
+interface ExportFlags extends PurposeFlags {
   application?: string;
   format: 'jsonl' | 'csv';
   bom?: boolean;
@@ -21,8 +24,7 @@ interface ExportFlags {
  * for reading in Excel. A file is written under `.partial` and renamed when complete.
  */
 export function registerExportCommand(program: Command): void {
-  program
-    .command('export')
+  withPurpose(program.command('export'))
     .description('Export every stored event (or one application) as JSON Lines, verifiable offline, or as CSV for Excel')
     .option('--application <id>', 'only this application')
     .addOption(new Option('--format <format>', 'jsonl (verifiable offline) or csv (for Excel)').choices(['jsonl', 'csv']).default('jsonl'))
@@ -30,14 +32,22 @@ export function registerExportCommand(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
     .option('--no-progress', 'never show a progress bar')
-    .addHelpText('after', '\nExamples:\n  nws export --out store.jsonl\n  nws export --application <id> --format csv --bom --out application.csv\n  nws verify --file store.jsonl')
+    .addHelpText('after', '\n--purpose is needed for CSV only: JSON Lines keep personal data encrypted.\n\nExamples:\n  nws export --out store.jsonl\n  nws export --application <id> --format csv --bom --purpose audit --reference AUD-2026-07 --out application.csv\n  nws verify --file store.jsonl')
     .action(async (flags: ExportFlags) => {
       if (flags.bom && flags.format !== 'csv') throw new InvalidArgumentError('--bom applies to --format csv only (a BOM would break JSON Lines readers)');
+      if (flags.format === 'csv') requirePurpose(flags, 'a CSV export');
       const ctx = await openCliContext();
       const partial = flags.out === undefined ? undefined : `${flags.out}.partial`;
       try {
         const streamId = flags.application === undefined ? undefined : applicationStream(flags.application);
         if (streamId !== undefined && (await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application!);
+        // CSV holds personal data in clear: what it will hold is logged first, and the export stops where the log did.
+        let toPosition: number | undefined;
+        if (flags.format === 'csv') {
+          const stored = storedEventStoreOf(ctx.store);
+          toPosition = await stored.headPosition();
+          await logDisclosure(ctx, 'nws export --format csv', flags, upTo(streamId === undefined ? stored.readAll() : stored.readStream(streamId), toPosition));
+        }
         const out = partial === undefined ? process.stdout : createWriteStream(partial, { flags: 'wx' });
         const bar = new ProgressBar(`export ${flags.format}`, showProgress(flags.progress));
         const started = Date.now();
@@ -45,6 +55,7 @@ export function registerExportCommand(program: Command): void {
           format: flags.format,
           ...(streamId !== undefined ? { streamId, applicationId: flags.application! } : {}),
           ...(flags.bom ? { bom: true } : {}),
+          ...(toPosition !== undefined ? { toPosition } : {}),
           witness: new WitnessFile(join(ctx.config.dataDir, WITNESS_FILE)),
           eventStoreKind: ctx.config.eventStore,
           onProgress: (done, total) => bar.update(done, total),
@@ -64,4 +75,11 @@ export function registerExportCommand(program: Command): void {
         await ctx.close();
       }
     });
+}
+
+async function* upTo(events: AsyncIterable<RecordedEvent>, position: number): AsyncIterable<RecordedEvent> {
+  for await (const event of events) {
+    if (event.position > position) return;
+    yield event;
+  }
 }

@@ -1,6 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Actor } from '@nws/engine';
+import { applicationStream } from '@nws/engine';
+import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
+import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 /** Replays are shown as an auditor sees them: everything readable, no actions offered. */
 const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
@@ -12,19 +15,20 @@ export const nonNegativeInt = (value: string): number => {
 };
 
 export function registerReplayCommand(program: Command): void {
-  program
-    .command('replay <applicationId>')
-    .description('Fold the events of an application (optionally up to a revision or time) and print its state')
+  withPurpose(program.command('replay <applicationId>'))
+    .description('Fold the events of an application (optionally up to a revision or time) and print its state, personal data decrypted (needs --purpose)')
     .option('--as-of-revision <n>', 'fold events up to this revision', nonNegativeInt)
     .option('--as-of <iso>', 'fold events that occurred at or before this time (give an offset: 2026-11-20T09:00:00+09:00)')
-    .action(async (id: string, options: { asOfRevision?: number; asOf?: string }) => {
+    .action(async (id: string, options: PurposeFlags & { asOfRevision?: number; asOf?: string }) => {
       if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf))) throw new InvalidArgumentError('--as-of must be an ISO-8601 time');
+      requirePurpose(options, 'the replayed application');
       const ctx = await openCliContext();
       try {
-        const { folded } = await ctx.engine.load(id, {
+        const { folded, events } = await ctx.engine.load(id, {
           ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
         });
+        await logDisclosure(ctx, 'nws replay', options, storedEventStoreOf(ctx.store).readStream(applicationStream(id), { toRevision: events.at(-1)!.revision }));
         process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
       } finally {
         await ctx.close();

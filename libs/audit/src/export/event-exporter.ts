@@ -17,6 +17,11 @@ export interface ExportOptions {
   /** CSV only: start with a UTF-8 byte order mark, which Excel needs to read UTF-8. */
   readonly bom?: boolean;
   readonly witness?: WitnessFile;
+  /**
+   * Export nothing past this global position (default: the head when the export begins). A
+   * caller that logged what it is about to export bounds the export to what it logged.
+   */
+  readonly toPosition?: number;
   readonly eventStoreKind?: string;
   readonly clock?: () => string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -64,7 +69,7 @@ export async function exportEvents(anyStore: EventStore, out: Writable, options:
   // Witness first, then high-water mark, then head: whatever the witness holds is then in the export.
   const witnessed = safeLast(options.witness);
   const highWater = await highWaterMarkOf(store);
-  const head = await store.headPosition();
+  const head = Math.min(await store.headPosition(), options.toPosition ?? Number.POSITIVE_INFINITY);
   const streamId = options.streamId;
   const lastRevision = streamId === undefined ? undefined : await store.streamRevision(streamId);
   const total = streamId === undefined ? head : (lastRevision ?? -1) + 1;

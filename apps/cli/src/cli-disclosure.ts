@@ -1,0 +1,50 @@
+import { userInfo } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { RecordedEvent } from '@nws/event-store';
+import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore } from '@nws/personal-data';
+import type { CliContext } from './cli-context';
+
+export interface PurposeFlags {
+  readonly purpose?: string;
+  readonly reference?: string;
+}
+
+/** `--purpose` and `--reference`: what the access log records for a command that prints personal data in clear. */
+export function withPurpose(command: Command): Command {
+  return command
+    .addOption(new Option('--purpose <code>', 'why personal data is read: required, since the output holds it in clear; recorded in the access log').choices(Object.keys(ACCESS_PURPOSES)))
+    .option('--reference <text>', 'a case or request number recorded with the purpose');
+}
+
+/** Refused before anything is read, whatever the application holds: the rule does not depend on the data. */
+export function requirePurpose(flags: PurposeFlags, output: string): void {
+  if (flags.purpose) return;
+  throw new InvalidArgumentError(
+    `--purpose is required: ${output} shows personal data in clear, and reading it is recorded with its purpose (${Object.keys(ACCESS_PURPOSES).join(', ')})\n` +
+      `--purpose（利用目的）を指定してください。出力に個人情報が復号されて含まれるため、利用目的とともにアクセス記録に残します。`,
+  );
+}
+
+/**
+ * Records in the personal-data access log, before anything is printed, what the command is about
+ * to show in clear: one entry per body and application, with subjects and fields, never values.
+ * If the log cannot take the entries, the command fails and prints nothing.
+ */
+export async function logDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, stored: AsyncIterable<RecordedEvent>): Promise<number> {
+  const encrypting = findEncryptingStore(ctx.store);
+  if (!encrypting) return 0;
+  const tally = new DisclosureTally(encrypting);
+  for await (const event of stored) tally.add(event);
+  const disclosures = tally.disclosures;
+  if (disclosures.length === 0) return 0;
+  const at = new Date().toISOString();
+  const actor = { sub: `cli:${userInfo().username}`, org: 'cli', role: 'operator' };
+  // No backlog: a refused write fails the command before it prints anything.
+  const log = new SqliteAccessLog(ctx.config.personalData.accessLogFile, { maxBacklog: 0 });
+  try {
+    await log.record(disclosures.map((d) => ({ at, actor, purpose: flags.purpose!, reference: flags.reference ?? null, method: 'CLI', route, requestId: null, ...d })));
+  } finally {
+    log.close();
+  }
+  return disclosures.length;
+}
