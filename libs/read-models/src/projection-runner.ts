@@ -59,6 +59,7 @@ export class ProjectionRunner {
   private parkedBefore = new Map<string, ParkedRow>();
   private readonly applyOne: (projection: Projection, event: RecordedEvent) => void;
   private readonly setCheckpoint: Database.Statement<[number, string]>;
+  private readCheckpoints: Database.Statement | undefined;
   private readonly parking: ParkedProjectionEvents;
 
   constructor(
@@ -433,7 +434,9 @@ export class ProjectionRunner {
   }
 
   private loadCheckpoints(): void {
-    for (const row of this.db.prepare('SELECT name, position FROM projection_checkpoints').all() as Array<{ name: string; position: number }>) {
+    // Prepared once: this runs after every batch, and preparing cost more than the query.
+    this.readCheckpoints ??= this.db.prepare('SELECT name, position FROM projection_checkpoints');
+    for (const row of this.readCheckpoints.all() as Array<{ name: string; position: number }>) {
       this.checkpoints.set(row.name, row.position);
     }
   }
