@@ -125,6 +125,13 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect(report.erased.map((e) => [e.alreadyErased, e.organizationKinds])).toEqual([[false, ['市町村長部局']], [false, ['市町村長部局']], [false, ['市町村長部局']]]);
     expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
     expect(JSON.stringify(await read('application-a'))).not.toContain('佐藤');
+
+    // The next runs find the organ still expired, with nobody left under its code: no full scan.
+    const reads = jest.spyOn(store.stored, 'readAll');
+    const again = await eraseExpired(store, { ...retention, now: '2025-04-02T00:00:00.000Z' });
+    expect(again.bodies).toHaveLength(1);
+    expect(again.erased).toEqual([]);
+    expect(reads.mock.calls.filter(([options]) => options?.filter === undefined)).toEqual([]);
   });
 
   it('retention runs per organ: ending the board of education erases its people only; a person of both organs stays until both ended', async () => {

@@ -1,5 +1,6 @@
 import { isCiphertext, parseCiphertext } from './field-cipher';
 import type { EncryptingEventStore } from './encrypting-event-store';
+import type { SubjectRecord } from './key-store.port';
 import { getAt } from './json-path';
 import { PERSONAL_DATA_EVENTS, eraseSubject, type ErasureResult, type Requester } from './personal-data-requests';
 
@@ -73,18 +74,24 @@ export async function expiredBodies(store: EncryptingEventStore, options: Retent
  * organs, and reports each. Subjects are keyed by code and name, so one person can be a contact
  * of two organs of a code: they stay until every organ whose data holds them has expired. Which
  * organs hold whom is read from the stored events through the workflows' declarations (one scan
- * of the store, only when some organ expired); a person found in no event counts as the code's
- * default organ's.
+ * of the store, only when an expired organ's code still has people); a person found in no event
+ * counts as the code's default organ's.
  */
 export async function eraseExpired(store: EncryptingEventStore, options: RetentionOptions): Promise<RetentionReport> {
   const { organOf } = options;
   const bodies = await expiredBodies(store, options);
   const erased: Array<ErasureResult & { organizationKinds: string[]; connectionEndedAt: string }> = [];
   const expired = new Map(bodies.map((b) => [organId(b.organizationCode, b.organizationKind), b]));
-  const codes = new Set(bodies.map((b) => b.organizationCode));
-  const holders = codes.size > 0 ? await organsHolding(store, codes, organOf) : new Map<string, Set<string>>();
-  for (const code of codes) {
-    for (const subject of await store.keys.subjects({ organizationCode: code })) {
+  // People still active under the expired organs' codes. Once earlier runs erased them all, an
+  // organ stays expired with nobody left to decide about, and the store is not scanned again.
+  const candidates = new Map<string, SubjectRecord[]>();
+  for (const code of new Set(bodies.map((b) => b.organizationCode))) {
+    const subjects = await store.keys.subjects({ organizationCode: code });
+    if (subjects.length > 0) candidates.set(code, subjects);
+  }
+  const holders = candidates.size > 0 ? await organsHolding(store, new Set(candidates.keys()), organOf) : new Map<string, Set<string>>();
+  for (const [code, subjects] of candidates) {
+    for (const subject of subjects) {
       const organs = [...(holders.get(subject.subjectId) ?? [organOf(code, undefined)])].sort();
       const ends = organs.map((kind) => expired.get(organId(code, kind)));
       if (!ends.every((end) => end !== undefined)) continue;
