@@ -104,6 +104,27 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     }
   });
 
+  it('a live subscription sees an erasure from the next commit on: a later event carrying the erased subject\'s ciphertext reads ［消去済み］', async () => {
+    // given a live subscriber that has decrypted a person's values
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll().subscribe((event) => received.push(event));
+    const until = async (n: number) => {
+      while (received.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    await until(1);
+    expect((received[0]!.data['form'] as typeof contacts.form).normalContacts[0]!.phone).toBe('0426207200');
+    // when the person is erased and a later event carries their old ciphertext (as stored, passed through)
+    const [stored] = await read('application-a', { readStream: (stream: string) => store.readStream(stream, { asStored: true }) });
+    await eraseSubject(store, keys, { subjectId: (await keys.findSubject('132012', '田中三郎'))!, requestedBy: by, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
+    await store.append('application-b', [{ id: 'e2', type: 'FormSaved', data: stored!.data, metadata: stored!.metadata }], 'no_stream');
+    await until(3);
+    subscription.unsubscribe();
+    // then the subscriber got the placeholder, not the values its earlier decryption had the key for
+    const later = received.find((e) => e.streamId === 'application-b')!;
+    expect((later.data['form'] as typeof contacts.form).normalContacts[0]).toMatchObject({ name: PLACEHOLDER.erased, phone: PLACEHOLDER.erased });
+  });
+
   it('a ciphertext moved to another subject or altered does not decrypt: it reads ［復号不可］', async () => {
     await store.append('application-a', [formSaved('e1')], 'no_stream');
     const [stored] = await read('application-a', store.stored);

@@ -67,7 +67,10 @@ export class EncryptingEventStore implements EventStore {
     const decrypted = {
       readAll: (o?: ReadAllOptions) => this.readAll(o),
       // concatMap keeps the global order while each live event waits for its keys.
-      subscribeToAll: (o?: SubscribeOptions) => this.stored.subscribeToAll(o).pipe(concatMap((event) => from(this.decryptEvent(event, new Map())))),
+      subscribeToAll: (o?: SubscribeOptions) => {
+        const keys = burstKeyCache();
+        return this.stored.subscribeToAll(o).pipe(concatMap((event) => from(this.decryptEvent(event, keys()))));
+      },
     };
     return new Observable<RecordedEvent>((subscriber) =>
       consumeAll(decrypted, options, async (event) => subscriber.next(event)).subscribe({ error: (error: unknown) => subscriber.error(error) }),
@@ -143,6 +146,23 @@ export class EncryptingEventStore implements EventStore {
     const cache: KeyCache = new Map();
     for await (const event of events) yield await this.decryptEvent(event, cache);
   }
+}
+
+/**
+ * One key cache for the live events of one burst (those decrypted before the event loop turns):
+ * a commit's events share their people's keys, so each key is read once per commit rather than
+ * once per event. It lives no longer than a read's cache (readStream, readAll), so an erasure is
+ * seen from the next burst on.
+ */
+function burstKeyCache(): () => KeyCache {
+  let cache: KeyCache | undefined;
+  return () => {
+    if (!cache) {
+      cache = new Map();
+      setImmediate(() => (cache = undefined));
+    }
+    return cache;
+  };
 }
 
 function collectKeyIds(value: unknown, into: Set<string>): void {

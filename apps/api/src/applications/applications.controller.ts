@@ -60,7 +60,10 @@ export class ApplicationsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The application now, or as of a revision or a time, with the actions the caller may take' })
+  @ApiOperation({
+    summary: 'The application now, or as of a revision or a time, with the actions the caller may take',
+    description: 'Forms read as people read them: phone numbers with their hyphens (042-620-7200, 090-1234-5678). The events hold digits (see /history); a form sent back as shown stores the same digits.',
+  })
   async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
     const { folded } = timeTravel
@@ -83,7 +86,7 @@ export class ApplicationsController {
   }
 
   @Put(':id/forms/:formCode')
-  @ApiOperation({ summary: 'Save a form (申請様式) while the application is a draft' })
+  @ApiOperation({ summary: 'Save a form (申請様式) while the application is a draft', description: 'Phone numbers are accepted with or without hyphens (full-width digits too) and stored as digits.' })
   @ApiBody({ schema: { type: 'object', description: 'the form; see GET /workflows/{workflow} for its JSON Schema and example' } })
   @applyAll(COMMAND_HEADERS)
   async saveForm(
