@@ -12,7 +12,7 @@ import {
   type SubscribeOptions,
 } from '@nws/event-store';
 import { decryptValue, encryptValue, isCiphertext, parseCiphertext } from './field-cipher';
-import { formatPath, getAt, isRecord, setAt } from './json-path';
+import { formatPath, getAt, isRecord, withValueAt } from './json-path';
 import type { ActiveSubject, KeyState, KeyStore } from './key-store.port';
 import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
 
@@ -105,7 +105,8 @@ export class EncryptingEventStore implements EventStore {
   async encryptEvent(event: EventToAppend): Promise<EventToAppend> {
     const refs = this.personalValuesOf(event);
     if (refs.length === 0) return event;
-    const doc = structuredClone({ data: event.data, metadata: event.metadata });
+    // Copied along the replaced paths only: a structuredClone of the whole event was ~4 % of an HTTP save's CPU.
+    let doc = { data: event.data, metadata: event.metadata };
     // Subjects are resolved from the names before any value (a name is its own anchor) is replaced.
     // One person's values (name, phone, e-mail, …) share a subject and a key: each is looked up once per event.
     const subjects = new Map<string, ActiveSubject>();
@@ -120,7 +121,7 @@ export class EncryptingEventStore implements EventStore {
       plan.push({ ref, value, subject });
     }
     for (const { ref, value, subject } of plan) {
-      setAt(doc, ref.path, encryptValue(value, subject.key, subject.subjectId, `${event.id}\u0000${formatPath(ref.path)}`));
+      doc = withValueAt(doc, ref.path, encryptValue(value, subject.key, subject.subjectId, `${event.id}\u0000${formatPath(ref.path)}`));
     }
     return { ...event, data: doc.data as JsonObject, metadata: doc.metadata as JsonObject };
   }

@@ -40,6 +40,24 @@ export function setAt(root: unknown, path: readonly PathSegment[], value: unknow
   if (parent !== null && typeof parent === 'object') (parent as Record<PathSegment, unknown>)[path.at(-1)!] = value;
 }
 
+/**
+ * The document with one value replaced, leaving the given one untouched: only the objects and
+ * arrays on the path are copied, the rest is shared (documents are never mutated once built).
+ * A path that does not exist in the document leaves it as it is.
+ */
+export function withValueAt<T>(root: T, path: readonly PathSegment[], value: unknown): T {
+  if (path.length === 0) return value as T;
+  if (root === null || typeof root !== 'object') return root;
+  const [head, ...rest] = path as [PathSegment, ...PathSegment[]];
+  const inner = (root as Record<PathSegment, unknown>)[head];
+  if (rest.length > 0 && (inner === null || typeof inner !== 'object')) return root;
+  const replaced = withValueAt(inner, rest, value);
+  if (replaced === inner && rest.length > 0) return root;
+  const copy = (Array.isArray(root) ? [...root] : { ...root }) as Record<PathSegment, unknown>;
+  copy[head] = replaced;
+  return copy as T;
+}
+
 /** The sibling `name` of a field: the person a phone number or e-mail belongs to. */
 export function siblingName(path: readonly PathSegment[]): PathSegment[] {
   return [...path.slice(0, -1), 'name'];

@@ -1,5 +1,8 @@
+import { connectionApplicationForms } from '@nws/workflows/connection-application';
+import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
 import { PLACEHOLDER } from './personal-data.declaration';
-import { visibility, type Reader } from './response-redaction';
+import { redactResponse, visibility, type Reader } from './response-redaction';
+import { SqliteKeyStore } from './sqlite-key-store';
 
 /** Who sees which class of a person's data, written out: S = shown, W = withheld, P = purpose required, U = suspended. */
 const SUBJECT_ORG = '132012';
@@ -38,5 +41,32 @@ describe('visibility of personal values by reader, class, view and suspension', 
       actual[name] = cells.join(' ');
     }
     expect(actual).toEqual(EXPECTED);
+  });
+});
+
+describe('redactResponse leaves the answer it is given as it is', () => {
+  const form = connectionApplicationForms.get('02-02')!;
+  const validated = form.validate(form.example);
+  if (!validated.ok) throw new Error('example invalid');
+  const view = { id: 'app-1', workflow: 'connection-application', organization: { code: SUBJECT_ORG, name: '八王子市' }, forms: { '02-02': { data: validated.value, round: 1 } } };
+  const keys = new SqliteKeyStore(':memory:');
+  afterAll(() => keys.close());
+  const redact = (reader: Reader, purpose: string) => redactResponse(view, [connectionApplicationPersonalData], keys, { reader, purpose, publishedView: false, applicationId: 'app-1' });
+
+  it('for the body itself: the same object back, nothing withheld, nothing logged', async () => {
+    const result = await redact(readers['own-applicant']!.reader, 'published-contact');
+    expect(result).toEqual({ body: view, disclosed: [], withheld: 0 });
+    expect(result.body).toBe(view);
+  });
+
+  it('for another body: a copy with 緊急連絡先 withheld and 通常連絡先 shown and logged, the given view untouched', async () => {
+    const before = structuredClone(view);
+    const result = await redact(readers['other-applicant']!.reader, 'published-contact');
+    const contacts = (result.body as typeof view).forms['02-02'].data as { normalContacts: Array<{ phone: string }>; emergencyContacts: Array<{ mobile: string; name: string }> };
+    expect(contacts.emergencyContacts[0]).toMatchObject({ name: PLACEHOLDER.withheld, mobile: PLACEHOLDER.withheld });
+    expect(contacts.normalContacts[0]!.phone).toBe('0426207200');
+    expect(result.disclosed.map((d) => d.field)).toContain('forms.02-02.data.normalContacts[0].phone');
+    expect(result.withheld).toBeGreaterThan(0);
+    expect(view).toEqual(before);
   });
 });

@@ -56,14 +56,17 @@ export function visibility(ctx: RedactionContext, org: string, classification: C
 /**
  * Finds the personal values of a response by the declared shapes (application views, events and
  * history entries, master-data versions), replaces what the reader may not see, and reports what
- * was shown to someone outside the body, for the access log. Works on a copy of the body.
+ * was shown to someone outside the body, for the access log. Never changes the body: answers it
+ * as it is when nothing is replaced (a body reading its own data), else a copy with the replacements.
  */
 export async function redactResponse(body: unknown, declarations: readonly PersonalDataDeclaration[], keys: KeyStore, ctx: RedactionContext): Promise<RedactionResult> {
-  const copy = structuredClone(body);
   const disclosed: DisclosedValue[] = [];
   let withheld = 0;
+  // Decided on the body as it is, made on one copy at the end: most answers replace nothing, and
+  // copying every answer whole (structuredClone) was ~2 % of an HTTP save's CPU.
+  const replacements: Array<[PathSegment[], string]> = [];
 
-  const apply = async (node: Record<string, unknown>, refs: readonly PersonalValueRef[], applicationId: string | null) => {
+  const apply = async (node: Record<string, unknown>, at: readonly PathSegment[], refs: readonly PersonalValueRef[], applicationId: string | null) => {
     // Every value's person is resolved before any value (a name is its own anchor) is replaced.
     const plan: Array<{ ref: PersonalValueRef; subjectId: string | null; suspended: boolean }> = [];
     for (const ref of refs) {
@@ -81,7 +84,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
     for (const { ref, subjectId, suspended } of plan) {
       const outcome = visibility(ctx, ref.org, ref.classification, suspended);
       if (outcome !== 'show') {
-        setAt(node, ref.path, outcome);
+        replacements.push([[...at, ...ref.path], outcome]);
         withheld += 1;
       } else {
         disclosed.push({ organizationCode: ref.org, applicationId, subjectId, field: formatPath(ref.path) });
@@ -90,8 +93,8 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   };
 
   // Field-by-field diffs carry paths, not people: classified by path, logged without a subject.
-  const applyDiff = (node: Record<string, unknown>, scope: { formCode: string } | { masterData: true }, org: string, applicationId: string | null) => {
-    for (const change of node['changes'] as unknown[]) {
+  const applyDiff = (node: Record<string, unknown>, at: readonly PathSegment[], scope: { formCode: string } | { masterData: true }, org: string, applicationId: string | null) => {
+    for (const [index, change] of (node['changes'] as unknown[]).entries()) {
       if (!isRecord(change) || typeof change['path'] !== 'string') continue;
       for (const side of ['before', 'after'] as const) {
         if (!(side in change)) continue;
@@ -101,8 +104,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
           if (!classification || leaf === null || (typeof leaf === 'string' && PLACEHOLDERS.has(leaf))) continue;
           const outcome = visibility(ctx, org, classification, false);
           if (outcome !== 'show') {
-            if (sub.length === 0) change[side] = outcome;
-            else setAt(change[side], sub, outcome);
+            replacements.push([[...at, 'changes', index, side, ...sub], outcome]);
             withheld += 1;
           } else if (ctx.reader.org !== org) {
             disclosed.push({ organizationCode: org, applicationId, subjectId: null, field: `${'formCode' in scope ? `forms.${scope.formCode}.` : 'content.'}${field}` });
@@ -112,28 +114,31 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
     }
   };
 
-  const visit = async (node: unknown, applicationId: string | null): Promise<void> => {
+  const visit = async (node: unknown, at: readonly PathSegment[], applicationId: string | null): Promise<void> => {
     if (Array.isArray(node)) {
-      for (const item of node) await visit(item, applicationId);
+      for (const [index, item] of node.entries()) await visit(item, [...at, index], applicationId);
       return;
     }
     if (!isRecord(node)) return;
     if (Array.isArray(node['changes']) && (typeof node['formCode'] === 'string' || typeof node['organizationCode'] === 'string')) {
       // A form diff names no body: routes that return one have checked canRead, so an applicant reading it is of the body.
       const org = typeof node['organizationCode'] === 'string' ? node['organizationCode'] : ctx.reader.role === 'applicant' ? ctx.reader.org : '(the applicant body)';
-      applyDiff(node, typeof node['formCode'] === 'string' ? { formCode: node['formCode'] } : { masterData: true }, org, applicationId);
-      for (const [key, inner] of Object.entries(node)) if (key !== 'changes') await visit(inner, applicationId);
+      applyDiff(node, at, typeof node['formCode'] === 'string' ? { formCode: node['formCode'] } : { masterData: true }, org, applicationId);
+      for (const [key, inner] of Object.entries(node)) if (key !== 'changes') await visit(inner, [...at, key], applicationId);
       return;
     }
     const located = locate(node, declarations);
     if (located) {
-      await apply(node, located.refs, located.applicationId ?? applicationId);
+      await apply(node, at, located.refs, located.applicationId ?? applicationId);
       return;
     }
-    for (const inner of Object.values(node)) await visit(inner, applicationId);
+    for (const [key, inner] of Object.entries(node)) await visit(inner, [...at, key], applicationId);
   };
 
-  await visit(copy, ctx.applicationId);
+  await visit(body, [], ctx.applicationId);
+  if (replacements.length === 0) return { body, disclosed, withheld };
+  const copy = structuredClone(body);
+  for (const [path, value] of replacements) setAt(copy, path, value);
   return { body: copy, disclosed, withheld };
 }
 
