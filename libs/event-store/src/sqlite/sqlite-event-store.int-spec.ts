@@ -102,6 +102,39 @@ describe('SQLite event store: durability and immutability', () => {
     await store.close();
   });
 
+  it('live subscribers at the same position share one read per commit, each with its own events, and see every later commit', async () => {
+    // given three live subscribers, one filtered, and a count of the store's page reads (no polls during the test)
+    const store = new SqliteEventStore({ filename: tempFile(), pollIntervalMs: 600_000 });
+    const statement = (store as unknown as { statements: { readAll: { all: (...args: unknown[]) => unknown } } }).statements.readAll;
+    const all = statement.all.bind(statement);
+    let reads = 0;
+    statement.all = (...args: unknown[]) => ((reads += 1), all(...args));
+    const seen: Array<Array<{ type: string; data: Record<string, unknown> }>> = [[], [], []];
+    const subscriptions = [
+      store.subscribeToAll().subscribe((e) => seen[0]!.push(e)),
+      store.subscribeToAll().subscribe((e) => seen[1]!.push(e)),
+      store.subscribeToAll({ filter: { eventTypes: ['B'] } }).subscribe((e) => seen[2]!.push(e)),
+    ];
+    const until = async (check: () => boolean) => {
+      while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // when two commits follow each other
+    reads = 0;
+    await store.append('s-1', [ev('A'), ev('B')], 'no_stream');
+    await until(() => seen[0]!.length === 2 && seen[1]!.length === 2);
+    const readsForFirstCommit = reads;
+    await store.append('s-1', [ev('B')], 1);
+    await until(() => seen[0]!.length === 3 && seen[1]!.length === 3 && seen[2]!.length === 2);
+    subscriptions.forEach((s) => s.unsubscribe());
+    // then one page read answered all three after each commit, and no subscriber shares another's objects
+    expect(readsForFirstCommit).toBe(1);
+    expect(reads).toBe(2);
+    expect(seen.map((events) => events.map((e) => e.type))).toEqual([['A', 'B', 'B'], ['A', 'B', 'B'], ['B', 'B']]);
+    expect(seen[0]![0]!.data).toEqual(seen[1]![0]!.data);
+    expect(seen[0]![0]!.data).not.toBe(seen[1]![0]!.data);
+    await store.close();
+  });
+
   it('an append of several events that fails half-way leaves none of them, and its batch-mates are stored', async () => {
     const store = new SqliteEventStore({ filename: tempFile() });
     const taken = ev('Taken');

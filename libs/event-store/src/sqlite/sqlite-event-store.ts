@@ -50,6 +50,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly committed$ = new Subject<number>();
+  /** Pages read for live subscribers in this turn of the event loop (livePage). */
+  private readonly livePages = new Map<number, EventRow[]>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   /** Exactly one of the two writes: the writer thread (replaced if it stops), or the same writer on this thread. */
@@ -233,7 +235,7 @@ export class SqliteEventStore implements EventStore {
             again = false;
             for (;;) {
               if (subscriber.closed || this.closed) return;
-              const rows = this.statements.readAll.all(after, this.pageSize);
+              const rows = this.livePage(after);
               for (const row of rows) {
                 after = row[0];
                 if (matchesFilter({ type: row[4], streamId: row[2] }, options.filter)) subscriber.next(toRecorded(row));
@@ -258,6 +260,23 @@ export class SqliteEventStore implements EventStore {
         clearInterval(timer);
       };
     });
+  }
+
+  /**
+   * The page after a position, for live subscribers: after a commit they all ask for the same
+   * page (the API has five: read models, reactor, sealer, distribution, erasure watcher), and one
+   * query answers them all. Rows are arrays of strings, never changed; each subscriber parses its
+   * own events. The answer holds until the event loop turns or the next commit of this process:
+   * a commit of another process is seen by the next poll, as without the cache.
+   */
+  private livePage(after: number): EventRow[] {
+    let rows = this.livePages.get(after);
+    if (!rows) {
+      rows = this.statements.readAll.all(after, this.pageSize);
+      if (this.livePages.size === 0) setImmediate(() => this.livePages.clear());
+      this.livePages.set(after, rows);
+    }
+    return rows;
   }
 
   async headPosition(): Promise<number> {
@@ -363,6 +382,8 @@ export class SqliteEventStore implements EventStore {
       } else pending.reject(refusal(pending, outcome));
     });
     for (const observer of this.observers) observer(batch.length, seconds);
+    // Pages read before this commit do not hold what it wrote.
+    this.livePages.clear();
     this.committed$.next(batch.length);
   }
 
