@@ -50,8 +50,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly committed$ = new Subject<number>();
-  /** Pages read for live subscribers in this turn of the event loop (livePage). */
-  private readonly livePages = new Map<number, EventRow[]>();
+  /** The last page read for live subscribers in this turn of the event loop (livePage). */
+  private lastLivePage: { readonly after: number; readonly rows: EventRow[] } | undefined;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   /** Exactly one of the two writes: the writer thread (replaced if it stops), or the same writer on this thread. */
@@ -267,15 +267,15 @@ export class SqliteEventStore implements EventStore {
    * page (the API has five: read models, reactor, sealer, distribution, erasure watcher), and one
    * query answers them all. Rows are arrays of strings, never changed; each subscriber parses its
    * own events. The answer holds until the event loop turns or the next commit of this process:
-   * a commit of another process is seen by the next poll, as without the cache.
+   * a commit of another process is seen by the next poll, as without the cache. Only the last
+   * page is kept: a subscriber catching up reads the whole store page by page in one turn, and
+   * keeping every page would hold the store in memory.
    */
   private livePage(after: number): EventRow[] {
-    let rows = this.livePages.get(after);
-    if (!rows) {
-      rows = this.statements.readAll.all(after, this.pageSize);
-      if (this.livePages.size === 0) setImmediate(() => this.livePages.clear());
-      this.livePages.set(after, rows);
-    }
+    if (this.lastLivePage?.after === after) return this.lastLivePage.rows;
+    const rows = this.statements.readAll.all(after, this.pageSize);
+    if (this.lastLivePage === undefined) setImmediate(() => (this.lastLivePage = undefined));
+    this.lastLivePage = { after, rows };
     return rows;
   }
 
@@ -383,7 +383,7 @@ export class SqliteEventStore implements EventStore {
     });
     for (const observer of this.observers) observer(batch.length, seconds);
     // Pages read before this commit do not hold what it wrote.
-    this.livePages.clear();
+    this.lastLivePage = undefined;
     this.committed$.next(batch.length);
   }
 
