@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RecordedEvent } from '@nws/event-store';
-import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore } from '@nws/personal-data';
+import { applicationStream } from '@nws/engine';
+import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf } from '@nws/personal-data';
 import type { CliContext } from './cli-context';
 
 export interface PurposeFlags {
@@ -47,4 +48,9 @@ export async function logDisclosure(ctx: CliContext, route: string, flags: Purpo
     log.close();
   }
   return disclosures.length;
+}
+
+/** logDisclosure for one application's events up to the revision the command shows. */
+export function logApplicationDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, applicationId: string, toRevision: number): Promise<number> {
+  return logDisclosure(ctx, route, flags, storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId), { toRevision }));
 }

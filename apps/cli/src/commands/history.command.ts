@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { applicationStream } from '@nws/engine';
-import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
-import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
+import { logApplicationDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 export function registerHistoryCommand(program: Command): void {
   withPurpose(program.command('history <applicationId>'))
@@ -12,8 +10,7 @@ export function registerHistoryCommand(program: Command): void {
       const ctx = await openCliContext();
       try {
         const { events } = await ctx.engine.load(id);
-        const last = events.at(-1)!.revision;
-        await logDisclosure(ctx, 'nws history', flags, storedEventStoreOf(ctx.store).readStream(applicationStream(id), { toRevision: last }));
+        await logApplicationDisclosure(ctx, 'nws history', flags, id, events.at(-1)!.revision);
         for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
       } finally {
         await ctx.close();

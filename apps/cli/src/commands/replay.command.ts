@@ -1,9 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Actor } from '@nws/engine';
-import { applicationStream } from '@nws/engine';
-import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
-import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
+import { logApplicationDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 /** Replays are shown as an auditor sees them: everything readable, no actions offered. */
 const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
@@ -28,7 +26,7 @@ export function registerReplayCommand(program: Command): void {
           ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
         });
-        await logDisclosure(ctx, 'nws replay', options, storedEventStoreOf(ctx.store).readStream(applicationStream(id), { toRevision: events.at(-1)!.revision }));
+        await logApplicationDisclosure(ctx, 'nws replay', options, id, events.at(-1)!.revision);
         process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
       } finally {
         await ctx.close();
