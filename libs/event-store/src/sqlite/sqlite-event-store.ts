@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { StorageUnavailableError, asStorageError, storageCodePatterns, storageProblemOf } from '../storage.errors';
 import {
@@ -19,6 +19,7 @@ import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
+import { SqliteLiveFeed } from './sqlite-live-feed';
 import { WriterThread } from './sqlite-writer.thread';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
@@ -48,10 +49,7 @@ interface PendingAppend {
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pageSize: number;
-  private readonly pollIntervalMs: number;
-  private readonly committed$ = new Subject<number>();
-  /** The last page read for live subscribers in this turn of the event loop (livePage). */
-  private lastLivePage: { readonly after: number; readonly rows: EventRow[] } | undefined;
+  private readonly feed: SqliteLiveFeed;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   /** Exactly one of the two writes: the writer thread (replaced if it stops), or the same writer on this thread. */
@@ -88,7 +86,6 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
     this.pageSize = options.pageSize ?? 1000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.statements = {
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       readStream: this.db
@@ -99,6 +96,11 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
     };
+    this.feed = new SqliteLiveFeed({
+      readPage: (after) => this.statements.readAll.all(after, this.pageSize),
+      pageSize: this.pageSize,
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+    });
     const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
     this.pageLimit = options.maxPageCount;
     this.writerRestartDelayMs = Math.max(0, options.writerRestartDelayMs ?? 1_000);
@@ -219,64 +221,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
-    return new Observable<RecordedEvent>((subscriber) => {
-      let after = options.after ?? 0;
-      let pumping = false;
-      let again = false;
-      // Re-entrant calls (a commit while we emit) only ask for one more pass: events stay in order.
-      const pump = () => {
-        if (pumping) {
-          again = true;
-          return;
-        }
-        pumping = true;
-        try {
-          do {
-            again = false;
-            for (;;) {
-              if (subscriber.closed || this.closed) return;
-              const rows = this.livePage(after);
-              for (const row of rows) {
-                after = row[0];
-                if (matchesFilter({ type: row[4], streamId: row[2] }, options.filter)) subscriber.next(toRecorded(row));
-                if (subscriber.closed) return;
-              }
-              if (rows.length < this.pageSize) break;
-            }
-          } while (again);
-        } catch (error) {
-          subscriber.error(error);
-        } finally {
-          pumping = false;
-        }
-      };
-      const commits = this.committed$.subscribe(() => pump());
-      // Other processes (the CLI, a second API instance) may write the same file.
-      const timer = setInterval(pump, this.pollIntervalMs);
-      timer.unref();
-      pump();
-      return () => {
-        commits.unsubscribe();
-        clearInterval(timer);
-      };
-    });
-  }
-
-  /**
-   * The page after a position, for live subscribers: after a commit they all ask for the same
-   * page (the API has five: read models, reactor, sealer, distribution, erasure watcher), and one
-   * query answers them all. Rows are arrays of strings, never changed; each subscriber parses its
-   * own events. The answer holds until the event loop turns or the next commit of this process:
-   * a commit of another process is seen by the next poll, as without the cache. Only the last
-   * page is kept: a subscriber catching up reads the whole store page by page in one turn, and
-   * keeping every page would hold the store in memory.
-   */
-  private livePage(after: number): EventRow[] {
-    if (this.lastLivePage?.after === after) return this.lastLivePage.rows;
-    const rows = this.statements.readAll.all(after, this.pageSize);
-    if (this.lastLivePage === undefined) setImmediate(() => (this.lastLivePage = undefined));
-    this.lastLivePage = { after, rows };
-    return rows;
+    return this.feed.subscribe(options);
   }
 
   async headPosition(): Promise<number> {
@@ -296,12 +241,12 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.feed.stop();
     if (this.thread) {
       this.flush();
       if (this.queue.length > 0 || this.thread.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
       await this.thread.close();
     } else if (this.queue.length > 0) this.flush();
-    this.committed$.complete();
     this.db.close();
   }
 
@@ -382,9 +327,7 @@ export class SqliteEventStore implements EventStore {
       } else pending.reject(refusal(pending, outcome));
     });
     for (const observer of this.observers) observer(batch.length, seconds);
-    // Pages read before this commit do not hold what it wrote.
-    this.lastLivePage = undefined;
-    this.committed$.next(batch.length);
+    this.feed.committed();
   }
 
   private storageFailure(error: unknown): unknown {
