@@ -36,7 +36,7 @@ export async function logDisclosure(ctx: CliContext, route: string, flags: Purpo
   if (!encrypting) return 0;
   const tally = new DisclosureTally(encrypting);
   for await (const event of stored) tally.add(event);
-  const disclosures = tally.disclosures;
+  const disclosures = await tally.disclosures();
   if (disclosures.length === 0) return 0;
   const at = new Date().toISOString();
   const actor = { sub: `cli:${userInfo().username}`, org: 'cli', role: 'operator' };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACCESS_LOG_FILE, SqliteAccessLog } from '@nws/personal-data';
+import { ACCESS_LOG_FILE, SqliteAccessLog, eraseSubject, findEncryptingStore } from '@nws/personal-data';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
 import { openCliContext } from './cli-context';
 import { EXIT, runCli } from './main';
@@ -93,6 +93,47 @@ describe('operations CLI on a real SQLite store', () => {
     expect(await runCli(['replay', id, '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(JSON.parse(out.join('')).forms['02-02'].data.normalContacts[0].phone).toBe('042-620-7200');
     expect(accessLog().map((e) => `${e.route}:${e.purpose}`)).toEqual(['nws history:disclosure-request', 'nws replay:audit']);
+  });
+
+  it('a person erased shows nobody: history prints the placeholder and the access log leaves their subject out; with everyone erased it logs nothing', async () => {
+    // given an application whose contacts were saved, one of whom is then erased
+    const ctx = await openCliContext();
+    const at = (n: number) => ({ actor: applicant, now: `2026-11-20T0${n}:00:00.000Z`, commandId: `c${n}`, correlationId: `c${n}` });
+    const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, at(1))).id;
+    await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: connectionApplicationForms.get('02-02')!.example }, at(2), { internal: true });
+    const keys = findEncryptingStore(ctx.store)!.keys;
+    const people = await keys.subjects({ organizationCode: '132012' });
+    const tanaka = (await keys.findSubject('132012', '田中 三郎'))!;
+    const erase = (subjectId: string) => eraseSubject(ctx.store, keys, { subjectId, requestedBy: { sub: 'dpo', org: '132012', role: 'applicant' }, legalBasis: 'purpose-achieved', reference: null, at: '2026-11-21T00:00:00.000Z' });
+    await erase(tanaka);
+    const accessLog = () => {
+      const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
+      try {
+        return log.query();
+      } finally {
+        log.close();
+      }
+    };
+    // when history prints it
+    expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    // then the erased person prints as the placeholder, the others in clear, and only they are logged
+    expect(out.join('')).not.toContain('田中 三郎');
+    expect(out.join('')).toContain('［消去済み］');
+    expect(out.join('')).toContain('高橋 四郎');
+    const [entry, ...more] = accessLog();
+    expect(more).toEqual([]);
+    expect(entry!.subjectIds).not.toContain(tanaka);
+    expect(entry!.subjectIds).toEqual(people.map((p) => p.subjectId).filter((s) => s !== tanaka).sort());
+    // (田中's emergency mobile is the only value of that field: nobody shows in it now)
+    expect(entry!.fields).not.toContain('data.form.emergencyContacts[0].mobile');
+    expect(entry!.fields).toContain('data.form.normalContacts[1].phone');
+    // and once everyone is erased, printing shows nobody and nothing is logged
+    for (const person of people) if (person.subjectId !== tanaka) await erase(person.subjectId);
+    await ctx.close();
+    out.length = 0;
+    expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(out.join('')).not.toContain('高橋 四郎');
+    expect(accessLog()).toHaveLength(1);
   });
 
   it('rebuild-projections rebuilds from every stored event', async () => {

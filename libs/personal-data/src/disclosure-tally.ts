@@ -15,11 +15,13 @@ export interface Disclosure {
 /**
  * Adds up the personal values that printing events in clear shows, per body and application,
  * from the events as stored: a ciphertext names its subject (its key id), a value stored in clear
- * (written before encryption was configured) counts without one. Values only pass through here;
- * nothing of them is kept.
+ * (written before encryption was configured) counts without one. A value whose key is destroyed
+ * (erased) or unknown prints as a placeholder and shows nobody, so it is left out. Values only
+ * pass through here; nothing of them is kept.
  */
 export class DisclosureTally {
-  private readonly groups = new Map<string, { organizationCode: string; applicationId: string | null; subjectIds: Set<string>; fields: Set<string> }>();
+  /** Per body and application: the fields each subject's values are in (null: values stored in clear). */
+  private readonly groups = new Map<string, { organizationCode: string; applicationId: string | null; fieldsOf: Map<string | null, Set<string>> }>();
 
   constructor(private readonly encrypting: EncryptingEventStore) {}
 
@@ -29,16 +31,40 @@ export class DisclosureTally {
     for (const ref of this.encrypting.personalValuesOf(stored)) {
       const value = getAt(doc, ref.path);
       if (value === undefined || value === null || (typeof value === 'string' && PLACEHOLDERS.has(value))) continue;
+      let subject: string | null = null;
+      if (isCiphertext(value)) {
+        subject = parseCiphertext(value)?.keyId ?? null;
+        // Unreadable whatever the key store holds: printed as a placeholder.
+        if (subject === null) continue;
+      }
       const key = `${ref.org}\u0000${applicationId ?? ''}`;
       let group = this.groups.get(key);
-      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, applicationId, subjectIds: new Set(), fields: new Set() }));
-      const keyId = isCiphertext(value) ? parseCiphertext(value)?.keyId : undefined;
-      if (keyId) group.subjectIds.add(keyId);
-      group.fields.add(formatPath(ref.path));
+      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, applicationId, fieldsOf: new Map() }));
+      let fields = group.fieldsOf.get(subject);
+      if (!fields) group.fieldsOf.set(subject, (fields = new Set()));
+      fields.add(formatPath(ref.path));
     }
   }
 
-  get disclosures(): Disclosure[] {
-    return [...this.groups.values()].map((g) => ({ organizationCode: g.organizationCode, applicationId: g.applicationId, subjectIds: [...g.subjectIds].sort(), fields: [...g.fields].sort() }));
+  /** One entry per body and application whose events show someone in clear: the subjects whose keys are active now, and the fields of what shows. */
+  async disclosures(): Promise<Disclosure[]> {
+    const readable = new Map<string, boolean>();
+    for (const group of this.groups.values()) {
+      for (const subject of group.fieldsOf.keys()) {
+        if (subject !== null && !readable.has(subject)) readable.set(subject, (await this.encrypting.keys.keyOf(subject)).status === 'active');
+      }
+    }
+    const entries: Disclosure[] = [];
+    for (const group of this.groups.values()) {
+      const subjectIds: string[] = [];
+      const fields = new Set<string>();
+      for (const [subject, paths] of group.fieldsOf) {
+        if (subject !== null && !readable.get(subject)) continue;
+        if (subject !== null) subjectIds.push(subject);
+        for (const path of paths) fields.add(path);
+      }
+      if (fields.size > 0) entries.push({ organizationCode: group.organizationCode, applicationId: group.applicationId, subjectIds: subjectIds.sort(), fields: [...fields].sort() });
+    }
+    return entries;
   }
 }
