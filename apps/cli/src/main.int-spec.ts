@@ -26,6 +26,15 @@ describe('operations CLI on a real SQLite store', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const accessLog = () => {
+    const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
+    try {
+      return log.query();
+    } finally {
+      log.close();
+    }
+  };
+
   async function seed(): Promise<string> {
     const ctx = await openCliContext();
     const view = await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' });
@@ -62,14 +71,6 @@ describe('operations CLI on a real SQLite store', () => {
     const example = connectionApplicationForms.get('02-02')!.example;
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
     await ctx.close();
-    const accessLog = () => {
-      const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
-      try {
-        return log.query();
-      } finally {
-        log.close();
-      }
-    };
 
     for (const command of [['history', id], ['replay', id]]) {
       out.length = 0;
@@ -106,14 +107,6 @@ describe('operations CLI on a real SQLite store', () => {
     const tanaka = (await keys.findSubject('132012', '田中 三郎'))!;
     const erase = (subjectId: string) => eraseSubject(ctx.store, keys, { subjectId, requestedBy: { sub: 'dpo', org: '132012', role: 'applicant' }, legalBasis: 'purpose-achieved', reference: null, at: '2026-11-21T00:00:00.000Z' });
     await erase(tanaka);
-    const accessLog = () => {
-      const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
-      try {
-        return log.query();
-      } finally {
-        log.close();
-      }
-    };
     // when history prints it
     expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
     // then the erased person prints as the placeholder, the others in clear, and only they are logged
