@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscription } from 'rxjs';
-import { StorageUnavailableError, asStorageError, type EventStore, type RecordedEvent } from '@nws/event-store';
-import { ParkedProjectionEvents, fromParkedRow, type ParkedRow } from './parked-projection-events';
+import { StorageUnavailableError, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { ParkedProjectionEvents, fromParkedRow } from './parked-projection-events';
+import { ProjectionBatchApplier } from './projection-batch.applier';
 import type { Projection } from './projection';
 import { dropSecondaryIndexes, restoreIndexes } from './secondary-indexes';
 import { replayParkedStream } from './parked-replay';
 import { installProjection } from './projection-install';
-import { HandlerFault, failureKey, isDatabaseFailure, messageOf, toFault, truncate } from './projection-faults';
+import { messageOf } from './projection-faults';
 import {
   ParkedEventNotFoundError,
   type ParkedProjectionEvent,
@@ -50,17 +51,8 @@ export class ProjectionRunner {
   private storage: ProjectionRunnerStatus['storage'] = null;
   private lastError: string | null = null;
   private readonly applied$ = new BehaviorSubject<number>(0);
-  private readonly checkpoints = new Map<string, number>();
-  /** projection + position → attempts so far of a fault not yet parked. */
-  private readonly failures = new Map<string, number>();
-  /** projection + stream → first parked position: later events of the stream are held. */
-  private parkedStreams = new Map<string, number>();
-  /** Parked rows as they were before a rebuild: a re-parked event keeps its first parked time and attempts. */
-  private parkedBefore = new Map<string, ParkedRow>();
-  private readonly applyOne: (projection: Projection, event: RecordedEvent) => void;
-  private readonly setCheckpoint: Database.Statement<[number, string]>;
-  private readCheckpoints: Database.Statement | undefined;
   private readonly parking: ParkedProjectionEvents;
+  private readonly applier: ProjectionBatchApplier;
 
   constructor(
     private readonly store: EventStore,
@@ -75,19 +67,20 @@ export class ProjectionRunner {
     this.parking = new ParkedProjectionEvents(this.db);
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
     for (const projection of projections) installProjection(this.db, this.parking, projection);
-    this.setCheckpoint = this.db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
-    // Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection.
-    this.applyOne = this.db.transaction((projection: Projection, event: RecordedEvent) => projection.apply(this.db, event));
-    this.loadCheckpoints();
+    this.applier = new ProjectionBatchApplier(this.db, projections, this.parking, {
+      maxAttempts: this.maxAttempts,
+      directory: this.directory,
+      onApplied: (position) => this.applied$.next(position),
+    });
   }
 
   /** Lowest checkpoint: every projection has applied every event up to here. */
   get position(): number {
-    return Math.min(...this.projections.map((p) => this.checkpoints.get(p.name) ?? 0));
+    return this.applier.position;
   }
 
   checkpoint(name: string): number {
-    return this.checkpoints.get(name) ?? 0;
+    return this.applier.checkpoint(name);
   }
 
   /** At least 2: the first run of a batch cannot tell which event failed without undoing the rest. */
@@ -168,9 +161,9 @@ export class ProjectionRunner {
     const results: ProjectionReplayResult[] = [];
     for (const target of targets) {
       const projection = this.projections.find((p) => p.name === target.projection)!;
-      results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applyOne, directory: this.directory, rollbackLeftover: () => this.rollbackLeftover(true) }, projection, target.stream_id));
+      results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applier.applyOne, directory: this.directory, rollbackLeftover: () => this.applier.rollbackLeftover(true) }, projection, target.stream_id));
     }
-    this.reloadParkedStreams();
+    this.applier.reloadParkedStreams();
     return results;
   }
 
@@ -187,16 +180,7 @@ export class ProjectionRunner {
     this.stop();
     const rebuilt = this.projections.filter((p) => names.includes(p.name));
     const before = this.parking.ofProjections(rebuilt.map((p) => p.name));
-    this.db.transaction(() => {
-      for (const projection of rebuilt) {
-        for (const table of projection.tables) this.db.exec(`DELETE FROM ${table}`);
-        this.parking.removeAll(projection.name);
-        this.setCheckpoint.run(0, projection.name);
-      }
-    })();
-    this.parkedBefore = new Map(before.map((row) => [failureKey(row.projection, row.position), row]));
-    this.failures.clear();
-    this.loadCheckpoints();
+    this.applier.startRebuild(rebuilt, before);
     const indexes = dropSecondaryIndexes(this.db, rebuilt.flatMap((p) => p.tables));
     let events = 0;
     try {
@@ -211,7 +195,7 @@ export class ProjectionRunner {
       }
       await this.applyUntilDone(batch);
     } finally {
-      this.parkedBefore.clear();
+      this.applier.endRebuild();
       try {
         restoreIndexes(this.db, indexes);
       } catch (error) {
@@ -259,7 +243,7 @@ export class ProjectionRunner {
     if (batch.length === 0 || !this.db.open) return;
     let faults: ProjectionFault[];
     try {
-      faults = this.applyBatch(batch);
+      faults = this.applier.apply(batch);
     } catch (error) {
       // Nothing of the batch was applied; it is read again from the checkpoints later.
       const delay = this.backoff(++this.stallCount);
@@ -288,109 +272,12 @@ export class ProjectionRunner {
   /** Rebuild: the same batch again after a fault, until every event is applied or parked. */
   private async applyUntilDone(batch: readonly RecordedEvent[]): Promise<void> {
     for (;;) {
-      const faults = this.applyBatch(batch);
+      const faults = this.applier.apply(batch);
       for (const fault of faults) this.options.onFault?.(fault);
       const retries = faults.filter((f) => f.outcome === 'retry');
       if (retries.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, this.backoff(Math.max(...retries.map((f) => f.attempt)))));
     }
-  }
-
-  /**
-   * Applies a batch. Fast path: one transaction, no savepoints. After a fault (or while one is
-   * pending) each event of each projection runs in its own savepoint, so one failing event holds
-   * back only its projection. Throws StorageUnavailableError (or another database error) when the
-   * batch could not be written at all; returns the projection faults otherwise.
-   */
-  private applyBatch(batch: readonly RecordedEvent[]): ProjectionFault[] {
-    if (batch.length === 0 || !this.db.open) return [];
-    this.rollbackLeftover();
-    this.reloadParkedStreams();
-    const isolated = this.failures.size > 0;
-    const faults: ProjectionFault[] = [];
-    const settled: string[] = [];
-    const parkedStreams = new Map(this.parkedStreams);
-    const now = new Date().toISOString();
-    try {
-      this.db.transaction(() => {
-        for (const projection of this.projections) {
-          const from = this.checkpoints.get(projection.name) ?? 0;
-          let last = from;
-          for (const event of batch) {
-            if (event.position <= last) continue;
-            if (parkedStreams.size > 0) {
-              const first = parkedStreams.get(failureKey(projection.name, event.streamId));
-              if (first !== undefined && event.position > first) {
-                this.parking.park({ projection: projection.name, position: event.position, stream_id: event.streamId, type: event.type, reason: 'held', error: null, attempts: 0, parked_at: now, last_attempt_at: now });
-                last = event.position;
-                continue;
-              }
-            }
-            if (!isolated) {
-              // Fast path: any fault gives up the whole batch (rolled back), to be retried event by event.
-              try {
-                projection.apply(this.db, event);
-              } catch (error) {
-                throw new HandlerFault(projection, event, error);
-              }
-              last = event.position;
-              continue;
-            }
-            const key = failureKey(projection.name, event.position);
-            try {
-              this.applyOne(projection, event);
-              if (this.failures.has(key)) settled.push(key);
-            } catch (error) {
-              // The database refusing the write is not the projection's fault, and SQLite may have
-              // rolled the whole transaction back already: give up the batch.
-              if (isDatabaseFailure(error) || !this.db.inTransaction) throw new HandlerFault(projection, event, error);
-              const attempt = (this.failures.get(key) ?? 0) + 1;
-              const parked = attempt >= this.maxAttempts;
-              faults.push(toFault(projection, event, error, attempt, this.maxAttempts, parked ? 'parked' : 'retry'));
-              if (!parked) break;
-              const before = this.parkedBefore.get(key);
-              this.parking.park({
-                projection: projection.name,
-                position: event.position,
-                stream_id: event.streamId,
-                type: event.type,
-                reason: 'failed',
-                error: truncate(messageOf(error)),
-                attempts: attempt + (before?.attempts ?? 0),
-                parked_at: before?.parked_at ?? now,
-                last_attempt_at: now,
-              });
-              parkedStreams.set(failureKey(projection.name, event.streamId), event.position);
-              settled.push(key);
-            }
-            last = event.position;
-          }
-          if (last !== from) this.setCheckpoint.run(last, projection.name);
-        }
-      })();
-    } catch (error) {
-      this.rollbackLeftover(true);
-      if (error instanceof HandlerFault && !isDatabaseFailure(error.original) && this.db.open) {
-        // Fast path: the whole batch was rolled back; retry it event by event.
-        const key = failureKey(error.projection.name, error.event.position);
-        const attempt = (this.failures.get(key) ?? 0) + 1;
-        this.failures.set(key, attempt);
-        return [toFault(error.projection, error.event, error.original, attempt, this.maxAttempts, 'retry')];
-      }
-      const original = error instanceof HandlerFault ? error.original : error;
-      throw asStorageError(original, 'read models', this.directory);
-    }
-    for (const key of settled) this.failures.delete(key);
-    for (const fault of faults) if (fault.outcome === 'retry') this.failures.set(failureKey(fault.projection, fault.position), fault.attempt);
-    this.parkedStreams = parkedStreams;
-    this.loadCheckpoints();
-    this.applied$.next(this.position);
-    return faults;
-  }
-
-  private reloadParkedStreams(): void {
-    const rows = this.parking.firstPositions();
-    this.parkedStreams = new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
   }
 
   private retryLater(delayMs: number): void {
@@ -419,25 +306,7 @@ export class ProjectionRunner {
     return Math.min(this.options.maxRetryDelayMs ?? 5000, base * 2 ** Math.max(0, Math.min(attempt - 1, 20)));
   }
 
-  /** After an I/O error SQLite may leave the transaction open; later writes must not run inside it. */
-  private rollbackLeftover(quiet = false): void {
-    if (!this.db.open || !this.db.inTransaction) return;
-    try {
-      this.db.exec('ROLLBACK');
-    } catch (error) {
-      if (!quiet) throw asStorageError(error, 'read models', this.directory);
-    }
-  }
-
   private get directory(): string | undefined {
     return this.options.filename === ':memory:' ? undefined : dirname(this.options.filename);
-  }
-
-  private loadCheckpoints(): void {
-    // Prepared once: this runs after every batch, and preparing cost more than the query.
-    this.readCheckpoints ??= this.db.prepare('SELECT name, position FROM projection_checkpoints');
-    for (const row of this.readCheckpoints.all() as Array<{ name: string; position: number }>) {
-      this.checkpoints.set(row.name, row.position);
-    }
   }
 }
