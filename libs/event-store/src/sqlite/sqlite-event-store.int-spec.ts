@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { DuplicateEventIdError } from '../event-store.errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 import { sqliteSpecFiles } from './testing/sqlite-spec-files';
@@ -155,6 +156,35 @@ describe('SQLite event store: durability and immutability', () => {
     for await (const event of store.readAll()) stored.push(`${event.streamId}:${event.type}`);
     expect(stored).toEqual(['other:Taken', 'before:A', 'after:B']);
     expect(await store.streamRevision('broken')).toBeUndefined();
+    await store.close();
+  });
+
+  it('an append repeated under any expectation is answered as the first was and stores nothing; a first id taken by another stream is refused', async () => {
+    const store = new SqliteEventStore({ filename: tempFile() });
+    // given a stream of two appends
+    const first = [ev('A'), ev('B')];
+    const second = [ev('C')];
+    const answers = [await store.append('s', first, 'no_stream'), await store.append('s', second, 1)];
+    // when each is appended again, with an expectation that still holds, with one that no longer does, with any
+    const repeats = [
+      await store.append('s', first, 'any'),
+      await store.append('s', first, 'stream_exists'),
+      await store.append('s', first, 'no_stream'),
+      await store.append('s', second, 2),
+      await store.append('s', second, 1),
+      await store.append('s', second, 'any'),
+    ];
+    // then every repeat answers as its first append did, and the stream is unchanged
+    const like = (a: { nextExpectedRevision: number; position: number }) => ({ nextExpectedRevision: a.nextExpectedRevision, position: a.position, replayed: true });
+    expect(repeats).toEqual([...Array<typeof answers[0]>(3).fill(answers[0]!), ...Array<typeof answers[0]>(3).fill(answers[1]!)].map(like));
+    const types: string[] = [];
+    for await (const event of store.readStream('s')) types.push(event.type);
+    expect(types).toEqual(['A', 'B', 'C']);
+    // and an id stored in another stream, or a repeat that is not the same events in order, is refused whatever the expectation
+    await expect(store.append('t', [first[0]!], 'any')).rejects.toBeInstanceOf(DuplicateEventIdError);
+    await expect(store.append('s', [first[0]!, second[0]!], 'any')).rejects.toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.streamRevision('t')).toBeUndefined();
+    expect(await store.headPosition()).toBe(3);
     await store.close();
   });
 });
