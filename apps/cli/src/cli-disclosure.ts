@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RecordedEvent } from '@nws/event-store';
-import { applicationStream } from '@nws/engine';
-import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf } from '@nws/personal-data';
+import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf, type KeyCache } from '@nws/personal-data';
 import type { CliContext } from './cli-context';
 
 export interface PurposeFlags {
@@ -31,7 +31,7 @@ export function requirePurpose(flags: PurposeFlags, output: string): void {
  * to show in clear: one entry per body and application, with subjects and fields, never values.
  * If the log cannot take the entries, the command fails and prints nothing.
  */
-export async function logDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, stored: AsyncIterable<RecordedEvent>): Promise<number> {
+export async function logDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, stored: AsyncIterable<RecordedEvent> | Iterable<RecordedEvent>): Promise<number> {
   const encrypting = findEncryptingStore(ctx.store);
   if (!encrypting) return 0;
   const tally = new DisclosureTally(encrypting);
@@ -53,4 +53,21 @@ export async function logDisclosure(ctx: CliContext, route: string, flags: Purpo
 /** logDisclosure for one application's events up to the revision the command shows. */
 export function logApplicationDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, applicationId: string, toRevision: number): Promise<number> {
   return logDisclosure(ctx, route, flags, storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId), { toRevision }));
+}
+
+/**
+ * Every event of one application for printing, read once as stored: the disclosure is logged from
+ * these events, then they are decrypted, so the log covers exactly what prints.
+ */
+export async function disclosedApplicationEvents(ctx: CliContext, route: string, flags: PurposeFlags, applicationId: string): Promise<RecordedEvent[]> {
+  const stored: RecordedEvent[] = [];
+  for await (const event of storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId))) stored.push(event);
+  if (stored.length === 0) throw new ApplicationNotFoundError(applicationId);
+  await logDisclosure(ctx, route, flags, stored);
+  const encrypting = findEncryptingStore(ctx.store);
+  if (!encrypting) return stored;
+  const keys: KeyCache = new Map();
+  const clear: RecordedEvent[] = [];
+  for (const event of stored) clear.push(await encrypting.decryptEvent(event, keys));
+  return clear;
 }

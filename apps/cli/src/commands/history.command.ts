@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openCliContext } from '../cli-context';
-import { logApplicationDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
+import { disclosedApplicationEvents, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 export function registerHistoryCommand(program: Command): void {
   withPurpose(program.command('history <applicationId>'))
@@ -9,9 +9,7 @@ export function registerHistoryCommand(program: Command): void {
       requirePurpose(flags, 'the history');
       const ctx = await openCliContext();
       try {
-        const { events } = await ctx.engine.load(id);
-        await logApplicationDisclosure(ctx, 'nws history', flags, id, events.at(-1)!.revision);
-        for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
+        for (const event of await disclosedApplicationEvents(ctx, 'nws history', flags, id)) process.stdout.write(`${JSON.stringify(event)}\n`);
       } finally {
         await ctx.close();
       }
