@@ -16,6 +16,7 @@ const SIZES = {
     fuzz: { requests: 1000 },
     disk: { fullEpisodes: 1, readOnlyEpisodes: 1, clients: 3, minLoadMs: 150, maxLoadMs: 500, minTroubleMs: 300, maxTroubleMs: 700 },
     projectionFaults: { faults: 3, clients: 3 },
+    commitRace: { episodes: 40, clients: 24 },
   },
   full: {
     crash: { kills: 40, clients: 6, minLoadMs: 50, maxLoadMs: 2500 },
@@ -24,6 +25,7 @@ const SIZES = {
     fuzz: { requests: 12000 },
     disk: { fullEpisodes: 12, readOnlyEpisodes: 6, clients: 6, minLoadMs: 200, maxLoadMs: 2500, minTroubleMs: 400, maxTroubleMs: 3000 },
     projectionFaults: { faults: 12, clients: 6 },
+    commitRace: { episodes: 400, clients: 24 },
   },
 } as const;
 
@@ -48,6 +50,7 @@ export const SCALE = {
     readOnlyEpisodes: override('RELIABILITY_READ_ONLY_EPISODES', size.disk.readOnlyEpisodes),
   },
   projectionFaults: { ...size.projectionFaults, faults: override('RELIABILITY_PROJECTION_FAULTS', size.projectionFaults.faults) },
+  commitRace: { ...size.commitRace, episodes: override('RELIABILITY_COMMIT_RACE_EPISODES', size.commitRace.episodes) },
 };
 
 /** Generous per-test limits: a deadline against hangs, never a speed assertion. */

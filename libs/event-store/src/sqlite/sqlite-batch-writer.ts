@@ -21,6 +21,8 @@ export interface WireError {
   readonly code?: string;
   /** The batch may have been committed (the writer stopped before answering): say so, not "not stored". */
   readonly outcomeUnknown?: boolean;
+  /** SQLite committed the batch (readers see it) but the file system failed right after: durability not confirmed. */
+  readonly committedUnconfirmed?: boolean;
 }
 
 export type WireOutcome =
@@ -49,8 +51,12 @@ export interface BatchWriter {
  * fails alone. A storage problem (disk full, read-only, I/O error) anywhere — in an append or at
  * COMMIT — rolls back the whole transaction: none of the batch is stored, and the caller fails
  * every append of it, so nobody is told "stored" for events that are not.
+ *
+ * `afterCommit` (commitProbe on a file) runs once COMMIT has returned: if it throws, the file system
+ * failed around the commit and its fsync may have claimed more than it made durable, so the whole
+ * batch is answered "outcome unknown" — never "stored" — although SQLite has committed it.
  */
-export function batchWriter(db: Database.Database, isStorageProblem: (error: unknown) => boolean): BatchWriter {
+export function batchWriter(db: Database.Database, isStorageProblem: (error: unknown) => boolean, afterCommit: () => void = () => undefined): BatchWriter {
   const statements = {
     eventById: db.prepare<[string], { stream_id: string; revision: number; position: number }>('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
     streamRevision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
@@ -155,6 +161,14 @@ export function batchWriter(db: Database.Database, isStorageProblem: (error: unk
           // Still stuck: the next batch tries again before writing anything.
         }
         return { ok: false, error: wire(error) };
+      }
+      try {
+        afterCommit();
+      } catch (error) {
+        const failed = wire(error);
+        // Whatever the file system said, an unconfirmed commit is the disk's problem (503), never a bug's (500).
+        const code = isStorageProblem(error) ? failed.code : 'SQLITE_IOERR';
+        return { ok: false, error: { message: `committed, but the file system failed right after (${failed.message}): durability not confirmed`, ...(code === undefined ? {} : { code }), outcomeUnknown: true, committedUnconfirmed: true } };
       }
       return { ok: true, outcomes };
     },

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, renameSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Observable } from 'rxjs';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { StorageUnavailableError, asStorageError, storageCodePatterns, storageProblemOf } from '../storage.errors';
@@ -17,6 +17,7 @@ import {
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
+import { commitProbe } from './commit-probe';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
@@ -70,10 +71,20 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
-    readonly readStream: Database.Statement<[string, number, number, number], EventRow>;
-    readonly readAll: Database.Statement<[number, number], EventRow>;
+    readonly readStream: Database.Statement<[string, number, number, number, number], EventRow>;
+    readonly readAll: Database.Statement<[number, number, number], EventRow>;
     readonly head: Database.Statement<[], { position: number | null }>;
+    readonly streamRevisionUpTo: Database.Statement<[string, number], { revision: number | null }>;
+    readonly headUpTo: Database.Statement<[number], { position: number | null }>;
   };
+  /**
+   * The last position known durable, while a commit SQLite made is not confirmed by the file
+   * system (the commit probe failed after it): reads stop there, so nobody — a retried command's
+   * idempotency check, a projection, a distributor — takes such events for stored. Undefined when
+   * every commit is confirmed. Only a later confirmed commit lifts it.
+   */
+  private unconfirmedAbove: number | undefined;
+  private confirmedHead: number;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -90,14 +101,17 @@ export class SqliteEventStore implements EventStore {
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       readStream: this.db
         .prepare<[string, number, number, number], EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? AND position <= ? ORDER BY revision LIMIT ?`,
         )
         .raw(true),
-      readAll: this.db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+      readAll: this.db.prepare<[number, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
+      streamRevisionUpTo: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ? AND position <= ?'),
+      headUpTo: this.db.prepare('SELECT max(position) AS position FROM events WHERE position <= ?'),
     };
+    this.confirmedHead = this.statements.head.get()?.position ?? 0;
     this.feed = new SqliteLiveFeed({
-      readPage: (after) => this.statements.readAll.all(after, this.pageSize),
+      readPage: (after) => this.statements.readAll.all(after, this.visibleUpTo, this.pageSize),
       pageSize: this.pageSize,
       pollIntervalMs: options.pollIntervalMs ?? 500,
     });
@@ -119,7 +133,8 @@ export class SqliteEventStore implements EventStore {
       this.thread = this.startWriterThread();
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
-      this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined);
+      const probe = options.filename === ':memory:' ? undefined : commitProbe({ renameSync, mkdirSync }, dirname(resolvePath(options.filename)));
+      this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined, probe);
       this.maxBatchAppends = Number.POSITIVE_INFINITY;
     }
   }
@@ -179,7 +194,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async streamRevision(streamId: string): Promise<number | undefined> {
-    return this.statements.streamRevision.get(streamId)?.revision ?? undefined;
+    const revision = this.unconfirmedAbove === undefined ? this.statements.streamRevision.get(streamId) : this.statements.streamRevisionUpTo.get(streamId, this.unconfirmedAbove);
+    return revision?.revision ?? undefined;
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -188,7 +204,7 @@ export class SqliteEventStore implements EventStore {
     let more = true;
     return rowPages(() => {
       if (!more) return undefined;
-      const rows = this.statements.readStream.all(streamId, from, to, this.pageSize);
+      const rows = this.statements.readStream.all(streamId, from, to, this.visibleUpTo, this.pageSize);
       const last = rows.at(-1);
       if (!last || rows.length < this.pageSize) more = false;
       else from = last[3] + 1;
@@ -203,7 +219,7 @@ export class SqliteEventStore implements EventStore {
     return rowPages(
       () => {
         if (!more) return undefined;
-        const rows = this.statements.readAll.all(after, this.pageSize);
+        const rows = this.statements.readAll.all(after, this.visibleUpTo, this.pageSize);
         after = rows.at(-1)?.[0] ?? after;
         if (rows.length < this.pageSize) more = false;
         return rows;
@@ -225,7 +241,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number> {
-    return this.statements.head.get()?.position ?? 0;
+    const head = this.unconfirmedAbove === undefined ? this.statements.head.get() : this.statements.headUpTo.get(this.unconfirmedAbove);
+    return head?.position ?? 0;
+  }
+
+  private get visibleUpTo(): number {
+    return this.unconfirmedAbove ?? Number.MAX_SAFE_INTEGER;
   }
 
   /**
@@ -311,6 +332,7 @@ export class SqliteEventStore implements EventStore {
    */
   private settle(batch: readonly PendingAppend[], result: WireBatchResult, started: bigint): void {
     if (!result.ok) {
+      if (result.error.committedUnconfirmed) this.unconfirmedAbove ??= this.confirmedHead;
       const failure = this.storageFailure(revive(result.error));
       for (const pending of batch) pending.reject(failure);
       return;
@@ -319,9 +341,15 @@ export class SqliteEventStore implements EventStore {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.stats.commits += 1;
     this.stats.appends += batch.length;
+    if (this.unconfirmedAbove !== undefined) {
+      // This commit's fsync and probe succeeded: whatever the log held before it is durable too.
+      this.unconfirmedAbove = undefined;
+      this.confirmedHead = this.statements.head.get()?.position ?? 0;
+    }
     batch.forEach((pending, index) => {
       const outcome = result.outcomes[index];
       if (outcome?.ok) {
+        this.confirmedHead = Math.max(this.confirmedHead, outcome.result.position);
         this.stats.events += pending.events.length;
         pending.resolve(outcome.result);
       } else pending.reject(refusal(pending, outcome));

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { commitProbe } from './commit-probe';
 import { batchWriter, type WireAppend, type WireBatchResult, type WireError } from './sqlite-batch-writer';
 
 /** What the writer thread needs to open the database as the store's only writing connection. */
@@ -21,6 +22,8 @@ type Request = { readonly kind: 'write'; readonly batch: readonly WireAppend[]; 
 function threadSource(): string {
   return `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
 const Database = require(workerData.driver);
 const options = workerData.options;
 const patterns = options.storageCodePatterns.map((source) => new RegExp(source));
@@ -33,7 +36,8 @@ db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = ' + options.synchronous);
 db.pragma('wal_autocheckpoint = ' + options.walAutocheckpointPages);
 if (options.maxPageCount !== undefined) db.pragma('max_page_count = ' + options.maxPageCount);
-const writer = (${batchWriter.toString()})(db, isStorageProblem);
+const probe = (${commitProbe.toString()})(fs, path.dirname(path.resolve(options.filename)));
+const writer = (${batchWriter.toString()})(db, isStorageProblem, probe);
 parentPort.on('message', (request) => {
   if (request.kind === 'write') {
     parentPort.postMessage(writer.write(request.batch, request.recordedAt));
