@@ -11,7 +11,7 @@ export interface ProbeFileSystem {
  * allocated to the write-ahead log were written as unwritten extents whose conversion to written
  * needs the journal and fails; the fsync waited only for the page writeback and a transaction the
  * abort marked done, and reports 0. After fsck those log frames read as zeros and the commit is
- * gone — seen here: about one in a hundred read-only episodes of the disk-trouble reliability
+ * gone — seen here: one in 90 to 300 read-only episodes of the disk-trouble reliability
  * test lost an acknowledged transition. A metadata change begun after the fsync fails once the
  * journal has aborted (ext4_journal_check_start), so renaming a probe directory tells; on a healthy
  * file system it costs ~3 µs and joins the running journal transaction (no I/O of its own).

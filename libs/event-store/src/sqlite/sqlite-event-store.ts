@@ -100,7 +100,7 @@ export class SqliteEventStore implements EventStore {
     this.statements = {
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       readStream: this.db
-        .prepare<[string, number, number, number], EventRow>(
+        .prepare<[string, number, number, number, number], EventRow>(
           `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? AND position <= ? ORDER BY revision LIMIT ?`,
         )
         .raw(true),
