@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageUnavailableError } from '@nws/event-store';
+import { StorageUnavailableError, isOutcomeUnknown } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { Ext4Disk, canFailExt4, canMountTmpfs } from '../support/real-disk';
 import { FigureSheet } from './support/figures';
@@ -17,13 +17,7 @@ type Answer = 'acked' | 'unknown' | 'not-recorded';
 
 function answerOf(error: unknown): { answer: Answer; probeCaught: boolean } {
   if (!(error instanceof StorageUnavailableError)) throw error;
-  let unknown = false;
-  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if ((current as { outcomeUnknown?: unknown }).outcomeUnknown === true || (typeof code === 'string' && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)$/.test(code))) unknown = true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return { answer: unknown ? 'unknown' : 'not-recorded', probeCaught: /committed, but the file system failed right after/.test(error.message) };
+  return { answer: isOutcomeUnknown(error) ? 'unknown' : 'not-recorded', probeCaught: /committed, but the file system failed right after/.test(error.message) };
 }
 
 /**

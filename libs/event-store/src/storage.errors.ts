@@ -78,6 +78,23 @@ export function storageProblemOf(error: unknown): StorageProblem | undefined {
   return undefined;
 }
 
+/**
+ * Whether a refused write may have been recorded after all (answered `outcome: unknown`, never
+ * "nothing"): the disk failed while a transaction already written was being made durable (fsync:
+ * its frames may be in the write-ahead log and come back when the log is next recovered); or the
+ * SQLite store's writer thread stopped with the write in hand; or SQLite committed it and the file
+ * system failed right after (the commit probe). Follows `cause`.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)$/.test(code)) return true;
+    if ((current as { outcomeUnknown?: unknown }).outcomeUnknown === true) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The error as a StorageUnavailableError when it is a storage problem; otherwise the error itself. */
 export function asStorageError(error: unknown, storage: string, directory?: string): unknown {
   if (error instanceof StorageUnavailableError) return error;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, type StorageProblem } from '@nws/event-store';
+import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
 import { EngineMetrics } from '../metrics/metrics.registry';
 import {
   ActionNotAllowedInStateError,
@@ -134,24 +134,6 @@ const STORAGE_PROBLEMS: Record<StorageProblem, LocalizedMessage> = {
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The disk failed while a transaction already written was being made durable (fsync): SQLite
- * reports the commit as failed, but its frames may be in the write-ahead log and come back when
- * the log is next recovered. Or the SQLite store's writer thread stopped with the write in hand.
- * Whether the command was recorded is unknown — never "nothing".
- */
-function outcomeUnknown(error: StorageUnavailableError): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)$/.test(code)) return true;
-    // The SQLite store's writer thread stopped with this write in hand (it may have committed it).
-    if ((current as { outcomeUnknown?: unknown }).outcomeUnknown === true) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/**
  * 503 for what the disk refused. A write: what happened, whether it was recorded (`outcome`:
  * `not-recorded`, or `unknown` when the disk failed while making it durable — the same
  * Idempotency-Key then tells the outcome without recording it twice), that reads still work. A
@@ -168,7 +150,7 @@ function storageUnavailable(error: StorageUnavailableError, method: string): Err
     body['storage'] = error.problem;
     return body;
   }
-  const unknown = outcomeUnknown(error);
+  const unknown = isOutcomeUnknown(error);
   const body = make(
     HttpStatus.SERVICE_UNAVAILABLE,
     'STORAGE_UNAVAILABLE',
