@@ -136,6 +136,10 @@ export function batchWriter(db: Database.Database, isStorageProblem: (error: unk
       const outcomes: WireOutcome[] = [];
       try {
         rollbackLeftover();
+        // IMMEDIATE: the write lock is taken (waiting on the busy timeout) before the first read.
+        // A deferred transaction reads first (the replay and revision checks) and could not wait
+        // for the lock: when another connection (another process) wrote meanwhile, SQLite answers
+        // SQLITE_BUSY at once rather than let a stale snapshot write — a 503 for nothing.
         db.transaction(() => {
           for (const append of batch) {
             try {
@@ -153,7 +157,7 @@ export function batchWriter(db: Database.Database, isStorageProblem: (error: unk
               outcomes.push({ ok: false, refused: 'error', error: wire(error) });
             }
           }
-        })();
+        }).immediate();
       } catch (error) {
         try {
           rollbackLeftover();

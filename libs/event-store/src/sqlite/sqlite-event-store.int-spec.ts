@@ -61,6 +61,28 @@ describe('SQLite event store: durability and immutability', () => {
     }
   });
 
+  it("waits for another process's write instead of failing the batch", async () => {
+    // given another connection (another process: the CLI, a second API on the same file) that holds the write lock and has written
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file });
+    await store.append('s-1', [ev('A')], 'no_stream');
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    other.prepare("INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, 'other', 0, 'X', '{}', '{}', '2026-12-05T00:00:00Z')").run(randomUUID());
+    // when the store appends meanwhile, and the other connection commits a moment later
+    const appending = store.append('s-1', [ev('B')], 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    other.exec('COMMIT');
+    other.close();
+    // then the append waited for the lock and is stored after the other write (a transaction that
+    // read before taking the lock would have been refused: SQLITE_BUSY, its snapshot stale)
+    await expect(appending).resolves.toMatchObject({ nextExpectedRevision: 1 });
+    const types: string[] = [];
+    for await (const e of store.readAll()) types.push(e.type);
+    expect(types).toEqual(['A', 'X', 'B']);
+    await store.close();
+  });
+
   it('the database itself refuses UPDATE and DELETE of events', async () => {
     const file = tempFile();
     const store = new SqliteEventStore({ filename: file });
