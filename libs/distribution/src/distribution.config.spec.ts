@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistributionConfigError, loadDistributionConfig } from './distribution.config';
 
 describe('distribution configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nws-dist-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
   const file = (content: unknown) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'nws-dist-config-')), 'consumers.json');
+    const path = join(dir, `consumers-${(files += 1)}.json`);
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
     return path;
   };
