@@ -1,4 +1,5 @@
 import { ForwardingEventStore, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision } from '@nws/event-store';
+import type { CheckpointStats } from '@nws/event-store/sqlite';
 import type { EngineMetrics } from './metrics.registry';
 
 /** Counts appended events and times appends, whatever the adapter underneath. */
@@ -22,10 +23,11 @@ export class MeteredEventStore extends ForwardingEventStore {
 interface ObservableAdapter {
   onCommit?: (observer: (size: number, seconds: number) => void) => void;
   onWriterRestart?: (observer: (reason: string) => void) => void;
+  readonly checkpointStats?: CheckpointStats;
   inner?: unknown;
 }
 
-/** Finds the SQLite adapter under decorators, to observe its group commits and writer-thread restarts. */
+/** Finds the SQLite adapter under decorators, to observe its group commits, writer-thread restarts and checkpoints. */
 export function observeGroupCommits(store: EventStore, metrics: EngineMetrics, log: (message: string) => void = () => undefined): void {
   let current: unknown = store;
   while (current && typeof current === 'object') {
@@ -39,6 +41,17 @@ export function observeGroupCommits(store: EventStore, metrics: EngineMetrics, l
         metrics.writerRestarts.inc();
         log(`${reason}; a new writer thread takes the next writes`);
       });
+      if (candidate.checkpointStats !== undefined) {
+        let counted = 0;
+        metrics.onScrape(async () => {
+          const stats = candidate.checkpointStats;
+          if (stats === undefined) return;
+          metrics.checkpoints.inc(stats.passes - counted);
+          counted = stats.passes;
+          metrics.walFrames.set(stats.walFrames);
+          metrics.walHeld.set(stats.held ? 1 : 0);
+        });
+      }
       return;
     }
     current = candidate.inner;

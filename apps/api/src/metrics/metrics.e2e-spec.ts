@@ -19,6 +19,22 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/^nws_group_commit_batch_size_count [1-9]/m);
     expect(text).toMatch(/^nws_projection_lag_events \d+$/m);
   });
+
+  it("exports the embedded store's WAL checkpoints: how many, the WAL's frames, whether it is held", async () => {
+    const driver = new Driver(server);
+    await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' });
+    // The checkpoint thread runs on its own timer (every 100 ms): scrape until it has copied the commit.
+    const deadline = Date.now() + 20_000;
+    let text = '';
+    do {
+      text = (await server.request('GET', '/metrics')).body as string;
+      if (/^nws_event_store_checkpoints_total [1-9]/m.test(text)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } while (Date.now() < deadline);
+    expect(text).toMatch(/^nws_event_store_checkpoints_total [1-9]\d*$/m);
+    expect(text).toMatch(/^nws_event_store_wal_frames \d+$/m);
+    expect(text).toMatch(/^nws_event_store_wal_held 0$/m);
+  });
 });
 
 describe('GET /metrics: distribution consumers', () => {

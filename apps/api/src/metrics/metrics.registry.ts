@@ -62,6 +62,22 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  readonly checkpoints = new Counter({
+    name: 'nws_event_store_checkpoints_total',
+    help: "WAL checkpoints by the embedded store's checkpoint thread (each copied committed WAL frames into the database file and was confirmed by a probe)",
+    registers: [this.registry],
+  });
+  readonly walFrames = new Gauge({
+    name: 'nws_event_store_wal_frames',
+    help: "Frames in the embedded store's WAL at the latest checkpoint (4,096-byte pages; the WAL starts again past 40,000 by default)",
+    registers: [this.registry],
+  });
+  readonly walHeld = new Gauge({
+    name: 'nws_event_store_wal_held',
+    help: '1 when the file system refused the probe after a checkpoint: the WAL is kept as it is (no checkpoint, never started again) until a probe passes',
+    registers: [this.registry],
+  });
+
   /** Gauges other modules refresh right before each scrape (the distribution's consumers). */
   private readonly scrapeHooks = new Set<() => Promise<void>>();
 

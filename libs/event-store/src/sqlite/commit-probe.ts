@@ -17,15 +17,16 @@ export interface ProbeFileSystem {
  * file system it costs ~3 µs and joins the running journal transaction (no I/O of its own).
  *
  * The probe is a directory (two names, alternating) so tools that take every file in the data
- * directory for a database skip it. Throws the file system's error (EROFS, EIO, ENOSPC…); the
+ * directory for a database skip it. Each thread that probes gives its own `name` (the writer's
+ * commits: 'commit-probe'; the checkpoint thread: 'checkpoint-probe'), so two never race for one. Throws the file system's error (EROFS, EIO, ENOSPC…); the
  * caller answers the batch "outcome unknown": committed as far as SQLite knows, durability not
  * confirmed, the same Idempotency-Key tells later.
  *
  * Like batchWriter, it may use nothing but its arguments (no imports, no module-level helpers).
  */
-export function commitProbe(fs: ProbeFileSystem, directory: string): () => void {
-  const a = `${directory}/.commit-probe-a`;
-  const b = `${directory}/.commit-probe-b`;
+export function commitProbe(fs: ProbeFileSystem, directory: string, name = 'commit-probe'): () => void {
+  const a = `${directory}/.${name}-a`;
+  const b = `${directory}/.${name}-b`;
   let at = a;
   return () => {
     const to = at === a ? b : a;

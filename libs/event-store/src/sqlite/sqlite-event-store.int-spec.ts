@@ -50,14 +50,23 @@ describe('SQLite event store: durability and immutability', () => {
     db.close();
     // synchronous is per connection: read it through the connection that writes (2 = FULL).
     expect(writingPragma(store, 'synchronous')).toBe(2);
-    // Checkpoints a tenth as often as SQLite's default (see the option); a caller may choose.
-    expect(writingPragma(store, 'wal_autocheckpoint')).toBe(10_000);
+    // The writer thread never checkpoints (the checkpoint thread does); the WAL file is cut back to
+    // four times the checkpoint size (40,000 frames of 4,096 + 24 bytes) when it starts again.
+    expect(writingPragma(store, 'wal_autocheckpoint')).toBe(0);
+    expect(writingPragma(store, 'journal_size_limit')).toBe(40_000 * 4_120);
     await store.close();
-    for (const writerThread of [true, false]) {
-      const tuned = new SqliteEventStore({ filename: tempFile(), walAutocheckpointPages: 500, writerThread });
-      expect(writingPragma(tuned, 'synchronous')).toBe(2);
-      expect(writingPragma(tuned, 'wal_autocheckpoint')).toBe(500);
-      await tuned.close();
+    const tuned = new SqliteEventStore({ filename: tempFile(), walAutocheckpointPages: 500 });
+    expect(writingPragma(tuned, 'synchronous')).toBe(2);
+    expect(writingPragma(tuned, 'journal_size_limit')).toBe(2_000 * 4_120);
+    await tuned.close();
+    // Writing on the caller's thread, the commit that crosses the size checkpoints: a tenth as
+    // often as SQLite's default (see the option), or as the caller chooses.
+    for (const walAutocheckpointPages of [undefined, 500]) {
+      const own = new SqliteEventStore({ filename: tempFile(), writerThread: false, ...(walAutocheckpointPages === undefined ? {} : { walAutocheckpointPages }) });
+      expect(writingPragma(own, 'synchronous')).toBe(2);
+      expect(writingPragma(own, 'wal_autocheckpoint')).toBe(walAutocheckpointPages ?? 10_000);
+      expect(own.checkpointStats).toBeUndefined();
+      await own.close();
     }
   });
 

@@ -21,10 +21,12 @@ import { commitProbe } from './commit-probe';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
+import { CheckpointThread, type CheckpointStats } from './sqlite-checkpoint.thread';
 import { WriterThread } from './sqlite-writer.thread';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
 export type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
+export type { CheckpointStats } from './sqlite-checkpoint.thread';
 
 interface PendingAppend {
   readonly streamId: string;
@@ -55,6 +57,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   /** Exactly one of the two writes: the writer thread (replaced if it stops), or the same writer on this thread. */
   private thread: WriterThread | undefined;
+  /** With the writer thread: WAL checkpoints off the writer's path (sqlite-checkpoint.thread.ts). */
+  private readonly checkpoints: CheckpointThread | undefined;
   private readonly startWriterThread: (() => WriterThread) | undefined;
   private readonly writerRestartDelayMs: number;
   /** The page limit in force, for a restarted writer thread (max_page_count is per connection). */
@@ -119,6 +123,9 @@ export class SqliteEventStore implements EventStore {
       pollIntervalMs: options.pollIntervalMs ?? 500,
     });
     const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
+    // Four times the size: the whole-WAL passes (the writer waits) came half as often as at 1×, and
+    // the engine on the 1,000,000-event store kept 0.84× of its fresh-store rate against 0.81×.
+    const restartAbovePages = 4 * walAutocheckpointPages;
     this.pageLimit = options.maxPageCount;
     this.writerRestartDelayMs = Math.max(0, options.writerRestartDelayMs ?? 1_000);
     if (options.filename !== ':memory:' && options.writerThread !== false) {
@@ -127,19 +134,38 @@ export class SqliteEventStore implements EventStore {
           {
             filename: options.filename,
             synchronous: options.synchronous ?? 'FULL',
-            walAutocheckpointPages,
+            // Checkpoints run in the checkpoint thread, never inside the writer's commit.
+            walAutocheckpointPages: 0,
+            // A WAL that grew past the bound under load is cut back to it when it starts again.
+            journalSizeLimitBytes: restartAbovePages * (Number(this.db.pragma('page_size', { simple: true })) + WAL_FRAME_HEADER_BYTES),
             maxPageCount: this.pageLimit,
             storageCodePatterns: storageCodePatterns(),
           },
           (error) => this.storageFailure(revive(error)),
         );
       this.thread = this.startWriterThread();
+      this.checkpoints = new CheckpointThread(
+        { filename: options.filename, intervalMs: Math.max(1, Math.trunc(options.checkpointIntervalMs ?? 100)), restartAbovePages },
+        (problem) =>
+          this.storageFailure(
+            revive({
+              message: `WAL checkpoint: ${problem.message}`,
+              // A probe the file system refused is the disk's problem whatever its code (as after a commit).
+              code: problem.held && storageProblemOf(problem) === undefined ? 'SQLITE_IOERR' : problem.code,
+            }),
+          ),
+      );
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
       const probe = options.filename === ':memory:' ? undefined : commitProbe({ renameSync, mkdirSync }, dirname(resolvePath(options.filename)));
       this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined, probe);
       this.maxBatchAppends = Number.POSITIVE_INFINITY;
     }
+  }
+
+  /** What the checkpoint thread has done; undefined when commits checkpoint (no writer thread). */
+  get checkpointStats(): CheckpointStats | undefined {
+    return this.checkpoints?.stats;
   }
 
   get groupCommitStats(): GroupCommitStats {
@@ -269,6 +295,7 @@ export class SqliteEventStore implements EventStore {
     if (this.thread) {
       this.flush();
       if (this.queue.length > 0 || this.thread.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+      await this.checkpoints?.close();
       await this.thread.close();
     } else if (this.queue.length > 0) this.flush();
     this.db.close();
@@ -372,6 +399,8 @@ export class SqliteEventStore implements EventStore {
 
 /** Batches waiting in the writer thread at most; more appends wait here for the next answer. */
 const MAX_BATCHES_IN_FLIGHT = 4;
+/** Each WAL frame is a page and a 24-byte header. */
+const WAL_FRAME_HEADER_BYTES = 24;
 
 function revive(error: WireError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code }, error.outcomeUnknown ? { outcomeUnknown: true } : {});

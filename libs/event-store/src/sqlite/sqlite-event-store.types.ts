@@ -19,18 +19,25 @@ export interface SqliteEventStoreOptions {
    */
   readonly maxPageCount?: number;
   /**
-   * WAL size (pages) at which a commit also checkpoints (PRAGMA wal_autocheckpoint). Default
-   * 10,000 (~40 MB), not SQLite's 1,000: the event_id and (stream_id, revision) indexes take
-   * random keys, so a group commit dirties a page per event per index; a checkpoint copies each
-   * page once however often it was rewritten since, and blocks the committing thread. Checkpointing
-   * a tenth as often gave ~10 % more durable transitions (docs/benchmarks.md). Durability is the
-   * same (every commit is fsynced in the WAL); only the WAL file is larger.
+   * WAL size (pages) past which the whole WAL is copied into the database file and started again.
+   * Default 10,000 (~40 MB), not SQLite's 1,000: the event_id and (stream_id, revision) indexes
+   * take random keys, so a group commit dirties a page per event per index, and a checkpoint
+   * copies each page once however often it was rewritten since.
+   * - With the writer thread, the checkpoint thread copies the WAL every `checkpointIntervalMs`
+   *   beside the writer; past four times this size a pass holds the write lock to copy what is
+   *   left, and the WAL starts again (its file is cut back to four times this size).
+   * - Without it, the commit that crosses it checkpoints (PRAGMA wal_autocheckpoint) while its
+   *   caller waits. A tenth as often as SQLite's default gave ~10 % more durable transitions then.
+   * Durability is the same either way: every commit is fsynced in the WAL.
    */
   readonly walAutocheckpointPages?: number;
+  /** With the writer thread: the pause between two passes of the checkpoint thread (ms, default 100). */
+  readonly checkpointIntervalMs?: number;
   /**
    * A store on a file writes through a thread of its own (default true): inserts, COMMIT and its
-   * fsync, and WAL checkpoints leave the caller's thread (~40 µs of it per event at 256 in flight;
-   * docs/benchmarks.md). `false` writes on the caller's thread. Ignored for ':memory:'.
+   * fsync leave the caller's thread (~40 µs of it per event at 256 in flight; docs/benchmarks.md),
+   * and WAL checkpoints run in a third thread (sqlite-checkpoint.thread.ts). `false` writes and
+   * checkpoints on the caller's thread. Ignored for ':memory:'.
    */
   readonly writerThread?: boolean;
   /**

@@ -6,7 +6,10 @@ import { batchWriter, type WireAppend, type WireBatchResult, type WireError } fr
 export interface WriterThreadOptions {
   readonly filename: string;
   readonly synchronous: string;
+  /** 0: the writer never checkpoints (the checkpoint thread does). */
   readonly walAutocheckpointPages: number;
+  /** The WAL file is truncated to this size when the WAL starts again (PRAGMA journal_size_limit). */
+  readonly journalSizeLimitBytes: number;
   readonly maxPageCount: number | undefined;
   /** Sources of the patterns of `code`s that mean a storage problem (a whole batch fails). */
   readonly storageCodePatterns: readonly string[];
@@ -35,6 +38,7 @@ const db = new Database(options.filename);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = ' + options.synchronous);
 db.pragma('wal_autocheckpoint = ' + options.walAutocheckpointPages);
+db.pragma('journal_size_limit = ' + options.journalSizeLimitBytes);
 if (options.maxPageCount !== undefined) db.pragma('max_page_count = ' + options.maxPageCount);
 const probe = (${commitProbe.toString()})(fs, path.dirname(path.resolve(options.filename)));
 const writer = (${batchWriter.toString()})(db, isStorageProblem, probe);
@@ -60,7 +64,7 @@ parentPort.on('message', (request) => {
 
 /**
  * The SQLite store's writer thread: it owns the only connection that writes (inserts, COMMIT and
- * its fsync, WAL checkpoints), so the caller's thread spends none of a commit's ~40 µs per event
+ * its fsync; WAL checkpoints run in the checkpoint thread beside it), so the caller's thread spends none of a commit's ~40 µs per event
  * (random-key index pages written to the WAL, then fsynced) and prepares the next batch
  * meanwhile. Batches are written one after another in the order they were sent; each answer
  * comes after its COMMIT returned, i.e. after the fsync (synchronous=FULL).

@@ -1,0 +1,72 @@
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore } from './sqlite-event-store';
+import { sqliteSpecFiles, storedEvents } from './testing/sqlite-spec-files';
+
+/** Waits for a condition the checkpoint thread brings about (it runs on its own timer); generous, never a timing assertion. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not reached: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('SQLite event store: the checkpoint thread beside the writer', () => {
+  const files = sqliteSpecFiles('nws-es-checkpoint-');
+  afterAll(files.cleanup);
+  const event = (i: number) => ({ id: randomUUID(), type: 'Noted', data: { i, text: 'x'.repeat(2_000) }, metadata: {} });
+
+  it('given appends far past the WAL bound, then the thread copies the WAL into the database file and has it started again, and every event is there after a reopen', async () => {
+    const file = files.file();
+    // A bound of 4 × 25 frames, passes every 20 ms.
+    const store = new SqliteEventStore({ filename: file, walAutocheckpointPages: 25, checkpointIntervalMs: 20 });
+    const before = statSync(file).size;
+    let appended = 0;
+    try {
+      // Appends without a pause, so the WAL is never all copied by the ordinary passes (between
+      // two of them the writer commits more than the bound).
+      const deadline = Date.now() + 20_000;
+      while ((store.checkpointStats?.wholePasses ?? 0) < 2 && Date.now() < deadline) {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`s-${appended + i}`, [event(i)], 'no_stream')));
+        appended += 20;
+      }
+      expect(store.checkpointStats?.wholePasses).toBeGreaterThanOrEqual(2);
+      expect(store.checkpointStats).toMatchObject({ held: false });
+      // The writer itself never checkpoints: what is in the database file, the thread put there.
+      expect(statSync(file).size).toBeGreaterThan(before + 100 * 4_096);
+      // Started again and cut back: the WAL file is not the size of everything written.
+      expect(statSync(`${file}-wal`).size).toBeLessThan(appended * 2_000);
+    } finally {
+      await store.close();
+    }
+    expect(storedEvents(file)).toBe(appended);
+  });
+
+  it('given a probe after a checkpoint that the file system refuses, then the store reports the problem and the WAL stays pinned until a probe passes', async () => {
+    const file = files.file();
+    const dir = dirname(file);
+    // Both names of the checkpoint thread's probe taken by non-empty directories: it cannot move.
+    for (const name of ['.checkpoint-probe-a', '.checkpoint-probe-b']) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'in-the-way'), '');
+    }
+    const store = new SqliteEventStore({ filename: file, checkpointIntervalMs: 2 });
+    try {
+      await store.append('s-1', [event(1)], 'no_stream');
+      await eventually(() => store.checkpointStats?.held === true, 'the WAL held after the failed probe');
+      await eventually(() => store.storageStatus.problem !== null, 'the problem reported');
+      expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/checkpoint.*ENOTEMPTY/) });
+
+      rmSync(join(dir, '.checkpoint-probe-b'), { recursive: true });
+      await eventually(() => store.checkpointStats?.held === false, 'the WAL released after a probe passed');
+      // The next commit, confirmed by its own probe, clears the status.
+      await store.append('s-1', [event(2)], 0);
+      expect(store.storageStatus.problem).toBeNull();
+    } finally {
+      await store.close();
+    }
+    expect(storedEvents(file)).toBe(2);
+  });
+});

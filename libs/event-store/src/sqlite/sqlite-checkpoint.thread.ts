@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads';
+import { commitProbe } from './commit-probe';
+import { walCheckpointer } from './wal-checkpointer';
+
+export interface CheckpointThreadOptions {
+  readonly filename: string;
+  /** The pause between two passes (ms). */
+  readonly intervalMs: number;
+  /** WAL frames above which a pass holds the write lock to copy all of it (wal-checkpointer.ts). */
+  readonly restartAbovePages: number;
+}
+
+/** What the checkpoint thread has done since it started. */
+export interface CheckpointStats {
+  /** Passes that checkpointed (skipped ones — nothing committed since — are not counted). */
+  readonly passes: number;
+  /** Of those, passes that held the write lock to copy the whole WAL. */
+  readonly wholePasses: number;
+  /** Frames in the WAL at the latest pass. */
+  readonly walFrames: number;
+  /** A probe after a checkpoint failed and none has passed since: the WAL is pinned as it is. */
+  readonly held: boolean;
+}
+
+/** A storage problem the thread met, for the store's status (/health). */
+export interface CheckpointProblem {
+  readonly message: string;
+  readonly code?: string;
+  /** The probe failed: the WAL is held. Otherwise the checkpoint (or opening its transaction) failed. */
+  readonly held: boolean;
+}
+
+const STAT_PASSES = 0;
+const STAT_WHOLE = 1;
+const STAT_FRAMES = 2;
+const STAT_HELD = 3;
+
+function threadSource(): string {
+  return `'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const Database = require(workerData.driver);
+const options = workerData.options;
+const stats = new Float64Array(workerData.stats);
+const open = () => {
+  const db = new Database(options.filename);
+  db.pragma('busy_timeout = 5000');
+  return db;
+};
+const pin = open();
+const guard = open();
+const checkpointer = open();
+// The checkpoint's copy is fsynced before the probe (and before the WAL may start again).
+checkpointer.pragma('synchronous = FULL');
+const probe = (${commitProbe.toString()})(fs, path.dirname(path.resolve(options.filename)), 'checkpoint-probe');
+const walCheckpointer = (${walCheckpointer.toString()})(pin, guard, checkpointer, probe, options.restartAbovePages);
+let timer;
+let reported = false;
+const tick = () => {
+  const pass = walCheckpointer.pass();
+  if (!pass.skipped && pass.error === undefined) {
+    stats[${STAT_PASSES}] += 1;
+    if (pass.whole) stats[${STAT_WHOLE}] += 1;
+  }
+  stats[${STAT_FRAMES}] = pass.log;
+  stats[${STAT_HELD}] = pass.held ? 1 : 0;
+  // One report per problem, not one per pass while it lasts.
+  if (pass.error !== undefined && !reported) parentPort.postMessage({ ...pass.error, held: pass.held });
+  reported = pass.error !== undefined;
+  timer = setTimeout(tick, options.intervalMs);
+};
+timer = setTimeout(tick, options.intervalMs);
+parentPort.on('message', () => {
+  clearTimeout(timer);
+  checkpointer.close();
+  guard.close();
+  pin.close();
+  parentPort.close();
+});
+`;
+}
+
+/**
+ * The thread that checkpoints the embedded store's WAL beside its writer thread, so no commit
+ * stops for a checkpoint (wal-checkpointer.ts says how each pass keeps the WAL until its copy is
+ * confirmed). On the 1,000,000-event store the checkpoints inside commits cost the engine a fifth
+ * of its rate (docs/benchmarks.md).
+ */
+export class CheckpointThread {
+  private readonly worker: Worker;
+  private readonly counters = new Float64Array(new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT));
+  private readonly exited: Promise<void>;
+  private closing = false;
+
+  constructor(options: CheckpointThreadOptions, onProblem: (problem: CheckpointProblem) => void) {
+    this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options, stats: this.counters.buffer } });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.on('message', onProblem);
+    this.worker.on('error', (error: Error) => onProblem({ message: `the event store's checkpoint thread stopped: ${error.message}`, held: false }));
+    // Checkpoints are never a reason to keep the process alive; an exit without close() leaves the
+    // WAL as it is (recovery replays it).
+    this.worker.unref();
+  }
+
+  get stats(): CheckpointStats {
+    const c = this.counters;
+    return { passes: c[STAT_PASSES] ?? 0, wholePasses: c[STAT_WHOLE] ?? 0, walFrames: c[STAT_FRAMES] ?? 0, held: c[STAT_HELD] === 1 };
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.exited;
+    this.closing = true;
+    this.worker.ref();
+    this.worker.postMessage('close');
+    return this.exited;
+  }
+}
