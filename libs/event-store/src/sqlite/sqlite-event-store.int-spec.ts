@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { DuplicateEventIdError } from '../event-store.errors';
+import { DuplicateEventIdError, EventStoreUnavailableError } from '../event-store.errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 import { sqliteSpecFiles } from './testing/sqlite-spec-files';
@@ -90,6 +90,32 @@ describe('SQLite event store: durability and immutability', () => {
     for await (const e of store.readAll()) types.push(e.type);
     expect(types).toEqual(['A', 'X', 'B']);
     await store.close();
+  });
+
+  it.each([
+    ['through the writer thread', true],
+    ["on the caller's thread", false],
+  ])('writing %s, given another connection that keeps the write lock past the busy timeout, then the append is refused as unavailable (503, retry), nothing recorded, the storage status untouched', async (_mode, writerThread) => {
+    const file = tempFile();
+    const store = new SqliteEventStore({ filename: file, writerThread, busyTimeoutMs: 50 });
+    try {
+      await store.append('s-1', [ev('A')], 'no_stream');
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      const refused = await store.append('s-1', [ev('B')], 0).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      other.exec('ROLLBACK');
+      other.close();
+      expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+      expect((refused as EventStoreUnavailableError).message).toMatch(/another connection held the write lock for more than 50 ms.*nothing was recorded/);
+      expect(store.storageStatus.problem).toBeNull();
+      // The lock free again, the same append goes through: nothing of the refused one was written.
+      await expect(store.append('s-1', [ev('B')], 0)).resolves.toMatchObject({ nextExpectedRevision: 1 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('the database itself refuses UPDATE and DELETE of events', async () => {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Observable } from 'rxjs';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
+import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import { StorageUnavailableError, asStorageError, storageCodePatterns, storageProblemOf } from '../storage.errors';
 import {
   matchesFilter,
@@ -70,6 +70,7 @@ export class SqliteEventStore implements EventStore {
   private stats = { commits: 0, appends: 0, events: 0 };
   private status: StorageStatus = { problem: null, since: null, error: null };
   private readonly filename: string;
+  private readonly busyTimeoutMs: number;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
   private readonly restartObservers = new Set<(reason: string) => void>();
 
@@ -96,7 +97,8 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
+    this.busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000))}`);
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     if (options.maxPageCount !== undefined) this.setPageLimit(options.maxPageCount);
@@ -134,6 +136,7 @@ export class SqliteEventStore implements EventStore {
           {
             filename: options.filename,
             synchronous: options.synchronous ?? 'FULL',
+            busyTimeoutMs: this.busyTimeoutMs,
             // Checkpoints run in the checkpoint thread, never inside the writer's commit.
             walAutocheckpointPages: 0,
             // A WAL that grew past the bound under load is cut back to it when it starts again.
@@ -362,6 +365,11 @@ export class SqliteEventStore implements EventStore {
    */
   private settle(batch: readonly PendingAppend[], result: WireBatchResult, started: bigint): void {
     if (!result.ok) {
+      if (isBusy(result.error)) {
+        const busy = this.lockNotFree(result.error);
+        for (const pending of batch) pending.reject(busy);
+        return;
+      }
       if (result.error.committedUnconfirmed) this.unconfirmedAbove ??= this.confirmedHead;
       const failure = this.storageFailure(revive(result.error));
       for (const pending of batch) pending.reject(failure);
@@ -382,10 +390,23 @@ export class SqliteEventStore implements EventStore {
         this.confirmedHead = Math.max(this.confirmedHead, outcome.result.position);
         this.stats.events += pending.events.length;
         pending.resolve(outcome.result);
-      } else pending.reject(refusal(pending, outcome));
+      } else if (outcome && !outcome.ok && outcome.refused === 'error' && isBusy(outcome.error)) pending.reject(this.lockNotFree(outcome.error));
+      else pending.reject(refusal(pending, outcome));
     });
     for (const observer of this.observers) observer(batch.length, seconds);
     this.feed.committed();
+  }
+
+  /**
+   * Another connection kept the write lock past the busy timeout: not the disk's problem and
+   * nothing written (SQLite refuses before the first write), so "unavailable, retry" (503).
+   */
+  private lockNotFree(error: WireError): EventStoreUnavailableError {
+    return new EventStoreUnavailableError(
+      `${this.filename}: another connection held the write lock for more than ${this.busyTimeoutMs} ms (a checkpoint on a slow disk, another process); nothing was recorded`,
+      1,
+      { cause: revive(error) },
+    );
   }
 
   private storageFailure(error: unknown): unknown {
@@ -401,6 +422,10 @@ export class SqliteEventStore implements EventStore {
 const MAX_BATCHES_IN_FLIGHT = 4;
 /** Each WAL frame is a page and a 24-byte header. */
 const WAL_FRAME_HEADER_BYTES = 24;
+
+function isBusy(error: WireError): boolean {
+  return error.code === 'SQLITE_BUSY' || (error.code?.startsWith('SQLITE_BUSY_') ?? false);
+}
 
 function revive(error: WireError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code }, error.outcomeUnknown ? { outcomeUnknown: true } : {});

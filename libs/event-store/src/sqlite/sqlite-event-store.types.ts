@@ -41,6 +41,12 @@ export interface SqliteEventStoreOptions {
    */
   readonly writerThread?: boolean;
   /**
+   * How long a write waits for the write lock while another connection holds it (the checkpoint
+   * thread copying the rest of a long WAL, another process on the same file) before its appends
+   * are refused as unavailable: 503, retry, nothing recorded (PRAGMA busy_timeout). Default 5,000 ms.
+   */
+  readonly busyTimeoutMs?: number;
+  /**
    * With the writer thread: appends per batch at most (default 64). More waiting appends go in the
    * next batch, written while this thread prepares the one after: with hundreds in flight, four
    * batches of 64 kept both threads busy where one of 256 left each waiting for the other.

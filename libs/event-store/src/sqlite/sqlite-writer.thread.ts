@@ -6,6 +6,7 @@ import { batchWriter, type WireAppend, type WireBatchResult, type WireError } fr
 export interface WriterThreadOptions {
   readonly filename: string;
   readonly synchronous: string;
+  readonly busyTimeoutMs: number;
   /** 0: the writer never checkpoints (the checkpoint thread does). */
   readonly walAutocheckpointPages: number;
   /** The WAL file is truncated to this size when the WAL starts again (PRAGMA journal_size_limit). */
@@ -35,7 +36,7 @@ const isStorageProblem = (error) => {
   return typeof code === 'string' && patterns.some((pattern) => pattern.test(code));
 };
 const db = new Database(options.filename);
-db.pragma('busy_timeout = 5000');
+db.pragma('busy_timeout = ' + options.busyTimeoutMs);
 db.pragma('synchronous = ' + options.synchronous);
 db.pragma('wal_autocheckpoint = ' + options.walAutocheckpointPages);
 db.pragma('journal_size_limit = ' + options.journalSizeLimitBytes);
