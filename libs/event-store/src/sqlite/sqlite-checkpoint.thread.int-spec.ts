@@ -44,6 +44,35 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
     expect(storedEvents(file)).toBe(appended);
   });
 
+  it("given the checkpoint thread stops other than by close, then it is reported and the writer's commits checkpoint again (also in a writer thread started after)", async () => {
+    const file = files.file();
+    const store = new SqliteEventStore({ filename: file, walAutocheckpointPages: 500, writerRestartDelayMs: 0 });
+    const internals = store as unknown as { thread: { pragma(source: string): number; stoppedFor(): number | undefined; worker: { terminate(): Promise<number> } }; checkpoints: { worker: { terminate(): Promise<number> } } };
+    const reasons: string[] = [];
+    store.onCheckpointThreadStop((reason) => reasons.push(reason));
+    try {
+      await store.append('s-1', [event(1)], 'no_stream');
+      expect(internals.thread.pragma('wal_autocheckpoint')).toBe(0);
+
+      await internals.checkpoints.worker.terminate();
+      await eventually(() => reasons.length > 0, 'the stop reported');
+
+      expect(reasons).toEqual([expect.stringMatching(/checkpoint thread stopped.*the writer's commits checkpoint the WAL from now on/)]);
+      expect(internals.thread.pragma('wal_autocheckpoint')).toBe(500);
+      await store.append('s-1', [event(2)], 0);
+      // A writer thread that replaces a stopped one opens its connection the same way.
+      const stopped = internals.thread;
+      await stopped.worker.terminate();
+      await eventually(() => stopped.stoppedFor() !== undefined, 'the writer thread seen stopped');
+      await store.append('s-1', [event(3)], 1);
+      expect(internals.thread).not.toBe(stopped);
+      expect(internals.thread.pragma('wal_autocheckpoint')).toBe(500);
+    } finally {
+      await store.close();
+    }
+    expect(storedEvents(file)).toBe(3);
+  });
+
   it('given a probe after a checkpoint that the file system refuses, then the store reports the problem and the WAL stays pinned until a probe passes', async () => {
     const file = files.file();
     const dir = dirname(file);
@@ -58,12 +87,13 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
       await eventually(() => store.checkpointStats?.held === true, 'the WAL held after the failed probe');
       await eventually(() => store.storageStatus.problem !== null, 'the problem reported');
       expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/checkpoint.*ENOTEMPTY/) });
+      // Commits go on (their own probe passes), and the held WAL stays on /health while it lasts.
+      await store.append('s-1', [event(2)], 0);
+      expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/checkpoint/) });
 
       rmSync(join(dir, '.checkpoint-probe-b'), { recursive: true });
       await eventually(() => store.checkpointStats?.held === false, 'the WAL released after a probe passed');
-      // The next commit, confirmed by its own probe, clears the status.
-      await store.append('s-1', [event(2)], 0);
-      expect(store.storageStatus.problem).toBeNull();
+      await eventually(() => store.storageStatus.problem === null, 'the problem cleared');
     } finally {
       await store.close();
     }

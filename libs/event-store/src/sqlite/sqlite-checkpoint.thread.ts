@@ -57,8 +57,15 @@ const probe = (${commitProbe.toString()})(fs, path.dirname(path.resolve(options.
 const walCheckpointer = (${walCheckpointer.toString()})(pin, guard, checkpointer, probe, options.restartAbovePages);
 let timer;
 let reported = false;
+let wasHeld = false;
 const tick = () => {
-  const pass = walCheckpointer.pass();
+  let pass;
+  try {
+    pass = walCheckpointer.pass();
+  } catch (error) {
+    // Not one of the failures a pass answers itself (a ROLLBACK refused): try again next time.
+    pass = { log: stats[${STAT_FRAMES}], checkpointed: 0, skipped: false, whole: false, held: stats[${STAT_HELD}] === 1, error: { message: String(error && error.message || error), ...(error && typeof error.code === 'string' ? { code: error.code } : {}) } };
+  }
   if (!pass.skipped && pass.error === undefined) {
     stats[${STAT_PASSES}] += 1;
     if (pass.whole) stats[${STAT_WHOLE}] += 1;
@@ -66,8 +73,11 @@ const tick = () => {
   stats[${STAT_FRAMES}] = pass.log;
   stats[${STAT_HELD}] = pass.held ? 1 : 0;
   // One report per problem, not one per pass while it lasts.
-  if (pass.error !== undefined && !reported) parentPort.postMessage({ ...pass.error, held: pass.held });
+  // The WAL held or let go: said on each change. Other failures: once per run of them, not per pass.
+  if (pass.held !== wasHeld) parentPort.postMessage(pass.held ? { ...pass.error, held: true } : { released: true });
+  else if (pass.error !== undefined && !pass.held && !reported) parentPort.postMessage({ ...pass.error, held: false });
   reported = pass.error !== undefined;
+  wasHeld = pass.held;
   timer = setTimeout(tick, options.intervalMs);
 };
 timer = setTimeout(tick, options.intervalMs);
@@ -93,11 +103,20 @@ export class CheckpointThread {
   private readonly exited: Promise<void>;
   private closing = false;
 
-  constructor(options: CheckpointThreadOptions, onProblem: (problem: CheckpointProblem) => void) {
+  /**
+   * `onProblem`: a pass failed; with `held`, its probe failed and the WAL is held until
+   * `onReleased` (a later probe passed). `onStopped`: the thread ended other than by close();
+   * nothing checkpoints the WAL any more.
+   */
+  constructor(options: CheckpointThreadOptions, onProblem: (problem: CheckpointProblem) => void, onReleased: () => void, onStopped: (reason: string) => void) {
     this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options, stats: this.counters.buffer } });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', onProblem);
-    this.worker.on('error', (error: Error) => onProblem({ message: `the event store's checkpoint thread stopped: ${error.message}`, held: false }));
+    this.worker.on('message', (message: CheckpointProblem | { readonly released: true }) => ('released' in message ? onReleased() : onProblem(message)));
+    let reason = 'exited';
+    this.worker.on('error', (error: Error) => (reason = error.message));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) onStopped(`the event store's checkpoint thread stopped (${reason}, code ${code})`);
+    });
     // Checkpoints are never a reason to keep the process alive; an exit without close() leaves the
     // WAL as it is (recovery replays it).
     this.worker.unref();

@@ -21,7 +21,7 @@ import { commitProbe } from './commit-probe';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
-import { CheckpointThread, type CheckpointStats } from './sqlite-checkpoint.thread';
+import { CheckpointThread, type CheckpointProblem, type CheckpointStats } from './sqlite-checkpoint.thread';
 import { WriterThread } from './sqlite-writer.thread';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
@@ -61,6 +61,8 @@ export class SqliteEventStore implements EventStore {
   private readonly checkpoints: CheckpointThread | undefined;
   private readonly startWriterThread: (() => WriterThread) | undefined;
   private readonly writerRestartDelayMs: number;
+  /** wal_autocheckpoint of the writer's connection: 0 while the checkpoint thread runs. */
+  private writerCheckpointsAt = 0;
   /** The page limit in force, for a restarted writer thread (max_page_count is per connection). */
   private pageLimit: number | undefined;
   private readonly writer: BatchWriter | undefined;
@@ -69,10 +71,13 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private stats = { commits: 0, appends: 0, events: 0 };
   private status: StorageStatus = { problem: null, since: null, error: null };
+  /** The checkpoint thread's probe failed and the WAL is held (until a probe passes). */
+  private walHeld: StorageStatus | undefined;
   private readonly filename: string;
   private readonly busyTimeoutMs: number;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
   private readonly restartObservers = new Set<(reason: string) => void>();
+  private readonly checkpointStopObservers = new Set<(reason: string) => void>();
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
@@ -137,8 +142,9 @@ export class SqliteEventStore implements EventStore {
             filename: options.filename,
             synchronous: options.synchronous ?? 'FULL',
             busyTimeoutMs: this.busyTimeoutMs,
-            // Checkpoints run in the checkpoint thread, never inside the writer's commit.
-            walAutocheckpointPages: 0,
+            // Checkpoints run in the checkpoint thread, never inside the writer's commit (unless
+            // that thread stopped: see below).
+            walAutocheckpointPages: this.writerCheckpointsAt,
             // A WAL that grew past the bound under load is cut back to it when it starts again.
             journalSizeLimitBytes: restartAbovePages * (Number(this.db.pragma('page_size', { simple: true })) + WAL_FRAME_HEADER_BYTES),
             maxPageCount: this.pageLimit,
@@ -149,14 +155,9 @@ export class SqliteEventStore implements EventStore {
       this.thread = this.startWriterThread();
       this.checkpoints = new CheckpointThread(
         { filename: options.filename, intervalMs: Math.max(1, Math.trunc(options.checkpointIntervalMs ?? 100)), restartAbovePages },
-        (problem) =>
-          this.storageFailure(
-            revive({
-              message: `WAL checkpoint: ${problem.message}`,
-              // A probe the file system refused is the disk's problem whatever its code (as after a commit).
-              code: problem.held && storageProblemOf(problem) === undefined ? 'SQLITE_IOERR' : problem.code,
-            }),
-          ),
+        (problem) => this.checkpointProblem(problem),
+        () => (this.walHeld = undefined),
+        (reason) => this.checkpointInCommits(walAutocheckpointPages, reason),
       );
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
@@ -164,6 +165,39 @@ export class SqliteEventStore implements EventStore {
       this.writer = batchWriter(this.db, (error) => storageProblemOf(error) !== undefined, probe);
       this.maxBatchAppends = Number.POSITIVE_INFINITY;
     }
+  }
+
+  /**
+   * A checkpoint pass failed. A failed probe (the WAL held) is shown for as long as it lasts, even
+   * while commits succeed (their own probes pass); any other failure until the next commit.
+   */
+  private checkpointProblem(problem: CheckpointProblem): void {
+    const error = revive({
+      message: `WAL checkpoint: ${problem.message}`,
+      // A probe the file system refused is the disk's problem whatever its code (as after a commit).
+      ...(problem.held && storageProblemOf(problem) === undefined ? { code: 'SQLITE_IOERR' } : problem.code === undefined ? {} : { code: problem.code }),
+    });
+    if (!problem.held) {
+      this.storageFailure(error);
+      return;
+    }
+    const failure = asStorageError(error, this.filename, dirname(this.filename));
+    if (failure instanceof StorageUnavailableError) this.walHeld = { problem: failure.problem, since: new Date().toISOString(), error: failure.message };
+  }
+
+  /**
+   * The checkpoint thread stopped other than by close() (it never did in any run): the writer's
+   * commits checkpoint again, as without the thread (covered by the commit probe), rather than
+   * let the WAL grow until the disk is full.
+   */
+  private checkpointInCommits(pages: number, reason: string): void {
+    this.writerCheckpointsAt = pages;
+    try {
+      this.thread?.pragma(`wal_autocheckpoint = ${pages}`);
+    } catch {
+      // The writer stopped too: the next one starts with writerCheckpointsAt.
+    }
+    for (const observer of this.checkpointStopObservers) observer(`${reason}; the writer's commits checkpoint the WAL from now on`);
   }
 
   /** What the checkpoint thread has done; undefined when commits checkpoint (no writer thread). */
@@ -175,9 +209,12 @@ export class SqliteEventStore implements EventStore {
     return { ...this.stats };
   }
 
-  /** Whether the latest commit succeeded, and if not, which storage problem refused it. */
+  /**
+   * Whether the latest commit succeeded, and if not, which storage problem refused it; with
+   * commits succeeding, the checkpoint thread's failed probe while the WAL is held.
+   */
   get storageStatus(): StorageStatus {
-    return this.status;
+    return this.status.problem === null && this.walHeld ? this.walHeld : this.status;
   }
 
   /**
@@ -208,6 +245,12 @@ export class SqliteEventStore implements EventStore {
   onWriterRestart(observer: (reason: string) => void): () => void {
     this.restartObservers.add(observer);
     return () => this.restartObservers.delete(observer);
+  }
+
+  /** Called with the reason if the checkpoint thread stops other than by close() (commits checkpoint from then on). */
+  onCheckpointThreadStop(observer: (reason: string) => void): () => void {
+    this.checkpointStopObservers.add(observer);
+    return () => this.checkpointStopObservers.delete(observer);
   }
 
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
