@@ -72,7 +72,6 @@ const tick = () => {
   }
   stats[${STAT_FRAMES}] = pass.log;
   stats[${STAT_HELD}] = pass.held ? 1 : 0;
-  // One report per problem, not one per pass while it lasts.
   // The WAL held or let go: said on each change. Other failures: once per run of them, not per pass.
   if (pass.held !== wasHeld) parentPort.postMessage(pass.held ? { ...pass.error, held: true } : { released: true });
   else if (pass.error !== undefined && !pass.held && !reported) parentPort.postMessage({ ...pass.error, held: false });
