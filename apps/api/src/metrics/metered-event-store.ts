@@ -23,7 +23,7 @@ export class MeteredEventStore extends ForwardingEventStore {
 interface ObservableAdapter {
   onCommit?: (observer: (size: number, seconds: number) => void) => void;
   onWriterRestart?: (observer: (reason: string) => void) => void;
-  onCheckpointThreadStop?: (observer: (reason: string) => void) => void;
+  onCheckpointTrouble?: (observer: (reason: string) => void) => void;
   readonly checkpointStats?: CheckpointStats;
   inner?: unknown;
 }
@@ -42,7 +42,7 @@ export function observeGroupCommits(store: EventStore, metrics: EngineMetrics, l
         metrics.writerRestarts.inc();
         log(`${reason}; a new writer thread takes the next writes`);
       });
-      candidate.onCheckpointThreadStop?.(log);
+      candidate.onCheckpointTrouble?.(log);
       if (candidate.checkpointStats !== undefined) {
         let counted = 0;
         metrics.onScrape(async () => {

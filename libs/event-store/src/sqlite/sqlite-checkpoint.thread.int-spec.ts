@@ -49,7 +49,7 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
     const store = new SqliteEventStore({ filename: file, walAutocheckpointPages: 500, writerRestartDelayMs: 0 });
     const internals = store as unknown as { thread: { pragma(source: string): number; stoppedFor(): number | undefined; worker: { terminate(): Promise<number> } }; checkpoints: { worker: { terminate(): Promise<number> } } };
     const reasons: string[] = [];
-    store.onCheckpointThreadStop((reason) => reasons.push(reason));
+    store.onCheckpointTrouble((reason) => reasons.push(reason));
     try {
       await store.append('s-1', [event(1)], 'no_stream');
       expect(internals.thread.pragma('wal_autocheckpoint')).toBe(0);

@@ -77,7 +77,7 @@ export class SqliteEventStore implements EventStore {
   private readonly busyTimeoutMs: number;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
   private readonly restartObservers = new Set<(reason: string) => void>();
-  private readonly checkpointStopObservers = new Set<(reason: string) => void>();
+  private readonly checkpointObservers = new Set<(reason: string) => void>();
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
@@ -168,19 +168,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * A checkpoint pass failed. A failed probe (the WAL held) is shown for as long as it lasts, even
-   * while commits succeed (their own probes pass); any other failure until the next commit.
+   * A checkpoint pass failed. A failed probe (the WAL held) is on the storage status for as long
+   * as it lasts, even while commits succeed (their own probes pass). Any other failure (the
+   * database file cannot grow, a read error) leaves the WAL to grow meanwhile but refuses no
+   * write, so it is reported to the observers (the API logs it), not put on the status, which the
+   * next commit would overwrite anyway.
    */
   private checkpointProblem(problem: CheckpointProblem): void {
+    if (!problem.held) {
+      for (const observer of this.checkpointObservers) observer(`WAL checkpoint failed, tried again every pass (the WAL grows meanwhile): ${problem.message}`);
+      return;
+    }
     const error = revive({
       message: `WAL checkpoint: ${problem.message}`,
       // A probe the file system refused is the disk's problem whatever its code (as after a commit).
-      ...(problem.held && storageProblemOf(problem) === undefined ? { code: 'SQLITE_IOERR' } : problem.code === undefined ? {} : { code: problem.code }),
+      code: storageProblemOf(problem) === undefined ? 'SQLITE_IOERR' : problem.code,
     });
-    if (!problem.held) {
-      this.storageFailure(error);
-      return;
-    }
     const failure = asStorageError(error, this.filename, dirname(this.filename));
     if (failure instanceof StorageUnavailableError) this.walHeld = { problem: failure.problem, since: new Date().toISOString(), error: failure.message };
   }
@@ -197,7 +200,7 @@ export class SqliteEventStore implements EventStore {
     } catch {
       // The writer stopped too: the next one starts with writerCheckpointsAt.
     }
-    for (const observer of this.checkpointStopObservers) observer(`${reason}; the writer's commits checkpoint the WAL from now on`);
+    for (const observer of this.checkpointObservers) observer(`${reason}; the writer's commits checkpoint the WAL from now on`);
   }
 
   /** What the checkpoint thread has done; undefined when commits checkpoint (no writer thread). */
@@ -247,10 +250,13 @@ export class SqliteEventStore implements EventStore {
     return () => this.restartObservers.delete(observer);
   }
 
-  /** Called with the reason if the checkpoint thread stops other than by close() (commits checkpoint from then on). */
-  onCheckpointThreadStop(observer: (reason: string) => void): () => void {
-    this.checkpointStopObservers.add(observer);
-    return () => this.checkpointStopObservers.delete(observer);
+  /**
+   * Called with the reason when a checkpoint fails other than by its probe (tried again every
+   * pass), or the checkpoint thread stops other than by close() (commits checkpoint from then on).
+   */
+  onCheckpointTrouble(observer: (reason: string) => void): () => void {
+    this.checkpointObservers.add(observer);
+    return () => this.checkpointObservers.delete(observer);
   }
 
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {

@@ -51,6 +51,7 @@ describe('WAL checkpointer (checkpoints beside the writer, the WAL kept until th
       connect,
       write,
       checkpoints,
+      checkpointer,
       // Whether another connection could take the write lock right now (the writer thread's view).
       tryToWrite: () => {
         try {
@@ -176,6 +177,29 @@ describe('WAL checkpointer (checkpoints beside the writer, the WAL kept until th
     expect(s.tryToWrite()).toBe('written');
     s.write();
     expect(s.walSalt()).toBe(salt);
+  });
+
+  it('given a checkpoint that fails (not its probe), then the pass reports it, probes all the same, lets the WAL go, and the next pass checkpoints again', () => {
+    const s = setup();
+    for (let i = 0; i < 5; i++) s.write();
+    // The database file cannot take the copy: a checkpoint whose own work fails.
+    const realPragma = s.checkpointer.pragma.bind(s.checkpointer);
+    let refuse = true;
+    s.checkpointer.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      if (refuse && source.startsWith('wal_checkpoint')) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return realPragma(source, options);
+    }) as typeof s.checkpointer.pragma;
+
+    const failed = s.checkpoints.pass();
+    expect(failed).toMatchObject({ held: false, skipped: false, checkpointed: 0, error: { code: 'SQLITE_FULL' } });
+    expect(s.probes()).toBe(1);
+    expect(s.tryToWrite()).toBe('written');
+
+    refuse = false;
+    const next = s.checkpoints.pass();
+    expect(next).toMatchObject({ held: false, skipped: false });
+    expect(next.error).toBeUndefined();
+    expect(next.checkpointed).toBe(next.log);
   });
 
   it('given nothing committed since a pass copied everything, when passes run, then they skip the checkpoint and the probe (an idle store causes no disk writes)', () => {
