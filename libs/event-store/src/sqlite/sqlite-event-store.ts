@@ -439,8 +439,7 @@ export class SqliteEventStore implements EventStore {
         this.confirmedHead = Math.max(this.confirmedHead, outcome.result.position);
         this.stats.events += pending.events.length;
         pending.resolve(outcome.result);
-      } else if (outcome && !outcome.ok && outcome.refused === 'error' && isBusy(outcome.error)) pending.reject(this.lockNotFree(outcome.error));
-      else pending.reject(refusal(pending, outcome));
+      } else pending.reject(refusal(pending, outcome, (error) => this.lockNotFree(error)));
     });
     for (const observer of this.observers) observer(batch.length, seconds);
     this.feed.committed();
@@ -480,7 +479,8 @@ function revive(error: WireError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code }, error.outcomeUnknown ? { outcomeUnknown: true } : {});
 }
 
-function refusal(pending: PendingAppend, outcome: WireOutcome | undefined): Error {
+/** `lockNotFree`: the error for an append whose statement waited out the busy timeout. */
+function refusal(pending: PendingAppend, outcome: WireOutcome | undefined, lockNotFree: (error: WireError) => Error): Error {
   if (outcome === undefined || outcome.ok) return new Error(`the writer gave no outcome for an append to ${pending.streamId}`);
   switch (outcome.refused) {
     case 'wrong-revision':
@@ -488,7 +488,7 @@ function refusal(pending: PendingAppend, outcome: WireOutcome | undefined): Erro
     case 'duplicate-id':
       return new DuplicateEventIdError(outcome.eventId, pending.streamId);
     default:
-      return revive(outcome.error);
+      return isBusy(outcome.error) ? lockNotFree(outcome.error) : revive(outcome.error);
   }
 }
 
