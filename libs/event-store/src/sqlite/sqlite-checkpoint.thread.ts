@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import { dirname } from 'node:path';
+import { StorageUnavailableError, asStorageError, storageProblemOf } from '../storage.errors';
 import { commitProbe } from './commit-probe';
+import type { StorageStatus } from './sqlite-event-store.types';
 import { walCheckpointer } from './wal-checkpointer';
 
 export interface CheckpointThreadOptions {
@@ -22,8 +25,8 @@ export interface CheckpointStats {
   readonly held: boolean;
 }
 
-/** A storage problem the thread met, for the store's status (/health). */
-export interface CheckpointProblem {
+/** A failure the thread's program reports (posted to the store's thread). */
+interface CheckpointProblem {
   readonly message: string;
   readonly code?: string;
   /** The probe failed: the WAL is held. Otherwise the checkpoint (or opening its transaction) failed. */
@@ -102,28 +105,54 @@ export class CheckpointThread {
   private readonly exited: Promise<void>;
   private closing = false;
 
+  /** The failed probe while the WAL is held, as a storage status; undefined once a probe passed. */
+  private held: StorageStatus | undefined;
+  private readonly troubleObservers = new Set<(reason: string) => void>();
+
   /**
-   * `onProblem`: a pass failed; with `held`, its probe failed and the WAL is held until
-   * `onReleased` (a later probe passed). `onStopped`: the thread ended other than by close();
-   * nothing checkpoints the WAL any more.
+   * `onStopped`: the thread ended other than by close(); nothing checkpoints the WAL any more (the
+   * store has the writer's commits do it again), and the trouble observers hear `onStopped`'s answer.
    */
-  constructor(options: CheckpointThreadOptions, onProblem: (problem: CheckpointProblem) => void, onReleased: () => void, onStopped: (reason: string) => void) {
+  constructor(options: CheckpointThreadOptions, onStopped: (reason: string) => string) {
     this.worker = new Worker(threadSource(), { eval: true, workerData: { driver: require.resolve('better-sqlite3'), options, stats: this.counters.buffer } });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', (message: CheckpointProblem | { readonly released: true }) => ('released' in message ? onReleased() : onProblem(message)));
+    this.worker.on('message', (message: CheckpointProblem | { readonly released: true }) => {
+      if ('released' in message) this.held = undefined;
+      else if (message.held) this.held = heldStatus(message, options.filename);
+      else this.tell(`WAL checkpoint failed, tried again every pass (the WAL grows meanwhile): ${message.message}`);
+    });
     let reason = 'exited';
     this.worker.on('error', (error: Error) => (reason = error.message));
     this.worker.on('exit', (code) => {
-      if (!this.closing) onStopped(`the event store's checkpoint thread stopped (${reason}, code ${code})`);
+      if (!this.closing) this.tell(onStopped(`the event store's checkpoint thread stopped (${reason}, code ${code})`));
     });
     // Checkpoints are never a reason to keep the process alive; an exit without close() leaves the
     // WAL as it is (recovery replays it).
     this.worker.unref();
   }
 
+  /**
+   * While the WAL is held after a failed probe: that problem, for the store's status (/health),
+   * shown even while commits succeed (their own probes pass). Other failures (the database file
+   * cannot grow, a read error) refuse no write: they go to the trouble observers instead.
+   */
+  get heldStatus(): StorageStatus | undefined {
+    return this.held;
+  }
+
+  /** Called with the reason when a checkpoint fails other than by its probe, or the thread stops. */
+  onTrouble(observer: (reason: string) => void): () => void {
+    this.troubleObservers.add(observer);
+    return () => this.troubleObservers.delete(observer);
+  }
+
   get stats(): CheckpointStats {
     const c = this.counters;
     return { passes: c[STAT_PASSES] ?? 0, wholePasses: c[STAT_WHOLE] ?? 0, walFrames: c[STAT_FRAMES] ?? 0, held: c[STAT_HELD] === 1 };
+  }
+
+  private tell(reason: string): void {
+    for (const observer of this.troubleObservers) observer(reason);
   }
 
   async close(): Promise<void> {
@@ -133,4 +162,13 @@ export class CheckpointThread {
     this.worker.postMessage('close');
     return this.exited;
   }
+}
+
+function heldStatus(problem: CheckpointProblem, filename: string): StorageStatus | undefined {
+  const error = Object.assign(new Error(`WAL checkpoint: ${problem.message}`), {
+    // A probe the file system refused is the disk's problem whatever its code (as after a commit).
+    code: storageProblemOf(problem) === undefined ? 'SQLITE_IOERR' : problem.code,
+  });
+  const failure = asStorageError(error, filename, dirname(filename));
+  return failure instanceof StorageUnavailableError ? { problem: failure.problem, since: new Date().toISOString(), error: failure.message } : undefined;
 }

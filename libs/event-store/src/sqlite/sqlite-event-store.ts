@@ -21,7 +21,7 @@ import { commitProbe } from './commit-probe';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
-import { CheckpointThread, type CheckpointProblem, type CheckpointStats } from './sqlite-checkpoint.thread';
+import { CheckpointThread, type CheckpointStats } from './sqlite-checkpoint.thread';
 import { WriterThread } from './sqlite-writer.thread';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
@@ -71,13 +71,10 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private stats = { commits: 0, appends: 0, events: 0 };
   private status: StorageStatus = { problem: null, since: null, error: null };
-  /** The checkpoint thread's probe failed and the WAL is held (until a probe passes). */
-  private walHeld: StorageStatus | undefined;
   private readonly filename: string;
   private readonly busyTimeoutMs: number;
   private readonly observers = new Set<(batchSize: number, seconds: number) => void>();
   private readonly restartObservers = new Set<(reason: string) => void>();
-  private readonly checkpointObservers = new Set<(reason: string) => void>();
 
   private readonly statements: {
     readonly streamRevision: Database.Statement<[string], { revision: number | null }>;
@@ -155,8 +152,6 @@ export class SqliteEventStore implements EventStore {
       this.thread = this.startWriterThread();
       this.checkpoints = new CheckpointThread(
         { filename: options.filename, intervalMs: Math.max(1, Math.trunc(options.checkpointIntervalMs ?? 100)), restartAbovePages },
-        (problem) => this.checkpointProblem(problem),
-        () => (this.walHeld = undefined),
         (reason) => this.checkpointInCommits(walAutocheckpointPages, reason),
       );
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
@@ -168,39 +163,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * A checkpoint pass failed. A failed probe (the WAL held) is on the storage status for as long
-   * as it lasts, even while commits succeed (their own probes pass). Any other failure (the
-   * database file cannot grow, a read error) leaves the WAL to grow meanwhile but refuses no
-   * write, so it is reported to the observers (the API logs it), not put on the status, which the
-   * next commit would overwrite anyway.
-   */
-  private checkpointProblem(problem: CheckpointProblem): void {
-    if (!problem.held) {
-      for (const observer of this.checkpointObservers) observer(`WAL checkpoint failed, tried again every pass (the WAL grows meanwhile): ${problem.message}`);
-      return;
-    }
-    const error = revive({
-      message: `WAL checkpoint: ${problem.message}`,
-      // A probe the file system refused is the disk's problem whatever its code (as after a commit).
-      code: storageProblemOf(problem) === undefined ? 'SQLITE_IOERR' : problem.code,
-    });
-    const failure = asStorageError(error, this.filename, dirname(this.filename));
-    if (failure instanceof StorageUnavailableError) this.walHeld = { problem: failure.problem, since: new Date().toISOString(), error: failure.message };
-  }
-
-  /**
    * The checkpoint thread stopped other than by close() (it never did in any run): the writer's
    * commits checkpoint again, as without the thread (covered by the commit probe), rather than
-   * let the WAL grow until the disk is full.
+   * let the WAL grow until the disk is full. Returns what the trouble observers are told.
    */
-  private checkpointInCommits(pages: number, reason: string): void {
+  private checkpointInCommits(pages: number, reason: string): string {
     this.writerCheckpointsAt = pages;
     try {
       this.thread?.pragma(`wal_autocheckpoint = ${pages}`);
     } catch {
       // The writer stopped too: the next one starts with writerCheckpointsAt.
     }
-    for (const observer of this.checkpointObservers) observer(`${reason}; the writer's commits checkpoint the WAL from now on`);
+    return `${reason}; the writer's commits checkpoint the WAL from now on`;
   }
 
   /** What the checkpoint thread has done; undefined when commits checkpoint (no writer thread). */
@@ -217,7 +191,7 @@ export class SqliteEventStore implements EventStore {
    * commits succeeding, the checkpoint thread's failed probe while the WAL is held.
    */
   get storageStatus(): StorageStatus {
-    return this.status.problem === null && this.walHeld ? this.walHeld : this.status;
+    return (this.status.problem === null ? this.checkpoints?.heldStatus : undefined) ?? this.status;
   }
 
   /**
@@ -255,8 +229,7 @@ export class SqliteEventStore implements EventStore {
    * pass), or the checkpoint thread stops other than by close() (commits checkpoint from then on).
    */
   onCheckpointTrouble(observer: (reason: string) => void): () => void {
-    this.checkpointObservers.add(observer);
-    return () => this.checkpointObservers.delete(observer);
+    return this.checkpoints?.onTrouble(observer) ?? (() => false);
   }
 
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
