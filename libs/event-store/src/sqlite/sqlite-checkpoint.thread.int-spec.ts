@@ -55,7 +55,7 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
   it("given the checkpoint thread stops other than by close, then it is reported and the writer's commits checkpoint again (also in a writer thread started after)", async () => {
     const file = files.file();
     const store = new SqliteEventStore({ filename: file, walAutocheckpointPages: 500, writerRestartDelayMs: 0 });
-    const internals = store as unknown as { thread: { pragma(source: string): number; stoppedFor(): number | undefined; worker: { terminate(): Promise<number> } }; checkpoints: { worker: { terminate(): Promise<number> } } };
+    const internals = (store as unknown as { commits: { thread: { pragma(source: string): number; stoppedFor(): number | undefined; worker: { terminate(): Promise<number> } }; checkpoints: { worker: { terminate(): Promise<number> } } } }).commits;
     const reasons: string[] = [];
     store.onCheckpointTrouble((reason) => reasons.push(reason));
     try {

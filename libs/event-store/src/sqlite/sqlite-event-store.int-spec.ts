@@ -22,8 +22,8 @@ describeEventStoreContract('embedded SQLite, writing on the caller\'s thread', a
 
 /** A pragma of the connection that writes: the writer thread's, or the store's own without one. */
 function writingPragma(store: SqliteEventStore, name: string): number {
-  const internals = store as unknown as { thread?: { pragma(source: string): number }; db: Database.Database };
-  return internals.thread ? internals.thread.pragma(name) : Number(internals.db.pragma(name, { simple: true }));
+  const internals = store as unknown as { commits: { thread?: { pragma(source: string): number } }; db: Database.Database };
+  return internals.commits.thread ? internals.commits.thread.pragma(name) : Number(internals.db.pragma(name, { simple: true }));
 }
 
 describe('SQLite event store: durability and immutability', () => {

@@ -54,7 +54,7 @@ describe('SQLite event store: the writer thread', () => {
     expect(store.storageStatus.problem).toBeNull();
   });
 
-  const stopThread = (store: SqliteEventStore): Promise<number> => (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+  const stopThread = (store: SqliteEventStore): Promise<number> => (store as unknown as { commits: { thread: { worker: { terminate(): Promise<number> } } } }).commits.thread.worker.terminate();
 
   it('when the thread is gone, appends are refused as a storage problem (503, retry later), never left unanswered', async () => {
     const file = tempFile();
