@@ -50,18 +50,21 @@ export async function logDisclosure(ctx: CliContext, route: string, flags: Purpo
   return disclosures.length;
 }
 
-/** logDisclosure for one application's events up to the revision the command shows. */
-export function logApplicationDisclosure(ctx: CliContext, route: string, flags: PurposeFlags, applicationId: string, toRevision: number): Promise<number> {
-  return logDisclosure(ctx, route, flags, storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId), { toRevision }));
-}
-
 /**
- * Every event of one application for printing, read once as stored: the disclosure is logged from
- * these events, then they are decrypted, so the log covers exactly what prints.
+ * The events of one application for printing (all of them, or the part `select` keeps), read once
+ * as stored: the disclosure is logged from these events, then they are decrypted, so the log
+ * covers exactly what prints.
  */
-export async function disclosedApplicationEvents(ctx: CliContext, route: string, flags: PurposeFlags, applicationId: string): Promise<RecordedEvent[]> {
-  const stored: RecordedEvent[] = [];
-  for await (const event of storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId))) stored.push(event);
+export async function disclosedApplicationEvents(
+  ctx: CliContext,
+  route: string,
+  flags: PurposeFlags,
+  applicationId: string,
+  select: (stored: readonly RecordedEvent[]) => RecordedEvent[] = (stored) => [...stored],
+): Promise<RecordedEvent[]> {
+  const read: RecordedEvent[] = [];
+  for await (const event of storedEventStoreOf(ctx.store).readStream(applicationStream(applicationId))) read.push(event);
+  const stored = select(read);
   if (stored.length === 0) throw new ApplicationNotFoundError(applicationId);
   await logDisclosure(ctx, route, flags, stored);
   const encrypting = findEncryptingStore(ctx.store);

@@ -96,6 +96,33 @@ describe('operations CLI on a real SQLite store', () => {
     expect(accessLog().map((e) => `${e.route}:${e.purpose}`)).toEqual(['nws history:disclosure-request', 'nws replay:audit']);
   });
 
+  it('replay logs exactly the part it folds: before the contacts were saved it discloses nobody; a moment before the first event is not found', async () => {
+    // given an application whose contacts arrive at revision 1
+    const ctx = await openCliContext();
+    const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' })).id;
+    await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: connectionApplicationForms.get('02-02')!.example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
+    await ctx.close();
+
+    // when it is replayed up to revision 0, then only the creation is folded and nothing is logged
+    expect(await runCli(['replay', id, '--as-of-revision', '0', '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(JSON.parse(out.join(''))).toMatchObject({ state: 'draft', revision: 0 });
+    expect(accessLog()).toEqual([]);
+    // up to a moment between the two events: the same
+    out.length = 0;
+    expect(await runCli(['replay', id, '--as-of', '2026-11-20T00:30:00Z', '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(JSON.parse(out.join(''))).toMatchObject({ revision: 0 });
+    expect(accessLog()).toEqual([]);
+    // the whole history: the contacts are shown, and logged
+    out.length = 0;
+    expect(await runCli(['replay', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(JSON.parse(out.join(''))).toMatchObject({ revision: 1 });
+    expect(accessLog()).toEqual([expect.objectContaining({ route: 'nws replay', applicationId: id, fields: expect.arrayContaining(['data.form.contactManager.name']) })]);
+    // before the first event there is nothing to fold
+    out.length = 0;
+    expect(await runCli(['replay', id, '--as-of', '2026-11-19T00:00:00Z', '--purpose', 'audit'])).toBe(EXIT.notFound);
+    expect(accessLog()).toHaveLength(1);
+  });
+
   it('a person erased shows nobody: history prints the placeholder and the access log leaves their subject out; with everyone erased it logs nothing', async () => {
     // given an application whose contacts were saved, one of whom is then erased
     const ctx = await openCliContext();

@@ -251,19 +251,15 @@ export class WorkflowEngine {
   }
 
   async load(applicationId: string, options: LoadOptions = {}): Promise<LoadedApplication> {
-    let events = await this.readEvents(applicationId);
+    const events = historyPrefix(await this.readEvents(applicationId), options);
     if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
-    if (options.toRevision !== undefined) events = events.filter((e) => e.revision <= options.toRevision!);
-    if (options.asOf !== undefined) {
-      // A prefix of the stream: stop at the first event past the moment. Times inside a stream need
-      // not be monotonic (a retried command keeps its time), and skipping one event while folding a
-      // later one would fold a history that never existed.
-      const limit = Date.parse(options.asOf);
-      const past = events.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
-      if (past >= 0) events = events.slice(0, past);
-    }
+    return { folded: this.fold(applicationId, events), events };
+  }
+
+  /** Folds events already read (the first one names the machine version), e.g. as decrypted by a caller that read them as stored. */
+  fold(applicationId: string, events: readonly RecordedEvent[]): FoldedApplication {
     if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
-    return { folded: this.foldEvents(applicationId, events), events };
+    return foldApplication(this.definitionOf(events[0]!), applicationId, events);
   }
 
   /** The application as this caller sees it, with the actions this caller may take now. */
@@ -303,10 +299,6 @@ export class WorkflowEngine {
     if (this.isOffered(folded, action, actor)) return;
     const offered = folded.definition.actions.filter((a) => this.isOffered(folded, a, actor));
     throw new ActionNotAllowedInStateError(action, folded.state, offered);
-  }
-
-  private foldEvents(applicationId: string, events: readonly RecordedEvent[]): FoldedApplication {
-    return foldApplication(this.definitionOf(events[0]!), applicationId, events);
   }
 
   /** The machine version an application started with, as stamped on its first event. */
@@ -377,6 +369,22 @@ export class WorkflowEngine {
       }
     }
     const applicationId = events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length);
-    return this.view(this.foldEvents(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
+    return this.view(this.fold(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
   }
+}
+
+/**
+ * The part of a stream that `load` folds: up to a revision, and up to the first event past a
+ * moment. Times inside a stream need not be monotonic (a retried command keeps its time), and
+ * skipping one event while folding a later one would fold a history that never existed, so it is
+ * a prefix, never a filter.
+ */
+export function historyPrefix<E extends RecordedEvent>(events: readonly E[], options: LoadOptions): E[] {
+  let prefix = options.toRevision === undefined ? [...events] : events.filter((e) => e.revision <= options.toRevision!);
+  if (options.asOf !== undefined) {
+    const limit = Date.parse(options.asOf);
+    const past = prefix.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
+    if (past >= 0) prefix = prefix.slice(0, past);
+  }
+  return prefix;
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Actor } from '@nws/engine';
+import { historyPrefix, type Actor } from '@nws/engine';
 import { openCliContext } from '../cli-context';
-import { logApplicationDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
+import { disclosedApplicationEvents, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 /** Replays are shown as an auditor sees them: everything readable, no actions offered. */
 const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
@@ -22,11 +22,13 @@ export function registerReplayCommand(program: Command): void {
       requirePurpose(options, 'the replayed application');
       const ctx = await openCliContext();
       try {
-        const { folded, events } = await ctx.engine.load(id, {
+        const prefix = {
           ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
-        });
-        await logApplicationDisclosure(ctx, 'nws replay', options, id, events.at(-1)!.revision);
+        };
+        // Read once as stored: the part folded is the part logged, then decrypted and folded.
+        const events = await disclosedApplicationEvents(ctx, 'nws replay', options, id, (stored) => historyPrefix(stored, prefix));
+        const folded = ctx.engine.fold(id, events);
         process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
       } finally {
         await ctx.close();
