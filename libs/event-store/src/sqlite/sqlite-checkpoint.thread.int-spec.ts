@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -79,6 +79,24 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
       await store.close();
     }
     expect(storedEvents(file)).toBe(3);
+  });
+
+  it('when the store closes, then a last whole pass copies the WAL and its probe confirms it, before SQLite checkpoints on its own at the last close', async () => {
+    const file = files.file();
+    // No ordinary pass in this test's lifetime: only the one at close can count.
+    const store = new SqliteEventStore({ filename: file, checkpointIntervalMs: 3_600_000 });
+    for (let i = 0; i < 30; i++) await store.append(`s-${i}`, [event(i)], 'no_stream');
+    expect(store.checkpointStats).toMatchObject({ passes: 0, wholePasses: 0 });
+
+    await store.close();
+
+    // The thread's counters outlive it (shared memory): one pass, a whole one, over the 30 commits' frames.
+    expect(store.checkpointStats).toMatchObject({ passes: 1, wholePasses: 1, held: false });
+    expect(store.checkpointStats!.walFrames).toBeGreaterThanOrEqual(30);
+    // Its probe moved the probe file into place.
+    const probes = ['.checkpoint-probe-a', '.checkpoint-probe-b'].filter((name) => existsSync(join(dirname(file), name)));
+    expect(probes).toHaveLength(1);
+    expect(storedEvents(file)).toBe(30);
   });
 
   it('given a probe after a checkpoint that the file system refuses, then the store reports the problem and the WAL stays pinned until a probe passes', async () => {

@@ -61,10 +61,10 @@ const walCheckpointer = (${walCheckpointer.toString()})(pin, guard, checkpointer
 let timer;
 let reported = false;
 let wasHeld = false;
-const tick = () => {
+const tick = (final) => {
   let pass;
   try {
-    pass = walCheckpointer.pass();
+    pass = walCheckpointer.pass(final);
   } catch (error) {
     // Not one of the failures a pass answers itself (a ROLLBACK refused): try again next time.
     pass = { log: stats[${STAT_FRAMES}], checkpointed: 0, skipped: false, whole: false, held: stats[${STAT_HELD}] === 1, error: { message: String(error && error.message || error), ...(error && typeof error.code === 'string' ? { code: error.code } : {}) } };
@@ -80,11 +80,13 @@ const tick = () => {
   else if (pass.error !== undefined && !pass.held && !reported) parentPort.postMessage({ ...pass.error, held: false });
   reported = pass.error !== undefined;
   wasHeld = pass.held;
-  timer = setTimeout(tick, options.intervalMs);
+  if (!final) timer = setTimeout(tick, options.intervalMs);
 };
 timer = setTimeout(tick, options.intervalMs);
 parentPort.on('message', () => {
   clearTimeout(timer);
+  // The store's writer is idle: copy what is left, confirmed, before the connections close.
+  tick(true);
   checkpointer.close();
   guard.close();
   pin.close();

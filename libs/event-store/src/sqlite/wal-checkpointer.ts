@@ -46,6 +46,10 @@ export interface CheckpointPass {
  * fails, the guard lets go and only the pin is held: the writer may go on writing (after the
  * WAL's end), a checkpoint never stops the store's writes.
  *
+ * When the store closes, a last whole pass copies what is left, so the checkpoint SQLite itself
+ * runs when the last connection closes (it then deletes the WAL) finds nothing to copy: no copy
+ * of an acknowledged event is left to an unprobed fsync, on close either.
+ *
  * Like batchWriter, it may use nothing but its arguments (the checkpoint thread builds it from
  * source text).
  */
@@ -55,7 +59,7 @@ export function walCheckpointer(
   checkpointer: Database.Database,
   probe: () => void,
   restartAbovePages: number,
-): { pass(): CheckpointPass } {
+): { pass(final?: boolean): CheckpointPass } {
   const firstRead = pin.prepare('SELECT 1 FROM sqlite_master LIMIT 1');
   let held = false;
   let lastLog = 0;
@@ -73,7 +77,8 @@ export function walCheckpointer(
     if (guard.inTransaction) guard.exec('ROLLBACK');
   };
   return {
-    pass() {
+    /** `final`: the store is closing (its writer is idle): copy the whole WAL, confirmed by a probe. */
+    pass(final = false) {
       if (held) {
         try {
           probe();
@@ -83,7 +88,7 @@ export function walCheckpointer(
         held = false;
         release();
       }
-      const whole = lastLog > restartAbovePages;
+      const whole = final || lastLog > restartAbovePages;
       let version: number;
       try {
         if (whole) guard.exec('BEGIN IMMEDIATE');
