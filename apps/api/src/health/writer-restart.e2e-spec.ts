@@ -24,8 +24,9 @@ describe('the SQLite writer thread stops under the API (HTTP)', () => {
   afterAll(() => server.stop());
 
   const create = async () => (await driver.examples()).create;
-  const stopThread = () => (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
-  const restartDelay = (ms: number) => ((store as unknown as { writerRestartDelayMs: number }).writerRestartDelayMs = ms);
+  const commits = () => (store as unknown as { commits: { thread: { worker: { terminate(): Promise<number> } }; writerRestartDelayMs: number } }).commits;
+  const stopThread = () => commits().thread.worker.terminate();
+  const restartDelay = (ms: number) => (commits().writerRestartDelayMs = ms);
 
   it('refuses writes as not recorded until a new thread is started, then writes again, with /health and /metrics telling', async () => {
     const body = await create();
