@@ -252,7 +252,7 @@ export class WorkflowEngine {
 
   async load(applicationId: string, options: LoadOptions = {}): Promise<LoadedApplication> {
     const events = historyPrefix(await this.readEvents(applicationId), options);
-    if (events.length === 0) throw new ApplicationNotFoundError(applicationId);
+    // fold() refuses an empty history (not found).
     return { folded: this.fold(applicationId, events), events };
   }
 

@@ -18,7 +18,7 @@ import { rowPages } from './row-pages.iterator';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
 import type { CheckpointStats } from './sqlite-checkpoint.thread';
-import { SqliteGroupCommit } from './sqlite-group-commit';
+import { SqliteGroupCommit, busyTimeoutOf, walAutocheckpointPagesOf } from './sqlite-group-commit';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
 
 export type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
@@ -52,8 +52,8 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
-    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000))}`);
+    this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
+    this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesOf(options)}`);
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     this.pageSize = Math.max(1, Math.trunc(options.pageSize ?? 1000));
     // The page size is written into the SQL, not bound: with its LIMIT a bound parameter, the

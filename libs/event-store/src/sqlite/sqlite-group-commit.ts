@@ -82,9 +82,9 @@ export class SqliteGroupCommit {
     private readonly hooks: GroupCommitHooks,
   ) {
     this.filename = options.filename;
-    this.busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
+    this.busyTimeoutMs = busyTimeoutOf(options);
     this.confirmedHead = hooks.head();
-    const walAutocheckpointPages = Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
+    const walAutocheckpointPages = walAutocheckpointPagesOf(options);
     // Four times the size: the whole-WAL passes (the writer waits) came half as often as at 1×, and
     // the engine on the 1,000,000-event store kept 0.84× of its fresh-store rate against 0.81×.
     const restartAbovePages = 4 * walAutocheckpointPages;
@@ -321,6 +321,12 @@ export class SqliteGroupCommit {
     return failure;
   }
 }
+
+/** The options' busy timeout (ms), as every connection of the store sets it. */
+export const busyTimeoutOf = (options: SqliteEventStoreOptions): number => Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
+
+/** The options' WAL bound (pages), as every connection of the store reads it. */
+export const walAutocheckpointPagesOf = (options: SqliteEventStoreOptions): number => Math.max(1, Math.trunc(options.walAutocheckpointPages ?? 10_000));
 
 /** Batches waiting in the writer thread at most; more appends wait here for the next answer. */
 const MAX_BATCHES_IN_FLIGHT = 4;
