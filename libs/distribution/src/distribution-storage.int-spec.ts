@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '@nws/event-store';
 import { ConfirmationWorker } from './distribution-confirmations';
-import { SqliteDistributionStore } from './distribution-store.sqlite';
+import { DUE_DELIVERIES, SqliteDistributionStore } from './distribution-store.sqlite';
+import type { DeliveryRecord, DeliveryStatus } from './distribution-store.port';
 
 /** The ledger's own connection refuses writes (PRAGMA query_only → a real SQLITE_READONLY). */
 const connectionOf = (store: SqliteDistributionStore) => (store as unknown as { db: Database.Database }).db;
@@ -55,5 +56,78 @@ describe('the distribution ledger on a disk that refuses writes', () => {
     // Confirming is idempotent (the command id derives from the version event), so trying again is harmless.
     expect(new Set(confirmed)).toEqual(new Set(['app-1']));
     await worker.stop();
+  });
+});
+
+describe('the distribution ledger’s commits', () => {
+  let dir: string;
+  let store: SqliteDistributionStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nws-ledger-commits-'));
+    store = new SqliteDistributionStore(join(dir, 'distribution.sqlite'));
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const synchronous = () => connectionOf(store).pragma('synchronous', { simple: true });
+
+  it('a lease commits without waiting for the disk (synchronous=NORMAL); every other commit, and everything after a lease, waits (FULL)', () => {
+    expect(synchronous()).toBe(2);
+    expect(store.transaction(() => synchronous())).toBe(2);
+    expect(store.transaction(() => synchronous(), 'lease')).toBe(1);
+    expect(synchronous()).toBe(2);
+    expect(() =>
+      store.transaction(() => {
+        store.savePosition('c', { checkpoint: 1, cursor: 1 });
+        throw new Error('refused');
+      }, 'lease'),
+    ).toThrow('refused');
+    expect(synchronous()).toBe(2);
+    expect(store.position('c')).toEqual({ checkpoint: 0, cursor: 0 });
+    store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 2 }), 'lease');
+    expect(store.position('c')).toEqual({ checkpoint: 1, cursor: 2 });
+  });
+});
+
+describe('the distribution ledger’s due deliveries', () => {
+  let store: SqliteDistributionStore;
+  beforeEach(() => (store = new SqliteDistributionStore(':memory:')));
+  afterEach(() => store.close());
+
+  const record = (position: number, status: DeliveryStatus, lastDeliveredAt: number): DeliveryRecord => ({
+    consumer: 'c',
+    eventId: `e-${position}`,
+    position,
+    type: 'MasterDataVersionRegistered',
+    applicationId: null,
+    status,
+    attempts: 1,
+    firstDeliveredAt: lastDeliveredAt,
+    lastDeliveredAt,
+    ackedAt: status === 'acked' ? lastDeliveredAt : null,
+    parkedAt: null,
+    parkReason: null,
+  });
+
+  it('are the replayed records and the expired leases, by position, up to the limit; never acked, parked, leased or another consumer’s', () => {
+    store.transaction(() => {
+      for (const r of [record(1, 'acked', 0), record(2, 'parked', 0), record(3, 'delivered', 100), record(4, 'delivered', 900), record(5, 'pending', 950), record(7, 'pending', 0), record(8, 'delivered', 0)]) store.put(r);
+      store.put({ ...record(6, 'pending', 0), consumer: 'other' });
+    });
+    // now 1000, ack timeout 500: leases delivered at or before 500 have expired
+    expect(store.due('c', 1000, 500, 10).map((r) => [r.position, r.status])).toEqual([[3, 'delivered'], [5, 'pending'], [7, 'pending'], [8, 'delivered']]);
+    expect(store.due('c', 1000, 500, 2).map((r) => r.position)).toEqual([3, 5]);
+    expect(store.due('c', 1000, 100, 10).map((r) => r.position)).toEqual([3, 4, 5, 7, 8]);
+  });
+
+  it('are found through the (consumer, status, position) index, one range per status, never by walking every record of the consumer', () => {
+    const plan = (connectionOf(store).prepare(`EXPLAIN QUERY PLAN ${DUE_DELIVERIES}`).all({ consumer: 'c', expiredAt: 0, limit: 10 }) as Array<{ detail: string }>).map((row) => row.detail);
+    const searches = plan.filter((detail) => detail.includes('distribution_deliveries'));
+    expect(searches).toEqual([
+      expect.stringContaining('USING INDEX distribution_deliveries_status (consumer=? AND status=?)'),
+      expect.stringContaining('USING INDEX distribution_deliveries_status (consumer=? AND status=?)'),
+    ]);
   });
 });

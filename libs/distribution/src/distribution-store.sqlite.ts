@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { guardedWrite } from '@nws/event-store';
-import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, OwedConfirmation } from './distribution-store.port';
+import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, Durability, OwedConfirmation } from './distribution-store.port';
 
 export const DISTRIBUTION_FILE = 'distribution.sqlite';
 
@@ -44,6 +44,18 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS distribution_confirmations_due ON distribution_confirmations (status, next_attempt_at);
 `;
 
+/**
+ * Replayed records and expired leases, by position: one range of the (consumer, status, position)
+ * index per status, merged. One `status = 'pending' OR (…)` condition walked every record of the
+ * consumer in position order instead, acknowledged ones included, which pile up for ever: 92 ms
+ * per pull at 1,000,000 deliveries, 0.1 ms this way.
+ */
+export const DUE_DELIVERIES = `
+  SELECT * FROM (SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'pending' ORDER BY position LIMIT @limit)
+  UNION ALL
+  SELECT * FROM (SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'delivered' AND last_delivered_at <= @expiredAt ORDER BY position LIMIT @limit)
+  ORDER BY position LIMIT @limit`;
+
 interface Row {
   consumer: string;
   event_id: string;
@@ -72,6 +84,9 @@ interface OwedRow {
  * The ledger on SQLite, in its own file under DATA_DIR. synchronous=FULL: an acknowledgement the
  * API answered must survive a power cut, or a consumer would be asked for work it already did
  * (harmless) while the workflow waited for a confirmation that never comes (not harmless).
+ * A lease (a delivery that parks nothing) commits with synchronous=NORMAL: it is on the long
+ * poll's path to the consumer, and the WAL's next fsync, the next ack's, takes it along (the WAL
+ * is one file written in order).
  */
 export class SqliteDistributionStore implements DistributionStore {
   private readonly db: Database.Database;
@@ -97,8 +112,7 @@ export class SqliteDistributionStore implements DistributionStore {
               VALUES (@consumer, @event_id, @position, @type, @application_id, @status, @attempts, @first_delivered_at, @last_delivered_at, @acked_at, @parked_at, @park_reason)
               ON CONFLICT (consumer, event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, first_delivered_at = excluded.first_delivered_at,
                 last_delivered_at = excluded.last_delivered_at, acked_at = excluded.acked_at, parked_at = excluded.parked_at, park_reason = excluded.park_reason`),
-      due: p(`SELECT * FROM distribution_deliveries WHERE consumer = ? AND (status = 'pending' OR (status = 'delivered' AND last_delivered_at <= ?))
-              ORDER BY position LIMIT ?`),
+      due: p(DUE_DELIVERIES),
       withStatus: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND status = ? ORDER BY position LIMIT ? OFFSET ?'),
       // One range of the (consumer, status, position) index per status (a GROUP BY over the
       // consumer walked every acked record: 67 ms at 1,000,000 deliveries, 0.02 ms this way).
@@ -114,8 +128,15 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   /** A full or read-only disk surfaces as StorageUnavailableError (503 for HTTP callers), with the transaction rolled back. */
-  transaction<T>(fn: () => T): T {
-    return this.write(() => this.db.transaction(fn)());
+  transaction<T>(fn: () => T, durability: Durability = 'durable'): T {
+    if (durability === 'durable') return this.write(() => this.db.transaction(fn)());
+    // Not a prepared statement: this pragma takes effect when it is compiled, not when it runs.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.write(() => this.db.transaction(fn)());
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   private write<T>(work: () => T): T {
@@ -154,7 +175,7 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   due(consumer: string, now: number, ackTimeoutMs: number, limit: number): DeliveryRecord[] {
-    return (this.sql['due']!.all(consumer, now - ackTimeoutMs, limit) as Row[]).map(fromRow);
+    return (this.sql['due']!.all({ consumer, expiredAt: now - ackTimeoutMs, limit }) as Row[]).map(fromRow);
   }
 
   withStatus(consumer: string, status: DeliveryStatus, page: { readonly limit: number; readonly offset: number }): DeliveryRecord[] {
