@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import type { PublishedEvent } from '@nws/distribution';
@@ -70,10 +72,10 @@ export class MasterDataFiles {
     const dir = join(this.root, organKey(code, organ));
     const jsonPath = join(dir, `v${version}.json`);
     const csvPath = join(dir, `v${version}.csv`);
-    const existing = await readExistingHash(jsonPath);
+    const existing = readExistingHash(jsonPath);
     if (existing !== undefined) {
       if (existing !== contentHash) return { kind: 'rejected', reason: `${code} (${organ}) v${version} already exists with content hash ${existing}, delivered ${contentHash}` };
-      if (await exists(csvPath)) return { kind: 'unchanged', path: jsonPath };
+      if (exists(csvPath)) return { kind: 'unchanged', path: jsonPath };
     }
     const detail = { organizationCode: code, organizationKind: organ, version: version!, position: event.position };
     const versionData = { organizationCode: code, version: version!, contentHash, content } as VersionData;
@@ -83,48 +85,61 @@ export class MasterDataFiles {
       position: event.position,
       registeredAt: event.occurredAt,
     };
-    await this.ensureDir(dir);
-    // Both temp files are written and fsynced at once (one fsync's wait instead of two); the
-    // renames stay in order, each made durable before the next, so the JSON never exists on disk
-    // without its CSV.
+    this.ensureDir(dir);
+    // Why synchronous calls: the distributor writes one version at a time, in order, so nothing
+    // waits on its event loop meanwhile, and each asynchronous call is a round trip through
+    // libuv's thread pool (measured: 1.7 ms against 1.0 ms for the whole write on an idle
+    // machine, more under load). The two fsyncs of the temp files, the slow calls, still run at
+    // once on the pool (one wait instead of two); the renames stay in order, each made durable
+    // before the next, so the JSON never exists on disk without its CSV.
     const files = [
       { name: `v${version}.csv`, text: masterDataCsv(versionData) },
       { name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` },
     ];
-    const written = await Promise.allSettled(files.map((file) => writeTemp(dir, file.name, file.text)));
-    const temps = written.map((outcome) => {
-      if (outcome.status === 'rejected') throw outcome.reason;
-      return outcome.value;
-    });
+    const temps = writeTemps(dir, files);
+    try {
+      const synced = await Promise.allSettled(temps.map((temp) => fsyncAsync(temp.fd)));
+      for (const outcome of synced) if (outcome.status === 'rejected') throw outcome.reason;
+    } finally {
+      for (const temp of temps) closeSync(temp.fd);
+    }
     for (const file of files) this.step('temp-written', { ...detail, file: file.name });
     for (const [index, file] of files.entries()) {
-      await rename(temps[index]!, join(dir, file.name));
+      renameSync(temps[index]!.path, join(dir, file.name));
       this.step('renamed', { ...detail, file: file.name });
       // The rename is durable only once the directory entry is.
-      await syncDirectory(dir);
+      syncDirectory(dir);
     }
     this.step('published', detail);
     return { kind: 'written', path: jsonPath };
   }
 
-  private async ensureDir(dir: string): Promise<void> {
-    if (await exists(dir)) return;
-    await mkdir(dir, { recursive: true });
-    await syncDirectory(this.root);
+  private ensureDir(dir: string): void {
+    if (exists(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    syncDirectory(this.root);
   }
 }
 
-/** Writes `text` to a fresh temp file beside `name` and fsyncs it; returns the temp file's path. */
-async function writeTemp(dir: string, name: string, text: string): Promise<string> {
-  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
+const fsyncAsync = promisify(fsync);
+
+/**
+ * Writes each file's text to a fresh temp file beside it, open for the caller to fsync and close.
+ * A failure closes what was opened; the temp files stay for `recover` to remove.
+ */
+function writeTemps(dir: string, files: ReadonlyArray<{ readonly name: string; readonly text: string }>): Array<{ readonly path: string; readonly fd: number }> {
+  const temps: Array<{ path: string; fd: number }> = [];
   try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    for (const file of files) {
+      const path = join(dir, `.${file.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      temps.push({ path, fd: openSync(path, 'wx', 0o644) });
+      writeFileSync(temps.at(-1)!.fd, file.text, 'utf8');
+    }
+    return temps;
+  } catch (error) {
+    for (const temp of temps) closeSync(temp.fd);
+    throw error;
   }
-  return temp;
 }
 
 /** Same recipe as the workflow's contentHash: SHA-256 of the RFC 8785 canonical JSON. */
@@ -143,10 +158,10 @@ function writerAlive(tempName: string): boolean {
   }
 }
 
-async function readExistingHash(path: string): Promise<string | undefined> {
+function readExistingHash(path: string): string | undefined {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -160,9 +175,9 @@ async function readExistingHash(path: string): Promise<string | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+function exists(path: string): boolean {
   try {
-    await stat(path);
+    statSync(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -170,11 +185,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -89,6 +89,35 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     expect((await f.ledger.ack('a', [next.id])).checkpoint).toBe(next.position);
   });
 
+  it('commits a delivery that parks nothing as a lease; acks, nacks, parks and replays commit durably', async () => {
+    f = new LedgerFixture([
+      { name: 'a', eventTypes: ['MasterDataVersionRegistered'] },
+      { name: 'group', eventTypes: ['MasterDataVersionRegistered'], transport: 'esdb-persistent' },
+    ], { ackTimeoutMs: 1000, maxDeliveries: 1 });
+    const commits: string[] = [];
+    const transaction = f.store.transaction.bind(f.store);
+    jest.spyOn(f.store, 'transaction').mockImplementation((fn, durability) => {
+      commits.push(durability ?? 'durable');
+      return transaction(fn, durability);
+    });
+    const [v1, v2] = [await f.version(), await f.version()];
+    await f.ledger.fetch('a', { limit: 1 });
+    await f.ledger.ack('a', [v1.id]);
+    expect(commits.splice(0)).toEqual(['lease', 'durable']);
+    await f.ledger.fetch('a', { limit: 1 });
+    f.advance(1000);
+    // v2 is parked (one delivery allowed) instead of handed out again
+    expect((await f.ledger.fetch('a', { limit: 1 })).events).toEqual([]);
+    await f.ledger.replay('a', v2.id);
+    await f.ledger.fetch('a', { limit: 1 });
+    await f.ledger.nack('a', [v2.id], 'cannot write');
+    expect(commits.splice(0)).toEqual(['lease', 'durable', 'durable', 'lease', 'durable']);
+    await f.ledger.deliverAt('group', v1.position, v1.id);
+    await f.ledger.nack('group', [v1.id], 'cannot write');
+    await f.ledger.deliverAt('group', v1.position, v1.id);
+    expect(commits).toEqual(['lease', 'durable', 'durable']);
+  });
+
   it('parked events come a page at a time, oldest position first, with how many are parked in all', async () => {
     f = new LedgerFixture();
     const versions = [await f.version(), await f.version(), await f.version()];

@@ -181,10 +181,15 @@ export class DistributionLedger {
       }
       const parked = writes.filter((w) => w.status === 'parked');
       const checkpoint = parked.length > 0 ? await this.advance(consumer, position.checkpoint, parked) : position.checkpoint;
-      this.ledger.transaction(() => {
-        for (const write of writes) this.ledger.put(write);
-        this.ledger.savePosition(name, { checkpoint, cursor });
-      });
+      // Deliveries alone are leases (see Durability): a power cut that takes them only makes the
+      // events owed again. Parking is a decision, and moves the checkpoint: durable.
+      this.ledger.transaction(
+        () => {
+          for (const write of writes) this.ledger.put(write);
+          this.ledger.savePosition(name, { checkpoint, cursor });
+        },
+        parked.length > 0 ? 'durable' : 'lease',
+      );
       return { events: delivered, checkpoint };
     });
   }
@@ -209,6 +214,7 @@ export class DistributionLedger {
       const now = this.now();
       const attempts = (record?.attempts ?? 0) + 1;
       const checkpoint = record?.status === 'parked' ? Math.min(position0.checkpoint, event.position - 1) : position0.checkpoint;
+      // A lease, unless it takes a parked event back (the checkpoint steps back for it).
       this.ledger.transaction(() => {
         this.ledger.put({
           consumer: name,
@@ -225,7 +231,7 @@ export class DistributionLedger {
           parkReason: record?.parkReason ?? null,
         });
         this.ledger.savePosition(name, { checkpoint, cursor: Math.max(position0.cursor, event.position) });
-      });
+      }, record?.status === 'parked' ? 'durable' : 'lease');
       return { event: publishEvent(event, attempts), status: 'delivered' as const, checkpoint };
     });
   }

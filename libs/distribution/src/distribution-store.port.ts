@@ -38,8 +38,17 @@ export interface OwedConfirmation {
   readonly outcome: string | null;
 }
 
+/**
+ * How a transaction commits. `durable`: on disk when the call returns (acks, nacks, parks,
+ * replays, positions the checkpoint moved for). `lease`: a delivery that parks nothing; it commits
+ * without waiting for the disk and becomes durable with the next durable commit (or checkpoint).
+ * A power cut may lose it, which only makes its events owed again with one attempt fewer counted:
+ * the redelivery at-least-once allows. A process crash loses nothing either way.
+ */
+export type Durability = 'durable' | 'lease';
+
 export interface DistributionStore {
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, durability?: Durability): T;
   position(consumer: string): ConsumerPosition;
   savePosition(consumer: string, position: ConsumerPosition): void;
   get(consumer: string, eventId: string): DeliveryRecord | undefined;
