@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StorageUnavailableError, guardedWrite } from '@nws/event-store';
+import { StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
+import { commitProbe } from '@nws/event-store/sqlite';
 
 export const ACCESS_LOG_FILE = 'access-log.sqlite';
 
@@ -107,6 +108,8 @@ export class SqliteAccessLog {
   private queue: Array<{ readonly entries: readonly AccessLogEntry[]; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
   private flushScheduled = false;
   private insert: Database.Statement | undefined;
+  /** After each commit: does the file system still take a change? (see commitProbe) */
+  private readonly probe: (() => void) | undefined;
 
   /**
    * `maxBacklog`: while the disk refuses writes, up to this many entries wait in memory (reads go
@@ -125,6 +128,7 @@ export class SqliteAccessLog {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
   }
 
   /**
@@ -197,6 +201,17 @@ export class SqliteAccessLog {
         }
       })();
     });
+    // The fsync said the entries are on disk; after a journal abort on ext4 it can say so for
+    // entries that fsck then drops, and a disclosure would stand unlogged. The event store's
+    // probe does not cover this file: a read appends no event after it. When the probe fails the
+    // entries are treated as not written (backlog, written again once the disk is back), so the
+    // log may hold an entry twice but never lose one.
+    try {
+      this.probe?.();
+    } catch (error) {
+      const known = asStorageError(error, 'personal-data access log', this.directory);
+      throw known instanceof StorageUnavailableError ? known : new StorageUnavailableError('io-error', 'personal-data access log', { cause: error });
+    }
   }
 
   private scheduleRetry(): void {

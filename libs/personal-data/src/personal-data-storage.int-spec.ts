@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '@nws/event-store';
@@ -95,6 +95,25 @@ describe('personal-data files on a disk that refuses writes', () => {
     const reopened = new SqliteAccessLog(join(dir, 'access-log.sqlite'));
     expect(reopened.query().map((e) => e.actor.sub)).toEqual(['a', 'dddd']);
     reopened.close();
+  });
+
+  it('after each commit the access log probes the file system (a change it must still take); when the probe fails, the entries count as not written: backlog, written again once it passes, logged twice rather than lost', async () => {
+    const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { retryMs: 20 });
+    const probes = () => readdirSync(dir).filter((name) => name.startsWith('.access-log-probe-'));
+    await log.record([entry('a')]);
+    expect(probes()).toEqual(['.access-log-probe-b']);
+    await log.record([entry('bb')]);
+    expect(probes()).toEqual(['.access-log-probe-a']);
+    // The probe's next rename is refused by the file system (its target is a non-empty directory).
+    mkdirSync(join(dir, '.access-log-probe-b', 'in-the-way'), { recursive: true });
+    await log.record([entry('ccc')]);
+    expect(log.pending).toEqual({ entries: 1, problem: 'io-error' });
+    rmSync(join(dir, '.access-log-probe-b'), { recursive: true });
+    for (let i = 0; i < 100 && log.pending.entries > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log.pending).toEqual({ entries: 0, problem: null });
+    expect(log.query().map((e) => e.actor.sub)).toEqual(['a', 'bb', 'ccc', 'ccc']);
+    expect(existsSync(join(dir, '.access-log-probe-b'))).toBe(true);
+    log.close();
   });
 
   it('the access log writes its backlog by itself once the disk is back', async () => {
