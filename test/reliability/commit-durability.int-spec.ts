@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageUnavailableError, isOutcomeUnknown } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { SqliteAccessLog, type AccessLogEntry } from '@nws/personal-data';
 import { Ext4Disk, canFailExt4, canMountTmpfs } from '../support/real-disk';
 import { FigureSheet } from './support/figures';
 import { MODE, SCALE, TEST_TIMEOUT_MS, seedFor } from './support/scale';
@@ -20,6 +21,23 @@ function answerOf(error: unknown): { answer: Answer; probeCaught: boolean } {
   return { answer: isOutcomeUnknown(error) ? 'unknown' : 'not-recorded', probeCaught: /committed, but the file system failed right after/.test(error.message) };
 }
 
+/** Personal-data access-log entries recorded beside the appends: they take the same disk, with a probe of their own. */
+const ACCESS_LOGGERS = 4;
+
+const accessEntry = (client: number, requestId: string): AccessLogEntry => ({
+  at: new Date().toISOString(),
+  actor: { sub: `reader-${client}`, org: '130001', role: 'first-reviewer' },
+  purpose: 'review',
+  reference: null,
+  method: 'GET',
+  route: '/applications/:id',
+  organizationCode: '132012',
+  applicationId: null,
+  subjectIds: ['ps-1'],
+  fields: ['forms.02-02.data.normalContacts[0].name'],
+  requestId,
+});
+
 /**
  * "Acknowledged" must mean "durable" also when the file system fails during the fsync. The
  * embedded store (writer thread, group commit) takes appends from many concurrent callers on a
@@ -33,7 +51,10 @@ function answerOf(error: unknown): { answer: Answer; probeCaught: boolean } {
  * acknowledged group commit (24 appends) in 3 of 240 episodes on a busy machine and in 1 of 200,
  * none in 450 on an idle one: a race, so a run without a loss proves little, a loss proves a bug.
  * With the probe: none lost in 320 episodes, 3 commits caught and answered "outcome unknown"
- * (the figures count them). Needs root, loop devices and mkfs.ext4: skipped otherwise.
+ * (the figures count them). The personal-data access log writes beside it on the same disk
+ * (its own file, its own probe): every entry it wrote without keeping it in its backlog must be
+ * there after fsck too, or a disclosure would stand unlogged. Needs root, loop devices and
+ * mkfs.ext4: skipped otherwise.
  */
 describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, () => {
   const seed = seedFor('commit-durability');
@@ -53,6 +74,7 @@ describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, 
     async () => {
       disk = new Ext4Disk('256M');
       disk.create();
+      const logTotals = { written: 0, held: 0, lost: [] as string[] };
       const totals = { checkpoints: 0, wholeCheckpoints: 0, held: 0, busyEpisodes: 0, acked: 0, unknown: 0, unknownFound: 0, notRecorded: 0, probeCaught: 0, lost: [] as string[], duplicated: [] as string[], notRecordedButStored: [] as string[] };
       for (let episode = 1; episode <= SCALE.commitRace.episodes; episode++) {
         const dir = join(disk.mountPoint, 'data');
@@ -83,7 +105,25 @@ describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, 
             }
           }
         };
-        const clients = Array.from({ length: SCALE.commitRace.clients }, (_, client) => appender(client));
+        const log = new SqliteAccessLog(join(dir, 'access-log.sqlite'), { retryMs: 60_000 });
+        const logged = new Map<string, 'written' | 'held'>();
+        const logger = async (client: number): Promise<void> => {
+          while (!stopping) {
+            const requestId = randomUUID();
+            const refused = await log.record([accessEntry(client, requestId)]).then(
+              () => false,
+              () => true,
+            );
+            // Written, unless the disk refused it and it waits in the backlog (or was refused outright).
+            // Another logger's refusal in between also counts as held here: never counted as written wrongly.
+            if (refused || log.pending.entries > 0) {
+              logged.set(requestId, 'held');
+              return;
+            }
+            logged.set(requestId, 'written');
+          }
+        };
+        const clients = [...Array.from({ length: SCALE.commitRace.clients }, (_, client) => appender(client)), ...Array.from({ length: ACCESS_LOGGERS }, (_, client) => logger(client))];
         await new Promise((resolve) => setTimeout(resolve, random.int(20, 300)));
         disk.fail();
         const when = `episode ${episode} (seed ${seed})`;
@@ -99,8 +139,23 @@ describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, 
         totals.wholeCheckpoints += checkpoints?.wholePasses ?? 0;
         if (checkpoints?.held) totals.held += 1;
         await store.close().catch(() => undefined);
+        try {
+          log.close();
+        } catch {
+          // the disk refuses even the close: what it holds is checked below
+        }
 
         disk.repair();
+        const logDb = new Database(join(dir, 'access-log.sqlite'), { readonly: true });
+        const inLog = new Set((logDb.prepare('SELECT request_id FROM personal_data_access').all() as Array<{ request_id: string }>).map((row) => row.request_id));
+        logDb.close();
+        for (const [requestId, outcome] of logged) {
+          if (outcome === 'held') logTotals.held += 1;
+          else {
+            logTotals.written += 1;
+            if (!inLog.has(requestId)) logTotals.lost.push(`${when}: access-log entry ${requestId}`);
+          }
+        }
         const db = new Database(file, { readonly: true });
         const stored = new Map<string, number>();
         for (const { event_id: id } of db.prepare('SELECT event_id FROM events').all() as Array<{ event_id: string }>) stored.set(id, (stored.get(id) ?? 0) + 1);
@@ -119,7 +174,7 @@ describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, 
             if (copies > 0) totals.notRecordedButStored.push(`${when}: ${id}`);
           }
         }
-        sheet.setTotal('lost', totals.lost.length);
+        sheet.setTotal('lost', totals.lost.length + logTotals.lost.length);
         sheet.setTotal('duplicates', totals.duplicated.length);
       }
       sheet.set('journal aborts (ext4, each on a fresh store, fsck after)', SCALE.commitRace.episodes);
@@ -133,8 +188,11 @@ describe(`acknowledged appends survive a journal abort during fsync (${MODE})`, 
       sheet.set('WAL checkpoints confirmed before the abort (sum)', totals.checkpoints);
       sheet.set('… of them copying the whole WAL so that it starts again', totals.wholeCheckpoints);
       sheet.set('episodes in which a checkpoint probe failed (the WAL kept as it was)', totals.held);
-      expect({ lost: totals.lost, duplicated: totals.duplicated, notRecordedButStored: totals.notRecordedButStored }).toEqual({ lost: [], duplicated: [], notRecordedButStored: [] });
+      sheet.set(`access-log entries written by ${ACCESS_LOGGERS} concurrent loggers (each checked after fsck)`, logTotals.written);
+      sheet.set('… entries the disk refused (kept in the backlog, lost with the process by design)', logTotals.held);
+      expect({ lost: totals.lost, duplicated: totals.duplicated, notRecordedButStored: totals.notRecordedButStored, accessLogLost: logTotals.lost }).toEqual({ lost: [], duplicated: [], notRecordedButStored: [], accessLogLost: [] });
       expect(totals.acked).toBeGreaterThan(0);
+      expect(logTotals.written).toBeGreaterThan(0);
     },
     TEST_TIMEOUT_MS,
   );
