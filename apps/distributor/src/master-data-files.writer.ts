@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import canonicalize from 'canonicalize';
 import type { PublishedEvent } from '@nws/distribution';
 import { defaultOrganFor, isOrganizationKind, organKey } from '@nws/workflows/shared/organizations';
