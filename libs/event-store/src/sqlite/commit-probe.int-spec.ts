@@ -52,6 +52,42 @@ describe('commit probe (a metadata change after every commit, on the real file s
     }
   });
 
+  it('given another process probing the same directory, when it moves the probe between our mkdir and our rename back, then we probe again instead of reporting a refusal', () => {
+    const dir = directory();
+    const a = join(dir, '.commit-probe-a');
+    const b = join(dir, '.commit-probe-b');
+    const other = commitProbe(fs, dir);
+    let cutIn = false;
+    // The real file system; the other process's probe runs right before our rename back (b → a… here a → b).
+    const racing = {
+      mkdirSync,
+      renameSync(from: string, to: string) {
+        if (cutIn && from === a && to === b) {
+          cutIn = false;
+          other();
+        }
+        renameSync(from, to);
+      },
+    };
+    const ours = commitProbe(racing, dir);
+    ours(); // creates b; ours now at b
+    other(); // at a, finds no a, cannot create b, renames b back to a; the other stays at a
+    expect(probes(dir)).toEqual(['.commit-probe-a']);
+    cutIn = true;
+    // Ours: b → a fails (ENOENT), mkdir a → EEXIST, then, as ours renames a back to b, the other
+    // moves a to b first: ours gets ENOENT there, probes again and moves b to a.
+    expect(() => ours()).not.toThrow();
+    expect(cutIn).toBe(false);
+    expect(probes(dir)).toEqual(['.commit-probe-a']);
+    expect(existsSync(b)).toBe(false);
+  });
+
+  it('given a data directory that is gone, when probed, then it throws (ENOENT every time)', () => {
+    const dir = directory();
+    const probe = commitProbe(fs, join(dir, 'removed'));
+    expect(() => probe()).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
   it('given a change the file system refuses, when probed, then it throws the file system error', () => {
     const dir = directory();
     const probe = commitProbe(fs, dir);

@@ -18,7 +18,9 @@ export interface ProbeFileSystem {
  *
  * The probe is a directory (two names, alternating) so tools that take every file in the data
  * directory for a database skip it. Each thread that probes gives its own `name` (the writer's
- * commits: 'commit-probe'; the checkpoint thread: 'checkpoint-probe'), so two never race for one. Throws the file system's error (EROFS, EIO, ENOSPC…); the
+ * commits: 'commit-probe'; the checkpoint thread: 'checkpoint-probe'; the access log's:
+ * 'access-log-probe'), so two threads of one process never race for one; two processes on one
+ * data directory may, and a lost race is probed again rather than taken for a refusal. Throws the file system's error (EROFS, EIO, ENOSPC…); the
  * caller answers the batch "outcome unknown": committed as far as SQLite knows, durability not
  * confirmed, the same Idempotency-Key tells later.
  *
@@ -28,7 +30,7 @@ export function commitProbe(fs: ProbeFileSystem, directory: string, name = 'comm
   const a = `${directory}/.${name}-a`;
   const b = `${directory}/.${name}-b`;
   let at = a;
-  return () => {
+  const once = () => {
     const to = at === a ? b : a;
     try {
       fs.renameSync(at, to);
@@ -45,5 +47,19 @@ export function commitProbe(fs: ProbeFileSystem, directory: string, name = 'comm
       }
     }
     at = to;
+  };
+  return () => {
+    // Another process probing the same directory (the CLI beside the API) can move the probe
+    // between our mkdir's EEXIST and the rename back: that ENOENT says someone else's change went
+    // through, not that the file system refuses ours, so probe again. A refusal (EROFS, EIO…)
+    // is thrown at once; a directory that is gone keeps answering ENOENT and is thrown too.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        once();
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== 'ENOENT' || attempt >= 3) throw error;
+      }
+    }
   };
 }
