@@ -152,4 +152,28 @@ describe('SQLite event store: a commit the file system cannot confirm', () => {
       }
     });
   });
+
+  it('given a batch the writer thread has committed but not yet answered for (its probe\'s verdict still on the way), when this thread reads, then it does not see that batch; once answered, it does', async () => {
+    const file = files.file();
+    const store = new SqliteEventStore({ filename: file, writerThread: true });
+    try {
+      await store.append('s-1', [event('A')], 'no_stream');
+      const appending = store.append('s-1', [event('B')], 0);
+      // The batch leaves for the writer at the next check phase; this callback runs right after it.
+      await new Promise((resolve) => setImmediate(resolve));
+      // Wait without yielding (the writer's answer cannot be taken meanwhile) until SQLite has committed B.
+      const deadline = Date.now() + 10_000;
+      while (storedEvents(file) < 2) if (Date.now() > deadline) throw new Error('the writer did not commit B within 10 s');
+      // Each read runs its query at the first next(), still before this thread can take the answer.
+      const types = (events: AsyncIterable<{ type: string }>) => events[Symbol.asyncIterator]().next().then((r) => (r.done ? [] : [r.value.type]));
+      const stream = store.readStream('s-1', { fromRevision: 1 });
+      const all = store.readAll({ after: 1 });
+      const before = await Promise.all([types(stream), types(all), store.streamRevision('s-1'), store.headPosition()]);
+      expect(before).toEqual([[], [], 0, 1]);
+      expect(await appending).toMatchObject({ nextExpectedRevision: 1 });
+      expect(await Promise.all([types(store.readStream('s-1', { fromRevision: 1 })), types(store.readAll({ after: 1 })), store.streamRevision('s-1'), store.headPosition()])).toEqual([['B'], ['B'], 1, 2]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -136,8 +136,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async streamRevision(streamId: string): Promise<number | undefined> {
-    const upTo = this.commits.confirmedUpTo;
-    const revision = upTo === undefined ? this.statements.streamRevision.get(streamId) : this.statements.streamRevisionUpTo.get(streamId, upTo);
+    const upTo = this.commits.visibleUpTo;
+    const revision = upTo === Number.MAX_SAFE_INTEGER ? this.statements.streamRevision.get(streamId) : this.statements.streamRevisionUpTo.get(streamId, upTo);
     return revision?.revision ?? undefined;
   }
 
@@ -184,8 +184,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number> {
-    const upTo = this.commits.confirmedUpTo;
-    const head = upTo === undefined ? this.statements.head.get() : this.statements.headUpTo.get(upTo);
+    const upTo = this.commits.visibleUpTo;
+    const head = upTo === Number.MAX_SAFE_INTEGER ? this.statements.head.get() : this.statements.headUpTo.get(upTo);
     return head?.position ?? 0;
   }
 

@@ -74,6 +74,14 @@ export class SqliteGroupCommit {
    */
   private unconfirmedAbove: number | undefined;
   private confirmedHead: number;
+  /**
+   * While batches are with the writer thread: the highest position this thread knows committed and
+   * confirmed (its last confirmed commit when the first of them was sent, then each confirmed
+   * batch's last position). The writer's COMMIT is visible to this thread's reads before its answer, and so
+   * before its probe's verdict, has arrived; reads stop here until it has. Undefined when no
+   * batch is in flight (then other processes' commits are seen at once).
+   */
+  private inFlightBound: number | undefined;
 
   /** `db`: the store's connection (configured for WAL); written on only without a writer thread. */
   constructor(
@@ -130,14 +138,9 @@ export class SqliteGroupCommit {
     });
   }
 
-  /** Reads see positions up to this one: all of them, unless a commit is unconfirmed. */
+  /** Reads see positions up to this one: all of them, unless a commit is unconfirmed or not yet answered. */
   get visibleUpTo(): number {
-    return this.unconfirmedAbove ?? Number.MAX_SAFE_INTEGER;
-  }
-
-  /** Defined while a commit is unconfirmed: the last position known durable. */
-  get confirmedUpTo(): number | undefined {
-    return this.unconfirmedAbove;
+    return Math.min(this.unconfirmedAbove ?? Number.MAX_SAFE_INTEGER, this.inFlightBound ?? Number.MAX_SAFE_INTEGER);
   }
 
   get stats(): GroupCommitStats {
@@ -242,9 +245,13 @@ export class SqliteGroupCommit {
       this.settle(batch, this.writer!.write(wire, recordedAt), started);
       return;
     }
+    // Nothing of this thread's is in flight: everything up to its last confirmed commit is
+    // answered for (other processes' commits above it show as this thread's next batches settle).
+    if (this.thread.inFlight === 0) this.inFlightBound = this.confirmedHead;
     this.thread.write(wire, recordedAt, (result) => {
       this.settle(batch, result, started);
       this.flush();
+      if (this.thread!.inFlight === 0) this.inFlightBound = undefined;
       if (this.queue.length === 0 && this.thread!.inFlight === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
     });
   }
@@ -293,6 +300,7 @@ export class SqliteGroupCommit {
       const outcome = result.outcomes[index];
       if (outcome?.ok) {
         this.confirmedHead = Math.max(this.confirmedHead, outcome.result.position);
+        if (this.inFlightBound !== undefined) this.inFlightBound = Math.max(this.inFlightBound, outcome.result.position);
         this.counts.events += pending.events.length;
         pending.resolve(outcome.result);
       } else pending.reject(refusal(pending, outcome, (error) => this.lockNotFree(error)));
