@@ -1,24 +1,39 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
+import helmet from '@fastify/helmet';
 import type { RuntimeConfig } from '@nws/runtime';
 import { AppModule } from './app.module';
 import { createEventStore } from '@nws/event-store/create-event-store';
+import { frameworkError } from './http/domain-exception.filter';
+import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { strictValidationPipe } from './http/validation.pipe';
 
-export const BODY_LIMIT = '256kb';
-
-/** Builds the configured Nest application (used by main.ts and by the e2e tests on a real port). */
-export async function createApp(config: RuntimeConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
+/**
+ * Builds the configured Nest application (used by main.ts and by the e2e tests on a real port).
+ * Fastify, not Express: the framework's own share of a request (routing, body parsing, headers,
+ * serialisation) is about half Express's on these machines, and the HTTP line of the benchmark is
+ * bound by the API's one main thread (docs/benchmarks.md).
+ */
+export async function createApp(config: RuntimeConfig, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const store = await createEventStore(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, store), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // `/applications/` names the same collection as `/applications`.
+    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkError,
+    // Node's own default, which Fastify turns off: a client gets 5 minutes to send its request
+    // (headers and body), then its socket is closed. Streams and long polls answer for longer.
+    requestTimeout: 300_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, store), adapter, {
+    // The adapter's parser would buffer and parse a second way; ours is json-body.ts.
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
   });
-  app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.use(helmet({ contentSecurityPolicy: false }));
+  useJsonBody(app.getHttpAdapter().getInstance());
+  await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -116,7 +116,35 @@ describe('applications over HTTP: errors change nothing', () => {
     const before = await revisionOf(id);
     const huge = await driver.act('applicant', id, 'submit', { comment: 'あ'.repeat(300_000) });
     expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ code: 'BODY_TOO_LARGE', messages: { en: expect.stringContaining('262144 bytes') } });
     expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('415 naming Content-Type for a body that is not JSON, and nothing appended', async () => {
+    const before = await revisionOf(id);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset="latin1"']) {
+      const response = await server.request('POST', `/applications/${id}/actions/submit`, { token: await driver.token('applicant'), rawBody: 'comment=x', headers: { 'content-type': type } });
+      expect(response.status).toBe(415);
+      expect(response.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', messages: { ja: expect.stringContaining('application/json'), en: expect.stringContaining('(Content-Type)') } });
+    }
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('400 BAD_URL for a path that does not decode (a stray %), in the same error shape, and nothing appended', async () => {
+    const before = await revisionOf(id);
+    const response = await server.request('PUT', `/applications/${id}/forms/02-0%`, { token: await driver.token('applicant'), body: {} });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ statusCode: 400, code: 'BAD_URL', messages: { ja: expect.stringContaining('(path)'), en: expect.stringContaining('not a valid URL') } });
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('an empty body sent as JSON is no body: an action without input is taken (UTF-8 named or not)', async () => {
+    const other = await driver.draftWithForms();
+    const before = await revisionOf(other);
+    const response = await server.request('POST', `/applications/${other}/actions/submit`, { token: await driver.token('applicant'), rawBody: '', headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    expect(response.status).toBe(200);
+    expect(response.body.state).toBe('firstReview');
+    expect(await revisionOf(other)).toBe(before + 1);
   });
 
   it('400 for a reject without a concrete comment, and nothing appended', async () => {

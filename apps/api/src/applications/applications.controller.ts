@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
@@ -38,7 +38,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Create an application (draft)' })
   @ApiBody({ schema: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'string', example: 'connection-application' }, organizationCode: { type: 'string', example: '132012' }, category: { type: 'string', example: '登録' } } } })
   @applyAll(COMMAND_HEADERS)
-  async create(@Body() body: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: Response) {
+  async create(@Body() body: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const { workflow, ...input } = body ?? {};
     if (typeof workflow !== 'string' || workflow === '') {
       throw new ValidationFailedError([
@@ -46,8 +46,8 @@ export class ApplicationsController {
       ]);
     }
     const view = await this.engine.create(workflow, input, commandMetadata(actor, headers, this.clock()));
-    res.setHeader('ETag', `"${view.revision}"`);
-    res.setHeader('Location', `/applications/${view.id}`);
+    res.header('ETag', `"${view.revision}"`);
+    res.header('Location', `/applications/${view.id}`);
     return view;
   }
 
@@ -64,7 +64,7 @@ export class ApplicationsController {
     summary: 'The application now, or as of a revision or a time, with the actions the caller may take',
     description: 'Forms read as people read them: phone numbers with their hyphens (042-620-7200, 090-1234-5678). The events hold digits (see /history); a form sent back as shown stores the same digits.',
   })
-  async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
     const { folded } = timeTravel
       ? await this.engine.load(id, {
@@ -73,7 +73,7 @@ export class ApplicationsController {
         })
       : await this.engine.current(id);
     this.engine.assertReadable(folded, actor);
-    res.setHeader('ETag', `"${folded.revision}"`);
+    res.header('ETag', `"${folded.revision}"`);
     return this.engine.view(folded, actor);
   }
 
@@ -95,13 +95,13 @@ export class ApplicationsController {
     @Body() form: JsonObject,
     @CurrentActor() actor: Actor,
     @Headers() headers: CommandHeaders,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const view = await this.engine.execute(id, 'save-form', { formCode, form }, commandMetadata(actor, headers, this.clock()), {
       expectedRevision: headers.expectedRevision,
       internal: true,
     });
-    res.setHeader('ETag', `"${view.revision}"`);
+    res.header('ETag', `"${view.revision}"`);
     return view;
   }
 
@@ -110,9 +110,9 @@ export class ApplicationsController {
   @ApiOperation({ summary: "申請前情報選択: generate 様03-07 (03-08/03-09 when needed) from the applicant's choices into the draft, in one append, with 様03-06's checklist brought in line" })
   @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices' } })
   @applyAll(COMMAND_HEADERS)
-  async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: Response) {
+  async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });
-    res.setHeader('ETag', `"${view.revision}"`);
+    res.header('ETag', `"${view.revision}"`);
     return view;
   }
 
@@ -126,11 +126,11 @@ export class ApplicationsController {
     @Body() body: ActionBodyDto,
     @CurrentActor() actor: Actor,
     @Headers() headers: CommandHeaders,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const payload: JsonObject = body.comment !== undefined ? { comment: body.comment } : {};
     const view = await this.engine.execute(id, action, payload, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision });
-    res.setHeader('ETag', `"${view.revision}"`);
+    res.header('ETag', `"${view.revision}"`);
     return view;
   }
 }

@@ -1,6 +1,7 @@
 import { ConflictException, Controller, Get, Inject, NotAcceptableException, NotFoundException, Optional, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import accepts from 'accepts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RoundDiffError, applicationPath, diffRounds, finalStatesOf, pathToMermaid, roundSnapshots, verifyStream } from '@nws/audit';
 import { applicationStream, type Actor, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -15,8 +16,8 @@ export const NO_SVG = {
 };
 
 /** Mermaid as `text/plain` when asked for (query, or Accept), otherwise JSON; SVG is refused with the reason. */
-export function wantsMermaid(req: Request, format: string | undefined, preferText: boolean): boolean {
-  const best = req.accepts(preferText ? ['text/plain', 'application/json'] : ['application/json', 'text/plain']);
+export function wantsMermaid(req: FastifyRequest, format: string | undefined, preferText: boolean): boolean {
+  const best = accepts(req.raw).type(preferText ? ['text/plain', 'application/json'] : ['application/json', 'text/plain']);
   if (format === 'svg' || (format === undefined && best === false)) throw new NotAcceptableException(NO_SVG);
   return format !== undefined ? format === 'mermaid' : best === 'text/plain';
 }
@@ -62,7 +63,7 @@ export class AuditController {
   @Get(':id/path')
   @ApiProduces('application/json', 'text/plain')
   @ApiOperation({ summary: 'The states the application went through, with times and actors: JSON with Mermaid, or Mermaid text (Accept: text/plain or ?format=mermaid)' })
-  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
     const { folded, events } = await this.engine.load(id, {
       ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
@@ -72,7 +73,7 @@ export class AuditController {
     const steps = applicationPath(events);
     const mermaid = pathToMermaid(steps, { title: `${folded.definition.name} ${id}`, finalStates: finalStatesOf(folded.definition.machine) });
     if (text) {
-      res.type('text/plain; charset=utf-8');
+      void res.type('text/plain; charset=utf-8');
       return mermaid;
     }
     return { applicationId: id, workflow: folded.definition.name, machineVersion: folded.definition.machineVersion, state: folded.state, revision: folded.revision, steps, mermaid };

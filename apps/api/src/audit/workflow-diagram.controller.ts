@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { machineToMermaid } from '@nws/audit';
 import type { WorkflowEngine } from '@nws/engine';
 import { WORKFLOW_ENGINE } from '../infrastructure/tokens';
@@ -16,7 +16,7 @@ export class WorkflowDiagramController {
   @Get(':workflow/diagram')
   @ApiProduces('text/plain', 'application/json')
   @ApiOperation({ summary: 'The machine as a Mermaid stateDiagram-v2, read from its definition (text/plain; JSON { mermaid } with Accept: application/json or ?format=json)' })
-  diagram(@Param('workflow') workflow: string, @Query() query: DiagramQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  diagram(@Param('workflow') workflow: string, @Query() query: DiagramQueryDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, true);
     const latest = this.engine.workflows.latest(workflow);
     const definition = query.version === undefined ? latest : this.engine.workflows.versions(workflow).find((d) => d.machineVersion === query.version);
@@ -26,7 +26,7 @@ export class WorkflowDiagramController {
     }
     const mermaid = machineToMermaid(definition.machine, { title: `${definition.name} v${definition.machineVersion}` });
     if (text) {
-      res.type('text/plain; charset=utf-8');
+      void res.type('text/plain; charset=utf-8');
       return mermaid;
     }
     return { workflow: definition.name, machineVersion: definition.machineVersion, title: definition.title, mermaid };

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { filter, type Observable, type Subscription } from 'rxjs';
 import type { DistributionLedger } from '@nws/distribution';
 
@@ -28,7 +28,7 @@ export class DistributionStreamSession {
   private changes: Subscription | undefined;
 
   constructor(
-    private readonly response: Response,
+    private readonly response: ServerResponse,
     private readonly ledger: DistributionLedger,
     private readonly consumer: string,
     private cursor: number,
@@ -38,7 +38,7 @@ export class DistributionStreamSession {
 
   async run(): Promise<void> {
     const res = this.response;
-    res.status(200);
+    res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');

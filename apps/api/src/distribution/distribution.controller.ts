@@ -1,6 +1,6 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { statedPurpose } from '../personal-data/access-purpose';
@@ -50,11 +50,11 @@ export class DistributionController {
 
   @Get(':consumer/events')
   @ApiOperation({ summary: 'Pull the next events (published view); each is leased until acked or the ack timeout; `waitMs` long-polls' })
-  async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto, @Res({ passthrough: true }) response: Response) {
+  async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto, @Res({ passthrough: true }) response: FastifyReply) {
     mayConsume(actor);
     const fetch = () => domain(() => this.host.ledger.fetch(consumer, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.after !== undefined ? { after: query.after } : {}) }));
     // Long polling: listen before the first fetch, so an event stored in between wakes us.
-    const { events, checkpoint } = query.waitMs ? await this.host.longPoll(consumer, query.waitMs, fetch, response) : await fetch();
+    const { events, checkpoint } = query.waitMs ? await this.host.longPoll(consumer, query.waitMs, fetch, response.raw) : await fetch();
     const nextAfter = Math.max(query.after ?? checkpoint, ...events.map((e) => e.position));
     return { consumer, checkpoint, nextAfter, events };
   }
@@ -75,15 +75,18 @@ export class DistributionController {
     @Param('consumer') consumer: string,
     @Query() query: StreamQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     mayConsume(actor);
     await domain(async () => this.host.ledger.httpConsumer(consumer));
     const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
     const stated = statedPurpose(request.headers, actor);
     const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
-    const session = new DistributionStreamSession(response, this.host.ledger, consumer, after, this.host.ledger.changes$, {
+    // The stream is written to the socket from here on; the headers set so far (helmet's) go with it.
+    response.hijack();
+    for (const [name, value] of Object.entries(response.getHeaders())) if (value !== undefined) response.raw.setHeader(name, value);
+    const session = new DistributionStreamSession(response.raw, this.host.ledger, consumer, after, this.host.ledger.changes$, {
       heartbeatMs: this.host.config.heartbeatMs,
       pollMs: Math.min(1000, Math.max(25, Math.floor(minTimeout / 4))),
       batchSize: STREAM_BATCH,

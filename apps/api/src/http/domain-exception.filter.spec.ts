@@ -5,13 +5,20 @@ import { DomainExceptionFilter } from './domain-exception.filter';
 
 function answer(exception: unknown, method: string): { status: number; headers: Record<string, string>; body: any } {
   const sent = { status: 0, headers: {} as Record<string, string>, body: undefined as any };
+  // What the filter uses of Fastify's reply.
   const response = {
-    setHeader: (name: string, value: string) => (sent.headers[name.toLowerCase()] = value),
+    header(name: string, value: string) {
+      sent.headers[name.toLowerCase()] = value;
+      return this;
+    },
     status(code: number) {
       sent.status = code;
       return this;
     },
-    json: (body: unknown) => (sent.body = body),
+    send(body: unknown) {
+      sent.body = body;
+      return this;
+    },
   };
   const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => ({ method, url: '/applications/x/actions/submit' }) }) } as unknown as ArgumentsHost;
   new DomainExceptionFilter().catch(exception, host);

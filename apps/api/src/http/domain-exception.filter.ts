@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
 import { EngineMetrics } from '../metrics/metrics.registry';
+import { BODY_LIMIT_BYTES } from './json-body';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -54,25 +55,24 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
+    const response = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
     // Any writer's storage failure — typed by its adapter, or raw (SQLITE_FULL, ENOSPC, EROFS…) from one that is not.
     const storage = asStorageError(exception, 'storage');
     if (storage instanceof StorageUnavailableError) {
       this.metrics?.storageRefusals.inc({ problem: storage.problem });
       this.logger.warn(`${request.method} ${request.url} → 503: ${storage.message}`);
-      response.setHeader('Retry-After', String(storage.retryAfterSeconds));
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json(storageUnavailable(storage, request.method));
+      void response.header('Retry-After', String(storage.retryAfterSeconds)).status(HttpStatus.SERVICE_UNAVAILABLE).send(storageUnavailable(storage, request.method));
       return;
     }
     const body = this.toBody(exception, response);
     if (body.statusCode >= 500) {
       this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }
-    response.status(body.statusCode).json(body);
+    void response.status(body.statusCode).send(body);
   }
 
-  private toBody(exception: unknown, response: Response): ErrorBody {
+  private toBody(exception: unknown, response: FastifyReply): ErrorBody {
     if (exception instanceof DomainError) {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST;
       const body = make(status, exception.code, exception.detail);
@@ -89,7 +89,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return body;
     }
     if (exception instanceof EventStoreUnavailableError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      void response.header('Retry-After', String(exception.retryAfterSeconds));
       return make(HttpStatus.SERVICE_UNAVAILABLE, 'EVENT_STORE_UNAVAILABLE', {
         ja: `イベントストアに一時的に接続できません。${exception.retryAfterSeconds}秒後に再実行してください（操作は記録されていません）。`,
         en: `the event store is temporarily unavailable; retry in ${exception.retryAfterSeconds} s (nothing was recorded)`,
@@ -97,30 +97,43 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      // Nest turns body-parser's SyntaxError into a bare BadRequestException carrying only the message.
-      if (status === HttpStatus.BAD_REQUEST && !isLocalized(exception.getResponse()) && /JSON/i.test(exception.message)) {
+      // Nest turns the JSON parser's SyntaxError into a bare BadRequestException carrying only the message.
+      if (status === HttpStatus.BAD_REQUEST && !isLocalized(exception.getResponse()) && /JSON/.test(exception.message)) {
         return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: `(body): is not valid JSON (${exception.message})` });
       }
-      if (status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
+      // Fastify's own refusals before any handler runs, which Nest passes on as bare HttpExceptions.
+      if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
+        return make(status, 'BODY_TOO_LARGE', {
+          ja: `(body): 本文が大きすぎます（上限 ${BODY_LIMIT_BYTES} バイト）。`,
+          en: `(body): the request body is larger than the limit of ${BODY_LIMIT_BYTES} bytes`,
+        });
+      }
+      if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
+        return make(status, 'UNSUPPORTED_MEDIA_TYPE', {
+          ja: '(Content-Type): 本文は application/json（文字コード UTF-8）で送ってください。',
+          en: '(Content-Type): the request body must be application/json, in UTF-8',
+        });
+      }
+      if (status === HttpStatus.UNAUTHORIZED) void response.header('WWW-Authenticate', 'Bearer');
       const raw = exception.getResponse();
       const detail = isLocalized(raw) ? raw : { ja: exception.message, en: exception.message };
       return make(status, httpCode(status), detail);
     }
-    const bodyParserError = exception as { type?: string; status?: number; limit?: number };
-    if (bodyParserError.type === 'entity.parse.failed') {
-      return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: '(body): is not valid JSON' });
-    }
-    if (bodyParserError.type === 'entity.too.large') {
-      return make(HttpStatus.PAYLOAD_TOO_LARGE, 'BODY_TOO_LARGE', {
-        ja: `(body): 本文が大きすぎます（上限 ${bodyParserError.limit ?? ''} バイト）。`,
-        en: `(body): the request body is larger than the limit of ${bodyParserError.limit ?? ''} bytes`,
-      });
-    }
-    if (typeof bodyParserError.status === 'number' && bodyParserError.status >= 400 && bodyParserError.status < 500) {
-      return make(bodyParserError.status, httpCode(bodyParserError.status), { ja: '(body): 要求を処理できません。', en: `(body): ${String((exception as Error).message)}` });
-    }
     return make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', { ja: 'サーバー内部でエラーが発生しました。', en: 'internal error' });
   }
+}
+
+/**
+ * What Fastify refuses before routing, so before Nest and its filters (`frameworkErrors`): a path
+ * that does not decode as a URL. Answered in the same shape as every other refusal.
+ */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : HttpStatus.BAD_REQUEST;
+  const body =
+    error.code === 'FST_ERR_BAD_URL'
+      ? make(HttpStatus.BAD_REQUEST, 'BAD_URL', { ja: '(path): URL として解釈できません（% の後には16進数2桁が必要です）。', en: '(path): is not a valid URL (a % must be followed by two hexadecimal digits)' })
+      : make(status, httpCode(status), { ja: `(request): ${error.message}`, en: `(request): ${error.message}` });
+  void reply.status(body.statusCode).send(body);
 }
 
 /** What is wrong with the disk, as the start of a sentence. */

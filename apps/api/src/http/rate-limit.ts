@@ -19,7 +19,7 @@ export function rateLimitWindows(raw: string | undefined): ThrottlerOptions[] {
 
 function tooMany(context: ExecutionContext, detail: ThrottlerLimitDetail): HttpException {
   // Named windows get suffixed headers from the throttler; clients and proxies read plain Retry-After.
-  context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
+  context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
   return new HttpException(
     {
       ja: `要求が多すぎます。${Math.ceil(detail.timeToBlockExpire)}秒後に再実行してください（上限 ${detail.limit}件／${detail.ttl / 1000}秒）。`,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@nws/engine';
 import type { DisclosedValue } from '@nws/personal-data';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -26,7 +26,7 @@ export class PersonalDataController {
 
   @Get('subjects')
   @ApiOperation({ summary: 'The data subjects of a body (applicants of the body, MIC second-reviewers)' })
-  async subjects(@Query() query: SubjectListQueryDto, @CurrentActor() actor: Actor, @Req() request: Request) {
+  async subjects(@Query() query: SubjectListQueryDto, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
     const organizationCode = query.organizationCode ?? actor.org;
     const subjects = await this.service.subjects(actor, organizationCode);
     if (organizationCode !== actor.org) {
@@ -39,7 +39,7 @@ export class PersonalDataController {
   @Get('subjects/:subjectId')
   @ApiHeader({ name: 'X-Access-Purpose', required: false, description: 'why (default for MIC: disclosure-request)' })
   @ApiOperation({ summary: '開示: everything held about one subject, the purposes of use and every place it appears' })
-  async disclose(@Param('subjectId') subjectId: string, @CurrentActor() actor: Actor, @Req() request: Request) {
+  async disclose(@Param('subjectId') subjectId: string, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
     statedPurpose(request.headers, actor);
     const disclosure = await this.service.disclose(actor, subjectId);
     if (disclosure.subject.organizationCode !== actor.org) {
@@ -71,7 +71,7 @@ export class PersonalDataController {
   }
 
   /** The operator reading a body's staff's data is logged like any other read; its default purpose is the request it handles. */
-  private log(disclosed: DisclosedValue[], actor: Actor, request: Request): Promise<void> {
+  private log(disclosed: DisclosedValue[], actor: Actor, request: FastifyRequest): Promise<void> {
     const stated = statedPurpose(request.headers, actor);
     const purpose = request.headers['x-access-purpose'] !== undefined && stated.purpose ? stated.purpose : 'disclosure-request';
     return this.service.accessLog.record(accessEntries(disclosed, { actor, purpose, reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: null }));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
 import type { Actor } from '@nws/engine';
 import { redactResponse, type AccessLogEntry, type DisclosedValue, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
@@ -26,13 +26,13 @@ export class PersonalDataInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
     const actor = request.actor;
     const route = routeOf(request);
     if (!actor || route.startsWith('/personal-data')) return next.handle();
     // Checked before the handler runs: a bad header changes nothing.
     const stated = statedPurpose(request.headers, actor);
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
         if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return body;
@@ -40,9 +40,9 @@ export class PersonalDataInterceptor implements NestInterceptor {
           reader: actor,
           purpose: stated.purpose,
           publishedView: route.startsWith('/master-data') || route.startsWith('/distribution'),
-          applicationId: route.startsWith('/applications/:id') ? String(request.params['id'] ?? '') || null : null,
+          applicationId: route.startsWith('/applications/:id') ? String((request.params as Record<string, string | undefined>)['id'] ?? '') || null : null,
         });
-        if (result.withheld > 0 && !response.headersSent) response.setHeader(WITHHELD_HEADER, String(result.withheld));
+        if (result.withheld > 0 && !response.sent) void response.header(WITHHELD_HEADER, String(result.withheld));
         // The body leaves only once its disclosure is durably logged.
         await this.accessLog.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route, at: this.clock(), requestId: requestIdOf(request) }));
         return result.body;
@@ -52,12 +52,12 @@ export class PersonalDataInterceptor implements NestInterceptor {
 }
 
 /** The route pattern, never the URL: a query string could carry what must not stay in an append-only log. */
-export function routeOf(request: Request): string {
-  const path = (request.route as { path?: unknown } | undefined)?.path;
+export function routeOf(request: FastifyRequest): string {
+  const path = request.routeOptions.url;
   return typeof path === 'string' ? path : '(unrouted)';
 }
 
-export function requestIdOf(request: Request): string | null {
+export function requestIdOf(request: FastifyRequest): string | null {
   const id = request.headers['x-correlation-id'];
   return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : null;
 }
