@@ -1,6 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InvalidTokenError, KeySetUnavailableError, verifyToken } from '@nws/auth';
+import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
 import type { RuntimeConfig } from '@nws/runtime';
 import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
@@ -9,10 +9,14 @@ import { IS_PUBLIC } from './public.decorator';
 /** Every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly tokens: TokenVerifier;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+  ) {
+    this.tokens = new TokenVerifier(config.jwt);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
@@ -26,7 +30,7 @@ export class JwtAuthGuard implements CanActivate {
       });
     }
     try {
-      request.actor = await verifyToken(match[1], this.config.jwt);
+      request.actor = await this.tokens.verify(match[1]);
       return true;
     } catch (error) {
       if (error instanceof InvalidTokenError) {
