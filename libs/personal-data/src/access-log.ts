@@ -70,6 +70,22 @@ const SCHEMA = `
     request_id        TEXT
   );
   CREATE INDEX IF NOT EXISTS personal_data_access_org ON personal_data_access (organization_code, at);
+  -- Derived from the log by the indexer (below), rebuildable, never the record itself.
+  CREATE TABLE IF NOT EXISTS personal_data_access_by_subject (
+    subject_id TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (subject_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS personal_data_access_by_application (
+    application_id TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    PRIMARY KEY (application_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS personal_data_access_indexed (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    up_to INTEGER NOT NULL
+  );
+  INSERT INTO personal_data_access_indexed (id, up_to) VALUES (1, 0) ON CONFLICT DO NOTHING;
   CREATE TRIGGER IF NOT EXISTS personal_data_access_no_update BEFORE UPDATE ON personal_data_access
     BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS personal_data_access_no_delete BEFORE DELETE ON personal_data_access
@@ -108,8 +124,10 @@ export class SqliteAccessLog {
   private queue: Array<{ readonly entries: readonly AccessLogEntry[]; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
   private flushScheduled = false;
   private insert: Database.Statement | undefined;
+  private indexStatements: Record<'upTo' | 'next' | 'subject' | 'application' | 'advance', Database.Statement> | undefined;
   /** After each commit: does the file system still take a change? (see commitProbe) */
   private readonly probe: (() => void) | undefined;
+  private indexTimer: NodeJS.Timeout | undefined;
 
   /**
    * `maxBacklog`: while the disk refuses writes, up to this many entries wait in memory (reads go
@@ -118,7 +136,14 @@ export class SqliteAccessLog {
    */
   constructor(
     filename: string,
-    private readonly options: { readonly maxBacklog?: number; readonly retryMs?: number } = {},
+    private readonly options: {
+      readonly maxBacklog?: number;
+      readonly retryMs?: number;
+      /** Entries the indexer takes per step (each step one short transaction on the main thread). */
+      readonly indexStep?: number;
+      /** How long after a write the indexer's next step runs; `false`: only `catchUpIndex()` indexes. */
+      readonly indexDelayMs?: number | false;
+    } = {},
   ) {
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -129,6 +154,8 @@ export class SqliteAccessLog {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
+    // A log written before the index existed, or entries written since the last step, by any process.
+    this.scheduleIndex();
   }
 
   /**
@@ -182,6 +209,70 @@ export class SqliteAccessLog {
     this.backlog = [];
     this.problem = undefined;
     for (const caller of waiting) caller.resolve();
+    this.scheduleIndex();
+  }
+
+  /**
+   * Queries by data subject and by application find their entries through two tables derived
+   * from the log (subject → seq, application → seq), not by reading every entry: at 1,000,000
+   * entries a page took 258 ms and 130 ms that way. The tables are filled here, after the
+   * entries' own commit and off the path of the read being logged: indexes maintained in the
+   * logging transaction cost every logged read +0.15 ms, measured, on the path from an approval to
+   * the distributor's file. A step takes up to `indexStep` entries past the watermark in one
+   * transaction with the watermark; it is not fsynced (`synchronous = NORMAL`): the tables are
+   * derived, a power cut loses a step and its watermark together, and the next durable commit of
+   * the log carries it. Queries read the tables up to the watermark and scan only the entries
+   * past it, in one statement (one snapshot).
+   */
+  private scheduleIndex(): void {
+    const delay = this.options.indexDelayMs ?? 25;
+    if (delay === false || this.indexTimer || !this.db.open) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      try {
+        if (this.indexOnce()) this.scheduleIndex();
+      } catch {
+        // A disk that refuses writes refuses these too; queries scan past the watermark meanwhile
+        // and the next logged read (or the retry of the backlog) schedules another step.
+      }
+    }, delay);
+    this.indexTimer.unref();
+  }
+
+  /** One step of the indexer; true when entries past the watermark remain. */
+  private indexOnce(): boolean {
+    if (!this.db.open) return false;
+    const step = this.options.indexStep ?? 100;
+    const statements = (this.indexStatements ??= {
+      upTo: this.db.prepare('SELECT up_to FROM personal_data_access_indexed WHERE id = 1').pluck(),
+      next: this.db.prepare('SELECT seq, subject_ids, application_id FROM personal_data_access WHERE seq > ? ORDER BY seq LIMIT ?'),
+      subject: this.db.prepare('INSERT OR IGNORE INTO personal_data_access_by_subject (subject_id, seq) VALUES (?, ?)'),
+      application: this.db.prepare('INSERT OR IGNORE INTO personal_data_access_by_application (application_id, seq) VALUES (?, ?)'),
+      advance: this.db.prepare('UPDATE personal_data_access_indexed SET up_to = ? WHERE id = 1 AND up_to < ?'),
+    });
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(() => {
+        // Read inside the write transaction: another process's indexer may have moved it.
+        const upTo = statements.upTo.get() as number;
+        const rows = statements.next.all(upTo, step) as Array<Pick<Row, 'seq' | 'subject_ids' | 'application_id'>>;
+        for (const row of rows) {
+          for (const subjectId of JSON.parse(row.subject_ids) as string[]) statements.subject.run(subjectId, row.seq);
+          if (row.application_id !== null) statements.application.run(row.application_id, row.seq);
+        }
+        const last = rows[rows.length - 1];
+        if (last) statements.advance.run(last.seq, last.seq);
+        return rows.length === step;
+      }).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Indexes every entry written so far; returns the watermark (the last seq indexed). */
+  catchUpIndex(): number {
+    while (this.indexOnce());
+    return this.db.prepare('SELECT up_to FROM personal_data_access_indexed WHERE id = 1').pluck().get() as number;
   }
 
   /** Entries waiting for the disk, and why. */
@@ -234,14 +325,26 @@ export class SqliteAccessLog {
   query(query: AccessLogQuery = {}): RecordedAccess[] {
     const clauses: string[] = [];
     const params: Array<string | number> = [];
-    const where = (clause: string, value: string | undefined) => {
+    const where = (clause: string, value: string | undefined, times = 1) => {
       if (value === undefined) return;
       clauses.push(clause);
-      params.push(value);
+      for (let i = 0; i < times; i++) params.push(value);
     };
-    where('EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?)', query.subjectId);
+    // Through the indexer's tables up to its watermark, then the few entries past it (see scheduleIndex).
+    const past = '(SELECT up_to FROM personal_data_access_indexed WHERE id = 1)';
+    where(
+      `seq IN (SELECT seq FROM personal_data_access_by_subject WHERE subject_id = ?
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past} AND EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?))`,
+      query.subjectId,
+      2,
+    );
     where('organization_code = ?', query.organizationCode);
-    where('application_id = ?', query.applicationId);
+    where(
+      `seq IN (SELECT seq FROM personal_data_access_by_application WHERE application_id = ?
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past} AND application_id = ?)`,
+      query.applicationId,
+      2,
+    );
     where('actor_sub = ?', query.actorSub);
     where('actor_org = ?', query.actorOrg);
     where('at >= ?', storedInstant(query.from));
@@ -268,6 +371,8 @@ export class SqliteAccessLog {
     this.flush();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
     if (this.backlog.length > 0 && this.db.open) {
       try {
         this.write(this.backlog);
