@@ -330,18 +330,22 @@ export class SqliteAccessLog {
       clauses.push(clause);
       for (let i = 0; i < times; i++) params.push(value);
     };
-    // Through the indexer's tables up to its watermark, then the few entries past it (see scheduleIndex).
+    // Through the indexer's tables up to its watermark, then the few entries past it (see
+    // scheduleIndex); each entry found is checked against its own columns, so a derived row can
+    // make the query faster but never attribute a read to the wrong person or application.
     const past = '(SELECT up_to FROM personal_data_access_indexed WHERE id = 1)';
     where(
       `seq IN (SELECT seq FROM personal_data_access_by_subject WHERE subject_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past} AND EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?))`,
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past})
+       AND EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?)`,
       query.subjectId,
       2,
     );
     where('organization_code = ?', query.organizationCode);
     where(
       `seq IN (SELECT seq FROM personal_data_access_by_application WHERE application_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past} AND application_id = ?)`,
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past})
+       AND application_id = ?`,
       query.applicationId,
       2,
     );
