@@ -83,7 +83,8 @@ export class DistributionController {
     const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
     const stated = statedPurpose(request.headers, actor);
     const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
-    // The stream is written to the socket from here on; the headers set so far (helmet's) go with it.
+    // The stream is written to the socket's response from here on; the headers set on the reply so
+    // far (the rate limiter's; helmet writes its own to the socket's response) go with it.
     response.hijack();
     for (const [name, value] of Object.entries(response.getHeaders())) if (value !== undefined) response.raw.setHeader(name, value);
     const session = new DistributionStreamSession(response.raw, this.host.ledger, consumer, after, this.host.ledger.changes$, {

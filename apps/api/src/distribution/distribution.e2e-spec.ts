@@ -23,6 +23,8 @@ describe('downstream distribution over HTTP (real port)', () => {
       ],
       ackTimeoutMs: 800,
       heartbeatMs: 100,
+      // Limits no test reaches, so that responses carry the rate limiter's headers (the stream's too).
+      env: { RATE_LIMIT: '100000/s' },
     });
   });
   afterAll(() => h.stop());
@@ -84,6 +86,10 @@ describe('downstream distribution over HTTP (real port)', () => {
     const first = await SseClient.connect(`${h.server.url}/distribution/reference-distributor/stream`, token);
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // Written to the socket directly, and still with the headers every response has: security, rate limit.
+    expect(first.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(first.headers.get('x-ratelimit-limit-w0')).toBe('100000');
+    expect(first.headers.get('cache-control')).toBe('no-cache, no-transform');
     await first.waitFor((s) => s.events.length >= 2 && s.messages.some((m) => m.comments.some((x) => x.startsWith('heartbeat'))));
     const [approval, version] = first.events;
     expect([approval!.event, approval!.data.data.applicationId, version!.event, version!.data.data.applicationId]).toEqual([APPROVAL, c, VERSION, c]);
