@@ -12,8 +12,9 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  *   actions without input), not a refusal;
  * - keys named `__proto__` or `constructor` are kept as own properties (JSON.parse pollutes
  *   nothing) so the validation pipe refuses them by name and field, where the default parser's
- *   refusal only says "invalid JSON".
+ *   refusal only says "invalid JSON";
  * - a charset other than UTF-8 is refused (415), not decoded as UTF-8 by mistake.
+ *
  * A parse failure stays a SyntaxError, which Nest answers as 400 and the exception filter as
  * INVALID_JSON; the size limit is Fastify's (413 before the body is read).
  */
