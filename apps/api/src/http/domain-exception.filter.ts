@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
 import { EngineMetrics } from '../metrics/metrics.registry';
-import { BODY_LIMIT_BYTES } from './json-body';
+import { BODY_LIMIT_BYTES, InvalidJsonException } from './json-body';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -97,9 +97,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      // Nest turns the JSON parser's SyntaxError into a bare BadRequestException carrying only the message.
-      if (status === HttpStatus.BAD_REQUEST && !isLocalized(exception.getResponse()) && /JSON/.test(exception.message)) {
-        return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: `(body): is not valid JSON (${exception.message})` });
+      if (exception instanceof InvalidJsonException) {
+        return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: `(body): is not valid JSON (${exception.reason})` });
       }
       // Fastify's own refusals before any handler runs, which Nest passes on as bare HttpExceptions.
       if (status === HttpStatus.PAYLOAD_TOO_LARGE) {

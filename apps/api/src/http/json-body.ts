@@ -1,7 +1,14 @@
-import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/** The body is not JSON; `reason` is the parser's, e.g. "Unexpected end of JSON input". */
+export class InvalidJsonException extends BadRequestException {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -15,8 +22,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  *   refusal only says "invalid JSON";
  * - a charset other than UTF-8 is refused (415), not decoded as UTF-8 by mistake.
  *
- * A parse failure stays a SyntaxError, which Nest answers as 400 and the exception filter as
- * INVALID_JSON; the size limit is Fastify's (413 before the body is read).
+ * A parse failure is an InvalidJsonException (400 INVALID_JSON, with the parser's reason); the
+ * size limit is Fastify's (413 before the body is read).
  */
 export function useJsonBody(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -34,7 +41,7 @@ export function useJsonBody(fastify: FastifyInstance): void {
     try {
       done(null, JSON.parse(text) as unknown);
     } catch (error) {
-      done(error as SyntaxError, undefined);
+      done(new InvalidJsonException(error instanceof Error ? error.message : String(error)), undefined);
     }
   });
 }
