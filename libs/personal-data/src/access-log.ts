@@ -269,6 +269,12 @@ export class SqliteAccessLog {
     }
   }
 
+  /** Entries written (by any process) that the indexer has not reached yet: queries scan these. */
+  get unindexed(): number {
+    if (!this.db.open) return 0;
+    return this.db.prepare('SELECT coalesce((SELECT max(seq) FROM personal_data_access), 0) - (SELECT up_to FROM personal_data_access_indexed WHERE id = 1)').pluck().get() as number;
+  }
+
   /** Indexes every entry written so far; returns the watermark (the last seq indexed). */
   catchUpIndex(): number {
     while (this.indexOnce());

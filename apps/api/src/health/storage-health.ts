@@ -23,6 +23,8 @@ export interface StorageReport {
   readonly readModels: WriterProblem | null;
   /** Personal-data access-log entries waiting in memory for the disk. */
   readonly accessLogBacklog: number;
+  /** Access-log entries its indexer has not reached: queries by subject or application scan them. */
+  readonly accessLogUnindexed: number;
 }
 
 interface StatusSource {
@@ -54,7 +56,7 @@ export class StorageHealth {
     const readModels = runner ? { problem: runner.problem, since: runner.since } : null;
     const backlog = this.accessLog?.pending ?? { entries: 0, problem: null };
     const state = dataDir !== 'ok' ? dataDir : (eventStore?.problem ?? readModels?.problem ?? backlog.problem ?? 'ok');
-    return { state, writesAccepted: state === 'ok', dataDir, eventStore, readModels, accessLogBacklog: backlog.entries };
+    return { state, writesAccepted: state === 'ok', dataDir, eventStore, readModels, accessLogBacklog: backlog.entries, accessLogUnindexed: this.accessLog?.unindexed ?? 0 };
   }
 
   /** A good result is reused for a second (health checks come in bursts); a bad one is checked again every time. */
