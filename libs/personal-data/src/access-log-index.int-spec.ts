@@ -86,6 +86,20 @@ describe('the access log: queries by subject and application through the indexer
     log.close();
   });
 
+  it('a step the disk refuses is tried again after a pause, without waiting for another logged read', async () => {
+    const log = new SqliteAccessLog(file, { indexDelayMs: 1, retryMs: 50 });
+    await log.record(thirty());
+    // Before the first step runs (it waits for a timer): the file takes no writes now.
+    const db = (log as unknown as { db: Database.Database }).db;
+    db.pragma('query_only = ON');
+    await delay(40);
+    expect(log.unindexed).toBe(30);
+    db.pragma('query_only = OFF');
+    for (let waited = 0; log.unindexed > 0 && waited < 5_000; waited += 10) await delay(10);
+    expect(log.unindexed).toBe(0);
+    log.close();
+  });
+
   it('a log written before the index existed is indexed on open, and answers the same meanwhile', async () => {
     const old = new SqliteAccessLog(file, { indexDelayMs: false });
     await old.record(thirty());

@@ -224,7 +224,7 @@ export class SqliteAccessLog {
    * the log carries it. Queries read the tables up to the watermark and scan only the entries
    * past it, in one statement (one snapshot).
    */
-  private scheduleIndex(): void {
+  private scheduleIndex(after?: number): void {
     const delay = this.options.indexDelayMs ?? 25;
     if (delay === false || this.indexTimer || !this.db.open) return;
     this.indexTimer = setTimeout(() => {
@@ -232,10 +232,11 @@ export class SqliteAccessLog {
       try {
         if (this.indexOnce()) this.scheduleIndex();
       } catch {
-        // A disk that refuses writes refuses these too; queries scan past the watermark meanwhile
-        // and the next logged read (or the retry of the backlog) schedules another step.
+        // A disk that refuses writes refuses these too: queries scan past the watermark meanwhile
+        // (/health counts those entries), and the step is tried again after a pause.
+        this.scheduleIndex(this.options.retryMs ?? 5000);
       }
-    }, delay);
+    }, after ?? delay);
     this.indexTimer.unref();
   }
 
