@@ -31,7 +31,9 @@ export class MetricsController {
       this.metrics.projectionParked.set({ projection, reason: 'failed' }, counts.failed);
       this.metrics.projectionParked.set({ projection, reason: 'held' }, counts.held);
     }
-    this.metrics.storageWritable.set(this.storage.report().writesAccepted ? 1 : 0);
+    const storage = this.storage.report();
+    this.metrics.storageWritable.set(storage.writesAccepted ? 1 : 0);
+    this.metrics.accessLogUnindexed.set(storage.accessLogUnindexed);
     return this.metrics.scrape((error) => this.logger.error(`a figure could not be refreshed for this scrape: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -18,6 +18,7 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/^nws_append_duration_seconds_count 1$/m);
     expect(text).toMatch(/^nws_group_commit_batch_size_count [1-9]/m);
     expect(text).toMatch(/^nws_projection_lag_events \d+$/m);
+    expect(text).toMatch(/^nws_access_log_unindexed_entries \d+$/m);
   });
 
   it("exports the embedded store's WAL checkpoints: how many, the WAL's frames, whether it is held", async () => {

@@ -49,6 +49,11 @@ export class EngineMetrics {
     help: '1 when DATA_DIR and the embedded databases take writes, 0 when writes are refused (disk full, read-only, I/O errors)',
     registers: [this.registry],
   });
+  readonly accessLogUnindexed = new Gauge({
+    name: 'nws_access_log_unindexed_entries',
+    help: "Personal-data access-log entries its indexer has not reached yet (queries by subject or application scan them; grows only while the indexer's steps fail)",
+    registers: [this.registry],
+  });
   readonly storageRefusals = new Counter({
     name: 'nws_storage_refused_writes_total',
     help: 'Requests answered 503 because the disk refused the write, by problem (full, read-only, io-error, cannot-open)',
