@@ -92,6 +92,15 @@ const SCHEMA = `
     BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
 `;
 
+/** The indexer's watermark: the last seq its derived tables cover (a scalar subquery). */
+const WATERMARK = '(SELECT up_to FROM personal_data_access_indexed WHERE id = 1)';
+
+interface Indexer {
+  readonly watermark: Database.Statement;
+  readonly step: Database.Transaction<(size: number) => boolean>;
+  readonly unindexed: Database.Statement;
+}
+
 interface Row {
   seq: number;
   at: string;
@@ -124,7 +133,7 @@ export class SqliteAccessLog {
   private queue: Array<{ readonly entries: readonly AccessLogEntry[]; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
   private flushScheduled = false;
   private insert: Database.Statement | undefined;
-  private indexStatements: Record<'upTo' | 'next' | 'subject' | 'application' | 'advance', Database.Statement> | undefined;
+  private indexer: Indexer | undefined;
   /** After each commit: does the file system still take a change? (see commitProbe) */
   private readonly probe: (() => void) | undefined;
   private indexTimer: NodeJS.Timeout | undefined;
@@ -243,43 +252,47 @@ export class SqliteAccessLog {
   /** One step of the indexer; true when entries past the watermark remain. */
   private indexOnce(): boolean {
     if (!this.db.open) return false;
-    const step = this.options.indexStep ?? 100;
-    const statements = (this.indexStatements ??= {
-      upTo: this.db.prepare('SELECT up_to FROM personal_data_access_indexed WHERE id = 1').pluck(),
-      next: this.db.prepare('SELECT seq, subject_ids, application_id FROM personal_data_access WHERE seq > ? ORDER BY seq LIMIT ?'),
-      subject: this.db.prepare('INSERT OR IGNORE INTO personal_data_access_by_subject (subject_id, seq) VALUES (?, ?)'),
-      application: this.db.prepare('INSERT OR IGNORE INTO personal_data_access_by_application (application_id, seq) VALUES (?, ?)'),
-      advance: this.db.prepare('UPDATE personal_data_access_indexed SET up_to = ? WHERE id = 1 AND up_to < ?'),
-    });
+    const indexer = this.indexerOf();
     this.db.pragma('synchronous = NORMAL');
     try {
-      return this.db.transaction(() => {
-        // Read inside the write transaction: another process's indexer may have moved it.
-        const upTo = statements.upTo.get() as number;
-        const rows = statements.next.all(upTo, step) as Array<Pick<Row, 'seq' | 'subject_ids' | 'application_id'>>;
-        for (const row of rows) {
-          for (const subjectId of JSON.parse(row.subject_ids) as string[]) statements.subject.run(subjectId, row.seq);
-          if (row.application_id !== null) statements.application.run(row.application_id, row.seq);
-        }
-        const last = rows[rows.length - 1];
-        if (last) statements.advance.run(last.seq, last.seq);
-        return rows.length === step;
-      }).immediate();
+      return indexer.step.immediate(this.options.indexStep ?? 100);
     } finally {
       this.db.pragma('synchronous = FULL');
     }
   }
 
+  private indexerOf(): Indexer {
+    if (this.indexer) return this.indexer;
+    const db = this.db;
+    const watermark = db.prepare(`SELECT ${WATERMARK}`).pluck();
+    const next = db.prepare('SELECT seq, subject_ids, application_id FROM personal_data_access WHERE seq > ? ORDER BY seq LIMIT ?');
+    const subject = db.prepare('INSERT OR IGNORE INTO personal_data_access_by_subject (subject_id, seq) VALUES (?, ?)');
+    const application = db.prepare('INSERT OR IGNORE INTO personal_data_access_by_application (application_id, seq) VALUES (?, ?)');
+    const advance = db.prepare('UPDATE personal_data_access_indexed SET up_to = ? WHERE id = 1 AND up_to < ?');
+    const step = db.transaction((size: number) => {
+      // Read inside the write transaction: another process's indexer may have moved it.
+      const rows = next.all(watermark.get(), size) as Array<Pick<Row, 'seq' | 'subject_ids' | 'application_id'>>;
+      for (const row of rows) {
+        for (const subjectId of JSON.parse(row.subject_ids) as string[]) subject.run(subjectId, row.seq);
+        if (row.application_id !== null) application.run(row.application_id, row.seq);
+      }
+      const last = rows[rows.length - 1];
+      if (last) advance.run(last.seq, last.seq);
+      return rows.length === size;
+    });
+    const unindexed = db.prepare(`SELECT coalesce((SELECT max(seq) FROM personal_data_access), 0) - ${WATERMARK}`).pluck();
+    return (this.indexer = { watermark, step, unindexed });
+  }
+
   /** Entries written (by any process) that the indexer has not reached yet: queries scan these. */
   get unindexed(): number {
-    if (!this.db.open) return 0;
-    return this.db.prepare('SELECT coalesce((SELECT max(seq) FROM personal_data_access), 0) - (SELECT up_to FROM personal_data_access_indexed WHERE id = 1)').pluck().get() as number;
+    return this.db.open ? (this.indexerOf().unindexed.get() as number) : 0;
   }
 
   /** Indexes every entry written so far; returns the watermark (the last seq indexed). */
   catchUpIndex(): number {
     while (this.indexOnce());
-    return this.db.prepare('SELECT up_to FROM personal_data_access_indexed WHERE id = 1').pluck().get() as number;
+    return this.indexerOf().watermark.get() as number;
   }
 
   /** Entries waiting for the disk, and why. */
@@ -340,10 +353,9 @@ export class SqliteAccessLog {
     // Through the indexer's tables up to its watermark, then the few entries past it (see
     // scheduleIndex); each entry found is checked against its own columns, so a derived row can
     // make the query faster but never attribute a read to the wrong person or application.
-    const past = '(SELECT up_to FROM personal_data_access_indexed WHERE id = 1)';
     where(
       `seq IN (SELECT seq FROM personal_data_access_by_subject WHERE subject_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past})
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${WATERMARK})
        AND EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?)`,
       query.subjectId,
       2,
@@ -351,7 +363,7 @@ export class SqliteAccessLog {
     where('organization_code = ?', query.organizationCode);
     where(
       `seq IN (SELECT seq FROM personal_data_access_by_application WHERE application_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${past})
+               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${WATERMARK})
        AND application_id = ?`,
       query.applicationId,
       2,
