@@ -49,6 +49,8 @@ describe('formatJapanesePhone and displayPhones: stored digits as people read th
     // then only the declared numbers are formatted, and only in the copy
     expect(shown).toEqual({ contacts: [{ phone: '042-620-7200', fax: '0426207209' }, { phone: PLACEHOLDER.erased }], mobile: '090-1234-5678' });
     expect(stored).toEqual(before);
+    // copied along the changed paths only: what is not changed is shared, as in every view
+    expect((shown['contacts'] as JsonObject[])[1]).toBe((stored['contacts'] as JsonObject[])[1]);
     const nothingToFormat: JsonObject = { contacts: [{ phone: PLACEHOLDER.withheld }] };
     expect(displayPhones(nothingToFormat, ['contacts[].phone', 'mobile'])).toBe(nothingToFormat);
   });

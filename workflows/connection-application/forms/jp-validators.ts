@@ -1,7 +1,7 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { LruMap, localized, type JsonObject } from '@nws/engine';
-import { expandPattern, getAt, setAt } from '../../../libs/personal-data/src/json-path';
+import { expandPattern, getAt, withValueAt } from '../../../libs/personal-data/src/json-path';
 
 export type PhoneKind = 'fixed' | 'mobile' | 'any';
 
@@ -67,18 +67,18 @@ export function formatJapanesePhone(digits: string): string {
  * notation of `personalFields`) formatted for display; the form itself when none changes.
  */
 export function displayPhones(stored: JsonObject, fields: readonly string[]): JsonObject {
-  let copy: JsonObject | undefined;
+  // Copied along the changed paths only, as every view shares what it does not change with the
+  // folded state (a structuredClone of the form was ~4 % of an in-process command's CPU).
+  let shownForm = stored;
   for (const field of fields) {
     for (const path of expandPattern(stored, field)) {
       const value = getAt(stored, path);
       if (typeof value !== 'string') continue;
       const shown = formatJapanesePhone(value);
-      if (shown === value) continue;
-      copy ??= structuredClone(stored);
-      setAt(copy, path, shown);
+      if (shown !== value) shownForm = withValueAt(shownForm, path, shown);
     }
   }
-  return copy ?? stored;
+  return shownForm;
 }
 
 export function IsJapanesePhoneNumber(kind: PhoneKind, options?: ValidationOptions): PropertyDecorator {
