@@ -1,27 +1,34 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { JsonObject } from '@nws/event-store';
 import type { Actor } from './engine.types';
 
 /** Namespace of the name-based UUIDs that turn an idempotency key into command and event ids. */
 const ID_NAMESPACE = '6f1c2a8e-4d0b-5c3e-9a7f-2b8d1e0c4f6a';
+/**
+ * The same ids from bytes: given strings, the uuid package parses the namespace twice and encodes
+ * the name in a JavaScript loop on every call, ~40 % of an id's cost, and every command makes one
+ * per event it appends.
+ */
+const NAMESPACE_BYTES = parseUuid(ID_NAMESPACE);
+const nameBasedId = (name: string): string => uuidv5(Buffer.from(name, 'utf8'), NAMESPACE_BYTES);
 export const APPLICATION_STREAM_PREFIX = 'application-';
 export const applicationStream = (id: string): string => `${APPLICATION_STREAM_PREFIX}${id}`;
 
 /** The command id for a client's Idempotency-Key: the same key from the same person is the same command. */
 export function commandIdForIdempotencyKey(actor: Actor, key: string): string {
-  return uuidv5(`${actor.sub}\u0000${actor.org}\u0000${key}`, ID_NAMESPACE);
+  return nameBasedId(`${actor.sub}\u0000${actor.org}\u0000${key}`);
 }
 
 /** Event ids derive from the command id: a retried command appends the same ids, which every adapter answers as a no-op. */
 export function eventIdFor(commandId: string, index: number): string {
-  return uuidv5(`${commandId}\u0000${index}`, ID_NAMESPACE);
+  return nameBasedId(`${commandId}\u0000${index}`);
 }
 
 /** An application's id derives from the command that creates it, so a retried create finds it. */
 export function applicationIdFor(commandId: string): string {
-  return uuidv5(`application\u0000${commandId}`, ID_NAMESPACE);
+  return nameBasedId(`application\u0000${commandId}`);
 }
 
 /** What an Idempotency-Key's first request asked: the same key with another request is refused. */
