@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
 import { commitProbe } from '@nws/event-store/sqlite';
+import { AccessLogIndex, BY_APPLICATION, BY_SUBJECT } from './access-log-index';
 
 export const ACCESS_LOG_FILE = 'access-log.sqlite';
 
@@ -70,36 +71,11 @@ const SCHEMA = `
     request_id        TEXT
   );
   CREATE INDEX IF NOT EXISTS personal_data_access_org ON personal_data_access (organization_code, at);
-  -- Derived from the log by the indexer (below), rebuildable, never the record itself.
-  CREATE TABLE IF NOT EXISTS personal_data_access_by_subject (
-    subject_id TEXT NOT NULL,
-    seq        INTEGER NOT NULL,
-    PRIMARY KEY (subject_id, seq)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS personal_data_access_by_application (
-    application_id TEXT NOT NULL,
-    seq            INTEGER NOT NULL,
-    PRIMARY KEY (application_id, seq)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS personal_data_access_indexed (
-    id    INTEGER PRIMARY KEY CHECK (id = 1),
-    up_to INTEGER NOT NULL
-  );
-  INSERT INTO personal_data_access_indexed (id, up_to) VALUES (1, 0) ON CONFLICT DO NOTHING;
   CREATE TRIGGER IF NOT EXISTS personal_data_access_no_update BEFORE UPDATE ON personal_data_access
     BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS personal_data_access_no_delete BEFORE DELETE ON personal_data_access
     BEGIN SELECT RAISE(ABORT, 'the personal-data access log is append-only'); END;
 `;
-
-/** The indexer's watermark: the last seq its derived tables cover (a scalar subquery). */
-const WATERMARK = '(SELECT up_to FROM personal_data_access_indexed WHERE id = 1)';
-
-interface Indexer {
-  readonly watermark: Database.Statement;
-  readonly step: Database.Transaction<(size: number) => boolean>;
-  readonly unindexed: Database.Statement;
-}
 
 interface Row {
   seq: number;
@@ -133,10 +109,9 @@ export class SqliteAccessLog {
   private queue: Array<{ readonly entries: readonly AccessLogEntry[]; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
   private flushScheduled = false;
   private insert: Database.Statement | undefined;
-  private indexer: Indexer | undefined;
   /** After each commit: does the file system still take a change? (see commitProbe) */
   private readonly probe: (() => void) | undefined;
-  private indexTimer: NodeJS.Timeout | undefined;
+  private readonly index: AccessLogIndex;
 
   /**
    * `maxBacklog`: while the disk refuses writes, up to this many entries wait in memory (reads go
@@ -163,8 +138,9 @@ export class SqliteAccessLog {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
+    this.index = new AccessLogIndex(this.db, { step: options.indexStep, delayMs: options.indexDelayMs, retryMs: options.retryMs });
     // A log written before the index existed, or entries written since the last step, by any process.
-    this.scheduleIndex();
+    this.index.schedule();
   }
 
   /**
@@ -218,81 +194,17 @@ export class SqliteAccessLog {
     this.backlog = [];
     this.problem = undefined;
     for (const caller of waiting) caller.resolve();
-    this.scheduleIndex();
-  }
-
-  /**
-   * Queries by data subject and by application find their entries through two tables derived
-   * from the log (subject → seq, application → seq), not by reading every entry: at 1,000,000
-   * entries a page took 258 ms and 130 ms that way. The tables are filled here, after the
-   * entries' own commit and off the path of the read being logged: indexes maintained in the
-   * logging transaction cost every logged read +0.15 ms, measured, on the path from an approval to
-   * the distributor's file. A step takes up to `indexStep` entries past the watermark in one
-   * transaction with the watermark; it is not fsynced (`synchronous = NORMAL`): the tables are
-   * derived, a power cut loses a step and its watermark together, and the next durable commit of
-   * the log carries it. Queries read the tables up to the watermark and scan only the entries
-   * past it, in one statement (one snapshot).
-   */
-  private scheduleIndex(after?: number): void {
-    const delay = this.options.indexDelayMs ?? 25;
-    if (delay === false || this.indexTimer || !this.db.open) return;
-    this.indexTimer = setTimeout(() => {
-      this.indexTimer = undefined;
-      try {
-        if (this.indexOnce()) this.scheduleIndex();
-      } catch {
-        // A disk that refuses writes refuses these too: queries scan past the watermark meanwhile
-        // (/health counts those entries), and the step is tried again after a pause.
-        this.scheduleIndex(this.options.retryMs ?? 5000);
-      }
-    }, after ?? delay);
-    this.indexTimer.unref();
-  }
-
-  /** One step of the indexer; true when entries past the watermark remain. */
-  private indexOnce(): boolean {
-    if (!this.db.open) return false;
-    const indexer = this.indexerOf();
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return indexer.step.immediate(this.options.indexStep ?? 100);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
-  }
-
-  private indexerOf(): Indexer {
-    if (this.indexer) return this.indexer;
-    const db = this.db;
-    const watermark = db.prepare(`SELECT ${WATERMARK}`).pluck();
-    const next = db.prepare('SELECT seq, subject_ids, application_id FROM personal_data_access WHERE seq > ? ORDER BY seq LIMIT ?');
-    const subject = db.prepare('INSERT OR IGNORE INTO personal_data_access_by_subject (subject_id, seq) VALUES (?, ?)');
-    const application = db.prepare('INSERT OR IGNORE INTO personal_data_access_by_application (application_id, seq) VALUES (?, ?)');
-    const advance = db.prepare('UPDATE personal_data_access_indexed SET up_to = ? WHERE id = 1 AND up_to < ?');
-    const step = db.transaction((size: number) => {
-      // Read inside the write transaction: another process's indexer may have moved it.
-      const rows = next.all(watermark.get(), size) as Array<Pick<Row, 'seq' | 'subject_ids' | 'application_id'>>;
-      for (const row of rows) {
-        for (const subjectId of JSON.parse(row.subject_ids) as string[]) subject.run(subjectId, row.seq);
-        if (row.application_id !== null) application.run(row.application_id, row.seq);
-      }
-      const last = rows[rows.length - 1];
-      if (last) advance.run(last.seq, last.seq);
-      return rows.length === size;
-    });
-    const unindexed = db.prepare(`SELECT coalesce((SELECT max(seq) FROM personal_data_access), 0) - ${WATERMARK}`).pluck();
-    return (this.indexer = { watermark, step, unindexed });
+    this.index.schedule();
   }
 
   /** Entries written (by any process) that the indexer has not reached yet: queries scan these. */
   get unindexed(): number {
-    return this.db.open ? (this.indexerOf().unindexed.get() as number) : 0;
+    return this.index.unindexed();
   }
 
   /** Indexes every entry written so far; returns the watermark (the last seq indexed). */
   catchUpIndex(): number {
-    while (this.indexOnce());
-    return this.indexerOf().watermark.get() as number;
+    return this.index.catchUp();
   }
 
   /** Entries waiting for the disk, and why. */
@@ -350,24 +262,10 @@ export class SqliteAccessLog {
       clauses.push(clause);
       for (let i = 0; i < times; i++) params.push(value);
     };
-    // Through the indexer's tables up to its watermark, then the few entries past it (see
-    // scheduleIndex); each entry found is checked against its own columns, so a derived row can
-    // make the query faster but never attribute a read to the wrong person or application.
-    where(
-      `seq IN (SELECT seq FROM personal_data_access_by_subject WHERE subject_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${WATERMARK})
-       AND EXISTS (SELECT 1 FROM json_each(subject_ids) WHERE value = ?)`,
-      query.subjectId,
-      2,
-    );
+    // Through the indexer's tables (see access-log-index.ts).
+    where(BY_SUBJECT, query.subjectId, 2);
     where('organization_code = ?', query.organizationCode);
-    where(
-      `seq IN (SELECT seq FROM personal_data_access_by_application WHERE application_id = ?
-               UNION ALL SELECT seq FROM personal_data_access WHERE seq > ${WATERMARK})
-       AND application_id = ?`,
-      query.applicationId,
-      2,
-    );
+    where(BY_APPLICATION, query.applicationId, 2);
     where('actor_sub = ?', query.actorSub);
     where('actor_org = ?', query.actorOrg);
     where('at >= ?', storedInstant(query.from));
@@ -394,8 +292,7 @@ export class SqliteAccessLog {
     this.flush();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.indexTimer) clearTimeout(this.indexTimer);
-    this.indexTimer = undefined;
+    this.index.stop();
     if (this.backlog.length > 0 && this.db.open) {
       try {
         this.write(this.backlog);
