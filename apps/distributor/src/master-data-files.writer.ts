@@ -3,7 +3,7 @@ import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameS
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@nws/event-store';
 import type { PublishedEvent } from '@nws/distribution';
 import { defaultOrganFor, isOrganizationKind, organKey } from '@nws/workflows/shared/organizations';
 import { masterDataCsv, type VersionData } from './master-data.csv';
@@ -144,7 +144,7 @@ function writeTemps(dir: string, files: ReadonlyArray<{ readonly name: string; r
 
 /** Same recipe as the workflow's contentHash: SHA-256 of the RFC 8785 canonical JSON. */
 export function hashOf(content: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalize(content) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
 }
 
 function writerAlive(tempName: string): boolean {

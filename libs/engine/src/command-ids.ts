@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
-import type { JsonObject } from '@nws/event-store';
+import { canonicalJson, type JsonObject } from '@nws/event-store';
 import type { Actor } from './engine.types';
 
 /** Namespace of the name-based UUIDs that turn an idempotency key into command and event ids. */
@@ -33,7 +32,7 @@ export function applicationIdFor(commandId: string): string {
 
 /** What an Idempotency-Key's first request asked: the same key with another request is refused. */
 export function hashRequest(action: string, payload: JsonObject): string {
-  return createHash('sha256').update(canonicalize({ action, payload }) ?? '').digest('hex');
+  return createHash('sha256').update(canonicalJson({ action, payload })).digest('hex');
 }
 
 /** A fresh command id for a request without an Idempotency-Key. */

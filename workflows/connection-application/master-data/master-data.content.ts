@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@nws/event-store';
 import type { JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import type { DelegationEntry } from './delegation-matching';
@@ -78,5 +78,5 @@ export function masterDataContent(ctx: ConnectionApplicationContext, options: Ma
 }
 
 export function contentHash(content: JsonObject): string {
-  return `sha256:${createHash('sha256').update(canonicalize(content) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
 }

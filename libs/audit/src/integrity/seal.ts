@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { GENESIS_HASH, computeEventHash, integrityOf, type JsonObject, type RecordedEvent } from '@nws/event-store';
+import { GENESIS_HASH, canonicalJson, computeEventHash, integrityOf, type JsonObject, type RecordedEvent } from '@nws/event-store';
 
 /** The stream that holds the store-wide seals; the rolling hash skips it (a seal cannot cover itself). */
 export const SEAL_STREAM = 'store-seals';
@@ -51,7 +50,7 @@ export function rollEvent(rolling: string, event: RecordedEvent): string {
 
 export function computeSealHash(seal: UnsealedRecord): string {
   const { sequence, fromPosition, toPosition, count, rollingHash, previousSealHash, sealedAt } = seal;
-  return sha256(canonicalize({ sequence, fromPosition, toPosition, count, rollingHash, previousSealHash, sealedAt }) ?? '');
+  return sha256(canonicalJson({ sequence, fromPosition, toPosition, count, rollingHash, previousSealHash, sealedAt }));
 }
 
 export function makeSeal(seal: UnsealedRecord): SealRecord {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { JsonObject, RecordedEvent } from '../event-store.port';
+import { canonicalJson } from './canonical-json';
 
 /** Metadata key holding an event's place in its stream's hash chain. */
 export const INTEGRITY_KEY = 'integrity';
@@ -30,7 +30,7 @@ export interface HashableEvent {
  */
 export function computeEventHash(event: HashableEvent, prevHash: string): string {
   const { [INTEGRITY_KEY]: _omitted, ...metadata } = event.metadata;
-  const canonical = canonicalize({ prevHash, id: event.id, streamId: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata }) ?? '';
+  const canonical = canonicalJson({ prevHash, id: event.id, streamId: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata });
   return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }
 

@@ -1,2 +1,3 @@
 export * from './event-hash';
 export * from './chained-event-store';
+export * from './canonical-json';
