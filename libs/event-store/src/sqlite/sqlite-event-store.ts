@@ -17,6 +17,7 @@ import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { rowPages } from './row-pages.iterator';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
+import { CommitDoorbell } from './commit-doorbell';
 import type { CheckpointStats } from './sqlite-checkpoint.thread';
 import { SqliteGroupCommit, busyTimeoutOf, walAutocheckpointPagesOf } from './sqlite-group-commit';
 import type { GroupCommitStats, SqliteEventStoreOptions, StorageStatus } from './sqlite-event-store.types';
@@ -36,6 +37,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly feed: SqliteLiveFeed;
   private readonly commits: SqliteGroupCommit;
+  private readonly doorbell: CommitDoorbell | undefined;
   private closed = false;
 
   private readonly statements: {
@@ -75,11 +77,18 @@ export class SqliteEventStore implements EventStore {
       readPage: (after) => this.statements.readAll.all(after, this.commits.visibleUpTo),
       pageSize: this.pageSize,
       pollIntervalMs: options.pollIntervalMs ?? 500,
+      head: () => this.visibleHead(),
     });
+    const doorbell = options.filename !== ':memory:' && options.commitDoorbell !== false ? `${options.filename}-doorbell` : undefined;
     this.commits = new SqliteGroupCommit(this.db, options, {
       head: () => this.statements.head.get()?.position ?? 0,
-      committed: () => this.feed.committed(),
+      committed: () => {
+        this.feed.committed();
+        if (!this.commits.writesInThread) this.doorbell?.ring();
+      },
+      ...(doorbell === undefined ? {} : { doorbell }),
     });
+    if (doorbell !== undefined) this.doorbell = new CommitDoorbell(doorbell, () => this.feed.wake());
   }
 
   /** What the checkpoint thread has done; undefined when commits checkpoint (no writer thread). */
@@ -184,9 +193,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number> {
-    const upTo = this.commits.visibleUpTo;
-    const head = upTo === Number.MAX_SAFE_INTEGER ? this.statements.head.get() : this.statements.headUpTo.get(upTo);
-    return head?.position ?? 0;
+    return this.visibleHead();
+  }
+
+  /** Whether other processes' commits on this file wake this one's subscriptions at once (see CommitDoorbell). */
+  get hearsOtherProcesses(): boolean {
+    return this.doorbell?.listening ?? false;
   }
 
   /**
@@ -204,6 +216,13 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.feed.stop();
     await this.commits.close();
+    this.doorbell?.close();
     this.db.close();
+  }
+
+  private visibleHead(): number {
+    const upTo = this.commits.visibleUpTo;
+    const head = upTo === Number.MAX_SAFE_INTEGER ? this.statements.head.get() : this.statements.headUpTo.get(upTo);
+    return head?.position ?? 0;
   }
 }

@@ -10,8 +10,17 @@ export interface SqliteEventStoreOptions {
    * only for benchmarks that want to show its cost; the engine never lowers durability itself.
    */
   readonly synchronous?: 'FULL' | 'NORMAL' | 'EXTRA';
-  /** How often a live subscription looks for events written by another process (ms). */
+  /**
+   * How often a live subscription looks for events written by another process (ms, default 500).
+   * Processes running this store ring each other's doorbell (below), so this is the fallback.
+   */
   readonly pollIntervalMs?: number;
+  /**
+   * Ring `<filename>-doorbell` after each commit and watch it, so commits of other processes on
+   * the same file reach this one's live subscriptions at once (default true; ignored for
+   * ':memory:'). See commit-doorbell.ts.
+   */
+  readonly commitDoorbell?: boolean;
   readonly pageSize?: number;
   /**
    * A ceiling on the database size in pages (PRAGMA max_page_count): past it every append is

@@ -24,6 +24,8 @@ export interface GroupCommitHooks {
   head(): number;
   /** After every durable commit (wakes the live subscriptions). */
   committed(): void;
+  /** The commit doorbell the writer thread rings after each durable commit (commit-doorbell.ts); undefined: none. */
+  readonly doorbell?: string;
 }
 
 /**
@@ -113,6 +115,7 @@ export class SqliteGroupCommit {
             journalSizeLimitBytes: restartAbovePages * (Number(db.pragma('page_size', { simple: true })) + WAL_FRAME_HEADER_BYTES),
             maxPageCount: this.pageLimit,
             storageCodePatterns: storageCodePatterns(),
+            doorbell: hooks.doorbell,
           },
           (error) => this.storageFailure(revive(error)),
         );
@@ -154,6 +157,11 @@ export class SqliteGroupCommit {
 
   get checkpointStats(): CheckpointStats | undefined {
     return this.checkpoints?.stats;
+  }
+
+  /** Whether commits go through the writer thread, which rings the doorbell itself. */
+  get writesInThread(): boolean {
+    return this.startWriterThread !== undefined;
   }
 
   /** See SqliteEventStore.setPageLimit. */

@@ -23,7 +23,7 @@ async function storeWithEvents() {
   const db = new Database(file, { readonly: true });
   const read = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
   let pageReads = 0;
-  const feed = new SqliteLiveFeed({ readPage: (after) => ((pageReads += 1), read.all(after, PAGE)), pageSize: PAGE, pollIntervalMs: 600_000 });
+  const feed = new SqliteLiveFeed({ readPage: (after) => ((pageReads += 1), read.all(after, PAGE)), pageSize: PAGE, pollIntervalMs: 600_000, head: () => STORED });
   return { feed, db, reads: () => pageReads };
 }
 

@@ -8,12 +8,14 @@ export interface LiveFeedOptions {
   readonly pageSize: number;
   /** How often every subscriber looks for commits of other processes (the CLI, a second API). */
   readonly pollIntervalMs: number;
+  /** The highest position reads can see now (for wake(): has anything new been committed?). */
+  readonly head: () => number;
 }
 
 /**
  * The embedded store's live subscriptions: catch up page by page, then follow this process's
- * commits at once and other processes' commits at the next poll, in position order, without gaps
- * or duplicates.
+ * commits at once and other processes' commits when their doorbell rings (wake()) or at the next
+ * poll, in position order, without gaps or duplicates.
  *
  * After a commit every subscriber asks for the same page (the API has five: read models, reactor,
  * sealer, distribution, erasure watcher), and one query answers them all. Rows are arrays of
@@ -25,6 +27,8 @@ export interface LiveFeedOptions {
 export class SqliteLiveFeed {
   private readonly committed$ = new Subject<void>();
   private lastPage: { readonly after: number; readonly rows: EventRow[] } | undefined;
+  /** The highest position any page held: a doorbell rung for what subscribers have read already is ignored. */
+  private highestRead = 0;
   private stopped = false;
 
   constructor(private readonly options: LiveFeedOptions) {}
@@ -77,10 +81,19 @@ export class SqliteLiveFeed {
     });
   }
 
-  /** This process committed: pages read before do not hold what it wrote; subscribers read on. */
+  /** A commit (this process's, or another's that rang): pages read before do not hold it; subscribers read on. */
   committed(): void {
     this.lastPage = undefined;
     this.committed$.next();
+  }
+
+  /**
+   * Some process rang the commit doorbell. This process's own rings come back too; they, and rings
+   * for commits not visible yet (a batch of ours still in flight), cost one head lookup, no page.
+   */
+  wake(): void {
+    if (this.stopped || !this.committed$.observed || this.options.head() <= this.highestRead) return;
+    this.committed();
   }
 
   /** The store is closing: subscribers read nothing more. */
@@ -92,6 +105,8 @@ export class SqliteLiveFeed {
   private page(after: number): EventRow[] {
     if (this.lastPage?.after === after) return this.lastPage.rows;
     const rows = this.options.readPage(after);
+    const last = rows.at(-1);
+    if (last !== undefined && last[0] > this.highestRead) this.highestRead = last[0];
     if (this.lastPage === undefined) setImmediate(() => (this.lastPage = undefined));
     this.lastPage = { after, rows };
     return rows;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { commitProbe } from './commit-probe';
+import { doorbellRinger } from './commit-doorbell';
 import { batchWriter, type WireAppend, type WireBatchResult, type WireError } from './sqlite-batch-writer';
 
 /** What the writer thread needs to open the database as the store's only writing connection. */
@@ -14,6 +15,8 @@ export interface WriterThreadOptions {
   readonly maxPageCount: number | undefined;
   /** Sources of the patterns of `code`s that mean a storage problem (a whole batch fails). */
   readonly storageCodePatterns: readonly string[];
+  /** The commit doorbell this thread rings after each durable commit (commit-doorbell.ts); undefined: none. */
+  readonly doorbell: string | undefined;
 }
 
 type Request = { readonly kind: 'write'; readonly batch: readonly WireAppend[]; readonly recordedAt: string } | { readonly kind: 'pragma'; readonly source: string; readonly signal: SharedArrayBuffer } | { readonly kind: 'close' };
@@ -43,9 +46,13 @@ db.pragma('journal_size_limit = ' + options.journalSizeLimitBytes);
 if (options.maxPageCount !== undefined) db.pragma('max_page_count = ' + options.maxPageCount);
 const probe = (${commitProbe.toString()})(fs, path.dirname(path.resolve(options.filename)));
 const writer = (${batchWriter.toString()})(db, isStorageProblem, probe);
+const doorbell = options.doorbell === undefined ? undefined : (${doorbellRinger.toString()})(fs, options.doorbell);
 parentPort.on('message', (request) => {
   if (request.kind === 'write') {
-    parentPort.postMessage(writer.write(request.batch, request.recordedAt));
+    const result = writer.write(request.batch, request.recordedAt);
+    parentPort.postMessage(result);
+    // After the answer: the ring must not delay it. The commit is durable and visible by now.
+    if (result.ok) doorbell?.ring();
   } else if (request.kind === 'pragma') {
     const flag = new Int32Array(request.signal, 0, 1);
     try {
@@ -57,6 +64,7 @@ parentPort.on('message', (request) => {
     Atomics.notify(flag, 0);
   } else if (request.kind === 'close') {
     writer.close();
+    doorbell?.close();
     parentPort.close();
   }
 });
