@@ -25,10 +25,17 @@ export interface StorageReport {
   readonly accessLogBacklog: number;
   /** Access-log entries its indexer has not reached: queries by subject or application scan them. */
   readonly accessLogUnindexed: number;
+  /**
+   * Whether commits of other processes on the embedded store (the CLI) wake this one's
+   * subscriptions at once through the commit doorbell (false: at the next poll, ~500 ms, e.g. on a
+   * file system without change events); null on EventStoreDB.
+   */
+  readonly commitDoorbell: boolean | null;
 }
 
 interface StatusSource {
   readonly storageStatus?: { readonly problem: StorageProblem | null; readonly since: string | null };
+  readonly hearsOtherProcesses?: boolean;
   readonly inner?: unknown;
 }
 
@@ -56,7 +63,16 @@ export class StorageHealth {
     const readModels = runner ? { problem: runner.problem, since: runner.since } : null;
     const backlog = this.accessLog?.pending ?? { entries: 0, problem: null };
     const state = dataDir !== 'ok' ? dataDir : (eventStore?.problem ?? readModels?.problem ?? backlog.problem ?? 'ok');
-    return { state, writesAccepted: state === 'ok', dataDir, eventStore, readModels, accessLogBacklog: backlog.entries, accessLogUnindexed: this.accessLog?.unindexed ?? 0 };
+    return {
+      state,
+      writesAccepted: state === 'ok',
+      dataDir,
+      eventStore,
+      readModels,
+      accessLogBacklog: backlog.entries,
+      accessLogUnindexed: this.accessLog?.unindexed ?? 0,
+      commitDoorbell: embedded(this.store)?.hearsOtherProcesses ?? null,
+    };
   }
 
   /** A good result is reused for a second (health checks come in bursts); a bad one is checked again every time. */
@@ -67,13 +83,18 @@ export class StorageHealth {
   }
 }
 
-/** The SQLite adapter's last commit outcome, found under the decorators. */
+/** The SQLite adapter's last commit outcome. */
 function embeddedStatus(store: EventStore): WriterProblem | null {
+  const status = embedded(store)?.storageStatus;
+  return status?.problem && status.since ? { problem: status.problem, since: status.since } : null;
+}
+
+/** The SQLite adapter under the decorators (undefined on EventStoreDB). */
+function embedded(store: EventStore): StatusSource | undefined {
   let current: unknown = store;
   for (let depth = 0; depth < 10 && current && typeof current === 'object'; depth++) {
-    const status = (current as StatusSource).storageStatus;
-    if (status) return status.problem && status.since ? { problem: status.problem, since: status.since } : null;
+    if ((current as StatusSource).storageStatus) return current as StatusSource;
     current = (current as StatusSource).inner;
   }
-  return null;
+  return undefined;
 }

@@ -34,6 +34,7 @@ export class MetricsController {
     const storage = this.storage.report();
     this.metrics.storageWritable.set(storage.writesAccepted ? 1 : 0);
     this.metrics.accessLogUnindexed.set(storage.accessLogUnindexed);
+    if (storage.commitDoorbell !== null) this.metrics.commitDoorbell.set(storage.commitDoorbell ? 1 : 0);
     return this.metrics.scrape((error) => this.logger.error(`a figure could not be refreshed for this scrape: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

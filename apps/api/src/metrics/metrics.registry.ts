@@ -54,6 +54,11 @@ export class EngineMetrics {
     help: "Personal-data access-log entries its indexer has not reached yet (queries by subject or application scan them; grows only while the indexer's steps fail)",
     registers: [this.registry],
   });
+  readonly commitDoorbell = new Gauge({
+    name: 'nws_event_store_commit_doorbell',
+    help: "1 when other processes' commits on the embedded store (the CLI) wake this process's subscriptions at once, 0 when they wait for the next poll (~500 ms; e.g. no file change events)",
+    registers: [this.registry],
+  });
   readonly storageRefusals = new Counter({
     name: 'nws_storage_refused_writes_total',
     help: 'Requests answered 503 because the disk refused the write, by problem (full, read-only, io-error, cannot-open)',
