@@ -48,13 +48,13 @@ export async function generateStore(dir: string, total: number): Promise<{ file:
   const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const perApplication = template.application.length;
   const applications = Math.ceil(total / perApplication);
+  const templateId = template.application[0]!.streamId.slice('application-'.length);
+  // Serialised once: only the application id changes from one copy to the next.
+  const rows = template.application.map((e) => ({ revision: e.revision, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata), recordedAt: e.recordedAt }));
   const batch = db.transaction((from: number, to: number) => {
     for (let a = from; a < to; a++) {
       const id = randomUUID();
-      for (const e of template.application) {
-        const data = JSON.stringify(e.data).replaceAll(template.application[0]!.streamId.slice('application-'.length), id);
-        insert.run(randomUUID(), `application-${id}`, e.revision, e.type, data, JSON.stringify(e.metadata), e.recordedAt);
-      }
+      for (const row of rows) insert.run(randomUUID(), `application-${id}`, row.revision, row.type, row.data.replaceAll(templateId, id), row.metadata, row.recordedAt);
     }
   });
   for (let a = 0; a < applications; a += 1000 / perApplication) batch(a, Math.min(applications, a + Math.ceil(1000 / perApplication)));
