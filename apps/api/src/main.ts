@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
 import { createApp } from './create-app';
 import { describeEventStore } from '@nws/event-store/create-event-store';
+import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
+
+/** sysexits EX_TEMPFAIL: another process serves DATA_DIR now; starting again later may work. */
+const EXIT_DATA_DIRECTORY_IN_USE = 75;
 
 async function main(): Promise<void> {
   const config = loadRuntimeConfig();
@@ -32,6 +36,10 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigurationError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
     process.exit(78);
+  }
+  if (error instanceof DataDirectoryInUseError) {
+    process.stderr.write(`Not started: ${error.message}\n`);
+    process.exit(EXIT_DATA_DIRECTORY_IN_USE);
   }
   process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import { loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
 import { READ_MODELS_FILE, createEventStore } from '@nws/event-store/create-event-store';
+import { DataDirectoryLock } from '@nws/event-store/sqlite';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 
 export interface CliContext {
@@ -14,10 +15,22 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings). */
-export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+/**
+ * Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings).
+ * `exclusive` (what the command does, for the message): the command rebuilds read models, so it
+ * takes the data directory's lock first and is refused (DataDirectoryInUseError, exit 75) while
+ * an API or worker serves it; the lock is held until close(), so neither starts meanwhile.
+ */
+export async function openCliContext(env: NodeJS.ProcessEnv = process.env, options: { readonly exclusive?: string } = {}): Promise<CliContext> {
   const config = loadRuntimeConfig(env);
-  const store = await createEventStore(config);
+  const lock = options.exclusive === undefined ? undefined : DataDirectoryLock.acquire(config.dataDir, options.exclusive);
+  let store: EventStore;
+  try {
+    store = await createEventStore(config);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   let runner: ProjectionRunner | undefined;
   return {
     config,
@@ -25,8 +38,12 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
     engine: new WorkflowEngine(store, new WorkflowRegistry(ALL_WORKFLOWS)),
     projections: () => (runner ??= new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(config.dataDir, READ_MODELS_FILE) })),
     close: async () => {
-      runner?.close();
-      await store.close();
+      try {
+        runner?.close();
+        await store.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

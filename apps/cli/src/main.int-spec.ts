@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCESS_LOG_FILE, SqliteAccessLog, eraseSubject, findEncryptingStore } from '@nws/personal-data';
 import { connectionApplicationForms } from '@nws/workflows/connection-application';
+import { TestServer } from '../../api/src/testing/test-server';
 import { openCliContext } from './cli-context';
 import { EXIT, runCli } from './main';
 
@@ -160,5 +161,29 @@ describe('operations CLI on a real SQLite store', () => {
     await seed();
     expect(await runCli(['rebuild-projections'])).toBe(EXIT.ok);
     expect(out.join('')).toMatch(/rebuilt read models from 2 events/);
+  });
+
+  it('rebuild-projections is refused (exit 75, nothing rebuilt) while an API serves DATA_DIR, and runs once the API has stopped', async () => {
+    // given an API serving the data directory
+    const id = await seed();
+    const server = await TestServer.start({ dataDir });
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      // when the read models are to be rebuilt beside it
+      expect(await runCli(['rebuild-projections'])).toBe(EXIT.dataDirectoryInUse);
+      // then the CLI says who serves the directory, rebuilds nothing, and the API goes on answering from its read models
+      expect(err.join('')).toContain(`DATA_DIR ${dataDir} is in use by API (PROCESS_ROLE=all) (pid ${process.pid}`);
+      expect(err.join('')).toContain('so rebuild-projections cannot start');
+      expect(out.join('')).toBe('');
+      const listed = await server.request('GET', '/applications', { token: await server.token(applicant) });
+      expect(listed.status).toBe(200);
+      expect(JSON.stringify(listed.body)).toContain(id);
+    } finally {
+      await server.stop(false);
+    }
+    // when the API has stopped, the same command rebuilds (the API's own events included, e.g. the store's seal)
+    expect(await runCli(['rebuild-projections'])).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(/^rebuilt read models from \d+ events/);
   });
 });

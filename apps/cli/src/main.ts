@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApplicationNotFoundError } from '@nws/engine';
+import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { EXIT } from './commands/exit-codes';
 import { registerExportCommand } from './commands/export.command';
 import { registerHistoryCommand } from './commands/history.command';
@@ -46,6 +47,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof DataDirectoryInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.dataDirectoryInUse;
     }
     if (error instanceof ApplicationNotFoundError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,5 +1,6 @@
 import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
 import { describeEventStore } from '@nws/event-store/create-event-store';
+import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { createApp } from '../../api/src/create-app';
 
 /**
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigurationError ? 'Configuration error' : 'Failed to start'}: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof ConfigurationError ? 78 : 1);
+  // 78 EX_CONFIG; 75 EX_TEMPFAIL: another process serves DATA_DIR now (as the API's main.ts).
+  const [label, code] = error instanceof ConfigurationError ? ['Configuration error', 78] : error instanceof DataDirectoryInUseError ? ['Not started', 75] : ['Failed to start', 1];
+  process.stderr.write(`${label}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(code);
 });

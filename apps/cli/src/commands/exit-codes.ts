@@ -8,4 +8,6 @@ export const EXIT = {
   tampered: 4,
   /** verify: nothing wrong found, but a check could not be made (e.g. no witness file while the store has seals). */
   unverified: 5,
+  /** sysexits EX_TEMPFAIL: an API or worker serves DATA_DIR; stop it and run the command again. */
+  dataDirectoryInUse: 75,
 } as const;

@@ -105,3 +105,36 @@ describe('nws record-connection-end / erase-expired', () => {
     expect(filesHolding(dataDir, TANAKA_VALUES)).toEqual([]);
   });
 });
+
+describe('nws erase-expired --rebuild-read-models beside a running API', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    // given a body whose connection ended long ago, so its people are due for erasure
+    dataDir = mkdtempSync(join(tmpdir(), 'nws-retention-busy-'));
+    const server = await TestServer.start({ dataDir });
+    await registeredApplication(new Driver(server));
+    await server.stop(false);
+    await run(['record-connection-end', '132012', '--ended-at', '2027-03-31'], dataDir);
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('is refused before anything is erased while the API serves DATA_DIR (it rebuilds its own read models), and erases once the API has stopped', async () => {
+    // when the erasure with a rebuild is run while the API serves the directory
+    const server = await TestServer.start({ dataDir });
+    try {
+      await expect(run(['erase-expired', '--now', '2099-01-01', '--rebuild-read-models'], dataDir)).rejects.toThrow(
+        new RegExp(`DATA_DIR ${dataDir} is in use by API \\(PROCESS_ROLE=all\\) \\(pid ${process.pid}.*so erase-expired --rebuild-read-models cannot start`),
+      );
+    } finally {
+      await server.stop(false);
+    }
+    // then nobody was erased: the people are still due and their values still on disk
+    const due = await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir);
+    expect(due.err).toMatch(/^would erase [1-9]\d* person\(s\) of 1 organ/);
+    expect(filesHolding(dataDir, TANAKA_VALUES).length).toBeGreaterThan(0);
+    // when it runs with the API stopped, it erases them and leaves no value in any file
+    const erased = await run(['erase-expired', '--now', '2099-01-01', '--rebuild-read-models'], dataDir);
+    expect(erased.err).toMatch(/^erased [1-9]\d* person\(s\) of 1 organ/);
+    expect(filesHolding(dataDir, TANAKA_VALUES)).toEqual([]);
+  });
+});

@@ -56,9 +56,10 @@ export function registerPersonalDataCommands(program: Command): void {
     .description('Erase the personal data whose retention period has passed, and report each person erased (JSON Lines)')
     .option('--now <time>', 'judge expiry at this time instead of now (ISO-8601)', isoTime)
     .option('--dry-run', 'report what would be erased, erase nothing')
-    .option('--rebuild-read-models', 'also rebuild this DATA_DIR’s read models (only with the API stopped; a running API does it by itself)')
+    .option('--rebuild-read-models', 'also rebuild this DATA_DIR’s read models (only with the API stopped: refused, exit 75, erasing nothing, while it runs; a running API does it by itself)')
     .action(async (options: { now?: string; dryRun?: boolean; rebuildReadModels?: boolean }) => {
-      const ctx = await openCliContext();
+      // Refused before anything is erased when the read models cannot be rebuilt here.
+      const ctx = await openCliContext(process.env, options.rebuildReadModels ? { exclusive: 'erase-expired --rebuild-read-models' } : {});
       try {
         const store = findEncryptingStore(ctx.store);
         if (!store) throw new Error('the event store has no personal-data encryption');

@@ -22,11 +22,11 @@ function reportingReads(store: EventStore, onEvent: (position: number) => void):
 export function registerRebuildProjectionsCommand(program: Command): void {
   program
     .command('rebuild-projections')
-    .description('Drop the read models and rebuild them from position zero (stop the API first)')
+    .description('Drop the read models and rebuild them from position zero (refused, exit 75, while an API or worker serves DATA_DIR)')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
     .option('--no-progress', 'never show a progress bar')
     .action(async (flags: { progress?: boolean }) => {
-      const ctx = await openCliContext();
+      const ctx = await openCliContext(process.env, { exclusive: 'rebuild-projections' });
       const head = await ctx.store.headPosition();
       const bar = new ProgressBar('rebuild', showProgress(flags.progress));
       const runner = new ProjectionRunner(

@@ -1,2 +1,3 @@
 export * from './sqlite-event-store';
 export * from './commit-probe';
+export * from './data-directory-lock';
