@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordedEvent } from '../event-store.port';
@@ -58,6 +58,36 @@ describe('the commit doorbell: commits of another process reach live subscriptio
       ['FromAnotherProcess', 'from-another-process'],
     ]);
     subscriber.stop();
+    await store.close();
+  });
+
+  it('a doorbell deleted (someone tidying DATA_DIR) or replaced is watched and rung again: the other store’s next commit still arrives at once', async () => {
+    // given a store whose subscriptions would poll only every ten minutes, with a subscriber, and
+    // another store on the same file that has rung the doorbell already
+    const file = files.file();
+    const doorbell = `${file}-doorbell`;
+    const store = new SqliteEventStore({ filename: file, pollIntervalMs: NEVER });
+    const other = new SqliteEventStore({ filename: file, pollIntervalMs: NEVER });
+    const subscriber = collect(store);
+    await other.append('other', [event('BeforeDeletion')], 'no_stream');
+    await until(() => subscriber.seen.length === 1, 'the event appended before the deletion');
+    // when the doorbell file is deleted
+    rmSync(doorbell);
+    // then it is made again and watched
+    await until(() => existsSync(doorbell), 'the doorbell made again');
+    expect(store.hearsOtherProcesses).toBe(true);
+    // and the other store's next commit rings the new file, which reaches the subscriber
+    await other.append('other', [event('AfterDeletion')], 0);
+    await until(() => subscriber.seen.length === 2, 'the event appended after the deletion');
+    // when the file is replaced by another one (a rename over it)
+    writeFileSync(`${doorbell}.new`, '');
+    renameSync(`${doorbell}.new`, doorbell);
+    await other.append('other', [event('AfterReplacement')], 1);
+    // then that one is watched and rung too
+    await until(() => subscriber.seen.length === 3, 'the event appended after the replacement');
+    expect(subscriber.seen.map((e) => e.type)).toEqual(['BeforeDeletion', 'AfterDeletion', 'AfterReplacement']);
+    subscriber.stop();
+    await other.close();
     await store.close();
   });
 

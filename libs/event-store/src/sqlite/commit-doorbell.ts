@@ -19,21 +19,41 @@ import * as fs from 'node:fs';
 export class CommitDoorbell {
   private watcher: fs.FSWatcher | undefined;
   private readonly ringer: DoorbellRinger;
+  private closed = false;
 
   constructor(
     readonly path: string,
-    onRing: () => void,
+    private readonly onRing: () => void,
   ) {
     this.ringer = doorbellRinger(fs, path);
+    this.watch();
+  }
+
+  /**
+   * Watches the file at `path`, made if missing. A watch follows one inode: when the file is
+   * deleted or replaced (someone tidying "empty files" in DATA_DIR), the watch is made again on
+   * whatever is at the path now, and the ringers, which ring the path, ring that one, so no
+   * process goes deaf until its restart. A ring may be missed in between; the poll covers it.
+   */
+  private watch(): void {
+    this.stopWatching();
+    if (this.closed) return;
     try {
-      fs.closeSync(fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
-      this.watcher = fs.watch(path, { persistent: false }, (event) => {
-        // 'rename': the file went or was replaced; this watch would hear nothing more. The poll stays.
-        if (event === 'rename') this.stopWatching();
-        else onRing();
+      fs.closeSync(fs.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+      const watcher = fs.watch(this.path, { persistent: false }, (event) => {
+        if (watcher !== this.watcher) return;
+        if (event === 'rename') {
+          this.watch();
+          // What was rung while no watch was on the new file: read on once.
+          this.onRing();
+        } else this.onRing();
       });
-      this.watcher.on('error', () => this.stopWatching());
+      watcher.on('error', () => {
+        if (watcher === this.watcher) this.stopWatching();
+      });
+      this.watcher = watcher;
     } catch {
+      // Cannot be opened (a directory in its place, no permission): the poll delivers.
       this.stopWatching();
     }
   }
@@ -49,6 +69,7 @@ export class CommitDoorbell {
   }
 
   close(): void {
+    this.closed = true;
     this.stopWatching();
     this.ringer.close();
   }
@@ -64,28 +85,34 @@ export interface DoorbellRinger {
   close(): void;
 }
 
-type DoorbellFileSystem = Pick<typeof fs, 'openSync' | 'futimesSync' | 'closeSync' | 'constants'>;
+type DoorbellFileSystem = Pick<typeof fs, 'openSync' | 'utimesSync' | 'closeSync' | 'constants'>;
 
 /**
- * Rings by setting the file's times. Built into the writer thread's source as text
- * (sqlite-writer.thread.ts), so it uses nothing but its parameters. Errors are swallowed: a
- * failing disk is reported by the commits themselves, and the other processes poll meanwhile.
+ * Rings by setting the times of the file at the path (not of an open descriptor: a file deleted
+ * and made again is a new inode, and the watchers are on that one), making it if it is missing.
+ * Built into the writer thread's source as text (sqlite-writer.thread.ts), so it uses nothing but
+ * its parameters. Errors are swallowed: a failing disk is reported by the commits themselves, and
+ * the other processes poll meanwhile.
  */
 export function doorbellRinger(files: DoorbellFileSystem, path: string): DoorbellRinger {
-  let fd: number | undefined;
+  const touch = () => {
+    const now = Date.now() / 1000;
+    files.utimesSync(path, now, now);
+  };
   return {
     ring: () => {
       try {
-        fd ??= files.openSync(path, files.constants.O_RDWR | files.constants.O_CREAT, 0o600);
-        const now = Date.now() / 1000;
-        files.futimesSync(fd, now, now);
-      } catch {
-        // best effort: see above
+        touch();
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== 'ENOENT') return;
+        try {
+          files.closeSync(files.openSync(path, files.constants.O_RDWR | files.constants.O_CREAT, 0o600));
+          touch();
+        } catch {
+          // best effort: see above
+        }
       }
     },
-    close: () => {
-      if (fd !== undefined) files.closeSync(fd);
-      fd = undefined;
-    },
+    close: () => undefined,
   };
 }
