@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { guardedWrite } from '@nws/event-store';
+import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, Durability, OwedConfirmation } from './distribution-store.port';
 
 export const DISTRIBUTION_FILE = 'distribution.sqlite';
@@ -99,7 +99,7 @@ export class SqliteDistributionStore implements DistributionStore {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
     const p = (text: string) => this.db.prepare(text);
     this.sql = {

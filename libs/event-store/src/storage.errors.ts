@@ -8,15 +8,28 @@ import { EventStoreUnavailableError } from './event-store.errors';
  * - `read-only`: the file system or the file refuses writes (SQLITE_READONLY*, EROFS, EACCES, EPERM);
  * - `io-error`: the disk failed a read or write (SQLITE_IOERR*, EIO) — an emergency read-only
  *   remount after disk errors shows up like this for files already open;
- * - `cannot-open`: a file (a journal, the WAL index) could not be created or opened (SQLITE_CANTOPEN).
+ * - `cannot-open`: a file (a journal, the WAL index) could not be created or opened (SQLITE_CANTOPEN);
+ * - `busy`: another connection (another process: the sqlite3 shell, a backup) held a lock on the
+ *   file for longer than the busy timeout (SQLITE_BUSY*, SQLITE_LOCKED*); SQLite refused before
+ *   writing anything.
  */
-export type StorageProblem = 'full' | 'read-only' | 'io-error' | 'cannot-open';
+export type StorageProblem = 'full' | 'read-only' | 'io-error' | 'cannot-open' | 'busy';
 
 /** How long a client should wait before retrying, by problem: a full disk is not freed in a second. */
-const RETRY_AFTER_SECONDS: Record<StorageProblem, number> = { full: 30, 'read-only': 30, 'io-error': 10, 'cannot-open': 10 };
+const RETRY_AFTER_SECONDS: Record<StorageProblem, number> = { full: 30, 'read-only': 30, 'io-error': 10, 'cannot-open': 10, busy: 1 };
 
 /**
- * A write could not be made durable because of the disk, and nothing of it was stored. Retryable:
+ * How long a connection the event loop uses (read models, access log, key store, distribution
+ * ledger) waits for a lock another process holds: longer than another process's commit on a slow
+ * disk (the CLI's), short enough that the API never stops for seconds. SQLite waits by sleeping
+ * the thread, so better-sqlite3's default of 5 s stopped every request for 5 s behind an open
+ * `sqlite3` shell; past this wait the write is refused as `busy` (retried, or 503).
+ */
+export const MAIN_THREAD_BUSY_TIMEOUT_MS = 250;
+
+/**
+ * A write could not be made durable because of the disk (or a lock another process held past the
+ * busy timeout), and nothing of it was stored. Retryable:
  * the same request succeeds once the disk has room or is writable again, without a restart.
  * Extends EventStoreUnavailableError so every caller that already treats an unavailable store as
  * "refuse with 503 + Retry-After, nothing recorded" does the same here.
@@ -39,6 +52,12 @@ const SQLITE_CODES: Array<[RegExp, StorageProblem]> = [
   [/^SQLITE_IOERR(_.*)?$/, 'io-error'],
   [/^SQLITE_CANTOPEN(_.*)?$/, 'cannot-open'],
 ];
+
+/**
+ * Not among SQLITE_CODES: those are the codes that fail a whole batch in the event store's writer,
+ * which answers a lock it could not get itself (sqlite-group-commit.ts, `lockNotFree`).
+ */
+const BUSY_CODE = /^SQLITE_(BUSY|LOCKED)(_.*)?$/;
 
 const ERRNO_CODES: Record<string, StorageProblem> = {
   ENOSPC: 'full',
@@ -70,6 +89,7 @@ export function storageProblemOf(error: unknown): StorageProblem | undefined {
     if (typeof code === 'string') {
       const sqlite = SQLITE_CODES.find(([pattern]) => pattern.test(code))?.[1];
       if (sqlite) return sqlite;
+      if (BUSY_CODE.test(code)) return 'busy';
       const errno = ERRNO_CODES[code];
       if (errno) return errno;
     }
@@ -109,7 +129,7 @@ export function asStorageError(error: unknown, storage: string, directory?: stri
  * tells the operator what actually happened.
  */
 function refineProblem(problem: StorageProblem, directory: string | undefined): StorageProblem {
-  if (directory === undefined || problem === 'full' || problem === 'read-only') return problem;
+  if (directory === undefined || problem === 'full' || problem === 'read-only' || problem === 'busy') return problem;
   const probed = probeDirectory(directory);
   return probed === 'ok' ? problem : probed;
 }
@@ -149,6 +169,8 @@ export function describeProblem(problem: StorageProblem): string {
       return 'the disk reported an I/O error';
     case 'cannot-open':
       return 'a file in the data directory cannot be created or opened';
+    case 'busy':
+      return 'another process holds a lock on a file in the data directory';
   }
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
+import { MAIN_THREAD_BUSY_TIMEOUT_MS, StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
 import { commitProbe } from '@nws/event-store/sqlite';
 import { AccessLogIndex, BY_APPLICATION, BY_SUBJECT } from './access-log-index';
 
@@ -135,7 +135,7 @@ export class SqliteAccessLog {
     if (filename !== ':memory:') chmodSync(filename, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
     this.index = new AccessLogIndex(this.db, { step: options.indexStep, delayMs: options.indexDelayMs, retryMs: options.retryMs });

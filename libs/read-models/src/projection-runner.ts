@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Subscription } from 'rxjs';
-import { StorageUnavailableError, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { MAIN_THREAD_BUSY_TIMEOUT_MS, StorageUnavailableError, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ParkedProjectionEvents, fromParkedRow } from './parked-projection-events';
 import { ProjectionBatchApplier } from './projection-batch.applier';
 import type { Projection } from './projection';
@@ -63,6 +63,8 @@ export class ProjectionRunner {
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // A batch another process's lock keeps out is retried later (isDatabaseFailure): never a long stop of the event loop.
+    this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     this.parking = new ParkedProjectionEvents(this.db);
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');

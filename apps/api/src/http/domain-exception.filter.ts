@@ -141,6 +141,7 @@ const STORAGE_PROBLEMS: Record<StorageProblem, LocalizedMessage> = {
   'read-only': { ja: 'サーバーのデータ領域が読み取り専用になっているため', en: 'the server\'s data directory is read-only' },
   'io-error': { ja: 'サーバーのディスクで入出力エラーが発生したため', en: 'the server\'s disk reported an I/O error' },
   'cannot-open': { ja: 'サーバーのデータ領域にファイルを作成できないため', en: 'a file cannot be created in the server\'s data directory' },
+  busy: { ja: 'サーバーのデータ領域のファイルを別のプロセスがロックしているため', en: 'another process holds a lock on a file in the server\'s data directory' },
 };
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

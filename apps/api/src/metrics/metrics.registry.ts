@@ -61,7 +61,7 @@ export class EngineMetrics {
   });
   readonly storageRefusals = new Counter({
     name: 'nws_storage_refused_writes_total',
-    help: 'Requests answered 503 because the disk refused the write, by problem (full, read-only, io-error, cannot-open)',
+    help: 'Requests answered 503 because the disk refused the write, by problem (full, read-only, io-error, cannot-open, busy)',
     labelNames: ['problem'],
     registers: [this.registry],
   });
