@@ -5,9 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import type { RuntimeConfig } from '@nws/runtime';
 import { AppModule } from './app.module';
-import { ForwardingEventStore, type EventStore } from '@nws/event-store';
+import type { EventStore } from '@nws/event-store';
 import { createEventStore } from '@nws/event-store/create-event-store';
-import { DataDirectoryLock } from '@nws/event-store/sqlite';
+import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { strictValidationPipe } from './http/validation.pipe';
@@ -23,39 +23,14 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
   // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
   const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);
-  let store: EventStore;
-  try {
-    store = new DataDirectoryHoldingStore(await createEventStore(config), lock);
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
+  // Closed last on shutdown (ProjectionsHost, after the read models), it lets DATA_DIR go; a
+  // process that exits drops the lock with it anyway.
+  const store = await storeHoldingLock(lock, () => createEventStore(config));
   try {
     return await buildApp(config, store, options);
   } catch (error) {
     await store.close();
     throw error;
-  }
-}
-
-/**
- * The store, closed last on shutdown (ProjectionsHost, after the read models), lets DATA_DIR go
- * once it is closed; a process that exits drops the lock with it anyway.
- */
-class DataDirectoryHoldingStore extends ForwardingEventStore {
-  constructor(
-    inner: EventStore,
-    private readonly lock: DataDirectoryLock,
-  ) {
-    super(inner);
-  }
-
-  override async close(): Promise<void> {
-    try {
-      await this.inner.close();
-    } finally {
-      this.lock.release();
-    }
   }
 }
 

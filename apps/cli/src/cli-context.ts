@@ -4,7 +4,7 @@ import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import { loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
 import { READ_MODELS_FILE, createEventStore } from '@nws/event-store/create-event-store';
-import { DataDirectoryLock } from '@nws/event-store/sqlite';
+import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 
 export interface CliContext {
@@ -23,14 +23,7 @@ export interface CliContext {
  */
 export async function openCliContext(env: NodeJS.ProcessEnv = process.env, options: { readonly exclusive?: string } = {}): Promise<CliContext> {
   const config = loadRuntimeConfig(env);
-  const lock = options.exclusive === undefined ? undefined : DataDirectoryLock.acquire(config.dataDir, options.exclusive);
-  let store: EventStore;
-  try {
-    store = await createEventStore(config);
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
+  const store = options.exclusive === undefined ? await createEventStore(config) : await storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), () => createEventStore(config));
   let runner: ProjectionRunner | undefined;
   return {
     config,
@@ -38,12 +31,8 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
     engine: new WorkflowEngine(store, new WorkflowRegistry(ALL_WORKFLOWS)),
     projections: () => (runner ??= new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(config.dataDir, READ_MODELS_FILE) })),
     close: async () => {
-      try {
-        runner?.close();
-        await store.close();
-      } finally {
-        lock?.release();
-      }
+      runner?.close();
+      await store.close();
     },
   };
 }

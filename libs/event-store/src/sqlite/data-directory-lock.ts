@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { EventStore } from '../event-store.port';
+import { ForwardingEventStore } from '../forwarding-event-store';
 
 /** Held by the process that serves a data directory (or rebuilds its read models). */
 export const DATA_DIRECTORY_LOCK_FILE = 'serving.lock';
@@ -88,6 +90,36 @@ export class DataDirectoryLock {
       // Only the note: the next holder writes its own.
     }
     this.db.close();
+  }
+}
+
+/**
+ * Opens the store while `lock` is held and hands it back so that closing it lets the directory go
+ * (the store is what a process closes last); if it cannot be opened, the lock goes at once.
+ */
+export async function storeHoldingLock(lock: DataDirectoryLock, open: () => Promise<EventStore>): Promise<EventStore> {
+  try {
+    return new LockHoldingStore(await open(), lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+class LockHoldingStore extends ForwardingEventStore {
+  constructor(
+    inner: EventStore,
+    private readonly lock: DataDirectoryLock,
+  ) {
+    super(inner);
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }
 
