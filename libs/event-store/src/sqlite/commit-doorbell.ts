@@ -71,7 +71,6 @@ export class CommitDoorbell {
   close(): void {
     this.closed = true;
     this.stopWatching();
-    this.ringer.close();
   }
 
   private stopWatching(): void {
@@ -82,7 +81,6 @@ export class CommitDoorbell {
 
 export interface DoorbellRinger {
   ring(): void;
-  close(): void;
 }
 
 type DoorbellFileSystem = Pick<typeof fs, 'openSync' | 'utimesSync' | 'closeSync' | 'constants'>;
@@ -113,6 +111,5 @@ export function doorbellRinger(files: DoorbellFileSystem, path: string): Doorbel
         }
       }
     },
-    close: () => undefined,
   };
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
-import { StorageUnavailableError, asStorageError, storageCodePatterns, storageProblemOf } from '../storage.errors';
+import { StorageUnavailableError, asStorageError, storageCodePatterns } from '../storage.errors';
 import type { AppendResult, EventToAppend, ExpectedRevision } from '../event-store.port';
 import { commitProbe } from './commit-probe';
 import { batchWriter, type BatchWriter, type WireAppend, type WireBatchResult, type WireError, type WireOutcome } from './sqlite-batch-writer';
@@ -127,7 +127,13 @@ export class SqliteGroupCommit {
       this.maxBatchAppends = Math.max(1, Math.trunc(options.maxBatchAppends ?? 64));
     } else {
       const probe = options.filename === ':memory:' ? undefined : commitProbe({ renameSync, mkdirSync }, dirname(resolvePath(options.filename)));
-      this.writer = batchWriter(db, (error) => storageProblemOf(error) !== undefined, probe);
+      // The codes the writer thread is given: a lock another connection holds fails its own
+      // append (lockNotFree), not the batch, on this thread as on that one.
+      const batchWide = storageCodePatterns().map((source) => new RegExp(source));
+      this.writer = batchWriter(db, (error) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        return typeof code === 'string' && batchWide.some((pattern) => pattern.test(code));
+      }, probe);
       this.maxBatchAppends = Number.POSITIVE_INFINITY;
     }
   }

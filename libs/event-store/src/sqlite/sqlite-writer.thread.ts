@@ -64,7 +64,6 @@ parentPort.on('message', (request) => {
     Atomics.notify(flag, 0);
   } else if (request.kind === 'close') {
     writer.close();
-    doorbell?.close();
     parentPort.close();
   }
 });
