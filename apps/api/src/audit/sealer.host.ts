@@ -14,7 +14,7 @@ import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
 export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sealer');
   readonly sealer: Sealer;
-  /** A full or read-only disk fails every retry the same way: say it once, and again when sealing resumes. */
+  /** A full or read-only disk (or a lock held elsewhere) fails every retry the same way: say it once, and again when sealing resumes. */
   private storageTrouble = false;
 
   constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
@@ -26,8 +26,10 @@ export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShut
       },
       onError: (error) => {
         if (error instanceof SealerHaltedError) return this.logger.error(`SEALING STOPPED — run \`npm run -s cli -- verify\`: ${error.message}`);
-        if (storageProblemOf(error)) {
-          if (!this.storageTrouble) this.logger.warn(`sealing paused until the disk takes writes again, retrying: ${String(error)}`);
+        const problem = storageProblemOf(error);
+        if (problem) {
+          const until = problem === 'busy' ? 'the lock another process holds is released' : 'the disk takes writes again';
+          if (!this.storageTrouble) this.logger.warn(`sealing paused until ${until}, retrying: ${String(error)}`);
           this.storageTrouble = true;
           return;
         }
