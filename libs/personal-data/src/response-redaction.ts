@@ -65,6 +65,24 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   // Decided on the body as it is, made on one copy at the end: most answers replace nothing, and
   // copying every answer whole (structuredClone) was ~2 % of an HTTP save's CPU.
   const replacements: Array<[PathSegment[], string]> = [];
+  // One lookup per person and answer, not per value: a contact's name, phones and mails share
+  // their anchor, and each key-store read is a locked read of its file (most of a reviewer's read
+  // of an application went to them). Within one answer only: the key store is read afresh by the
+  // next, so an erasure or a suspension holds from the next answer on.
+  const people = new Map<string, Promise<{ subjectId: string | null; suspended: boolean }>>();
+  const personOf = (org: string, name: string) => {
+    const key = `${org}\u0000${name}`;
+    let person = people.get(key);
+    if (!person) {
+      person = (async () => {
+        const subjectId = (await keys.findSubject(org, name).catch(() => undefined)) ?? null;
+        const state = subjectId ? await keys.keyOf(subjectId) : undefined;
+        return { subjectId, suspended: state?.status === 'active' && state.suspended };
+      })();
+      people.set(key, person);
+    }
+    return person;
+  };
 
   const apply = async (node: Record<string, unknown>, at: readonly PathSegment[], refs: readonly PersonalValueRef[], applicationId: string | null) => {
     // Every value's person is resolved before any value (a name is its own anchor) is replaced.
@@ -77,9 +95,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       if (ctx.reader.org === ref.org) continue;
       const anchor = getAt(node, ref.anchor);
       const name = typeof anchor === 'string' && !PLACEHOLDERS.has(anchor) && !isCiphertext(anchor) ? anchor : String(value);
-      const subjectId = (await keys.findSubject(ref.org, name).catch(() => undefined)) ?? null;
-      const state = subjectId ? await keys.keyOf(subjectId) : undefined;
-      plan.push({ ref, subjectId, suspended: state?.status === 'active' && state.suspended });
+      plan.push({ ref, ...(await personOf(ref.org, name)) });
     }
     for (const { ref, subjectId, suspended } of plan) {
       const outcome = visibility(ctx, ref.org, ref.classification, suspended);
