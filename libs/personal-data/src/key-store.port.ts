@@ -33,6 +33,8 @@ export interface KeyStore {
   subjectFor(organizationCode: string, name: string): Promise<ActiveSubject>;
   /** The active subject of a person, without creating one. */
   findSubject(organizationCode: string, name: string): Promise<string | undefined>;
+  /** The same, with whether the use of its data is suspended, in one read (what redaction asks of every person it shows). */
+  findPerson(organizationCode: string, name: string): Promise<{ readonly subjectId: string; readonly suspended: boolean } | undefined>;
   keyOf(subjectId: string): Promise<KeyState>;
   subject(subjectId: string): Promise<SubjectRecord | undefined>;
   subjects(filter?: { readonly organizationCode?: string; readonly includeErased?: boolean }): Promise<SubjectRecord[]>;

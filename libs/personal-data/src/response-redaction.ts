@@ -1,7 +1,7 @@
 import type { JsonObject } from '@nws/event-store';
 import { isCiphertext } from './field-cipher';
 import { formatPath, getAt, isRecord, setAt, type PathSegment } from './json-path';
-import type { KeyStore } from './key-store.port';
+import { normaliseName, type KeyStore } from './key-store.port';
 import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
 
 export interface Reader {
@@ -65,7 +65,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   // Decided on the body as it is, made on one copy at the end: most answers replace nothing, and
   // copying every answer whole (structuredClone) was ~2 % of an HTTP save's CPU.
   const replacements: Array<[PathSegment[], string]> = [];
-  // One lookup per person and answer, not per value: a contact's name, phones and mails share
+  // One read per person and answer, not two per value: a contact's name, phones and mails share
   // their anchor, and each key-store read is a locked read of its file (most of a reviewer's read
   // of an application went to them). Within one answer only: the key store is read afresh by the
   // next, so an erasure or a suspension holds from the next answer on.
@@ -74,11 +74,9 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
     const key = `${org}\u0000${name}`;
     let person = people.get(key);
     if (!person) {
-      person = (async () => {
-        const subjectId = (await keys.findSubject(org, name).catch(() => undefined)) ?? null;
-        const state = subjectId ? await keys.keyOf(subjectId) : undefined;
-        return { subjectId, suspended: state?.status === 'active' && state.suspended };
-      })();
+      // A name of nothing but spaces is nobody's; a key store that cannot be read fails the
+      // answer (503) rather than show a suspended person's data as if it were not.
+      person = normaliseName(name) === '' ? Promise.resolve({ subjectId: null, suspended: false }) : keys.findPerson(org, name).then((found) => found ?? { subjectId: null, suspended: false });
       people.set(key, person);
     }
     return person;

@@ -88,6 +88,11 @@ export class SqliteKeyStore implements KeyStore {
     return row?.subject_id;
   }
 
+  async findPerson(organizationCode: string, name: string): Promise<{ subjectId: string; suspended: boolean } | undefined> {
+    const row = this.statement('SELECT subject_id, suspended_at FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as Pick<SubjectRow, 'subject_id' | 'suspended_at'> | undefined;
+    return row && { subjectId: row.subject_id, suspended: row.suspended_at !== null };
+  }
+
   async keyOf(subjectId: string): Promise<KeyState> {
     const row = this.statement('SELECT key, suspended_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'key' | 'suspended_at'> | undefined;
     if (row) return { status: 'active', key: row.key, suspended: row.suspended_at !== null };

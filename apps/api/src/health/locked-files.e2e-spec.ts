@@ -69,7 +69,9 @@ describe('a data file locked by another process (real port, files on disk)', () 
     expect((await server.request('GET', '/health')).body.storage).toMatchObject({ state: 'ok', accessLogBacklog: 0 });
   });
 
-  it('key store locked: a write that needs a person’s key is refused 503 busy, nothing recorded; once the lock is gone it goes through', async () => {
+  it('key store locked: a write that needs a person’s key is refused 503 busy, nothing recorded, and so is a read that must tell whose data it shows; once the lock is gone both go through', async () => {
+    const withContacts = await draftWithContactForms(driver);
+    expect((await driver.act('applicant', withContacts, 'submit')).status).toBe(200);
     const { create, forms } = await driver.examples();
     const id = (await driver.as('applicant', 'POST', '/applications', create)).body.id as string;
     const contacts = forms.find((f) => f.code === '02-02')!.example;
@@ -83,10 +85,16 @@ describe('a data file locked by another process (real port, files on disk)', () 
     expect(refused.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE', storage: 'busy' });
     expect(refused.body.messages.en).toMatch(/another process holds a lock on a file in the server's data directory.*nothing was recorded/);
     expect(refused.body.messages.ja).toMatch(/別のプロセスがロック.*操作は記録されていません/);
+    // and a reviewer's read, whose access-log entry must name each person shown, is refused too
+    // rather than answered without them
+    const read = await driver.as('prefectureReviewer', 'GET', `/applications/${withContacts}`);
+    expect(read.status).toBe(503);
+    expect(read.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE', storage: 'busy' });
     release();
     expect((await driver.as('applicant', 'GET', `/applications/${id}/history`)).body).toEqual(history);
-    // when the lock is gone, the same save goes through
+    // when the lock is gone, the same save and the same read go through
     expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, contacts)).status).toBe(200);
+    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${withContacts}`)).status).toBe(200);
   });
 
   it('read models locked: writes are taken, the read models catch up once the lock is gone, and no event is parked', async () => {
