@@ -34,7 +34,7 @@ export class MasterDataView {
 
   version(code: string, organ: string | undefined, version: number): MasterDataVersionRow {
     const kind = organ ?? defaultOrganFor(code);
-    const found = this.queries.masterDataVersions(code, kind).find((v) => v.version === version);
+    const found = this.queries.masterDataVersion(code, kind, version);
     if (!found) throw this.notFound(code, kind, version);
     return found;
   }
