@@ -44,13 +44,19 @@ describe('visibility of personal values by reader, class, view and suspension', 
   });
 });
 
-describe('redactResponse leaves the answer it is given as it is', () => {
+/** An application view holding 様02-02's example (its contacts), and an empty key store closed after the describe. */
+function exampleView() {
   const form = connectionApplicationForms.get('02-02')!;
   const validated = form.validate(form.example);
   if (!validated.ok) throw new Error('example invalid');
   const view = { id: 'app-1', workflow: 'connection-application', organization: { code: SUBJECT_ORG, name: '八王子市' }, forms: { '02-02': { data: validated.value, round: 1 } } };
   const keys = new SqliteKeyStore(':memory:');
   afterAll(() => keys.close());
+  return { data: validated.value, view, keys };
+}
+
+describe('redactResponse leaves the answer it is given as it is', () => {
+  const { view, keys } = exampleView();
   const redact = (reader: Reader, purpose: string) => redactResponse(view, [connectionApplicationPersonalData], keys, { reader, purpose, publishedView: false, applicationId: 'app-1' });
 
   it('for the body itself: the same object back, nothing withheld, nothing logged', async () => {
@@ -72,12 +78,7 @@ describe('redactResponse leaves the answer it is given as it is', () => {
 });
 
 describe('redactResponse reads the key store once per person and answer', () => {
-  const form = connectionApplicationForms.get('02-02')!;
-  const validated = form.validate(form.example);
-  if (!validated.ok) throw new Error('example invalid');
-  const view = { id: 'app-1', workflow: 'connection-application', organization: { code: SUBJECT_ORG, name: '八王子市' }, forms: { '02-02': { data: validated.value, round: 1 } } };
-  const keys = new SqliteKeyStore(':memory:');
-  afterAll(() => keys.close());
+  const { data, view, keys } = exampleView();
 
   it('a contact’s name, phones and mails share one read of the person (its subject and suspension at once); the next answer reads again, and sees a suspension made in between', async () => {
     // given the example's contacts registered as subjects, counting the key store's reads
@@ -86,8 +87,8 @@ describe('redactResponse reads the key store once per person and answer', () => 
       if (Array.isArray(node)) node.forEach(collect);
       else if (node !== null && typeof node === 'object') for (const [key, inner] of Object.entries(node)) key === 'name' && typeof inner === 'string' ? names.add(inner) : collect(inner);
     };
-    collect(validated.value);
-    const data = validated.value as { normalContacts: Array<{ name: string }> };
+    collect(data);
+    const contacts0 = data as { normalContacts: Array<{ name: string }> };
     for (const name of names) await keys.subjectFor(SUBJECT_ORG, name);
     const reads = { findPerson: 0, findSubject: 0, keyOf: 0 };
     const counting = Object.assign(Object.create(keys) as SqliteKeyStore, {
@@ -103,7 +104,7 @@ describe('redactResponse reads the key store once per person and answer', () => 
     expect(first.disclosed.filter((d) => !d.subjectId?.startsWith('ps-'))).toEqual([]);
     expect(reads).toEqual({ findPerson: names.size, findSubject: 0, keyOf: 0 });
     // when a person is suspended and a published view is redacted for a distributor
-    const suspendedName = data.normalContacts[0]!.name;
+    const suspendedName = contacts0.normalContacts[0]!.name;
     const suspendedId = (await keys.findSubject(SUBJECT_ORG, suspendedName))!;
     await keys.setSuspended(suspendedId, '2026-12-06T00:00:00.000Z');
     const published = await redactResponse(view, [connectionApplicationPersonalData], counting, { reader: readers['distributor']!.reader, purpose: 'distribution', publishedView: true, applicationId: 'app-1' });
