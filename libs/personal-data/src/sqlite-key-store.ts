@@ -84,8 +84,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findSubject(organizationCode: string, name: string): Promise<string | undefined> {
-    const row = this.statement('SELECT subject_id FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as { subject_id: string } | undefined;
-    return row?.subject_id;
+    return (await this.findPerson(organizationCode, name))?.subjectId;
   }
 
   async findPerson(organizationCode: string, name: string): Promise<{ subjectId: string; suspended: boolean } | undefined> {
