@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { statement } from './projection';
 
 export interface ApplicationRow {
   id: string;
@@ -72,19 +73,15 @@ function versionRow(row: StoredVersionRow): MasterDataVersionRow {
 
 /** Read-side queries over the projections' tables. */
 export class ReadModelQueries {
-  /**
-   * Prepared once per SQL text: preparing cost more than running these queries (8 % of the API's
-   * CPU under reads of master data). The texts are few: the list's filters combine a handful of
-   * optional clauses.
-   */
-  private readonly statements = new Map<string, Database.Statement>();
-
   constructor(private readonly db: Database.Database) {}
 
+  /**
+   * Prepared once per SQL text (projection.ts): preparing cost more than running these queries
+   * (8 % of the API's CPU under reads of master data). The texts are few: the list's filters
+   * combine a handful of optional clauses.
+   */
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
+    return statement(this.db, sql);
   }
 
   /** One page of what waits at `stage` (for `org`, or everywhere), longest-waiting first, and how many wait in all. */
