@@ -20,6 +20,15 @@ export async function runEsdbDistributor(options: DistributorOptions, esdb: { re
   const files = new MasterDataFiles(options.outputDir);
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
+  try {
+    await consumeGroup(options, esdb, client, files);
+  } finally {
+    await files.close();
+  }
+}
+
+async function consumeGroup(options: DistributorOptions, esdb: { readonly connectionString: string }, client: DistributionApiClient, files: MasterDataFiles): Promise<void> {
+  const log = options.log ?? (() => undefined);
   const settings = await untilAnswered(() => client.status(), options);
   if (!settings) return;
   if (settings.transport !== 'esdb-persistent' || !settings.group) {

@@ -32,11 +32,20 @@ const VERSION_EVENT = 'MasterDataVersionRegistered';
  */
 export async function runDistributor(options: DistributorOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
-  const signal = options.signal;
-  const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, signal);
+  const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, options.signal);
   const files = new MasterDataFiles(options.outputDir);
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
+  try {
+    await consume(options, client, files);
+  } finally {
+    await files.close();
+  }
+}
+
+async function consume(options: DistributorOptions, client: DistributionApiClient, files: MasterDataFiles): Promise<void> {
+  const log = options.log ?? (() => undefined);
+  const signal = options.signal;
   const checkpoint = await retrying(() => client.checkpoint(), options);
   if (checkpoint === undefined) return;
   let after = checkpoint;

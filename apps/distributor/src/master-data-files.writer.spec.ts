@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishedEvent } from '@nws/distribution';
 import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
-import { MasterDataFiles, hashOf } from './master-data-files.writer';
+import { MasterDataFiles, SPARES_DIR, hashOf } from './master-data-files.writer';
 
 const content = { organization: { code: '132012', name: '八王子市' }, contacts: [{ department: '情報管理課, 情報連携係', phone: '0426207200' }] };
 const event = (version: number, overrides: Partial<PublishedEvent['data']> = {}, kind = '市町村長部局'): PublishedEvent => ({
@@ -21,11 +21,25 @@ const event = (version: number, overrides: Partial<PublishedEvent['data']> = {},
 
 describe('MasterDataFiles', () => {
   let root: string;
-  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'nws-files-'))));
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  let opened: MasterDataFiles[];
+  /** Closed after each test: a writer makes spares in the background, which must be done before the directory goes. */
+  const writer = (...args: ConstructorParameters<typeof MasterDataFiles>) => {
+    const files = new MasterDataFiles(...args);
+    opened.push(files);
+    return files;
+  };
+  const organs = () => readdirSync(root).filter((name) => name !== SPARES_DIR);
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'nws-files-'));
+    opened = [];
+  });
+  afterEach(async () => {
+    await Promise.all(opened.map((files) => files.close()));
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('writes JSON and CSV (UTF-8, quoted where needed) and leaves no temp file', async () => {
-    const files = new MasterDataFiles(root);
+    const files = writer(root);
     expect(await files.publish(event(1))).toMatchObject({ kind: 'written' });
     expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
     expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ version: 1, contentHash: hashOf(content), eventId: 'e-1', position: 11 });
@@ -33,14 +47,14 @@ describe('MasterDataFiles', () => {
   });
 
   it('another organ of the same code (a board of education) gets a directory of its own: neither organ’s versions overwrite the other’s', async () => {
-    const files = new MasterDataFiles(root);
+    const files = writer(root);
     const board = { ...content, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会' } };
     expect(await files.publish(event(1))).toMatchObject({ kind: 'written', path: join(root, '132012', 'v1.json') });
     expect(await files.publish(event(1, { content: board, contentHash: hashOf(board) }, '市町村教育委員会'))).toMatchObject({
       kind: 'written',
       path: join(root, '132012.municipal-board-of-education', 'v1.json'),
     });
-    expect(readdirSync(root).sort()).toEqual(['132012', '132012.municipal-board-of-education']);
+    expect(organs().sort()).toEqual(['132012', '132012.municipal-board-of-education']);
     expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ organizationKind: '市町村長部局', contentHash: hashOf(content) });
     expect(JSON.parse(readFileSync(join(root, '132012.municipal-board-of-education', 'v1.json'), 'utf8'))).toMatchObject({ organizationKind: '市町村教育委員会', contentHash: hashOf(board) });
     // A version published before the organ was recorded is the default organ's, in its directory as before.
@@ -51,7 +65,7 @@ describe('MasterDataFiles', () => {
 
   it('a redelivery of the same version is recognised by its content hash and writes nothing', async () => {
     const steps: string[] = [];
-    const files = new MasterDataFiles(root, (step) => steps.push(step));
+    const files = writer(root, (step) => steps.push(step));
     await files.publish(event(1));
     steps.length = 0;
     expect(await files.publish(event(1))).toMatchObject({ kind: 'unchanged' });
@@ -59,7 +73,7 @@ describe('MasterDataFiles', () => {
   });
 
   it('refuses a version whose content does not match its hash, or that exists with another hash', async () => {
-    const files = new MasterDataFiles(root);
+    const files = writer(root);
     expect(await files.publish(event(1, { contentHash: 'sha256:0' }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('does not match') });
     await files.publish(event(2));
     const other = { ...content, organization: { code: '132012', name: '別内容' } };
@@ -68,24 +82,24 @@ describe('MasterDataFiles', () => {
   });
 
   it('a crash between temp files and renames leaves the temp files (CSV and JSON), which the next start removes', async () => {
-    const crashing = new MasterDataFiles(root, (step) => {
+    const crashing = writer(root, (step) => {
       if (step === 'temp-written') throw new Error('killed');
     });
     await expect(crashing.publish(event(1))).rejects.toThrow('killed');
     expect(readdirSync(join(root, '132012')).map((name) => name.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '.tmp')).sort()).toEqual(['.v1.csv.tmp', '.v1.json.tmp']);
     writeFileSync(join(root, 'unrelated.txt'), 'x');
-    expect(await new MasterDataFiles(root).recover()).toBe(2);
+    expect(await writer(root).recover()).toBe(2);
     expect(readdirSync(join(root, '132012'))).toEqual([]);
   });
 
   it('a crash between the CSV and the JSON leaves a complete CSV and no JSON; after restart the redelivery writes the JSON', async () => {
-    const crashing = new MasterDataFiles(root, (step, detail) => {
+    const crashing = writer(root, (step, detail) => {
       if (step === 'renamed' && detail.file === 'v1.csv') throw new Error('killed');
     });
     await expect(crashing.publish(event(1))).rejects.toThrow('killed');
     expect(readdirSync(join(root, '132012')).filter((name) => !name.endsWith('.tmp'))).toEqual(['v1.csv']);
     const csv = readFileSync(join(root, '132012', 'v1.csv'), 'utf8');
-    const restarted = new MasterDataFiles(root);
+    const restarted = writer(root);
     expect(await restarted.recover()).toBe(1);
     expect(await restarted.publish(event(1))).toMatchObject({ kind: 'written' });
     expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
@@ -98,7 +112,83 @@ describe('MasterDataFiles', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
     writeFileSync(join(dir, `.v1.json.${process.ppid}.0a1b2c3d.tmp`), '{');
     writeFileSync(join(dir, `.v2.json.${gone}.0a1b2c3d.tmp`), '{');
-    expect(await new MasterDataFiles(root).recover()).toBe(1);
+    expect(await writer(root).recover()).toBe(1);
     expect(readdirSync(dir)).toEqual([`.v1.json.${process.ppid}.0a1b2c3d.tmp`]);
+  });
+  describe('spares: the temp files are made ahead of time, off the path from an approval to its file', () => {
+    const spares = () => readdirSync(join(root, SPARES_DIR)).sort();
+    const inode = (path: string) => statSync(path).ino;
+
+    it('start-up makes two empty spares; a version is written into them, and two new ones are made', async () => {
+      const files = writer(root);
+      await files.recover();
+      await files.sparesReady();
+      const before = spares();
+      expect(before).toHaveLength(2);
+      for (const name of before) expect(statSync(join(root, SPARES_DIR, name)).size).toBe(0);
+      const inodes = before.map((name) => inode(join(root, SPARES_DIR, name)));
+
+      expect(await files.publish(event(1))).toMatchObject({ kind: 'written' });
+      // The version's two files are the spares' inodes, renamed into the organ's directory.
+      expect([inode(join(root, '132012', 'v1.csv')), inode(join(root, '132012', 'v1.json'))].sort()).toEqual([...inodes].sort());
+      expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
+      expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ version: 1, contentHash: hashOf(content) });
+      expect((statSync(join(root, '132012', 'v1.json')).mode & 0o777).toString(8)).toBe('644');
+      await files.sparesReady();
+      const after = spares();
+      expect(after).toHaveLength(2);
+      expect(after.filter((name) => before.includes(name))).toEqual([]);
+    });
+
+    it('a stopped writer removes its spares and their directory', async () => {
+      const files = writer(root);
+      await files.recover();
+      await files.publish(event(1));
+      await files.close();
+      expect(readdirSync(root)).toEqual(['132012']);
+    });
+
+    it('a spare removed by someone else meanwhile: the version is written into a file of its own', async () => {
+      const files = writer(root);
+      await files.recover();
+      await files.sparesReady();
+      rmSync(join(root, SPARES_DIR), { recursive: true });
+      expect(await files.publish(event(1))).toMatchObject({ kind: 'written' });
+      expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
+      expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ version: 1 });
+      // And spares are made again for the next version.
+      await files.sparesReady();
+      expect(spares()).toHaveLength(2);
+    });
+
+    it('a crash inside a write into spares leaves them for the next start, which counts the written ones and removes them all', async () => {
+      const crashing = writer(root, (step) => {
+        if (step === 'temp-written') throw new Error('killed');
+      });
+      await crashing.recover();
+      await crashing.sparesReady();
+      await expect(crashing.publish(event(1))).rejects.toThrow('killed');
+      await crashing.sparesReady();
+      // Two written spares (the crashed write) and two fresh ones; nothing in the organ's directory.
+      const left = spares().map((name) => statSync(join(root, SPARES_DIR, name)).size > 0);
+      expect(left.filter(Boolean)).toHaveLength(2);
+      expect(left).toHaveLength(4);
+      expect(readdirSync(join(root, '132012'))).toEqual([]);
+      // A start in the same process (a restarted writer has a new pid; this one's own spares count as a dead writer's).
+      const restarted = writer(root);
+      expect(await restarted.recover()).toBe(2);
+      await restarted.sparesReady();
+      expect(spares().every((name) => statSync(join(root, SPARES_DIR, name)).size === 0)).toBe(true);
+      expect(spares()).toHaveLength(2);
+    });
+
+    it('without spares (option off), writes make their own temp files beside the version', async () => {
+      const files = writer(root, () => undefined, { spares: false });
+      await files.recover();
+      await files.publish(event(1));
+      await files.sparesReady();
+      expect(readdirSync(root)).toEqual(['132012']);
+      expect(readdirSync(join(root, '132012')).sort()).toEqual(['v1.csv', 'v1.json']);
+    });
   });
 });
