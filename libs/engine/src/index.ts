@@ -10,3 +10,4 @@ export * from './fold';
 export * from './lru-map';
 export * from './forms/form-catalog';
 export * from './forms/class-validator-form';
+export * from './trigger-gate';

@@ -1,8 +1,9 @@
-import { ChainedEventStore, type RecordedEvent } from '@nws/event-store';
+import { ChainedEventStore, ForwardingEventStore, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision, type RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
 import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
-import { micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { hachiojiApplicant, micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
+import { ActionNotAllowedInStateError } from './engine.errors';
 import type { Actor, CommandMetadata } from './engine.types';
 import type { WorkflowDefinition, WorkflowReaction } from './workflow-definition';
 import { WorkflowEngine } from './workflow-engine';
@@ -15,7 +16,7 @@ const meta = (actor: Actor, commandId: string): CommandMetadata => ({ actor, com
  * The master-data registration wrapped: counts its runs, can be held at a gate (to keep the
  * inline run in flight while the reactor arrives) and can fail its first runs.
  */
-function instrumented(options: { failFirst?: number; gate?: Promise<void> } = {}) {
+function instrumented(options: { failFirst?: number; gate?: Promise<void>; wrap?: (store: EventStore) => EventStore; onReactionError?: (error: unknown) => void } = {}) {
   const real = connectionApplicationV1.reactions![0]!;
   const runs = { started: 0, failed: 0 };
   const reaction: WorkflowReaction = {
@@ -31,8 +32,8 @@ function instrumented(options: { failFirst?: number; gate?: Promise<void> } = {}
     },
   };
   const definition: WorkflowDefinition = { ...connectionApplicationV1, reactions: [reaction] };
-  const store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
-  const engine = new WorkflowEngine(store, new WorkflowRegistry([definition]));
+  const store = (options.wrap ?? ((inner) => inner))(new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' })));
+  const engine = new WorkflowEngine(store, new WorkflowRegistry([definition]), options.onReactionError ? { onReactionError: options.onReactionError } : {});
   return { runs, definition, store, engine };
 }
 
@@ -40,16 +41,27 @@ function firstApproved(engine: WorkflowEngine): Promise<string> {
   return driveApplication(engine, meta, { tag: `-${++clock}` });
 }
 
-async function storedEvent(store: ChainedEventStore, id: string, type: string): Promise<RecordedEvent> {
+async function storedEvent(store: EventStore, id: string, type: string): Promise<RecordedEvent> {
   for await (const event of store.readStream(`application-${id}`)) if (event.type === type) return event;
   throw new Error(`no ${type} in application-${id}`);
+}
+
+/** The reaction starts while its trigger is committed: the reactor gets the event once it is stored. */
+async function whenStored(store: EventStore, id: string, type: string): Promise<RecordedEvent> {
+  for (;;) {
+    try {
+      return await storedEvent(store, id, type);
+    } catch {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 }
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function typesOf(store: ChainedEventStore, id: string): Promise<string[]> {
+async function typesOf(store: EventStore, id: string): Promise<string[]> {
   const types: string[] = [];
   for await (const event of store.readStream(`application-${id}`)) types.push(event.type);
   return types;
@@ -63,7 +75,7 @@ describe('reactOnce: the reactor and the command that runs the same reaction inl
     const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
     await until(() => runs.started === 1);
     expect(engine.reactingInline).toBe(true);
-    const reactor = engine.reactOnce(definition, await storedEvent(store, id, 'SecondReviewApproved'));
+    const reactor = engine.reactOnce(definition, await whenStored(store, id, 'SecondReviewApproved'));
     open();
     expect((await approving).state).toBe('masterDataRegistered');
     expect(await reactor).toEqual([]);
@@ -78,7 +90,7 @@ describe('reactOnce: the reactor and the command that runs the same reaction inl
     const id = await firstApproved(engine);
     const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
     await until(() => runs.started === 1);
-    const reactor = engine.reactOnce(definition, await storedEvent(store, id, 'SecondReviewApproved'));
+    const reactor = engine.reactOnce(definition, await whenStored(store, id, 'SecondReviewApproved'));
     open();
     // The command answers with the approval it recorded; the registration is the reactor's now.
     expect((await approving).state).toBe('approved');
@@ -105,5 +117,98 @@ describe('reactOnce: the reactor and the command that runs the same reaction inl
     expect(recover.runs.started).toBe(4);
     expect((await typesOf(recover.store, id2)).filter((t) => t === 'MasterDataRegistered')).toHaveLength(1);
     await recover.store.close();
+  });
+});
+
+/** Holds the append of one event type until the test lets it go through, or fails it. */
+class HeldAppends extends ForwardingEventStore {
+  held: { readonly release: () => void; readonly fail: (error: unknown) => void } | undefined;
+  readonly order: string[] = [];
+
+  constructor(
+    inner: EventStore,
+    private readonly type: string,
+  ) {
+    super(inner);
+  }
+
+  override async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (events.some((e) => e.type === this.type) && !this.held) {
+      await new Promise<void>((release, fail) => (this.held = { release, fail }));
+    }
+    const result = await this.inner.append(streamId, events, expectedRevision);
+    this.order.push(...events.map((e) => e.type));
+    return result;
+  }
+}
+
+async function masterDataVersions(store: EventStore): Promise<number> {
+  let count = 0;
+  for await (const event of store.readAll()) if (event.type === 'MasterDataVersionRegistered') count += 1;
+  return count;
+}
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('a command’s reactions start while its events are committed', () => {
+  it('given the approval’s commit is still in flight, when its registration has computed the version, then it appends nothing until the approval is stored, and the version comes after it', async () => {
+    let held!: HeldAppends;
+    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')) });
+    const id = await firstApproved(engine);
+    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
+    await until(() => runs.started === 1 && held.held !== undefined);
+    // The registration is running and has had time to read and compute; it has written nothing.
+    await turns(50);
+    expect(await masterDataVersions(store)).toBe(0);
+    expect(held.order).not.toContain('MasterDataVersionRegistered');
+    held.held!.release();
+    expect((await approving).state).toBe('masterDataRegistered');
+    expect(held.order.slice(-3)).toEqual(['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered']);
+    const approval = await storedEvent(store, id, 'SecondReviewApproved');
+    let version: RecordedEvent | undefined;
+    for await (const event of store.readAll()) if (event.type === 'MasterDataVersionRegistered') version = event;
+    expect(version!.position).toBeGreaterThan(approval.position);
+    expect(version!.data).toMatchObject({ sourceEventId: approval.id, applicationId: id, version: 1 });
+    expect(version!.metadata).toMatchObject({ causationId: approval.id, correlationId: 'c' });
+    await store.close();
+  });
+
+  it('given the approval’s append fails (the disk), then the registration started early writes nothing, reports nothing, and the reactor is not left waiting', async () => {
+    let held!: HeldAppends;
+    const reported: unknown[] = [];
+    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')), onReactionError: (error) => reported.push(error) });
+    const id = await firstApproved(engine);
+    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
+    await until(() => runs.started === 1 && held.held !== undefined);
+    held.held!.fail(new Error('disk I/O error'));
+    await expect(approving).rejects.toThrow('disk I/O error');
+    await turns(20);
+    expect(await masterDataVersions(store)).toBe(0);
+    expect(await typesOf(store, id)).not.toContain('SecondReviewApproved');
+    expect(reported).toEqual([]);
+    expect(engine.reactingInline).toBe(false);
+    // The same approval again, once the disk is back: registered once.
+    expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second-again'))).state).toBe('masterDataRegistered');
+    expect(await masterDataVersions(store)).toBe(1);
+    await store.close();
+  });
+
+  it('given the applicant withdraws while the approval’s commit is in flight, then the approval loses the race and is decided again on the withdrawn application (refused), and its early registration writes nothing', async () => {
+    let held!: HeldAppends;
+    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')) });
+    const id = await firstApproved(engine);
+    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
+    await until(() => runs.started === 1 && held.held !== undefined);
+    expect((await engine.execute(id, 'withdraw', { reason: '取り下げ' }, meta(hachiojiApplicant, 'withdraw'))).state).toBe('withdrawn');
+    held.held!.release();
+    await expect(approving).rejects.toBeInstanceOf(ActionNotAllowedInStateError);
+    await turns(20);
+    expect(await masterDataVersions(store)).toBe(0);
+    expect(await typesOf(store, id)).not.toContain('SecondReviewApproved');
+    expect(runs.started).toBe(1);
+    expect(engine.reactingInline).toBe(false);
+    await store.close();
   });
 });

@@ -15,7 +15,8 @@ import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engi
 import { evolve, foldApplication, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
 import { InlineReactions, type ReactionFailure } from './inline-reactions';
-import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
+import { GatedEventStore, TriggerGate, TriggerNotStoredError } from './trigger-gate';
+import type { FoldedApplication, ReactionContext, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry } from './workflow-engine.types';
 
@@ -123,11 +124,20 @@ export class WorkflowEngine {
       // Announced before the append: the reactor may see the stored event before this call resumes.
       const inline = triggers.length > 0 ? this.inline.announce(triggers) : undefined;
       let failures: ReactionFailure[] | undefined;
+      const gate = inline ? new TriggerGate() : undefined;
+      let early: Promise<ReactionFailure[]> | undefined;
       try {
+        const appending = this.store.append(applicationStream(applicationId), toAppend, folded.revision);
+        // The reactions start while their trigger is committed (an fsync the main thread would
+        // otherwise only wait for): they read and compute now, and what they write or run waits
+        // for the gate, which opens once the events are stored exactly as given.
+        if (gate) early = this.reactEarly(definition, applicationId, after, toAppend, gate);
         let result: AppendResult;
         try {
-          result = await this.store.append(applicationStream(applicationId), toAppend, folded.revision);
+          result = await appending;
         } catch (error) {
+          gate?.refuse(error);
+          await early?.catch(() => undefined);
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           raced = true;
           if (guessed) continue;
@@ -136,11 +146,22 @@ export class WorkflowEngine {
           continue;
         }
         this.countLocalAppend(applicationId);
-        const stored = this.cacheWritten(applicationId, current, after, meta, result) ?? (await this.current(applicationId));
+        const written = this.cacheWritten(applicationId, current, after, meta, result);
+        if (written) gate?.open();
+        else {
+          // Stored before, maybe with other bytes: the early run saw a guess. React to what is stored.
+          gate?.refuse();
+          await early?.catch(() => undefined);
+          early = undefined;
+        }
+        const stored = written ?? (await this.current(applicationId));
         if (!inline) return this.view(stored.folded, meta.actor);
-        failures = await this.react(definition, await this.readEvents(applicationId, folded.revision + 1));
+        failures = await (early ?? this.react(definition, await this.readEvents(applicationId, folded.revision + 1)));
       } finally {
-        // Whatever happened, the reactor must not wait forever; undefined sends it to do the work.
+        // Whatever happened, the early run writes nothing more, and the reactor must not wait
+        // forever; undefined sends it to do the work.
+        gate?.refuse();
+        if (failures === undefined) await early?.catch(() => undefined);
         inline?.settle(failures);
       }
       return this.view((await this.current(applicationId)).folded, meta.actor);
@@ -208,29 +229,72 @@ export class WorkflowEngine {
    * Runs the workflow's reactions for these events; a failure is reported (and returned, so the
    * reactor can keep its checkpoint before an event whose reaction must be retried).
    */
-  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[]): Promise<ReactionFailure[]> {
+  async react(definition: WorkflowDefinition, events: readonly RecordedEvent[], context: ReactionContext = this.reactionContext()): Promise<ReactionFailure[]> {
     const failures: ReactionFailure[] = [];
     for (const event of events) {
       for (const reaction of definition.reactions ?? []) {
         if (!reaction.on.includes(event.type)) continue;
         try {
-          await reaction.handle(event, {
-            store: this.store,
-            execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
-            load: async (id, toRevision) => {
-              const current = await this.current(id);
-              if (toRevision === undefined || current.folded.revision === toRevision) return current.folded;
-              return (await this.load(id, { toRevision })).folded;
-            },
-            now: this.options.clock ?? (() => new Date().toISOString()),
-          });
+          await reaction.handle(event, context);
         } catch (error) {
+          // An early run whose trigger was not stored as given: nothing happened, nothing to report.
+          if (error instanceof TriggerNotStoredError) return [];
           this.options.onReactionError?.(error, event);
           failures.push({ event, error });
         }
       }
     }
     return failures;
+  }
+
+  private reactionContext(): ReactionContext {
+    return {
+      store: this.store,
+      execute: (id, action, payload, meta) => this.execute(id, action, payload, meta, { internal: true }),
+      load: async (id, toRevision) => {
+        const current = await this.current(id);
+        if (toRevision === undefined || current.folded.revision === toRevision) return current.folded;
+        return (await this.load(id, { toRevision })).folded;
+      },
+      now: this.options.clock ?? (() => new Date().toISOString()),
+    };
+  }
+
+  /**
+   * A command's own reactions, started while its events are being appended. They get the events
+   * as the command stamped them (`position` 0 and `recordedAt` the command's time: not known
+   * before the commit), the application as the command folded it, and a store and `execute` that
+   * act only once the gate opens (see GatedEventStore).
+   */
+  private reactEarly(definition: WorkflowDefinition, applicationId: string, after: FoldedApplication, appended: readonly EventToAppend[], gate: TriggerGate): Promise<ReactionFailure[]> {
+    const streamId = applicationStream(applicationId);
+    const first = after.revision - appended.length + 1;
+    const events = appended.map(
+      (event, index): RecordedEvent => ({
+        id: event.id,
+        streamId,
+        revision: first + index,
+        position: 0,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recordedAt: String(event.metadata['occurredAt']),
+      }),
+    );
+    const context = this.reactionContext();
+    // Not before the append has left this thread: stores hand appends to their writer in a
+    // setImmediate (the SQLite group commit) or a request, and a reaction computing first would
+    // hold the commit back by as long as it computes (traced: 0.9 ms). An immediate queued from
+    // inside an immediate runs in the next turn of the event loop, after this turn's hand-over.
+    return nextTurn().then(() => this.react(definition, events, {
+      ...context,
+      store: new GatedEventStore(this.store, gate, streamId),
+      execute: async (id, action, payload, meta) => {
+        await gate.stored;
+        return context.execute(id, action, payload, meta);
+      },
+      load: async (id, toRevision) => (id === applicationId && (toRevision === undefined || toRevision === after.revision) ? after : context.load(id, toRevision)),
+    }));
   }
 
   /** The application now, folded from its events (reusing a cached fold of a prefix of them). */
@@ -387,4 +451,9 @@ export function historyPrefix<E extends RecordedEvent>(events: readonly E[], opt
     if (past >= 0) prefix = prefix.slice(0, past);
   }
   return prefix;
+}
+
+/** Resolves in the next turn of the event loop, after the immediates queued in this one have run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
