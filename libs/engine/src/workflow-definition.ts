@@ -23,7 +23,12 @@ export interface FoldedApplication<TSnapshot extends AnyMachineSnapshot = AnyMac
 export interface WorkflowReaction {
   readonly name: string;
   readonly on: readonly string[];
-  /** Must be idempotent: it runs at least once per event (after the command, and again on catch-up). */
+  /**
+   * Must be idempotent: it runs at least once per event (with the command, and again on catch-up).
+   * The command's own run starts while the event is committed: `event.position` is 0 and
+   * `recordedAt` the command's time then, and what it writes or executes through `context` waits
+   * until the event is stored (WorkflowEngine.reactEarly). Nothing may be done outside `context`.
+   */
   handle(event: RecordedEvent, context: ReactionContext): Promise<void>;
 }
 
