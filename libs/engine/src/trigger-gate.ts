@@ -61,7 +61,12 @@ export class GatedEventStore extends ForwardingEventStore {
 
   override async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     await this.gate.stored;
-    return this.inner.append(streamId, events, expectedRevision);
+    const result = await this.inner.append(streamId, events, expectedRevision);
+    // What the reaction does next (the registration's own command) is less urgent than handing on
+    // what it just wrote: a long poll woken by this commit serves its page, access-log entry
+    // included, in this turn of the event loop; the reaction goes on in the next.
+    await nextTurn();
+    return result;
   }
 
   override readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
@@ -89,4 +94,9 @@ export class GatedEventStore extends ForwardingEventStore {
     await this.gate.stored;
     yield* read();
   }
+}
+
+/** Resolves in the next turn of the event loop, after the immediates queued in this one have run. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

@@ -15,7 +15,7 @@ import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engi
 import { evolve, foldApplication, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
 import { InlineReactions, type ReactionFailure } from './inline-reactions';
-import { GatedEventStore, TriggerGate, TriggerNotStoredError } from './trigger-gate';
+import { GatedEventStore, TriggerGate, TriggerNotStoredError, nextTurn } from './trigger-gate';
 import type { FoldedApplication, ReactionContext, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry } from './workflow-engine.types';
@@ -453,7 +453,3 @@ export function historyPrefix<E extends RecordedEvent>(events: readonly E[], opt
   return prefix;
 }
 
-/** Resolves in the next turn of the event loop, after the immediates queued in this one have run. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
