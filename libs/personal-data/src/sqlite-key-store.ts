@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
+import { statement } from '@nws/event-store/sqlite';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
@@ -49,7 +50,6 @@ export class SqliteKeyStore implements KeyStore {
   private readonly lookupSecret: Buffer;
   private readonly directory: string | undefined;
   /** Prepared once: preparing costs more than running these lookups, which every request does. */
-  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -130,9 +130,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
+    return statement(this.db, sql);
   }
 
   private write<T>(work: () => T): T {

@@ -19,19 +19,5 @@ export interface Projection {
   apply(db: Database.Database, event: RecordedEvent): void;
 }
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** Prepared once per database and SQL text: compiling SQL per event dominated projection time. */
-export function statement(db: Database.Database, sql: string): Database.Statement {
-  let byText = statementCache.get(db);
-  if (!byText) {
-    byText = new Map();
-    statementCache.set(db, byText);
-  }
-  let prepared = byText.get(sql);
-  if (!prepared) {
-    prepared = db.prepare(sql);
-    byText.set(sql, prepared);
-  }
-  return prepared;
-}
+/** Prepared once per database and SQL text (the event store's helper, shared with the key store). */
+export { statement } from '@nws/event-store/sqlite';

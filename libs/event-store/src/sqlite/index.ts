@@ -1,3 +1,4 @@
 export * from './sqlite-event-store';
 export * from './commit-probe';
 export * from './data-directory-lock';
+export * from './prepared-statements';
