@@ -23,10 +23,11 @@ const PAUSE_MS = 30;
 /**
  * Second approval → the version's JSON file in the reference distributor's directory, as users
  * run it: the compiled API in its own process (embedded store) and the compiled distributor in
- * another (long polling, temp file + fsync + rename + directory fsync for the CSV, then the JSON).
+ * another (long polling, spare temp file + fsync + rename + directory fsync for the CSV, then the JSON).
  * The clock starts when the approval request is sent and stops when inotify reports `v{n}.json`
  * renamed into place and stat() confirms it is there. The HTTP answer time, and the file's time
- * counted from that answer (the distribution's own share), are noted apart.
+ * minus the answer's, are noted apart: negative since the page goes out before the registration's
+ * own command, which the answer waits for.
  */
 export async function approvalToConsumerFileLatency(options: BenchOptions) {
   const outputDir = freshDir(options, 'distribution-output');
