@@ -1,5 +1,7 @@
 import { ChainedEventStore, ForwardingEventStore, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision, type RecordedEvent } from '@nws/event-store';
+import { EsdbEventStore } from '@nws/event-store/esdb';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { startEsdbStandIn, type EsdbStandIn } from '../../../test/esdb-stand-in/start-stand-in';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
 import { driveApplication } from '@nws/workflows/connection-application/testing/engine-driver';
 import { hachiojiApplicant, micReviewer } from '@nws/workflows/connection-application/testing/fixtures';
@@ -16,7 +18,7 @@ const meta = (actor: Actor, commandId: string): CommandMetadata => ({ actor, com
  * The master-data registration wrapped: counts its runs, can be held at a gate (to keep the
  * inline run in flight while the reactor arrives) and can fail its first runs.
  */
-function instrumented(options: { failFirst?: number; gate?: Promise<void>; wrap?: (store: EventStore) => EventStore; onReactionError?: (error: unknown) => void } = {}) {
+function instrumented(options: { failFirst?: number; gate?: Promise<void>; wrap?: (store: EventStore) => EventStore; onReactionError?: (error: unknown) => void; adapter?: EventStore } = {}) {
   const real = connectionApplicationV1.reactions![0]!;
   const runs = { started: 0, failed: 0 };
   const reaction: WorkflowReaction = {
@@ -32,7 +34,7 @@ function instrumented(options: { failFirst?: number; gate?: Promise<void>; wrap?
     },
   };
   const definition: WorkflowDefinition = { ...connectionApplicationV1, reactions: [reaction] };
-  const store = (options.wrap ?? ((inner) => inner))(new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' })));
+  const store = (options.wrap ?? ((inner) => inner))(new ChainedEventStore(options.adapter ?? new SqliteEventStore({ filename: ':memory:' })));
   const engine = new WorkflowEngine(store, new WorkflowRegistry([definition]), options.onReactionError ? { onReactionError: options.onReactionError } : {});
   return { runs, definition, store, engine };
 }
@@ -209,6 +211,66 @@ describe('a command’s reactions start while its events are committed', () => {
     expect(await typesOf(store, id)).not.toContain('SecondReviewApproved');
     expect(runs.started).toBe(1);
     expect(engine.reactingInline).toBe(false);
+    await store.close();
+  });
+
+  it('given a store that cannot tell whether it wrote the events (as EventStoreDB), when it holds exactly the approval appended, then the early registration is kept and runs once', async () => {
+    const { runs, store, engine } = instrumented({ wrap: (inner) => new CannotTell(inner) });
+    const id = await firstApproved(engine);
+    expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second'))).state).toBe('masterDataRegistered');
+    expect(runs.started).toBe(1);
+    expect(await masterDataVersions(store)).toBe(1);
+    await store.close();
+  });
+
+  it('given the store holds the approval with other bytes than appended (a retry of the same command stored first), then the early registration is dropped and the registration runs on what is stored', async () => {
+    const { runs, store, engine } = instrumented({ wrap: (inner) => new CannotTell(inner, 'SecondReviewApproved') });
+    const id = await firstApproved(engine);
+    expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second'))).state).toBe('masterDataRegistered');
+    // The early run (refused at its first write) and the run on the stored approval.
+    expect(runs.started).toBe(2);
+    expect(await masterDataVersions(store)).toBe(1);
+    const approval = await storedEvent(store, id, 'SecondReviewApproved');
+    expect(approval.metadata['occurredAt']).toBe('2026-01-01T00:00:00.000Z');
+    await store.close();
+  });
+});
+
+/**
+ * A store whose appends do not say whether they wrote the caller's events (`replayed` absent, as
+ * the EventStoreDB adapter answers); given a type, it stores events of that type with another
+ * occurredAt, as if an earlier attempt of the same command had been stored first.
+ */
+class CannotTell extends ForwardingEventStore {
+  constructor(
+    inner: EventStore,
+    private readonly alter?: string,
+  ) {
+    super(inner);
+  }
+
+  override async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const stored = events.map((e) => (e.type === this.alter ? { ...e, metadata: { ...e.metadata, occurredAt: '2026-01-01T00:00:00.000Z' } } : e));
+    const { replayed: _unknown, ...result } = await this.inner.append(streamId, stored, expectedRevision);
+    return result;
+  }
+}
+
+describe('early reactions on EventStoreDB (the real client over gRPC, against the stand-in)', () => {
+  let standIn: EsdbStandIn;
+  beforeAll(async () => {
+    standIn = await startEsdbStandIn();
+  });
+  afterAll(async () => {
+    await standIn?.stop();
+  });
+
+  it('given the adapter cannot tell whether it wrote the events, when the approval round-trips through EventStoreDB, then the events read back are the ones appended and the early registration is kept (it runs once)', async () => {
+    const { runs, store, engine } = instrumented({ adapter: EsdbEventStore.fromConnectionString(standIn.connectionString, { retry: { attempts: 6, baseDelayMs: 20, maxDelayMs: 200 } }) });
+    const id = await firstApproved(engine);
+    expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second'))).state).toBe('masterDataRegistered');
+    expect(runs.started).toBe(1);
+    expect((await typesOf(store, id)).slice(-2)).toEqual(['SecondReviewApproved', 'MasterDataRegistered']);
     await store.close();
   });
 });

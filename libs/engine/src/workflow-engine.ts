@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import {
   ActionNotAllowedInStateError,
@@ -147,16 +148,22 @@ export class WorkflowEngine {
         }
         this.countLocalAppend(applicationId);
         const written = this.cacheWritten(applicationId, current, after, meta, result);
-        if (written) gate?.open();
-        else {
-          // Stored before, maybe with other bytes: the early run saw a guess. React to what is stored.
-          gate?.refuse();
-          await early?.catch(() => undefined);
-          early = undefined;
+        let storedEvents: RecordedEvent[] | undefined;
+        if (gate) {
+          // The store says it wrote these very events (SQLite), or it cannot tell (EventStoreDB)
+          // and what it holds is read back and compared. Stored before with other bytes (a
+          // racing retry of the same command): the early run saw a guess; react to what is stored.
+          if (!written) storedEvents = await this.readEvents(applicationId, folded.revision + 1);
+          if (written || sameEvents(storedEvents!, toAppend)) gate.open();
+          else {
+            gate.refuse();
+            await early?.catch(() => undefined);
+            early = undefined;
+          }
         }
         const stored = written ?? (await this.current(applicationId));
         if (!inline) return this.view(stored.folded, meta.actor);
-        failures = await (early ?? this.react(definition, await this.readEvents(applicationId, folded.revision + 1)));
+        failures = await (early ?? this.react(definition, storedEvents ?? (await this.readEvents(applicationId, folded.revision + 1))));
       } finally {
         // Whatever happened, the early run writes nothing more, and the reactor must not wait
         // forever; undefined sends it to do the work.
@@ -453,3 +460,18 @@ export function historyPrefix<E extends RecordedEvent>(events: readonly E[], opt
   return prefix;
 }
 
+/** Whether the store holds exactly the events appended (ids, types, data, and the metadata stamped on them; stores may add their own). */
+function sameEvents(stored: readonly RecordedEvent[], appended: readonly EventToAppend[]): boolean {
+  return (
+    stored.length === appended.length &&
+    appended.every((event, index) => {
+      const found = stored[index]!;
+      return (
+        found.id === event.id &&
+        found.type === event.type &&
+        isDeepStrictEqual(found.data, event.data) &&
+        Object.entries(event.metadata).every(([key, value]) => isDeepStrictEqual(found.metadata[key], value))
+      );
+    })
+  );
+}
