@@ -49,7 +49,6 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly lookupSecret: Buffer;
   private readonly directory: string | undefined;
-  /** Prepared once: preparing costs more than running these lookups, which every request does. */
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -129,6 +128,7 @@ export class SqliteKeyStore implements KeyStore {
     this.write(() => this.statement('UPDATE subjects SET suspended_at = ? WHERE subject_id = ?').run(at, subjectId));
   }
 
+  /** Prepared once: preparing costs more than running these lookups, which every request does. */
   private statement(sql: string): Database.Statement {
     return statement(this.db, sql);
   }

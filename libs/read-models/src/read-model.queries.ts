@@ -76,7 +76,7 @@ export class ReadModelQueries {
   constructor(private readonly db: Database.Database) {}
 
   /**
-   * Prepared once per SQL text (projection.ts): preparing cost more than running these queries
+   * Prepared once per SQL text (the event store's `statement`): preparing cost more than running these queries
    * (8 % of the API's CPU under reads of master data). The texts are few: the list's filters
    * combine a handful of optional clauses.
    */
