@@ -18,7 +18,6 @@ export class TriggerNotStoredError extends Error {
  */
 export class TriggerGate {
   readonly stored: Promise<void>;
-  private decided = false;
   private resolve!: () => void;
   private reject!: (error: unknown) => void;
 
@@ -31,15 +30,12 @@ export class TriggerGate {
     this.stored.catch(() => undefined);
   }
 
+  /** The first decision stands: a promise settles once, so a later `open` or `refuse` changes nothing. */
   open(): void {
-    if (this.decided) return;
-    this.decided = true;
     this.resolve();
   }
 
   refuse(cause?: unknown): void {
-    if (this.decided) return;
-    this.decided = true;
     this.reject(new TriggerNotStoredError(cause));
   }
 }
