@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
     log('approval → consumer file latency (API and reference distributor processes)…');
     const toFile = await approvalToConsumerFileLatency(options);
-    results.push({ name: "second approval sent → reference distributor's file, p50", value: toFile.p50, unit: 'ms', note: `${toFile.samples} approvals one at a time; approval answered p50 ${toFile.answeredP50.toFixed(2)} ms` });
+    results.push({ name: "second approval sent → reference distributor's file, p50", value: toFile.p50, unit: 'ms', note: `${toFile.samples.toLocaleString('en-US')} approvals one at a time; approval answered p50 ${toFile.answeredP50.toFixed(2)} ms` });
     results.push({ name: "second approval sent → reference distributor's file, p99", value: toFile.p99, unit: 'ms', target: '< 20 ms', pass: toFile.p99 < 20, note: `95 % interval of the p99 ${toFile.p99Interval.low.toFixed(2)}–${toFile.p99Interval.high.toFixed(2)} ms; file minus the approval's answer (negative: the file came first): p50 ${toFile.afterAnswerP50.toFixed(2)} ms, p99 ${toFile.afterAnswerP99.toFixed(2)} ms` });
 
     log(`API memory with ${stored.toLocaleString('en-US')} stored events…`);
