@@ -1,4 +1,4 @@
-import { ChainedEventStore, ForwardingEventStore, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision, type RecordedEvent } from '@nws/event-store';
+import { ChainedEventStore, ForwardingEventStore, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision, type ReadStreamOptions, type RecordedEvent } from '@nws/event-store';
 import { EsdbEventStore } from '@nws/event-store/esdb';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { startEsdbStandIn, type EsdbStandIn } from '../../../test/esdb-stand-in/start-stand-in';
@@ -223,6 +223,19 @@ describe('a command’s reactions start while its events are committed', () => {
     await store.close();
   });
 
+  it('given a store that cannot tell whether it wrote the events, then the approval reads its own events back once (the read-back for the gate is also what the command folds)', async () => {
+    let cannotTell!: CannotTell;
+    const { store, engine } = instrumented({ wrap: (inner) => (cannotTell = new CannotTell(inner)) });
+    const id = await firstApproved(engine);
+    const revision = (await typesOf(store, id)).length - 1;
+    cannotTell.reads = [];
+    expect((await engine.execute(id, 'approve', {}, meta(micReviewer, 'second'))).state).toBe('masterDataRegistered');
+    // Reads of the application from the approval's own revision: the read-back, then (after the
+    // registration's command) the fold the answer is made from.
+    expect(cannotTell.reads.filter((read) => read.streamId === `application-${id}` && read.fromRevision === revision + 1)).toHaveLength(1);
+    await store.close();
+  });
+
   it('given the store holds the approval with other bytes than appended (a retry of the same command stored first), then the early registration is dropped and the registration runs on what is stored', async () => {
     const { runs, store, engine } = instrumented({ wrap: (inner) => new CannotTell(inner, 'SecondReviewApproved') });
     const id = await firstApproved(engine);
@@ -242,6 +255,8 @@ describe('a command’s reactions start while its events are committed', () => {
  * occurredAt, as if an earlier attempt of the same command had been stored first.
  */
 class CannotTell extends ForwardingEventStore {
+  reads: Array<{ readonly streamId: string; readonly fromRevision: number }> = [];
+
   constructor(
     inner: EventStore,
     private readonly alter?: string,
@@ -253,6 +268,11 @@ class CannotTell extends ForwardingEventStore {
     const stored = events.map((e) => (e.type === this.alter ? { ...e, metadata: { ...e.metadata, occurredAt: '2026-01-01T00:00:00.000Z' } } : e));
     const { replayed: _unknown, ...result } = await this.inner.append(streamId, stored, expectedRevision);
     return result;
+  }
+
+  override readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    this.reads.push({ streamId, fromRevision: options?.fromRevision ?? 0 });
+    return this.inner.readStream(streamId, options);
   }
 }
 

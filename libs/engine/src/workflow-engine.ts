@@ -161,7 +161,8 @@ export class WorkflowEngine {
             early = undefined;
           }
         }
-        const stored = written ?? (await this.current(applicationId));
+        // What was read back for the gate is the stream's end as the fold needs it: no second read.
+        const stored = written ?? (storedEvents ? this.extend(applicationId, current, storedEvents) : await this.current(applicationId));
         if (!inline) return this.view(stored.folded, meta.actor);
         failures = await (early ?? this.react(definition, storedEvents ?? (await this.readEvents(applicationId, folded.revision + 1))));
       } finally {
@@ -284,9 +285,14 @@ export class WorkflowEngine {
     const cached = this.cache.get(applicationId);
     const fresh = await this.readEvents(applicationId, cached ? cached.folded.revision + 1 : 0);
     if (!cached && fresh.length === 0) throw new ApplicationNotFoundError(applicationId);
-    if (fresh.length === 0) return cached!;
-    let folded = cached?.folded ?? foldApplication(this.definitionOf(fresh[0]!), applicationId, []);
-    const commands = cached?.commands ?? new Map<string, number>();
+    return this.extend(applicationId, cached, fresh);
+  }
+
+  /** `base` (the fold up to the event before `fresh`) with the events read after it, cached. */
+  private extend(applicationId: string, base: CachedFold | undefined, fresh: readonly RecordedEvent[]): CachedFold {
+    if (fresh.length === 0) return base!;
+    let folded = base?.folded ?? foldApplication(this.definitionOf(fresh[0]!), applicationId, []);
+    const commands = base?.commands ?? new Map<string, number>();
     for (const event of fresh) {
       folded = evolve(folded, toMachineEvent(event));
       commands.set(String(event.metadata['commandId']), event.revision);
