@@ -1,16 +1,5 @@
+import { SeededRandom } from '../../test/reliability/support/seeded-random';
 import { percentile, percentileInterval } from './bench-context';
-
-/** A seeded generator (mulberry32), so the coverage check below is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('percentileInterval (the p99 line of npm run bench)', () => {
   const ranks = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -34,13 +23,13 @@ describe('percentileInterval (the p99 line of npm run bench)', () => {
   });
 
   it('given samples of a long-tailed latency (exponential), covers the true p99 in ~95 % of runs', () => {
-    const random = seeded(8);
+    const random = new SeededRandom(8);
     const mean = 10;
     const trueP99 = mean * Math.log(100);
     const runs = 1_000;
     let covered = 0;
     for (let run = 0; run < runs; run++) {
-      const sorted = Array.from({ length: 1_000 }, () => -mean * Math.log(1 - random())).sort((a, b) => a - b);
+      const sorted = Array.from({ length: 1_000 }, () => -mean * Math.log(1 - random.next())).sort((a, b) => a - b);
       const { low, high } = percentileInterval(sorted, 99);
       if (low <= trueP99 && trueP99 <= high) covered++;
     }

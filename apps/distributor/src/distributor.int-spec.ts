@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DistributionHarness } from '../../api/src/distribution/testing/distribution-harness';
 import { DistributorProcess, type DistributorExit } from '../../../test/support/distributor-process';
 import { FigureSheet } from '../../../test/reliability/support/figures';
+import { SeededRandom } from '../../../test/reliability/support/seeded-random';
 import { masterDataCsv } from './master-data.csv';
 
 /**
@@ -36,18 +37,6 @@ function positive(name: string, fallback: number): number {
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   return value;
-}
-
-/** mulberry32: a seeded generator, so a failing run can be repeated with DISTRIBUTOR_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,7 +148,9 @@ function readVersionFiles(root: string): Omit<Snapshot, 'aim' | 'exit' | 'checkp
 
 describe('reference distributor as its own process, killed with SIGKILL at random points', () => {
   const seed = Number(process.env['DISTRIBUTOR_SEED'] ?? Date.now() % 1_000_000);
-  const rng = random(seed);
+  // Seeded, so a failing run can be repeated with DISTRIBUTOR_SEED.
+  const seeded = new SeededRandom(seed);
+  const rng = () => seeded.next();
   // Part of `npm run test:reliability` (issue #9): its figures join the reliability summary.
   const sheet = new FigureSheet('distributor', 'Distributor: SIGKILL of the reference distributor while versions are written', seed, __filename);
   sheet.measures('killsSurvived', 'lost', 'duplicates');
