@@ -2,6 +2,7 @@ import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyState
 import type { RecordedEvent } from '@nws/event-store';
 import type { EventMetadata, MachineEvent } from './engine.types';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
+import type { LoadOptions } from './workflow-engine.types';
 
 export function toMachineEvent(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>): MachineEvent {
   return { type: event.type, data: event.data, meta: event.metadata as EventMetadata };
@@ -81,3 +82,20 @@ export function evolve(application: FoldedApplication, event: MachineEvent): Fol
   const snapshot = step(application.definition.machine, application.snapshot, event);
   return { ...application, snapshot, state: flattenState(snapshot.value), revision: application.revision + 1 };
 }
+
+/**
+ * The part of a stream that `load` folds: up to a revision, and up to the first event past a
+ * moment. Times inside a stream need not be monotonic (a retried command keeps its time), and
+ * skipping one event while folding a later one would fold a history that never existed, so it is
+ * a prefix, never a filter.
+ */
+export function historyPrefix<E extends RecordedEvent>(events: readonly E[], options: LoadOptions): E[] {
+  let prefix = options.toRevision === undefined ? [...events] : events.filter((e) => e.revision <= options.toRevision!);
+  if (options.asOf !== undefined) {
+    const limit = Date.parse(options.asOf);
+    const past = prefix.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
+    if (past >= 0) prefix = prefix.slice(0, past);
+  }
+  return prefix;
+}
+

@@ -10,9 +10,10 @@ import {
   RevisionMismatchError,
   UnknownActionError,
 } from './engine.errors';
-import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, eventIdFor, hashRequest } from './command-ids';
-import type { Actor, CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
-import { evolve, foldApplication, toMachineEvent } from './fold';
+import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
+import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
+import { stampDecided } from './event-stamping';
+import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
 import { InlineReactions, type ReactionFailure } from './inline-reactions';
 import { gatedReactionContext, provisionalEvents, sameEvents } from './early-reactions';
@@ -67,7 +68,7 @@ export class WorkflowEngine {
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
     const start = foldApplication(definition, applicationId, []);
-    const { events, after } = this.stamp(start, decided, meta, requestHash);
+    const { events, after } = stampDecided(start, decided, meta, requestHash);
     let result: AppendResult;
     try {
       result = await this.store.append(applicationStream(applicationId), events, 'no_stream');
@@ -112,7 +113,7 @@ export class WorkflowEngine {
         const authorization = definition.authorize(action, folded, meta.actor);
         if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
         const decided = definition.decide(action, folded, payload, meta);
-        ({ events: toAppend, after } = this.stamp(folded, decided, meta, requestHash));
+        ({ events: toAppend, after } = stampDecided(folded, decided, meta, requestHash));
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.get(applicationId) ?? 0) > appendsBefore) {
@@ -364,36 +365,6 @@ export class WorkflowEngine {
     return events;
   }
 
-  /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-  private stamp(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string | undefined): { events: EventToAppend[]; after: FoldedApplication } {
-    let current = start;
-    const events = decided.map((event, index): EventToAppend => {
-      const id = eventIdFor(meta.commandId, index);
-      const metadata: EventMetadata = {
-        workflow: start.definition.name,
-        machineVersion: start.definition.machineVersion,
-        actor: { ...meta.actor },
-        occurredAt: meta.now,
-        commandId: meta.commandId,
-        correlationId: meta.correlationId,
-        causationId: meta.causationId ?? meta.commandId,
-        ...(requestHash === undefined ? {} : { requestHash }),
-        state: '',
-        waitingAt: null,
-      };
-      const machineEvent = toMachineEvent({ type: event.type, data: event.data, metadata });
-      if (!current.snapshot.can(machineEvent)) {
-        throw new Error(`${start.definition.name}: decided ${event.type} is not accepted in state ${current.state}`);
-      }
-      current = evolve(current, machineEvent);
-      metadata.state = current.state;
-      const waiting = start.definition.waitingAt(current);
-      metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
-      return { id, type: event.type, data: event.data, metadata };
-    });
-    return { events, after: current };
-  }
-
   /**
    * A command seen before (same command id): refuse a different request under the same key,
    * otherwise answer with the state right after that command and what it caused.
@@ -424,20 +395,3 @@ export class WorkflowEngine {
     return this.view(this.fold(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
   }
 }
-
-/**
- * The part of a stream that `load` folds: up to a revision, and up to the first event past a
- * moment. Times inside a stream need not be monotonic (a retried command keeps its time), and
- * skipping one event while folding a later one would fold a history that never existed, so it is
- * a prefix, never a filter.
- */
-export function historyPrefix<E extends RecordedEvent>(events: readonly E[], options: LoadOptions): E[] {
-  let prefix = options.toRevision === undefined ? [...events] : events.filter((e) => e.revision <= options.toRevision!);
-  if (options.asOf !== undefined) {
-    const limit = Date.parse(options.asOf);
-    const past = prefix.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
-    if (past >= 0) prefix = prefix.slice(0, past);
-  }
-  return prefix;
-}
-

@@ -1,0 +1,35 @@
+import type { EventToAppend } from '@nws/event-store';
+import { eventIdFor } from './command-ids';
+import type { CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
+import { evolve, toMachineEvent } from './fold';
+import type { FoldedApplication } from './workflow-definition';
+
+/** Gives decided events their ids and metadata, checking the machine accepts each of them. */
+export function stampDecided(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string | undefined): { events: EventToAppend[]; after: FoldedApplication } {
+  let current = start;
+  const events = decided.map((event, index): EventToAppend => {
+    const id = eventIdFor(meta.commandId, index);
+    const metadata: EventMetadata = {
+      workflow: start.definition.name,
+      machineVersion: start.definition.machineVersion,
+      actor: { ...meta.actor },
+      occurredAt: meta.now,
+      commandId: meta.commandId,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId ?? meta.commandId,
+      ...(requestHash === undefined ? {} : { requestHash }),
+      state: '',
+      waitingAt: null,
+    };
+    const machineEvent = toMachineEvent({ type: event.type, data: event.data, metadata });
+    if (!current.snapshot.can(machineEvent)) {
+      throw new Error(`${start.definition.name}: decided ${event.type} is not accepted in state ${current.state}`);
+    }
+    current = evolve(current, machineEvent);
+    metadata.state = current.state;
+    const waiting = start.definition.waitingAt(current);
+    metadata.waitingAt = waiting ? { stage: waiting.stage, org: waiting.org } : null;
+    return { id, type: event.type, data: event.data, metadata };
+  });
+  return { events, after: current };
+}
