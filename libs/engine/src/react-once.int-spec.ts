@@ -154,13 +154,19 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
+/** A first-approved application whose second approval is sent and held at its append, with the registration started. */
+async function approvalHeldAtAppend(options: { onReactionError?: (error: unknown) => void } = {}) {
+  let held!: HeldAppends;
+  const { runs, store, engine } = instrumented({ ...options, wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')) });
+  const id = await firstApproved(engine);
+  const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
+  await until(() => runs.started === 1 && held.held !== undefined);
+  return { held, runs, store, engine, id, approving };
+}
+
 describe('a command’s reactions start while its events are committed', () => {
   it('given the approval’s commit is still in flight, when its registration has computed the version, then it appends nothing until the approval is stored, and the version comes after it', async () => {
-    let held!: HeldAppends;
-    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')) });
-    const id = await firstApproved(engine);
-    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
-    await until(() => runs.started === 1 && held.held !== undefined);
+    const { held, store, id, approving } = await approvalHeldAtAppend();
     // The registration is running and has had time to read and compute; it has written nothing.
     await turns(50);
     expect(await masterDataVersions(store)).toBe(0);
@@ -178,12 +184,8 @@ describe('a command’s reactions start while its events are committed', () => {
   });
 
   it('given the approval’s append fails (the disk), then the registration started early writes nothing, reports nothing, and the reactor is not left waiting', async () => {
-    let held!: HeldAppends;
     const reported: unknown[] = [];
-    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')), onReactionError: (error) => reported.push(error) });
-    const id = await firstApproved(engine);
-    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
-    await until(() => runs.started === 1 && held.held !== undefined);
+    const { held, store, engine, id, approving } = await approvalHeldAtAppend({ onReactionError: (error) => reported.push(error) });
     held.held!.fail(new Error('disk I/O error'));
     await expect(approving).rejects.toThrow('disk I/O error');
     await turns(20);
@@ -198,11 +200,7 @@ describe('a command’s reactions start while its events are committed', () => {
   });
 
   it('given the applicant withdraws while the approval’s commit is in flight, then the approval loses the race and is decided again on the withdrawn application (refused), and its early registration writes nothing', async () => {
-    let held!: HeldAppends;
-    const { runs, store, engine } = instrumented({ wrap: (inner) => (held = new HeldAppends(inner, 'SecondReviewApproved')) });
-    const id = await firstApproved(engine);
-    const approving = engine.execute(id, 'approve', {}, meta(micReviewer, 'second'));
-    await until(() => runs.started === 1 && held.held !== undefined);
+    const { held, runs, store, engine, id, approving } = await approvalHeldAtAppend();
     expect((await engine.execute(id, 'withdraw', { reason: '取り下げ' }, meta(hachiojiApplicant, 'withdraw'))).state).toBe('withdrawn');
     held.held!.release();
     await expect(approving).rejects.toBeInstanceOf(ActionNotAllowedInStateError);
