@@ -10,6 +10,7 @@ import { createEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
+import { refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
 
 /**
@@ -50,6 +51,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
   });
   useJsonBody(app.getHttpAdapter().getInstance());
+  refuseOversizedBeforeContinue(app.getHttpServer());
   await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();

@@ -1,0 +1,172 @@
+import { connect, type Socket } from 'node:net';
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+import { BODY_LIMIT_BYTES } from './json-body';
+import { REFUSED_BODY_DRAIN } from './refused-body';
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * A client on a bare socket, so the test decides when it reads: HTTP libraries differ in whether
+ * they read an early answer while still writing, and the ones that do not are the ones a reset hurts.
+ */
+class RawClient {
+  private received = Buffer.alloc(0);
+  private ended = false;
+  private failure: Error | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.wake();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('error', (error) => {
+      this.failure = error;
+      this.wake();
+    });
+  }
+
+  static open(url: string): Promise<RawClient> {
+    const { port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(data, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The next whole answer (status line, headers, a body of its Content-Length). */
+  async answer(): Promise<RawAnswer> {
+    for (;;) {
+      const parsed = this.parseOne();
+      if (parsed) return parsed;
+      if (this.failure) throw this.failure;
+      if (this.ended) throw new Error(`connection ended before a whole answer (${this.received.length} bytes received)`);
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
+  }
+
+  /** Resolves when the server has closed the connection (its end, or a reset). */
+  async closed(): Promise<void> {
+    while (!this.ended && !this.failure && !this.socket.destroyed) await new Promise<void>((resolve) => this.waiters.add(resolve));
+  }
+
+  private parseOne(): RawAnswer | undefined {
+    const headEnd = this.received.indexOf('\r\n\r\n');
+    if (headEnd < 0) return undefined;
+    const [statusLine = '', ...lines] = this.received.subarray(0, headEnd).toString('latin1').split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    if (this.received.length < headEnd + 4 + length) return undefined;
+    const body = this.received.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8');
+    this.received = this.received.subarray(headEnd + 4 + length);
+    return { status: Number(statusLine.split(' ')[1]), headers, body };
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters) waiter();
+    this.waiters.clear();
+  }
+}
+
+const head = (path: string, token: string, length: number, extra = '') =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}\r\n`;
+
+describe('a body over the limit: the client reads the 413, however it sends (found by the reliability fuzz)', () => {
+  let server: TestServer;
+  let driver: Driver;
+  let token: string;
+  const clients: RawClient[] = [];
+  const open = async () => {
+    const client = await RawClient.open(server.url);
+    clients.push(client);
+    return client;
+  };
+  const applications = async () => (await driver.as('applicant', 'GET', '/applications')).body.total as number;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+    token = await driver.token('applicant');
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.socket.destroy();
+  });
+  afterAll(() => server.stop());
+
+  it('a client that writes its whole 810 kB body before reading gets the 413 naming the limit (not a reset), and the connection serves its next request', async () => {
+    const before = await applications();
+    const client = await open();
+    client.socket.pause();
+    const body = Buffer.from(JSON.stringify({ workflow: 'connection-application', organizationCode: 'A'.repeat(810_000), category: '登録' }));
+    await client.write(head('/applications', token, body.length));
+    // A separate write, as a client streaming its body sends it: the server has refused by then.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.write(body);
+    client.socket.resume();
+    const refused = await client.answer();
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE', messages: { ja: expect.stringContaining(`${BODY_LIMIT_BYTES}`), en: expect.stringContaining(`${BODY_LIMIT_BYTES} bytes`) } });
+    await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect((await client.answer()).status).toBe(200);
+    expect(await applications()).toBe(before);
+  });
+
+  it('with Expect: 100-continue, a body declared over the limit is refused before it is sent; one within it is continued', async () => {
+    const client = await open();
+    await client.write(head('/applications', token, BODY_LIMIT_BYTES + 1, 'Expect: 100-continue\r\n'));
+    const refused = await client.answer();
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE' });
+
+    const small = await open();
+    const { create } = await driver.examples();
+    const body = Buffer.from(JSON.stringify(create));
+    await small.write(head('/applications', token, body.length, 'Expect: 100-continue\r\n'));
+    expect((await small.answer()).status).toBe(100);
+    await small.write(body);
+    expect((await small.answer()).status).toBe(201);
+  });
+
+  it(`a body declared over ${REFUSED_BODY_DRAIN.maxDeclaredBytes} bytes is not read: the 413 closes the connection`, async () => {
+    const client = await open();
+    await client.write(head('/applications', token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1));
+    const refused = await client.answer();
+    expect(refused.status).toBe(413);
+    expect(refused.headers['connection']).toBe('close');
+    await client.closed();
+  });
+
+  it('a refused body that stops arriving gets its connection closed once the drain bound has passed', async () => {
+    const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxMs', 300);
+    try {
+      const client = await open();
+      await client.write(head('/applications', token, 1024 * 1024));
+      await client.write(Buffer.alloc(100_000, 'A'));
+      const refused = await client.answer();
+      expect(refused.status).toBe(413);
+      expect(refused.headers['connection']).not.toBe('close');
+      const started = Date.now();
+      await client.closed();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    } finally {
+      bound.restore();
+    }
+  });
+});
