@@ -17,7 +17,7 @@ interface RawAnswer {
 class RawClient {
   private received = Buffer.alloc(0);
   private ended = false;
-  private failure: Error | undefined;
+  private failed: Error | undefined;
   private readonly waiters = new Set<() => void>();
 
   private constructor(readonly socket: Socket) {
@@ -30,7 +30,7 @@ class RawClient {
       this.wake();
     });
     socket.on('error', (error) => {
-      this.failure = error;
+      this.failed = error;
       this.wake();
     });
   }
@@ -43,6 +43,11 @@ class RawClient {
     });
   }
 
+  /** The socket's error (a reset, EPIPE), if it had one. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
   write(data: string | Buffer): Promise<void> {
     return new Promise((resolve, reject) => this.socket.write(data, (error) => (error ? reject(error) : resolve())));
   }
@@ -52,7 +57,7 @@ class RawClient {
     for (;;) {
       const parsed = this.parseOne();
       if (parsed) return parsed;
-      if (this.failure) throw this.failure;
+      if (this.failed) throw this.failed;
       if (this.ended) throw new Error(`connection ended before a whole answer (${this.received.length} bytes received)`);
       await new Promise<void>((resolve) => this.waiters.add(resolve));
     }
@@ -60,7 +65,7 @@ class RawClient {
 
   /** Resolves when the server has closed the connection (its end, or a reset). */
   async closed(): Promise<void> {
-    while (!this.ended && !this.failure && !this.socket.destroyed) await new Promise<void>((resolve) => this.waiters.add(resolve));
+    while (!this.ended && !this.failed && !this.socket.destroyed) await new Promise<void>((resolve) => this.waiters.add(resolve));
   }
 
   private parseOne(): RawAnswer | undefined {
@@ -126,6 +131,24 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
     await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect((await client.answer()).status).toBe(200);
     expect(await applications()).toBe(before);
+  });
+
+  it.each([
+    ['Connection: close (Python urllib)', 'HTTP/1.1', 'Connection: close\r\n'],
+    ['HTTP/1.0', 'HTTP/1.0', ''],
+  ])('a client that asks to close (%s) and writes its whole body before reading gets the 413, then the end of the connection, not a reset', async (_label, version, extra) => {
+    const client = await open();
+    client.socket.pause();
+    const body = Buffer.alloc(810_000, 'A');
+    await client.write(head('/applications', token, body.length, extra).replace('HTTP/1.1', version));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.write(body);
+    client.socket.resume();
+    const refused = await client.answer();
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE' });
+    await client.closed();
+    expect(client.failure).toBeUndefined();
   });
 
   it('with Expect: 100-continue, a body declared over the limit is refused before it is sent; one within it is continued', async () => {

@@ -19,7 +19,9 @@ export const REFUSED_BODY_DRAIN = { maxMs: 30_000, maxDeclaredBytes: 64 * 1024 *
  *
  * So the connection stays open: Node reads the rest of the body and discards it (what it does for
  * any request whose handler did not read its body), the client reads the 413 once it has written,
- * and the connection serves its next request. A body that has not ended `maxMs` after the refusal
+ * and the connection serves its next request. A client that asked to close (`Connection: close`,
+ * as Python's urllib sends, or HTTP/1.0) gets the end of the connection after the 413 (a FIN), and
+ * the socket is closed once its body is in. A body that has not ended `maxMs` after the refusal
  * (a stalled or endless client) gets the socket closed; one declared larger than
  * `maxDeclaredBytes` keeps Fastify's immediate close, since reading it would cost more than the
  * client's refusal is worth.
@@ -33,6 +35,17 @@ export function drainRefusedBody(request: IncomingMessage, reply: FastifyReply, 
   setTimeout(() => {
     if (!request.complete) socket.destroy();
   }, bounds.maxMs).unref();
+  if (!reply.raw.shouldKeepAlive) {
+    // Node ends a connection that is not kept alive with destroySoon() once the answer is
+    // written, which destroys the socket (a reset, over unread data) as soon as the answer is
+    // flushed. This socket serves no further request: end it there, and destroy it once the body
+    // has been read (or the bound above has passed).
+    socket.destroySoon = () => {
+      socket.end();
+      if (request.complete) socket.destroy();
+      else request.once('end', () => socket.destroy());
+    };
+  }
 }
 
 /**
