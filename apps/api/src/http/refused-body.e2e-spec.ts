@@ -151,6 +151,21 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
     expect(client.failure).toBeUndefined();
   });
 
+  it('a chunked body that grows past the limit gets the 413 once it does, and the connection serves its next request', async () => {
+    const client = await open();
+    client.socket.pause();
+    await client.write(`POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 'A');
+    for (let i = 0; i < 8; i++) await client.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+    await client.write('0\r\n\r\n');
+    client.socket.resume();
+    const refused = await client.answer();
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE' });
+    await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect((await client.answer()).status).toBe(200);
+  });
+
   it('with Expect: 100-continue, a body declared over the limit is refused before it is sent; one within it is continued', async () => {
     const client = await open();
     await client.write(head('/applications', token, BODY_LIMIT_BYTES + 1, 'Expect: 100-continue\r\n'));
