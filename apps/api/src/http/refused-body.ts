@@ -32,9 +32,12 @@ export function drainRefusedBody(request: IncomingMessage, reply: FastifyReply, 
   if (declared > bounds.maxDeclaredBytes) return;
   void reply.removeHeader('connection');
   const socket = request.socket;
-  setTimeout(() => {
+  const bound = setTimeout(() => {
     if (!request.complete) socket.destroy();
   }, bounds.maxMs).unref();
+  // Not held for the whole bound once the body is in (or the connection gone).
+  const done = () => clearTimeout(bound);
+  request.once('end', done).once('close', done);
   if (!reply.raw.shouldKeepAlive) {
     // Node ends a connection that is not kept alive with destroySoon() once the answer is
     // written, which destroys the socket (a reset, over unread data) as soon as the answer is
