@@ -39,6 +39,22 @@ export class RawOnePerTx {
     });
   }
 
+  /**
+   * How long each durable single-event commit takes, in ms, for `seconds`: the latency lines are
+   * absolute (the approval → file path waits on five fsyncs in two processes), so a run says how
+   * fast its disk was while they ran, and runs on different disks can be compared.
+   */
+  async commitLatencies(seconds: number): Promise<number[]> {
+    const latencies: number[] = [];
+    await rate(seconds, () => {
+      const started = process.hrtime.bigint();
+      this.db.transaction(() => this.insertOne())();
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      return 1;
+    });
+    return latencies;
+  }
+
   /** 100 events per transaction: the upper bound of batching on this disk. */
   measureBatched(seconds: number): Promise<number> {
     return rate(seconds, () => {
