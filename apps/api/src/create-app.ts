@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import type { EventStore } from '@nws/event-store';
 import { createEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
-import { frameworkError } from './http/domain-exception.filter';
+import { clientError, frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
@@ -41,6 +41,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     // `/applications/` names the same collection as `/applications`.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     // Node's own default, which Fastify turns off: a client gets 5 minutes to send its request
     // (headers and body), then its socket is closed. Streams and long polls answer for longer.
     requestTimeout: 300_000,

@@ -200,7 +200,7 @@ export function percentEncode(text: string): string {
 const MALFORMED_SEGMENTS = ['%', '%E3%81', '%ZZ', '%C0%AE', '%FF%FE', '%ED%A0%80', '%00', '%2F', '..%2F..%2F', '%u0041', 'ab%', '%%'] as const;
 
 /**
- * Node's HTTP server answers a request line or headers over 16 kB itself (a bare 431, before the
+ * Node's HTTP parser refuses a request line or headers over 16 kB (431, before the
  * API sees anything), so encoded segments and query values stay well below that.
  */
 export const MAX_ENCODED_SEGMENT = 6000;

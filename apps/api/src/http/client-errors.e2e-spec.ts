@@ -1,0 +1,73 @@
+import { RawClient } from '../testing/raw-client';
+import { Driver } from '../testing/drive';
+import { TestServer } from '../testing/test-server';
+
+/**
+ * What Node's HTTP parser refuses before Fastify routes anything: answered in the API's one error
+ * shape (a code, the rule in Japanese and English), not as the framework's bare "Client Error".
+ */
+describe('requests that are not valid HTTP/1.1 get a clear refusal and change nothing', () => {
+  let server: TestServer;
+  let driver: Driver;
+  let token: string;
+  const clients: RawClient[] = [];
+  const open = async () => {
+    const client = await RawClient.open(server.url);
+    clients.push(client);
+    return client;
+  };
+  const applications = async () => (await driver.as('applicant', 'GET', '/applications')).body.total as number;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+    token = await driver.token('applicant');
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.socket.destroy();
+  });
+  afterAll(() => server.stop());
+
+  const post = (contentLength: string, extra = '') =>
+    `POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
+
+  it.each([
+    { label: 'a Content-Length that is not a number', request: () => post('12abc'), field: '(Content-Length)' },
+    { label: 'two different Content-Lengths', request: () => post('2', 'Content-Length: 3\r\n'), field: '(Content-Length)' },
+    { label: 'Content-Length and Transfer-Encoding together', request: () => post('2', 'Transfer-Encoding: chunked\r\n'), field: '(Transfer-Encoding)' },
+    { label: 'a header name with a space', request: () => 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header: x\r\n\r\n', field: '(headers)' },
+    { label: 'bytes that are not HTTP', request: () => 'HELLO THERE\r\n\r\n', field: '(request)' },
+  ])('$label: 400 MALFORMED_REQUEST naming $field, nothing recorded', async ({ request, field }) => {
+    const status = 400;
+    const code = 'MALFORMED_REQUEST';
+    const before = await applications();
+    const client = await open();
+    await client.write(`${request()}{}`);
+    const refused = await client.answer();
+    expect(refused.status).toBe(status);
+    expect(refused.headers['content-type']).toContain('application/json');
+    const body = JSON.parse(refused.body) as { code: string; messages: { ja: string; en: string } };
+    expect(body).toMatchObject({ statusCode: status, error: 'BAD_REQUEST', code });
+    expect(body.messages.ja).toContain(field);
+    expect(body.messages.en).toContain(field);
+    await client.closed();
+    expect(await applications()).toBe(before);
+  });
+
+  it('headers over 16 kB: 431 naming the limit, read by a client still writing them', async () => {
+    const client = await open();
+    client.socket.pause();
+    await client.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ${'a'.repeat(40_000)}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.write(`X-More: ${'b'.repeat(40_000)}\r\n\r\n`);
+    client.socket.resume();
+    const refused = await client.answer();
+    expect(refused.status).toBe(431);
+    const body = JSON.parse(refused.body) as { code: string; messages: { ja: string; en: string } };
+    expect(body).toMatchObject({ statusCode: 431, error: 'REQUEST_HEADER_FIELDS_TOO_LARGE', code: 'HEADERS_TOO_LARGE' });
+    expect(body.messages.en).toContain('16 kB');
+    expect(body.messages.ja).toContain('16 kB');
+    await client.closed();
+    expect(client.failure).toBeUndefined();
+  });
+});
