@@ -1,35 +1,14 @@
-import { RawClient } from '../testing/raw-client';
-import { Driver } from '../testing/drive';
-import { TestServer } from '../testing/test-server';
+import { rawClientFixture } from '../testing/raw-client.fixture';
 
 /**
  * What Node's HTTP parser refuses before Fastify routes anything: answered in the API's one error
  * shape (a code, the rule in Japanese and English), not as the framework's bare "Client Error".
  */
 describe('requests that are not valid HTTP/1.1 get a clear refusal and change nothing', () => {
-  let server: TestServer;
-  let driver: Driver;
-  let token: string;
-  const clients: RawClient[] = [];
-  const open = async () => {
-    const client = await RawClient.open(server.url);
-    clients.push(client);
-    return client;
-  };
-  const applications = async () => (await driver.as('applicant', 'GET', '/applications')).body.total as number;
-
-  beforeAll(async () => {
-    server = await TestServer.start();
-    driver = new Driver(server);
-    token = await driver.token('applicant');
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.socket.destroy();
-  });
-  afterAll(() => server.stop());
+  const fx = rawClientFixture();
 
   const post = (contentLength: string, extra = '') =>
-    `POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
+    `POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
 
   it.each([
     { label: 'a Content-Length that is not a number', request: () => post('12abc'), field: '(Content-Length)' },
@@ -40,8 +19,8 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
   ])('$label: 400 MALFORMED_REQUEST naming $field, nothing recorded', async ({ request, field }) => {
     const status = 400;
     const code = 'MALFORMED_REQUEST';
-    const before = await applications();
-    const client = await open();
+    const before = await fx.applications();
+    const client = await fx.open();
     await client.write(`${request()}{}`);
     const refused = await client.answer();
     expect(refused.status).toBe(status);
@@ -51,11 +30,11 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
     expect(body.messages.ja).toContain(field);
     expect(body.messages.en).toContain(field);
     await client.closed();
-    expect(await applications()).toBe(before);
+    expect(await fx.applications()).toBe(before);
   });
 
   it('headers over 16 kB: 431 naming the limit, read by a client still writing them', async () => {
-    const client = await open();
+    const client = await fx.open();
     client.socket.pause();
     await client.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ${'a'.repeat(40_000)}\r\n`);
     await new Promise((resolve) => setTimeout(resolve, 20));

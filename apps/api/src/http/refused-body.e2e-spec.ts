@@ -1,6 +1,4 @@
-import { RawClient } from '../testing/raw-client';
-import { TestServer } from '../testing/test-server';
-import { Driver } from '../testing/drive';
+import { rawClientFixture } from '../testing/raw-client.fixture';
 import { BODY_LIMIT_BYTES } from './json-body';
 import { REFUSED_BODY_DRAIN } from './refused-body';
 
@@ -8,33 +6,14 @@ const head = (path: string, token: string, length: number, extra = '') =>
   `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}\r\n`;
 
 describe('a body over the limit: the client reads the 413, however it sends (found by the reliability fuzz)', () => {
-  let server: TestServer;
-  let driver: Driver;
-  let token: string;
-  const clients: RawClient[] = [];
-  const open = async () => {
-    const client = await RawClient.open(server.url);
-    clients.push(client);
-    return client;
-  };
-  const applications = async () => (await driver.as('applicant', 'GET', '/applications')).body.total as number;
-
-  beforeAll(async () => {
-    server = await TestServer.start();
-    driver = new Driver(server);
-    token = await driver.token('applicant');
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.socket.destroy();
-  });
-  afterAll(() => server.stop());
+  const fx = rawClientFixture();
 
   it('a client that writes its whole 810 kB body before reading gets the 413 naming the limit (not a reset), and the connection serves its next request', async () => {
-    const before = await applications();
-    const client = await open();
+    const before = await fx.applications();
+    const client = await fx.open();
     client.socket.pause();
     const body = Buffer.from(JSON.stringify({ workflow: 'connection-application', organizationCode: 'A'.repeat(810_000), category: '登録' }));
-    await client.write(head('/applications', token, body.length));
+    await client.write(head('/applications', fx.token, body.length));
     // A separate write, as a client streaming its body sends it: the server has refused by then.
     await new Promise((resolve) => setTimeout(resolve, 20));
     await client.write(body);
@@ -44,17 +23,17 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE', messages: { ja: expect.stringContaining(`${BODY_LIMIT_BYTES}`), en: expect.stringContaining(`${BODY_LIMIT_BYTES} bytes`) } });
     await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect((await client.answer()).status).toBe(200);
-    expect(await applications()).toBe(before);
+    expect(await fx.applications()).toBe(before);
   });
 
   it.each([
     ['Connection: close (Python urllib)', 'HTTP/1.1', 'Connection: close\r\n'],
     ['HTTP/1.0', 'HTTP/1.0', ''],
   ])('a client that asks to close (%s) and writes its whole body before reading gets the 413, then the end of the connection, not a reset', async (_label, version, extra) => {
-    const client = await open();
+    const client = await fx.open();
     client.socket.pause();
     const body = Buffer.alloc(810_000, 'A');
-    await client.write(head('/applications', token, body.length, extra).replace('HTTP/1.1', version));
+    await client.write(head('/applications', fx.token, body.length, extra).replace('HTTP/1.1', version));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await client.write(body);
     client.socket.resume();
@@ -66,9 +45,9 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
   });
 
   it('a chunked body that grows past the limit gets the 413 once it does, and the connection serves its next request', async () => {
-    const client = await open();
+    const client = await fx.open();
     client.socket.pause();
-    await client.write(`POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    await client.write(`POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
     const chunk = Buffer.alloc(64 * 1024, 'A');
     for (let i = 0; i < 8; i++) await client.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
     await client.write('0\r\n\r\n');
@@ -81,24 +60,24 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
   });
 
   it('with Expect: 100-continue, a body declared over the limit is refused before it is sent; one within it is continued', async () => {
-    const client = await open();
-    await client.write(head('/applications', token, BODY_LIMIT_BYTES + 1, 'Expect: 100-continue\r\n'));
+    const client = await fx.open();
+    await client.write(head('/applications', fx.token, BODY_LIMIT_BYTES + 1, 'Expect: 100-continue\r\n'));
     const refused = await client.answer();
     expect(refused.status).toBe(413);
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'BODY_TOO_LARGE' });
 
-    const small = await open();
-    const { create } = await driver.examples();
+    const small = await fx.open();
+    const { create } = await fx.driver.examples();
     const body = Buffer.from(JSON.stringify(create));
-    await small.write(head('/applications', token, body.length, 'Expect: 100-continue\r\n'));
+    await small.write(head('/applications', fx.token, body.length, 'Expect: 100-continue\r\n'));
     expect((await small.answer()).status).toBe(100);
     await small.write(body);
     expect((await small.answer()).status).toBe(201);
   });
 
   it(`a body declared over ${REFUSED_BODY_DRAIN.maxDeclaredBytes} bytes is not read: the 413 closes the connection`, async () => {
-    const client = await open();
-    await client.write(head('/applications', token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1));
+    const client = await fx.open();
+    await client.write(head('/applications', fx.token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1));
     const refused = await client.answer();
     expect(refused.status).toBe(413);
     expect(refused.headers['connection']).toBe('close');
@@ -108,8 +87,8 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
   it('a refused body that stops arriving gets its connection closed once the drain bound has passed', async () => {
     const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxMs', 300);
     try {
-      const client = await open();
-      await client.write(head('/applications', token, 1024 * 1024));
+      const client = await fx.open();
+      await client.write(head('/applications', fx.token, 1024 * 1024));
       await client.write(Buffer.alloc(100_000, 'A'));
       const refused = await client.answer();
       expect(refused.status).toBe(413);
