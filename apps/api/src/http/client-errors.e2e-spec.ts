@@ -33,6 +33,16 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
     expect(await fx.applications()).toBe(before);
   });
 
+  it('malformed bytes pipelined after a valid request: that request is answered first, then the refusal', async () => {
+    const client = await fx.open();
+    await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nHELLO THERE\r\n\r\n');
+    expect((await client.answer()).status).toBe(200);
+    const refused = await client.answer();
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'MALFORMED_REQUEST' });
+    await client.closed();
+  });
+
   it('headers over 16 kB: 431 naming the limit, read by a client still writing them', async () => {
     const client = await fx.open();
     client.socket.pause();

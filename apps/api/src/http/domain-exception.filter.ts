@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
@@ -151,9 +151,19 @@ export function clientError(this: unknown, error: NodeJS.ErrnoException, socket:
   // A reset, or a second error on a socket already answered: nothing to say, nobody to say it to.
   if (error.code === 'ECONNRESET' || socket.destroyed || answeredSockets.has(socket)) return;
   answeredSockets.add(socket);
-  // An answer to an earlier (pipelined) request still on its way: an error written now would be
-  // read as that request's answer. Node's own handler looks at the same field.
-  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+  // The answer to an earlier request on this connection (pipelined before the malformed bytes) is
+  // still on its way: written now, the refusal would be read as that request's answer. It goes
+  // after it. (`_httpMessage` is the response Node has attached; its own handler looks at it too.)
+  const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (inFlight && !inFlight.writableFinished) {
+    inFlight.once('finish', () => answerClientError(error, socket));
+    return;
+  }
+  answerClientError(error, socket);
+}
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (socket.destroyed || !socket.writable) {
     socket.destroy();
     return;
   }
