@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { TestServer } from '../testing/test-server';
 import { Driver } from '../testing/drive';
@@ -127,6 +128,38 @@ describe('applications over HTTP: errors change nothing', () => {
       expect(response.status).toBe(415);
       expect(response.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', messages: { ja: expect.stringContaining('application/json'), en: expect.stringContaining('(Content-Type)') } });
     }
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('415 naming Content-Encoding for a compressed body (not a 400 about its length), and nothing appended', async () => {
+    const before = await revisionOf(id);
+    const body = gzipSync(Buffer.from(JSON.stringify({ comment: 'x' })));
+    for (const encoding of ['gzip', 'br', 'deflate, gzip']) {
+      const response = await fetch(`${server.url}/applications/${id}/actions/submit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await driver.token('applicant')}`, 'content-type': 'application/json', 'content-encoding': encoding },
+        body,
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ code: 'UNSUPPORTED_CONTENT_ENCODING', messages: { ja: expect.stringContaining('(Content-Encoding)'), en: expect.stringContaining('(Content-Encoding)') } });
+    }
+    expect(await revisionOf(id)).toBe(before);
+    // `identity` is no compression: the body is read (and here refused for what it holds).
+    const identity = await server.request('POST', `/applications/${id}/actions/submit`, { token: await driver.token('applicant'), body: { unknownField: 1 }, headers: { 'content-encoding': 'identity' } });
+    expect(identity.status).toBe(400);
+    expect(identity.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await revisionOf(id)).toBe(before);
+  });
+
+  it('400 INVALID_JSON naming UTF-8 for a body with bytes that are not UTF-8 (not a 400 about its length), and nothing appended', async () => {
+    const before = await revisionOf(id);
+    const response = await fetch(`${server.url}/applications/${id}/actions/submit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await driver.token('applicant')}`, 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"comment":"'), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('"}')]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'INVALID_JSON', messages: { ja: expect.stringContaining('UTF-8'), en: expect.stringContaining('not UTF-8') } });
     expect(await revisionOf(id)).toBe(before);
   });
 

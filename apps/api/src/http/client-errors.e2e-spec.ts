@@ -33,6 +33,17 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
     expect(await fx.applications()).toBe(before);
   });
 
+  it('a body cut short by the end of the connection: 400 naming Content-Length, answered at once, nothing recorded', async () => {
+    const before = await fx.applications();
+    const client = await fx.open();
+    await client.write(`${post('40')}{}`);
+    client.socket.end();
+    const refused = await client.answer();
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'MALFORMED_REQUEST', messages: { ja: expect.stringContaining('(Content-Length)'), en: expect.stringContaining('(Content-Length)') } });
+    expect(await fx.applications()).toBe(before);
+  });
+
   it('malformed bytes pipelined after a valid request: that request is answered first, then the refusal', async () => {
     const client = await fx.open();
     await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nHELLO THERE\r\n\r\n');

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
 import { EngineMetrics } from '../metrics/metrics.registry';
-import { BODY_LIMIT_BYTES, InvalidJsonException } from './json-body';
+import { BODY_LIMIT_BYTES, InvalidJsonException, UnsupportedContentEncodingException } from './json-body';
 import { drainRefusedBody } from './refused-body';
 import {
   ActionNotAllowedInStateError,
@@ -101,6 +101,18 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (exception instanceof UnsupportedContentEncodingException) {
+        void response.header('Accept-Encoding', 'identity');
+        return make(status, 'UNSUPPORTED_CONTENT_ENCODING', {
+          ja: `(Content-Encoding): 圧縮された本文（${exception.encoding}）は受け付けません。圧縮せずに送ってください。`,
+          en: `(Content-Encoding): a compressed body (${exception.encoding}) is not accepted; send it uncompressed`,
+        });
+      }
+      // Fastify's length check, over the body decoded as UTF-8: with the framing left to Node's
+      // parser, the only way to fail it is bytes that are not UTF-8 (each becomes U+FFFD).
+      if (status === HttpStatus.BAD_REQUEST && exception.message === FASTIFY_DECODED_LENGTH_MISMATCH) {
+        return make(status, 'INVALID_JSON', { ja: '(body): UTF-8 の文字として読めないバイトが含まれています（JSON は UTF-8 で送ってください）。', en: '(body): holds bytes that are not UTF-8 text (JSON must be sent in UTF-8)' });
+      }
       if (exception instanceof InvalidJsonException) {
         return make(HttpStatus.BAD_REQUEST, 'INVALID_JSON', { ja: '(body): JSON として解析できません。', en: `(body): is not valid JSON (${exception.reason})` });
       }
@@ -154,8 +166,9 @@ export function clientError(this: unknown, error: NodeJS.ErrnoException, socket:
   // The answer to an earlier request on this connection (pipelined before the malformed bytes) is
   // still on its way: written now, the refusal would be read as that request's answer. It goes
   // after it. (`_httpMessage` is the response Node has attached; its own handler looks at it too.)
+  // (A response whose own request is incomplete is this request's: the refusal answers it now.)
   const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (inFlight && !inFlight.writableFinished) {
+  if (inFlight && !inFlight.writableFinished && inFlight.req.complete) {
     inFlight.once('finish', () => answerClientError(error, socket));
     return;
   }
@@ -190,6 +203,8 @@ function clientErrorAnswer(code: string | undefined): [number, string, Localized
       return [HttpStatus.REQUEST_TIMEOUT, 'REQUEST_TIMEOUT', { ja: '(request): リクエスト（ヘッダーと本文）が300秒以内に届きませんでした。', en: '(request): the request (headers and body) did not arrive within 300 s' }];
     case 'HPE_HEADER_OVERFLOW':
       return [431, 'HEADERS_TOO_LARGE', { ja: '(headers): リクエスト行とヘッダーが上限の 16 kB を超えています。', en: '(headers): the request line and headers are larger than the limit of 16 kB' }];
+    case 'HPE_INVALID_EOF_STATE':
+      return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { ja: '(Content-Length): 本文が Content-Length の長さに達する前に接続が閉じられました。', en: '(Content-Length): the connection ended before the body reached the length Content-Length declares' }];
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { ja: '(Content-Length): 0以上の整数1つで送ってください（Transfer-Encoding と同時には送れません）。', en: '(Content-Length): must be one non-negative integer, and cannot be sent with Transfer-Encoding' }];
@@ -203,6 +218,9 @@ function clientErrorAnswer(code: string | undefined): [number, string, Localized
       return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { ja: `(request): HTTP/1.1 のリクエストとして解釈できません（${code ?? 'unknown'}）。`, en: `(request): is not a valid HTTP/1.1 request (${code ?? 'unknown'})` }];
   }
 }
+
+/** FST_ERR_CTP_INVALID_CONTENT_LENGTH's message, all Nest passes on of it (the code is lost on the way). */
+const FASTIFY_DECODED_LENGTH_MISMATCH = 'Request body size did not match Content-Length';
 
 /** What is wrong with the disk, as the start of a sentence. */
 const STORAGE_PROBLEMS: Record<StorageProblem, LocalizedMessage> = {

@@ -10,6 +10,13 @@ export class InvalidJsonException extends BadRequestException {
   }
 }
 
+/** A body sent compressed (`Content-Encoding: gzip`, …); the API reads only plain bodies. */
+export class UnsupportedContentEncodingException extends UnsupportedMediaTypeException {
+  constructor(readonly encoding: string) {
+    super(encoding);
+  }
+}
+
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
@@ -20,12 +27,20 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  * - keys named `__proto__` or `constructor` are kept as own properties (JSON.parse pollutes
  *   nothing) so the validation pipe refuses them by name and field, where the default parser's
  *   refusal only says "invalid JSON";
- * - a charset other than UTF-8 is refused (415), not decoded as UTF-8 by mistake.
+ * - a charset other than UTF-8 is refused (415), not decoded as UTF-8 by mistake;
+ * - a compressed body (`Content-Encoding` other than identity) is refused (415), before it is read.
  *
  * A parse failure is an InvalidJsonException (400 INVALID_JSON, with the parser's reason); the
  * size limit is Fastify's (413 before the body is read).
  */
 export function useJsonBody(fastify: FastifyInstance): void {
+  // Before the body is read: decoded as UTF-8, a compressed body fails Fastify's length check,
+  // whose message ("did not match Content-Length") would name the wrong thing.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') done(null, payload);
+    else done(new UnsupportedContentEncodingException(encoding), undefined);
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
