@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { clientError } from './domain-exception.filter';
+import { clientError } from './client-error';
 
 /**
  * The answers no request can provoke quickly over HTTP (Node gives a request 300 s before its
