@@ -176,9 +176,10 @@ export function bodyFault(value: unknown, maxDepth = Number.POSITIVE_INFINITY): 
       continue;
     }
     for (const key of Object.keys(node)) {
-      if (RESERVED_KEYS.has(key)) return { field: fieldOf({ node: undefined, depth, parent: frame, key }), rule: 'whitelistValidation' };
-      if (hasUnpairedSurrogate(key)) return { field: fieldOf({ node: undefined, depth, parent: frame, key }), rule: 'wellFormedText' };
-      stack.push({ node: (node as Record<string, unknown>)[key], depth: depth + 1, parent: frame, key });
+      const rule = RESERVED_KEYS.has(key) ? 'whitelistValidation' : hasUnpairedSurrogate(key) ? 'wellFormedText' : undefined;
+      const child: WalkFrame = { node: (node as Record<string, unknown>)[key], depth: depth + 1, parent: frame, key };
+      if (rule !== undefined) return { field: fieldOf(child), rule };
+      stack.push(child);
     }
   }
   return undefined;
