@@ -98,4 +98,3 @@ export function historyPrefix<E extends RecordedEvent>(events: readonly E[], opt
   }
   return prefix;
 }
-
