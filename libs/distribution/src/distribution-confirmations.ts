@@ -114,9 +114,9 @@ export class ConfirmationWorker {
         this.options.onOutcome?.(item.applicationId, item.eventId, outcome);
         if (outcome.kind === 'retry') {
           const backoff = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(item.attempts, 10));
-          this.ledger.postpone(item.eventId, this.now() + backoff, outcome.reason);
+          await this.ledger.postpone(item.eventId, this.now() + backoff, outcome.reason);
         } else {
-          this.ledger.settle(item.eventId, outcome.kind === 'failed' ? `failed: ${outcome.reason}` : outcome.kind, this.now());
+          await this.ledger.settle(item.eventId, outcome.kind === 'failed' ? `failed: ${outcome.reason}` : outcome.kind, this.now());
         }
       }
     }

@@ -183,7 +183,7 @@ export class DistributionLedger {
       const checkpoint = parked.length > 0 ? await this.advance(consumer, position.checkpoint, parked) : position.checkpoint;
       // Deliveries alone are leases (see Durability): a power cut that takes them only makes the
       // events owed again. Parking is a decision, and moves the checkpoint: durable.
-      this.ledger.transaction(
+      await this.ledger.transaction(
         () => {
           for (const write of writes) this.ledger.put(write);
           this.ledger.savePosition(name, { checkpoint, cursor });
@@ -215,7 +215,7 @@ export class DistributionLedger {
       const attempts = (record?.attempts ?? 0) + 1;
       const checkpoint = record?.status === 'parked' ? Math.min(position0.checkpoint, event.position - 1) : position0.checkpoint;
       // A lease, unless it takes a parked event back (the checkpoint steps back for it).
-      this.ledger.transaction(() => {
+      await this.ledger.transaction(() => {
         this.ledger.put({
           consumer: name,
           eventId: event.id,
@@ -254,7 +254,7 @@ export class DistributionLedger {
       if (record?.status !== 'parked') throw notParked(name, eventId);
       const position = this.ledger.position(name);
       const checkpoint = Math.min(position.checkpoint, record.position - 1);
-      this.ledger.transaction(() => {
+      await this.ledger.transaction(() => {
         this.ledger.put({ ...record, status: 'pending', attempts: 0, parkedAt: null });
         this.ledger.savePosition(name, { checkpoint, cursor: position.cursor });
       });
@@ -330,7 +330,7 @@ export class DistributionLedger {
       const checkpoint = await this.advance(consumer, position.checkpoint, writes);
       const versionConsumers = this.consumers.filter((c) => c.eventTypes.includes(VERSION_EVENT)).map((c) => c.name);
       let owed = false;
-      this.ledger.transaction(() => {
+      await this.ledger.transaction(() => {
         for (const write of writes) this.ledger.put(write);
         this.ledger.savePosition(name, { checkpoint, cursor: position.cursor });
         // Decided in the same transaction as the ack: a crash cannot lose the confirmation owed.

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '@nws/event-store';
@@ -22,12 +23,12 @@ describe('the distribution ledger on a disk that refuses writes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses ledger writes with StorageUnavailableError and rolls the transaction back', () => {
+  it('refuses ledger writes with StorageUnavailableError and rolls the transaction back', async () => {
     connectionOf(store).pragma('query_only = ON');
-    expect(() => store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 1 }))).toThrow(StorageUnavailableError);
+    await expect(store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 1 }))).rejects.toThrow(StorageUnavailableError);
     expect(connectionOf(store).inTransaction).toBe(false);
     connectionOf(store).pragma('query_only = OFF');
-    store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 1 }));
+    await store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 1 }));
     expect(store.position('c')).toEqual({ checkpoint: 1, cursor: 1 });
   });
 
@@ -73,21 +74,41 @@ describe('the distribution ledger’s commits', () => {
 
   const synchronous = () => connectionOf(store).pragma('synchronous', { simple: true });
 
-  it('a lease commits without waiting for the disk (synchronous=NORMAL); every other commit, and everything after a lease, waits (FULL)', () => {
-    expect(synchronous()).toBe(2);
-    expect(store.transaction(() => synchronous())).toBe(2);
-    expect(store.transaction(() => synchronous(), 'lease')).toBe(1);
-    expect(synchronous()).toBe(2);
-    expect(() =>
-      store.transaction(() => {
-        store.savePosition('c', { checkpoint: 1, cursor: 1 });
-        throw new Error('refused');
-      }, 'lease'),
-    ).toThrow('refused');
-    expect(synchronous()).toBe(2);
-    expect(store.position('c')).toEqual({ checkpoint: 0, cursor: 0 });
-    store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 2 }), 'lease');
-    expect(store.position('c')).toEqual({ checkpoint: 1, cursor: 2 });
+  it('commits on the calling thread without waiting for the disk (synchronous=NORMAL); a durable transaction resolves only after the log is fdatasynced, a lease at once', async () => {
+    const syncs = jest.spyOn(fs, 'fdatasync');
+    try {
+      expect(synchronous()).toBe(1);
+      const durable = store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 1 }));
+      // Committed before the call returned: another reader on the same connection sees it.
+      expect(store.position('c')).toEqual({ checkpoint: 1, cursor: 1 });
+      expect(syncs).toHaveBeenCalledTimes(1);
+      let resolved = false;
+      void durable.then(() => (resolved = true));
+      await Promise.resolve();
+      expect(resolved).toBe(false);
+      await durable;
+      await store.transaction(() => store.savePosition('c', { checkpoint: 1, cursor: 2 }), 'lease');
+      expect(syncs).toHaveBeenCalledTimes(1);
+      await store.settle('nothing-owed', 'confirmed', 0);
+      expect(syncs).toHaveBeenCalledTimes(2);
+      expect(synchronous()).toBe(1);
+      // The log the syncs were for is the ledger's own.
+      expect(syncs.mock.calls.every(([fd]) => readlinkSync(`/proc/self/fd/${fd}`) === join(dir, 'distribution.sqlite-wal'))).toBe(true);
+    } finally {
+      syncs.mockRestore();
+    }
+  });
+
+  it('a transaction that throws commits nothing, lease or durable', async () => {
+    for (const durability of ['lease', 'durable'] as const) {
+      await expect(
+        store.transaction(() => {
+          store.savePosition('c', { checkpoint: 1, cursor: 1 });
+          throw new Error('refused');
+        }, durability),
+      ).rejects.toThrow('refused');
+      expect(store.position('c')).toEqual({ checkpoint: 0, cursor: 0 });
+    }
   });
 });
 
@@ -111,8 +132,8 @@ describe('the distribution ledger’s due deliveries', () => {
     parkReason: null,
   });
 
-  it('are the replayed records and the expired leases, by position, up to the limit; never acked, parked, leased or another consumer’s', () => {
-    store.transaction(() => {
+  it('are the replayed records and the expired leases, by position, up to the limit; never acked, parked, leased or another consumer’s', async () => {
+    await store.transaction(() => {
       for (const r of [record(1, 'acked', 0), record(2, 'parked', 0), record(3, 'delivered', 100), record(4, 'delivered', 900), record(5, 'pending', 950), record(7, 'pending', 0), record(8, 'delivered', 0)]) store.put(r);
       store.put({ ...record(6, 'pending', 0), consumer: 'other' });
     });

@@ -39,16 +39,17 @@ export interface OwedConfirmation {
 }
 
 /**
- * How a transaction commits. `durable`: on disk when the call returns (acks, nacks, parks,
- * replays, positions the checkpoint moved for). `lease`: a delivery that parks nothing; it commits
- * without waiting for the disk and becomes durable with the next durable commit (or checkpoint).
+ * How a transaction commits. `durable`: on disk when its promise resolves (acks, nacks, parks,
+ * replays, positions the checkpoint moved for). `lease`: a delivery that parks nothing; it
+ * resolves without waiting for the disk and becomes durable with the next durable commit (or checkpoint).
  * A power cut may lose it, which only makes its events owed again with one attempt fewer counted:
  * the redelivery at-least-once allows. A process crash loses nothing either way.
  */
 export type Durability = 'durable' | 'lease';
 
 export interface DistributionStore {
-  transaction<T>(fn: () => T, durability?: Durability): T;
+  /** Commits `fn`'s writes in one transaction before it returns; the promise resolves when the commit is as durable as asked. */
+  transaction<T>(fn: () => T, durability?: Durability): Promise<T>;
   position(consumer: string): ConsumerPosition;
   savePosition(consumer: string, position: ConsumerPosition): void;
   get(consumer: string, eventId: string): DeliveryRecord | undefined;
@@ -69,7 +70,8 @@ export interface DistributionStore {
   owedBefore(now: number, limit: number): OwedConfirmation[];
   nextOwedAt(): number | undefined;
   countOwed(): number;
-  settle(eventId: string, outcome: string, now: number): void;
-  postpone(eventId: string, nextAttemptAt: number, lastError: string): void;
+  /** Durable when the promise resolves, as are postponements. */
+  settle(eventId: string, outcome: string, now: number): Promise<void>;
+  postpone(eventId: string, nextAttemptAt: number, lastError: string): Promise<void>;
   close(): void;
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
+import { WalSync } from '@nws/event-store/sqlite';
 import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, Durability, OwedConfirmation } from './distribution-store.port';
 
 export const DISTRIBUTION_FILE = 'distribution.sqlite';
@@ -81,26 +82,31 @@ interface OwedRow {
 }
 
 /**
- * The ledger on SQLite, in its own file under DATA_DIR. synchronous=FULL: an acknowledgement the
+ * The ledger on SQLite, in its own file under DATA_DIR. Durable commits: an acknowledgement the
  * API answered must survive a power cut, or a consumer would be asked for work it already did
- * (harmless) while the workflow waited for a confirmation that never comes (not harmless).
- * A lease (a delivery that parks nothing) commits with synchronous=NORMAL: it is on the long
- * poll's path to the consumer, and the WAL's next fsync, the next ack's, takes it along (the WAL
+ * (harmless) while the workflow waited for a confirmation that never comes (not harmless). Every
+ * commit runs with synchronous=NORMAL on the main thread, and a durable one resolves only after
+ * the write-ahead log is fdatasynced in libuv's pool (WalSync), so the event loop never waits for
+ * the disk. A lease (a delivery that parks nothing) does not wait for that: it is on the long
+ * poll's path to the consumer, and the log's next flush, the next ack's, takes it along (the log
  * is one file written in order).
  */
 export class SqliteDistributionStore implements DistributionStore {
   private readonly db: Database.Database;
   private readonly sql: Record<string, Database.Statement>;
   private readonly directory: string | undefined;
+  /** None for an in-memory ledger (tests). */
+  private readonly durable: WalSync | undefined;
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
+    this.durable = this.directory === undefined ? undefined : new WalSync(filename, 'distribution ledger', this.directory);
     const p = (text: string) => this.db.prepare(text);
     this.sql = {
       position: p('SELECT checkpoint, cursor FROM distribution_consumers WHERE name = ?'),
@@ -127,16 +133,15 @@ export class SqliteDistributionStore implements DistributionStore {
     };
   }
 
-  /** A full or read-only disk surfaces as StorageUnavailableError (503 for HTTP callers), with the transaction rolled back. */
-  transaction<T>(fn: () => T, durability: Durability = 'durable'): T {
-    if (durability === 'durable') return this.write(() => this.db.transaction(fn)());
-    // Not a prepared statement: this pragma takes effect when it is compiled, not when it runs.
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.write(() => this.db.transaction(fn)());
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+  /**
+   * Commits at once (on this thread); a durable transaction resolves once it is on disk. A full or
+   * read-only disk surfaces as StorageUnavailableError (503 for HTTP callers): before the commit,
+   * with the transaction rolled back; at the flush, committed but not known to be durable.
+   */
+  async transaction<T>(fn: () => T, durability: Durability = 'durable'): Promise<T> {
+    const result = this.write(() => this.db.transaction(fn)());
+    if (durability === 'durable') await this.durable?.flushed();
+    return result;
   }
 
   private write<T>(work: () => T): T {
@@ -215,16 +220,19 @@ export class SqliteDistributionStore implements DistributionStore {
     return (this.sql['countOwed']!.get() as { n: number }).n;
   }
 
-  settle(eventId: string, outcome: string, now: number): void {
+  async settle(eventId: string, outcome: string, now: number): Promise<void> {
     this.write(() => this.sql['settle']!.run(outcome, now, eventId));
+    await this.durable?.flushed();
   }
 
-  postpone(eventId: string, nextAttemptAt: number, lastError: string): void {
+  async postpone(eventId: string, nextAttemptAt: number, lastError: string): Promise<void> {
     this.write(() => this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId));
+    await this.durable?.flushed();
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.durable?.close();
   }
 }
 

@@ -2,3 +2,4 @@ export * from './sqlite-event-store';
 export * from './commit-probe';
 export * from './data-directory-lock';
 export * from './prepared-statements';
+export * from './wal-sync';
