@@ -102,11 +102,13 @@ export class SqliteDistributionStore implements DistributionStore {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // A file system where SQLite cannot keep a write-ahead log (it stays in rollback mode) gets
+    // commits that wait for the disk themselves: there is no log for WalSync to flush.
+    const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    this.db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
-    this.durable = this.directory === undefined ? undefined : new WalSync(filename, 'distribution ledger', this.directory);
+    this.durable = this.directory === undefined || !wal ? undefined : new WalSync(filename, 'distribution ledger', this.directory);
     const p = (text: string) => this.db.prepare(text);
     this.sql = {
       position: p('SELECT checkpoint, cursor FROM distribution_consumers WHERE name = ?'),
