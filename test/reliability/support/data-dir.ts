@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { WITNESS_FILE, WitnessFile, describeProblem, verifyStore, type VerificationReport } from '@nws/audit';
@@ -30,7 +30,10 @@ export function copyDeadDataDir(dataDir: string, into: string): void {
 export async function backupLiveDataDir(dataDir: string, into: string): Promise<void> {
   rmSync(into, { recursive: true, force: true });
   mkdirSync(into, { recursive: true });
-  const names = readdirSync(dataDir).filter((n) => !/-(wal|shm|journal)$/.test(n) && statSync(join(dataDir, n)).isFile());
+  // The entries' own types: a stat per name raced the live API's commit probe, a directory renamed after each commit (ENOENT).
+  const names = readdirSync(dataDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && !/-(wal|shm|journal)$/.test(entry.name))
+    .map((entry) => entry.name);
   const rank = (n: string) => (n === READ_MODELS_FILE ? 0 : n === KEY_STORE_FILE ? 1 : n === EVENTS_FILE ? 3 : 2);
   for (const name of names.sort((a, b) => rank(a) - rank(b))) {
     if (name.endsWith('.sqlite')) {

@@ -10,9 +10,10 @@ import { asStorageError } from '../storage.errors';
  * while one runs share the next.
  *
  * Why: with `synchronous = FULL` each COMMIT blocked the event loop for its fsync, ~1 ms at the
- * median and 5–14 ms in a disk's stall, and every request of the API waited behind it (the
- * access log's entries and the distribution ledger's acknowledgements, ~3.5 ms of the main
- * thread per approval in the approval → file benchmark).
+ * median and 5–14 ms in a disk's stall, and every request of the API waited behind it. Used by
+ * the distribution ledger (acknowledgements, parks, confirmations). Not by the access log: its
+ * entry for a distributor's page is on the approval → file path, where answering through the
+ * event loop after the pool's fdatasync measured slower than blocking for it (docs/benchmarks.md).
  *
  * The log's file is opened once, at the first flush after a commit, kept open for the
  * connection's life (closing any descriptor of a file drops the process's POSIX locks on it) and
