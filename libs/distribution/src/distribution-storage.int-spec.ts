@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import fs from 'node:fs';
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '@nws/event-store';

@@ -223,13 +223,11 @@ export class SqliteDistributionStore implements DistributionStore {
   }
 
   async settle(eventId: string, outcome: string, now: number): Promise<void> {
-    this.write(() => this.sql['settle']!.run(outcome, now, eventId));
-    await this.durable?.flushed();
+    await this.transaction(() => this.sql['settle']!.run(outcome, now, eventId));
   }
 
   async postpone(eventId: string, nextAttemptAt: number, lastError: string): Promise<void> {
-    this.write(() => this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId));
-    await this.durable?.flushed();
+    await this.transaction(() => this.sql['postpone']!.run(nextAttemptAt, lastError.slice(0, 500), eventId));
   }
 
   close(): void {

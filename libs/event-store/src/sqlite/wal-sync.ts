@@ -64,7 +64,9 @@ export class WalSync {
 
   private next(): Promise<void> {
     this.queued = undefined;
-    return this.closed ? Promise.resolve() : this.start();
+    if (this.closed) return Promise.resolve();
+    // A sync a caller started since the last one ended began after every queued caller's commit: it serves them too.
+    return this.running ?? this.start();
   }
 
   private start(): Promise<void> {
