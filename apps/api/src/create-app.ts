@@ -11,7 +11,7 @@ import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { clientError } from './http/client-error';
 import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
-import { refuseOversizedBeforeContinue } from './http/refused-body';
+import { drainUnreadBodies, refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
 
 /**
@@ -53,6 +53,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
   });
   useJsonBody(app.getHttpAdapter().getInstance());
+  drainUnreadBodies(app.getHttpAdapter().getInstance());
   refuseOversizedBeforeContinue(app.getHttpServer());
   await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());

@@ -4,7 +4,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
 import { EngineMetrics } from '../metrics/metrics.registry';
 import { BODY_LIMIT_BYTES, InvalidJsonException, UnsupportedContentEncodingException } from './json-body';
-import { drainRefusedBody } from './refused-body';
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
@@ -68,7 +67,6 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception, response);
-    if (body.statusCode === HttpStatus.PAYLOAD_TOO_LARGE) drainRefusedBody(request.raw, response);
     if (body.statusCode >= 500) {
       this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }

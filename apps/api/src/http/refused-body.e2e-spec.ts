@@ -101,3 +101,71 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
     }
   });
 });
+
+describe('a body nobody reads (a route that does not exist, a content type with no parser, a limit hit before the body): the API reads no more of it than of a 413', () => {
+  const fx = rawClientFixture();
+  const shortBound = () => jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxMs', 300);
+
+  it.each([
+    ['415, a content type with no parser', '/applications', 'text/plain', 415],
+    ['404, a route that does not exist', '/no-such-route', 'application/octet-stream', 404],
+  ])('%s: a body that stops arriving gets its connection closed once the drain bound has passed', async (_label, path, type, status) => {
+    const bound = shortBound();
+    try {
+      const client = await fx.open();
+      await client.write(head(path, fx.token, 1024 * 1024).replace('application/json', type));
+      await client.write(Buffer.alloc(100_000, 'A'));
+      const refused = await client.answer();
+      expect(refused.status).toBe(status);
+      const started = Date.now();
+      await client.closed();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    } finally {
+      bound.restore();
+    }
+  });
+
+  it('404: a chunked body is read up to the bound on bytes, then its connection is closed', async () => {
+    const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxDeclaredBytes', 256 * 1024);
+    try {
+      const client = await fx.open();
+      await client.write(`POST /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const chunk = Buffer.alloc(64 * 1024, 'A');
+      const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
+      expect((await client.answer()).status).toBe(404);
+      // Written until the server closes; far more than the bound if it never does.
+      let sent = 0;
+      while (sent < 64 * 1024 * 1024 && client.failure === undefined && !client.socket.destroyed) {
+        try {
+          await client.write(framed);
+        } catch {
+          break;
+        }
+        sent += chunk.length;
+      }
+      await client.closed();
+      expect(sent).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      bound.restore();
+    }
+  });
+
+  it(`404: a body declared over ${REFUSED_BODY_DRAIN.maxDeclaredBytes} bytes is not read: the answer closes the connection`, async () => {
+    const client = await fx.open();
+    await client.write(head('/no-such-route', fx.token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1).replace('application/json', 'application/octet-stream'));
+    const refused = await client.answer();
+    expect(refused.status).toBe(404);
+    expect(refused.headers['connection']).toBe('close');
+    await client.closed();
+  });
+
+  it('404 with a body that does arrive in full: the connection serves its next request', async () => {
+    const client = await fx.open();
+    const body = Buffer.alloc(100_000, 'A');
+    await client.write(head('/no-such-route', fx.token, body.length).replace('application/json', 'application/octet-stream'));
+    await client.write(body);
+    expect((await client.answer()).status).toBe(404);
+    await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect((await client.answer()).status).toBe(200);
+  });
+});
