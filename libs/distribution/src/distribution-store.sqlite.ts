@@ -49,12 +49,15 @@ const SCHEMA = `
  * Replayed records and expired leases, by position: one range of the (consumer, status, position)
  * index per status, merged. One `status = 'pending' OR (…)` condition walked every record of the
  * consumer in position order instead, acknowledged ones included, which pile up for ever: 92 ms
- * per pull at 1,000,000 deliveries, 0.1 ms this way.
+ * per pull at 1,000,000 deliveries, 0.1 ms this way. The branches are plain SELECTs, not
+ * subqueries with their own ORDER BY and LIMIT: SQLite then merges the two index ranges as they
+ * come and stops at the limit, where the subqueries each went through a temporary B-tree to be
+ * sorted again (41 against 26 µs a call alone; it runs twice per pull).
  */
 export const DUE_DELIVERIES = `
-  SELECT * FROM (SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'pending' ORDER BY position LIMIT @limit)
+  SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'pending'
   UNION ALL
-  SELECT * FROM (SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'delivered' AND last_delivered_at <= @expiredAt ORDER BY position LIMIT @limit)
+  SELECT * FROM distribution_deliveries WHERE consumer = @consumer AND status = 'delivered' AND last_delivered_at <= @expiredAt
   ORDER BY position LIMIT @limit`;
 
 interface Row {
