@@ -29,6 +29,8 @@ export class RawClient {
       this.failed = error;
       this.wake();
     });
+    // A socket can close with neither (destroyed on this side): closed() must not wait for Jest's timeout then.
+    socket.on('close', () => this.wake());
   }
 
   static open(url: string): Promise<RawClient> {
@@ -54,7 +56,7 @@ export class RawClient {
       const parsed = this.parseOne();
       if (parsed) return parsed;
       if (this.failed) throw this.failed;
-      if (this.ended) throw new Error(`connection ended before a whole answer (${this.received.length} bytes received)`);
+      if (this.ended || this.socket.destroyed) throw new Error(`connection ended before a whole answer (${this.received.length} bytes received)`);
       await new Promise<void>((resolve) => this.waiters.add(resolve));
     }
   }
