@@ -12,6 +12,7 @@ import { Logger } from '@nestjs/common';
 import { ApplicationsController } from './applications/applications.controller';
 import { AuditModule } from './audit/audit.module';
 import { DistributionModule } from './distribution/distribution.module';
+import { AccessPurposeGuard } from './personal-data/access-purpose.guard';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -103,10 +104,12 @@ export class AppModule {
         StorageHealth,
         { provide: READ_MODEL_QUERIES, inject: [PROJECTION_RUNNER], useFactory: (runner: ProjectionRunner) => new ReadModelQueries(runner.db) },
         ProjectionsHost,
-        // Order matters: address limit, then authentication, then the per-caller limit.
+        // Order matters: address limit, then authentication, then the per-caller limit, then the
+        // stated purpose of reading personal data (refused before the handler when malformed).
         { provide: APP_GUARD, useClass: AddressThrottlerGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        { provide: APP_GUARD, useClass: AccessPurposeGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
       ],
     };

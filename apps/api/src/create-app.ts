@@ -13,6 +13,9 @@ import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { drainUnreadBodies, refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
+import { CLOCK, type Clock } from './infrastructure/tokens';
+import { discloseResponses } from './personal-data/response-disclosure.hook';
+import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
 
 /**
  * Builds the configured Nest application (used by main.ts and by the e2e tests on a real port).
@@ -54,6 +57,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
   });
   useJsonBody(app.getHttpAdapter().getInstance());
   drainUnreadBodies(app.getHttpAdapter().getInstance());
+  discloseResponses(app.getHttpAdapter().getInstance(), { store: app.get(PERSONAL_DATA_STORE), accessLog: app.get(ACCESS_LOG), clock: app.get<Clock>(CLOCK) });
   refuseOversizedBeforeContinue(app.getHttpServer());
   await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());

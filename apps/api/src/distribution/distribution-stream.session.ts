@@ -8,7 +8,7 @@ export interface StreamOptions {
   readonly pollMs: number;
   readonly batchSize: number;
   /**
-   * Applied to every event before it is written. The stream bypasses Nest's interceptors, so the
+   * Applied to every event before it is written. The stream bypasses the hook that redacts answers, so the
    * personal-data redaction of published views (suspended people) is applied here explicitly.
    */
   readonly redact?: (event: unknown) => Promise<unknown>;

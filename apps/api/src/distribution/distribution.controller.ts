@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { statedPurpose } from '../personal-data/access-purpose';
-import { accessEntries, requestIdOf, routeOf } from '../personal-data/personal-data.interceptor';
+import { accessEntries, requestIdOf, routeOf } from '../personal-data/access-entries';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
@@ -95,7 +95,7 @@ export class DistributionController {
         const store = this.personalData;
         if (!store) return event;
         const result = await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: stated.purpose, publishedView: true, applicationId: null });
-        // Streamed events bypass the interceptor that logs pulled ones; the same contacts leave here.
+        // Streamed events bypass the answers' hook that logs pulled ones (response-disclosure.hook.ts); the same contacts leave here.
         await this.accessLog?.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: requestIdOf(request) }));
         return result.body;
       },

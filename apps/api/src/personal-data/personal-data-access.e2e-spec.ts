@@ -39,6 +39,21 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     for (const value of [TANAKA.mobile, TANAKA.mobileShown]) expect(JSON.stringify(entries)).not.toContain(value);
   });
 
+  it('a malformed X-Access-Purpose or X-Access-Reference on a command is refused before it runs: 400 naming the header, nothing appended', async () => {
+    const before = (await driver.as('applicant', 'GET', `/applications/${draftId}/history`)).body;
+    // A valid form: without the check it would be saved.
+    const body = (await driver.examples()).forms.find((f) => f.code === '02-06')!.example;
+    for (const [headers, field, rule] of [
+      [{ 'x-access-purpose': 'curiosity' }, 'X-Access-Purpose', 'accessPurpose'],
+      [{ 'x-access-reference': 'yamada hanako' }, 'X-Access-Reference', 'reference'],
+    ] as const) {
+      const refused = await driver.as('applicant', 'PUT', `/applications/${draftId}/forms/02-06`, body, headers);
+      expect(refused.status).toBe(400);
+      expect(refused.body.violations[0]).toMatchObject({ field, rule, message: { ja: expect.stringContaining(field), en: expect.stringContaining(field) } });
+    }
+    expect((await driver.as('applicant', 'GET', `/applications/${draftId}/history`)).body).toEqual(before);
+  });
+
   it('an auditor without a purpose gets no personal data; with one, all but 緊急連絡先, and the read is logged', async () => {
     const blind = await driver.as('auditor', 'GET', `/applications/${id}/history`);
     expect(blind.status).toBe(200);
@@ -96,7 +111,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
     expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phoneShown);
     expect((await driver.as('auditor', 'GET', '/master-data/organizations/132012', undefined, { 'x-access-purpose': 'audit' })).body.content.contacts[1].name).toBe(TAKAHASHI.name);
-    // Distribution too: the pull endpoint and the Server-Sent Events stream (which bypasses interceptors).
+    // Distribution too: the pull endpoint and the Server-Sent Events stream (whose events no answer hook sees).
     const pulled = await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?after=0&limit=100');
     const pulledVersion = pulled.body.events.find((e: { type: string }) => e.type === 'MasterDataVersionRegistered');
     expect(pulledVersion.data.content.contacts[1].phone).toBe(PLACEHOLDER.suspended);

@@ -7,7 +7,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { statedPurpose } from './access-purpose';
 import { AccessLogQueryDto, SubjectListQueryDto, SubjectRequestDto } from './personal-data.dto';
-import { accessEntries, routeOf } from './personal-data.interceptor';
+import { accessEntries, routeOf } from './access-entries';
 import { PersonalDataService } from './personal-data.service';
 
 /**

@@ -1,16 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { EventStore } from '@nws/event-store';
 import type { RuntimeConfig } from '@nws/runtime';
 import { SqliteAccessLog, findEncryptingStore } from '@nws/personal-data';
 import { PersonalDataErasureWatcher } from './personal-data-erasure.watcher';
 import { PersonalDataController } from './personal-data.controller';
-import { PersonalDataInterceptor } from './personal-data.interceptor';
 import { PersonalDataService } from './personal-data.service';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
 
 /**
- * Personal data: redaction and access logging of every response, 開示・消去・利用停止 endpoints,
+ * Personal data: redaction and access logging of every response (AccessPurposeGuard, among the
+ * guards of app.module.ts, and the hook create-app.ts puts on the adapter), 開示・消去・利用停止 endpoints,
  * and the aftercare of erasures. Uses the engine, read models and clock AppModule exports; needs
  * the store as opened (createEventStore puts the encryption in it).
  */
@@ -22,7 +21,8 @@ export class PersonalDataModule {
     const accessLog = new SqliteAccessLog(config.personalData.accessLogFile);
     return {
       module: PersonalDataModule,
-      // Distribution's SSE stream applies the same redaction outside the interceptor.
+      // create-app.ts hands the store and the log to the answers' hook; distribution's SSE stream
+      // applies the same redaction itself.
       global: true,
       exports: [PERSONAL_DATA_STORE, ACCESS_LOG],
       controllers: config.role === 'worker' ? [] : [PersonalDataController],
@@ -31,7 +31,6 @@ export class PersonalDataModule {
         { provide: ACCESS_LOG, useValue: accessLog },
         PersonalDataService,
         PersonalDataErasureWatcher,
-        { provide: APP_INTERCEPTOR, useClass: PersonalDataInterceptor },
       ],
     };
   }

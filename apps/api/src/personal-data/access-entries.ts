@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '@nws/engine';
+import type { AccessLogEntry, DisclosedValue } from '@nws/personal-data';
+
+/** How many personal values an answer withheld from its reader (0: the header is not sent). */
+export const WITHHELD_HEADER = 'X-Personal-Data-Withheld';
+
+/** The route pattern, never the URL: a query string could carry what must not stay in an append-only log. */
+export function routeOf(request: FastifyRequest): string {
+  const path = request.routeOptions.url;
+  return typeof path === 'string' ? path : '(unrouted)';
+}
+
+export function requestIdOf(request: FastifyRequest): string | null {
+  const id = request.headers['x-correlation-id'];
+  return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : null;
+}
+
+interface EntryContext {
+  readonly actor: Actor;
+  readonly purpose: string;
+  readonly reference: string | null;
+  readonly method: string;
+  readonly route: string;
+  readonly at: string;
+  readonly requestId: string | null;
+}
+
+/** One entry per body and application read, listing every field and subject shown. */
+export function accessEntries(disclosed: readonly DisclosedValue[], ctx: EntryContext): AccessLogEntry[] {
+  const groups = new Map<string, { organizationCode: string; applicationId: string | null; subjects: Set<string>; fields: Set<string> }>();
+  for (const value of disclosed) {
+    const key = `${value.organizationCode}\u0000${value.applicationId ?? ''}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { organizationCode: value.organizationCode, applicationId: value.applicationId, subjects: new Set(), fields: new Set() }));
+    if (value.subjectId) group.subjects.add(value.subjectId);
+    group.fields.add(value.field);
+  }
+  return [...groups.values()].map((group) => ({
+    at: ctx.at,
+    actor: { sub: ctx.actor.sub, org: ctx.actor.org, role: ctx.actor.role },
+    purpose: ctx.purpose,
+    reference: ctx.reference,
+    method: ctx.method,
+    route: ctx.route,
+    organizationCode: group.organizationCode,
+    applicationId: group.applicationId,
+    subjectIds: [...group.subjects],
+    fields: [...group.fields],
+    requestId: ctx.requestId,
+  }));
+}
