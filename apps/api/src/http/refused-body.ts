@@ -10,6 +10,7 @@ import { BODY_LIMIT_BYTES } from './json-body';
  */
 export const REFUSED_BODY_DRAIN = { maxMs: 30_000, maxDeclaredBytes: 64 * 1024 * 1024 };
 
+/** A request is drained once: when an onSend hook fails, Fastify sends an error answer through onSend again. */
 const draining = new WeakSet<IncomingMessage>();
 
 /**

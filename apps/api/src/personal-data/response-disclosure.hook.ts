@@ -5,6 +5,8 @@ import { WITHHELD_HEADER, accessEntries, requestIdOf, routeOf } from './access-e
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
 
+const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
+
 /**
  * Every answer leaves through here: its personal values are found by the workflows'
  * declarations, what the caller may not see is replaced (緊急連絡先 outside the body and its
@@ -19,12 +21,11 @@ import type { DisclosingRequest } from './access-purpose.guard';
  * (docs/benchmarks.md). AccessPurposeGuard reads the purpose headers (and refuses bad ones)
  * before the handler runs, as the interceptor did; the personal-data routes log for themselves.
  */
-const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
-
 export function discloseResponses(fastify: FastifyInstance, deps: { readonly store: EncryptingEventStore; readonly accessLog: SqliteAccessLog; readonly clock: Clock }): void {
   fastify.addHook('preSerialization', async (request: DisclosingRequest, reply: FastifyReply, payload: unknown) => {
     const actor = request.actor;
-    // Refusals carry no personal data (and an access log that cannot be written answers 503 through here).
+    // Refusals carry no personal data. Skipping them also lets the 503 of an access log that
+    // cannot be written, sent back through this hook, leave without a second attempt.
     if (!actor || reply.statusCode >= 400 || payload === null || typeof payload !== 'object' || Buffer.isBuffer(payload)) return payload;
     const route = routeOf(request);
     if (route.startsWith('/personal-data')) return payload;
