@@ -75,9 +75,9 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
     expect((await small.answer()).status).toBe(201);
   });
 
-  it(`a body declared over ${REFUSED_BODY_DRAIN.maxDeclaredBytes} bytes is not read: the 413 closes the connection`, async () => {
+  it(`a body declared over ${REFUSED_BODY_DRAIN.maxBytes} bytes is not read: the 413 closes the connection`, async () => {
     const client = await fx.open();
-    await client.write(head('/applications', fx.token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1));
+    await client.write(head('/applications', fx.token, REFUSED_BODY_DRAIN.maxBytes + 1));
     const refused = await client.answer();
     expect(refused.status).toBe(413);
     expect(refused.headers['connection']).toBe('close');
@@ -102,7 +102,7 @@ describe('a body over the limit: the client reads the 413, however it sends (fou
   });
 });
 
-describe('a body nobody reads (a route that does not exist, a content type with no parser, a limit hit before the body): the API reads no more of it than of a 413', () => {
+describe('a body nobody reads (a route that does not exist, a content type with no parser): the API reads no more of it than of a 413', () => {
   const fx = rawClientFixture();
   const shortBound = () => jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxMs', 300);
 
@@ -126,7 +126,7 @@ describe('a body nobody reads (a route that does not exist, a content type with 
   });
 
   it('404: a chunked body is read up to the bound on bytes, then its connection is closed', async () => {
-    const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxDeclaredBytes', 256 * 1024);
+    const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxBytes', 256 * 1024);
     try {
       const client = await fx.open();
       await client.write(`POST /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n`);
@@ -150,9 +150,9 @@ describe('a body nobody reads (a route that does not exist, a content type with 
     }
   });
 
-  it(`404: a body declared over ${REFUSED_BODY_DRAIN.maxDeclaredBytes} bytes is not read: the answer closes the connection`, async () => {
+  it(`404: a body declared over ${REFUSED_BODY_DRAIN.maxBytes} bytes is not read: the answer closes the connection`, async () => {
     const client = await fx.open();
-    await client.write(head('/no-such-route', fx.token, REFUSED_BODY_DRAIN.maxDeclaredBytes + 1).replace('application/json', 'application/octet-stream'));
+    await client.write(head('/no-such-route', fx.token, REFUSED_BODY_DRAIN.maxBytes + 1).replace('application/json', 'application/octet-stream'));
     const refused = await client.answer();
     expect(refused.status).toBe(404);
     expect(refused.headers['connection']).toBe('close');

@@ -8,7 +8,7 @@ import { BODY_LIMIT_BYTES } from './json-body';
  * chunked body arrives). Past either bound the connection is closed.
  * Not frozen: a test shortens the bounds to see them hold without waiting 30 s.
  */
-export const REFUSED_BODY_DRAIN = { maxMs: 30_000, maxDeclaredBytes: 64 * 1024 * 1024 };
+export const REFUSED_BODY_DRAIN = { maxMs: 30_000, maxBytes: 64 * 1024 * 1024 };
 
 /** A request is drained once: when an onSend hook fails, Fastify sends an error answer through onSend again. */
 const draining = new WeakSet<IncomingMessage>();
@@ -37,7 +37,7 @@ export function drainUnreadBodies(fastify: FastifyInstance): void {
  * answer once it has written, and the connection serves its next request. A client that asked to
  * close (`Connection: close`, as Python's urllib sends, or HTTP/1.0) gets the end of the connection
  * after the answer (a FIN), and the socket is closed once its body is in. A body that has not ended
- * `maxMs` after the answer (a stalled or endless client), or of which more than `maxDeclaredBytes`
+ * `maxMs` after the answer (a stalled or endless client), or of which more than `maxBytes`
  * arrives, gets the socket closed; one declared larger than that is not read at all: the answer
  * closes the connection, since reading the body would cost more than the client's refusal is worth.
  */
@@ -45,7 +45,7 @@ export function drainRefusedBody(request: IncomingMessage, reply: FastifyReply, 
   if (request.complete || draining.has(request)) return;
   draining.add(request);
   const declared = Number(request.headers['content-length']);
-  if (declared > bounds.maxDeclaredBytes) {
+  if (declared > bounds.maxBytes) {
     void reply.header('connection', 'close');
     return;
   }
@@ -62,7 +62,7 @@ export function drainRefusedBody(request: IncomingMessage, reply: FastifyReply, 
   let read = 0;
   request.on('data', (chunk: Buffer) => {
     read += chunk.length;
-    if (read > bounds.maxDeclaredBytes) socket.destroy();
+    if (read > bounds.maxBytes) socket.destroy();
   });
   request.resume();
   if (!reply.raw.shouldKeepAlive) {
