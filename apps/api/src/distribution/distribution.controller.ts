@@ -1,10 +1,10 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
+import type { FastifyReply } from 'fastify';
+import type { EncryptingEventStore, SqliteAccessLog } from '@nws/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
-import { statedPurpose } from '../personal-data/access-purpose';
-import { accessEntries, requestIdOf, routeOf } from '../personal-data/access-entries';
+import type { DisclosingRequest } from '../personal-data/access-purpose.guard';
+import { disclose } from '../personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
@@ -75,13 +75,12 @@ export class DistributionController {
     @Param('consumer') consumer: string,
     @Query() query: StreamQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: FastifyRequest,
+    @Req() request: DisclosingRequest,
     @Res() response: FastifyReply,
   ): Promise<void> {
     mayConsume(actor);
     await domain(async () => this.host.ledger.httpConsumer(consumer));
     const after = lastEventId !== undefined && lastEventId !== '' ? parsePosition(lastEventId) : (query.after ?? this.host.ledger.checkpoint(consumer));
-    const stated = statedPurpose(request.headers, actor);
     const minTimeout = Math.min(...this.host.config.consumers.map((c) => c.ackTimeoutMs));
     // The stream is written to the socket's response from here on; the headers set on the reply so
     // far (the rate limiter's; helmet writes its own to the socket's response) go with it.
@@ -92,12 +91,10 @@ export class DistributionController {
       pollMs: Math.min(1000, Math.max(25, Math.floor(minTimeout / 4))),
       batchSize: STREAM_BATCH,
       redact: async (event) => {
-        const store = this.personalData;
-        if (!store) return event;
-        const result = await redactResponse(event, store.declarations, store.keys, { reader: actor, purpose: stated.purpose, publishedView: true, applicationId: null });
-        // Streamed events bypass the answers' hook that logs pulled ones (response-disclosure.hook.ts); the same contacts leave here.
-        await this.accessLog?.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: this.clock(), requestId: requestIdOf(request) }));
-        return result.body;
+        const { personalData: store, accessLog } = this;
+        if (!store || !accessLog) return event;
+        // Streamed events bypass the answers' hook that logs pulled ones; the same contacts leave here.
+        return (await disclose(event, { store, accessLog, clock: this.clock }, request, actor, { publishedView: true, applicationId: null })).body;
       },
     });
     const untrack = this.host.track(session);

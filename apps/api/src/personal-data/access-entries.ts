@@ -11,6 +11,11 @@ export function routeOf(request: FastifyRequest): string {
   return typeof path === 'string' ? path : '(unrouted)';
 }
 
+/** The personal-data routes read the purpose headers and log what they show themselves. */
+export function logsItsOwnReads(route: string): boolean {
+  return route.startsWith('/personal-data');
+}
+
 export function requestIdOf(request: FastifyRequest): string | null {
   const id = request.headers['x-correlation-id'];
   return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : null;

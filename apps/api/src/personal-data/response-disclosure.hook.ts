@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
 import type { Clock } from '../infrastructure/tokens';
-import { WITHHELD_HEADER, accessEntries, requestIdOf, routeOf } from './access-entries';
+import type { Actor } from '@nws/engine';
+import { WITHHELD_HEADER, accessEntries, logsItsOwnReads, requestIdOf, routeOf } from './access-entries';
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
 
@@ -21,26 +22,39 @@ const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
  * (docs/benchmarks.md). AccessPurposeGuard reads the purpose headers (and refuses bad ones)
  * before the handler runs, as the interceptor did; the personal-data routes log for themselves.
  */
-export function discloseResponses(fastify: FastifyInstance, deps: { readonly store: EncryptingEventStore; readonly accessLog: SqliteAccessLog; readonly clock: Clock }): void {
+/** What redacting and logging an answer needs. */
+export interface DisclosureDeps {
+  readonly store: EncryptingEventStore;
+  readonly accessLog: SqliteAccessLog;
+  readonly clock: Clock;
+}
+
+export function discloseResponses(fastify: FastifyInstance, deps: DisclosureDeps): void {
   fastify.addHook('preSerialization', async (request: DisclosingRequest, reply: FastifyReply, payload: unknown) => {
     const actor = request.actor;
     // Refusals carry no personal data. Skipping them also lets the 503 of an access log that
     // cannot be written, sent back through this hook, leave without a second attempt.
     if (!actor || reply.statusCode >= 400 || payload === null || typeof payload !== 'object' || Buffer.isBuffer(payload)) return payload;
     const route = routeOf(request);
-    if (route.startsWith('/personal-data')) return payload;
-    // Should a caller's answer ever come without the guard's reading of the headers, it is
-    // redacted as for a reader who stated no purpose: withheld, never shown unlogged.
-    const stated = request.statedPurpose ?? NO_PURPOSE;
-    const result = await redactResponse(payload, deps.store.declarations, deps.store.keys, {
-      reader: actor,
-      purpose: stated.purpose,
+    if (logsItsOwnReads(route)) return payload;
+    const result = await disclose(payload, deps, request, actor, {
       publishedView: route.startsWith('/master-data') || route.startsWith('/distribution'),
       applicationId: route.startsWith('/applications/:id') ? String((request.params as Record<string, string | undefined>)['id'] ?? '') || null : null,
     });
     if (result.withheld > 0) void reply.header(WITHHELD_HEADER, String(result.withheld));
-    // The body leaves only once its disclosure is durably logged.
-    await deps.accessLog.record(accessEntries(result.disclosed, { actor, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route, at: deps.clock(), requestId: requestIdOf(request) }));
     return result.body;
   });
+}
+
+/**
+ * One body as its reader may see it, returned once what it shows is durably in the access log:
+ * the answers' hook above, and distribution's Server-Sent Events, whose events no hook sees.
+ */
+export async function disclose(body: unknown, deps: DisclosureDeps, request: DisclosingRequest, reader: Actor, view: { readonly publishedView: boolean; readonly applicationId: string | null }): Promise<{ readonly body: unknown; readonly withheld: number }> {
+  // Should a caller's answer ever come without the guard's reading of the headers, it is
+  // redacted as for a reader who stated no purpose: withheld, never shown unlogged.
+  const stated = request.statedPurpose ?? NO_PURPOSE;
+  const result = await redactResponse(body, deps.store.declarations, deps.store.keys, { reader, purpose: stated.purpose, ...view });
+  await deps.accessLog.record(accessEntries(result.disclosed, { actor: reader, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: deps.clock(), requestId: requestIdOf(request) }));
+  return result;
 }
