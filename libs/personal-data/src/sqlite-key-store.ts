@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import { statement } from '@nws/event-store/sqlite';
@@ -28,6 +28,18 @@ const SCHEMA = `
   );
 `;
 
+/** What the active-subject cache keeps of a row: what subjectFor, findPerson and keyOf answer. */
+interface ActiveRow {
+  readonly subjectId: string;
+  readonly key: Buffer;
+  readonly suspended: boolean;
+}
+
+/** Active subjects cached at most; past it the cache starts again (it is only ever a shortcut). */
+const ACTIVE_CACHE_LIMIT = 10_000;
+/** The database header's file change counter: 4 bytes, big-endian, at offset 24 (sqlite.org/fileformat.html, 1.3.7). */
+const CHANGE_COUNTER_OFFSET = 24;
+
 interface SubjectRow {
   subject_id: string;
   organization_code: string;
@@ -49,6 +61,19 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly lookupSecret: Buffer;
   private readonly directory: string | undefined;
+  /**
+   * Active subjects as last read, by lookup and by subject id, valid while the file's change
+   * counter is what it was when they were read (see `fresh`). Every append that holds personal
+   * data looks its people up, and every answer that shows one: each lookup through SQLite cost
+   * ~25–65 µs (taking and dropping the file's shared lock, looking for a hot journal, re-reading
+   * the header), 8 % of an HTTP form save.
+   */
+  private readonly byLookup = new Map<string, ActiveRow>();
+  private readonly byId = new Map<string, ActiveRow>();
+  private cachedAt = -1;
+  /** A second descriptor on the file, only to read its change counter; closed after the connection (SQLite's POSIX locks). */
+  private counterFd: number | undefined;
+  private readonly counter = Buffer.alloc(4);
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -62,14 +87,15 @@ export class SqliteKeyStore implements KeyStore {
     this.db.exec(SCHEMA);
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
+    this.counterFd = filename === ':memory:' ? undefined : openSync(filename, 'r');
   }
 
   async subjectFor(organizationCode: string, name: string): Promise<ActiveSubject> {
     const lookup = this.lookup(organizationCode, name);
-    // Known subjects need no write transaction (nor a writable disk), and one read: it is on
-    // every append that holds personal data.
-    const known = this.statement('SELECT subject_id, key FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key'> | undefined;
-    if (known) return { subjectId: known.subject_id, key: known.key };
+    // Known subjects need no write transaction (nor a writable disk): it is on every append that
+    // holds personal data.
+    const known = this.activeByLookup(lookup);
+    if (known) return { subjectId: known.subjectId, key: known.key };
     // A full or read-only disk refuses a new subject: the append that needed it is refused with it (503).
     return this.write(() => this.db.transaction(() => {
       const found = this.statement('SELECT subject_id, key FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key'> | undefined;
@@ -87,13 +113,13 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findPerson(organizationCode: string, name: string): Promise<{ subjectId: string; suspended: boolean } | undefined> {
-    const row = this.statement('SELECT subject_id, suspended_at FROM subjects WHERE lookup = ?').get(this.lookup(organizationCode, name)) as Pick<SubjectRow, 'subject_id' | 'suspended_at'> | undefined;
-    return row && { subjectId: row.subject_id, suspended: row.suspended_at !== null };
+    const row = this.activeByLookup(this.lookup(organizationCode, name));
+    return row && { subjectId: row.subjectId, suspended: row.suspended };
   }
 
   async keyOf(subjectId: string): Promise<KeyState> {
-    const row = this.statement('SELECT key, suspended_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'key' | 'suspended_at'> | undefined;
-    if (row) return { status: 'active', key: row.key, suspended: row.suspended_at !== null };
+    const row = this.activeById(subjectId);
+    if (row) return { status: 'active', key: row.key, suspended: row.suspended };
     const erased = this.statement('SELECT erased_at FROM erased_subjects WHERE subject_id = ?').get(subjectId) as { erased_at: string } | undefined;
     return erased ? { status: 'erased', erasedAt: erased.erased_at } : { status: 'unknown' };
   }
@@ -134,11 +160,78 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private write<T>(work: () => T): T {
-    return guardedWrite(this.db, 'personal-data key store', this.directory, work);
+    try {
+      return guardedWrite(this.db, 'personal-data key store', this.directory, work);
+    } finally {
+      // Whatever it changed is read again; and an erasure (here, or another replica's that the
+      // erasure watcher finishes here) leaves no copy of the key in this process.
+      this.forget();
+    }
+  }
+
+  private activeByLookup(lookup: Buffer): ActiveRow | undefined {
+    const at = this.fresh();
+    const cacheKey = lookup.toString('base64');
+    const cached = this.byLookup.get(cacheKey);
+    if (cached) return cached;
+    const row = this.statement('SELECT subject_id, key, suspended_at FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key' | 'suspended_at'> | undefined;
+    return row && this.remember(at, cacheKey, row);
+  }
+
+  private activeById(subjectId: string): ActiveRow | undefined {
+    const at = this.fresh();
+    const cached = this.byId.get(subjectId);
+    if (cached) return cached;
+    const row = this.statement('SELECT subject_id, key, suspended_at, lookup FROM subjects WHERE subject_id = ?').get(subjectId) as
+      | (Pick<SubjectRow, 'subject_id' | 'key' | 'suspended_at'> & { lookup: Buffer })
+      | undefined;
+    return row && this.remember(at, row.lookup.toString('base64'), row);
+  }
+
+  /**
+   * Empties the cache if the file changed since it was filled, and says which version of the file
+   * a row read now belongs to. SQLite increments the header's change counter on every commit in
+   * rollback-journal mode (this file's mode), whichever connection or process made it, and checks
+   * it itself to know whether its page cache still holds: a destroy() or a suspension through
+   * another replica sharing the file (PERSONAL_DATA_KEY_FILE) is seen at the next lookup, as a
+   * read through SQLite would see it. Read without the lock: a commit that lands after the read
+   * was not yet visible to a locked read either, and one in progress only empties the cache.
+   */
+  private fresh(): number {
+    // :memory: has no header and no other connection: only its own writes change it (forget()).
+    let at = 0;
+    if (this.counterFd !== undefined) {
+      // Fewer than 4 bytes: no header to go by (never, once the file is open): cache nothing.
+      at = readSync(this.counterFd, this.counter, 0, 4, CHANGE_COUNTER_OFFSET) === 4 ? this.counter.readUInt32BE(0) : -1;
+    }
+    if (at !== this.cachedAt || at < 0 || this.byLookup.size >= ACTIVE_CACHE_LIMIT) {
+      this.forget();
+      this.cachedAt = at;
+    }
+    return at;
+  }
+
+  private forget(): void {
+    this.byLookup.clear();
+    this.byId.clear();
+    this.cachedAt = -1;
+  }
+
+  /** Caches a row read at version `at` of the file, unless the file has changed since (then the next lookup reads again anyway). */
+  private remember(at: number, cacheKey: string, row: Pick<SubjectRow, 'subject_id' | 'key' | 'suspended_at'>): ActiveRow {
+    const active: ActiveRow = { subjectId: row.subject_id, key: row.key, suspended: row.suspended_at !== null };
+    if (at === this.cachedAt && at >= 0) {
+      this.byLookup.set(cacheKey, active);
+      this.byId.set(active.subjectId, active);
+    }
+    return active;
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    // Once: a descriptor number closed twice may by then be another file's.
+    if (this.counterFd !== undefined) closeSync(this.counterFd);
+    this.counterFd = undefined;
   }
 
   private lookup(organizationCode: string, name: string): Buffer {
