@@ -78,6 +78,20 @@ describe('the key store answers known people from memory only while its file is 
     expect(await here.findSubject('132012', '高橋 次郎')).toBe(other.subjectId);
   });
 
+  it('a store closed leaves the other stores of the process on the file reading its change counter', async () => {
+    const { subjectId } = await there.subjectFor('132012', '伊藤 三郎');
+    expect(await there.findSubject('132012', '伊藤 三郎')).toBe(subjectId);
+    await here.close();
+    const third = new SqliteKeyStore(file);
+    try {
+      await third.destroy(subjectId, '2026-12-06T00:00:00.000Z');
+      expect(await there.findSubject('132012', '伊藤 三郎')).toBeUndefined();
+    } finally {
+      await third.close();
+    }
+    expect((await there.keyOf(subjectId)).status).toBe('erased');
+  });
+
   it('in memory, an erasure through the store itself is seen at the next lookup', async () => {
     const memory = new SqliteKeyStore(':memory:');
     try {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import { statement } from '@nws/event-store/sqlite';
@@ -40,6 +40,30 @@ const ACTIVE_CACHE_LIMIT = 10_000;
 /** The database header's file change counter: 4 bytes, big-endian, at offset 24 (sqlite.org/fileformat.html, 1.3.7). */
 const CHANGE_COUNTER_OFFSET = 24;
 
+/**
+ * One descriptor per key file per process, only to read its change counter, shared by the stores
+ * of this process that have the file open and closed with the last of them. Closing any
+ * descriptor of a file drops every POSIX lock the process holds on it, SQLite's included (SQLite
+ * defers closing its own for that reason): a descriptor closed while another store of this process
+ * is inside a transaction would take its lock away.
+ */
+const counterFiles = new Map<string, { readonly fd: number; users: number }>();
+
+function openCounter(filename: string): { readonly path: string; readonly fd: number } {
+  const path = realpathSync(filename);
+  const shared = counterFiles.get(path) ?? { fd: openSync(path, 'r'), users: 0 };
+  shared.users += 1;
+  counterFiles.set(path, shared);
+  return { path, fd: shared.fd };
+}
+
+function closeCounter(path: string): void {
+  const shared = counterFiles.get(path);
+  if (!shared || --shared.users > 0) return;
+  counterFiles.delete(path);
+  closeSync(shared.fd);
+}
+
 interface SubjectRow {
   subject_id: string;
   organization_code: string;
@@ -71,8 +95,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly byLookup = new Map<string, ActiveRow>();
   private readonly byId = new Map<string, ActiveRow>();
   private cachedAt = -1;
-  /** A second descriptor on the file, only to read its change counter; closed after the connection (SQLite's POSIX locks). */
-  private counterFd: number | undefined;
+  /** The descriptor the change counter is read through (see counterFiles); undefined for :memory: and once closed. */
+  private counterFile: { readonly path: string; readonly fd: number } | undefined;
   private readonly counter = Buffer.alloc(4);
 
   constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
@@ -87,7 +111,7 @@ export class SqliteKeyStore implements KeyStore {
     this.db.exec(SCHEMA);
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
-    this.counterFd = filename === ':memory:' ? undefined : openSync(filename, 'r');
+    this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);
   }
 
   async subjectFor(organizationCode: string, name: string): Promise<ActiveSubject> {
@@ -200,9 +224,9 @@ export class SqliteKeyStore implements KeyStore {
   private fresh(): number {
     // :memory: has no header and no other connection: only its own writes change it (forget()).
     let at = 0;
-    if (this.counterFd !== undefined) {
+    if (this.counterFile !== undefined) {
       // Fewer than 4 bytes: no header to go by (never, once the file is open): cache nothing.
-      at = readSync(this.counterFd, this.counter, 0, 4, CHANGE_COUNTER_OFFSET) === 4 ? this.counter.readUInt32BE(0) : -1;
+      at = readSync(this.counterFile.fd, this.counter, 0, 4, CHANGE_COUNTER_OFFSET) === 4 ? this.counter.readUInt32BE(0) : -1;
     }
     if (at !== this.cachedAt || at < 0 || this.byLookup.size >= ACTIVE_CACHE_LIMIT) {
       this.forget();
@@ -230,8 +254,9 @@ export class SqliteKeyStore implements KeyStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
     // Once: a descriptor number closed twice may by then be another file's.
-    if (this.counterFd !== undefined) closeSync(this.counterFd);
-    this.counterFd = undefined;
+    if (this.counterFile !== undefined) closeCounter(this.counterFile.path);
+    this.counterFile = undefined;
+    this.forget();
   }
 
   private lookup(organizationCode: string, name: string): Buffer {
