@@ -26,9 +26,14 @@ describe('a data file locked by another process (real port, files on disk)', () 
     await server.stop();
   });
 
-  /** Takes `file`'s write lock (`exclusive`: readers' too, for a rollback-journal file) until released. */
-  function lock(file: string, exclusive = false): () => void {
+  /**
+   * Takes `file`'s write lock (`exclusive`: readers' too, for a rollback-journal file) until
+   * released; `changedFirst`: after committing a change of its own (the header's user_version), as
+   * an erasure by another process would, so the API's memory of the file no longer holds.
+   */
+  function lock(file: string, exclusive = false, changedFirst = false): () => void {
     holder = new Database(join(server.config.dataDir, file));
+    if (changedFirst) holder.pragma(`user_version = ${Number(holder.pragma('user_version', { simple: true })) + 1}`);
     holder.exec(exclusive ? 'BEGIN EXCLUSIVE' : 'BEGIN IMMEDIATE');
     return () => {
       holder?.exec('ROLLBACK');
@@ -69,15 +74,15 @@ describe('a data file locked by another process (real port, files on disk)', () 
     expect((await server.request('GET', '/health')).body.storage).toMatchObject({ state: 'ok', accessLogBacklog: 0 });
   });
 
-  it('key store locked: a write that needs a person’s key is refused 503 busy, nothing recorded, and so is a read that must tell whose data it shows; once the lock is gone both go through', async () => {
+  it('key store changed and locked by another process: a write that needs a person’s key is refused 503 busy, nothing recorded, and so is a read that must tell whose data it shows; once the lock is gone both go through', async () => {
     const withContacts = await draftWithContactForms(driver);
     expect((await driver.act('applicant', withContacts, 'submit')).status).toBe(200);
     const { create, forms } = await driver.examples();
     const id = (await driver.as('applicant', 'POST', '/applications', create)).body.id as string;
     const contacts = forms.find((f) => f.code === '02-02')!.example;
     const history = (await driver.as('applicant', 'GET', `/applications/${id}/history`)).body;
-    // when another process holds the key file exclusively (a rollback journal: readers wait too)
-    const release = lock(KEY_STORE_FILE, true);
+    // when another process changed the key file and holds it exclusively (a rollback journal: readers wait too)
+    const release = lock(KEY_STORE_FILE, true, true);
     const refused = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, contacts);
     // then the save is refused with why, in Japanese and English, and nothing is appended
     expect(refused.status).toBe(503);
@@ -95,6 +100,33 @@ describe('a data file locked by another process (real port, files on disk)', () 
     // when the lock is gone, the same save and the same read go through
     expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, contacts)).status).toBe(200);
     expect((await driver.as('prefectureReviewer', 'GET', `/applications/${withContacts}`)).status).toBe(200);
+  });
+
+  it('key store locked with nothing changed since the API read it: saves and reads of the people it looked up go through; a new person is refused 503 busy, nothing recorded', async () => {
+    const withContacts = await draftWithContactForms(driver);
+    expect((await driver.act('applicant', withContacts, 'submit')).status).toBe(200);
+    const { create, forms } = await driver.examples();
+    const id = (await driver.as('applicant', 'POST', '/applications', create)).body.id as string;
+    const contacts = forms.find((f) => f.code === '02-02')!.example as { normalContacts: Array<{ name: string }> };
+    // The API reads the people of the form and of the reviewer's view from the key file.
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, contacts)).status).toBe(200);
+    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${withContacts}`)).status).toBe(200);
+    // when another process holds the key file exclusively, having changed nothing
+    const release = lock(KEY_STORE_FILE, true);
+    // then the same people are answered from memory: the save and the reviewer's read go through
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, contacts)).status).toBe(200);
+    const read = await driver.as('prefectureReviewer', 'GET', `/applications/${withContacts}`);
+    expect(read.status).toBe(200);
+    expect(read.body.forms['02-02'].data.normalContacts[0].name).toBe(contacts.normalContacts[0]!.name);
+    // and a person the file does not hold yet needs it: 503 busy, nothing appended
+    const history = (await driver.as('applicant', 'GET', `/applications/${id}/history`)).body;
+    const someoneNew = { ...contacts, normalContacts: contacts.normalContacts.map((c, i) => (i === 0 ? { ...c, name: '新規 花子' } : c)) };
+    const refused = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, someoneNew);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE', storage: 'busy' });
+    release();
+    expect((await driver.as('applicant', 'GET', `/applications/${id}/history`)).body).toEqual(history);
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, someoneNew)).status).toBe(200);
   });
 
   it('read models locked: writes are taken, the read models catch up once the lock is gone, and no event is parked', async () => {
