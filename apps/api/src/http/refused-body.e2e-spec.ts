@@ -169,3 +169,33 @@ describe('a body nobody reads (a route that does not exist, a content type with 
     expect((await client.answer()).status).toBe(200);
   });
 });
+
+describe('a body the rate limit answers before anyone reads it (a GET’s, which Fastify does not parse)', () => {
+  const fx = rawClientFixture({ RATE_LIMIT: '1/min' });
+  const get = (length: number) => `GET /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('429: a body that stops arriving gets its connection closed once the drain bound has passed; one that arrives in full leaves the connection serving the next request', async () => {
+    // The caller's one request of the minute.
+    expect((await fx.driver.as('applicant', 'GET', '/applications')).status).toBe(200);
+    const bound = jest.replaceProperty(REFUSED_BODY_DRAIN, 'maxMs', 300);
+    try {
+      const stalled = await fx.open();
+      await stalled.write(get(1024 * 1024));
+      await stalled.write(Buffer.alloc(100_000, 'A'));
+      const limited = await stalled.answer();
+      expect(limited.status).toBe(429);
+      const started = Date.now();
+      await stalled.closed();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    } finally {
+      bound.restore();
+    }
+    const whole = await fx.open();
+    await whole.write(get(100_000));
+    await whole.write(Buffer.alloc(100_000, 'A'));
+    expect((await whole.answer()).status).toBe(429);
+    // Probes are never limited: the connection read the whole body and serves the next request.
+    await whole.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect((await whole.answer()).status).toBe(200);
+  });
+});

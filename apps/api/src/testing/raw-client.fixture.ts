@@ -14,8 +14,8 @@ export interface RawClientFixture {
   applications(): Promise<number>;
 }
 
-/** Registers the hooks: a real app on a real port for the describe block, its clients closed after each test. */
-export function rawClientFixture(): RawClientFixture {
+/** Registers the hooks: a real app on a real port for the describe block (`env`: its configuration), its clients closed after each test. */
+export function rawClientFixture(env: NodeJS.ProcessEnv = {}): RawClientFixture {
   const clients: RawClient[] = [];
   const fixture = {
     async open() {
@@ -28,7 +28,7 @@ export function rawClientFixture(): RawClientFixture {
     },
   } as { -readonly [K in keyof RawClientFixture]: RawClientFixture[K] };
   beforeAll(async () => {
-    fixture.server = await TestServer.start();
+    fixture.server = await TestServer.start({ env });
     fixture.driver = new Driver(fixture.server);
     fixture.token = await fixture.driver.token('applicant');
   });
