@@ -241,10 +241,13 @@ export class SqliteKeyStore implements KeyStore {
     this.cachedAt = -1;
   }
 
-  /** Caches a row read at version `at` of the file, unless the file has changed since (then the next lookup reads again anyway). */
+  /**
+   * Caches a row read at version `at` of the file (the counter read before the row): a commit
+   * between the two only makes the next lookup empty the cache and read again.
+   */
   private remember(at: number, cacheKey: string, row: Pick<SubjectRow, 'subject_id' | 'key' | 'suspended_at'>): ActiveRow {
     const active: ActiveRow = { subjectId: row.subject_id, key: row.key, suspended: row.suspended_at !== null };
-    if (at === this.cachedAt && at >= 0) {
+    if (at >= 0) {
       this.byLookup.set(cacheKey, active);
       this.byId.set(active.subjectId, active);
     }
