@@ -8,6 +8,13 @@ import type { DisclosingRequest } from './access-purpose.guard';
 
 const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
 
+/** What redacting and logging an answer needs. */
+export interface DisclosureDeps {
+  readonly store: EncryptingEventStore;
+  readonly accessLog: SqliteAccessLog;
+  readonly clock: Clock;
+}
+
 /**
  * Every answer leaves through here: its personal values are found by the workflows'
  * declarations, what the caller may not see is replaced (緊急連絡先 outside the body and its
@@ -22,13 +29,6 @@ const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
  * (docs/benchmarks.md). AccessPurposeGuard reads the purpose headers (and refuses bad ones)
  * before the handler runs, as the interceptor did; the personal-data routes log for themselves.
  */
-/** What redacting and logging an answer needs. */
-export interface DisclosureDeps {
-  readonly store: EncryptingEventStore;
-  readonly accessLog: SqliteAccessLog;
-  readonly clock: Clock;
-}
-
 export function discloseResponses(fastify: FastifyInstance, deps: DisclosureDeps): void {
   fastify.addHook('preSerialization', async (request: DisclosingRequest, reply: FastifyReply, payload: unknown) => {
     const actor = request.actor;
