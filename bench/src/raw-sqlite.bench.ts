@@ -76,6 +76,6 @@ export class RawOnePerTx {
 
 /** Raw limits on this disk: the baselines every engine figure is divided by. */
 export async function rawSqliteBaselines(options: BenchOptions, raw: RawOnePerTx) {
-  const seconds = options.quick ? 2 : 5;
+  const seconds = options.quick ? 1 : 5;
   return { onePerTx: await raw.measure(seconds), hundredPerTx: await raw.measureBatched(seconds) };
 }
