@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { firstValueFrom, take, timeout, toArray, type Subscription } from 'rxjs';
 import { startEsdbStandIn, type EsdbStandIn, type StandInFault, type StandInNode } from '../../../../test/esdb-stand-in/start-stand-in';
 import { EventStoreUnavailableError } from '../event-store.errors';
@@ -263,6 +263,53 @@ describe('EventStoreDB adapter: faults on the wire', () => {
       await expect(store.append(stream, [ev('X')], 0)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actual: 2 });
       await expectExactly(store, stream, events);
     });
+  });
+});
+
+/**
+ * @eventstore/db-client 6.2.1 kept every batch append's promise in one map for the whole process:
+ * a stream error on one client (closing it is one) rejected the appends another client had in
+ * flight, and that client's answers, arriving after, threw a TypeError in gRPC's callback — an
+ * uncaught exception. Seen as a flaky e2e (two API replicas in one test process, one stopping).
+ * Fixed upstream in the renamed client (kurrent-io/KurrentDB-Client-NodeJS#523, not in any
+ * @eventstore/db-client release); `patches/` carries the same fix (patch-package, at npm ci).
+ */
+describe('EventStoreDB client: two clients in one process (patches/@eventstore+db-client)', () => {
+  it('closing one client while the other has appends in flight fails none of the other\'s appends, and throws nothing', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const a = EventStoreDBClient.connectionString(standIn.connectionString);
+    const b = EventStoreDBClient.connectionString(standIn.connectionString);
+    try {
+      const prefix = `two-clients-${randomUUID()}-`;
+      // Each client's batch-append stream is open before the race.
+      await a.appendToStream(`${prefix}a0`, jsonEvent({ type: 'Opened', data: {} }));
+      await b.appendToStream(`${prefix}b0`, jsonEvent({ type: 'Opened', data: {} }));
+      for (let round = 0; round < 5; round++) {
+        const c = round === 0 ? b : EventStoreDBClient.connectionString(standIn.connectionString);
+        if (round > 0) await c.appendToStream(`${prefix}c${round}`, jsonEvent({ type: 'Opened', data: {} }));
+        const inFlight = Array.from({ length: 100 }, (_, i) => a.appendToStream(`${prefix}a${round}-${i}`, jsonEvent({ type: 'Raced', data: { i } })));
+        // `c`'s own append is settled either way (answered before the close, or failed by it), never left hanging.
+        const own = c.appendToStream(`${prefix}c${round}-own`, jsonEvent({ type: 'Raced', data: {} })).then(
+          () => 'settled',
+          () => 'settled',
+        );
+        // Closing `c` ends its stream with CANCELLED while `a`'s answers are on their way.
+        const closing = c.dispose();
+        const outcomes = await Promise.allSettled(inFlight);
+        await closing;
+        expect(await Promise.race([own, new Promise((resolve) => setTimeout(() => resolve('hanging'), 5_000))])).toBe('settled');
+        expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+        expect(outcomes.every((o) => o.status === 'fulfilled' && o.value.success)).toBe(true);
+      }
+      // Let any late answer arrive before looking for what it threw.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught.map(String)).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await a.dispose();
+    }
   });
 });
 
