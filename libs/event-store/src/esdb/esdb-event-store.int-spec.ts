@@ -299,7 +299,7 @@ describe('EventStoreDB client: two clients in one process (patches/@eventstore+d
         const closing = c.dispose();
         const outcomes = await Promise.allSettled(inFlight);
         await closing;
-        expect(await Promise.race([own, new Promise((resolve) => setTimeout(() => resolve('hanging'), 5_000))])).toBe('settled');
+        expect(await Promise.race([own, new Promise((resolve) => setTimeout(() => resolve('hanging'), 5_000).unref())])).toBe('settled');
         expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
         expect(outcomes.every((o) => o.status === 'fulfilled' && o.value.success)).toBe(true);
       }
