@@ -1,4 +1,4 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EncryptingEventStore, SqliteAccessLog } from '@nws/personal-data';
@@ -30,8 +30,9 @@ export class DistributionController {
   constructor(
     private readonly host: DistributionHost,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Optional() @Inject(PERSONAL_DATA_STORE) private readonly personalData?: EncryptingEventStore,
-    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: SqliteAccessLog,
+    // PersonalDataModule is global and always imported (app.module.ts): a streamed event is never sent unredacted or unlogged.
+    @Inject(PERSONAL_DATA_STORE) private readonly personalData: EncryptingEventStore,
+    @Inject(ACCESS_LOG) private readonly accessLog: SqliteAccessLog,
   ) {}
 
   @Get('consumers')
@@ -90,12 +91,8 @@ export class DistributionController {
       heartbeatMs: this.host.config.heartbeatMs,
       pollMs: Math.min(1000, Math.max(25, Math.floor(minTimeout / 4))),
       batchSize: STREAM_BATCH,
-      redact: async (event) => {
-        const { personalData: store, accessLog } = this;
-        if (!store || !accessLog) return event;
-        // Streamed events bypass the answers' hook that logs pulled ones; the same contacts leave here.
-        return (await disclose(event, { store, accessLog, clock: this.clock }, request, actor, { publishedView: true, applicationId: null })).body;
-      },
+      // Streamed events bypass the answers' hook that logs pulled ones; the same contacts leave here.
+      redact: async (event) => (await disclose(event, { store: this.personalData, accessLog: this.accessLog, clock: this.clock }, request, actor, { publishedView: true, applicationId: null })).body,
     });
     const untrack = this.host.track(session);
     try {
