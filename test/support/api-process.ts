@@ -121,16 +121,19 @@ export class ApiProcess implements ApiClient {
     return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
   }
 
-  /** Sends a signal and waits for the process to be gone (SIGKILL: no shutdown hook runs). */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
+  /**
+   * Sends a signal and waits for the process to be gone (SIGKILL: no shutdown hook runs); answers
+   * how it ended, or undefined when it had already.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+    if (!this.running) return undefined;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => this.child.once('exit', (code, sig) => r({ code, signal: sig })));
     this.child.kill(signal);
-    await exited;
+    return exited;
   }
 
-  stop(): Promise<void> {
-    return this.kill('SIGTERM');
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
   }
 
   /** Starts a new process on the same port and data directory once the old one is gone. */

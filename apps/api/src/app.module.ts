@@ -22,7 +22,7 @@ import { ProjectionsController } from './projections/projections.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
-import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
+import { CLOCK, EVENT_STORE, HTTP_DRAIN, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';
 import { MasterDataDiffController } from './master-data/master-data-diff.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -71,7 +71,7 @@ export class AppModule {
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
       imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
-      exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics],
+      exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics, HTTP_DRAIN],
       controllers:
         config.role === 'worker'
           ? [HealthController, MetricsController, ProjectionsController]
@@ -81,6 +81,7 @@ export class AppModule {
         { provide: EngineMetrics, useValue: metrics },
         { provide: EVENT_STORE, useValue: metered },
         { provide: CLOCK, useValue: (() => new Date().toISOString()) satisfies Clock },
+        { provide: HTTP_DRAIN, useValue: new AbortController() },
         {
           provide: WORKFLOW_ENGINE,
           inject: [EVENT_STORE, CLOCK],

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { constants } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,7 +15,7 @@ import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { drainUnreadBodies, refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
-import { CLOCK, type Clock } from './infrastructure/tokens';
+import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
 
@@ -49,6 +51,10 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     // Node's own default, which Fastify turns off: a client gets 5 minutes to send its request
     // (headers and body), then its socket is closed. Streams and long polls answer for longer.
     requestTimeout: 300_000,
+    // A request that reaches the router while the server closes is answered as any other (with
+    // `Connection: close`): the stores stay open until every request is answered (closeApp), so
+    // Fastify's bare English 503 would refuse work that can be done.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, store), adapter, {
     // The adapter's parser would buffer and parse a second way; ours is json-body.ts.
@@ -59,9 +65,9 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
   drainUnreadBodies(app.getHttpAdapter().getInstance());
   discloseResponses(app.getHttpAdapter().getInstance(), { store: app.get(PERSONAL_DATA_STORE), accessLog: app.get(ACCESS_LOG), clock: app.get<Clock>(CLOCK) });
   refuseOversizedBeforeContinue(app.getHttpServer());
+  sayCloseWhileStopping(app);
   await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -73,4 +79,85 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
   );
   SwaggerModule.setup('docs', app, document);
   return app;
+}
+
+/** How long a stop waits for requests in flight before it closes the connections left. */
+export const DRAIN_LIMIT_MS = 10_000;
+
+/**
+ * Stops the API. Nest's own `app.close()` runs the modules' `onModuleDestroy` before it closes the
+ * HTTP server, so requests still being answered found the access log and the distribution ledger
+ * closed: a 500 for an approval that was recorded. This stops in an order where that cannot happen:
+ * 1. no new connections, and long polls and event streams end (HTTP_DRAIN);
+ * 2. requests in flight are answered, for up to DRAIN_LIMIT_MS (then the connections left are
+ *    closed: a client that never finishes its body does not hold the stop);
+ * 3. `app.close()`: the modules close their stores, logs and ledger as before (the HTTP server
+ *    is already closed).
+ * Call this, not `app.close()`, wherever the app may be serving (main.ts, the worker, tests).
+ */
+export async function closeApp(app: NestFastifyApplication): Promise<void> {
+  let closing = closings.get(app);
+  if (!closing) {
+    closing = (async () => {
+      app.get<AbortController>(HTTP_DRAIN).abort();
+      const server = app.getHttpServer() as Server;
+      const limit = setTimeout(() => server.closeAllConnections(), DRAIN_LIMIT_MS);
+      // Connections whose last request was answered without `Connection: close` (an event stream
+      // ended by the drain) would otherwise stay open for their keep-alive timeout.
+      const idle = setInterval(() => server.closeIdleConnections(), 25);
+      limit.unref();
+      idle.unref();
+      try {
+        await app.getHttpAdapter().close();
+      } finally {
+        clearTimeout(limit);
+        clearInterval(idle);
+      }
+      await app.close();
+    })();
+    closings.set(app, closing);
+  }
+  return closing;
+}
+
+const closings = new WeakMap<NestFastifyApplication, Promise<void>>();
+
+/**
+ * Once the API is stopping, every answer says `Connection: close`, so its client opens a new
+ * connection for its next request (refused at once, or served by the next process) instead of
+ * sending it on one the server is about to close under it.
+ */
+function sayCloseWhileStopping(app: NestFastifyApplication): void {
+  const stopping = app.get<AbortController>(HTTP_DRAIN).signal;
+  app.getHttpAdapter().getInstance().addHook('onSend', (_request, reply, payload, done) => {
+    if (stopping.aborted) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
+
+/**
+ * SIGTERM (a deploy, `docker stop`) and SIGINT (Ctrl-C) stop the process through `closeApp`, then
+ * it ends by the same signal, so its parent sees why. A second signal during the stop ends it at
+ * once. Only these two: Nest's `enableShutdownHooks` also takes SIGUSR2, SIGHUP and the fault
+ * signals, which tools and debuggers send for other reasons, and runs Nest's own order.
+ */
+export function stopOnSignals(app: NestFastifyApplication): void {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const stop = (signal: NodeJS.Signals) => {
+    for (const each of signals) process.removeListener(each, stop);
+    closeApp(app).then(
+      () => {
+        // As PID 1 (a container without an init) the kernel ignores a signal the process has no
+        // handler for, this one included: then it ends with the shell's code for the signal.
+        process.exitCode = 128 + constants.signals[signal];
+        setTimeout(() => process.exit(), 1_000).unref();
+        process.kill(process.pid, signal);
+      },
+      (error: unknown) => {
+        process.stderr.write(`Stopping after ${signal} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.on(signal, stop);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
-import { createApp } from './create-app';
+import { createApp, stopOnSignals } from './create-app';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 
@@ -10,6 +10,7 @@ const EXIT_DATA_DIRECTORY_IN_USE = 75;
 async function main(): Promise<void> {
   const config = loadRuntimeConfig();
   const app = await createApp(config);
+  stopOnSignals(app);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://localhost:${address.port}`;

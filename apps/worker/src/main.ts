@@ -1,7 +1,7 @@
 import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
-import { createApp } from '../../api/src/create-app';
+import { createApp, stopOnSignals } from '../../api/src/create-app';
 
 /**
  * The worker of a scaled deployment: the reactor (master-data registration), the projections and
@@ -11,6 +11,7 @@ import { createApp } from '../../api/src/create-app';
 async function main(): Promise<void> {
   const config = loadRuntimeConfig({ PORT: '3100', ...process.env, PROCESS_ROLE: 'worker' });
   const app = await createApp(config);
+  stopOnSignals(app);
   await app.listen(config.port, config.host);
   process.stdout.write(`worker: reactor, projections and distribution on ${describeEventStore(config)}; health on :${config.port}/health, distribution on :${config.port}/distribution\n`);
 }

@@ -17,6 +17,7 @@ const SIZES = {
     disk: { fullEpisodes: 1, readOnlyEpisodes: 1, clients: 3, minLoadMs: 150, maxLoadMs: 500, minTroubleMs: 300, maxTroubleMs: 700 },
     projectionFaults: { faults: 3, clients: 3 },
     commitRace: { episodes: 40, clients: 24 },
+    stop: { stops: 2, clients: 4, minLoadMs: 300, maxLoadMs: 900 },
   },
   full: {
     crash: { kills: 40, clients: 6, minLoadMs: 50, maxLoadMs: 2500 },
@@ -26,6 +27,7 @@ const SIZES = {
     disk: { fullEpisodes: 12, readOnlyEpisodes: 6, clients: 6, minLoadMs: 200, maxLoadMs: 2500, minTroubleMs: 400, maxTroubleMs: 3000 },
     projectionFaults: { faults: 12, clients: 6 },
     commitRace: { episodes: 400, clients: 24 },
+    stop: { stops: 20, clients: 6, minLoadMs: 100, maxLoadMs: 2500 },
   },
 } as const;
 
@@ -51,6 +53,7 @@ export const SCALE = {
   },
   projectionFaults: { ...size.projectionFaults, faults: override('RELIABILITY_PROJECTION_FAULTS', size.projectionFaults.faults) },
   commitRace: { ...size.commitRace, episodes: override('RELIABILITY_COMMIT_RACE_EPISODES', size.commitRace.episodes) },
+  stop: { ...size.stop, stops: override('RELIABILITY_STOPS', size.stop.stops) },
 };
 
 /** Generous per-test limits: a deadline against hangs, never a speed assertion. */

@@ -37,6 +37,8 @@ export class DistributionStreamSession {
   ) {}
 
   async run(): Promise<void> {
+    // Ended before it began (the API is stopping): the response is already closed.
+    if (this.closed) return;
     const res = this.response;
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

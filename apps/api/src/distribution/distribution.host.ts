@@ -18,7 +18,7 @@ import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/di
 import { storedEventStoreOf } from '@nws/personal-data';
 import type { RuntimeConfig } from '@nws/runtime';
 import { SYSTEM_ACTOR } from '@nws/workflows/connection-application';
-import { CLOCK, EVENT_STORE, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
+import { CLOCK, EVENT_STORE, HTTP_DRAIN, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { EngineMetrics } from '../metrics/metrics.registry';
 
 /** Anything that must end before the store closes (open SSE streams). */
@@ -28,8 +28,9 @@ export interface Closable {
 
 /**
  * Owns the distribution ledger (DATA_DIR/distribution.sqlite), the worker that confirms
- * acknowledged versions on their applications, the periodic lag log, and the open streams,
- * which it ends first on shutdown so the HTTP server can close.
+ * acknowledged versions on their applications, the periodic lag log, and the open long polls and
+ * streams, which it ends as soon as the API stops taking requests (HTTP_DRAIN) so the HTTP server
+ * can close; the ledger stays open until then for the requests still being answered.
  */
 @Injectable()
 export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
@@ -44,6 +45,8 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
   private readonly groups: PersistentGroups | undefined;
   private groupsTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** No long poll or stream is held open any more: the API is stopping. */
+  private draining = false;
   private unhookMetrics: (() => void) | undefined;
 
   constructor(
@@ -52,7 +55,9 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(CLOCK) clock: Clock,
     private readonly metrics: EngineMetrics,
+    @Inject(HTTP_DRAIN) drain: AbortController,
   ) {
+    drain.signal.addEventListener('abort', () => this.endStreams(), { once: true });
     // Read here rather than in RuntimeConfig: only this module knows these settings.
     this.config = loadDistributionConfig(process.env);
     this.store = new SqliteDistributionStore(join(runtime.dataDir, DISTRIBUTION_FILE));
@@ -93,8 +98,7 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     this.unhookMetrics?.();
     clearTimeout(this.groupsTimer);
     clearInterval(this.lagTimer);
-    for (const stream of this.streams) stream.close();
-    this.streams.clear();
+    this.endStreams();
     this.ledger.stop();
     await this.worker.stop();
   }
@@ -156,9 +160,20 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** Holds a long poll or stream open until it ends itself or the API stops; once stopping, ends it at once. */
   track(stream: Closable): () => void {
+    if (this.draining) {
+      stream.close();
+      return () => undefined;
+    }
     this.streams.add(stream);
     return () => this.streams.delete(stream);
+  }
+
+  private endStreams(): void {
+    this.draining = true;
+    for (const stream of this.streams) stream.close();
+    this.streams.clear();
   }
 
   async lag(): Promise<{ headPosition: number; pendingConfirmations: number; consumers: ConsumerStatus[] }> {

@@ -5,5 +5,11 @@ export const WORKFLOW_ENGINE = Symbol('WORKFLOW_ENGINE');
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 export const READ_MODEL_QUERIES = Symbol('READ_MODEL_QUERIES');
 export const CLOCK = Symbol('CLOCK');
+/**
+ * An AbortController aborted when the API stops taking requests (create-app.ts), before it waits
+ * for those in flight: whatever holds a request open on its own (long polls, event streams) ends
+ * it then, so the wait is for work being done, not for clients waiting.
+ */
+export const HTTP_DRAIN = Symbol('HTTP_DRAIN');
 
 export type Clock = () => string;

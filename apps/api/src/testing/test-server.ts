@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintToken } from '@nws/auth';
 import type { Actor } from '@nws/engine';
 import { loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
-import { createApp } from '../create-app';
+import { closeApp, createApp } from '../create-app';
 import { httpRequest, type ApiClient, type RequestOptions, type TestResponse } from './http-client';
 
 export type { ApiClient, RequestOptions, TestResponse } from './http-client';
@@ -46,7 +46,7 @@ export class TestServer implements ApiClient {
 
   /** Stops the app (closing the store); the data directory survives unless `remove`. */
   async stop(remove = this.ownsDir): Promise<void> {
-    await this.app.close();
+    await closeApp(this.app);
     if (remove) rmSync(this.config.dataDir, { recursive: true, force: true });
   }
 }

@@ -27,6 +27,11 @@ export class SseClient {
     return client;
   }
 
+  /** The server ended the stream (or close() was called). */
+  get done(): boolean {
+    return this.ended;
+  }
+
   /** Data messages, parsed as JSON. */
   get events(): Array<{ id?: string; event?: string; data: any }> {
     return this.messages.filter((m) => m.data !== undefined).map((m) => ({ ...(m.id ? { id: m.id } : {}), ...(m.event ? { event: m.event } : {}), data: JSON.parse(m.data!) }));
