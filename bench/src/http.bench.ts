@@ -35,10 +35,21 @@ export async function httpTransitions(options: BenchOptions, raw: RawOnePerTx, c
     // Same load, not counted: the API's JIT and caches reach their steady state first.
     await load(options.quick ? 1 : 2);
     const rawBefore = await raw.measure(options.quick ? 1 : 2);
+    const apiBefore = api.cpuTime();
+    const clientBefore = process.cpuUsage();
     const result = await load(options.quick ? 3 : 10);
+    const client = process.cpuUsage(clientBefore);
+    const apiAfter = api.cpuTime();
     const rawAfter = await raw.measure(options.quick ? 1 : 2);
     const ok = result['2xx'];
-    return { perSecond: ok / (result.duration || 1), non2xx: result.non2xx, p99Ms: result.latency.p99, raw: (rawBefore + rawAfter) / 2, rawBefore, rawAfter };
+    // What one save cost in CPU, so the line says whether the machine's cores could reach the raw
+    // rate at all: at R saves/s, N cores give N / R seconds of CPU per save, to the API and the
+    // load generator together.
+    const cpuPerSaveMs =
+      apiBefore && apiAfter && ok > 0
+        ? { apiMain: (apiAfter.mainMs - apiBefore.mainMs) / ok, apiAll: (apiAfter.allMs - apiBefore.allMs) / ok, client: (client.user + client.system) / 1000 / ok }
+        : undefined;
+    return { perSecond: ok / (result.duration || 1), non2xx: result.non2xx, p99Ms: result.latency.p99, raw: (rawBefore + rawAfter) / 2, rawBefore, rawAfter, cpuPerSaveMs };
   } finally {
     await api.stop();
   }

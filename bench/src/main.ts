@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { benchOptions, freshDir, percentile, type BenchResult } from './bench-context';
 import { engineTransitions } from './engine.bench';
 import { httpTransitions } from './http.bench';
@@ -53,7 +53,12 @@ async function main(): Promise<void> {
       baseline: alongside(http.raw),
       target: '≥ 1×',
       pass: http.perSecond >= http.raw,
-      note: `p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}; raw ${formatFigure(http.rawBefore)} before, ${formatFigure(http.rawAfter)} after`,
+      note:
+        `p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}; raw ${formatFigure(http.rawBefore)} before, ${formatFigure(http.rawAfter)} after` +
+        (http.cpuPerSaveMs
+          ? `; CPU per save: API ${http.cpuPerSaveMs.apiAll.toFixed(2)} ms (its main thread ${http.cpuPerSaveMs.apiMain.toFixed(2)}), load client ${http.cpuPerSaveMs.client.toFixed(2)}; ` +
+            `the raw rate leaves ${((availableParallelism() * 1000) / http.raw).toFixed(2)} ms on ${availableParallelism()} cores`
+          : ''),
     });
 
     log('fold vs raw stream read, on a store and on one 10× larger…');

@@ -17,6 +17,13 @@ describe('ApiProcess (the API from its sources in a child process)', () => {
     const drive = new Driver(api);
     const id = await drive.draftWithForms();
     expect((await drive.act('applicant', id, 'submit')).status).toBe(200);
+    // The bench's CPU per save: the whole process, and its main thread within it, grow with work.
+    const cpu = api.cpuTime();
+    expect(cpu).toBeDefined();
+    expect(cpu!.mainMs).toBeGreaterThan(0);
+    expect(cpu!.allMs).toBeGreaterThanOrEqual(cpu!.mainMs);
+    await drive.draftWithForms();
+    expect(api.cpuTime()!.mainMs).toBeGreaterThan(cpu!.mainMs);
     const firstPid = api.pid;
     await api.restart();
     expect(api.pid).not.toBe(firstPid);

@@ -122,6 +122,19 @@ export class ApiProcess implements ApiClient {
   }
 
   /**
+   * CPU time the process has used so far, user and system (ms): all its threads, and its main
+   * thread (the event loop) alone. Undefined where there is no /proc (not Linux).
+   */
+  cpuTime(): { allMs: number; mainMs: number } | undefined {
+    const dir = join('/proc', String(this.child.pid));
+    try {
+      return { allMs: cpuTicks(readFileSync(join(dir, 'stat'), 'utf8')) * MS_PER_TICK, mainMs: cpuTicks(readFileSync(join(dir, 'task', String(this.child.pid), 'stat'), 'utf8')) * MS_PER_TICK };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Sends a signal and waits for the process to be gone (SIGKILL: no shutdown hook runs); answers
    * how it ended, or undefined when it had already.
    */
@@ -142,4 +155,13 @@ export class ApiProcess implements ApiClient {
     this.child = ApiProcess.spawn(this.options, this.port);
     await this.ready(this.options.readyTimeoutMs ?? 600_000);
   }
+}
+
+/** /proc reports CPU time in USER_HZ ticks, 100 a second on every Linux (its ABI, whatever the kernel's HZ). */
+const MS_PER_TICK = 10;
+
+/** utime + stime of a /proc/<pid>/stat line (fields 14 and 15; the command name may contain spaces). */
+function cpuTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
