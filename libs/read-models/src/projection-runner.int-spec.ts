@@ -38,6 +38,32 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
   }
 }
 
+describe('ProjectionRunner: catching up on a store larger than a page (real SQLite files)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nws-runner-catch-up-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('start() catches up a page per turn of the event loop: the process answers timers, I/O and signals meanwhile, and every event is applied once, in order', async () => {
+    // given 5,000 stored events, read 1,000 at a time
+    const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite'), pageSize: 1000 });
+    for (let stream = 0; stream < 50; stream++) {
+      await store.append(`s-${stream}`, Array.from({ length: 100 }, (_, i) => ({ id: randomUUID(), type: 'Happened', data: { blob: String(i) }, metadata: {} })), 'no_stream');
+    }
+    const { projection, table } = recordingProjection('recorded');
+    const runner = new ProjectionRunner(store, [projection], { filename: join(dir, 'read-models.sqlite') });
+    // when it starts, and something else waits for the next turn of the event loop
+    runner.start();
+    const atNextTurn = await new Promise<number>((resolve) => setImmediate(() => resolve(runner.position)));
+    // then that came long before the catch-up ended (it used to run to the end in one turn)
+    expect(atNextTurn).toBeLessThan(5000);
+    // and the catch-up still ends with every event applied once, in position order
+    await eventually(() => runner.position === 5000);
+    const positions = (runner.db.prepare(`SELECT position FROM ${table} ORDER BY seq`).all() as Array<{ position: number }>).map((r) => r.position);
+    expect(positions).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+    runner.close();
+    await store.close();
+  });
+});
+
 describe('ProjectionRunner: a projection that throws on one event (real SQLite files)', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

@@ -185,6 +185,8 @@ export class SqliteEventStore implements EventStore {
         remaining -= 1;
         return toRecorded(row);
       },
+      // A global read may cover the whole store (catch-ups, rebuilds, exports).
+      { turnBetweenPages: true },
     );
   }
 

@@ -21,8 +21,9 @@ export interface LiveFeedOptions {
  * sealer, distribution, erasure watcher), and one query answers them all. Rows are arrays of
  * strings, never changed; each subscriber parses its own events. A shared page holds until the
  * event loop turns or this process commits again. Only the last page is kept: a subscriber catching
- * up reads the whole store page by page in one turn, and keeping every page would hold the store
- * in memory (the first version did; the API ran out of heap on a 1,000,000-event store).
+ * up reads the whole store page by page (one page per turn of the event loop), and keeping every
+ * page would hold the store in memory (the first version did; the API ran out of heap on a
+ * 1,000,000-event store).
  */
 export class SqliteLiveFeed {
   private readonly committed$ = new Subject<void>();
@@ -43,31 +44,41 @@ export class SqliteLiveFeed {
       let after = options.after ?? 0;
       let pumping = false;
       let again = false;
-      // Re-entrant calls (a commit while we emit) only ask for one more pass: events stay in order.
+      // Re-entrant calls (a commit while we emit, or while a catch-up waits for its next turn) only
+      // ask for one more pass: events stay in order.
       const pump = () => {
         if (pumping) {
           again = true;
           return;
         }
         pumping = true;
+        run();
+      };
+      const run = () => {
         try {
           do {
             again = false;
             for (;;) {
-              if (subscriber.closed || this.stopped) return;
+              if (subscriber.closed || this.stopped) break;
               const rows = this.page(after);
               for (const row of rows) {
                 after = row[0];
                 if (matchesFilter({ type: row[4], streamId: row[2] }, options.filter)) subscriber.next(toRecorded(row));
-                if (subscriber.closed) return;
+                if (subscriber.closed) break;
               }
-              if (rows.length < this.options.pageSize) break;
+              if (rows.length < this.options.pageSize || subscriber.closed) break;
+              // A full page: more may follow, as when a subscriber catches up on the store. The
+              // rest comes after the event loop has turned, so a start on millions of events
+              // answers HTTP, timers and signals meanwhile (in one turn it held them for minutes).
+              // What one commit adds is less than a page and still comes at once.
+              setImmediate(run);
+              return;
             }
-          } while (again);
-        } catch (error) {
-          subscriber.error(error);
-        } finally {
+          } while (again && !subscriber.closed && !this.stopped);
           pumping = false;
+        } catch (error) {
+          pumping = false;
+          subscriber.error(error);
         }
       };
       const commits = this.committed$.subscribe(() => pump());
