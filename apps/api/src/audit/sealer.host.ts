@@ -10,6 +10,9 @@ import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
  * last seal is written at shutdown — before ProjectionsHost closes the store, hence
  * `beforeApplicationShutdown`. The witness file lives in DATA_DIR, outside the event database.
  */
+/** How long a stop reads on for its last seal. */
+const SHUTDOWN_SEAL_WITHIN_MS = 5_000;
+
 @Injectable()
 export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sealer');
@@ -43,6 +46,8 @@ export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.sealer.stop({ flush: true });
+    // Far behind (a store never sealed), sealing everything would outlast a container's stop
+    // grace period; what is left is sealed on from the last seal at the next start.
+    await this.sealer.stop({ flush: true, flushWithinMs: SHUTDOWN_SEAL_WITHIN_MS });
   }
 }

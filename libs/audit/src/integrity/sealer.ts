@@ -84,11 +84,21 @@ export class Sealer {
     this.resume(stored);
   }
 
-  /** Seals what is pending now (used at shutdown and by tests); resolves once it is durable. */
-  async flush(): Promise<void> {
+  /**
+   * Seals what is pending now (used at shutdown and by tests); resolves once it is durable. With
+   * `withinMs`, reads on for that long at most and seals what it has read: a sealer far behind
+   * (a store never sealed, a long outage) would otherwise hold a stop for as long as reading the
+   * rest takes. A seal covers a prefix of the global order, so the next start seals on from it.
+   */
+  async flush(options: { withinMs?: number } = {}): Promise<void> {
     if (this.state !== 'running') return;
+    const until = options.withinMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.withinMs;
+    let read = 0;
     // Events committed by other processes may not have reached the subscription yet.
-    for await (const event of this.store.readAll({ after: this.rolledTo })) this.roll(event);
+    for await (const event of this.store.readAll({ after: this.rolledTo })) {
+      this.roll(event);
+      if (++read % 256 === 0 && Date.now() >= until) break;
+    }
     for (let attempts = 0; this.state === 'running' && attempts < 10; attempts++) {
       if (this.sealing) await this.sealing;
       else if (this.pendingCount > 0) await this.seal();
@@ -96,10 +106,12 @@ export class Sealer {
     }
   }
 
-  async stop(options: { flush?: boolean } = {}): Promise<void> {
-    if (options.flush) await this.flush().catch((error: unknown) => this.options.onError?.(error));
+  async stop(options: { flush?: boolean; flushWithinMs?: number } = {}): Promise<void> {
+    // From here only the flush reads, within its time: a subscription still catching up would go
+    // on rolling events in, and the flush would seal those too.
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    if (options.flush) await this.flush(options.flushWithinMs === undefined ? {} : { withinMs: options.flushWithinMs }).catch((error: unknown) => this.options.onError?.(error));
     if (this.timer) clearTimeout(this.timer);
     await this.sealing;
     this.options.witness?.close();

@@ -68,6 +68,25 @@ describe('store-wide tamper evidence: seals, witness, gaps, high-water mark (rea
     expect(await verifyStore(store, { witness })).toMatchObject({ valid: true, unsealedEvents: 0 });
   });
 
+  it('a flush with a time limit seals the prefix it read, and the next sealer seals on from it to a store that verifies', async () => {
+    // given 3,000 events written while no sealer ran
+    await seedStore(store, { events: 3000, streams: 10, perAppend: 10 });
+    const first = new Sealer(store, { witness, debounceMs: 60_000, maxEvents: 1_000_000 });
+    await first.start();
+    // when it stops at once with no time to read on
+    await first.stop({ flush: true, flushWithinMs: 0 });
+    // then its last seal covers a prefix only (it read 256 events or a page it had, not the store)
+    const partial = first.status.lastSeal!;
+    expect(partial.toPosition).toBeGreaterThan(0);
+    expect(partial.toPosition).toBeLessThan(3000);
+    // and a sealer started later seals on from there, to a store that verifies with nothing unsealed
+    const second = new Sealer(store, { witness, debounceMs: 5 });
+    await second.start();
+    await second.stop({ flush: true });
+    expect(second.status.lastSeal!.toPosition).toBeGreaterThanOrEqual(3000);
+    expect(await verifyStore(store, { witness })).toMatchObject({ valid: true, unsealedEvents: 0 });
+  });
+
   it('a byte changed directly in the database file is reported at the exact event, expected and found hash', async () => {
     await sealed(30);
     await store.append('application-target', [ev({ phone: '0426207200' }), ev({ phone: 'MARKER-0426207201' }), ev()], 'no_stream');
