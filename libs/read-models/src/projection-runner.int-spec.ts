@@ -62,6 +62,26 @@ describe('ProjectionRunner: catching up on a store larger than a page (real SQLi
     runner.close();
     await store.close();
   });
+
+  it('waitFor answers at once when the read models are catching up (far behind), and waits for a write just behind them', async () => {
+    // given read models 5,000 events behind the store (not started), with a catch-up lag of 1,000
+    const store = new SqliteEventStore({ filename: join(dir, 'events-lag.sqlite'), pageSize: 1000 });
+    for (let stream = 0; stream < 50; stream++) {
+      await store.append(`s-${stream}`, Array.from({ length: 100 }, () => ({ id: randomUUID(), type: 'Happened', data: {}, metadata: {} })), 'no_stream');
+    }
+    const { projection } = recordingProjection('recorded-lag');
+    const runner = new ProjectionRunner(store, [projection], { filename: join(dir, 'read-models-lag.sqlite'), readYourWritesLag: 1000 });
+    // when a read waits for the head with a timeout no test would outlive, it is answered at once: stale
+    await expect(runner.waitFor(await store.headPosition(), 600_000)).resolves.toBe(false);
+    // and once caught up, a read waiting for a write just behind the read models waits for it
+    runner.start();
+    await eventually(() => runner.position === 5000);
+    const waiting = runner.waitFor(5001, 600_000);
+    await store.append('s-late', [{ id: randomUUID(), type: 'Happened', data: {}, metadata: {} }], 'no_stream');
+    await expect(waiting).resolves.toBe(true);
+    runner.close();
+    await store.close();
+  });
 });
 
 describe('ProjectionRunner: a projection that throws on one event (real SQLite files)', () => {

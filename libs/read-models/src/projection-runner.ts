@@ -128,8 +128,9 @@ export class ProjectionRunner {
   /** Resolves once every projection has applied the events up to `position` (read-your-writes). */
   async waitFor(position: number, timeoutMs = 2000): Promise<boolean> {
     if (this.position >= position) return true;
-    // Stalled on the disk: answering from what is there beats making every read wait.
-    if (this.storage) return false;
+    // Stalled on the disk, or catching up on the store: answering from what is there beats
+    // making every read wait out the timeout (reads are served while a start catches up).
+    if (this.storage || position - this.position > (this.options.readYourWritesLag ?? 10_000)) return false;
     try {
       await firstValueFrom(this.applied$.pipe(filter((p) => p >= position), map(() => true), timeout(timeoutMs)));
       return true;

@@ -4,6 +4,12 @@ export interface ProjectionRunnerOptions {
   readonly filename: string;
   /** Events applied per transaction at most while catching up. */
   readonly batchSize?: number;
+  /**
+   * How far behind the store the read models may be for `waitFor` to wait (events, default
+   * 10,000). Further behind they are catching up (a start on a large store), not behind one
+   * reader's write, and reads are answered from what is there at once.
+   */
+  readonly readYourWritesLag?: number;
   /** How often a projection is run on an event that makes it throw before the event is parked (default 3, at least 2). */
   readonly maxAttempts?: number;
   /** Delay before the first retry (ms, default 100); doubled per attempt. */
