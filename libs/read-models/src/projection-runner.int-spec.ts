@@ -42,12 +42,18 @@ describe('ProjectionRunner: catching up on a store larger than a page (real SQLi
   const dir = mkdtempSync(join(tmpdir(), 'nws-runner-catch-up-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('start() catches up a page per turn of the event loop: the process answers timers, I/O and signals meanwhile, and every event is applied once, in order', async () => {
-    // given 5,000 stored events, read 1,000 at a time
-    const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite'), pageSize: 1000 });
+  /** A store of 5,000 events (50 streams of 100), read 1,000 at a time. */
+  async function storeOf5000(file: string): Promise<SqliteEventStore> {
+    const store = new SqliteEventStore({ filename: join(dir, file), pageSize: 1000 });
     for (let stream = 0; stream < 50; stream++) {
       await store.append(`s-${stream}`, Array.from({ length: 100 }, (_, i) => ({ id: randomUUID(), type: 'Happened', data: { blob: String(i) }, metadata: {} })), 'no_stream');
     }
+    return store;
+  }
+
+  it('start() catches up a page per turn of the event loop: the process answers timers, I/O and signals meanwhile, and every event is applied once, in order', async () => {
+    // given 5,000 stored events, read 1,000 at a time
+    const store = await storeOf5000('events.sqlite');
     const { projection, table } = recordingProjection('recorded');
     const runner = new ProjectionRunner(store, [projection], { filename: join(dir, 'read-models.sqlite') });
     // when it starts, and something else waits for the next turn of the event loop
@@ -65,10 +71,7 @@ describe('ProjectionRunner: catching up on a store larger than a page (real SQLi
 
   it('waitFor answers at once when the read models are catching up (far behind), and waits for a write just behind them', async () => {
     // given read models 5,000 events behind the store (not started), with a catch-up lag of 1,000
-    const store = new SqliteEventStore({ filename: join(dir, 'events-lag.sqlite'), pageSize: 1000 });
-    for (let stream = 0; stream < 50; stream++) {
-      await store.append(`s-${stream}`, Array.from({ length: 100 }, () => ({ id: randomUUID(), type: 'Happened', data: {}, metadata: {} })), 'no_stream');
-    }
+    const store = await storeOf5000('events-lag.sqlite');
     const { projection } = recordingProjection('recorded-lag');
     const runner = new ProjectionRunner(store, [projection], { filename: join(dir, 'read-models-lag.sqlite'), readYourWritesLag: 1000 });
     // when a read waits for the head with a timeout no test would outlive, it is answered at once: stale
