@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { closeApp } from './create-app';
 import { SseClient } from './distribution/testing/sse-client';
 import { Driver } from './testing/drive';
 import { TestServer } from './testing/test-server';
@@ -34,6 +36,31 @@ describe('stopping the API (closeApp) while clients hold requests open (real por
     expect(stream.done).toBe(true);
     // Nothing is served any more.
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    server = undefined;
+  });
+
+  it('does not wait for a client that never finishes its body: its connection is closed at the drain bound, and the stop goes on', async () => {
+    server = await TestServer.start();
+    const token = await new Driver(server).token('applicant');
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    // Headers and a tenth of the body promised: Node's own request timeout would wait 300 s for the rest.
+    socket.write(`POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"organiza`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const drainWithinMs = 400;
+    const stoppingAt = Date.now();
+    await closeApp(server.app, { drainWithinMs });
+    const stopMs = Date.now() - stoppingAt;
+    await closed;
+
+    expect(stopMs).toBeGreaterThanOrEqual(drainWithinMs - 50);
+    expect(socket.destroyed).toBe(true);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    await server.stop();
     server = undefined;
   });
 });

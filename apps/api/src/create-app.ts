@@ -81,27 +81,31 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
   return app;
 }
 
-/** How long a stop waits for requests in flight before it closes the connections left. */
-export const DRAIN_LIMIT_MS = 10_000;
+/**
+ * How long a stop waits for requests in flight before it closes the connections left. With the
+ * last seal's bound (SealerHost) a stop fits in `docker stop`'s default 10 s grace period: an image
+ * run without the compose file (which gives 30 s) is not killed in the middle of closing its stores.
+ */
+export const DRAIN_LIMIT_MS = 5_000;
 
 /**
  * Stops the API. Nest's own `app.close()` runs the modules' `onModuleDestroy` before it closes the
  * HTTP server, so requests still being answered found the access log and the distribution ledger
  * closed: a 500 for an approval that was recorded. This stops in an order where that cannot happen:
  * 1. no new connections, and long polls and event streams end (HTTP_DRAIN);
- * 2. requests in flight are answered, for up to DRAIN_LIMIT_MS (then the connections left are
- *    closed: a client that never finishes its body does not hold the stop);
+ * 2. requests in flight are answered, for up to `drainWithinMs` (DRAIN_LIMIT_MS; then the
+ *    connections left are closed: a client that never finishes its body does not hold the stop);
  * 3. `app.close()`: the modules close their stores, logs and ledger as before (the HTTP server
  *    is already closed).
  * Call this, not `app.close()`, wherever the app may be serving (main.ts, the worker, tests).
  */
-export async function closeApp(app: NestFastifyApplication): Promise<void> {
+export async function closeApp(app: NestFastifyApplication, options: { drainWithinMs?: number } = {}): Promise<void> {
   let closing = closings.get(app);
   if (!closing) {
     closing = (async () => {
       app.get<AbortController>(HTTP_DRAIN).abort();
       const server = app.getHttpServer() as Server;
-      const limit = setTimeout(() => server.closeAllConnections(), DRAIN_LIMIT_MS);
+      const limit = setTimeout(() => server.closeAllConnections(), options.drainWithinMs ?? DRAIN_LIMIT_MS);
       // Connections whose last request was answered without `Connection: close` (an event stream
       // ended by the drain) would otherwise stay open for their keep-alive timeout.
       const idle = setInterval(() => server.closeIdleConnections(), 25);

@@ -10,8 +10,8 @@ import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
  * last seal is written at shutdown — before ProjectionsHost closes the store, hence
  * `beforeApplicationShutdown`. The witness file lives in DATA_DIR, outside the event database.
  */
-/** How long a stop reads on for its last seal. */
-const SHUTDOWN_SEAL_WITHIN_MS = 5_000;
+/** How long a stop reads on for its last seal: with the drain's 5 s (DRAIN_LIMIT_MS), within `docker stop`'s 10 s. */
+const SHUTDOWN_SEAL_WITHIN_MS = 3_000;
 
 @Injectable()
 export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
