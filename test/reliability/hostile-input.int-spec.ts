@@ -8,7 +8,7 @@ import { SEAL_STREAM } from '@nws/audit';
 import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { Driver } from '../../apps/api/src/testing/drive';
 import { ApiProcess, PROCESS_SECRET } from '../support/api-process';
-import { backupLiveDataDir, describeReport, verifyChains } from './support/data-dir';
+import { backupLiveDataDir, chainProblems } from './support/data-dir';
 import { FigureSheet } from './support/figures';
 import { hostileRequests, type FuzzFixtures, type HostileRequest, type TokenName } from './support/hostile-requests';
 import { closeRawAgent, rawRequest, type RawResponse } from './support/raw-http';
@@ -172,8 +172,7 @@ describe(`hostile input against the running API (${MODE})`, () => {
       for (const [id, revision] of Object.entries(fixtures.revisions)) expect((await driver.as('auditor', 'GET', `/applications/${id}`)).body.revision).toBe(revision);
       const copy = join(root, 'copy');
       await backupLiveDataDir(dataDir, copy);
-      const chains = await verifyChains(copy);
-      expect({ valid: chains.valid, problems: describeReport(chains) }).toEqual({ valid: true, problems: '' });
+      expect({ chainProblems: await chainProblems(copy) }).toEqual({ chainProblems: [] });
       expect(sent).toBeGreaterThanOrEqual(SCALE.fuzz.requests);
     },
     TEST_TIMEOUT_MS,

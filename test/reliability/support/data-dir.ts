@@ -98,7 +98,18 @@ export function orderProblems(rows: readonly StoredEventRow[]): string[] {
 }
 
 /** Hash chains of every stream, seals and the witness file, with the project's own verifier (as `cli verify` runs it). */
-export async function verifyChains(dir: string): Promise<VerificationReport> {
+/**
+ * What `npm run cli -- verify` would say is wrong with the copied data directory (every hash
+ * chain, seal and the witness): empty when it verifies. One line per problem, so a failing
+ * scenario's diff names them.
+ */
+export async function chainProblems(dir: string): Promise<string[]> {
+  const report = await verifyChains(dir);
+  const problems = describeReport(report);
+  return [...(report.valid ? [] : ['the store does not verify']), ...(problems ? problems.split('\n') : [])];
+}
+
+async function verifyChains(dir: string): Promise<VerificationReport> {
   const store = await createEventStore(loadRuntimeConfig({ DATA_DIR: dir, JWT_SECRET: PROCESS_SECRET }));
   try {
     return await verifyStore(store, { witness: new WitnessFile(join(dir, WITNESS_FILE)) });
@@ -107,7 +118,7 @@ export async function verifyChains(dir: string): Promise<VerificationReport> {
   }
 }
 
-export function describeReport(report: VerificationReport): string {
+function describeReport(report: VerificationReport): string {
   return [...report.problems.map(describeProblem), ...(report.moreProblems ? [`… and ${report.moreProblems} more`] : [])].join('\n');
 }
 
