@@ -189,7 +189,11 @@ async function walk(engine: WorkflowEngine, store: EventStore, body: Body, path:
     const decision = DECISIONS[step.event.type];
     if (step.event.type === 'ApplicationSubmitted') firstDecider = undefined;
     if (decision) {
-      for (const { who, actor, reason } of forbiddenDeciders(body, decision.stage, firstDecider)) {
+      const { folded } = await engine.current(id);
+      for (const { who, actor, reason: ruleBroken } of forbiddenDeciders(body, decision.stage, firstDecider)) {
+        // Whoever may not read the application is refused as a GET would refuse them, before
+        // anything (its state, the rule they break) is said about it.
+        const reason = body.definition.canRead(folded, actor) ? ruleBroken : /may not read application/;
         for (const action of ['approve', 'reject'] as const) {
           const revision = await store.streamRevision(stream);
           const head = await store.headPosition();

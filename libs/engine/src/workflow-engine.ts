@@ -102,6 +102,10 @@ export class WorkflowEngine {
       let after: FoldedApplication;
       try {
         if (current.commands.has(meta.commandId)) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+        // Before anything that answers from the application (its state and the actions it offers
+        // now, its revision, its body's code): whoever may not read it learns no more from a
+        // command than from a GET, a 403.
+        this.assertReadable(folded, meta.actor);
         const { definition } = folded;
         if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
           throw new UnknownActionError(action, definition.actions);

@@ -63,6 +63,32 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await revisionOf(id)).toBe(before);
   });
 
+  it('403 and nothing else for a command from whoever may not read the application: not its state, actions, revision or body', async () => {
+    const before = await revisionOf(id);
+    // A draft: no reviewer may read it yet, nor another body, nor MIC's distributors (no master data).
+    const attempts: Array<[Parameters<Driver['act']>[0], string, Record<string, string>?]> = [
+      ['prefectureReviewer', 'approve'],
+      ['micReviewer', 'reject'],
+      ['otherApplicant', 'withdraw'],
+      ['otherApplicant', 'revise'],
+      ['otherApplicant', 'explode'],
+      ['otherApplicant', 'submit', { 'If-Match': '"99"' }],
+      ['distributor', 'confirm-distribution'],
+    ];
+    for (const [who, action, headers] of attempts) {
+      const response = await driver.act(who, id, action, {}, headers);
+      const answer = { who, action, status: response.status, code: response.body.code };
+      expect(answer).toEqual({ who, action, status: 403, code: 'FORBIDDEN' });
+      // What a 409, 404 or 412 here would have told them: the state, the actions it offers, its revision, its body.
+      const said = JSON.stringify(response.body);
+      for (const secret of ['draft', 'allowedActions', 'submit', '132012', `"revision"`]) expect({ who, action, says: said.includes(secret) ? secret : null }).toEqual({ who, action, says: null });
+      expect(response.body.messages.ja).toContain('閲覧する権限がありません');
+    }
+    const put = await driver.as('otherApplicant', 'PUT', `/applications/${id}/forms/02-06`, { reportDate: 'not a date' });
+    expect({ status: put.status, code: put.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(await revisionOf(id)).toBe(before);
+  });
+
   it('400 naming the field and rule for invalid bodies, in Japanese and English', async () => {
     const before = await revisionOf(id);
     const badForm = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, {
