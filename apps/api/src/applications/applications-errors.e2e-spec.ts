@@ -131,6 +131,16 @@ describe('applications over HTTP: errors change nothing', () => {
     const extraField = await driver.act('applicant', id, 'submit', { comment: 'x', reviewer: 'me' });
     expect(extraField.status).toBe(400);
     expect(extraField.body.violations[0]).toMatchObject({ field: 'reviewer', rule: 'whitelistValidation' });
+    expect(extraField.body.messages).toEqual({ ja: 'reviewer: この要求の項目ではありません（使えるもの: comment）。', en: 'reviewer: is not a field of this request (known: comment)' });
+    const unknownParameter = await driver.as('applicant', 'GET', '/applications?org=132012');
+    expect(unknownParameter.status).toBe(400);
+    expect(unknownParameter.body.violations).toEqual([
+      {
+        field: 'org',
+        rule: 'whitelistValidation',
+        message: { ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: limit, offset）。', en: 'org: is not a query parameter of this endpoint (known: limit, offset)' },
+      },
+    ]);
     const badIfMatch = await driver.act('applicant', id, 'submit', {}, { 'if-match': 'yesterday' });
     expect(badIfMatch.status).toBe(400);
     expect(badIfMatch.body.violations[0].field).toBe('If-Match');

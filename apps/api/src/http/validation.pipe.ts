@@ -1,5 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { ValidationFailedError, bodyFault, toViolations, unpairedSurrogateViolation } from '@nws/engine';
+import { getMetadataStorage } from 'class-validator';
+import { ValidationFailedError, bodyFault, toViolations, unpairedSurrogateViolation, type FieldViolation } from '@nws/engine';
 
 /**
  * How deeply a request body may nest. The deepest body the API takes (a form) nests about six
@@ -27,8 +28,31 @@ class StrictValidationPipe extends ValidationPipe {
         { field: violation.field, rule: violation.rule, message: { ja: `${violation.field}: 定義されていない項目です。`, en: `${violation.field}: is not a field of this request` } },
       ]);
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ValidationFailedError && (metadata.type === 'query' || metadata.type === 'body') && metadata.metatype) {
+        throw new ValidationFailedError(error.violations.map((v) => unknownNamed(v, metadata.type as 'query' | 'body', metadata.metatype!)));
+      }
+      throw error;
+    }
   }
+}
+
+/**
+ * An unknown query parameter or body field, said as what it is, with what the endpoint knows: the
+ * forms' own wording ("is not a field of this form") would send someone looking for a form in
+ * `?org=`.
+ */
+function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
+  if (violation.rule !== 'whitelistValidation' || /[.[]/.test(violation.field)) return violation;
+  const known = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))].join(', ');
+  const { field } = violation;
+  const message =
+    where === 'query'
+      ? { ja: `${field}: このエンドポイントのクエリパラメータではありません（使えるもの: ${known || 'なし'}）。`, en: `${field}: is not a query parameter of this endpoint (known: ${known || 'none'})` }
+      : { ja: `${field}: この要求の項目ではありません（使えるもの: ${known || 'なし'}）。`, en: `${field}: is not a field of this request (known: ${known || 'none'})` };
+  return { ...violation, message };
 }
 
 export function strictValidationPipe(): ValidationPipe {
