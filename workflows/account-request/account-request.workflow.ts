@@ -20,7 +20,7 @@ import {
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
-import { authorizeReviewDecision, reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
+import { authorizeReviewDecision, canReadReviewed, reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
 
@@ -126,10 +126,7 @@ export const accountRequestV1: WorkflowDefinition = {
   create,
   eventFor: (action, app) => EVENT_FOR[action]?.(app),
   authorize,
-  canRead: (app, actor) => {
-    const ctx = ctxOf(app);
-    return actor.role === 'auditor' || actor.org === ctx.organization.code || actor.org === ctx.firstReviewer || actor.org === ctx.secondReviewer;
-  },
+  canRead: (app, actor) => canReadReviewed(ctxOf(app), actor) ?? false,
   decide,
   view: (app) => {
     const ctx = ctxOf(app);

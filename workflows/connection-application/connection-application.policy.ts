@@ -1,7 +1,7 @@
 import { ALLOWED, deny, type Actor, type Authorization, type FoldedApplication } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { MIC, organOf } from '../shared/organizations';
-import { authorizeReviewDecision } from '../shared/review-decisions';
+import { authorizeReviewDecision, canReadReviewed } from '../shared/review-decisions';
 
 export const SYSTEM_ACTOR: Actor = { sub: 'system', org: MIC, role: 'system' as Actor['role'], name: 'workflow engine' };
 
@@ -70,23 +70,13 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
   }
 }
 
-/** Who may read an application at all. */
+/** Who may read an application at all: as in every two-stage workflow, and MIC's distributors once it has master data. */
 export function canReadConnectionApplication(app: FoldedApplication, actor: Actor): boolean {
   const ctx = context(app);
-  switch (actor.role) {
-    case 'applicant':
-      return actor.org === ctx.organization.code;
-    case 'first-reviewer':
-      return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
-    case 'second-reviewer':
-      return ctx.secondReviewer !== null && actor.org === ctx.secondReviewer;
-    case 'auditor':
-      return true;
-    case 'distributor':
-      return ctx.masterData !== null && actor.org === MIC;
-    default:
-      return actor.sub === SYSTEM_ACTOR.sub;
-  }
+  const byReview = canReadReviewed(ctx, actor);
+  if (byReview !== undefined) return byReview;
+  if (actor.role === 'distributor') return ctx.masterData !== null && actor.org === MIC;
+  return actor.sub === SYSTEM_ACTOR.sub;
 }
 
 /** Requests about the personal data of a body's staff (個人情報の開示等), by data subject. */

@@ -66,6 +66,32 @@ export function reviewWaitingAt(
 }
 
 /**
+ * Who may read an application of a two-stage workflow, by role, the same in every workflow: its
+ * body's applicants, the reviewers of the body each stage is routed to once it is routed, and
+ * auditors. `undefined` for the other roles, which each workflow decides for itself (MIC's
+ * distributors read connection applications with master data; nobody else reads anything). An
+ * org alone is not enough: MIC's distributors and operators, or a prefecture's own applicants, are
+ * not its reviewers. The application list (`list-scope.policy.ts`) shows the same, by role.
+ */
+export function canReadReviewed(
+  ctx: { readonly organization: { readonly code: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null },
+  actor: Actor,
+): boolean | undefined {
+  switch (actor.role) {
+    case 'applicant':
+      return actor.org === ctx.organization.code;
+    case 'first-reviewer':
+      return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
+    case 'second-reviewer':
+      return ctx.secondReviewer !== null && actor.org === ctx.secondReviewer;
+    case 'auditor':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Who may decide a review (approve / reject), the same in every two-stage workflow: the reviewer
  * role of the stage, of the body it is routed to; never the applicant's own body; and not the
  * person who decided the first review of the round.

@@ -26,4 +26,32 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect(issued.body).toMatchObject({ state: 'accountIssued', workflow: 'account-request', machineVersion: '1' });
     expect(issued.body.accounts).toHaveLength(1);
   });
+
+  it('is read by its body, the reviewers it is routed to and auditors; not by other roles of those bodies, nor before it is routed', async () => {
+    const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
+    const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id;
+    const form = definition.forms[0];
+    await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, form.example);
+    // Applicants of the prefecture that reviews it: the same org as its first reviewer, another role.
+    const prefectureApplicant = await server.token({ sub: 'tokyo-applicant', org: '130001', role: 'applicant' });
+    const statuses = async () => ({
+      applicant: (await driver.as('applicant', 'GET', `/applications/${id}`)).status,
+      prefectureReviewer: (await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).status,
+      micReviewer: (await driver.as('micReviewer', 'GET', `/applications/${id}`)).status,
+      auditor: (await driver.as('auditor', 'GET', `/applications/${id}`)).status,
+      otherApplicant: (await driver.as('otherApplicant', 'GET', `/applications/${id}`)).status,
+      prefectureApplicant: (await server.request('GET', `/applications/${id}`, { token: prefectureApplicant })).status,
+      prefectureDistributor: (await driver.as('prefectureDistributor', 'GET', `/applications/${id}`)).status,
+      micDistributor: (await driver.as('distributor', 'GET', `/applications/${id}`)).status,
+      micOperator: (await driver.as('operator', 'GET', `/applications/${id}`)).status,
+    });
+    const nobodyElse = { otherApplicant: 403, prefectureApplicant: 403, prefectureDistributor: 403, micDistributor: 403, micOperator: 403 };
+    expect(await statuses()).toEqual({ applicant: 200, prefectureReviewer: 403, micReviewer: 403, auditor: 200, ...nobodyElse });
+    await driver.act('applicant', id, 'submit');
+    expect(await statuses()).toEqual({ applicant: 200, prefectureReviewer: 200, micReviewer: 200, auditor: 200, ...nobodyElse });
+    // Nor does a command tell them more than the read: MIC's operator, whose org decides the second review.
+    const operatorApproves = await driver.act('operator', id, 'approve');
+    expect({ status: operatorApproves.status, code: operatorApproves.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(operatorApproves.body.messages.en).toContain('may not read');
+  });
 });
