@@ -8,6 +8,7 @@ import { disclose } from '../personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
+import { MIC } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
@@ -19,9 +20,11 @@ const STREAM_BATCH = 100;
 
 /**
  * Consumers pull (`/events`) or stream (`/stream`) the published events, then acknowledge them.
- * Only distributors consume; auditors may read positions, lag and parked events. Any distributor
- * may act for any consumer: consumers are systems registered by configuration, and the token
- * says who operates them, not which one (documented in the README).
+ * Only the network operator's (MIC's) distributors consume; auditors may read positions, lag and
+ * parked events. Any of MIC's distributors may act for any consumer: consumers are systems
+ * registered by configuration, and the token says who operates them, not which one (documented in
+ * the README). A distributor of another body may not: its acks would have the system confirm
+ * distributions that only MIC's distributors may confirm.
  */
 @ApiTags('distribution')
 @ApiBearerAuth()
@@ -145,15 +148,20 @@ export class DistributionController {
   }
 }
 
+const isMicDistributor = (actor: Actor): boolean => actor.role === 'distributor' && actor.org === MIC;
+
 function mayConsume(actor: Actor): void {
-  if (actor.role !== 'distributor') {
-    throw new ForbiddenError({ ja: '配信先の受信・確認は配信担当（distributor）のみが行えます。', en: 'only a distributor may consume, acknowledge or replay distribution events' });
+  if (!isMicDistributor(actor)) {
+    throw new ForbiddenError({
+      ja: '配信先の受信・確認は運営主体（総務省）の配信担当（distributor）のみが行えます。',
+      en: 'only a distributor of the network operator (MIC) may consume, acknowledge or replay distribution events',
+    });
   }
 }
 
 function mayRead(actor: Actor): void {
-  if (actor.role !== 'distributor' && actor.role !== 'auditor') {
-    throw new ForbiddenError({ ja: '配信状況は配信担当または監査担当のみが参照できます。', en: 'only a distributor or an auditor may read distribution status' });
+  if (!isMicDistributor(actor) && actor.role !== 'auditor') {
+    throw new ForbiddenError({ ja: '配信状況は運営主体（総務省）の配信担当または監査担当のみが参照できます。', en: "only the network operator's (MIC's) distributors or an auditor may read distribution status" });
   }
 }
 

@@ -209,6 +209,19 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect((await h.driver.as('auditor', 'GET', '/distribution/archive/events')).status).toBe(403);
     expect((await h.driver.as('auditor', 'POST', '/distribution/archive/acks', { eventIds: ['x'] })).status).toBe(403);
     expect((await h.driver.as('applicant', 'GET', '/distribution/lag')).status).toBe(403);
+    // A distributor of another body is not the operator's: no pulls, acks or nacks (its acks would
+    // have the system confirm distributions it may not confirm), nor the operator's figures.
+    const other = await Promise.all([
+      h.driver.as('prefectureDistributor', 'GET', '/distribution/reference-distributor/events'),
+      h.driver.as('prefectureDistributor', 'POST', '/distribution/reference-distributor/acks', { eventIds: ['x'] }),
+      h.driver.as('prefectureDistributor', 'POST', '/distribution/reference-distributor/nacks', { eventIds: ['x'], reason: 'not mine' }),
+      h.driver.as('prefectureDistributor', 'GET', '/distribution/lag'),
+      h.driver.as('prefectureDistributor', 'GET', '/distribution/consumers'),
+    ]);
+    expect(other.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(other[0]!.body.messages.en).toContain('network operator (MIC)');
+    const after = await h.driver.as('auditor', 'GET', '/distribution/lag');
+    expect(after.body.consumers.find((c: { name: string }) => c.name === 'reference-distributor').lag.events).toBe(2);
     expect((await h.server.request('GET', '/distribution/lag')).status).toBe(401);
     const unknown = await h.pull('nobody');
     expect(unknown).toMatchObject({ status: 404, body: { messages: { ja: expect.stringContaining('nobody'), en: expect.stringContaining('nobody') } } });
