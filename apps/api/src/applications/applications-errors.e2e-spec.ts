@@ -146,6 +146,12 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(badIfMatch.body.violations[0].field).toBe('If-Match');
     const badQuery = await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=-1`);
     expect(badQuery.status).toBe(400);
+    // One rule, one message that says what is wanted (not a generic "violates rule" beside it).
+    const badInstant = await driver.as('auditor', 'GET', `/applications/${id}?asOf=yesterday`);
+    expect(badInstant.body.violations).toEqual([
+      { field: 'asOf', rule: 'isInstantWithOffset', message: { ja: 'asOf: 時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', en: 'asOf: must be an ISO 8601 time with an offset (Z or +09:00)' } },
+    ]);
+    expect((await driver.as('auditor', 'GET', `/applications/${id}?asOf=2026-12-05T09:00`)).body.violations).toHaveLength(1);
     expect(await revisionOf(id)).toBe(before);
   });
 

@@ -1,13 +1,18 @@
-import { applyDecorators } from '@nestjs/common';
-import { IsISO8601, Matches } from 'class-validator';
+import { ValidateBy, isISO8601 } from 'class-validator';
 import { localized } from '@nws/engine';
+
+const WITH_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * An ISO 8601 instant with its offset. Without one, `2026-12-05T09:00` is 09:00 in which zone? The
  * server's, the client's and JST differ by hours, so such a bound is refused rather than guessed.
+ * One rule, so a bad value gets one message that says what is wanted.
  */
 export const IsInstantWithOffset = () =>
-  applyDecorators(
-    IsISO8601({ strict: true }),
-    Matches(/T.*(Z|[+-]\d{2}:?\d{2})$/, { message: localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)') }),
-  );
+  ValidateBy({
+    name: 'isInstantWithOffset',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && WITH_OFFSET.test(value),
+      defaultMessage: () => localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)'),
+    },
+  });

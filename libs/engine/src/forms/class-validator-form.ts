@@ -32,7 +32,8 @@ const RULE_MESSAGES: Record<string, (field: string, args: readonly unknown[]) =>
   max: (f, a) => ({ ja: `${f}: ${String(a[0])}以下にしてください。`, en: `${f}: must be at most ${String(a[0])}` }),
   whitelistValidation: (f) => ({ ja: `${f}: 定義されていない項目です。`, en: `${f}: is not a field of this form` }),
   isDateString: (f) => ({ ja: `${f}: 日付（YYYY-MM-DD）で入力してください。`, en: `${f}: must be a date (YYYY-MM-DD)` }),
-  isISO8601: (f) => ({ ja: `${f}: 日付（YYYY-MM-DD）で入力してください。`, en: `${f}: must be a date (YYYY-MM-DD)` }),
+  isIso8601: (f) => ({ ja: `${f}: ISO 8601 の日付又は日時で指定してください。`, en: `${f}: must be an ISO 8601 date or time` }),
+  arrayNotEmpty: (f) => ({ ja: `${f}: 1件以上指定してください。`, en: `${f}: must not be empty` }),
 };
 
 function fmt(values: unknown): string {
