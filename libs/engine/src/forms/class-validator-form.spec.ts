@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsDefined, IsString, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsString, ValidateNested } from 'class-validator';
 import { validateDto } from './class-validator-form';
 
 class InnerDto {
@@ -33,5 +33,18 @@ describe('validateDto refuses what class-transformer and class-validator let thr
     expect(validateDto(OuterDto, top)).toMatchObject({ ok: false, violations: [{ field: key, rule: 'whitelistValidation' }] });
     const nested = JSON.parse(JSON.stringify(valid).replace('{"name":"n"', `{"name":"n","${key}":{}`)) as object;
     expect(validateDto(OuterDto, nested)).toMatchObject({ ok: false, violations: [{ field: `inner.${key}`, rule: 'whitelistValidation' }] });
+  });
+});
+
+describe('messages', () => {
+  class CategoryDto {
+    @IsIn(['登録', '変更']) category!: string;
+  }
+
+  it('quote the allowed values as each language does: 「登録」 in Japanese, "登録" in English', () => {
+    expect(validateDto(CategoryDto, { category: '削除' })).toMatchObject({
+      ok: false,
+      violations: [{ field: 'category', rule: 'isIn', message: { ja: 'category: 「登録」, 「変更」 のいずれかを指定してください。', en: 'category: must be one of "登録", "変更"' } }],
+    });
   });
 });

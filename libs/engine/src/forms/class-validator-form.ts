@@ -21,8 +21,8 @@ const RULE_MESSAGES: Record<string, (field: string, args: readonly unknown[]) =>
   isObject: (f) => ({ ja: `${f}: オブジェクトで指定してください。`, en: `${f}: must be an object` }),
   nestedValidation: (f) => ({ ja: `${f}: オブジェクトで指定してください。`, en: `${f}: must be an object` }),
   isEmail: (f) => ({ ja: `${f}: メールアドレスの形式ではありません。`, en: `${f}: must be an e-mail address` }),
-  isIn: (f, a) => ({ ja: `${f}: ${fmt(a[0])} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(a[0])}` }),
-  isEnum: (f, a) => ({ ja: `${f}: ${fmt(Object.values(a[0] as object))} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(Object.values(a[0] as object))}` }),
+  isIn: (f, a) => ({ ja: `${f}: ${fmt(a[0], 'ja')} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(a[0], 'en')}` }),
+  isEnum: (f, a) => ({ ja: `${f}: ${fmt(Object.values(a[0] as object), 'ja')} のいずれかを指定してください。`, en: `${f}: must be one of ${fmt(Object.values(a[0] as object), 'en')}` }),
   matches: (f, a) => ({ ja: `${f}: 形式が正しくありません（${String(a[0])}）。`, en: `${f}: must match ${String(a[0])}` }),
   maxLength: (f, a) => ({ ja: `${f}: ${String(a[0])}文字以内で入力してください。`, en: `${f}: must be at most ${String(a[0])} characters` }),
   minLength: (f, a) => ({ ja: `${f}: ${String(a[0])}文字以上で入力してください。`, en: `${f}: must be at least ${String(a[0])} characters` }),
@@ -36,8 +36,10 @@ const RULE_MESSAGES: Record<string, (field: string, args: readonly unknown[]) =>
   arrayNotEmpty: (f) => ({ ja: `${f}: 1件以上指定してください。`, en: `${f}: must not be empty` }),
 };
 
-function fmt(values: unknown): string {
-  return Array.isArray(values) ? values.map((v) => `「${String(v)}」`).join(', ') : String(values);
+/** The allowed values, quoted as each language quotes: 「登録」 in Japanese, "登録" in English. */
+function fmt(values: unknown, language: 'ja' | 'en'): string {
+  const quote = (v: unknown) => (language === 'ja' ? `「${String(v)}」` : JSON.stringify(String(v)));
+  return Array.isArray(values) ? values.map(quote).join(', ') : String(values);
 }
 
 /**
