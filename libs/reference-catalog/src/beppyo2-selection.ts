@@ -107,8 +107,9 @@ function matchParty(text: string, bodies: readonly { type: BodyType; byDelegatio
 function validateSelection(selection: BodySelection): SelectionProblem[] {
   const problems: SelectionProblem[] = [];
   if (!(BODY_TYPES as readonly string[]).includes(selection.bodyType)) {
-    const list = BODY_TYPES.map((t) => `「${t}」`).join(', ');
-    problems.push({ field: 'bodyType', message: { ja: `bodyType: 機関種類は ${list} のいずれかです。`, en: `bodyType: must be one of ${list}` } });
+    const ja = BODY_TYPES.map((t) => `「${t}」`).join(', ');
+    const en = BODY_TYPES.map((t) => JSON.stringify(t)).join(', ');
+    problems.push({ field: 'bodyType', message: { ja: `bodyType: 機関種類は ${ja} のいずれかです。`, en: `bodyType: must be one of ${en}` } });
     return problems;
   }
   const offered = new Set(extraChoicesFor(selection.bodyType).map((c) => c.id));
