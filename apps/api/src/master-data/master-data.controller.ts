@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ValidationFailedError } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
@@ -7,6 +8,11 @@ import { MasterDataOrganQueryDto } from './master-data-query.dto';
 import { MasterDataView } from './master-data.view';
 
 const CODE = { name: 'code', description: '全国地方公共団体コード (6 digits), or a 一部事務組合・広域連合 code' };
+/** `:version` as a number, refused by name in both languages (Nest's own says "numeric string is expected" in English only). */
+const VERSION = new ParseIntPipe({
+  exceptionFactory: () =>
+    new ValidationFailedError([{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }]),
+});
 const BAD_ORGAN = { description: '`organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
 
 /**
@@ -59,7 +65,7 @@ export class MasterDataController {
   @ApiOkResponse({ description: 'that version of the organ, with content' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
-  async version(@Param('code') code: string, @Param('version', ParseIntPipe) version: number, @Query() query: MasterDataOrganQueryDto) {
+  async version(@Param('code') code: string, @Param('version', VERSION) version: number, @Query() query: MasterDataOrganQueryDto) {
     await this.caughtUp();
     return this.view.version(code, query.organ, version);
   }

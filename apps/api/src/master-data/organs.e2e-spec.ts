@@ -129,6 +129,12 @@ describe('master data per organ over HTTP: organs sharing a code never overwrite
       expect(refused.body.violations[0].message.ja).toContain('organ');
       expect(refused.body.violations[0].message.en).toContain('organ');
     }
+    // A version that is not a number: named, in both languages, not Nest's "numeric string is expected".
+    const notANumber = await get('/master-data/organizations/130001/versions/latest');
+    expect({ status: notANumber.status, violations: notANumber.body.violations }).toEqual({
+      status: 400,
+      violations: [{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }],
+    });
     for (const path of [`/master-data/organizations/130001?organ=${encodeURIComponent('市町村教育委員会')}`, `/master-data/organizations/130001/versions?organ=${encodeURIComponent('市町村教育委員会')}`]) {
       const missing = await get(path);
       expect(missing.status).toBe(404);
