@@ -43,6 +43,21 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(internal.status).toBe(404);
   });
 
+  it('405 with Allow for a method the path does not take, 404 naming the missing endpoint otherwise, both in Japanese and English', async () => {
+    const before = await revisionOf(id);
+    const deleting = await driver.as('applicant', 'DELETE', `/applications/${id}`);
+    expect({ status: deleting.status, code: deleting.body.code, allow: deleting.headers.get('allow') }).toEqual({ status: 405, code: 'METHOD_NOT_ALLOWED', allow: 'GET, HEAD' });
+    expect(deleting.body.messages).toEqual({ ja: `/applications/${id} には DELETE を使えません（使えるもの: GET, HEAD）。`, en: `DELETE is not allowed on /applications/${id} (allowed: GET, HEAD)` });
+    const patching = await driver.as('applicant', 'PATCH', '/applications?limit=5', {});
+    expect({ status: patching.status, allow: patching.headers.get('allow') }).toEqual({ status: 405, allow: 'GET, HEAD, POST' });
+    const missing = await driver.as('applicant', 'GET', `/applications/${id}/forms?all=1`);
+    expect({ status: missing.status, code: missing.body.code, allow: missing.headers.get('allow') }).toEqual({ status: 404, code: 'NOT_FOUND', allow: null });
+    expect(missing.body.messages).toEqual({ ja: `GET /applications/${id}/forms というエンドポイントはありません（一覧は /docs にあります）。`, en: `there is no endpoint GET /applications/${id}/forms (they are listed at /docs)` });
+    // A 404 of a route that exists is the route's own (an application that does not exist), untouched.
+    expect((await driver.as('applicant', 'GET', '/applications/00000000-0000-4000-8000-000000000000')).body.code).toBe('APPLICATION_NOT_FOUND');
+    expect(await revisionOf(id)).toBe(before);
+  });
+
   it('409 for an action the state does not offer, listing the allowed actions', async () => {
     const before = await revisionOf(id);
     const response = await driver.act('applicant', id, 'revise');

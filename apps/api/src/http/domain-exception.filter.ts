@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, NotFoundException, Optional, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
@@ -66,7 +66,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       void response.header('Retry-After', String(storage.retryAfterSeconds)).status(HttpStatus.SERVICE_UNAVAILABLE).send(storageUnavailable(storage, request.method));
       return;
     }
-    const body = this.toBody(exception, response);
+    const body = noRoute(exception, request, response) ?? this.toBody(exception, response);
     if (body.statusCode >= 500) {
       this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }
@@ -201,6 +201,39 @@ function storageUnavailable(error: StorageUnavailableError, method: string): Err
 /** The API's one error shape (also written by client-error.ts, on a bare socket). */
 export function make(statusCode: number, code: string, messages: LocalizedMessage): ErrorBody {
   return { statusCode, error: httpCode(statusCode), code, message: messages.en, messages };
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * A request no route takes. Nest answers it with an English-only "Cannot GET /x" (its not-found
+ * handler throws exactly that). Here: a 405 with `Allow` when the path exists for other methods
+ * (DELETE on an application), else a 404 that says, in both languages, that there is no such
+ * endpoint and where they are listed.
+ */
+function noRoute(exception: unknown, request: FastifyRequest, response: FastifyReply): ErrorBody | undefined {
+  if (!(exception instanceof NotFoundException) || exception.message !== `Cannot ${request.method} ${request.url}`) return undefined;
+  const path = request.url.split('?', 1)[0] ?? request.url;
+  const routed = (method: (typeof METHODS)[number]): boolean => {
+    try {
+      return request.server.findRoute({ method, url: path }) !== null;
+    } catch {
+      // A path the router cannot read has no route for any method.
+      return false;
+    }
+  };
+  const allowed = METHODS.filter((method) => method !== request.method && routed(method));
+  if (allowed.length > 0) {
+    void response.header('Allow', allowed.join(', '));
+    return make(HttpStatus.METHOD_NOT_ALLOWED, 'METHOD_NOT_ALLOWED', {
+      ja: `${path} には ${request.method} を使えません（使えるもの: ${allowed.join(', ')}）。`,
+      en: `${request.method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+    });
+  }
+  return make(HttpStatus.NOT_FOUND, 'NOT_FOUND', {
+    ja: `${request.method} ${path} というエンドポイントはありません（一覧は /docs にあります）。`,
+    en: `there is no endpoint ${request.method} ${path} (they are listed at /docs)`,
+  });
 }
 
 function httpCode(status: number): string {
