@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsString, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { validateDto } from './class-validator-form';
 
 class InnerDto {
@@ -46,5 +46,22 @@ describe('messages', () => {
       ok: false,
       violations: [{ field: 'category', rule: 'isIn', message: { ja: 'category: 「登録」, 「変更」 のいずれかを指定してください。', en: 'category: must be one of "登録", "変更"' } }],
     });
+  });
+
+  class PageDto {
+    @IsInt() @Min(1) @Max(1000) limit!: number;
+    @IsString() @MaxLength(5) name!: string;
+  }
+
+  it('say only the type when a value has the wrong one, not the bounds it also fails; bounds when the type is right', () => {
+    expect(validateDto(PageDto, { limit: 'abc', name: 7 })).toMatchObject({
+      ok: false,
+      violations: [
+        { field: 'limit', rule: 'isInt' },
+        { field: 'name', rule: 'isString' },
+      ],
+    });
+    const bounds = validateDto(PageDto, { limit: 0, name: 'too long' });
+    expect(bounds.ok ? [] : bounds.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['limit:min', 'name:maxLength']);
   });
 });

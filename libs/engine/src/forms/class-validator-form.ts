@@ -63,6 +63,9 @@ function messageFor(rule: string, field: string, raw: string, args: readonly unk
   return table ? table(field, args) : { ja: `${field}: 入力が規則「${rule}」に反しています。`, en: `${field}: violates rule "${rule}"` };
 }
 
+const TYPE_RULES = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
+const BOUND_RULES = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'matches']);
+
 /** Flattens class-validator's error tree into field paths like `contacts[0].phone`. */
 export function toViolations(errors: readonly ValidationError[], parent = ''): FieldViolation[] {
   const out: FieldViolation[] = [];
@@ -71,7 +74,12 @@ export function toViolations(errors: readonly ValidationError[], parent = ''): F
     const field =
       error.property === undefined ? parent || '(body)' : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     const constraintArgs = constraintArguments(error);
-    for (const [rule, raw] of Object.entries(error.constraints ?? {})) {
+    const failed = Object.entries(error.constraints ?? {});
+    // A value of the wrong type fails its bounds too ("abc" is neither ≥ 1 nor ≤ 1000): only the
+    // type is worth saying.
+    const wrongType = failed.some(([rule]) => TYPE_RULES.has(rule));
+    for (const [rule, raw] of failed) {
+      if (wrongType && BOUND_RULES.has(rule)) continue;
       out.push({ field, rule, message: messageFor(rule, field, raw, constraintArgs[rule] ?? []) });
     }
     if (error.children?.length) out.push(...toViolations(error.children, field));
