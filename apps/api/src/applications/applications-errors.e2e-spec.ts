@@ -237,6 +237,26 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await revisionOf(other)).toBe(before + 1);
   });
 
+  it('400 for a body that is not a JSON object (an array, a string, null), and nothing appended: an approval with its comment sent as a bare string is not taken without it', async () => {
+    const before = await revisionOf(id);
+    for (const rawBody of ['[]', '"内容を確認しました。"', 'null', '42']) {
+      for (const [method, path] of [
+        ['POST', `/applications/${id}/actions/submit`],
+        ['POST', '/applications'],
+        ['PUT', `/applications/${id}/forms/02-01`],
+      ] as const) {
+        const refused = await server.request(method, path, { token: await driver.token('applicant'), rawBody });
+        expect({ rawBody, path, status: refused.status, violations: refused.body.violations }).toEqual({
+          rawBody,
+          path,
+          status: 400,
+          violations: [{ field: '(body)', rule: 'isObject', message: { ja: '(body): JSON オブジェクトで指定してください。', en: '(body): must be a JSON object' } }],
+        });
+      }
+    }
+    expect(await revisionOf(id)).toBe(before);
+  });
+
   it('400 for a reject without a concrete comment, and nothing appended', async () => {
     const other = await driver.draftWithForms();
     await driver.act('applicant', other, 'submit');

@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
-import { ValidationFailedError, bodyFault, toViolations, unpairedSurrogateViolation, type FieldViolation } from '@nws/engine';
+import { NOT_A_JSON_OBJECT, ValidationFailedError, bodyFault, isJsonObject, toViolations, unpairedSurrogateViolation, type FieldViolation } from '@nws/engine';
 
 /**
  * How deeply a request body may nest. The deepest body the API takes (a form) nests about six
@@ -16,6 +16,10 @@ export const MAX_BODY_DEPTH = 32;
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Every body this API takes is an object. Nest's pipe validates nothing in an array or a
+    // string, so `POST …/approve` with the body "内容を確認しました" approved without its comment.
+    // No body at all (undefined) is still no input.
+    if (metadata.type === 'body' && value !== undefined && !isJsonObject(value)) throw new ValidationFailedError([NOT_A_JSON_OBJECT]);
     const violation = metadata.type === 'body' ? bodyFault(value, MAX_BODY_DEPTH) : undefined;
     if (violation?.rule === 'maxDepth') {
       throw new ValidationFailedError([
