@@ -48,6 +48,10 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
       expect([query, refused.status]).toEqual([query, 400]);
       expect(refused.body.violations.map((v: { field: string }) => v.field)).toContain(field);
     }
+    // Missing is said as missing, not as the type a missing value also fails.
+    expect((await driver.as('applicant', 'GET', '/reference/beppyo2/selection')).body.violations).toEqual([
+      { field: 'bodyType', rule: 'isDefined', message: { ja: 'bodyType: 必須です。', en: 'bodyType: is required' } },
+    ]);
   });
 
   it('POST /applications/{id}/selection generates the forms into the draft; a bad choice changes nothing', async () => {

@@ -63,8 +63,8 @@ function messageFor(rule: string, field: string, raw: string, args: readonly unk
   return table ? table(field, args) : { ja: `${field}: 入力が規則「${rule}」に反しています。`, en: `${field}: violates rule "${rule}"` };
 }
 
-const TYPE_RULES = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
-const BOUND_RULES = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'matches']);
+export const TYPE_RULES: ReadonlySet<string> = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
+export const BOUND_RULES: ReadonlySet<string> = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'matches']);
 
 /** Flattens class-validator's error tree into field paths like `contacts[0].phone`. */
 export function toViolations(errors: readonly ValidationError[], parent = ''): FieldViolation[] {
