@@ -1,11 +1,11 @@
 import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
-import { generateForms, type FormGenerationInput } from '@nws/reference-catalog';
+import { FORM_GENERATION_INPUT_KEYS, generateForms, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
 import { violation } from '../shared/review-decisions';
 
-/** The applicant's choices on the selection screen; the body and the date come from the application. */
-const CHOICES = ['extraChoices', 'pia', 'piaByQuery', 'piaByProvision', 'notQuerying', 'receivedQueries', 'notProviding', 'delegatedProvisions', 'receivedProvisions', 'alsoProviding', 'independentUse'];
+/** The applicant's choices on the selection screen; the body, the date and the category come from the application. */
+const CHOICES = ['extraChoices', ...FORM_GENERATION_INPUT_KEYS.filter((key) => key !== 'body' && key !== 'applicationDate' && key !== 'category')];
 
 /** 申請年月日 as on the paper forms: the day in Japan when the command was made. */
 function japaneseDate(now: string): string {

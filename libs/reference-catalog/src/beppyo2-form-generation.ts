@@ -1,5 +1,5 @@
 import { BEPPYO2_CATALOG_VERSION, beppyo2ItemOrder, findBeppyo2Item, findBeppyo2RowByKey, provisionKey } from './beppyo2.catalog';
-import { selectAffairs, type BodySelection, type ProvisionOption, type SelectionResult, type SelectionProblem } from './beppyo2-selection';
+import { selectAffairs, type AffairSelection, type BodySelection, type ProvisionOption, type SelectionResult, type SelectionProblem } from './beppyo2-selection';
 
 /*
  * The drafts below have the shape of the DTOs of 様03-07/03-08/03-09 (workflows/connection-application/forms);
@@ -65,6 +65,24 @@ export interface FormGenerationInput {
   readonly independentUse?: readonly IndependentUseEntry[];
 }
 
+/** Every field of FormGenerationInput (a Record, so the compiler holds it to the interface): anything else is refused by name. */
+const FORM_GENERATION_FIELDS: Record<keyof FormGenerationInput, true> = {
+  body: true,
+  applicationDate: true,
+  category: true,
+  pia: true,
+  piaByQuery: true,
+  piaByProvision: true,
+  notQuerying: true,
+  receivedQueries: true,
+  notProviding: true,
+  delegatedProvisions: true,
+  receivedProvisions: true,
+  alsoProviding: true,
+  independentUse: true,
+};
+export const FORM_GENERATION_INPUT_KEYS: readonly string[] = Object.keys(FORM_GENERATION_FIELDS);
+
 export interface GeneratedForms {
   readonly '03-07': Record<string, unknown>;
   readonly '03-08'?: Record<string, unknown>;
@@ -104,10 +122,13 @@ const provisionRef = (key: string) => {
  * provide, contradictory marks) are refused, each naming the entry.
  */
 export function generateForms(input: FormGenerationInput): SelectionResult<FormGenerationOutput> {
+  // Both at once: a client fixing the date should not only then learn that the body type is wrong.
   const required = requiredInputProblems(input);
-  if (required.length > 0) return { ok: false, problems: required };
-  const selected = selectAffairs(input.body);
-  if (!selected.ok) return { ok: false, problems: selected.problems.map((p) => ({ ...p, field: `body.${p.field}` })) };
+  const selected: SelectionResult<AffairSelection> =
+    input.body !== null && typeof input.body === 'object'
+      ? selectAffairs(input.body)
+      : { ok: false, problems: [{ field: 'bodyType', message: { ja: 'bodyType: 機関種類を body.bodyType で指定してください。', en: 'bodyType: the body type is required, as body.bodyType' } }] };
+  if (!selected.ok || required.length > 0) return { ok: false, problems: [...required, ...(selected.ok ? [] : selected.problems.map((p) => ({ ...p, field: `body.${p.field}` })))] };
   const selection = selected.value;
 
   const listedQueries = new Set(selection.queries.map((q) => q.itemNo));

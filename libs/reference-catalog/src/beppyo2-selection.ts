@@ -11,6 +11,10 @@ export interface BodySelection {
   readonly extraChoices?: readonly string[];
 }
 
+const BODY_SELECTION_FIELDS: Record<keyof BodySelection, true> = { bodyType: true, localGovernmentCode: true, extraChoices: true };
+/** Every field of BodySelection: anything else is refused by name. */
+export const BODY_SELECTION_KEYS: readonly string[] = Object.keys(BODY_SELECTION_FIELDS);
+
 export interface QueryAffairOption {
   readonly itemNo: string;
   readonly itemNoKanji: string;

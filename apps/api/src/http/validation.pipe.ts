@@ -50,13 +50,18 @@ class StrictValidationPipe extends ValidationPipe {
  */
 function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
   if (violation.rule !== 'whitelistValidation' || /[.[]/.test(violation.field)) return violation;
-  const known = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))].join(', ');
-  const { field } = violation;
+  const known = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))];
+  return unknownField(violation.field, known, where);
+}
+
+/** The refusal of a field (or query parameter) the endpoint does not know, naming those it does. */
+export function unknownField(field: string, known: readonly string[], where: 'query' | 'body'): FieldViolation {
+  const list = known.join(', ');
   const message =
     where === 'query'
-      ? { ja: `${field}: このエンドポイントのクエリパラメータではありません（使えるもの: ${known || 'なし'}）。`, en: `${field}: is not a query parameter of this endpoint (known: ${known || 'none'})` }
-      : { ja: `${field}: この要求の項目ではありません（使えるもの: ${known || 'なし'}）。`, en: `${field}: is not a field of this request (known: ${known || 'none'})` };
-  return { ...violation, message };
+      ? { ja: `${field}: このエンドポイントのクエリパラメータではありません（使えるもの: ${list || 'なし'}）。`, en: `${field}: is not a query parameter of this endpoint (known: ${list || 'none'})` }
+      : { ja: `${field}: この要求の項目ではありません（使えるもの: ${list || 'なし'}）。`, en: `${field}: is not a field of this request (known: ${list || 'none'})` };
+  return { field, rule: 'whitelistValidation', message };
 }
 
 export function strictValidationPipe(): ValidationPipe {

@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type JsonObject } from '@nws/engine';
 import {
   BEPPYO2_CATALOG_VERSION,
+  BODY_SELECTION_KEYS,
   BODY_TYPES,
+  FORM_GENERATION_INPUT_KEYS,
   DELEGATION_BASES,
   extraChoicesFor,
   findBeppyo2Item,
@@ -11,14 +13,21 @@ import {
   selectAffairs,
   type SelectionResult,
 } from '@nws/reference-catalog';
+import { unknownField } from '../http/validation.pipe';
 import { SelectionQueryDto } from './reference.dto';
 
 /**
  * Runs a pure catalog function on client input. Those functions check values, not shapes: input of
  * the wrong shape (not an object, a number for a list) is refused here as a 400, never a 500.
  */
-function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>): T {
+function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>, fields: { readonly known: readonly string[]; readonly body?: readonly string[] }): T {
   if (!isJsonObject(input)) throw new ValidationFailedError([NOT_A_JSON_OBJECT]);
+  // Unknown fields are refused by name, as everywhere else, not ignored: a misspelt `notQuering`
+  // would otherwise generate forms that query everything.
+  const unknown = Object.keys(input).filter((key) => !fields.known.includes(key)).map((key) => unknownField(key, fields.known, 'body'));
+  const body = input['body'];
+  if (fields.body && isJsonObject(body)) unknown.push(...Object.keys(body).filter((key) => !fields.body!.includes(key)).map((key) => unknownField(`body.${key}`, fields.body!, 'body')));
+  if (unknown.length > 0) throw new ValidationFailedError(unknown);
   let result: SelectionResult<T>;
   try {
     result = fn(input as never);
@@ -62,20 +71,20 @@ export class ReferenceController {
   @Get('beppyo2/selection')
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide, for a body type (and its extra choices)' })
   selectionFor(@Query() query: SelectionQueryDto) {
-    return run({ ...query }, selectAffairs);
+    return run({ ...query }, selectAffairs, { known: BODY_SELECTION_KEYS });
   }
 
   @Post('beppyo2/selection')
   @HttpCode(200)
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide' })
   selection(@Body() body: JsonObject) {
-    return run(body, selectAffairs);
+    return run(body, selectAffairs, { known: BODY_SELECTION_KEYS });
   }
 
   @Post('beppyo2/forms')
   @HttpCode(200)
   @ApiOperation({ summary: "Draft 様03-07/03-08/03-09 from the applicant's choices (not querying, not providing, 受任, 委任)" })
   forms(@Body() body: JsonObject) {
-    return run(body, generateForms);
+    return run(body, generateForms, { known: FORM_GENERATION_INPUT_KEYS, body: BODY_SELECTION_KEYS });
   }
 }

@@ -54,6 +54,20 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     ]);
   });
 
+  it('POST /reference/beppyo2/forms refuses unknown fields by name, and says every problem of the choices at once', async () => {
+    const post = (body: unknown) => driver.as('applicant', 'POST', '/reference/beppyo2/forms', body);
+    const valid = { body: { bodyType: '市町村長部局', localGovernmentCode: '132012' }, applicationDate: '2026/12/07', pia: { status: '実施済', documents: [{ number: '1', title: 't' }] } };
+    expect((await post(valid)).status).toBe(200);
+    // A misspelt list would otherwise be ignored, and the forms generated as if nothing were excluded.
+    const misspelt = await post({ ...valid, notQuering: ['1'] });
+    expect({ status: misspelt.status, fields: misspelt.body.violations.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`) }).toEqual({ status: 400, fields: ['notQuering:whitelistValidation'] });
+    expect(misspelt.body.violations[0].message.en).toContain('known: body, applicationDate');
+    const nested = await post({ ...valid, body: { bodyTyp: '市町村長部局' } });
+    expect(nested.body.violations.map((v: { field: string }) => v.field)).toEqual(['body.bodyTyp']);
+    const everything = await post({ body: { bodyType: '市役所' }, applicationDate: 'today', pia: {} });
+    expect(everything.body.violations.map((v: { field: string }) => v.field)).toEqual(['applicationDate', 'pia.status', 'body.bodyType']);
+  });
+
   it('POST /applications/{id}/selection generates the forms into the draft; a bad choice changes nothing', async () => {
     const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
     const id = created.body.id as string;
