@@ -16,3 +16,23 @@ export const IsInstantWithOffset = () =>
       defaultMessage: () => localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)'),
     },
   });
+
+/**
+ * The end of a time range, not before its start: a range from December back to January would
+ * answer an empty page, as if nothing had happened in it.
+ */
+export const IsNotBefore = (start: string) =>
+  ValidateBy({
+    name: 'isNotBefore',
+    constraints: [start],
+    validator: {
+      validate: (value: unknown, args) => {
+        const from = (args?.object as Record<string, unknown> | undefined)?.[start];
+        // Either bound that is not an instant is refused by its own rule.
+        if (typeof value !== 'string' || typeof from !== 'string') return true;
+        const [end, begin] = [Date.parse(value), Date.parse(from)];
+        return Number.isNaN(end) || Number.isNaN(begin) || end >= begin;
+      },
+      defaultMessage: () => localized(`${start} より前の日時は指定できません。`, `must not be before ${start}`),
+    },
+  });

@@ -207,6 +207,12 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
       expect(refused.body.violations[0]).toMatchObject({ field: 'from' });
       expect(JSON.stringify(refused.body.violations[0])).toContain('+09:00');
     }
+    // A range that ends before it starts is refused, not answered with an empty page.
+    const backwards = await driver.as('auditor', 'GET', `/personal-data/access-log?from=2026-12-31T00:00:00Z&to=${encodeURIComponent('2026-12-30T23:59:59+09:00')}`);
+    expect({ status: backwards.status, violations: backwards.body.violations }).toEqual({
+      status: 400,
+      violations: [{ field: 'to', rule: 'isNotBefore', message: { ja: 'to: from より前の日時は指定できません。', en: 'to: must not be before from' } }],
+    });
   });
 
   it('the running API indexes its access log by itself: /health counts the entries not yet reached, down to 0 shortly after the reads', async () => {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { LEGAL_BASES } from '@nws/personal-data';
-import { IsInstantWithOffset } from '../http/instant.decorator';
+import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
 const BODY = /^(\d{6}|J-LIS|MIC)$/;
@@ -33,5 +33,5 @@ export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/) actorSub?: string;
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @Matches(BODY) actorOrg?: string;
   @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() from?: string;
-  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() to?: string;
+  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() @IsNotBefore('from') to?: string;
 }
