@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ForbiddenError, type Actor } from '@nws/engine';
+import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { ParkedEventNotFoundError, type ProjectionRunner } from '@nws/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -37,6 +37,7 @@ export class ProjectionsController {
   @ApiOperation({ summary: 'Events a projection parked (failed: its handler threw on every attempt; held: later events of the same stream), oldest first (operator, auditor)' })
   parked(@CurrentActor() actor: Actor, @Query() query: ParkedQueryDto) {
     mayRead(actor);
+    this.assertProjection(query.projection);
     return { items: this.runner.parked({ ...(query.projection !== undefined ? { projection: query.projection } : {}), ...pageOf(query) }) };
   }
 
@@ -52,6 +53,7 @@ export class ProjectionsController {
       throw new BadRequestException({ ja: 'position: 1 以上の整数（グローバル位置）を指定してください。', en: 'position: must be a positive integer (a global position)' });
     }
     const position = Number(raw);
+    this.assertProjection(query.projection);
     try {
       const results = await this.runner.replayParked(position, query.projection !== undefined ? { projection: query.projection } : {});
       for (const result of results) {
@@ -71,6 +73,15 @@ export class ProjectionsController {
       }
       throw error;
     }
+  }
+
+  /** A projection that does not exist is a typo, not a projection without parked events. */
+  private assertProjection(name: string | undefined): void {
+    const known = Object.keys(this.runner.parkedCounts());
+    if (name === undefined || known.includes(name)) return;
+    throw new ValidationFailedError([
+      { field: 'projection', rule: 'isIn', message: { ja: `projection: 投影は ${known.map((k) => `「${k}」`).join(', ')} のいずれかです。`, en: `projection: must be one of ${known.map((k) => JSON.stringify(k)).join(', ')}` } },
+    ]);
   }
 }
 

@@ -67,6 +67,16 @@ describe('a projection that keeps failing on one event (HTTP)', () => {
         error: expect.stringContaining('injected projection fault'),
       }),
     ]);
+    expect((await server.request('GET', '/projections/parked?projection=applications', { token: operatorToken })).body.items).toHaveLength(1);
+    // A projection that does not exist is a typo, refused naming those that do: not an empty page, not a 404 for the replay.
+    for (const [method, path] of [['GET', '/projections/parked?projection=application'], ['POST', `/projections/parked/${submitEvent.position}/replay?projection=application`]] as const) {
+      const typo = await server.request(method, path, { token: operatorToken, ...(method === 'POST' ? { body: {} } : {}) });
+      expect({ path, status: typo.status, violations: typo.body.violations }).toEqual({
+        path,
+        status: 400,
+        violations: [{ field: 'projection', rule: 'isIn', message: { ja: 'projection: 投影は 「applications」, 「master-data」 のいずれかです。', en: 'projection: must be one of "applications", "master-data"' } }],
+      });
+    }
     // Auditors read it too; nobody else.
     expect((await driver.as('auditor', 'GET', '/projections/parked')).status).toBe(200);
     expect((await driver.as('applicant', 'GET', '/projections/parked')).status).toBe(403);
