@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { localized } from '@nws/engine';
 import { ApplicationQueryDto } from '../applications/application-query.dto';
 
 /** `?from=<round>&to=<round>`; both optional: the last rejected round against its resubmission. */
@@ -34,7 +35,7 @@ export class DiagramQueryDto {
   @ApiPropertyOptional({ description: 'machine version (default: the latest)' })
   @IsOptional()
   @IsString()
-  @Matches(/^[0-9A-Za-z.-]{1,20}$/)
+  @Matches(/^[0-9A-Za-z.-]{1,20}$/, { message: localized('機械のバージョン（英数字、. と - の1〜20文字）で指定してください。', 'must be a machine version: 1–20 of A-Z a-z 0-9 . -') })
   version?: string;
 
   @ApiPropertyOptional({ enum: DIAGRAM_FORMATS, description: 'mermaid (default, text/plain) or json ({ mermaid }); also chosen by Accept' })

@@ -189,6 +189,16 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect((await driver.as('auditor', 'GET', '/personal-data/access-log?limit=5000')).status).toBe(400);
     // The operator handling a request reads the body's staff list: logged like any read.
     expect((await driver.as('micReviewer', 'GET', '/personal-data/subjects?organizationCode=132012')).status).toBe(200);
+    // A mistyped code (its check digit wrong) is refused, not answered with an empty list as if the body held no one.
+    for (const path of ['/personal-data/subjects?organizationCode=132013', '/personal-data/access-log?actorOrg=132013']) {
+      const mistyped = await driver.as(path.includes('access-log') ? 'auditor' : 'micReviewer', 'GET', path);
+      expect({ path, status: mistyped.status, rule: mistyped.body.violations?.[0]?.rule, en: mistyped.body.violations?.[0]?.message.en }).toEqual({
+        path,
+        status: 400,
+        rule: 'isBodyCode',
+        en: expect.stringContaining('correct check digit'),
+      });
+    }
     const operator = (await log('actorSub=mic-1')).filter((e) => e.route === '/personal-data/subjects');
     expect(operator).toEqual([expect.objectContaining({ purpose: 'disclosure-request', organizationCode: '132012', fields: ['subjects[].label'] })]);
   });

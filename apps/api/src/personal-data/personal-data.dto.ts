@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { localized } from '@nws/engine';
 import { LEGAL_BASES } from '@nws/personal-data';
+import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
-const BODY = /^(\d{6}|J-LIS|MIC)$/;
 const ASCII_REFERENCE = /^[A-Za-z0-9._/-]{1,64}$/;
 
 /** Body of erasure, suspension and resumption requests: codes only, so the immutable trail holds no free text. */
@@ -15,23 +16,23 @@ export class SubjectRequestDto {
 
   @ApiPropertyOptional({ description: '受付番号 of the request: 1–64 of A-Z a-z 0-9 . _ / - (never a name)' })
   @IsOptional()
-  @Matches(ASCII_REFERENCE)
+  @Matches(ASCII_REFERENCE, { message: localized('受付番号は英数字と . _ / - の1〜64文字で指定してください（氏名は書かないでください）。', 'must be 1–64 of A-Z a-z 0-9 . _ / - (a 受付番号, never a name)') })
   reference?: string;
 }
 
 export class SubjectListQueryDto {
   @ApiPropertyOptional({ description: 'the body (defaults to the caller’s)' })
   @IsOptional()
-  @Matches(BODY)
+  @IsBodyCode()
   organizationCode?: string;
 }
 
 export class AccessLogQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'reads of this data subject (ps-…)' }) @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/) subjectId?: string;
-  @ApiPropertyOptional({ description: 'reads of personal data of this body' }) @IsOptional() @Matches(BODY) organizationCode?: string;
-  @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/) applicationId?: string;
-  @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/) actorSub?: string;
-  @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @Matches(BODY) actorOrg?: string;
+  @ApiPropertyOptional({ description: 'reads of this data subject (ps-…)' }) @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/, { message: localized('本人ID（ps- で始まるもの）で指定してください。', 'must be a data subject id (ps-…)') }) subjectId?: string;
+  @ApiPropertyOptional({ description: 'reads of personal data of this body' }) @IsOptional() @IsBodyCode() organizationCode?: string;
+  @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/, { message: localized('申請ID（UUID）で指定してください。', 'must be an application id (a UUID)') }) applicationId?: string;
+  @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/, { message: localized('1〜200文字の表示可能な ASCII 文字で指定してください。', 'must be 1 to 200 printable ASCII characters') }) actorSub?: string;
+  @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @IsBodyCode() actorOrg?: string;
   @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() from?: string;
   @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() @IsNotBefore('from') to?: string;
 }

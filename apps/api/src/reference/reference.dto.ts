@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { localized } from '@nws/engine';
 
 /**
  * `GET /reference/beppyo2/selection?bodyType=…&localGovernmentCode=…&extraChoices=a,b`: the same
@@ -15,7 +16,7 @@ export class SelectionQueryDto {
 
   @ApiPropertyOptional({ description: '全国地方公共団体コード (6 digits) of the body', example: '132012' })
   @IsOptional()
-  @Matches(/^\d{6}$/)
+  @Matches(/^\d{6}$/, { message: localized('6桁の全国地方公共団体コードで指定してください。', 'must be a 6-digit local government code') })
   localGovernmentCode?: string;
 
   @ApiPropertyOptional({ description: 'extra choices of the body type, comma-separated or repeated', type: [String] })
