@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCESS_LOG_FILE, SqliteAccessLog, eraseSubject, findEncryptingStore } from '@nws/personal-data';
@@ -27,6 +27,21 @@ describe('operations CLI on a real SQLite store', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('a DATA_DIR without a store is refused (exit 3, naming it) and left as it was: a mistyped directory is not a new, empty, "VALID" store', async () => {
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    const mistyped = join(dataDir, 'dta');
+    process.env['DATA_DIR'] = mistyped;
+    for (const args of [['verify'], ['export', '--out', join(dataDir, 'x.jsonl')], ['history', 'x', '--purpose', 'audit'], ['parked-projections'], ['rebuild-projections']]) {
+      err.length = 0;
+      expect({ args, code: await runCli(args) }).toEqual({ args, code: EXIT.notFound });
+      expect(err.join('')).toContain(`DATA_DIR ${mistyped} holds no event store`);
+    }
+    expect(existsSync(mistyped)).toBe(false);
+    expect(readdirSync(dataDir)).toEqual([]);
+    expect(out.join('')).not.toContain('VALID');
+  });
+
   const accessLog = () => {
     const log = new SqliteAccessLog(join(dataDir, ACCESS_LOG_FILE));
     try {
@@ -37,7 +52,7 @@ describe('operations CLI on a real SQLite store', () => {
   };
 
   async function seed(): Promise<string> {
-    const ctx = await openCliContext();
+    const ctx = await openCliContext(process.env, { create: true });
     const view = await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' });
     await ctx.engine.execute(view.id, 'withdraw', {}, { actor: applicant, now: '2026-11-21T00:00:00.000Z', commandId: 'c2', correlationId: 'c2' });
     await ctx.close();
@@ -67,7 +82,7 @@ describe('operations CLI on a real SQLite store', () => {
   });
 
   it('history and replay print personal data in clear only with a purpose, and log what they show (subjects and fields, never values) before printing', async () => {
-    const ctx = await openCliContext();
+    const ctx = await openCliContext(process.env, { create: true });
     const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' })).id;
     const example = connectionApplicationForms.get('02-02')!.example;
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
@@ -99,7 +114,7 @@ describe('operations CLI on a real SQLite store', () => {
 
   it('replay logs exactly the part it folds: before the contacts were saved it discloses nobody; a moment before the first event is not found', async () => {
     // given an application whose contacts arrive at revision 1
-    const ctx = await openCliContext();
+    const ctx = await openCliContext(process.env, { create: true });
     const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' })).id;
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: connectionApplicationForms.get('02-02')!.example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
     await ctx.close();
@@ -126,7 +141,7 @@ describe('operations CLI on a real SQLite store', () => {
 
   it('a person erased shows nobody: history prints the placeholder and the access log leaves their subject out; with everyone erased it logs nothing', async () => {
     // given an application whose contacts were saved, one of whom is then erased
-    const ctx = await openCliContext();
+    const ctx = await openCliContext(process.env, { create: true });
     const at = (n: number) => ({ actor: applicant, now: `2026-11-20T0${n}:00:00.000Z`, commandId: `c${n}`, correlationId: `c${n}` });
     const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, at(1))).id;
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: connectionApplicationForms.get('02-02')!.example }, at(2), { internal: true });

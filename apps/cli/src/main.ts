@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApplicationNotFoundError } from '@nws/engine';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
+import { NoEventStoreError } from './cli-context';
 import { EXIT } from './commands/exit-codes';
 import { registerExportCommand } from './commands/export.command';
 import { registerHistoryCommand } from './commands/history.command';
@@ -51,6 +52,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof DataDirectoryInUseError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.dataDirectoryInUse;
+    }
+    if (error instanceof NoEventStoreError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.notFound;
     }
     if (error instanceof ApplicationNotFoundError) {
       process.stderr.write(`${error.message}\n`);

@@ -41,6 +41,16 @@ export interface RuntimeConfig {
 }
 
 
+/** DATA_DIR as the service reads it, without loadRuntimeConfig's side effects (the development secret). */
+export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env['DATA_DIR'] ?? './data');
+}
+
+/** EVENT_STORE as the service reads it (a ConfigurationError if it is not one). */
+export function eventStoreKindOf(env: NodeJS.ProcessEnv = process.env): EventStoreKind {
+  return parseStoreKind(env['EVENT_STORE']);
+}
+
 /**
  * Reads PORT, HOST, DATA_DIR, NODE_ENV, EVENT_STORE, EVENTSTORE_CONNECTION_STRING, PROCESS_ROLE,
  * JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL and the PERSONAL_DATA_* settings. Without a token key
@@ -49,9 +59,9 @@ export interface RuntimeConfig {
  */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const production = env['NODE_ENV'] === 'production';
-  const dataDir = resolve(env['DATA_DIR'] ?? './data');
+  const dataDir = dataDirOf(env);
   const port = parsePort(env['PORT']);
-  const eventStore = parseStoreKind(env['EVENT_STORE']);
+  const eventStore = eventStoreKindOf(env);
   const connection = env['EVENTSTORE_CONNECTION_STRING'];
   if (eventStore === 'esdb' && !connection) {
     throw new ConfigurationError('EVENT_STORE=esdb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://localhost:2113?tls=false)');

@@ -30,7 +30,7 @@ describe('parked projection events from the command line (real SQLite files)', (
   });
 
   it('lists what a projection parked, replays it (exit 1 while it still fails, 0 once fixed, 3 when nothing is parked there)', async () => {
-    const ctx = await openCliContext();
+    const ctx = await openCliContext(process.env, { create: true });
     const view = await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' });
     const runner = ctx.projections();
     // A real fault in the real projection: its UPDATE of this application's state is refused.
