@@ -48,4 +48,14 @@ describe('npm run -s token', () => {
     expect(out).toEqual([]);
     expect(err.join('')).toMatch(/check digit/);
   });
+
+  it('refuses an organ that is not one, and a lifetime it cannot read, as usage errors (exit 2) naming what is accepted', async () => {
+    expect(await runTokenCli(['--sub', 'a', '--org', '132012', '--role', 'applicant', '--organ', '教育'])).toBe(2);
+    expect(err.join('')).toContain('must be one of 都道府県知事部局, 都道府県教育委員会, 市町村長部局, 市町村教育委員会');
+    expect(await runTokenCli(['--sub', 'a', '--org', '132012', '--role', 'applicant', '--expires-in', 'forever'])).toBe(2);
+    expect(err.join('')).toContain('must look like 30m, 8h or 2d');
+    expect(out).toEqual([]);
+    expect(await runTokenCli(['--sub', 'a', '--org', '132012', '--role', 'applicant', '--organ', '市町村教育委員会', '--expires-in', '30m'])).toBe(0);
+    expect(out).toHaveLength(1);
+  });
 });

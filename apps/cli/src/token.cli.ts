@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '@nws/engine';
 import { isValidBody, mintToken } from '@nws/auth';
 import { loadRuntimeConfig } from '@nws/runtime';
+import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 
 /**
  * `npm run -s token -- --sub <person> --org <body> --role <role>` prints a bearer token and
@@ -20,10 +21,17 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
       if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
       return value;
     })
-    .option('--organ <organ>', '機関種類 where one code holds several organs, e.g. 市町村教育委員会 (default: the code\'s head department)')
+    .option('--organ <organ>', '機関種類 where one code holds several organs, e.g. 市町村教育委員会 (default: the code\'s head department)', (value: string) => {
+      // A token for an organ that is not one would be refused every action, with no hint why.
+      if (!(ORGANIZATION_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ORGANIZATION_KINDS.join(', ')}`);
+      return value;
+    })
     .option('--name <name>', 'display name recorded on reviews (氏名)')
     .option('--department <department>', 'department recorded on reviews (部署名)')
-    .option('--expires-in <span>', 'lifetime, e.g. 30m, 8h, 2d', '8h')
+    .option('--expires-in <span>', 'lifetime, e.g. 30m, 8h, 2d', (value: string) => {
+      if (!/^\d+\s*[smhd]$/.test(value)) throw new InvalidArgumentError('must look like 30m, 8h or 2d');
+      return value;
+    }, '8h')
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
   try {
