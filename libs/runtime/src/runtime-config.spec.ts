@@ -39,6 +39,11 @@ describe('runtime configuration', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb' })).toThrow(/EVENTSTORE_CONNECTION_STRING/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'mongo' })).toThrow(/EVENT_STORE/);
+    // A file where the directory should be: a configuration error naming it, not a stack trace from mkdir.
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    expect(() => loadRuntimeConfig({ DATA_DIR: file })).toThrow(new ConfigurationError(`DATA_DIR ${file} is not a directory`));
+    expect(() => loadRuntimeConfig({ DATA_DIR: file, JWT_SECRET: 's'.repeat(40) })).toThrow(ConfigurationError);
   });
 
   it('PROJECTION_MAX_ATTEMPTS and PROJECTION_RETRY_DELAY_MS are read and checked', () => {

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
 
@@ -60,6 +61,8 @@ export function eventStoreKindOf(env: NodeJS.ProcessEnv = process.env): EventSto
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const production = env['NODE_ENV'] === 'production';
   const dataDir = dataDirOf(env);
+  // A file there would otherwise surface as a stack trace from whichever mkdir or open came first.
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new ConfigurationError(`DATA_DIR ${dataDir} is not a directory`);
   const port = parsePort(env['PORT']);
   const eventStore = eventStoreKindOf(env);
   const connection = env['EVENTSTORE_CONNECTION_STRING'];
