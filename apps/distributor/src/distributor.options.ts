@@ -1,7 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mintToken } from '@nws/auth';
 import type { Actor } from '@nws/engine';
-import { loadRuntimeConfig } from '@nws/runtime';
+import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
 import type { DistributorOptions } from './distributor.loop';
 
 /** Who the reference distributor is when it mints its own token (development secret or JWT_SECRET). */
@@ -18,14 +19,14 @@ const REMINT_AFTER_MS = 30 * 60 * 1000;
  */
 export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<DistributorOptions, 'signal' | 'log'> {
   const source = env['SOURCE'] ?? 'api';
-  if (source !== 'api' && source !== 'esdb-persistent') throw new Error(`SOURCE must be api or esdb-persistent, got "${source}"`);
+  if (source !== 'api' && source !== 'esdb-persistent') throw new ConfigurationError(`SOURCE must be api or esdb-persistent, got "${source}"`);
   const connectionString = env['EVENTSTORE_CONNECTION_STRING'];
-  if (source === 'esdb-persistent' && !connectionString) throw new Error('SOURCE=esdb-persistent needs EVENTSTORE_CONNECTION_STRING (the EventStoreDB cluster the worker uses)');
+  if (source === 'esdb-persistent' && !connectionString) throw new ConfigurationError('SOURCE=esdb-persistent needs EVENTSTORE_CONNECTION_STRING (the EventStoreDB cluster the worker uses)');
   return {
     ...(source === 'esdb-persistent' ? { esdb: { connectionString: connectionString! } } : {}),
-    apiUrl: env['API_URL'] ?? 'http://localhost:3000',
+    apiUrl: apiUrl(env['API_URL'] ?? 'http://localhost:3000'),
     consumer: env['CONSUMER'] ?? 'reference-distributor',
-    outputDir: resolve(env['OUTPUT_DIR'] ?? './distribution-output'),
+    outputDir: outputDir(env['OUTPUT_DIR'] ?? './distribution-output'),
     token: tokenSource(env),
     pullWaitMs: nonNegative(env['PULL_WAIT_MS'], 20_000, 'PULL_WAIT_MS'),
     pollIntervalMs: positive(env['POLL_INTERVAL_MS'], 1000, 'POLL_INTERVAL_MS'),
@@ -46,16 +47,34 @@ function tokenSource(env: NodeJS.ProcessEnv): DistributorOptions['token'] {
   };
 }
 
+/** A URL it cannot fetch would otherwise be retried forever, a failure logged every few seconds. */
+function apiUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`API_URL must be the API's http(s) URL, e.g. http://localhost:3000, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError(`API_URL must be an http or https URL, got "${raw}"`);
+  return raw;
+}
+
+function outputDir(raw: string): string {
+  const dir = resolve(raw);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigurationError(`OUTPUT_DIR ${dir} is not a directory`);
+  return dir;
+}
+
 function positive(raw: string | undefined, fallback: number, name: string): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
 function nonNegative(raw: string | undefined, fallback: number, name: string): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new Error(`${name} must be an integer from 0 to 60000, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new ConfigurationError(`${name} must be an integer from 0 to 60000, got "${raw}"`);
   return value;
 }

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@nws/runtime';
 import { distributorOptionsFromEnv } from './distributor.options';
 import { runDistributor } from './distributor.loop';
 
@@ -14,6 +15,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    // sysexits EX_CONFIG, as the API and the worker.
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(78);
+  }
   process.stderr.write(`distributor failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError } from '@nws/runtime';
+import { distributorOptionsFromEnv } from './distributor.options';
+
+describe('the reference distributor reads its configuration and refuses what it cannot use, at once', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-dist-options-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const env = (extra: NodeJS.ProcessEnv) => ({ DISTRIBUTOR_TOKEN: 't', OUTPUT_DIR: join(dir, 'out'), ...extra });
+
+  it('takes the defaults and good values', () => {
+    expect(distributorOptionsFromEnv(env({}))).toMatchObject({ apiUrl: 'http://localhost:3000', consumer: 'reference-distributor', outputDir: join(dir, 'out'), pullWaitMs: 20_000 });
+    expect(distributorOptionsFromEnv(env({ API_URL: 'https://api.example.jp/nws/' })).apiUrl).toBe('https://api.example.jp/nws/');
+  });
+
+  it.each([
+    [{ API_URL: 'notaurl' }, 'API_URL must be the API\'s http(s) URL, e.g. http://localhost:3000, got "notaurl"'],
+    [{ API_URL: 'ftp://host/' }, 'API_URL must be an http or https URL, got "ftp://host/"'],
+    [{ PULL_WAIT_MS: '90000' }, 'PULL_WAIT_MS must be an integer from 0 to 60000, got "90000"'],
+    [{ BATCH_SIZE: '0' }, 'BATCH_SIZE must be a positive integer, got "0"'],
+    [{ SOURCE: 'kafka' }, 'SOURCE must be api or esdb-persistent, got "kafka"'],
+  ])('%j is a configuration error naming it (the process exits 78 instead of retrying forever)', (extra, message) => {
+    expect(() => distributorOptionsFromEnv(env(extra))).toThrow(ConfigurationError);
+    expect(() => distributorOptionsFromEnv(env(extra))).toThrow(message);
+  });
+
+  it('an OUTPUT_DIR that is a file is a configuration error, not a stack trace from mkdir', () => {
+    const file = join(dir, 'file');
+    writeFileSync(file, '');
+    expect(() => distributorOptionsFromEnv(env({ OUTPUT_DIR: file }))).toThrow(new ConfigurationError(`OUTPUT_DIR ${file} is not a directory`));
+  });
+});
