@@ -1,6 +1,6 @@
 import { ALLOWED, deny, type Actor, type Authorization, type FoldedApplication } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
-import { MIC, organOf } from '../shared/organizations';
+import { MIC, isMicDistributor, organOf } from '../shared/organizations';
 import { authorizeReviewDecision, canReadReviewed } from '../shared/review-decisions';
 
 export const SYSTEM_ACTOR: Actor = { sub: 'system', org: MIC, role: 'system' as Actor['role'], name: 'workflow engine' };
@@ -58,7 +58,7 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
       return authorizeReviewDecision(app.state, context(app), actor);
     case 'confirm-distribution':
       // The system confirms on its own once every downstream consumer acknowledged the version.
-      return (actor.role === 'distributor' && actor.org === MIC) || isSystem(actor)
+      return isMicDistributor(actor) || isSystem(actor)
         ? ALLOWED
         : deny('運営主体（総務省）の配信担当のみが配信を確認できます。', 'only a distributor of the network operator (MIC) may confirm distribution');
     case 'register-master-data':
@@ -75,7 +75,7 @@ export function canReadConnectionApplication(app: FoldedApplication, actor: Acto
   const ctx = context(app);
   const byReview = canReadReviewed(ctx, actor);
   if (byReview !== undefined) return byReview;
-  if (actor.role === 'distributor') return ctx.masterData !== null && actor.org === MIC;
+  if (actor.role === 'distributor') return ctx.masterData !== null && isMicDistributor(actor);
   return actor.sub === SYSTEM_ACTOR.sub;
 }
 

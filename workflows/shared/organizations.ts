@@ -1,3 +1,4 @@
+import type { Actor } from '@nws/engine';
 import { findLocalGovernment, prefectureCodeOf } from '@nws/reference-catalog';
 
 /** An applicant body as recorded when an application is created. */
@@ -10,6 +11,9 @@ export interface OrganizationRef {
 
 export const JLIS = 'J-LIS';
 export const MIC = 'MIC';
+
+/** The network operator's distribution systems: they alone consume distribution and confirm it. */
+export const isMicDistributor = (actor: Actor): boolean => actor.role === 'distributor' && actor.org === MIC;
 
 /** 機関種類 of an applicant body. */
 export const ORGANIZATION_KINDS = ['都道府県知事部局', '都道府県教育委員会', '市町村長部局', '市町村教育委員会', '一部事務組合・広域連合'] as const;

@@ -8,7 +8,7 @@ import { disclose } from '../personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
 import { ForbiddenError, type Actor } from '@nws/engine';
-import { MIC } from '@nws/workflows/connection-application';
+import { isMicDistributor } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
@@ -147,8 +147,6 @@ export class DistributionController {
     return domain(() => this.host.ledger.status(consumer));
   }
 }
-
-const isMicDistributor = (actor: Actor): boolean => actor.role === 'distributor' && actor.org === MIC;
 
 function mayConsume(actor: Actor): void {
   if (!isMicDistributor(actor)) {

@@ -5,8 +5,8 @@ import {
   BEPPYO2_CATALOG_VERSION,
   BODY_SELECTION_KEYS,
   BODY_TYPES,
-  FORM_GENERATION_INPUT_KEYS,
   DELEGATION_BASES,
+  FORM_GENERATION_INPUT_KEYS,
   extraChoicesFor,
   findBeppyo2Item,
   generateForms,
@@ -26,7 +26,8 @@ function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>, fields
   // would otherwise generate forms that query everything.
   const unknown = Object.keys(input).filter((key) => !fields.known.includes(key)).map((key) => unknownField(key, fields.known, 'body'));
   const body = input['body'];
-  if (fields.body && isJsonObject(body)) unknown.push(...Object.keys(body).filter((key) => !fields.body!.includes(key)).map((key) => unknownField(`body.${key}`, fields.body!, 'body')));
+  const bodyKeys = fields.body;
+  if (bodyKeys && isJsonObject(body)) unknown.push(...Object.keys(body).filter((key) => !bodyKeys.includes(key)).map((key) => unknownField(`body.${key}`, bodyKeys, 'body')));
   if (unknown.length > 0) throw new ValidationFailedError(unknown);
   let result: SelectionResult<T>;
   try {
