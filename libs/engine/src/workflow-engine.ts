@@ -102,9 +102,7 @@ export class WorkflowEngine {
       let after: FoldedApplication;
       try {
         if (current.commands.has(meta.commandId)) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
-        // Before anything that answers from the application (its state and the actions it offers
-        // now, its revision, its body's code): whoever may not read it learns no more from a
-        // command than from a GET, a 403.
+        // First: whoever may not read it learns nothing from a command (state, actions, revision).
         this.assertReadable(folded, meta.actor);
         const { definition } = folded;
         if (!definition.commands.includes(action) || (!options.internal && !definition.actions.includes(action))) {
