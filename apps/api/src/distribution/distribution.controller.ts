@@ -39,14 +39,14 @@ export class DistributionController {
   ) {}
 
   @Get('consumers')
-  @ApiOperation({ summary: 'Registered consumers with their checkpoint and lag (distributor, auditor)' })
+  @ApiOperation({ summary: "Registered consumers with their checkpoint and lag (MIC's distributors, auditors)" })
   async consumers(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return { consumers: (await this.host.lag()).consumers };
   }
 
   @Get('lag')
-  @ApiOperation({ summary: 'Per-consumer lag in events and seconds, and confirmations still owed (distributor, auditor)' })
+  @ApiOperation({ summary: "Per-consumer lag in events and seconds, and confirmations still owed (MIC's distributors, auditors)" })
   async lag(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return this.host.lag();
@@ -124,7 +124,7 @@ export class DistributionController {
   }
 
   @Get(':consumer/parked')
-  @ApiOperation({ summary: 'Parked events of a consumer, with the reason (distributor, auditor)' })
+  @ApiOperation({ summary: "Parked events of a consumer, with the reason (MIC's distributors, auditors)" })
   async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PageQueryDto) {
     mayRead(actor);
     const page = pageOf(query);
@@ -141,7 +141,7 @@ export class DistributionController {
   }
 
   @Get(':consumer')
-  @ApiOperation({ summary: 'One consumer: checkpoint, lag, in flight, parked (distributor, auditor)' })
+  @ApiOperation({ summary: "One consumer: checkpoint, lag, in flight, parked (MIC's distributors, auditors)" })
   async consumer(@CurrentActor() actor: Actor, @Param('consumer') consumer: string) {
     mayRead(actor);
     return domain(() => this.host.ledger.status(consumer));
