@@ -30,6 +30,10 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(expiredResponse.status).toBe(401);
     expect(expiredResponse.body.message).toContain('expired');
     expect((await server.request('POST', `/applications/${id}/actions/submit`, { body: {} })).status).toBe(401);
+    // Signed, but for an organ that is not one: refused as a token, not later as every action.
+    const noOrgan = await server.request('GET', `/applications/${id}`, { token: await server.token({ sub: 'x', org: '132012', role: 'applicant', organ: '教育' }) });
+    expect({ status: noOrgan.status, en: noOrgan.body.messages.en }).toEqual({ status: 401, en: expect.stringContaining('organ claim "教育" is not one of 都道府県知事部局') });
+    expect((await server.request('GET', `/applications/${id}`, { token: await server.token({ sub: 'x', org: '132012', role: 'applicant', organ: '市町村長部局' }) })).status).toBe(200);
   });
 
   it('404 for an unknown application and an unknown action', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
+import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import type { RuntimeConfig } from '@nws/runtime';
 import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
@@ -30,7 +31,13 @@ export class JwtAuthGuard implements CanActivate {
       });
     }
     try {
-      request.actor = await this.tokens.verify(match[1]);
+      const actor = await this.tokens.verify(match[1]);
+      // An identity provider's token for an organ that is not one would be refused every action
+      // with a reason about the application, not about the token.
+      if (actor.organ !== undefined && !(ORGANIZATION_KINDS as readonly string[]).includes(actor.organ)) {
+        throw new InvalidTokenError(`the token's organ claim "${actor.organ}" is not one of ${ORGANIZATION_KINDS.join(', ')}`);
+      }
+      request.actor = actor;
       return true;
     } catch (error) {
       if (error instanceof InvalidTokenError) {
