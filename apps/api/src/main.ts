@@ -3,6 +3,7 @@ import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/run
 import { createApp, stopOnSignals } from './create-app';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
+import { EventStoreUnavailableError } from '@nws/event-store';
 
 /** sysexits EX_TEMPFAIL: another process serves DATA_DIR now; starting again later may work. */
 const EXIT_DATA_DIRECTORY_IN_USE = 75;
@@ -41,6 +42,11 @@ main().catch((error: unknown) => {
   if (error instanceof DataDirectoryInUseError) {
     process.stderr.write(`Not started: ${error.message}\n`);
     process.exit(EXIT_DATA_DIRECTORY_IN_USE);
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    // 69 EX_UNAVAILABLE: EventStoreDB did not answer; a supervisor starts the API again later.
+    process.stderr.write(`Not started: the event store is unavailable: ${error.message}\n`);
+    process.exit(69);
   }
   process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -1,6 +1,7 @@
 import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
+import { EventStoreUnavailableError } from '@nws/event-store';
 import { createApp, stopOnSignals } from '../../api/src/create-app';
 
 /**
@@ -17,8 +18,16 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // 78 EX_CONFIG; 75 EX_TEMPFAIL: another process serves DATA_DIR now (as the API's main.ts).
-  const [label, code] = error instanceof ConfigurationError ? ['Configuration error', 78] : error instanceof DataDirectoryInUseError ? ['Not started', 75] : ['Failed to start', 1];
+  // 78 EX_CONFIG; 75 EX_TEMPFAIL: another process serves DATA_DIR now; 69 EX_UNAVAILABLE:
+  // EventStoreDB did not answer (as the API's main.ts).
+  const [label, code] =
+    error instanceof ConfigurationError
+      ? ['Configuration error', 78]
+      : error instanceof DataDirectoryInUseError
+        ? ['Not started', 75]
+        : error instanceof EventStoreUnavailableError
+          ? ['Not started: the event store is unavailable', 69]
+          : ['Failed to start', 1];
   process.stderr.write(`${label}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(code);
 });

@@ -39,6 +39,13 @@ describe('runtime configuration', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb' })).toThrow(/EVENTSTORE_CONNECTION_STRING/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'mongo' })).toThrow(/EVENT_STORE/);
+    // A connection string the client cannot parse is refused with the configuration, not at the first connection.
+    for (const bad of ['notaurl', 'http://localhost:2113', 'esdb://']) {
+      expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: bad })).toThrow(new ConfigurationError(`EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover:// and name a host (e.g. esdb://localhost:2113?tls=false), got "${bad}"`));
+    }
+    for (const good of ['esdb://localhost:2113?tls=false', 'esdb+discover://node1:2113,node2:2113?tls=true']) {
+      expect(loadRuntimeConfig({ DATA_DIR: dataDir, EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: good }).eventStoreConnectionString).toBe(good);
+    }
     // A file where the directory should be: a configuration error naming it, not a stack trace from mkdir.
     const file = join(dataDir, 'a-file');
     writeFileSync(file, '');

@@ -69,6 +69,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   if (eventStore === 'esdb' && !connection) {
     throw new ConfigurationError('EVENT_STORE=esdb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://localhost:2113?tls=false)');
   }
+  // The client's own parser would fail at the first connection, as a stack trace.
+  if (eventStore === 'esdb' && !/^esdb(\+discover)?:\/\/[^/?#]+/.test(connection!)) {
+    throw new ConfigurationError(`EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover:// and name a host (e.g. esdb://localhost:2113?tls=false), got "${connection}"`);
+  }
   return {
     port,
     host: env['HOST'] ?? '0.0.0.0',
