@@ -41,7 +41,6 @@ export interface RuntimeConfig {
   };
 }
 
-
 /** DATA_DIR as the service reads it, without loadRuntimeConfig's side effects (the development secret). */
 export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env['DATA_DIR'] ?? './data');

@@ -97,7 +97,6 @@ export function orderProblems(rows: readonly StoredEventRow[]): string[] {
   return problems.slice(0, 20);
 }
 
-/** Hash chains of every stream, seals and the witness file, with the project's own verifier (as `cli verify` runs it). */
 /**
  * What `npm run cli -- verify` would say is wrong with the copied data directory (every hash
  * chain, seal and the witness): empty when it verifies. One line per problem, so a failing
@@ -109,6 +108,7 @@ export async function chainProblems(dir: string): Promise<string[]> {
   return [...(report.valid ? [] : ['the store does not verify']), ...(problems ? problems.split('\n') : [])];
 }
 
+/** Hash chains of every stream, seals and the witness file, with the project's own verifier (as `cli verify` runs it). */
 async function verifyChains(dir: string): Promise<VerificationReport> {
   const store = await createEventStore(loadRuntimeConfig({ DATA_DIR: dir, JWT_SECRET: PROCESS_SECRET }));
   try {

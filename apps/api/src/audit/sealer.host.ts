@@ -5,14 +5,14 @@ import { storageProblemOf, type EventStore } from '@nws/event-store';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
 
+/** How long a stop reads on for its last seal: with the drain's 5 s (DRAIN_LIMIT_MS), within `docker stop`'s 10 s. */
+const SHUTDOWN_SEAL_WITHIN_MS = 3_000;
+
 /**
  * Runs the store-wide sealer inside the API process: seals follow commits within ~100 ms, and a
  * last seal is written at shutdown — before ProjectionsHost closes the store, hence
  * `beforeApplicationShutdown`. The witness file lives in DATA_DIR, outside the event database.
  */
-/** How long a stop reads on for its last seal: with the drain's 5 s (DRAIN_LIMIT_MS), within `docker stop`'s 10 s. */
-const SHUTDOWN_SEAL_WITHIN_MS = 3_000;
-
 @Injectable()
 export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sealer');

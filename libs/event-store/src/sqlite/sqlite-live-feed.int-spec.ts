@@ -52,7 +52,6 @@ describe('the embedded store’s live feed', () => {
     db.close();
   });
 
-
   it('a subscriber catching up from 0 gets every event in order, and the feed holds one page at most, not the pages read', async () => {
     // given a store of 1,000 events read 10 at a time
     const { feed, db, reads } = await storeWithEvents();
