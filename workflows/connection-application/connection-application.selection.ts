@@ -2,10 +2,14 @@ import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEve
 import { FORM_GENERATION_INPUT_KEYS, generateForms, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
+import { GenerateSelectionFormsDto, checkSelectionInput } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
 
 /** The applicant's choices on the selection screen; the body, the date and the category come from the application. */
 const CHOICES = ['extraChoices', ...FORM_GENERATION_INPUT_KEYS.filter((key) => key !== 'body' && key !== 'applicationDate' && key !== 'category')];
+
+/** The command names the body's extra choices at the top level, not in a `body` (it is the application's). */
+const outOfBody = (text: string) => text.replace(/^body\./, '');
 
 /** 申請年月日 as on the paper forms: the day in Japan when the command was made. */
 function japaneseDate(now: string): string {
@@ -31,6 +35,8 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   if (ctx.category === '登録') {
     throw new ValidationFailedError([violation('category', 'selectionCategory', '申請区分「登録」には様03-07を添付しません（「接続」または「変更」で作成してください）。', 'a 登録 application has no form 03-07 (use 接続 or 変更)')]);
   }
+  const shapes = checkSelectionInput(GenerateSelectionFormsDto, payload);
+  if (shapes.length > 0) throw new ValidationFailedError(shapes);
   const { extraChoices, ...choices } = payload;
   const input = {
     ...choices,
@@ -38,16 +44,9 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
     applicationDate: japaneseDate(now),
     category: ctx.category === '変更' ? '変更' : '登録',
   } as unknown as FormGenerationInput;
-  let generated: ReturnType<typeof generateForms>;
-  try {
-    generated = generateForms(input);
-  } catch (error) {
-    // The catalog checks values, not shapes: a number where a list belongs is the caller's error.
-    if (!(error instanceof TypeError)) throw error;
-    throw new ValidationFailedError([violation('(body)', 'shape', `項目の形式が正しくありません（${error.message}）。`, `a field has the wrong shape (${error.message})`)]);
-  }
+  const generated = generateForms(input);
   if (!generated.ok) {
-    throw new ValidationFailedError(generated.problems.map((p): FieldViolation => ({ field: p.field.replace(/^body\./, ''), rule: 'selection', message: p.message })));
+    throw new ValidationFailedError(generated.problems.map((p): FieldViolation => ({ field: outOfBody(p.field), rule: 'selection', message: { ja: outOfBody(p.message.ja), en: outOfBody(p.message.en) } })));
   }
   const { forms, checklist } = generated.value;
   const toSave: Array<[string, unknown]> = Object.entries(forms).filter(([, form]) => form !== undefined);

@@ -4,6 +4,7 @@ export * from './connection-application.machine';
 export * from '../shared/organizations';
 export { SYSTEM_ACTOR } from './connection-application.policy';
 export { connectionApplicationForms } from './forms';
+export { BodySelectionDto, FormGenerationInputDto, checkSelectionInput } from './forms/selection-choices.dto';
 export * from './master-data/master-data.content';
 export * from './master-data/delegation-matching';
 export { readCodeVersions, readCounterpartFilings, readLatestVersion, type OrganVersions } from './master-data/master-data.reader';

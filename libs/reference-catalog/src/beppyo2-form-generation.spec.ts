@@ -97,5 +97,7 @@ describe('様式作成: generating 様03-07/03-08/03-09 from the selection', () 
   it('refuses a body selection the screen would refuse', () => {
     const result = generateForms({ ...base, body: { bodyType: '市役所' } });
     expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['body.bodyType']);
+    // The message names the field as the problem does, so a client can show one next to the other.
+    expect(result.ok ? [] : result.problems.map((p) => [p.message.ja.split(':')[0], p.message.en.split(':')[0]])).toEqual([['body.bodyType', 'body.bodyType']]);
   });
 });

@@ -96,6 +96,9 @@ export interface FormGenerationOutput {
   readonly checklist: { readonly form0308: boolean; readonly form0309: boolean };
 }
 
+/** A problem of the body selection, named as the field of FormGenerationInput it is in. */
+const inBody = (p: SelectionProblem): SelectionProblem => ({ field: `body.${p.field}`, message: { ja: `body.${p.message.ja}`, en: `body.${p.message.en}` } });
+
 const problem = (field: string, ja: string, en: string): SelectionProblem => ({ field, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 
 /** Every key must be one of `allowed`; names the offending entry otherwise. */
@@ -127,8 +130,8 @@ export function generateForms(input: FormGenerationInput): SelectionResult<FormG
   const selected: SelectionResult<AffairSelection> =
     input.body !== null && typeof input.body === 'object'
       ? selectAffairs(input.body)
-      : { ok: false, problems: [{ field: 'bodyType', message: { ja: 'bodyType: 機関種類を body.bodyType で指定してください。', en: 'bodyType: the body type is required, as body.bodyType' } }] };
-  if (!selected.ok || required.length > 0) return { ok: false, problems: [...required, ...(selected.ok ? [] : selected.problems.map((p) => ({ ...p, field: `body.${p.field}` })))] };
+      : { ok: false, problems: [{ field: 'bodyType', message: { ja: 'bodyType: 機関種類を指定してください。', en: 'bodyType: the body type is required' } }] };
+  if (!selected.ok || required.length > 0) return { ok: false, problems: [...required, ...(selected.ok ? [] : selected.problems.map(inBody))] };
   const selection = selected.value;
 
   const listedQueries = new Set(selection.queries.map((q) => q.itemNo));

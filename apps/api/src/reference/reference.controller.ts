@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type JsonObject } from '@nws/engine';
+import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, validateDto, type FieldViolation, type JsonObject } from '@nws/engine';
 import {
   BEPPYO2_CATALOG_VERSION,
   BODY_SELECTION_KEYS,
@@ -13,14 +13,20 @@ import {
   selectAffairs,
   type SelectionResult,
 } from '@nws/reference-catalog';
+import { BodySelectionDto, FormGenerationInputDto, checkSelectionInput } from '@nws/workflows/connection-application';
 import { unknownField } from '../http/validation.pipe';
 import { SelectionQueryDto } from './reference.dto';
 
 /**
- * Runs a pure catalog function on client input. Those functions check values, not shapes: input of
- * the wrong shape (not an object, a number for a list) is refused here as a 400, never a 500.
+ * Runs a pure catalog function on client input. Those functions check values and trust shapes:
+ * `shapes` holds the input to its DTO first, so a number where a list goes is refused naming the
+ * field, never a TypeError (a 500) or a draft built from it.
  */
-function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>, fields: { readonly known: readonly string[]; readonly body?: readonly string[] }): T {
+function run<T>(
+  input: unknown,
+  fn: (input: never) => SelectionResult<T>,
+  fields: { readonly known: readonly string[]; readonly body?: readonly string[]; readonly shapes: (input: Record<string, unknown>) => readonly FieldViolation[] },
+): T {
   if (!isJsonObject(input)) throw new ValidationFailedError([NOT_A_JSON_OBJECT]);
   // Unknown fields are refused by name, as everywhere else, not ignored: a misspelt `notQuering`
   // would otherwise generate forms that query everything.
@@ -29,16 +35,18 @@ function run<T>(input: unknown, fn: (input: never) => SelectionResult<T>, fields
   const bodyKeys = fields.body;
   if (bodyKeys && isJsonObject(body)) unknown.push(...Object.keys(body).filter((key) => !bodyKeys.includes(key)).map((key) => unknownField(`body.${key}`, bodyKeys, 'body')));
   if (unknown.length > 0) throw new ValidationFailedError(unknown);
-  let result: SelectionResult<T>;
-  try {
-    result = fn(input as never);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    throw new ValidationFailedError([{ field: '(body)', rule: 'shape', message: { ja: `(body): 項目の形式が正しくありません（${error.message}）。`, en: `(body): a field has the wrong shape (${error.message})` } }]);
-  }
+  const shapes = fields.shapes(input);
+  if (shapes.length > 0) throw new ValidationFailedError([...shapes]);
+  const result = fn(input as never);
   if (result.ok) return result.value;
   throw new ValidationFailedError(result.problems.map((p) => ({ field: p.field, rule: 'selection', message: p.message })));
 }
+
+const bodySelectionShapes = (input: unknown): readonly FieldViolation[] => {
+  const checked = validateDto(BodySelectionDto, input);
+  return checked.ok ? [] : checked.violations;
+};
+const formGenerationShapes = (input: unknown): readonly FieldViolation[] => checkSelectionInput(FormGenerationInputDto, input);
 
 /**
  * The pre-application selection screen (申請前情報選択画面): the reference catalog as data, and
@@ -72,20 +80,20 @@ export class ReferenceController {
   @Get('beppyo2/selection')
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide, for a body type (and its extra choices)' })
   selectionFor(@Query() query: SelectionQueryDto) {
-    return run({ ...query }, selectAffairs, { known: BODY_SELECTION_KEYS });
+    return run({ ...query }, selectAffairs, { known: BODY_SELECTION_KEYS, shapes: bodySelectionShapes });
   }
 
   @Post('beppyo2/selection')
   @HttpCode(200)
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide' })
   selection(@Body() body: JsonObject) {
-    return run(body, selectAffairs, { known: BODY_SELECTION_KEYS });
+    return run(body, selectAffairs, { known: BODY_SELECTION_KEYS, shapes: bodySelectionShapes });
   }
 
   @Post('beppyo2/forms')
   @HttpCode(200)
   @ApiOperation({ summary: "Draft 様03-07/03-08/03-09 from the applicant's choices (not querying, not providing, 受任, 委任)" })
   forms(@Body() body: JsonObject) {
-    return run(body, generateForms, { known: FORM_GENERATION_INPUT_KEYS, body: BODY_SELECTION_KEYS });
+    return run(body, generateForms, { known: FORM_GENERATION_INPUT_KEYS, body: BODY_SELECTION_KEYS, shapes: formGenerationShapes });
   }
 }

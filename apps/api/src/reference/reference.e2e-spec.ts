@@ -65,7 +65,7 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     const nested = await post({ ...valid, body: { bodyTyp: '市町村長部局' } });
     expect(nested.body.violations.map((v: { field: string }) => v.field)).toEqual(['body.bodyTyp']);
     const everything = await post({ body: { bodyType: '市役所' }, applicationDate: 'today', pia: {} });
-    expect(everything.body.violations.map((v: { field: string }) => v.field)).toEqual(['applicationDate', 'pia.status', 'body.bodyType']);
+    expect(everything.body.violations.map((v: { field: string }) => v.field)).toEqual(['body.bodyType', 'applicationDate', 'pia.status']);
   });
 
   it('POST /applications/{id}/selection generates the forms into the draft; a bad choice changes nothing', async () => {
@@ -73,7 +73,16 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     const id = created.body.id as string;
     const history = async () => (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length as number;
     const before = await history();
-    for (const [body, field] of [[{ pia: { status: '実施済', documents: [] }, notQuerying: ['9999'] }, 'notQuerying[0]'], [{ body: { bodyType: '市町村長部局' } }, 'body'], [[1], '(body)']] as const) {
+    const pia = { status: '実施済', documents: [{ number: '1', title: 't' }] };
+    for (const [body, field] of [
+      [{ pia, notQuerying: ['9999'] }, 'notQuerying[0]'],
+      [{ pia: { status: '実施済', documents: [] } }, 'pia.documents'],
+      [{ pia, notQuerying: 5 }, 'notQuerying'],
+      [{ pia, receivedQueries: [{ itemNo: '9' }] }, 'receivedQueries[0].delegation'],
+      [{ pia, piaByQuery: { '27': { status: '実施済', documents: 5 } } }, 'piaByQuery.27.documents'],
+      [{ body: { bodyType: '市町村長部局' } }, 'body'],
+      [[1], '(body)'],
+    ] as const) {
       const refused = await driver.as('applicant', 'POST', `/applications/${id}/selection`, body);
       expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
       expect(refused.body.violations.map((v: { field: string }) => v.field)).toContain(field);
@@ -96,6 +105,32 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
       const response = await driver.as('applicant', 'POST', '/reference/beppyo2/forms', body);
       expect([JSON.stringify(body), response.status]).toEqual([JSON.stringify(body), 400]);
       expect(response.body.violations.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('POST /reference/beppyo2/forms refuses choices of the wrong shape naming the field, and generates no draft from them', async () => {
+    const valid = { body: { bodyType: '市町村長部局', localGovernmentCode: '132012' }, applicationDate: '2026/12/07', pia: { status: '実施済', documents: [{ number: '1', title: 't' }] } };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ notQuerying: 5 }, 'notQuerying'],
+      [{ receivedQueries: 'x' }, 'receivedQueries'],
+      [{ receivedQueries: [{ itemNo: '9' }] }, 'receivedQueries[0].delegation'],
+      [{ receivedProvisions: [{ key: '9-1', delegation: { chain: 1, delegators: [], delegatorConfirmed: true } }] }, 'receivedProvisions[0].delegation.chain'],
+      [{ delegatedProvisions: [{ key: '27-4', delegateeCode: '1' }] }, 'delegatedProvisions[0].delegateeCode'],
+      [{ body: { bodyType: '市町村長部局', extraChoices: 5 } }, 'body.extraChoices'],
+      // Once accepted and copied into the draft as they were.
+      [{ pia: { status: '実施済', documents: 5 } }, 'pia.documents'],
+      [{ piaByProvision: { '27-4': 3 } }, 'piaByProvision.27-4'],
+      [{ independentUse: [{ affairName: 1 }] }, 'independentUse[0].affairName'],
+    ];
+    for (const [change, field] of cases) {
+      const response = await driver.as('applicant', 'POST', '/reference/beppyo2/forms', { ...valid, ...change });
+      const violations = (response.body.violations ?? []) as Array<{ field: string; message: { ja: string; en: string } }>;
+      expect([JSON.stringify(change), response.status, violations.map((v) => v.field)]).toEqual([JSON.stringify(change), 400, expect.arrayContaining([field])]);
+      // Each message names its field, in both languages, and not the JavaScript error it would have been.
+      for (const v of violations) {
+        expect([v.message.ja.startsWith(`${v.field}: `), v.message.en.startsWith(`${v.field}: `)]).toEqual([true, true]);
+        expect(v.message.en).not.toMatch(/is not a function|Cannot read|undefined/);
+      }
     }
   });
 });
