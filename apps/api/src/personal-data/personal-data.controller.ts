@@ -6,7 +6,7 @@ import type { DisclosedValue } from '@nws/personal-data';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { statedPurpose } from './access-purpose';
-import { AccessLogQueryDto, SubjectListQueryDto, SubjectRequestDto } from './personal-data.dto';
+import { AccessLogQueryDto, ErasureRequestDto, ResumptionRequestDto, SubjectListQueryDto, SuspensionRequestDto } from './personal-data.dto';
 import { accessEntries, routeOf } from './access-entries';
 import { PersonalDataService } from './personal-data.service';
 
@@ -52,21 +52,21 @@ export class PersonalDataController {
   @Post('subjects/:subjectId/erasure')
   @HttpCode(200)
   @ApiOperation({ summary: '消去: destroys the subject’s key; every read then shows ［消去済み］, the chain still verifies' })
-  erase(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+  erase(@Param('subjectId') subjectId: string, @Body() body: ErasureRequestDto, @CurrentActor() actor: Actor) {
     return this.service.erase(actor, subjectId, body);
   }
 
   @Post('subjects/:subjectId/suspension')
   @HttpCode(200)
   @ApiOperation({ summary: '利用停止: published views and distribution show ［利用停止中］; the audit trail keeps the data' })
-  suspend(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+  suspend(@Param('subjectId') subjectId: string, @Body() body: SuspensionRequestDto, @CurrentActor() actor: Actor) {
     return this.service.setSuspension(actor, subjectId, body, true);
   }
 
   @Post('subjects/:subjectId/resumption')
   @HttpCode(200)
   @ApiOperation({ summary: 'Lifts a suspension (legal basis suspension-lifted)' })
-  resume(@Param('subjectId') subjectId: string, @Body() body: SubjectRequestDto, @CurrentActor() actor: Actor) {
+  resume(@Param('subjectId') subjectId: string, @Body() body: ResumptionRequestDto, @CurrentActor() actor: Actor) {
     return this.service.setSuspension(actor, subjectId, body, false);
   }
 

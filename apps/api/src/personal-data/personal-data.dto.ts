@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { localized } from '@nws/engine';
-import { LEGAL_BASES } from '@nws/personal-data';
+import { LEGAL_BASES_FOR } from '@nws/personal-data';
 import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
@@ -9,15 +9,31 @@ import { PageQueryDto } from '../http/page-query.dto';
 const ASCII_REFERENCE = /^[A-Za-z0-9._/-]{1,64}$/;
 
 /** Body of erasure, suspension and resumption requests: codes only, so the immutable trail holds no free text. */
-export class SubjectRequestDto {
-  @ApiProperty({ enum: Object.keys(LEGAL_BASES), description: 'legal basis (codes; see the README)' })
-  @IsIn(Object.keys(LEGAL_BASES))
-  legalBasis!: string;
-
+class SubjectRequestDto {
   @ApiPropertyOptional({ description: '受付番号 of the request: 1–64 of A-Z a-z 0-9 . _ / - (never a name)' })
   @IsOptional()
   @Matches(ASCII_REFERENCE, { message: localized('受付番号は英数字と . _ / - の1〜64文字で指定してください（氏名は書かないでください）。', 'must be 1–64 of A-Z a-z 0-9 . _ / - (a 受付番号, never a name)') })
   reference?: string;
+}
+
+// One DTO per request, each with the bases that request may cite: a refusal then lists those, and
+// so does the OpenAPI document, not all five codes.
+export class ErasureRequestDto extends SubjectRequestDto {
+  @ApiProperty({ enum: LEGAL_BASES_FOR.erasure, description: 'legal basis of the erasure (codes; see the README)' })
+  @IsIn(LEGAL_BASES_FOR.erasure)
+  legalBasis!: string;
+}
+
+export class SuspensionRequestDto extends SubjectRequestDto {
+  @ApiProperty({ enum: LEGAL_BASES_FOR.suspension, description: 'legal basis of the suspension (codes; see the README)' })
+  @IsIn(LEGAL_BASES_FOR.suspension)
+  legalBasis!: string;
+}
+
+export class ResumptionRequestDto extends SubjectRequestDto {
+  @ApiProperty({ enum: LEGAL_BASES_FOR.resumption, description: 'legal basis of lifting the suspension (codes; see the README)' })
+  @IsIn(LEGAL_BASES_FOR.resumption)
+  legalBasis!: string;
 }
 
 export class SubjectListQueryDto {
