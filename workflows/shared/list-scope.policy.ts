@@ -8,6 +8,38 @@ export interface ListScope {
   readonly secondReviewer?: string;
   readonly workflow?: string;
   readonly states?: readonly string[];
+  readonly category?: string;
+}
+
+/** What a caller asks the list for (`?organizationCode=&workflow=&category=&state=`). */
+export interface ListFilter {
+  readonly organizationCode?: string;
+  readonly workflow?: string;
+  readonly category?: string;
+  readonly states?: readonly string[];
+}
+
+/**
+ * The caller's scope narrowed by what they asked for: a filter only ever takes rows away, so no
+ * query shows a row the scope hides. `null` when the two cannot both hold (an applicant asking for
+ * another body, a distributor for a state without master data): the list is empty.
+ */
+export function narrowScope(scope: ListScope, filter: ListFilter): ListScope | null {
+  const same = (a: string | undefined, b: string | undefined) => a === undefined || b === undefined || a === b;
+  if (!same(scope.organizationCode, filter.organizationCode) || !same(scope.workflow, filter.workflow) || !same(scope.category, filter.category)) return null;
+  const asked = filter.states;
+  const states = asked === undefined ? scope.states : scope.states === undefined ? asked : scope.states.filter((state) => asked.includes(state));
+  if (states !== undefined && states.length === 0) return null;
+  const organizationCode = scope.organizationCode ?? filter.organizationCode;
+  const workflow = scope.workflow ?? filter.workflow;
+  const category = scope.category ?? filter.category;
+  return {
+    ...scope,
+    ...(organizationCode !== undefined ? { organizationCode } : {}),
+    ...(workflow !== undefined ? { workflow } : {}),
+    ...(category !== undefined ? { category } : {}),
+    ...(states !== undefined ? { states } : {}),
+  };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ApplicationFilter {
   readonly secondReviewer?: string;
   readonly states?: readonly string[];
   readonly workflow?: string;
+  /** 申請区分 (登録, 変更, 接続, アカウント発行) */
+  readonly category?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -52,6 +54,27 @@ const APPLICATION_COLUMNS = `id, workflow, machine_version AS machineVersion, or
   organization_name AS organizationName, category, state, revision, round, application_number AS applicationNumber,
   waiting_stage AS waitingStage, waiting_org AS waitingOrg, first_reviewer AS firstReviewer,
   second_reviewer AS secondReviewer, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** Every field of the filter narrows (AND). */
+function applicationWhere(filter: ApplicationFilter): { readonly where: string; readonly params: Array<string | number> } {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  const equal = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    clauses.push(`${column} = ?`);
+    params.push(value);
+  };
+  equal('organization_code', filter.organizationCode);
+  equal('first_reviewer', filter.firstReviewer);
+  equal('second_reviewer', filter.secondReviewer);
+  if (filter.states && filter.states.length > 0) {
+    clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+    params.push(...filter.states);
+  }
+  equal('workflow', filter.workflow);
+  equal('category', filter.category);
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
 
 const MASTER_DATA_VERSION = `SELECT v.organization_code AS organizationCode, v.organization_kind AS organizationKind, v.version, v.application_id AS applicationId,
          v.application_number AS applicationNumber, v.category, v.content_hash AS contentHash, v.content, v.registered_at AS registeredAt,
@@ -96,31 +119,14 @@ export class ReadModelQueries {
   }
 
   applications(filter: ApplicationFilter): ApplicationRow[] {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.organizationCode !== undefined) {
-      clauses.push('organization_code = ?');
-      params.push(filter.organizationCode);
-    }
-    if (filter.firstReviewer !== undefined) {
-      clauses.push('first_reviewer = ?');
-      params.push(filter.firstReviewer);
-    }
-    if (filter.secondReviewer !== undefined) {
-      clauses.push('second_reviewer = ?');
-      params.push(filter.secondReviewer);
-    }
-    if (filter.states && filter.states.length > 0) {
-      clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      params.push(...filter.states);
-    }
-    if (filter.workflow !== undefined) {
-      clauses.push('workflow = ?');
-      params.push(filter.workflow);
-    }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    params.push(filter.limit ?? 100, filter.offset ?? 0);
-    return this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params) as ApplicationRow[];
+    const { where, params } = applicationWhere(filter);
+    return this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params, filter.limit ?? 100, filter.offset ?? 0) as ApplicationRow[];
+  }
+
+  /** How many rows `applications` pages through. */
+  countApplications(filter: ApplicationFilter): number {
+    const { where, params } = applicationWhere(filter);
+    return (this.statement(`SELECT count(*) AS n FROM applications ${where}`).get(...params) as { n: number }).n;
   }
 
   /** Every version of one organ's master data, oldest first. */

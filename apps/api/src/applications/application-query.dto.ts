@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { ALL_WORKFLOWS } from '@nws/workflows';
+import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
@@ -19,5 +21,40 @@ export class ApplicationQueryDto {
   asOf?: string;
 }
 
-/** GET /applications: one page, newest first. */
-export class ListQueryDto extends PageQueryDto {}
+const unique = (values: readonly string[]) => [...new Set(values)];
+/** What the deployed workflows can hold, so a misspelt filter is refused rather than answered with an empty list. */
+const WORKFLOW_NAMES = unique(ALL_WORKFLOWS.map((definition) => definition.name));
+// `new` is the machine's state before its creation event: no stored application is in it.
+const LISTED_STATES = unique(ALL_WORKFLOWS.flatMap((definition) => Object.keys(definition.machine.config.states ?? {}))).filter((state) => state !== 'new');
+const CATEGORIES = unique(
+  ALL_WORKFLOWS.flatMap((definition) => {
+    const category = (definition.createInput.schema['properties'] as { category?: { enum?: unknown } } | undefined)?.category?.enum;
+    return Array.isArray(category) ? category.map(String) : [];
+  }),
+);
+
+/** GET /applications: one page, newest first, narrowed by body, workflow, 申請区分 and state. */
+export class ListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'the applying body (6-digit code, J-LIS or MIC)', example: '132012' })
+  @IsOptional()
+  @IsBodyCode()
+  organizationCode?: string;
+
+  @ApiPropertyOptional({ enum: WORKFLOW_NAMES })
+  @IsOptional()
+  @IsIn(WORKFLOW_NAMES)
+  workflow?: string;
+
+  @ApiPropertyOptional({ enum: CATEGORIES, description: '申請区分' })
+  @IsOptional()
+  @IsIn(CATEGORIES)
+  category?: string;
+
+  @ApiPropertyOptional({ enum: LISTED_STATES, isArray: true, description: 'states, comma-separated or repeated (any of them)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value))
+  @IsArray()
+  @ArrayMaxSize(LISTED_STATES.length)
+  @IsIn(LISTED_STATES, { each: true })
+  state?: string[];
+}

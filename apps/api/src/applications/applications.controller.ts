@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { listScope } from '@nws/workflows';
+import { listScope, narrowScope } from '@nws/workflows';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
 import { pageOf } from '../http/page-query.dto';
@@ -52,11 +52,19 @@ export class ApplicationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Applications the caller may see (read model)' })
-  async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto) {
+  @ApiOperation({ summary: 'Applications the caller may see (read model), newest first; X-Total-Count says how many match in all' })
+  async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
     await this.projections.waitFor(await this.store.headPosition());
     const scope = listScope(actor);
-    return scope ? this.queries.applications({ ...scope, ...pageOf(query) }) : [];
+    const filter = {
+      ...(query.organizationCode !== undefined ? { organizationCode: query.organizationCode } : {}),
+      ...(query.workflow !== undefined ? { workflow: query.workflow } : {}),
+      ...(query.category !== undefined ? { category: query.category } : {}),
+      ...(query.state !== undefined ? { states: query.state } : {}),
+    };
+    const narrowed = scope && narrowScope(scope, filter);
+    res.header('X-Total-Count', String(narrowed ? this.queries.countApplications(narrowed) : 0));
+    return narrowed ? this.queries.applications({ ...narrowed, ...pageOf(query) }) : [];
   }
 
   @Get(':id')

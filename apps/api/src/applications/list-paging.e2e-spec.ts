@@ -60,6 +60,56 @@ describe('GET /applications and GET /review-queue: paging', () => {
     expect(refused.body).toMatchObject({ violations: [expect.objectContaining({ field: 'limit', rule: 'max' })] });
   });
 
+  it('filters by body, workflow, 申請区分 and state, never beyond what the caller may read; X-Total-Count counts every match', async () => {
+    const submitted = await driver.draftWithForms();
+    expect((await driver.act('applicant', submitted, 'submit')).status).toBe(200);
+    const connection = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
+    expect(connection.status).toBe(201);
+    const otherCreated = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '登録' });
+    expect(otherCreated.status).toBe(201);
+    const other = otherCreated.body.id as string;
+    const page = async (who: 'applicant' | 'auditor' | 'prefectureReviewer' | 'distributor', query: string) => {
+      const response = await driver.as(who, 'GET', `/applications${query}`);
+      expect([query, response.status]).toEqual([query, 200]);
+      const rows = response.body as Array<{ id: string; organizationCode: string; state: string; category: string }>;
+      return { rows, ids: rows.map((row) => row.id), total: Number(response.headers.get('x-total-count')) };
+    };
+    const all = await page('auditor', '');
+    expect(all.total).toBe(all.rows.length);
+
+    const inFirstReview = await page('auditor', '?state=firstReview');
+    expect(inFirstReview.ids).toContain(submitted);
+    expect(inFirstReview.rows.every((row) => row.state === 'firstReview')).toBe(true);
+    expect(inFirstReview.total).toBe(all.rows.filter((row) => row.state === 'firstReview').length);
+    // Comma-separated and repeated both mean "any of".
+    const either = all.rows.filter((row) => row.state === 'firstReview' || row.state === 'draft').length;
+    expect((await page('auditor', '?state=firstReview,draft')).total).toBe(either);
+    expect((await page('auditor', '?state=firstReview&state=draft')).total).toBe(either);
+
+    expect((await page('auditor', '?category=接続')).ids).toEqual([connection.body.id]);
+    expect((await page('auditor', '?organizationCode=132021')).ids).toEqual([other]);
+    expect((await page('auditor', '?workflow=account-request')).ids).toEqual([]);
+    const paged = await page('auditor', '?organizationCode=132012&limit=1');
+    expect([paged.rows.length, paged.total]).toEqual([1, all.rows.filter((row) => row.organizationCode === '132012').length]);
+
+    // A filter narrows the caller's own scope, never widens it.
+    expect(await page('applicant', '?organizationCode=132021')).toEqual({ rows: [], ids: [], total: 0 });
+    expect((await page('prefectureReviewer', '?state=draft')).ids).toEqual([]);
+    expect((await page('distributor', '?state=firstReview')).total).toBe(0);
+
+    // A misspelt filter is refused by name, not answered with an empty list.
+    for (const [query, field] of [
+      ['?state=firstreview', 'state'],
+      ['?state=new', 'state'],
+      ['?category=接続申請', 'category'],
+      ['?workflow=connection', 'workflow'],
+      ['?organizationCode=132013', 'organizationCode'],
+    ] as const) {
+      const refused = await driver.as('auditor', 'GET', `/applications${query}`);
+      expect([query, refused.status, refused.body.violations?.map((v: { field: string }) => v.field)]).toEqual([query, 400, [field]]);
+    }
+  });
+
   it.each([
     ['?limit=1001', 'limit', 'max'],
     ['?limit=0', 'limit', 'min'],
