@@ -88,10 +88,15 @@ describe('operations CLI on a real SQLite store', () => {
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: example }, { actor: applicant, now: '2026-11-20T01:00:00.000Z', commandId: 'c2', correlationId: 'c2' }, { internal: true });
     await ctx.close();
 
-    for (const command of [['history', id], ['replay', id]]) {
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    for (const command of [['history', id], ['replay', id], ['replay', id, '--purpose', 'audit', '--as-of', 'yesterday']]) {
       out.length = 0;
+      err.length = 0;
       expect(await runCli(command)).toBe(EXIT.usage);
       expect(out).toEqual([]);
+      // Says why, not only exit 2.
+      expect(err.join('')).toMatch(command.includes('--as-of') ? /--as-of must be an ISO-8601 time/ : /--purpose is required[\s\S]*--purpose（利用目的）を指定してください/);
     }
     expect(accessLog()).toEqual([]);
 

@@ -43,12 +43,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildCli().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    const exitCode = (error as { exitCode?: number }).exitCode;
-    if (typeof exitCode === 'number') return exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // Thrown by a command's own checks (a missing --purpose, a time that is not one): Commander has
+    // printed nothing for it, unlike the parse errors it throws after printing them. Asked first:
+    // it is a CommanderError too, and would otherwise exit 2 in silence.
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
+    const exitCode = (error as { exitCode?: number }).exitCode;
+    if (typeof exitCode === 'number') return exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof DataDirectoryInUseError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.dataDirectoryInUse;
@@ -61,9 +64,31 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return EXIT.notFound;
     }
+    const file = fileProblem(error);
+    if (file !== undefined) {
+      process.stderr.write(`${file.message}\n`);
+      return file.exitCode;
+    }
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   }
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists',
+};
+
+/** A file named on the command line that cannot be used: the path and why, not Node's `ENOENT: …, stat '…'`. */
+function fileProblem(error: unknown): { message: string; exitCode: number } | undefined {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  const why = code === undefined ? undefined : FILE_ERRORS[code];
+  if (why === undefined || path === undefined) return undefined;
+  return { message: `${path}: ${why}`, exitCode: code === 'ENOENT' ? EXIT.notFound : EXIT.failure };
 }
 
 if (require.main === module) {

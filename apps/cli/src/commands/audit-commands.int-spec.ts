@@ -144,4 +144,28 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(await run('rebuild-projections', '--progress')).toBe(EXIT.ok);
     expect(err.join('')).toMatch(/rebuild: 100%/);
   });
+
+  it('a file argument that cannot be used is named with the reason and an exit code, never a stack trace; an export leaves no file behind, nor removes another run\'s', async () => {
+    const missingDir = join(dataDir, 'no-such-dir', 'x.jsonl');
+    const cases: Array<[string[], number, RegExp]> = [
+      [['export', '--out', missingDir], EXIT.usage, /--out .*x\.jsonl: the directory .*no-such-dir does not exist/],
+      [['export', '--out', dataDir], EXIT.usage, /--out .* is a directory: name the file to write/],
+      [['verify', '--file', join(dataDir, 'missing.jsonl')], EXIT.notFound, /missing\.jsonl: no such file or directory/],
+      [['verify', '--file', dataDir], EXIT.usage, /--file .* is a directory: name the file/],
+      [['verify', '--witness', dataDir], EXIT.usage, /--witness .* is a directory: name the file/],
+    ];
+    for (const [args, code, message] of cases) {
+      expect({ args, code: await run(...args) }).toEqual({ args, code });
+      expect(err.join('')).toMatch(message);
+      expect(err.join('')).not.toMatch(/^\s+at |ENOENT:|EISDIR:/m);
+    }
+    expect(existsSync(`${dataDir}.partial`)).toBe(false);
+    // An interrupted (or concurrent) export's partial file is named, and kept.
+    const target = join(dataDir, 'store.jsonl');
+    writeFileSync(`${target}.partial`, 'another run');
+    expect(await run('export', '--out', target)).toBe(EXIT.usage);
+    expect(err.join('')).toMatch(/store\.jsonl\.partial already exists/);
+    expect(readFileSync(`${target}.partial`, 'utf8')).toBe('another run');
+    expect(existsSync(target)).toBe(false);
+  });
 });

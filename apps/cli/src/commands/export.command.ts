@@ -1,10 +1,11 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WITNESS_FILE, WitnessFile, exportEvents } from '@nws/audit';
 import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
 import type { RecordedEvent } from '@nws/event-store';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
 import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
@@ -38,6 +39,15 @@ export function registerExportCommand(program: Command): void {
       if (flags.format === 'csv') requirePurpose(flags, 'a CSV export');
       const ctx = await openCliContext();
       const partial = flags.out === undefined ? undefined : `${flags.out}.partial`;
+      // Opened before anything is read or logged: a wrong --out is said at once, and a `.partial`
+      // this run did not create (another export's) is never removed by it.
+      let file: WriteStream | undefined;
+      try {
+        if (partial !== undefined) file = await openOutput(flags.out!, partial);
+      } catch (error) {
+        await ctx.close();
+        throw error;
+      }
       try {
         const streamId = flags.application === undefined ? undefined : applicationStream(flags.application);
         if (streamId !== undefined && (await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application!);
@@ -48,7 +58,7 @@ export function registerExportCommand(program: Command): void {
           toPosition = await stored.headPosition();
           await logDisclosure(ctx, 'nws export --format csv', flags, upTo(streamId === undefined ? stored.readAll() : stored.readStream(streamId), toPosition));
         }
-        const out = partial === undefined ? process.stdout : createWriteStream(partial, { flags: 'wx' });
+        const out = file ?? process.stdout;
         const bar = new ProgressBar(`export ${flags.format}`, showProgress(flags.progress));
         const started = Date.now();
         const summary = await exportEvents(ctx.store, out, {
@@ -61,20 +71,37 @@ export function registerExportCommand(program: Command): void {
           onProgress: (done, total) => bar.update(done, total),
         });
         bar.finish();
-        if (partial !== undefined) {
-          out.end();
-          await finished(out);
-          renameSync(partial, flags.out!);
+        if (file !== undefined) {
+          file.end();
+          await finished(file);
+          renameSync(partial!, flags.out!);
         }
         const seal = summary.trailer?.seal ? `, newest seal #${summary.trailer.seal.sequence} (through position ${summary.trailer.seal.toPosition})` : '';
         process.stderr.write(`exported ${summary.events} events (${(summary.bytes / 1e6).toFixed(1)} MB) to ${flags.out ?? 'stdout'} in ${((Date.now() - started) / 1000).toFixed(1)} s${seal}\n`);
       } catch (error) {
-        if (partial !== undefined) rmSync(partial, { force: true });
+        if (file !== undefined) {
+          file.destroy();
+          rmSync(partial!, { force: true });
+        }
         throw error;
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** The `.partial` file the export is written to, created here (never another run's), once --out is known to be writable. */
+async function openOutput(target: string, partial: string): Promise<WriteStream> {
+  if (existsSync(target) && statSync(target).isDirectory()) throw new InvalidArgumentError(`--out ${target} is a directory: name the file to write`);
+  if (!existsSync(dirname(target))) throw new InvalidArgumentError(`--out ${target}: the directory ${dirname(target)} does not exist`);
+  const stream = createWriteStream(partial, { flags: 'wx' });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidArgumentError(`${partial} already exists: another export is writing it, or one was interrupted (remove it and run again)`);
+    throw error;
+  }
+  return stream;
 }
 
 async function* upTo(events: AsyncIterable<RecordedEvent>, position: number): AsyncIterable<RecordedEvent> {

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { WITNESS_FILE, WitnessFile, describeProblem, verifyExportFile, verifyStore, verifyStream, type IntegrityProblem } from '@nws/audit';
@@ -41,6 +42,9 @@ export function registerVerifyCommand(program: Command): void {
     .action(async (flags: VerifyFlags) => {
       if (flags.file !== undefined && flags.application !== undefined) throw new InvalidArgumentError('--file and --application exclude each other (an application export says which application it holds)');
       if (flags.file?.toLowerCase().endsWith('.csv')) throw new InvalidArgumentError('CSV exports are for reading; verify the JSON Lines export (--format jsonl)');
+      for (const [flag, path] of [['--file', flags.file], ['--witness', flags.witness]] as const) {
+        if (path !== undefined && existsSync(path) && statSync(path).isDirectory()) throw new InvalidArgumentError(`${flag} ${path} is a directory: name the file`);
+      }
       const bar = new ProgressBar('verify', showProgress(flags.progress));
       const onProgress = (done: number, total: number) => bar.update(done, total);
       let outcome: Outcome;
