@@ -202,6 +202,19 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect(await keys.subjects({ organizationCode: '132012' })).toHaveLength(3);
   });
 
+  it('retention: the end is a day in Japan; a version registered earlier that day came before it, one registered the next day renews the connection', async () => {
+    await store.append('application-a', [formSaved('e1')], 'no_stream');
+    const register = (id: string, at: string) =>
+      store.append('master-data-132012', [{ id, type: 'MasterDataVersionRegistered', data: { organizationCode: '132012', version: 1, content: {} }, metadata: { occurredAt: at } }], 'any');
+    // 2020-03-31 10:00 in Japan, then the connection ends that day
+    await register('v1', '2020-03-31T01:00:00.000Z');
+    await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村長部局', endedAt: '2020-03-31' }, by, '2020-03-31T06:00:00.000Z');
+    expect((await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z', dryRun: true })).bodies).toMatchObject([{ connectionEndedAt: '2020-03-31' }]);
+    // 2020-04-01 00:30 in Japan (still 03-31 in UTC): a new version the next day
+    await register('v2', '2020-03-31T15:30:00.000Z');
+    expect((await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z', dryRun: true })).bodies).toEqual([]);
+  });
+
   it('a subscription catches up page by page in order, decrypted, then goes live without a gap or a repeat', async () => {
     // given 25 stored events and an adapter that reads 4 per page
     await store.close();

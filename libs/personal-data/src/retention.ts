@@ -61,8 +61,10 @@ export async function expiredBodies(store: EncryptingEventStore, options: Retent
   const limit = Date.parse(options.now);
   const out: ExpiredBody[] = [];
   for (const [key, { code, kind, endedAt }] of ended) {
+    // The end is a day (in Japan); a version registered on that day came before the end, one
+    // registered on a later day is a new connection.
     const reconnected = registered.get(key);
-    if (reconnected && Date.parse(reconnected) > Date.parse(endedAt)) continue;
+    if (reconnected && dayInJapan(reconnected) > endedAt) continue;
     const expiredAt = new Date(Date.parse(endedAt) + options.retentionDays * DAY_MS).toISOString();
     if (Date.parse(expiredAt) <= limit) out.push({ organizationCode: code, organizationKind: kind, connectionEndedAt: endedAt, expiredAt });
   }
@@ -130,5 +132,6 @@ async function organsHolding(store: EncryptingEventStore, codes: ReadonlySet<str
   return holders;
 }
 
+const dayInJapan = (instant: string): string => new Date(Date.parse(instant) + 9 * 3_600_000).toISOString().slice(0, 10);
 const organId = (code: string, kind: string): string => `${code}\u0000${kind}`;
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -33,6 +33,13 @@ interface ErasedLine {
   connectionEndedAt: string;
   subjectId: string;
 }
+/** Days in Japan, YYYY-MM-DD, counted from today: a connection's end is recorded once it has happened. */
+const DAY_MS = 86_400_000;
+const RETENTION_DAYS = 1826;
+const day = (offset: number): string => new Date(Date.now() + 9 * 3_600_000 + offset * DAY_MS).toISOString().slice(0, 10);
+/** The instant `days` after a day began (UTC), as `erase-expired --now` takes it. */
+const after = (date: string, days: number): string => new Date(Date.parse(date) + days * DAY_MS).toISOString();
+
 const lines = (out: string): ErasedLine[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ErasedLine);
 
 describe('nws record-connection-end / erase-expired', () => {
@@ -70,35 +77,53 @@ describe('nws record-connection-end / erase-expired', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('refuses an organ the code does not have, naming the option and the organs it has, and records nothing', async () => {
-    await expect(run(['record-connection-end', '132012', '--organ', '都道府県教育委員会', '--ended-at', '2027-03-31'], dataDir)).rejects.toThrow(
+    await expect(run(['record-connection-end', '132012', '--organ', '都道府県教育委員会', '--ended-at', day(-10)], dataDir)).rejects.toThrow(
       /--organ: 都道府県教育委員会 は 132012 の機関種類ではありません \/ is not an organ of 132012; organs of 132012: 市町村長部局, 市町村教育委員会/,
     );
     expect((await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
   });
 
+  it('refuses what is not a connecting body, and an end that has not happened yet, and records nothing', async () => {
+    const refusals: Array<[string[], RegExp]> = [
+      [['999999'], /999999: .*must be a 6-digit local government code with a correct check digit/],
+      [['MIC'], /MIC: .*must be a 6-digit local government code/],
+      [['J-LIS'], /J-LIS: .*must be a 6-digit local government code/],
+      // 横浜市鶴見区: a designated city's ward connects as the city.
+      [['141011'], /141011: .*is not a connecting body/],
+    ];
+    for (const [code, message] of refusals) await expect(run(['record-connection-end', ...code, '--ended-at', day(-1)], dataDir)).rejects.toThrow(message);
+    const tomorrow = day(1);
+    await expect(run(['record-connection-end', '132012', '--ended-at', tomorrow], dataDir)).rejects.toThrow(new RegExp(`--ended-at ${tomorrow}: .*is after today in Japan`));
+    // Had any been recorded, a far-off erasure would find an organ whose period passed.
+    expect((await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
+  });
+
   it('erases per organ: the board of education’s own people when its period passed, the people it shares with the head department only when both did', async () => {
     // when the board of education's connection ended and its period passed
-    expect(JSON.parse((await run(['record-connection-end', '132012', '--organ', '市町村教育委員会', '--ended-at', '2027-03-31'], dataDir)).out)).toMatchObject({ organizationKind: '市町村教育委員会' });
-    expect((await run(['erase-expired', '--now', '2032-03-29'], dataDir)).out).toBe('');
-    const board = await run(['erase-expired', '--now', '2032-04-01', '--rebuild-read-models'], dataDir);
+    // (its draft never registered master data; the head department's, registered today, ends today, after it)
+    const boardEnd = day(-10);
+    const headEnd = day(0);
+    expect(JSON.parse((await run(['record-connection-end', '132012', '--organ', '市町村教育委員会', '--ended-at', boardEnd], dataDir)).out)).toMatchObject({ organizationKind: '市町村教育委員会' });
+    expect((await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS - 1)], dataDir)).out).toBe('');
+    const board = await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS + 1), '--rebuild-read-models'], dataDir);
 
     // then only its filer (教育 一郎) is erased; 田中 三郎, a contact of both organs, stays readable in both
-    expect(lines(board.out)).toEqual([expect.objectContaining({ organizationCode: '132012', organizationKinds: ['市町村教育委員会'], connectionEndedAt: '2027-03-31' })]);
+    expect(lines(board.out)).toEqual([expect.objectContaining({ organizationCode: '132012', organizationKinds: ['市町村教育委員会'], connectionEndedAt: boardEnd })]);
     expect(board.err).toMatch(/^erased 1 person\(s\) of 1 organ/);
     expect(await read()).toEqual({ headContact: TANAKA.name, boardContact: TANAKA.name, boardFiler: '［消去済み］', headFiler: '山田 花子' });
     expect(filesHolding(dataDir, ['教育 一郎'])).toEqual([]);
 
     // when the head department's (the default organ: no --organ) ended as well
-    await run(['record-connection-end', '132012', '--ended-at', '2028-03-31'], dataDir);
-    const dry = await run(['erase-expired', '--now', '2033-04-01', '--dry-run'], dataDir);
+    await run(['record-connection-end', '132012', '--ended-at', headEnd], dataDir);
+    const dry = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--dry-run'], dataDir);
     expect(dry.err).toMatch(/would erase \d+ person/);
-    const { out, err } = await run(['erase-expired', '--now', '2033-04-01', '--rebuild-read-models'], dataDir);
+    const { out, err } = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--rebuild-read-models'], dataDir);
 
     // then everyone else goes, 田中 with both organs and the later end, and none of their values stay on disk
     const erased = lines(out);
     expect(erased.length).toBeGreaterThanOrEqual(5);
     expect(erased.every((l) => l.organizationCode === '132012' && l.subjectId.startsWith('ps-'))).toBe(true);
-    expect(erased.filter((l) => l.organizationKinds.join() === '市町村教育委員会,市町村長部局').every((l) => l.connectionEndedAt === '2028-03-31')).toBe(true);
+    expect(erased.filter((l) => l.organizationKinds.join() === '市町村教育委員会,市町村長部局').every((l) => l.connectionEndedAt === headEnd)).toBe(true);
     expect(erased.some((l) => l.organizationKinds.length === 2)).toBe(true);
     expect(err).toMatch(/^erased \d+ person\(s\) of 2 organ/);
     expect(await read()).toEqual({ headContact: '［消去済み］', boardContact: '［消去済み］', boardFiler: '［消去済み］', headFiler: '［消去済み］' });
@@ -114,7 +139,7 @@ describe('nws erase-expired --rebuild-read-models beside a running API', () => {
     const server = await TestServer.start({ dataDir });
     await registeredApplication(new Driver(server));
     await server.stop(false);
-    await run(['record-connection-end', '132012', '--ended-at', '2027-03-31'], dataDir);
+    await run(['record-connection-end', '132012', '--ended-at', day(0)], dataDir);
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

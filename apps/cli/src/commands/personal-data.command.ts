@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { eraseExpired, findEncryptingStore, recordConnectionEnd } from '@nws/personal-data';
+import { hasValidCheckDigit } from '@nws/reference-catalog';
 import { organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { openCliContext } from '../cli-context';
 
@@ -13,14 +14,24 @@ const isoDate = (value: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
   return value;
 };
-const body = (value: string): string => {
-  if (!/^(\d{6}|J-LIS|MIC)$/.test(value)) throw new InvalidArgumentError('must be a 6-digit local government code, J-LIS or MIC');
-  return value;
-};
+/**
+ * A body that connects: a code with a right check digit that stands for organs. MIC and J-LIS run
+ * the network, and a designated city's ward applies as its city: none of them has a connection to end.
+ */
+function connectingBody(code: string): string {
+  if (!/^\d{6}$/.test(code) || !hasValidCheckDigit(code)) {
+    throw new InvalidArgumentError(`${code}: 検査数字の正しい6桁の全国地方公共団体コードを指定してください / must be a 6-digit local government code with a correct check digit`);
+  }
+  if (organsOf(code).length === 0) throw new InvalidArgumentError(`${code}: 接続機関ではありません（指定都市の区は市として接続します） / is not a connecting body (a designated city's ward connects as its city)`);
+  return code;
+}
+
+/** The day in Japan, YYYY-MM-DD: a connection ends on a calendar day there. */
+const todayInJapan = (now: Date): string => new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 /** `--organ`: one of the code's organs (機関種類); without it, the code's default organ. */
 function organFor(code: string, organ: string | undefined): string {
-  const organs = organsOf(code);
+  const organs = organsOf(connectingBody(code));
   if (organ !== undefined && !organs.includes(organ as (typeof organs)[number])) {
     const allowed = organs.length > 0 ? organs.join(', ') : 'none (leave --organ out)';
     throw new InvalidArgumentError(`--organ: ${organ} は ${code} の機関種類ではありません / is not an organ of ${code}; organs of ${code}: ${allowed}`);
@@ -41,7 +52,10 @@ export function registerPersonalDataCommands(program: Command): void {
     .requiredOption('--ended-at <date>', 'the day the connection ended (YYYY-MM-DD)', isoDate)
     .option('--organ <kind>', "the organ (機関種類) whose connection ended, e.g. 市町村教育委員会 (default: the code's 首長部局 / 知事部局)")
     .action(async (organizationCode: string, options: { endedAt: string; organ?: string }) => {
-      const organizationKind = organFor(body(organizationCode), options.organ);
+      const organizationKind = organFor(organizationCode, options.organ);
+      // The event records a fact: an end that has not happened yet would start the retention period early.
+      const today = todayInJapan(new Date());
+      if (options.endedAt > today) throw new InvalidArgumentError(`--ended-at ${options.endedAt}: 接続終了日が未来です（本日 ${today}） / is after today in Japan (${today}): record the end once it has happened`);
       const ctx = await openCliContext();
       try {
         await recordConnectionEnd(ctx.store, { organizationCode, organizationKind, endedAt: options.endedAt }, OPERATOR, new Date().toISOString());
