@@ -157,7 +157,10 @@ describe('applications over HTTP: errors change nothing', () => {
       {
         field: 'org',
         rule: 'whitelistValidation',
-        message: { ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: limit, offset）。', en: 'org: is not a query parameter of this endpoint (known: limit, offset)' },
+        message: {
+          ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: organizationCode, workflow, category, state, limit, offset）。',
+          en: 'org: is not a query parameter of this endpoint (known: organizationCode, workflow, category, state, limit, offset)',
+        },
       },
     ]);
     const badIfMatch = await driver.act('applicant', id, 'submit', {}, { 'if-match': 'yesterday' });
