@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseIntPipe, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
+import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
@@ -13,7 +14,23 @@ const VERSION = new ParseIntPipe({
   exceptionFactory: () =>
     new ValidationFailedError([{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }]),
 });
-const BAD_ORGAN = { description: '`organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
+/**
+ * `:code` refused by name when it cannot be a body's code: a mistyped code (a wrong check digit) is
+ * not "no master data registered", and not a 一部事務組合 either.
+ */
+const BODY_CODE: PipeTransform<string, string> = {
+  transform: (value: string) => {
+    if (/^\d{6}$/.test(value) && hasValidCheckDigit(value)) return value;
+    throw new ValidationFailedError([
+      {
+        field: 'code',
+        rule: 'localGovernmentCode',
+        message: { ja: `code: 「${value}」は検査数字の正しい6桁の全国地方公共団体コードではありません。`, en: `code: "${value}" is not a 6-digit local government code with a correct check digit` },
+      },
+    ]);
+  },
+};
+const BAD_ORGAN = { description: '`code` is not a 6-digit code with a right check digit, or `organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
 
 /**
  * The published master data (本番用マスタデータ) of each body: never holds emergency contacts. A body
@@ -43,7 +60,7 @@ export class MasterDataController {
   @ApiOkResponse({ description: 'the current version: organizationCode, organizationKind, version, contentHash, content, pendingDelegations, cause, organs' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
-  async current(@Param('code') code: string, @Query() query: MasterDataOrganQueryDto) {
+  async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
     await this.caughtUp();
     return this.view.current(code, query.organ);
   }
@@ -54,7 +71,7 @@ export class MasterDataController {
   @ApiOkResponse({ description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)" })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
-  async versions(@Param('code') code: string, @Query() query: MasterDataOrganQueryDto) {
+  async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
     await this.caughtUp();
     return this.view.versions(code, query.organ);
   }
@@ -65,7 +82,7 @@ export class MasterDataController {
   @ApiOkResponse({ description: 'that version of the organ, with content' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
-  async version(@Param('code') code: string, @Param('version', VERSION) version: number, @Query() query: MasterDataOrganQueryDto) {
+  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: number, @Query() query: MasterDataOrganQueryDto) {
     await this.caughtUp();
     return this.view.version(code, query.organ, version);
   }

@@ -145,5 +145,11 @@ describe('master data per organ over HTTP: organs sharing a code never overwrite
     // A code without any master data: 404 as before, and its versions an empty list.
     expect((await get('/master-data/organizations/140007')).status).toBe(404);
     expect(ok(await get('/master-data/organizations/140007/versions')).body).toEqual([]);
+    // A mistyped code (its check digit wrong) is refused naming it, not answered as a body without master data.
+    for (const path of ['/master-data/organizations/130002', '/master-data/organizations/13000/versions', '/master-data/organizations/MIC/versions/1']) {
+      const refused = await get(path);
+      expect([path, refused.status, refused.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([path, 400, ['code:localGovernmentCode']]);
+      expect(refused.body.messages.ja).toMatch(/^code: 「.+」は検査数字の正しい6桁の全国地方公共団体コードではありません。$/);
+    }
   });
 });
