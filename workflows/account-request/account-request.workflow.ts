@@ -7,7 +7,7 @@ import {
   deny,
   displayForms,
   formCatalog,
-  jsonSchemaOf,
+  createInputSchema,
   localized,
   validateDto,
   type Actor,
@@ -121,7 +121,7 @@ export const accountRequestV1: WorkflowDefinition = {
   commands: [...ACTIONS, 'save-form'],
   forms,
   get createInput() {
-    return { schema: jsonSchemaOf(CreateAccountRequestDto), example: { workflow: ACCOUNT_REQUEST, organizationCode: '132012' } };
+    return { schema: createInputSchema(ACCOUNT_REQUEST, CreateAccountRequestDto, ['category']), example: { workflow: ACCOUNT_REQUEST, organizationCode: '132012' } };
   },
   create,
   eventFor: (action, app) => EVENT_FOR[action]?.(app),

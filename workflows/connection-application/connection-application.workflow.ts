@@ -1,10 +1,11 @@
-import { displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
+import { createInputSchema, displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
 import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
 import { CreateConnectionApplicationDto, createConnectionApplication } from './connection-application.create';
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
 import { REQUIRED_FORMS, connectionApplicationForms } from './forms';
+import { GenerateSelectionFormsDto, SELECTION_EXAMPLE } from './forms/selection-choices.dto';
 import { registerMasterDataReaction } from './master-data/master-data.registrar';
 import { reviewWaitingAt } from '../shared/review-decisions';
 
@@ -60,6 +61,17 @@ function view(app: FoldedApplication): JsonObject {
   } as unknown as JsonObject;
 }
 
+/** Per 申請区分, the forms `submit` requires and those it takes when attached. */
+const GUIDE_CATEGORIES = Object.fromEntries(
+  Object.entries(REQUIRED_FORMS).map(([category, required]) => [
+    category,
+    {
+      requiredForms: [...required],
+      optionalForms: category === '接続' ? ['03-08', '03-09'] : category === '変更' ? connectionApplicationForms.forms.map((f) => f.code) : [],
+    },
+  ]),
+);
+
 /** 情報提供ネットワークシステム 接続申請, machine v1. */
 export const connectionApplicationV1: WorkflowDefinition = {
   name: CONNECTION_APPLICATION,
@@ -71,7 +83,7 @@ export const connectionApplicationV1: WorkflowDefinition = {
   forms: connectionApplicationForms,
   get createInput() {
     return {
-      schema: jsonSchemaOf(CreateConnectionApplicationDto),
+      schema: createInputSchema(CONNECTION_APPLICATION, CreateConnectionApplicationDto),
       example: { workflow: CONNECTION_APPLICATION, organizationCode: '132012', category: '登録' },
     };
   },
@@ -87,15 +99,16 @@ export const connectionApplicationV1: WorkflowDefinition = {
     return reviewWaitingAt(app.state, ctx);
   },
   reactions: [registerMasterDataReaction],
-  guide: {
-    categories: Object.fromEntries(
-      Object.entries(REQUIRED_FORMS).map(([category, required]) => [
-        category,
-        {
-          requiredForms: [...required],
-          optionalForms: category === '接続' ? ['03-08', '03-09'] : category === '変更' ? connectionApplicationForms.forms.map((f) => f.code) : [],
-        },
-      ]),
-    ),
+  // A getter, as createInput: the schema is read from every DTO's metadata once all are loaded.
+  get guide() {
+    return {
+      categories: GUIDE_CATEGORIES,
+      selection: {
+        method: 'POST',
+        path: '/applications/{id}/selection',
+        schema: jsonSchemaOf(GenerateSelectionFormsDto),
+        example: SELECTION_EXAMPLE,
+      },
+    } as unknown as JsonObject;
   },
 };

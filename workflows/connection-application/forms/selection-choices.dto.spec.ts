@@ -4,7 +4,7 @@ import { specify, type GivenEvent } from '@nws/engine/testing';
 import { FORM_GENERATION_INPUT_KEYS, generateForms, type FormGenerationInput } from '@nws/reference-catalog';
 import { connectionApplicationV1 } from '../connection-application.workflow';
 import { created, formSaved, hachiojiApplicant } from '../testing/fixtures';
-import { FormGenerationInputDto, checkSelectionInput } from './selection-choices.dto';
+import { FormGenerationInputDto, SELECTION_EXAMPLE, checkSelectionInput } from './selection-choices.dto';
 
 const pia = { status: '実施済', documents: [{ number: '1', title: '住民基本台帳に関する事務 全項目評価書' }] };
 const delegation = {
@@ -58,6 +58,15 @@ describe('selection screen input: shapes', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('given the example GET /workflows/connection-application publishes, then a draft gets 03-07, 03-09 and 03-06 ticked to match', () => {
+    const spec = specify(connectionApplicationV1);
+    const connection: GivenEvent = { ...created, data: { ...created.data, category: '接続' } };
+    const application = spec.given([connection, formSaved('03-06')]).application;
+    const events = connectionApplicationV1.decide('generate-selection-forms', application, SELECTION_EXAMPLE as JsonObject, { actor: hachiojiApplicant, now: '2026-12-04T16:30:00.000Z', commandId: 'c', correlationId: 'c' });
+    expect(events.map((e) => e.data['formCode'])).toEqual(['03-07', '03-09', '03-06']);
+    expect((connectionApplicationV1.guide as { selection: { example: unknown } }).selection.example).toBe(SELECTION_EXAMPLE);
   });
 
   it('names the entry of a PIA map by its key, in the field and in both messages', () => {

@@ -73,6 +73,19 @@ export class FormGenerationInputDto extends SelectionChoicesDto {
   @IsOptional() @IsIn(['登録', '変更']) category?: string;
 }
 
+/** Published with the workflow (GET /workflows/connection-application, `selection`): every query affair done, with its PIA, and one 独自利用事務. */
+export const SELECTION_EXAMPLE = {
+  pia: { status: '実施済', documents: [{ number: '1', title: '住民基本台帳に関する事務 全項目評価書' }] },
+  independentUse: [
+    {
+      affairName: '学校教育法による就学援助に準ずる学用品費等の支給に関する事務',
+      ordinanceName: '八王子市行政手続における特定の個人を識別するための番号の利用等に関する法律に基づく個人番号の利用に関する条例',
+      ordinanceArticle: '別表第1の3の項',
+      notification: { number: '132012-2026-001', date: '2026/06/30' },
+    },
+  ],
+};
+
 const PIA_MAPS = ['piaByQuery', 'piaByProvision'] as const;
 /** More keys than 別表第二 has rows is not a selection. */
 const MAX_PIA_ENTRIES = 1000;

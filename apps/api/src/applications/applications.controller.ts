@@ -116,7 +116,7 @@ export class ApplicationsController {
   @Post(':id/selection')
   @HttpCode(200)
   @ApiOperation({ summary: "申請前情報選択: generate 様03-07 (03-08/03-09 when needed) from the applicant's choices into the draft, in one append, with 様03-06's checklist brought in line" })
-  @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices' } })
+  @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices; JSON Schema and example: GET /workflows/connection-application, `selection`' } })
   @applyAll(COMMAND_HEADERS)
   async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });

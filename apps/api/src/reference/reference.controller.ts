@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, validateDto, type FieldViolation, type JsonObject } from '@nws/engine';
 import {
   BEPPYO2_CATALOG_VERSION,
@@ -93,6 +93,14 @@ export class ReferenceController {
   @Post('beppyo2/forms')
   @HttpCode(200)
   @ApiOperation({ summary: "Draft 様03-07/03-08/03-09 from the applicant's choices (not querying, not providing, 受任, 委任)" })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['body', 'applicationDate', 'pia'],
+      description:
+        '`body` (bodyType, localGovernmentCode, extraChoices), `applicationDate` (YYYY/MM/DD), `category` (登録 or 変更), and the choices: their JSON Schema and an example are GET /workflows/connection-application, `selection`',
+    },
+  })
   forms(@Body() body: JsonObject) {
     return run(body, generateForms, { known: FORM_GENERATION_INPUT_KEYS, body: BODY_SELECTION_KEYS, shapes: formGenerationShapes });
   }

@@ -1,0 +1,40 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { JsonObject } from '@nws/engine';
+import { ALL_WORKFLOWS } from './index';
+
+/**
+ * What GET /workflows/{workflow} publishes for clients that build screens or check input before
+ * sending it: every schema must compile in a standard JSON Schema validator (every `$ref`
+ * resolves) and accept the example published beside it.
+ */
+function published(): Array<[string, JsonObject, unknown]> {
+  return ALL_WORKFLOWS.flatMap((definition) => [
+    [`${definition.name} create`, definition.createInput.schema, definition.createInput.example] as [string, JsonObject, unknown],
+    ...definition.forms.forms.map((form): [string, JsonObject, unknown] => [`${definition.name} form ${form.code}`, form.schema, form.example]),
+    ...Object.entries(definition.guide ?? {}).flatMap(([key, entry]): Array<[string, JsonObject, unknown]> => {
+      const { schema, example } = (entry ?? {}) as { schema?: JsonObject; example?: unknown };
+      return schema && example !== undefined ? [[`${definition.name} ${key}`, schema, example]] : [];
+    }),
+  ]);
+}
+
+describe('published JSON Schemas', () => {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+
+  it.each(published())('%s: compiles, every $ref resolves, and the published example is valid', (_name, schema, example) => {
+    const validate = ajv.compile(schema);
+    expect(validate(example) ? [] : validate.errors).toEqual([]);
+  });
+
+  it.each(published())('%s: refuses a field the form does not have, at any level, as the API does', (_name, schema, example) => {
+    const validate = ajv.compile(schema);
+    expect(validate({ ...(example as JsonObject), notAField: 'x' })).toBe(false);
+  });
+
+  it('the forms with nested rows describe their rows, not an unknown "Array"', () => {
+    const form = ALL_WORKFLOWS.find((d) => d.name === 'connection-application')!.forms.get('03-08')!;
+    expect(JSON.stringify(form.schema)).not.toContain('#/definitions/Array');
+    expect(Object.keys(form.schema['definitions'] as JsonObject)).toEqual(expect.arrayContaining(['ReceivedQueryAffairDto', 'DelegationDto', 'DelegationLinkDto']));
+  });
+});
