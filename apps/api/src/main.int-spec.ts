@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ApiProcess } from '../../../test/support/api-process';
 
 /**
@@ -25,4 +26,34 @@ describe('the API process refuses to start with a reason and a sysexits code', (
   it('69 when EventStoreDB does not answer (nothing listens on the port)', async () => {
     await expect(start(join(dir, 'data'), { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' })).rejects.toThrow('API exited with 69');
   }, 60_000);
+});
+
+describe('the servers take no arguments: --help says how they are configured, anything else is refused', () => {
+  const ROOT = resolve(__dirname, '../../..');
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-argv-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** An entry point from source, as `npm start -- …` would run it. */
+  const run = (entry: string, args: string[]) =>
+    spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, entry), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: join(dir, 'data'), OUTPUT_DIR: join(dir, 'out'), PORT: '0', HOST: '127.0.0.1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it.each([
+    ['apps/api/src/main.ts', 'Usage: npm start'],
+    ['apps/worker/src/main.ts', 'Usage: npm run worker'],
+    ['apps/distributor/src/main.ts', 'Usage: npm run distributor'],
+  ])('%s', (entry, usage) => {
+    const help = run(entry, ['--help']);
+    expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, expect.stringContaining(usage)]);
+    // `--port 4000` would otherwise start on the default port as if it had been heard.
+    const refused = run(entry, ['--port', '4000']);
+    expect([refused.status, refused.stderr.split('\n')[0]]).toEqual([64, 'Not started: --port 4000: this program takes no arguments; it is configured by environment variables.']);
+    // Nothing was started, so nothing was created.
+    expect([existsSync(join(dir, 'data')), existsSync(join(dir, 'out'))]).toEqual([false, false]);
+  }, 120_000);
 });

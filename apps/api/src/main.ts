@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ConfigurationError, DEV_SECRET_FILE, loadRuntimeConfig } from '@nws/runtime';
+import { ConfigurationError, DEV_SECRET_FILE, exitUnlessStarting, loadRuntimeConfig } from '@nws/runtime';
+import { API_USAGE } from './usage';
 import { createApp, stopOnSignals } from './create-app';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
@@ -9,6 +10,7 @@ import { EventStoreUnavailableError } from '@nws/event-store';
 const EXIT_DATA_DIRECTORY_IN_USE = 75;
 
 async function main(): Promise<void> {
+  exitUnlessStarting(process.argv.slice(2), API_USAGE);
   const config = loadRuntimeConfig();
   const app = await createApp(config);
   stopOnSignals(app);

@@ -1,9 +1,11 @@
-import { ConfigurationError } from '@nws/runtime';
+import { ConfigurationError, exitUnlessStarting } from '@nws/runtime';
+import { DISTRIBUTOR_USAGE } from './usage';
 import { distributorOptionsFromEnv } from './distributor.options';
 import { runDistributor } from './distributor.loop';
 
 /** The reference downstream consumer: `node dist/apps/distributor/src/main.js` (see README "Distribution"). */
 async function main(): Promise<void> {
+  exitUnlessStarting(process.argv.slice(2), DISTRIBUTOR_USAGE);
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   const options = { ...distributorOptionsFromEnv(), signal: stop.signal, log: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) };

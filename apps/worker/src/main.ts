@@ -1,4 +1,5 @@
-import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
+import { ConfigurationError, exitUnlessStarting, loadRuntimeConfig } from '@nws/runtime';
+import { WORKER_USAGE } from '../../api/src/usage';
 import { describeEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { EventStoreUnavailableError } from '@nws/event-store';
@@ -10,6 +11,7 @@ import { createApp, stopOnSignals } from '../../api/src/create-app';
  * serves /health, /metrics and /distribution/*; API replicas run with PROCESS_ROLE=api.
  */
 async function main(): Promise<void> {
+  exitUnlessStarting(process.argv.slice(2), WORKER_USAGE);
   const config = loadRuntimeConfig({ PORT: '3100', ...process.env, PROCESS_ROLE: 'worker' });
   const app = await createApp(config);
   stopOnSignals(app);

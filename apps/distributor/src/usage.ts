@@ -1,0 +1,10 @@
+/** `--help` of the reference distributor: it takes no arguments (see serverCommandLine). */
+export const DISTRIBUTOR_USAGE = `Usage: npm run distributor   (node dist/apps/distributor/src/main.js)
+The reference distributor: writes each master-data version to OUTPUT_DIR/{code}/v{n}.csv and .json.
+Settings are environment variables (README, "Reference distributor"; defaults in brackets):
+  API_URL [http://localhost:3000]  CONSUMER [reference-distributor]  OUTPUT_DIR [./distribution-output]
+  PULL_WAIT_MS [20000]  POLL_INTERVAL_MS [1000]  BATCH_SIZE [50]
+  DISTRIBUTOR_TOKEN, or JWT_SECRET / DATA_DIR to mint one as the API does
+  SOURCE [api] or esdb-persistent, with EVENTSTORE_CONNECTION_STRING
+Exit codes: 78 a setting it cannot use, 64 arguments given.
+`;
