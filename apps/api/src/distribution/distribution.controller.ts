@@ -1,4 +1,4 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EncryptingEventStore, SqliteAccessLog } from '@nws/personal-data';
@@ -7,7 +7,7 @@ import type { DisclosingRequest } from '../personal-data/access-purpose.guard';
 import { disclose } from '../personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
 import { DistributionError } from '@nws/distribution';
-import { ForbiddenError, type Actor } from '@nws/engine';
+import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import { isMicDistributor } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
@@ -165,7 +165,7 @@ function mayRead(actor: Actor): void {
 
 function parsePosition(raw: string, what = 'Last-Event-ID'): number {
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new BadRequestException({ ja: `${what}: 0 以上の整数（グローバル位置）を指定してください。`, en: `${what}: must be a non-negative integer (a global position)` });
+    throw new ValidationFailedError([{ field: what, rule: 'globalPosition', message: { ja: `${what}: 0 以上の整数（グローバル位置）を指定してください。`, en: `${what}: must be a non-negative integer (a global position)` } }]);
   }
   return Number(raw.trim());
 }

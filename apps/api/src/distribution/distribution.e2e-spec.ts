@@ -113,7 +113,12 @@ describe('downstream distribution over HTTP (real port)', () => {
     resumed.close();
 
     const bad = await h.server.request('GET', '/distribution/reference-distributor/stream', { token, headers: { 'last-event-id': 'abc' } });
-    expect(bad.status).toBe(400);
+    // A violation naming the header, as every other 400 has.
+    expect([bad.status, bad.body.code, bad.body.violations]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      [{ field: 'Last-Event-ID', rule: 'globalPosition', message: { ja: 'Last-Event-ID: 0 以上の整数（グローバル位置）を指定してください。', en: 'Last-Event-ID: must be a non-negative integer (a global position)' } }],
+    ]);
   });
 
   it('a long poll (waitMs) holds an empty pull open and answers with the event stored meanwhile', async () => {

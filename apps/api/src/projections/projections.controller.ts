@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -50,7 +50,8 @@ export class ProjectionsController {
       throw new ForbiddenError({ ja: '保留中のイベントの再適用は運用担当（operator）のみが行えます。', en: 'only an operator may replay parked projection events' });
     }
     if (!/^[1-9]\d{0,14}$/.test(raw)) {
-      throw new BadRequestException({ ja: 'position: 1 以上の整数（グローバル位置）を指定してください。', en: 'position: must be a positive integer (a global position)' });
+      // A violation as every other 400 has, so a client shows it beside the field it names.
+      throw new ValidationFailedError([{ field: 'position', rule: 'globalPosition', message: { ja: 'position: 1 以上の整数（グローバル位置）を指定してください。', en: 'position: must be a positive integer (a global position)' } }]);
     }
     const position = Number(raw);
     this.assertProjection(query.projection);

@@ -117,6 +117,7 @@ describe('a projection that keeps failing on one event (HTTP)', () => {
     expect((fresh.body as Array<{ id: string; state: string }>).find((a) => a.id === id)?.state).toBe('firstReview');
     expect((await server.request('GET', '/health')).body.status).toBe('ok');
     expect((await server.request('POST', `/projections/parked/${submitEvent.position}/replay`, { token: operatorToken })).status).toBe(404);
-    expect((await server.request('POST', '/projections/parked/zero/replay', { token: operatorToken })).status).toBe(400);
+    const zero = await server.request('POST', '/projections/parked/zero/replay', { token: operatorToken });
+    expect([zero.status, zero.body.code, zero.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([400, 'VALIDATION_FAILED', ['position:globalPosition']]);
   });
 });
