@@ -96,7 +96,8 @@ export class ApiProcess implements ApiClient {
     for (;;) {
       if (!this.running) throw new Error(`API exited with ${this.child.exitCode ?? this.child.signalCode}`);
       try {
-        const health = (await (await fetch(`${this.url}/health`)).json()) as { projections?: { lagEvents?: number } };
+        // Bounded: something else on the port may accept and never answer, and the exit must still be seen.
+        const health = (await (await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2_000) })).json()) as { projections?: { lagEvents?: number } };
         if (health.projections?.lagEvents === 0) return;
       } catch {
         // not listening yet

@@ -18,6 +18,8 @@ import { strictValidationPipe } from './http/validation.pipe';
 import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
+import { loadDistributionConfig } from '@nws/distribution';
+import { rateLimitWindows } from './http/rate-limit';
 
 /**
  * Builds the configured Nest application (used by main.ts and by the e2e tests on a real port).
@@ -27,6 +29,10 @@ import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.t
  * (docs/benchmarks.md).
  */
 export async function createApp(config: RuntimeConfig, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+  // Settings the modules read when Nest builds them are checked before anything is opened: a
+  // ConfigurationError here is one line and exit 78 in main, not a stack Nest logs mid-build.
+  rateLimitWindows(config.rateLimit);
+  loadDistributionConfig(process.env);
   // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
   // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
   const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);
@@ -59,6 +65,9 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, store), adapter, {
     // The adapter's parser would buffer and parse a second way; ours is json-body.ts.
     bodyParser: false,
+    // A provider that cannot be built (a DISTRIBUTION_* setting it cannot use) rejects here, for
+    // main to say why with its exit code, instead of Nest logging a stack and exiting 1.
+    abortOnError: false,
     ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
   });
   useJsonBody(app.getHttpAdapter().getInstance());

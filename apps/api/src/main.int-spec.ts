@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,20 @@ describe('the API process refuses to start with a reason and a sysexits code', (
     await expect(start(file, {})).rejects.toThrow('API exited with 78');
     await expect(start(join(dir, 'data'), { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'localhost:2113' })).rejects.toThrow('API exited with 78');
   }, 60_000);
+
+  it('78 for settings the modules read (RATE_LIMIT, DISTRIBUTION_*) and for a HOST that is not this machine; 75 for a PORT in use', async () => {
+    for (const env of [{ RATE_LIMIT: 'fast' }, { DISTRIBUTION_ACK_TIMEOUT_MS: 'soon' }, { DISTRIBUTION_CONSUMERS_FILE: join(dir, 'missing.json') }, { HOST: '192.0.2.1' }]) {
+      await expect(start(join(dir, 'data'), env)).rejects.toThrow('API exited with 78');
+    }
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      await expect(ApiProcess.start({ dataDir: join(dir, 'data'), mode: 'source', port, stderr: 'ignore', readyTimeoutMs: 60_000 })).rejects.toThrow('API exited with 75');
+    } finally {
+      taken.close();
+    }
+  }, 120_000);
 
   it('69 when EventStoreDB does not answer (nothing listens on the port)', async () => {
     await expect(start(join(dir, 'data'), { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' })).rejects.toThrow('API exited with 69');

@@ -1,20 +1,16 @@
 import { join } from 'node:path';
-import { ConfigurationError, DEV_SECRET_FILE, exitUnlessStarting, loadRuntimeConfig } from '@nws/runtime';
+import { DEV_SECRET_FILE, exitUnlessStarting, loadRuntimeConfig } from '@nws/runtime';
 import { API_USAGE } from './usage';
 import { createApp, stopOnSignals } from './create-app';
 import { describeEventStore } from '@nws/event-store/create-event-store';
-import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
-import { EventStoreUnavailableError } from '@nws/event-store';
-
-/** sysexits EX_TEMPFAIL: another process serves DATA_DIR now; starting again later may work. */
-const EXIT_DATA_DIRECTORY_IN_USE = 75;
+import { listenOrExplain, startFailure } from './start-failure';
 
 async function main(): Promise<void> {
   exitUnlessStarting(process.argv.slice(2), API_USAGE);
   const config = loadRuntimeConfig();
   const app = await createApp(config);
   stopOnSignals(app);
-  await app.listen(config.port, config.host);
+  await listenOrExplain(app, config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://localhost:${address.port}`;
   const lines = [
@@ -37,19 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
-    process.stderr.write(`Configuration error: ${error.message}\n`);
-    process.exit(78);
-  }
-  if (error instanceof DataDirectoryInUseError) {
-    process.stderr.write(`Not started: ${error.message}\n`);
-    process.exit(EXIT_DATA_DIRECTORY_IN_USE);
-  }
-  if (error instanceof EventStoreUnavailableError) {
-    // 69 EX_UNAVAILABLE: EventStoreDB did not answer; a supervisor starts the API again later.
-    process.stderr.write(`Not started: the event store is unavailable: ${error.message}\n`);
-    process.exit(69);
-  }
-  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  const { line, exitCode } = startFailure(error);
+  process.stderr.write(`${line}\n`);
+  process.exit(exitCode);
 });

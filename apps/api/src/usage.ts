@@ -8,7 +8,7 @@ export const SERVER_SETTINGS = `Settings are environment variables (README, "Con
   PROJECTION_MAX_ATTEMPTS [3]  PROJECTION_RETRY_DELAY_MS [100]
   DISTRIBUTION_CONSUMERS_FILE  DISTRIBUTION_ACK_TIMEOUT_MS [30000]  DISTRIBUTION_MAX_DELIVERIES [5]
   DISTRIBUTION_HEARTBEAT_MS [15000]  DISTRIBUTION_LAG_LOG_MS [60000]
-Exit codes: 78 a setting it cannot use, 75 DATA_DIR is served by another process, 69 EventStoreDB does not answer, 64 arguments given.
+Exit codes: 78 a setting it cannot use, 75 DATA_DIR or PORT held by another process, 69 EventStoreDB does not answer, 64 arguments given.
 `;
 
 export const API_USAGE = `Usage: npm start   (node dist/apps/api/src/main.js)

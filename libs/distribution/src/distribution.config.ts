@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigurationError } from '@nws/runtime';
 import { PUBLISHABLE_EVENT_TYPES, VERSION_EVENT } from './published-event';
 
 /**
@@ -38,8 +39,9 @@ export const DEFAULT_MAX_DELIVERIES = 5;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const RESERVED = ['consumers', 'lag'];
 
-export class DistributionConfigError extends Error {
-  override readonly name = 'DistributionConfigError';
+/** A configuration error (exit 78 at start, as every other setting a process cannot use). */
+export class DistributionConfigError extends ConfigurationError {
+  override readonly name: string = 'DistributionConfigError';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions } from '@nestjs/throttler';
+import { ConfigurationError } from '@nws/runtime';
 import type { AuthenticatedRequest } from '../auth/current-actor.decorator';
 
 /**
@@ -12,7 +13,7 @@ export function rateLimitWindows(raw: string | undefined): ThrottlerOptions[] {
   const units: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000 };
   return (raw ?? '20/s,300/min').split(',').map((part, index) => {
     const match = /^\s*(\d+)\/(s|min|h)\s*$/.exec(part);
-    if (!match) throw new Error(`RATE_LIMIT: "${part}" must look like 20/s, 300/min or 5000/h (or the whole value "off")`);
+    if (!match) throw new ConfigurationError(`RATE_LIMIT: "${part}" must look like 20/s, 300/min or 5000/h (or the whole value "off")`);
     return { name: `w${index}`, limit: Number(match[1]), ttl: units[match[2]!]! };
   });
 }
