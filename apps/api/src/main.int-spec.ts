@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,4 +71,40 @@ describe('the servers take no arguments: --help says how they are configured, an
     // Nothing was started, so nothing was created.
     expect([existsSync(join(dir, 'data')), existsSync(join(dir, 'out'))]).toEqual([false, false]);
   }, 120_000);
+});
+
+describe('a split role on the embedded store is said at start', () => {
+  const ROOT = resolve(__dirname, '../../..');
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-role-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** What an entry point prints until its start line, then it is stopped. */
+  const banner = (entry: string, env: NodeJS.ProcessEnv, until: RegExp) =>
+    new Promise<string>((done, fail) => {
+      const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, entry)], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'role-spec-'.padEnd(48, 'x'), NODE_ENV: 'production', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      const timer = setTimeout(() => (child.kill('SIGKILL'), fail(new Error(`no start line: ${out}`))), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (!until.test(out)) return;
+        clearTimeout(timer);
+        child.once('exit', () => done(out));
+        child.kill('SIGTERM');
+      });
+    });
+
+  it('PROCESS_ROLE=api: no master data would ever be registered, and no worker can share the directory', async () => {
+    const out = await banner('apps/api/src/main.ts', { PROCESS_ROLE: 'api' }, /Swagger UI[\s\S]*\n\n/);
+    expect(out).toContain('WARNING: PROCESS_ROLE=api on the embedded store: this process registers no master data');
+    expect(await banner('apps/api/src/main.ts', {}, /Swagger UI[\s\S]*\n\n/)).not.toContain('WARNING: PROCESS_ROLE');
+  }, 120_000);
+
+  it('the worker: no API can reach it', async () => {
+    expect(await banner('apps/worker/src/main.ts', {}, /health on[^\n]*\n/)).toMatch(/worker: WARNING: on the embedded store no API can share this DATA_DIR/);
+  }, 60_000);
 });

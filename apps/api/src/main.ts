@@ -29,6 +29,14 @@ async function main(): Promise<void> {
       '',
     );
   }
+  if (config.role === 'api' && config.eventStore === 'sqlite') {
+    // No other process can serve this DATA_DIR beside it (the lock), so no worker ever will.
+    lines.push(
+      '  WARNING: PROCESS_ROLE=api on the embedded store: this process registers no master data and seals nothing,',
+      '  and no worker can share its DATA_DIR. Use PROCESS_ROLE=all, or EventStoreDB with a worker (README, "Running on EventStoreDB").',
+      '',
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

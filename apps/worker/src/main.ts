@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   stopOnSignals(app);
   await listenOrExplain(app, config.port, config.host);
-  process.stdout.write(`worker: reactor, projections and distribution on ${describeEventStore(config)}; health on :${config.port}/health, distribution on :${config.port}/distribution\n`);
+  // The API's commands reach a worker through a shared store: an embedded one is this process's alone.
+  const warning =
+    config.eventStore === 'sqlite'
+      ? 'worker: WARNING: on the embedded store no API can share this DATA_DIR, so no application reaches this worker; run the API with PROCESS_ROLE=all instead, or EventStoreDB\n'
+      : '';
+  process.stdout.write(`worker: reactor, projections and distribution on ${describeEventStore(config)}; health on :${config.port}/health, distribution on :${config.port}/distribution\n${warning}`);
 }
 
 main().catch((error: unknown) => {
