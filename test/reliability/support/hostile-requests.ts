@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { FORM_GENERATION_INPUT_KEYS } from '@nws/reference-catalog';
 import { ORGANIZATION_KINDS } from '@nws/workflows/shared/organizations';
 import { addKey, invalidForm, malformedJson, nonObjectBody, otherType, unknownKey } from './hostile-bodies';
 import {
@@ -218,7 +219,7 @@ export function hostileRequests(fx: FuzzFixtures): fc.Arbitrary<HostileRequest> 
   const read: fc.Arbitrary<HostileRequest> = fc.oneof(
     fc.tuple(hostileId, fc.constantFrom('', '/history', '/verify', '/diff', '/path', '/master-data-diff'), caller).map(([{ segment, kind }, suffix, token]) => ({ kind, route: `GET /applications/{id}${suffix}`, method: 'GET', path: `/applications/${segment}${suffix}`, token, headers: {}, mustRefuse: false })),
     fc.tuple(anyApp, fc.constantFrom('', '/path', '/diff'), query(['asOfRevision', 'asOf', 'format', 'from', 'to']), caller).map(([id, suffix, q, token]) => ({ kind: 'query-strings' as const, route: `GET /applications/{id}${suffix}?…`, method: 'GET', path: `/applications/${id}${suffix}${q}`, token, headers: {}, mustRefuse: false })),
-    fc.tuple(query(['limit', 'offset']), caller).map(([q, token]) => ({ kind: 'query-strings' as const, route: 'GET /applications?…', method: 'GET', path: `/applications${q}`, token, headers: {}, mustRefuse: false })),
+    fc.tuple(query(['limit', 'offset', 'organizationCode', 'workflow', 'category', 'state']), caller).map(([q, token]) => ({ kind: 'query-strings' as const, route: 'GET /applications?…', method: 'GET', path: `/applications${q}`, token, headers: {}, mustRefuse: false })),
     fc.tuple(query(['stage']), caller).map(([q, token]) => ({ kind: 'query-strings' as const, route: 'GET /review-queue?…', method: 'GET', path: `/review-queue${q}`, token, headers: {}, mustRefuse: false })),
     fc.tuple(fc.oneof(hostileSegment, invalidOrganizationCode.filter(({ code }) => typeof code === 'string').map(({ code }) => ({ segment: percentEncode(code as string), kind: 'invalid-lg-code' as const })).filter(({ segment }) => segment.length <= MAX_ENCODED_SEGMENT)), fc.constantFrom('', '/versions', '/versions/1', '/versions/-1', '/versions/abc', '/versions/1e309'), caller).map(([{ segment, kind }, suffix, token]) => ({
       kind,
@@ -246,6 +247,18 @@ export function hostileRequests(fx: FuzzFixtures): fc.Arbitrary<HostileRequest> 
   const other: fc.Arbitrary<HostileRequest> = fc.oneof(
     fc.tuple(fc.constantFrom('/reference/beppyo2/selection', '/reference/beppyo2/forms'), fc.oneof(malformedJson, nonObjectBody), caller).map(([path, body, token]) => ({ kind: 'malformed-json' as const, route: `POST ${path}`, method: 'POST', path, token, headers: CONTENT_JSON, body, mustRefuse: true })),
     fc.tuple(fc.constantFrom('/reference/beppyo2/selection', '/reference/beppyo2/forms'), fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor')), fc.oneof(hostileText, otherType('')), { maxKeys: 4 }), caller).map(([path, body, token]) => ({ kind: 'wrong-types' as const, route: `POST ${path}`, method: 'POST', path, token, headers: CONTENT_JSON, body: json(body), mustRefuse: false })),
+    // Past the unknown-field check: a complete selection with one choice of any shape, which the
+    // catalog must never see unchecked.
+    fc.tuple(fc.constantFrom(...FORM_GENERATION_INPUT_KEYS), fc.oneof(hostileText, otherType(''), fc.jsonValue({ maxDepth: 3 })), caller).map(([key, value, token]) => ({
+      kind: 'wrong-types' as const,
+      route: 'POST /reference/beppyo2/forms',
+      method: 'POST',
+      path: '/reference/beppyo2/forms',
+      token,
+      headers: CONTENT_JSON,
+      body: json({ body: { bodyType: '市町村長部局', localGovernmentCode: '132012' }, applicationDate: '2026/12/07', pia: { status: '未実施', reason: '保有する特定個人情報ファイル1000人未満' }, [key]: value }),
+      mustRefuse: false,
+    })),
     fc.tuple(fc.constantFrom('erasure', 'suspension', 'resumption'), hostileSegment, fc.oneof(commentBody.map((b) => json(b)), malformedJson), caller).map(([what, { segment, kind }, body, token]) => ({ kind, route: `POST /personal-data/subjects/{id}/${what}`, method: 'POST', path: `/personal-data/subjects/${segment}/${what}`, token, headers: CONTENT_JSON, body, mustRefuse: true })),
     fc.tuple(fc.constantFrom('DELETE', 'PATCH', 'PUT', 'OPTIONS', 'TRACE'), anyApp, caller).map(([method, id, token]) => ({ kind: 'methods' as const, route: `${method} /applications/{id}`, method, path: `/applications/${id}`, token, headers: CONTENT_JSON, body: json({ state: 'masterDataRegistered' }), mustRefuse: method !== 'OPTIONS' })),
   );
