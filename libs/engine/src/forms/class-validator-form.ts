@@ -267,7 +267,7 @@ export function jsonSchemaOf(dto: ClassConstructor<object>): JsonObject {
       if (!definition) continue;
       out[key] = value;
       if (!(name in definitions)) {
-        definitions[name] = {};
+        definitions[name] = {}; // taken before its content, for a DTO that refers to itself
         definitions[name] = dtoSchema(resolved(definition) as JsonObject, classes.get(name));
       }
     }
@@ -327,7 +327,12 @@ function requiredProperties(target: ClassConstructor<object>): string[] {
           storage.getTargetValidatorConstraints(meta.constraintCls).some((constraint) => {
             if (constraint.async) return false;
             const args = { value: undefined, constraints: meta.constraints ?? [], targetName: target.name, object: {}, property };
-            return (constraint.instance as { validate(value: unknown, args: unknown): unknown }).validate(undefined, args) === false;
+            try {
+              return (constraint.instance as { validate(value: unknown, args: unknown): unknown }).validate(undefined, args) === false;
+            } catch {
+              // Never stricter than the API: a rule that cannot judge absence does not make it required.
+              return false;
+            }
           }),
       );
     })
