@@ -72,6 +72,11 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
     const json = await driver.as('applicant', 'GET', '/workflows/connection-application/diagram?format=json');
     expect(json.body).toMatchObject({ workflow: 'connection-application', machineVersion: '1', mermaid: text.body });
     expect((await driver.as('applicant', 'GET', '/workflows/connection-application/diagram?version=99')).status).toBe(404);
+    // A workflow named in the path that is not registered is a resource that does not exist, named with those that do.
+    for (const path of ['/workflows/connection/diagram', '/workflows/connection']) {
+      const missing = await driver.as('applicant', 'GET', path);
+      expect([path, missing.status, missing.body.messages?.en]).toEqual([path, 404, 'workflow: "connection" is not a registered workflow (one of connection-application, account-request)']);
+    }
     const svg = await driver.as('applicant', 'GET', '/workflows/connection-application/diagram?format=svg');
     expect(svg.status).toBe(406);
     expect(svg.body.message).toMatch(/no maintained renderer/);

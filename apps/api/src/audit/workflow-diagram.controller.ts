@@ -6,6 +6,7 @@ import type { WorkflowEngine } from '@nws/engine';
 import { WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { DiagramQueryDto } from './audit-query.dto';
 import { wantsMermaid } from './audit.controller';
+import { latestOr404 } from '../workflows/workflows.controller';
 
 @ApiTags('workflows')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ export class WorkflowDiagramController {
   @ApiOperation({ summary: 'The machine as a Mermaid stateDiagram-v2, read from its definition (text/plain; JSON { mermaid } with Accept: application/json or ?format=json)' })
   diagram(@Param('workflow') workflow: string, @Query() query: DiagramQueryDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, true);
-    const latest = this.engine.workflows.latest(workflow);
+    const latest = latestOr404(this.engine, workflow);
     const definition = query.version === undefined ? latest : this.engine.workflows.versions(workflow).find((d) => d.machineVersion === query.version);
     if (!definition) {
       const known = this.engine.workflows.versions(workflow).map((d) => d.machineVersion).join(', ');

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { WorkflowDefinition, WorkflowEngine } from '@nws/engine';
+import { UnknownWorkflowError, type WorkflowDefinition, type WorkflowEngine } from '@nws/engine';
 import { WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { describeMachine } from './machine-description';
 
@@ -22,7 +22,20 @@ export class WorkflowsController {
   @Get(':workflow')
   @ApiOperation({ summary: 'The definition: states, actions, forms with JSON Schema and a complete valid example of each' })
   get(@Param('workflow') workflow: string) {
-    return describeWorkflow(this.engine.workflows.latest(workflow));
+    return describeWorkflow(latestOr404(this.engine, workflow));
+  }
+}
+
+/**
+ * A workflow named in the path: one that is not registered is a resource that does not exist (404),
+ * where a body naming it (`POST /applications`) is bad input (400).
+ */
+export function latestOr404(engine: WorkflowEngine, workflow: string): WorkflowDefinition {
+  try {
+    return engine.workflows.latest(workflow);
+  } catch (error) {
+    if (error instanceof UnknownWorkflowError) throw new NotFoundException(error.detail);
+    throw error;
   }
 }
 
