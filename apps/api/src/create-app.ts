@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { constants } from 'node:os';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -68,7 +69,8 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     // A provider that cannot be built (a DISTRIBUTION_* setting it cannot use) rejects here, for
     // main to say why with its exit code, instead of Nest logging a stack and exiting 1.
     abortOnError: false,
-    ...(options.logger === false ? { logger: false } : { logger: ['error', 'warn'] }),
+    // Colours only for a person at a terminal: in a file or a log collector the escape codes are noise.
+    ...(options.logger === false ? { logger: false } : { logger: new ConsoleLogger({ logLevels: ['error', 'warn'], colors: Boolean(process.stdout.isTTY && process.stderr.isTTY) }) }),
   });
   useJsonBody(app.getHttpAdapter().getInstance());
   drainUnreadBodies(app.getHttpAdapter().getInstance());

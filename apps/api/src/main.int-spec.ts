@@ -11,6 +11,7 @@ import { ApiProcess } from '../../../test/support/api-process';
  * trace and exit 1. The API in its own process, from source.
  */
 describe('the API process refuses to start with a reason and a sysexits code', () => {
+  const ROOT = resolve(__dirname, '../../..');
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-start-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +34,15 @@ describe('the API process refuses to start with a reason and a sysexits code', (
     try {
       const { port } = taken.address() as AddressInfo;
       await expect(ApiProcess.start({ dataDir: join(dir, 'data'), mode: 'source', port, stderr: 'ignore', readyTimeoutMs: 60_000 })).rejects.toThrow('API exited with 75');
+      // What an operator's log shows: the line that says why, and Nest's own line without terminal colour codes.
+      const { status, stderr } = spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: 'port-spec-'.padEnd(48, 'x') },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect([status, stderr.trim().split('\n').at(-1)]).toEqual([75, `Not started: PORT ${port} on 127.0.0.1 is in use by another process`]);
+      expect(stderr).not.toContain('\u001b[');
     } finally {
       taken.close();
     }
