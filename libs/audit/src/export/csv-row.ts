@@ -10,6 +10,7 @@ export const CSV_COLUMNS = [
   'revision',
   'type',
   'occurred_at',
+  'occurred_at_jst',
   'recorded_at',
   'actor_sub',
   'actor_org',
@@ -47,6 +48,17 @@ export function csvLine(values: ReadonlyArray<string | number | null | undefined
 
 const str = (value: Json | undefined): string | null => (value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value));
 
+/**
+ * The moment in Japan as Excel reads a date and time (2026/12/07 13:26:10): the ISO columns stay
+ * for machines, in UTC, and a reviewer in Japan should not have to add nine hours in their head.
+ */
+export function japanTime(value: Json | undefined): string | null {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) return null;
+  const iso = new Date(ms + 9 * 3_600_000).toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '/')} ${iso.slice(11, 19)}`;
+}
+
 export function csvRow(event: RecordedEvent): string {
   const meta = event.metadata;
   const actor = meta['actor'] && typeof meta['actor'] === 'object' && !Array.isArray(meta['actor']) ? meta['actor'] : {};
@@ -57,6 +69,7 @@ export function csvRow(event: RecordedEvent): string {
     event.revision,
     event.type,
     str(meta['occurredAt']),
+    japanTime(meta['occurredAt']),
     event.recordedAt,
     str(actor['sub']),
     str(actor['org']),

@@ -5,7 +5,7 @@ import type { EventStore, ReadAllOptions } from '@nws/event-store';
 import { Sealer } from '../integrity/sealer';
 import { WITNESS_FILE, WitnessFile } from '../integrity/witness-file';
 import { seedStore, tempStore } from '../testing/seed-store';
-import { csvField } from './csv-row';
+import { csvField, japanTime } from './csv-row';
 import { exportEvents, type ExportOptions } from './event-exporter';
 import { verifyExportFile } from './export-file-verifier';
 
@@ -126,6 +126,12 @@ describe(`export: ${N} events streamed, verified offline; one changed line is de
     expect(text.split('\r\n').filter((l) => /^\d+,application-seed-3,/.test(l))).toHaveLength(50);
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField(42)).toBe('42');
+    // Beside the UTC instant, the time in Japan as Excel reads it (the day changes at 15:00 UTC).
+    expect([japanTime('2026-12-07T15:30:05.123Z'), japanTime('2026-12-07T04:26:10.117+00:00'), japanTime('not a time'), japanTime(undefined)]).toEqual(['2026/12/08 00:30:05', '2026/12/07 13:26:10', null, null]);
+    const [header, first] = text.slice(1).split('\r\n');
+    const columns = header!.split(',');
+    const row = first!.split(',');
+    expect(row[columns.indexOf('occurred_at_jst')]).toBe(japanTime(row[columns.indexOf('occurred_at')]));
   });
 });
 
