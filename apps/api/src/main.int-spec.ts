@@ -43,6 +43,15 @@ describe('the API process refuses to start with a reason and a sysexits code', (
       });
       expect([status, stderr.trim().split('\n').at(-1)]).toEqual([75, `Not started: PORT ${port} on 127.0.0.1 is in use by another process`]);
       expect(stderr).not.toContain('\u001b[');
+      // LOG_FORMAT=json: Nest's line is one JSON object a collector can parse.
+      const json = spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: 'port-spec-'.padEnd(48, 'x'), LOG_FORMAT: 'json' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const [logged] = json.stderr.trim().split('\n');
+      expect([json.status, JSON.parse(logged!)]).toEqual([75, expect.objectContaining({ level: 'error', context: 'NestApplication', message: expect.stringContaining('EADDRINUSE') })]);
     } finally {
       taken.close();
     }

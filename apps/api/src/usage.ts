@@ -3,7 +3,7 @@ export const SERVER_SETTINGS = `Settings are environment variables (README, "Con
   PORT [3000 API, 3100 worker]  HOST [0.0.0.0]  DATA_DIR [./data]
   EVENT_STORE [sqlite] or esdb, with EVENTSTORE_CONNECTION_STRING (esdb://…)
   NODE_ENV=production with JWT_SECRET (32+ characters), JWT_PUBLIC_KEY or JWT_JWKS_URL; JWT_ISSUER, JWT_AUDIENCE
-  RATE_LIMIT [20/s,300/min] or off   PROCESS_ROLE [all] or api / worker
+  RATE_LIMIT [20/s,300/min] or off   PROCESS_ROLE [all] or api / worker   LOG_FORMAT [text] or json
   PERSONAL_DATA_KEY_FILE [DATA_DIR/personal-data-keys.sqlite]  PERSONAL_DATA_RETENTION_DAYS [1826]
   PROJECTION_MAX_ATTEMPTS [3]  PROJECTION_RETRY_DELAY_MS [100]
   DISTRIBUTION_CONSUMERS_FILE  DISTRIBUTION_ACK_TIMEOUT_MS [30000]  DISTRIBUTION_MAX_DELIVERIES [5]

@@ -59,4 +59,9 @@ describe('runtime configuration', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PROJECTION_MAX_ATTEMPTS: '1' })).toThrow(/PROJECTION_MAX_ATTEMPTS must be an integer from 2/);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, PROJECTION_RETRY_DELAY_MS: 'soon' })).toThrow(/PROJECTION_RETRY_DELAY_MS/);
   });
+
+  it('LOG_FORMAT is text by default, or json; anything else is refused by name', () => {
+    expect([loadRuntimeConfig({ DATA_DIR: dataDir }).logFormat, loadRuntimeConfig({ DATA_DIR: dataDir, LOG_FORMAT: 'json' }).logFormat]).toEqual(['text', 'json']);
+    expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, LOG_FORMAT: 'yaml' })).toThrow('LOG_FORMAT must be "text" (default) or "json", got "yaml"');
+  });
 });

@@ -21,6 +21,8 @@ export interface RuntimeConfig {
   readonly eventStore: EventStoreKind;
   readonly eventStoreConnectionString: string | undefined;
   readonly role: ProcessRole;
+  /** LOG_FORMAT: `text` (default: Nest's lines, coloured at a terminal) or `json` (one JSON object a line, for a log collector). */
+  readonly logFormat: LogFormat;
   /** RATE_LIMIT, e.g. `20/s,300/min` (default) or `off`; parsed by the API. */
   readonly rateLimit: string | undefined;
   /** How bearer tokens are verified: JWT_SECRET (HS256), JWT_PUBLIC_KEY or JWT_JWKS_URL; a development secret otherwise. */
@@ -81,6 +83,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     eventStoreConnectionString: connection,
     role: parseRole(env['PROCESS_ROLE']),
     rateLimit: env['RATE_LIMIT'],
+    logFormat: parseLogFormat(env['LOG_FORMAT']),
     jwt: jwtVerificationSettings(env, dataDir, production),
     personalData: {
       keyStoreFile: env['PERSONAL_DATA_KEY_FILE'] ? resolve(env['PERSONAL_DATA_KEY_FILE']) : join(dataDir, 'personal-data-keys.sqlite'),
@@ -106,6 +109,14 @@ function parsePort(raw: string | undefined): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
   return port;
+}
+
+export type LogFormat = 'text' | 'json';
+
+function parseLogFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '' || raw === 'text') return 'text';
+  if (raw === 'json') return 'json';
+  throw new ConfigurationError(`LOG_FORMAT must be "text" (default) or "json", got "${raw}"`);
 }
 
 function parseRole(raw: string | undefined): ProcessRole {
