@@ -44,6 +44,7 @@ describe('distribution configuration', () => {
     ['an unknown field', [{ name: 'x', eventTypes: ['SecondReviewApproved'], url: 'http://x' }], /unknown field\(s\) url/],
     ['an empty list', [], /non-empty list/],
     ['a name an endpoint uses', [{ name: 'lag', eventTypes: ['SecondReviewApproved'] }], /taken by an endpoint/],
+    ['the name of the event-types endpoint', [{ name: 'event-types', eventTypes: ['SecondReviewApproved'] }], /"event-types" is taken by an endpoint/],
     ['an unknown transport', [{ name: 'x', eventTypes: ['SecondReviewApproved'], transport: 'kafka' }], /transport: one of http, esdb-persistent/],
   ])('refuses to start with %s', (_what, consumers, message) => {
     expect(() => loadDistributionConfig({ DISTRIBUTION_CONSUMERS_FILE: file(consumers) })).toThrow(message);

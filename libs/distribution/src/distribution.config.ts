@@ -37,7 +37,7 @@ export const DEFAULT_CONSUMER = 'reference-distributor';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const RESERVED = ['consumers', 'lag'];
+const RESERVED = ['consumers', 'lag', 'event-types'];
 
 /** A configuration error (exit 78 at start, as every other setting a process cannot use). */
 export class DistributionConfigError extends ConfigurationError {

@@ -6,7 +6,7 @@ import { CLOCK, type Clock } from '../infrastructure/tokens';
 import type { DisclosingRequest } from '../personal-data/access-purpose.guard';
 import { disclose } from '../personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
-import { DistributionError } from '@nws/distribution';
+import { DistributionError, publishedEventTypes } from '@nws/distribution';
 import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import { isMicDistributor } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -43,6 +43,13 @@ export class DistributionController {
   async consumers(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return { consumers: (await this.host.lag()).consumers };
+  }
+
+  @Get('event-types')
+  @ApiOperation({ summary: 'What a consumer receives, per event type: the JSON Schema of the envelope and of the published view of its data (MIC’s distributors, auditors)' })
+  eventTypes(@CurrentActor() actor: Actor) {
+    mayRead(actor);
+    return { eventTypes: publishedEventTypes() };
   }
 
   @Get('lag')
