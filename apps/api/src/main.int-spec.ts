@@ -5,13 +5,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiProcess } from '../../../test/support/api-process';
 
+const ROOT = resolve(__dirname, '../../..');
+
+/** An entry point from source, run to its end as `npm start -- …` would run it. */
+function runEntry(entry: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: 'main-spec-'.padEnd(48, 'x'), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
 /**
  * What `npm start` does when it cannot start: a line naming why and a sysexits code a supervisor
  * can act on (78 EX_CONFIG: fix the settings; 69 EX_UNAVAILABLE: try again later), not a stack
  * trace and exit 1. The API in its own process, from source.
  */
 describe('the API process refuses to start with a reason and a sysexits code', () => {
-  const ROOT = resolve(__dirname, '../../..');
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-start-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,21 +46,12 @@ describe('the API process refuses to start with a reason and a sysexits code', (
       const { port } = taken.address() as AddressInfo;
       await expect(ApiProcess.start({ dataDir: join(dir, 'data'), mode: 'source', port, stderr: 'ignore', readyTimeoutMs: 60_000 })).rejects.toThrow('API exited with 75');
       // What an operator's log shows: the line that says why, and Nest's own line without terminal colour codes.
-      const { status, stderr } = spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: 'port-spec-'.padEnd(48, 'x') },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const portInUse = { DATA_DIR: join(dir, 'data'), PORT: String(port) };
+      const { status, stderr } = runEntry('apps/api/src/main.ts', [], portInUse);
       expect([status, stderr.trim().split('\n').at(-1)]).toEqual([75, `Not started: PORT ${port} on 127.0.0.1 is in use by another process`]);
       expect(stderr).not.toContain('\u001b[');
       // LOG_FORMAT=json: Nest's line is one JSON object a collector can parse.
-      const json = spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: 'port-spec-'.padEnd(48, 'x'), LOG_FORMAT: 'json' },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const json = runEntry('apps/api/src/main.ts', [], { ...portInUse, LOG_FORMAT: 'json' });
       const [logged] = json.stderr.trim().split('\n');
       expect([json.status, JSON.parse(logged!)]).toEqual([75, expect.objectContaining({ level: 'error', context: 'NestApplication', message: expect.stringContaining('EADDRINUSE') })]);
     } finally {
@@ -63,19 +65,11 @@ describe('the API process refuses to start with a reason and a sysexits code', (
 });
 
 describe('the servers take no arguments: --help says how they are configured, anything else is refused', () => {
-  const ROOT = resolve(__dirname, '../../..');
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-argv-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** An entry point from source, as `npm start -- …` would run it. */
-  const run = (entry: string, args: string[]) =>
-    spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, entry), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: join(dir, 'data'), OUTPUT_DIR: join(dir, 'out'), PORT: '0', HOST: '127.0.0.1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+  const run = (entry: string, args: string[]) => runEntry(entry, args, { DATA_DIR: join(dir, 'data'), OUTPUT_DIR: join(dir, 'out'), PORT: '0' });
 
   it.each([
     ['apps/api/src/main.ts', 'Usage: npm start'],
@@ -93,7 +87,6 @@ describe('the servers take no arguments: --help says how they are configured, an
 });
 
 describe('a split role on the embedded store is said at start', () => {
-  const ROOT = resolve(__dirname, '../../..');
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nws-role-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
