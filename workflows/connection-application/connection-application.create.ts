@@ -1,8 +1,9 @@
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject } from '@nws/engine';
+import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject, type StreamRequirement } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
 import { CATEGORIES } from './connection-application.events';
 import { ORGANIZATION_KINDS, defaultKindFor, organOf } from '../shared/organizations';
+import { masterDataStream } from './master-data/master-data.content';
 import { prefectureCodeOf } from '@nws/reference-catalog';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
@@ -40,4 +41,20 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
       },
     },
   ];
+}
+
+/**
+ * 変更 changes the organ's registered master data: for an organ that has none, its approval would
+ * register a version holding only the forms the change carries (no 責任体制 without 様02-01), and
+ * distribute it. Checked by the engine against the store when the application is created.
+ */
+export function connectionApplicationRequires(created: readonly DecidedEvent[]): StreamRequirement[] {
+  const data = created[0]?.data as { category?: string; organization?: { code: string; name: string; kind: string } } | undefined;
+  if (data?.category !== '変更' || !data.organization) return [];
+  const { code, name, kind } = data.organization;
+  const message = {
+    ja: `category: 申請区分「変更」は登録済みのマスタデータを変更します。${name}（${kind}）のマスタデータは登録されていません。先に「登録」で申請してください。`,
+    en: `category: 変更 changes registered master data, and ${name} (${kind}) has none; apply with 登録 first`,
+  };
+  return [{ streamId: masterDataStream(code, kind), exists: true, refusal: { field: 'category', rule: 'registeredFirst', message } }];
 }

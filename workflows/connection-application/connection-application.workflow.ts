@@ -1,6 +1,6 @@
 import { createInputSchema, displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
 import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
-import { CreateConnectionApplicationDto, createConnectionApplication } from './connection-application.create';
+import { CreateConnectionApplicationDto, connectionApplicationRequires, createConnectionApplication } from './connection-application.create';
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
@@ -88,6 +88,7 @@ export const connectionApplicationV1: WorkflowDefinition = {
     };
   },
   create: createConnectionApplication,
+  createRequires: connectionApplicationRequires,
   eventFor,
   authorize: authorizeConnectionApplication,
   canRead: canReadConnectionApplication,

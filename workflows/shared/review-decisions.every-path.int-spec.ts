@@ -3,7 +3,7 @@ import { ForbiddenError, WorkflowEngine, WorkflowRegistry, type Actor, type Comm
 import type { EventStore } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { accountRequestV1 } from '../account-request';
-import { connectionApplicationV1 } from '../connection-application';
+import { connectionApplicationV1, masterDataStream } from '../connection-application';
 import { firstReviewerFor, forwardingOrganFor, secondReviewerFor, type OrganizationRef } from './organizations';
 
 /**
@@ -224,6 +224,9 @@ describe('review decisions over every path of the machines: own body and first d
       const store = new SqliteEventStore({ filename: ':memory:' });
       // Reactions (master-data registration) decide nothing about reviews: left out to keep the walk to the reviews.
       const engine = new WorkflowEngine(store, new WorkflowRegistry([{ ...body.definition, reactions: [] }]));
+      // A 変更 changes registered master data: the organ's is there (its content is not read here).
+      const { code, kind } = body.organization;
+      await store.append(masterDataStream(code, kind), [{ id: `registered-${code}-${kind}`, type: 'MasterDataVersionRegistered', data: { organizationCode: code, organizationKind: kind, version: 1 }, metadata: {} }], 'any');
       let refusals = 0;
       for (const path of maximal) refusals += await walk(engine, store, body, path);
       // Every path reaches a second review with a revise loop: the walk really covered decisions of later rounds.

@@ -1,6 +1,7 @@
 import { ChainedEventStore } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from '@nws/workflows/connection-application';
+import { registeredHachioji } from '@nws/workflows/connection-application/testing/engine-driver';
 import { ActionNotAllowedInStateError, ForbiddenError, RevisionMismatchError } from './engine.errors';
 import type { Actor, CommandMetadata } from './engine.types';
 import { WorkflowEngine } from './workflow-engine';
@@ -12,6 +13,8 @@ const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' };
 let n = 0;
 const meta = (actor: Actor): CommandMetadata => ({ actor, now: `2026-11-21T00:00:${String(n % 60).padStart(2, '0')}.000Z`, commandId: `cmd-${n++}`, correlationId: 'c' });
 const form0201 = connectionApplicationV1.forms.get('02-01')!.example;
+/** A 変更 changes registered master data: Hachioji's is registered first. */
+const seedMeta = (actor: Actor, commandId: string): CommandMetadata => ({ actor, now: '2026-11-20T00:00:00.000Z', commandId, correlationId: 'seed' });
 
 function open() {
   const store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
@@ -30,6 +33,7 @@ describe('the fold cache holds what the store holds', () => {
     const store = new ChainedEventStore(new SqliteEventStore({ filename: ':memory:' }));
     const registry = new WorkflowRegistry([connectionApplicationV1]);
     const [a, b] = [new WorkflowEngine(store, registry), new WorkflowEngine(store, registry)];
+    await registeredHachioji(a, seedMeta);
     const { id } = await a.create('connection-application', { organizationCode: '132012', category: '変更' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'create', correlationId: 'c' });
     await b.current(id);
     const same = { actor: applicant, commandId: 'withdraw-once', correlationId: 'c' };
@@ -51,6 +55,7 @@ describe('the fold cache holds what the store holds', () => {
 
   it('the fold a command caches without reading back equals the fold of the stored events, at every step to distribution', async () => {
     const { store, registry, engine } = open();
+    await registeredHachioji(engine, seedMeta);
     const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(applicant));
     const steps: Array<[Actor, string, Record<string, unknown>]> = [
       [applicant, 'save-form', { formCode: '02-01', form: form0201 }],
@@ -77,6 +82,7 @@ describe('the fold cache holds what the store holds', () => {
   it('a stale cached fold never decides: another writer moved the stream, and the command is decided again on what is stored', async () => {
     const { store, registry, engine: a } = open();
     const b = new WorkflowEngine(store, registry);
+    await registeredHachioji(a, seedMeta);
     const { id } = await a.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(applicant));
     await a.execute(id, 'save-form', { formCode: '02-01', form: form0201 }, meta(applicant), { internal: true });
     await a.execute(id, 'submit', {}, meta(applicant));
@@ -101,6 +107,7 @@ describe('the fold cache holds what the store holds', () => {
   it('If-Match is checked against the stored revision, not a stale cached one', async () => {
     const { store, registry, engine: a } = open();
     const b = new WorkflowEngine(store, registry);
+    await registeredHachioji(a, seedMeta);
     const { id } = await a.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(applicant));
     await b.execute(id, 'save-form', { formCode: '02-01', form: form0201 }, meta(applicant), { internal: true });
     // a's cache is at revision 0; the client saw revision 1 from b.

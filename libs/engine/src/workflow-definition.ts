@@ -1,6 +1,6 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { EventStore, JsonObject, RecordedEvent } from '@nws/event-store';
-import type { Actor, CommandMetadata, DecidedEvent, LocalizedMessage } from './engine.types';
+import type { Actor, CommandMetadata, DecidedEvent, FieldViolation, LocalizedMessage } from './engine.types';
 import type { FormCatalog } from './forms/form-catalog';
 
 export type Authorization = { readonly allowed: true } | { readonly allowed: false; readonly reason: LocalizedMessage };
@@ -46,6 +46,12 @@ export interface ReactionContext {
  * each. Adding a workflow means adding a folder under `workflows/` that exports one of these: the
  * engine does not change.
  */
+export interface StreamRequirement {
+  readonly streamId: string;
+  readonly exists: boolean;
+  readonly refusal: FieldViolation;
+}
+
 export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMachineSnapshot> {
   readonly name: string;
   /** Stamped on every event; an application is pinned to the version it started with. */
@@ -62,6 +68,12 @@ export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMa
 
   /** Events that start a new application. Throws ValidationFailedError on bad input. */
   create(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[];
+  /**
+   * Streams that must exist (or must not) for the application `create` decided to make sense, such
+   * as the master data a 変更 changes. The engine reads them before it appends, so `create` stays
+   * pure; a requirement not met refuses the creation with its violation, and nothing is stored.
+   */
+  readonly createRequires?: (created: readonly DecidedEvent[]) => readonly StreamRequirement[];
   /** The event type the action would record in this state, or undefined when the state does not offer it. */
   eventFor(action: string, application: FoldedApplication<TSnapshot>): string | undefined;
   /** Whether this actor may take this action on this application now (roles × bodies). */

@@ -9,6 +9,7 @@ import {
   IdempotencyKeyReusedError,
   RevisionMismatchError,
   UnknownActionError,
+  ValidationFailedError,
 } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
@@ -67,6 +68,10 @@ export class WorkflowEngine {
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
+    for (const requirement of definition.createRequires?.(decided) ?? []) {
+      const exists = (await this.store.streamRevision(requirement.streamId)) !== undefined;
+      if (exists !== requirement.exists) throw new ValidationFailedError([requirement.refusal]);
+    }
     const start = foldApplication(definition, applicationId, []);
     const { events, after } = stampDecided(start, decided, meta, requestHash);
     let result: AppendResult;

@@ -1,6 +1,6 @@
 import type { Actor, CommandMetadata, WorkflowEngine } from '@nws/engine';
 import { connectionApplicationForms } from '../forms';
-import { hachiojiApplicant, tokyoReviewer } from './fixtures';
+import { hachiojiApplicant, micReviewer, tokyoReviewer } from './fixtures';
 
 export type MetaFor = (actor: Actor, commandId: string) => CommandMetadata;
 
@@ -18,5 +18,16 @@ export async function driveApplication(engine: WorkflowEngine, meta: MetaFor, op
   }
   await engine.execute(id, 'submit', {}, meta(hachiojiApplicant, `submit${tag}`));
   if ((options.until ?? 'firstApproved') === 'firstApproved') await engine.execute(id, 'approve', {}, meta(tokyoReviewer, `first${tag}`));
+  return id;
+}
+
+/**
+ * Hachioji's head department with registered master data (a 登録 approved by both reviews and
+ * registered by the engine's reaction): what a 変更 application changes, and must find.
+ */
+export async function registeredHachioji(engine: WorkflowEngine, meta: MetaFor, tag = '-registered'): Promise<string> {
+  const id = await driveApplication(engine, meta, { tag });
+  const approved = await engine.execute(id, 'approve', {}, meta(micReviewer, `second${tag}`));
+  if (approved['state'] !== 'masterDataRegistered') throw new Error(`not registered: ${String(approved['state'])}`);
   return id;
 }

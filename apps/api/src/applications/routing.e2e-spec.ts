@@ -37,10 +37,13 @@ describe('routing over HTTP: boards of education through their head department, 
 
   it("a prefectural governor department's application goes to J-LIS, which its own prefecture may not review", async () => {
     const tokyo = await server.token({ sub: 'tokyo-app', org: '130001', role: 'applicant' });
-    const created = await server.request('POST', '/applications', { token: tokyo, body: { workflow: 'connection-application', organizationCode: '130001', category: '変更' } });
+    const created = await server.request('POST', '/applications', { token: tokyo, body: { workflow: 'connection-application', organizationCode: '130001', category: '登録' } });
     expect(created.body.organization).toMatchObject({ kind: '都道府県知事部局', name: '東京都' });
     const definition = (await driver.as('auditor', 'GET', '/workflows/connection-application')).body;
-    await server.request('PUT', `/applications/${created.body.id}/forms/02-01`, { token: tokyo, body: definition.forms[0].example });
+    for (const code of definition.categories['登録'].requiredForms as string[]) {
+      const form = (definition.forms as Array<{ code: string; example: unknown }>).find((f) => f.code === code)!;
+      expect((await server.request('PUT', `/applications/${created.body.id}/forms/${code}`, { token: tokyo, body: form.example })).status).toBe(200);
+    }
     const submitted = await server.request('POST', `/applications/${created.body.id}/actions/submit`, { token: tokyo, body: {} });
     expect(submitted.body.routing.firstReviewer).toBe('J-LIS');
     expect((await driver.act('prefectureReviewer', created.body.id, 'approve')).status).toBe(403);

@@ -16,6 +16,16 @@ describe('a 変更 (change) application over HTTP: reviewers see its diff, appro
     return driver.act('micReviewer', id, 'approve');
   }
 
+  it('is refused for a body without registered master data, naming category in both languages, and nothing is stored', async () => {
+    const listed = async () => Number((await driver.as('otherApplicant', 'GET', '/applications')).headers.get('x-total-count'));
+    const before = await listed();
+    const refused = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '変更' });
+    expect([refused.status, refused.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([400, ['category:registeredFirst']]);
+    expect(refused.body.messages.ja).toContain('先に「登録」で申請してください');
+    expect(refused.body.messages.en).toBe('category: 変更 changes registered master data, and 立川市 (市町村長部局) has none; apply with 登録 first');
+    expect(await listed()).toBe(before);
+  });
+
   it('shows exactly the changed contact field against version 1 and registers version 2', async () => {
     const first = await driver.draftWithForms();
     expect((await approveBoth(first)).body.masterData.version).toBe(1);
