@@ -42,4 +42,9 @@ describe('connection application: 変更 changes registered master data (real SQ
     const board = engine.create('connection-application', { organizationCode: '132012', category: '変更', organizationKind: '市町村教育委員会' }, meta(boardOfEducation));
     await expect(board).rejects.toThrow(/八王子市 \(市町村教育委員会\) has none/);
   });
+
+  it('the published definition says which category needs registered master data', () => {
+    const categories = (connectionApplicationV1.guide as { categories: Record<string, { needsRegisteredMasterData: boolean }> }).categories;
+    expect(Object.fromEntries(Object.entries(categories).map(([category, guide]) => [category, guide.needsRegisteredMasterData]))).toEqual({ 登録: false, 変更: true, 接続: false });
+  });
 });

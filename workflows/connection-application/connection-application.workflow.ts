@@ -67,6 +67,8 @@ const GUIDE_CATEGORIES = Object.fromEntries(
     category,
     {
       requiredForms: [...required],
+      // What a client should know before offering the category: see connectionApplicationRequires.
+      needsRegisteredMasterData: category === '変更',
       optionalForms: category === '接続' ? ['03-08', '03-09'] : category === '変更' ? connectionApplicationForms.forms.map((f) => f.code) : [],
     },
   ]),
