@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -53,6 +53,7 @@ export class ApplicationsController {
 
   @Get()
   @ApiOperation({ summary: 'Applications the caller may see (read model), newest first; X-Total-Count says how many match in all' })
+  @ApiOkResponse({ description: 'one page of rows', headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } } } })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
     await this.projections.waitFor(await this.store.headPosition());
     const scope = listScope(actor);

@@ -97,6 +97,10 @@ describe('GET /applications and GET /review-queue: paging', () => {
     expect((await page('prefectureReviewer', '?state=draft')).ids).toEqual([]);
     expect((await page('distributor', '?state=firstReview')).total).toBe(0);
 
+    // The OpenAPI document says so, for client generators.
+    const openapi = await driver.as('auditor', 'GET', '/docs-json');
+    expect(openapi.body.paths['/applications'].get.responses['200'].headers['X-Total-Count'].schema).toEqual({ type: 'integer', minimum: 0 });
+
     // A misspelt filter is refused by name, not answered with an empty list.
     for (const [query, field] of [
       ['?state=firstreview', 'state'],
