@@ -41,17 +41,18 @@ export interface ReactionContext {
   readonly now: () => string;
 }
 
-/**
- * A workflow = an XState machine + its version + how commands map to machine events + who may send
- * each. Adding a workflow means adding a folder under `workflows/` that exports one of these: the
- * engine does not change.
- */
+/** A stream that must exist (or must not) before an application is created, and the refusal when it does not hold. */
 export interface StreamRequirement {
   readonly streamId: string;
   readonly exists: boolean;
   readonly refusal: FieldViolation;
 }
 
+/**
+ * A workflow = an XState machine + its version + how commands map to machine events + who may send
+ * each. Adding a workflow means adding a folder under `workflows/` that exports one of these: the
+ * engine does not change.
+ */
 export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMachineSnapshot> {
   readonly name: string;
   /** Stamped on every event; an application is pinned to the version it started with. */
