@@ -23,13 +23,6 @@ import { loadDistributionConfig } from '@nws/distribution';
 import { rateLimitWindows } from './http/rate-limit';
 
 /**
- * Builds the configured Nest application (used by main.ts and by the e2e tests on a real port).
- * Fastify, not Express: the HTTP line of the benchmark is bound by the API's one main thread, and
- * the framework's own share of a request (routing, body parsing, headers, serialisation) was its
- * largest item; measured on the same VM, a 404 ran 2.8× as fast and a durable save 17 % faster
- * (docs/benchmarks.md).
- */
-/**
  * Warnings and errors, as text (coloured only for a person at a terminal: in a file the escape
  * codes are noise) or, with LOG_FORMAT=json, one JSON object a line for a log collector.
  */
@@ -38,6 +31,13 @@ function consoleLogger(config: RuntimeConfig): ConsoleLogger {
   return config.logFormat === 'json' ? new ConsoleLogger({ logLevels, json: true }) : new ConsoleLogger({ logLevels, colors: Boolean(process.stdout.isTTY && process.stderr.isTTY) });
 }
 
+/**
+ * Builds the configured Nest application (used by main.ts and by the e2e tests on a real port).
+ * Fastify, not Express: the HTTP line of the benchmark is bound by the API's one main thread, and
+ * the framework's own share of a request (routing, body parsing, headers, serialisation) was its
+ * largest item; measured on the same VM, a 404 ran 2.8× as fast and a durable save 17 % faster
+ * (docs/benchmarks.md).
+ */
 export async function createApp(config: RuntimeConfig, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   // Settings the modules read when Nest builds them are checked before anything is opened: a
   // ConfigurationError here is one line and exit 78 in main, not a stack Nest logs mid-build.

@@ -14,6 +14,7 @@ const VERSION = new ParseIntPipe({
   exceptionFactory: () =>
     new ValidationFailedError([{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }]),
 });
+
 /**
  * `:code` refused by name when it cannot be a body's code: a mistyped code (a wrong check digit) is
  * not "no master data registered", and not a 一部事務組合 either.
