@@ -1,6 +1,6 @@
 import { ValidationFailedError, type CommandMetadata, type DecidedEvent, type FieldViolation, type FoldedApplication, type JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from './connection-application.machine';
-import { REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
+import { OPTIONAL_FORMS, REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
 import { generateSelectionForms } from './connection-application.selection';
@@ -23,9 +23,17 @@ function saveForm(app: FoldedApplication, payload: JsonObject): DecidedEvent[] {
     const known = connectionApplicationForms.forms.map((f) => f.code).join(', ');
     return fail(violation('formCode', 'knownForm', `「${formCode}」は様式コードではありません（${known}）。`, `"${formCode}" is not a form code (${known})`));
   }
+  // Only the forms of the application's 申請区分: a 様03-07 saved into a 登録 would register affairs
+  // that no 接続 was reviewed for.
+  const { category } = ctxOf(app);
+  const taken = [...(REQUIRED_FORMS[category] ?? []), ...(OPTIONAL_FORMS[category] ?? [])];
+  if (!taken.includes(formCode)) {
+    return fail(
+      violation('formCode', 'formOfCategory', `申請区分「${category}」の申請には様${formCode}を提出しません（提出する様式: ${taken.join(', ')}）。`, `a ${category} application takes forms ${taken.join(', ')}, not ${formCode}`),
+    );
+  }
   const result = form.validate(payload['form']);
   if (!result.ok) throw new ValidationFailedError(result.violations);
-  void app;
   return [{ type: 'FormSaved', data: { formCode, form: result.value } }];
 }
 

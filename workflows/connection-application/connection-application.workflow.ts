@@ -4,7 +4,7 @@ import { CreateConnectionApplicationDto, connectionApplicationRequires, createCo
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
-import { REQUIRED_FORMS, connectionApplicationForms } from './forms';
+import { OPTIONAL_FORMS, REQUIRED_FORMS, connectionApplicationForms } from './forms';
 import { GenerateSelectionFormsDto, SELECTION_EXAMPLE } from './forms/selection-choices.dto';
 import { registerMasterDataReaction } from './master-data/master-data.registrar';
 import { reviewWaitingAt } from '../shared/review-decisions';
@@ -69,7 +69,7 @@ const GUIDE_CATEGORIES = Object.fromEntries(
       requiredForms: [...required],
       // What a client should know before offering the category: see connectionApplicationRequires.
       needsRegisteredMasterData: category === '変更',
-      optionalForms: category === '接続' ? ['03-08', '03-09'] : category === '変更' ? connectionApplicationForms.forms.map((f) => f.code) : [],
+      optionalForms: [...(OPTIONAL_FORMS[category] ?? [])],
     },
   ]),
 );

@@ -19,5 +19,18 @@ export const REQUIRED_FORMS: Record<string, readonly string[]> = {
   接続: ['03-06', '03-07'],
 };
 
+/**
+ * Forms a category takes besides its required ones. A 接続 is the whole package its 様03-06
+ * (接続開始申請書, "the covering form") lists as attached: 02-01, 02-02, 02-06 as well (ticked on
+ * 03-06), 03-08 and 03-09 when the body has them. A 変更 carries whichever forms change. A 登録
+ * registers the body's structure, contacts and safety measures: a 様03-06–03-09 saved into it would
+ * register affairs no 接続 was reviewed for, so it is refused when saved.
+ */
+export const OPTIONAL_FORMS: Record<string, readonly string[]> = {
+  登録: [],
+  変更: connectionApplicationForms.forms.map((f) => f.code),
+  接続: ['02-01', '02-02', '02-06', '03-08', '03-09'],
+};
+
 export { crossFormViolations } from './cross-form-checks';
 export type { SavedForms, SavedFormData } from './cross-form-checks';
