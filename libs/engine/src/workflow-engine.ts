@@ -1,17 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
-import {
-  ActionNotAllowedInStateError,
-  ApplicationNotFoundError,
-  ChangedMeanwhileError,
-  ConcurrencyConflictError,
-  ForbiddenError,
-  IdempotencyKeyReusedError,
-  RevisionMismatchError,
-  UnknownActionError,
-  ValidationFailedError,
-} from './engine.errors';
+import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
+import { assertCreateRequirements } from './create-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
 import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
@@ -68,10 +59,7 @@ export class WorkflowEngine {
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
-    for (const requirement of definition.createRequires?.(decided) ?? []) {
-      const exists = (await this.store.streamRevision(requirement.streamId)) !== undefined;
-      if (exists !== requirement.exists) throw new ValidationFailedError([requirement.refusal]);
-    }
+    await assertCreateRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
     const { events, after } = stampDecided(start, decided, meta, requestHash);
     let result: AppendResult;
