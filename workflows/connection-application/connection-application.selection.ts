@@ -1,5 +1,5 @@
 import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
-import { FORM_GENERATION_INPUT_KEYS, generateForms, type FormGenerationInput } from '@nws/reference-catalog';
+import { FORM_GENERATION_INPUT_KEYS, generateForms, japanWallClock, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
 import { GenerateSelectionFormsDto, checkSelectionInput } from './forms/selection-choices.dto';
@@ -13,7 +13,7 @@ const outOfBody = (text: string) => text.replace(/^body\./, '');
 
 /** 申請年月日 as on the paper forms: the day in Japan when the command was made. */
 function japaneseDate(now: string): string {
-  return new Date(Date.parse(now) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '/');
+  return japanWallClock(now)!.slice(0, 10).replaceAll('-', '/');
 }
 
 /**

@@ -3,6 +3,7 @@ import type { EncryptingEventStore } from './encrypting-event-store';
 import type { SubjectRecord } from './key-store.port';
 import { getAt } from './json-path';
 import { PERSONAL_DATA_EVENTS, eraseSubject, type ErasureResult, type Requester } from './personal-data-requests';
+import { japanWallClock } from '@nws/reference-catalog';
 
 /** One organ (機関) of a body whose retention period has passed. */
 export interface ExpiredBody {
@@ -64,7 +65,7 @@ export async function expiredBodies(store: EncryptingEventStore, options: Retent
     // The end is a day (in Japan); a version registered on that day came before the end, one
     // registered on a later day is a new connection.
     const reconnected = registered.get(key);
-    if (reconnected && dayInJapan(reconnected) > endedAt) continue;
+    if (reconnected && (japanWallClock(reconnected) ?? '').slice(0, 10) > endedAt) continue;
     const expiredAt = new Date(Date.parse(endedAt) + options.retentionDays * DAY_MS).toISOString();
     if (Date.parse(expiredAt) <= limit) out.push({ organizationCode: code, organizationKind: kind, connectionEndedAt: endedAt, expiredAt });
   }
@@ -132,6 +133,5 @@ async function organsHolding(store: EncryptingEventStore, codes: ReadonlySet<str
   return holders;
 }
 
-const dayInJapan = (instant: string): string => new Date(Date.parse(instant) + 9 * 3_600_000).toISOString().slice(0, 10);
 const organId = (code: string, kind: string): string => `${code}\u0000${kind}`;
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -4,3 +4,4 @@ export * from './beppyo2-party-mapping';
 export * from './beppyo2-selection';
 export * from './beppyo2-form-generation';
 export * from './delegation-bases.catalog';
+export * from './japan-time';

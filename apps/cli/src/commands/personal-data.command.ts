@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { eraseExpired, findEncryptingStore, recordConnectionEnd } from '@nws/personal-data';
-import { hasValidCheckDigit } from '@nws/reference-catalog';
+import { hasValidCheckDigit, japanWallClock } from '@nws/reference-catalog';
 import { organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { openCliContext } from '../cli-context';
 
@@ -26,8 +26,6 @@ function connectingBody(code: string): string {
   return code;
 }
 
-/** The day in Japan, YYYY-MM-DD: a connection ends on a calendar day there. */
-const todayInJapan = (now: Date): string => new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 /** `--organ`: one of the code's organs (機関種類); without it, the code's default organ. */
 function organFor(code: string, organ: string | undefined): string {
@@ -54,7 +52,8 @@ export function registerPersonalDataCommands(program: Command): void {
     .action(async (organizationCode: string, options: { endedAt: string; organ?: string }) => {
       const organizationKind = organFor(organizationCode, options.organ);
       // The event records a fact: an end that has not happened yet would start the retention period early.
-      const today = todayInJapan(new Date());
+      // A connection ends on a calendar day in Japan.
+      const today = japanWallClock(Date.now())!.slice(0, 10);
       if (options.endedAt > today) throw new InvalidArgumentError(`--ended-at ${options.endedAt}: 接続終了日が未来です（本日 ${today}） / is after today in Japan (${today}): record the end once it has happened`);
       const ctx = await openCliContext();
       try {

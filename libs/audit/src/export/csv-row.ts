@@ -1,5 +1,6 @@
 import type { Json, RecordedEvent } from '@nws/event-store';
 import { integrityOf } from '@nws/event-store';
+import { japanWallClock } from '@nws/reference-catalog';
 
 export const UTF8_BOM = '\uFEFF';
 
@@ -53,10 +54,8 @@ const str = (value: Json | undefined): string | null => (value === undefined || 
  * for machines, in UTC, and a reviewer in Japan should not have to add nine hours in their head.
  */
 export function japanTime(value: Json | undefined): string | null {
-  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) return null;
-  const iso = new Date(ms + 9 * 3_600_000).toISOString();
-  return `${iso.slice(0, 10).replaceAll('-', '/')} ${iso.slice(11, 19)}`;
+  const wallClock = typeof value === 'string' ? japanWallClock(value) : undefined;
+  return wallClock === undefined ? null : `${wallClock.slice(0, 10).replaceAll('-', '/')} ${wallClock.slice(11, 19)}`;
 }
 
 export function csvRow(event: RecordedEvent): string {

@@ -1,0 +1,13 @@
+/** Japan Standard Time: UTC+9 all year (no daylight saving). */
+const JST_OFFSET_MS = 9 * 3_600_000;
+
+/**
+ * The wall clock in Japan at an instant, as ISO 8601 without an offset (`2026-12-07T13:26:10.117`).
+ * The forms' dates (申請年月日), the day a connection ended and the times people read are days and
+ * times in Japan, whatever the server's time zone; undefined for what is not an instant.
+ */
+export function japanWallClock(instant: string | number): string | undefined {
+  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms + JST_OFFSET_MS).toISOString().slice(0, 23);
+}
