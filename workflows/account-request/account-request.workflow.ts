@@ -111,6 +111,8 @@ const EVENT_FOR: Record<string, (app: FoldedApplication) => string | undefined> 
   'issue-account': () => 'AccountIssued',
 };
 
+let createInput: WorkflowDefinition['createInput'] | undefined;
+
 /** 情報共有サイト アカウント発行申請: a second workflow on the same engine, added without changing it. */
 export const accountRequestV1: WorkflowDefinition = {
   name: ACCOUNT_REQUEST,
@@ -121,7 +123,9 @@ export const accountRequestV1: WorkflowDefinition = {
   commands: [...ACTIONS, 'save-form'],
   forms,
   get createInput() {
-    return { schema: createInputSchema(ACCOUNT_REQUEST, CreateAccountRequestDto, ['category']), example: { workflow: ACCOUNT_REQUEST, organizationCode: '132012' } };
+    // Computed once, on first use: by then every DTO's metadata is loaded.
+    createInput ??= { schema: createInputSchema(ACCOUNT_REQUEST, CreateAccountRequestDto, ['category']), example: { workflow: ACCOUNT_REQUEST, organizationCode: '132012' } };
+    return createInput;
   },
   create,
   eventFor: (action, app) => EVENT_FOR[action]?.(app),

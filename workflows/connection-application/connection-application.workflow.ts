@@ -74,6 +74,10 @@ const GUIDE_CATEGORIES = Object.fromEntries(
   ]),
 );
 
+// Computed once, on first use (GET /workflows): by then every DTO's metadata is loaded.
+let createInput: WorkflowDefinition['createInput'] | undefined;
+let guide: JsonObject | undefined;
+
 /** 情報提供ネットワークシステム 接続申請, machine v1. */
 export const connectionApplicationV1: WorkflowDefinition = {
   name: CONNECTION_APPLICATION,
@@ -84,10 +88,11 @@ export const connectionApplicationV1: WorkflowDefinition = {
   commands: [...ACTIONS, ...INTERNAL_COMMANDS],
   forms: connectionApplicationForms,
   get createInput() {
-    return {
+    createInput ??= {
       schema: createInputSchema(CONNECTION_APPLICATION, CreateConnectionApplicationDto),
       example: { workflow: CONNECTION_APPLICATION, organizationCode: '132012', category: '登録' },
     };
+    return createInput;
   },
   create: createConnectionApplication,
   createRequires: connectionApplicationRequires,
@@ -104,7 +109,7 @@ export const connectionApplicationV1: WorkflowDefinition = {
   reactions: [registerMasterDataReaction],
   // A getter, as createInput: the schema is read from every DTO's metadata once all are loaded.
   get guide() {
-    return {
+    guide ??= {
       categories: GUIDE_CATEGORIES,
       selection: {
         method: 'POST',
@@ -113,5 +118,6 @@ export const connectionApplicationV1: WorkflowDefinition = {
         example: SELECTION_EXAMPLE,
       },
     } as unknown as JsonObject;
+    return guide;
   },
 };
