@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { validateDto } from './class-validator-form';
+import { jsonSchemaOf, validateDto } from './class-validator-form';
 
 class InnerDto {
   @IsString() name!: string;
@@ -63,5 +63,19 @@ describe('messages', () => {
     });
     const bounds = validateDto(PageDto, { limit: 0, name: 'too long' });
     expect(bounds.ok ? [] : bounds.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['limit:min', 'name:maxLength']);
+  });
+});
+
+describe('jsonSchemaOf', () => {
+  it('serves a DTO defined after an earlier schema was asked for (the schemas follow the registered metadata)', () => {
+    class EarlyDto {
+      @IsString() name!: string;
+    }
+    expect(jsonSchemaOf(EarlyDto)['required']).toEqual(['name']);
+    // A class defined later, as by a module loaded after the first request for a schema.
+    class LateDto {
+      @IsInt() count!: number;
+    }
+    expect(jsonSchemaOf(LateDto)).toMatchObject({ properties: { count: { type: 'integer' } }, required: ['count'], additionalProperties: false });
   });
 });

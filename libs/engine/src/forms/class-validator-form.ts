@@ -7,7 +7,7 @@ import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
 import { acceptedByFastPath } from './dto-fast-path';
-import { cacheValidationMetadata } from './validation-metadata.cache';
+import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
 
 cacheValidationMetadata();
 
@@ -241,14 +241,28 @@ function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
   return out;
 }
 
-let schemaCache: Record<string, JsonObject> | undefined;
+/**
+ * Every DTO's schema (class-validator-jsonschema) and class by name, kept until metadata is
+ * registered again (as the fast path's compiled classes are): a schema asked for early (a module's
+ * import) is not a stale list that a DTO defined later is missing from.
+ */
+let schemaCache: { readonly generation: number; readonly schemas: Record<string, JsonObject>; readonly classes: Map<string, ClassConstructor<object>> } | undefined;
+
+function registeredSchemas(): NonNullable<typeof schemaCache> {
+  if (schemaCache?.generation !== validationMetadataGeneration()) {
+    schemaCache = {
+      generation: validationMetadataGeneration(),
+      // With class-transformer's `@Type` metadata, an array of nested DTOs refers to the item's DTO.
+      schemas: validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage }) as unknown as Record<string, JsonObject>,
+      classes: dtoClassesByName(),
+    };
+  }
+  return schemaCache;
+}
 
 /** JSON Schema of a DTO, with the definitions of the nested DTOs it refers to. */
 export function jsonSchemaOf(dto: ClassConstructor<object>): JsonObject {
-  // With class-transformer's `@Type` metadata, an array of nested DTOs refers to the item's DTO.
-  schemaCache ??= validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage }) as unknown as Record<string, JsonObject>;
-  const all = schemaCache;
-  const classes = dtoClassesByName();
+  const { schemas: all, classes } = registeredSchemas();
   const definitions: Record<string, JsonObject> = {};
   // A copy in which every `$ref` resolves. class-validator-jsonschema describes a custom rule by the
   // property's declared type, so a rule on an array adds `$ref: "#/definitions/Array"`, a schema
