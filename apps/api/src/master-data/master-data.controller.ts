@@ -21,7 +21,7 @@ const VERSION = new ParseIntPipe({
  */
 const BODY_CODE: PipeTransform<string, string> = {
   transform: (value: string) => {
-    if (/^\d{6}$/.test(value) && hasValidCheckDigit(value)) return value;
+    if (hasValidCheckDigit(value)) return value;
     throw new ValidationFailedError([
       {
         field: 'code',

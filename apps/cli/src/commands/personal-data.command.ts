@@ -19,7 +19,7 @@ const isoDate = (value: string): string => {
  * the network, and a designated city's ward applies as its city: none of them has a connection to end.
  */
 function connectingBody(code: string): string {
-  if (!/^\d{6}$/.test(code) || !hasValidCheckDigit(code)) {
+  if (!hasValidCheckDigit(code)) {
     throw new InvalidArgumentError(`${code}: 検査数字の正しい6桁の全国地方公共団体コードを指定してください / must be a 6-digit local government code with a correct check digit`);
   }
   if (organsOf(code).length === 0) throw new InvalidArgumentError(`${code}: 接続機関ではありません（指定都市の区は市として接続します） / is not a connecting body (a designated city's ward connects as its city)`);
