@@ -38,32 +38,32 @@ export function buildCli(): Command {
   return program;
 }
 
+/**
+ * Errors that are said as they are, with the exit code scripts rely on. A command's own usage
+ * checks (a missing --purpose, a time that is not one) throw an InvalidArgumentError that
+ * Commander has printed nothing for; it is a CommanderError too, so it is looked up before the
+ * exit code Commander's errors carry, or it would exit 2 in silence.
+ */
+const EXIT_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, number]> = [
+  [InvalidArgumentError, EXIT.usage],
+  [DataDirectoryInUseError, EXIT.dataDirectoryInUse],
+  [NoEventStoreError, EXIT.notFound],
+  [ApplicationNotFoundError, EXIT.notFound],
+];
+
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await buildCli().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    // Thrown by a command's own checks (a missing --purpose, a time that is not one): Commander has
-    // printed nothing for it, unlike the parse errors it throws after printing them. Asked first:
-    // it is a CommanderError too, and would otherwise exit 2 in silence.
-    if (error instanceof InvalidArgumentError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
+    const known = EXIT_OF.find(([type]) => error instanceof type);
+    if (known) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return known[1];
     }
+    // Commander's own parse errors: it printed them before throwing.
     const exitCode = (error as { exitCode?: number }).exitCode;
     if (typeof exitCode === 'number') return exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof DataDirectoryInUseError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT.dataDirectoryInUse;
-    }
-    if (error instanceof NoEventStoreError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT.notFound;
-    }
-    if (error instanceof ApplicationNotFoundError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT.notFound;
-    }
     const file = fileProblem(error);
     if (file !== undefined) {
       process.stderr.write(`${file.message}\n`);
