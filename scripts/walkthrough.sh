@@ -25,8 +25,13 @@ DISTRIBUTOR=$(token --sub dist-1 --org MIC --role distributor)
 AUDITOR=$(token --sub audit-1 --org MIC --role auditor)
 
 definition=$(call GET /workflows/connection-application "$APPLICANT")
-id=$(call POST /applications "$APPLICANT" "$(echo "$definition" | json 'v.create.example')" | json 'v.id')
-echo "created application $id"
+create=$(echo "$definition" | json 'v.create.example')
+# A body registers once (登録); once it has master data (an earlier run), it applies with 変更,
+# carrying the same forms.
+registered=$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/master-data/organizations/$(echo "$create" | json v.organizationCode)" -H "Authorization: Bearer $APPLICANT")
+if [[ $registered == 200 ]]; then create=$(echo "$create" | json '({ ...v, category: "変更" })'); fi
+id=$(call POST /applications "$APPLICANT" "$create" | json 'v.id')
+echo "created application $id ($(echo "$create" | json v.category))"
 for code in $(echo "$definition" | json 'v.categories[v.create.example.category].requiredForms.join(" ")'); do
   example=$(echo "$definition" | json "v.forms.find(f=>f.code==='$code').example")
   call PUT "/applications/$id/forms/$code" "$APPLICANT" "$example" >/dev/null

@@ -16,7 +16,8 @@ export async function approvalToSubscriptionLatency(options: BenchOptions) {
   const samples: number[] = [];
   const count = options.quick ? 50 : 300;
   for (let i = 0; i < count; i++) {
-    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(applicant));
+    // The body's first application registers it (登録); each later one changes it (変更), with the same forms.
+    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: i === 0 ? '登録' : '変更' }, meta(applicant));
     for (const code of ['02-01', '02-02', '02-06']) {
       await engine.execute(id, 'save-form', { formCode: code, form: connectionApplicationForms.get(code)!.example }, meta(applicant), { internal: true });
     }

@@ -52,7 +52,7 @@ describe(`crash: SIGKILL under load (${MODE})`, () => {
     async () => {
       api = await ApiProcess.start({ dataDir, mode: 'source', readyTimeoutMs: 120_000 });
       const driver = new Driver(api);
-      const examples = await driver.examples();
+      const examples = await driver.examplesForLoad();
       const ledger = new CommandLedger();
       const stats = emptyStats();
       const clients = Array.from({ length: SCALE.crash.clients }, (_, i) => new LoadClient(`crash-${seed}-c${i}`, driver, ledger, random.fork(), examples, stats));

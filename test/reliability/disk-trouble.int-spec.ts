@@ -114,7 +114,7 @@ describe(`disk trouble under load (${MODE})`, () => {
     const api = await ApiProcess.start({ dataDir, mode: 'source', readyTimeoutMs: 120_000 });
     apis.push(api);
     const driver = new Driver(api);
-    const examples = await driver.examples();
+    const examples = await driver.examplesForLoad();
     const load = new DiskLoad(`${apis.length}`, driver, examples, { seed, random, sheet, clients: SCALE.disk.clients, onServerError: () => sheet.setTotal('serverErrors', ++otherServerErrors) });
     loads.push(load);
     return { api, driver, examples, load };

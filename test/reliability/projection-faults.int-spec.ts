@@ -125,7 +125,9 @@ describe(`projection faults under load (${MODE})`, () => {
       });
       const live = api;
       const driver = new Driver(live);
+      // The target bodies register (登録) and then change (変更); the load changes the applicant's organ.
       const examples: Examples = await driver.examples();
+      const loadExamples: Examples = await driver.examplesForLoad();
       const tokens = new Map<string, string>();
       const as = async (actor: Actor, method: string, path: string, body?: unknown) => {
         const key = `${actor.sub}@${actor.org}`;
@@ -164,8 +166,8 @@ describe(`projection faults under load (${MODE})`, () => {
         () => as(actors.prefectureReviewer, 'POST', `/applications/${id}/actions/approve`, {}),
         () => as(actors.micReviewer, 'POST', `/applications/${id}/actions/approve`, {}),
       ];
-      const create = async (fault: Fault): Promise<string> => {
-        const created = await as(fault.actor, 'POST', '/applications', { ...examples.create, organizationCode: fault.code });
+      const create = async (fault: Fault, category = '登録'): Promise<string> => {
+        const created = await as(fault.actor, 'POST', '/applications', { ...examples.create, organizationCode: fault.code, category });
         expect({ fault: fault.marker, status: created.status, body: created.body }).toMatchObject({ fault: fault.marker, status: 201 });
         fault.applicationIds.push(created.body.id);
         return created.body.id as string;
@@ -194,7 +196,7 @@ describe(`projection faults under load (${MODE})`, () => {
       // The load: other bodies' applications all along.
       const ledger = new CommandLedger();
       const stats = emptyStats();
-      const clients = Array.from({ length: SCALE.projectionFaults.clients }, (_, i) => new LoadClient(`faults-${seed}-c${i}`, driver, ledger, random.fork(), examples, stats));
+      const clients = Array.from({ length: SCALE.projectionFaults.clients }, (_, i) => new LoadClient(`faults-${seed}-c${i}`, driver, ledger, random.fork(), loadExamples, stats));
       let stopping = false;
       let runs = clients.map((client) => client.run(() => stopping));
       stopLoad = async () => {
@@ -214,7 +216,7 @@ describe(`projection faults under load (${MODE})`, () => {
             inject(fault, { version: 1 });
             await drive(fault, id);
             // A second version of the same body: its event waits behind the parked first one.
-            await drive(fault, await create(fault));
+            await drive(fault, await create(fault, '変更'));
           }
         }),
       );

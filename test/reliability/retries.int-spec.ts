@@ -47,7 +47,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
   beforeAll(async () => {
     api = await ApiProcess.start({ dataDir, mode: 'source', readyTimeoutMs: 120_000 });
     driver = new Driver(api);
-    examples = await driver.examples();
+    examples = await driver.examplesForLoad();
   }, 180_000);
 
   afterAll(async () => {

@@ -1,14 +1,15 @@
 import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata } from '@nws/engine';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from './connection-application.workflow';
-import { registeredHachioji } from './testing/engine-driver';
-import { hachiojiApplicant } from './testing/fixtures';
+import { connectionApplicationForms } from './forms';
+import { driveApplication, registeredHachioji } from './testing/engine-driver';
+import { hachiojiApplicant, micReviewer } from './testing/fixtures';
 
 const boardOfEducation: Actor = { sub: 'kyoiku-1', org: '132012', role: 'applicant', organ: '市町村教育委員会' };
 let n = 0;
 const meta = (actor: Actor, commandId = `cmd-${n++}`): CommandMetadata => ({ actor, now: '2026-12-07T00:00:00.000Z', commandId, correlationId: 'c' });
 
-describe('connection application: 変更 changes registered master data (real SQLite)', () => {
+describe('connection application: 登録 registers first, 変更 changes what is registered (real SQLite)', () => {
   let store: SqliteEventStore;
   let engine: WorkflowEngine;
   beforeEach(() => {
@@ -41,10 +42,47 @@ describe('connection application: 変更 changes registered master data (real SQ
     expect((await engine.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(hachiojiApplicant))).state).toBe('draft');
     const board = engine.create('connection-application', { organizationCode: '132012', category: '変更', organizationKind: '市町村教育委員会' }, meta(boardOfEducation));
     await expect(board).rejects.toThrow(/八王子市 \(市町村教育委員会\) has none/);
+    expect((await engine.create('connection-application', { organizationCode: '132012', category: '登録', organizationKind: '市町村教育委員会' }, meta(boardOfEducation))).state).toBe('draft');
   });
 
-  it('the published definition says which category needs registered master data', () => {
-    const categories = (connectionApplicationV1.guide as { categories: Record<string, { needsRegisteredMasterData: boolean }> }).categories;
-    expect(Object.fromEntries(Object.entries(categories).map(([category, guide]) => [category, guide.needsRegisteredMasterData]))).toEqual({ 登録: false, 変更: true, 接続: false });
+  it('given the head department registered, when it creates a second 登録, then it is refused naming category, and nothing is stored', async () => {
+    await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
+    const head = await store.headPosition();
+    const refused = engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant));
+    const violations = await refused.then(
+      () => [],
+      (error: unknown) => (error instanceof ValidationFailedError ? error.violations : [error]),
+    );
+    expect(violations).toEqual([
+      {
+        field: 'category',
+        rule: 'firstRegistration',
+        message: {
+          ja: 'category: 申請区分「登録」は初回の登録です。八王子市（市町村長部局）のマスタデータは登録済みです。「変更」で申請してください。',
+          en: 'category: 登録 is the first registration, and 八王子市 (市町村長部局) already has master data; apply with 変更',
+        },
+      },
+    ]);
+    expect(await store.headPosition()).toBe(head);
+    expect((await engine.create('connection-application', { organizationCode: '132012', category: '接続' }, meta(hachiojiApplicant))).state).toBe('draft');
+  });
+
+  it('given two 登録 drafts made before either registered, when the first is registered, then the other can neither be submitted nor approved as a first registration, and may be rejected', async () => {
+    const m = (actor: Actor, commandId: string) => meta(actor, commandId);
+    const draft = (await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'late-create'))).id;
+    for (const code of ['02-01', '02-02', '02-06']) await engine.execute(draft, 'save-form', { formCode: code, form: connectionApplicationForms.get(code)!.example }, meta(hachiojiApplicant), { internal: true });
+    const inReview = await driveApplication(engine, m, { tag: '-in-review' });
+    await registeredHachioji(engine, m);
+    const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
+    const head = await store.headPosition();
+    expect(await refusalOf(engine.execute(draft, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['category:firstRegistration']);
+    expect(await refusalOf(engine.execute(inReview, 'approve', {}, meta(micReviewer)))).toEqual(['category:firstRegistration']);
+    expect(await store.headPosition()).toBe(head);
+    expect((await engine.execute(inReview, 'reject', { comment: '登録済みのため「変更」で申請してください。' }, meta(micReviewer))).state).toBe('rejected');
+  });
+
+  it('the published definition says, per category, whether the organ must already have master data', () => {
+    const categories = (connectionApplicationV1.guide as { categories: Record<string, { registeredMasterData: string }> }).categories;
+    expect(Object.fromEntries(Object.entries(categories).map(([category, guide]) => [category, guide.registeredMasterData]))).toEqual({ 登録: 'absent', 変更: 'required', 接続: 'either' });
   });
 });

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type JsonObject, type StreamRequirement } from '@nws/engine';
+import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type FoldedApplication, type JsonObject, type StreamRequirement } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
 import { CATEGORIES } from './connection-application.events';
 import { ORGANIZATION_KINDS, defaultKindFor, organOf } from '../shared/organizations';
@@ -44,17 +44,42 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
 }
 
 /**
- * 変更 changes the organ's registered master data: for an organ that has none, its approval would
- * register a version holding only the forms the change carries (no 責任体制 without 様02-01), and
- * distribute it. Checked by the engine against the store when the application is created.
+ * 登録 is the organ's first registration and 変更 changes what is registered (DOMAIN: 申請区分).
+ * A 変更 for an organ with no master data would register a version holding only the forms it
+ * carries (no 責任体制 without 様02-01) and distribute it; a second 登録 would replace the registered
+ * data wholesale without being reviewed as a change of it. Checked by the engine against the store
+ * when the application is created.
  */
 export function connectionApplicationRequires(created: readonly DecidedEvent[]): StreamRequirement[] {
   const data = created[0]?.data as { category?: string; organization?: { code: string; name: string; kind: string } } | undefined;
-  if (data?.category !== '変更' || !data.organization) return [];
-  const { code, name, kind } = data.organization;
+  return data?.category && data.organization ? masterDataRequirements(data.category, data.organization) : [];
+}
+
+/**
+ * The same, again at submission and at the second approval: drafts of one organ's 登録 made before
+ * any was registered are all accepted, and the first approved registers the organ. Another one
+ * approved after it would replace that master data as a first registration.
+ */
+export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
+  if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
+  const { category, organization } = application.snapshot.context as { category: string; organization: { code: string; name: string; kind: string } };
+  return masterDataRequirements(category, organization);
+}
+
+function masterDataRequirements(category: string, organization: { code: string; name: string; kind: string }): StreamRequirement[] {
+  const { code, name, kind } = organization;
+  const streamId = masterDataStream(code, kind);
+  if (category === '登録') {
+    const message = {
+      ja: `category: 申請区分「登録」は初回の登録です。${name}（${kind}）のマスタデータは登録済みです。「変更」で申請してください。`,
+      en: `category: 登録 is the first registration, and ${name} (${kind}) already has master data; apply with 変更`,
+    };
+    return [{ streamId, exists: false, refusal: { field: 'category', rule: 'firstRegistration', message } }];
+  }
+  if (category !== '変更') return [];
   const message = {
     ja: `category: 申請区分「変更」は登録済みのマスタデータを変更します。${name}（${kind}）のマスタデータは登録されていません。先に「登録」で申請してください。`,
     en: `category: 変更 changes registered master data, and ${name} (${kind}) has none; apply with 登録 first`,
   };
-  return [{ streamId: masterDataStream(code, kind), exists: true, refusal: { field: 'category', rule: 'registeredFirst', message } }];
+  return [{ streamId, exists: true, refusal: { field: 'category', rule: 'registeredFirst', message } }];
 }

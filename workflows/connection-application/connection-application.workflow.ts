@@ -1,6 +1,6 @@
 import { createInputSchema, displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
 import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
-import { CreateConnectionApplicationDto, connectionApplicationRequires, createConnectionApplication } from './connection-application.create';
+import { CreateConnectionApplicationDto, connectionApplicationCommandRequires, connectionApplicationRequires, createConnectionApplication } from './connection-application.create';
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
@@ -68,7 +68,7 @@ const GUIDE_CATEGORIES = Object.fromEntries(
     {
       requiredForms: [...required],
       // What a client should know before offering the category: see connectionApplicationRequires.
-      needsRegisteredMasterData: category === '変更',
+      registeredMasterData: category === '変更' ? 'required' : category === '登録' ? 'absent' : 'either',
       optionalForms: [...(OPTIONAL_FORMS[category] ?? [])],
     },
   ]),
@@ -96,6 +96,7 @@ export const connectionApplicationV1: WorkflowDefinition = {
   },
   create: createConnectionApplication,
   createRequires: connectionApplicationRequires,
+  commandRequires: connectionApplicationCommandRequires,
   eventFor,
   authorize: authorizeConnectionApplication,
   canRead: canReadConnectionApplication,

@@ -75,6 +75,12 @@ export interface WorkflowDefinition<TSnapshot extends AnyMachineSnapshot = AnyMa
    * pure; a requirement not met refuses the creation with its violation, and nothing is stored.
    */
   readonly createRequires?: (created: readonly DecidedEvent[]) => readonly StreamRequirement[];
+  /**
+   * The same for an action on an existing application, checked after `decide` accepted it: what was
+   * true when the application was created may have changed since (another application of the same
+   * body registered master data meanwhile).
+   */
+  readonly commandRequires?: (action: string, application: FoldedApplication<TSnapshot>) => readonly StreamRequirement[];
   /** The event type the action would record in this state, or undefined when the state does not offer it. */
   eventFor(action: string, application: FoldedApplication<TSnapshot>): string | undefined;
   /** Whether this actor may take this action on this application now (roles × bodies). */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
-import { assertCreateRequirements } from './create-requirements';
+import { assertStreamRequirements } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
 import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
@@ -59,7 +59,7 @@ export class WorkflowEngine {
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
     const decided = definition.create(applicationId, input, meta);
-    await assertCreateRequirements(this.store, definition.createRequires?.(decided) ?? []);
+    await assertStreamRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
     const { events, after } = stampDecided(start, decided, meta, requestHash);
     let result: AppendResult;
@@ -108,6 +108,8 @@ export class WorkflowEngine {
         const authorization = definition.authorize(action, folded, meta.actor);
         if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
         const decided = definition.decide(action, folded, payload, meta);
+        const requirements = definition.commandRequires?.(action, folded) ?? [];
+        if (requirements.length > 0) await assertStreamRequirements(this.store, requirements);
         ({ events: toAppend, after } = stampDecided(folded, decided, meta, requestHash));
       } catch (error) {
         if (guessed) continue;

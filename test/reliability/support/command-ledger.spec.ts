@@ -48,6 +48,15 @@ describe('the crash check itself finds what it must (so a clean report means som
     expect(ledger.check([...twice.slice(0, 2), row('application-a', 2, 'MasterDataRegistered', 'c-reaction', 'e-approval')]).phantoms).toEqual([]);
   });
 
+  it('passes over the applications made before the load (set up), and only those', () => {
+    const ledger = ledgerOf();
+    const rows = [row('application-a', 0, 'ApplicationCreated', 'c-create'), row('application-a', 1, 'FormSaved', 'c-save'), row('application-setup', 0, 'ApplicationCreated', 'c-setup')];
+    expect(ledger.check(rows).phantoms).toEqual(['ApplicationCreated at application-setup@0 (command c-setup)']);
+    ledger.setUp(['setup']);
+    expect(ledger.check(rows)).toMatchObject({ ackedVerified: 2, phantoms: [], lost: [] });
+    expect(ledger.check([...rows, row('application-other', 0, 'ApplicationCreated', 'c-other')]).phantoms).toHaveLength(1);
+  });
+
   it('finds a master-data registration missing after catching up, or done twice', () => {
     const approval = row('application-a', 5, 'SecondReviewApproved', 'c-approve');
     const version = row('master-data-132012', 0, 'MasterDataVersionRegistered', null, approval.eventId, { sourceEventId: approval.eventId });

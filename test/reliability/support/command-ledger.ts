@@ -45,6 +45,12 @@ export interface LedgerReport {
 export class CommandLedger {
   private readonly entries = new Map<string, LedgerEntry>();
   private readonly nextSeq = new Map<string, number>();
+  private readonly setUpStreams = new Set<string>();
+
+  /** Applications made before the load through commands the ledger did not issue: check() passes over their streams. */
+  setUp(applicationIds: readonly string[]): void {
+    for (const id of applicationIds) this.setUpStreams.add(`${APPLICATION_STREAM_PREFIX}${id}`);
+  }
 
   issue(key: string, commandId: string, action: string, applicationId: string | null): LedgerEntry {
     if (this.entries.has(commandId)) throw new Error(`command ${commandId} (${key}) issued twice: keys must be unique`);
@@ -83,7 +89,7 @@ export class CommandLedger {
     const byCommand = new Map<string, StoredEventRow[]>();
     const phantoms: string[] = [];
     for (const row of rows) {
-      if (!row.streamId.startsWith(APPLICATION_STREAM_PREFIX) || row.commandId === null || row.commandId !== row.causationId) continue;
+      if (!row.streamId.startsWith(APPLICATION_STREAM_PREFIX) || this.setUpStreams.has(row.streamId) || row.commandId === null || row.commandId !== row.causationId) continue;
       if (!this.entries.has(row.commandId)) {
         phantoms.push(`${row.type} at ${row.streamId}@${row.revision} (command ${row.commandId})`);
         continue;

@@ -7,6 +7,8 @@ import type { SeededRandom } from './seeded-random';
 export interface Examples {
   readonly create: Record<string, unknown>;
   readonly forms: ReadonlyArray<{ readonly code: string; readonly example: unknown }>;
+  /** Applications made before the load (the organ's 登録), through commands no ledger issued. */
+  readonly setUp?: readonly string[];
 }
 
 interface Command {
@@ -110,7 +112,9 @@ export class LoadClient {
     private readonly examples: Examples,
     private readonly stats: LoadClientStats,
     private readonly options: LoadClientOptions = {},
-  ) {}
+  ) {
+    ledger.setUp(examples.setUp ?? []);
+  }
 
   /** Runs until `stopping()` (checked before each request) or until the connection breaks. */
   async run(stopping: () => boolean): Promise<void> {

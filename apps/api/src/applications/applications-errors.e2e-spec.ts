@@ -177,6 +177,21 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await revisionOf(id)).toBe(before);
   });
 
+  it('400 naming category for a second 登録 of a registered organ, and nothing stored: apply with 変更', async () => {
+    await driver.registerOrgan('otherApplicant');
+    const count = async () => Number((await driver.as('otherApplicant', 'GET', '/applications?limit=1')).headers.get('x-total-count'));
+    const before = await count();
+    const refused = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '登録' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      violations: [{ field: 'category', rule: 'firstRegistration' }],
+      messages: { ja: expect.stringContaining('「変更」で申請してください'), en: expect.stringContaining('apply with 変更') },
+    });
+    expect(await count()).toBe(before);
+    expect((await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '変更' })).status).toBe(201);
+  });
+
   it('413 for an oversized body', async () => {
     const before = await revisionOf(id);
     const huge = await driver.act('applicant', id, 'submit', { comment: 'あ'.repeat(300_000) });

@@ -21,7 +21,7 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     server = await TestServer.start();
     driver = new Driver(server);
     id = await registeredApplication(driver);
-    draftId = (await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' })).body.id;
+    draftId = (await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '変更' })).body.id;
   });
   afterAll(() => server.stop());
 

@@ -42,16 +42,55 @@ export class Driver {
     return { create, forms: definition.body.forms.filter((f: { code: string }) => required.includes(f.code)) };
   }
 
-  /** A draft with the example forms its category requires saved. */
+  /**
+   * The examples for an organ that already has master data: 変更 (a second 登録 is refused), carrying
+   * the forms the published example's category requires, which a 変更 takes as well.
+   */
+  async changeExamples(): Promise<{ create: Record<string, unknown>; forms: Array<{ code: string; example: unknown }> }> {
+    const { create, forms } = await this.examples();
+    return { create: { ...create, category: '変更' }, forms };
+  }
+
+  /**
+   * What a load creates over and over: 変更 of the applicant's organ, registered first when it is
+   * not yet (every application after its first is a change; a second 登録 is refused).
+   */
+  async examplesForLoad(): Promise<{ create: Record<string, unknown>; forms: Array<{ code: string; example: unknown }>; setUp: string[] }> {
+    const current = await this.as('applicant', 'GET', `/master-data/organizations/${actors.applicant.org}`);
+    if (current.status !== 200 && current.status !== 404) throw new Error(`master data: ${current.status} ${JSON.stringify(current.body)}`);
+    const setUp = current.status === 404 ? [await this.registerOrgan('applicant')] : [];
+    return { ...(await this.changeExamples()), setUp };
+  }
+
+  /**
+   * A draft with the example forms its category requires saved. Without a category, the published
+   * example's (登録), or 変更 when the API answers that the organ is registered already, as a client
+   * told so would.
+   */
   async draftWithForms(actor: ActorName = 'applicant', category?: string): Promise<string> {
     const { create, forms } = await this.examples();
-    const created = await this.as(actor, 'POST', '/applications', { ...create, ...(category ? { category } : {}), ...(actor === 'boardOfEducation' ? { organizationKind: '市町村教育委員会' } : {}) });
+    const body = (chosen?: string) => ({ ...create, organizationCode: actors[actor].org, ...(chosen ? { category: chosen } : {}), ...(actor === 'boardOfEducation' ? { organizationKind: '市町村教育委員会' } : {}) });
+    let created = await this.as(actor, 'POST', '/applications', body(category));
+    if (!category && created.status === 400 && isFirstRegistrationRefusal(created.body)) created = await this.as(actor, 'POST', '/applications', body('変更'));
     if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     for (const form of forms) {
       const saved = await this.as(actor, 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
       if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
     }
     return created.body.id as string;
+  }
+
+  /**
+   * Takes one application of the actor's organ through both reviews, so that the organ has master
+   * data (its next applications are 変更). Returns the application's id.
+   */
+  async registerOrgan(actor: ActorName = 'applicant'): Promise<string> {
+    const id = await this.draftWithForms(actor);
+    for (const [name, action] of [[actor, 'submit'], ['prefectureReviewer', 'approve'], ['micReviewer', 'approve']] as const) {
+      const answer = await this.act(name, id, action);
+      if (answer.status !== 200) throw new Error(`${action}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    return id;
   }
 
   /** Every application the caller may see, page by page (GET /applications serves at most 1,000 at a time). */
@@ -68,4 +107,9 @@ export class Driver {
   async act(name: ActorName, id: string, action: string, body?: unknown, headers?: Record<string, string>) {
     return this.as(name, 'POST', `/applications/${id}/actions/${action}`, body ?? {}, headers);
   }
+}
+
+function isFirstRegistrationRefusal(body: unknown): boolean {
+  const violations = (body as { violations?: Array<{ rule?: string }> } | undefined)?.violations;
+  return Array.isArray(violations) && violations.some((v) => v.rule === 'firstRegistration');
 }

@@ -1,11 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Driver, actors } from '../../testing/drive';
+import { Driver } from '../../testing/drive';
 import { TestServer } from '../../testing/test-server';
-
-/** The forms of a 登録 (first registration) application. */
-const REGISTRATION_FORMS = ['02-01', '02-02', '02-06'];
 
 export interface HarnessOptions {
   readonly consumers: ReadonlyArray<{ name: string; eventTypes: string[]; maxDeliveries?: number; ackTimeoutMs?: number; transport?: 'http' | 'esdb-persistent' }>;
@@ -22,8 +19,6 @@ export interface HarnessOptions {
  * named by DISTRIBUTION_CONSUMERS_FILE), plus the few moves the distribution tests repeat.
  */
 export class DistributionHarness {
-  private examples: Awaited<ReturnType<Driver['examples']>> | undefined;
-
   private constructor(
     readonly server: TestServer,
     readonly driver: Driver,
@@ -110,16 +105,8 @@ export class DistributionHarness {
     rmSync(this.configDir, { recursive: true, force: true });
   }
 
-  /** A 登録 draft with the forms that category needs, filled from the published examples. */
-  private async draft(applicant: 'applicant' | 'otherApplicant'): Promise<string> {
-    this.examples ??= await this.driver.examples();
-    const { create, forms } = this.examples;
-    const created = await this.driver.as(applicant, 'POST', '/applications', { ...create, organizationCode: actors[applicant].org, category: '登録' });
-    if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
-    for (const form of forms.filter((f) => REGISTRATION_FORMS.includes(f.code))) {
-      const saved = await this.driver.as(applicant, 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
-      if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
-    }
-    return created.body.id as string;
+  /** A draft with the forms a 登録 needs: 登録 for the organ's first, 変更 once it is registered. */
+  private draft(applicant: 'applicant' | 'otherApplicant'): Promise<string> {
+    return this.driver.draftWithForms(applicant);
   }
 }

@@ -20,25 +20,14 @@ export const TANAKA = {
 } as const;
 export const TANAKA_VALUES = Object.values(TANAKA);
 
-/** A 登録 draft with the three forms it needs (the published examples), and its id. */
-export async function draftWithContactForms(driver: Driver): Promise<string> {
-  const { create, forms } = await driver.examples();
-  const created = await driver.as('applicant', 'POST', '/applications', create);
-  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
-  for (const form of forms.filter((f) => ['02-01', '02-02', '02-06'].includes(f.code))) {
-    const saved = await driver.as('applicant', 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
-    if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
-  }
-  return created.body.id as string;
+/** A draft with the three contact forms (the published examples: 02-01, 02-02, 02-06), and its id. */
+export function draftWithContactForms(driver: Driver): Promise<string> {
+  return driver.draftWithForms('applicant');
 }
 
 /** Through both reviews to registered master data (and distributed, when the state offers it). */
 export async function registeredApplication(driver: Driver): Promise<string> {
-  const id = await draftWithContactForms(driver);
-  for (const [who, action] of [['applicant', 'submit'], ['prefectureReviewer', 'approve'], ['micReviewer', 'approve']] as const) {
-    const response = await driver.act(who, id, action);
-    if (response.status !== 200) throw new Error(`${action}: ${response.status} ${JSON.stringify(response.body)}`);
-  }
+  const id = await driver.registerOrgan('applicant');
   await driver.act('distributor', id, 'confirm-distribution');
   return id;
 }
