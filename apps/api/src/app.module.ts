@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AddressThrottlerGuard, CallerThrottlerGuard, rateLimitWindows } from './http/rate-limit';
 import { join } from 'node:path';
+import type { DistributionConfig } from '@nws/distribution';
 import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
@@ -61,7 +62,7 @@ function createProjectionRunner(store: EventStore, config: RuntimeConfig, metric
 @Module({})
 export class AppModule {
   /** The store is opened by the caller (main.ts or a test) so it can be closed and reopened. */
-  static forRoot(config: RuntimeConfig, store: EventStore): DynamicModule {
+  static forRoot(config: RuntimeConfig, store: EventStore, distribution: DistributionConfig): DynamicModule {
     const logger = new Logger('Engine');
     const metrics = new EngineMetrics();
     observeGroupCommits(store, metrics, (message) => logger.error(message));
@@ -70,7 +71,7 @@ export class AppModule {
       module: AppModule,
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
-      imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
+      imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role, distribution), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics, HTTP_DRAIN],
       controllers:
         config.role === 'worker'

@@ -19,7 +19,7 @@ import { strictValidationPipe } from './http/validation.pipe';
 import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
-import { loadDistributionConfig } from '@nws/distribution';
+import { loadDistributionConfig, type DistributionConfig } from '@nws/distribution';
 import { rateLimitWindows } from './http/rate-limit';
 
 /**
@@ -42,7 +42,7 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   // Settings the modules read when Nest builds them are checked before anything is opened: a
   // ConfigurationError here is one line and exit 78 in main, not a stack Nest logs mid-build.
   rateLimitWindows(config.rateLimit);
-  loadDistributionConfig(process.env);
+  const distribution = loadDistributionConfig(process.env);
   // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
   // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
   const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);
@@ -50,14 +50,14 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   // process that exits drops the lock with it anyway.
   const store = await storeHoldingLock(lock, () => createEventStore(config));
   try {
-    return await buildApp(config, store, options);
+    return await buildApp(config, store, distribution, options);
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-async function buildApp(config: RuntimeConfig, store: EventStore, options: { logger?: false }): Promise<NestFastifyApplication> {
+async function buildApp(config: RuntimeConfig, store: EventStore, distribution: DistributionConfig, options: { logger?: false }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // `/applications/` names the same collection as `/applications`.
@@ -72,7 +72,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, options: { log
     // Fastify's bare English 503 would refuse work that can be done.
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, store), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, store, distribution), adapter, {
     // The adapter's parser would buffer and parse a second way; ours is json-body.ts.
     bodyParser: false,
     // A provider that cannot be built (a DISTRIBUTION_* setting it cannot use) rejects here, for

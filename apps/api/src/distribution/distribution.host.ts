@@ -8,7 +8,6 @@ import {
   DistributionLedger,
   engineConfirm,
   ensureConsumerGroups,
-  loadDistributionConfig,
   persistentGroupsFor,
   type ConsumerStatus,
   type DistributionConfig,
@@ -18,7 +17,7 @@ import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/di
 import { storedEventStoreOf } from '@nws/personal-data';
 import type { RuntimeConfig } from '@nws/runtime';
 import { SYSTEM_ACTOR } from '@nws/workflows/connection-application';
-import { CLOCK, EVENT_STORE, HTTP_DRAIN, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
+import { CLOCK, DISTRIBUTION_CONFIG, EVENT_STORE, HTTP_DRAIN, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { EngineMetrics } from '../metrics/metrics.registry';
 
 /** Anything that must end before the store closes (open SSE streams). */
@@ -56,10 +55,10 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CLOCK) clock: Clock,
     private readonly metrics: EngineMetrics,
     @Inject(HTTP_DRAIN) drain: AbortController,
+    @Inject(DISTRIBUTION_CONFIG) config: DistributionConfig,
   ) {
     drain.signal.addEventListener('abort', () => this.endStreams(), { once: true });
-    // Read here rather than in RuntimeConfig: only this module knows these settings.
-    this.config = loadDistributionConfig(process.env);
+    this.config = config;
     this.store = new SqliteDistributionStore(join(runtime.dataDir, DISTRIBUTION_FILE));
     this.worker = new ConfirmationWorker(this.store, engineConfirm(engine, SYSTEM_ACTOR, clock), {
       onOutcome: (applicationId, eventId, outcome) => {

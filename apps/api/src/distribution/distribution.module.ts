@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { DistributionConfig } from '@nws/distribution';
 import type { ProcessRole } from '@nws/runtime';
 import { DistributionController } from './distribution.controller';
+import { DISTRIBUTION_CONFIG } from '../infrastructure/tokens';
 import { DistributionHost } from './distribution.host';
 
 /**
@@ -14,9 +16,10 @@ import { DistributionHost } from './distribution.host';
  */
 @Module({})
 export class DistributionModule {
-  static forRole(role: ProcessRole): DynamicModule {
+  /** `config` as createApp read and checked it before opening DATA_DIR (the consumers file is read once). */
+  static forRole(role: ProcessRole, config: DistributionConfig): DynamicModule {
     return role === 'api'
       ? { module: DistributionModule }
-      : { module: DistributionModule, controllers: [DistributionController], providers: [DistributionHost] };
+      : { module: DistributionModule, controllers: [DistributionController], providers: [{ provide: DISTRIBUTION_CONFIG, useValue: config }, DistributionHost] };
   }
 }

@@ -5,6 +5,8 @@ export const WORKFLOW_ENGINE = Symbol('WORKFLOW_ENGINE');
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 export const READ_MODEL_QUERIES = Symbol('READ_MODEL_QUERIES');
 export const CLOCK = Symbol('CLOCK');
+/** The DISTRIBUTION_* settings and consumers file, read once by createApp before DATA_DIR is opened. */
+export const DISTRIBUTION_CONFIG = Symbol('DISTRIBUTION_CONFIG');
 /**
  * An AbortController aborted when the API stops taking requests (create-app.ts), before it waits
  * for those in flight: whatever holds a request open on its own (long polls, event streams) ends
