@@ -20,7 +20,7 @@ import {
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
-import { authorizeReviewDecision, canReadReviewed, reviewComment, reviewWaitingAt, reviewerOf, violation } from '../shared/review-decisions';
+import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
 
@@ -60,7 +60,8 @@ function authorize(action: string, app: FoldedApplication, actor: Actor): Author
 
 function decide(action: string, app: FoldedApplication, payload: JsonObject, meta: CommandMetadata): DecidedEvent[] {
   const ctx = ctxOf(app);
-  const stage = app.state === 'secondReview' ? 'Second' : 'First';
+  const review = decideReviewAction(action, app.state, ctx.round, payload, meta);
+  if (review) return review;
   switch (action) {
     case 'save-form': {
       const form = forms.get(String(payload['formCode']));
@@ -82,14 +83,6 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
           },
         },
       ];
-    case 'approve':
-      return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: reviewComment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
-    case 'reject':
-      return [{ type: `${stage}ReviewRejected`, data: { round: ctx.round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
-    case 'revise':
-      return [{ type: 'ApplicationRevised', data: { round: ctx.round + 1 } }];
-    case 'withdraw':
-      return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
     case 'issue-account': {
       const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email: string }>;
       // Login ids derive from the request and the holder's position: deterministic, no clock or randomness.

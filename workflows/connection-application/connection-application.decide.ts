@@ -2,7 +2,7 @@ import { ValidationFailedError, type CommandMetadata, type DecidedEvent, type Fi
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { OPTIONAL_FORMS, REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
-import { reviewComment, reviewerOf, violation } from '../shared/review-decisions';
+import { decideReviewAction, reviewComment, violation } from '../shared/review-decisions';
 import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
 
@@ -64,7 +64,8 @@ function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation
 
 export function decideConnectionApplication(action: string, app: FoldedApplication, payload: JsonObject, meta: CommandMetadata): DecidedEvent[] {
   const ctx = ctxOf(app);
-  const stage = app.state === 'secondReview' ? 'Second' : 'First';
+  const review = decideReviewAction(action, app.state, ctx.round, payload, meta);
+  if (review) return review;
   switch (action) {
     case 'save-form':
       return saveForm(app, payload);
@@ -97,14 +98,6 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
           },
         },
       ];
-    case 'approve':
-      return [{ type: `${stage}ReviewApproved`, data: { round: ctx.round, comment: reviewComment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
-    case 'reject':
-      return [{ type: `${stage}ReviewRejected`, data: { round: ctx.round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
-    case 'revise':
-      return [{ type: 'ApplicationRevised', data: { round: ctx.round + 1 } }];
-    case 'withdraw':
-      return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
     case 'register-master-data': {
       // 委任・受任の突合, decided again from what the version was matched against (the registrar reads
       // the counterparts' versions from their master-data streams and passes them in).

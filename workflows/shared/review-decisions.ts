@@ -1,4 +1,4 @@
-import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type FieldViolation, type JsonObject } from '@nws/engine';
+import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
 import { organOf, organizationName } from './organizations';
 
 export interface ReviewerRecord {
@@ -53,6 +53,26 @@ export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
     department: meta.actor.department ?? null,
     name: meta.actor.name ?? null,
   };
+}
+
+/**
+ * The events of the actions every two-stage workflow takes alike (approve and reject in the review
+ * the application is in, revise, withdraw); undefined for the others, which each workflow decides.
+ */
+export function decideReviewAction(action: string, state: string, round: number, payload: JsonObject, meta: CommandMetadata): DecidedEvent[] | undefined {
+  const stage = state === 'secondReview' ? 'Second' : 'First';
+  switch (action) {
+    case 'approve':
+      return [{ type: `${stage}ReviewApproved`, data: { round, comment: reviewComment(payload, false), reviewer: { ...reviewerOf(meta) } } }];
+    case 'reject':
+      return [{ type: `${stage}ReviewRejected`, data: { round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
+    case 'revise':
+      return [{ type: 'ApplicationRevised', data: { round: round + 1 } }];
+    case 'withdraw':
+      return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
+    default:
+      return undefined;
+  }
 }
 
 /** Where an application waits in the two-stage review (一次 at its reviewer body, 二次 at MIC). */
