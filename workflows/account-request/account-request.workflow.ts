@@ -20,6 +20,7 @@ import {
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
+import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
@@ -77,7 +78,7 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
           type: 'ApplicationSubmitted',
           data: {
             round: ctx.round,
-            applicationNumber: ctx.applicationNumber ?? `AR-${meta.now.slice(0, 10).replaceAll('-', '')}-${ctx.organization.code}-${ctx.applicationId.replaceAll('-', '').slice(0, 6).toUpperCase()}`,
+            applicationNumber: ctx.applicationNumber ?? applicationNumberFor(meta.now, ctx.organization.code, ctx.applicationId, 'AR-'),
             firstReviewer: firstReviewerFor(ctx.organization),
             secondReviewer: secondReviewerFor(),
           },

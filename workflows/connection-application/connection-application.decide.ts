@@ -2,6 +2,7 @@ import { ValidationFailedError, type CommandMetadata, type DecidedEvent, type Fi
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { OPTIONAL_FORMS, REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
+import { applicationNumberFor } from '../shared/application-number';
 import { decideReviewAction, reviewComment, violation } from '../shared/review-decisions';
 import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
@@ -10,11 +11,6 @@ const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionAppl
 const fail = (...violations: FieldViolation[]): never => {
   throw new ValidationFailedError(violations);
 };
-
-/** 申請番号: readable, sorts by date of first submission, never changes across rounds. */
-export function applicationNumberFor(ctx: ConnectionApplicationContext, now: string): string {
-  return `${now.slice(0, 10).replaceAll('-', '')}-${ctx.organization.code}-${ctx.applicationId.replaceAll('-', '').slice(0, 6).toUpperCase()}`;
-}
 
 function saveForm(app: FoldedApplication, payload: JsonObject): DecidedEvent[] {
   const formCode = String(payload['formCode'] ?? '');
@@ -79,7 +75,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
           type: 'ApplicationSubmitted',
           data: {
             round: ctx.round,
-            applicationNumber: ctx.applicationNumber ?? applicationNumberFor(ctx, meta.now),
+            applicationNumber: ctx.applicationNumber ?? applicationNumberFor(meta.now, ctx.organization.code, ctx.applicationId),
             firstReviewer: firstReviewerFor(ctx.organization),
             secondReviewer: secondReviewerFor(),
             forwardVia: forwardingOrganFor(ctx.organization),

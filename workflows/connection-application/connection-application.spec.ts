@@ -18,6 +18,18 @@ describe('connection application: submit', () => {
       ]);
   });
 
+  it('given every required form, when the applicant submits at 08:30 in Japan (23:30 UTC the day before), then the number carries the day in Japan', () => {
+    spec
+      .given([created, ...allFormsSaved])
+      .when('submit', {}, hachiojiApplicant, '2026-11-21T23:30:00.000Z')
+      .then([
+        {
+          type: 'ApplicationSubmitted',
+          data: { round: 1, applicationNumber: '20261122-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: null },
+        },
+      ]);
+  });
+
   it('given a saved 様02-02, when the application is viewed, then its numbers read with hyphens while the event holds digits', () => {
     const given = spec.given([created, formSaved('02-02')]);
     const event = formSaved('02-02').data['form'] as { normalContacts: Array<{ phone: string }> };
