@@ -1,4 +1,4 @@
-import { applicationNumberFor } from './application-number';
+import { APPLICATION_NUMBER_PATTERN, applicationNumberFor } from './application-number';
 
 describe('申請番号', () => {
   const id = 'afea8a9d-2d47-57cf-b68b-fe4b3a4ff973';
@@ -12,5 +12,10 @@ describe('申請番号', () => {
   it('takes a prefix (the account request is AR-) and refuses what is not an instant', () => {
     expect(applicationNumberFor('2026-12-31T15:00:00.000Z', '130001', id, 'AR-')).toBe('AR-20270101-130001-AFEA8A');
     expect(() => applicationNumberFor('yesterday', '132012', id)).toThrow(RangeError);
+  });
+
+  it('is what APPLICATION_NUMBER_PATTERN (the list filter) takes', () => {
+    for (const prefix of ['', 'AR-']) expect(applicationNumberFor('2026-12-07T23:30:00.000Z', '132012', id, prefix)).toMatch(APPLICATION_NUMBER_PATTERN);
+    expect('20261208-132012-afea8a').not.toMatch(APPLICATION_NUMBER_PATTERN);
   });
 });

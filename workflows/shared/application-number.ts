@@ -1,5 +1,8 @@
 import { japanWallClock } from '@nws/reference-catalog';
 
+/** What applicationNumberFor makes (the account request's with `AR-` before it). */
+export const APPLICATION_NUMBER_PATTERN = /^(AR-)?\d{8}-\d{6}-[0-9A-F]{6}$/;
+
 /**
  * 申請番号, assigned at the first submission and kept through every round: the day in Japan it was
  * first submitted (YYYYMMDD), the body's code, and the first six hex digits of the application id

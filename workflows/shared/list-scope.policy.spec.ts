@@ -8,6 +8,7 @@ interface Row {
   readonly workflow: string;
   readonly category: string;
   readonly state: string;
+  readonly applicationNumber: string;
 }
 
 /** What the read model's WHERE clause does with a scope: every field narrows (AND). */
@@ -18,7 +19,8 @@ function shows(scope: ListScope, row: Row): boolean {
     (scope.secondReviewer === undefined || scope.secondReviewer === row.secondReviewer) &&
     (scope.workflow === undefined || scope.workflow === row.workflow) &&
     (scope.category === undefined || scope.category === row.category) &&
-    (scope.states === undefined || scope.states.includes(row.state))
+    (scope.states === undefined || scope.states.includes(row.state)) &&
+    (scope.applicationNumber === undefined || scope.applicationNumber === row.applicationNumber)
   );
 }
 
@@ -27,12 +29,13 @@ const workflow = fc.constantFrom('connection-application', 'account-request');
 const category = fc.constantFrom('登録', '接続', 'アカウント発行');
 const state = fc.constantFrom('draft', 'firstReview', 'masterDataRegistered', 'distributed');
 const states = fc.uniqueArray(state, { minLength: 1, maxLength: 3 });
-const row: fc.Arbitrary<Row> = fc.record({ organizationCode: code, firstReviewer: code, secondReviewer: code, workflow, category, state });
+const applicationNumber = fc.constantFrom('20261208-132012-AFEA8A', '20261208-132021-0B1C2D', 'AR-20261208-132012-AFEA8A');
+const row: fc.Arbitrary<Row> = fc.record({ organizationCode: code, firstReviewer: code, secondReviewer: code, workflow, category, state, applicationNumber });
 const scope: fc.Arbitrary<ListScope> = fc.record(
-  { organizationCode: code, firstReviewer: code, secondReviewer: code, workflow, category, states },
+  { organizationCode: code, firstReviewer: code, secondReviewer: code, workflow, category, states, applicationNumber },
   { requiredKeys: [] },
 );
-const filter: fc.Arbitrary<ListFilter> = fc.record({ organizationCode: code, workflow, category, states }, { requiredKeys: [] });
+const filter: fc.Arbitrary<ListFilter> = fc.record({ organizationCode: code, workflow, category, states, applicationNumber }, { requiredKeys: [] });
 
 describe('narrowScope: a filter of GET /applications', () => {
   it('shows exactly the rows both the scope and the filter show: never one the scope hides', () => {

@@ -9,14 +9,17 @@ export interface ListScope {
   readonly workflow?: string;
   readonly states?: readonly string[];
   readonly category?: string;
+  readonly applicationNumber?: string;
 }
 
-/** What a caller asks the list for (`?organizationCode=&workflow=&category=&state=`). */
+/** What a caller asks the list for (`?organizationCode=&workflow=&category=&state=&applicationNumber=`). */
 export interface ListFilter {
   readonly organizationCode?: string;
   readonly workflow?: string;
   readonly category?: string;
   readonly states?: readonly string[];
+  /** 申請番号, as people quote it on the phone and in mail. */
+  readonly applicationNumber?: string;
 }
 
 /**
@@ -26,18 +29,27 @@ export interface ListFilter {
  */
 export function narrowScope(scope: ListScope, filter: ListFilter): ListScope | null {
   const same = (a: string | undefined, b: string | undefined) => a === undefined || b === undefined || a === b;
-  if (!same(scope.organizationCode, filter.organizationCode) || !same(scope.workflow, filter.workflow) || !same(scope.category, filter.category)) return null;
+  if (
+    !same(scope.organizationCode, filter.organizationCode) ||
+    !same(scope.workflow, filter.workflow) ||
+    !same(scope.category, filter.category) ||
+    !same(scope.applicationNumber, filter.applicationNumber)
+  ) {
+    return null;
+  }
   const asked = filter.states;
   const states = asked === undefined ? scope.states : scope.states === undefined ? asked : scope.states.filter((state) => asked.includes(state));
   if (states !== undefined && states.length === 0) return null;
   const organizationCode = scope.organizationCode ?? filter.organizationCode;
   const workflow = scope.workflow ?? filter.workflow;
   const category = scope.category ?? filter.category;
+  const applicationNumber = scope.applicationNumber ?? filter.applicationNumber;
   return {
     ...scope,
     ...(organizationCode !== undefined ? { organizationCode } : {}),
     ...(workflow !== undefined ? { workflow } : {}),
     ...(category !== undefined ? { category } : {}),
+    ...(applicationNumber !== undefined ? { applicationNumber } : {}),
     ...(states !== undefined ? { states } : {}),
   };
 }

@@ -50,6 +50,7 @@ export const applicationsProjection: Projection = {
     CREATE INDEX IF NOT EXISTS applications_by_first_reviewer ON applications (first_reviewer, created_at DESC, id);
     CREATE INDEX IF NOT EXISTS applications_by_second_reviewer ON applications (second_reviewer, created_at DESC, id);
     CREATE INDEX IF NOT EXISTS applications_by_created ON applications (created_at DESC, id);
+    CREATE INDEX IF NOT EXISTS applications_by_number ON applications (application_number);
     CREATE INDEX IF NOT EXISTS applications_waiting ON applications (waiting_stage, updated_at, id);
   `,
   apply(db: Database.Database, event: RecordedEvent): void {

@@ -29,6 +29,8 @@ export interface ApplicationFilter {
   readonly workflow?: string;
   /** 申請区分 (登録, 変更, 接続, アカウント発行) */
   readonly category?: string;
+  /** 申請番号 */
+  readonly applicationNumber?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -73,6 +75,7 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
   }
   equal('workflow', filter.workflow);
   equal('category', filter.category);
+  equal('application_number', filter.applicationNumber);
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Min } from 'class-validator';
-import { ALL_WORKFLOWS } from '@nws/workflows';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { localized } from '@nws/engine';
+import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
@@ -57,4 +58,12 @@ export class ListQueryDto extends PageQueryDto {
   @ArrayMaxSize(LISTED_STATES.length)
   @IsIn(LISTED_STATES, { each: true })
   state?: string[];
+
+  @ApiPropertyOptional({ description: '申請番号 (assigned at the first submission), upper or lower case', example: '20261208-132012-AFEA8A' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Matches(APPLICATION_NUMBER_PATTERN, {
+    message: localized('申請番号（例 20261208-132012-AFEA8A、アカウント発行申請は AR- で始まる）で指定してください。', 'must be an application number (申請番号), e.g. 20261208-132012-AFEA8A (AR-… for an account request)'),
+  })
+  applicationNumber?: string;
 }

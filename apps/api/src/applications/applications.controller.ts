@@ -62,6 +62,7 @@ export class ApplicationsController {
       ...(query.workflow !== undefined ? { workflow: query.workflow } : {}),
       ...(query.category !== undefined ? { category: query.category } : {}),
       ...(query.state !== undefined ? { states: query.state } : {}),
+      ...(query.applicationNumber !== undefined ? { applicationNumber: query.applicationNumber } : {}),
     };
     const narrowed = scope && narrowScope(scope, filter);
     res.header('X-Total-Count', String(narrowed ? this.queries.countApplications(narrowed) : 0));

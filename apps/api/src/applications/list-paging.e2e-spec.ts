@@ -68,7 +68,7 @@ describe('GET /applications and GET /review-queue: paging', () => {
     const otherCreated = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '登録' });
     expect(otherCreated.status).toBe(201);
     const other = otherCreated.body.id as string;
-    const page = async (who: 'applicant' | 'auditor' | 'prefectureReviewer' | 'distributor', query: string) => {
+    const page = async (who: 'applicant' | 'otherApplicant' | 'auditor' | 'prefectureReviewer' | 'distributor', query: string) => {
       const response = await driver.as(who, 'GET', `/applications${query}`);
       expect([query, response.status]).toEqual([query, 200]);
       const rows = response.body as Array<{ id: string; organizationCode: string; state: string; category: string }>;
@@ -92,6 +92,12 @@ describe('GET /applications and GET /review-queue: paging', () => {
     const paged = await page('auditor', '?organizationCode=132012&limit=1');
     expect([paged.rows.length, paged.total]).toEqual([1, all.rows.filter((row) => row.organizationCode === '132012').length]);
 
+    // By 申請番号, as quoted on the phone: in any case, and only within what the caller may read.
+    const number = (await driver.as('applicant', 'GET', `/applications/${submitted}`)).body.applicationNumber as string;
+    expect((await page('auditor', `?applicationNumber=${number}`)).ids).toEqual([submitted]);
+    expect((await page('prefectureReviewer', `?applicationNumber=${number.toLowerCase()}`)).ids).toEqual([submitted]);
+    expect((await page('otherApplicant', `?applicationNumber=${number}`)).total).toBe(0);
+
     // A filter narrows the caller's own scope, never widens it.
     expect(await page('applicant', '?organizationCode=132021')).toEqual({ rows: [], ids: [], total: 0 });
     expect((await page('prefectureReviewer', '?state=draft')).ids).toEqual([]);
@@ -108,6 +114,7 @@ describe('GET /applications and GET /review-queue: paging', () => {
       ['?category=接続申請', 'category'],
       ['?workflow=connection', 'workflow'],
       ['?organizationCode=132013', 'organizationCode'],
+      ['?applicationNumber=20261208-132012', 'applicationNumber'],
     ] as const) {
       const refused = await driver.as('auditor', 'GET', `/applications${query}`);
       expect([query, refused.status, refused.body.violations?.map((v: { field: string }) => v.field)]).toEqual([query, 400, [field]]);
