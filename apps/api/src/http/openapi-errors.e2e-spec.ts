@@ -1,0 +1,77 @@
+import Ajv from 'ajv';
+import { TestServer } from '../testing/test-server';
+import { Driver } from '../testing/drive';
+
+interface Operation {
+  parameters?: Array<{ in: string; name: string }>;
+  requestBody?: unknown;
+  security?: unknown[];
+  responses: Record<string, { content?: { 'application/json'?: { schema?: { $ref?: string } } } }>;
+}
+
+/** The published OpenAPI document says how each operation refuses, and the refusals are what it says. */
+describe('OpenAPI: error responses (real port)', () => {
+  let server: TestServer;
+  let driver: Driver;
+  let document: { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
+  let validate: (body: unknown) => boolean;
+  let errorsOf: () => string;
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    driver = new Driver(server);
+    document = (await server.request('GET', '/docs-json')).body;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const check = ajv.compile({ $id: 'openapi', components: document.components, $ref: '#/components/schemas/ErrorResponse' });
+    validate = (body) => check(body);
+    errorsOf = () => ajv.errorsText(check.errors);
+  });
+  afterAll(() => server.stop());
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+
+  it('every operation lists the refusals its kind can give, each with the one error body', () => {
+    const missing: string[] = [];
+    for (const { path, method, operation } of operations()) {
+      const expected = new Set<string>();
+      const parameters = operation.parameters ?? [];
+      if (operation.security?.length) ['401', '403', '429', '503'].forEach((s) => expected.add(s));
+      if (path.includes('{')) expected.add('404');
+      if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody) expected.add('400');
+      if (operation.requestBody) ['413', '415'].forEach((s) => expected.add(s));
+      if (parameters.some((p) => p.name === 'If-Match')) expected.add('412');
+      for (const status of expected) {
+        if (operation.responses[status]?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/ErrorResponse') missing.push(`${method.toUpperCase()} ${path} ${status}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // Descriptions an operation gave itself are kept.
+    expect(document.paths['/master-data/organizations/{code}']!['get']!.responses['404']).toMatchObject({ description: expect.stringContaining('no master data') });
+    // Probes are public: no 401 to document.
+    expect(document.paths['/health']!['get']!.responses['401']).toBeUndefined();
+  });
+
+  it('real refusals match the published ErrorResponse schema and a status their operation lists', async () => {
+    const id = await driver.draftWithForms();
+    const other = 'b6f4c1de-0000-5000-8000-000000000000';
+    const cases: Array<{ operation: [string, string]; status: number; send: () => Promise<{ status: number; body: unknown }> }> = [
+      { operation: ['/applications', 'get'], status: 401, send: () => server.request('GET', '/applications') },
+      { operation: ['/applications', 'post'], status: 400, send: () => driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '999999', category: '登録' }) },
+      { operation: ['/applications/{id}', 'get'], status: 404, send: () => driver.as('auditor', 'GET', `/applications/${other}`) },
+      { operation: ['/applications/{id}', 'get'], status: 403, send: () => driver.as('otherApplicant', 'GET', `/applications/${id}`) },
+      { operation: ['/applications/{id}/actions/{action}', 'post'], status: 409, send: () => driver.act('applicant', id, 'revise') },
+      { operation: ['/applications/{id}/actions/{action}', 'post'], status: 412, send: () => driver.act('applicant', id, 'submit', {}, { 'if-match': '"1"' }) },
+      { operation: ['/applications/{id}/forms/{formCode}', 'put'], status: 415, send: async () => server.request('PUT', `/applications/${id}/forms/02-01`, { token: await driver.token('applicant'), rawBody: 'x', headers: { 'content-type': 'text/plain' } }) },
+    ];
+    for (const { operation, status, send } of cases) {
+      const response = await send();
+      const [path, method] = operation;
+      expect({ path, status: response.status }).toEqual({ path, status });
+      expect({ path, status, valid: validate(response.body), errors: errorsOf() }).toEqual({ path, status, valid: true, errors: 'No errors' });
+      expect(Object.keys(document.paths[path]![method]!.responses)).toContain(String(status));
+    }
+    // The schema is not a rubber stamp: a body without its Japanese message fails it.
+    expect(validate({ statusCode: 400, error: 'BAD_REQUEST', code: 'VALIDATION_FAILED', message: 'x', messages: { en: 'x' } })).toBe(false);
+  });
+});

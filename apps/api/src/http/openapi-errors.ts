@@ -1,0 +1,104 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { HeadersObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type Responses = Operation['responses'];
+
+const LOCALIZED = {
+  type: 'object',
+  required: ['ja', 'en'],
+  properties: { ja: { type: 'string' }, en: { type: 'string' } },
+  additionalProperties: false,
+};
+
+/** The one error body every refusal has (DomainExceptionFilter), for client generators and validators. */
+export const ERROR_SCHEMAS = {
+  ErrorResponse: {
+    type: 'object',
+    description: 'Every error: the status, a stable `code`, the message in Japanese and English, and the details the code carries.',
+    required: ['statusCode', 'error', 'code', 'message', 'messages'],
+    properties: {
+      statusCode: { type: 'integer', minimum: 400, maximum: 599 },
+      error: { type: 'string', description: 'the status as a name (BAD_REQUEST, NOT_FOUND, …)' },
+      code: { type: 'string', description: 'stable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, APPLICATION_NOT_FOUND, ACTION_NOT_ALLOWED_IN_STATE, CHANGED_MEANWHILE, REVISION_MISMATCH, IDEMPOTENCY_KEY_REUSED, TOO_MANY_REQUESTS, STORAGE_UNAVAILABLE, …' },
+      message: { type: 'string', description: 'English, for logs and tools that expect one string' },
+      messages: { ...LOCALIZED, description: 'what users read, in Japanese and English' },
+      violations: { type: 'array', items: { $ref: '#/components/schemas/Violation' }, description: '400 VALIDATION_FAILED: each field and rule refused' },
+      state: { type: 'string', description: '409: the state the application is in' },
+      allowedActions: { type: 'array', items: { type: 'string' }, description: '409: what the state offers' },
+      currentRevision: { type: 'integer', description: '409/412: the revision the application is at' },
+      storage: { type: 'string', description: '503 STORAGE_UNAVAILABLE: the problem (full, read-only, io-error, cannot-open, busy)' },
+      outcome: { type: 'string', enum: ['not-recorded', 'unknown'], description: '503 on a write: whether it may have been recorded' },
+    },
+    additionalProperties: true,
+  },
+  Violation: {
+    type: 'object',
+    required: ['field', 'rule', 'message'],
+    properties: {
+      field: { type: 'string', description: 'the field as the client sent it (forms.02-02.normalContacts[0].phone, If-Match, …)' },
+      rule: { type: 'string', description: 'the rule it broke (isEmail, requiredForm, firstRegistration, …)' },
+      message: LOCALIZED,
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+const RETRY_AFTER: HeadersObject = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } };
+
+function error(description: string, headers?: HeadersObject): ResponseObject {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+}
+
+/**
+ * The refusals each operation can answer with, from what the operation is: every authenticated
+ * route can be 401, 403, 429 and 503; one with input 400; one on a resource named in its path 404;
+ * one with a body 413 and 415; a command on an application 409, 412 (If-Match) and 422 (an
+ * Idempotency-Key reused for another request). Descriptions an operation already gives are kept.
+ */
+function errorsOf(path: string, method: string, operation: Operation): Record<number, ResponseObject> {
+  const out: Record<number, ResponseObject> = {};
+  const parameters = (operation.parameters ?? []) as Array<{ in?: string; name?: string }>;
+  const header = (name: string) => parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === name.toLowerCase());
+  const authenticated = (operation.security ?? []).length > 0;
+  if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody || header('If-Match') || header('Idempotency-Key') || header('Last-Event-ID')) {
+    out[400] = error('a value that breaks a rule: `violations` names each field and rule, in Japanese and English');
+  }
+  if (authenticated) {
+    out[401] = error('no bearer token, or one that is forged, expired or not for this API');
+    out[403] = error('the caller may not do this (role, body, or a policy such as "nobody reviews their own body")');
+  }
+  if (path.includes('{')) out[404] = error('nothing of that name or id that the caller may read (or an unknown action)');
+  if (operation.requestBody) {
+    out[413] = error('the body is larger than the API takes');
+    out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
+  }
+  if (method !== 'get' && path.startsWith('/applications/{id}')) {
+    out[409] = error('the state does not offer this action (`allowedActions` lists what it does), or another command changed the application meanwhile');
+  }
+  if (header('If-Match')) out[412] = error('If-Match names a revision the application has moved on from (`currentRevision`)');
+  if (header('Idempotency-Key')) out[422] = error('the Idempotency-Key was used before for another request');
+  if (authenticated) {
+    out[429] = error('too many requests from this caller or address', RETRY_AFTER);
+    out[503] = error('the store cannot be written or read now (disk full, read-only, EventStoreDB unreachable); on a write, `outcome` says whether it may have been recorded', RETRY_AFTER);
+  }
+  return out;
+}
+
+/** Adds the error body's schema and each operation's refusals to the generated document, in place. */
+export function documentErrorResponses(document: OpenAPIObject): OpenAPIObject {
+  document.components ??= {};
+  document.components.schemas = { ...(document.components.schemas ?? {}), ...(ERROR_SCHEMAS as unknown as Record<string, object>) };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const responses: Responses = operation.responses;
+      for (const [status, documented] of Object.entries(errorsOf(path, method, operation))) {
+        const given = responses[status] as { description?: string } | undefined;
+        responses[status] = given?.description ? { ...documented, description: given.description } : documented;
+      }
+    }
+  }
+  return document;
+}
