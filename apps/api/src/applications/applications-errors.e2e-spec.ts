@@ -158,8 +158,8 @@ describe('applications over HTTP: errors change nothing', () => {
         field: 'org',
         rule: 'whitelistValidation',
         message: {
-          ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: organizationCode, workflow, category, state, limit, offset）。',
-          en: 'org: is not a query parameter of this endpoint (known: organizationCode, workflow, category, state, limit, offset)',
+          ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: organizationCode, workflow, category, state, applicationNumber, limit, offset）。',
+          en: 'org: is not a query parameter of this endpoint (known: organizationCode, workflow, category, state, applicationNumber, limit, offset)',
         },
       },
     ]);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -11,12 +11,15 @@ import { pageOf } from '../http/page-query.dto';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ActionBodyDto } from './action-body.dto';
 import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
+import { ApplicationRowDto, ApplicationViewDto, SavedFormDto } from './application-view.dto';
 import { historyEntry } from './history-entry';
 
 const COMMAND_HEADERS = [
   ApiHeader({ name: 'If-Match', required: false, description: 'revision from ETag: the command fails with 412 if the application moved on' }),
   ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a repeated key returns the first result and records nothing' }),
 ];
+const ETAG = { ETag: { description: 'the revision, for If-Match', schema: { type: 'string', example: '"3"' } } };
+const VIEW = ApiOkResponse({ type: ApplicationViewDto, description: 'the application as the caller may read it now', headers: ETAG });
 const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
   for (const decorator of decorators) decorator(target, key, descriptor);
 };
@@ -24,6 +27,7 @@ const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, ke
 /** Thin: request in, command to the engine, view out; errors are mapped by DomainExceptionFilter. */
 @ApiTags('applications')
 @ApiBearerAuth()
+@ApiExtraModels(SavedFormDto)
 @Controller('applications')
 export class ApplicationsController {
   constructor(
@@ -36,6 +40,7 @@ export class ApplicationsController {
 
   @Post()
   @ApiOperation({ summary: 'Create an application (draft)' })
+  @ApiCreatedResponse({ type: ApplicationViewDto, description: 'the draft', headers: { ...ETAG, Location: { description: '/applications/{id}', schema: { type: 'string' } } } })
   @ApiBody({ schema: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'string', example: 'connection-application' }, organizationCode: { type: 'string', example: '132012' }, category: { type: 'string', example: '登録' } } } })
   @applyAll(COMMAND_HEADERS)
   async create(@Body() body: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
@@ -53,7 +58,7 @@ export class ApplicationsController {
 
   @Get()
   @ApiOperation({ summary: 'Applications the caller may see (read model), newest first; X-Total-Count says how many match in all' })
-  @ApiOkResponse({ description: 'one page of rows', headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } } } })
+  @ApiOkResponse({ type: [ApplicationRowDto], description: 'one page of rows', headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } } } })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
     await this.projections.waitFor(await this.store.headPosition());
     const scope = listScope(actor);
@@ -74,6 +79,7 @@ export class ApplicationsController {
     summary: 'The application now, or as of a revision or a time, with the actions the caller may take',
     description: 'Forms read as people read them: phone numbers with their hyphens (042-620-7200, 090-1234-5678). The events hold digits (see /history); a form sent back as shown stores the same digits.',
   })
+  @VIEW
   async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
     const { folded } = timeTravel
@@ -99,6 +105,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Save a form (申請様式) while the application is a draft', description: 'Phone numbers are accepted with or without hyphens (full-width digits too) and stored as digits.' })
   @ApiBody({ schema: { type: 'object', description: 'the form; see GET /workflows/{workflow} for its JSON Schema and example' } })
   @applyAll(COMMAND_HEADERS)
+  @VIEW
   async saveForm(
     @Param('id') id: string,
     @Param('formCode') formCode: string,
@@ -120,6 +127,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: "申請前情報選択: generate 様03-07 (03-08/03-09 when needed) from the applicant's choices into the draft, in one append, with 様03-06's checklist brought in line" })
   @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices; JSON Schema and example: GET /workflows/connection-application, `selection`' } })
   @applyAll(COMMAND_HEADERS)
+  @VIEW
   async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });
     res.header('ETag', `"${view.revision}"`);
@@ -130,6 +138,7 @@ export class ApplicationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'submit | approve | reject | revise | withdraw | confirm-distribution' })
   @applyAll(COMMAND_HEADERS)
+  @VIEW
   async act(
     @Param('id') id: string,
     @Param('action') action: string,

@@ -9,20 +9,22 @@ interface Operation {
   responses: Record<string, { content?: { 'application/json'?: { schema?: { $ref?: string } } } }>;
 }
 
-/** The published OpenAPI document says how each operation refuses, and the refusals are what it says. */
-describe('OpenAPI: error responses (real port)', () => {
+/** The published OpenAPI document says what each operation answers and how it refuses, and the answers are what it says. */
+describe('OpenAPI document (real port)', () => {
   let server: TestServer;
   let driver: Driver;
   let document: { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
   let validate: (body: unknown) => boolean;
   let errorsOf: () => string;
+  let ajv: Ajv;
 
   beforeAll(async () => {
     server = await TestServer.start();
     driver = new Driver(server);
     document = (await server.request('GET', '/docs-json')).body;
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    const check = ajv.compile({ $id: 'openapi', components: document.components, $ref: '#/components/schemas/ErrorResponse' });
+    ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'openapi', components: document.components });
+    const check = ajv.compile({ $ref: 'openapi#/components/schemas/ErrorResponse' });
     validate = (body) => check(body);
     errorsOf = () => ajv.errorsText(check.errors);
   });
@@ -73,5 +75,36 @@ describe('OpenAPI: error responses (real port)', () => {
     }
     // The schema is not a rubber stamp: a body without its Japanese message fails it.
     expect(validate({ statusCode: 400, error: 'BAD_REQUEST', code: 'VALIDATION_FAILED', message: 'x', messages: { en: 'x' } })).toBe(false);
+  });
+
+  it('answers match the schema their operation publishes: views, list rows, for both workflows', async () => {
+    // The operation's own schema, its $refs resolved against the document's components.
+    const schemaOf = (path: string, method: string, status: string) => {
+      const content = (document.paths[path]![method]!.responses[status] as { content?: Record<string, { schema?: object }> }).content;
+      const schema = content?.['application/json']?.schema;
+      expect({ path, method, status, schema: schema !== undefined }).toEqual({ path, method, status, schema: true });
+      return ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
+    };
+    const holds = (path: string, method: string, status: string, body: unknown) => {
+      const check = schemaOf(path, method, status);
+      expect({ path, method, valid: check(body), errors: ajv.errorsText(check.errors) }).toEqual({ path, method, valid: true, errors: 'No errors' });
+    };
+    const created = await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '接続' });
+    expect(created.status).toBe(201);
+    holds('/applications', 'post', '201', created.body);
+    const id = await driver.registerOrgan('applicant');
+    holds('/applications/{id}', 'get', '200', (await driver.as('auditor', 'GET', `/applications/${id}`)).body);
+    holds('/applications/{id}/actions/{action}', 'post', '200', (await driver.act('distributor', id, 'confirm-distribution')).body);
+    const draft = await driver.draftWithForms();
+    const example = (await driver.examples()).forms[0]!;
+    holds('/applications/{id}/forms/{formCode}', 'put', '200', (await driver.as('applicant', 'PUT', `/applications/${draft}/forms/${example.code}`, example.example)).body);
+    const account = await driver.as('applicant', 'POST', '/applications', { workflow: 'account-request', organizationCode: '132012' });
+    holds('/applications/{id}', 'get', '200', (await driver.as('applicant', 'GET', `/applications/${account.body.id}`)).body);
+    const rows = (await driver.as('auditor', 'GET', '/applications')).body as unknown[];
+    expect(rows.length).toBeGreaterThan(3);
+    holds('/applications', 'get', '200', rows);
+    // Not a rubber stamp: a view without its revision fails.
+    const { revision: _dropped, ...withoutRevision } = (await driver.as('auditor', 'GET', `/applications/${id}`)).body;
+    expect(schemaOf('/applications/{id}', 'get', '200')(withoutRevision)).toBe(false);
   });
 });
