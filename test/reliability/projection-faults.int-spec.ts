@@ -125,9 +125,8 @@ describe(`projection faults under load (${MODE})`, () => {
       });
       const live = api;
       const driver = new Driver(live);
-      // The target bodies register (登録) and then change (変更); the load changes the applicant's organ.
-      const examples: Examples = await driver.examples();
-      const loadExamples: Examples = await driver.examplesForLoad();
+      // The target bodies register (登録), then change (変更); the load changes the applicant's organ.
+      const [examples, loadExamples]: [Examples, Examples] = [await driver.examples(), await driver.examplesForLoad()];
       const tokens = new Map<string, string>();
       const as = async (actor: Actor, method: string, path: string, body?: unknown) => {
         const key = `${actor.sub}@${actor.org}`;
