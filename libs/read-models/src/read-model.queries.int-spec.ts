@@ -56,6 +56,15 @@ describe('read-model queries use an index in their order', () => {
     expect(how).not.toContain('TEMP B-TREE');
   });
 
+  it('a 申請番号 looked up within any scope', () => {
+    for (const actor of [{ sub: 'x', org: 'MIC', role: 'auditor' }, { sub: 'p', org: '130001', role: 'first-reviewer' }] as const) {
+      const filter = { ...(listScope(actor) as ApplicationFilter), applicationNumber: '20261208-132012-AFEA8A' };
+      sent.length = 0;
+      queries.applications({ ...filter, limit: 100, offset: 0 });
+      expect(plan(sent.at(-1)!, [...Object.values(filter).flat(), 100, 0])).toContain('USING INDEX applications_by_number');
+    }
+  });
+
   it.each([
     ['a reviewer’s queue', '130001', 'applications_waiting_at'],
     ['an auditor’s queue (every body)', undefined, 'applications_waiting'],
@@ -83,6 +92,6 @@ describe('read-model queries use an index in their order', () => {
     const indexes = (after.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);
     after.close();
     // then it has the new ones and not the old
-    expect(indexes).toEqual(['applications_by_created', 'applications_by_first_reviewer', 'applications_by_org', 'applications_by_second_reviewer', 'applications_waiting', 'applications_waiting_at']);
+    expect(indexes).toEqual(['applications_by_created', 'applications_by_first_reviewer', 'applications_by_number', 'applications_by_org', 'applications_by_second_reviewer', 'applications_waiting', 'applications_waiting_at']);
   });
 });
