@@ -98,3 +98,38 @@ export class ApplicationRowDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+
+class HistoryActorDto {
+  @ApiProperty() sub!: string;
+  @ApiProperty({ example: '132012' }) org!: string;
+  @ApiProperty({ example: 'applicant' }) role!: string;
+  @ApiPropertyOptional({ description: '機関種類, when the token names one' }) organ?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal data: redacted as the caller may read it' }) name?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) department?: string | null;
+}
+
+/** One stored event as auditors read it (historyEntry). */
+class HistoryEventDto {
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ description: 'its place in the application, from 0' }) revision!: number;
+  @ApiProperty({ description: 'its place in the whole store' }) position!: number;
+  @ApiProperty({ example: 'FirstReviewApproved' }) type!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+  @ApiProperty({ type: HistoryActorDto }) actor!: HistoryActorDto;
+  @ApiProperty({ format: 'date-time', description: 'when the command said it happened' }) occurredAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'when the store recorded it' }) recordedAt!: string;
+  @ApiProperty({ example: '1' }) machineVersion!: string;
+  @ApiProperty({ example: 'secondReview', description: 'the state after it' }) stateAfter!: string;
+  @ApiProperty() commandId!: string;
+  @ApiProperty() correlationId!: string;
+  @ApiProperty() causationId!: string;
+}
+
+/** GET /applications/{id}/history */
+export class ApplicationHistoryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() workflow!: string;
+  @ApiProperty() state!: string;
+  @ApiProperty() revision!: number;
+  @ApiProperty({ type: [HistoryEventDto], description: 'every event, oldest first' }) events!: HistoryEventDto[];
+}

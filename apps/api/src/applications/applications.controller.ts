@@ -11,7 +11,7 @@ import { pageOf } from '../http/page-query.dto';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ActionBodyDto } from './action-body.dto';
 import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
-import { ApplicationRowDto, ApplicationViewDto, SavedFormDto } from './application-view.dto';
+import { ApplicationHistoryDto, ApplicationRowDto, ApplicationViewDto, SavedFormDto } from './application-view.dto';
 import { historyEntry } from './history-entry';
 
 const COMMAND_HEADERS = [
@@ -95,6 +95,7 @@ export class ApplicationsController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the application, with actor, time and machine version' })
+  @ApiOkResponse({ type: ApplicationHistoryDto })
   async history(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { folded, events } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);

@@ -77,7 +77,7 @@ describe('OpenAPI document (real port)', () => {
     expect(validate({ statusCode: 400, error: 'BAD_REQUEST', code: 'VALIDATION_FAILED', message: 'x', messages: { en: 'x' } })).toBe(false);
   });
 
-  it('answers match the schema their operation publishes: views, list rows, for both workflows', async () => {
+  it('answers match the schema their operation publishes: views, list rows, history and master data, for both workflows', async () => {
     // The operation's own schema, its $refs resolved against the document's components.
     const schemaOf = (path: string, method: string, status: string) => {
       const content = (document.paths[path]![method]!.responses[status] as { content?: Record<string, { schema?: object }> }).content;
@@ -100,6 +100,10 @@ describe('OpenAPI document (real port)', () => {
     holds('/applications/{id}/forms/{formCode}', 'put', '200', (await driver.as('applicant', 'PUT', `/applications/${draft}/forms/${example.code}`, example.example)).body);
     const account = await driver.as('applicant', 'POST', '/applications', { workflow: 'account-request', organizationCode: '132012' });
     holds('/applications/{id}', 'get', '200', (await driver.as('applicant', 'GET', `/applications/${account.body.id}`)).body);
+    holds('/applications/{id}/history', 'get', '200', (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body);
+    holds('/master-data/organizations/{code}', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012')).body);
+    holds('/master-data/organizations/{code}/versions', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012/versions')).body);
+    holds('/master-data/organizations/{code}/versions/{version}', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012/versions/1')).body);
     const rows = (await driver.as('auditor', 'GET', '/applications')).body as unknown[];
     expect(rows.length).toBeGreaterThan(3);
     holds('/applications', 'get', '200', rows);

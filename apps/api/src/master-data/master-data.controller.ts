@@ -7,6 +7,7 @@ import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
 import { MasterDataView } from './master-data.view';
+import { CurrentMasterDataDto, MasterDataVersionDto, MasterDataVersionSummaryDto } from './master-data-view.dto';
 
 const CODE = { name: 'code', description: '全国地方公共団体コード (6 digits), or a 一部事務組合・広域連合 code' };
 /** `:version` as a number, refused by name in both languages (Nest's own says "numeric string is expected" in English only). */
@@ -58,7 +59,7 @@ export class MasterDataController {
     description: "`organs` lists the organs of the code that have master data, each with its current version and whether it is the code's default organ.",
   })
   @ApiParam(CODE)
-  @ApiOkResponse({ description: 'the current version: organizationCode, organizationKind, version, contentHash, content, pendingDelegations, cause, organs' })
+  @ApiOkResponse({ type: CurrentMasterDataDto, description: 'the current version, with the organs of the code that have master data' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
   async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
@@ -69,7 +70,7 @@ export class MasterDataController {
   @Get(':code/versions')
   @ApiOperation({ summary: 'Every registered version of a body (an organ of the code), without content' })
   @ApiParam(CODE)
-  @ApiOkResponse({ description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)" })
+  @ApiOkResponse({ type: [MasterDataVersionSummaryDto], description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)" })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
   async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
@@ -80,7 +81,7 @@ export class MasterDataController {
   @Get(':code/versions/:version')
   @ApiOperation({ summary: 'One version of a body (an organ of the code)' })
   @ApiParam(CODE)
-  @ApiOkResponse({ description: 'that version of the organ, with content' })
+  @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
   async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: number, @Query() query: MasterDataOrganQueryDto) {
