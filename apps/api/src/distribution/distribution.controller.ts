@@ -1,5 +1,5 @@
 import { Body, ConflictException, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EncryptingEventStore, SqliteAccessLog } from '@nws/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
@@ -13,6 +13,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
 import { DistributionHost } from './distribution.host';
+import { PullPageDto } from './distribution-page.dto';
 import { DistributionStreamSession } from './distribution-stream.session';
 
 const DEFAULT_LIMIT = 100;
@@ -61,6 +62,7 @@ export class DistributionController {
 
   @Get(':consumer/events')
   @ApiOperation({ summary: 'Pull the next events (published view); each is leased until acked or the ack timeout; `waitMs` long-polls' })
+  @ApiOkResponse({ type: PullPageDto })
   async events(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PullQueryDto, @Res({ passthrough: true }) response: FastifyReply) {
     mayConsume(actor);
     const fetch = () => domain(() => this.host.ledger.fetch(consumer, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.after !== undefined ? { after: query.after } : {}) }));

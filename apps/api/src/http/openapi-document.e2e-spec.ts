@@ -77,7 +77,7 @@ describe('OpenAPI document (real port)', () => {
     expect(validate({ statusCode: 400, error: 'BAD_REQUEST', code: 'VALIDATION_FAILED', message: 'x', messages: { en: 'x' } })).toBe(false);
   });
 
-  it('answers match the schema their operation publishes: views, list rows, history and master data, for both workflows', async () => {
+  it('answers match the schema their operation publishes: views, list rows, history, master data and a distribution page, for both workflows', async () => {
     // The operation's own schema, its $refs resolved against the document's components.
     const schemaOf = (path: string, method: string, status: string) => {
       const content = (document.paths[path]![method]!.responses[status] as { content?: Record<string, { schema?: object }> }).content;
@@ -104,6 +104,9 @@ describe('OpenAPI document (real port)', () => {
     holds('/master-data/organizations/{code}', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012')).body);
     holds('/master-data/organizations/{code}/versions', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012/versions')).body);
     holds('/master-data/organizations/{code}/versions/{version}', 'get', '200', (await driver.as('auditor', 'GET', '/master-data/organizations/132012/versions/1')).body);
+    const page = (await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?limit=10')).body as { events: unknown[] };
+    expect(page.events.length).toBeGreaterThan(0);
+    holds('/distribution/{consumer}/events', 'get', '200', page);
     const rows = (await driver.as('auditor', 'GET', '/applications')).body as unknown[];
     expect(rows.length).toBeGreaterThan(3);
     holds('/applications', 'get', '200', rows);
