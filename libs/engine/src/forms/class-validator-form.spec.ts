@@ -28,6 +28,13 @@ describe('validateDto refuses what class-transformer and class-validator let thr
     expect(validateDto(OuterDto, { ...valid, items: [{ name: 'a', inner: [] }] }).ok).toBe(false);
   });
 
+  it('refuses an item that is itself an array where nested objects are declared (its items would be validated instead)', () => {
+    for (const items of [[[]], [[{ name: 'a' }]], [{ name: 'a' }, []]]) {
+      const result = validateDto(OuterDto, { ...valid, items });
+      expect(result).toMatchObject({ ok: false, violations: [{ field: `items[${items.length - 1}]`, rule: 'nestedValidation', message: { en: `items[${items.length - 1}]: must be an object` } }] });
+    }
+  });
+
   it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'prototype'])('refuses a field named %s by name, at any depth', (key) => {
     const top = JSON.parse(JSON.stringify(valid).replace('{', `{"${key}":1,`)) as object;
     expect(validateDto(OuterDto, top)).toMatchObject({ ok: false, violations: [{ field: key, rule: 'whitelistValidation' }] });

@@ -223,7 +223,7 @@ function fieldOf(frame: WalkFrame): string {
 /**
  * `@ValidateNested()` accepts an array where one nested object is declared (it validates each
  * item, and an empty array has none), so `"organization": []` would pass. A nested field whose
- * declared type is not an array must hold an object.
+ * declared type is not an array must hold an object, and each item of one that is, too.
  */
 function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
   const target = instance.constructor;
@@ -235,7 +235,12 @@ function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
     const declared: unknown = Reflect.getMetadata('design:type', target.prototype as object, meta.propertyName);
     if (Array.isArray(value)) {
       if (declared !== Array) out.push({ field, rule: 'nestedValidation', message: RULE_MESSAGES['nestedValidation']!(field, []) });
-      else value.forEach((item, i) => item !== null && typeof item === 'object' && out.push(...arraysForObjects(item as object, `${field}[${i}]`)));
+      else
+        value.forEach((item, i) => {
+          // An item that is itself an array is validated item by item too, and `[[]]` would pass.
+          if (Array.isArray(item)) out.push({ field: `${field}[${i}]`, rule: 'nestedValidation', message: RULE_MESSAGES['nestedValidation']!(`${field}[${i}]`, []) });
+          else if (item !== null && typeof item === 'object') out.push(...arraysForObjects(item as object, `${field}[${i}]`));
+        });
     } else if (value !== null && typeof value === 'object') out.push(...arraysForObjects(value, field));
   }
   return out;

@@ -172,8 +172,9 @@ function accepts(object: Record<string, unknown>, cls: CompiledClass): boolean {
   return true;
 }
 
-function nestedAccepts(value: unknown, type: ClassConstructor<object> | undefined): boolean {
-  if (Array.isArray(value)) return value.every((item) => nestedAccepts(item, type));
+function nestedAccepts(value: unknown, type: ClassConstructor<object> | undefined, item = false): boolean {
+  // An item that is itself an array is refused (arraysForObjects), as class-validator would not.
+  if (Array.isArray(value)) return !item && value.every((each) => nestedAccepts(each, type, true));
   if (value === null || typeof value !== 'object') return false;
   if (!isPlainObject(value)) throw new Unmodelled();
   if (!type) return false; // a plain object has no rules: class-validator's unknownValue
