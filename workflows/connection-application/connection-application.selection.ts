@@ -2,7 +2,7 @@ import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEve
 import { FORM_GENERATION_INPUT_KEYS, generateForms, japanWallClock, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
-import { GenerateSelectionFormsDto, checkSelectionInput } from './forms/selection-choices.dto';
+import { GenerateSelectionFormsDto, checkSelectionInput, violationUnder } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
 
 /** The applicant's choices on the selection screen; the body, the date and the category come from the application. */
@@ -57,7 +57,7 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   }
   return toSave.map(([formCode, form]) => {
     const result = connectionApplicationForms.get(formCode)!.validate(form);
-    if (!result.ok) throw new ValidationFailedError(result.violations.map((v) => ({ ...v, field: `forms.${formCode}.${v.field}` })));
+    if (!result.ok) throw new ValidationFailedError(result.violations.map((v) => violationUnder(v, `forms.${formCode}`)));
     return { type: 'FormSaved', data: { formCode, form: result.value } };
   });
 }

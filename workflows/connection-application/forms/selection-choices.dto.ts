@@ -110,13 +110,14 @@ export function checkSelectionInput(dto: ClassConstructor<SelectionChoicesDto>, 
     for (const key of keys) {
       const pia = validateDto(PiaDto, entries[key]);
       if (pia.ok) continue;
-      violations.push(...pia.violations.map((v) => prefixed(v, `${map}.${key}`)));
+      violations.push(...pia.violations.map((v) => violationUnder(v, `${map}.${key}`)));
     }
   }
   return violations;
 }
 
-function prefixed(violation: FieldViolation, parent: string): FieldViolation {
+/** A violation of a nested value, named from the body: its field and the field its message starts with. */
+export function violationUnder(violation: FieldViolation, parent: string): FieldViolation {
   const field = violation.field === '(body)' ? parent : `${parent}.${violation.field}`;
   const rename = (text: string) => (text.startsWith(`${violation.field}:`) ? `${field}${text.slice(violation.field.length)}` : text);
   return { field, rule: violation.rule, message: { ja: rename(violation.message.ja), en: rename(violation.message.en) } };
