@@ -30,7 +30,23 @@ function saveForm(app: FoldedApplication, payload: JsonObject): DecidedEvent[] {
   }
   const result = form.validate(payload['form']);
   if (!result.ok) throw new ValidationFailedError(result.violations);
-  return [{ type: 'FormSaved', data: { formCode, form: result.value } }];
+  return [{ type: 'FormSaved', data: { formCode, form: withApplicationCategory(formCode, form.schema, result.value, category) } }];
+}
+
+/**
+ * A form's own 申請区分 (様02-01, 03-07, 03-08, 03-09) says the same as its application's: left out,
+ * it is filled from it; a 様02-01 marked 変更 in a 登録 (or 登録 in a 変更) is refused, since
+ * reviewers would read a change where there is a first registration. A 接続's package keeps what
+ * the applicant chose (the selection screen writes 登録 into it).
+ */
+function withApplicationCategory(formCode: string, schema: JsonObject, form: JsonObject, category: string): JsonObject {
+  const own = form['category'];
+  // 様03-06's own category is 接続 only: the forms concerned are those whose category may be the application's.
+  const choices = ((schema['properties'] as { category?: { enum?: unknown[] } } | undefined)?.category?.enum ?? []) as unknown[];
+  if ((category !== '登録' && category !== '変更') || !choices.includes(category)) return form;
+  if (own === undefined) return { ...form, category };
+  if (own === category) return form;
+  return fail(violation('category', 'sameAsApplication', `様${formCode}の申請区分は、申請の申請区分（${category}）と同じにしてください。`, `form ${formCode} must have the application's 申請区分 (${category}), not ${String(own)}`));
 }
 
 /** Cross-form checks, run at submit. */

@@ -37,3 +37,34 @@ describe('connection application: a draft takes the forms of its 申請区分 on
     }
   });
 });
+
+describe("connection application: a form's own 申請区分 is the application's", () => {
+  const meta = { actor: hachiojiApplicant, now: '2026-11-21T00:00:00.000Z', commandId: 'c', correlationId: 'c' };
+  const stored = (category: string, code: string, form: JsonObject) =>
+    (connectionApplicationV1.decide('save-form', spec.given([draftOf(category)]).application, { formCode: code, form }, meta)[0]!.data['form'] as JsonObject)['category'];
+  const example = (code: string) => connectionApplicationForms.get(code)!.example as JsonObject;
+
+  it('given a 登録 or 変更 draft, when a form is saved without one, then it is filled from the application', () => {
+    for (const [category, code] of [['登録', '02-01'], ['変更', '02-01'], ['変更', '03-07'], ['変更', '03-08'], ['変更', '03-09']] as const) {
+      expect([category, code, stored(category, code, example(code))]).toEqual([category, code, category]);
+    }
+  });
+
+  it('given a 登録 draft, when a 様02-01 marked 変更 is saved, then it is refused naming category, and nothing is decided', () => {
+    const error = spec.given([draftOf('登録')]).when('save-form', { formCode: '02-01', form: { ...example('02-01'), category: '変更' } }, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations).toEqual([
+      {
+        field: 'category',
+        rule: 'sameAsApplication',
+        message: { ja: 'category: 様02-01の申請区分は、申請の申請区分（登録）と同じにしてください。', en: "category: form 02-01 must have the application's 申請区分 (登録), not 変更" },
+      },
+    ]);
+    expect(() => connectionApplicationV1.decide('save-form', spec.given([draftOf('変更')]).application, { formCode: '03-07', form: { ...example('03-07'), category: '登録' } }, meta)).toThrow(ValidationFailedError);
+  });
+
+  it('given a 接続 draft, then its package keeps what the applicant chose, or none, and 様03-06 keeps its own', () => {
+    expect(stored('接続', '03-07', { ...example('03-07'), category: '変更' })).toBe('変更');
+    expect(stored('接続', '03-07', example('03-07'))).toBeUndefined();
+    expect(stored('接続', '03-06', example('03-06'))).toBe(example('03-06')['category']);
+  });
+});

@@ -49,7 +49,8 @@ export class ResponsibleStructureDto {
 export class Form0201Dto {
   @IsDefined() @ValidateNested() @Type(() => OrganizationInfoDto) organization!: OrganizationInfoDto;
   @IsSeirekiDate() applicationDate!: string;
-  @IsIn(['登録', '変更']) category!: string;
+  /** 申請区分: filled from the application's when left out (see saveForm); in a 登録 or 変更 it must be the application's. */
+  @IsOptional() @IsIn(['登録', '変更']) category?: string;
   /** 記入担当者: changing only the filler needs no review. */
   @IsDefined() @ValidateNested() @Type(() => FillerDto) filler!: FillerDto;
   @IsDefined() @ValidateNested() @Type(() => ResponsibleStructureDto) structure!: ResponsibleStructureDto;
@@ -65,7 +66,6 @@ export const form0201 = classValidatorForm({
   example: {
     organization: { category1: '地方公共団体', category2: '東京都', name: '八王子市', classification: '情報照会者等' },
     applicationDate: '2026/11/20',
-    category: '登録',
     filler: { department: '情報管理課', name: '山田 花子', phone: '042-626-3111', email: 'joho@city.hachioji.tokyo.jp' },
     structure: {
       systemResponsible: { title: '情報政策担当部長', name: '佐藤 一郎' },

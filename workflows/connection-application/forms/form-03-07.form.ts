@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested, IsOptional } from 'class-validator';
 import { type JsonObject, classValidatorForm, localized } from '@nws/engine';
 import { BEPPYO2_CATALOG_VERSION, BEPPYO2_CATALOG_VERSIONS, findBeppyo2Item, findBeppyo2Row } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
@@ -92,7 +92,8 @@ const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
 /** 様03-07 情報連携事務・特定個人情報の登録（変更）申請書 */
 export class Form0307Dto {
   @IsSeirekiDate() applicationDate!: string;
-  @IsIn(['登録', '変更']) category!: string;
+  /** 申請区分: filled from the application's when left out (see saveForm); in a 登録 or 変更 it must be the application's. */
+  @IsOptional() @IsIn(['登録', '変更']) category?: string;
   /** The 別表第二 version the rows were chosen from. */
   @IsIn(BEPPYO2_CATALOG_VERSIONS) catalogVersion!: string;
 
@@ -127,7 +128,6 @@ const WELFARE = pia('3', '生活保護に関する事務 全項目評価書');
 
 export const FORM_0307_EXAMPLE: JsonObject = {
   applicationDate: '2026/11/20',
-  category: '登録',
   catalogVersion: BEPPYO2_CATALOG_VERSION,
   queryAffairs: [
     { itemNo: '9', affairName: affair('9'), pia: { status: '未実施', reason: '保有する特定個人情報ファイル1000人未満' } },

@@ -137,7 +137,8 @@ const provisionId = (row: { itemNo?: unknown; personalInfoName?: unknown }) => `
 /** 様03-08 情報照会者事務委任情報・情報提供者事務委任情報の登録（変更）申請書 */
 export class Form0308Dto {
   @IsSeirekiDate() applicationDate!: string;
-  @IsIn(['登録', '変更']) category!: string;
+  /** 申請区分: filled from the application's when left out (see saveForm); in a 登録 or 変更 it must be the application's. */
+  @IsOptional() @IsIn(['登録', '変更']) category?: string;
   @IsIn(BEPPYO2_CATALOG_VERSIONS) catalogVersion!: string;
 
   @IsArray()
@@ -187,7 +188,6 @@ const fromTokyo = () => ({
 });
 export const FORM_0308_EXAMPLE: JsonObject = {
   applicationDate: '2026/11/20',
-  category: '登録',
   catalogVersion: BEPPYO2_CATALOG_VERSION,
   receivedQueryAffairs: [{ itemNo: '9', affairName: findBeppyo2Item('9')!.affair, procedure: '医療費支給認定の申請受付', delegation: fromTokyo() }],
   delegatedProvisions: [],

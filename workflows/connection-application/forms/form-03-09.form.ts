@@ -44,7 +44,8 @@ function notifiedLater(affairs: unknown, applicationDate: unknown): string[] {
 /** 様03-09 独自利用事務に関する情報連携事務の登録（変更）申請書 */
 export class Form0309Dto {
   @IsSeirekiDate() applicationDate!: string;
-  @IsIn(['登録', '変更']) category!: string;
+  /** 申請区分: filled from the application's when left out (see saveForm); in a 登録 or 変更 it must be the application's. */
+  @IsOptional() @IsIn(['登録', '変更']) category?: string;
 
   @IsArray()
   @ArrayMinSize(1)
@@ -66,7 +67,6 @@ export class Form0309Dto {
 // ordinance, article and notification numbers are not taken from 八王子市's real filings.
 export const FORM_0309_EXAMPLE: JsonObject = {
   applicationDate: '2026/11/20',
-  category: '登録',
   affairs: [
     {
       caseNo: '5',
