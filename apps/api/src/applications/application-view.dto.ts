@@ -133,3 +133,14 @@ export class ApplicationHistoryDto {
   @ApiProperty() revision!: number;
   @ApiProperty({ type: [HistoryEventDto], description: 'every event, oldest first' }) events!: HistoryEventDto[];
 }
+
+/** GET /review-queue: one page of what waits for the caller's body, oldest first. */
+export class ReviewQueuePageDto {
+  @ApiProperty({ enum: ['forward', 'first', 'second'] }) stage!: string;
+  @ApiProperty({ type: String, nullable: true, description: "the caller's body (null for an auditor: every body)" }) org!: string | null;
+  @ApiProperty({ description: 'true when the read model had not caught up with the store within the wait: the page may still show what was just decided' }) stale!: boolean;
+  @ApiProperty({ description: 'how many wait in all (every page)' }) total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty({ type: [ApplicationRowDto] }) items!: ApplicationRowDto[];
+}

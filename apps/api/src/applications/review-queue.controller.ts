@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -8,6 +8,7 @@ import { organOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
+import { ReviewQueuePageDto } from './application-view.dto';
 
 /** MIC's second-review queue is national: paged like every list, with the total beside it. */
 export class ReviewQueueQueryDto extends PageQueryDto {
@@ -29,6 +30,7 @@ export class ReviewQueueController {
 
   @Get()
   @ApiOperation({ summary: "Applications waiting for the caller's body (first: 取りまとめ都道府県 or J-LIS; second: MIC)" })
+  @ApiOkResponse({ type: ReviewQueuePageDto })
   async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor) {
     const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : 'first');
     const allowed =

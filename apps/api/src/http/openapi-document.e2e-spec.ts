@@ -107,6 +107,10 @@ describe('OpenAPI document (real port)', () => {
     const page = (await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?limit=10')).body as { events: unknown[] };
     expect(page.events.length).toBeGreaterThan(0);
     holds('/distribution/{consumer}/events', 'get', '200', page);
+    expect((await driver.act('applicant', draft, 'submit')).status).toBe(200);
+    const queue = (await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first')).body as { items: unknown[] };
+    expect(queue.items.length).toBeGreaterThan(0);
+    holds('/review-queue', 'get', '200', queue);
     const rows = (await driver.as('auditor', 'GET', '/applications')).body as unknown[];
     expect(rows.length).toBeGreaterThan(3);
     holds('/applications', 'get', '200', rows);
