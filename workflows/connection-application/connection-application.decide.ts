@@ -40,11 +40,12 @@ function saveForm(app: FoldedApplication, payload: JsonObject): DecidedEvent[] {
  * the applicant chose (the selection screen writes 登録 into it).
  */
 function withApplicationCategory(formCode: string, schema: JsonObject, form: JsonObject, category: string): JsonObject {
-  const own = form['category'];
   // 様03-06's own category is 接続 only: the forms concerned are those whose category may be the application's.
   const choices = ((schema['properties'] as { category?: { enum?: unknown[] } } | undefined)?.category?.enum ?? []) as unknown[];
   if ((category !== '登録' && category !== '変更') || !choices.includes(category)) return form;
-  if (own === undefined) return { ...form, category };
+  const own = form['category'];
+  // Left out, or null (which the form's @IsOptional takes as left out).
+  if (own === undefined || own === null) return { ...form, category };
   if (own === category) return form;
   return fail(violation('category', 'sameAsApplication', `様${formCode}の申請区分は、申請の申請区分（${category}）と同じにしてください。`, `form ${formCode} must have the application's 申請区分 (${category}), not ${String(own)}`));
 }

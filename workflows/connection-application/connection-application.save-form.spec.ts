@@ -48,6 +48,7 @@ describe("connection application: a form's own 申請区分 is the application's
     for (const [category, code] of [['登録', '02-01'], ['変更', '02-01'], ['変更', '03-07'], ['変更', '03-08'], ['変更', '03-09']] as const) {
       expect([category, code, stored(category, code, example(code))]).toEqual([category, code, category]);
     }
+    expect(stored('変更', '02-01', { ...example('02-01'), category: null })).toBe('変更');
   });
 
   it('given a 登録 draft, when a 様02-01 marked 変更 is saved, then it is refused naming category, and nothing is decided', () => {
