@@ -33,7 +33,6 @@ export interface Closable {
  */
 @Injectable()
 export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
-  readonly config: DistributionConfig;
   readonly ledger: DistributionLedger;
   private readonly logger = new Logger('Distribution');
   private readonly store: SqliteDistributionStore;
@@ -55,10 +54,9 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CLOCK) clock: Clock,
     private readonly metrics: EngineMetrics,
     @Inject(HTTP_DRAIN) drain: AbortController,
-    @Inject(DISTRIBUTION_CONFIG) config: DistributionConfig,
+    @Inject(DISTRIBUTION_CONFIG) readonly config: DistributionConfig,
   ) {
     drain.signal.addEventListener('abort', () => this.endStreams(), { once: true });
-    this.config = config;
     this.store = new SqliteDistributionStore(join(runtime.dataDir, DISTRIBUTION_FILE));
     this.worker = new ConfirmationWorker(this.store, engineConfirm(engine, SYSTEM_ACTOR, clock), {
       onOutcome: (applicationId, eventId, outcome) => {
