@@ -90,6 +90,27 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(report.problems.find((p: { kind: string }) => p.kind === 'head-below-high-water-mark')).toMatchObject({ expected: `position ${head}`, found: `position ${head - 5}` });
   });
 
+  it('an application is named by its id or its 申請番号 (any case): history, replay, verify and export find the same; an unknown number is exit 3', async () => {
+    expect(await run('history', applicationId, '--purpose', 'audit')).toBe(EXIT.ok);
+    const byId = out.join('');
+    const number = (byId.split('\n').map((line) => (line ? JSON.parse(line) : {})).find((e) => e.type === 'ApplicationSubmitted')?.data.applicationNumber ?? '') as string;
+    expect(number).toMatch(/^\d{8}-132012-[0-9A-F]{6}$/);
+    expect(await run('history', number.toLowerCase(), '--purpose', 'audit')).toBe(EXIT.ok);
+    expect(out.join('')).toBe(byId);
+    expect(await run('replay', number, '--as-of-revision', '0', '--purpose', 'audit')).toBe(EXIT.ok);
+    expect(JSON.parse(out.join(''))).toMatchObject({ id: applicationId, state: 'draft' });
+    expect(await run('verify', '--application', number)).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(new RegExp(`^VALID {2}application ${applicationId}: `));
+    const file = join(dataDir, 'one.jsonl');
+    expect(await run('export', '--application', number, '--out', file)).toBe(EXIT.ok);
+    expect(readFileSync(file, 'utf8')).toContain(`"streamId":"application-${applicationId}"`);
+    const unknown = `${number.slice(0, -6)}000000`;
+    for (const args of [['history', unknown, '--purpose', 'audit'], ['verify', '--application', unknown]]) {
+      expect(await run(...args)).toBe(EXIT.notFound);
+      expect(err.join('')).toContain(unknown);
+    }
+  });
+
   it('a byte changed in the database: verify names the application event; without a witness, exit 5', async () => {
     const db = new Database(join(dataDir, EVENTS_FILE));
     db.exec('DROP TRIGGER events_are_immutable_update');

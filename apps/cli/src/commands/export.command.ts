@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WITNESS_FILE, WitnessFile, exportEvents } from '@nws/audit';
-import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { applicationStream } from '@nws/engine';
+import { existingApplicationId } from '../application-ref';
 import type { RecordedEvent } from '@nws/event-store';
 import { dirname, join } from 'node:path';
 import { storedEventStoreOf } from '@nws/personal-data';
@@ -27,7 +28,7 @@ interface ExportFlags extends PurposeFlags {
 export function registerExportCommand(program: Command): void {
   withPurpose(program.command('export'))
     .description('Export every stored event (or one application) as JSON Lines, verifiable offline, or as CSV for Excel')
-    .option('--application <id>', 'only this application')
+    .option('--application <id>', 'only this application (its id or 申請番号)')
     .addOption(new Option('--format <format>', 'jsonl (verifiable offline) or csv (for Excel)').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--bom', 'CSV only: start with a UTF-8 byte order mark so Excel reads Japanese text correctly')
     .option('--out <file>', 'write to this file instead of stdout')
@@ -49,8 +50,8 @@ export function registerExportCommand(program: Command): void {
         throw error;
       }
       try {
-        const streamId = flags.application === undefined ? undefined : applicationStream(flags.application);
-        if (streamId !== undefined && (await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application!);
+        const applicationId = flags.application === undefined ? undefined : await existingApplicationId(ctx.store, flags.application);
+        const streamId = applicationId === undefined ? undefined : applicationStream(applicationId);
         // CSV holds personal data in clear: what it will hold is logged first, and the export stops where the log did.
         let toPosition: number | undefined;
         if (flags.format === 'csv') {
@@ -63,7 +64,7 @@ export function registerExportCommand(program: Command): void {
         const started = Date.now();
         const summary = await exportEvents(ctx.store, out, {
           format: flags.format,
-          ...(streamId !== undefined ? { streamId, applicationId: flags.application! } : {}),
+          ...(streamId !== undefined && applicationId !== undefined ? { streamId, applicationId } : {}),
           ...(flags.bom ? { bom: true } : {}),
           ...(toPosition !== undefined ? { toPosition } : {}),
           witness: new WitnessFile(join(ctx.config.dataDir, WITNESS_FILE)),

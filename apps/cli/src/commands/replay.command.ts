@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { historyPrefix, type Actor } from '@nws/engine';
+import { existingApplicationId } from '../application-ref';
 import { openCliContext } from '../cli-context';
 import { disclosedApplicationEvents, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
@@ -13,15 +14,16 @@ export const nonNegativeInt = (value: string): number => {
 };
 
 export function registerReplayCommand(program: Command): void {
-  withPurpose(program.command('replay <applicationId>'))
-    .description('Fold the events of an application (optionally up to a revision or time) and print its state, personal data decrypted (needs --purpose)')
+  withPurpose(program.command('replay <application>'))
+    .description('Fold the events of an application (its id or 申請番号; optionally up to a revision or time) and print its state, personal data decrypted (needs --purpose)')
     .option('--as-of-revision <n>', 'fold events up to this revision', nonNegativeInt)
     .option('--as-of <iso>', 'fold events that occurred at or before this time (give an offset: 2026-11-20T09:00:00+09:00)')
-    .action(async (id: string, options: PurposeFlags & { asOfRevision?: number; asOf?: string }) => {
+    .action(async (ref: string, options: PurposeFlags & { asOfRevision?: number; asOf?: string }) => {
       if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf))) throw new InvalidArgumentError('--as-of must be an ISO-8601 time');
       requirePurpose(options, 'the replayed application');
       const ctx = await openCliContext();
       try {
+        const id = await existingApplicationId(ctx.store, ref);
         const prefix = {
           ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),

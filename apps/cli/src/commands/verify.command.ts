@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { WITNESS_FILE, WitnessFile, describeProblem, verifyExportFile, verifyStore, verifyStream, type IntegrityProblem } from '@nws/audit';
-import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { applicationStream } from '@nws/engine';
+import { existingApplicationId } from '../application-ref';
 import { openCliContext } from '../cli-context';
 import { EXIT } from './exit-codes';
 import { ProgressBar, showProgress } from './progress-bar';
@@ -32,7 +33,7 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
     .description('Prove the trail is untampered: the whole store (default), one application, or an export file offline')
-    .option('--application <id>', "only this application's hash chain")
+    .option('--application <id>', "only this application's hash chain (its id or 申請番号)")
     .option('--file <export.jsonl>', 'verify an export file offline (no store, no configuration needed)')
     .option('--witness <seals.jsonl>', 'the witness file to hold the store or file against (default for the store: DATA_DIR/seals.jsonl)')
     .option('--json', 'print the full report as JSON')
@@ -57,12 +58,11 @@ export function registerVerifyCommand(program: Command): void {
         const ctx = await openCliContext();
         try {
           if (flags.application !== undefined) {
-            const streamId = applicationStream(flags.application);
-            if ((await ctx.store.streamRevision(streamId)) === undefined) throw new ApplicationNotFoundError(flags.application);
-            const report = await verifyStream(ctx.store, streamId);
+            const applicationId = await existingApplicationId(ctx.store, flags.application);
+            const report = await verifyStream(ctx.store, applicationStream(applicationId));
             outcome = { ...report };
             const sealed = report.seal ? (report.seal.coversLastEvent ? `, sealed by seal #${report.seal.sequence}` : ', newest events not sealed yet') : ', never sealed';
-            summary = `application ${flags.application}: ${report.checkedEvents} events, last hash ${report.lastHash}${sealed}`;
+            summary = `application ${applicationId}: ${report.checkedEvents} events, last hash ${report.lastHash}${sealed}`;
           } else {
             const report = await verifyStore(ctx.store, { witness: new WitnessFile(flags.witness ?? join(ctx.config.dataDir, WITNESS_FILE)), onProgress });
             outcome = report;
