@@ -10,16 +10,13 @@ import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
  */
 export async function existingApplicationId(store: EventStore, ref: string): Promise<string> {
   const number = ref.trim().toUpperCase();
-  let id: string | undefined = ref;
   if (APPLICATION_NUMBER_PATTERN.test(number)) {
-    id = undefined;
+    // Found in a stored submission: the application exists.
     for await (const event of store.readAll({ filter: { eventTypes: ['ApplicationSubmitted'] } })) {
-      if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) {
-        id = event.streamId.slice(APPLICATION_STREAM_PREFIX.length);
-        break;
-      }
+      if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) return event.streamId.slice(APPLICATION_STREAM_PREFIX.length);
     }
+  } else if ((await store.streamRevision(applicationStream(ref))) !== undefined) {
+    return ref;
   }
-  if (id === undefined || (await store.streamRevision(applicationStream(id))) === undefined) throw new ApplicationNotFoundError(ref);
-  return id;
+  throw new ApplicationNotFoundError(ref);
 }

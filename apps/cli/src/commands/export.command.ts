@@ -51,20 +51,20 @@ export function registerExportCommand(program: Command): void {
       }
       try {
         const applicationId = flags.application === undefined ? undefined : await existingApplicationId(ctx.store, flags.application);
-        const streamId = applicationId === undefined ? undefined : applicationStream(applicationId);
+        const one = applicationId === undefined ? undefined : { streamId: applicationStream(applicationId), applicationId };
         // CSV holds personal data in clear: what it will hold is logged first, and the export stops where the log did.
         let toPosition: number | undefined;
         if (flags.format === 'csv') {
           const stored = storedEventStoreOf(ctx.store);
           toPosition = await stored.headPosition();
-          await logDisclosure(ctx, 'nws export --format csv', flags, upTo(streamId === undefined ? stored.readAll() : stored.readStream(streamId), toPosition));
+          await logDisclosure(ctx, 'nws export --format csv', flags, upTo(one === undefined ? stored.readAll() : stored.readStream(one.streamId), toPosition));
         }
         const out = file ?? process.stdout;
         const bar = new ProgressBar(`export ${flags.format}`, showProgress(flags.progress));
         const started = Date.now();
         const summary = await exportEvents(ctx.store, out, {
           format: flags.format,
-          ...(streamId !== undefined && applicationId !== undefined ? { streamId, applicationId } : {}),
+          ...one,
           ...(flags.bom ? { bom: true } : {}),
           ...(toPosition !== undefined ? { toPosition } : {}),
           witness: new WitnessFile(join(ctx.config.dataDir, WITNESS_FILE)),
