@@ -43,6 +43,9 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
   ];
 }
 
+/** The applying organ, as ApplicationCreated records it. */
+type Organ = { readonly code: string; readonly name: string; readonly kind: string };
+
 /**
  * 登録 is the organ's first registration and 変更 changes what is registered (DOMAIN: 申請区分).
  * A 変更 for an organ with no master data would register a version holding only the forms it
@@ -51,7 +54,7 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
  * when the application is created.
  */
 export function connectionApplicationRequires(created: readonly DecidedEvent[]): StreamRequirement[] {
-  const data = created[0]?.data as { category?: string; organization?: { code: string; name: string; kind: string } } | undefined;
+  const data = created[0]?.data as { category?: string; organization?: Organ } | undefined;
   return data?.category && data.organization ? masterDataRequirements(data.category, data.organization) : [];
 }
 
@@ -62,11 +65,11 @@ export function connectionApplicationRequires(created: readonly DecidedEvent[]):
  */
 export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
   if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
-  const { category, organization } = application.snapshot.context as { category: string; organization: { code: string; name: string; kind: string } };
+  const { category, organization } = application.snapshot.context as { category: string; organization: Organ };
   return masterDataRequirements(category, organization);
 }
 
-function masterDataRequirements(category: string, organization: { code: string; name: string; kind: string }): StreamRequirement[] {
+function masterDataRequirements(category: string, organization: Organ): StreamRequirement[] {
   const { code, name, kind } = organization;
   const streamId = masterDataStream(code, kind);
   if (category === '登録') {
