@@ -72,7 +72,23 @@ describe('connection application: 登録 registers first, 変更 changes what is
     const draft = (await engine.create('connection-application', { organizationCode: '132012', category: '登録' }, meta(hachiojiApplicant, 'late-create'))).id;
     for (const code of ['02-01', '02-02', '02-06']) await engine.execute(draft, 'save-form', { formCode: code, form: connectionApplicationForms.get(code)!.example }, meta(hachiojiApplicant), { internal: true });
     const inReview = await driveApplication(engine, m, { tag: '-in-review' });
+    const viewOf = async (id: string, actor: Actor) => engine.view((await engine.current(id)).folded, actor);
+    expect(await viewOf(inReview, micReviewer)).toMatchObject({ allowedActions: ['approve', 'reject'], refusedActions: [] });
+    expect(await viewOf(draft, hachiojiApplicant)).toMatchObject({ allowedActions: expect.arrayContaining(['submit']), refusedActions: [] });
+    const beforeRegistration = await store.headPosition();
     await registeredHachioji(engine, m);
+    // A view of the past sees the store as it was then.
+    const { folded } = await engine.current(inReview);
+    expect((await engine.view(folded, micReviewer, { position: beforeRegistration })).allowedActions).toEqual(['approve', 'reject']);
+    expect((await engine.view(folded, micReviewer, { position: beforeRegistration + 1_000 })).allowedActions).toEqual(['reject']);
+    expect((await engine.view(folded, micReviewer, { time: '2000-01-01T00:00:00Z' })).allowedActions).toEqual(['approve', 'reject']);
+    // The views stop offering what the commands would refuse, and say why.
+    const refusedApproval = await viewOf(inReview, micReviewer);
+    expect(refusedApproval.allowedActions).toEqual(['reject']);
+    expect(refusedApproval.refusedActions).toEqual([{ action: 'approve', violations: [expect.objectContaining({ field: 'category', rule: 'firstRegistration' })] }]);
+    const refusedSubmission = await viewOf(draft, hachiojiApplicant);
+    expect(refusedSubmission.allowedActions).not.toContain('submit');
+    expect(refusedSubmission.refusedActions.map((r) => `${r.action}:${r.violations.map((v) => v.rule).join()}`)).toEqual(['submit:firstRegistration']);
     const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
     const head = await store.headPosition();
     expect(await refusalOf(engine.execute(draft, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['category:firstRegistration']);

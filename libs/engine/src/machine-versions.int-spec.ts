@@ -37,10 +37,10 @@ describe('each application is pinned to the machine version it started with', ()
 
     const after = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1, connectionApplicationV2]));
     const fresh = await submittedApplication(after);
-    const oldView = after.view((await after.load(old)).folded, applicant);
+    const oldView = await after.view((await after.load(old)).folded, applicant);
     expect(oldView).toMatchObject({ machineVersion: '1', state: 'firstReview' });
     expect(oldView.allowedActions).toContain('withdraw');
-    expect(after.view((await after.load(fresh)).folded, applicant)).toMatchObject({ machineVersion: '2' });
+    expect(await after.view((await after.load(fresh)).folded, applicant)).toMatchObject({ machineVersion: '2' });
 
     const withdrawn = await after.execute(old, 'withdraw', {}, meta(applicant));
     expect(withdrawn).toMatchObject({ state: 'withdrawn', machineVersion: '1' });

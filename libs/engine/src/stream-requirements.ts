@@ -1,11 +1,41 @@
 import type { EventStore } from '@nws/event-store';
 import { ValidationFailedError } from './engine.errors';
+import type { FieldViolation } from './engine.types';
 import type { StreamRequirement } from './workflow-definition';
+
+/**
+ * A past moment to check requirements at, for a view of the past (?asOfRevision, ?asOf): a stream
+ * existed then if its first event was stored at or before `position` and occurred at or before
+ * `time` (the same domain time the history is cut by).
+ */
+export interface RequirementMoment {
+  readonly position?: number;
+  readonly time?: string;
+}
+
+/** The refusals of the requirements the store does not meet now, or did not at `moment` (each stream read once). */
+export async function unmetStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], moment?: RequirementMoment): Promise<FieldViolation[]> {
+  const exists = new Map<string, boolean>();
+  const unmet: FieldViolation[] = [];
+  for (const requirement of requirements) {
+    let found = exists.get(requirement.streamId);
+    if (found === undefined) exists.set(requirement.streamId, (found = await existed(store, requirement.streamId, moment)));
+    if (found !== requirement.exists) unmet.push(requirement.refusal);
+  }
+  return unmet;
+}
+
+async function existed(store: EventStore, streamId: string, moment: RequirementMoment | undefined): Promise<boolean> {
+  if (moment === undefined) return (await store.streamRevision(streamId)) !== undefined;
+  for await (const first of store.readStream(streamId, { toRevision: 0, asStored: true })) {
+    const limit = moment.time === undefined ? undefined : Date.parse(moment.time);
+    return (moment.position === undefined || first.position <= moment.position) && (limit === undefined || Date.parse(String(first.metadata['occurredAt'])) <= limit);
+  }
+  return false;
+}
 
 /** Refuses a command when the store does not meet what the workflow requires of it (WorkflowDefinition.createRequires, commandRequires). */
 export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[]): Promise<void> {
-  for (const requirement of requirements) {
-    const exists = (await store.streamRevision(requirement.streamId)) !== undefined;
-    if (exists !== requirement.exists) throw new ValidationFailedError([requirement.refusal]);
-  }
+  const unmet = await unmetStreamRequirements(store, requirements);
+  if (unmet.length > 0) throw new ValidationFailedError(unmet);
 }

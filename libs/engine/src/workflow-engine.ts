@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
-import { assertStreamRequirements } from './stream-requirements';
+import { assertStreamRequirements, unmetStreamRequirements, type RequirementMoment } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
 import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
@@ -12,7 +12,7 @@ import { gatedReactionContext, provisionalEvents, sameEvents } from './early-rea
 import { TriggerGate, TriggerNotStoredError, nextTurn } from './trigger-gate';
 import type { FoldedApplication, ReactionContext, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
-import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry } from './workflow-engine.types';
+import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry, RefusedAction } from './workflow-engine.types';
 
 /**
  * Handles commands: read the stream, fold it, check the action is offered now and allowed for
@@ -71,7 +71,7 @@ export class WorkflowEngine {
       throw error;
     }
     const stored = this.cacheWritten(applicationId, start, after, meta, result) ?? (await this.current(applicationId));
-    return this.view(stored.folded, meta.actor);
+    return await this.view(stored.folded, meta.actor);
   }
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
@@ -161,7 +161,7 @@ export class WorkflowEngine {
         }
         // What was read back for the gate is the stream's end as the fold needs it: no second read.
         const stored = written ?? (storedEvents ? this.extend(applicationId, current, storedEvents) : await this.current(applicationId));
-        if (!inline) return this.view(stored.folded, meta.actor);
+        if (!inline) return await this.view(stored.folded, meta.actor);
         failures = await (early ?? this.react(definition, storedEvents ?? (await this.readEvents(applicationId, folded.revision + 1))));
       } finally {
         // Whatever happened, the early run writes nothing more, and the reactor must not wait
@@ -170,7 +170,7 @@ export class WorkflowEngine {
         if (failures === undefined) await early?.catch(() => undefined);
         inline?.settle(failures);
       }
-      return this.view((await this.current(applicationId)).folded, meta.actor);
+      return await this.view((await this.current(applicationId)).folded, meta.actor);
     }
   }
 
@@ -312,8 +312,22 @@ export class WorkflowEngine {
     return foldApplication(this.definitionOf(events[0]!), applicationId, events);
   }
 
-  /** The application as this caller sees it, with the actions this caller may take now. */
-  view(folded: FoldedApplication, actor: Actor): ApplicationView {
+  /**
+   * The application as this caller sees it, with the actions this caller may take now. An action
+   * the state and the caller's role offer, but that the store would refuse today (a 登録 whose
+   * body registered master data through another application meanwhile), is not among them: it is
+   * listed in `refusedActions` with the refusal the command would get. A view of the past
+   * (`moment`) checks the store as it was then, so it gives back what the API answered then.
+   */
+  async view(folded: FoldedApplication, actor: Actor, moment?: RequirementMoment): Promise<ApplicationView> {
+    const offered = this.allowedActions(folded, actor);
+    const refusedActions: RefusedAction[] = [];
+    for (const action of offered) {
+      const requirements = folded.definition.commandRequires?.(action, folded) ?? [];
+      if (requirements.length === 0) continue;
+      const violations = await unmetStreamRequirements(this.store, requirements, moment);
+      if (violations.length > 0) refusedActions.push({ action, violations: violations.map(({ field, rule, message }) => ({ field, rule, message: { ja: message.ja, en: message.en } })) });
+    }
     return {
       id: folded.id,
       workflow: folded.definition.name,
@@ -321,10 +335,12 @@ export class WorkflowEngine {
       state: folded.state,
       revision: folded.revision,
       ...folded.definition.view(folded),
-      allowedActions: this.allowedActions(folded, actor),
+      allowedActions: offered.filter((action) => !refusedActions.some((refused) => refused.action === action)),
+      refusedActions,
     };
   }
 
+  /** What the state offers this caller and its role allows, before the store's requirements (see view). */
   allowedActions(folded: FoldedApplication, actor: Actor): string[] {
     return folded.definition.actions.filter((action) => this.isOffered(folded, action, actor) && folded.definition.authorize(action, folded, actor).allowed);
   }
@@ -389,6 +405,6 @@ export class WorkflowEngine {
       }
     }
     const applicationId = events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length);
-    return this.view(this.fold(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
+    return await this.view(this.fold(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
   }
 }

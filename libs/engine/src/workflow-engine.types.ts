@@ -13,6 +13,14 @@ export interface ApplicationView extends JsonObject {
   state: string;
   revision: number;
   allowedActions: string[];
+  /** Offered by the state and the caller's role, but refused by the store today, with why. */
+  refusedActions: RefusedAction[];
+}
+
+/** An action the command would refuse now for a reason outside the application (see WorkflowEngine.view). */
+export interface RefusedAction extends JsonObject {
+  action: string;
+  violations: Array<{ field: string; rule: string; message: { ja: string; en: string } }>;
 }
 
 /** How often the reactor runs a failing reaction, and the first pause between (doubling after each). */

@@ -44,6 +44,12 @@ class ReviewDto {
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
+class RefusedActionDto {
+  @ApiProperty({ example: 'approve' }) action!: string;
+  @ApiProperty({ type: 'array', items: { $ref: '#/components/schemas/Violation' }, description: 'the refusal the action would get now, as a 400 VALIDATION_FAILED would carry it' })
+  violations!: unknown[];
+}
+
 /** Inline rather than a $ref: OpenAPI 3.0 cannot make a referenced schema nullable. */
 const REGISTERED_MASTER_DATA: ApiPropertyOptions = {
   type: 'object',
@@ -61,6 +67,11 @@ export class ApplicationViewDto {
   @ApiProperty({ example: 'firstReview' }) state!: string;
   @ApiProperty({ description: 'how many events the application has (its ETag; If-Match takes it)' }) revision!: number;
   @ApiProperty({ type: [String], description: 'what the caller may do now' }) allowedActions!: string[];
+  @ApiProperty({
+    type: [RefusedActionDto],
+    description: "what the state and the caller's role offer but would be refused now for a reason outside the application, with the refusal (a 登録 whose body registered master data through another application meanwhile: approve)",
+  })
+  refusedActions!: RefusedActionDto[];
   @ApiProperty({ type: OrganizationDto }) organization!: OrganizationDto;
   @ApiProperty({ example: '登録', description: '申請区分' }) category!: string;
   @ApiProperty({ description: 'the round (a rejected application revised is the next)' }) round!: number;

@@ -177,6 +177,29 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await revisionOf(id)).toBe(before);
   });
 
+  it('a 登録 overtaken by another 登録 of its organ: the view withholds approve and says why, and the approval is a 400 that stores nothing', async () => {
+    // Before the next test, which registers the same organ (132021) anyway.
+    const overtaken = await driver.draftWithForms('otherApplicant', '登録');
+    for (const [name, action] of [['otherApplicant', 'submit'], ['prefectureReviewer', 'approve']] as const) expect((await driver.act(name, overtaken, action)).status).toBe(200);
+    const before = await driver.as('micReviewer', 'GET', `/applications/${overtaken}`);
+    expect(before.body).toMatchObject({ allowedActions: ['approve', 'reject'], refusedActions: [] });
+    await driver.registerOrgan('otherApplicant');
+    const view = await driver.as('micReviewer', 'GET', `/applications/${overtaken}`);
+    expect(view.status).toBe(200);
+    expect(view.body.allowedActions).toEqual(['reject']);
+    expect(view.body.refusedActions).toEqual([
+      {
+        action: 'approve',
+        violations: [{ field: 'category', rule: 'firstRegistration', message: { ja: expect.stringContaining('「変更」で申請してください'), en: expect.stringContaining('apply with 変更') } }],
+      },
+    ]);
+    const revision = await revisionOf(overtaken);
+    const approval = await driver.act('micReviewer', overtaken, 'approve');
+    expect(approval.status).toBe(400);
+    expect(approval.body.violations).toEqual(view.body.refusedActions[0].violations);
+    expect(await revisionOf(overtaken)).toBe(revision);
+  });
+
   it('400 naming category for a second 登録 of a registered organ, and nothing stored: apply with 変更', async () => {
     await driver.registerOrgan('otherApplicant');
     const count = async () => Number((await driver.as('otherApplicant', 'GET', '/applications?limit=1')).headers.get('x-total-count'));

@@ -82,15 +82,24 @@ export class ApplicationsController {
   @VIEW
   async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
-    const { folded } = timeTravel
-      ? await this.engine.load(id, {
-          ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
-          ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
-        })
-      : await this.engine.current(id);
+    if (!timeTravel) {
+      const { folded } = await this.engine.current(id);
+      this.engine.assertReadable(folded, actor);
+      res.header('ETag', `"${folded.revision}"`);
+      return this.engine.view(folded, actor);
+    }
+    const { folded, events } = await this.engine.load(id, {
+      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
+      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
+    });
     this.engine.assertReadable(folded, actor);
     res.header('ETag', `"${folded.revision}"`);
-    return this.engine.view(folded, actor);
+    // Other streams (the body's master data) as they were then: at the instant asked for, or just
+    // after the revision asked for, as the answer of that time saw them.
+    return this.engine.view(folded, actor, {
+      ...(query.asOfRevision !== undefined ? { position: events.at(-1)!.position } : {}),
+      ...(query.asOf !== undefined ? { time: query.asOf } : {}),
+    });
   }
 
   @Get(':id/history')

@@ -31,7 +31,7 @@ export function registerReplayCommand(program: Command): void {
         // Read once as stored: the part folded is the part logged, then decrypted and folded.
         const events = await disclosedApplicationEvents(ctx, 'nws replay', options, id, (stored) => historyPrefix(stored, prefix));
         const folded = ctx.engine.fold(id, events);
-        process.stdout.write(`${JSON.stringify(ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(await ctx.engine.view(folded, AUDITOR), null, 2)}\n`);
       } finally {
         await ctx.close();
       }
