@@ -1,5 +1,5 @@
 import { ConflictException, Controller, Get, Inject, NotAcceptableException, NotFoundException, Optional, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import accepts from 'accepts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RoundDiffError, applicationPath, diffRounds, finalStatesOf, pathToMermaid, roundSnapshots, verifyStream } from '@nws/audit';
@@ -8,6 +8,7 @@ import type { EventStore } from '@nws/event-store';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { PathQueryDto, RoundDiffQueryDto } from './audit-query.dto';
+import { ApplicationPathDto, ApplicationVerificationDto, RoundDiffDto } from './audit-view.dto';
 import { SealerHost } from './sealer.host';
 
 export const NO_SVG = {
@@ -39,6 +40,7 @@ export class AuditController {
 
   @Get(':id/verify')
   @ApiOperation({ summary: "Verify the application's hash chain: the first broken link with stream, revision, position, expected and found hash; and the newest store seal" })
+  @ApiOkResponse({ type: ApplicationVerificationDto, description: 'the verification (a broken chain is a 200 with `valid: false`)' })
   async verify(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { folded } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);
@@ -48,6 +50,7 @@ export class AuditController {
 
   @Get(':id/diff')
   @ApiOperation({ summary: 'What the applicant changed between two rounds, form by form and field by field (default: the last rejected round vs the resubmission)' })
+  @ApiOkResponse({ type: RoundDiffDto, description: 'the two rounds and what differs between them' })
   async diff(@Param('id') id: string, @Query() query: RoundDiffQueryDto, @CurrentActor() actor: Actor) {
     const { folded, events } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);
@@ -63,6 +66,15 @@ export class AuditController {
   @Get(':id/path')
   @ApiProduces('application/json', 'text/plain')
   @ApiOperation({ summary: 'The states the application went through, with times and actors: JSON with Mermaid, or Mermaid text (Accept: text/plain or ?format=mermaid)' })
+  // One schema per media type: `type` would give the text the JSON body's schema.
+  @ApiExtraModels(ApplicationPathDto)
+  @ApiOkResponse({
+    description: 'the path as JSON (default), or as Mermaid text (Accept: text/plain or ?format=mermaid)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ApplicationPathDto) } },
+      'text/plain': { schema: { type: 'string', description: 'a Mermaid stateDiagram-v2' } },
+    },
+  })
   async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
     const { folded, events } = await this.engine.load(id, {

@@ -6,7 +6,7 @@ import { ApiProperty } from '@nestjs/swagger';
  * an e2e holds real pages to this schema (openapi-document.e2e-spec.ts).
  */
 
-class DeliveredEventDto {
+export class DeliveredEventDto {
   @ApiProperty({ format: 'uuid', description: 'acknowledge (or nack) it by this id' }) eventId!: string;
   @ApiProperty({ description: 'its global position (the order to apply events in)' }) position!: number;
   @ApiProperty({ enum: ['SecondReviewApproved', 'MasterDataRegistered', 'MasterDataVersionRegistered', 'MasterDataDistributed'] }) type!: string;

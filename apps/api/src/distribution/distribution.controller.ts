@@ -13,6 +13,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { AcksBodyDto, DeliverQueryDto, NacksBodyDto, PullQueryDto, StreamQueryDto } from './distribution.dto';
 import { DistributionHost } from './distribution.host';
+import { ConsumerStatusDto, DeliveryAtPositionDto, DistributionAckResultDto, DistributionConsumersDto, DistributionLagDto, DistributionNackResultDto, DistributionParkedPageDto, DistributionReplayResultDto, PublishedEventTypesDto } from './distribution-admin.dto';
 import { PullPageDto } from './distribution-page.dto';
 import { DistributionStreamSession } from './distribution-stream.session';
 
@@ -41,6 +42,7 @@ export class DistributionController {
 
   @Get('consumers')
   @ApiOperation({ summary: "Registered consumers with their checkpoint and lag (MIC's distributors, auditors)" })
+  @ApiOkResponse({ type: DistributionConsumersDto, description: 'every registered consumer with where it stands' })
   async consumers(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return { consumers: (await this.host.lag()).consumers };
@@ -48,6 +50,7 @@ export class DistributionController {
 
   @Get('event-types')
   @ApiOperation({ summary: 'What a consumer receives, per event type: the JSON Schema of the envelope and of the published view of its data (MIC’s distributors, auditors)' })
+  @ApiOkResponse({ type: PublishedEventTypesDto, description: 'every distributable event type with its JSON Schema (draft-07)' })
   eventTypes(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return { eventTypes: publishedEventTypes() };
@@ -55,6 +58,7 @@ export class DistributionController {
 
   @Get('lag')
   @ApiOperation({ summary: "Per-consumer lag in events and seconds, and confirmations still owed (MIC's distributors, auditors)" })
+  @ApiOkResponse({ type: DistributionLagDto, description: 'the head of the store, the confirmations owed and every consumer with its lag' })
   async lag(@CurrentActor() actor: Actor) {
     mayRead(actor);
     return this.host.lag();
@@ -74,6 +78,7 @@ export class DistributionController {
 
   @Get(':consumer/events/:position')
   @ApiOperation({ summary: 'esdb-persistent consumers: the published view of the event EventStoreDB handed over at this global position; records the delivery; `status: acked` when already acknowledged' })
+  @ApiOkResponse({ type: DeliveryAtPositionDto, description: 'the event at that position, delivered (or already acknowledged) to the consumer' })
   async deliverAt(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Param('position') position: string, @Query() query: DeliverQueryDto) {
     mayConsume(actor);
     const { event, status, checkpoint } = await domain(() => this.host.ledger.deliverAt(consumer, parsePosition(position, 'position'), query.eventId));
@@ -117,6 +122,7 @@ export class DistributionController {
   @Post(':consumer/acks')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge events by id (idempotent); moves the checkpoint over every contiguous settled event' })
+  @ApiOkResponse({ type: DistributionAckResultDto, description: 'what this call acknowledged, what was acknowledged before, what was never delivered, and the checkpoint after' })
   async ack(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Body() body: AcksBodyDto) {
     mayConsume(actor);
     const { changed, ...rest } = await domain(() => this.host.ledger.ack(consumer, body.eventIds));
@@ -126,6 +132,7 @@ export class DistributionController {
   @Post(':consumer/nacks')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refuse events with a reason: they are parked and no longer block later events' })
+  @ApiOkResponse({ type: DistributionNackResultDto, description: 'what this call parked, what was acknowledged before (not parked), what was never delivered, and the checkpoint after' })
   async nack(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Body() body: NacksBodyDto) {
     mayConsume(actor);
     const { changed, ...rest } = await domain(() => this.host.ledger.nack(consumer, body.eventIds, body.reason));
@@ -134,6 +141,7 @@ export class DistributionController {
 
   @Get(':consumer/parked')
   @ApiOperation({ summary: "Parked events of a consumer, with the reason (MIC's distributors, auditors)" })
+  @ApiOkResponse({ type: DistributionParkedPageDto, description: 'one page of the parked events, oldest position first, with how many are parked in all' })
   async parked(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Query() query: PageQueryDto) {
     mayRead(actor);
     const page = pageOf(query);
@@ -144,6 +152,7 @@ export class DistributionController {
   @Post(':consumer/parked/:eventId/replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deliver a parked event again' })
+  @ApiOkResponse({ type: DistributionReplayResultDto, description: 'the event is due again; the checkpoint stepped back below it' })
   async replay(@CurrentActor() actor: Actor, @Param('consumer') consumer: string, @Param('eventId') eventId: string) {
     mayConsume(actor);
     return { consumer, ...(await domain(() => this.host.ledger.replay(consumer, eventId))), status: 'pending' };
@@ -151,6 +160,7 @@ export class DistributionController {
 
   @Get(':consumer')
   @ApiOperation({ summary: "One consumer: checkpoint, lag, in flight, parked (MIC's distributors, auditors)" })
+  @ApiOkResponse({ type: ConsumerStatusDto, description: 'the consumer as configured, with where it stands' })
   async consumer(@CurrentActor() actor: Actor, @Param('consumer') consumer: string) {
     mayRead(actor);
     return domain(() => this.host.ledger.status(consumer));

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { Public } from '../auth/public.decorator';
 import { NoRateLimit } from '../http/rate-limit';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG } from '../infrastructure/tokens';
+import { HealthDto } from './health-view.dto';
 import { StorageHealth } from './storage-health';
 
 @ApiTags('health')
@@ -28,6 +29,7 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness, store head, read-model lag, storage (writes accepted?) and parked projection events' })
+  @ApiOkResponse({ type: HealthDto, description: 'always while the process answers: `status` is degraded when writes are refused, a projection is stalled, events are parked or the store is unreachable' })
   async health() {
     const head = await this.headPosition();
     const storage = this.storage.report();

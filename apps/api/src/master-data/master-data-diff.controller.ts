@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { diffJson } from '@nws/audit';
 import type { Actor, JsonObject, WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -19,6 +19,7 @@ import {
 } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE } from '../infrastructure/tokens';
+import { MasterDataDiffDto } from './master-data-diff.dto';
 
 /** Bookkeeping of a version, not its content: left out of the comparison. */
 const NOT_CONTENT = ['applicationNumber', 'category'];
@@ -44,6 +45,7 @@ export class MasterDataDiffController {
 
   @Get(':id/master-data-diff')
   @ApiOperation({ summary: "Field-by-field difference between the body's current master data and what this application registers" })
+  @ApiOkResponse({ type: MasterDataDiffDto, description: 'the difference, and the 委任・受任の突合 of its 様03-08' })
   async diff(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { folded } = await this.engine.current(id);
     this.engine.assertReadable(folded, actor);

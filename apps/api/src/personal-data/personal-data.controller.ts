@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@nws/engine';
 import type { DisclosedValue } from '@nws/personal-data';
@@ -9,6 +9,7 @@ import { statedPurpose } from './access-purpose';
 import { AccessLogQueryDto, ErasureRequestDto, ResumptionRequestDto, SubjectListQueryDto, SuspensionRequestDto } from './personal-data.dto';
 import { accessEntries, routeOf } from './access-entries';
 import { PersonalDataService } from './personal-data.service';
+import { AccessLogPageDto, DataSubjectDto, DataSubjectListDto, ErasureResultDto, SubjectDisclosureDto } from './personal-data-view.dto';
 
 /**
  * 個人情報の開示等 by data subject (a person of a body, `ps-…`): list a body's subjects, disclose
@@ -26,6 +27,7 @@ export class PersonalDataController {
 
   @Get('subjects')
   @ApiOperation({ summary: 'The data subjects of a body (applicants of the body, MIC second-reviewers)' })
+  @ApiOkResponse({ type: DataSubjectListDto, description: 'the body and its data subjects, erased ones included' })
   async subjects(@Query() query: SubjectListQueryDto, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
     const organizationCode = query.organizationCode ?? actor.org;
     const subjects = await this.service.subjects(actor, organizationCode);
@@ -39,6 +41,7 @@ export class PersonalDataController {
   @Get('subjects/:subjectId')
   @ApiHeader({ name: 'X-Access-Purpose', required: false, description: 'why (default for MIC: disclosure-request)' })
   @ApiOperation({ summary: '開示: everything held about one subject, the purposes of use and every place it appears' })
+  @ApiOkResponse({ type: SubjectDisclosureDto, description: 'the disclosure: the subject, purposes, places, derived copies, requests and reads' })
   async disclose(@Param('subjectId') subjectId: string, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
     statedPurpose(request.headers, actor);
     const disclosure = await this.service.disclose(actor, subjectId);
@@ -52,6 +55,7 @@ export class PersonalDataController {
   @Post('subjects/:subjectId/erasure')
   @HttpCode(200)
   @ApiOperation({ summary: '消去: destroys the subject’s key; every read then shows ［消去済み］, the chain still verifies' })
+  @ApiOkResponse({ type: ErasureResultDto, description: 'erased (or erased before: `alreadyErased`)' })
   erase(@Param('subjectId') subjectId: string, @Body() body: ErasureRequestDto, @CurrentActor() actor: Actor) {
     return this.service.erase(actor, subjectId, body);
   }
@@ -59,6 +63,7 @@ export class PersonalDataController {
   @Post('subjects/:subjectId/suspension')
   @HttpCode(200)
   @ApiOperation({ summary: '利用停止: published views and distribution show ［利用停止中］; the audit trail keeps the data' })
+  @ApiOkResponse({ type: DataSubjectDto, description: 'the subject as it is now (unchanged when already suspended or erased)' })
   suspend(@Param('subjectId') subjectId: string, @Body() body: SuspensionRequestDto, @CurrentActor() actor: Actor) {
     return this.service.setSuspension(actor, subjectId, body, true);
   }
@@ -66,6 +71,7 @@ export class PersonalDataController {
   @Post('subjects/:subjectId/resumption')
   @HttpCode(200)
   @ApiOperation({ summary: 'Lifts a suspension (legal basis suspension-lifted)' })
+  @ApiOkResponse({ type: DataSubjectDto, description: 'the subject as it is now (unchanged when not suspended, or erased)' })
   resume(@Param('subjectId') subjectId: string, @Body() body: ResumptionRequestDto, @CurrentActor() actor: Actor) {
     return this.service.setSuspension(actor, subjectId, body, false);
   }
@@ -79,6 +85,7 @@ export class PersonalDataController {
 
   @Get('access-log')
   @ApiOperation({ summary: 'Who outside the body read personal data: who, which application and fields, when, why (auditors; applicants for their own body)' })
+  @ApiOkResponse({ type: AccessLogPageDto, description: 'one page of the access log, oldest first' })
   accessLog(@Query() query: AccessLogQueryDto, @CurrentActor() actor: Actor) {
     return this.service.readAccessLog(actor, query);
   }

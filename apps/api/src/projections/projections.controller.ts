@@ -1,5 +1,5 @@
 import { ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { ParkedEventNotFoundError, type ProjectionRunner } from '@nws/read-models';
@@ -7,6 +7,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { ParkedQueryDto, ReplayQueryDto } from './projections.dto';
 import { pageOf } from '../http/page-query.dto';
+import { ParkedProjectionEventsPageDto, ProjectionReplayDto, ProjectionsStatusDto } from './projections-view.dto';
 
 /**
  * The read-model projections as operated: checkpoints, lag, state (running, retrying, stalled on
@@ -26,6 +27,7 @@ export class ProjectionsController {
 
   @Get()
   @ApiOperation({ summary: 'Projection state, checkpoints, lag and parked counts (operator, auditor)' })
+  @ApiOkResponse({ type: ProjectionsStatusDto, description: 'the runner as it is now, with the store head' })
   async status(@CurrentActor() actor: Actor) {
     mayRead(actor);
     const head = await this.store.headPosition();
@@ -35,6 +37,7 @@ export class ProjectionsController {
 
   @Get('parked')
   @ApiOperation({ summary: 'Events a projection parked (failed: its handler threw on every attempt; held: later events of the same stream), oldest first (operator, auditor)' })
+  @ApiOkResponse({ type: ParkedProjectionEventsPageDto, description: 'one page of parked events, oldest first' })
   parked(@CurrentActor() actor: Actor, @Query() query: ParkedQueryDto) {
     mayRead(actor);
     this.assertProjection(query.projection);
@@ -44,6 +47,7 @@ export class ProjectionsController {
   @Post('parked/:position/replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a parked event again, with the events of its stream held behind it, in order (operator); 409 if it fails again' })
+  @ApiOkResponse({ type: ProjectionReplayDto, description: 'applied: the event and those held behind it left the parked list' })
   async replay(@CurrentActor() actor: Actor, @Param('position') raw: string, @Query() query: ReplayQueryDto) {
     // The role first: nobody else learns anything from this route, not even what it validates.
     if (actor.role !== 'operator') {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, validateDto, type FieldViolation, type JsonObject } from '@nws/engine';
 import {
   BEPPYO2_CATALOG_VERSION,
@@ -16,6 +16,7 @@ import {
 import { BodySelectionDto, FormGenerationInputDto, checkSelectionInput } from '@nws/workflows/connection-application';
 import { unknownField } from '../http/validation.pipe';
 import { SelectionQueryDto } from './reference.dto';
+import { AffairSelectionDto, Beppyo2ItemDto, BodyTypesDto, DelegationBasisDto, GeneratedFormsDto } from './reference-view.dto';
 
 /**
  * Runs a pure catalog function on client input. Those functions check values and trust shapes:
@@ -59,12 +60,14 @@ const formGenerationShapes = (input: unknown): readonly FieldViolation[] => chec
 export class ReferenceController {
   @Get('beppyo2/body-types')
   @ApiOperation({ summary: '機関種類 and, where the type is not enough, the extra choices (e.g. 福祉事務所を設置する町村)' })
+  @ApiOkResponse({ type: BodyTypesDto, description: 'every body type, with its extra choices' })
   bodyTypes() {
     return { catalogVersion: BEPPYO2_CATALOG_VERSION, bodyTypes: BODY_TYPES.map((type) => ({ type, extraChoices: extraChoicesFor(type) })) };
   }
 
   @Get('beppyo2/items/:itemNo')
   @ApiOperation({ summary: 'One 項 of 番号法 別表第二' })
+  @ApiOkResponse({ type: Beppyo2ItemDto, description: 'the 項 with its rows (a deleted 項: `deleted`, no rows)' })
   item(@Param('itemNo') itemNo: string) {
     const item = findBeppyo2Item(itemNo);
     if (!item) throw new NotFoundException({ ja: `別表第二に第${itemNo}項はありません。`, en: `番号法 別表第二 has no item ${itemNo}` });
@@ -73,12 +76,14 @@ export class ReferenceController {
 
   @Get('delegation-bases')
   @ApiOperation({ summary: 'The 地方自治法 articles a delegation (様03-08) may rest on' })
+  @ApiOkResponse({ type: [DelegationBasisDto], description: 'the articles, in the order of the law' })
   delegationBases() {
     return DELEGATION_BASES;
   }
 
   @Get('beppyo2/selection')
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide, for a body type (and its extra choices)' })
+  @ApiOkResponse({ type: AffairSelectionDto, description: 'the selection, as POST /reference/beppyo2/selection answers it' })
   selectionFor(@Query() query: SelectionQueryDto) {
     return run({ ...query }, selectAffairs, { known: BODY_SELECTION_KEYS, shapes: bodySelectionShapes });
   }
@@ -86,6 +91,7 @@ export class ReferenceController {
   @Post('beppyo2/selection')
   @HttpCode(200)
   @ApiOperation({ summary: 'The affairs a body may query and the information it must provide' })
+  @ApiOkResponse({ type: AffairSelectionDto, description: 'the selection, in the order of the law' })
   selection(@Body() body: JsonObject) {
     return run(body, selectAffairs, { known: BODY_SELECTION_KEYS, shapes: bodySelectionShapes });
   }
@@ -93,6 +99,7 @@ export class ReferenceController {
   @Post('beppyo2/forms')
   @HttpCode(200)
   @ApiOperation({ summary: "Draft 様03-07/03-08/03-09 from the applicant's choices (not querying, not providing, 受任, 委任)" })
+  @ApiOkResponse({ type: GeneratedFormsDto, description: 'the drafts (nothing is stored): save them with PUT /applications/{id}/forms/{code}' })
   @ApiBody({
     schema: {
       type: 'object',

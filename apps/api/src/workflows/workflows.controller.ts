@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UnknownWorkflowError, type WorkflowDefinition, type WorkflowEngine } from '@nws/engine';
 import { WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { describeMachine } from './machine-description';
+import { WorkflowDefinitionDto, WorkflowSummaryDto } from './workflow-definition-view.dto';
 
 @ApiTags('workflows')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class WorkflowsController {
 
   @Get()
   @ApiOperation({ summary: 'Workflows this deployment runs' })
+  @ApiOkResponse({ type: [WorkflowSummaryDto], description: 'every workflow, with its latest machine version and every version it runs' })
   list() {
     return this.engine.workflows.names().map((name) => {
       const latest = this.engine.workflows.latest(name);
@@ -21,6 +23,7 @@ export class WorkflowsController {
 
   @Get(':workflow')
   @ApiOperation({ summary: 'The definition: states, actions, forms with JSON Schema and a complete valid example of each' })
+  @ApiOkResponse({ type: WorkflowDefinitionDto, description: 'the latest machine version of the workflow' })
   get(@Param('workflow') workflow: string) {
     return describeWorkflow(latestOr404(this.engine, workflow));
   }
