@@ -56,12 +56,38 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
     expect(path.body.steps.map((s: { state: string }) => s.state)).toEqual(['draft', 'firstReview', 'rejected', 'draft', 'firstReview']);
     expect(path.body.steps[2]).toMatchObject({ event: 'FirstReviewRejected', by: { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎' } });
     expect(path.body.mermaid).toMatch(/^---\ntitle: connection-application .*\n---\nstateDiagram-v2\n/);
-    const text = await server.request('GET', `/applications/${id}/path`, { token: await driver.token('auditor'), headers: { accept: 'text/plain' } });
+    expect(path.body.mermaid).toContain('東京 太郎 / 130001 first-reviewer');
+    const text = await server.request('GET', `/applications/${id}/path`, { token: await driver.token('auditor'), headers: { accept: 'text/plain', 'x-access-purpose': 'audit' } });
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text.body).toBe(path.body.mermaid);
     const then = await driver.as('auditor', 'GET', `/applications/${id}/path?asOfRevision=${path.body.steps[2].revision}&format=mermaid`);
     expect(then.body).toContain('3. rejected');
     expect(then.body).not.toContain('4. draft');
+  });
+
+  it('GET /applications/{id}/path: the diagram names people only as the reader may see them, and a diagram that names them is in the access log, text or JSON', async () => {
+    const logged = async () =>
+      ((await driver.as('auditor', 'GET', `/personal-data/access-log?applicationId=${id}&actorSub=audit-1`)).body.entries as Array<{ route: string; purpose: string; fields: string[] }>).filter((e) => e.route === '/applications/:id/path');
+    const before = (await logged()).length;
+    for (const headers of [{ accept: 'application/json' }, { accept: 'text/plain' }]) {
+      const unstated = await server.request('GET', `/applications/${id}/path`, { token: await driver.token('auditor'), headers });
+      const mermaid = String(typeof unstated.body === 'string' ? unstated.body : unstated.body.mermaid);
+      expect(mermaid).not.toContain('東京 太郎');
+      expect(mermaid).not.toContain('山田 花子');
+      expect(mermaid).toContain('［利用目的未指定］ / 130001 first-reviewer');
+      expect(unstated.headers.get('x-personal-data-withheld')).not.toBeNull();
+    }
+    expect((await logged()).length).toBe(before);
+    const stated = await server.request('GET', `/applications/${id}/path?format=mermaid`, { token: await driver.token('auditor'), headers: { 'x-access-purpose': 'audit', 'x-correlation-id': 'path-as-text' } });
+    expect(stated.body).toContain('東京 太郎 / 130001 first-reviewer');
+    // One entry per body whose people it names (the reviewer's, the applicant's).
+    const entries = (await logged()).slice(before) as Array<{ purpose: string; fields: string[]; requestId: string; organizationCode: string }>;
+    expect(entries.map((e) => [e.requestId, e.purpose, e.organizationCode]).sort()).toEqual([
+      ['path-as-text', 'audit', '130001'],
+      ['path-as-text', 'audit', '132012'],
+    ]);
+    // The field of a person recorded by name, as for a reviewer in a round diff.
+    expect(entries.map((e) => e.fields)).toEqual([['name'], ['name']]);
   });
 
   it('GET /workflows/{workflow}/diagram: Mermaid read from the machine; JSON on request; no SVG renderer', async () => {

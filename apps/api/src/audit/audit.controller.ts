@@ -2,11 +2,16 @@ import { ConflictException, Controller, Get, Inject, NotAcceptableException, Not
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import accepts from 'accepts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RoundDiffError, applicationPath, diffRounds, finalStatesOf, pathToMermaid, roundSnapshots, verifyStream } from '@nws/audit';
+import { RoundDiffError, applicationPath, diffRounds, finalStatesOf, pathToMermaid, roundSnapshots, verifyStream, type PathStep } from '@nws/audit';
+import type { EncryptingEventStore, SqliteAccessLog } from '@nws/personal-data';
 import { applicationStream, type Actor, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { EVENT_STORE, WORKFLOW_ENGINE } from '../infrastructure/tokens';
+import { CLOCK, EVENT_STORE, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
+import type { DisclosingRequest } from '../personal-data/access-purpose.guard';
+import { WITHHELD_HEADER } from '../personal-data/access-entries';
+import { ACCESS_LOG, PERSONAL_DATA_STORE } from '../personal-data/personal-data.tokens';
+import { disclose, type DisclosureDeps } from '../personal-data/response-disclosure.hook';
 import { PathQueryDto, RoundDiffQueryDto } from './audit-query.dto';
 import { ApplicationPathDto, ApplicationVerificationDto, RoundDiffDto } from './audit-view.dto';
 import { SealerHost } from './sealer.host';
@@ -34,9 +39,16 @@ export class AuditController {
   constructor(
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA_STORE) personalData: EncryptingEventStore,
+    @Inject(ACCESS_LOG) accessLog: SqliteAccessLog,
+    @Inject(CLOCK) clock: Clock,
     // Absent in API replicas (PROCESS_ROLE=api): the worker seals.
     @Optional() private readonly sealerHost?: SealerHost,
-  ) {}
+  ) {
+    this.disclosure = { store: personalData, accessLog, clock };
+  }
+
+  private readonly disclosure: DisclosureDeps;
 
   @Get(':id/verify')
   @ApiOperation({ summary: "Verify the application's hash chain: the first broken link with stream, revision, position, expected and found hash; and the newest store seal" })
@@ -75,14 +87,18 @@ export class AuditController {
       'text/plain': { schema: { type: 'string', description: 'a Mermaid stateDiagram-v2' } },
     },
   })
-  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: DisclosingRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
     const { folded, events } = await this.engine.load(id, {
       ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
       ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
     });
     this.engine.assertReadable(folded, actor);
-    const steps = applicationPath(events);
+    // The diagram names the people of the steps: drawn from the steps as this reader may see
+    // them, once logged, for the text answer too (no hook redacts or logs a string).
+    const { body, withheld } = await disclose({ steps: applicationPath(events) }, this.disclosure, req, actor, { publishedView: false, applicationId: id });
+    if (withheld > 0) void res.header(WITHHELD_HEADER, String(withheld));
+    const { steps } = body as { steps: PathStep[] };
     const mermaid = pathToMermaid(steps, { title: `${folded.definition.name} ${id}`, finalStates: finalStatesOf(folded.definition.machine) });
     if (text) {
       void res.type('text/plain; charset=utf-8');

@@ -11,8 +11,17 @@ export function routeOf(request: FastifyRequest): string {
   return typeof path === 'string' ? path : '(unrouted)';
 }
 
-/** The personal-data routes read the purpose headers and log what they show themselves. */
+/**
+ * Routes that redact and log what they show themselves: the personal-data routes, and an
+ * application's path, whose diagram (a string, also answered alone as text) is drawn from the
+ * steps as the reader may see them.
+ */
 export function logsItsOwnReads(route: string): boolean {
+  return readsItsOwnPurpose(route) || route === '/applications/:id/path';
+}
+
+/** The personal-data routes read the purpose headers themselves (AccessPurposeGuard leaves them). */
+export function readsItsOwnPurpose(route: string): boolean {
   return route.startsWith('/personal-data');
 }
 

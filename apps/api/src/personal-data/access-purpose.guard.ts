@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@nws/engine';
-import { logsItsOwnReads, routeOf } from './access-entries';
+import { readsItsOwnPurpose, routeOf } from './access-entries';
 import { statedPurpose, type StatedPurpose } from './access-purpose';
 
 /** A request as the personal-data guard leaves it: the caller, and why they read (see response-disclosure.hook.ts). */
@@ -18,7 +18,7 @@ export class AccessPurposeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<DisclosingRequest>();
-    if (request.actor && !logsItsOwnReads(routeOf(request))) request.statedPurpose = statedPurpose(request.headers, request.actor);
+    if (request.actor && !readsItsOwnPurpose(routeOf(request))) request.statedPurpose = statedPurpose(request.headers, request.actor);
     return true;
   }
 }
