@@ -67,7 +67,7 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
 
   it('GET /applications/{id}/path: the diagram names people only as the reader may see them, and a diagram that names them is in the access log, text or JSON', async () => {
     const logged = async () =>
-      ((await driver.as('auditor', 'GET', `/personal-data/access-log?applicationId=${id}&actorSub=audit-1`)).body.entries as Array<{ route: string; purpose: string; fields: string[] }>).filter((e) => e.route === '/applications/:id/path');
+      ((await driver.as('auditor', 'GET', `/personal-data/access-log?applicationId=${id}&actorSub=audit-1`)).body.entries as Array<{ route: string; purpose: string; fields: string[]; requestId: string; organizationCode: string }>).filter((e) => e.route === '/applications/:id/path');
     const before = (await logged()).length;
     for (const headers of [{ accept: 'application/json' }, { accept: 'text/plain' }]) {
       const unstated = await server.request('GET', `/applications/${id}/path`, { token: await driver.token('auditor'), headers });
@@ -81,7 +81,7 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
     const stated = await server.request('GET', `/applications/${id}/path?format=mermaid`, { token: await driver.token('auditor'), headers: { 'x-access-purpose': 'audit', 'x-correlation-id': 'path-as-text' } });
     expect(stated.body).toContain('東京 太郎 / 130001 first-reviewer');
     // One entry per body whose people it names (the reviewer's, the applicant's).
-    const entries = (await logged()).slice(before) as Array<{ purpose: string; fields: string[]; requestId: string; organizationCode: string }>;
+    const entries = (await logged()).slice(before);
     expect(entries.map((e) => [e.requestId, e.purpose, e.organizationCode]).sort()).toEqual([
       ['path-as-text', 'audit', '130001'],
       ['path-as-text', 'audit', '132012'],

@@ -108,7 +108,11 @@ describe('OpenAPI document (real port)', () => {
     expect(rows.length).toBeGreaterThan(3);
     holds('/applications', 'get', '200', rows);
     // Not a rubber stamp: a view without its revision fails.
-    const { revision: _dropped, ...withoutRevision } = (await driver.as('auditor', 'GET', `/applications/${id}`)).body;
+    const view = (await driver.as('auditor', 'GET', `/applications/${id}`)).body;
+    const { revision: _dropped, ...withoutRevision } = view;
     expect(schemaOf('/applications/{id}', 'get', '200')(withoutRevision)).toBe(false);
+    // Formats are checked too: a time that is not one fails.
+    expect(schemaOf('/applications/{id}', 'get', '200')(view)).toBe(true);
+    expect(schemaOf('/applications/{id}', 'get', '200')({ ...view, createdAt: 'yesterday' })).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import type { ApiClient } from './http-client';
 
 /** What the published OpenAPI document says an operation answers, as validators an e2e holds real answers to. */
@@ -13,6 +14,8 @@ export interface PublishedSchemas {
 export async function publishedSchemas(server: ApiClient): Promise<PublishedSchemas> {
   const document = (await server.request('GET', '/docs-json')).body as PublishedSchemas['document'];
   const ajv = new Ajv({ strict: false, allErrors: true });
+  // The document's `format`s (date-time, uuid, …) are claims about the answers: checked too.
+  addFormats(ajv);
   ajv.addSchema({ $id: 'openapi', components: document.components });
   const compiled = new Map<string, ReturnType<Ajv['compile']>>();
   const compile = (path: string, method: string, status: string) => {
