@@ -80,7 +80,8 @@ export class ApplicationViewDto {
   @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/SavedFormDto' }, description: 'by form code (02-01, …)' })
   forms!: Record<string, SavedFormDto>;
   @ApiProperty({ type: [ReviewDto] }) reviews!: ReviewDto[];
-  @ApiPropertyOptional(REGISTERED_MASTER_DATA) masterData?: { version: number; contentHash: string; registeredAt: string } | null;
+  // Not @ApiPropertyOptional: its `required: false` would replace the object's own required list.
+  @ApiProperty({ ...REGISTERED_MASTER_DATA, selfRequired: false }) masterData?: { version: number; contentHash: string; registeredAt: string } | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) distributedAt?: string | null;
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: '取下げ: when and why' }) withdrawal?: Record<string, unknown> | null;
   @ApiPropertyOptional({ format: 'date-time' }) createdAt?: string;

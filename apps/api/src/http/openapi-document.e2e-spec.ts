@@ -114,5 +114,11 @@ describe('OpenAPI document (real port)', () => {
     // Formats are checked too: a time that is not one fails.
     expect(schemaOf('/applications/{id}', 'get', '200')(view)).toBe(true);
     expect(schemaOf('/applications/{id}', 'get', '200')({ ...view, createdAt: 'yesterday' })).toBe(false);
+    // A registered version's fields are all required, and the property itself is not (account requests have none).
+    expect(view.masterData).toMatchObject({ version: 1 });
+    const { version: _version, ...versionless } = view.masterData;
+    expect(schemaOf('/applications/{id}', 'get', '200')({ ...view, masterData: versionless })).toBe(false);
+    const { masterData: _none, ...withoutMasterData } = view;
+    expect(schemaOf('/applications/{id}', 'get', '200')(withoutMasterData)).toBe(true);
   });
 });
