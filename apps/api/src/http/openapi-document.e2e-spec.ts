@@ -65,6 +65,9 @@ describe('OpenAPI document (real port)', () => {
       { operation: ['/applications/{id}', 'get'], status: 403, send: () => driver.as('otherApplicant', 'GET', `/applications/${id}`) },
       { operation: ['/applications/{id}/actions/{action}', 'post'], status: 409, send: () => driver.act('applicant', id, 'revise') },
       { operation: ['/applications/{id}/actions/{action}', 'post'], status: 412, send: () => driver.act('applicant', id, 'submit', {}, { 'if-match': '"1"' }) },
+      // 409s outside commands: a state or a setting, not the input.
+      { operation: ['/applications/{id}/diff', 'get'], status: 409, send: () => driver.as('applicant', 'GET', `/applications/${id}/diff`) },
+      { operation: ['/distribution/{consumer}/events/{position}', 'get'], status: 409, send: () => driver.as('distributor', 'GET', '/distribution/reference-distributor/events/1') },
       { operation: ['/applications/{id}/forms/{formCode}', 'put'], status: 415, send: async () => server.request('PUT', `/applications/${id}/forms/02-01`, { token: await driver.token('applicant'), rawBody: 'x', headers: { 'content-type': 'text/plain' } }) },
     ];
     for (const { operation, status, send } of cases) {

@@ -54,7 +54,7 @@ function error(description: string, headers?: HeadersObject): ResponseObject {
  * The refusals each operation can answer with, from what the operation is: every authenticated
  * route can be 401, 403, 429 and 503; one with input 400; one on a resource named in its path 404;
  * one with a body 413 and 415; a command on an application 409, 412 (If-Match) and 422 (an
- * Idempotency-Key reused for another request). Descriptions an operation already gives are kept.
+ * Idempotency-Key reused for another request); 409 too where a state or a setting refuses (conflictOf). Descriptions an operation already gives are kept.
  */
 function errorsOf(path: string, method: string, operation: Operation): Record<number, ResponseObject> {
   const out: Record<number, ResponseObject> = {};
@@ -73,9 +73,8 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
     out[413] = error('the body is larger than the API takes');
     out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
   }
-  if (method !== 'get' && path.startsWith('/applications/{id}')) {
-    out[409] = error('the state does not offer this action (`allowedActions` lists what it does), or another command changed the application meanwhile');
-  }
+  const conflict = conflictOf(path, method);
+  if (conflict) out[409] = error(conflict);
   if (header('If-Match')) out[412] = error('If-Match names a revision the application has moved on from (`currentRevision`)');
   if (header('Idempotency-Key')) out[422] = error('the Idempotency-Key was used before for another request');
   if (authenticated) {
@@ -83,6 +82,20 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
     out[503] = error('the store cannot be written or read now (disk full, read-only, EventStoreDB unreachable); on a write, `outcome` says whether it may have been recorded', RETRY_AFTER);
   }
   return out;
+}
+
+/** Why an operation can answer 409, where it can: a state or a setting it meets, not the caller's input. */
+function conflictOf(path: string, method: string): string | undefined {
+  if (method !== 'get' && path.startsWith('/applications/{id}')) {
+    return 'the state does not offer this action (`allowedActions` lists what it does), or another command changed the application meanwhile';
+  }
+  if (path === '/applications/{id}/diff') return 'the application has no round to compare with: never rejected, or not resubmitted since';
+  if (path === '/projections/parked/{position}/replay') return 'the event failed again: it stays parked, with the error';
+  if (['/distribution/{consumer}/events', '/distribution/{consumer}/stream', '/distribution/{consumer}/events/{position}'].includes(path)) {
+    return "the consumer is not read this way (an HTTP consumer's events are pulled or streamed; an esdb-persistent one's come from its EventStoreDB group)";
+  }
+  if (path === '/distribution/{consumer}/parked/{eventId}/replay') return "the consumer is an esdb-persistent one: its parked events are replayed in its EventStoreDB group";
+  return undefined;
 }
 
 /** Adds the error body's schema and each operation's refusals to the generated document, in place. */
