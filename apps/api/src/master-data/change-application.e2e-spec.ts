@@ -48,6 +48,7 @@ describe('a 変更 (change) application over HTTP: reviewers see its diff, appro
       organizationCode: '132012',
       organizationKind: '市町村長部局',
       againstVersion: 1,
+      registeredVersion: null,
       changes: [{ path: 'contacts[1].phone', kind: 'changed', before: '0426207201', after: '0426207299' }],
       delegations: { label: '委任・受任の突合', matched: [], unmatched: [] },
     });
@@ -62,5 +63,18 @@ describe('a 変更 (change) application over HTTP: reviewers see its diff, appro
       [2, id],
     ]);
     expect((await driver.as('distributor', 'GET', '/master-data/organizations/132012')).body.content.contacts[1].phone).toBe('0426207299');
+
+    // Once registered, and after a later 変更: what its own version changed from the one before,
+    // not a comparison with the later version.
+    const later = await driver.registerOrgan('applicant');
+    expect((await driver.as('auditor', 'GET', `/applications/${later}`)).body.masterData.version).toBe(3);
+    const afterwards = await driver.as('micReviewer', 'GET', `/applications/${id}/master-data-diff`);
+    expect(afterwards.body).toMatchObject({
+      againstVersion: 1,
+      registeredVersion: 2,
+      changes: [{ path: 'contacts[1].phone', kind: 'changed', before: '0426207201', after: '0426207299' }],
+    });
+    const firstDiff = await driver.as('micReviewer', 'GET', `/applications/${first}/master-data-diff`);
+    expect(firstDiff.body).toMatchObject({ againstVersion: null, registeredVersion: 1, changes: [{ path: '', kind: 'added' }] });
   });
 });

@@ -27,7 +27,8 @@ const contentOnly = (content: JsonObject): JsonObject => Object.fromEntries(Obje
 
 /**
  * What an application (a 変更 above all) would change in its body's published master data: the
- * reviewers' view of the difference against the version current today, field by field, and the
+ * reviewers' view of the difference against the version current today, field by field (once it
+ * registered a version: what that version changed from the one before), and the
  * 委任・受任の突合 of its 様03-08 against the other bodies' current master data (read from their
  * master-data streams, as the registrar reads them): `delegations.unmatched` are the rows that stay
  * out of the master data until the other side's application is approved.
@@ -44,7 +45,7 @@ export class MasterDataDiffController {
   ) {}
 
   @Get(':id/master-data-diff')
-  @ApiOperation({ summary: "Field-by-field difference between the body's current master data and what this application registers" })
+  @ApiOperation({ summary: "Field-by-field difference between the body's current master data and what this application registers (once registered: its version against the one before it)" })
   @ApiOkResponse({ type: MasterDataDiffDto, description: 'the difference, and the 委任・受任の突合 of its 様03-08' })
   async diff(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { folded } = await this.engine.current(id);
@@ -54,23 +55,25 @@ export class MasterDataDiffController {
     }
     const ctx = folded.snapshot.context as ConnectionApplicationContext;
     await this.projections.waitFor(await this.store.headPosition());
-    // The body's current version: its own organ's (a 首長部局 and its 教育委員会 share a code, not master data).
-    const baseline = this.queries
-      .masterDataVersions(ctx.organization.code, ctx.organization.kind)
-      .filter((v) => v.applicationId !== id)
-      .at(-1);
+    // Its own organ's versions (a 首長部局 and its 教育委員会 share a code, not master data). Before
+    // its registration the application is compared with the version current today; once it has
+    // registered one, that version is compared with the one it replaced, not with later ones.
+    const versions = this.queries.masterDataVersions(ctx.organization.code, ctx.organization.kind);
+    const registered = versions.find((v) => v.applicationId === id);
+    const baseline = registered ? versions.filter((v) => v.version < registered.version).at(-1) : versions.at(-1);
     const self = { code: ctx.organization.code, kind: ctx.organization.kind };
     const previous = baseline ? filingOfVersion({ ...(baseline as unknown as JsonObject), pendingDelegations: baseline.pendingDelegations as unknown as JsonObject[] }) : null;
     const form0308 = ctx.forms['03-08']?.data;
     const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, self.code) : (previous?.entries ?? []));
     const { filings } = await readCounterpartFilings(this.store, codes);
     const outcome = delegationOutcome(self, form0308, previous, filings);
-    const proposed = contentOnly(masterDataContent(ctx, { base: baseline?.content as JsonObject | undefined, delegations: outcome.registered }));
+    const proposed = contentOnly(registered ? (registered.content as JsonObject) : masterDataContent(ctx, { base: baseline?.content as JsonObject | undefined, delegations: outcome.registered }));
     const current = baseline ? contentOnly(baseline.content as JsonObject) : undefined;
     return {
       organizationCode: ctx.organization.code,
       organizationKind: ctx.organization.kind,
       againstVersion: baseline?.version ?? null,
+      registeredVersion: registered?.version ?? null,
       changes: diffJson(current, proposed),
       delegations: {
         label: '委任・受任の突合',

@@ -87,8 +87,14 @@ class DelegationReconciliationDto {
 export class MasterDataDiffDto {
   @ApiProperty({ example: '132012' }) organizationCode!: string;
   @ApiProperty({ example: '市町村長部局', description: '機関種類' }) organizationKind!: string;
-  @ApiProperty({ type: 'integer', nullable: true, description: "the organ's current version compared with (not one this application registered); null: it has none" })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: "the version compared with: the organ's current one (another application's); once this application registered a version, the one before it. null: there is none",
+  })
   againstVersion!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the version this application registered, whose content `changes` leads to; null: not registered (yet)' })
+  registeredVersion!: number | null;
   @ApiProperty({
     type: [FieldChangeDto],
     description: 'field by field, bookkeeping (applicationNumber, category) left out; with no version to compare with, one `added` change at path "" holding the whole content',
