@@ -20,6 +20,7 @@ import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
 import { loadDistributionConfig, type DistributionConfig } from '@nws/distribution';
+import { documentAccessHeaders } from './http/openapi-access-headers';
 import { documentErrorResponses } from './http/openapi-errors';
 import { rateLimitWindows } from './http/rate-limit';
 
@@ -88,7 +89,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, distribution: 
   sayCloseWhileStopping(app);
   await app.register(helmet, { contentSecurityPolicy: false });
   app.useGlobalPipes(strictValidationPipe());
-  const document = documentErrorResponses(SwaggerModule.createDocument(
+  const document = documentErrorResponses(documentAccessHeaders(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('情報提供ネットワークシステム 接続申請ワークフロー API')
@@ -96,7 +97,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, distribution: 
       .setVersion('1')
       .addBearerAuth()
       .build(),
-    ),
+    )),
   );
   SwaggerModule.setup('docs', app, document);
   return app;

@@ -49,6 +49,14 @@ describe('OpenAPI document (real port)', () => {
       }
     }
     expect(missing).toEqual([]);
+    // Every authenticated operation takes the access-purpose headers, with the purposes as an enum.
+    const withoutPurpose = operations()
+      .filter(({ operation }) => operation.security?.length)
+      .filter(({ operation }) => !(operation.parameters ?? []).some((p) => p.in === 'header' && p.name === 'X-Access-Purpose'))
+      .map(({ path, method }) => `${method.toUpperCase()} ${path}`);
+    expect(withoutPurpose).toEqual([]);
+    const purpose = (document.paths['/applications/{id}']!['get']!.parameters ?? []).find((p) => p.name === 'X-Access-Purpose') as { schema?: { enum?: string[] } } | undefined;
+    expect(purpose?.schema?.enum).toEqual(expect.arrayContaining(['review', 'audit', 'distribution', 'published-contact', 'disclosure-request']));
     // Descriptions an operation gave itself are kept.
     expect(document.paths['/master-data/organizations/{code}']!['get']!.responses['404']).toMatchObject({ description: expect.stringContaining('no master data') });
     // Probes are public: no 401 to document.
@@ -65,6 +73,8 @@ describe('OpenAPI document (real port)', () => {
       { operation: ['/applications/{id}', 'get'], status: 403, send: () => driver.as('otherApplicant', 'GET', `/applications/${id}`) },
       { operation: ['/applications/{id}/actions/{action}', 'post'], status: 409, send: () => driver.act('applicant', id, 'revise') },
       { operation: ['/applications/{id}/actions/{action}', 'post'], status: 412, send: () => driver.act('applicant', id, 'submit', {}, { 'if-match': '"1"' }) },
+      // A bad access purpose is refused where nothing else is taken as input.
+      { operation: ['/distribution/consumers', 'get'], status: 400, send: () => driver.as('distributor', 'GET', '/distribution/consumers', undefined, { 'x-access-purpose': 'curiosity' }) },
       // 409s outside commands: a state or a setting, not the input.
       { operation: ['/applications/{id}/diff', 'get'], status: 409, send: () => driver.as('applicant', 'GET', `/applications/${id}/diff`) },
       { operation: ['/distribution/{consumer}/events/{position}', 'get'], status: 409, send: () => driver.as('distributor', 'GET', '/distribution/reference-distributor/events/1') },

@@ -61,7 +61,7 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
   const parameters = (operation.parameters ?? []) as Array<{ in?: string; name?: string }>;
   const header = (name: string) => parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === name.toLowerCase());
   const authenticated = (operation.security ?? []).length > 0;
-  if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody || header('If-Match') || header('Idempotency-Key') || header('Last-Event-ID')) {
+  if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody || header('If-Match') || header('Idempotency-Key') || header('Last-Event-ID') || header('X-Access-Purpose')) {
     out[400] = error('a value that breaks a rule: `violations` names each field and rule, in Japanese and English');
   }
   if (authenticated) {
