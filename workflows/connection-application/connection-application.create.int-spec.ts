@@ -1,4 +1,4 @@
-import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata } from '@nws/engine';
+import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, type JsonObject } from '@nws/engine';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from './connection-application.workflow';
 import { connectionApplicationForms } from './forms';
@@ -97,8 +97,38 @@ describe('connection application: 登録 registers first, 変更 changes what is
     expect((await engine.execute(inReview, 'reject', { comment: '登録済みのため「変更」で申請してください。' }, meta(micReviewer))).state).toBe('rejected');
   });
 
+  describe('a 接続 carries 様02-01, 02-02 and 02-06, or its organ has them registered', () => {
+    const example = (code: string) => connectionApplicationForms.get(code)!.example;
+    // 様03-06 attaching 02-01, 02-02, 02-06 and 03-07 only (no delegation, no 条例連携).
+    const coveringForm: JsonObject = { ...example('03-06'), independentUseLinkage: false, attachments: { ...(example('03-06')['attachments'] as JsonObject), form0308: false, form0309: false, other: false, otherAttachments: [] } };
+    const connection = async (forms: Record<string, JsonObject>) => {
+      const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '接続' }, meta(hachiojiApplicant));
+      for (const [formCode, form] of Object.entries(forms)) await engine.execute(id, 'save-form', { formCode, form }, meta(hachiojiApplicant), { internal: true });
+      return id;
+    };
+    const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
+
+    it('given an organ without master data, when its 接続 leaves them out, then submission is refused naming each, nothing is stored, and the view says why', async () => {
+      const id = await connection({ '03-06': coveringForm, '03-07': example('03-07'), '02-02': example('02-02') });
+      const head = await store.headPosition();
+      expect(await refusalOf(engine.execute(id, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.02-01:attachedOrRegistered', 'forms.02-06:attachedOrRegistered']);
+      expect(await store.headPosition()).toBe(head);
+      const view = await engine.view((await engine.current(id)).folded, hachiojiApplicant);
+      expect(view.refusedActions.map((r) => `${r.action}:${r.violations.map((v) => v.field).join()}`)).toEqual(['submit:forms.02-01,forms.02-06']);
+      for (const code of ['02-01', '02-06']) await engine.execute(id, 'save-form', { formCode: code, form: example(code) }, meta(hachiojiApplicant), { internal: true });
+      expect((await engine.execute(id, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
+    });
+
+    it('given the organ registered, then a 接続 with the 様03 forms alone is submitted (the registered 責任体制 and 連絡窓口 stay)', async () => {
+      await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
+      const id = await connection({ '03-06': coveringForm, '03-07': example('03-07') });
+      expect((await engine.execute(id, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
+    });
+  });
+
   it('the published definition says, per category, whether the organ must already have master data', () => {
     const categories = (connectionApplicationV1.guide as { categories: Record<string, { registeredMasterData: string }> }).categories;
     expect(Object.fromEntries(Object.entries(categories).map(([category, guide]) => [category, guide.registeredMasterData]))).toEqual({ 登録: 'absent', 変更: 'required', 接続: 'either' });
+    expect((categories['接続'] as unknown as { requiredUnlessRegistered: string[] }).requiredUnlessRegistered).toEqual(['02-01', '02-02', '02-06']);
   });
 });

@@ -65,8 +65,33 @@ export function connectionApplicationRequires(created: readonly DecidedEvent[]):
  */
 export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
   if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
-  const { category, organization } = application.snapshot.context as { category: string; organization: Organ };
-  return masterDataRequirements(category, organization);
+  const { category, organization, forms } = application.snapshot.context as { category: string; organization: Organ; forms: Record<string, unknown> };
+  return [...masterDataRequirements(category, organization), ...packageRequirements(category, organization, forms)];
+}
+
+/** The forms of 責任体制 and 連絡窓口 every 接続 lists as attached on 様03-06 (its checklist ticks them). */
+export const STRUCTURE_FORMS = ['02-01', '02-02', '02-06'] as const;
+
+/**
+ * A 接続 carries 様02-01, 02-02 and 02-06 (様03-06 must tick them), or its organ has them registered
+ * already (a 登録 before it): one left out of an organ with no master data would register a
+ * version with no 責任体制 or no 連絡窓口, and distribute it.
+ */
+function packageRequirements(category: string, organization: Organ, forms: Record<string, unknown>): StreamRequirement[] {
+  if (category !== '接続') return [];
+  const { code, name, kind } = organization;
+  return STRUCTURE_FORMS.filter((form) => !forms[form]).map((form) => ({
+    streamId: masterDataStream(code, kind),
+    exists: true,
+    refusal: {
+      field: `forms.${form}`,
+      rule: 'attachedOrRegistered',
+      message: {
+        ja: `forms.${form}: 様03-06で添付する様${form}が保存されていません。${name}（${kind}）のマスタデータは登録されていないため、様${form}を保存してください。`,
+        en: `forms.${form}: form 03-06 lists form ${form} as attached, and it is not saved; ${name} (${kind}) has no registered master data to take it from: save form ${form}`,
+      },
+    },
+  }));
 }
 
 function masterDataRequirements(category: string, organization: Organ): StreamRequirement[] {

@@ -1,6 +1,6 @@
 import { createInputSchema, displayForms, jsonSchemaOf, type FoldedApplication, type JsonObject, type WorkflowDefinition } from '@nws/engine';
 import { ACTIONS, INTERNAL_COMMANDS } from './connection-application.commands';
-import { CreateConnectionApplicationDto, connectionApplicationCommandRequires, connectionApplicationRequires, createConnectionApplication } from './connection-application.create';
+import { CreateConnectionApplicationDto, STRUCTURE_FORMS, connectionApplicationCommandRequires, connectionApplicationRequires, createConnectionApplication } from './connection-application.create';
 import { decideConnectionApplication } from './connection-application.decide';
 import { MACHINE_VERSION, connectionApplicationMachine, type ConnectionApplicationContext } from './connection-application.machine';
 import { authorizeConnectionApplication, canReadConnectionApplication } from './connection-application.policy';
@@ -70,6 +70,8 @@ const GUIDE_CATEGORIES = Object.fromEntries(
       // What a client should know before offering the category: see connectionApplicationRequires.
       registeredMasterData: category === '変更' ? 'required' : category === '登録' ? 'absent' : 'either',
       optionalForms: [...(OPTIONAL_FORMS[category] ?? [])],
+      // See connectionApplicationCommandRequires.
+      requiredUnlessRegistered: category === '接続' ? [...STRUCTURE_FORMS] : [],
     },
   ]),
 );

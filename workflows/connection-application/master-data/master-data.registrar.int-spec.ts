@@ -27,12 +27,15 @@ const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' };
 const example = (code: string): any => structuredClone(connectionApplicationForms.get(code)!.example);
 const TAX_INFO: string = example('03-08').receivedProvisions[0].personalInfoName;
 
+/** What every 接続 of an organ without master data carries: 責任体制 and 連絡窓口. */
+const STRUCTURE_FORMS = (): Record<string, JsonObject> => Object.fromEntries(['02-01', '02-02', '02-06'].map((code) => [code, example(code)]));
 const TOKYO_FORMS = (): Record<string, JsonObject> => ({
+  ...STRUCTURE_FORMS(),
   '03-06': { ...example('03-06'), bodyType: '都道府県知事部局', independentUseLinkage: false, attachments: { ...example('03-06').attachments, form0309: false } },
   '03-07': { ...example('03-07'), providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO) },
   '03-08': { ...example('03-08'), receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: TAX_INFO, delegateeCode: '132012' }] },
 });
-const HACHIOJI_FORMS = (): Record<string, JsonObject> => Object.fromEntries(['03-06', '03-07', '03-08', '03-09'].map((code) => [code, example(code)]));
+const HACHIOJI_FORMS = (): Record<string, JsonObject> => ({ ...STRUCTURE_FORMS(), ...Object.fromEntries(['03-06', '03-07', '03-08', '03-09'].map((code) => [code, example(code)])) });
 
 async function approve(engine: WorkflowEngine, applicant: Actor, first: Actor, category: string, forms: Record<string, JsonObject>, second = true): Promise<string> {
   const { id } = await engine.create('connection-application', { organizationCode: applicant.org, category }, meta(applicant));

@@ -119,6 +119,10 @@ describe('audit and master-data-diff answers match the published OpenAPI schemas
     const taxInfo: string = forms['03-08'].receivedProvisions[0].personalInfoName;
     const tokyo = (await as(tokyoApplicant, 'POST', '/applications', { workflow: 'connection-application', organizationCode: '130001', category: '接続' })).body.id as string;
     const tokyoForms: Record<string, unknown> = {
+      // 東京都 has no master data yet: its 接続 carries 責任体制 and 連絡窓口.
+      '02-01': forms['02-01'],
+      '02-02': forms['02-02'],
+      '02-06': forms['02-06'],
       '03-06': { ...forms['03-06'], bodyType: '都道府県知事部局', mainOffice: { postalCode: '163-8001', address: '東京都新宿区西新宿二丁目8番1号' }, independentUseLinkage: false, attachments: { ...forms['03-06'].attachments, form0309: false } },
       '03-07': { ...forms['03-07'], providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo) },
       '03-08': { ...forms['03-08'], receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: taxInfo, delegateeCode: '132012' }] },

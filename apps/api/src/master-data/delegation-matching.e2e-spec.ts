@@ -45,6 +45,10 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
     // --- 東京都 (都道府県知事部局, first review J-LIS): a 接続 application delegating 27-2 to 八王子市.
     const tokyo = ok(await as(tokyoApplicant, 'POST', '/applications', { workflow: 'connection-application', organizationCode: '130001', category: '接続' }), 201).body.id as string;
     const tokyoForms: Record<string, unknown> = {
+      // 責任体制 and 連絡窓口: 東京都 has no master data yet, so its 接続 carries them.
+      '02-01': forms['02-01'],
+      '02-02': forms['02-02'],
+      '02-06': forms['02-06'],
       '03-06': {
         ...forms['03-06'],
         bodyType: '都道府県知事部局',
@@ -101,7 +105,7 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
 
     // --- 八王子市 (市町村長部局): the examples, whose 様03-08 receives 9 (query) and 27-2 (provision) from 東京都.
     const hachioji = ok(await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' }), 201).body.id as string;
-    for (const code of ['03-06', '03-07', '03-08', '03-09']) ok(await driver.as('applicant', 'PUT', `/applications/${hachioji}/forms/${code}`, forms[code]));
+    for (const code of ['02-01', '02-02', '02-06', '03-06', '03-07', '03-08', '03-09']) ok(await driver.as('applicant', 'PUT', `/applications/${hachioji}/forms/${code}`, forms[code]));
     ok(await driver.act('applicant', hachioji, 'submit'));
     ok(await driver.act('prefectureReviewer', hachioji, 'approve'));
 

@@ -67,7 +67,7 @@ class WorkflowFormDto {
  */
 const CATEGORY_GUIDE = {
   type: 'object',
-  required: ['requiredForms', 'registeredMasterData', 'optionalForms'],
+  required: ['requiredForms', 'registeredMasterData', 'optionalForms', 'requiredUnlessRegistered'],
   properties: {
     requiredForms: { type: 'array', items: { type: 'string' }, example: ['02-01', '02-02'], description: 'the forms `submit` requires' },
     registeredMasterData: {
@@ -76,6 +76,11 @@ const CATEGORY_GUIDE = {
       description: "whether the organ's master data must already be registered (変更), must not be (登録), or may be either (接続): offer the category accordingly",
     },
     optionalForms: { type: 'array', items: { type: 'string' }, description: 'forms `submit` takes when they are saved' },
+    requiredUnlessRegistered: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "forms `submit` requires unless the organ's master data holds them already (接続: 責任体制 and 連絡窓口)",
+    },
   },
 };
 
@@ -83,6 +88,7 @@ interface CategoryGuide {
   requiredForms: string[];
   registeredMasterData: 'required' | 'absent' | 'either';
   optionalForms: string[];
+  requiredUnlessRegistered: string[];
 }
 
 /**
