@@ -1,12 +1,12 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { classValidatorForm } from '@nws/engine';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
 
 export class AccountHolderDto {
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) department!: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) title!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) department!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) title!: string;
   @IsEmail() email!: string;
   @IsJapanesePhoneNumber('fixed') phone!: string;
 }
@@ -14,7 +14,7 @@ export class AccountHolderDto {
 /** 情報共有サイト アカウント発行申請書 */
 export class AccountRequestFormDto {
   /** 利用目的 */
-  @IsString() @IsNotEmpty() @MaxLength(500) purpose!: string;
+  @IsString() @IsNotBlank() @MaxLength(500) purpose!: string;
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => AccountHolderDto) holders!: AccountHolderDto[];
 }
 

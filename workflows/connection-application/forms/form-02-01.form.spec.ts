@@ -28,6 +28,9 @@ describe('様02-01 責任体制登録（変更）申請書: each rule, broken, i
     expect(rulesOf(form0201, variant(example, (d) => (d.structure.systemResponsible.title = '')))).toEqual(['structure.systemResponsible.title:isNotEmpty']);
     expect(rulesOf(form0201, variant(example, (d) => (d.structure.systemManager.name = '')))).toEqual(['structure.systemManager.name:isNotEmpty']);
     expect(rulesOf(form0201, variant(example, (d) => (d.structure.staff.section = '')))).toEqual(['structure.staff.section:isNotEmpty']);
+    // Spaces alone (full-width, tabs, line breaks) are as empty: "　" is no 係名, and reached the master data.
+    for (const blank of ['  ', '\u3000', '\t\n']) expect(rulesOf(form0201, variant(example, (d) => (d.structure.staff.section = blank)))).toEqual(['structure.staff.section:isNotEmpty']);
+    expectValid(form0201, variant(example, (d) => (d.structure.staff.section = ' 第一係 ')));
     expect(rulesOf(form0201, variant(example, (d) => delete d.structure.staff))).toEqual(['structure.staff:isDefined']);
   });
 

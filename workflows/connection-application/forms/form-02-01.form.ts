@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested, IsEmail, IsDefined } from 'class-validator';
-import { classValidatorForm } from '@nws/engine';
+import { IsIn, IsOptional, IsString, MaxLength, ValidateNested, IsEmail, IsDefined } from 'class-validator';
+import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsJapanesePhoneNumber, IsSeirekiDate, displayPhones, phoneDigits } from './jp-validators';
 
 export const ORGANIZATION_CLASSIFICATIONS = ['取りまとめ都道府県', '情報照会者等'] as const;
@@ -9,31 +9,31 @@ export class OrganizationInfoDto {
   /** 機関区分① */
   @IsIn(['地方公共団体', '地方独立行政法人', 'その他']) category1!: string;
   /** 機関区分②: the prefecture */
-  @IsString() @IsNotEmpty() @MaxLength(10) category2!: string;
+  @IsString() @IsNotBlank() @MaxLength(10) category2!: string;
   /** 機関名 */
-  @IsString() @IsNotEmpty() @MaxLength(100) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) name!: string;
   /** 機関の分類 */
   @IsIn(ORGANIZATION_CLASSIFICATIONS) classification!: string;
 }
 
 export class FillerDto {
-  @IsString() @IsNotEmpty() @MaxLength(100) department!: string;
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) department!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsOptional() @IsJapanesePhoneNumber('any') phone?: string;
   @IsOptional() @IsEmail() email?: string;
 }
 
 export class ResponsiblePersonDto {
   /** 役職 (e.g. 情報政策担当部長) */
-  @IsString() @IsNotEmpty() @MaxLength(100) title!: string;
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) title!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
 }
 
 export class StaffUnitDto {
   /** 課室 */
-  @IsString() @IsNotEmpty() @MaxLength(100) division!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) division!: string;
   /** 係 */
-  @IsString() @IsNotEmpty() @MaxLength(100) section!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) section!: string;
 }
 
 export class ResponsibleStructureDto {

@@ -1,18 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
-import { classValidatorForm } from '@nws/engine';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
+import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsJapanesePhoneNumber, IsPriorityOrder, displayPhones, phoneDigits } from './jp-validators';
 
 export class ContactManagerDto {
-  @IsString() @IsNotEmpty() @MaxLength(100) title!: string;
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) title!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
 }
 
 /** 通常連絡先 (weekday daytime): a department's direct number and an e-mail; published to connected bodies. */
 export class NormalContactDto {
   @IsInt() @Min(1) @Max(20) priority!: number;
-  @IsString() @IsNotEmpty() @MaxLength(100) department!: string;
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) department!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsJapanesePhoneNumber('fixed') phone!: string;
   @IsEmail() email!: string;
 }
@@ -20,7 +20,7 @@ export class NormalContactDto {
 /** 緊急連絡先 (nights, holidays): a mobile; held, but never published or distributed. */
 export class EmergencyContactDto {
   @IsInt() @Min(1) @Max(20) priority!: number;
-  @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsJapanesePhoneNumber('mobile') mobile!: string;
   @IsEmail() email!: string;
 }

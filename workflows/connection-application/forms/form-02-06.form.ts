@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested, IsDefined } from 'class-validator';
-import { classValidatorForm } from '@nws/engine';
+import { IsIn, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested, IsDefined } from 'class-validator';
+import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsSeirekiDate } from './jp-validators';
 import { ResponsiblePersonDto } from './form-02-01.form';
 
@@ -9,7 +9,7 @@ export const CHECK_RESULTS = ['適合', '不適合', '該当なし'] as const;
 export class CheckItemDto {
   @IsIn(CHECK_RESULTS) result!: string;
   /** 不適合 needs the remediation plan. */
-  @ValidateIf((item: CheckItemDto) => item.result === '不適合') @IsString() @IsNotEmpty() @MaxLength(1000) note?: string;
+  @ValidateIf((item: CheckItemDto) => item.result === '不適合') @IsString() @IsNotBlank() @MaxLength(1000) note?: string;
 }
 
 export class BasicFrameworkDto {

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
-import { type JsonObject, classValidatorForm, localized } from '@nws/engine';
+import { IsBoolean, IsDefined, IsIn, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { classValidatorForm, IsNotBlank, localized, type JsonObject } from '@nws/engine';
 import { BODY_TYPES } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
 import { IsChecked, IsLeftEmpty, Satisfies } from './rule-validators';
@@ -16,12 +16,12 @@ export class MainOfficeAddressDto {
   @IsString()
   @Matches(/^\d{3}-?\d{4}$/, { message: localized('郵便番号は 123-4567 の形で入力してください。', 'must be a postal code like 123-4567') })
   postalCode!: string;
-  @IsString() @IsNotEmpty() @MaxLength(200) address!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) address!: string;
 }
 
 export class OtherAttachmentDto {
   @IsIn(OTHER_ATTACHMENT_KINDS) kind!: string;
-  @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) title!: string;
 }
 
 const mustAttach = (form: string): [string, string] => [

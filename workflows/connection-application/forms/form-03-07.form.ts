@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested, IsOptional } from 'class-validator';
-import { type JsonObject, classValidatorForm, localized } from '@nws/engine';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsString, Matches, MaxLength, ValidateNested, IsOptional } from 'class-validator';
+import { classValidatorForm, IsNotBlank, localized, type JsonObject } from '@nws/engine';
 import { BEPPYO2_CATALOG_VERSION, BEPPYO2_CATALOG_VERSIONS, findBeppyo2Item, findBeppyo2Row } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
 import { IsBeppyo2AffairName, IsBeppyo2ItemNo, IsBeppyo2PersonalInfoName } from './catalog-validators';
@@ -16,7 +16,7 @@ export class PiaDocumentDto {
   @Matches(/^\d{1,6}$/, { message: localized('評価書番号は評価書に記載の番号（数字）で入力してください。', 'must be the evaluation number printed on the report (digits)') })
   number!: string;
   /** 評価書名 */
-  @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) title!: string;
 }
 
 interface PiaShape {

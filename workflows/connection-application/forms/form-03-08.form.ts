@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { type JsonObject, classValidatorForm } from '@nws/engine';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { classValidatorForm, IsNotBlank, type JsonObject } from '@nws/engine';
 import { BEPPYO2_CATALOG_VERSION, BEPPYO2_CATALOG_VERSIONS, findBeppyo2Item, findBeppyo2Row } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
 import {
@@ -26,7 +26,7 @@ export class DelegationLinkDto {
   /** 条例・規則・規約: the instrument attached to the application, which states the delegated scope */
   @IsNotGuidance() @IsInstrumentOfBasis() instrumentKind!: string;
   /** Its title, e.g. 東京都後期高齢者医療広域連合規約 */
-  @IsString() @IsNotEmpty() @MaxLength(200) @IsNotGuidanceTitle() instrumentName!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) @IsNotGuidanceTitle() instrumentName!: string;
   /**
    * Whether this step's delegator holds the affair by law. If not (A→B→C seen from B→C), the step
    * that gave it the affair must be registered too: the body that links registers every basis.
@@ -107,7 +107,7 @@ export class ReceivedQueryAffairDto {
   @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2AffairName() affairName!: string;
   /** 個別の手続 when only part of the affair is delegated */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) procedure?: string;
+  @IsOptional() @IsString() @IsNotBlank() @MaxLength(200) procedure?: string;
   @IsDefined() @ValidateNested() @Type(() => DelegationDto) delegation!: DelegationDto;
 }
 

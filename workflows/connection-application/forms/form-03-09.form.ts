@@ -1,13 +1,13 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { type JsonObject, classValidatorForm } from '@nws/engine';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { classValidatorForm, IsNotBlank, type JsonObject } from '@nws/engine';
 import { IsSeirekiDate } from './jp-validators';
 import { IsUniqueBy, Satisfies } from './rule-validators';
 
 /** 個人情報保護委員会への届出: the application must match what was notified, so the notification is named. */
 export class CommissionNotificationDto {
   /** 届出番号 as shown by the commission's system */
-  @IsString() @IsNotEmpty() @MaxLength(50) number!: string;
+  @IsString() @IsNotBlank() @MaxLength(50) number!: string;
   /** 届出日 YYYY/MM/DD */
   @IsSeirekiDate() date!: string;
 }
@@ -15,13 +15,13 @@ export class CommissionNotificationDto {
 /** One 独自利用事務 (an affair a body added to the number's uses by its own ordinance). */
 export class IndependentUseAffairDto {
   /** 事例番号 of the commission's list of linkable cases, when the affair follows one */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(20) caseNo?: string;
+  @IsOptional() @IsString() @IsNotBlank() @MaxLength(20) caseNo?: string;
   /** 独自利用事務名 */
-  @IsString() @IsNotEmpty() @MaxLength(200) affairName!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) affairName!: string;
   /** 条例名 */
-  @IsString() @IsNotEmpty() @MaxLength(200) ordinanceName!: string;
+  @IsString() @IsNotBlank() @MaxLength(200) ordinanceName!: string;
   /** 根拠条項, e.g. 第4条第1項, 別表第1の3の項 */
-  @IsString() @IsNotEmpty() @MaxLength(100) ordinanceArticle!: string;
+  @IsString() @IsNotBlank() @MaxLength(100) ordinanceArticle!: string;
   @IsDefined() @ValidateNested() @Type(() => CommissionNotificationDto) notification!: CommissionNotificationDto;
 }
 

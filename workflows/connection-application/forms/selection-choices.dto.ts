@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { isJsonObject, validateDto, type FieldViolation } from '@nws/engine';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { isJsonObject, IsNotBlank, validateDto, type FieldViolation } from '@nws/engine';
 import type { ClassConstructor } from 'class-transformer';
 import { BODY_TYPES } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
@@ -27,7 +27,7 @@ export class BodySelectionDto {
 /** 受任事務: an affair queried on behalf of another body. */
 export class ReceivedQueryChoiceDto {
   @IsString() @MaxLength(10) itemNo!: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) procedure?: string;
+  @IsOptional() @IsString() @IsNotBlank() @MaxLength(200) procedure?: string;
   @IsDefined() @ValidateNested() @Type(() => DelegationDto) delegation!: DelegationDto;
 }
 

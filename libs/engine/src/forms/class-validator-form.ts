@@ -246,6 +246,9 @@ function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
   return out;
 }
 
+/** Rules whose schema says more than class-validator-jsonschema's: IsNotBlank refuses spaces alone too. */
+const SCHEMA_CONVERTERS = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: '\\S' } };
+
 /**
  * Every DTO's schema (class-validator-jsonschema) and class by name, kept until metadata is
  * registered again (as the fast path's compiled classes are): a schema asked for early (a module's
@@ -258,7 +261,7 @@ function registeredSchemas(): NonNullable<typeof schemaCache> {
     schemaCache = {
       generation: validationMetadataGeneration(),
       // With class-transformer's `@Type` metadata, an array of nested DTOs refers to the item's DTO.
-      schemas: validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage }) as unknown as Record<string, JsonObject>,
+      schemas: validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage, additionalConverters: SCHEMA_CONVERTERS }) as unknown as Record<string, JsonObject>,
       classes: dtoClassesByName(),
     };
   }
