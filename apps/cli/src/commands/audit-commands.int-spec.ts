@@ -189,4 +189,28 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(readFileSync(`${target}.partial`, 'utf8')).toBe('another run');
     expect(existsSync(target)).toBe(false);
   });
+
+  it('an export replaces an existing file only with --force, and never one of DATA_DIR\'s own files (the store, the witness)', async () => {
+    const storeBytes = readFileSync(join(dataDir, EVENTS_FILE));
+    const witnessBytes = readFileSync(join(dataDir, WITNESS_FILE));
+    for (const own of [EVENTS_FILE, WITNESS_FILE]) {
+      for (const force of [[], ['--force']]) {
+        err = [];
+        expect(await run('export', '--out', join(dataDir, own), ...force)).toBe(EXIT.usage);
+        expect(err.join('')).toMatch(/is one of DATA_DIR's own files/);
+      }
+    }
+    expect(readFileSync(join(dataDir, EVENTS_FILE)).equals(storeBytes)).toBe(true);
+    expect(readFileSync(join(dataDir, WITNESS_FILE)).equals(witnessBytes)).toBe(true);
+    expect(await run('verify')).toBe(EXIT.ok);
+    // An earlier export: named, and replaced when asked to.
+    const previous = join(dataDir, 'previous.jsonl');
+    writeFileSync(previous, 'an earlier export');
+    err = [];
+    expect(await run('export', '--out', previous)).toBe(EXIT.usage);
+    expect(err.join('')).toMatch(/previous\.jsonl exists: name a new file, or add --force to replace it/);
+    expect(readFileSync(previous, 'utf8')).toBe('an earlier export');
+    expect(await run('export', '--out', previous, '--force')).toBe(EXIT.ok);
+    expect(await run('verify', '--file', previous)).toBe(EXIT.ok);
+  });
 });

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, realpathSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -6,7 +6,7 @@ import { WITNESS_FILE, WitnessFile, exportEvents } from '@nws/audit';
 import { applicationStream } from '@nws/engine';
 import { existingApplicationId } from '../application-ref';
 import type { RecordedEvent } from '@nws/event-store';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { storedEventStoreOf } from '@nws/personal-data';
 import { openCliContext } from '../cli-context';
 import { logDisclosure, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
@@ -17,6 +17,7 @@ interface ExportFlags extends PurposeFlags {
   format: 'jsonl' | 'csv';
   bom?: boolean;
   out?: string;
+  force?: boolean;
   progress?: boolean;
 }
 
@@ -31,7 +32,8 @@ export function registerExportCommand(program: Command): void {
     .option('--application <id>', 'only this application (its id or 申請番号)')
     .addOption(new Option('--format <format>', 'jsonl (verifiable offline) or csv (for Excel)').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--bom', 'CSV only: start with a UTF-8 byte order mark so Excel reads Japanese text correctly')
-    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--out <file>', 'write to this file instead of stdout (a new file: see --force)')
+    .option('--force', "replace --out when it exists (never one of DATA_DIR's own files)")
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
     .option('--no-progress', 'never show a progress bar')
     .addHelpText('after', '\n--purpose is needed for CSV only: JSON Lines keep personal data encrypted.\n\nExamples:\n  nws export --out store.jsonl\n  nws export --application <id> --format csv --bom --purpose audit --reference AUD-2026-07 --out application.csv\n  nws verify --file store.jsonl')
@@ -44,7 +46,7 @@ export function registerExportCommand(program: Command): void {
       // this run did not create (another export's) is never removed by it.
       let file: WriteStream | undefined;
       try {
-        if (partial !== undefined) file = await openOutput(flags.out!, partial);
+        if (partial !== undefined) file = await openOutput(flags.out!, partial, { force: flags.force === true, dataDir: ctx.config.dataDir });
       } catch (error) {
         await ctx.close();
         throw error;
@@ -91,10 +93,23 @@ export function registerExportCommand(program: Command): void {
     });
 }
 
-/** The `.partial` file the export is written to, created here (never another run's), once --out is known to be writable. */
-async function openOutput(target: string, partial: string): Promise<WriteStream> {
+/**
+ * The `.partial` file the export is written to, created here (never another run's), once --out is
+ * known to be writable. An existing file is replaced only with --force, and never one of DATA_DIR's
+ * own (its event store, witness, logs): `--out data/events.sqlite` replaced the store with its
+ * export, and the rename at the end would do it after the whole export.
+ */
+async function openOutput(target: string, partial: string, options: { readonly force: boolean; readonly dataDir: string }): Promise<WriteStream> {
   if (existsSync(target) && statSync(target).isDirectory()) throw new InvalidArgumentError(`--out ${target} is a directory: name the file to write`);
   if (!existsSync(dirname(target))) throw new InvalidArgumentError(`--out ${target}: the directory ${dirname(target)} does not exist`);
+  if (existsSync(target)) {
+    const inDataDir = realpathSync(dirname(target)) === realpathSync(options.dataDir);
+    const name = basename(target);
+    if (inDataDir && !(name.endsWith('.csv') || (name.endsWith('.jsonl') && name !== WITNESS_FILE))) {
+      throw new InvalidArgumentError(`--out ${target} is one of DATA_DIR's own files (the store's): write the export elsewhere`);
+    }
+    if (!options.force) throw new InvalidArgumentError(`--out ${target} exists: name a new file, or add --force to replace it`);
+  }
   const stream = createWriteStream(partial, { flags: 'wx' });
   try {
     await once(stream, 'open');
