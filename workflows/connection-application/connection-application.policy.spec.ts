@@ -46,8 +46,9 @@ const actorsOf = (kind: Kind): Record<string, Actor> => ({
  * `routed` is the relation the first review is routed to: the prefecture, or J-LIS for a
  * prefectural governor department. Written once for all kinds, the literal rows are the same.
  */
-function table(routed: string): Record<string, Record<string, string>> {
-  const body = { 'same-body-other-organ-applicant': 'read', auditors: 'read', system: 'read' };
+function table(routed: string, options: { otherOrganReads: boolean }): Record<string, Record<string, string>> {
+  // A body is an organ: another organ of the code reads only the applications it forwards (a head's department its board's).
+  const body = { ...(options.otherOrganReads ? { 'same-body-other-organ-applicant': 'read' } : {}), auditors: 'read', system: 'read' };
   const reviewers = { ...body, [routed]: 'read', 'mic-second-reviewer': 'read', 'first-decider-as-second-reviewer': 'read' };
   return {
     draft: { ...body, 'own-applicant': 'generate-selection-forms read save-form submit withdraw' },
@@ -68,14 +69,14 @@ function table(routed: string): Record<string, Record<string, string>> {
 const READABLE_BY_REVIEWERS = ['firstReview', 'secondReview', 'rejected (first review)', 'rejected (second review)', 'draft (round 2)', 'approved', 'masterDataRegistered', 'distributed', 'withdrawn (in first review)'];
 
 const EXPECTED: Record<Kind, Record<string, Record<string, string>>> = {
-  municipality: table('prefecture-first-reviewer'),
+  municipality: table('prefecture-first-reviewer', { otherOrganReads: false }),
   // The prefecture's first reviewers decide; its board's own reviewer (routed there by code) reads and decides nothing.
   'prefectural-board-of-education': Object.fromEntries(
-    Object.entries(table('prefecture-first-reviewer')).map(([situation, row]) => [situation, READABLE_BY_REVIEWERS.includes(situation) ? { ...row, 'own-body-first-reviewer': 'read' } : row]),
+    Object.entries(table('prefecture-first-reviewer', { otherOrganReads: false })).map(([situation, row]) => [situation, READABLE_BY_REVIEWERS.includes(situation) ? { ...row, 'own-body-first-reviewer': 'read' } : row]),
   ),
-  governor: table('jlis-first-reviewer'),
+  governor: table('jlis-first-reviewer', { otherOrganReads: false }),
   'board-of-education': {
-    ...table('prefecture-first-reviewer'),
+    ...table('prefecture-first-reviewer', { otherOrganReads: true }),
     // 首長部局を経由: the head's department forwards; the prefecture already sees what comes.
     awaitingForward: {
       'own-applicant': 'read withdraw',

@@ -1,9 +1,11 @@
 import type { Actor } from '@nws/engine';
-import { MIC } from './organizations';
+import { MIC, ORGANIZATION_KINDS, forwardingOrganFor, organOf } from './organizations';
 
 /** Which rows of the application list a caller sees; every field narrows (AND). */
 export interface ListScope {
   readonly organizationCode?: string;
+  /** The applicant organs (機関種類) of that code the caller reads (canReadReviewed). */
+  readonly organizationKinds?: readonly string[];
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
   readonly workflow?: string;
@@ -62,8 +64,13 @@ export function narrowScope(scope: ListScope, filter: ListFilter): ListScope | n
  */
 export function listScope(actor: Actor): ListScope | null {
   switch (actor.role) {
-    case 'applicant':
-      return { organizationCode: actor.org };
+    case 'applicant': {
+      // Its own organ's, and those it forwards (a head's department its board of education's).
+      const organ = organOf(actor);
+      if (organ === undefined) return { organizationCode: actor.org };
+      const forwarded = ORGANIZATION_KINDS.filter((kind) => forwardingOrganFor({ kind }) === organ);
+      return { organizationCode: actor.org, organizationKinds: [organ, ...forwarded] };
+    }
     case 'first-reviewer':
       return { firstReviewer: actor.org };
     case 'second-reviewer':

@@ -124,6 +124,6 @@ export function organOf(actor: { readonly org: string; readonly organ?: string }
  * A municipal board of education submits through its own head's department (首長部局を経由):
  * the head's department forwards it before it reaches the coordinating prefecture.
  */
-export function forwardingOrganFor(organization: OrganizationRef): string | null {
+export function forwardingOrganFor(organization: { readonly kind: string }): string | null {
   return organization.kind === '市町村教育委員会' ? '市町村長部局' : null;
 }

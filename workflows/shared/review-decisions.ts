@@ -1,5 +1,5 @@
 import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
-import { organOf, organizationName } from './organizations';
+import { forwardingOrganFor, organOf, organizationName } from './organizations';
 
 export interface ReviewerRecord {
   sub: string;
@@ -94,12 +94,15 @@ export function reviewWaitingAt(
  * not its reviewers. The application list (`list-scope.policy.ts`) shows the same, by role.
  */
 export function canReadReviewed(
-  ctx: { readonly organization: { readonly code: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null },
+  ctx: { readonly organization: { readonly code: string; readonly kind?: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null },
   actor: Actor,
 ): boolean | undefined {
   switch (actor.role) {
     case 'applicant':
-      return actor.org === ctx.organization.code;
+      // A body is an organ, not a code: a 市町村教育委員会 does not read its 市町村長部局's applications
+      // (their staff's 緊急連絡先 among them), nor the other way round, except the head's department
+      // its board's, which it forwards (首長部局を経由).
+      return actor.org === ctx.organization.code && (ctx.organization.kind === undefined || [ctx.organization.kind, forwardingOrganFor({ kind: ctx.organization.kind })].includes(organOf(actor) ?? null));
     case 'first-reviewer':
       return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
     case 'second-reviewer':

@@ -2,12 +2,14 @@ import type { JsonObject } from '@nws/event-store';
 import { isCiphertext } from './field-cipher';
 import { formatPath, getAt, isRecord, setAt, type PathSegment } from './json-path';
 import { normaliseName, type KeyStore } from './key-store.port';
-import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
+import { PLACEHOLDER, PLACEHOLDERS, actorNameRef, organField, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from './personal-data.declaration';
 
 export interface Reader {
   readonly sub: string;
   readonly org: string;
   readonly role: string;
+  /** The reader's organ (機関種類) where its token names one; absent: its code's default organ. */
+  readonly organ?: string;
 }
 
 export interface RedactionContext {
@@ -18,6 +20,19 @@ export interface RedactionContext {
   readonly publishedView: boolean;
   /** The application of the route (`/applications/:id…`), for values whose node does not name one. */
   readonly applicationId: string | null;
+  /**
+   * The organ a code stands for when a token or a document names none (a prefecture's 知事部局, a
+   * city's 市長部局). Given, a body is an organ: a 市町村教育委員会 is not its 市町村長部局's body
+   * though they share a code. Absent, bodies are compared by code.
+   */
+  readonly defaultOrgan?: (code: string) => string | undefined;
+}
+
+/** Whether the value's body (code, organ) is the reader's own: its people's data is no disclosure. */
+export function ofReadersBody(ctx: RedactionContext, org: string, organ: string | undefined): boolean {
+  if (ctx.reader.org !== org) return false;
+  if (!ctx.defaultOrgan) return true;
+  return (ctx.reader.organ ?? ctx.defaultOrgan(org)) === (organ ?? ctx.defaultOrgan(org));
 }
 
 export interface DisclosedValue {
@@ -41,15 +56,17 @@ export interface RedactionResult {
  * - auditors see what they state a purpose for, except 緊急連絡先;
  * - distributors and other bodies see published contacts only, and not while their use is suspended.
  */
-export function visibility(ctx: RedactionContext, org: string, classification: Classification, suspended: boolean): 'show' | string {
+export function visibility(ctx: RedactionContext, org: string, classification: Classification, suspended: boolean | 'unknown', organ?: string): 'show' | string {
   const { role } = ctx.reader;
-  if (ctx.reader.org === org) return 'show';
+  if (ofReadersBody(ctx, org, organ)) return 'show';
   if (role === 'auditor') {
     if (!ctx.purpose) return PLACEHOLDER.purposeRequired;
     return classification === 'restricted' ? PLACEHOLDER.withheld : 'show';
   }
   if ((role === 'first-reviewer' || role === 'second-reviewer') && !ctx.publishedView) return 'show';
   if (classification !== 'published') return PLACEHOLDER.withheld;
+  // A diff's values are classified by path, their person unknown: shown only where suspension does not matter.
+  if (suspended === 'unknown') return PLACEHOLDER.withheld;
   return suspended ? PLACEHOLDER.suspended : 'show';
 }
 
@@ -90,13 +107,13 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       if (value === undefined || value === null || (typeof value === 'string' && (PLACEHOLDERS.has(value) || isCiphertext(value)))) continue;
       // The body sees its own people whatever their state, and that is no disclosure to log: no
       // subject to look up (two key-store reads per value, on every answer to an applicant).
-      if (ctx.reader.org === ref.org) continue;
+      if (ofReadersBody(ctx, ref.org, ref.organ)) continue;
       const anchor = getAt(node, ref.anchor);
       const name = typeof anchor === 'string' && !PLACEHOLDERS.has(anchor) && !isCiphertext(anchor) ? anchor : String(value);
       plan.push({ ref, ...(await personOf(ref.org, name)) });
     }
     for (const { ref, subjectId, suspended } of plan) {
-      const outcome = visibility(ctx, ref.org, ref.classification, suspended);
+      const outcome = visibility(ctx, ref.org, ref.classification, suspended, ref.organ);
       if (outcome !== 'show') {
         replacements.push([[...at, ...ref.path], outcome]);
         withheld += 1;
@@ -107,7 +124,8 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   };
 
   // Field-by-field diffs carry paths, not people: classified by path, logged without a subject.
-  const applyDiff = (node: Record<string, unknown>, at: readonly PathSegment[], scope: { formCode: string } | { masterData: true }, org: string, applicationId: string | null) => {
+  const applyDiff = (node: Record<string, unknown>, at: readonly PathSegment[], scope: { formCode: string } | { masterData: true }, body: Body, applicationId: string | null) => {
+    const { org, organ } = body;
     for (const [index, change] of (node['changes'] as unknown[]).entries()) {
       if (!isRecord(change) || typeof change['path'] !== 'string') continue;
       for (const side of ['before', 'after'] as const) {
@@ -116,11 +134,11 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
           const field = joinPath(change['path'], sub);
           const classification = declarations.map((d) => d.classifyField(scope, field)).find(Boolean);
           if (!classification || leaf === null || (typeof leaf === 'string' && PLACEHOLDERS.has(leaf))) continue;
-          const outcome = visibility(ctx, org, classification, false);
+          const outcome = visibility(ctx, org, classification, 'unknown', organ);
           if (outcome !== 'show') {
             replacements.push([[...at, 'changes', index, side, ...sub], outcome]);
             withheld += 1;
-          } else if (ctx.reader.org !== org) {
+          } else if (!ofReadersBody(ctx, org, organ)) {
             disclosed.push({ organizationCode: org, applicationId, subjectId: null, field: `${'formCode' in scope ? `forms.${scope.formCode}.` : 'content.'}${field}` });
           }
         }
@@ -128,17 +146,24 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
     }
   };
 
-  const visit = async (node: unknown, at: readonly PathSegment[], applicationId: string | null): Promise<void> => {
+  // The body a subtree is about, named by an ancestor (a view's `organization`, a diff's `organizationCode`).
+  const visit = async (node: unknown, at: readonly PathSegment[], applicationId: string | null, about?: Body): Promise<void> => {
     if (Array.isArray(node)) {
-      for (const [index, item] of node.entries()) await visit(item, [...at, index], applicationId);
+      for (const [index, item] of node.entries()) await visit(item, [...at, index], applicationId, about);
       return;
     }
     if (!isRecord(node)) return;
+    about = bodyNamedBy(node) ?? about;
     if (Array.isArray(node['changes']) && (typeof node['formCode'] === 'string' || typeof node['organizationCode'] === 'string')) {
-      // A form diff names no body: routes that return one have checked canRead, so an applicant reading it is of the body.
-      const org = typeof node['organizationCode'] === 'string' ? node['organizationCode'] : ctx.reader.role === 'applicant' ? ctx.reader.org : '(the applicant body)';
-      applyDiff(node, at, typeof node['formCode'] === 'string' ? { formCode: node['formCode'] } : { masterData: true }, org, applicationId);
-      for (const [key, inner] of Object.entries(node)) if (key !== 'changes') await visit(inner, [...at, key], applicationId);
+      // A form diff names no body itself: the answer around it does (or, for an applicant, whose canRead was checked, its own).
+      const body = about ?? (ctx.reader.role === 'applicant' ? { org: ctx.reader.org, ...organField(ctx.reader.organ) } : { org: '(the applicant body)' });
+      applyDiff(node, at, typeof node['formCode'] === 'string' ? { formCode: node['formCode'] } : { masterData: true }, body, applicationId);
+      for (const [key, inner] of Object.entries(node)) if (key !== 'changes') await visit(inner, [...at, key], applicationId, about);
+      return;
+    }
+    // Who saved a form, in a round diff: `{ sub, name }` with no body of its own (forms are saved by the body's applicants).
+    if (about && typeof node['sub'] === 'string' && typeof node['name'] === 'string' && node['org'] === undefined) {
+      await apply(node, at, [{ path: ['name'], org: about.org, ...organField(about.organ), anchor: ['name'], classification: 'internal' }], applicationId);
       return;
     }
     const located = locate(node, declarations);
@@ -146,7 +171,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       await apply(node, at, located.refs, located.applicationId ?? applicationId);
       return;
     }
-    for (const [key, inner] of Object.entries(node)) await visit(inner, [...at, key], applicationId);
+    for (const [key, inner] of Object.entries(node)) await visit(inner, [...at, key], applicationId, about);
   };
 
   await visit(body, [], ctx.applicationId);
@@ -176,6 +201,18 @@ function locate(node: Record<string, unknown>, declarations: readonly PersonalDa
     const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string));
     return { refs: refs.map((ref) => ({ ...ref, path: ['content', ...ref.path], anchor: ['content', ...ref.anchor] })), applicationId };
   }
+  return undefined;
+}
+
+interface Body {
+  readonly org: string;
+  readonly organ?: string;
+}
+
+function bodyNamedBy(node: Record<string, unknown>): Body | undefined {
+  if (typeof node['organizationCode'] === 'string') return { org: node['organizationCode'], ...organField(node['organizationKind']) };
+  const organization = node['organization'];
+  if (isRecord(organization) && typeof organization['code'] === 'string') return { org: organization['code'], ...organField(organization['kind']) };
   return undefined;
 }
 

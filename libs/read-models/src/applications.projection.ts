@@ -14,7 +14,8 @@ const PREFIX = 'application-';
 export const applicationsProjection: Projection = {
   name: 'applications',
   // 2: reviewers are taken from the routing event, not only from where the application waits.
-  version: 2,
+  // 3: the applicant organ (organization_kind): a body is an organ, and lists are scoped by it.
+  version: 3,
   tables: ['applications'],
   schema: `
     CREATE TABLE IF NOT EXISTS applications (
@@ -23,6 +24,7 @@ export const applicationsProjection: Projection = {
       machine_version   TEXT NOT NULL,
       organization_code TEXT NOT NULL,
       organization_name TEXT,
+      organization_kind TEXT,
       category          TEXT,
       state             TEXT NOT NULL,
       revision          INTEGER NOT NULL,
@@ -59,12 +61,12 @@ export const applicationsProjection: Projection = {
     const meta = event.metadata as { workflow?: string; machineVersion?: string; state?: string; occurredAt?: string; waitingAt?: { stage: string; org: string } | null };
     const at = meta.occurredAt ?? event.recordedAt;
     if (event.type === 'ApplicationCreated') {
-      const data = event.data as { organization?: { code?: string; name?: string }; category?: string };
+      const data = event.data as { organization?: { code?: string; name?: string; kind?: string }; category?: string };
       statement(db, 
-        `INSERT INTO applications (id, workflow, machine_version, organization_code, organization_name, category, state, revision, created_at, updated_at, last_position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO applications (id, workflow, machine_version, organization_code, organization_name, organization_kind, category, state, revision, created_at, updated_at, last_position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
-      ).run(id, meta.workflow ?? '', meta.machineVersion ?? '', data.organization?.code ?? '', data.organization?.name ?? null, data.category ?? null, meta.state ?? '', event.revision, at, at, event.position);
+      ).run(id, meta.workflow ?? '', meta.machineVersion ?? '', data.organization?.code ?? '', data.organization?.name ?? null, data.organization?.kind ?? null, data.category ?? null, meta.state ?? '', event.revision, at, at, event.position);
       return;
     }
     const waiting = meta.waitingAt ?? null;

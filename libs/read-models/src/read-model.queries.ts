@@ -22,6 +22,8 @@ export interface ApplicationRow {
 
 export interface ApplicationFilter {
   readonly organizationCode?: string;
+  /** The applicant organ is one of these (機関種類); an application that names none counts as any. */
+  readonly organizationKinds?: readonly string[];
   /** Applications whose first (second) review is routed to this body. */
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
@@ -70,6 +72,10 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
     params.push(value);
   };
   equal('organization_code', filter.organizationCode);
+  if (filter.organizationKinds) {
+    clauses.push(`(organization_kind IS NULL OR organization_kind IN (${filter.organizationKinds.map(() => '?').join(', ')}))`);
+    params.push(...filter.organizationKinds);
+  }
   equal('first_reviewer', filter.firstReviewer);
   equal('second_reviewer', filter.secondReviewer);
   if (filter.states && filter.states.length > 0) {

@@ -6,7 +6,7 @@ import { registeredApplication } from '../personal-data/testing/personal-data.fi
 describe('GET /applications: the list follows the read policy', () => {
   let server: TestServer;
   let driver: Driver;
-  const ids: Record<'draft' | 'submitted' | 'otherBody' | 'registered', string> = { draft: '', submitted: '', otherBody: '', registered: '' };
+  const ids: Record<'draft' | 'submitted' | 'otherBody' | 'registered' | 'board', string> = { draft: '', submitted: '', otherBody: '', registered: '', board: '' };
 
   beforeAll(async () => {
     server = await TestServer.start();
@@ -17,18 +17,22 @@ describe('GET /applications: the list follows the read policy', () => {
     expect((await driver.act('applicant', ids.submitted, 'submit')).status).toBe(200);
     const { create } = await driver.examples();
     ids.otherBody = (await driver.as('otherApplicant', 'POST', '/applications', { ...create, organizationCode: '132021' })).body.id;
+    // Another organ of the same code (八王子市教育委員会): a body of its own.
+    ids.board = await driver.draftWithForms('boardOfEducation');
   });
   afterAll(() => server.stop());
 
   const expected: Record<ActorName, ReadonlyArray<keyof typeof ids>> = {
-    applicant: ['draft', 'submitted', 'registered'],
-    boardOfEducation: ['draft', 'submitted', 'registered'],
+    // The head's department reads its board of education's applications too: it forwards them (首長部局を経由).
+    applicant: ['draft', 'submitted', 'registered', 'board'],
+    // A body is an organ, not a code: the board does not read its city's head department's.
+    boardOfEducation: ['board'],
     otherApplicant: ['otherBody'],
     // Drafts are routed to nobody yet; submission names both reviewers.
     prefectureReviewer: ['submitted', 'registered'],
     otherPrefectureReviewer: [],
     micReviewer: ['submitted', 'registered'],
-    auditor: ['draft', 'submitted', 'otherBody', 'registered'],
+    auditor: ['draft', 'submitted', 'otherBody', 'registered', 'board'],
     distributor: ['registered'],
     prefectureDistributor: [],
     operator: [],

@@ -121,6 +121,8 @@ class RoundSummaryDto {
 /** GET /applications/{id}/diff */
 export class RoundDiffDto {
   @ApiProperty({ format: 'uuid' }) applicationId!: string;
+  @ApiProperty({ example: '132012', description: 'the applicant body (全国地方公共団体コード)' }) organizationCode!: string;
+  @ApiProperty({ example: '市町村長部局', description: '機関種類 of the applicant body' }) organizationKind!: string;
   @ApiProperty({ type: RoundSummaryDto }) from!: RoundSummaryDto;
   @ApiProperty({ type: RoundSummaryDto }) to!: RoundSummaryDto;
   @ApiProperty({ type: [FormDiffDto], description: 'only the forms that differ, each with only the fields that differ' }) forms!: FormDiffDto[];

@@ -68,7 +68,10 @@ export class AuditController {
     this.engine.assertReadable(folded, actor);
     try {
       const rounds = roundSnapshots(folded.definition, id, events);
-      return { applicationId: id, ...diffRounds(rounds, { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) }) };
+      // The body whose forms they are: its people's values are no disclosure to it, and are logged under it for anyone else.
+      const { organization } = folded.snapshot.context as { organization: { code: string; kind: string } };
+      const diff = diffRounds(rounds, { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) });
+      return { applicationId: id, organizationCode: organization.code, organizationKind: organization.kind, ...diff };
     } catch (error) {
       if (!(error instanceof RoundDiffError)) throw error;
       throw error.reason === 'unknown-round' ? new NotFoundException(error.detail) : new ConflictException(error.detail);

@@ -109,6 +109,11 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(published.body.content.contacts[0].name).toBe(TANAKA.name);
     const distributor = await driver.as('distributor', 'GET', `/applications/${id}`);
     expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
+    // A diff's values are classified by path, without their person: where suspension decides, they are withheld.
+    const diff = await driver.as('distributor', 'GET', `/applications/${id}/master-data-diff`);
+    expect(diff.status).toBe(200);
+    for (const value of [TAKAHASHI.phone, TAKAHASHI.phoneShown, TAKAHASHI.name]) expect(JSON.stringify(diff.body)).not.toContain(value);
+    expect(JSON.stringify(diff.body)).toContain(PLACEHOLDER.withheld);
     expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).body.forms['02-02'].data.normalContacts[1].phone).toBe(TAKAHASHI.phoneShown);
     expect((await driver.as('auditor', 'GET', '/master-data/organizations/132012', undefined, { 'x-access-purpose': 'audit' })).body.content.contacts[1].name).toBe(TAKAHASHI.name);
     // Distribution too: the pull endpoint and the Server-Sent Events stream (whose events no answer hook sees).
@@ -156,6 +161,31 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(JSON.stringify(audited.body)).toContain(PLACEHOLDER.withheld);
     const blind = await driver.as('auditor', 'GET', `/applications/${other}/diff`);
     expect(JSON.stringify(blind.body)).not.toContain('東京 太郎');
+    // Who saved a form ({ sub, name }, no body of its own) is the applicant body's person too.
+    expect(JSON.stringify(ownDiff.body)).toContain('山田 花子');
+    expect(JSON.stringify(blind.body)).not.toContain('山田 花子');
+    // Logged under the applicant body, where the body's own access log finds it (not "(the applicant body)"),
+    // and the rejecting reviewer's under theirs.
+    const entries = await log(`applicationId=${other}&actorSub=audit-1`);
+    expect(entries.filter((e) => e.route === '/applications/:id/diff').map((e) => e.organizationCode).sort()).toEqual(['130001', '132012']);
+  });
+
+  it('a body is an organ: the board of education and its city\'s head department share a code, not their staff\'s data', async () => {
+    const board = await driver.draftWithForms('boardOfEducation');
+    // The board reads its own and is not logged; it does not read the head department's.
+    expect((await driver.as('boardOfEducation', 'GET', `/applications/${board}`)).status).toBe(200);
+    expect(await log(`applicationId=${board}&actorSub=kyoiku-1`)).toEqual([]);
+    expect((await driver.as('boardOfEducation', 'GET', `/applications/${id}`)).status).toBe(403);
+    expect((await driver.as('boardOfEducation', 'GET', `/applications/${id}/history`)).status).toBe(403);
+    // The head department forwards the board's applications, so it reads them: as another body,
+    // published contacts only, and logged.
+    const forwarder = await driver.as('applicant', 'GET', `/applications/${board}`);
+    expect(forwarder.status).toBe(200);
+    for (const value of EMERGENCY) expect(JSON.stringify(forwarder.body)).not.toContain(value);
+    expect(forwarder.body.forms['02-02'].data.emergencyContacts[0].mobile).toBe(PLACEHOLDER.withheld);
+    expect(forwarder.headers.get('x-personal-data-withheld')).not.toBeNull();
+    const logged = await log(`applicationId=${board}&actorSub=yamada`);
+    expect(logged.map((e) => e.route)).toContain('/applications/:id');
   });
 
   it('requests are refused by role, body, legal basis and shape, and record nothing', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
 import type { Clock } from '../infrastructure/tokens';
 import type { Actor } from '@nws/engine';
+import { defaultKindFor } from '@nws/workflows/shared/organizations';
 import { WITHHELD_HEADER, accessEntries, logsItsOwnReads, requestIdOf, routeOf } from './access-entries';
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
@@ -54,7 +55,8 @@ export async function disclose(body: unknown, deps: DisclosureDeps, request: Dis
   // Should a caller's answer ever come without the guard's reading of the headers, it is
   // redacted as for a reader who stated no purpose: withheld, never shown unlogged.
   const stated = request.statedPurpose ?? NO_PURPOSE;
-  const result = await redactResponse(body, deps.store.declarations, deps.store.keys, { reader, purpose: stated.purpose, ...view });
+  // A body is an organ: a board of education is not its city's head department (defaultKindFor: the organ a code alone means).
+  const result = await redactResponse(body, deps.store.declarations, deps.store.keys, { reader, purpose: stated.purpose, ...view, defaultOrgan: defaultKindFor });
   await deps.accessLog.record(accessEntries(result.disclosed, { actor: reader, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: deps.clock(), requestId: requestIdOf(request) }));
   return result;
 }
