@@ -14,7 +14,18 @@ export interface PurposeFlags {
 export function withPurpose(command: Command): Command {
   return command
     .addOption(new Option('--purpose <code>', 'why personal data is read: required, since the output holds it in clear; recorded in the access log').choices(Object.keys(ACCESS_PURPOSES)))
-    .option('--reference <text>', 'a case or request number recorded with the purpose');
+    .option('--reference <text>', 'a case or request number recorded with the purpose (1 to 64 of A-Z a-z 0-9 . _ / -; no names)', caseReference);
+}
+
+/**
+ * The rule X-Access-Reference has over HTTP: the access log is append-only, so a reference such as
+ * 「山田花子の開示請求」 would keep a name there for ever.
+ */
+function caseReference(value: string): string {
+  if (!/^[A-Za-z0-9._/-]{1,64}$/.test(value)) {
+    throw new InvalidArgumentError(`1〜64文字の英数字と . _ / - で指定してください（氏名等は記入しないこと） / must be 1 to 64 characters of A-Z, a-z, 0-9, . _ / - (no names)`);
+  }
+  return value;
 }
 
 /** Refused before anything is read, whatever the application holds: the rule does not depend on the data. */

@@ -81,6 +81,22 @@ describe('operations CLI on a real SQLite store', () => {
     expect(await runCli(['no-such-command'])).toBe(EXIT.usage);
   });
 
+  it('replay takes what the API takes: a revision that exists (digits), a time with its offset, a reference without names', async () => {
+    const id = await seed();
+    const replay = (...args: string[]) => runCli(['replay', id, '--purpose', 'audit', ...args]);
+    // Past the last revision (1) is not "now": exit 3, naming the last.
+    expect(await replay('--as-of-revision', '2')).toBe(EXIT.notFound);
+    expect(await replay('--as-of-revision', '1')).toBe(EXIT.ok);
+    // Number() read '' as 0, '1e1' as 10, '0x1' as 1.
+    for (const revision of ['', '1e1', '0x1', '-1']) expect([revision, await replay('--as-of-revision', revision)]).toEqual([revision, EXIT.usage]);
+    // A time without its offset depends on the machine's zone; an impossible date rolled over.
+    for (const time of ['2026-11-20T12:00:00', '2026-11-20', '2026-02-30T00:00:00Z', 'yesterday']) expect([time, await replay('--as-of', time)]).toEqual([time, EXIT.usage]);
+    expect(await replay('--as-of', '2026-11-20T21:00:00+09:00')).toBe(EXIT.ok);
+    // The access log is append-only: no names in a reference, as over HTTP.
+    expect(await runCli(['history', id, '--purpose', 'audit', '--reference', '山田花子の開示請求'])).toBe(EXIT.usage);
+    expect(await runCli(['history', id, '--purpose', 'audit', '--reference', 'x'.repeat(65)])).toBe(EXIT.usage);
+  });
+
   it('history and replay print personal data in clear only with a purpose, and log what they show (subjects and fields, never values) before printing', async () => {
     const ctx = await openCliContext(process.env, { create: true });
     const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録' }, { actor: applicant, now: '2026-11-20T00:00:00.000Z', commandId: 'c1', correlationId: 'c1' })).id;
@@ -96,7 +112,7 @@ describe('operations CLI on a real SQLite store', () => {
       expect(await runCli(command)).toBe(EXIT.usage);
       expect(out).toEqual([]);
       // Says why, not only exit 2.
-      expect(err.join('')).toMatch(command.includes('--as-of') ? /--as-of must be an ISO-8601 time/ : /--purpose is required[\s\S]*--purpose（利用目的）を指定してください/);
+      expect(err.join('')).toMatch(command.includes('--as-of') ? /--as-of <iso>' argument 'yesterday' is invalid. yesterday: .*must be an ISO 8601 time with an offset/ : /--purpose is required[\s\S]*--purpose（利用目的）を指定してください/);
     }
     expect(accessLog()).toEqual([]);
 

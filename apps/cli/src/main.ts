@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ApplicationNotFoundError } from '@nws/engine';
+import { ApplicationNotFoundError, RevisionNotFoundError } from '@nws/engine';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { NoEventStoreError } from './cli-context';
 import { EXIT } from './commands/exit-codes';
@@ -49,6 +49,7 @@ const EXIT_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Error,
   [DataDirectoryInUseError, EXIT.dataDirectoryInUse],
   [NoEventStoreError, EXIT.notFound],
   [ApplicationNotFoundError, EXIT.notFound],
+  [RevisionNotFoundError, EXIT.notFound],
 ];
 
 export async function runCli(argv: readonly string[]): Promise<number> {

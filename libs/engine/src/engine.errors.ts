@@ -17,6 +17,21 @@ export class ApplicationNotFoundError extends DomainError {
   }
 }
 
+/** A revision asked for (?asOfRevision, --as-of-revision) past the application's last one. */
+export class RevisionNotFoundError extends DomainError {
+  readonly code = 'REVISION_NOT_FOUND';
+  constructor(
+    readonly applicationId: string,
+    readonly revision: number,
+    readonly lastRevision: number,
+  ) {
+    super({
+      ja: `asOfRevision: 申請 ${applicationId} に改訂番号 ${revision} はありません（最新は ${lastRevision}）。`,
+      en: `asOfRevision: application ${applicationId} has no revision ${revision} (the last is ${lastRevision})`,
+    });
+  }
+}
+
 export class UnknownWorkflowError extends DomainError {
   readonly code = 'UNKNOWN_WORKFLOW';
   constructor(readonly workflow: string, readonly known: readonly string[]) {

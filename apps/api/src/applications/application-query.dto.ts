@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { WholeNumber } from '../http/whole-number.transform';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
@@ -11,7 +12,7 @@ import { PageQueryDto } from '../http/page-query.dto';
 export class ApplicationQueryDto {
   @ApiPropertyOptional({ description: 'fold events up to this revision (inclusive)' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(0)
   asOfRevision?: number;

@@ -168,6 +168,13 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(badIfMatch.body.violations[0].field).toBe('If-Match');
     const badQuery = await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=-1`);
     expect(badQuery.status).toBe(400);
+    // Empty, exponent and hex forms were read as numbers ('' as revision 0).
+    for (const revision of ['', '1e1', '0x1']) expect([revision, (await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=${revision}`)).status]).toEqual([revision, 400]);
+    // Past the last revision is not "now": a 404 naming the last.
+    const beyond = await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=999`);
+    expect(beyond.status).toBe(404);
+    expect(beyond.body).toMatchObject({ code: 'REVISION_NOT_FOUND', messages: { en: expect.stringMatching(/has no revision 999 \(the last is \d+\)/) } });
+    expect((await driver.as('auditor', 'GET', `/applications/${id}/path?asOfRevision=999`)).status).toBe(404);
     // One rule, one message that says what is wanted (not a generic "violates rule" beside it).
     const badInstant = await driver.as('auditor', 'GET', `/applications/${id}?asOf=yesterday`);
     expect(badInstant.body.violations).toEqual([

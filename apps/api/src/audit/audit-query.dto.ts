@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { WholeNumber } from '../http/whole-number.transform';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ApplicationQueryDto } from '../applications/application-query.dto';
@@ -8,14 +8,14 @@ import { ApplicationQueryDto } from '../applications/application-query.dto';
 export class RoundDiffQueryDto {
   @ApiPropertyOptional({ description: 'round to compare from (default: the last rejected round)' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(1)
   from?: number;
 
   @ApiPropertyOptional({ description: 'round to compare to (default: the round after `from`, i.e. the resubmission)' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(1)
   to?: number;

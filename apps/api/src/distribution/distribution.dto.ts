@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { WholeNumber } from '../http/whole-number.transform';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../http/page-query.dto';
 
@@ -7,14 +7,14 @@ import { PageQueryDto } from '../http/page-query.dto';
 export class PullQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
   @ApiPropertyOptional({ description: 'global position the consumer has seen; omit to continue at the server-side cursor (leases not expired are not handed out again)' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(0)
   after?: number;
 
   @ApiPropertyOptional({ default: 0, maximum: 60000, description: 'long polling: when nothing is owed, wait up to this many milliseconds for a new event before answering with an empty page' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(0)
   @Max(60000)
@@ -24,7 +24,7 @@ export class PullQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
 export class StreamQueryDto {
   @ApiPropertyOptional({ description: 'start after this global position (the Last-Event-ID header wins); default: the consumer checkpoint' })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(0)
   after?: number;

@@ -7,6 +7,7 @@ import { BODY_LIMIT_BYTES, InvalidJsonException, UnsupportedContentEncodingExcep
 import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
+  RevisionNotFoundError,
   ChangedMeanwhileError,
   ConcurrencyConflictError,
   DomainError,
@@ -31,6 +32,7 @@ interface ErrorBody {
 
 const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [ApplicationNotFoundError, HttpStatus.NOT_FOUND],
+  [RevisionNotFoundError, HttpStatus.NOT_FOUND],
   [UnknownActionError, HttpStatus.NOT_FOUND],
   [UnknownWorkflowError, HttpStatus.BAD_REQUEST],
   [ValidationFailedError, HttpStatus.BAD_REQUEST],

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { WholeNumber } from './whole-number.transform';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** `?limit=&offset=` of every list: at most 1,000 rows a page (default 100), so no list is one unbounded response. */
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -14,7 +14,7 @@ export class PageQueryDto {
 
   @ApiPropertyOptional({ default: 0, minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @WholeNumber()
   @IsInt()
   @Min(0)
   offset?: number;

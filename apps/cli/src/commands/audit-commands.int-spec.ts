@@ -174,6 +174,9 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
       [['verify', '--file', join(dataDir, 'missing.jsonl')], EXIT.notFound, /missing\.jsonl: no such file or directory/],
       [['verify', '--file', dataDir], EXIT.usage, /--file .* is a directory: name the file/],
       [['verify', '--witness', dataDir], EXIT.usage, /--witness .* is a directory: name the file/],
+      // A witness named and missing: for a file and for the store alike.
+      [['verify', '--file', join(dataDir, EVENTS_FILE), '--witness', join(dataDir, 'no-witness.jsonl')], EXIT.notFound, /no-witness\.jsonl: no such file or directory/],
+      [['verify', '--witness', join(dataDir, 'no-witness.jsonl')], EXIT.notFound, /no-witness\.jsonl: no such file or directory/],
     ];
     for (const [args, code, message] of cases) {
       expect({ args, code: await run(...args) }).toEqual({ args, code });

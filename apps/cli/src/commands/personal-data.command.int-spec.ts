@@ -80,7 +80,7 @@ describe('nws record-connection-end / erase-expired', () => {
     await expect(run(['record-connection-end', '132012', '--organ', '都道府県教育委員会', '--ended-at', day(-10)], dataDir)).rejects.toThrow(
       /--organ: 都道府県教育委員会 は 132012 の機関種類ではありません \/ is not an organ of 132012; organs of 132012: 市町村長部局, 市町村教育委員会/,
     );
-    expect((await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
+    expect((await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
   });
 
   it('refuses what is not a connecting body, and an end that has not happened yet, and records nothing', async () => {
@@ -94,8 +94,10 @@ describe('nws record-connection-end / erase-expired', () => {
     for (const [code, message] of refusals) await expect(run(['record-connection-end', ...code, '--ended-at', day(-1)], dataDir)).rejects.toThrow(message);
     const tomorrow = day(1);
     await expect(run(['record-connection-end', '132012', '--ended-at', tomorrow], dataDir)).rejects.toThrow(new RegExp(`--ended-at ${tomorrow}: .*is after today in Japan`));
+    // Events keep what they are given for ever: a day that does not exist is refused.
+    for (const date of ['2026-02-31', '2021-02-29', '2026-13-01', '2026-1-01']) await expect(run(['record-connection-end', '132012', '--ended-at', date], dataDir)).rejects.toThrow(/must be a date that exists, YYYY-MM-DD/);
     // Had any been recorded, a far-off erasure would find an organ whose period passed.
-    expect((await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
+    expect((await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--dry-run'], dataDir)).err).toMatch(/^would erase 0 person\(s\) of 0 organ/);
   });
 
   it('erases per organ: the board of education’s own people when its period passed, the people it shares with the head department only when both did', async () => {
@@ -147,18 +149,18 @@ describe('nws erase-expired --rebuild-read-models beside a running API', () => {
     // when the erasure with a rebuild is run while the API serves the directory
     const server = await TestServer.start({ dataDir });
     try {
-      await expect(run(['erase-expired', '--now', '2099-01-01', '--rebuild-read-models'], dataDir)).rejects.toThrow(
+      await expect(run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--rebuild-read-models'], dataDir)).rejects.toThrow(
         new RegExp(`DATA_DIR ${dataDir} is in use by API \\(PROCESS_ROLE=all\\) \\(pid ${process.pid}.*so erase-expired --rebuild-read-models cannot start`),
       );
     } finally {
       await server.stop(false);
     }
     // then nobody was erased: the people are still due and their values still on disk
-    const due = await run(['erase-expired', '--now', '2099-01-01', '--dry-run'], dataDir);
+    const due = await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--dry-run'], dataDir);
     expect(due.err).toMatch(/^would erase [1-9]\d* person\(s\) of 1 organ/);
     expect(filesHolding(dataDir, TANAKA_VALUES).length).toBeGreaterThan(0);
     // when it runs with the API stopped, it erases them and leaves no value in any file
-    const erased = await run(['erase-expired', '--now', '2099-01-01', '--rebuild-read-models'], dataDir);
+    const erased = await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--rebuild-read-models'], dataDir);
     expect(erased.err).toMatch(/^erased [1-9]\d* person\(s\) of 1 organ/);
     expect(filesHolding(dataDir, TANAKA_VALUES)).toEqual([]);
   });

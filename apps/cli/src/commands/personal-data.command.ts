@@ -3,17 +3,11 @@ import { eraseExpired, findEncryptingStore, recordConnectionEnd } from '@nws/per
 import { hasValidCheckDigit, japanWallClock } from '@nws/reference-catalog';
 import { organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { openCliContext } from '../cli-context';
+import { calendarDate, instantWithOffset } from '../time-arguments';
 
 const OPERATOR = { sub: 'cli', org: 'MIC', role: 'system' };
 
-const isoTime = (value: string): string => {
-  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be an ISO-8601 date or time');
-  return new Date(value).toISOString();
-};
-const isoDate = (value: string): string => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
-  return value;
-};
+const isoTime = (value: string): string => new Date(instantWithOffset(value)).toISOString();
 /**
  * A body that connects: a code with a right check digit that stands for organs. MIC and J-LIS run
  * the network, and a designated city's ward applies as its city: none of them has a connection to end.
@@ -47,7 +41,7 @@ export function registerPersonalDataCommands(program: Command): void {
   program
     .command('record-connection-end <organizationCode>')
     .description("Record the end of an organ's connection: the retention period of its staff's personal data starts")
-    .requiredOption('--ended-at <date>', 'the day the connection ended (YYYY-MM-DD)', isoDate)
+    .requiredOption('--ended-at <date>', 'the day the connection ended (YYYY-MM-DD)', calendarDate)
     .option('--organ <kind>', "the organ (機関種類) whose connection ended, e.g. 市町村教育委員会 (default: the code's 首長部局 / 知事部局)")
     .action(async (organizationCode: string, options: { endedAt: string; organ?: string }) => {
       const organizationKind = organFor(organizationCode, options.organ);
@@ -67,7 +61,7 @@ export function registerPersonalDataCommands(program: Command): void {
   program
     .command('erase-expired')
     .description('Erase the personal data whose retention period has passed, and report each person erased (JSON Lines)')
-    .option('--now <time>', 'judge expiry at this time instead of now (ISO-8601)', isoTime)
+    .option('--now <time>', 'judge expiry at this time instead of now (ISO 8601 with an offset)', isoTime)
     .option('--dry-run', 'report what would be erased, erase nothing')
     .option('--rebuild-read-models', 'also rebuild this DATA_DIR’s read models (only with the API stopped: refused, exit 75, erasing nothing, while it runs; a running API does it by itself)')
     .action(async (options: { now?: string; dryRun?: boolean; rebuildReadModels?: boolean }) => {

@@ -1,29 +1,34 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { historyPrefix, type Actor } from '@nws/engine';
+import { RevisionNotFoundError, applicationStream, historyPrefix, type Actor } from '@nws/engine';
 import { existingApplicationId } from '../application-ref';
 import { openCliContext } from '../cli-context';
+import { instantWithOffset } from '../time-arguments';
 import { disclosedApplicationEvents, requirePurpose, withPurpose, type PurposeFlags } from '../cli-disclosure';
 
 /** Replays are shown as an auditor sees them: everything readable, no actions offered. */
 const AUDITOR: Actor = { sub: 'cli', org: 'MIC', role: 'auditor' };
 
+/** Digits only: Number() also took '' (0), '1e1' and '0x5'. */
 export const nonNegativeInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)}: 0 以上の整数で指定してください / must be a whole number, 0 or more`);
+  return Number(value);
 };
 
 export function registerReplayCommand(program: Command): void {
   withPurpose(program.command('replay <application>'))
     .description('Fold the events of an application (its id or 申請番号; optionally up to a revision or time) and print its state, personal data decrypted (needs --purpose)')
     .option('--as-of-revision <n>', 'fold events up to this revision', nonNegativeInt)
-    .option('--as-of <iso>', 'fold events that occurred at or before this time (give an offset: 2026-11-20T09:00:00+09:00)')
+    .option('--as-of <iso>', 'fold events that occurred at or before this time (with its offset: 2026-11-20T09:00:00+09:00)', instantWithOffset)
     .action(async (ref: string, options: PurposeFlags & { asOfRevision?: number; asOf?: string }) => {
-      if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf))) throw new InvalidArgumentError('--as-of must be an ISO-8601 time');
       requirePurpose(options, 'the replayed application');
       const ctx = await openCliContext();
       try {
         const id = await existingApplicationId(ctx.store, ref);
+        const last = await ctx.store.streamRevision(applicationStream(id));
+        // A revision past the last one is not "now": the auditor asked for something that does not exist.
+        if (options.asOfRevision !== undefined && last !== undefined && options.asOfRevision > last) {
+          throw new RevisionNotFoundError(id, options.asOfRevision, last);
+        }
         const prefix = {
           ...(options.asOfRevision !== undefined ? { toRevision: options.asOfRevision } : {}),
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
