@@ -81,6 +81,11 @@ describe('operations CLI on a real SQLite store', () => {
     expect(await runCli(['no-such-command'])).toBe(EXIT.usage);
   });
 
+  it('token takes the token command\'s own options (it answered "too many arguments")', async () => {
+    expect(await runCli(['token', '--sub', 'audit-1', '--org', 'MIC', '--role', 'auditor'])).toBe(EXIT.ok);
+    expect(out.join('').trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
   it('replay takes what the API takes: a revision that exists (digits), a time with its offset, a reference without names', async () => {
     const id = await seed();
     const replay = (...args: string[]) => runCli(['replay', id, '--purpose', 'audit', ...args]);

@@ -29,7 +29,9 @@ export function buildCli(): Command {
   program
     .command('token')
     .description('Mint a bearer token (same as npm run -s token)')
+    // Everything after `token` is the token command's own (its --help too): `nws token --sub x …` was "too many arguments".
     .allowUnknownOption()
+    .allowExcessArguments()
     .helpOption(false)
     .action(async (_options: unknown, command: Command) => {
       const { runTokenCli } = await import('./token.cli');

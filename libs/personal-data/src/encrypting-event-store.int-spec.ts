@@ -138,11 +138,14 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     await store.append('application-a', [formSaved('e1')], 'no_stream');
     await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村長部局', endedAt: '2020-03-31' }, by, '2020-04-01T00:00:00.000Z');
     expect((await eraseExpired(store, { ...retention, now: '2025-03-30T00:00:00.000Z' })).erased).toEqual([]);
+    // Ended on 2020-03-31 (a day in Japan), kept 1,826 days: through 2025-03-31 in Japan, erased from 2025-04-01 00:00 JST.
+    expect((await eraseExpired(store, { ...retention, now: '2025-03-31T23:59:59+09:00', dryRun: true })).erased).toEqual([]);
+    expect((await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00+09:00', dryRun: true })).erased).toHaveLength(3);
     const dry = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z', dryRun: true });
     expect(dry.erased).toHaveLength(3);
     expect((await keys.subjects({ organizationCode: '132012' })).length).toBe(3);
     const report = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z' });
-    expect(report.bodies).toEqual([{ organizationCode: '132012', organizationKind: '市町村長部局', connectionEndedAt: '2020-03-31', expiredAt: '2025-03-31T00:00:00.000Z' }]);
+    expect(report.bodies).toEqual([{ organizationCode: '132012', organizationKind: '市町村長部局', connectionEndedAt: '2020-03-31', expiredAt: '2025-03-31T15:00:00.000Z' }]);
     expect(report.erased.map((e) => [e.alreadyErased, e.organizationKinds])).toEqual([[false, ['市町村長部局']], [false, ['市町村長部局']], [false, ['市町村長部局']]]);
     expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
     expect(JSON.stringify(await read('application-a'))).not.toContain('佐藤');

@@ -66,7 +66,9 @@ export async function expiredBodies(store: EncryptingEventStore, options: Retent
     // registered on a later day is a new connection.
     const reconnected = registered.get(key);
     if (reconnected && (japanWallClock(reconnected) ?? '').slice(0, 10) > endedAt) continue;
-    const expiredAt = new Date(Date.parse(endedAt) + options.retentionDays * DAY_MS).toISOString();
+    // "Ended more than N days ago", in days in Japan: from the start (JST) of the day after the N-th
+    // day after the end. Date.parse of the bare day is UTC midnight, 09:00 in Japan: 15 hours early.
+    const expiredAt = new Date(Date.parse(`${endedAt}T00:00:00+09:00`) + (options.retentionDays + 1) * DAY_MS).toISOString();
     if (Date.parse(expiredAt) <= limit) out.push({ organizationCode: code, organizationKind: kind, connectionEndedAt: endedAt, expiredAt });
   }
   return out.sort((a, b) => a.organizationCode.localeCompare(b.organizationCode) || a.organizationKind.localeCompare(b.organizationKind));

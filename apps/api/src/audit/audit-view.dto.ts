@@ -68,7 +68,7 @@ export class ApplicationVerificationDto {
       toPosition: { type: 'integer', description: 'the last position it covers' },
       sealedAt: { type: 'string', format: 'date-time' },
       sealHash: { type: 'string' },
-      coversLastEvent: { type: 'boolean', description: "whether the application's last event is sealed yet" },
+      coversLastEvent: { type: 'boolean', description: "whether the application's last event is at or below the seal's position; the seal itself is checked by verifying the whole store (`nws verify`), not here" },
     },
     description: 'the newest seal of the store; null before the first',
   })
