@@ -18,6 +18,11 @@ export const violation = (field: string, rule: string, ja: string, en: string): 
 /** Vague words that are not, on their own, a reason the applicant can act on. */
 const VAGUE = /^(否認|不可|不備|不備あり|ng|no|却下|差戻し|差し戻し|修正してください|再提出|要修正|確認してください|ダメ|だめ|x|-|―|なし)[。.!！]*$/i;
 export const MIN_REJECTION_COMMENT_LENGTH = 10;
+/** "ああああああああああ" and "__________" are ten characters and say nothing. */
+const MIN_DISTINCT_CHARACTERS = 5;
+const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p{L}\p{N}]/gu) ?? []).size;
+/** An e-mail address, or a Japanese phone number (10 or 11 digits from 0, hyphens or spaces allowed): not 様02-02, nor a date. */
+const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?<![\d-])0\d(?:[-\s]?\d){8,9}(?![\d-])/;
 
 /**
  * 審査コメント of a review decision. A 否認 must carry a concrete reason the applicant can act on
@@ -34,7 +39,17 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
   if (typeof value !== 'string') return fail('isString', '文字列で指定してください。', 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length > 2000) return fail('maxLength', '2000文字以内で入力してください。', 'must be at most 2000 characters');
-  if (required && (trimmed.length < MIN_REJECTION_COMMENT_LENGTH || VAGUE.test(trimmed))) {
+  // Comments are stored in clear in events nobody can change or erase: a person's phone number or
+  // mail address typed into one could never be erased with the rest of their data (the forms keep
+  // those encrypted, per person). The applicant is pointed to the form and field instead.
+  if (CONTACT_DETAIL.test(trimmed.normalize('NFKC'))) {
+    return fail(
+      'noContactDetails',
+      'コメントに電話番号やメールアドレスを書かないでください（消去できない記録として残ります）。様式と項目名で示してください（例: 様02-02 通常連絡先1の電話番号）。',
+      'must not hold a phone number or an e-mail address (comments are kept for ever and cannot be erased): name the form and field instead (e.g. form 02-02, first normal contact, phone)',
+    );
+  }
+  if (required && (trimmed.length < MIN_REJECTION_COMMENT_LENGTH || VAGUE.test(trimmed) || distinctWordCharacters(trimmed) < MIN_DISTINCT_CHARACTERS)) {
     return fail(
       'concreteReason',
       `否認の理由は、申請者が修正できるよう具体的に${MIN_REJECTION_COMMENT_LENGTH}文字以上で記入してください（どの様式のどの項目をどう直すか）。`,

@@ -313,12 +313,24 @@ describe('applications over HTTP: errors change nothing', () => {
     const other = await driver.draftWithForms();
     await driver.act('applicant', other, 'submit');
     const before = await revisionOf(other);
-    for (const body of [{}, { comment: '' }, { comment: '不備あり' }]) {
+    // Ten characters that say nothing are no reason either.
+    for (const body of [{}, { comment: '' }, { comment: '不備あり' }, { comment: 'ああああああああああああ' }, { comment: '__________' }]) {
       const response = await driver.act('prefectureReviewer', other, 'reject', body);
       expect(response.status).toBe(400);
       expect(response.body.violations[0]).toMatchObject({ field: 'comment', rule: 'concreteReason' });
     }
+    // A comment is kept in clear for ever: no phone numbers or mail addresses (the forms hold those, erasably).
+    for (const [action, comment] of [
+      ['reject', '緊急連絡先 080-9876-5432 が不通でした。番号を確認してください。'],
+      ['reject', '様02-02 通常連絡先１の ０４２６２０７２００ は代表番号です。直通番号にしてください。'],
+      ['approve', '確認済み。担当 yamada@city.hachioji.tokyo.jp と電話で確認しました。'],
+    ] as const) {
+      const response = await driver.act('prefectureReviewer', other, action, { comment });
+      expect([comment, response.status, response.body.violations?.[0]?.rule]).toEqual([comment, 400, 'noContactDetails']);
+      expect(response.body.messages.en).toContain('name the form and field instead');
+    }
     expect(await revisionOf(other)).toBe(before);
+    expect((await driver.act('prefectureReviewer', other, 'reject', { comment: '様02-02の通常連絡先1の電話番号を課の直通番号にしてください。' })).status).toBe(200);
   });
 
   it('412 for a stale If-Match; of two concurrent approvals with the same If-Match one wins', async () => {
