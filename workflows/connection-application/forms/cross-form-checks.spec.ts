@@ -15,12 +15,25 @@ function saved(codes: string[], edits: Record<string, (d: any) => void> = {}): S
   }
   return out;
 }
-const fieldsOf = (category: string, forms: SavedForms, organization?: { kind: string }) => crossFormViolations(category, forms, organization).map((v) => `${v.field}:${v.rule}`);
+const fieldsOf = (category: string, forms: SavedForms, organization?: { kind: string; code?: string }) => crossFormViolations(category, forms, organization).map((v) => `${v.field}:${v.rule}`);
 const ALL = ['03-06', '03-07', '03-08', '03-09'];
 
 describe('crossFormViolations: the 様03-06 checklist and the forms saved', () => {
   it('every ticked form saved and every saved form ticked: nothing to say', () => {
     expect(fieldsOf('接続', saved(ALL), { kind: '市町村長部局' })).toEqual([]);
+    expect(fieldsOf('接続', saved(ALL), { kind: '市町村長部局', code: '132012' })).toEqual([]);
+  });
+
+  it('様03-08 is the linking body\'s: what it received ends with it, what it delegated went to another body', () => {
+    const hachioji = { kind: '市町村長部局', code: '132012' };
+    // Filed by 立川市 (132021) with 八王子市's rows: the chains end at 八王子市, and 27-2 "delegated" to 132021 is to itself.
+    expect(fieldsOf('接続', saved(['03-07', '03-08'], { '03-08': (d: any) => (d.delegatedProvisions = [{ itemNo: '27', personalInfoName: d.receivedProvisions[0].personalInfoName, delegateeCode: '132021' }]) }), { kind: '市町村長部局', code: '132021' })).toEqual([
+      'forms.03-08.delegatedProvisions[0]:delegatedRowNotProvided',
+      'forms.03-08.receivedQueryAffairs[0].delegation.chain[0].delegateeCode:chainEndsAtApplicant',
+      'forms.03-08.receivedProvisions[0].delegation.chain[0].delegateeCode:chainEndsAtApplicant',
+      'forms.03-08.delegatedProvisions[0].delegateeCode:delegateeIsAnotherBody',
+    ]);
+    expect(fieldsOf('接続', saved(['03-07', '03-08']), hachioji)).toEqual([]);
   });
 
   it('様03-09 ticked (条例連携) but not saved', () => {

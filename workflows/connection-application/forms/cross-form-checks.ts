@@ -148,10 +148,49 @@ function instrumentAttachmentViolations(forms: SavedForms): FieldViolation[] {
 }
 
 /**
+ * 様03-08 is filed by the body that links: what it received ends with it (every link of a layered
+ * chain registered, the last to the applicant), and what it delegated went to another body.
+ */
+function delegationPartyViolations(forms: SavedForms, code: string): FieldViolation[] {
+  const f0308 = forms['03-08'];
+  if (!f0308) return [];
+  const out: FieldViolation[] = [];
+  for (const key of ['receivedQueryAffairs', 'receivedProvisions']) {
+    (rows(f0308, key) as Array<{ delegation?: { chain?: Array<{ delegateeCode?: unknown }> } }>).forEach((row, i) => {
+      const chain = row.delegation?.chain ?? [];
+      const last = chain.at(-1);
+      if (last && last.delegateeCode !== code) {
+        out.push(
+          violation(
+            `forms.03-08.${key}[${i}].delegation.chain[${chain.length - 1}].delegateeCode`,
+            'chainEndsAtApplicant',
+            `委任の連鎖の最後の受任者（${String(last.delegateeCode)}）が申請者（${code}）ではありません。実際に情報連携を行う申請者までの全ての委任を記載してください。`,
+            `the last delegatee of the chain (${String(last.delegateeCode)}) is not the applicant (${code}): register every delegation down to the body that links`,
+          ),
+        );
+      }
+    });
+  }
+  rows(f0308, 'delegatedProvisions').forEach((row, i) => {
+    if ((row as { delegateeCode?: unknown }).delegateeCode === code) {
+      out.push(
+        violation(
+          `forms.03-08.delegatedProvisions[${i}].delegateeCode`,
+          'delegateeIsAnotherBody',
+          '委任先に申請者自身は指定できません。委任先の機関のコードを記入してください。',
+          'a body cannot delegate to itself: name the body the provision is delegated to',
+        ),
+      );
+    }
+  });
+  return out;
+}
+
+/**
  * Checks across the forms of one application, run at submit (each form's own fields were checked
  * at save). `organization` is the applicant as the application was opened.
  */
-export function crossFormViolations(category: string, forms: SavedForms, organization?: { readonly kind: string }): FieldViolation[] {
+export function crossFormViolations(category: string, forms: SavedForms, organization?: { readonly kind: string; readonly code?: string }): FieldViolation[] {
   const out: FieldViolation[] = [];
   if (forms['03-06'] && category !== '接続') {
     out.push(violation('forms.03-06', 'connectionOnly', '様03-06は申請区分「接続」の申請で提出します。', `form 03-06 belongs to a 接続 application, not ${category}`));
@@ -160,5 +199,6 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
   out.push(...delegationViolations(forms));
+  if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
   return out;
 }
