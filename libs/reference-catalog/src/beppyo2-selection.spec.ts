@@ -113,4 +113,15 @@ describe('申請前情報選択画面: what it refuses', () => {
     expect(wrong.ok ? [] : wrong.problems.map((p) => p.field)).toEqual(['extraChoices[0]', 'localGovernmentCode']);
     expect(wrong.ok ? '' : wrong.problems[0]?.message.ja).toContain('「保健所を設置する市」は機関種類「都道府県教育委員会」では選択できません');
   });
+
+  it('a body type with a code of the other level: a prefecture\'s list for 八王子市, a city\'s for 東京都', () => {
+    for (const [bodyType, code] of [['都道府県知事部局', '132012'], ['都道府県教育委員会', '132012'], ['市町村長部局', '130001'], ['市町村教育委員会', '130001']] as const) {
+      const refused = selectAffairs({ bodyType, localGovernmentCode: code });
+      expect([bodyType, code, refused.ok ? [] : refused.problems.map((p) => p.field)]).toEqual([bodyType, code, ['localGovernmentCode']]);
+    }
+    const mismatch = selectAffairs({ bodyType: '都道府県知事部局', localGovernmentCode: '132012' });
+    expect(mismatch.ok ? '' : mismatch.problems[0]?.message.en).toBe("localGovernmentCode: 八王子市 (132012) is not a body of type 都道府県知事部局 (give a prefecture's code)");
+    // Associations are named by their members' codes: no level to hold them to.
+    expect(selectAffairs({ bodyType: '一部事務組合・広域連合', localGovernmentCode: '132012' }).ok).toBe(true);
+  });
 });

@@ -108,6 +108,9 @@ function matchParty(text: string, bodies: readonly { type: BodyType; byDelegatio
   return found;
 }
 
+const PREFECTURAL_TYPES: ReadonlySet<string> = new Set(['都道府県知事部局', '都道府県教育委員会']);
+const MUNICIPAL_TYPES: ReadonlySet<string> = new Set(['市町村長部局', '市町村教育委員会']);
+
 function validateSelection(selection: BodySelection): SelectionProblem[] {
   const problems: SelectionProblem[] = [];
   if (!(BODY_TYPES as readonly string[]).includes(selection.bodyType)) {
@@ -134,6 +137,20 @@ function validateSelection(selection: BodySelection): SelectionProblem[] {
       message: {
         ja: 'localGovernmentCode: 全国地方公共団体コード（6桁、検査数字付き）ではありません。',
         en: 'localGovernmentCode: not a 6-digit local government code with a valid check digit',
+      },
+    });
+    return problems;
+  }
+  // A prefecture's organs with a prefecture's code, a municipality's with a municipality's: the
+  // prefectural list for 八王子市 would offer affairs the law gives only to prefectures.
+  const level = PREFECTURAL_TYPES.has(selection.bodyType) ? 'prefecture' : MUNICIPAL_TYPES.has(selection.bodyType) ? 'municipality' : undefined;
+  const lg = selection.localGovernmentCode === undefined ? undefined : findLocalGovernment(selection.localGovernmentCode);
+  if (lg && level !== undefined && (lg.type === 'prefecture') !== (level === 'prefecture')) {
+    problems.push({
+      field: 'localGovernmentCode',
+      message: {
+        ja: `localGovernmentCode: ${lg.name}（${selection.localGovernmentCode}）は機関種類「${selection.bodyType}」の団体ではありません（${level === 'prefecture' ? '都道府県' : '市区町村'}のコードを指定してください）。`,
+        en: `localGovernmentCode: ${lg.name} (${selection.localGovernmentCode}) is not a body of type ${selection.bodyType} (give a ${level === 'prefecture' ? 'prefecture' : 'municipality'}'s code)`,
       },
     });
   }
