@@ -43,6 +43,15 @@ describe('parked projection events from the command line (real SQLite files)', (
     expect(await runCli(['parked-projections'])).toBe(EXIT.ok);
     const parked = out.map((line) => JSON.parse(line));
     expect(parked).toEqual([expect.objectContaining({ projection: 'applications', position: 2, type: 'ApplicationWithdrawn', reason: 'failed', attempts: 3 })]);
+    // By projection: its own, none of another's; a name that is none is refused, not answered with nothing.
+    out.length = 0;
+    expect(await runCli(['parked-projections', '--projection', 'applications'])).toBe(EXIT.ok);
+    expect(out).toHaveLength(1);
+    out.length = 0;
+    expect(await runCli(['parked-projections', '--projection', 'master-data'])).toBe(EXIT.ok);
+    expect(out).toEqual([]);
+    expect(await runCli(['parked-projections', '--projection', 'aplications'])).toBe(EXIT.usage);
+    expect(await runCli(['replay-parked', '2', '--projection', 'aplications'])).toBe(EXIT.usage);
 
     out.length = 0;
     expect(await runCli(['replay-parked', '2'])).toBe(EXIT.failure);

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-import { ParkedEventNotFoundError } from '@nws/read-models';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ALL_PROJECTIONS, ParkedEventNotFoundError } from '@nws/read-models';
 import { openCliContext } from '../cli-context';
 import { EXIT } from './exit-codes';
 
@@ -8,6 +7,8 @@ function position(raw: string): number {
   if (!/^[1-9]\d{0,14}$/.test(raw)) throw new InvalidArgumentError('must be a positive integer (a global position)');
   return Number(raw);
 }
+
+const projectionOption = (description: string) => new Option('--projection <name>', description).choices(ALL_PROJECTIONS.map((p) => p.name));
 
 /**
  * `parked-projections` lists the events a projection parked; `replay-parked <position>` applies
@@ -19,7 +20,8 @@ export function registerProjectionsCommands(program: Command): void {
   program
     .command('parked-projections')
     .description('List events a projection parked (JSON Lines): failed ones and those held behind them')
-    .option('--projection <name>', 'only this projection')
+    // A misspelt name listed nothing and exited 0, as if nothing were parked.
+    .addOption(projectionOption('only this projection'))
     .action(async (flags: { projection?: string }) => {
       const ctx = await openCliContext();
       try {
@@ -35,7 +37,7 @@ export function registerProjectionsCommands(program: Command): void {
     .command('replay-parked')
     .description('Apply a parked event again (after fixing the projection); exit 1 if it fails again, 3 if nothing is parked there')
     .argument('<position>', 'global position of the parked event', position)
-    .option('--projection <name>', 'only for this projection')
+    .addOption(projectionOption('only for this projection'))
     .action(async (at: number, flags: { projection?: string }) => {
       const ctx = await openCliContext();
       try {
