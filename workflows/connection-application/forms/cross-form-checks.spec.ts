@@ -24,6 +24,19 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
     expect(fieldsOf('接続', saved(ALL), { kind: '市町村長部局', code: '132012' })).toEqual([]);
   });
 
+  it('様02-01\'s organisation block is the applicant\'s: a local government\'s organ in its prefecture; 取りまとめ都道府県 a governor department only', () => {
+    const hachioji = { kind: '市町村長部局', code: '132012', name: '八王子市', prefectureCode: '130001' };
+    expect(fieldsOf('登録', saved(['02-01']), hachioji)).toEqual([]);
+    const typed = (d: any) => (d.organization = { category1: 'その他', category2: '大阪府', name: '八王子市', classification: '取りまとめ都道府県' });
+    expect(fieldsOf('登録', saved(['02-01'], { '02-01': typed }), hachioji)).toEqual([
+      'forms.02-01.organization.category1:applicantBody',
+      'forms.02-01.organization.category2:applicantBody',
+      'forms.02-01.organization.classification:applicantBody',
+    ]);
+    const tokyo = { kind: '都道府県知事部局', code: '130001', name: '東京都', prefectureCode: '130001' };
+    expect(fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => (d.organization.classification = '取りまとめ都道府県') }), tokyo)).toEqual([]);
+  });
+
   it('様03-08 is the linking body\'s: what it received ends with it, what it delegated went to another body', () => {
     const hachioji = { kind: '市町村長部局', code: '132012' };
     // Filed by 立川市 (132021) with 八王子市's rows: the chains end at 八王子市, and 27-2 "delegated" to 132021 is to itself.

@@ -1,4 +1,5 @@
 import type { FieldViolation } from '@nws/engine';
+import { findLocalGovernment } from '@nws/reference-catalog';
 
 /** What the checks need of a saved form: its stored (validated, normalised) data. */
 export interface SavedFormData {
@@ -186,11 +187,42 @@ function delegationPartyViolations(forms: SavedForms, code: string): FieldViolat
   return out;
 }
 
+/** The applicant as its application was opened (ApplicationCreated). */
+export interface ApplicantBody {
+  readonly kind: string;
+  readonly code?: string;
+  readonly name?: string;
+  readonly prefectureCode?: string;
+}
+
+/**
+ * 様02-01's organisation block says who applies: registered as the body's 責任体制 and published,
+ * it must be the body itself (a local government's organ, 機関区分② its prefecture; 取りまとめ都道府県
+ * only a prefecture's governor department), not what was typed. (機関名 is not held to the body's
+ * name yet: the published example is 八王子市's, and clients of other bodies send it as it is.)
+ */
+function organizationBlockViolations(forms: SavedForms, organization: ApplicantBody): FieldViolation[] {
+  const block = forms['02-01']?.data['organization'] as { category1?: unknown; category2?: unknown; name?: unknown; classification?: unknown } | undefined;
+  if (!block || organization.name === undefined || organization.prefectureCode === undefined) return [];
+  const out: FieldViolation[] = [];
+  const prefecture = findLocalGovernment(organization.prefectureCode)?.name;
+  if (block.category1 !== '地方公共団体') {
+    out.push(violation('forms.02-01.organization.category1', 'applicantBody', '申請者は地方公共団体の機関です。「地方公共団体」を選択してください。', 'the applicant is an organ of a local government: choose 地方公共団体'));
+  }
+  if (prefecture !== undefined && block.category2 !== prefecture) {
+    out.push(violation('forms.02-01.organization.category2', 'applicantBody', `機関区分②は申請者の都道府県「${prefecture}」です。`, `機関区分② is the applicant's prefecture, ${prefecture}`));
+  }
+  if (block.classification === '取りまとめ都道府県' && organization.kind !== '都道府県知事部局') {
+    out.push(violation('forms.02-01.organization.classification', 'applicantBody', '「取りまとめ都道府県」は都道府県知事部局のみが選択できます。「情報照会者等」を選択してください。', 'only a prefecture\'s governor department is a 取りまとめ都道府県: choose 情報照会者等'));
+  }
+  return out;
+}
+
 /**
  * Checks across the forms of one application, run at submit (each form's own fields were checked
  * at save). `organization` is the applicant as the application was opened.
  */
-export function crossFormViolations(category: string, forms: SavedForms, organization?: { readonly kind: string; readonly code?: string }): FieldViolation[] {
+export function crossFormViolations(category: string, forms: SavedForms, organization?: ApplicantBody): FieldViolation[] {
   const out: FieldViolation[] = [];
   if (forms['03-06'] && category !== '接続') {
     out.push(violation('forms.03-06', 'connectionOnly', '様03-06は申請区分「接続」の申請で提出します。', `form 03-06 belongs to a 接続 application, not ${category}`));
@@ -200,5 +232,6 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
   }
   out.push(...delegationViolations(forms));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
+  if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;
 }
