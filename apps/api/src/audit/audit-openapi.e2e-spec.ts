@@ -1,3 +1,4 @@
+import { answer } from '../testing/http-client';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,17 +6,10 @@ import type { Actor } from '@nws/engine';
 import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { Driver } from '../testing/drive';
 import { publishedSchemas, type PublishedSchemas } from '../testing/openapi-schemas';
-import { TestServer, type TestResponse } from '../testing/test-server';
+import { TestServer } from '../testing/test-server';
 
 /** An ASCII token in a field stored in clear (a review comment), so a byte of it can be changed on disk. */
 const MARKER = 'REF-QX-5821';
-
-/** A 200 answer's body; anything else fails with what came back. */
-async function answer(response: Promise<TestResponse>): Promise<any> {
-  const { status, body } = await response;
-  if (status !== 200) throw new Error(`expected 200, got ${status}: ${JSON.stringify(body)}`);
-  return body;
-}
 
 /**
  * The audit endpoints (verify, round diff, path, machine diagram) and the master-data diff answer

@@ -1,3 +1,4 @@
+import { eventually } from '../testing/eventually';
 import type { EventStore } from '@nws/event-store';
 import type { SqliteEventStore } from '@nws/event-store/sqlite';
 import type { ProjectionRunner } from '@nws/read-models';
@@ -6,15 +7,8 @@ import { Driver } from '../testing/drive';
 import { sqliteAdapter } from '../testing/sqlite-adapter';
 import { TestServer } from '../testing/test-server';
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The disk's problems are seen by timers and retries: probed less often, waited for longer. */
+const eventuallySlow = <T>(probe: () => Promise<T>, done: (value: T) => boolean) => eventually(probe, done, { timeoutMs: 15_000, everyMs: 50 });
 
 /**
  * Portable (any OS, no root): a real SQLITE_FULL from the store's own connection, capped with
@@ -88,7 +82,7 @@ describe('a full event store or read-model database (HTTP)', () => {
       expect(created.status).toBe(201);
       ids.push(created.body.id);
     }
-    const stalled = await eventually(
+    const stalled = await eventuallySlow(
       () => server.request('GET', '/health'),
       (r) => r.body.projections.state === 'stalled',
     );
@@ -98,7 +92,7 @@ describe('a full event store or read-model database (HTTP)', () => {
     expect((list.body as Array<{ id: string }>).filter((a) => ids.includes(a.id)).length).toBeLessThan(ids.length);
 
     runner.db.pragma('max_page_count = 4294967294');
-    const caughtUp = await eventually(
+    const caughtUp = await eventuallySlow(
       () => driver.as('applicant', 'GET', '/applications'),
       (r) => ids.every((id) => (r.body as Array<{ id: string }>).some((a) => a.id === id)),
     );

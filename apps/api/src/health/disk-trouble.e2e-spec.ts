@@ -1,3 +1,4 @@
+import { eventually } from '../testing/eventually';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,9 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 import { canFailExt4, canMountTmpfs, fillDisk, run } from '../../../../test/support/real-disk';
+
+/** The disk's problems are seen by timers and retries: probed less often, waited for longer. */
+const eventuallySlow = <T>(probe: () => Promise<T>, done: (value: T) => boolean) => eventually(probe, done, { timeoutMs: 15_000, everyMs: 50 });
 
 /**
  * A real disk: DATA_DIR on a small file system of its own, really filled, and really turned
@@ -18,16 +22,6 @@ const maybeExt4 = canMountTmpfs() && canFailExt4() ? describe : describe.skip;
 
 function headOf(server: TestServer): Promise<number> {
   return server.app.get<EventStore>(EVENT_STORE).headPosition();
-}
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 maybeTmpfs('DATA_DIR on a real full disk (tmpfs)', () => {
@@ -98,7 +92,7 @@ maybeTmpfs('DATA_DIR on a real full disk (tmpfs)', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body.state).toBe('firstReview');
     // The projections catch up; the waiting access-log entries are written with the next one.
-    await eventually(
+    await eventuallySlow(
       () => driver.as('applicant', 'GET', '/applications'),
       (r) => (r.body as Array<{ id: string; state: string }>).some((a) => a.id === created.body.id) && (r.body as Array<{ id: string; state: string }>).some((a) => a.id === id && a.state === 'firstReview'),
     );

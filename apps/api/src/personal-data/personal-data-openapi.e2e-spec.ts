@@ -1,17 +1,11 @@
+import { answer } from '../testing/http-client';
 import { PLACEHOLDER } from '@nws/personal-data';
 import { Driver } from '../testing/drive';
 import { publishedSchemas, type PublishedSchemas } from '../testing/openapi-schemas';
-import { TestServer, type TestResponse } from '../testing/test-server';
+import { TestServer } from '../testing/test-server';
 import { TANAKA, registeredApplication } from './testing/personal-data.fixture';
 
 const TAKAHASHI = '高橋 四郎';
-
-/** A 200 answer's body; anything else fails with what came back. */
-async function answer(response: Promise<TestResponse>): Promise<any> {
-  const { status, body } = await response;
-  if (status !== 200) throw new Error(`expected 200, got ${status}: ${JSON.stringify(body)}`);
-  return body;
-}
 
 /**
  * The personal-data endpoints (開示等 and the access log) answer what the OpenAPI document

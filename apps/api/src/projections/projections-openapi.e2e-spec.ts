@@ -1,18 +1,8 @@
-import type { ProjectionRunner } from '@nws/read-models';
-import { PROJECTION_RUNNER } from '../infrastructure/tokens';
+import { eventually } from '../testing/eventually';
+import { failStateChangesOf } from './testing/injected-fault';
 import { Driver } from '../testing/drive';
 import { publishedSchemas, type PublishedSchemas } from '../testing/openapi-schemas';
 import { TestServer } from '../testing/test-server';
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface ParkedItem {
   position: number;
@@ -63,10 +53,8 @@ describe('projections and health answers match their published schemas (real por
   });
 
   it('with a failed and a held event: status, the parked rows, degraded health and the replay match', async () => {
-    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
     const id = await driver.draftWithForms();
-    runner.db.exec(`CREATE TRIGGER injected_fault BEFORE UPDATE OF state ON applications WHEN NEW.id = '${id}' AND NEW.state <> OLD.state
-                    BEGIN SELECT RAISE(ABORT, 'injected projection fault'); END`);
+    const fix = failStateChangesOf(server, id);
     expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
     await eventually(() => driver.as('operator', 'GET', '/projections'), (r) => r.body?.parked?.applications?.failed === 1);
     // A later event of the same stream is held behind the failed one (reason held, error null).
@@ -88,7 +76,7 @@ describe('projections and health answers match their published schemas (real por
     expect(health.body).toMatchObject({ status: 'degraded', projections: { parked: { applications: { failed: 1, held: 1 } } } });
     holds('/health', 'get', health);
 
-    runner.db.exec('DROP TRIGGER injected_fault');
+    fix();
     const replayed = await driver.as('operator', 'POST', `/projections/parked/${items[0]!.position}/replay`);
     expect(replayed.body).toEqual({
       position: items[0]!.position,

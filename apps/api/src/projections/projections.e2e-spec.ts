@@ -1,20 +1,10 @@
+import { eventually } from '../testing/eventually';
 import type { Actor } from '@nws/engine';
-import type { ProjectionRunner } from '@nws/read-models';
-import { PROJECTION_RUNNER } from '../infrastructure/tokens';
+import { failStateChangesOf } from './testing/injected-fault';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 
 const operator: Actor = { sub: 'ops-1', org: 'MIC', role: 'operator' };
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /**
  * A real fault in the real `applications` projection: a trigger in the read-model database makes
@@ -35,10 +25,8 @@ describe('a projection that keeps failing on one event (HTTP)', () => {
   afterAll(() => server.stop());
 
   it('is parked and visible over HTTP, other applications go on, and an operator replays it after the fix', async () => {
-    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
     const id = await driver.draftWithForms();
-    runner.db.exec(`CREATE TRIGGER injected_fault BEFORE UPDATE OF state ON applications WHEN NEW.id = '${id}' AND NEW.state <> OLD.state
-                    BEGIN SELECT RAISE(ABORT, 'injected projection fault'); END`);
+    const fix = failStateChangesOf(server, id);
 
     const submitted = await driver.act('applicant', id, 'submit');
     expect(submitted.status).toBe(200);
@@ -108,7 +96,7 @@ describe('a projection that keeps failing on one event (HTTP)', () => {
     expect((await server.request('GET', '/projections/parked', { token: operatorToken })).body.items[0].attempts).toBe(4);
 
     // Fixed: the replay applies it and it leaves the parked list.
-    runner.db.exec('DROP TRIGGER injected_fault');
+    fix();
     const replayed = await server.request('POST', `/projections/parked/${submitEvent.position}/replay`, { token: operatorToken });
     expect(replayed.status).toBe(200);
     expect(replayed.body.results).toEqual([{ projection: 'applications', streamId: `application-${id}`, applied: [submitEvent.position], failed: null, stillParked: [] }]);

@@ -38,3 +38,10 @@ export async function httpRequest<T = any>(url: string, method: string, path: st
   }
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
+
+/** A 200 answer's body; anything else fails with what came back. */
+export async function answer(response: Promise<TestResponse>): Promise<any> {
+  const { status, body } = await response;
+  if (status !== 200) throw new Error(`expected 200, got ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
