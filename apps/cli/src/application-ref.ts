@@ -8,6 +8,8 @@ import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
  * submissions (the number is not personal data: it is stored in clear), not in the read models,
  * which the CLI does not bring up to date.
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function existingApplicationId(store: EventStore, ref: string): Promise<string> {
   const number = ref.trim().toUpperCase();
   if (APPLICATION_NUMBER_PATTERN.test(number)) {
@@ -15,8 +17,10 @@ export async function existingApplicationId(store: EventStore, ref: string): Pro
     for await (const event of store.readAll({ filter: { eventTypes: ['ApplicationSubmitted'] } })) {
       if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) return event.streamId.slice(APPLICATION_STREAM_PREFIX.length);
     }
-  } else if ((await store.streamRevision(applicationStream(ref))) !== undefined) {
-    return ref;
+  } else {
+    // Ids are UUIDs, written in lower case; one quoted in upper case (a spreadsheet, a letter) is the same id.
+    const id = UUID.test(ref.trim()) ? ref.trim().toLowerCase() : ref;
+    if ((await store.streamRevision(applicationStream(id))) !== undefined) return id;
   }
   throw new ApplicationNotFoundError(ref);
 }

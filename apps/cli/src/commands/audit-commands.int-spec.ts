@@ -99,6 +99,9 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(number).toMatch(/^\d{8}-132012-[0-9A-F]{6}$/);
     expect(await run('history', number.toLowerCase(), '--purpose', 'audit')).toBe(EXIT.ok);
     expect(out.join('')).toBe(byId);
+    // An id quoted in upper case is the same id.
+    expect(await run('history', applicationId.toUpperCase(), '--purpose', 'audit')).toBe(EXIT.ok);
+    expect(out.join('')).toBe(byId);
     expect(await run('replay', number, '--as-of-revision', '0', '--purpose', 'audit')).toBe(EXIT.ok);
     expect(JSON.parse(out.join(''))).toMatchObject({ id: applicationId, state: 'draft' });
     expect(await run('verify', '--application', number)).toBe(EXIT.ok);
