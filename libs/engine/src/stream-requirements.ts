@@ -1,7 +1,8 @@
 import type { EventStore } from '@nws/event-store';
 import { ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
-import type { StreamRequirement } from './workflow-definition';
+import type { FoldedApplication, StreamRequirement } from './workflow-definition';
+import type { RefusedAction } from './workflow-engine.types';
 
 /**
  * A past moment to check requirements at, for a view of the past (?asOfRevision, ?asOf): a stream
@@ -38,4 +39,16 @@ async function existed(store: EventStore, streamId: string, moment: RequirementM
 export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[]): Promise<void> {
   const unmet = await unmetStreamRequirements(store, requirements);
   if (unmet.length > 0) throw new ValidationFailedError(unmet);
+}
+
+/** Of the actions offered, those the workflow's commandRequires would refuse now (or at `moment`), with the refusal. */
+export async function refusedByStore(store: EventStore, folded: FoldedApplication, offered: readonly string[], moment?: RequirementMoment): Promise<RefusedAction[]> {
+  const refused: RefusedAction[] = [];
+  for (const action of offered) {
+    const requirements = folded.definition.commandRequires?.(action, folded) ?? [];
+    if (requirements.length === 0) continue;
+    const violations = await unmetStreamRequirements(store, requirements, moment);
+    if (violations.length > 0) refused.push({ action, violations: violations.map(({ field, rule, message }) => ({ field, rule, message: { ja: message.ja, en: message.en } })) });
+  }
+  return refused;
 }

@@ -2,17 +2,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, RevisionNotFoundError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
-import { assertStreamRequirements, unmetStreamRequirements, type RequirementMoment } from './stream-requirements';
+import { assertStreamRequirements, refusedByStore, type RequirementMoment } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
 import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
+import { LruMap } from './lru-map';
 import { InlineReactions, type ReactionFailure } from './inline-reactions';
 import { gatedReactionContext, provisionalEvents, sameEvents } from './early-reactions';
 import { TriggerGate, TriggerNotStoredError, nextTurn } from './trigger-gate';
 import type { FoldedApplication, ReactionContext, WorkflowDefinition } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
-import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry, RefusedAction } from './workflow-engine.types';
+import type { ApplicationView, ExecuteOptions, LoadedApplication, LoadOptions, ReactionRetry } from './workflow-engine.types';
 
 /**
  * Handles commands: read the stream, fold it, check the action is offered now and allowed for
@@ -36,8 +37,8 @@ export class WorkflowEngine {
   }
 
   private cache: FoldCache;
-  /** Application id → appends this engine made to it (recent applications only): tells a race in flight from a stale cache. */
-  private readonly localAppends = new Map<string, number>();
+  /** Application id → appends this engine made to it (recent ones: a race lasts as long as a command): tells a race in flight from a stale cache. */
+  private readonly localAppends = new LruMap<string, number>(10_000);
   private readonly inline = new InlineReactions();
 
   /**
@@ -85,7 +86,7 @@ export class WorkflowEngine {
     // that command's doing (409), not the caller's lack of rights (403). A stale cache (another
     // process wrote some time ago) is not such a race: the caller meets the state as it is.
     let raced = false;
-    const appendsBefore = this.localAppends.get(applicationId) ?? 0;
+    const appendsBefore = this.localAppends.peek(applicationId) ?? 0;
     for (let conflicts = 0; ; ) {
       const current = guess ?? (await this.current(applicationId));
       const guessed = guess !== undefined;
@@ -113,7 +114,7 @@ export class WorkflowEngine {
         ({ events: toAppend, after } = stampDecided(folded, decided, meta, requestHash));
       } catch (error) {
         if (guessed) continue;
-        if (raced && error instanceof ForbiddenError && (this.localAppends.get(applicationId) ?? 0) > appendsBefore) {
+        if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
           throw new ChangedMeanwhileError(applicationId, folded.state, folded.revision);
         }
         throw error;
@@ -144,7 +145,7 @@ export class WorkflowEngine {
           if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
           continue;
         }
-        this.countLocalAppend(applicationId);
+        this.localAppends.set(applicationId, (this.localAppends.peek(applicationId) ?? 0) + 1);
         const written = this.cacheWritten(applicationId, current, after, meta, result);
         let storedEvents: RecordedEvent[] | undefined;
         if (gate) {
@@ -207,14 +208,6 @@ export class WorkflowEngine {
    */
   inlineReactionsSettled(): Promise<void> {
     return this.inline.settled();
-  }
-
-  private countLocalAppend(applicationId: string): void {
-    const count = (this.localAppends.get(applicationId) ?? 0) + 1;
-    this.localAppends.delete(applicationId);
-    this.localAppends.set(applicationId, count);
-    // A race lasts as long as a command: the oldest entries are long settled.
-    if (this.localAppends.size > 10_000) this.localAppends.delete(this.localAppends.keys().next().value!);
   }
 
   /**
@@ -302,8 +295,7 @@ export class WorkflowEngine {
 
   async load(applicationId: string, options: LoadOptions = {}): Promise<LoadedApplication> {
     const all = await this.readEvents(applicationId);
-    const last = all.at(-1)?.revision;
-    // Past the last revision is not "now": it does not exist (yet).
+    const last = all.at(-1)?.revision; // past the last revision is not "now": it does not exist (yet)
     if (options.toRevision !== undefined && last !== undefined && options.toRevision > last) throw new RevisionNotFoundError(applicationId, options.toRevision, last);
     const events = historyPrefix(all, options);
     // fold() refuses an empty history (not found).
@@ -325,13 +317,7 @@ export class WorkflowEngine {
    */
   async view(folded: FoldedApplication, actor: Actor, moment?: RequirementMoment): Promise<ApplicationView> {
     const offered = this.allowedActions(folded, actor);
-    const refusedActions: RefusedAction[] = [];
-    for (const action of offered) {
-      const requirements = folded.definition.commandRequires?.(action, folded) ?? [];
-      if (requirements.length === 0) continue;
-      const violations = await unmetStreamRequirements(this.store, requirements, moment);
-      if (violations.length > 0) refusedActions.push({ action, violations: violations.map(({ field, rule, message }) => ({ field, rule, message: { ja: message.ja, en: message.en } })) });
-    }
+    const refusedActions = await refusedByStore(this.store, folded, offered, moment);
     return {
       id: folded.id,
       workflow: folded.definition.name,

@@ -7,6 +7,7 @@ import type { JsonObject } from '@nws/event-store';
 import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
 import { acceptedByFastPath } from './dto-fast-path';
+import { NOT_BLANK_SCHEMA } from './not-blank.validator';
 import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
 
 cacheValidationMetadata();
@@ -246,9 +247,6 @@ function arraysForObjects(instance: object, parent = ''): FieldViolation[] {
   return out;
 }
 
-/** Rules whose schema says more than class-validator-jsonschema's: IsNotBlank refuses spaces alone too. */
-const SCHEMA_CONVERTERS = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: '\\S' } };
-
 /**
  * Every DTO's schema (class-validator-jsonschema) and class by name, kept until metadata is
  * registered again (as the fast path's compiled classes are): a schema asked for early (a module's
@@ -261,7 +259,7 @@ function registeredSchemas(): NonNullable<typeof schemaCache> {
     schemaCache = {
       generation: validationMetadataGeneration(),
       // With class-transformer's `@Type` metadata, an array of nested DTOs refers to the item's DTO.
-      schemas: validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage, additionalConverters: SCHEMA_CONVERTERS }) as unknown as Record<string, JsonObject>,
+      schemas: validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', classTransformerMetadataStorage: defaultMetadataStorage, additionalConverters: NOT_BLANK_SCHEMA }) as unknown as Record<string, JsonObject>,
       classes: dtoClassesByName(),
     };
   }
