@@ -126,3 +126,36 @@ maybe('the witness file on a disk that fills up (tmpfs)', () => {
     }
   });
 });
+
+describe('the witness file after a stop in the middle of a write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nws-witness-torn-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const withLines = (name: string, text: string) => {
+    const path = join(dir, name);
+    const fd = openSync(path, 'w');
+    writeSync(fd, text);
+    closeSync(fd);
+    return new WitnessFile(path);
+  };
+  const first = seal(1, GENESIS_HASH);
+  const second = seal(2, first.sealHash);
+  const lines = `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
+  const collect = async (witness: WitnessFile) => {
+    const out: SealRecord[] = [];
+    for await (const record of witness.read()) out.push(record);
+    return out;
+  };
+
+  it('a last line cut short (no newline, no seal) is passed over by read and last: the seals before it are the witness', async () => {
+    const witness = withLines('torn.jsonl', `${lines}{"sequence":3,"fromPo`);
+    expect(await collect(witness)).toEqual([first, second]);
+    expect(witness.last()).toEqual(second);
+  });
+
+  it('a line that is no seal anywhere else is still reported: in the middle, or complete at the end', async () => {
+    await expect(collect(withLines('middle.jsonl', `${JSON.stringify(first)}\nnot a seal\n${JSON.stringify(second)}\n`))).rejects.toThrow(/:2: not a seal record/);
+    const ended = withLines('ended.jsonl', `${lines}not a seal\n`);
+    await expect(collect(ended)).rejects.toThrow(/:3: not a seal record/);
+    expect(() => ended.last()).toThrow(/last line: not a seal record/);
+  });
+});

@@ -63,17 +63,41 @@ export class WitnessFile {
     this.fd = undefined;
   }
 
-  /** Every seal in file order, streamed (constant memory). */
+  /**
+   * Every seal in file order, streamed (constant memory). A last line without its newline that is
+   * no seal is a write the machine stopped in the middle of (append cuts a failed one off, but not
+   * a crash): it holds no seal, so it is passed over, not read as a forged line.
+   */
   async *read(): AsyncIterable<SealRecord> {
     if (!this.exists()) return;
+    const torn = this.endsTorn();
     const lines = createInterface({ input: createReadStream(this.path, { encoding: 'utf8' }), crlfDelay: Infinity });
     let number = 0;
+    let pending: { line: string; number: number } | undefined;
+    const seal = (entry: { line: string; number: number }): SealRecord => {
+      const parsed = parseJsonSeal(entry.line);
+      if (!parsed) throw new MalformedWitnessLineError(this.path, entry.number);
+      return parsed;
+    };
     for await (const line of lines) {
       number += 1;
-      if (line.trim() === '') continue;
-      const seal = parseJsonSeal(line);
-      if (!seal) throw new MalformedWitnessLineError(this.path, number);
-      yield seal;
+      if (pending) yield seal(pending);
+      pending = line.trim() === '' ? undefined : { line, number };
+    }
+    if (pending && !(torn && parseJsonSeal(pending.line) === undefined)) yield seal(pending);
+  }
+
+  /** Whether the file ends without a newline: its last line was cut short by a stop mid-write. */
+  private endsTorn(): boolean {
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size === 0) return false;
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      return last[0] !== 0x0a;
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -89,10 +113,13 @@ export class WitnessFile {
         const buffer = Buffer.alloc(end - start);
         readSync(fd, buffer, 0, buffer.length, start);
         tail = buffer.toString('utf8') + tail;
-        const lines = tail.split('\n').filter((l) => l.trim() !== '');
+        const lines = tail.split('\n');
+        // A torn last line (no newline after it, no seal in it) is passed over, as read() does.
+        if (!tail.endsWith('\n') && parseJsonSeal(lines.at(-1) ?? '') === undefined) lines.pop();
+        const complete = lines.filter((l) => l.trim() !== '');
         // A line is complete once a newline precedes it, or the file starts there.
-        if (lines.length > 1 || start === 0) {
-          const last = lines.at(-1);
+        if (complete.length > 1 || start === 0) {
+          const last = complete.at(-1);
           if (last === undefined) return undefined;
           const seal = parseJsonSeal(last);
           if (!seal) throw new MalformedWitnessLineError(this.path, -1);
