@@ -1,5 +1,7 @@
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { RecordedEvent } from '@nws/event-store';
+import { APPLICATION_STREAM_PREFIX } from './command-ids';
+import { RevisionNotFoundError } from './engine.errors';
 import type { EventMetadata, MachineEvent } from './engine.types';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
 import type { LoadOptions } from './workflow-engine.types';
@@ -90,6 +92,11 @@ export function evolve(application: FoldedApplication, event: MachineEvent): Fol
  * a prefix, never a filter.
  */
 export function historyPrefix<E extends RecordedEvent>(events: readonly E[], options: LoadOptions): E[] {
+  // Past the last revision is not "now": it does not exist (yet).
+  const last = events.at(-1);
+  if (options.toRevision !== undefined && last !== undefined && options.toRevision > last.revision) {
+    throw new RevisionNotFoundError(last.streamId.slice(APPLICATION_STREAM_PREFIX.length), options.toRevision, last.revision);
+  }
   let prefix = options.toRevision === undefined ? [...events] : events.filter((e) => e.revision <= options.toRevision!);
   if (options.asOf !== undefined) {
     const limit = Date.parse(options.asOf);
