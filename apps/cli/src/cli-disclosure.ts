@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RecordedEvent } from '@nws/event-store';
 import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
-import { ACCESS_PURPOSES, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf, type KeyCache } from '@nws/personal-data';
+import { ACCESS_PURPOSES, ACCESS_REFERENCE_PATTERN, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf, type KeyCache } from '@nws/personal-data';
 import type { CliContext } from './cli-context';
 
 export interface PurposeFlags {
@@ -17,12 +17,9 @@ export function withPurpose(command: Command): Command {
     .option('--reference <text>', 'a case or request number recorded with the purpose (1 to 64 of A-Z a-z 0-9 . _ / -; no names)', caseReference);
 }
 
-/**
- * The rule X-Access-Reference has over HTTP: the access log is append-only, so a reference such as
- * 「山田花子の開示請求」 would keep a name there for ever.
- */
+/** The rule X-Access-Reference has over HTTP (ACCESS_REFERENCE_PATTERN: no names in an append-only log). */
 function caseReference(value: string): string {
-  if (!/^[A-Za-z0-9._/-]{1,64}$/.test(value)) {
+  if (!ACCESS_REFERENCE_PATTERN.test(value)) {
     throw new InvalidArgumentError(`1〜64文字の英数字と . _ / - で指定してください（氏名等は記入しないこと） / must be 1 to 64 characters of A-Z, a-z, 0-9, . _ / - (no names)`);
   }
   return value;

@@ -79,6 +79,13 @@ export const PLACEHOLDER = {
 export const PLACEHOLDERS: ReadonlySet<string> = new Set(Object.values(PLACEHOLDER));
 
 /**
+ * A reference recorded with a purpose (X-Access-Reference, the CLI's --reference, a request's
+ * 受付番号): a case number in ASCII. The trail is append-only, and free text such as
+ * 「山田花子の開示請求」 would keep a name in it for ever.
+ */
+export const ACCESS_REFERENCE_PATTERN = /^[A-Za-z0-9._/-]{1,64}$/;
+
+/**
  * Purposes a reader may state in `X-Access-Purpose`. Codes, not free text: the access log is
  * append-only, and a typed purpose like "山田さんの件" would keep a name there for ever.
  */

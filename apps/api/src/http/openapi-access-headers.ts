@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ACCESS_PURPOSES } from '@nws/personal-data';
+import { ACCESS_PURPOSES, ACCESS_REFERENCE_PATTERN } from '@nws/personal-data';
 
 const PURPOSE: ParameterObject = {
   name: 'X-Access-Purpose',
@@ -17,7 +17,7 @@ const REFERENCE: ParameterObject = {
   in: 'header',
   required: false,
   description: 'A ticket or case number the access log keeps beside the purpose (never a name).',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9._/-]{1,64}$' },
+  schema: { type: 'string', pattern: ACCESS_REFERENCE_PATTERN.source },
 };
 
 /**

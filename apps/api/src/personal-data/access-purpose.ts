@@ -1,5 +1,5 @@
 import { ValidationFailedError, type Actor } from '@nws/engine';
-import { ACCESS_PURPOSES, isAccessPurpose, type AccessPurpose } from '@nws/personal-data';
+import { ACCESS_PURPOSES, ACCESS_REFERENCE_PATTERN, isAccessPurpose, type AccessPurpose } from '@nws/personal-data';
 
 export interface StatedPurpose {
   /** A code of ACCESS_PURPOSES; null when nothing was stated and the role has no default. */
@@ -25,7 +25,7 @@ export function statedPurpose(headers: Record<string, string | string[] | undefi
     }
     purpose = raw.trim() as AccessPurpose;
   }
-  if (refRaw !== undefined && (typeof refRaw !== 'string' || !/^[A-Za-z0-9._/-]{1,64}$/.test(refRaw))) {
+  if (refRaw !== undefined && (typeof refRaw !== 'string' || !ACCESS_REFERENCE_PATTERN.test(refRaw))) {
     throw fieldError('X-Access-Reference', 'reference', '1〜64文字の英数字と . _ / - で指定してください（氏名等は記入しないこと）。', 'must be 1 to 64 characters of A-Z, a-z, 0-9, . _ / - (no names)');
   }
   return { purpose: purpose ?? defaultPurpose(actor), reference: typeof refRaw === 'string' ? refRaw : null };

@@ -1,18 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { localized } from '@nws/engine';
-import { LEGAL_BASES_FOR } from '@nws/personal-data';
+import { ACCESS_REFERENCE_PATTERN, LEGAL_BASES_FOR } from '@nws/personal-data';
 import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
-
-const ASCII_REFERENCE = /^[A-Za-z0-9._/-]{1,64}$/;
 
 /** Body of erasure, suspension and resumption requests: codes only, so the immutable trail holds no free text. */
 class SubjectRequestDto {
   @ApiPropertyOptional({ description: '受付番号 of the request: 1–64 of A-Z a-z 0-9 . _ / - (never a name)' })
   @IsOptional()
-  @Matches(ASCII_REFERENCE, { message: localized('受付番号は英数字と . _ / - の1〜64文字で指定してください（氏名は書かないでください）。', 'must be 1–64 of A-Z a-z 0-9 . _ / - (a 受付番号, never a name)') })
+  @Matches(ACCESS_REFERENCE_PATTERN, { message: localized('受付番号は英数字と . _ / - の1〜64文字で指定してください（氏名は書かないでください）。', 'must be 1–64 of A-Z a-z 0-9 . _ / - (a 受付番号, never a name)') })
   reference?: string;
 }
 
