@@ -1,7 +1,5 @@
-import { isISO8601 } from 'class-validator';
 import { InvalidArgumentError } from 'commander';
-
-const WITH_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/;
+import { isInstantWithOffset } from '@nws/reference-catalog';
 
 /**
  * An instant on the command line, as the API takes one: ISO 8601, a real date and time, and its
@@ -9,7 +7,7 @@ const WITH_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/;
  * answered differently on two machines; `2026-02-30` rolled over to March.
  */
 export function instantWithOffset(value: string): string {
-  if (!isISO8601(value, { strict: true }) || !WITH_OFFSET.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isInstantWithOffset(value)) {
     throw new InvalidArgumentError(`${value}: 時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください / must be an ISO 8601 time with an offset (Z or +09:00)`);
   }
   return value;

@@ -1,7 +1,6 @@
-import { ValidateBy, isISO8601 } from 'class-validator';
+import { ValidateBy } from 'class-validator';
 import { localized } from '@nws/engine';
-
-const WITH_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/;
+import { isInstantWithOffset } from '@nws/reference-catalog';
 
 /**
  * An ISO 8601 instant with its offset. Without one, `2026-12-05T09:00` is 09:00 in which zone? The
@@ -12,7 +11,7 @@ export const IsInstantWithOffset = () =>
   ValidateBy({
     name: 'isInstantWithOffset',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && WITH_OFFSET.test(value),
+      validate: (value: unknown) => isInstantWithOffset(value),
       defaultMessage: () => localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)'),
     },
   });
