@@ -196,8 +196,11 @@ describe('connection-application policy: the full role × body × action × stat
 
 describe('personal-data requests: who may handle the data of a body’s staff', () => {
   const SUBJECT_ORG = '132012';
+  const SUBJECT = { code: SUBJECT_ORG, organ: '市町村長部局' };
   const actors: Record<string, Actor> = {
     'own-applicant': { sub: 'a', org: SUBJECT_ORG, role: 'applicant' },
+    'own-organ-named-applicant': { sub: 'a2', org: SUBJECT_ORG, organ: '市町村長部局', role: 'applicant' },
+    'same-code-board-applicant': { sub: 'a3', org: SUBJECT_ORG, organ: '市町村教育委員会', role: 'applicant' },
     'other-applicant': { sub: 'b', org: '132021', role: 'applicant' },
     'prefecture-first-reviewer': { sub: 'c', org: '130001', role: 'first-reviewer' },
     'jlis-first-reviewer': { sub: 'd', org: 'J-LIS', role: 'first-reviewer' },
@@ -210,6 +213,7 @@ describe('personal-data requests: who may handle the data of a body’s staff', 
   };
   const EXPECTED_REQUESTS: Record<string, string> = {
     'own-applicant': 'disclose erase list-subjects read-access-log resume suspend',
+    'own-organ-named-applicant': 'disclose erase list-subjects read-access-log resume suspend',
     'mic-second-reviewer': 'disclose erase list-subjects resume suspend',
     'mic-auditor': 'read-access-log',
   };
@@ -218,9 +222,23 @@ describe('personal-data requests: who may handle the data of a body’s staff', 
     const actual: Record<string, string> = {};
     const expected: Record<string, string> = {};
     for (const [relation, actor] of Object.entries(actors)) {
-      actual[relation] = PERSONAL_DATA_REQUESTS.filter((r: PersonalDataRequest) => authorizePersonalDataRequest(r, SUBJECT_ORG, actor).allowed).sort().join(' ');
+      actual[relation] = PERSONAL_DATA_REQUESTS.filter((r: PersonalDataRequest) => authorizePersonalDataRequest(r, SUBJECT, actor).allowed).sort().join(' ');
       expected[relation] = EXPECTED_REQUESTS[relation] ?? '';
     }
     expect(actual).toEqual(expected);
+  });
+});
+
+describe('personal-data requests: a board of education answers for its own staff', () => {
+  const BOARD = { code: '132012', organ: '市町村教育委員会' };
+
+  it('given a subject of 八王子市教育委員会, its applicants handle it and the head department’s do not', () => {
+    const board: Actor = { sub: 'b1', org: '132012', organ: '市町村教育委員会', role: 'applicant' };
+    const head: Actor = { sub: 'h1', org: '132012', role: 'applicant' };
+    const allowed = (actor: Actor) => PERSONAL_DATA_REQUESTS.filter((r) => authorizePersonalDataRequest(r, BOARD, actor).allowed).sort().join(' ');
+    expect(allowed(board)).toBe('disclose erase list-subjects read-access-log resume suspend');
+    expect(allowed(head)).toBe('');
+    const refusal = authorizePersonalDataRequest('erase', BOARD, head);
+    expect(refusal.allowed ? '' : refusal.reason.ja).toContain('132012（市町村教育委員会）');
   });
 });

@@ -84,27 +84,29 @@ export const PERSONAL_DATA_REQUESTS = ['list-subjects', 'disclose', 'erase', 'su
 export type PersonalDataRequest = (typeof PERSONAL_DATA_REQUESTS)[number];
 
 /**
- * Who may handle a request about the personal data of a body's staff (subjectOrg):
+ * Who may handle a request about the personal data of a body's staff (subject: an organ of a code):
  * - the body's own applicants: the body supplied its staff's data and is their employer, so it
- *   answers its staff's requests (開示・消去・利用停止) and reads who accessed their data;
+ *   answers its staff's requests (開示・消去・利用停止) and reads who accessed their data. A body is
+ *   an organ: a 市町村教育委員会 does not answer for its 市町村長部局's staff, nor the reverse;
  * - second-reviewers of MIC: the network operator holds the data and, like the 全国センター in the
  *   seeds (§5 開示等), answers the person's own requests after checking their identity;
  * - auditors: the whole access log, nothing else (they change nothing, and 開示 hands out 緊急連絡先);
  * - nobody else: not other bodies, not first reviewers, not J-LIS, not distributors.
  * Correction (訂正・追加・削除 of a value) is not here: it is a change application (申請区分 変更).
  */
-export function authorizePersonalDataRequest(request: PersonalDataRequest, subjectOrg: string, actor: Actor): Authorization {
-  const ownBody = actor.role === 'applicant' && actor.org === subjectOrg;
+export function authorizePersonalDataRequest(request: PersonalDataRequest, subject: { readonly code: string; readonly organ: string }, actor: Actor): Authorization {
+  const ownBody = actor.role === 'applicant' && actor.org === subject.code && organOf(actor) === subject.organ;
   const operator = actor.role === 'second-reviewer' && actor.org === MIC;
   if (request === 'read-access-log') {
     return ownBody || actor.role === 'auditor'
       ? ALLOWED
       : deny('アクセス記録は監査担当又は当該機関の申請者のみが閲覧できます。', 'only auditors, or applicants of the body concerned, may read the access log');
   }
+  const body = `${subject.code}（${subject.organ}）`;
   return ownBody || operator
     ? ALLOWED
     : deny(
-        `機関 ${subjectOrg} の職員の個人情報に関する請求は、当該機関の申請者又は運営主体（総務省）の二次審査者のみが扱えます。`,
-        `requests about the personal data of ${subjectOrg}'s staff are handled by applicants of ${subjectOrg} or second-reviewers of MIC only`,
+        `機関 ${body} の職員の個人情報に関する請求は、当該機関の申請者又は運営主体（総務省）の二次審査者のみが扱えます。`,
+        `requests about the personal data of the staff of ${subject.code} (${subject.organ}) are handled by applicants of that body or second-reviewers of MIC only`,
       );
 }

@@ -173,7 +173,7 @@ describe('operations CLI on a real SQLite store', () => {
     await ctx.engine.execute(id, 'save-form', { formCode: '02-02', form: connectionApplicationForms.get('02-02')!.example }, at(2), { internal: true });
     const keys = findEncryptingStore(ctx.store)!.keys;
     const people = await keys.subjects({ organizationCode: '132012' });
-    const tanaka = (await keys.findSubject('132012', '田中 三郎'))!;
+    const tanaka = (await keys.findSubject({ code: '132012' }, '田中 三郎'))!;
     const erase = (subjectId: string) => eraseSubject(ctx.store, keys, { subjectId, requestedBy: { sub: 'dpo', org: '132012', role: 'applicant' }, legalBasis: 'purpose-achieved', reference: null, at: '2026-11-21T00:00:00.000Z' });
     await erase(tanaka);
     // when history prints it

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
 import { commitProbe } from '@nws/event-store/sqlite';
+import { defaultOrganFor } from '@nws/workflows/shared/organizations';
 import { AccessLogIndex, BY_APPLICATION, BY_SUBJECT } from './access-log-index';
 
 export const ACCESS_LOG_FILE = 'access-log.sqlite';
@@ -19,6 +20,8 @@ export interface AccessLogEntry {
   readonly route: string;
   /** The body whose staff's data was read. */
   readonly organizationCode: string;
+  /** Its organ (機関種類); absent when written: the code's default organ. */
+  readonly organizationKind?: string | undefined;
   readonly applicationId: string | null;
   readonly subjectIds: readonly string[];
   /** Field paths as shown to the reader, e.g. `forms.02-02.data.normalContacts[0].phone`. */
@@ -28,11 +31,14 @@ export interface AccessLogEntry {
 
 export interface RecordedAccess extends AccessLogEntry {
   readonly seq: number;
+  readonly organizationKind: string;
 }
 
 export interface AccessLogQuery {
   readonly subjectId?: string;
   readonly organizationCode?: string;
+  /** With organizationCode: reads of that organ's staff only. */
+  readonly organizationKind?: string;
   readonly applicationId?: string;
   readonly actorSub?: string;
   readonly actorOrg?: string;
@@ -88,6 +94,7 @@ interface Row {
   method: string;
   route: string;
   organization_code: string;
+  organization_kind: string | null;
   application_id: string | null;
   subject_ids: string;
   fields: string;
@@ -127,6 +134,8 @@ export class SqliteAccessLog {
       readonly indexStep?: number;
       /** How long after a write the indexer's next step runs; `false`: only `catchUpIndex()` indexes. */
       readonly indexDelayMs?: number | false;
+      /** The organ a code alone stands for: entries logged without one (or before organs were named) are its. */
+      readonly defaultOrgan?: (code: string) => string;
     } = {},
   ) {
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
@@ -137,6 +146,9 @@ export class SqliteAccessLog {
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
+    // Logs written before organs were named: their entries are the code's default organ's (NULL).
+    const columns = this.db.prepare(`SELECT name FROM pragma_table_info('personal_data_access')`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'organization_kind')) this.db.exec('ALTER TABLE personal_data_access ADD COLUMN organization_kind TEXT');
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
     this.index = new AccessLogIndex(this.db, { step: options.indexStep, delayMs: options.indexDelayMs, retryMs: options.retryMs });
     // A log written before the index existed, or entries written since the last step, by any process.
@@ -215,12 +227,12 @@ export class SqliteAccessLog {
   private write(entries: readonly AccessLogEntry[]): void {
     guardedWrite(this.db, 'personal-data access log', this.directory, () => {
       const insert = (this.insert ??= this.db.prepare(
-        `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, application_id, subject_ids, fields, request_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, organization_kind, application_id, subject_ids, fields, request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ));
       this.db.transaction(() => {
         for (const e of entries) {
-          insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
+          insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.organizationKind ?? null, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
         }
       })();
     });
@@ -265,6 +277,12 @@ export class SqliteAccessLog {
     // Through the indexer's tables (see access-log-index.ts).
     where(BY_SUBJECT, query.subjectId, 2);
     where('organization_code = ?', query.organizationCode);
+    if (query.organizationKind !== undefined) {
+      if (query.organizationCode === undefined) throw new RangeError('an organ is asked for with its code');
+      // Entries without an organ are the code's default organ's.
+      clauses.push('COALESCE(organization_kind, ?) = ?');
+      params.push(this.defaultOrgan(query.organizationCode), query.organizationKind);
+    }
     where(BY_APPLICATION, query.applicationId, 2);
     where('actor_sub = ?', query.actorSub);
     where('actor_org = ?', query.actorOrg);
@@ -281,11 +299,16 @@ export class SqliteAccessLog {
       method: row.method,
       route: row.route,
       organizationCode: row.organization_code,
+      organizationKind: row.organization_kind ?? this.defaultOrgan(row.organization_code),
       applicationId: row.application_id,
       subjectIds: JSON.parse(row.subject_ids) as string[],
       fields: JSON.parse(row.fields) as string[],
       requestId: row.request_id,
     }));
+  }
+
+  private defaultOrgan(code: string): string {
+    return (this.options.defaultOrgan ?? defaultOrganFor)(code);
   }
 
   close(): void {

@@ -7,6 +7,8 @@ import { PLACEHOLDERS } from './personal-data.declaration';
 /** What a set of events shows of one body's people (one access-log entry's worth). */
 export interface Disclosure {
   readonly organizationCode: string;
+  /** The organ the events name; absent: the code's default organ. */
+  readonly organizationKind?: string | undefined;
   readonly applicationId: string | null;
   readonly subjectIds: readonly string[];
   readonly fields: readonly string[];
@@ -21,7 +23,7 @@ export interface Disclosure {
  */
 export class DisclosureTally {
   /** Per body and application: the fields each subject's values are in (null: values stored in clear). */
-  private readonly groups = new Map<string, { organizationCode: string; applicationId: string | null; fieldsOf: Map<string | null, Set<string>> }>();
+  private readonly groups = new Map<string, { organizationCode: string; organizationKind: string | undefined; applicationId: string | null; fieldsOf: Map<string | null, Set<string>> }>();
 
   constructor(private readonly encrypting: EncryptingEventStore) {}
 
@@ -37,9 +39,9 @@ export class DisclosureTally {
         // Unreadable whatever the key store holds: printed as a placeholder.
         if (subject === null) continue;
       }
-      const key = `${ref.org}\u0000${applicationId ?? ''}`;
+      const key = `${ref.org}\u0000${ref.organ ?? ''}\u0000${applicationId ?? ''}`;
       let group = this.groups.get(key);
-      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, applicationId, fieldsOf: new Map() }));
+      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, organizationKind: ref.organ, applicationId, fieldsOf: new Map() }));
       let fields = group.fieldsOf.get(subject);
       if (!fields) group.fieldsOf.set(subject, (fields = new Set()));
       fields.add(formatPath(ref.path));
@@ -63,7 +65,7 @@ export class DisclosureTally {
         if (subject !== null) subjectIds.push(subject);
         for (const path of paths) fields.add(path);
       }
-      if (fields.size > 0) entries.push({ organizationCode: group.organizationCode, applicationId: group.applicationId, subjectIds: subjectIds.sort(), fields: [...fields].sort() });
+      if (fields.size > 0) entries.push({ organizationCode: group.organizationCode, organizationKind: group.organizationKind, applicationId: group.applicationId, subjectIds: subjectIds.sort(), fields: [...fields].sort() });
     }
     return entries;
   }

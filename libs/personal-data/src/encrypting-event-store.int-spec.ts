@@ -84,7 +84,7 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
 
   it('erasure: the key is destroyed, every read path shows ［消去済み］, other people stay, the chain verifies, no file holds the values', async () => {
     await store.append('application-a', [formSaved('e1'), formSaved('e2')], 'no_stream');
-    const tanaka = (await keys.findSubject('132012', '田中三郎'))!;
+    const tanaka = (await keys.findSubject({ code: '132012' }, '田中三郎'))!;
     const result = await eraseSubject(store, keys, { subjectId: tanaka, requestedBy: { sub: 'yamada', org: '132012', role: 'applicant' }, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
     expect(result.alreadyErased).toBe(false);
     const [clear] = await read('application-a');
@@ -116,7 +116,7 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect((received[0]!.data['form'] as typeof contacts.form).normalContacts[0]!.phone).toBe('0426207200');
     // when the person is erased and a later event carries their old ciphertext (as stored, passed through)
     const [stored] = await read('application-a', { readStream: (stream: string) => store.readStream(stream, { asStored: true }) });
-    await eraseSubject(store, keys, { subjectId: (await keys.findSubject('132012', '田中三郎'))!, requestedBy: by, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
+    await eraseSubject(store, keys, { subjectId: (await keys.findSubject({ code: '132012' }, '田中三郎'))!, requestedBy: by, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
     await store.append('application-b', [{ id: 'e2', type: 'FormSaved', data: stored!.data, metadata: stored!.metadata }], 'no_stream');
     await until(3);
     subscription.unsubscribe();
@@ -158,9 +158,9 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect(reads.mock.calls.filter(([options]) => options?.filter === undefined)).toEqual([]);
   });
 
-  it('retention runs per organ: ending the board of education erases its people only; a person of both organs stays until both ended', async () => {
+  it('retention runs per organ: ending the board of education erases its people only, its 田中 三郎 but not the head department’s', async () => {
     // given 八王子市's head department (its token names no organ) and its board of education (132012 both) filing forms,
-    // 田中 三郎 a contact of both
+    // each with a 田中 三郎 among its contacts: two people, one of each organ
     const board = { ...applicant, sub: 'suzuki', name: '鈴木 次郎', organ: '市町村教育委員会' };
     const boardForm = {
       formCode: '02-02',
@@ -168,8 +168,11 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     };
     await store.append('application-a', [formSaved('e1')], 'no_stream');
     await store.append('application-b', [{ id: 'e2', type: 'FormSaved', data: boardForm, metadata: { actor: board, occurredAt: '2026-11-20T00:00:00.000Z' } }], 'no_stream');
-    const subjectOf = async (name: string) => (await keys.findSubject('132012', name))!;
-    const [sato, tanaka, yamada, takahashi, suzuki] = await Promise.all(['佐藤 一郎', '田中 三郎', '山田 花子', '高橋 四郎', '鈴木 次郎'].map(subjectOf));
+    const subjectOf = async (name: string, organ?: string) => (await keys.findSubject({ code: '132012', organ }, name))!;
+    const [sato, tanaka, yamada] = await Promise.all(['佐藤 一郎', '田中 三郎', '山田 花子'].map((name) => subjectOf(name)));
+    const [boardTanaka, takahashi, suzuki] = await Promise.all(['田中 三郎', '高橋 四郎', '鈴木 次郎'].map((name) => subjectOf(name, '市町村教育委員会')));
+    expect(new Set([sato, tanaka, yamada, boardTanaka, takahashi, suzuki]).size).toBe(6);
+    expect(await keys.findSubject({ code: '132012' }, '高橋 四郎')).toBeUndefined();
     // and the head department registering a version after the board's connection ended: not the board's renewal
     await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村教育委員会', endedAt: '2020-03-31' }, by, '2020-04-01T00:00:00.000Z');
     await store.append('master-data-132012', [{ id: 'v1', type: 'MasterDataVersionRegistered', data: { organizationCode: '132012', organizationKind: '市町村長部局', version: 1, content: {} }, metadata: { occurredAt: '2021-01-01T00:00:00.000Z' } }], 'no_stream');
@@ -177,10 +180,10 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     // when the board's period has passed
     const first = await eraseExpired(store, { ...retention, now: '2025-04-01T00:00:00.000Z' });
 
-    // then only the board's own people are erased; 田中 (also the head department's contact) and the head department's people stay
+    // then only the board's own people are erased, its 田中 included; the head department's people, its 田中 included, stay
     expect(first.bodies.map((b) => b.organizationKind)).toEqual(['市町村教育委員会']);
-    expect(first.erased.map((e) => e.subjectId).sort()).toEqual([suzuki, takahashi].sort());
-    expect(first.erased.every((e) => e.organizationKinds.join() === '市町村教育委員会' && e.connectionEndedAt === '2020-03-31')).toBe(true);
+    expect(first.erased.map((e) => e.subjectId).sort()).toEqual([suzuki, takahashi, boardTanaka].sort());
+    expect(first.erased.every((e) => e.organizationKind === '市町村教育委員会' && e.organizationKinds.join() === '市町村教育委員会' && e.connectionEndedAt === '2020-03-31')).toBe(true);
     expect((await keys.subjects({ organizationCode: '132012' })).map((s) => s.subjectId).sort()).toEqual([sato, tanaka, yamada].sort());
 
     // when the head department's connection ends too and its period passes
@@ -188,9 +191,9 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     expect((await eraseExpired(store, { ...retention, now: '2027-03-30T00:00:00.000Z' })).erased).toEqual([]);
     const second = await eraseExpired(store, { ...retention, now: '2027-04-01T00:00:00.000Z' });
 
-    // then the rest goes, 田中 reported with both organs and the later end
+    // then the rest goes, with the head department's end
     expect(second.erased.map((e) => e.subjectId).sort()).toEqual([sato, tanaka, yamada].sort());
-    expect(second.erased.find((e) => e.subjectId === tanaka)).toMatchObject({ organizationKinds: ['市町村教育委員会', '市町村長部局'], connectionEndedAt: '2022-03-31' });
+    expect(second.erased.find((e) => e.subjectId === tanaka)).toMatchObject({ organizationKinds: ['市町村長部局'], connectionEndedAt: '2022-03-31' });
     expect(await keys.subjects({ organizationCode: '132012' })).toEqual([]);
   });
 

@@ -115,9 +115,9 @@ export class EncryptingEventStore implements EventStore {
       const value = getAt(doc, ref.path);
       if (value === undefined || value === null || isCiphertext(value) || (typeof value === 'string' && PLACEHOLDERS.has(value))) continue;
       const name = identifyingName(getAt(doc, ref.anchor), value);
-      const person = `${ref.org}\u0000${name}`;
+      const person = `${ref.org}\u0000${ref.organ ?? ''}\u0000${name}`;
       let subject = subjects.get(person);
-      if (subject === undefined) subjects.set(person, (subject = await this.keys.subjectFor(ref.org, name)));
+      if (subject === undefined) subjects.set(person, (subject = await this.keys.subjectFor({ code: ref.org, organ: ref.organ }, name)));
       plan.push({ ref, value, subject });
     }
     for (const { ref, value, subject } of plan) {

@@ -1,8 +1,21 @@
+/**
+ * The body a person is staff of: an organ (機関種類) of a code, not the code alone. A 市町村教育委員会
+ * is not its city's 市町村長部局: each answers for its own staff (開示・消去・利用停止), and two
+ * people of one name in two organs of a code are two people. `organ` absent: the code's default
+ * organ (documents from before organs were named).
+ */
+export interface SubjectBody {
+  readonly code: string;
+  readonly organ?: string | undefined;
+}
+
 /** One data subject: a person identified within a body. */
 export interface SubjectRecord {
   /** Opaque (`ps-` + random), so that it may appear in events, URLs and logs without revealing anyone. */
   readonly subjectId: string;
   readonly organizationCode: string;
+  /** The organ (機関種類) of the code whose staff the person is. */
+  readonly organizationKind: string;
   /** The name the subject was first seen under; gone once erased. */
   readonly label: string | null;
   readonly createdAt: string;
@@ -30,14 +43,15 @@ export interface KeyStore {
    * The active subject of a person of a body (by normalised name) and its key, created with a
    * fresh key if none is active. Both in one answer: an erasure cannot fall between them.
    */
-  subjectFor(organizationCode: string, name: string): Promise<ActiveSubject>;
+  subjectFor(body: SubjectBody, name: string): Promise<ActiveSubject>;
   /** The active subject of a person, without creating one. */
-  findSubject(organizationCode: string, name: string): Promise<string | undefined>;
+  findSubject(body: SubjectBody, name: string): Promise<string | undefined>;
   /** The same, with whether the use of its data is suspended, in one read (what redaction asks of every person it shows). */
-  findPerson(organizationCode: string, name: string): Promise<{ readonly subjectId: string; readonly suspended: boolean } | undefined>;
+  findPerson(body: SubjectBody, name: string): Promise<{ readonly subjectId: string; readonly suspended: boolean } | undefined>;
   keyOf(subjectId: string): Promise<KeyState>;
   subject(subjectId: string): Promise<SubjectRecord | undefined>;
-  subjects(filter?: { readonly organizationCode?: string; readonly includeErased?: boolean }): Promise<SubjectRecord[]>;
+  /** Subjects of a code, of one organ of it when `organizationKind` is given. */
+  subjects(filter?: { readonly organizationCode?: string; readonly organizationKind?: string; readonly includeErased?: boolean }): Promise<SubjectRecord[]>;
   /** Destroys the key, the name and the lookup entry; keeps a tombstone. False when already erased or unknown. */
   destroy(subjectId: string, at: string): Promise<boolean>;
   /** Marks (at) or clears (null) the suspension of use of a subject's data. */
@@ -46,7 +60,7 @@ export interface KeyStore {
 }
 
 /**
- * How a person is recognised across forms, applications and master-data versions of one body:
+ * How a person is recognised across forms, applications and master-data versions of one body (organ):
  * the same name after Unicode NFKC, without any spaces (全角・半角), case-folded. Two people of one
  * body with the same name share a subject — erasing one erases both, which errs on the side of
  * erasure; an explicit staff id in the forms would separate them.

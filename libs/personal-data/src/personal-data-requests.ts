@@ -20,6 +20,8 @@ const NAMESPACE = '3c1f6a0e-8b2d-5f47-a9e1-6d5c4b3a2f10';
 export interface Requester {
   readonly sub: string;
   readonly org: string;
+  /** The requester's organ where its token names one (a board of education). */
+  readonly organ?: string;
   readonly role: string;
 }
 
@@ -42,6 +44,7 @@ export class SubjectNotFoundError extends Error {
 export interface ErasureResult {
   readonly subjectId: string;
   readonly organizationCode: string;
+  readonly organizationKind: string;
   readonly erasedAt: string;
   readonly alreadyErased: boolean;
   /** Global position of the PersonalDataErased event. */
@@ -56,14 +59,15 @@ export interface ErasureResult {
  */
 export async function eraseSubject(store: EventStore, keys: KeyStore, request: SubjectRequest): Promise<ErasureResult> {
   const subject = await requireSubject(keys, request.subjectId);
-  if (subject.erasedAt) return { subjectId: subject.subjectId, organizationCode: subject.organizationCode, erasedAt: subject.erasedAt, alreadyErased: true, position: null };
+  const body = { organizationCode: subject.organizationCode, organizationKind: subject.organizationKind };
+  if (subject.erasedAt) return { subjectId: subject.subjectId, ...body, erasedAt: subject.erasedAt, alreadyErased: true, position: null };
   const result = await store.append(
     personalDataStream(subject.organizationCode),
     [{ id: uuidv5(`erased\u0000${subject.subjectId}`, NAMESPACE), type: PERSONAL_DATA_EVENTS.erased, data: requestData(subject, request), metadata: metadataOf(request) }],
     'any',
   );
   await keys.destroy(subject.subjectId, request.at);
-  return { subjectId: subject.subjectId, organizationCode: subject.organizationCode, erasedAt: request.at, alreadyErased: false, position: result.position };
+  return { subjectId: subject.subjectId, ...body, erasedAt: request.at, alreadyErased: false, position: result.position };
 }
 
 /** 利用停止 (suspend) or its lifting (resume): the data stays for the audit trail, published views hide it. */
@@ -110,6 +114,7 @@ function requestData(subject: SubjectRecord, request: SubjectRequest): JsonObjec
   return {
     subjectId: subject.subjectId,
     organizationCode: subject.organizationCode,
+    organizationKind: subject.organizationKind,
     requestedBy: { ...request.requestedBy },
     legalBasis: request.legalBasis,
     reference: request.reference,

@@ -30,19 +30,19 @@ describe('personal-data files on a disk that refuses writes', () => {
 
   it('the key store refuses a new subject with StorageUnavailableError, keeps answering known ones, and takes writes again', async () => {
     const keys = new SqliteKeyStore(join(dir, 'keys.sqlite'));
-    const known = await keys.subjectFor('132012', '山田 花子');
+    const known = await keys.subjectFor({ code: '132012' }, '山田 花子');
     connectionOf(keys).pragma('query_only = ON');
-    const refused = await keys.subjectFor('132012', '佐藤 一郎').then(
+    const refused = await keys.subjectFor({ code: '132012' }, '佐藤 一郎').then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(refused).toBeInstanceOf(StorageUnavailableError);
     expect((refused as StorageUnavailableError).problem).toBe('read-only');
     expect(connectionOf(keys).inTransaction).toBe(false);
-    expect(await keys.subjectFor('132012', '山田 花子')).toEqual(known);
+    expect(await keys.subjectFor({ code: '132012' }, '山田 花子')).toEqual(known);
     expect(await keys.keyOf(known.subjectId)).toEqual({ status: 'active', key: known.key, suspended: false });
     connectionOf(keys).pragma('query_only = OFF');
-    expect((await keys.subjectFor('132012', '佐藤 一郎')).subjectId).toMatch(/^ps-/);
+    expect((await keys.subjectFor({ code: '132012' }, '佐藤 一郎')).subjectId).toMatch(/^ps-/);
     await keys.close();
   });
 

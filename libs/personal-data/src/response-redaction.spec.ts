@@ -2,6 +2,7 @@ import { connectionApplicationForms } from '@nws/workflows/connection-applicatio
 import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
 import { PLACEHOLDER } from './personal-data.declaration';
 import { redactResponse, visibility, type Reader } from './response-redaction';
+import type { SubjectBody } from './key-store.port';
 import { SqliteKeyStore } from './sqlite-key-store';
 
 /** Who sees which class of a person's data, written out: S = shown, W = withheld, P = purpose required, U = suspended. */
@@ -89,11 +90,11 @@ describe('redactResponse reads the key store once per person and answer', () => 
     };
     collect(data);
     const contacts0 = data as { normalContacts: Array<{ name: string }> };
-    for (const name of names) await keys.subjectFor(SUBJECT_ORG, name);
+    for (const name of names) await keys.subjectFor({ code: SUBJECT_ORG }, name);
     const reads = { findPerson: 0, findSubject: 0, keyOf: 0 };
     const counting = Object.assign(Object.create(keys) as SqliteKeyStore, {
-      findPerson: (org: string, name: string) => ((reads.findPerson += 1), keys.findPerson(org, name)),
-      findSubject: (org: string, name: string) => ((reads.findSubject += 1), keys.findSubject(org, name)),
+      findPerson: (body: SubjectBody, name: string) => ((reads.findPerson += 1), keys.findPerson(body, name)),
+      findSubject: (body: SubjectBody, name: string) => ((reads.findSubject += 1), keys.findSubject(body, name)),
       keyOf: (id: string) => ((reads.keyOf += 1), keys.keyOf(id)),
     });
     const reviewer = { reader: readers['first-reviewer']!.reader, purpose: 'review', publishedView: false, applicationId: 'app-1' };
@@ -105,7 +106,7 @@ describe('redactResponse reads the key store once per person and answer', () => 
     expect(reads).toEqual({ findPerson: names.size, findSubject: 0, keyOf: 0 });
     // when a person is suspended and a published view is redacted for a distributor
     const suspendedName = contacts0.normalContacts[0]!.name;
-    const suspendedId = (await keys.findSubject(SUBJECT_ORG, suspendedName))!;
+    const suspendedId = (await keys.findSubject({ code: SUBJECT_ORG }, suspendedName))!;
     await keys.setSuspended(suspendedId, '2026-12-06T00:00:00.000Z');
     const published = await redactResponse(view, [connectionApplicationPersonalData], counting, { reader: readers['distributor']!.reader, purpose: 'distribution', publishedView: true, applicationId: 'app-1' });
     // then the key store was read again for it, and the suspension shows

@@ -37,6 +37,8 @@ export function ofReadersBody(ctx: RedactionContext, org: string, organ: string 
 
 export interface DisclosedValue {
   readonly organizationCode: string;
+  /** The organ the value's document names; absent: the code's default organ. */
+  readonly organizationKind?: string | undefined;
   readonly applicationId: string | null;
   readonly subjectId: string | null;
   readonly field: string;
@@ -87,13 +89,13 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
   // of an application went to them). Within one answer only: the key store is read afresh by the
   // next, so an erasure or a suspension holds from the next answer on.
   const people = new Map<string, Promise<{ subjectId: string | null; suspended: boolean }>>();
-  const personOf = (org: string, name: string) => {
-    const key = `${org}\u0000${name}`;
+  const personOf = (org: string, organ: string | undefined, name: string) => {
+    const key = `${org}\u0000${organ ?? ''}\u0000${name}`;
     let person = people.get(key);
     if (!person) {
       // A name of nothing but spaces is nobody's; a key store that cannot be read fails the
       // answer (503) rather than show a suspended person's data as if it were not.
-      person = normaliseName(name) === '' ? Promise.resolve({ subjectId: null, suspended: false }) : keys.findPerson(org, name).then((found) => found ?? { subjectId: null, suspended: false });
+      person = normaliseName(name) === '' ? Promise.resolve({ subjectId: null, suspended: false }) : keys.findPerson({ code: org, organ }, name).then((found) => found ?? { subjectId: null, suspended: false });
       people.set(key, person);
     }
     return person;
@@ -110,7 +112,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
       if (ofReadersBody(ctx, ref.org, ref.organ)) continue;
       const anchor = getAt(node, ref.anchor);
       const name = typeof anchor === 'string' && !PLACEHOLDERS.has(anchor) && !isCiphertext(anchor) ? anchor : String(value);
-      plan.push({ ref, ...(await personOf(ref.org, name)) });
+      plan.push({ ref, ...(await personOf(ref.org, ref.organ, name)) });
     }
     for (const { ref, subjectId, suspended } of plan) {
       const outcome = visibility(ctx, ref.org, ref.classification, suspended, ref.organ);
@@ -118,7 +120,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
         replacements.push([[...at, ...ref.path], outcome]);
         withheld += 1;
       } else {
-        disclosed.push({ organizationCode: ref.org, applicationId, subjectId, field: formatPath(ref.path) });
+        disclosed.push({ organizationCode: ref.org, organizationKind: ref.organ, applicationId, subjectId, field: formatPath(ref.path) });
       }
     }
   };
@@ -139,7 +141,7 @@ export async function redactResponse(body: unknown, declarations: readonly Perso
             replacements.push([[...at, 'changes', index, side, ...sub], outcome]);
             withheld += 1;
           } else if (!ofReadersBody(ctx, org, organ)) {
-            disclosed.push({ organizationCode: org, applicationId, subjectId: null, field: `${'formCode' in scope ? `forms.${scope.formCode}.` : 'content.'}${field}` });
+            disclosed.push({ organizationCode: org, organizationKind: organ, applicationId, subjectId: null, field: `${'formCode' in scope ? `forms.${scope.formCode}.` : 'content.'}${field}` });
           }
         }
       }

@@ -76,11 +76,12 @@ export async function expiredBodies(store: EncryptingEventStore, options: Retent
 
 /**
  * Erases (消去, legal basis retention-expired) every person whose data belongs only to expired
- * organs, and reports each. Subjects are keyed by code and name, so one person can be a contact
- * of two organs of a code: they stay until every organ whose data holds them has expired. Which
+ * organs, and reports each. Subjects are an organ's; but those recorded before organs were named
+ * were keyed by code and name, so one of them can hold the data of two organs of a code: they stay
+ * until every organ whose data holds them has expired. Which
  * organs hold whom is read from the stored events through the workflows' declarations (one scan
  * of the store, only when an expired organ's code still has people); a person found in no event
- * counts as the code's default organ's.
+ * counts as their own organ's.
  */
 export async function eraseExpired(store: EncryptingEventStore, options: RetentionOptions): Promise<RetentionReport> {
   const { organOf } = options;
@@ -97,12 +98,12 @@ export async function eraseExpired(store: EncryptingEventStore, options: Retenti
   const holders = candidates.size > 0 ? await organsHolding(store, new Set(candidates.keys()), organOf) : new Map<string, Set<string>>();
   for (const [code, subjects] of candidates) {
     for (const subject of subjects) {
-      const organs = [...(holders.get(subject.subjectId) ?? [organOf(code, undefined)])].sort();
+      const organs = [...(holders.get(subject.subjectId) ?? [subject.organizationKind])].sort();
       const ends = organs.map((kind) => expired.get(organId(code, kind)));
       if (!ends.every((end) => end !== undefined)) continue;
       const connectionEndedAt = ends.map((end) => end!.connectionEndedAt).sort().at(-1)!;
       if (options.dryRun) {
-        erased.push({ subjectId: subject.subjectId, organizationCode: code, erasedAt: options.now, alreadyErased: false, position: null, organizationKinds: organs, connectionEndedAt });
+        erased.push({ subjectId: subject.subjectId, organizationCode: code, organizationKind: subject.organizationKind, erasedAt: options.now, alreadyErased: false, position: null, organizationKinds: organs, connectionEndedAt });
         continue;
       }
       const result = await eraseSubject(store, store.keys, {

@@ -4,7 +4,8 @@ import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } fro
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import { statement } from '@nws/event-store/sqlite';
-import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectRecord } from './key-store.port';
+import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
 
@@ -13,6 +14,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS subjects (
     subject_id        TEXT PRIMARY KEY,
     organization_code TEXT NOT NULL,
+    organization_kind TEXT,
     lookup            BLOB NOT NULL UNIQUE,
     label             TEXT NOT NULL,
     key               BLOB NOT NULL,
@@ -23,6 +25,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS erased_subjects (
     subject_id        TEXT PRIMARY KEY,
     organization_code TEXT NOT NULL,
+    organization_kind TEXT,
     created_at        TEXT NOT NULL,
     erased_at         TEXT NOT NULL
   );
@@ -67,6 +70,7 @@ function closeCounter(path: string): void {
 interface SubjectRow {
   subject_id: string;
   organization_code: string;
+  organization_kind: string | null;
   label: string;
   key: Buffer;
   created_at: string;
@@ -80,6 +84,10 @@ interface SubjectRow {
  * deleted rows and freed pages, and the rollback journal (not WAL) holds old pages only until
  * the commit deletes it. Subjects are found by an HMAC of body and normalised name under a secret
  * of this file, so the index does not hold names in clear and dies with the row.
+ *
+ * A body is an organ of a code. Files from before organs were named keyed subjects by code alone
+ * and hold no organ (`organization_kind` NULL): those subjects are the code's default organ's,
+ * whose lookup is still the code's alone, so they are found again under it.
  */
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
@@ -99,7 +107,12 @@ export class SqliteKeyStore implements KeyStore {
   private counterFile: { readonly path: string; readonly fd: number } | undefined;
   private readonly counter = Buffer.alloc(4);
 
-  constructor(filename: string, private readonly clock: () => string = () => new Date().toISOString()) {
+  constructor(
+    filename: string,
+    private readonly clock: () => string = () => new Date().toISOString(),
+    /** The organ a code alone stands for (its head department; a code outside the list, an association). */
+    private readonly defaultOrgan: (code: string) => string = defaultOrganFor,
+  ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
@@ -109,13 +122,14 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
+    this.addOrganColumns();
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
     this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);
   }
 
-  async subjectFor(organizationCode: string, name: string): Promise<ActiveSubject> {
-    const lookup = this.lookup(organizationCode, name);
+  async subjectFor(body: SubjectBody, name: string): Promise<ActiveSubject> {
+    const lookup = this.lookup(body, name);
     // Known subjects need no write transaction (nor a writable disk): it is on every append that
     // holds personal data.
     const known = this.activeByLookup(lookup);
@@ -126,18 +140,18 @@ export class SqliteKeyStore implements KeyStore {
       if (found) return { subjectId: found.subject_id, key: found.key };
       const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
       const key = randomBytes(32);
-      this.statement('INSERT INTO subjects (subject_id, organization_code, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(subjectId, organizationCode, lookup, name.trim(), key, this.clock());
+      this.statement('INSERT INTO subjects (subject_id, organization_code, organization_kind, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(subjectId, body.code, this.organOf(body), lookup, name.trim(), key, this.clock());
       return { subjectId, key };
     }).immediate());
   }
 
-  async findSubject(organizationCode: string, name: string): Promise<string | undefined> {
-    return (await this.findPerson(organizationCode, name))?.subjectId;
+  async findSubject(body: SubjectBody, name: string): Promise<string | undefined> {
+    return (await this.findPerson(body, name))?.subjectId;
   }
 
-  async findPerson(organizationCode: string, name: string): Promise<{ subjectId: string; suspended: boolean } | undefined> {
-    const row = this.activeByLookup(this.lookup(organizationCode, name));
+  async findPerson(body: SubjectBody, name: string): Promise<{ subjectId: string; suspended: boolean } | undefined> {
+    const row = this.activeByLookup(this.lookup(body, name));
     return row && { subjectId: row.subjectId, suspended: row.suspended };
   }
 
@@ -150,25 +164,34 @@ export class SqliteKeyStore implements KeyStore {
 
   async subject(subjectId: string): Promise<SubjectRecord | undefined> {
     const row = this.statement('SELECT * FROM subjects WHERE subject_id = ?').get(subjectId) as SubjectRow | undefined;
-    if (row) return toRecord(row);
+    if (row) return this.toRecord(row);
     const erased = this.statement('SELECT * FROM erased_subjects WHERE subject_id = ?').get(subjectId) as ErasedRow | undefined;
-    return erased ? toErasedRecord(erased) : undefined;
+    return erased ? this.toErasedRecord(erased) : undefined;
   }
 
-  async subjects(filter: { organizationCode?: string; includeErased?: boolean } = {}): Promise<SubjectRecord[]> {
+  async subjects(filter: { organizationCode?: string; organizationKind?: string; includeErased?: boolean } = {}): Promise<SubjectRecord[]> {
     const where = filter.organizationCode === undefined ? '' : 'WHERE organization_code = ?';
     const params = filter.organizationCode === undefined ? [] : [filter.organizationCode];
-    const active = (this.statement(`SELECT * FROM subjects ${where} ORDER BY created_at, subject_id`).all(...params) as SubjectRow[]).map(toRecord);
-    if (!filter.includeErased) return active;
-    const erased = (this.statement(`SELECT * FROM erased_subjects ${where} ORDER BY erased_at, subject_id`).all(...params) as ErasedRow[]).map(toErasedRecord);
-    return [...active, ...erased];
+    const active = (this.statement(`SELECT * FROM subjects ${where} ORDER BY created_at, subject_id`).all(...params) as SubjectRow[]).map((row) => this.toRecord(row));
+    const erased = filter.includeErased ? (this.statement(`SELECT * FROM erased_subjects ${where} ORDER BY erased_at, subject_id`).all(...params) as ErasedRow[]).map((row) => this.toErasedRecord(row)) : [];
+    // Rows without an organ are the default organ's (toRecord): filtered here, not in SQL.
+    const all = [...active, ...erased];
+    return filter.organizationKind === undefined ? all : all.filter((s) => s.organizationKind === filter.organizationKind);
   }
 
   async destroy(subjectId: string, at: string): Promise<boolean> {
     return this.write(() => this.db.transaction(() => {
-      const row = this.statement('SELECT organization_code, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as Pick<SubjectRow, 'organization_code' | 'created_at'> | undefined;
+      const row = this.statement('SELECT organization_code, organization_kind, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as
+        | Pick<SubjectRow, 'organization_code' | 'organization_kind' | 'created_at'>
+        | undefined;
       if (!row) return false;
-      this.statement('INSERT INTO erased_subjects (subject_id, organization_code, created_at, erased_at) VALUES (?, ?, ?, ?)').run(subjectId, row.organization_code, row.created_at, at);
+      this.statement('INSERT INTO erased_subjects (subject_id, organization_code, organization_kind, created_at, erased_at) VALUES (?, ?, ?, ?, ?)').run(
+        subjectId,
+        row.organization_code,
+        row.organization_kind,
+        row.created_at,
+        at,
+      );
       this.statement('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
       return true;
     }).immediate());
@@ -262,34 +285,56 @@ export class SqliteKeyStore implements KeyStore {
     this.forget();
   }
 
-  private lookup(organizationCode: string, name: string): Buffer {
+  private organOf(body: SubjectBody): string {
+    return body.organ ?? this.defaultOrgan(body.code);
+  }
+
+  /** HMAC of body and name. The default organ's is the code's alone, as every lookup was before organs were named. */
+  private lookup(body: SubjectBody, name: string): Buffer {
     const normalised = normaliseName(name);
     if (!normalised) throw new Error('a data subject needs a non-empty name');
-    return createHmac('sha256', this.lookupSecret).update(`${organizationCode}\u0000${normalised}`).digest();
+    const organ = this.organOf(body);
+    const scope = organ === this.defaultOrgan(body.code) ? body.code : `${body.code}\u0000${organ}`;
+    return createHmac('sha256', this.lookupSecret).update(`${scope}\u0000${normalised}`).digest();
+  }
+
+  /** Files made before organs were named have no organ columns; their rows are the default organ's (NULL). */
+  private addOrganColumns(): void {
+    for (const table of ['subjects', 'erased_subjects']) {
+      const columns = this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === 'organization_kind')) this.db.exec(`ALTER TABLE ${table} ADD COLUMN organization_kind TEXT`);
+    }
+  }
+
+  private toRecord(row: SubjectRow): SubjectRecord {
+    return {
+      subjectId: row.subject_id,
+      organizationCode: row.organization_code,
+      organizationKind: row.organization_kind ?? this.defaultOrgan(row.organization_code),
+      label: row.label,
+      createdAt: row.created_at,
+      suspendedAt: row.suspended_at,
+      erasedAt: null,
+    };
+  }
+
+  private toErasedRecord(row: ErasedRow): SubjectRecord {
+    return {
+      subjectId: row.subject_id,
+      organizationCode: row.organization_code,
+      organizationKind: row.organization_kind ?? this.defaultOrgan(row.organization_code),
+      label: null,
+      createdAt: row.created_at,
+      suspendedAt: null,
+      erasedAt: row.erased_at,
+    };
   }
 }
 
 interface ErasedRow {
   subject_id: string;
   organization_code: string;
+  organization_kind: string | null;
   created_at: string;
   erased_at: string;
 }
-
-const toRecord = (row: SubjectRow): SubjectRecord => ({
-  subjectId: row.subject_id,
-  organizationCode: row.organization_code,
-  label: row.label,
-  createdAt: row.created_at,
-  suspendedAt: row.suspended_at,
-  erasedAt: null,
-});
-
-const toErasedRecord = (row: ErasedRow): SubjectRecord => ({
-  subjectId: row.subject_id,
-  organizationCode: row.organization_code,
-  label: null,
-  createdAt: row.created_at,
-  suspendedAt: null,
-  erasedAt: row.erased_at,
-});

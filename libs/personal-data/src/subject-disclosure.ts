@@ -26,6 +26,7 @@ export interface SubjectDisclosure {
   readonly subject: {
     readonly subjectId: string;
     readonly organizationCode: string;
+    readonly organizationKind: string;
     readonly name: string | null;
     readonly state: 'active' | 'suspended' | 'erased';
     readonly createdAt: string;
@@ -110,6 +111,7 @@ export async function discloseSubject(
     subject: {
       subjectId,
       organizationCode: subject.organizationCode,
+      organizationKind: subject.organizationKind,
       name: subject.label,
       state: state.status === 'active' ? (state.suspended ? 'suspended' : 'active') : 'erased',
       createdAt: subject.createdAt,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@nws/engine';
 import type { AccessLogEntry, DisclosedValue } from '@nws/personal-data';
+import { organOrDefault } from '@nws/workflows/shared/organizations';
 
 /** How many personal values an answer withheld from its reader (0: the header is not sent). */
 export const WITHHELD_HEADER = 'X-Personal-Data-Withheld';
@@ -42,11 +43,13 @@ interface EntryContext {
 
 /** One entry per body and application read, listing every field and subject shown. */
 export function accessEntries(disclosed: readonly DisclosedValue[], ctx: EntryContext): AccessLogEntry[] {
-  const groups = new Map<string, { organizationCode: string; applicationId: string | null; subjects: Set<string>; fields: Set<string> }>();
+  const groups = new Map<string, { organizationCode: string; organizationKind: string; applicationId: string | null; subjects: Set<string>; fields: Set<string> }>();
   for (const value of disclosed) {
-    const key = `${value.organizationCode}\u0000${value.applicationId ?? ''}`;
+    // One organ's entry: a board of education reads who read its staff's data, not its head department's.
+    const organizationKind = organOrDefault(value.organizationCode, value.organizationKind);
+    const key = `${value.organizationCode}\u0000${organizationKind}\u0000${value.applicationId ?? ''}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { organizationCode: value.organizationCode, applicationId: value.applicationId, subjects: new Set(), fields: new Set() }));
+    if (!group) groups.set(key, (group = { organizationCode: value.organizationCode, organizationKind, applicationId: value.applicationId, subjects: new Set(), fields: new Set() }));
     if (value.subjectId) group.subjects.add(value.subjectId);
     group.fields.add(value.field);
   }
@@ -58,6 +61,7 @@ export function accessEntries(disclosed: readonly DisclosedValue[], ctx: EntryCo
     method: ctx.method,
     route: ctx.route,
     organizationCode: group.organizationCode,
+    organizationKind: group.organizationKind,
     applicationId: group.applicationId,
     subjectIds: [...group.subjects],
     fields: [...group.fields],

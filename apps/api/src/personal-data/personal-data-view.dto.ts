@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES } from '@nws/engine';
 import { ACCESS_PURPOSES, LEGAL_BASES, PERSONAL_DATA_EVENTS } from '@nws/personal-data';
+import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { ANY_JSON } from '../audit/audit-view.dto';
 
 /*
@@ -10,12 +11,15 @@ import { ANY_JSON } from '../audit/audit-view.dto';
  * their own reads and are not redacted: the caller is the body itself or the operator (MIC).
  */
 
+const ORGAN = { enum: ORGANIZATION_KINDS, example: '市町村長部局', description: 'the organ (機関種類) of the code: a body is an organ' } as const;
+
 const SUBJECT_ID = { example: 'ps-KnAOVufeYSlkaJle', description: 'opaque (`ps-` and random): reveals no one' } as const;
 
 /** One data subject as the key store holds it (suspension and resumption answer it too). */
 export class DataSubjectDto {
   @ApiProperty(SUBJECT_ID) subjectId!: string;
   @ApiProperty({ example: '132012', description: 'the body whose staff the person is' }) organizationCode!: string;
+  @ApiProperty(ORGAN) organizationKind!: string;
   @ApiProperty({ type: String, nullable: true, example: '田中 三郎', description: 'the name the person was first seen under; null once erased' }) label!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: '利用停止 since; null when the use is not suspended (and once erased)' }) suspendedAt!: string | null;
@@ -25,6 +29,7 @@ export class DataSubjectDto {
 /** GET /personal-data/subjects */
 export class DataSubjectListDto {
   @ApiProperty({ example: '132012', description: 'the body listed (the caller’s unless asked for another)' }) organizationCode!: string;
+  @ApiProperty(ORGAN) organizationKind!: string;
   @ApiProperty({ type: [DataSubjectDto], description: 'active subjects, oldest first, then erased ones' }) subjects!: DataSubjectDto[];
 }
 
@@ -32,6 +37,7 @@ export class DataSubjectListDto {
 export class ErasureResultDto {
   @ApiProperty(SUBJECT_ID) subjectId!: string;
   @ApiProperty({ example: '132012' }) organizationCode!: string;
+  @ApiProperty(ORGAN) organizationKind!: string;
   @ApiProperty({ format: 'date-time', description: 'when the key was destroyed (the first erasure’s time when repeated)' }) erasedAt!: string;
   @ApiProperty({ description: 'the subject was erased before: nothing was recorded now' }) alreadyErased!: boolean;
   @ApiProperty({ type: 'integer', nullable: true, description: 'global position of the PersonalDataErased event; null when alreadyErased' }) position!: number | null;
@@ -45,6 +51,7 @@ class PurposeOfUseDto {
 class DisclosedSubjectDto {
   @ApiProperty(SUBJECT_ID) subjectId!: string;
   @ApiProperty({ example: '132012' }) organizationCode!: string;
+  @ApiProperty(ORGAN) organizationKind!: string;
   @ApiProperty({ type: String, nullable: true, description: 'the name held (the key store’s `label`); null once erased' }) name!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'erased'] }) state!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -77,6 +84,7 @@ class DerivedCopyDto {
 class RequesterDto {
   @ApiProperty() sub!: string;
   @ApiProperty() org!: string;
+  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS, description: 'the requester’s organ, where its token names one' }) organ?: string;
   @ApiProperty({ example: 'applicant', description: 'a role, or `system` (the retention run)' }) role!: string;
 }
 
@@ -86,6 +94,7 @@ class SubjectRequestRecordDto {
   @ApiProperty({ type: 'integer' }) position!: number;
   @ApiProperty(SUBJECT_ID) subjectId!: string;
   @ApiProperty({ example: '132012' }) organizationCode!: string;
+  @ApiPropertyOptional({ ...ORGAN, description: 'the subject’s organ (absent in requests recorded before organs were named: the code’s default organ)' }) organizationKind?: string;
   @ApiProperty({ type: RequesterDto }) requestedBy!: RequesterDto;
   @ApiProperty({ enum: Object.keys(LEGAL_BASES) }) legalBasis!: string;
   @ApiProperty({ type: String, nullable: true, description: '受付番号' }) reference!: string | null;
@@ -108,6 +117,7 @@ export class AccessLogEntryDto {
   @ApiProperty({ example: 'GET' }) method!: string;
   @ApiProperty({ example: '/applications/:id', description: 'the route pattern, never the URL' }) route!: string;
   @ApiProperty({ example: '132012', description: 'the body whose staff’s data was read' }) organizationCode!: string;
+  @ApiProperty(ORGAN) organizationKind!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) applicationId!: string | null;
   @ApiProperty({ type: [String] }) subjectIds!: string[];
   @ApiProperty({ type: [String], example: ['forms.02-02.data.normalContacts[0].phone'], description: 'field paths as shown to the reader' }) fields!: string[];

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@nws/engine';
 import type { DisclosedValue } from '@nws/personal-data';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { organOf, organOrDefault } from '@nws/workflows/shared/organizations';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { statedPurpose } from './access-purpose';
 import { AccessLogQueryDto, ErasureRequestDto, ResumptionRequestDto, SubjectListQueryDto, SuspensionRequestDto } from './personal-data.dto';
@@ -29,13 +30,13 @@ export class PersonalDataController {
   @ApiOperation({ summary: 'The data subjects of a body (applicants of the body, MIC second-reviewers)' })
   @ApiOkResponse({ type: DataSubjectListDto, description: 'the body and its data subjects, erased ones included' })
   async subjects(@Query() query: SubjectListQueryDto, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
-    const organizationCode = query.organizationCode ?? actor.org;
-    const subjects = await this.service.subjects(actor, organizationCode);
-    if (organizationCode !== actor.org) {
-      const disclosed = subjects.filter((s) => s.label !== null).map((s) => ({ organizationCode, applicationId: null, subjectId: s.subjectId, field: 'subjects[].label' }));
+    const listed = await this.service.subjects(actor, query.organizationCode ?? actor.org, query.organ);
+    const { organizationCode, organizationKind } = listed;
+    if (!isOwnBody(actor, organizationCode, organizationKind)) {
+      const disclosed = listed.subjects.filter((s) => s.label !== null).map((s) => ({ organizationCode, organizationKind, applicationId: null, subjectId: s.subjectId, field: 'subjects[].label' }));
       await this.log(disclosed, actor, request);
     }
-    return { organizationCode, subjects };
+    return listed;
   }
 
   @Get('subjects/:subjectId')
@@ -45,9 +46,10 @@ export class PersonalDataController {
   async disclose(@Param('subjectId') subjectId: string, @CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
     statedPurpose(request.headers, actor);
     const disclosure = await this.service.disclose(actor, subjectId);
-    if (disclosure.subject.organizationCode !== actor.org) {
+    const { organizationCode, organizationKind } = disclosure.subject;
+    if (!isOwnBody(actor, organizationCode, organizationKind)) {
       const at = (place: (typeof disclosure.places)[number]) => `${place.streamId}#${place.revision}:${place.field}`;
-      await this.log(disclosure.places.map((place) => ({ organizationCode: disclosure.subject.organizationCode, applicationId: place.applicationId, subjectId, field: at(place) })), actor, request);
+      await this.log(disclosure.places.map((place) => ({ organizationCode, organizationKind, applicationId: place.applicationId, subjectId, field: at(place) })), actor, request);
     }
     return disclosure;
   }
@@ -87,6 +89,12 @@ export class PersonalDataController {
   @ApiOperation({ summary: 'Who outside the body read personal data: who, which application and fields, when, why (auditors; applicants for their own body)' })
   @ApiOkResponse({ type: AccessLogPageDto, description: 'one page of the access log, oldest first' })
   accessLog(@Query() query: AccessLogQueryDto, @CurrentActor() actor: Actor) {
-    return this.service.readAccessLog(actor, query);
+    const { organ, ...rest } = query;
+    return this.service.readAccessLog(actor, { ...rest, ...(organ !== undefined ? { organizationKind: organ } : {}) });
   }
+}
+
+/** Reading one's own organ's staff's data is no disclosure; another organ of one's code is another body. */
+function isOwnBody(actor: Actor, organizationCode: string, organizationKind: string): boolean {
+  return actor.org === organizationCode && organOrDefault(actor.org, organOf(actor)) === organizationKind;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { localized } from '@nws/engine';
+import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { ACCESS_REFERENCE_PATTERN, LEGAL_BASES_FOR } from '@nws/personal-data';
 import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
@@ -34,16 +35,25 @@ export class ResumptionRequestDto extends SubjectRequestDto {
   legalBasis!: string;
 }
 
+/** A body is an organ of a code: a 市町村教育委員会 is not its 市町村長部局. */
+const ORGAN_QUERY = {
+  enum: ORGANIZATION_KINDS,
+  description: "the organ (機関種類) of the code: the caller's own organ for its own code, else the code's default organ (its 首長部局)",
+};
+
 export class SubjectListQueryDto {
   @ApiPropertyOptional({ description: 'the body (defaults to the caller’s)' })
   @IsOptional()
   @IsBodyCode()
   organizationCode?: string;
+
+  @ApiPropertyOptional(ORGAN_QUERY) @IsOptional() @IsIn(ORGANIZATION_KINDS) organ?: string;
 }
 
 export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'reads of this data subject (ps-…)' }) @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/, { message: localized('本人ID（ps- で始まるもの）で指定してください。', 'must be a data subject id (ps-…)') }) subjectId?: string;
   @ApiPropertyOptional({ description: 'reads of personal data of this body' }) @IsOptional() @IsBodyCode() organizationCode?: string;
+  @ApiPropertyOptional(ORGAN_QUERY) @IsOptional() @IsIn(ORGANIZATION_KINDS) organ?: string;
   @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/, { message: localized('申請ID（UUID）で指定してください。', 'must be an application id (a UUID)') }) applicationId?: string;
   @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/, { message: localized('1〜200文字の表示可能な ASCII 文字で指定してください。', 'must be 1 to 200 printable ASCII characters') }) actorSub?: string;
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @IsBodyCode() actorOrg?: string;

@@ -15,6 +15,7 @@ import {
   type SqliteAccessLog,
   type SubjectRecord,
 } from '@nws/personal-data';
+import { organOf, organOrDefault } from '@nws/workflows/shared/organizations';
 import { CLOCK, PROJECTION_RUNNER, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
 
@@ -50,15 +51,17 @@ export class PersonalDataService implements OnModuleDestroy {
     this.accessLog.close();
   }
 
-  async subjects(actor: Actor, organizationCode: string): Promise<SubjectRecord[]> {
-    this.authorize('list-subjects', organizationCode, actor);
-    return this.store.keys.subjects({ organizationCode, includeErased: true });
+  /** A body's subjects: an organ's, the caller's own organ of its own code unless it names one. */
+  async subjects(actor: Actor, organizationCode: string, organ: string | undefined): Promise<{ organizationCode: string; organizationKind: string; subjects: SubjectRecord[] }> {
+    const organizationKind = bodyOrgan(actor, organizationCode, organ);
+    this.authorize('list-subjects', { code: organizationCode, organ: organizationKind }, actor);
+    return { organizationCode, organizationKind, subjects: await this.store.keys.subjects({ organizationCode, organizationKind, includeErased: true }) };
   }
 
   async subject(actor: Actor, subjectId: string, request: PersonalDataRequest): Promise<SubjectRecord> {
     const subject = await this.store.keys.subject(subjectId);
     if (!subject) throw notFound(subjectId);
-    this.authorize(request, subject.organizationCode, actor);
+    this.authorize(request, { code: subject.organizationCode, organ: subject.organizationKind }, actor);
     return subject;
   }
 
@@ -83,10 +86,16 @@ export class PersonalDataService implements OnModuleDestroy {
   }
 
   readAccessLog(actor: Actor, query: AccessLogQuery) {
-    // Applicants see who read their own staff's data; auditors see everything.
-    const organizationCode = actor.role === 'auditor' ? query.organizationCode : (query.organizationCode ?? actor.org);
-    this.authorize('read-access-log', organizationCode ?? '', actor);
-    return { entries: this.accessLog.query({ ...query, ...(organizationCode !== undefined ? { organizationCode } : {}) }) };
+    // Applicants see who read their own organ's staff's data; auditors see everything.
+    if (actor.role === 'auditor') {
+      if (query.organizationKind !== undefined && query.organizationCode === undefined) throw organWithoutCode();
+      this.authorize('read-access-log', { code: query.organizationCode ?? '', organ: query.organizationKind ?? '' }, actor);
+      return { entries: this.accessLog.query(query) };
+    }
+    const organizationCode = query.organizationCode ?? actor.org;
+    const organizationKind = bodyOrgan(actor, organizationCode, query.organizationKind);
+    this.authorize('read-access-log', { code: organizationCode, organ: organizationKind }, actor);
+    return { entries: this.accessLog.query({ ...query, organizationCode, organizationKind }) };
   }
 
   /**
@@ -119,14 +128,30 @@ export class PersonalDataService implements OnModuleDestroy {
     }
   }
 
-  private authorize(request: PersonalDataRequest, organizationCode: string, actor: Actor): void {
-    const decision = authorizePersonalDataRequest(request, organizationCode, actor);
+  private authorize(request: PersonalDataRequest, subject: { code: string; organ: string }, actor: Actor): void {
+    const decision = authorizePersonalDataRequest(request, subject, actor);
     if (!decision.allowed) throw new ForbiddenError(decision.reason);
   }
 }
 
+/** The organ asked about: the one named, else the caller's own for its own code, else the code's default organ. */
+function bodyOrgan(actor: Actor, code: string, organ: string | undefined): string {
+  if (organ !== undefined) return organ;
+  return organOrDefault(code, code === actor.org ? organOf(actor) : undefined);
+}
+
+function organWithoutCode(): ValidationFailedError {
+  return new ValidationFailedError([
+    {
+      field: 'organ',
+      rule: 'withOrganizationCode',
+      message: { ja: 'organ: 機関種類は organizationCode と共に指定してください。', en: 'organ: give the organ with its organizationCode' },
+    },
+  ]);
+}
+
 function requester(actor: Actor) {
-  return { sub: actor.sub, org: actor.org, role: actor.role };
+  return { sub: actor.sub, org: actor.org, ...(actor.organ !== undefined ? { organ: actor.organ } : {}), role: actor.role };
 }
 
 function basis(body: SubjectRequestBody, kind: keyof typeof LEGAL_BASES_FOR): LegalBasis {
