@@ -8,8 +8,8 @@ import { connectionApplicationForms } from '@nws/workflows/connection-applicatio
 import { openEngine } from './engine.bench';
 
 const applicant = { sub: 'bench', org: '132012', role: 'applicant' as const };
-const reviewer = { sub: 'tokyo', org: '130001', role: 'first-reviewer' as const };
-const mic = { sub: 'mic', org: 'MIC', role: 'second-reviewer' as const };
+const reviewer = { sub: 'tokyo', org: '130001', role: 'first-reviewer' as const, name: '東京 太郎', department: 'デジタルサービス局' };
+const mic = { sub: 'mic', org: 'MIC', role: 'second-reviewer' as const, name: '総務 花子', department: '住民制度課' };
 const distributor = { sub: 'dist', org: 'MIC', role: 'distributor' as const };
 
 /** One real application driven through the engine to `distributed`: the template of the data set. */

@@ -8,8 +8,8 @@ import { ApiProcess } from '../../test/support/api-process';
 import { DistributorProcess } from '../../test/support/distributor-process';
 
 const applicant: Actor = { sub: 'bench', org: '132012', role: 'applicant' };
-const prefecture: Actor = { sub: 'tokyo', org: '130001', role: 'first-reviewer' };
-const mic: Actor = { sub: 'mic', org: 'MIC', role: 'second-reviewer' };
+const prefecture: Actor = { sub: 'tokyo', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' };
+const mic: Actor = { sub: 'mic', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' };
 const distributor: Actor = { sub: 'reference-distributor', org: 'MIC', role: 'distributor', name: 'reference distributor' };
 const REGISTRATION_FORMS = ['02-01', '02-02', '02-06'];
 const WARM_UP = 5;

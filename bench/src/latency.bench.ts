@@ -22,11 +22,11 @@ export async function approvalToSubscriptionLatency(options: BenchOptions) {
       await engine.execute(id, 'save-form', { formCode: code, form: connectionApplicationForms.get(code)!.example }, meta(applicant), { internal: true });
     }
     await engine.execute(id, 'submit', {}, meta(applicant));
-    await engine.execute(id, 'approve', {}, meta({ sub: 't', org: '130001', role: 'first-reviewer' }));
+    await engine.execute(id, 'approve', {}, meta({ sub: 't', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' }));
     const head = await store.headPosition();
     const seen = firstValueFrom(store.subscribeToAll({ after: head }).pipe(filter((e) => e.type === 'MasterDataVersionRegistered' && e.data['applicationId'] === id)));
     const started = process.hrtime.bigint();
-    const approving = engine.execute(id, 'approve', {}, meta({ sub: 'm', org: 'MIC', role: 'second-reviewer' }));
+    const approving = engine.execute(id, 'approve', {}, meta({ sub: 'm', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' }));
     await seen;
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
     await approving;

@@ -4,13 +4,13 @@ import { accountRequestForm } from './forms/account-request.form';
 import { accountRequestV1 } from './account-request.workflow';
 
 const applicant = { sub: 'yamada', org: '132012', role: 'applicant' as const };
-const tokyo = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer' as const };
-const mic = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' as const };
+const tokyo = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer' as const, name: '東京 太郎', department: 'デジタルサービス局' };
+const mic = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' as const, name: '総務 花子', department: '住民制度課' };
 const created = { type: 'ApplicationCreated', data: { applicationId: 'app-1', organization: { code: '132012', name: '八王子市', kind: '市町村長部局', prefectureCode: '130001' }, category: 'アカウント発行' }, actor: applicant };
 const formValue = (accountRequestForm.validate(accountRequestForm.example) as { ok: true; value: JsonObject }).value;
 const saved = { type: 'FormSaved', data: { formCode: 'AR-01', form: formValue }, actor: applicant };
 const submitted = { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: 'AR-20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC' }, actor: applicant };
-const reviewer = (a: typeof tokyo | typeof mic, orgName: string) => ({ sub: a.sub, org: a.org, orgName, department: null, name: null });
+const reviewer = (a: typeof tokyo | typeof mic, orgName: string) => ({ sub: a.sub, org: a.org, orgName, department: a.department, name: a.name });
 const spec = specify(accountRequestV1);
 
 describe('account request (情報共有サイト アカウント発行申請): a second workflow on the same engine', () => {

@@ -42,9 +42,9 @@ interface Body {
   readonly forms: ReadonlyArray<{ formCode: string; form: JsonObject }>;
 }
 
-const mic: Actor = { sub: 'mic-2', org: 'MIC', role: 'second-reviewer' };
-const prefecture: Actor = { sub: 'pref-1', org: '130001', role: 'first-reviewer' };
-const jlis: Actor = { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' };
+const mic: Actor = { sub: 'mic-2', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' };
+const prefecture: Actor = { sub: 'pref-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' };
+const jlis: Actor = { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer', name: '機構 次郎', department: '審査課' };
 const formOf = (definition: WorkflowDefinition, code: string) => ({ formCode: code, form: definition.forms.get(code)!.example });
 
 function connectionBody(label: string, code: string, name: string, kind: string, firstDecider: Actor, organ?: string): Body {

@@ -59,8 +59,20 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
   return trimmed.length === 0 ? null : trimmed;
 }
 
-/** Who decided a review, as recorded on it: body, department and name come from the token. */
+/**
+ * Who decided a review, as recorded on it: body, department and name come from the token. Every
+ * review records them (DOMAIN.md, 審査者記入欄: 機関名, 部署名, 氏名): a token without them decides
+ * nothing. Reviews recorded before this was checked may hold null.
+ */
 export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
+  const missing: FieldViolation[] = [];
+  if (!meta.actor.name?.trim()) {
+    missing.push(violation('reviewer.name', 'recordedOnReview', '審査には審査者の氏名を記録します。トークンに氏名（name）がありません。', 'every review records the reviewer’s name (氏名): the token carries none (claim `name`)'));
+  }
+  if (!meta.actor.department?.trim()) {
+    missing.push(violation('reviewer.department', 'recordedOnReview', '審査には審査者の部署名を記録します。トークンに部署名（department）がありません。', 'every review records the reviewer’s department (部署名): the token carries none (claim `department`)'));
+  }
+  if (missing.length > 0) throw new ValidationFailedError(missing);
   return {
     sub: meta.actor.sub,
     org: meta.actor.org,

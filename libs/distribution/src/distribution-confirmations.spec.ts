@@ -33,8 +33,8 @@ describe('confirming distribution of an acknowledged version', () => {
     }
     await engine.execute(id, 'submit', {}, meta(applicant));
     if (state === 'firstReview') return id;
-    await engine.execute(id, 'approve', {}, meta({ sub: 'tokyo-1', org: '130001', role: 'first-reviewer' }));
-    const approved = await engine.execute(id, 'approve', {}, meta({ sub: 'mic-1', org: 'MIC', role: 'second-reviewer' }));
+    await engine.execute(id, 'approve', {}, meta({ sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' }));
+    const approved = await engine.execute(id, 'approve', {}, meta({ sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' }));
     expect(approved.state).toBe('masterDataRegistered');
     return id;
   }

@@ -8,8 +8,8 @@ import { WorkflowEngine } from './workflow-engine';
 import { WorkflowRegistry } from './workflow-registry';
 
 const applicant: Actor = { sub: 'yamada', org: '132012', role: 'applicant' };
-const prefecture: Actor = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer' };
-const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' };
+const prefecture: Actor = { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' };
+const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' };
 let n = 0;
 const meta = (actor: Actor): CommandMetadata => ({ actor, now: `2026-11-21T00:00:${String(n % 60).padStart(2, '0')}.000Z`, commandId: `cmd-${n++}`, correlationId: 'c' });
 const form0201 = connectionApplicationV1.forms.get('02-01')!.example;

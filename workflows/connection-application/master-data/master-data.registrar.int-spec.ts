@@ -20,9 +20,9 @@ const meta = (actor: Actor): CommandMetadata => ({ actor, now: NOW, commandId: `
 
 const tokyoApplicant: Actor = { sub: 'tokyo-app', org: '130001', role: 'applicant' };
 const hachiojiApplicant: Actor = { sub: 'hachioji-app', org: '132012', role: 'applicant' };
-const jlis: Actor = { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' };
-const tokyoReviewer: Actor = { sub: 'tokyo-rev', org: '130001', role: 'first-reviewer' };
-const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer' };
+const jlis: Actor = { sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer', name: '機構 次郎', department: '審査課' };
+const tokyoReviewer: Actor = { sub: 'tokyo-rev', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' };
+const mic: Actor = { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' };
 
 const example = (code: string): any => structuredClone(connectionApplicationForms.get(code)!.example);
 const TAX_INFO: string = example('03-08').receivedProvisions[0].personalInfoName;

@@ -333,6 +333,25 @@ describe('applications over HTTP: errors change nothing', () => {
     expect((await driver.act('prefectureReviewer', other, 'reject', { comment: '様02-02の通常連絡先1の電話番号を課の直通番号にしてください。' })).status).toBe(200);
   });
 
+  it('400 naming reviewer.name and reviewer.department for a review by a token without them, and nothing appended: every review records them', async () => {
+    const other = await driver.draftWithForms();
+    await driver.act('applicant', other, 'submit');
+    const before = await revisionOf(other);
+    const anonymous = await server.token({ sub: 'tokyo-anon', org: '130001', role: 'first-reviewer' });
+    const blankName = await server.token({ sub: 'tokyo-blank', org: '130001', role: 'first-reviewer', name: '　', department: 'デジタルサービス局' });
+    for (const [token, fields] of [[anonymous, ['reviewer.name', 'reviewer.department']], [blankName, ['reviewer.name']]] as const) {
+      for (const [action, body] of [['approve', {}], ['reject', { comment: '様02-02の通常連絡先1の電話番号を課の直通番号にしてください。' }]] as const) {
+        const response = await server.request('POST', `/applications/${other}/actions/${action}`, { token, body });
+        expect(response.status).toBe(400);
+        expect(response.body.violations.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)).toEqual(fields.map((f) => `${f}:recordedOnReview`));
+        expect(response.body.messages.ja).toContain('氏名');
+      }
+    }
+    expect(await revisionOf(other)).toBe(before);
+    const approved = await driver.act('prefectureReviewer', other, 'approve');
+    expect(approved.status).toBe(200);
+  });
+
   it('412 for a stale If-Match; of two concurrent approvals with the same If-Match one wins', async () => {
     const other = await driver.draftWithForms();
     const submitted = await driver.act('applicant', other, 'submit');

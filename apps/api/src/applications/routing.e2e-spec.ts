@@ -47,7 +47,7 @@ describe('routing over HTTP: boards of education through their head department, 
     const submitted = await server.request('POST', `/applications/${created.body.id}/actions/submit`, { token: tokyo, body: {} });
     expect(submitted.body.routing.firstReviewer).toBe('J-LIS');
     expect((await driver.act('prefectureReviewer', created.body.id, 'approve')).status).toBe(403);
-    const jlis = await server.token({ sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer' });
+    const jlis = await server.token({ sub: 'jlis-1', org: 'J-LIS', role: 'first-reviewer', name: '機構 次郎', department: '審査課' });
     expect((await server.request('GET', '/review-queue?stage=first', { token: jlis })).body.items.map((i: { id: string }) => i.id)).toContain(created.body.id);
     expect((await server.request('POST', `/applications/${created.body.id}/actions/approve`, { token: jlis, body: {} })).body.state).toBe('secondReview');
   });
