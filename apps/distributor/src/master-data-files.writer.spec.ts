@@ -46,6 +46,16 @@ describe('MasterDataFiles', () => {
     expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toContain('132012,1,' + hashOf(content) + ',contacts[0].department,"情報管理課, 情報連携係"\r\n');
   });
 
+  it('content sent with a person withheld (［利用停止中］) is checked against its publishedContentHash, not refused for its contentHash; without it, or with a wrong one, it is refused', async () => {
+    const files = writer(root);
+    const withheld = { ...content, contacts: [{ department: '情報管理課, 情報連携係', phone: '［利用停止中］' }] };
+    expect(await files.publish(event(1, { content: withheld }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('does not match its content hash') });
+    expect(await files.publish(event(1, { content: withheld, publishedContentHash: hashOf(content) }))).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('its published content hash') });
+    expect(await files.publish(event(1, { content: withheld, publishedContentHash: hashOf(withheld) }))).toMatchObject({ kind: 'written' });
+    // The version keeps its identity: the registered content's hash.
+    expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ contentHash: hashOf(content), publishedContentHash: hashOf(withheld) });
+  });
+
   it('another organ of the same code (a board of education) gets a directory of its own: neither organ’s versions overwrite the other’s', async () => {
     const files = writer(root);
     const board = { ...content, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会' } };

@@ -146,8 +146,13 @@ export class MasterDataFiles {
     // Versions published before the organ was: the code's default organ, whose directory they always had.
     const organ = event.data['organizationKind'] ?? defaultOrganFor(code);
     if (!isOrganizationKind(organ)) return { kind: 'rejected', reason: `not a master-data version: organizationKind ${JSON.stringify(organ)} is not an organ` };
-    if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || hashOf(content) !== contentHash) {
-      return { kind: 'rejected', reason: `content of ${code} (${organ}) v${version} does not match its content hash ${String(contentHash)}` };
+    // Content sent with personal data withheld (a suspended or erased person) carries the hash of
+    // what was sent beside the version's own: it is checked against that one.
+    const published = event.data['publishedContentHash'];
+    const expected = typeof published === 'string' ? published : contentHash;
+    if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || hashOf(content) !== expected) {
+      const which = typeof published === 'string' ? `its published content hash ${published}` : `its content hash ${String(contentHash)}`;
+      return { kind: 'rejected', reason: `content of ${code} (${organ}) v${version} does not match ${which}` };
     }
     const dir = join(this.root, organKey(code, organ));
     const jsonPath = join(dir, `v${version}.json`);

@@ -27,7 +27,11 @@ const DATA: Record<string, JsonObject> = {
       applicationId: nullableText,
       applicationNumber: { ...nullableText, description: '申請番号' },
       category: { ...nullableText, description: '申請区分 (登録, 変更, 接続)' },
-      contentHash: { ...nullableText, description: 'sha256 of the canonical JSON (RFC 8785) of content' },
+      contentHash: { ...nullableText, description: 'sha256 of the canonical JSON (RFC 8785) of content as registered: the version’s identity' },
+      publishedContentHash: {
+        ...text,
+        description: 'present only where personal data is withheld from content (［利用停止中］, ［消去済み］): sha256 of the canonical JSON of content as sent, which contentHash no longer matches',
+      },
       content: {
         type: ['object', 'null'],
         description: 'the master data itself (organization, structure, contacts in priority order, affairs and information, delegations)',

@@ -13,7 +13,9 @@ export class MasterDataVersionSummaryDto {
   @ApiProperty({ description: 'the application whose approval registered it' }) applicationId!: string;
   @ApiProperty({ type: String, nullable: true, description: '申請番号' }) applicationNumber!: string | null;
   @ApiProperty({ type: String, nullable: true, description: '申請区分 (登録, 変更, 接続)' }) category!: string | null;
-  @ApiProperty({ example: 'sha256:…', description: 'sha256 of the canonical JSON (RFC 8785) of content' }) contentHash!: string;
+  @ApiProperty({ example: 'sha256:…', description: 'sha256 of the canonical JSON (RFC 8785) of content as registered: the version’s identity' }) contentHash!: string;
+  @ApiPropertyOptional({ example: 'sha256:…', description: 'present only where personal data is withheld from content (［利用停止中］, ［消去済み］): sha256 of content as sent, which contentHash no longer matches' })
+  publishedContentHash?: string;
   @ApiProperty({ format: 'date-time' }) registeredAt!: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'delegations held for their other side (突合待ち): outside the content, never distributed' })
   pendingDelegations!: Array<Record<string, unknown>>;

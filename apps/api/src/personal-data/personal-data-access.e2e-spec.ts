@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MasterDataFiles, hashOf } from '../../../distributor/src/master-data-files.writer';
 import { SseClient } from '../distribution/testing/sse-client';
 import { PLACEHOLDER } from '@nws/personal-data';
 import { Driver } from '../testing/drive';
@@ -101,12 +105,17 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
 
   it('利用停止 hides a person from published views and distribution, keeps them for the body, reviewers and the audit trail', async () => {
     const subjectId = await subjectOf(TAKAHASHI.name);
+    const registeredHash = (await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012')).body.contentHash as string;
     const suspended = await driver.as('micReviewer', 'POST', `/personal-data/subjects/${subjectId}/suspension`, { legalBasis: 'appi-98-suspension', reference: 'REQ-7' });
     expect(suspended.status).toBe(200);
     expect(suspended.body.suspendedAt).not.toBeNull();
     const published = await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012');
     expect(published.body.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended, email: PLACEHOLDER.suspended });
     expect(published.body.content.contacts[0].name).toBe(TANAKA.name);
+    // The content as sent no longer matches the version's hash: it comes with the hash of what was sent.
+    expect(published.body.contentHash).toBe(registeredHash);
+    expect(published.body.publishedContentHash).toBe(hashOf(published.body.content));
+    expect(published.body.publishedContentHash).not.toBe(registeredHash);
     const distributor = await driver.as('distributor', 'GET', `/applications/${id}`);
     expect(distributor.body.forms['02-02'].data.normalContacts[1].phone).toBe(PLACEHOLDER.suspended);
     // A diff's values are classified by path, without their person: where suspension decides, they are withheld.
@@ -120,12 +129,22 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     const pulled = await driver.as('distributor', 'GET', '/distribution/reference-distributor/events?after=0&limit=100');
     const pulledVersion = pulled.body.events.find((e: { type: string }) => e.type === 'MasterDataVersionRegistered');
     expect(pulledVersion.data.content.contacts[1].phone).toBe(PLACEHOLDER.suspended);
+    // ...which the reference distributor writes, instead of parking the version for good.
+    const output = mkdtempSync(join(tmpdir(), 'nws-withheld-'));
+    const files = new MasterDataFiles(output);
+    try {
+      expect(await files.publish(pulledVersion)).toMatchObject({ kind: 'written' });
+    } finally {
+      await files.close();
+      rmSync(output, { recursive: true, force: true });
+    }
     const sse = await SseClient.connect(`${server.url}/distribution/reference-distributor/stream?after=0`, await driver.token('distributor'));
     try {
       await sse.waitFor((c) => c.messages.some((m) => m.event === 'MasterDataVersionRegistered'));
       const streamed = JSON.parse(sse.messages.find((m) => m.event === 'MasterDataVersionRegistered')!.data!);
       expect(streamed.data.content.contacts[1]).toMatchObject({ name: PLACEHOLDER.suspended, phone: PLACEHOLDER.suspended });
       expect(streamed.data.content.contacts[0].name).toBe(TANAKA.name);
+      expect(streamed.data).toMatchObject({ contentHash: registeredHash, publishedContentHash: hashOf(streamed.data.content) });
       for (const value of [TAKAHASHI.phone, TAKAHASHI.phoneShown]) expect(JSON.stringify(sse.messages)).not.toContain(value);
       // What left by the stream is in the access log, like what left by the pull.
       const streamedTo = (await log('actorSub=dist-1')).filter((e) => e.route === '/distribution/:consumer/stream');
@@ -137,7 +156,10 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
 
     const resumed = await driver.as('applicant', 'POST', `/personal-data/subjects/${subjectId}/resumption`, { legalBasis: 'suspension-lifted' });
     expect(resumed.body.suspendedAt).toBeNull();
-    expect((await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012')).body.content.contacts[1].name).toBe(TAKAHASHI.name);
+    const lifted = (await driver.as('otherApplicant', 'GET', '/master-data/organizations/132012')).body;
+    expect(lifted.content.contacts[1].name).toBe(TAKAHASHI.name);
+    expect(lifted).not.toHaveProperty('publishedContentHash');
+    expect(hashOf(lifted.content)).toBe(lifted.contentHash);
     const trail = (await driver.as('applicant', 'GET', `/personal-data/subjects/${subjectId}`)).body.requests.map((r: { type: string; legalBasis: string }) => `${r.type}:${r.legalBasis}`);
     expect(trail).toEqual(['PersonalDataUseSuspended:appi-98-suspension', 'PersonalDataUseResumed:suspension-lifted']);
   });

@@ -6,6 +6,7 @@ import { defaultKindFor } from '@nws/workflows/shared/organizations';
 import { WITHHELD_HEADER, accessEntries, logsItsOwnReads, requestIdOf, routeOf } from './access-entries';
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
+import { markWithheldContent } from './withheld-content';
 
 const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
 
@@ -58,5 +59,6 @@ export async function disclose(body: unknown, deps: DisclosureDeps, request: Dis
   // A body is an organ: a board of education is not its city's head department (defaultKindFor: the organ a code alone means).
   const result = await redactResponse(body, deps.store.declarations, deps.store.keys, { reader, purpose: stated.purpose, ...view, defaultOrgan: defaultKindFor });
   await deps.accessLog.record(accessEntries(result.disclosed, { actor: reader, purpose: stated.purpose ?? 'unstated', reference: stated.reference, method: request.method, route: routeOf(request), at: deps.clock(), requestId: requestIdOf(request) }));
-  return result;
+  // Master-data content shown without some of its personal data no longer matches its contentHash.
+  return view.publishedView ? { ...result, body: markWithheldContent(result.body) } : result;
 }
