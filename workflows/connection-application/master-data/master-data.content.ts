@@ -4,6 +4,7 @@ import type { JsonObject } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import type { DelegationEntry } from './delegation-matching';
 import { organKey, parseOrganKey, type OrganizationKind } from '../../shared/organizations';
+import { PLACEHOLDER } from '../../../libs/personal-data/src/personal-data.declaration';
 
 export const MASTER_DATA_STREAM_PREFIX = 'master-data-';
 
@@ -65,7 +66,7 @@ export function masterDataContent(ctx: ConnectionApplicationContext, options: Ma
           staff: { division: structure.staff.division, section: structure.staff.section },
         }
       : (carried('structure') ?? null),
-    contacts: contacts ? contacts.map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })) : (carried('contacts') ?? []),
+    contacts: contacts ? contacts.map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })) : withoutErasedContacts(carried('contacts') ?? []),
   };
   for (const code of CATALOG_FORMS) {
     const key = `form${code.replace('-', '')}`;
@@ -75,6 +76,19 @@ export function masterDataContent(ctx: ConnectionApplicationContext, options: Ma
   }
   content['delegations'] = JSON.parse(JSON.stringify(options.delegations)) as JsonObject[];
   return content;
+}
+
+/**
+ * Contacts carried over from a registered version, without those whose person was erased (消去):
+ * read back, their values are only ［消去済み］, which is nobody's name, phone or address and
+ * must not be registered (and distributed) as if it were. The others keep their priorities.
+ */
+export function withoutErasedContacts(contacts: JsonObject[string]): JsonObject[] {
+  if (!Array.isArray(contacts)) return [];
+  return contacts.filter(
+    (contact): contact is JsonObject =>
+      contact !== null && typeof contact === 'object' && !Array.isArray(contact) && !['name', 'phone', 'email'].some((field) => contact[field] === PLACEHOLDER.erased),
+  );
 }
 
 export function contentHash(content: JsonObject): string {

@@ -4,7 +4,7 @@ import type { ReactionContext, WorkflowReaction } from '@nws/engine';
 import type { ConnectionApplicationContext } from '../connection-application.machine';
 import { SYSTEM_ACTOR } from '../connection-application.policy';
 import { defaultOrganFor } from '../../shared/organizations';
-import { contentHash, masterDataContent, masterDataStream } from './master-data.content';
+import { contentHash, masterDataContent, masterDataStream, withoutErasedContacts } from './master-data.content';
 import {
   counterpartCodes,
   delegationEntriesOf,
@@ -236,6 +236,7 @@ function derivedVersion(
 ): { id: string; type: string; data: JsonObject; metadata: JsonObject } {
   const data = current.data;
   const { form0308: _legacy, ...content } = { ...(data['content'] as JsonObject) };
+  if ('contacts' in content) content['contacts'] = withoutErasedContacts(content['contacts']);
   content['delegations'] = registeredEntries(settled) as unknown as JsonObject[];
   const hash = contentHash(content);
   const code = String(data['organizationCode']);
