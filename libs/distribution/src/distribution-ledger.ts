@@ -112,6 +112,29 @@ export class DistributionLedger {
     return this.ledger.position(name).checkpoint;
   }
 
+  /**
+   * Owes the confirmations the configuration now makes due: a version that every consumer of
+   * versions but one had acknowledged, when that one was taken out of the configuration, is
+   * acknowledged by all without a further ack, which alone decided it. Run at start, before any
+   * ack: else such an application would never be confirmed distributed (and /distribution/lag
+   * would show nothing pending). Returns how many were owed.
+   */
+  async oweDueConfirmations(): Promise<number> {
+    const versionConsumers = this.consumers.filter((c) => c.eventTypes.includes(VERSION_EVENT)).map((c) => c.name);
+    // No consumer of versions: nothing is distributed, so nothing is confirmed.
+    if (versionConsumers.length === 0) return 0;
+    const now = this.now();
+    const owed = await this.ledger.transaction(() => {
+      let count = 0;
+      for (const { eventId, applicationId } of this.ledger.ackedNotOwed(VERSION_EVENT)) {
+        if (this.ledger.ackedByAll(eventId, versionConsumers) && this.ledger.owe(eventId, applicationId, now)) count += 1;
+      }
+      return count;
+    });
+    if (owed > 0) this.options.onConfirmationOwed?.();
+    return owed;
+  }
+
   /** Starts watching the store for new events (from its head: earlier ones are found by fetch). */
   async watch(): Promise<void> {
     if (this.watching) return;

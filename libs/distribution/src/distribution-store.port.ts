@@ -65,6 +65,12 @@ export interface DistributionStore {
   openCounts(consumer: string): Record<Exclude<DeliveryStatus, 'acked'>, number>;
   /** Whether each of these consumers has acknowledged the event. */
   ackedByAll(eventId: string, consumers: readonly string[]): boolean;
+  /**
+   * Events of this type some consumer acknowledged, with an application and no confirmation owed
+   * or sent yet: whose acknowledgement by all may have come about without an ack (a consumer
+   * taken out of the configuration). Few: a confirmation is owed as soon as the last one acks.
+   */
+  ackedNotOwed(type: string): Array<{ readonly eventId: string; readonly applicationId: string }>;
   /** Records a confirmation to send; false when it was already owed or sent. */
   owe(eventId: string, applicationId: string, now: number): boolean;
   owedBefore(now: number, limit: number): OwedConfirmation[];

@@ -129,6 +129,10 @@ export class SqliteDistributionStore implements DistributionStore {
       // consumer walked every acked record: 67 ms at 1,000,000 deliveries, 0.02 ms this way).
       countStatus: p('SELECT count(*) AS n FROM distribution_deliveries WHERE consumer = ? AND status = ?'),
       ackedBy: p(`SELECT consumer FROM distribution_deliveries WHERE event_id = ? AND status = 'acked'`),
+      ackedNotOwed: p(`SELECT DISTINCT d.event_id, d.application_id FROM distribution_deliveries d
+              WHERE d.type = ? AND d.status = 'acked' AND d.application_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM distribution_confirmations c WHERE c.event_id = d.event_id)
+              ORDER BY d.position`),
       owe: p(`INSERT INTO distribution_confirmations (event_id, application_id, status, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`),
       owedBefore: p(`SELECT * FROM distribution_confirmations WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`),
       nextOwed: p(`SELECT min(next_attempt_at) AS at FROM distribution_confirmations WHERE status = 'pending'`),
@@ -200,6 +204,10 @@ export class SqliteDistributionStore implements DistributionStore {
   ackedByAll(eventId: string, consumers: readonly string[]): boolean {
     const acked = new Set((this.sql['ackedBy']!.all(eventId) as Array<{ consumer: string }>).map((r) => r.consumer));
     return consumers.every((c) => acked.has(c));
+  }
+
+  ackedNotOwed(type: string): Array<{ eventId: string; applicationId: string }> {
+    return (this.sql['ackedNotOwed']!.all(type) as Array<{ event_id: string; application_id: string }>).map((r) => ({ eventId: r.event_id, applicationId: r.application_id }));
   }
 
   owe(eventId: string, applicationId: string, now: number): boolean {

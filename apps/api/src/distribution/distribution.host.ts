@@ -74,6 +74,8 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ledger.watch();
+    const owed = await this.ledger.oweDueConfirmations();
+    if (owed > 0) this.logger.log(`${owed} version(s) acknowledged by every consumer now configured: their distribution is confirmed`);
     this.worker.start();
     // Each scrape reads what GET /distribution/lag answers: the scan is as long as a consumer is behind.
     this.unhookMetrics = this.metrics.onScrape(async () => {
