@@ -81,7 +81,7 @@ describe(`races over HTTP (${MODE})`, () => {
           // If-Match the server cannot know the caller saw the first review (one that raced the
           // winner in flight is told CHANGED_MEANWHILE, 409; libs/engine changed-meanwhile spec).
           const ifMatch = !second || random.chance(0.5);
-          return { who, actor, key, action, ifMatch, commandId: commandIdForIdempotencyKey(actor, key) };
+          return { who, actor, key, action, ifMatch, commandId: commandIdForIdempotencyKey(actor, key, id) };
         });
         const responses = await Promise.all(
           racers.map(async (r) =>
@@ -153,9 +153,9 @@ describe(`races over HTTP (${MODE})`, () => {
       // Every acknowledged command exactly once, in its own stream.
       const byCommand = new Map<string, StoredEventRow[]>();
       for (const row of rows) if (row.commandId) byCommand.set(row.commandId, [...(byCommand.get(row.commandId) ?? []), row]);
-      const lost = acked.filter((a) => (byCommand.get(commandIdForIdempotencyKey(a.actor, a.key)) ?? []).length === 0);
-      const duplicated = acked.filter((a) => (byCommand.get(commandIdForIdempotencyKey(a.actor, a.key)) ?? []).length > 1);
-      const misplaced = acked.filter((a) => byCommand.get(commandIdForIdempotencyKey(a.actor, a.key))?.some((r) => r.streamId !== `application-${a.id}`));
+      const lost = acked.filter((a) => (byCommand.get(commandIdForIdempotencyKey(a.actor, a.key, a.id)) ?? []).length === 0);
+      const duplicated = acked.filter((a) => (byCommand.get(commandIdForIdempotencyKey(a.actor, a.key, a.id)) ?? []).length > 1);
+      const misplaced = acked.filter((a) => byCommand.get(commandIdForIdempotencyKey(a.actor, a.key, a.id))?.some((r) => r.streamId !== `application-${a.id}`));
       sheet.setTotal('lost', sheet.total('lost') + lost.length);
       sheet.setTotal('duplicates', sheet.total('duplicates') + duplicated.length);
       expect({ lost, duplicated, misplaced }).toEqual({ lost: [], duplicated: [], misplaced: [] });

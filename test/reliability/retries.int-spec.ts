@@ -20,6 +20,10 @@ interface Step {
   readonly label: string;
 }
 
+/** An Idempotency-Key counts per target: the collection for a create, the application for the rest. */
+const CREATE_SCOPE = 'applications/connection-application';
+const scopeOf = (step: Step, id: string | undefined): string => (step.label === 'create' ? CREATE_SCOPE : id!);
+
 interface Answer {
   readonly status: number;
   readonly body: any;
@@ -42,7 +46,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
   let driver: Driver;
   let examples: Awaited<ReturnType<Driver['examples']>>;
   /** Every command retried here, checked against the whole store at the end of each test. */
-  const retried: Array<{ key: string; actor: ActorName; label: string }> = [];
+  const retried: Array<{ key: string; actor: ActorName; label: string; scope: string }> = [];
 
   beforeAll(async () => {
     api = await ApiProcess.start({ dataDir, mode: 'source', readyTimeoutMs: 120_000 });
@@ -100,8 +104,8 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
     await backupLiveDataDir(dataDir, copy);
     const counts = new Map<string, number>();
     for (const row of readEventRows(copy)) if (row.commandId && row.commandId === row.causationId) counts.set(row.commandId, (counts.get(row.commandId) ?? 0) + 1);
-    const lost = retried.filter((r) => (counts.get(commandIdForIdempotencyKey(actors[r.actor], r.key)) ?? 0) === 0);
-    const duplicated = retried.filter((r) => (counts.get(commandIdForIdempotencyKey(actors[r.actor], r.key)) ?? 0) > 1);
+    const lost = retried.filter((r) => (counts.get(commandIdForIdempotencyKey(actors[r.actor], r.key, r.scope)) ?? 0) === 0);
+    const duplicated = retried.filter((r) => (counts.get(commandIdForIdempotencyKey(actors[r.actor], r.key, r.scope)) ?? 0) > 1);
     sheet.setTotal('lost', lost.length);
     sheet.setTotal('duplicates', duplicated.length);
     sheet.setTotal('transitionsChecked', retried.length - lost.length - duplicated.length);
@@ -109,8 +113,8 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
   }
 
   /** The command's event in its application's history: exactly one, at the answered revision or before what it caused. */
-  async function expectOneEvent(id: string, key: string, actor: ActorName, answer: Answer): Promise<void> {
-    const commandId = commandIdForIdempotencyKey(actors[actor], key);
+  async function expectOneEvent(id: string, key: string, step: Step, answer: Answer): Promise<void> {
+    const commandId = commandIdForIdempotencyKey(actors[step.actor], key, scopeOf(step, id));
     const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
     const own = (history.body.events as Array<{ commandId: string; revision: number }>).filter((e) => e.commandId === commandId);
     expect(own).toHaveLength(1);
@@ -126,7 +130,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
       for (let i = 0; i < SCALE.retries.timeouts; i++) {
         const step = await nextStep(id);
         const key = `timeout-${seed}-${i}`;
-        retried.push({ key, actor: step.actor, label: step.label });
+        retried.push({ key, actor: step.actor, label: step.label, scope: scopeOf(step, id) });
         // Give up after 0–20 ms: sometimes before the answer, sometimes after.
         let original: Answer | undefined;
         try {
@@ -140,12 +144,12 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
         const again = await send(step, key);
         expect(again).toEqual(retry);
         id = idOf(retry, step, id);
-        await expectOneEvent(id!, key, step.actor, retry);
+        await expectOneEvent(id!, key, step, retry);
         // The application moves on; the same key still answers with the state right after that command.
         if (step.label !== 'create' && random.chance(0.5)) {
           const next = await nextStep(id);
           const moved = await send(next, `timeout-${seed}-${i}-next`);
-          retried.push({ key: `timeout-${seed}-${i}-next`, actor: next.actor, label: next.label });
+          retried.push({ key: `timeout-${seed}-${i}-next`, actor: next.actor, label: next.label, scope: scopeOf(next, id) });
           id = idOf(moved, next, id);
           if (next.label !== 'create') {
             expect(await send(step, key)).toEqual(retry);
@@ -165,7 +169,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
     async () => {
       // The answer was read, then the process died.
       let id: string | undefined = (await send(await nextStep(undefined), `restart-${seed}-create`)).body.id;
-      retried.push({ key: `restart-${seed}-create`, actor: 'applicant', label: 'create' });
+      retried.push({ key: `restart-${seed}-create`, actor: 'applicant', label: 'create', scope: CREATE_SCOPE });
       const answered: Array<{ step: Step; key: string; answer: Answer; id: string }> = [];
       for (let i = 0; i < 4; i++) {
         const step = await nextStep(id);
@@ -174,14 +178,14 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
         expect([200, 201]).toContain(answer.status);
         id = idOf(answer, step, id)!;
         answered.push({ step, key, answer, id });
-        retried.push({ key, actor: step.actor, label: step.label });
+        retried.push({ key, actor: step.actor, label: step.label, scope: scopeOf(step, id) });
       }
       await api.kill('SIGKILL');
       await api.restart();
       sheet.add('killsSurvived');
       for (const { step, key, answer, id: app } of answered) {
         expect(await send(step, key)).toEqual(answer);
-        await expectOneEvent(app, key, step.actor, answer);
+        await expectOneEvent(app, key, step, answer);
         sheet.count('retries of answered commands after a restart');
       }
       // The same key with another body, after the restart: 422, and nothing appended.
@@ -198,7 +202,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
       for (let i = 0; i < SCALE.retries.killsBeforeResponse; i++) {
         const step = await nextStep(id);
         const key = `restart-${seed}-inflight-${i}`;
-        retried.push({ key, actor: step.actor, label: step.label });
+        retried.push({ key, actor: step.actor, label: step.label, scope: scopeOf(step, id) });
         const inFlight = send(step, key).then(
           (answer) => answer,
           () => undefined,
@@ -209,7 +213,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
         // What the dead process left: the command is there once, or not at all.
         const deadCopy = join(root, 'dead-copy');
         copyDeadDataDir(dataDir, deadCopy);
-        const commandId = commandIdForIdempotencyKey(actors[step.actor], key);
+        const commandId = commandIdForIdempotencyKey(actors[step.actor], key, scopeOf(step, id));
         const stored = readEventRows(deadCopy).filter((r) => r.commandId === commandId && r.causationId === commandId).length;
         expect(stored).toBeLessThanOrEqual(1);
         if (original && original.status < 300) expect(stored).toBe(1);
@@ -224,7 +228,7 @@ describe(`retries with the same Idempotency-Key (${MODE})`, () => {
         }
         expect(await send(step, key)).toEqual(retry);
         id = idOf(retry, step, id)!;
-        await expectOneEvent(id, key, step.actor, retry);
+        await expectOneEvent(id, key, step, retry);
         sheet.count('commands in flight at SIGKILL, retried after restart');
       }
       await expectEachOnce();

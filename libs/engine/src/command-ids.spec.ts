@@ -18,6 +18,12 @@ describe('name-based ids never change', () => {
   });
 
   it('the command id of an Idempotency-Key, non-ASCII keys included (UTF-8, surrogate pairs)', () => {
-    expect(commandIdForIdempotencyKey({ sub: 'yamada', org: '132012', role: 'applicant' }, '申請-2026-12-06-😀')).toBe('98fac83e-f41e-5cc6-9448-76425733a266');
+    const yamada = { sub: 'yamada', org: '132012', role: 'applicant' } as const;
+    const id = commandIdForIdempotencyKey(yamada, '申請-2026-12-06-😀', '0f4d6a52-8f2b-4c1e-9d3a-5b7e1c2a4f60');
+    expect(id).toBe('a90c5d5f-69c5-5cfb-858a-7a9dbc04a53f');
+    // One key on another application, or on a create, is another command.
+    expect(commandIdForIdempotencyKey(yamada, '申請-2026-12-06-😀', '7c1e2d3f-0a4b-4c5d-8e6f-9a0b1c2d3e4f')).not.toBe(id);
+    expect(commandIdForIdempotencyKey(yamada, '申請-2026-12-06-😀', 'applications/connection-application')).not.toBe(id);
+    expect(commandIdForIdempotencyKey({ ...yamada, sub: 'sato' }, '申請-2026-12-06-😀', '0f4d6a52-8f2b-4c1e-9d3a-5b7e1c2a4f60')).not.toBe(id);
   });
 });

@@ -15,9 +15,14 @@ const nameBasedId = (name: string): string => uuidv5(Buffer.from(name, 'utf8'), 
 export const APPLICATION_STREAM_PREFIX = 'application-';
 export const applicationStream = (id: string): string => `${APPLICATION_STREAM_PREFIX}${id}`;
 
-/** The command id for a client's Idempotency-Key: the same key from the same person is the same command. */
-export function commandIdForIdempotencyKey(actor: Actor, key: string): string {
-  return nameBasedId(`${actor.sub}\u0000${actor.org}\u0000${key}`);
+/**
+ * The command id for a client's Idempotency-Key: the same key from the same person on the same
+ * target (`scope`: an application's id, or the collection a create posts to) is the same command.
+ * Keys are the client's and often built alike (`approve-4`: an action and a revision): one key on
+ * two applications is two commands, not a clash of their event ids.
+ */
+export function commandIdForIdempotencyKey(actor: Actor, key: string, scope: string): string {
+  return nameBasedId(`${actor.sub}\u0000${actor.org}\u0000${scope}\u0000${key}`);
 }
 
 /** Event ids derive from the command id: a retried command appends the same ids, which every adapter answers as a no-op. */

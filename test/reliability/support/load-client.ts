@@ -265,7 +265,7 @@ export class LoadClient {
 
   private command(actor: ActorName, method: 'POST' | 'PUT', path: string, body: unknown, action: string, applicationId: string | null): Command {
     const key = `${this.name}-${++this.counter}`;
-    const entry = this.ledger.issue(key, commandIdForIdempotencyKey(actors[actor], key), action, applicationId);
+    const entry = this.ledger.issue(key, commandIdForIdempotencyKey(actors[actor], key, applicationId ?? 'applications/connection-application'), action, applicationId);
     return { actor, method, path, body, action, entry };
   }
 }

@@ -390,6 +390,28 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(history.body.events.filter((e: { type: string }) => e.type === 'ApplicationSubmitted')).toHaveLength(1);
   });
 
+  it('one Idempotency-Key on two applications is two commands, never a 500: keys built alike (an action and a revision) are the client’s to reuse across applications', async () => {
+    const [x1, x2] = [await driver.draftWithForms(), await driver.draftWithForms()];
+    const key = { 'idempotency-key': `submit-${Date.now()}` };
+    const first = await driver.act('applicant', x1, 'submit', {}, key);
+    const second = await driver.act('applicant', x2, 'submit', {}, key);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect([first.body.id, second.body.id]).toEqual([x1, x2]);
+    // ...and one used on a create is free for a command on an application.
+    const createKey = { 'idempotency-key': `k-${Date.now()}` };
+    const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' }, createKey);
+    expect(created.status).toBe(201);
+    expect((await driver.act('applicant', x1, 'withdraw', { comment: '都合により取り下げます。' }, createKey)).status).toBe(200);
+  });
+
+  it('If-Match takes a revision: a negative or out-of-range number is a 400 naming If-Match, not a 412', async () => {
+    const other = await driver.draftWithForms();
+    for (const value of ['"-1"', '"99999999999999999999999"', '"1.5"']) {
+      const response = await driver.act('applicant', other, 'submit', {}, { 'if-match': value });
+      expect([value, response.status, response.body.violations?.[0]?.field]).toEqual([value, 400, 'If-Match']);
+    }
+  });
+
   it('the person who decided the first review cannot decide the second, and nobody reviews their own body', async () => {
     const other = await driver.draftWithForms();
     await driver.act('applicant', other, 'submit');

@@ -50,7 +50,7 @@ export class ApplicationsController {
         { field: 'workflow', rule: 'isNotEmpty', message: { ja: `workflow: 必須です（${this.engine.workflows.names().join(', ')}）。`, en: `workflow: is required (${this.engine.workflows.names().join(', ')})` } },
       ]);
     }
-    const view = await this.engine.create(workflow, input, commandMetadata(actor, headers, this.clock()));
+    const view = await this.engine.create(workflow, input, commandMetadata(actor, headers, this.clock(), `applications/${workflow}`));
     res.header('ETag', `"${view.revision}"`);
     res.header('Location', `/applications/${view.id}`);
     return view;
@@ -124,7 +124,7 @@ export class ApplicationsController {
     @Headers() headers: CommandHeaders,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    const view = await this.engine.execute(id, 'save-form', { formCode, form }, commandMetadata(actor, headers, this.clock()), {
+    const view = await this.engine.execute(id, 'save-form', { formCode, form }, commandMetadata(actor, headers, this.clock(), id), {
       expectedRevision: headers.expectedRevision,
       internal: true,
     });
@@ -139,7 +139,7 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
-    const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision, internal: true });
+    const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
     res.header('ETag', `"${view.revision}"`);
     return view;
   }
@@ -158,7 +158,7 @@ export class ApplicationsController {
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const payload: JsonObject = body.comment !== undefined ? { comment: body.comment } : {};
-    const view = await this.engine.execute(id, action, payload, commandMetadata(actor, headers, this.clock()), { expectedRevision: headers.expectedRevision });
+    const view = await this.engine.execute(id, action, payload, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision });
     res.header('ETag', `"${view.revision}"`);
     return view;
   }

@@ -18,7 +18,8 @@ export function parseCommandHeaders(headers: Record<string, string | string[] | 
   const ifMatch = headers['if-match'];
   let expectedRevision: number | undefined;
   if (typeof ifMatch === 'string' && ifMatch.trim() !== '' && ifMatch.trim() !== '*') {
-    const match = /^(?:W\/)?"?(-?\d+)"?$/.exec(ifMatch.trim());
+    // A revision is a whole number from 0, and one a stream can reach: not "-1", nor 10^23 (read as 1e+23).
+    const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(ifMatch.trim());
     if (!match) throw fieldError('If-Match', 'revision', 'ETag で返された改訂番号（例 "3"）を指定してください。', 'must be the revision returned in ETag, e.g. "3"');
     expectedRevision = Number(match[1]);
   }
@@ -35,7 +36,8 @@ export const Headers = createParamDecorator((_: unknown, context: ExecutionConte
   return parseCommandHeaders(context.switchToHttp().getRequest<AuthenticatedRequest>().headers);
 });
 
-export function commandMetadata(actor: Actor, headers: CommandHeaders, now: string): CommandMetadata {
+/** `scope`: what the command is about (the application's id; the collection, for a create): an Idempotency-Key counts within it. */
+export function commandMetadata(actor: Actor, headers: CommandHeaders, now: string, scope: string): CommandMetadata {
   const base = { actor, now, correlationId: headers.correlationId };
-  return headers.idempotencyKey ? { ...base, commandId: commandIdForIdempotencyKey(actor, headers.idempotencyKey) } : { ...base, commandId: randomUUID(), freshCommandId: true };
+  return headers.idempotencyKey ? { ...base, commandId: commandIdForIdempotencyKey(actor, headers.idempotencyKey, scope) } : { ...base, commandId: randomUUID(), freshCommandId: true };
 }
