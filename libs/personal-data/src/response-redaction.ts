@@ -197,7 +197,7 @@ function locate(node: Record<string, unknown>, declarations: readonly PersonalDa
   }
   // Anyone else the workflow records by person, body and name (a reviewer inside a round diff, …).
   if (typeof node['sub'] === 'string' && typeof node['org'] === 'string' && typeof node['name'] === 'string') {
-    return { refs: [{ path: ['name'], org: node['org'], anchor: ['name'], classification: 'internal' }], applicationId };
+    return { refs: [{ path: ['name'], org: node['org'], ...organField(node['organ']), anchor: ['name'], classification: 'internal' }], applicationId };
   }
   if (typeof node['organizationCode'] === 'string' && isRecord(node['content'])) {
     const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string));

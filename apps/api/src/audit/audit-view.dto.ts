@@ -145,6 +145,7 @@ class PathStepDto {
     properties: {
       sub: { type: 'string', nullable: true },
       org: { type: 'string', nullable: true },
+      organ: { type: 'string', description: 'the organ (機関種類), where the token named one' },
       role: { type: 'string', nullable: true },
       name: { type: 'string', nullable: true, description: 'personal data: redacted as the caller may read it' },
       department: { type: 'string', nullable: true },

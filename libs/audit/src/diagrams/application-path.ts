@@ -4,6 +4,8 @@ import { mermaidLabel, mermaidText } from './mermaid-text';
 export interface PathActor {
   readonly sub: string | null;
   readonly org: string | null;
+  /** The organ (機関種類), where the token named one: redaction needs it to tell a board of education from its head department. */
+  readonly organ?: string;
   readonly role: string | null;
   readonly name: string | null;
   readonly department: string | null;
@@ -29,7 +31,8 @@ const text = (value: Json | undefined): string | null => (typeof value === 'stri
 function actorOf(metadata: RecordedEvent['metadata']): PathActor | null {
   const actor = metadata['actor'];
   if (!actor || typeof actor !== 'object' || Array.isArray(actor)) return null;
-  return { sub: text(actor['sub']), org: text(actor['org']), role: text(actor['role']), name: text(actor['name']), department: text(actor['department']) };
+  const organ = text(actor['organ']);
+  return { sub: text(actor['sub']), org: text(actor['org']), ...(organ ? { organ } : {}), role: text(actor['role']), name: text(actor['name']), department: text(actor['department']) };
 }
 
 /**
