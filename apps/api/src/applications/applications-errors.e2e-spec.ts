@@ -34,6 +34,11 @@ describe('applications over HTTP: errors change nothing', () => {
     const noOrgan = await server.request('GET', `/applications/${id}`, { token: await server.token({ sub: 'x', org: '132012', role: 'applicant', organ: '教育' }) });
     expect({ status: noOrgan.status, en: noOrgan.body.messages.en }).toEqual({ status: 401, en: expect.stringContaining('organ claim "教育" is not one of 都道府県知事部局') });
     expect((await server.request('GET', `/applications/${id}`, { token: await server.token({ sub: 'x', org: '132012', role: 'applicant', organ: '市町村長部局' }) })).status).toBe(200);
+    // An organ its body does not have: a city's 都道府県知事部局 would go to J-LIS, a prefecture's 市町村教育委員会 wait for a head department it has not.
+    for (const [org, organ] of [['132012', '都道府県知事部局'], ['130001', '市町村教育委員会'], ['MIC', '市町村長部局']] as const) {
+      const refused = await server.request('GET', `/applications/${id}`, { token: await server.token({ sub: 'x', org, role: 'applicant', organ }) });
+      expect({ status: refused.status, en: refused.body.messages.en }).toEqual({ status: 401, en: expect.stringContaining(`organ claim "${organ}" is not an organ of ${org}`) });
+    }
   });
 
   it('404 for an unknown application and an unknown action', async () => {
@@ -220,6 +225,16 @@ describe('applications over HTTP: errors change nothing', () => {
     });
     expect(await count()).toBe(before);
     expect((await driver.as('otherApplicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132021', category: '変更' })).status).toBe(201);
+  });
+
+  it('400 naming organizationKind for an organ the body does not have (八王子市 as a 都道府県知事部局), and nothing created', async () => {
+    const count = async () => Number((await driver.as('applicant', 'GET', '/applications?limit=1')).headers.get('x-total-count'));
+    const before = await count();
+    const refused = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録', organizationKind: '都道府県知事部局' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.violations).toEqual([expect.objectContaining({ field: 'organizationKind', rule: 'organOfCode' })]);
+    expect(refused.body.messages.ja).toContain('市町村長部局、市町村教育委員会');
+    expect(await count()).toBe(before);
   });
 
   it('413 for an oversized body', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException,
 import { Reflector } from '@nestjs/core';
 import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
+import { organsOf, type OrganizationKind } from '@nws/workflows/shared/organizations';
 import type { RuntimeConfig } from '@nws/runtime';
 import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
@@ -36,6 +37,11 @@ export class JwtAuthGuard implements CanActivate {
       // with a reason about the application, not about the token.
       if (actor.organ !== undefined && !(ORGANIZATION_KINDS as readonly string[]).includes(actor.organ)) {
         throw new InvalidTokenError(`the token's organ claim "${actor.organ}" is not one of ${ORGANIZATION_KINDS.join(', ')}`);
+      }
+      // Nor one its body does not have (a 市町村教育委員会 of a prefecture's code, a 都道府県知事部局 of a city's): it would be routed as that organ.
+      if (actor.organ !== undefined && !organsOf(actor.org).includes(actor.organ as OrganizationKind)) {
+        const organs = organsOf(actor.org);
+        throw new InvalidTokenError(`the token's organ claim "${actor.organ}" is not an organ of ${actor.org} (${organs.length > 0 ? `its organs: ${organs.join(', ')}` : 'it has none'})`);
       }
       request.actor = actor;
       return true;
