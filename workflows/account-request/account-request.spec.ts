@@ -45,3 +45,21 @@ describe('account request (情報共有サイト アカウント発行申請): a
     spec.given([created, saved, submitted, first]).when('approve', {}, { ...mic, sub: 'tokyo-1' }).thenThrows(ForbiddenError);
   });
 });
+
+describe('account request of a board of education', () => {
+  const board = { sub: 'kyoiku-1', org: '132012', organ: '市町村教育委員会', role: 'applicant' as const };
+  const meta = (actor: typeof applicant | typeof board) => ({ actor, now: '2026-12-07T00:00:00.000Z', commandId: 'c-1', correlationId: 'c-1' });
+
+  it('given a board of education’s token, then its request is the board’s, and the head department may not act on it', () => {
+    const [event] = accountRequestV1.create('app-2', { organizationCode: '132012' }, meta(board));
+    expect(event!.data).toMatchObject({ organization: { code: '132012', kind: '市町村教育委員会' } });
+    expect(accountRequestV1.create('app-3', { organizationCode: '132012' }, meta(applicant))[0]!.data).toMatchObject({ organization: { kind: '市町村長部局' } });
+
+    const boardCreated = { ...created, data: { ...created.data, organization: { ...created.data.organization, kind: '市町村教育委員会' } }, actor: board };
+    const spec = specify(accountRequestV1);
+    spec.given([boardCreated]).when('save-form', { formCode: accountRequestForm.code, form: accountRequestForm.example as JsonObject }, applicant).thenThrows(ForbiddenError, /市町村教育委員会/);
+    spec.given([boardCreated]).when('save-form', { formCode: accountRequestForm.code, form: accountRequestForm.example as JsonObject }, board).then([
+      expect.objectContaining({ type: 'FormSaved' }),
+    ] as never);
+  });
+});

@@ -19,7 +19,7 @@ import {
   type WorkflowDefinition,
 } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
-import { defaultKindFor, firstReviewerFor, secondReviewerFor } from '../shared/organizations';
+import { defaultKindFor, firstReviewerFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
@@ -41,7 +41,8 @@ function create(applicationId: string, input: JsonObject, meta: CommandMetadata)
   if (!result.ok) throw new ValidationFailedError(result.violations);
   const code = result.value.organizationCode;
   const lg = hasValidCheckDigit(code) ? findLocalGovernment(code) : undefined;
-  const kind = lg && defaultKindFor(code);
+  // The request is the requester's organ's: a board of education asks for its own account, not its head department's.
+  const kind = lg && (meta.actor.org === code ? organOf(meta.actor) : defaultKindFor(code));
   if (!lg || !kind) throw new ValidationFailedError([violation('organizationCode', 'knownOrganization', `「${code}」は申請できる地方公共団体コードではありません。`, `"${code}" is not a local government code that can apply`)]);
   if (meta.actor.role !== 'applicant' || meta.actor.org !== code) throw new ForbiddenError({ ja: '自機関の申請者のみが作成できます。', en: `only an applicant of ${code} may create its request` });
   return [{ type: 'ApplicationCreated', data: { applicationId, organization: { code, name: lg.name, kind, prefectureCode: prefectureCodeOf(code) }, category: 'アカウント発行' } }];
@@ -50,7 +51,9 @@ function create(applicationId: string, input: JsonObject, meta: CommandMetadata)
 function authorize(action: string, app: FoldedApplication, actor: Actor): Authorization {
   const ctx = ctxOf(app);
   if (['save-form', 'submit', 'revise', 'withdraw'].includes(action)) {
-    return actor.role === 'applicant' && actor.org === ctx.organization.code ? ALLOWED : deny('自機関の申請者のみが行えます。', `only applicants of ${ctx.organization.code} may do this`);
+    return actor.role === 'applicant' && actor.org === ctx.organization.code && organOf(actor) === ctx.organization.kind
+      ? ALLOWED
+      : deny(`自機関（${ctx.organization.code} ${ctx.organization.kind}）の申請者のみが行えます。`, `only applicants of the ${ctx.organization.kind} of ${ctx.organization.code} may do this`);
   }
   if (action === 'approve' || action === 'reject') return authorizeReviewDecision(app.state, ctx, actor);
   if (action === 'issue-account') {
