@@ -127,7 +127,7 @@ export const accountRequestV1: WorkflowDefinition = {
   create,
   eventFor: (action, app) => EVENT_FOR[action]?.(app),
   authorize,
-  canRead: (app, actor) => canReadReviewed(ctxOf(app), actor) ?? false,
+  canRead: (app, actor) => canReadReviewed(ctxOf(app), actor, app.state) ?? false,
   decide,
   view: (app) => {
     const ctx = ctxOf(app);

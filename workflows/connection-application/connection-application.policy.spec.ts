@@ -65,25 +65,18 @@ function table(routed: string, options: { otherOrganReads: boolean }): Record<st
   };
 }
 
-/** Rows where the routed reviewers may read: there a reviewer of the applicant body itself (same code, so routed to) reads too. */
-const READABLE_BY_REVIEWERS = ['firstReview', 'secondReview', 'rejected (first review)', 'rejected (second review)', 'draft (round 2)', 'approved', 'masterDataRegistered', 'distributed', 'withdrawn (in first review)'];
-
 const EXPECTED: Record<Kind, Record<string, Record<string, string>>> = {
   municipality: table('prefecture-first-reviewer', { otherOrganReads: false }),
-  // The prefecture's first reviewers decide; its board's own reviewer (routed there by code) reads and decides nothing.
-  'prefectural-board-of-education': Object.fromEntries(
-    Object.entries(table('prefecture-first-reviewer', { otherOrganReads: false })).map(([situation, row]) => [situation, READABLE_BY_REVIEWERS.includes(situation) ? { ...row, 'own-body-first-reviewer': 'read' } : row]),
-  ),
+  // The prefecture's first reviewers (its governor's department, the 取りまとめ都道府県) decide; a
+  // reviewer's token of its board of education shares the code but reviews nothing, nor reads.
+  'prefectural-board-of-education': table('prefecture-first-reviewer', { otherOrganReads: false }),
   governor: table('jlis-first-reviewer', { otherOrganReads: false }),
   'board-of-education': {
     ...table('prefecture-first-reviewer', { otherOrganReads: true }),
-    // 首長部局を経由: the head's department forwards; the prefecture already sees what comes.
+    // 首長部局を経由: the head's department forwards; what waits for it has not reached the reviewers.
     awaitingForward: {
       'own-applicant': 'read withdraw',
       'same-body-other-organ-applicant': 'read forward',
-      'prefecture-first-reviewer': 'read',
-      'mic-second-reviewer': 'read',
-      'first-decider-as-second-reviewer': 'read',
       auditors: 'read',
       system: 'read',
     },

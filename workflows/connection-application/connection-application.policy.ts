@@ -73,7 +73,7 @@ export function authorizeConnectionApplication(action: string, app: FoldedApplic
 /** Who may read an application at all: as in every two-stage workflow, and MIC's distributors once it has master data. */
 export function canReadConnectionApplication(app: FoldedApplication, actor: Actor): boolean {
   const ctx = context(app);
-  const byReview = canReadReviewed(ctx, actor);
+  const byReview = canReadReviewed(ctx, actor, app.state);
   if (byReview !== undefined) return byReview;
   if (actor.role === 'distributor') return ctx.masterData !== null && isMicDistributor(actor);
   return actor.sub === SYSTEM_ACTOR.sub;

@@ -1,5 +1,6 @@
 import type { Actor } from '@nws/engine';
-import { MIC, ORGANIZATION_KINDS, forwardingOrganFor, organOf } from './organizations';
+import { MIC, ORGANIZATION_KINDS, forwardingOrganFor, organOf, reviewingBodyOf } from './organizations';
+import { AWAITING_FORWARD } from './review-decisions';
 
 /** Which rows of the application list a caller sees; every field narrows (AND). */
 export interface ListScope {
@@ -10,6 +11,8 @@ export interface ListScope {
   readonly secondReviewer?: string;
   readonly workflow?: string;
   readonly states?: readonly string[];
+  /** States whose rows the caller does not see (a reviewer: what waits for forwarding). */
+  readonly excludedStates?: readonly string[];
   readonly category?: string;
   readonly applicationNumber?: string;
 }
@@ -71,10 +74,14 @@ export function listScope(actor: Actor): ListScope | null {
       const forwarded = ORGANIZATION_KINDS.filter((kind) => forwardingOrganFor({ kind }) === organ);
       return { organizationCode: actor.org, organizationKinds: [organ, ...forwarded] };
     }
-    case 'first-reviewer':
-      return { firstReviewer: actor.org };
-    case 'second-reviewer':
-      return { secondReviewer: actor.org };
+    case 'first-reviewer': {
+      const body = reviewingBodyOf(actor);
+      return body === undefined ? null : { firstReviewer: body, excludedStates: [AWAITING_FORWARD] };
+    }
+    case 'second-reviewer': {
+      const body = reviewingBodyOf(actor);
+      return body === undefined ? null : { secondReviewer: body, excludedStates: [AWAITING_FORWARD] };
+    }
     case 'distributor':
       return actor.org === MIC ? { workflow: 'connection-application', states: ['masterDataRegistered', 'distributed'] } : null;
     case 'auditor':

@@ -121,6 +121,16 @@ export function organOf(actor: { readonly org: string; readonly organ?: string }
 }
 
 /**
+ * The reviewing body a reviewer's token speaks for: J-LIS and MIC as themselves; a prefecture only
+ * through its governor's department, the 取りまとめ都道府県 — not its 都道府県教育委員会, which shares
+ * the code but reviews nobody's application. Undefined: the token reviews for no body.
+ */
+export function reviewingBodyOf(actor: { readonly org: string; readonly organ?: string }): string | undefined {
+  if (actor.org === JLIS || actor.org === MIC) return actor.org;
+  return findLocalGovernment(actor.org)?.type === 'prefecture' && organOf(actor) === '都道府県知事部局' ? actor.org : undefined;
+}
+
+/**
  * A municipal board of education submits through its own head's department (首長部局を経由):
  * the head's department forwards it before it reaches the coordinating prefecture.
  */

@@ -1,5 +1,5 @@
 import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
-import { forwardingOrganFor, organOf, organizationName } from './organizations';
+import { forwardingOrganFor, organOf, organizationName, reviewingBodyOf } from './organizations';
 
 export interface ReviewerRecord {
   sub: string;
@@ -102,6 +102,9 @@ export function decideReviewAction(action: string, state: string, round: number,
   }
 }
 
+/** The state a board of education's application waits in for its head department (首長部局を経由). */
+export const AWAITING_FORWARD = 'awaitingForward';
+
 /** Where an application waits in the two-stage review (一次 at its reviewer body, 二次 at MIC). */
 export function reviewWaitingAt(
   state: string,
@@ -123,7 +126,10 @@ export function reviewWaitingAt(
 export function canReadReviewed(
   ctx: { readonly organization: { readonly code: string; readonly kind?: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null },
   actor: Actor,
+  state: string,
 ): boolean | undefined {
+  // What waits for the head department's forwarding (首長部局を経由) has not reached the reviewers yet.
+  const reachedReviewers = state !== AWAITING_FORWARD;
   switch (actor.role) {
     case 'applicant':
       // A body is an organ, not a code: a 市町村教育委員会 does not read its 市町村長部局's applications
@@ -131,9 +137,9 @@ export function canReadReviewed(
       // its board's, which it forwards (首長部局を経由).
       return actor.org === ctx.organization.code && (ctx.organization.kind === undefined || [ctx.organization.kind, forwardingOrganFor({ kind: ctx.organization.kind })].includes(organOf(actor) ?? null));
     case 'first-reviewer':
-      return ctx.firstReviewer !== null && actor.org === ctx.firstReviewer;
+      return reachedReviewers && ctx.firstReviewer !== null && reviewingBodyOf(actor) === ctx.firstReviewer;
     case 'second-reviewer':
-      return ctx.secondReviewer !== null && actor.org === ctx.secondReviewer;
+      return reachedReviewers && ctx.secondReviewer !== null && reviewingBodyOf(actor) === ctx.secondReviewer;
     case 'auditor':
       return true;
     default:
@@ -166,6 +172,9 @@ export function authorizeReviewDecision(
   const body = stage === 'first' ? ctx.firstReviewer : ctx.secondReviewer;
   if (actor.role !== role) return deny(`${label}審査者のみが行える操作です。`, `only a ${role} may decide this review`);
   if (actor.org !== body) return deny(`この申請の${label}審査は ${body} が行います。`, `this review is routed to ${body}, not ${actor.org}`);
+  if (reviewingBodyOf(actor) !== body) {
+    return deny(`${body} の${label}審査は取りまとめ都道府県（都道府県知事部局）が行います（あなたは${organOf(actor) ?? '不明'}）。`, `the review of ${body} is decided by its governor's department (取りまとめ都道府県), not its ${organOf(actor) ?? 'unknown organ'}`);
+  }
   const ownBody = actor.org === ctx.organization.code && (ctx.organization.kind === undefined || organOf(actor) === ctx.organization.kind);
   if (ownBody) return deny('自機関の申請は審査できません。', 'nobody reviews an application of their own body');
   if (stage === 'second' && actor.sub === ctx.firstDecidedBy) {

@@ -28,6 +28,7 @@ export interface ApplicationFilter {
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
   readonly states?: readonly string[];
+  readonly excludedStates?: readonly string[];
   readonly workflow?: string;
   /** 申請区分 (登録, 変更, 接続, アカウント発行) */
   readonly category?: string;
@@ -81,6 +82,10 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
   if (filter.states && filter.states.length > 0) {
     clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
     params.push(...filter.states);
+  }
+  if (filter.excludedStates && filter.excludedStates.length > 0) {
+    clauses.push(`state NOT IN (${filter.excludedStates.map(() => '?').join(', ')})`);
+    params.push(...filter.excludedStates);
   }
   equal('workflow', filter.workflow);
   equal('category', filter.category);

@@ -4,7 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { organOf } from '@nws/workflows/shared/organizations';
+import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
@@ -32,11 +32,14 @@ export class ReviewQueueController {
   @ApiOperation({ summary: "Applications waiting for the caller's body (first: 取りまとめ都道府県 or J-LIS; second: MIC)" })
   @ApiOkResponse({ type: ReviewQueuePageDto })
   async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor) {
-    const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : 'first');
+    // The stage follows the role: an applicant's queue is what it forwards.
+    const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : actor.role === 'applicant' ? 'forward' : 'first');
+    // A reviewer's queue is its reviewing body's: a prefecture's through its governor's department only.
+    const reviewing = reviewingBodyOf(actor) !== undefined;
     const allowed =
       actor.role === 'auditor' ||
-      (actor.role === 'first-reviewer' && stage === 'first') ||
-      (actor.role === 'second-reviewer' && stage === 'second') ||
+      (actor.role === 'first-reviewer' && stage === 'first' && reviewing) ||
+      (actor.role === 'second-reviewer' && stage === 'second' && reviewing) ||
       (actor.role === 'applicant' && stage === 'forward' && organOf(actor) === '市町村長部局');
     if (!allowed) {
       const label = { forward: '経由（進達）', first: '一次審査', second: '二次審査' }[stage];

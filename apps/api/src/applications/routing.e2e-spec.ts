@@ -10,6 +10,7 @@ describe('routing over HTTP: boards of education through their head department, 
   });
   afterAll(() => server.stop());
   const ids = (response: { body: { items: Array<{ id: string }> } }) => response.body.items.map((i) => i.id);
+  const listed = (response: { body: Array<{ id: string }> }) => response.body.map((row) => row.id);
 
   it("a municipal board of education's application reaches the prefecture only through its head's department", async () => {
     const id = await driver.draftWithForms('boardOfEducation');
@@ -17,17 +18,39 @@ describe('routing over HTTP: boards of education through their head department, 
     const submitted = await driver.act('boardOfEducation', id, 'submit');
     expect(submitted.body).toMatchObject({ state: 'awaitingForward', organization: { kind: '市町村教育委員会' }, routing: { forwardVia: '市町村長部局', firstReviewer: '130001' } });
     expect(ids(await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'))).not.toContain(id);
-    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(409);
+    // Not yet the prefecture's, nor MIC's: they neither read it (its 緊急連絡先 among the forms) nor list it.
+    for (const reviewer of ['prefectureReviewer', 'micReviewer'] as const) {
+      expect([reviewer, (await driver.as(reviewer, 'GET', `/applications/${id}`)).status]).toEqual([reviewer, 403]);
+      expect(listed(await driver.as(reviewer, 'GET', '/applications?limit=1000'))).not.toContain(id);
+    }
+    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(403);
     expect(ids(await driver.as('applicant', 'GET', '/review-queue?stage=forward'))).toContain(id);
+    // An applicant's queue is the one it forwards.
+    expect(ids(await driver.as('applicant', 'GET', '/review-queue'))).toContain(id);
     expect((await driver.as('boardOfEducation', 'GET', '/review-queue?stage=forward')).status).toBe(403);
     expect((await driver.act('boardOfEducation', id, 'forward')).status).toBe(403);
     expect((await driver.act('otherApplicant', id, 'forward')).status).toBe(403);
     const forwarded = await driver.act('applicant', id, 'forward', { comment: '内容を確認し進達します。' });
     expect(forwarded.body.state).toBe('firstReview');
     expect(ids(await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'))).toContain(id);
+    expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).status).toBe(200);
+    expect(listed(await driver.as('prefectureReviewer', 'GET', '/applications?limit=1000'))).toContain(id);
     const history = await driver.as('auditor', 'GET', `/applications/${id}/history`);
     const forwardEvent = history.body.events.find((e: { type: string }) => e.type === 'ApplicationForwarded');
     expect(forwardEvent.data.forwardedBy).toMatchObject({ org: '132012', organ: '市町村長部局' });
+  });
+
+  it('a reviewer’s token of a prefectural board of education shares the prefecture’s code but is not the 取りまとめ都道府県: it neither decides, reads nor queues a municipality’s review', async () => {
+    const id = await driver.draftWithForms();
+    expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
+    const board = await server.token({ sub: 'tokyo-kyoiku-rev', org: '130001', organ: '都道府県教育委員会', role: 'first-reviewer', name: '都教委 花子', department: '教育庁総務課' });
+    const approve = await server.request('POST', `/applications/${id}/actions/approve`, { token: board, body: {} });
+    expect(approve.status).toBe(403);
+    expect((await server.request('GET', `/applications/${id}`, { token: board })).status).toBe(403);
+    expect((await server.request('GET', '/review-queue?stage=first', { token: board })).status).toBe(403);
+    expect((await server.request('GET', '/applications?limit=1000', { token: board })).body).toEqual([]);
+    expect((await driver.as('auditor', 'GET', `/applications/${id}`)).body.state).toBe('firstReview');
+    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(200);
   });
 
   it("a head department's own application goes straight to its prefecture", async () => {
