@@ -350,8 +350,8 @@ export class WorkflowEngine {
 
   private assertOffered(folded: FoldedApplication, action: string, actor: Actor): void {
     if (this.isOffered(folded, action, actor)) return;
-    const offered = folded.definition.actions.filter((a) => this.isOffered(folded, a, actor));
-    throw new ActionNotAllowedInStateError(action, folded.state, offered);
+    // What this caller may do now, as its view says: not what the state offers someone else.
+    throw new ActionNotAllowedInStateError(action, folded.state, this.allowedActions(folded, actor));
   }
 
   /** The machine version an application started with, as stamped on its first event. */

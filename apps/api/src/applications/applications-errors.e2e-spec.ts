@@ -74,6 +74,13 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(response.body).toMatchObject({ code: 'ACTION_NOT_ALLOWED_IN_STATE', state: 'draft', allowedActions: ['submit', 'withdraw'] });
     expect(response.body.messages.ja).toContain('revise');
     expect(await revisionOf(id)).toBe(before);
+    // The caller's actions, as its view lists them: not what the state offers another role.
+    const registered = await driver.registerOrgan('otherApplicant');
+    const late = await driver.act('otherApplicant', registered, 'withdraw', { comment: '都合により取り下げます。' });
+    expect(late.status).toBe(409);
+    const view = await driver.as('otherApplicant', 'GET', `/applications/${registered}`);
+    expect(late.body.allowedActions).toEqual(view.body.allowedActions);
+    expect(late.body.allowedActions).not.toContain('confirm-distribution');
   });
 
   it('403 for the wrong role or body, reads included', async () => {
