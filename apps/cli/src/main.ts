@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ApplicationNotFoundError, RevisionNotFoundError } from '@nws/engine';
+import { ApplicationNotFoundError, NotYetCreatedError, RevisionNotFoundError } from '@nws/engine';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { NoEventStoreError } from './cli-context';
 import { EXIT } from './commands/exit-codes';
@@ -52,6 +52,7 @@ const EXIT_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Error,
   [NoEventStoreError, EXIT.notFound],
   [ApplicationNotFoundError, EXIT.notFound],
   [RevisionNotFoundError, EXIT.notFound],
+  [NotYetCreatedError, EXIT.notFound],
 ];
 
 export async function runCli(argv: readonly string[]): Promise<number> {

@@ -32,6 +32,21 @@ export class RevisionNotFoundError extends DomainError {
   }
 }
 
+/** `asOf` before the application's first event: it did not exist yet (as a revision past the last does not). */
+export class NotYetCreatedError extends DomainError {
+  readonly code = 'NOT_YET_CREATED';
+  constructor(
+    readonly applicationId: string,
+    readonly asOf: string,
+    readonly createdAt: string,
+  ) {
+    super({
+      ja: `asOf: 申請 ${applicationId} は ${asOf} にはまだ作成されていません（作成 ${createdAt}）。`,
+      en: `asOf: application ${applicationId} did not exist yet at ${asOf} (created ${createdAt})`,
+    });
+  }
+}
+
 export class UnknownWorkflowError extends DomainError {
   readonly code = 'UNKNOWN_WORKFLOW';
   constructor(readonly workflow: string, readonly known: readonly string[]) {

@@ -1,7 +1,7 @@
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { RecordedEvent } from '@nws/event-store';
 import { APPLICATION_STREAM_PREFIX } from './command-ids';
-import { RevisionNotFoundError } from './engine.errors';
+import { NotYetCreatedError, RevisionNotFoundError } from './engine.errors';
 import type { EventMetadata, MachineEvent } from './engine.types';
 import type { FoldedApplication, WorkflowDefinition } from './workflow-definition';
 import type { LoadOptions } from './workflow-engine.types';
@@ -102,6 +102,10 @@ export function historyPrefix<E extends RecordedEvent>(events: readonly E[], opt
     const limit = Date.parse(options.asOf);
     const past = prefix.findIndex((e) => Date.parse(String(e.metadata['occurredAt'])) > limit);
     if (past >= 0) prefix = prefix.slice(0, past);
+    const first = events[0];
+    if (prefix.length === 0 && first !== undefined) {
+      throw new NotYetCreatedError(first.streamId.slice(APPLICATION_STREAM_PREFIX.length), options.asOf, String(first.metadata['occurredAt'] ?? first.recordedAt));
+    }
   }
   return prefix;
 }

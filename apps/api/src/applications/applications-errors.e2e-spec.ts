@@ -75,12 +75,13 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(response.body.messages.ja).toContain('revise');
     expect(await revisionOf(id)).toBe(before);
     // The caller's actions, as its view lists them: not what the state offers another role.
-    const registered = await driver.registerOrgan('otherApplicant');
-    const late = await driver.act('otherApplicant', registered, 'withdraw', { comment: '都合により取り下げます。' });
-    expect(late.status).toBe(409);
-    const view = await driver.as('otherApplicant', 'GET', `/applications/${registered}`);
-    expect(late.body.allowedActions).toEqual(view.body.allowedActions);
-    expect(late.body.allowedActions).not.toContain('confirm-distribution');
+    const inReview = await driver.draftWithForms();
+    expect((await driver.act('applicant', inReview, 'submit')).status).toBe(200);
+    const misplaced = await driver.act('applicant', inReview, 'confirm-distribution');
+    expect(misplaced.status).toBe(409);
+    const view = await driver.as('applicant', 'GET', `/applications/${inReview}`);
+    expect(misplaced.body.allowedActions).toEqual(view.body.allowedActions);
+    expect(misplaced.body.allowedActions).not.toContain('approve');
   });
 
   it('403 for the wrong role or body, reads included', async () => {
@@ -187,6 +188,10 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(beyond.status).toBe(404);
     expect(beyond.body).toMatchObject({ code: 'REVISION_NOT_FOUND', messages: { en: expect.stringMatching(/has no revision 999 \(the last is \d+\)/) } });
     expect((await driver.as('auditor', 'GET', `/applications/${id}/path?asOfRevision=999`)).status).toBe(404);
+    // Before its first event it did not exist yet: a 404 naming asOf and the creation, not "no such application".
+    const earlier = await driver.as('auditor', 'GET', `/applications/${id}?asOf=2020-01-01T00:00:00Z`);
+    expect(earlier.status).toBe(404);
+    expect(earlier.body).toMatchObject({ code: 'NOT_YET_CREATED', messages: { en: expect.stringMatching(/^asOf: application .* did not exist yet at 2020-01-01T00:00:00Z \(created 20\d\d-/) } });
     // One rule, one message that says what is wanted (not a generic "violates rule" beside it).
     const badInstant = await driver.as('auditor', 'GET', `/applications/${id}?asOf=yesterday`);
     expect(badInstant.body.violations).toEqual([

@@ -8,6 +8,7 @@ import {
   ActionNotAllowedInStateError,
   ApplicationNotFoundError,
   RevisionNotFoundError,
+  NotYetCreatedError,
   ChangedMeanwhileError,
   ConcurrencyConflictError,
   DomainError,
@@ -33,6 +34,7 @@ interface ErrorBody {
 const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [ApplicationNotFoundError, HttpStatus.NOT_FOUND],
   [RevisionNotFoundError, HttpStatus.NOT_FOUND],
+  [NotYetCreatedError, HttpStatus.NOT_FOUND],
   [UnknownActionError, HttpStatus.NOT_FOUND],
   [UnknownWorkflowError, HttpStatus.BAD_REQUEST],
   [ValidationFailedError, HttpStatus.BAD_REQUEST],
