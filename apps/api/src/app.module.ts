@@ -14,6 +14,7 @@ import { ApplicationsController } from './applications/applications.controller';
 import { AuditModule } from './audit/audit.module';
 import { DistributionModule } from './distribution/distribution.module';
 import { AccessPurposeGuard } from './personal-data/access-purpose.guard';
+import { UndeclaredQueryGuard } from './http/undeclared-query.guard';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -112,6 +113,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_GUARD, useClass: AccessPurposeGuard },
+        { provide: APP_GUARD, useClass: UndeclaredQueryGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
       ],
     };

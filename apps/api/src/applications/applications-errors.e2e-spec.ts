@@ -249,6 +249,17 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await count()).toBe(before);
   });
 
+  it('400 naming the parameter for a query on an endpoint that takes none: ?asOfRevision on /history is not the history as of a revision', async () => {
+    for (const path of [`/applications/${id}/history?asOfRevision=2`, `/applications/${id}/verify?deep=1`, `/applications/${id}/master-data-diff?version=1`]) {
+      const response = await driver.as('auditor', 'GET', path, undefined, { 'x-access-purpose': 'audit' });
+      const parameter = path.split('?')[1]!.split('=')[0];
+      expect([path, response.status, response.body.violations?.[0]]).toEqual([path, 400, expect.objectContaining({ field: parameter, rule: 'whitelistValidation' })]);
+      expect(response.body.messages.en).toContain(`${parameter}: is not a query parameter of this endpoint (known: none)`);
+    }
+    // Endpoints that take a query still answer it.
+    expect((await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=1`)).status).toBe(200);
+  });
+
   it('413 for an oversized body', async () => {
     const before = await revisionOf(id);
     const huge = await driver.act('applicant', id, 'submit', { comment: 'あ'.repeat(300_000) });
