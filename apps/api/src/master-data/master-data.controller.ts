@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, ParseIntPipe, Query, type PipeTransform } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
@@ -11,10 +11,17 @@ import { CurrentMasterDataDto, MasterDataVersionDto, MasterDataVersionSummaryDto
 
 const CODE = { name: 'code', description: '全国地方公共団体コード (6 digits), or a 一部事務組合・広域連合 code' };
 /** `:version` as a number, refused by name in both languages (Nest's own says "numeric string is expected" in English only). */
-const VERSION = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ValidationFailedError([{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }]),
-});
+/**
+ * `:version` as written: digits only, from 1 (ParseIntPipe took `1.0`, `1e0`, `0x1` and ` 1` as
+ * version 1, and `0`, `-1` and 10^20 as versions to look for). The parameter is declared a string:
+ * the global pipe converts a `number` parameter itself (Number('1.0') is 1) before this one sees it.
+ */
+const VERSION: PipeTransform<string, string> = {
+  transform: (value: string) => {
+    if (/^[1-9]\d{0,8}$/.test(value)) return value;
+    throw new ValidationFailedError([{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }]);
+  },
+};
 
 /**
  * `:code` refused by name when it cannot be a body's code: a mistyped code (a wrong check digit) is
@@ -84,9 +91,9 @@ export class MasterDataController {
   @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
-  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: number, @Query() query: MasterDataOrganQueryDto) {
+  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: string, @Query() query: MasterDataOrganQueryDto) {
     await this.caughtUp();
-    return this.view.version(code, query.organ, version);
+    return this.view.version(code, query.organ, Number(version));
   }
 
   private async caughtUp(): Promise<void> {

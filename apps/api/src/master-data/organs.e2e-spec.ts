@@ -135,6 +135,12 @@ describe('master data per organ over HTTP: organs sharing a code never overwrite
       status: 400,
       violations: [{ field: 'version', rule: 'isInt', message: { ja: 'version: 版番号は 1 以上の整数で指定してください。', en: 'version: must be a version number, an integer from 1' } }],
     });
+    // Nor one written otherwise than in digits from 1: not read as version 1, nor looked for as version 0.
+    for (const written of ['1.0', '0', '-1', '1e0', '0x1', '%201', '01', '99999999999999999999']) {
+      const refused = await get(`/master-data/organizations/130001/versions/${written}`);
+      expect([written, refused.status, refused.body.violations?.[0]?.field]).toEqual([written, 400, 'version']);
+    }
+    expect((await get('/master-data/organizations/130001/versions/1')).status).toBe(200);
     for (const path of [`/master-data/organizations/130001?organ=${encodeURIComponent('市町村教育委員会')}`, `/master-data/organizations/130001/versions?organ=${encodeURIComponent('市町村教育委員会')}`]) {
       const missing = await get(path);
       expect(missing.status).toBe(404);
