@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { WholeNumber } from '../http/whole-number.transform';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsNotBlank } from '@nws/engine';
 import { PageQueryDto } from '../http/page-query.dto';
 
 /** A page of owed events: `limit` as every list's; positions instead of an offset. */
@@ -51,7 +52,8 @@ export class AcksBodyDto {
 export class NacksBodyDto extends AcksBodyDto {
   @ApiProperty({ description: 'why the consumer cannot process them; shown in the parked list', example: 'CSV 出力先の容量が不足しています' })
   @IsString()
-  @IsNotEmpty()
+  // Shown to the operator who decides what to do with the parked event: spaces say nothing.
+  @IsNotBlank()
   @MaxLength(2000)
   reason!: string;
 }

@@ -163,6 +163,12 @@ describe('downstream distribution over HTTP (real port)', () => {
     const g = await h.approved();
     const pulled = (await h.pull('reference-distributor')).body.events as Array<{ eventId: string; type: string; position: number; data: any }>;
     const fVersion = pulled.find((x) => x.type === VERSION && x.data.applicationId === f)!;
+    // A reason of spaces says nothing to whoever decides about the parked event: refused, nothing parked.
+    for (const reason of ['   ', '　']) {
+      const blank = await h.driver.as('distributor', 'POST', '/distribution/reference-distributor/nacks', { eventIds: [fVersion.eventId], reason });
+      expect([blank.status, blank.body.violations?.[0]?.field, blank.body.violations?.[0]?.rule]).toEqual([400, 'reason', 'isNotEmpty']);
+    }
+    expect((await h.driver.as('auditor', 'GET', '/distribution/reference-distributor/parked')).body.items).toEqual([]);
     const nacked = await h.driver.as('distributor', 'POST', '/distribution/reference-distributor/nacks', { eventIds: [fVersion.eventId], reason: '出力先に書き込めません' });
     expect(nacked.body).toMatchObject({ parked: [fVersion.eventId] });
     const rest = pulled.filter((x) => x !== fVersion).map((x) => x.eventId);
