@@ -92,7 +92,12 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
     expect(tokyoV1.content.delegations).toEqual([]);
     // Not in the content under any name (様03-08 is not copied as filed): the row exists only as held.
     expect(JSON.stringify(tokyoV1.content)).not.toContain('"delegateeCode":"132012"');
-    expect(tokyoV1.pendingDelegations).toEqual([expect.objectContaining({ side: 'delegator', itemNo: '27', delegateeCode: '132012' })]);
+    // Held rows are the body's, its reviewers' and auditors': not published to distributors or other bodies.
+    expect(tokyoV1).not.toHaveProperty('pendingDelegations');
+    expect((await driver.as('otherApplicant', 'GET', '/master-data/organizations/130001')).body).not.toHaveProperty('pendingDelegations');
+    const tokyoV1Reviewed = ok(await driver.as('micReviewer', 'GET', '/master-data/organizations/130001')).body;
+    expect(tokyoV1Reviewed.pendingDelegations).toEqual([expect.objectContaining({ side: 'delegator', itemNo: '27', delegateeCode: '132012' })]);
+    expect(ok(await driver.as('auditor', 'GET', '/master-data/organizations/130001/versions/1')).body.pendingDelegations).toHaveLength(1);
     expect(tokyoV1.cause).toMatchObject({ kind: 'approval', applicationId: tokyo });
     // The registration on the application records the 突合 too.
     const registeredEvent = ok(await driver.as('micReviewer', 'GET', `/applications/${tokyo}/history`)).body.events.find((e: { type: string }) => e.type === 'MasterDataRegistered');
@@ -125,7 +130,7 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
       ['query', 'delegatee', '9', '130001', '132012'],
     ]);
     expect(hachiojiV1.content.delegations[0].chain[0]).toMatchObject({ basis: '地方自治法第252条の17の2', instrumentKind: '条例' });
-    expect(hachiojiV1.pendingDelegations).toEqual([]);
+    expect(ok(await driver.as('applicant', 'GET', '/master-data/organizations/132012')).body.pendingDelegations).toEqual([]);
 
     // 東京都's master data: a new version holding its 委任, caused by 八王子市's application.
     const tokyoVersions = ok(await driver.as('distributor', 'GET', '/master-data/organizations/130001/versions')).body;
@@ -138,7 +143,7 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
     expect(tokyoV2.content.delegations).toEqual([
       { kind: 'provision', side: 'delegator', catalogVersion: forms['03-08'].catalogVersion, itemNo: '27', affairName: null, personalInfoName: taxInfo, procedure: null, delegatorCode: '130001', delegateeCode: '132012', chain: null },
     ]);
-    expect(tokyoV2.pendingDelegations).toEqual([]);
+    expect(ok(await driver.as('micReviewer', 'GET', '/master-data/organizations/130001')).body.pendingDelegations).toEqual([]);
     expect(tokyoV2.cause).toMatchObject({
       kind: 'delegation-match',
       applicationId: hachioji,

@@ -17,8 +17,12 @@ export class MasterDataVersionSummaryDto {
   @ApiPropertyOptional({ example: 'sha256:…', description: 'present only where personal data is withheld from content (［利用停止中］, ［消去済み］): sha256 of content as sent, which contentHash no longer matches' })
   publishedContentHash?: string;
   @ApiProperty({ format: 'date-time' }) registeredAt!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'delegations held for their other side (突合待ち): outside the content, never distributed' })
-  pendingDelegations!: Array<Record<string, unknown>>;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'delegations held for their other side (突合待ち): outside the content, never distributed; for the body itself, reviewers and auditors only',
+  })
+  pendingDelegations?: Array<Record<string, unknown>>;
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: 'why it was registered: an approval, or a counterpart that settled a delegation' })
   cause?: Record<string, unknown> | null;
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, Param, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ValidationFailedError } from '@nws/engine';
+import { ValidationFailedError, type Actor } from '@nws/engine';
+import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
@@ -69,9 +71,9 @@ export class MasterDataController {
   @ApiOkResponse({ type: CurrentMasterDataDto, description: 'the current version, with the organs of the code that have master data' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
-  async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
+  async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor) {
     await this.caughtUp();
-    return this.view.current(code, query.organ);
+    return withPendingFor(actor, this.view.current(code, query.organ));
   }
 
   @Get(':code/versions')
@@ -91,12 +93,24 @@ export class MasterDataController {
   @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content' })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
-  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: string, @Query() query: MasterDataOrganQueryDto) {
+  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor) {
     await this.caughtUp();
-    return this.view.version(code, query.organ, Number(version));
+    return withPendingFor(actor, this.view.version(code, query.organ, Number(version)));
   }
 
   private async caughtUp(): Promise<void> {
     await this.projections.waitFor(await this.store.headPosition());
   }
+}
+
+/**
+ * 委任・受任 held for their other side (突合待ち) are not content and not published: the body itself,
+ * the reviewers and auditors see them; other bodies and distributors get the version without them.
+ */
+function withPendingFor<T extends { readonly organizationCode: string; readonly organizationKind: string; readonly pendingDelegations?: unknown }>(actor: Actor, version: T): T | Omit<T, 'pendingDelegations'> {
+  const ownBody = actor.role === 'applicant' && actor.org === version.organizationCode && organOf(actor) === version.organizationKind;
+  const reviewer = (actor.role === 'first-reviewer' || actor.role === 'second-reviewer') && reviewingBodyOf(actor) !== undefined;
+  if (ownBody || reviewer || actor.role === 'auditor') return version;
+  const { pendingDelegations: _withheld, ...published } = version;
+  return published;
 }
