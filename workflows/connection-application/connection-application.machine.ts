@@ -1,5 +1,5 @@
 import { assign, setup } from 'xstate';
-import type { Category, ConnectionApplicationEvent, OrganizationRef, ReviewResult, ReviewStage, Reviewer } from './connection-application.events';
+import type { ApplicationForwardedData, Category, ConnectionApplicationEvent, OrganizationRef, ReviewResult, ReviewStage, Reviewer } from './connection-application.events';
 
 export const MACHINE_VERSION = '1';
 
@@ -31,6 +31,8 @@ export interface ConnectionApplicationContext {
   secondReviewer: string | null;
   /** Organ of the same body that forwards the application (board of education → head department). */
   forwardVia: string | null;
+  /** The latest forwarding by the head department (首長部局を経由): what the first reviewer is handed. */
+  forwarding: { round: number; at: string; by: ApplicationForwardedData['forwardedBy']; comment: string | null } | null;
   /** Who decided the first review of the current round: they may not decide the second. */
   firstDecidedBy: string | null;
   masterData: { version: number; contentHash: string; registeredAt: string } | null;
@@ -99,6 +101,7 @@ export const connectionApplicationMachine = setup({
             firstReviewer: null,
             secondReviewer: null,
             forwardVia: null,
+            forwarding: null,
             firstDecidedBy: null,
             masterData: null,
             distributedAt: null,
@@ -134,7 +137,10 @@ export const connectionApplicationMachine = setup({
     /** 首長部局を経由: a board of education's application waits for its head's department. */
     awaitingForward: {
       on: {
-        ApplicationForwarded: 'firstReview',
+        ApplicationForwarded: {
+          target: 'firstReview',
+          actions: assign(({ event }) => ({ forwarding: { round: event.data.round, at: event.meta.occurredAt, by: event.data.forwardedBy, comment: event.data.comment } })),
+        },
         ApplicationWithdrawn: 'withdrawn',
       },
     },

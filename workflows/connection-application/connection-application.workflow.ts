@@ -50,6 +50,7 @@ function view(app: FoldedApplication): JsonObject {
     round: ctx.round,
     applicationNumber: ctx.applicationNumber,
     routing: { forwardVia: ctx.forwardVia, firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
+    forwarding: ctx.forwarding,
     // Phone numbers as people read them; the events keep digits (DOMAIN.md 様02-02).
     forms: displayForms(connectionApplicationForms, ctx.forms),
     reviews: ctx.reviews,

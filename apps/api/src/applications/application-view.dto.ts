@@ -83,6 +83,13 @@ export class ApplicationViewDto {
   // Not @ApiPropertyOptional: its `required: false` would replace the object's own required list.
   @ApiProperty({ ...REGISTERED_MASTER_DATA, selfRequired: false }) masterData?: { version: number; contentHash: string; registeredAt: string } | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) distributedAt?: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: '首長部局を経由: the latest forwarding by the head department — round, when (at), by whom (by: sub, org, organ, name, department; the name redacted as the caller may read it) and its comment',
+  })
+  forwarding?: Record<string, unknown> | null;
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: '取下げ: when and why' }) withdrawal?: Record<string, unknown> | null;
   @ApiPropertyOptional({ format: 'date-time' }) createdAt?: string;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) submittedAt?: string | null;

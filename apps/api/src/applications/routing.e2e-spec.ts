@@ -32,6 +32,9 @@ describe('routing over HTTP: boards of education through their head department, 
     expect((await driver.act('otherApplicant', id, 'forward')).status).toBe(403);
     const forwarded = await driver.act('applicant', id, 'forward', { comment: '内容を確認し進達します。' });
     expect(forwarded.body.state).toBe('firstReview');
+    // The first reviewer is handed who forwarded it, when, and what they said, in the view itself.
+    const handed = await driver.as('prefectureReviewer', 'GET', `/applications/${id}`);
+    expect(handed.body.forwarding).toMatchObject({ round: 1, at: expect.any(String), comment: '内容を確認し進達します。', by: { org: '132012', organ: '市町村長部局', department: '情報管理課' } });
     expect(ids(await driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'))).toContain(id);
     expect((await driver.as('prefectureReviewer', 'GET', `/applications/${id}`)).status).toBe(200);
     expect(listed(await driver.as('prefectureReviewer', 'GET', '/applications?limit=1000'))).toContain(id);
