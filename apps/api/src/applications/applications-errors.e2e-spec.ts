@@ -41,6 +41,18 @@ describe('applications over HTTP: errors change nothing', () => {
     }
   });
 
+  it('an id quoted in upper case is the same application, in every route, and its reads are logged under the id', async () => {
+    const upper = id.toUpperCase();
+    const audit = { 'x-access-purpose': 'audit', 'x-correlation-id': `upper-${Date.now()}` };
+    for (const path of [`/applications/${upper}`, `/applications/${upper}/history`, `/applications/${upper}/path`, `/applications/${upper}/verify`]) {
+      const response = await driver.as('auditor', 'GET', path, undefined, audit);
+      expect([path, response.status]).toEqual([path, 200]);
+    }
+    expect((await driver.as('applicant', 'GET', `/applications/${upper}`)).body.id).toBe(id);
+    const logged = await driver.as('auditor', 'GET', `/personal-data/access-log?applicationId=${id}&limit=1000`);
+    expect(logged.body.entries.filter((e: { requestId: string }) => e.requestId === audit['x-correlation-id']).length).toBeGreaterThan(0);
+  });
+
   it('404 for an unknown application and an unknown action', async () => {
     const missing = await driver.as('applicant', 'GET', '/applications/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
@@ -80,7 +81,7 @@ export class ApplicationsController {
     description: 'Forms read as people read them: phone numbers with their hyphens (042-620-7200, 090-1234-5678). The events hold digits (see /history); a form sent back as shown stores the same digits.',
   })
   @VIEW
-  async get(@Param('id') id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+  async get(@Param('id', APPLICATION_ID) id: string, @Query() query: ApplicationQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const timeTravel = query.asOfRevision !== undefined || query.asOf !== undefined;
     if (!timeTravel) {
       const { folded } = await this.engine.current(id);
@@ -105,7 +106,7 @@ export class ApplicationsController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the application, with actor, time and machine version' })
   @ApiOkResponse({ type: ApplicationHistoryDto })
-  async history(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  async history(@Param('id', APPLICATION_ID) id: string, @CurrentActor() actor: Actor) {
     const { folded, events } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);
     return { id, workflow: folded.definition.name, state: folded.state, revision: folded.revision, events: events.map(historyEntry) };
@@ -117,7 +118,7 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async saveForm(
-    @Param('id') id: string,
+    @Param('id', APPLICATION_ID) id: string,
     @Param('formCode') formCode: string,
     @Body() form: JsonObject,
     @CurrentActor() actor: Actor,
@@ -138,7 +139,7 @@ export class ApplicationsController {
   @ApiBody({ schema: { type: 'object', description: 'the choices of POST /reference/beppyo2/forms without body and applicationDate (they come from the application), plus extraChoices; JSON Schema and example: GET /workflows/connection-application, `selection`' } })
   @applyAll(COMMAND_HEADERS)
   @VIEW
-  async generateSelectionForms(@Param('id') id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
+  async generateSelectionForms(@Param('id', APPLICATION_ID) id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
     res.header('ETag', `"${view.revision}"`);
     return view;
@@ -150,7 +151,7 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async act(
-    @Param('id') id: string,
+    @Param('id', APPLICATION_ID) id: string,
     @Param('action') action: string,
     @Body() body: ActionBodyDto,
     @CurrentActor() actor: Actor,

@@ -1,4 +1,5 @@
 import { ConflictException, Controller, Get, Inject, NotAcceptableException, NotFoundException, Optional, Param, Query, Req, Res } from '@nestjs/common';
+import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import accepts from 'accepts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -53,7 +54,7 @@ export class AuditController {
   @Get(':id/verify')
   @ApiOperation({ summary: "Verify the application's hash chain: the first broken link with stream, revision, position, expected and found hash; and the newest store seal" })
   @ApiOkResponse({ type: ApplicationVerificationDto, description: 'the verification (a broken chain is a 200 with `valid: false`)' })
-  async verify(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  async verify(@Param('id', APPLICATION_ID) id: string, @CurrentActor() actor: Actor) {
     const { folded } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);
     const result = await verifyStream(this.store, applicationStream(id));
@@ -63,7 +64,7 @@ export class AuditController {
   @Get(':id/diff')
   @ApiOperation({ summary: 'What the applicant changed between two rounds, form by form and field by field (default: the last rejected round vs the resubmission)' })
   @ApiOkResponse({ type: RoundDiffDto, description: 'the two rounds and what differs between them' })
-  async diff(@Param('id') id: string, @Query() query: RoundDiffQueryDto, @CurrentActor() actor: Actor) {
+  async diff(@Param('id', APPLICATION_ID) id: string, @Query() query: RoundDiffQueryDto, @CurrentActor() actor: Actor) {
     const { folded, events } = await this.engine.load(id);
     this.engine.assertReadable(folded, actor);
     try {
@@ -90,7 +91,7 @@ export class AuditController {
       'text/plain': { schema: { type: 'string', description: 'a Mermaid stateDiagram-v2' } },
     },
   })
-  async path(@Param('id') id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: DisclosingRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  async path(@Param('id', APPLICATION_ID) id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: DisclosingRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
     const { folded, events } = await this.engine.load(id, {
       ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),

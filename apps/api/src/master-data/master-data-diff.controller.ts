@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { diffJson } from '@nws/audit';
 import type { Actor, JsonObject, WorkflowEngine } from '@nws/engine';
@@ -47,7 +48,7 @@ export class MasterDataDiffController {
   @Get(':id/master-data-diff')
   @ApiOperation({ summary: "Field-by-field difference between the body's current master data and what this application registers (once registered: its version against the one before it)" })
   @ApiOkResponse({ type: MasterDataDiffDto, description: 'the difference, and the 委任・受任の突合 of its 様03-08' })
-  async diff(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  async diff(@Param('id', APPLICATION_ID) id: string, @CurrentActor() actor: Actor) {
     const { folded } = await this.engine.current(id);
     this.engine.assertReadable(folded, actor);
     if (folded.definition.name !== CONNECTION_APPLICATION) {

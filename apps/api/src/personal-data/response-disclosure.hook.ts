@@ -7,6 +7,7 @@ import { WITHHELD_HEADER, accessEntries, logsItsOwnReads, requestIdOf, routeOf }
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
 import { markWithheldContent } from './withheld-content';
+import { APPLICATION_ID } from '../http/application-id.pipe';
 
 const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
 
@@ -41,7 +42,8 @@ export function discloseResponses(fastify: FastifyInstance, deps: DisclosureDeps
     if (logsItsOwnReads(route)) return payload;
     const result = await disclose(payload, deps, request, actor, {
       publishedView: route.startsWith('/master-data') || route.startsWith('/distribution'),
-      applicationId: route.startsWith('/applications/:id') ? String((request.params as Record<string, string | undefined>)['id'] ?? '') || null : null,
+      // As the handler read it: an id quoted in upper case is logged as the id it is.
+      applicationId: route.startsWith('/applications/:id') ? APPLICATION_ID.transform(String((request.params as Record<string, string | undefined>)['id'] ?? ''), { type: 'param' }) || null : null,
     });
     if (result.withheld > 0) void reply.header(WITHHELD_HEADER, String(result.withheld));
     return result.body;
