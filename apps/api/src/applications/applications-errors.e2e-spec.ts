@@ -50,7 +50,8 @@ describe('applications over HTTP: errors change nothing', () => {
     }
     expect((await driver.as('applicant', 'GET', `/applications/${upper}`)).body.id).toBe(id);
     const logged = await driver.as('auditor', 'GET', `/personal-data/access-log?applicationId=${id}&limit=1000`);
-    expect(logged.body.entries.filter((e: { requestId: string }) => e.requestId === audit['x-correlation-id']).length).toBeGreaterThan(0);
+    const routes = logged.body.entries.filter((e: { requestId: string }) => e.requestId === audit['x-correlation-id']).map((e: { route: string }) => e.route);
+    expect(routes).toEqual(expect.arrayContaining(['/applications/:id', '/applications/:id/history']));
   });
 
   it('404 for an unknown application and an unknown action', async () => {
