@@ -135,7 +135,9 @@ export function canReadReviewed(
       // A body is an organ, not a code: a 市町村教育委員会 does not read its 市町村長部局's applications
       // (their staff's 緊急連絡先 among them), nor the other way round, except the head's department
       // its board's, which it forwards (首長部局を経由).
-      return actor.org === ctx.organization.code && (ctx.organization.kind === undefined || [ctx.organization.kind, forwardingOrganFor({ kind: ctx.organization.kind })].includes(organOf(actor) ?? null));
+      if (actor.org !== ctx.organization.code || ctx.organization.kind === undefined || organOf(actor) === ctx.organization.kind) return actor.org === ctx.organization.code;
+      // The organ that forwards it, once it is submitted: a board's draft is the board's own.
+      return organOf(actor) === forwardingOrganFor({ kind: ctx.organization.kind }) && state !== 'draft';
     case 'first-reviewer':
       return reachedReviewers && ctx.firstReviewer !== null && reviewingBodyOf(actor) === ctx.firstReviewer;
     case 'second-reviewer':

@@ -24,6 +24,8 @@ export interface ApplicationFilter {
   readonly organizationCode?: string;
   /** The applicant organ is one of these (機関種類); an application that names none counts as any. */
   readonly organizationKinds?: readonly string[];
+  /** Organs of that code whose applications count once submitted only (those the caller forwards: not their drafts). */
+  readonly forwardedKinds?: readonly string[];
   /** Applications whose first (second) review is routed to this body. */
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
@@ -74,8 +76,12 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
   };
   equal('organization_code', filter.organizationCode);
   if (filter.organizationKinds) {
-    clauses.push(`(organization_kind IS NULL OR organization_kind IN (${filter.organizationKinds.map(() => '?').join(', ')}))`);
-    params.push(...filter.organizationKinds);
+    const forwarded = filter.forwardedKinds ?? [];
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    clauses.push(
+      `(organization_kind IS NULL OR organization_kind IN (${marks(filter.organizationKinds.length)})${forwarded.length > 0 ? ` OR (organization_kind IN (${marks(forwarded.length)}) AND state <> 'draft')` : ''})`,
+    );
+    params.push(...filter.organizationKinds, ...forwarded);
   }
   equal('first_reviewer', filter.firstReviewer);
   equal('second_reviewer', filter.secondReviewer);

@@ -6,7 +6,7 @@ import { registeredApplication } from '../personal-data/testing/personal-data.fi
 describe('GET /applications: the list follows the read policy', () => {
   let server: TestServer;
   let driver: Driver;
-  const ids: Record<'draft' | 'submitted' | 'otherBody' | 'registered' | 'board', string> = { draft: '', submitted: '', otherBody: '', registered: '', board: '' };
+  const ids: Record<'draft' | 'submitted' | 'otherBody' | 'registered' | 'board' | 'boardDraft', string> = { draft: '', submitted: '', otherBody: '', registered: '', board: '', boardDraft: '' };
 
   beforeAll(async () => {
     server = await TestServer.start();
@@ -18,21 +18,24 @@ describe('GET /applications: the list follows the read policy', () => {
     const { create } = await driver.examples();
     ids.otherBody = (await driver.as('otherApplicant', 'POST', '/applications', { ...create, organizationCode: '132021' })).body.id;
     // Another organ of the same code (八王子市教育委員会): a body of its own.
+    // Submitted, it waits for its head department (首長部局を経由); a draft is the board's alone.
     ids.board = await driver.draftWithForms('boardOfEducation');
+    expect((await driver.act('boardOfEducation', ids.board, 'submit')).status).toBe(200);
+    ids.boardDraft = await driver.draftWithForms('boardOfEducation');
   });
   afterAll(() => server.stop());
 
   const expected: Record<ActorName, ReadonlyArray<keyof typeof ids>> = {
-    // The head's department reads its board of education's applications too: it forwards them (首長部局を経由).
+    // The head's department reads its board of education's applications too, once submitted: it forwards them (首長部局を経由).
     applicant: ['draft', 'submitted', 'registered', 'board'],
     // A body is an organ, not a code: the board does not read its city's head department's.
-    boardOfEducation: ['board'],
+    boardOfEducation: ['board', 'boardDraft'],
     otherApplicant: ['otherBody'],
-    // Drafts are routed to nobody yet; submission names both reviewers.
+    // Drafts are routed to nobody yet; submission names both reviewers (the board's once forwarded).
     prefectureReviewer: ['submitted', 'registered'],
     otherPrefectureReviewer: [],
     micReviewer: ['submitted', 'registered'],
-    auditor: ['draft', 'submitted', 'otherBody', 'registered', 'board'],
+    auditor: ['draft', 'submitted', 'otherBody', 'registered', 'board', 'boardDraft'],
     distributor: ['registered'],
     prefectureDistributor: [],
     operator: [],

@@ -199,8 +199,10 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(await log(`applicationId=${board}&actorSub=kyoiku-1`)).toEqual([]);
     expect((await driver.as('boardOfEducation', 'GET', `/applications/${id}`)).status).toBe(403);
     expect((await driver.as('boardOfEducation', 'GET', `/applications/${id}/history`)).status).toBe(403);
-    // The head department forwards the board's applications, so it reads them: as another body,
-    // published contacts only, and logged.
+    // The head department forwards the board's applications, so it reads them once submitted (a
+    // draft is the board's alone): as another body, published contacts only, and logged.
+    expect((await driver.as('applicant', 'GET', `/applications/${board}`)).status).toBe(403);
+    expect((await driver.act('boardOfEducation', board, 'submit')).status).toBe(200);
     const forwarder = await driver.as('applicant', 'GET', `/applications/${board}`);
     expect(forwarder.status).toBe(200);
     for (const value of EMERGENCY) expect(JSON.stringify(forwarder.body)).not.toContain(value);
