@@ -123,8 +123,8 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
     return refs;
   },
 
-  inMasterDataContent(content: JsonObject, org: string): PersonalValueRef[] {
-    return masterDataValues(content, { org }, []);
+  inMasterDataContent(content: JsonObject, org: string, organ?: string): PersonalValueRef[] {
+    return masterDataValues(content, { org, ...organField(organ) }, []);
   },
 
   classifyField(scope, path) {

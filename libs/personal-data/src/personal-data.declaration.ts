@@ -53,7 +53,7 @@ export interface PersonalDataDeclaration {
   /** Personal values of an application view (what the workflow's `view()` returns, with `id`). */
   inView(view: JsonObject): PersonalValueRef[];
   /** Personal values of a published master-data content of a body. */
-  inMasterDataContent(content: JsonObject, org: string): PersonalValueRef[];
+  inMasterDataContent(content: JsonObject, org: string, organ?: string): PersonalValueRef[];
   /**
    * The class of one field given by its path alone (`emergencyContacts[0].mobile` in a form,
    * `contacts[1].phone` in master data), for documents that carry fields without their context:

@@ -200,7 +200,9 @@ function locate(node: Record<string, unknown>, declarations: readonly PersonalDa
     return { refs: [{ path: ['name'], org: node['org'], ...organField(node['organ']), anchor: ['name'], classification: 'internal' }], applicationId };
   }
   if (typeof node['organizationCode'] === 'string' && isRecord(node['content'])) {
-    const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string));
+    // The version's organ: a board of education's master data holds the board's people, not its head department's.
+    const organ = typeof node['organizationKind'] === 'string' ? node['organizationKind'] : undefined;
+    const refs = declarations.flatMap((d) => d.inMasterDataContent(node['content'] as JsonObject, node['organizationCode'] as string, organ));
     return { refs: refs.map((ref) => ({ ...ref, path: ['content', ...ref.path], anchor: ['content', ...ref.anchor] })), applicationId };
   }
   return undefined;
