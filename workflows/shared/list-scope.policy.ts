@@ -7,8 +7,10 @@ export interface ListScope {
   readonly organizationCode?: string;
   /** The applicant organs (機関種類) of that code the caller reads (canReadReviewed). */
   readonly organizationKinds?: readonly string[];
-  /** Organs of that code the caller forwards (首長部局を経由): their applications once submitted, not their drafts. */
+  /** Organs of that code the caller forwards (首長部局を経由): their applications once submitted, not their drafts... */
   readonly forwardedKinds?: readonly string[];
+  /** ...of the workflows that forward (a connection application; an account request is not forwarded). */
+  readonly forwardedWorkflows?: readonly string[];
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
   readonly workflow?: string;
@@ -74,7 +76,9 @@ export function listScope(actor: Actor): ListScope | null {
       const organ = organOf(actor);
       if (organ === undefined) return { organizationCode: actor.org };
       const forwarded = ORGANIZATION_KINDS.filter((kind) => forwardingOrganFor({ kind }) === organ);
-      return forwarded.length > 0 ? { organizationCode: actor.org, organizationKinds: [organ], forwardedKinds: forwarded } : { organizationCode: actor.org, organizationKinds: [organ] };
+      return forwarded.length > 0
+        ? { organizationCode: actor.org, organizationKinds: [organ], forwardedKinds: forwarded, forwardedWorkflows: ['connection-application'] }
+        : { organizationCode: actor.org, organizationKinds: [organ] };
     }
     case 'first-reviewer': {
       const body = reviewingBodyOf(actor);

@@ -124,7 +124,13 @@ export function reviewWaitingAt(
  * not its reviewers. The application list (`list-scope.policy.ts`) shows the same, by role.
  */
 export function canReadReviewed(
-  ctx: { readonly organization: { readonly code: string; readonly kind?: string }; readonly firstReviewer: string | null; readonly secondReviewer: string | null },
+  ctx: {
+    readonly organization: { readonly code: string; readonly kind?: string };
+    readonly firstReviewer: string | null;
+    readonly secondReviewer: string | null;
+    /** The organ that forwards it (首長部局を経由), in workflows that forward at all. */
+    readonly forwardVia?: string | null;
+  },
   actor: Actor,
   state: string,
 ): boolean | undefined {
@@ -136,8 +142,9 @@ export function canReadReviewed(
       // (their staff's 緊急連絡先 among them), nor the other way round, except the head's department
       // its board's, which it forwards (首長部局を経由).
       if (actor.org !== ctx.organization.code || ctx.organization.kind === undefined || organOf(actor) === ctx.organization.kind) return actor.org === ctx.organization.code;
-      // The organ that forwards it, once it is submitted: a board's draft is the board's own.
-      return organOf(actor) === forwardingOrganFor({ kind: ctx.organization.kind }) && state !== 'draft';
+      // The organ that forwards it, once it is submitted: a board's draft is the board's own, and
+      // what is not forwarded (an account request) is the board's alone.
+      return ctx.forwardVia !== undefined && organOf(actor) === forwardingOrganFor({ kind: ctx.organization.kind }) && state !== 'draft';
     case 'first-reviewer':
       return reachedReviewers && ctx.firstReviewer !== null && reviewingBodyOf(actor) === ctx.firstReviewer;
     case 'second-reviewer':

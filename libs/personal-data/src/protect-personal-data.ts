@@ -1,12 +1,13 @@
 import type { EventStore } from '@nws/event-store';
 import type { RuntimeConfig } from '@nws/runtime';
+import { accountRequestPersonalData } from '@nws/workflows/account-request/account-request.personal-data';
 import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
 import { EncryptingEventStore } from './encrypting-event-store';
 import type { PersonalDataDeclaration } from './personal-data.declaration';
 import { SqliteKeyStore } from './sqlite-key-store';
 
 /** Every workflow's declaration of its personal data. */
-export const PERSONAL_DATA_DECLARATIONS: readonly PersonalDataDeclaration[] = [connectionApplicationPersonalData];
+export const PERSONAL_DATA_DECLARATIONS: readonly PersonalDataDeclaration[] = [connectionApplicationPersonalData, accountRequestPersonalData];
 
 /**
  * Puts the personal-data encryption in front of the (chained) store, with the embedded key store

@@ -24,8 +24,10 @@ export interface ApplicationFilter {
   readonly organizationCode?: string;
   /** The applicant organ is one of these (機関種類); an application that names none counts as any. */
   readonly organizationKinds?: readonly string[];
-  /** Organs of that code whose applications count once submitted only (those the caller forwards: not their drafts). */
+  /** Organs of that code whose applications count once submitted only (those the caller forwards: not their drafts)... */
   readonly forwardedKinds?: readonly string[];
+  /** ...in these workflows (those that forward at all). */
+  readonly forwardedWorkflows?: readonly string[];
   /** Applications whose first (second) review is routed to this body. */
   readonly firstReviewer?: string;
   readonly secondReviewer?: string;
@@ -77,11 +79,11 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
   equal('organization_code', filter.organizationCode);
   if (filter.organizationKinds) {
     const forwarded = filter.forwardedKinds ?? [];
+    const workflows = filter.forwardedWorkflows ?? [];
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    clauses.push(
-      `(organization_kind IS NULL OR organization_kind IN (${marks(filter.organizationKinds.length)})${forwarded.length > 0 ? ` OR (organization_kind IN (${marks(forwarded.length)}) AND state <> 'draft')` : ''})`,
-    );
-    params.push(...filter.organizationKinds, ...forwarded);
+    const forwardedClause = forwarded.length > 0 && workflows.length > 0 ? ` OR (organization_kind IN (${marks(forwarded.length)}) AND workflow IN (${marks(workflows.length)}) AND state <> 'draft')` : '';
+    clauses.push(`(organization_kind IS NULL OR organization_kind IN (${marks(filter.organizationKinds.length)})${forwardedClause})`);
+    params.push(...filter.organizationKinds, ...(forwardedClause ? [...forwarded, ...workflows] : []));
   }
   equal('first_reviewer', filter.firstReviewer);
   equal('second_reviewer', filter.secondReviewer);

@@ -1,0 +1,55 @@
+import type { JsonObject } from '@nws/engine';
+import { expandPattern, isRecord, siblingName, type PathSegment } from '../../libs/personal-data/src/json-path';
+import { organField, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
+import { accountRequestForm } from './forms/account-request.form';
+
+/**
+ * The account request's own personal data: the holders of the accounts asked for (AR-01: name,
+ * e-mail, phone). Encrypted per person of the requesting organ, redacted outside the body and its
+ * reviewers (internal), disclosed, suspended and erased like any other. The people every workflow
+ * records (actors, reviewers) are declared once, by the connection application's declaration.
+ */
+function holderValues(form: unknown, prefix: PathSegment[], body: { org: string; organ?: string }): PersonalValueRef[] {
+  if (!isRecord(form)) return [];
+  return accountRequestForm.personalFields.flatMap((pattern) =>
+    expandPattern(form, pattern).map((path) => ({
+      path: [...prefix, ...path],
+      ...body,
+      anchor: [...prefix, ...(pattern.endsWith('.name') ? path : siblingName(path))],
+      classification: 'internal' as const,
+      formCode: accountRequestForm.code,
+    })),
+  );
+}
+
+export const accountRequestPersonalData: PersonalDataDeclaration = {
+  workflow: 'account-request',
+  purposes: [
+    { ja: '情報共有サイトのアカウント発行申請の審査、及びアカウントの発行・管理のため（アカウント保有者の氏名・メールアドレス・電話番号）', en: 'reviewing the account request, and issuing and managing the accounts (the holders’ names, e-mail addresses and phones)' },
+  ],
+
+  inEvent(event: EventShape): PersonalValueRef[] {
+    if (event.type !== 'FormSaved' || event.data['formCode'] !== accountRequestForm.code) return [];
+    // Forms are saved by applicants of the requesting organ only: the actor's body is the holders'.
+    const actor = isRecord(event.metadata['actor']) ? event.metadata['actor'] : {};
+    const org = typeof actor['org'] === 'string' ? actor['org'] : undefined;
+    return org ? holderValues(event.data['form'], ['data', 'form'], { org, ...organField(actor['organ']) }) : [];
+  },
+
+  inView(view: JsonObject): PersonalValueRef[] {
+    const organization = view['organization'];
+    const forms = view['forms'];
+    if (!isRecord(organization) || typeof organization['code'] !== 'string' || !isRecord(forms)) return [];
+    const saved = forms[accountRequestForm.code];
+    return isRecord(saved) ? holderValues(saved['data'], ['forms', accountRequestForm.code, 'data'], { org: organization['code'], ...organField(organization['kind']) }) : [];
+  },
+
+  inMasterDataContent(): PersonalValueRef[] {
+    return [];
+  },
+
+  classifyField(scope, path) {
+    if (!('formCode' in scope) || scope.formCode !== accountRequestForm.code) return undefined;
+    return accountRequestForm.personalFields.includes(path.replace(/\[\d+\]/g, '[]')) ? 'internal' : undefined;
+  },
+};
