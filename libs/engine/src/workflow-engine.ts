@@ -71,6 +71,9 @@ export class WorkflowEngine {
       if (error instanceof WrongExpectedRevisionError) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
       throw error;
     }
+    // Stored before by the same command id (a retry racing its first send): answered as a replay,
+    // which refuses a different request under the same Idempotency-Key instead of reporting it done.
+    if (result.replayed === true) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
     const stored = this.cacheWritten(applicationId, start, after, meta, result) ?? (await this.current(applicationId));
     return await this.view(stored.folded, meta.actor);
   }
@@ -145,23 +148,23 @@ export class WorkflowEngine {
           if (conflicts++ >= maxRetries) throw new ConcurrencyConflictError(applicationId);
           continue;
         }
-        this.localAppends.set(applicationId, (this.localAppends.peek(applicationId) ?? 0) + 1);
         const written = this.cacheWritten(applicationId, current, after, meta, result);
-        let storedEvents: RecordedEvent[] | undefined;
-        if (gate) {
-          // The store says it wrote these very events (SQLite), or it cannot tell (EventStoreDB)
-          // and what it holds is read back and compared. Stored before with other bytes (a
-          // racing retry of the same command): the early run saw a guess; react to what is stored.
-          if (!written) storedEvents = await this.readEvents(applicationId, folded.revision + 1);
-          if (written || sameEvents(storedEvents!, toAppend)) gate.open();
-          else {
-            gate.refuse();
-            await early?.catch(() => undefined);
-            early = undefined;
-          }
+        // The store says it wrote these very events (SQLite), or it cannot tell (EventStoreDB) and
+        // what it holds is read back and compared. Stored before with other bytes: the same
+        // command id ran meanwhile (one Idempotency-Key sent twice at once). Its own run reacts;
+        // this one answers as a replay, or refuses another request under the key (it reported the
+        // other request's result as its own).
+        const storedEvents = written ? undefined : await this.readEvents(applicationId, folded.revision + 1);
+        if (storedEvents && !sameEvents(storedEvents, toAppend)) {
+          gate?.refuse();
+          await early?.catch(() => undefined);
+          early = undefined;
+          return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
         }
-        // What was read back for the gate is the stream's end as the fold needs it: no second read.
-        const stored = written ?? (storedEvents ? this.extend(applicationId, current, storedEvents) : await this.current(applicationId));
+        this.localAppends.set(applicationId, (this.localAppends.peek(applicationId) ?? 0) + 1);
+        gate?.open();
+        // What was read back is the stream's end as the fold needs it: no second read.
+        const stored = written ?? this.extend(applicationId, current, storedEvents!);
         if (!inline) return await this.view(stored.folded, meta.actor);
         failures = await (early ?? this.react(definition, storedEvents ?? (await this.readEvents(applicationId, folded.revision + 1))));
       } finally {

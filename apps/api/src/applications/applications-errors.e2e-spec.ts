@@ -455,6 +455,28 @@ describe('applications over HTTP: errors change nothing', () => {
     expect((await driver.act('applicant', x1, 'withdraw', { comment: '都合により取り下げます。' }, createKey)).status).toBe(200);
   });
 
+  it('one Idempotency-Key sent twice at once with two different requests: one is taken, the other is a 422, never both reported done', async () => {
+    for (let round = 0; round < 5; round++) {
+      const app = await driver.draftWithForms();
+      const { forms } = await driver.examples();
+      const example = forms.find((f) => f.code === '02-01')!.example as { filler: Record<string, unknown> };
+      const key = { 'idempotency-key': `race-${round}-${Date.now()}` };
+      const bodies = ['課A', '課B'].map((department) => ({ ...example, filler: { ...example.filler, department } }));
+      const answers = await Promise.all(bodies.map((body) => driver.as('applicant', 'PUT', `/applications/${app}/forms/02-01`, body, key)));
+      const statuses = answers.map((a) => a.status).sort();
+      expect([round, statuses]).toEqual([round, [200, 422]]);
+      const taken = answers.find((a) => a.status === 200)!.body.forms['02-01'].data.filler.department;
+      const history = await driver.as('auditor', 'GET', `/applications/${app}/history`, undefined, { 'x-access-purpose': 'audit' });
+      const saves = history.body.events.filter((e: { type: string; data: { formCode?: string } }) => e.type === 'FormSaved' && e.data.formCode === '02-01');
+      expect(saves.at(-1).data.form.filler.department).toBe(taken);
+    }
+    // A create likewise.
+    const key = { 'idempotency-key': `race-create-${Date.now()}` };
+    const bodies = [{}, { organizationKind: '市町村長部局' }].map((extra) => ({ workflow: 'connection-application', organizationCode: '132021', category: '接続', ...extra }));
+    const creates = await Promise.all(bodies.map((body) => driver.as('otherApplicant', 'POST', '/applications', body, key)));
+    expect(creates.map((c) => c.status).sort()).toEqual([201, 422]);
+  });
+
   it('If-Match takes a revision: a negative or out-of-range number is a 400 naming If-Match, not a 412', async () => {
     const other = await driver.draftWithForms();
     for (const value of ['"-1"', '"99999999999999999999999"', '"1.5"']) {
