@@ -89,6 +89,10 @@ export class ApplicationsController {
       res.header('ETag', `"${folded.revision}"`);
       return this.engine.view(folded, actor);
     }
+    // The past is answered as it was answered then (a draft not yet routed: 403), and only to who
+    // may read the application now: a draft's past is no way round a board's resubmission that
+    // waits for its head department's forwarding.
+    this.engine.assertReadable((await this.engine.current(id)).folded, actor);
     const { folded, events } = await this.engine.load(id, {
       ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
       ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),

@@ -56,6 +56,22 @@ describe('routing over HTTP: boards of education through their head department, 
     expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(200);
   });
 
+  it('a board’s resubmission waiting for forwarding is not the reviewers’ by its past either: the revision of its round-2 draft is no way round', async () => {
+    const id = await driver.draftWithForms('boardOfEducation');
+    expect((await driver.act('boardOfEducation', id, 'submit')).status).toBe(200);
+    expect((await driver.act('applicant', id, 'forward')).status).toBe(200);
+    expect((await driver.act('prefectureReviewer', id, 'reject', { comment: '様02-02の緊急連絡先1の携帯電話番号を確認してください。' })).status).toBe(200);
+    expect((await driver.act('boardOfEducation', id, 'revise')).status).toBe(200);
+    const { forms } = await driver.examples();
+    const saved = await driver.as('boardOfEducation', 'PUT', `/applications/${id}/forms/02-02`, forms.find((f) => f.code === '02-02')!.example);
+    expect(saved.status).toBe(200);
+    const draftRevision = saved.body.revision as number;
+    expect((await driver.act('boardOfEducation', id, 'submit')).body.state).toBe('awaitingForward');
+    for (const path of [`/applications/${id}`, `/applications/${id}?asOfRevision=${draftRevision}`, `/applications/${id}/path?asOfRevision=${draftRevision}`]) {
+      expect([path, (await driver.as('prefectureReviewer', 'GET', path)).status]).toEqual([path, 403]);
+    }
+  });
+
   it("a head department's own application goes straight to its prefecture", async () => {
     const id = await driver.draftWithForms();
     expect((await driver.act('applicant', id, 'submit')).body).toMatchObject({ state: 'firstReview', routing: { forwardVia: null } });

@@ -93,6 +93,8 @@ export class AuditController {
   })
   async path(@Param('id', APPLICATION_ID) id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: DisclosingRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
+    // Readable now, whatever it was then (see the time travel of GET /applications/{id}).
+    this.engine.assertReadable((await this.engine.current(id)).folded, actor);
     const { folded, events } = await this.engine.load(id, {
       ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
       ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
