@@ -15,7 +15,10 @@ export interface ExpiredBody {
 
 export interface RetentionOptions {
   readonly retentionDays: number;
+  /** The time expiry is judged at. */
   readonly now: string;
+  /** When the erasures happen, as they record it (default: `now`); never a time to come. */
+  readonly erasedAt?: string;
   readonly dryRun?: boolean;
   /**
    * The organ a document means by the organ it names, or by naming none (`undefined`): the
@@ -111,7 +114,7 @@ export async function eraseExpired(store: EncryptingEventStore, options: Retenti
         requestedBy: RETENTION_REQUESTER,
         legalBasis: 'retention-expired',
         reference: null,
-        at: options.now,
+        at: options.erasedAt ?? options.now,
       });
       erased.push({ ...result, organizationKinds: organs, connectionEndedAt });
     }

@@ -28,6 +28,7 @@ async function run(argv: string[], dataDir: string): Promise<{ out: string; err:
 }
 
 interface ErasedLine {
+  erasedAt: string;
   organizationCode: string;
   organizationKind: string;
   organizationKinds: string[];
@@ -107,12 +108,17 @@ describe('nws record-connection-end / erase-expired', () => {
     const boardEnd = day(-10);
     const headEnd = day(0);
     expect(JSON.parse((await run(['record-connection-end', '132012', '--organ', '市町村教育委員会', '--ended-at', boardEnd], dataDir)).out)).toMatchObject({ organizationKind: '市町村教育委員会' });
-    expect((await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS - 1)], dataDir)).out).toBe('');
-    const board = await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS + 1), '--rebuild-read-models'], dataDir);
+    expect((await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS - 1), '--early'], dataDir)).out).toBe('');
+    // A time to come erases nothing unless the operator says it is on purpose.
+    await expect(run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS + 1)], dataDir)).rejects.toThrow(/--now .*: .*is in the future: check with --dry-run, or add --early/);
+    expect(await read()).toMatchObject({ boardFiler: '教育 一郎' });
+    const board = await run(['erase-expired', '--now', after(boardEnd, RETENTION_DAYS + 1), '--early', '--rebuild-read-models'], dataDir);
 
     // then its filer (教育 一郎) and its own 田中 三郎 are erased; the head department's 田中 三郎, another person, stays
     const boardErased = lines(board.out);
     expect(boardErased.length).toBeGreaterThanOrEqual(2);
+    // Erased now, and recorded so: not at the time to come the expiry was judged at.
+    expect(boardErased.every((l) => Math.abs(Date.parse(l.erasedAt) - Date.now()) < 60_000)).toBe(true);
     expect(boardErased.every((l) => l.organizationCode === '132012' && l.organizationKind === '市町村教育委員会' && l.organizationKinds.join() === '市町村教育委員会' && l.connectionEndedAt === boardEnd)).toBe(true);
     expect(board.err).toMatch(new RegExp(`^erased ${boardErased.length} person\\(s\\) of 1 organ`));
     expect(await read()).toEqual({ headContact: TANAKA.name, boardContact: '［消去済み］', boardFiler: '［消去済み］', headFiler: '山田 花子' });
@@ -122,7 +128,7 @@ describe('nws record-connection-end / erase-expired', () => {
     await run(['record-connection-end', '132012', '--ended-at', headEnd], dataDir);
     const dry = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--dry-run'], dataDir);
     expect(dry.err).toMatch(/would erase \d+ person/);
-    const { out, err } = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--rebuild-read-models'], dataDir);
+    const { out, err } = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--early', '--rebuild-read-models'], dataDir);
 
     // then everyone else goes, the head department's people with its end, and none of their values stay on disk
     const erased = lines(out);
@@ -151,7 +157,7 @@ describe('nws erase-expired --rebuild-read-models beside a running API', () => {
     // when the erasure with a rebuild is run while the API serves the directory
     const server = await TestServer.start({ dataDir });
     try {
-      await expect(run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--rebuild-read-models'], dataDir)).rejects.toThrow(
+      await expect(run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--early', '--rebuild-read-models'], dataDir)).rejects.toThrow(
         new RegExp(`DATA_DIR ${dataDir} is in use by API \\(PROCESS_ROLE=all\\) \\(pid ${process.pid}.*so erase-expired --rebuild-read-models cannot start`),
       );
     } finally {
@@ -162,7 +168,7 @@ describe('nws erase-expired --rebuild-read-models beside a running API', () => {
     expect(due.err).toMatch(/^would erase [1-9]\d* person\(s\) of 1 organ/);
     expect(filesHolding(dataDir, TANAKA_VALUES).length).toBeGreaterThan(0);
     // when it runs with the API stopped, it erases them and leaves no value in any file
-    const erased = await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--rebuild-read-models'], dataDir);
+    const erased = await run(['erase-expired', '--now', '2099-01-01T00:00:00+09:00', '--early', '--rebuild-read-models'], dataDir);
     expect(erased.err).toMatch(/^erased [1-9]\d* person\(s\) of 1 organ/);
     expect(filesHolding(dataDir, TANAKA_VALUES)).toEqual([]);
   });

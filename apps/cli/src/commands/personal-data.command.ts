@@ -63,8 +63,15 @@ export function registerPersonalDataCommands(program: Command): void {
     .description('Erase the personal data whose retention period has passed, and report each person erased (JSON Lines)')
     .option('--now <time>', 'judge expiry at this time instead of now (ISO 8601 with an offset)', isoTime)
     .option('--dry-run', 'report what would be erased, erase nothing')
+    .option('--early', 'with a --now to come: erase now what will have expired then (the erasures record the real time)')
     .option('--rebuild-read-models', 'also rebuild this DATA_DIR’s read models (only with the API stopped: refused, exit 75, erasing nothing, while it runs; a running API does it by itself)')
-    .action(async (options: { now?: string; dryRun?: boolean; rebuildReadModels?: boolean }) => {
+    .action(async (options: { now?: string; dryRun?: boolean; early?: boolean; rebuildReadModels?: boolean }) => {
+      // A time to come judges what will have expired then: erasing it now ends retention early,
+      // which an operator does only on purpose (--early). The erasures record when they happen.
+      const future = options.now !== undefined && Date.parse(options.now) > Date.now();
+      if (future && !options.dryRun && !options.early) {
+        throw new InvalidArgumentError(`--now ${options.now}: 未来の時刻です。--dry-run で確認するか、保存期間の満了前に消去する場合は --early を付けてください / is in the future: check with --dry-run, or add --early to erase before the retention period ends`);
+      }
       // Refused before anything is erased when the read models cannot be rebuilt here.
       const ctx = await openCliContext(process.env, options.rebuildReadModels ? { exclusive: 'erase-expired --rebuild-read-models' } : {});
       try {
@@ -73,6 +80,7 @@ export function registerPersonalDataCommands(program: Command): void {
         const report = await eraseExpired(store, {
           retentionDays: ctx.config.personalData.retentionDays,
           now: options.now ?? new Date().toISOString(),
+          erasedAt: new Date().toISOString(),
           dryRun: options.dryRun ?? false,
           organOf: organOrDefault,
         });
