@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { WholeNumber } from '../http/whole-number.transform';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min, ArrayNotEmpty } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 import { IsBodyCode } from '../http/body-code.decorator';
@@ -56,6 +56,8 @@ export class ListQueryDto extends PageQueryDto {
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value))
   @IsArray()
+  // `?state=` (or `?state=,`) names no state: a 400, not an empty list the caller takes for "none".
+  @ArrayNotEmpty()
   @ArrayMaxSize(LISTED_STATES.length)
   @IsIn(LISTED_STATES, { each: true })
   state?: string[];

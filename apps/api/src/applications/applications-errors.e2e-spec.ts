@@ -479,9 +479,17 @@ describe('applications over HTTP: errors change nothing', () => {
 
   it('If-Match takes a revision: a negative or out-of-range number is a 400 naming If-Match, not a 412', async () => {
     const other = await driver.draftWithForms();
-    for (const value of ['"-1"', '"99999999999999999999999"', '"1.5"']) {
+    for (const value of ['"-1"', '"99999999999999999999999"', '"1.5"', '"3', '3"']) {
       const response = await driver.act('applicant', other, 'submit', {}, { 'if-match': value });
       expect([value, response.status, response.body.violations?.[0]?.field]).toEqual([value, 400, 'If-Match']);
+    }
+    // Nor on a create, which has no revision to match.
+    const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '変更' }, { 'if-match': '"1"' });
+    expect([created.status, created.body.violations?.[0]]).toEqual([400, expect.objectContaining({ field: 'If-Match', rule: 'noRevisionYet' })]);
+    // An empty state filter names no state.
+    for (const query of ['state=', 'state=,', 'state']) {
+      const listed = await driver.as('auditor', 'GET', `/applications?${query}`);
+      expect([query, listed.status, listed.body.violations?.[0]?.field]).toEqual([query, 400, 'state']);
     }
   });
 

@@ -51,6 +51,12 @@ export class ApplicationsController {
         { field: 'workflow', rule: 'isNotEmpty', message: { ja: `workflow: 必須です（${this.engine.workflows.names().join(', ')}）。`, en: `workflow: is required (${this.engine.workflows.names().join(', ')})` } },
       ]);
     }
+    // A new application has no revision to match: a client that sends one expects a check that cannot be made.
+    if (headers.expectedRevision !== undefined) {
+      throw new ValidationFailedError([
+        { field: 'If-Match', rule: 'noRevisionYet', message: { ja: 'If-Match: 作成する申請にはまだ改訂番号がありません（既存の申請への操作で指定してください）。', en: 'If-Match: an application being created has no revision yet (send it with commands on an existing application)' } },
+      ]);
+    }
     const view = await this.engine.create(workflow, input, commandMetadata(actor, headers, this.clock(), `applications/${workflow}`));
     res.header('ETag', `"${view.revision}"`);
     res.header('Location', `/applications/${view.id}`);

@@ -19,9 +19,10 @@ export function parseCommandHeaders(headers: Record<string, string | string[] | 
   let expectedRevision: number | undefined;
   if (typeof ifMatch === 'string' && ifMatch.trim() !== '' && ifMatch.trim() !== '*') {
     // A revision is a whole number from 0, and one a stream can reach: not "-1", nor 10^23 (read as 1e+23).
-    const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(ifMatch.trim());
+    // Quoted or not, but not half-quoted (`"3` is not an entity tag).
+    const match = /^(?:W\/)?(?:"(\d{1,15})"|(\d{1,15}))$/.exec(ifMatch.trim());
     if (!match) throw fieldError('If-Match', 'revision', 'ETag で返された改訂番号（例 "3"）を指定してください。', 'must be the revision returned in ETag, e.g. "3"');
-    expectedRevision = Number(match[1]);
+    expectedRevision = Number(match[1] ?? match[2]);
   }
   const key = headers['idempotency-key'];
   if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
