@@ -21,8 +21,13 @@ export const MIN_REJECTION_COMMENT_LENGTH = 10;
 /** "ああああああああああ" and "__________" are ten characters and say nothing. */
 const MIN_DISTINCT_CHARACTERS = 5;
 const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p{L}\p{N}]/gu) ?? []).size;
-/** An e-mail address, or a Japanese phone number (10 or 11 digits from 0, hyphens or spaces allowed): not 様02-02, nor a date. */
-const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?<![\d-])0\d(?:[-\s]?\d){8,9}(?![\d-])/;
+/**
+ * An e-mail address, or a Japanese phone number: 10 or 11 digits from 0, or 9 or 10 after +81,
+ * with any hyphens, dashes, spaces or brackets between them (042(620)7200, 0 9 0 …): not 様02-02,
+ * nor a date. Checked on the text as NFKC makes it, without zero-width characters.
+ */
+const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-()\u2010-\u2015\u2212\u30fc]*\d){9,10}(?!\d)/;
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 /**
  * 審査コメント of a review decision. A 否認 must carry a concrete reason the applicant can act on
@@ -42,7 +47,7 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
   // Comments are stored in clear in events nobody can change or erase: a person's phone number or
   // mail address typed into one could never be erased with the rest of their data (the forms keep
   // those encrypted, per person). The applicant is pointed to the form and field instead.
-  if (CONTACT_DETAIL.test(trimmed.normalize('NFKC'))) {
+  if (CONTACT_DETAIL.test(trimmed.normalize('NFKC').replace(ZERO_WIDTH, ''))) {
     return fail(
       'noContactDetails',
       'コメントに電話番号やメールアドレスを書かないでください（消去できない記録として残ります）。様式と項目名で示してください（例: 様02-02 通常連絡先1の電話番号）。',

@@ -375,6 +375,10 @@ describe('applications over HTTP: errors change nothing', () => {
       ['reject', '緊急連絡先 080-9876-5432 が不通でした。番号を確認してください。'],
       ['reject', '様02-02 通常連絡先１の ０４２６２０７２００ は代表番号です。直通番号にしてください。'],
       ['approve', '確認済み。担当 yamada@city.hachioji.tokyo.jp と電話で確認しました。'],
+      ['reject', '電話 042(620)7200 まで修正してください。'],
+      ['reject', '+81-90-1234-5678に連絡してください。'],
+      ['reject', '連絡先は090\u200b1234\u200b5678です。修正してください'],
+      ['reject', '連絡先は 0 9 0 1 2 3 4 5 6 7 8 です。修正して'],
     ] as const) {
       const response = await driver.act('prefectureReviewer', other, action, { comment });
       expect([comment, response.status, response.body.violations?.[0]?.rule]).toEqual([comment, 400, 'noContactDetails']);
