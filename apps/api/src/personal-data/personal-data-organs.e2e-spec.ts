@@ -106,5 +106,14 @@ describe('personal-data requests per organ over HTTP', () => {
     const withoutCode = await driver.as('auditor', 'GET', `/personal-data/access-log?organ=${HEAD}`);
     expect(withoutCode.status).toBe(400);
     expect(withoutCode.body.messages.en).toContain('organ');
+    // An organ the code does not have is named as the mistake it is, not answered with nobody.
+    const prefectural = encodeURIComponent('都道府県教育委員会');
+    for (const [actor, path] of [['micReviewer', `/personal-data/subjects?organizationCode=132012&organ=${prefectural}`], ['auditor', `/personal-data/access-log?organizationCode=132012&organ=${prefectural}`]] as const) {
+      const refused = await driver.as(actor, 'GET', path);
+      expect([path, refused.status, refused.body.violations?.[0]?.rule]).toEqual([path, 400, 'organOfCode']);
+    }
+    // An application id quoted in upper case finds its entries.
+    const upper = await driver.as('applicant', 'GET', `/personal-data/access-log?applicationId=${headApp.toUpperCase()}`);
+    expect(upper.body.entries).toEqual(head.body.entries.filter((e: { applicationId: string }) => e.applicationId === headApp));
   });
 });

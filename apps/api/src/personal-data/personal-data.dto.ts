@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
@@ -54,7 +55,7 @@ export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'reads of this data subject (ps-…)' }) @IsOptional() @Matches(/^ps-[A-Za-z0-9_-]{1,40}$/, { message: localized('本人ID（ps- で始まるもの）で指定してください。', 'must be a data subject id (ps-…)') }) subjectId?: string;
   @ApiPropertyOptional({ description: 'reads of personal data of this body' }) @IsOptional() @IsBodyCode() organizationCode?: string;
   @ApiPropertyOptional(ORGAN_QUERY) @IsOptional() @IsIn(ORGANIZATION_KINDS) organ?: string;
-  @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/, { message: localized('申請ID（UUID）で指定してください。', 'must be an application id (a UUID)') }) applicationId?: string;
+  @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)) @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: localized('申請ID（UUID）で指定してください。', 'must be an application id (a UUID)') }) applicationId?: string;
   @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/, { message: localized('1〜200文字の表示可能な ASCII 文字で指定してください。', 'must be 1 to 200 printable ASCII characters') }) actorSub?: string;
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @IsBodyCode() actorOrg?: string;
   @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() from?: string;

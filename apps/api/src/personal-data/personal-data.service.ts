@@ -15,7 +15,7 @@ import {
   type SqliteAccessLog,
   type SubjectRecord,
 } from '@nws/personal-data';
-import { organOf, organOrDefault } from '@nws/workflows/shared/organizations';
+import { organOf, organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
 import { CLOCK, PROJECTION_RUNNER, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
 
@@ -89,6 +89,7 @@ export class PersonalDataService implements OnModuleDestroy {
     // Applicants see who read their own organ's staff's data; auditors see everything.
     if (actor.role === 'auditor') {
       if (query.organizationKind !== undefined && query.organizationCode === undefined) throw organWithoutCode();
+      if (query.organizationKind !== undefined && query.organizationCode !== undefined) assertOrganOf(query.organizationCode, query.organizationKind);
       this.authorize('read-access-log', { code: query.organizationCode ?? '', organ: query.organizationKind ?? '' }, actor);
       return { entries: this.accessLog.query(query) };
     }
@@ -136,8 +137,27 @@ export class PersonalDataService implements OnModuleDestroy {
 
 /** The organ asked about: the one named, else the caller's own for its own code, else the code's default organ. */
 function bodyOrgan(actor: Actor, code: string, organ: string | undefined): string {
-  if (organ !== undefined) return organ;
+  if (organ !== undefined) {
+    assertOrganOf(code, organ);
+    return organ;
+  }
   return organOrDefault(code, code === actor.org ? organOf(actor) : undefined);
+}
+
+/** An organ the code does not have is a mistake to name, not a body without people (an empty list). */
+function assertOrganOf(code: string, organ: string): void {
+  const organs: readonly string[] = organsOf(code);
+  if (organs.includes(organ)) return;
+  throw new ValidationFailedError([
+    {
+      field: 'organ',
+      rule: 'organOfCode',
+      message: {
+        ja: `organ: ${code} の機関種類は ${organs.join('、') || 'ありません'}${organs.length > 0 ? ' のいずれかです' : ''}。`,
+        en: `organ: the organs of ${code} are ${organs.join(', ') || 'none'}`,
+      },
+    },
+  ]);
 }
 
 function organWithoutCode(): ValidationFailedError {
