@@ -11,7 +11,8 @@ export const ACCESS_LOG_FILE = 'access-log.sqlite';
 /** One read of personal data by someone other than the body itself. Values are never logged: places only. */
 export interface AccessLogEntry {
   readonly at: string;
-  readonly actor: { readonly sub: string; readonly org: string; readonly role: string };
+  /** Who read: `organ` where the token named one (a board of education reads as itself, not as its code). */
+  readonly actor: { readonly sub: string; readonly org: string; readonly organ?: string | undefined; readonly role: string };
   /** A code of ACCESS_PURPOSES. */
   readonly purpose: string;
   readonly reference: string | null;
@@ -89,6 +90,7 @@ interface Row {
   actor_sub: string;
   actor_org: string;
   actor_role: string;
+  actor_organ: string | null;
   purpose: string;
   reference: string | null;
   method: string;
@@ -149,6 +151,7 @@ export class SqliteAccessLog {
     // Logs written before organs were named: their entries are the code's default organ's (NULL).
     const columns = this.db.prepare(`SELECT name FROM pragma_table_info('personal_data_access')`).all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'organization_kind')) this.db.exec('ALTER TABLE personal_data_access ADD COLUMN organization_kind TEXT');
+    if (!columns.some((c) => c.name === 'actor_organ')) this.db.exec('ALTER TABLE personal_data_access ADD COLUMN actor_organ TEXT');
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
     this.index = new AccessLogIndex(this.db, { step: options.indexStep, delayMs: options.indexDelayMs, retryMs: options.retryMs });
     // A log written before the index existed, or entries written since the last step, by any process.
@@ -227,12 +230,12 @@ export class SqliteAccessLog {
   private write(entries: readonly AccessLogEntry[]): void {
     guardedWrite(this.db, 'personal-data access log', this.directory, () => {
       const insert = (this.insert ??= this.db.prepare(
-        `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, purpose, reference, method, route, organization_code, organization_kind, application_id, subject_ids, fields, request_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO personal_data_access (at, actor_sub, actor_org, actor_role, actor_organ, purpose, reference, method, route, organization_code, organization_kind, application_id, subject_ids, fields, request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ));
       this.db.transaction(() => {
         for (const e of entries) {
-          insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.organizationKind ?? null, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
+          insert.run(e.at, e.actor.sub, e.actor.org, e.actor.role, e.actor.organ ?? null, e.purpose, e.reference, e.method, e.route, e.organizationCode, e.organizationKind ?? null, e.applicationId, JSON.stringify(e.subjectIds), JSON.stringify(e.fields), e.requestId);
         }
       })();
     });
@@ -293,7 +296,7 @@ export class SqliteAccessLog {
     return (this.db.prepare(sql).all(...params) as Row[]).map((row) => ({
       seq: row.seq,
       at: row.at,
-      actor: { sub: row.actor_sub, org: row.actor_org, role: row.actor_role },
+      actor: { sub: row.actor_sub, org: row.actor_org, ...(row.actor_organ ? { organ: row.actor_organ } : {}), role: row.actor_role },
       purpose: row.purpose,
       reference: row.reference,
       method: row.method,

@@ -55,7 +55,7 @@ export function accessEntries(disclosed: readonly DisclosedValue[], ctx: EntryCo
   }
   return [...groups.values()].map((group) => ({
     at: ctx.at,
-    actor: { sub: ctx.actor.sub, org: ctx.actor.org, role: ctx.actor.role },
+    actor: { sub: ctx.actor.sub, org: ctx.actor.org, ...(ctx.actor.organ !== undefined ? { organ: ctx.actor.organ } : {}), role: ctx.actor.role },
     purpose: ctx.purpose,
     reference: ctx.reference,
     method: ctx.method,

@@ -115,5 +115,11 @@ describe('personal-data requests per organ over HTTP', () => {
     // An application id quoted in upper case finds its entries.
     const upper = await driver.as('applicant', 'GET', `/personal-data/access-log?applicationId=${headApp.toUpperCase()}`);
     expect(upper.body.entries).toEqual(head.body.entries.filter((e: { applicationId: string }) => e.applicationId === headApp));
+    // Who read, as the body they read as: the board reading the head department's published master
+    // data is another body's read, logged with the board's organ (not as "an applicant of 132012").
+    expect((await driver.as('boardOfEducation', 'GET', '/master-data/organizations/132012')).status).toBe(200);
+    const byBoard = (await driver.as('applicant', 'GET', '/personal-data/access-log?actorSub=kyoiku-1')).body.entries as Array<{ actor: Record<string, string>; organizationKind: string }>;
+    expect(byBoard.length).toBeGreaterThan(0);
+    expect(byBoard.every((e) => e.actor['organ'] === '市町村教育委員会' && e.organizationKind === '市町村長部局')).toBe(true);
   });
 });

@@ -104,6 +104,7 @@ class SubjectRequestRecordDto {
 class AccessLogActorDto {
   @ApiProperty() sub!: string;
   @ApiProperty({ example: '130001' }) org!: string;
+  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS, description: 'the reader’s organ, where its token named one' }) organ?: string;
   @ApiProperty({ enum: ROLES }) role!: string;
 }
 
