@@ -10,5 +10,6 @@ export * from './fold';
 export * from './lru-map';
 export * from './forms/form-catalog';
 export * from './forms/class-validator-form';
+export * from './forms/text-faults';
 export * from './forms/not-blank.validator';
 export * from './trigger-gate';

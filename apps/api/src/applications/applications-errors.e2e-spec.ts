@@ -273,6 +273,25 @@ describe('applications over HTTP: errors change nothing', () => {
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=1`)).status).toBe(200);
   });
 
+  it('400 for text that is not plain text (NUL, BEL, a bidirectional override) or only zero-width characters, in any body, and nothing appended', async () => {
+    const before = await revisionOf(id);
+    const { forms } = await driver.examples();
+    const example = forms.find((f) => f.code === '02-01')!.example as { organization: Record<string, unknown>; filler: Record<string, unknown> };
+    for (const [field, value, rule] of [
+      ['organization.name', '八王子市\u0000', 'plainText'],
+      ['filler.department', '情報\u0007管理課', 'plainText'],
+      ['filler.name', '\u202e子花 田山', 'plainText'],
+      ['filler.name', '\u200b', 'isNotEmpty'],
+    ] as const) {
+      const [group, key] = field.split('.') as ['organization' | 'filler', string];
+      const response = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-01`, { ...example, [group]: { ...example[group], [key]: value } });
+      expect([field, response.status, response.body.violations?.[0]?.field, response.body.violations?.[0]?.rule]).toEqual([field, 400, field, rule]);
+    }
+    const comment = await driver.act('applicant', id, 'withdraw', { comment: '都合により\u0000取り下げます。' });
+    expect([comment.status, comment.body.violations?.[0]?.rule]).toEqual([400, 'plainText']);
+    expect(await revisionOf(id)).toBe(before);
+  });
+
   it('413 for an oversized body', async () => {
     const before = await revisionOf(id);
     const huge = await driver.act('applicant', id, 'submit', { comment: 'あ'.repeat(300_000) });

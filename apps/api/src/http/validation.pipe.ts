@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { BOUND_RULES, NOT_A_JSON_OBJECT, TYPE_RULES, ValidationFailedError, bodyFault, isJsonObject, toViolations, unpairedSurrogateViolation, type FieldViolation } from '@nws/engine';
+import { BOUND_RULES, NOT_A_JSON_OBJECT, TYPE_RULES, ValidationFailedError, bodyFault, isJsonObject, toViolations, isTextRule, textViolation, type FieldViolation } from '@nws/engine';
 
 /**
  * How deeply a request body may nest. The deepest body the API takes (a form) nests about six
@@ -26,7 +26,7 @@ class StrictValidationPipe extends ValidationPipe {
         { field: violation.field, rule: violation.rule, message: { ja: `(body): 入れ子が深すぎます（${MAX_BODY_DEPTH} 階層まで）。`, en: `(body): nests deeper than ${MAX_BODY_DEPTH} levels` } },
       ]);
     }
-    if (violation?.rule === 'wellFormedText') throw new ValidationFailedError([unpairedSurrogateViolation(violation.field)]);
+    if (violation !== undefined && isTextRule(violation.rule)) throw new ValidationFailedError([textViolation(violation.field, violation.rule)]);
     if (violation) {
       throw new ValidationFailedError([
         { field: violation.field, rule: violation.rule, message: { ja: `${violation.field}: 定義されていない項目です。`, en: `${violation.field}: is not a field of this request` } },

@@ -8,6 +8,7 @@ import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
 import { acceptedByFastPath } from './dto-fast-path';
 import { NOT_BLANK_SCHEMA } from './not-blank.validator';
+import { hasUnpairedSurrogate, isTextRule, textFault, textViolation, type TextRule } from './text-faults';
 import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
 
 cacheValidationMetadata();
@@ -116,7 +117,7 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
   if (!isJsonObject(input)) return { ok: false, violations: [NOT_A_JSON_OBJECT] };
   const fault = bodyFault(input);
   if (fault !== undefined) {
-    const violation = fault.rule === 'wellFormedText' ? unpairedSurrogateViolation(fault.field) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
+    const violation = isTextRule(fault.rule) ? textViolation(fault.field, fault.rule) : { field: fault.field, rule: fault.rule, message: RULE_MESSAGES['whitelistValidation']!(fault.field, []) };
     return { ok: false, violations: [violation] };
   }
   const accepted = acceptedByFastPath(dto, input);
@@ -144,28 +145,9 @@ export function validateDtoWithLibraries<T extends object>(dto: ClassConstructor
  */
 const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * Whether a string is text: JSON may carry an unpaired surrogate (`"\ud800"`), which is no
- * character, cannot be stored as UTF-8, and makes validators that encode their input
- * (validator's isEmail → encodeURI) throw instead of answering.
- */
-export function hasUnpairedSurrogate(text: string): boolean {
-  return UNPAIRED_SURROGATE.test(text);
-}
-
-export function unpairedSurrogateViolation(field: string): FieldViolation {
-  return {
-    field,
-    rule: 'wellFormedText',
-    message: { ja: `${field}: 文字として扱えない値（対になっていないサロゲート）が含まれています。`, en: `${field}: contains an unpaired surrogate, which is not text` },
-  };
-}
-
 export interface BodyFault {
   readonly field: string;
-  readonly rule: 'maxDepth' | 'whitelistValidation' | 'wellFormedText';
+  readonly rule: 'maxDepth' | 'whitelistValidation' | TextRule;
 }
 
 /**
@@ -179,7 +161,8 @@ export function bodyFault(value: unknown, maxDepth = Number.POSITIVE_INFINITY): 
     const frame = stack.pop()!;
     const { node, depth } = frame;
     if (typeof node === 'string') {
-      if (hasUnpairedSurrogate(node)) return { field: fieldOf(frame) || '(body)', rule: 'wellFormedText' };
+      const rule = textFault(node);
+      if (rule !== undefined) return { field: fieldOf(frame) || '(body)', rule };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;

@@ -3,18 +3,22 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
 /**
  * class-validator's IsNotEmpty, and a string of spaces alone (full-width ones, tabs and line breaks
  * too) is empty as well: "　" is no 係名 or 氏名, and reached the master data when only '' was
- * refused. Same rule name, so clients and messages see one rule; the JSON Schema says it with
- * `pattern: "\\S"` (NOT_BLANK_SCHEMA).
+ * refused; and so is one of zero-width characters alone. Same rule name, so clients and messages
+ * see one rule; the JSON Schema says it with a `pattern` (NOT_BLANK_SCHEMA).
  */
 export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isNotEmpty',
-      validator: { validate: (value: unknown) => value !== '' && value !== null && value !== undefined && !(typeof value === 'string' && value.trim() === '') },
+      validator: { validate: (value: unknown) => value !== '' && value !== null && value !== undefined && !(typeof value === 'string' && !VISIBLE.test(value)) },
     },
     options,
   );
 }
 
+/** Something to see: not a space of any width, nor a zero-width character (U+200B, a name of nothing but that reached the master data). */
+const VISIBLE_CLASS = '[^\\s\\u200B-\\u200D\\u2060\\uFEFF]';
+const VISIBLE = new RegExp(VISIBLE_CLASS);
+
 /** The rule in the forms' JSON Schemas (class-validator-jsonschema's converters): more than its `minLength: 1`. */
-export const NOT_BLANK_SCHEMA = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: '\\S' } };
+export const NOT_BLANK_SCHEMA = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: VISIBLE_CLASS } };
