@@ -10,10 +10,15 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** What a refusal repeats of the caller's input: enough to recognise it, never the whole of a 250 kB value. */
+export function quoted(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}…（${value.length} 文字 / characters）`;
+}
+
 export class ApplicationNotFoundError extends DomainError {
   readonly code = 'APPLICATION_NOT_FOUND';
   constructor(readonly applicationId: string) {
-    super({ ja: `申請 ${applicationId} は存在しません。`, en: `application ${applicationId} does not exist` });
+    super({ ja: `申請 ${quoted(applicationId)} は存在しません。`, en: `application ${quoted(applicationId)} does not exist` });
   }
 }
 
@@ -51,8 +56,8 @@ export class UnknownWorkflowError extends DomainError {
   readonly code = 'UNKNOWN_WORKFLOW';
   constructor(readonly workflow: string, readonly known: readonly string[]) {
     super({
-      ja: `workflow: 「${workflow}」は登録されていないワークフローです（${known.join(', ')} のいずれか）。`,
-      en: `workflow: "${workflow}" is not a registered workflow (one of ${known.join(', ')})`,
+      ja: `workflow: 「${quoted(workflow)}」は登録されていないワークフローです（${known.join(', ')} のいずれか）。`,
+      en: `workflow: "${quoted(workflow)}" is not a registered workflow (one of ${known.join(', ')})`,
     });
   }
 }

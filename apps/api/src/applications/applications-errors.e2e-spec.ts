@@ -169,6 +169,14 @@ describe('applications over HTTP: errors change nothing', () => {
     const badWorkflow = await driver.as('applicant', 'POST', '/applications', { workflow: 'nope' });
     expect(badWorkflow.status).toBe(400);
     expect(badWorkflow.body.messages.en).toContain('connection-application');
+    expect(badWorkflow.body.violations).toEqual([expect.objectContaining({ field: 'workflow', rule: 'isIn' })]);
+    // What a refusal repeats of the input is bounded: not 250 kB of it three times over.
+    const hugeWorkflow = await driver.as('applicant', 'POST', '/applications', { workflow: 'x'.repeat(100_000) });
+    expect(hugeWorkflow.status).toBe(400);
+    expect(JSON.stringify(hugeWorkflow.body).length).toBeLessThan(2_000);
+    const hugeId = await driver.as('applicant', 'GET', `/applications/${'a'.repeat(5_000)}`);
+    expect(hugeId.status).toBe(404);
+    expect(JSON.stringify(hugeId.body).length).toBeLessThan(2_000);
 
     const badJson = await server.request('POST', `/applications/${id}/actions/submit`, { token: await driver.token('applicant'), rawBody: '{"comment":' });
     expect(badJson.status).toBe(400);
@@ -348,6 +356,10 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ statusCode: 400, code: 'BAD_URL', messages: { ja: expect.stringContaining('(path)'), en: expect.stringContaining('not a valid URL') } });
     expect(await revisionOf(id)).toBe(before);
+    // Escapes of bytes that are not UTF-8 are told so, not that a % needs two hex digits.
+    const notUtf8 = await server.request('GET', '/applications/%FF', { token: await driver.token('applicant') });
+    expect([notUtf8.status, notUtf8.body.code]).toEqual([400, 'BAD_URL']);
+    expect(notUtf8.body.messages.en).toContain('UTF-8');
   });
 
   it('an empty body sent as JSON is no body: an action without input is taken (UTF-8 named or not)', async () => {

@@ -18,8 +18,7 @@ import {
   UnknownActionError,
   UnknownWorkflowError,
   ValidationFailedError,
-  type LocalizedMessage,
-} from '@nws/engine';
+  type LocalizedMessage, quoted } from '@nws/engine';
 
 interface ErrorBody {
   statusCode: number;
@@ -82,6 +81,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST;
       const body = make(status, exception.code, exception.detail);
       if (exception instanceof ValidationFailedError) body['violations'] = exception.violations;
+      // An unknown workflow is a field's refusal like any other: named with its rule.
+      if (exception instanceof UnknownWorkflowError) body['violations'] = [{ field: 'workflow', rule: 'isIn', message: exception.detail }];
       if (exception instanceof ActionNotAllowedInStateError) {
         body['state'] = exception.state;
         body['allowedActions'] = exception.allowedActions;
@@ -147,7 +148,10 @@ export function frameworkError(error: FastifyError, _request: FastifyRequest, re
   const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : HttpStatus.BAD_REQUEST;
   const body =
     error.code === 'FST_ERR_BAD_URL'
-      ? make(HttpStatus.BAD_REQUEST, 'BAD_URL', { ja: '(path): URL として解釈できません（% の後には16進数2桁が必要です）。', en: '(path): is not a valid URL (a % must be followed by two hexadecimal digits)' })
+      ? make(HttpStatus.BAD_REQUEST, 'BAD_URL', {
+          ja: '(path): URL として解釈できません（% の後には16進数2桁が必要で、% で表したバイト列は UTF-8 の文字でなければなりません）。',
+          en: '(path): is not a valid URL (a % must be followed by two hexadecimal digits, and the bytes written with % must be UTF-8 text)',
+        })
       : make(status, httpCode(status), { ja: `(request): ${error.message}`, en: `(request): ${error.message}` });
   void reply.status(body.statusCode).send(body);
 }
@@ -227,16 +231,18 @@ function noRoute(exception: unknown, request: FastifyRequest, response: FastifyR
     }
   };
   const allowed = METHODS.filter((method) => method !== request.method && routed(method));
+  // Repeated as far as it is needed to recognise it: a 15 kB path is not answered with 15 kB.
+  const shown = quoted(path, 200);
   if (allowed.length > 0) {
     void response.header('Allow', allowed.join(', '));
     return make(HttpStatus.METHOD_NOT_ALLOWED, 'METHOD_NOT_ALLOWED', {
-      ja: `${path} には ${request.method} を使えません（使えるもの: ${allowed.join(', ')}）。`,
-      en: `${request.method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+      ja: `${shown} には ${request.method} を使えません（使えるもの: ${allowed.join(', ')}）。`,
+      en: `${request.method} is not allowed on ${shown} (allowed: ${allowed.join(', ')})`,
     });
   }
   return make(HttpStatus.NOT_FOUND, 'NOT_FOUND', {
-    ja: `${request.method} ${path} というエンドポイントはありません（一覧は /docs にあります）。`,
-    en: `there is no endpoint ${request.method} ${path} (they are listed at /docs)`,
+    ja: `${request.method} ${shown} というエンドポイントはありません（一覧は /docs にあります）。`,
+    en: `there is no endpoint ${request.method} ${shown} (they are listed at /docs)`,
   });
 }
 
