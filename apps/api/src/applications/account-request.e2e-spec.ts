@@ -27,6 +27,15 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect(issued.body.accounts).toHaveLength(1);
   });
 
+  it('has no selection screen: a 404 that says so, not the name of an internal command', async () => {
+    const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
+    const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id;
+    const selection = await driver.as('applicant', 'POST', `/applications/${id}/selection`, { pia: { status: '実施済' } });
+    expect(selection.status).toBe(404);
+    expect(selection.body.messages.en).toContain('has no selection screen');
+    expect(JSON.stringify(selection.body)).not.toContain('generate-selection-forms');
+  });
+
   it('is read by its body, the reviewers it is routed to and auditors; not by other roles of those bodies, nor before it is routed', async () => {
     const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
     const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id;

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
+import { UnknownActionError, ValidationFailedError, type Actor, type JsonObject, type WorkflowEngine } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { listScope, narrowScope } from '@nws/workflows';
@@ -150,9 +150,17 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async generateSelectionForms(@Param('id', APPLICATION_ID) id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
-    const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
-    res.header('ETag', `"${view.revision}"`);
-    return view;
+    try {
+      const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
+      res.header('ETag', `"${view.revision}"`);
+      return view;
+    } catch (error) {
+      // Said as what the caller asked for: not an internal command it never sent.
+      if (error instanceof UnknownActionError) {
+        throw new NotFoundException({ ja: `申請 ${id} には申請前情報選択がありません（接続申請のみ）。`, en: `application ${id} has no selection screen (connection applications only)` });
+      }
+      throw error;
+    }
   }
 
   @Post(':id/actions/:action')
