@@ -56,5 +56,8 @@ describe('the organs of a code', () => {
     expect(organOrDefault('132012', undefined)).toBe('市町村長部局');
     expect(organOrDefault('132012', '市町村教育委員会')).toBe('市町村教育委員会');
     expect(organOrDefault('130001', undefined)).toBe('都道府県知事部局');
+    // J-LIS and MIC have no organs: their people are their own body's.
+    expect(organOrDefault('MIC', undefined)).toBe('MIC');
+    expect(organOrDefault('J-LIS', undefined)).toBe('J-LIS');
   });
 });

@@ -54,9 +54,13 @@ export function defaultOrganFor(code: string): OrganizationKind {
   return defaultKindFor(code) ?? '一部事務組合・広域連合';
 }
 
-/** The organ a stored document means: the one it names, else its code's default organ (documents from before organs were named). */
+/**
+ * The organ a stored document means: the one it names, else its code's default organ (documents
+ * from before organs were named). J-LIS and MIC have no organs (organsOf): their staff (reviewers)
+ * are their own body's, named by the code itself, not filed under a 一部事務組合・広域連合.
+ */
 export function organOrDefault(code: string, organ: string | undefined): string {
-  return organ ?? defaultOrganFor(code);
+  return organ ?? (code === JLIS || code === MIC ? code : defaultOrganFor(code));
 }
 
 /**

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
 import { commitProbe } from '@nws/event-store/sqlite';
-import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { AccessLogIndex, BY_APPLICATION, BY_SUBJECT } from './access-log-index';
 
 export const ACCESS_LOG_FILE = 'access-log.sqlite';
@@ -311,7 +311,7 @@ export class SqliteAccessLog {
   }
 
   private defaultOrgan(code: string): string {
-    return (this.options.defaultOrgan ?? defaultOrganFor)(code);
+    return this.options.defaultOrgan ? this.options.defaultOrgan(code) : organOrDefault(code, undefined);
   }
 
   close(): void {

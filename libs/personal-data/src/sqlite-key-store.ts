@@ -4,7 +4,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } fro
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import { statement } from '@nws/event-store/sqlite';
-import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
@@ -111,7 +111,7 @@ export class SqliteKeyStore implements KeyStore {
     filename: string,
     private readonly clock: () => string = () => new Date().toISOString(),
     /** The organ a code alone stands for (its head department; a code outside the list, an association). */
-    private readonly defaultOrgan: (code: string) => string = defaultOrganFor,
+    private readonly defaultOrgan: (code: string) => string = (code) => organOrDefault(code, undefined),
   ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);

@@ -62,6 +62,10 @@ describe('personal-data requests per organ over HTTP', () => {
     expect(new Set(board.subjects.map((s) => s.organizationKind))).toEqual(new Set(['市町村教育委員会']));
     // Naming its own organ is the same list.
     expect((await subjectsOf('boardOfEducation', `?organ=${BOARD}`)).subjects).toEqual(board.subjects);
+    // MIC's own reviewers are MIC's people, not a 一部事務組合・広域連合's.
+    const mic = (await driver.as('micReviewer', 'GET', '/personal-data/subjects?organizationCode=MIC')).body;
+    expect(mic).toMatchObject({ organizationCode: 'MIC', organizationKind: 'MIC' });
+    expect(mic.subjects).toEqual(expect.arrayContaining([expect.objectContaining({ label: '総務 花子', organizationKind: 'MIC' })]));
   });
 
   it('the board of education may neither list, disclose, suspend nor erase the head department’s people, and that changes nothing', async () => {

@@ -11,7 +11,11 @@ import { ANY_JSON } from '../audit/audit-view.dto';
  * their own reads and are not redacted: the caller is the body itself or the operator (MIC).
  */
 
-const ORGAN = { enum: ORGANIZATION_KINDS, example: '市町村長部局', description: 'the organ (機関種類) of the code: a body is an organ' } as const;
+const ORGAN = {
+  enum: [...ORGANIZATION_KINDS, 'J-LIS', 'MIC'],
+  example: '市町村長部局',
+  description: 'the organ (機関種類) of the code: a body is an organ (J-LIS and MIC, which have none, are their own)',
+} as const;
 
 const SUBJECT_ID = { example: 'ps-KnAOVufeYSlkaJle', description: 'opaque (`ps-` and random): reveals no one' } as const;
 
