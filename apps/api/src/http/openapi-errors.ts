@@ -52,8 +52,8 @@ function error(description: string, headers?: HeadersObject): ResponseObject {
 
 /**
  * The refusals each operation can answer with, from what the operation is: every authenticated
- * route can be 401, 403, 429 and 503; one with input 400; one on a resource named in its path 404;
- * one with a body 413 and 415; a command on an application 409, 412 (If-Match) and 422 (an
+ * route can be 401, 403, 429 and 503; every one 400 (a query parameter it does not take, and any
+ * input it does); one on a resource named in its path 404; one with a body 413; any but GET 415; a command on an application 409, 412 (If-Match) and 422 (an
  * Idempotency-Key reused for another request); 409 too where a state or a setting refuses (conflictOf). Descriptions an operation already gives are kept.
  */
 function errorsOf(path: string, method: string, operation: Operation): Record<number, ResponseObject> {
@@ -61,18 +61,20 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
   const parameters = (operation.parameters ?? []) as Array<{ in?: string; name?: string }>;
   const header = (name: string) => parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === name.toLowerCase());
   const authenticated = (operation.security ?? []).length > 0;
-  if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody || header('If-Match') || header('Idempotency-Key') || header('Last-Event-ID') || header('X-Access-Purpose')) {
-    out[400] = error('a value that breaks a rule: `violations` names each field and rule, in Japanese and English');
-  }
+  // Every operation refuses a query parameter it does not take (UndeclaredQueryGuard), so every one can be a 400.
+  out[400] = error(
+    parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody || header('If-Match') || header('Idempotency-Key') || header('Last-Event-ID') || header('X-Access-Purpose')
+      ? 'a value that breaks a rule: `violations` names each field and rule, in Japanese and English'
+      : 'a query parameter this operation does not take, named in `violations`',
+  );
   if (authenticated) {
     out[401] = error('no bearer token, or one that is forged, expired or not for this API');
     out[403] = error('the caller may not do this (role, body, or a policy such as "nobody reviews their own body")');
   }
   if (path.includes('{')) out[404] = error('nothing of that name or id that the caller may read (or an unknown action)');
-  if (operation.requestBody) {
-    out[413] = error('the body is larger than the API takes');
-    out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
-  }
+  if (operation.requestBody) out[413] = error('the body is larger than the API takes');
+  // Any body sent is parsed as JSON, whether the operation reads one or not.
+  if (operation.requestBody || method !== 'get') out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
   const conflict = conflictOf(path, method);
   if (conflict) out[409] = error(conflict);
   if (header('If-Match')) out[412] = error('If-Match names a revision the application has moved on from (`currentRevision`)');
