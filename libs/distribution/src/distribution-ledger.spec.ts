@@ -143,7 +143,8 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     expect(replayed.checkpoint).toBe(v1.position - 1);
     expect(await f.ledger.parked('a')).toEqual({ items: [], total: 0 });
     const redelivered = await f.ledger.fetch('a', { limit: 10 });
-    expect(redelivered.events.map((e) => [e.eventId, e.attempt])).toEqual([[v1.id, 1]]);
+    // A redelivery says so: its attempt goes on from the one before the replay.
+    expect(redelivered.events.map((e) => [e.eventId, e.attempt])).toEqual([[v1.id, 2]]);
     // settling the replayed event brings the checkpoint back over everything already settled
     expect((await f.ledger.ack('a', [v1.id])).checkpoint).toBe(v2.position);
     await expect(f.ledger.replay('a', v1.id)).rejects.toMatchObject({ kind: 'not-found' });

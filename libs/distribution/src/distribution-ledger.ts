@@ -181,7 +181,7 @@ export class DistributionLedger {
       let cursor = position.cursor;
       for (const { event, record } of chosen) {
         const attempts = record?.attempts ?? 0;
-        if (record?.status === 'delivered' && attempts >= consumer.maxDeliveries) {
+        if (record?.status === 'delivered' && attempts - (record.attemptsBeforeReplay ?? 0) >= consumer.maxDeliveries) {
           writes.push({ ...record, status: 'parked', parkedAt: now, parkReason: `not acknowledged after ${attempts} deliveries` });
           continue;
         }
@@ -193,6 +193,7 @@ export class DistributionLedger {
           applicationId: subjectApplicationId(event),
           status: 'delivered',
           attempts: attempts + 1,
+          ...(record?.attemptsBeforeReplay ? { attemptsBeforeReplay: record.attemptsBeforeReplay } : {}),
           firstDeliveredAt: record?.firstDeliveredAt ?? now,
           lastDeliveredAt: now,
           ackedAt: null,
@@ -278,7 +279,8 @@ export class DistributionLedger {
       const position = this.ledger.position(name);
       const checkpoint = Math.min(position.checkpoint, record.position - 1);
       await this.ledger.transaction(() => {
-        this.ledger.put({ ...record, status: 'pending', attempts: 0, parkedAt: null });
+        // A fresh budget of deliveries, while the attempts go on counting: the next delivery says it is a redelivery.
+        this.ledger.put({ ...record, status: 'pending', attemptsBeforeReplay: record.attempts, parkedAt: null });
         this.ledger.savePosition(name, { checkpoint, cursor: position.cursor });
       });
       this.changed.next(name);

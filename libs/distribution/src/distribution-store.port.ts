@@ -14,6 +14,11 @@ export interface DeliveryRecord {
   /** delivered: leased until lastDeliveredAt + ack timeout; pending: replayed, due at once. */
   readonly status: DeliveryStatus;
   readonly attempts: number;
+  /**
+   * Deliveries made before the last replay of a parked event: it gets a fresh budget of
+   * maxDeliveries, while `attempts` keeps counting, so a consumer sees the redelivery as one.
+   */
+  readonly attemptsBeforeReplay?: number;
   /** Epoch milliseconds. */
   readonly firstDeliveredAt: number | null;
   readonly lastDeliveredAt: number | null;

@@ -68,6 +68,7 @@ interface Row {
   application_id: string | null;
   status: DeliveryStatus;
   attempts: number;
+  attempts_before_replay: number | null;
   first_delivered_at: number | null;
   last_delivered_at: number | null;
   acked_at: number | null;
@@ -111,6 +112,9 @@ export class SqliteDistributionStore implements DistributionStore {
     this.db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
+    // Ledgers from before replays kept counting attempts: none of their records was replayed that way.
+    const columns = this.db.prepare(`SELECT name FROM pragma_table_info('distribution_deliveries')`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'attempts_before_replay')) this.db.exec('ALTER TABLE distribution_deliveries ADD COLUMN attempts_before_replay INTEGER');
     this.durable = this.directory === undefined || !wal ? undefined : new WalSync(filename, 'distribution ledger', this.directory);
     const p = (text: string) => this.db.prepare(text);
     this.sql = {
@@ -119,9 +123,9 @@ export class SqliteDistributionStore implements DistributionStore {
         'INSERT INTO distribution_consumers (name, checkpoint, cursor) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, cursor = excluded.cursor',
       ),
       get: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND event_id = ?'),
-      put: p(`INSERT INTO distribution_deliveries (consumer, event_id, position, type, application_id, status, attempts, first_delivered_at, last_delivered_at, acked_at, parked_at, park_reason)
-              VALUES (@consumer, @event_id, @position, @type, @application_id, @status, @attempts, @first_delivered_at, @last_delivered_at, @acked_at, @parked_at, @park_reason)
-              ON CONFLICT (consumer, event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, first_delivered_at = excluded.first_delivered_at,
+      put: p(`INSERT INTO distribution_deliveries (consumer, event_id, position, type, application_id, status, attempts, attempts_before_replay, first_delivered_at, last_delivered_at, acked_at, parked_at, park_reason)
+              VALUES (@consumer, @event_id, @position, @type, @application_id, @status, @attempts, @attempts_before_replay, @first_delivered_at, @last_delivered_at, @acked_at, @parked_at, @park_reason)
+              ON CONFLICT (consumer, event_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, attempts_before_replay = excluded.attempts_before_replay, first_delivered_at = excluded.first_delivered_at,
                 last_delivered_at = excluded.last_delivered_at, acked_at = excluded.acked_at, parked_at = excluded.parked_at, park_reason = excluded.park_reason`),
       due: p(DUE_DELIVERIES),
       withStatus: p('SELECT * FROM distribution_deliveries WHERE consumer = ? AND status = ? ORDER BY position LIMIT ? OFFSET ?'),
@@ -180,6 +184,7 @@ export class SqliteDistributionStore implements DistributionStore {
       application_id: record.applicationId,
       status: record.status,
       attempts: record.attempts,
+      attempts_before_replay: record.attemptsBeforeReplay ?? null,
       first_delivered_at: record.firstDeliveredAt,
       last_delivered_at: record.lastDeliveredAt,
       acked_at: record.ackedAt,
@@ -256,6 +261,7 @@ function fromRow(row: Row): DeliveryRecord {
     applicationId: row.application_id,
     status: row.status,
     attempts: row.attempts,
+    ...(row.attempts_before_replay ? { attemptsBeforeReplay: row.attempts_before_replay } : {}),
     firstDeliveredAt: row.first_delivered_at,
     lastDeliveredAt: row.last_delivered_at,
     ackedAt: row.acked_at,

@@ -69,10 +69,10 @@ describe('distribution answers match their published OpenAPI schemas (real port)
     expect(none).toMatchObject({ total: 0, limit: 10, items: [] });
     expect(await answer('auditor', 'GET', `/distribution/${CONSUMER}`, '/distribution/{consumer}')).toMatchObject({ replaying: 1, parked: 0 });
 
-    // Nacked again before the pull that would redeliver it: the replay reset its attempts to 0.
+    // Nacked again before the pull that would redeliver it: its attempts go on counting (the replay gave it a fresh budget, not a fresh count).
     await answer('distributor', 'POST', `/distribution/${CONSUMER}/nacks`, '/distribution/{consumer}/nacks', { eventIds: [second], reason: 'still full' });
     const reparked = await answer('auditor', 'GET', `/distribution/${CONSUMER}/parked`, '/distribution/{consumer}/parked');
-    expect(reparked.items).toMatchObject([{ eventId: second, attempts: 0, reason: 'still full', event: { attempt: 0 } }]);
+    expect(reparked.items).toMatchObject([{ eventId: second, attempts: 1, reason: 'still full', event: { attempt: 1 } }]);
 
     // The same page with a wrong type, or without a field that is required though nullable, fails; an event the store no longer has (null) does not.
     const items = reparked.items as Array<Record<string, unknown>>;
