@@ -181,4 +181,17 @@ describe('applications over HTTP: what a request carries, refused by name', () =
     const history = await driver.as('auditor', 'GET', `/applications/${appId}/history`);
     expect(history.body.events.filter((e: { type: string }) => e.type === 'ApplicationSubmitted')).toHaveLength(1);
   });
+
+  it('a null in a form is no value: the field is left out of what is stored, never stored as null where the schema promises a string', async () => {
+    const app = await driver.draftWithForms();
+    const { forms } = await driver.examples();
+    const example = forms.find((f) => f.code === '02-01')!.example as { filler: Record<string, unknown> };
+    const saved = await driver.as('applicant', 'PUT', `/applications/${app}/forms/02-01`, { ...example, filler: { ...example.filler, phone: null, email: null } });
+    expect(saved.status).toBe(200);
+    const history = await driver.as('auditor', 'GET', `/applications/${app}/history`, undefined, { 'x-access-purpose': 'audit' });
+    const stored = history.body.events.filter((e: { type: string; data: { formCode?: string } }) => e.type === 'FormSaved' && e.data.formCode === '02-01').at(-1).data.form;
+    expect(stored.filler).not.toHaveProperty('phone');
+    expect(stored.filler).not.toHaveProperty('email');
+    expect(JSON.stringify(stored)).not.toContain('null');
+  });
 });

@@ -8,7 +8,7 @@ import type { FieldViolation, LocalizedMessage } from '../engine.types';
 import type { FormDefinition } from './form-catalog';
 import { acceptedByFastPath } from './dto-fast-path';
 import { NOT_BLANK_SCHEMA } from './not-blank.validator';
-import { hasUnpairedSurrogate, isTextRule, textFault, textViolation, type TextRule } from './text-faults';
+import { hasUnpairedSurrogate, isTextRule, textFault, textViolation, withoutNulls, type TextRule } from './text-faults';
 import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
 
 cacheValidationMetadata();
@@ -376,7 +376,8 @@ export function classValidatorForm<T extends object>(options: ClassValidatorForm
       const result = validateDto(options.dto, input);
       if (!result.ok) return result;
       // validateDto answers fresh JSON data: normalise may build on it without copying it first.
-      const value = options.normalise ? options.normalise(result.value) : (result.value as JsonObject);
+      const accepted = withoutNulls(result.value);
+      const value = options.normalise ? options.normalise(accepted) : (accepted as JsonObject);
       return { ok: true, value };
     },
   };

@@ -43,3 +43,29 @@ export function textViolation(field: string, rule: TextRule): FieldViolation {
 export function unpairedSurrogateViolation(field: string): FieldViolation {
   return textViolation(field, 'wellFormedText');
 }
+
+/**
+ * A form's value as stored holds no null: its schema says string, number or array, and a client's
+ * `null` means "no value" (`@IsOptional` counts it as absent, and a form's own 申請区分 sent as null
+ * is filled from the application), so the field is left out instead of being stored as null where
+ * the schema promises a string. Array items are kept as validated.
+ */
+export function withoutNulls<T>(value: T): T {
+  // Forms are saved on every request of the HTTP line: most hold no null, and are not copied.
+  return holdsNullProperty(value) ? copyWithoutNulls(value) : value;
+}
+
+function holdsNullProperty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsNullProperty);
+  if (value === null || typeof value !== 'object') return false;
+  for (const item of Object.values(value as Record<string, unknown>)) if (item === null || holdsNullProperty(item)) return true;
+  return false;
+}
+
+function copyWithoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => copyWithoutNulls(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== null) out[key] = copyWithoutNulls(item);
+  return out as T;
+}
