@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
-import { WalSync } from '@nws/event-store/sqlite';
+import { WalSync, addMissingColumns } from '@nws/event-store/sqlite';
 import type { ConsumerPosition, DeliveryRecord, DeliveryStatus, DistributionStore, Durability, OwedConfirmation } from './distribution-store.port';
 
 export const DISTRIBUTION_FILE = 'distribution.sqlite';
@@ -113,8 +113,7 @@ export class SqliteDistributionStore implements DistributionStore {
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
     // Ledgers from before replays kept counting attempts: none of their records was replayed that way.
-    const columns = this.db.prepare(`SELECT name FROM pragma_table_info('distribution_deliveries')`).all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'attempts_before_replay')) this.db.exec('ALTER TABLE distribution_deliveries ADD COLUMN attempts_before_replay INTEGER');
+    addMissingColumns(this.db, 'distribution_deliveries', { attempts_before_replay: 'INTEGER' });
     this.durable = this.directory === undefined || !wal ? undefined : new WalSync(filename, 'distribution ledger', this.directory);
     const p = (text: string) => this.db.prepare(text);
     this.sql = {

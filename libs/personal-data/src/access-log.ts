@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, StorageUnavailableError, asStorageError, guardedWrite } from '@nws/event-store';
-import { commitProbe } from '@nws/event-store/sqlite';
+import { addMissingColumns, commitProbe } from '@nws/event-store/sqlite';
 import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { AccessLogIndex, BY_APPLICATION, BY_SUBJECT } from './access-log-index';
 
@@ -149,9 +149,7 @@ export class SqliteAccessLog {
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
     // Logs written before organs were named: their entries are the code's default organ's (NULL).
-    const columns = this.db.prepare(`SELECT name FROM pragma_table_info('personal_data_access')`).all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'organization_kind')) this.db.exec('ALTER TABLE personal_data_access ADD COLUMN organization_kind TEXT');
-    if (!columns.some((c) => c.name === 'actor_organ')) this.db.exec('ALTER TABLE personal_data_access ADD COLUMN actor_organ TEXT');
+    addMissingColumns(this.db, 'personal_data_access', { organization_kind: 'TEXT', actor_organ: 'TEXT' });
     this.probe = this.directory === undefined ? undefined : commitProbe({ renameSync, mkdirSync }, this.directory, 'access-log-probe');
     this.index = new AccessLogIndex(this.db, { step: options.indexStep, delayMs: options.indexDelayMs, retryMs: options.retryMs });
     // A log written before the index existed, or entries written since the last step, by any process.

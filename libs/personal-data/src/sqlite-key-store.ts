@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
-import { statement } from '@nws/event-store/sqlite';
+import { addMissingColumns, statement } from '@nws/event-store/sqlite';
 import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
 
@@ -122,7 +122,8 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
-    this.addOrganColumns();
+    // Files made before organs were named have no organ columns; their rows are the default organ's (NULL).
+    for (const table of ['subjects', 'erased_subjects']) addMissingColumns(this.db, table, { organization_kind: 'TEXT' });
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
     this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);
@@ -296,14 +297,6 @@ export class SqliteKeyStore implements KeyStore {
     const organ = this.organOf(body);
     const scope = organ === this.defaultOrgan(body.code) ? body.code : `${body.code}\u0000${organ}`;
     return createHmac('sha256', this.lookupSecret).update(`${scope}\u0000${normalised}`).digest();
-  }
-
-  /** Files made before organs were named have no organ columns; their rows are the default organ's (NULL). */
-  private addOrganColumns(): void {
-    for (const table of ['subjects', 'erased_subjects']) {
-      const columns = this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>;
-      if (!columns.some((c) => c.name === 'organization_kind')) this.db.exec(`ALTER TABLE ${table} ADD COLUMN organization_kind TEXT`);
-    }
   }
 
   private toRecord(row: SubjectRow): SubjectRecord {

@@ -20,3 +20,13 @@ export function statement(db: Database.Database, sql: string): Database.Statemen
   }
   return prepared;
 }
+
+/**
+ * Adds the columns a table lacks, for a file written by an earlier version (`CREATE TABLE IF NOT
+ * EXISTS` leaves an old table as it was). Each column is added once, empty (NULL) in old rows:
+ * what NULL means there is the caller's to say.
+ */
+export function addMissingColumns(db: Database.Database, table: string, columns: Readonly<Record<string, string>>): void {
+  const present = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, type] of Object.entries(columns)) if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+}
