@@ -2,7 +2,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type FoldedApplication, type JsonObject, type StreamRequirement } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
 import { CATEGORIES } from './connection-application.events';
-import { ORGANIZATION_KINDS, defaultKindFor, organOf, organsOf, type OrganizationKind } from '../shared/organizations';
+import { ORGANIZATION_KINDS, defaultKindFor, organOf, organOfCodeViolation } from '../shared/organizations';
 import { masterDataStream } from './master-data/master-data.content';
 import { prefectureCodeOf } from '@nws/reference-catalog';
 
@@ -26,19 +26,8 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
   const kind = result.value.organizationKind ?? defaultKindFor(organizationCode);
   if (!kind) throw field('applicantBody', `${lg.name}（指定都市の区）は申請主体になれません。市の申請として提出してください。`, `${lg.name} is a ward of a designated city and cannot apply on its own; apply as the city`);
   // The organ decides the routing (a 知事部局 goes to J-LIS, a board of education through its head): one the body does not have would be routed wrongly or wait for ever.
-  const organs = organsOf(organizationCode);
-  if (!organs.includes(kind as OrganizationKind)) {
-    throw new ValidationFailedError([
-      {
-        field: 'organizationKind',
-        rule: 'organOfCode',
-        message: {
-          ja: `organizationKind: ${lg.name}（${organizationCode}）の機関種類は ${organs.join('、')} のいずれかです。`,
-          en: `organizationKind: the organs of ${lg.name} (${organizationCode}) are ${organs.join(', ')}`,
-        },
-      },
-    ]);
-  }
+  const notAnOrgan = organOfCodeViolation('organizationKind', organizationCode, kind);
+  if (notAnOrgan) throw new ValidationFailedError([notAnOrgan]);
   if (meta.actor.role !== 'applicant' || meta.actor.org !== organizationCode || organOf(meta.actor) !== kind) {
     throw new ForbiddenError({
       ja: `申請は自機関（${meta.actor.org}）の申請者のみが作成できます。`,

@@ -1,4 +1,4 @@
-import type { Actor } from '@nws/engine';
+import type { Actor, FieldViolation } from '@nws/engine';
 import { findLocalGovernment, prefectureCodeOf } from '@nws/reference-catalog';
 
 /** An applicant body as recorded when an application is created. */
@@ -75,6 +75,30 @@ export function organsOf(code: string): readonly OrganizationKind[] {
   if (lg.type === 'prefecture') return ['都道府県知事部局', '都道府県教育委員会'];
   if (lg.type === 'designated_city_ward') return [];
   return ['市町村長部局', '市町村教育委員会'];
+}
+
+/** Whether the organ is one of its code's (organsOf). */
+export function isOrganOf(code: string, organ: string): boolean {
+  return (organsOf(code) as readonly string[]).includes(organ);
+}
+
+/**
+ * The refusal of an organ its code does not have (a 都道府県知事部局 of a city's code: routed to
+ * J-LIS; a 市町村教育委員会 of a prefecture's: waiting for a head department it has not), naming
+ * the field and the organs the code has; undefined when it is one of them.
+ */
+export function organOfCodeViolation(field: string, code: string, organ: string): FieldViolation | undefined {
+  if (isOrganOf(code, organ)) return undefined;
+  const organs = organsOf(code);
+  const named = findLocalGovernment(code) !== undefined;
+  return {
+    field,
+    rule: 'organOfCode',
+    message: {
+      ja: `${field}: ${named ? `${organizationName(code)}（${code}）` : code}の機関種類は ${organs.length > 0 ? `${organs.join('、')} のいずれかです` : 'ありません'}。`,
+      en: `${field}: the organs of ${named ? `${organizationName(code)} (${code})` : code} are ${organs.join(', ') || 'none'}`,
+    },
+  };
 }
 
 /**

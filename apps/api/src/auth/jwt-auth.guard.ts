@@ -2,7 +2,7 @@ import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException,
 import { Reflector } from '@nestjs/core';
 import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
-import { organsOf, type OrganizationKind } from '@nws/workflows/shared/organizations';
+import { isOrganOf, organsOf } from '@nws/workflows/shared/organizations';
 import type { RuntimeConfig } from '@nws/runtime';
 import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
@@ -39,7 +39,7 @@ export class JwtAuthGuard implements CanActivate {
         throw new InvalidTokenError(`the token's organ claim "${actor.organ}" is not one of ${ORGANIZATION_KINDS.join(', ')}`);
       }
       // Nor one its body does not have (a 市町村教育委員会 of a prefecture's code, a 都道府県知事部局 of a city's): it would be routed as that organ.
-      if (actor.organ !== undefined && !organsOf(actor.org).includes(actor.organ as OrganizationKind)) {
+      if (actor.organ !== undefined && !isOrganOf(actor.org, actor.organ)) {
         const organs = organsOf(actor.org);
         throw new InvalidTokenError(`the token's organ claim "${actor.organ}" is not an organ of ${actor.org} (${organs.length > 0 ? `its organs: ${organs.join(', ')}` : 'it has none'})`);
       }

@@ -15,7 +15,7 @@ import {
   type SqliteAccessLog,
   type SubjectRecord,
 } from '@nws/personal-data';
-import { organOf, organOrDefault, organsOf } from '@nws/workflows/shared/organizations';
+import { organOf, organOfCodeViolation, organOrDefault } from '@nws/workflows/shared/organizations';
 import { CLOCK, PROJECTION_RUNNER, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
 
@@ -146,18 +146,8 @@ function bodyOrgan(actor: Actor, code: string, organ: string | undefined): strin
 
 /** An organ the code does not have is a mistake to name, not a body without people (an empty list). */
 function assertOrganOf(code: string, organ: string): void {
-  const organs: readonly string[] = organsOf(code);
-  if (organs.includes(organ)) return;
-  throw new ValidationFailedError([
-    {
-      field: 'organ',
-      rule: 'organOfCode',
-      message: {
-        ja: `organ: ${code} の機関種類は ${organs.join('、') || 'ありません'}${organs.length > 0 ? ' のいずれかです' : ''}。`,
-        en: `organ: the organs of ${code} are ${organs.join(', ') || 'none'}`,
-      },
-    },
-  ]);
+  const violation = organOfCodeViolation('organ', code, organ);
+  if (violation) throw new ValidationFailedError([violation]);
 }
 
 function organWithoutCode(): ValidationFailedError {
