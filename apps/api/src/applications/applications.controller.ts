@@ -14,6 +14,7 @@ import { ActionBodyDto } from './action-body.dto';
 import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
 import { ApplicationHistoryDto, ApplicationRowDto, ApplicationViewDto, SavedFormDto } from './application-view.dto';
 import { historyEntry } from './history-entry';
+import { loadReadable } from './readable-past';
 
 const COMMAND_HEADERS = [
   ApiHeader({ name: 'If-Match', required: false, description: 'revision from ETag: the command fails with 412 if the application moved on' }),
@@ -95,15 +96,7 @@ export class ApplicationsController {
       res.header('ETag', `"${folded.revision}"`);
       return this.engine.view(folded, actor);
     }
-    // The past is answered as it was answered then (a draft not yet routed: 403), and only to who
-    // may read the application now: a draft's past is no way round a board's resubmission that
-    // waits for its head department's forwarding.
-    this.engine.assertReadable((await this.engine.current(id)).folded, actor);
-    const { folded, events } = await this.engine.load(id, {
-      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
-      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
-    });
-    this.engine.assertReadable(folded, actor);
+    const { folded, events } = await loadReadable(this.engine, id, query, actor);
     res.header('ETag', `"${folded.revision}"`);
     // Other streams (the body's master data) as they were then: at the instant asked for, or just
     // after the revision asked for, as the answer of that time saw them.

@@ -16,6 +16,7 @@ import { disclose, type DisclosureDeps } from '../personal-data/response-disclos
 import { PathQueryDto, RoundDiffQueryDto } from './audit-query.dto';
 import { ApplicationPathDto, ApplicationVerificationDto, RoundDiffDto } from './audit-view.dto';
 import { SealerHost } from './sealer.host';
+import { loadReadable } from '../applications/readable-past';
 
 export const NO_SVG = {
   ja: 'SVG はサーバーで描画していません（保守されている描画エンジンが導入されていません）。Mermaid テキストを Mermaid 対応のビューアで表示してください。',
@@ -93,13 +94,7 @@ export class AuditController {
   })
   async path(@Param('id', APPLICATION_ID) id: string, @Query() query: PathQueryDto, @CurrentActor() actor: Actor, @Req() req: DisclosingRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const text = wantsMermaid(req, query.format, false);
-    // Readable now, whatever it was then (see the time travel of GET /applications/{id}).
-    this.engine.assertReadable((await this.engine.current(id)).folded, actor);
-    const { folded, events } = await this.engine.load(id, {
-      ...(query.asOfRevision !== undefined ? { toRevision: query.asOfRevision } : {}),
-      ...(query.asOf !== undefined ? { asOf: query.asOf } : {}),
-    });
-    this.engine.assertReadable(folded, actor);
+    const { folded, events } = await loadReadable(this.engine, id, query, actor);
     // The diagram names the people of the steps: drawn from the steps as this reader may see
     // them, once logged, for the text answer too (no hook redacts or logs a string).
     const { body, withheld } = await disclose({ steps: applicationPath(events) }, this.disclosure, req, actor, { publishedView: false, applicationId: id });
