@@ -1,6 +1,6 @@
 import type { JsonObject } from '@nws/engine';
-import { expandPattern, isRecord, siblingName, type PathSegment } from '../../libs/personal-data/src/json-path';
-import { organField, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
+import { isRecord, type PathSegment } from '../../libs/personal-data/src/json-path';
+import { formValueRefs, organField, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
 import { accountRequestForm } from './forms/account-request.form';
 
 /**
@@ -10,16 +10,7 @@ import { accountRequestForm } from './forms/account-request.form';
  * records (actors, reviewers) are declared once, by the connection application's declaration.
  */
 function holderValues(form: unknown, prefix: PathSegment[], body: { org: string; organ?: string }): PersonalValueRef[] {
-  if (!isRecord(form)) return [];
-  return accountRequestForm.personalFields.flatMap((pattern) =>
-    expandPattern(form, pattern).map((path) => ({
-      path: [...prefix, ...path],
-      ...body,
-      anchor: [...prefix, ...(pattern.endsWith('.name') ? path : siblingName(path))],
-      classification: 'internal' as const,
-      formCode: accountRequestForm.code,
-    })),
-  );
+  return formValueRefs(accountRequestForm, form, prefix, body, () => 'internal');
 }
 
 export const accountRequestPersonalData: PersonalDataDeclaration = {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '@nws/engine';
-import { expandPattern, isRecord, siblingName, type PathSegment } from '../../libs/personal-data/src/json-path';
-import { organField, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
+import { isRecord, type PathSegment } from '../../libs/personal-data/src/json-path';
+import { formValueRefs, organField, type Classification, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
 import { connectionApplicationForms } from './forms';
 
 const WORKFLOW = 'connection-application';
@@ -17,8 +17,6 @@ function classify(formCode: string, pattern: string): Classification {
   return 'internal';
 }
 
-/** A name identifies its person; a phone or e-mail belongs to the person named beside it. */
-const anchorOf = (pattern: string, path: PathSegment[]): PathSegment[] => (pattern === 'name' || pattern.endsWith('.name') ? path : siblingName(path));
 
 /** The body of a document's people: its code and, where the document names one, its organ. */
 interface Body {
@@ -28,16 +26,7 @@ interface Body {
 
 function formValues(formCode: string, form: unknown, prefix: PathSegment[], body: Body, classification?: Classification): PersonalValueRef[] {
   const definition = connectionApplicationForms.get(formCode);
-  if (!definition || !isRecord(form)) return [];
-  return definition.personalFields.flatMap((pattern) =>
-    expandPattern(form, pattern).map((path) => ({
-      path: [...prefix, ...path],
-      ...body,
-      anchor: [...prefix, ...anchorOf(pattern, path)],
-      classification: classification ?? classify(formCode, pattern),
-      formCode,
-    })),
-  );
+  return definition ? formValueRefs(definition, form, prefix, body, (pattern) => classification ?? classify(formCode, pattern)) : [];
 }
 
 const CONTACT_FIELDS = ['name', 'phone', 'email'] as const;

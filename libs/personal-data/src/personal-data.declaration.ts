@@ -1,5 +1,5 @@
 import type { JsonObject } from '@nws/event-store';
-import { isRecord, type PathSegment } from './json-path';
+import { expandPattern, isRecord, siblingName, type PathSegment } from './json-path';
 
 /**
  * How widely a personal value may travel:
@@ -134,4 +134,28 @@ export function actorNameRef(event: EventShape): PersonalValueRef[] {
 /** `{ organ }` when the document names one (a string), else nothing: spread into a PersonalValueRef. */
 export function organField(organ: unknown): { organ?: string } {
   return typeof organ === 'string' && organ !== '' ? { organ } : {};
+}
+
+/**
+ * The personal values of one form's value (at `prefix` in its document), from the form's declared
+ * `personalFields` patterns: a name is its own anchor, a phone or e-mail belongs to the person
+ * named beside it. Every workflow's declaration finds its forms' people this way.
+ */
+export function formValueRefs(
+  form: { readonly code: string; readonly personalFields: readonly string[] },
+  value: unknown,
+  prefix: readonly PathSegment[],
+  body: { readonly org: string; readonly organ?: string },
+  classify: (pattern: string) => Classification,
+): PersonalValueRef[] {
+  if (!isRecord(value)) return [];
+  return form.personalFields.flatMap((pattern) =>
+    expandPattern(value, pattern).map((path) => ({
+      path: [...prefix, ...path],
+      ...body,
+      anchor: [...prefix, ...(pattern === 'name' || pattern.endsWith('.name') ? path : siblingName(path))],
+      classification: classify(pattern),
+      formCode: form.code,
+    })),
+  );
 }
