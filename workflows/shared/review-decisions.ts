@@ -1,4 +1,4 @@
-import { ALLOWED, ValidationFailedError, deny, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
+import { ALLOWED, ValidationFailedError, ZERO_WIDTH_CHARACTERS, deny, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
 import { forwardingOrganFor, organOf, organizationName, reviewingBodyOf } from './organizations';
 
 export interface ReviewerRecord {
@@ -27,7 +27,7 @@ const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p
  * nor a date. Checked on the text as NFKC makes it, without zero-width characters.
  */
 const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-()\u2010-\u2015\u2212\u30fc]*\d){9,10}(?!\d)/;
-const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'g');
 
 /**
  * 審査コメント of a review decision. A 否認 must carry a concrete reason the applicant can act on

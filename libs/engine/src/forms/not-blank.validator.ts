@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ZERO_WIDTH_CHARACTERS } from './text-faults';
 
 /**
  * class-validator's IsNotEmpty, and a string of spaces alone (full-width ones, tabs and line breaks
@@ -17,7 +18,7 @@ export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** Something to see: not a space of any width, nor a zero-width character (U+200B, a name of nothing but that reached the master data). */
-const VISIBLE_CLASS = '[^\\s\\u200B-\\u200D\\u2060\\uFEFF]';
+const VISIBLE_CLASS = `[^\\s${ZERO_WIDTH_CHARACTERS}]`;
 const VISIBLE = new RegExp(VISIBLE_CLASS);
 
 /** The rule in the forms' JSON Schemas (class-validator-jsonschema's converters): more than its `minLength: 1`. */

@@ -10,6 +10,9 @@ const NOT_PLAIN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u20
 
 export type TextRule = 'wellFormedText' | 'plainText';
 
+/** Characters that take no width (U+200B–U+200D, U+2060, U+FEFF), for a regex character class: text of them alone is empty. */
+export const ZERO_WIDTH_CHARACTERS = '\\u200B-\\u200D\\u2060\\uFEFF';
+
 /**
  * Whether a string is text: JSON may carry an unpaired surrogate (`"\ud800"`), which is no
  * character, cannot be stored as UTF-8, and makes validators that encode their input
