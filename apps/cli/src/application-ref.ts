@@ -1,4 +1,4 @@
-import { APPLICATION_STREAM_PREFIX, ApplicationNotFoundError, applicationStream } from '@nws/engine';
+import { APPLICATION_STREAM_PREFIX, ApplicationNotFoundError, applicationIdOf, applicationStream } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 
@@ -8,8 +8,6 @@ import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
  * submissions (the number is not personal data: it is stored in clear), not in the read models,
  * which the CLI does not bring up to date.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function existingApplicationId(store: EventStore, ref: string): Promise<string> {
   const number = ref.trim().toUpperCase();
   if (APPLICATION_NUMBER_PATTERN.test(number)) {
@@ -18,8 +16,7 @@ export async function existingApplicationId(store: EventStore, ref: string): Pro
       if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) return event.streamId.slice(APPLICATION_STREAM_PREFIX.length);
     }
   } else {
-    // Ids are UUIDs, written in lower case; one quoted in upper case (a spreadsheet, a letter) is the same id.
-    const id = UUID.test(ref.trim()) ? ref.trim().toLowerCase() : ref;
+    const id = applicationIdOf(ref.trim());
     if ((await store.streamRevision(applicationStream(id))) !== undefined) return id;
   }
   throw new ApplicationNotFoundError(ref);

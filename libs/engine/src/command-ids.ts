@@ -15,6 +15,17 @@ const nameBasedId = (name: string): string => uuidv5(Buffer.from(name, 'utf8'), 
 export const APPLICATION_STREAM_PREFIX = 'application-';
 export const applicationStream = (id: string): string => `${APPLICATION_STREAM_PREFIX}${id}`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An application's id as people quote it: ids are UUIDs written in lower case, and one copied in
+ * upper case (a spreadsheet, a letter) is the same id. Anything else is left as it is, to be
+ * answered "not found" by name.
+ */
+export function applicationIdOf(quoted: string): string {
+  return UUID.test(quoted) ? quoted.toLowerCase() : quoted;
+}
+
 /**
  * The command id for a client's Idempotency-Key: the same key from the same person on the same
  * target (`scope`: an application's id, or the collection a create posts to) is the same command.

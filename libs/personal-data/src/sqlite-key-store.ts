@@ -294,8 +294,9 @@ export class SqliteKeyStore implements KeyStore {
   private lookup(body: SubjectBody, name: string): Buffer {
     const normalised = normaliseName(name);
     if (!normalised) throw new Error('a data subject needs a non-empty name');
-    const organ = this.organOf(body);
-    const scope = organ === this.defaultOrgan(body.code) ? body.code : `${body.code}\u0000${organ}`;
+    const fallback = this.defaultOrgan(body.code);
+    const organ = body.organ ?? fallback;
+    const scope = organ === fallback ? body.code : `${body.code}\u0000${organ}`;
     return createHmac('sha256', this.lookupSecret).update(`${scope}\u0000${normalised}`).digest();
   }
 

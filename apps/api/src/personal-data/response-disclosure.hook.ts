@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactResponse, type EncryptingEventStore, type SqliteAccessLog } from '@nws/personal-data';
 import type { Clock } from '../infrastructure/tokens';
-import type { Actor } from '@nws/engine';
+import { applicationIdOf, type Actor } from '@nws/engine';
 import { defaultKindFor } from '@nws/workflows/shared/organizations';
 import { WITHHELD_HEADER, accessEntries, logsItsOwnReads, requestIdOf, routeOf } from './access-entries';
 import type { StatedPurpose } from './access-purpose';
 import type { DisclosingRequest } from './access-purpose.guard';
 import { markWithheldContent } from './withheld-content';
-import { APPLICATION_ID } from '../http/application-id.pipe';
+
 
 const NO_PURPOSE: StatedPurpose = { purpose: null, reference: null };
 
@@ -43,7 +43,7 @@ export function discloseResponses(fastify: FastifyInstance, deps: DisclosureDeps
     const result = await disclose(payload, deps, request, actor, {
       publishedView: route.startsWith('/master-data') || route.startsWith('/distribution'),
       // As the handler read it: an id quoted in upper case is logged as the id it is.
-      applicationId: route.startsWith('/applications/:id') ? APPLICATION_ID.transform(String((request.params as Record<string, string | undefined>)['id'] ?? ''), { type: 'param' }) || null : null,
+      applicationId: route.startsWith('/applications/:id') ? applicationIdOf(String((request.params as Record<string, string | undefined>)['id'] ?? '')) || null : null,
     });
     if (result.withheld > 0) void reply.header(WITHHELD_HEADER, String(result.withheld));
     return result.body;
