@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '@nws/event-store';
+import type { JsonObject } from '@nws/engine';
 import { PLACEHOLDERS } from '@nws/personal-data';
+import { contentHash } from '@nws/workflows/connection-application/master-data/master-data.content';
 
 /**
  * A master-data version's `contentHash` is the hash of its content as registered. Where a
@@ -24,7 +24,8 @@ export function markWithheldContent(body: unknown): unknown {
   const node = body as Record<string, unknown>;
   const content = node['content'];
   if (typeof node['contentHash'] === 'string' && content !== null && typeof content === 'object' && holdsPlaceholder(content)) {
-    return { ...node, publishedContentHash: `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}` };
+    // The recipe of the version's own contentHash, over what is sent.
+    return { ...node, publishedContentHash: contentHash(content as JsonObject) };
   }
   let copy: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(node)) {
