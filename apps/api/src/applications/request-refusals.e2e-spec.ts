@@ -11,7 +11,7 @@ describe('applications over HTTP: what a request carries, refused by name', () =
   let driver: Driver;
   let id: string;
 
-  const revisionOf = async (appId: string) => (await driver.as('auditor', 'GET', `/applications/${appId}/history`)).body.events.length as number;
+  const revisionOf = (appId: string) => driver.eventCount(appId);
 
   beforeAll(async () => {
     server = await TestServer.start();

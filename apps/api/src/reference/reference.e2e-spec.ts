@@ -71,7 +71,7 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
   it('POST /applications/{id}/selection generates the forms into the draft; a bad choice changes nothing', async () => {
     const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
     const id = created.body.id as string;
-    const history = async () => (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length as number;
+    const history = () => driver.eventCount(id);
     const before = await history();
     const pia = { status: '実施済', documents: [{ number: '1', title: 't' }] };
     for (const [body, field] of [

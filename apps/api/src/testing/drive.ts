@@ -104,6 +104,11 @@ export class Driver {
     }
   }
 
+  /** How many events the application has (as an auditor reads its history): what a refused request must leave as it was. */
+  async eventCount(id: string): Promise<number> {
+    return (await this.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length as number;
+  }
+
   async act(name: ActorName, id: string, action: string, body?: unknown, headers?: Record<string, string>) {
     return this.as(name, 'POST', `/applications/${id}/actions/${action}`, body ?? {}, headers);
   }
