@@ -52,36 +52,48 @@ export class DistributionApiClient {
 
   /** The consumer's server-side checkpoint: everything after it is still owed. */
   async checkpoint(): Promise<number> {
-    const status = await this.call<{ checkpoint: number }>('GET', '', undefined, false, true);
+    const status = await this.call<{ checkpoint: number }>('GET', this.consumerPath(''), undefined, false, true);
     return status.checkpoint;
   }
 
   /** With `waitMs`, the API holds an empty answer until an event comes (long polling). */
   pull(after: number, limit: number, waitMs = 0): Promise<PullPage> {
-    return this.call<PullPage>('GET', `/events?after=${after}&limit=${limit}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`, undefined, false, true);
+    return this.call<PullPage>('GET', this.consumerPath(`/events?after=${after}&limit=${limit}${waitMs > 0 ? `&waitMs=${waitMs}` : ''}`), undefined, false, true);
   }
 
   /** The consumer as registered: transport, event types, group, deliveries before parking. */
   status(): Promise<ConsumerSettings> {
-    return this.call<ConsumerSettings>('GET', '', undefined, false, true);
+    return this.call<ConsumerSettings>('GET', this.consumerPath(''), undefined, false, true);
   }
 
   /** esdb-persistent: the published view of the event EventStoreDB handed over, recording the delivery. */
   deliverAt(position: number, eventId: string): Promise<{ event: PublishedEvent; status: 'delivered' | 'acked' }> {
-    return this.call('GET', `/events/${position}?eventId=${encodeURIComponent(eventId)}`);
+    return this.call('GET', this.consumerPath(`/events/${position}?eventId=${encodeURIComponent(eventId)}`));
   }
 
   async ack(eventIds: readonly string[]): Promise<void> {
-    await this.call('POST', '/acks', { eventIds });
+    await this.call('POST', this.consumerPath('/acks'), { eventIds });
   }
 
   async nack(eventIds: readonly string[], reason: string): Promise<void> {
-    await this.call('POST', '/nacks', { eventIds, reason });
+    await this.call('POST', this.consumerPath('/nacks'), { eventIds, reason });
+  }
+
+  /**
+   * One master-data version as published now: after a 消去 or 利用停止 its people are withheld
+   * (publishedContentHash), after the lifting of a 利用停止 shown again.
+   */
+  masterDataVersion(code: string, organ: string, version: number): Promise<Record<string, unknown>> {
+    return this.call('GET', `/master-data/organizations/${encodeURIComponent(code)}/versions/${version}?organ=${encodeURIComponent(organ)}`, undefined, false, true);
+  }
+
+  private consumerPath(path: string): string {
+    return `/distribution/${encodeURIComponent(this.consumer)}${path}`;
   }
 
   /** Only reads are cut short by the abort signal: an ack of what is on disk still goes out on the way down. */
   private async call<T>(method: string, path: string, body?: unknown, renewed = false, abortable = false): Promise<T> {
-    const url = `${this.apiUrl.replace(/\/$/, '')}/distribution/${encodeURIComponent(this.consumer)}${path}`;
+    const url = `${this.apiUrl.replace(/\/$/, '')}${path}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { authorization: `Bearer ${await this.token(renewed)}` };
     if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });

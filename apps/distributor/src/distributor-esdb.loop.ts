@@ -1,10 +1,9 @@
 import { runEsdbDistributionConsumer, type HandleOutcome } from '@nws/distribution/esdb';
 import { EsdbEventStore } from '@nws/event-store/esdb';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
-import type { DistributorOptions } from './distributor.loop';
-import { MasterDataFiles } from './master-data-files.writer';
-
-const VERSION_EVENT = 'MasterDataVersionRegistered';
+import { handleDelivered } from './delivered-event.handler';
+import { currentFiles, type DistributorOptions } from './distributor.loop';
+import type { MasterDataFiles } from './master-data-files.writer';
 
 /**
  * The reference consumer as one instance of its consumer's persistent subscription group on
@@ -17,7 +16,7 @@ const VERSION_EVENT = 'MasterDataVersionRegistered';
 export async function runEsdbDistributor(options: DistributorOptions, esdb: { readonly connectionString: string }): Promise<void> {
   const log = options.log ?? (() => undefined);
   const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, options.signal);
-  const files = new MasterDataFiles(options.outputDir);
+  const files = currentFiles(options.outputDir, client);
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
   try {
@@ -52,12 +51,7 @@ async function consumeGroup(options: DistributorOptions, esdb: { readonly connec
         ack: (eventId) => client.ack([eventId]),
         nack: (eventId, reason) => client.nack([eventId], reason),
       },
-      handle: async (event): Promise<HandleOutcome> => {
-        if (event.type !== VERSION_EVENT) return { kind: 'done' };
-        const outcome = await files.publish(event);
-        log(`${event.data['organizationCode']} v${event.data['version']} (position ${event.position}, delivery ${event.attempt}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
-        return outcome.kind === 'rejected' ? { kind: 'refused', reason: outcome.reason } : { kind: 'done' };
-      },
+      handle: (event): Promise<HandleOutcome> => handleDelivered(event, files, log),
     });
   } finally {
     await events.close();

@@ -289,7 +289,7 @@ describe('reference distributor as its own process, killed with SIGKILL at rando
         for (const [key, file] of s.jsons) expect(final.jsons.get(key)?.ino).toBe(file.ino);
         for (const [key, csv] of s.csvs) expect(csv).toBe(final.csvs.get(key));
       }
-      const written = distributor.lines.filter((l) => / v\d+ \(position \d+\): written$/.test(l)).map((l) => / (\d+ v\d+) /.exec(l)![1]);
+      const written = distributor.lines.filter((l) => / v\d+ \(position \d+, delivery \d+\): written$/.test(l)).map((l) => / (\d+ v\d+) /.exec(l)![1]);
       sheet.setTotal('duplicates', written.length - new Set(written).size);
       sheet.set('versions on disk, each written once, complete, in order', final.jsons.size);
       sheet.set('redeliveries recognised as already on disk', distributor.lines.filter((l) => l.endsWith(': unchanged')).length);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { PublishedEvent } from '@nws/distribution';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
+import { handleDelivered } from './delivered-event.handler';
 import { MasterDataFiles } from './master-data-files.writer';
 
 export interface DistributorOptions {
@@ -21,8 +22,6 @@ export interface DistributorOptions {
   readonly esdb?: { readonly connectionString: string };
 }
 
-const VERSION_EVENT = 'MasterDataVersionRegistered';
-
 /**
  * The reference consumer: pull (long polling) from the server-side checkpoint, write each master-data version
  * atomically, acknowledge only what is on disk. A crash anywhere loses nothing (what was not
@@ -33,7 +32,7 @@ const VERSION_EVENT = 'MasterDataVersionRegistered';
 export async function runDistributor(options: DistributorOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
   const client = new DistributionApiClient(options.apiUrl, options.consumer, options.token, options.signal);
-  const files = new MasterDataFiles(options.outputDir);
+  const files = currentFiles(options.outputDir, client);
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
   try {
@@ -69,14 +68,11 @@ async function consume(options: DistributorOptions, client: DistributionApiClien
     const refused: Array<{ event: PublishedEvent; reason: string }> = [];
     for (const event of page.events) {
       if (signal?.aborted) break;
-      if (event.type !== VERSION_EVENT) {
-        done.push(event); // approvals carry nothing to write; acknowledging them is the whole job
-        continue;
-      }
-      const outcome = await files.publish(event);
-      if (outcome.kind === 'rejected') refused.push({ event, reason: outcome.reason });
+      // A notice fetches versions from the API: a failure there is retried like a pull's.
+      const outcome = await retrying(() => handleDelivered(event, files, log), options);
+      if (outcome === undefined) break; // stopped while waiting: not acknowledged, delivered again
+      if (outcome.kind === 'refused') refused.push({ event, reason: outcome.reason });
       else done.push(event);
-      log(`${event.data['organizationCode']} v${event.data['version']} (position ${event.position}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
     }
     const previous = settling;
     settling = (async () => {
@@ -91,6 +87,11 @@ async function consume(options: DistributorOptions, client: DistributionApiClien
   await settling;
   if (settleError) throw settleError.error;
   log(`consumer ${options.consumer}: stopped after position ${after}`);
+}
+
+/** The writer, fetching versions as published now from the API (a notice's refresh). */
+export function currentFiles(outputDir: string, client: DistributionApiClient): MasterDataFiles {
+  return new MasterDataFiles(outputDir, undefined, { current: (code, organ, version) => client.masterDataVersion(code, organ, version) });
 }
 
 /**

@@ -71,6 +71,56 @@ describe('MasterDataFiles', () => {
     expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ contentHash: hashOf(content), publishedContentHash: hashOf(withheld) });
   });
 
+  describe('the same version shown otherwise (a person withheld or shown again since)', () => {
+    const withheld = { ...content, contacts: [{ department: '情報管理課, 情報連携係', phone: '［消去済み］' }] };
+    const withheldEvent = () => event(1, { content: withheld, publishedContentHash: hashOf(withheld) });
+    const onDisk = () => JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8')) as Record<string, unknown>;
+
+    it('without a source to ask, the delivered copy replaces the file: a redelivery after an erasure scrubs it', async () => {
+      const files = writer(root);
+      await files.publish(event(1));
+      expect(await files.publish(withheldEvent())).toMatchObject({ kind: 'written' });
+      expect(onDisk()).toMatchObject({ contentHash: hashOf(content), publishedContentHash: hashOf(withheld), content: withheld });
+      expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).not.toContain('0426207200');
+    });
+
+    it('with one, the version as published now decides: an older copy still showing the person does not overwrite the file that withholds them', async () => {
+      const asked: Array<[string, string, number]> = [];
+      const files = writer(root, undefined, {
+        current: async (code, organ, version) => {
+          asked.push([code, organ, version]);
+          return withheldEvent().data;
+        },
+      });
+      await files.publish(withheldEvent());
+      expect(await files.publish(event(1))).toMatchObject({ kind: 'unchanged' });
+      expect(asked).toEqual([['132012', '市町村長部局', 1]]);
+      expect(onDisk()).toMatchObject({ publishedContentHash: hashOf(withheld), content: withheld });
+    });
+
+    it('refresh rewrites every version of the organ on disk from its current view, keeping what the delivery recorded; a version whose identity differs is refused, not written', async () => {
+      const current = new Map<number, Record<string, unknown>>();
+      const files = writer(root, undefined, { current: async (_code, _organ, version) => current.get(version)! });
+      await files.publish(event(1));
+      const other = { ...content, contacts: [] };
+      await files.publish(event(2, { content: other, contentHash: hashOf(other) }));
+      current.set(1, withheldEvent().data).set(2, event(2, { content: other, contentHash: hashOf(other) }).data);
+      expect(await files.refresh('132012', '市町村長部局')).toEqual([
+        { version: 1, outcome: { kind: 'written', path: join(root, '132012', 'v1.json') } },
+        { version: 2, outcome: { kind: 'unchanged', path: join(root, '132012', 'v2.json') } },
+      ]);
+      expect(onDisk()).toMatchObject({ eventId: 'e-1', position: 11, contentHash: hashOf(content), publishedContentHash: hashOf(withheld), content: withheld });
+      // Shown again (利用停止 lifted): back to the registered content, without publishedContentHash.
+      current.set(1, event(1).data);
+      expect((await files.refresh('132012', '市町村長部局'))[0]!.outcome).toMatchObject({ kind: 'written' });
+      expect(onDisk()).not.toHaveProperty('publishedContentHash');
+      expect(onDisk()['content']).toEqual(content);
+      current.set(1, event(1, { content: other, contentHash: hashOf(other) }).data);
+      expect((await files.refresh('132012', '市町村長部局'))[0]!.outcome).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('on disk has content hash') });
+      expect(await files.refresh('132012', '市町村教育委員会')).toEqual([]);
+    });
+  });
+
   it('another organ of the same code (a board of education) gets a directory of its own: neither organ’s versions overwrite the other’s', async () => {
     const files = writer(root);
     const board = { ...content, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会' } };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { canonicalJson } from '@nws/event-store';
 import type { PublishedEvent } from '@nws/distribution';
+import type { JsonObject } from '@nws/event-store';
 import { defaultOrganFor, isOrganizationKind, organKey } from '@nws/workflows/shared/organizations';
 import { masterDataCsv, type VersionData } from './master-data.csv';
 
@@ -54,7 +55,11 @@ export class MasterDataFiles {
   constructor(
     readonly root: string,
     private readonly step: StepHook = () => undefined,
-    private readonly options: { readonly spares?: boolean } = {},
+    private readonly options: {
+      readonly spares?: boolean;
+      /** The version as published now (the API's GET /master-data/organizations/{code}/versions/{version}?organ=): what `refresh` writes. */
+      readonly current?: (code: string, organ: string, version: number) => Promise<Record<string, unknown>>;
+    } = {},
   ) {}
 
   /**
@@ -139,37 +144,75 @@ export class MasterDataFiles {
 
   async publish(event: PublishedEvent): Promise<PublishOutcome> {
     const data = event.data as Partial<VersionData>;
-    const { organizationCode: code, version, contentHash, content } = data;
+    const { organizationCode: code, version } = data;
     if (typeof code !== 'string' || !/^[0-9A-Za-z-]{1,20}$/.test(code) || !Number.isInteger(version) || (version as number) < 1) {
       return { kind: 'rejected', reason: `not a master-data version: organizationCode ${JSON.stringify(code)}, version ${JSON.stringify(version)}` };
     }
     // Versions published before the organ was: the code's default organ, whose directory they always had.
     const organ = event.data['organizationKind'] ?? defaultOrganFor(code);
     if (!isOrganizationKind(organ)) return { kind: 'rejected', reason: `not a master-data version: organizationKind ${JSON.stringify(organ)} is not an organ` };
-    // Content sent with personal data withheld (a suspended or erased person) carries the hash of
-    // what was sent beside the version's own: it is checked against that one.
-    const published = event.data['publishedContentHash'];
-    const expected = typeof published === 'string' ? published : contentHash;
-    if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || hashOf(content) !== expected) {
-      const which = typeof published === 'string' ? `its published content hash ${published}` : `its content hash ${String(contentHash)}`;
-      return { kind: 'rejected', reason: `content of ${code} (${organ}) v${version} does not match ${which}` };
-    }
+    const shown = shownContent(event.data, `${code} (${organ}) v${version}`);
+    if (typeof shown === 'string') return { kind: 'rejected', reason: shown };
     const dir = join(this.root, organKey(code, organ));
     const jsonPath = join(dir, `v${version}.json`);
-    const csvPath = join(dir, `v${version}.csv`);
-    const existing = readExistingHash(jsonPath);
+    const existing = readExisting(jsonPath);
     if (existing !== undefined) {
-      if (existing !== contentHash) return { kind: 'rejected', reason: `${code} (${organ}) v${version} already exists with content hash ${existing}, delivered ${contentHash}` };
-      if (exists(csvPath)) return { kind: 'unchanged', path: jsonPath };
+      if (existing.contentHash !== shown.contentHash) {
+        return { kind: 'rejected', reason: `${code} (${organ}) v${version} already exists with content hash ${existing.contentHash}, delivered ${shown.contentHash}` };
+      }
+      // The same version shown otherwise than on disk: a person withheld or shown again since one
+      // of the two was fetched. Delivered copies can be older than the file (a redelivery, a
+      // competing instance), so the version as published now decides, where it can be fetched.
+      if (existing.shownHash !== shown.shownHash && this.options.current) return this.refreshVersion(code, organ, version!);
     }
-    const detail = { organizationCode: code, organizationKind: organ, version: version!, position: event.position };
-    const versionData = { organizationCode: code, version: version!, contentHash, content } as VersionData;
-    const document = {
-      ...event.data,
-      eventId: event.eventId,
-      position: event.position,
-      registeredAt: event.occurredAt,
-    };
+    const document = { ...event.data, eventId: event.eventId, position: event.position, registeredAt: event.occurredAt };
+    return this.write(dir, { organizationCode: code, organizationKind: organ, version: version!, position: event.position }, shown, document, existing);
+  }
+
+  /**
+   * The versions of one organ on disk, each fetched again as published now and rewritten where it
+   * shows otherwise (a 消去, 利用停止 or its lifting: see PUBLISHED_DATA_NOTICES). Needs `current`.
+   */
+  async refresh(code: string, organ: string): Promise<Array<{ readonly version: number; readonly outcome: PublishOutcome }>> {
+    if (!isOrganizationKind(organ)) return [];
+    const dir = join(this.root, organKey(code, organ));
+    const versions = (await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error))))
+      .map((name) => /^v([1-9]\d*)\.json$/.exec(name)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const outcomes: Array<{ version: number; outcome: PublishOutcome }> = [];
+    for (const version of versions) outcomes.push({ version, outcome: await this.refreshVersion(code, organ, version) });
+    return outcomes;
+  }
+
+  private async refreshVersion(code: string, organ: string, version: number): Promise<PublishOutcome> {
+    const what = `${code} (${organ}) v${version}`;
+    if (!this.options.current) return { kind: 'rejected', reason: `${what}: no source to fetch the version as published now` };
+    const dir = join(this.root, organKey(code, organ));
+    const jsonPath = join(dir, `v${version}.json`);
+    const existing = readExisting(jsonPath);
+    if (existing === undefined || existing.document === undefined) return { kind: 'rejected', reason: `${what}: no complete copy on disk to refresh` };
+    const shown = shownContent(await this.options.current(code, organ, version), what);
+    if (typeof shown === 'string') return { kind: 'rejected', reason: shown };
+    if (shown.contentHash !== existing.contentHash) return { kind: 'rejected', reason: `${what} on disk has content hash ${existing.contentHash}, the API's ${shown.contentHash}` };
+    const { publishedContentHash: _was, ...kept } = existing.document;
+    const document = { ...kept, content: shown.content, ...(shown.shownHash !== shown.contentHash ? { publishedContentHash: shown.shownHash } : {}) };
+    const position = typeof kept['position'] === 'number' ? kept['position'] : undefined;
+    return this.write(dir, { organizationCode: code, organizationKind: organ, version, ...(position !== undefined ? { position } : {}) }, shown, document, existing);
+  }
+
+  private async write(
+    dir: string,
+    detail: { organizationCode: string; organizationKind: string; version: number; position?: number },
+    shown: ShownContent,
+    document: Record<string, unknown>,
+    existing: ExistingCopy | undefined,
+  ): Promise<PublishOutcome> {
+    const { version } = detail;
+    const jsonPath = join(dir, `v${version}.json`);
+    if (existing !== undefined && existing.shownHash === shown.shownHash && exists(join(dir, `v${version}.csv`))) return { kind: 'unchanged', path: jsonPath };
+    const versionData = { organizationCode: detail.organizationCode, version, contentHash: shown.contentHash, content: shown.content } as VersionData;
     this.ensureDir(dir);
     // Why synchronous calls: the distributor writes one version at a time, in order, so nothing
     // waits on its event loop meanwhile, and each asynchronous call is a round trip through
@@ -263,7 +306,36 @@ function writerAlive(tempName: string): boolean {
   }
 }
 
-function readExistingHash(path: string): string | undefined {
+/** A version's content as delivered or fetched, checked against the hash it comes with. */
+interface ShownContent {
+  /** The version's identity: the hash of its content as registered. */
+  readonly contentHash: string;
+  /** The hash of the content as shown: publishedContentHash where people are withheld, else contentHash. */
+  readonly shownHash: string;
+  readonly content: JsonObject;
+}
+
+/** The content and its hashes, or why they cannot be written. */
+function shownContent(data: Record<string, unknown>, what: string): ShownContent | string {
+  const { contentHash, content, publishedContentHash: published } = data;
+  // Content sent with personal data withheld (a suspended or erased person) carries the hash of
+  // what was sent beside the version's own: it is checked against that one.
+  const expected = typeof published === 'string' ? published : contentHash;
+  if (typeof contentHash !== 'string' || content === null || typeof content !== 'object' || Array.isArray(content) || hashOf(content) !== expected) {
+    const which = typeof published === 'string' ? `its published content hash ${published}` : `its content hash ${String(contentHash)}`;
+    return `content of ${what} does not match ${which}`;
+  }
+  return { contentHash, shownHash: expected, content: content as JsonObject };
+}
+
+interface ExistingCopy {
+  readonly contentHash: string;
+  readonly shownHash: string;
+  /** Undefined when the file is not this writer's JSON (someone else put it there). */
+  readonly document?: Record<string, unknown>;
+}
+
+function readExisting(path: string): ExistingCopy | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -272,11 +344,13 @@ function readExistingHash(path: string): string | undefined {
     throw error;
   }
   try {
-    const hash = (JSON.parse(text) as { contentHash?: unknown }).contentHash;
-    return typeof hash === 'string' ? hash : '';
+    const document = JSON.parse(text) as Record<string, unknown>;
+    const { contentHash, publishedContentHash } = document;
+    if (typeof contentHash !== 'string') return { contentHash: '', shownHash: '' };
+    return { contentHash, shownHash: typeof publishedContentHash === 'string' ? publishedContentHash : contentHash, document };
   } catch {
     // Written atomically, so this is a file someone else put there: treat as a conflict, never overwrite.
-    return '';
+    return { contentHash: '', shownHash: '' };
   }
 }
 

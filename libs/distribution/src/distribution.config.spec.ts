@@ -13,10 +13,10 @@ describe('distribution configuration', () => {
     return path;
   };
 
-  it('defaults to one reference consumer of versions and approvals', () => {
+  it('defaults to one reference consumer of versions, approvals and the notices that change versions as published (消去, 利用停止, its lifting)', () => {
     const config = loadDistributionConfig({});
     expect(config.consumers).toEqual([
-      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved'], ackTimeoutMs: 30000, maxDeliveries: 5, transport: 'http' },
+      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved', 'PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed'], ackTimeoutMs: 30000, maxDeliveries: 5, transport: 'http' },
     ]);
     expect(config.heartbeatMs).toBe(15000);
   });

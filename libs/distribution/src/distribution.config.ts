@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '@nws/runtime';
-import { PUBLISHABLE_EVENT_TYPES, VERSION_EVENT } from './published-event';
+import { PUBLISHABLE_EVENT_TYPES, PUBLISHED_DATA_NOTICES, VERSION_EVENT } from './published-event';
 
 /**
  * How a consumer receives its events: `http` from this process's ledger (pull, long poll, SSE);
@@ -54,7 +54,8 @@ export function loadDistributionConfig(env: NodeJS.ProcessEnv = process.env): Di
   const ackTimeoutMs = positiveInt(env, 'DISTRIBUTION_ACK_TIMEOUT_MS', DEFAULT_ACK_TIMEOUT_MS);
   const maxDeliveries = positiveInt(env, 'DISTRIBUTION_MAX_DELIVERIES', DEFAULT_MAX_DELIVERIES);
   const file = env['DISTRIBUTION_CONSUMERS_FILE'];
-  const raw: unknown = file ? readJson(file) : [{ name: DEFAULT_CONSUMER, eventTypes: [VERSION_EVENT, 'SecondReviewApproved'] }];
+  // The reference distributor keeps copies of versions, so it takes the notices that change them as published.
+  const raw: unknown = file ? readJson(file) : [{ name: DEFAULT_CONSUMER, eventTypes: [VERSION_EVENT, 'SecondReviewApproved', ...PUBLISHED_DATA_NOTICES] }];
   return {
     consumers: parseConsumers(raw, { ackTimeoutMs, maxDeliveries }),
     heartbeatMs: positiveInt(env, 'DISTRIBUTION_HEARTBEAT_MS', 15_000),

@@ -1,5 +1,5 @@
 import type { JsonObject } from '@nws/event-store';
-import { PUBLISHABLE_EVENT_TYPES, VERSION_EVENT } from './published-event';
+import { PUBLISHABLE_EVENT_TYPES, PUBLISHED_DATA_NOTICES, VERSION_EVENT } from './published-event';
 
 /*
  * What a downstream system receives, as JSON Schema (draft-07), one per event type: the envelope
@@ -58,6 +58,18 @@ const DATA: Record<string, JsonObject> = {
     required: ['applicationId', 'organizationCode', 'organizationKind', 'version', 'contentHash'],
     properties: { applicationId: nullableText, organizationCode, organizationKind, version: nullableCount, contentHash: nullableText },
   },
+  ...Object.fromEntries(
+    PUBLISHED_DATA_NOTICES.map((type) => [
+      type,
+      {
+        description: `A person of the body (the organ) had their data ${type === 'PersonalDataErased' ? 'erased (消去)' : type === 'PersonalDataUseSuspended' ? 'suspended (利用停止)' : 'in use again (利用停止の解除)'}: the organ’s master-data versions as published changed (publishedContentHash), not their contentHash. Fetch them again (GET /master-data/organizations/{code}/versions/{version}?organ=) and replace the copies kept. Names the body, never the person.`,
+        type: 'object',
+        additionalProperties: false,
+        required: ['organizationCode', 'organizationKind'],
+        properties: { organizationCode, organizationKind: { ...organizationKind, description: '機関種類; null on events recorded before organs were: the code’s default organ' } },
+      },
+    ]),
+  ),
   MasterDataDistributed: {
     description: 'Every consumer of versions acknowledged the application’s version: the application is distributed',
     type: 'object',

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@nws/event-store';
 import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
-import { PUBLISHABLE_EVENT_TYPES, publishEvent } from './published-event';
+import { PERSONAL_DATA_EVENTS } from '@nws/personal-data';
+import { PUBLISHABLE_EVENT_TYPES, PUBLISHED_DATA_NOTICES, publishEvent } from './published-event';
 
 const recorded = (type: string, data: RecordedEvent['data'], streamId = 'application-0b1c'): RecordedEvent => ({
   id: 'e-1',
@@ -65,6 +66,17 @@ describe('published view of distributed events', () => {
     expect(publishEvent(recorded('MasterDataVersionRegistered', legacy, masterDataStream('132012', '市町村長部局')), 1).data['organizationKind']).toBe('市町村教育委員会');
   });
 
+  it('a notice of a 消去, 利用停止 or its lifting names the body (the organ), never the person, the requester or the legal basis; the names are the personal-data events’ own', () => {
+    expect([...PUBLISHED_DATA_NOTICES].sort()).toEqual([PERSONAL_DATA_EVENTS.erased, PERSONAL_DATA_EVENTS.suspended, PERSONAL_DATA_EVENTS.resumed].sort());
+    const stored = { subjectId: 'b2f4', organizationCode: '132012', organizationKind: '市町村教育委員会', requestedBy: { sub: 'kyoiku-1', org: '132012', role: 'applicant' }, legalBasis: 'appi-98-erasure', reference: 'R-1', at: '2026-04-01T00:00:00.000Z' };
+    for (const type of PUBLISHED_DATA_NOTICES) {
+      expect(publishEvent(recorded(type, stored, 'personal-data-132012'), 1).data).toEqual({ organizationCode: '132012', organizationKind: '市町村教育委員会' });
+    }
+    // Recorded before organs were named: null, the code's default organ.
+    const { organizationKind: _kind, ...legacy } = stored;
+    expect(publishEvent(recorded('PersonalDataErased', legacy, 'personal-data-132012'), 1).data).toEqual({ organizationCode: '132012', organizationKind: null });
+  });
+
   it('an approval names the reviewing body, not the reviewer, and drops the comment and the actor', () => {
     const published = publishEvent(
       recorded('SecondReviewApproved', { round: 1, comment: '090-1111-2222 の田中様に確認', reviewer: { sub: 'mic-1', org: 'MIC', orgName: '総務省', department: '住民制度課', name: '総務 花子' } }),
@@ -75,7 +87,7 @@ describe('published view of distributed events', () => {
   });
 
   it('only types with a view are distributable', () => {
-    expect(PUBLISHABLE_EVENT_TYPES).toEqual(['MasterDataVersionRegistered', 'SecondReviewApproved', 'MasterDataRegistered', 'MasterDataDistributed']);
+    expect(PUBLISHABLE_EVENT_TYPES).toEqual(['MasterDataVersionRegistered', 'SecondReviewApproved', 'MasterDataRegistered', 'PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed', 'MasterDataDistributed']);
     expect(() => publishEvent(recorded('FormSaved', {}), 1)).toThrow(/no published view/);
   });
 });

@@ -2,6 +2,16 @@ import type { Json, JsonObject, RecordedEvent } from '@nws/event-store';
 
 export const VERSION_EVENT = 'MasterDataVersionRegistered';
 
+/**
+ * A person's data was erased (消去), its use stopped (利用停止) or resumed, in one organ: its
+ * master data as published changed (the person's values withheld, or shown again) while its
+ * versions' identities (contentHash) did not. A consumer that keeps copies fetches the organ's
+ * versions again (GET /master-data/organizations/{code}/versions/{version}?organ=) and replaces
+ * what it holds. Published without the person: which body, never who (consumers get bodies).
+ * The names are the personal-data events' own (libs/personal-data PERSONAL_DATA_EVENTS).
+ */
+export const PUBLISHED_DATA_NOTICES: readonly string[] = ['PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed'];
+
 /** What a consumer receives: the envelope and the published view of the event's data, never the stored data itself. */
 export interface PublishedEvent {
   readonly eventId: string;
@@ -71,6 +81,12 @@ const VIEWS: Record<string, View> = {
     version: num(event.data['version']),
     contentHash: str(event.data['contentHash']),
   }),
+  ...Object.fromEntries(
+    PUBLISHED_DATA_NOTICES.map((type): [string, View] => [
+      type,
+      (event) => ({ organizationCode: str(event.data['organizationCode']), organizationKind: str(event.data['organizationKind']) }),
+    ]),
+  ),
   MasterDataDistributed: (event) => ({
     applicationId: applicationIdOf(event),
     organizationCode: str(event.data['organizationCode']),

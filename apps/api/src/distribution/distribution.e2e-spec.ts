@@ -1,3 +1,4 @@
+import { PUBLISHED_DATA_NOTICES } from '@nws/distribution';
 import { DistributionHarness } from './testing/distribution-harness';
 import { SseClient } from './testing/sse-client';
 import { actors } from '../testing/drive';
@@ -254,7 +255,7 @@ describe('which process serves distribution', () => {
     try {
       const response = await server.request('GET', '/distribution/consumers', { token: await server.token(actors.auditor) });
       expect(response.status).toBe(status);
-      if (status === 200) expect(response.body.consumers).toMatchObject([{ name: 'reference-distributor', eventTypes: [VERSION, APPROVAL], checkpoint: 0 }]);
+      if (status === 200) expect(response.body.consumers).toMatchObject([{ name: 'reference-distributor', eventTypes: [VERSION, APPROVAL, ...PUBLISHED_DATA_NOTICES], checkpoint: 0 }]);
     } finally {
       await server.stop();
     }

@@ -2,7 +2,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { DistributionHarness } from './testing/distribution-harness';
 
-const TYPES = ['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed'];
+const NOTICES = ['PersonalDataUseSuspended', 'PersonalDataUseResumed', 'PersonalDataErased'];
+const TYPES = ['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', ...NOTICES];
 
 /**
  * GET /distribution/event-types tells a downstream system what it will parse, per event type; every
@@ -31,8 +32,19 @@ describe('published event types: the schema of what a consumer receives, held to
     const second = (await h.pull('everything')).body.events as Array<{ eventId: string; type: string }>;
     await h.ack('everything', second.map((e) => e.eventId));
 
-    const delivered = [...first, ...second];
-    expect(delivered.map((e) => e.type)).toEqual(['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed']);
+    // and a person of the body suspended, in use again, then erased
+    const { subjects } = (await h.driver.as('applicant', 'GET', '/personal-data/subjects')).body as { subjects: Array<{ subjectId: string }> };
+    const subject = subjects[0]!.subjectId;
+    for (const [request, legalBasis] of [['suspension', 'appi-98-suspension'], ['resumption', 'suspension-lifted'], ['erasure', 'appi-98-erasure']]) {
+      expect([request, (await h.driver.as('applicant', 'POST', `/personal-data/subjects/${subject}/${request}`, { legalBasis })).status]).toEqual([request, 200]);
+    }
+    const third = (await h.pull('everything')).body.events as Array<{ eventId: string; type: string; data: object }>;
+    await h.ack('everything', third.map((e) => e.eventId));
+    // A notice names the body, never the person.
+    for (const notice of third) expect(notice.data).toEqual({ organizationCode: '132012', organizationKind: '市町村長部局' });
+
+    const delivered = [...first, ...second, ...third];
+    expect(delivered.map((e) => e.type)).toEqual(['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', ...NOTICES]);
     for (const event of delivered) {
       const validate = validators.get(event.type)!;
       expect([event.type, validate(event) ? [] : validate.errors]).toEqual([event.type, []]);

@@ -1,0 +1,33 @@
+import { PUBLISHED_DATA_NOTICES, VERSION_EVENT, type PublishedEvent } from '@nws/distribution';
+import type { HandleOutcome } from '@nws/distribution/esdb';
+import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import type { MasterDataFiles } from './master-data-files.writer';
+
+/**
+ * What the reference consumer does with one delivered event, whichever way it came (pulled, or
+ * from an EventStoreDB group): a version is written; a notice that an organ's people changed as
+ * published (消去, 利用停止, its lifting) rewrites the copies of that organ's versions on disk from
+ * the API's current view, so files written before an erasure do not keep the person; anything
+ * else carries nothing to write. A version that cannot be written refuses the event (it is
+ * parked for an operator). Transient API failures are thrown for the caller to retry.
+ */
+export async function handleDelivered(event: PublishedEvent, files: MasterDataFiles, log: (line: string) => void): Promise<HandleOutcome> {
+  const where = `position ${event.position}, delivery ${event.attempt}`;
+  if (event.type === VERSION_EVENT) {
+    const outcome = await files.publish(event);
+    log(`${String(event.data['organizationCode'])} v${String(event.data['version'])} (${where}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+    return outcome.kind === 'rejected' ? { kind: 'refused', reason: outcome.reason } : { kind: 'done' };
+  }
+  if (!PUBLISHED_DATA_NOTICES.includes(event.type)) return { kind: 'done' };
+  const code = event.data['organizationCode'];
+  if (typeof code !== 'string') return { kind: 'refused', reason: `${event.type} names no organizationCode` };
+  // Notices recorded before organs were named: the code's default organ, as for versions.
+  const kind = event.data['organizationKind'];
+  const organ = typeof kind === 'string' ? kind : defaultOrganFor(code);
+  const outcomes = await files.refresh(code, organ);
+  for (const { version, outcome } of outcomes) {
+    log(`${code} v${version} (${event.type}, ${where}): ${outcome.kind === 'written' ? 'rewritten as published now' : outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+  }
+  const refused = outcomes.flatMap(({ outcome }) => (outcome.kind === 'rejected' ? [outcome.reason] : []));
+  return refused.length > 0 ? { kind: 'refused', reason: refused.join('; ') } : { kind: 'done' };
+}
