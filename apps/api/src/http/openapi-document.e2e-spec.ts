@@ -44,6 +44,7 @@ describe('OpenAPI document (real port)', () => {
       if (parameters.some((p) => p.in === 'query' || p.in === 'path') || operation.requestBody) expected.add('400');
       if (operation.requestBody) ['413', '415'].forEach((s) => expected.add(s));
       if (parameters.some((p) => p.name === 'If-Match')) expected.add('412');
+      if (Object.keys(operation.responses['200']?.content ?? {}).length > 1) expected.add('406');
       for (const status of expected) {
         if (operation.responses[status]?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/ErrorResponse') missing.push(`${method.toUpperCase()} ${path} ${status}`);
       }
@@ -59,6 +60,8 @@ describe('OpenAPI document (real port)', () => {
     expect(purpose?.schema?.enum).toEqual(expect.arrayContaining(['review', 'audit', 'distribution', 'published-contact', 'disclosure-request']));
     // Descriptions an operation gave itself are kept.
     expect(document.paths['/master-data/organizations/{code}']!['get']!.responses['404']).toMatchObject({ description: expect.stringContaining('no master data') });
+    // The negotiated answers (JSON or Mermaid text) document the refusal of what they cannot give.
+    for (const path of ['/applications/{id}/path', '/workflows/{workflow}/diagram']) expect([path, Object.keys(document.paths[path]!['get']!.responses)]).toEqual([path, expect.arrayContaining(['406'])]);
     // Probes are public: no 401 to document.
     expect(document.paths['/health']!['get']!.responses['401']).toBeUndefined();
   });
@@ -78,6 +81,8 @@ describe('OpenAPI document (real port)', () => {
       // 409s outside commands: a state or a setting, not the input.
       { operation: ['/applications/{id}/diff', 'get'], status: 409, send: () => driver.as('applicant', 'GET', `/applications/${id}/diff`) },
       { operation: ['/distribution/{consumer}/events/{position}', 'get'], status: 409, send: () => driver.as('distributor', 'GET', '/distribution/reference-distributor/events/1') },
+      { operation: ['/applications/{id}/path', 'get'], status: 406, send: () => driver.as('applicant', 'GET', `/applications/${id}/path`, undefined, { accept: 'image/png' }) },
+      { operation: ['/workflows/{workflow}/diagram', 'get'], status: 406, send: () => driver.as('applicant', 'GET', '/workflows/connection-application/diagram?format=svg') },
       { operation: ['/applications/{id}/forms/{formCode}', 'put'], status: 415, send: async () => server.request('PUT', `/applications/${id}/forms/02-01`, { token: await driver.token('applicant'), rawBody: 'x', headers: { 'content-type': 'text/plain' } }) },
     ];
     for (const { operation, status, send } of cases) {

@@ -53,7 +53,7 @@ function error(description: string, headers?: HeadersObject): ResponseObject {
 /**
  * The refusals each operation can answer with, from what the operation is: every authenticated
  * route can be 401, 403, 429 and 503; every one 400 (a query parameter it does not take, and any
- * input it does); one on a resource named in its path 404; one with a body 413; any but GET 415; a command on an application 409, 412 (If-Match) and 422 (an
+ * input it does); one on a resource named in its path 404; one answering in several media types 406; one with a body 413; any but GET 415; a command on an application 409, 412 (If-Match) and 422 (an
  * Idempotency-Key reused for another request); 409 too where a state or a setting refuses (conflictOf). Descriptions an operation already gives are kept.
  */
 function errorsOf(path: string, method: string, operation: Operation): Record<number, ResponseObject> {
@@ -73,6 +73,9 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
   }
   if (path.includes('{')) out[404] = error('nothing of that name or id that the caller may read (or an unknown action)');
   if (operation.requestBody) out[413] = error('the body is larger than the API takes');
+  // An answer in more than one media type is negotiated (wantsMermaid): an Accept naming none of them, or SVG, is refused.
+  const ok = operation.responses['200'] as ResponseObject | undefined;
+  if (Object.keys(ok?.content ?? {}).length > 1) out[406] = error(`Accept names none of ${Object.keys(ok!.content!).join(', ')}, or \`?format=svg\` (SVG is not rendered server-side)`);
   // Any body sent is parsed as JSON, whether the operation reads one or not.
   if (operation.requestBody || method !== 'get') out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
   const conflict = conflictOf(path, method);
