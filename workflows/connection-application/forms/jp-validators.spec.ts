@@ -1,6 +1,6 @@
 import type { JsonObject } from '@nws/engine';
 import { PLACEHOLDER } from '../../../libs/personal-data/src/personal-data.declaration';
-import { displayPhones, formatJapanesePhone, japanesePhoneType } from './jp-validators';
+import { displayPhones, formatJapanesePhone, japanesePhoneType, phoneDigits } from './jp-validators';
 
 describe('japanesePhoneType', () => {
   it('answers the same the second time, from its memory of looked-up numbers, whatever the answer was', () => {
@@ -53,5 +53,34 @@ describe('formatJapanesePhone and displayPhones: stored digits as people read th
     expect((shown['contacts'] as JsonObject[])[1]).toBe((stored['contacts'] as JsonObject[])[1]);
     const nothingToFormat: JsonObject = { contacts: [{ phone: PLACEHOLDER.withheld }] };
     expect(displayPhones(nothingToFormat, ['contacts[].phone', 'mobile'])).toBe(nothingToFormat);
+  });
+});
+
+describe('phoneDigits: a number as people type it, stored as digits', () => {
+  it('takes every dash, bracket, space and full-width form a Japanese keyboard, IME or spreadsheet produces, and +81 for the domestic 0', () => {
+    const written = [
+      '042-620-7200',
+      '042−620−7200', // U+2212 minus sign: what IMEs and Excel often make of a hyphen
+      '042–620–7200',
+      '042—620—7200',
+      '042―620―7200',
+      '042ｰ620ｰ7200',
+      '042ー620ー7200',
+      '０４２－６２０－７２００',
+      '(042) 620-7200',
+      '（042）620-7200',
+      '042.620.7200',
+      '042 620 7200',
+      '+81-42-620-7200',
+      '+81 (0)42 620 7200',
+      '＋８１　４２　６２０　７２００',
+    ];
+    for (const value of written) {
+      expect([value, phoneDigits(value)]).toEqual([value, '0426207200']);
+      expect([value, japanesePhoneType(value)]).toEqual([value, 'FIXED_LINE']);
+    }
+    expect(phoneDigits('+81 90-1234-5678')).toBe('09012345678');
+    // Other countries stay as written: not a Japanese number, refused by the check.
+    expect(japanesePhoneType('+1-202-555-0143')).toBeUndefined();
   });
 });

@@ -5,9 +5,20 @@ import { expandPattern, getAt, withValueAt } from '../../../libs/personal-data/s
 
 export type PhoneKind = 'fixed' | 'mobile' | 'any';
 
-/** Digits only: what we store; display formatting is done on the way out. */
+/**
+ * What people put between a phone number's digits: spaces, brackets, dots and every dash a
+ * Japanese keyboard, IME or spreadsheet produces — the minus sign U+2212 (what IMEs and Excel
+ * often make of a hyphen), en and em dashes, the horizontal bar, the long-vowel marks ー and ｰ.
+ */
+const PHONE_SEPARATORS = /[\s\-‐‑‒–—―−－﹣ーｰ()（）.．]/g;
+
+/**
+ * Digits only: what we store; display formatting is done on the way out. Full-width digits are
+ * digits, and a number written internationally (+81 42-620-7200, +81 (0)42…) is the domestic one.
+ */
 export function phoneDigits(value: string): string {
-  return value.replace(/[\s\-‐－ー()（）]/g, '').replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const compact = value.replace(/[０-９＋]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(PHONE_SEPARATORS, '');
+  return compact.startsWith('+81') ? `0${compact.slice(3).replace(/^0/, '')}` : compact;
 }
 
 /**
