@@ -50,6 +50,12 @@ function withApplicationCategory(formCode: string, schema: JsonObject, form: Jso
   return fail(violation('category', 'sameAsApplication', `様${formCode}の申請区分は、申請の申請区分（${category}）と同じにしてください。`, `form ${formCode} must have the application's 申請区分 (${category}), not ${String(own)}`));
 }
 
+/**
+ * One name or title however it was spaced: 「佐藤 一郎」, 「佐藤　一郎」 (a full-width space) and
+ * 「佐藤一郎」 are one person, as are full- and half-width forms of one letter (NFKC).
+ */
+const sameWords = (a: string | undefined, b: string | undefined): boolean => (a ?? '').normalize('NFKC').replace(/\s+/g, '') === (b ?? '').normalize('NFKC').replace(/\s+/g, '');
+
 /** Cross-form checks, run at submit. */
 function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation[] {
   const out: FieldViolation[] = [];
@@ -61,7 +67,7 @@ function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation
   }
   const responsible = (ctx.forms['02-01']?.data['structure'] as { systemResponsible?: { title?: string; name?: string } } | undefined)?.systemResponsible;
   const reporter = ctx.forms['02-06']?.data['reporter'] as { title?: string; name?: string } | undefined;
-  if (responsible && reporter && (responsible.name !== reporter.name || responsible.title !== reporter.title)) {
+  if (responsible && reporter && (!sameWords(responsible.name, reporter.name) || !sameWords(responsible.title, reporter.title))) {
     out.push(
       violation(
         'forms.02-06.reporter',

@@ -56,6 +56,18 @@ describe('connection application: submit', () => {
     expect(error.violations[0]?.message.ja).toContain('情報政策担当部長 佐藤 一郎');
   });
 
+  it('given the 02-06 reporter written with another spacing or width (佐藤　一郎, 佐藤一郎, a trailing space on the title), when submitting, then it is the same person', () => {
+    for (const [name, title] of [['佐藤　一郎', '情報政策担当部長'], ['佐藤一郎', '情報政策担当部長 '], ['佐藤 一郎', '情報政策担当部長']]) {
+      const other = formSaved('02-06');
+      const data = JSON.parse(JSON.stringify(other.data)) as { form: { reporter: { name: string; title: string } } };
+      Object.assign(data.form.reporter, { name, title });
+      spec
+        .given([created, formSaved('02-01'), formSaved('02-02'), { ...other, data }])
+        .when('submit', {}, hachiojiApplicant)
+        .then([expect.objectContaining({ type: 'ApplicationSubmitted' }) as never]);
+    }
+  });
+
   it('an applicant of another body may not submit', () => {
     spec.given([created, ...allFormsSaved]).when('submit', {}, { ...hachiojiApplicant, org: '132021' }).thenThrows(ForbiddenError, /132012/);
   });
