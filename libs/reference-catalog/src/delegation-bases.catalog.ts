@@ -22,8 +22,8 @@ export interface DelegationBasis {
 export const DELEGATION_INSTRUMENT_KINDS = ['条例', '規則', '規約'] as const;
 export type DelegationInstrumentKind = (typeof DELEGATION_INSTRUMENT_KINDS)[number];
 
-/** Words that mark a delegation by administrative guidance rather than by law. */
-export const GUIDANCE_ONLY_WORDS = ['要綱', '通知'] as const;
+/** Words that mark a delegation by administrative guidance rather than by law (要領: a 要綱's working rules). */
+export const GUIDANCE_ONLY_WORDS = ['要綱', '要領', '通知'] as const;
 
 export const DELEGATION_CATALOG_VERSION = `chihou-jichi-delegation-articles (imported ${source.importedAt})`;
 
@@ -82,11 +82,21 @@ export function isGuidanceOnly(text: string): boolean {
   return GUIDANCE_ONLY_WORDS.some((w) => text.includes(w));
 }
 
+/** A bracketed note at the end of a title: （抜粋）, (写し), 【別添】. */
+const TRAILING_NOTE = /[（(【［[]([^（）()【】［］[\]]*)[）)】］\]]\s*$/;
+
 /**
- * True when an instrument's title is that of a guideline or notice (…要綱, …通知). Only the end of
- * the title is looked at: a 規則 may well mention 通知カード in its title.
+ * True when an instrument's title is that of a guideline or notice (…要綱, …要領, …通知). Only the
+ * end of the title is looked at — a 規則 may well mention 通知カード in its title — once bracketed
+ * notes such as （抜粋） or （写し） are set aside; a note that itself says 通知 (「事務の委任について
+ * （通知）」, the usual title of a notice) is the instrument's kind.
  */
 export function isGuidanceInstrumentTitle(title: string): boolean {
-  const trimmed = title.trim();
-  return GUIDANCE_ONLY_WORDS.some((w) => trimmed.endsWith(w));
+  let rest = title.normalize('NFKC').trim();
+  for (let note = TRAILING_NOTE.exec(rest); note; note = TRAILING_NOTE.exec(rest)) {
+    const inner = (note[1] ?? '').trim();
+    if (GUIDANCE_ONLY_WORDS.some((w) => inner.endsWith(w))) return true;
+    rest = rest.slice(0, note.index).trim();
+  }
+  return GUIDANCE_ONLY_WORDS.some((w) => rest.endsWith(w));
 }

@@ -89,8 +89,8 @@ export function IsLocalGovernmentCode(options?: ValidationOptions): PropertyDeco
 }
 
 const GUIDANCE_REFUSED: Message = [
-  '要綱・通知による委任では、委任先は情報提供ネットワークシステムを利用できません。法令（地方自治法）の規定とそれに基づく条例・規則・規約による委任が必要です。',
-  'a delegation by guideline or notice (要綱・通知) does not allow the delegatee to use the network; it needs a basis in law (地方自治法) and an ordinance, rule or agreement under it',
+  '要綱・要領・通知による委任では、委任先は情報提供ネットワークシステムを利用できません。法令（地方自治法）の規定とそれに基づく条例・規則・規約による委任が必要です。',
+  'a delegation by guideline or notice (要綱・要領・通知) does not allow the delegatee to use the network; it needs a basis in law (地方自治法) and an ordinance, rule or agreement under it',
 ];
 
 /** Refuses a basis or instrument that is a guideline or notice, with the reason. */
@@ -98,7 +98,7 @@ export function IsNotGuidance(options?: ValidationOptions): PropertyDecorator {
   return Satisfies('delegationByGuidance', (value) => typeof value !== 'string' || !isGuidanceOnly(value), GUIDANCE_REFUSED, options);
 }
 
-/** Refuses an instrument titled …要綱 / …通知. */
+/** Refuses an instrument titled …要綱 / …要領 / …通知, bracketed notes such as （抜粋） aside. */
 export function IsNotGuidanceTitle(options?: ValidationOptions): PropertyDecorator {
   return Satisfies('delegationByGuidance', (value) => typeof value !== 'string' || !isGuidanceInstrumentTitle(value), GUIDANCE_REFUSED, options);
 }
