@@ -30,8 +30,26 @@ function saveForm(app: FoldedApplication, payload: JsonObject): DecidedEvent[] {
   }
   const result = form.validate(payload['form']);
   if (!result.ok) throw new ValidationFailedError(result.violations);
+  if (formCode === '03-08' && category !== '変更' && delegationRows(result.value) === 0) {
+    return fail(
+      violation(
+        'receivedQueryAffairs',
+        'atLeastOneRow',
+        '委任・受任の行を少なくとも1件入力してください（委任・受任がない場合、様03-08は提出しません。登録済みの委任・受任をすべて終えるときは、変更申請で行のない様03-08を提出します）。',
+        'list at least one delegation (a body without any does not file form 03-08; to end every registered delegation, file a form 03-08 without rows in a 変更)',
+      ),
+    );
+  }
   return [{ type: 'FormSaved', data: { formCode, form: withApplicationCategory(formCode, form.schema, result.value, category) } }];
 }
+
+/**
+ * The rows of a 様03-08. None is what a 変更 files when the body's delegations have all ended (an
+ * ordinance repealed): a 変更 without 様03-08 carries the registered ones over, so without it a
+ * body could never drop its last. Elsewhere a 様03-08 without rows says nothing and is refused.
+ */
+const delegationRows = (form: JsonObject): number =>
+  ['receivedQueryAffairs', 'delegatedProvisions', 'receivedProvisions'].reduce((sum, key) => sum + (Array.isArray(form[key]) ? (form[key] as unknown[]).length : 0), 0);
 
 /**
  * A form's own 申請区分 (様02-01, 03-07, 03-08, 03-09) says the same as its application's: left out,

@@ -69,3 +69,20 @@ describe("connection application: a form's own 申請区分 is the application's
     expect(stored('接続', '03-06', example('03-06'))).toBe(example('03-06')['category']);
   });
 });
+
+describe('connection application: 様03-08 without rows', () => {
+  const empty = { ...(connectionApplicationForms.get('03-08')!.example as JsonObject), receivedQueryAffairs: [], delegatedProvisions: [], receivedProvisions: [] };
+
+  it('given a 変更 draft, when a 様03-08 without rows is saved, then it is saved: every delegation of the body has ended (without 様03-08 a 変更 carries them over)', () => {
+    spec
+      .given([draftOf('変更')])
+      .when('save-form', { formCode: '03-08', form: empty }, hachiojiApplicant)
+      .then([{ type: 'FormSaved', data: { formCode: '03-08', form: { ...empty, category: '変更' } } }]);
+  });
+
+  it('given a 接続 draft, when a 様03-08 without rows is saved, then it is refused naming the rule: a body without delegations files no 様03-08', () => {
+    const error = spec.given([draftOf('接続')]).when('save-form', { formCode: '03-08', form: empty }, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['receivedQueryAffairs:atLeastOneRow']);
+    expect(error.violations[0]!.message.ja).toContain('変更申請で行のない様03-08');
+  });
+});

@@ -126,12 +126,6 @@ export class ReceivedProvisionDto {
   @IsDefined() @ValidateNested() @Type(() => DelegationDto) delegation!: DelegationDto;
 }
 
-interface Form0308Shape {
-  receivedQueryAffairs?: unknown;
-  delegatedProvisions?: unknown;
-  receivedProvisions?: unknown;
-}
-const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
 const provisionId = (row: { itemNo?: unknown; personalInfoName?: unknown }) => `${String(row.itemNo)}:${String(row.personalInfoName)}`;
 
 /** 様03-08 情報照会者事務委任情報・情報提供者事務委任情報の登録（変更）申請書 */
@@ -144,11 +138,6 @@ export class Form0308Dto {
   @IsArray()
   @ArrayMaxSize(300)
   @IsUniqueBy<ReceivedQueryAffairDto>((row) => String(row.itemNo), ['項番', 'item'])
-  @Satisfies<Form0308Shape>(
-    'atLeastOneRow',
-    (v, f) => count(v) + count(f.delegatedProvisions) + count(f.receivedProvisions) > 0,
-    ['委任・受任の行を少なくとも1件入力してください（委任・受任がない場合、様03-08は提出しません）。', 'list at least one delegation (a body without any does not file form 03-08)'],
-  )
   @ValidateNested({ each: true })
   @Type(() => ReceivedQueryAffairDto)
   receivedQueryAffairs!: ReceivedQueryAffairDto[];

@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../connection-application.policy';
 import { form0308 } from '../forms/form-03-08.form';
 import { reviewerData } from '../testing/fixtures';
 import {
+  delegationOutcome,
   delegationEntriesOf,
   pendingNotice,
   settleDelegations,
@@ -265,5 +266,16 @@ describe('settling a body again when a counterpart’s filing changes (the regis
     expect(settleDelegations([toBoard], head, ownOnly)[0]?.status).toBe('pending');
     const board = { codes: [HACHIOJI], filings: [filing(HACHIOJI, '市町村教育委員会', filed([boardReceives], 'pending'))] };
     expect(settleDelegations([toBoard], head, board)[0]?.status).toBe('registered');
+  });
+});
+
+describe('a 変更 whose 様03-08 has no rows ends the body’s delegations', () => {
+  it('given registered entries, when the change files 様03-08 without rows, then nothing is registered or held; without 様03-08 the registered ones are carried over', () => {
+    const previous = filing(HACHIOJI, '市町村長部局', filed(hachiojiEntries, 'registered'));
+    const counterparts = { codes: [TOKYO], filings: [tokyoFiling] };
+    const self = { code: HACHIOJI, kind: '市町村長部局' };
+    const none = { ...HACHIOJI_0308, receivedQueryAffairs: [], delegatedProvisions: [], receivedProvisions: [] };
+    expect(delegationOutcome(self, none, previous, counterparts)).toEqual({ registered: [], pending: [], filed: [] });
+    expect(delegationOutcome(self, undefined, previous, counterparts).filed.map((e) => e.kind).sort()).toEqual(hachiojiEntries.map((e) => e.kind).sort());
   });
 });
