@@ -100,6 +100,8 @@ describe('connection application: 登録 registers first, 変更 changes what is
   describe('a 接続 carries 様02-01, 02-02 and 02-06, or its organ has them registered', () => {
     const example = (code: string) => connectionApplicationForms.get(code)!.example;
     // 様03-06 attaching 02-01, 02-02, 02-06 and 03-07 only (no delegation, no 条例連携).
+    // 様03-07 without 項9, a 都道府県知事 affair 八王子市 queries only by delegation (受任, 様03-08).
+    const ownQueries: JsonObject = { ...example('03-07'), queryAffairs: (example('03-07')['queryAffairs'] as Array<{ itemNo: string }>).filter((r) => r.itemNo !== '9') };
     const coveringForm: JsonObject = { ...example('03-06'), independentUseLinkage: false, attachments: { ...(example('03-06')['attachments'] as JsonObject), form0308: false, form0309: false, other: false, otherAttachments: [] } };
     const connection = async (forms: Record<string, JsonObject>) => {
       const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '接続' }, meta(hachiojiApplicant));
@@ -109,7 +111,7 @@ describe('connection application: 登録 registers first, 変更 changes what is
     const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
 
     it('given an organ without master data, when its 接続 leaves them out, then submission is refused naming each, nothing is stored, and the view says why', async () => {
-      const id = await connection({ '03-06': coveringForm, '03-07': example('03-07'), '02-02': example('02-02') });
+      const id = await connection({ '03-06': coveringForm, '03-07': ownQueries, '02-02': example('02-02') });
       const head = await store.headPosition();
       expect(await refusalOf(engine.execute(id, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.02-01:attachedOrRegistered', 'forms.02-06:attachedOrRegistered']);
       expect(await store.headPosition()).toBe(head);
@@ -121,7 +123,7 @@ describe('connection application: 登録 registers first, 変更 changes what is
 
     it('given the organ registered, then a 接続 with the 様03 forms alone is submitted (the registered 責任体制 and 連絡窓口 stay)', async () => {
       await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
-      const id = await connection({ '03-06': coveringForm, '03-07': example('03-07') });
+      const id = await connection({ '03-06': coveringForm, '03-07': ownQueries });
       expect((await engine.execute(id, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
     });
   });

@@ -1,5 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
+import { queryRightViolations } from './query-rights';
 
 /** What the checks need of a saved form: its stored (validated, normalised) data. */
 export interface SavedFormData {
@@ -230,7 +231,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
   if (category === '接続') {
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
-  out.push(...delegationViolations(forms));
+  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
   if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;

@@ -32,7 +32,12 @@ const STRUCTURE_FORMS = (): Record<string, JsonObject> => Object.fromEntries(['0
 const TOKYO_FORMS = (): Record<string, JsonObject> => ({
   ...STRUCTURE_FORMS(),
   '03-06': { ...example('03-06'), bodyType: '都道府県知事部局', independentUseLinkage: false, attachments: { ...example('03-06').attachments, form0309: false } },
-  '03-07': { ...example('03-07'), providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO) },
+  // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
+  '03-07': {
+    ...example('03-07'),
+    queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
+    providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO),
+  },
   '03-08': { ...example('03-08'), receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: TAX_INFO, delegateeCode: '132012' }] },
 });
 const HACHIOJI_FORMS = (): Record<string, JsonObject> => ({ ...STRUCTURE_FORMS(), ...Object.fromEntries(['03-06', '03-07', '03-08', '03-09'].map((code) => [code, example(code)])) });

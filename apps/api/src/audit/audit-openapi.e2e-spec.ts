@@ -118,7 +118,12 @@ describe('audit and master-data-diff answers match the published OpenAPI schemas
       '02-02': forms['02-02'],
       '02-06': forms['02-06'],
       '03-06': { ...forms['03-06'], bodyType: '都道府県知事部局', mainOffice: { postalCode: '163-8001', address: '東京都新宿区西新宿二丁目8番1号' }, independentUseLinkage: false, attachments: { ...forms['03-06'].attachments, form0309: false } },
-      '03-07': { ...forms['03-07'], providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo) },
+      '03-07': {
+        ...forms['03-07'],
+        // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
+        queryAffairs: forms['03-07'].queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
+        providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo),
+      },
       '03-08': { ...forms['03-08'], receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: taxInfo, delegateeCode: '132012' }] },
     };
     for (const [code, form] of Object.entries(tokyoForms)) await answer(as(tokyoApplicant, 'PUT', `/applications/${tokyo}/forms/${code}`, form));

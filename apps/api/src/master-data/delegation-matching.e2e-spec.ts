@@ -57,7 +57,12 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
         attachments: { ...forms['03-06'].attachments, form0309: false },
       },
       // 東京都 no longer provides 27-2 itself: 八王子市 does (delegated rows are not in 03-07 (2)).
-      '03-07': { ...forms['03-07'], providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo) },
+      '03-07': {
+        ...forms['03-07'],
+        // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
+        queryAffairs: forms['03-07'].queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
+        providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo),
+      },
       '03-08': { ...forms['03-08'], receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: taxInfo, delegateeCode: '132012' }] },
     };
     for (const [code, form] of Object.entries(tokyoForms)) ok(await as(tokyoApplicant, 'PUT', `/applications/${tokyo}/forms/${code}`, form));

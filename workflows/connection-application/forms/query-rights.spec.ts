@@ -1,0 +1,73 @@
+import type { JsonObject } from '@nws/engine';
+import { findBeppyo2Item } from '@nws/reference-catalog';
+import type { SavedForms } from './cross-form-checks';
+import { connectionApplicationForms } from './index';
+import { queryRightViolations } from './query-rights';
+
+/** Saved 様03-07 (and 03-08) as decide.ts holds them: the examples, with the query rows of these 項番. */
+function forms(itemNos: string[], form0308?: { receivedQueryAffairs: string[] }): SavedForms {
+  const f0307 = structuredClone(connectionApplicationForms.get('03-07')!.example) as { queryAffairs: Array<Record<string, unknown>> };
+  const template = f0307.queryAffairs[0]!;
+  f0307.queryAffairs = itemNos.map((itemNo) => ({ ...template, itemNo, affairName: findBeppyo2Item(itemNo)!.affair }));
+  const out: Record<string, { data: JsonObject }> = {};
+  const validate = (code: string, input: unknown) => {
+    const result = connectionApplicationForms.get(code)!.validate(input);
+    if (!result.ok) throw new Error(`${code}: ${JSON.stringify(result.violations)}`);
+    return { data: result.value };
+  };
+  out['03-07'] = validate('03-07', f0307);
+  if (form0308) {
+    const f0308 = structuredClone(connectionApplicationForms.get('03-08')!.example) as { receivedQueryAffairs: Array<Record<string, unknown>> };
+    const row = f0308.receivedQueryAffairs[0]!;
+    f0308.receivedQueryAffairs = form0308.receivedQueryAffairs.map((itemNo) => ({ ...row, itemNo, affairName: findBeppyo2Item(itemNo)!.affair }));
+    out['03-08'] = validate('03-08', f0308);
+  }
+  return out;
+}
+
+const HACHIOJI = { kind: '市町村長部局', code: '132012' };
+const TOKYO = { kind: '都道府県知事部局', code: '130001' };
+const refused = (category: string, saved: SavedForms, organization: { kind: string; code?: string }) =>
+  queryRightViolations(category, saved, organization).map((v) => `${v.field}:${v.rule}`);
+
+describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情報照会者 of, or those received by delegation', () => {
+  it('given a 市町村長部局, then its own affairs (市町村長, 都道府県知事等 for a city) are accepted', () => {
+    expect(refused('接続', forms(['26', '27', '42']), HACHIOJI)).toEqual([]);
+  });
+
+  it('given an affair of a minister or a national body (項1: 厚生労働大臣, 項30: 社会福祉協議会), then it is refused whatever the category and whatever 様03-08 says', () => {
+    for (const category of ['接続', '変更']) {
+      expect(refused(category, forms(['1', '27', '30']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair', 'forms.03-07.queryAffairs[2].itemNo:querierOfAffair']);
+      expect(refused(category, forms(['1'], { receivedQueryAffairs: ['1'] }), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    }
+    const [message] = queryRightViolations('接続', forms(['1']), HACHIOJI);
+    expect(message?.message.ja).toContain('情報照会者は「厚生労働大臣」');
+  });
+
+  it('given another kind’s affair (項9: 都道府県知事) for a 市町村長部局, then it needs its 様03-08 (1) row; a 変更 without 様03-08 is not held to it (registered delegations may back it)', () => {
+    expect(refused('接続', forms(['9', '27']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    expect(refused('接続', forms(['9', '27'], { receivedQueryAffairs: ['9'] }), HACHIOJI)).toEqual([]);
+    expect(refused('変更', forms(['9']), HACHIOJI)).toEqual([]);
+    expect(refused('変更', forms(['9', '27'], { receivedQueryAffairs: ['27'] }), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    const [message] = queryRightViolations('接続', forms(['9']), HACHIOJI);
+    expect(message?.message).toEqual({
+      ja: expect.stringContaining('情報照会者は「都道府県知事」で、市町村長部局の事務ではありません。委任を受けた事務であれば、様03-08（1）'),
+      en: expect.stringContaining('list it in form 03-08 (1)'),
+    });
+  });
+
+  it('given a prefecture’s governor department, then 都道府県知事 affairs are its own and 市町村長 ones are not', () => {
+    expect(refused('接続', forms(['9', '26']), TOKYO)).toEqual([]);
+    expect(refused('接続', forms(['27']), TOKYO)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+  });
+
+  it('given the bodies the law names one by one (項89: 広島市長・長崎市長), then 広島市 is a querier and 八王子市 is not; a condition the product cannot know (a 保健所 of the city) is the body’s word', () => {
+    expect(refused('接続', forms(['89']), { kind: '市町村長部局', code: '341002' })).toEqual([]);
+    expect(refused('接続', forms(['89']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    expect(refused('接続', forms(['97']), HACHIOJI)).toEqual([]);
+  });
+
+  it('given a board of education, then a 市町村長 affair is not its own', () => {
+    expect(refused('接続', forms(['27']), { kind: '市町村教育委員会', code: '132012' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+  });
+});

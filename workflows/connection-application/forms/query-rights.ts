@@ -1,0 +1,69 @@
+import type { FieldViolation } from '@nws/engine';
+import { classifyParty, findBeppyo2Item, type BodyType } from '@nws/reference-catalog';
+
+/** A saved form's stored data, as cross-form-checks.ts holds them (structurally: that module calls this one). */
+type SavedFormData = { readonly data: { readonly [key: string]: unknown } };
+type SavedForms = { readonly [formCode: string]: SavedFormData | undefined };
+
+const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
+
+const itemNos = (form: SavedFormData | undefined, key: string): string[] => {
+  const value = form?.data[key];
+  return Array.isArray(value) ? value.map((row) => String((row as { itemNo?: unknown } | null)?.itemNo)) : [];
+};
+
+/** The parties of the law an organ can be: an association may be a 後期高齢者医療広域連合. */
+const partiesOf = (kind: string): readonly string[] => (kind === '一部事務組合・広域連合' ? [kind, '後期高齢者医療広域連合'] : [kind]);
+
+/**
+ * 様03-07 (1): a body queries the affairs 別表第二 names it the 情報照会者 of (番号法第19条第8号), or
+ * those it does for another body by delegation (受任, 様03-08 (1)). The selection screen offers only
+ * those; a form filed by hand could list any 項番 whose 事務名 matches, and its approval registered
+ * query rights the law does not give (八王子市長部局 querying 健康保険法 affairs of 厚生労働大臣).
+ *
+ * Read as the selection screen reads the law (beppyo2-party-mapping.ts). Where the law's condition is
+ * a fact the product does not hold (a town's welfare office, a city's public health centre), the
+ * body's word stands, as on the screen. A 情報照会者 that is no local government's organ (a minister,
+ * a national fund) is nobody's to query here, delegation or not (delegators are local governments).
+ * A 変更 that does not file 様03-08 is not held to it: delegations registered earlier may back the row,
+ * and they are not in the application (the reviewers see the registered master data).
+ */
+export function queryRightViolations(category: string, forms: SavedForms, organization: { readonly kind: string; readonly code?: string } | undefined): FieldViolation[] {
+  const f0307 = forms['03-07'];
+  if (!f0307 || !organization) return [];
+  const f0308 = forms['03-08'];
+  const received = f0308 ? new Set(itemNos(f0308, 'receivedQueryAffairs')) : undefined;
+  const parties = partiesOf(organization.kind);
+  const out: FieldViolation[] = [];
+  itemNos(f0307, 'queryAffairs').forEach((itemNo, i) => {
+    const item = findBeppyo2Item(itemNo);
+    // A 項番 that is not in the catalog is the form's own refusal (IsBeppyo2ItemNo).
+    if (!item) return;
+    const field = `forms.03-07.queryAffairs[${i}].itemNo`;
+    const party = classifyParty(item.querier);
+    // Named by the benefit it pays, not by kind: the screen leaves it to the body.
+    if (party?.kind === 'byBenefit') return;
+    if (party?.kind !== 'localGovernment') {
+      out.push(
+        violation(
+          field,
+          'querierOfAffair',
+          `別表第二 第${itemNo}項（${item.affair}）の情報照会者は「${item.querier}」で、地方公共団体の機関は情報照会を行いません。`,
+          `the 情報照会者 of 別表第二 item ${itemNo} (${item.affair}) is ${item.querier}: no local government organ queries it`,
+        ),
+      );
+      return;
+    }
+    const direct = party.rules.some((rule) => parties.includes(rule.body as BodyType) && (rule.when.kind !== 'codes' || (organization.code !== undefined && rule.when.codes.includes(organization.code))));
+    if (direct || received?.has(itemNo) || (received === undefined && category === '変更')) return;
+    out.push(
+      violation(
+        field,
+        'querierOfAffair',
+        `別表第二 第${itemNo}項（${item.affair}）の情報照会者は「${item.querier}」で、${organization.kind}の事務ではありません。委任を受けた事務であれば、様03-08（1）受任した情報照会事務に記載してください。`,
+        `the 情報照会者 of 別表第二 item ${itemNo} (${item.affair}) is ${item.querier}, not a ${organization.kind}: if the body does it by delegation, list it in form 03-08 (1)`,
+      ),
+    );
+  });
+  return out;
+}
