@@ -63,19 +63,19 @@ export class WorkflowEngine {
     await assertStreamRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
     const { events, after } = stampDecided(start, decided, meta, requestHash);
-    let result: AppendResult;
-    try {
-      result = await this.store.append(applicationStream(applicationId), events, 'no_stream');
-    } catch (error) {
-      // The same command raced itself (a client retry): answer as the winner did.
-      if (error instanceof WrongExpectedRevisionError) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+    const result: AppendResult | undefined = await this.store.append(applicationStream(applicationId), events, 'no_stream').catch((error: unknown) => {
+      if (error instanceof WrongExpectedRevisionError) return undefined; // the command raced itself (a client retry)
       throw error;
-    }
-    // Stored before by the same command id (a retry racing its first send): answered as a replay,
-    // which refuses a different request under the same Idempotency-Key instead of reporting it done.
-    if (result.replayed === true) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
-    const stored = this.cacheWritten(applicationId, start, after, meta, result) ?? (await this.current(applicationId));
-    return await this.view(stored.folded, meta.actor);
+    });
+    if (!result) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+    // Stored before by the same command id (a retry, one Idempotency-Key sent twice at once), as SQLite
+    // says or reading back shows (EventStoreDB takes known event ids as done, whatever their data): a
+    // replay, which refuses another request under the key instead of answering the other's application.
+    const written = result.replayed === true ? undefined : this.cacheWritten(applicationId, start, after, meta, result);
+    if (written) return await this.view(written.folded, meta.actor);
+    const stored = await this.readEvents(applicationId);
+    if (result.replayed === true || !sameEvents(stored.slice(0, events.length), events)) return await this.replayCommand(stored, meta, requestHash);
+    return await this.view((await this.current(applicationId)).folded, meta.actor);
   }
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {

@@ -47,6 +47,17 @@ describe('applications over HTTP on EventStoreDB (stand-in, real client over gRP
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
   });
 
+  it('one Idempotency-Key on two different creates sent at once: one 201, one 422, never the other request’s application reported as the caller’s', async () => {
+    for (let round = 0; round < 3; round++) {
+      const key = { 'idempotency-key': `esdb-race-create-${round}-${Date.now()}` };
+      const bodies = ['登録', '接続'].map((category) => ({ workflow: 'connection-application', organizationCode: '132021', category }));
+      const creates = await Promise.all(bodies.map((body) => driver.as('otherApplicant', 'POST', '/applications', body, key)));
+      expect([round, creates.map((c) => c.status).sort()]).toEqual([round, [201, 422]]);
+      const taken = creates.find((c) => c.status === 201)!;
+      expect(taken.body.category).toBe(bodies[creates.indexOf(taken)]!.category);
+    }
+  });
+
   it('transient faults during approvals lose no acknowledged transition and duplicate nothing', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
