@@ -4,3 +4,4 @@ export * from './forwarding-event-store';
 export * from './integrity';
 export * from './storage.errors';
 export * from './consume-all';
+export * from './resubscribing';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
+import { resubscribing } from '@nws/event-store';
 import { PERSONAL_DATA_EVENTS, type EncryptingEventStore } from '@nws/personal-data';
 import { PersonalDataService } from './personal-data.service';
 import { PERSONAL_DATA_STORE } from './personal-data.tokens';
@@ -21,7 +22,15 @@ export class PersonalDataErasureWatcher implements OnApplicationBootstrap, OnMod
   ) {}
 
   onApplicationBootstrap(): void {
-    this.subscription = this.store.stored.subscribeToAll({ after: this.service.handledPosition(), filter: { eventTypes: [PERSONAL_DATA_EVENTS.erased] } }).subscribe({
+    // Subscribed again after an outage, from the last erasure handled: one missed would leave a
+    // person readable through this process's folds and read models.
+    const erasures = resubscribing(() => this.store.stored.subscribeToAll({ after: this.service.handledPosition(), filter: { eventTypes: [PERSONAL_DATA_EVENTS.erased] } }), {
+      retryMs: 1000,
+      onError: (error, attempt) => {
+        if (attempt === 1) this.logger.error(`erasure watcher interrupted, subscribing again every second: ${String(error)}`);
+      },
+    });
+    this.subscription = erasures.subscribe({
       next: (event) => {
         const subjectId = event.data['subjectId'];
         const at = typeof event.data['at'] === 'string' ? event.data['at'] : event.recordedAt;

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { v5 as uuidv5 } from 'uuid';
-import { GENESIS_HASH, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { GENESIS_HASH, WrongExpectedRevisionError, resubscribing, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ROLLING_GENESIS, SEAL_STREAM, STORE_SEALED, isSealEvent, makeSeal, parseSeal, rollEvent, sealAsJson, type SealRecord } from './seal';
 import { storedEventsOf } from './stored-events';
 import type { WitnessFile } from './witness-file';
@@ -125,10 +125,12 @@ export class Sealer {
     this.pendingCount = 0;
     this.state = 'running';
     this.subscription?.unsubscribe();
-    this.subscription = this.store.subscribeToAll({ after: this.rolledTo }).subscribe({
-      next: (event) => this.roll(event),
-      error: (error: unknown) => this.options.onError?.(error),
-    });
+    // Subscribed again after an outage, from the last event rolled in: a subscription that ended
+    // left the sealer "running" while nothing new was ever sealed.
+    this.subscription = resubscribing(() => this.store.subscribeToAll({ after: this.rolledTo }), {
+      retryMs: 1000,
+      onError: (error) => this.options.onError?.(error),
+    }).subscribe({ next: (event) => this.roll(event) });
   }
 
   private roll(event: RecordedEvent): void {
