@@ -28,17 +28,31 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100
  *   append retried with the same event ids is idempotent, and reads are side-effect free;
  * - NotLeader: the client has already switched its channel to the leader named in the trailers
  *   (Client.handleError -> nextChannelSettings.nextEndpoint), the next try goes there;
- * - a failed cluster discovery (gossip), which the client reports as a plain Error.
+ * - a failed cluster discovery (gossip), which the client reports as a plain Error;
+ * - UNAVAILABLE or DEADLINE_EXCEEDED as a raw gRPC status: the client's server-features probe,
+ *   sent first on a new connection (after the node went away and the client reconnects), lets
+ *   grpc-js's error through unconverted (`14 UNAVAILABLE: No connection established`): it was a 500.
  */
 export function isTransient(error: unknown): boolean {
   return (
     error instanceof UnavailableError ||
+    isRawGrpcStatus(error, [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED]) ||
     error instanceof DeadlineExceededError ||
     error instanceof TimeoutError ||
     error instanceof NotLeaderError ||
     error instanceof CancelledError ||
     (error instanceof Error && error.message.startsWith('Failed to discover after'))
   );
+}
+
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** A grpc-js ServiceError (code, details, metadata) with one of these status codes. */
+function isRawGrpcStatus(error: unknown, codes: readonly number[]): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, details } = error as Error & { code?: unknown; details?: unknown };
+  return typeof code === 'number' && codes.includes(code) && typeof details === 'string' && 'metadata' in error;
 }
 
 export function backoffMs(policy: RetryPolicy, failures: number): number {

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { startEsdbStandIn } from '../../../../test/esdb-stand-in/start-stand-in';
+import { EventStoreUnavailableError } from '../event-store.errors';
+import { EsdbEventStore } from './esdb-event-store';
+
+/**
+ * A node that went away (its process gone, the port refusing connections) after the client had
+ * connected: the client's first call fails while reconnecting, before any retryable error class
+ * is made (the server-features probe fails with a raw gRPC status). Each operation must still end
+ * in EventStoreUnavailableError (a 503 with Retry-After over HTTP), never a raw error (a 500).
+ */
+describe('EventStoreDB adapter: a node that is gone', () => {
+  it('given a connected client, when the node stops, then appends and reads fail as the store being unavailable', async () => {
+    const standIn = await startEsdbStandIn();
+    const store = EsdbEventStore.fromConnectionString(standIn.connectionString, { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
+    try {
+      const stream = `gone-${randomUUID()}`;
+      await store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 'no_stream');
+      await standIn.stop();
+      const outcomes = await Promise.all([
+        store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 0).then(() => 'written', (e: unknown) => e),
+        store.headPosition().then(() => 'read', (e: unknown) => e),
+        store.streamRevision(stream).then(() => 'read', (e: unknown) => e),
+      ]);
+      for (const outcome of outcomes) expect(outcome).toBeInstanceOf(EventStoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
