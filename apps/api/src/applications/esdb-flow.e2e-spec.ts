@@ -105,4 +105,18 @@ describe('applications over HTTP on EventStoreDB (stand-in, real client over gRP
     expect((await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length).toBe(before);
     expect((await driver.act('applicant', id, 'submit')).body.state).toBe('firstReview');
   }, 60_000);
+
+  it('GET /metrics answers while the store is unreachable: the store said unreachable, the lag unknown (NaN), every other figure there', async () => {
+    await standIn.inject({ kind: 'unavailable', times: 1000, operations: ['read'] });
+    const during = await server.request('GET', '/metrics');
+    await standIn.clearFaults();
+    expect(during.status).toBe(200);
+    expect(during.body).toMatch(/^nws_event_store_reachable 0$/m);
+    // prom-client writes NaN as "Nan"; Prometheus reads either (Go's ParseFloat).
+    expect(during.body).toMatch(/^nws_projection_lag_events NaN$/im);
+    expect(during.body).toMatch(/^nws_transitions_total/m);
+    const after = await server.request('GET', '/metrics');
+    expect(after.body).toMatch(/^nws_event_store_reachable 1$/m);
+    expect(after.body).toMatch(/^nws_projection_lag_events \d+$/m);
+  }, 60_000);
 });

@@ -26,7 +26,14 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
-    this.metrics.projectionLag.set(Math.max(0, (await this.store.headPosition()) - this.projections.position));
+    // The store unreachable (EventStoreDB down) is when the figures matter most: answered without
+    // the lag (NaN: unknown) rather than failing the whole scrape, and said by nws_event_store_reachable.
+    const head = await this.store.headPosition().catch((error: unknown) => {
+      this.logger.warn(`the store's head could not be read for this scrape: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    this.metrics.eventStoreReachable.set(head === undefined ? 0 : 1);
+    this.metrics.projectionLag.set(head === undefined ? Number.NaN : Math.max(0, head - this.projections.position));
     for (const [projection, counts] of Object.entries(this.projections.parkedCounts())) {
       this.metrics.projectionParked.set({ projection, reason: 'failed' }, counts.failed);
       this.metrics.projectionParked.set({ projection, reason: 'held' }, counts.held);

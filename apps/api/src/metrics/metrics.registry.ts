@@ -22,6 +22,7 @@ export class EngineMetrics {
     buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
     registers: [this.registry],
   });
+  readonly eventStoreReachable = new Gauge({ name: 'nws_event_store_reachable', help: '1 when the event store answered this scrape, 0 when it did not (the lag is then NaN)', registers: [this.registry] });
   readonly projectionLag = new Gauge({ name: 'nws_projection_lag_events', help: 'Events stored but not yet in every read model', registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'nws_consumer_lag_events', help: 'Events a distribution consumer has not settled (acknowledged or parked), as GET /distribution/lag counts them', labelNames: ['consumer'], registers: [this.registry] });
   readonly consumerLagSeconds = new Gauge({ name: 'nws_consumer_lag_seconds', help: 'Age of the oldest event a distribution consumer has not settled (0 when none)', labelNames: ['consumer'], registers: [this.registry] });
