@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,6 +116,21 @@ describe('a split role on the embedded store is said at start', () => {
     expect(out).toContain('WARNING: PROCESS_ROLE=api on the embedded store: this process registers no master data');
     expect(await banner('apps/api/src/main.ts', {}, /Swagger UI[\s\S]*\n\n/)).not.toContain('WARNING: PROCESS_ROLE');
   }, 120_000);
+
+  it('the banner says how to get a token this API takes: with the DATA_DIR whose secret signs them in development, none to mint with an identity provider; PROCESS_ROLE=worker here says what it serves', async () => {
+    const development = await banner('apps/api/src/main.ts', { JWT_SECRET: '', NODE_ENV: '' }, /Swagger UI[\s\S]*\n\n/);
+    expect(development).toContain(`Mint a token:           DATA_DIR=${join(dir, 'data')} npm run -s token -- --sub yamada`);
+    expect(development).toMatch(/Try it: .*\$\(DATA_DIR=\S+ npm run -s token -- --sub a --org MIC --role auditor\)/);
+    const configured = await banner('apps/api/src/main.ts', {}, /Swagger UI[\s\S]*\n\n/);
+    expect(configured).toContain('Mint a token:           npm run -s token -- --sub yamada');
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const provider = await banner('apps/api/src/main.ts', { JWT_SECRET: '', JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() }, /Swagger UI[\s\S]*\n\n/);
+    expect(provider).toContain('Tokens:                 from your identity provider');
+    expect(provider).not.toContain('Mint a token');
+    const worker = await banner('apps/api/src/main.ts', { PROCESS_ROLE: 'worker' }, /Swagger UI[\s\S]*\n\n[\s\S]*README[^\n]*\n\n/);
+    expect(worker).toContain("WARNING: PROCESS_ROLE=worker on the API's entry point: only /health, /metrics, /projections and /distribution are served");
+    expect(worker).toMatch(/Try it: .*\/health$/m);
+  }, 180_000);
 
   it('the worker: no API can reach it', async () => {
     expect(await banner('apps/worker/src/main.ts', {}, /health on[^\n]*\n/)).toMatch(/worker: WARNING: on the embedded store no API can share this DATA_DIR/);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { isOrganOf, organsOf } from '@nws/workflows/shared/organizations';
@@ -12,12 +13,19 @@ import { IS_PUBLIC } from './public.decorator';
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   private readonly tokens: TokenVerifier;
+  /** Where tokens come from, said in the refusals: an identity provider, or `npm run -s token` with this API's secret. */
+  private readonly mode: RuntimeConfig['jwt']['mode'];
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
     this.tokens = new TokenVerifier(config.jwt);
+    this.mode = config.jwt.mode;
+  }
+
+  private get fromProvider(): boolean {
+    return this.mode === 'public-key' || this.mode === 'jwks';
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,10 +34,14 @@ export class JwtAuthGuard implements CanActivate {
     const header = request.headers['authorization'];
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match?.[1]) {
-      throw new UnauthorizedException({
-        ja: 'Authorization: Bearer トークンが必要です（npm run -s token -- --sub … --org … --role … で発行）。',
-        en: 'Authorization: a Bearer token is required (mint one with npm run -s token -- --sub … --org … --role …)',
-      });
+      throw new UnauthorizedException(
+        this.fromProvider
+          ? { ja: 'Authorization: 認証基盤が発行した Bearer トークンが必要です。', en: 'Authorization: a Bearer token from the identity provider is required' }
+          : {
+              ja: 'Authorization: Bearer トークンが必要です（npm run -s token -- --sub … --org … --role … で発行）。',
+              en: 'Authorization: a Bearer token is required (mint one with npm run -s token -- --sub … --org … --role …)',
+            },
+      );
     }
     try {
       const actor = await this.tokens.verify(match[1]);
@@ -47,9 +59,15 @@ export class JwtAuthGuard implements CanActivate {
       return true;
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        throw new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。`, en: `Authorization: ${error.message}` });
+        // In development the secret is the data directory's own: a token minted without the API's DATA_DIR is signed with another.
+        const hint =
+          this.mode === 'development' && /signature/.test(error.message)
+            ? { ja: ' 開発モードでは、トークンは API と同じ DATA_DIR で発行してください（DATA_DIR=… npm run -s token -- …）。', en: '; in development mode, mint tokens with the API\'s DATA_DIR (DATA_DIR=… npm run -s token -- …)' }
+            : { ja: '', en: '' };
+        throw new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。${hint.ja}`, en: `Authorization: ${error.message}${hint.en}` });
       }
       if (error instanceof KeySetUnavailableError) {
+        void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', '5');
         throw new ServiceUnavailableException({ ja: '認証基盤の公開鍵を取得できません。しばらくしてから再実行してください。', en: `Authorization: ${error.message}` });
       }
       throw error;

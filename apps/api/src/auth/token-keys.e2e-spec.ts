@@ -35,6 +35,9 @@ describe('tokens from an identity provider, and security headers, over HTTP', ()
     }
     expect(await head()).toBe(before);
     expect((await server.request('POST', '/applications', { token: await sign(privateKey, 'ES256'), body: create })).status).toBe(201);
+    // Without a token: one from the identity provider is asked for, not one minted here.
+    const missing = await server.request('GET', '/workflows');
+    expect([missing.status, missing.body.messages.en]).toEqual([401, 'Authorization: a Bearer token from the identity provider is required']);
   });
 
   it('every response, refusals included, carries the security headers and no X-Powered-By', async () => {
@@ -56,6 +59,23 @@ describe('tokens verified with a JWKS URL that cannot be reached', () => {
       const response = await server.request('GET', '/workflows', { token: await sign(privateKey, 'ES256') });
       expect(response.status).toBe(503);
       expect(response.body.messages.ja).toContain('公開鍵');
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('tokens in development mode (the secret is the data directory’s own)', () => {
+  it('a token signed with another secret (minted without the API’s DATA_DIR) is refused saying so', async () => {
+    const server = await TestServer.start({ env: { JWT_SECRET: '' } });
+    try {
+      expect(server.config.jwt.mode).toBe('development');
+      const elsewhere = await sign(new TextEncoder().encode('another-data-directory-secret'.padEnd(48, 'x')), 'HS256');
+      const refused = await server.request('GET', '/workflows', { token: elsewhere });
+      expect(refused.status).toBe(401);
+      expect(refused.body.messages.en).toContain("in development mode, mint tokens with the API's DATA_DIR");
+      expect(refused.body.messages.ja).toContain('API と同じ DATA_DIR');
     } finally {
       await server.stop();
     }
