@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min, ArrayNotE
 import { localized } from '@nws/engine';
 import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 import { IsBodyCode } from '../http/body-code.decorator';
-import { IsInstantWithOffset } from '../http/instant.decorator';
+import { IsInstantWithOffset, PlusOffsetInQuery } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
 /** `?asOfRevision=N` / `?asOf=<ISO time>`: the application as it stood then, folded from its events. */
@@ -19,6 +19,7 @@ export class ApplicationQueryDto {
 
   @ApiPropertyOptional({ description: 'fold events that occurred at or before this ISO-8601 time, with a time-zone offset (Z or ±hh:mm)' })
   @IsOptional()
+  @PlusOffsetInQuery()
   @IsInstantWithOffset()
   asOf?: string;
 }

@@ -110,4 +110,16 @@ describe('time travel: an application replayed at every revision equals what the
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=-1`)).status).toBe(400);
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOf=yesterday`)).status).toBe(400);
   });
+
+  it('?asOf with its +09:00 typed as it is (a `+` in a query string is a space) is the same moment, not a time without an offset', async () => {
+    const last = recorded.at(-1)!;
+    // The moment of the last answer, written in Japan time with its offset, the `+` left unencoded.
+    const japan = new Date(Date.parse(last.at) + 9 * 3600_000).toISOString().replace(/Z$/, '+09:00');
+    const typed = await driver.as('auditor', 'GET', `/applications/${id}?asOf=${japan}`);
+    const encoded = await driver.as('auditor', 'GET', `/applications/${id}?asOf=${encodeURIComponent(japan)}`);
+    expect([typed.status, typed.body.revision]).toEqual([200, last.body.revision]);
+    expect(typed.body).toEqual(encoded.body);
+    // A space that is not where an offset's sign goes is still refused.
+    expect((await driver.as('auditor', 'GET', `/applications/${id}?asOf=2026-12-05%2009:00+09:00`)).status).toBe(400);
+  });
 });

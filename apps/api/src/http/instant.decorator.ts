@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 import { localized } from '@nws/engine';
 import { isInstantWithOffset } from '@nws/reference-catalog';
@@ -15,6 +16,14 @@ export const IsInstantWithOffset = () =>
       defaultMessage: () => localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)'),
     },
   });
+
+/**
+ * In a query string `+` stands for a space (form encoding), so `?asOf=2026-12-05T09:00+09:00`
+ * typed as the README writes it arrives as `2026-12-05T09:00 09:00`, and was refused as having no
+ * offset. A space where the offset's sign goes can only have been a `+`: it is read as one.
+ */
+export const PlusOffsetInQuery = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$/, '$1+$2') : value));
 
 /**
  * The end of a time range, not before its start: a range from December back to January would

@@ -5,7 +5,7 @@ import { localized } from '@nws/engine';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { ACCESS_REFERENCE_PATTERN, LEGAL_BASES_FOR } from '@nws/personal-data';
 import { IsBodyCode } from '../http/body-code.decorator';
-import { IsInstantWithOffset, IsNotBefore } from '../http/instant.decorator';
+import { IsInstantWithOffset, IsNotBefore, PlusOffsetInQuery } from '../http/instant.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
 
 /** Body of erasure, suspension and resumption requests: codes only, so the immutable trail holds no free text. */
@@ -58,6 +58,6 @@ export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'reads of this application' }) @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)) @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: localized('申請ID（UUID）で指定してください。', 'must be an application id (a UUID)') }) applicationId?: string;
   @ApiPropertyOptional({ description: 'reads by this caller (token sub)' }) @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/, { message: localized('1〜200文字の表示可能な ASCII 文字で指定してください。', 'must be 1 to 200 printable ASCII characters') }) actorSub?: string;
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @IsBodyCode() actorOrg?: string;
-  @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() from?: string;
-  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @IsInstantWithOffset() @IsNotBefore('from') to?: string;
+  @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @PlusOffsetInQuery() @IsInstantWithOffset() from?: string;
+  @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @PlusOffsetInQuery() @IsInstantWithOffset() @IsNotBefore('from') to?: string;
 }
