@@ -16,10 +16,8 @@ import { ApplicationHistoryDto, ApplicationRowDto, ApplicationViewDto, SavedForm
 import { historyEntry } from './history-entry';
 import { loadReadable } from './readable-past';
 
-const COMMAND_HEADERS = [
-  ApiHeader({ name: 'If-Match', required: false, description: 'revision from ETag: the command fails with 412 if the application moved on' }),
-  ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a repeated key returns the first result and records nothing' }),
-];
+const IDEMPOTENCY_KEY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a repeated key returns the first result and records nothing' });
+const COMMAND_HEADERS = [ApiHeader({ name: 'If-Match', required: false, description: 'revision from ETag: the command fails with 412 if the application moved on' }), IDEMPOTENCY_KEY];
 const ETAG = { ETag: { description: 'the revision, for If-Match', schema: { type: 'string', example: '"3"' } } };
 const VIEW = ApiOkResponse({ type: ApplicationViewDto, description: 'the application as the caller may read it now', headers: ETAG });
 const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
@@ -44,7 +42,8 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Create an application (draft)' })
   @ApiCreatedResponse({ type: ApplicationViewDto, description: 'the draft', headers: { ...ETAG, Location: { description: '/applications/{id}', schema: { type: 'string' } } } })
   @ApiBody({ schema: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'string', example: 'connection-application' }, organizationCode: { type: 'string', example: '132012' }, category: { type: 'string', example: '登録' } } } })
-  @applyAll(COMMAND_HEADERS)
+  // No If-Match: a new application has no revision to match (sent, it is a 400, never a 412).
+  @IDEMPOTENCY_KEY
   async create(@Body() body: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
     const { workflow, ...input } = body ?? {};
     if (typeof workflow !== 'string' || workflow === '') {

@@ -60,6 +60,9 @@ describe('OpenAPI document (real port)', () => {
     expect(purpose?.schema?.enum).toEqual(expect.arrayContaining(['review', 'audit', 'distribution', 'published-contact', 'disclosure-request']));
     // Descriptions an operation gave itself are kept.
     expect(document.paths['/master-data/organizations/{code}']!['get']!.responses['404']).toMatchObject({ description: expect.stringContaining('no master data') });
+    // A create takes no If-Match (it is a 400 there), so it cannot be a 412.
+    expect(Object.keys(document.paths['/applications']!['post']!.responses)).not.toContain('412');
+    expect(Object.keys(document.paths['/applications/{id}/actions/{action}']!['post']!.responses)).toContain('412');
     // The negotiated answers (JSON or Mermaid text) document the refusal of what they cannot give.
     for (const path of ['/applications/{id}/path', '/workflows/{workflow}/diagram']) expect([path, Object.keys(document.paths[path]!['get']!.responses)]).toEqual([path, expect.arrayContaining(['406'])]);
     // Probes are public: no 401 to document.
