@@ -228,3 +228,17 @@ describe('operations CLI on a real SQLite store', () => {
     expect(out.join('')).toMatch(/^rebuilt read models from \d+ events/);
   });
 });
+
+describe('the CLI as its own process', () => {
+  it('a reader that closes the pipe early (nws … | head) ends it quietly, not with an EPIPE stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const root = join(__dirname, '../../..');
+    const child = spawn(process.execPath, ['-r', join(root, 'test/support/register-ts.js'), join(root, 'apps/cli/src/main.ts'), '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the first line is written.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect({ code, stderr }).toEqual({ code: EXIT.ok, stderr: '' });
+  }, 60_000);
+});

@@ -96,5 +96,11 @@ function fileProblem(error: unknown): { message: string; exitCode: number } | un
 }
 
 if (require.main === module) {
+  // A reader that stops early (`nws history … | head`) closes the pipe: what it did read was written,
+  // and the rest is not wanted. Ended quietly, as a shell tool does, not with Node's EPIPE trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
   void runCli(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -124,6 +124,8 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     db.close();
     expect(await run('verify', '--application', applicationId)).toBe(EXIT.tampered);
     expect(out.join('')).toContain(`hash-mismatch at stream application-${applicationId}, revision ${row.revision}, position ${row.position}`);
+    // The verdict and its summary agree: a tampered chain is not "intact".
+    expect(out.join('')).toMatch(new RegExp(`TAMPERED  application ${applicationId}: chain of \\d+ events broken \\(below\\)`));
     expect(await run('verify', '--application', 'no-such-application')).toBe(EXIT.notFound);
 
     rmSync(join(dataDir, WITNESS_FILE));

@@ -68,7 +68,7 @@ export function registerVerifyCommand(program: Command): void {
             // chain that holds; the seals cover the whole store, and only `nws verify` checks them.
             const sealed = report.seal ? (report.seal.coversLastEvent ? `, its last event within seal #${report.seal.sequence}` : ', its newest events not sealed yet') : ', never sealed';
             summary =
-              `application ${applicationId}: chain of ${report.checkedEvents} events intact, last hash ${report.lastHash}${sealed}\n` +
+              `application ${applicationId}: chain of ${report.checkedEvents} events ${report.valid ? 'intact' : 'broken (below)'}, last hash ${report.lastHash}${sealed}\n` +
               `  (the chain only: events removed from its end or reordered are found by \`nws verify\` of the whole store, against the seals and the witness)`;
           } else {
             const report = await verifyStore(ctx.store, { witness: new WitnessFile(flags.witness ?? join(ctx.config.dataDir, WITNESS_FILE)), onProgress });
