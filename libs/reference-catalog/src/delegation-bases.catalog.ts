@@ -1,4 +1,5 @@
 import source from '../data/chihou-jichi-delegation-articles.json';
+import { findLocalGovernment, prefectureCodeOf } from './local-government-codes';
 
 /**
  * 委任の根拠となる法令 of 様03-08: the articles of 地方自治法 the form's drop-down offers. Kept as the
@@ -13,7 +14,20 @@ export interface DelegationBasis {
   readonly text: string;
   /** Instruments that can carry a delegation under this article; the attached one must be of these kinds. */
   readonly instruments: readonly DelegationInstrumentKind[];
+  /** Between whom the article delegates (see BasisParties). */
+  readonly parties: BasisParties;
 }
+
+/**
+ * Between whom an article delegates, as its text says:
+ * - `sameBody`: within one local government, from one of its organs to another (第180条の2: the
+ *   head to a 委員会 or its staff; 第180条の7: a 委員会 to the head's staff) — one code, two organs;
+ * - `otherBody`: from one local government to another (第252条の14 事務の委託; 第284条: to the
+ *   一部事務組合・広域連合 its members set up);
+ * - `prefectureToMunicipality`: 第252条の17の2, a prefecture's affairs done by a 市区町村 of that
+ *   prefecture under the prefecture's 条例 (事務処理の特例).
+ */
+export type BasisParties = 'sameBody' | 'otherBody' | 'prefectureToMunicipality';
 
 /**
  * 条例・規則・規約: the instruments "法令の規定に基づく" that define the delegated scope. A 要綱 or 通知 is
@@ -60,16 +74,59 @@ const INSTRUMENTS_BY_ARTICLE: Readonly<Record<string, readonly DelegationInstrum
   第284条: ['規約'],
 };
 
+const PARTIES_BY_ARTICLE: Readonly<Record<string, BasisParties>> = {
+  第180条の2: 'sameBody',
+  第180条の7: 'sameBody',
+  第252条の14: 'otherBody',
+  第252条の17の2: 'prefectureToMunicipality',
+  第284条: 'otherBody',
+};
+
 export const DELEGATION_BASES: readonly DelegationBasis[] = source.records.map((r) => {
   const arabic = arabicArticle(r.article);
+  const parties = PARTIES_BY_ARTICLE[arabic];
+  if (!parties) throw new Error(`${r.article}: between whom it delegates is not known (PARTIES_BY_ARTICLE)`);
   return {
     id: `地方自治法${arabic}`,
     article: r.article,
     label: r.label,
     text: r.text,
     instruments: INSTRUMENTS_BY_ARTICLE[arabic] ?? DELEGATION_INSTRUMENT_KINDS,
+    parties,
   };
 });
+
+/**
+ * Why a delegation from `delegatorCode` to `delegateeCode` cannot rest on the article, in Japanese
+ * and English; undefined when it can (or the article is not one of ours: refused elsewhere).
+ */
+export function basisPartiesProblem(basisId: string, delegatorCode: string, delegateeCode: string): readonly [string, string] | undefined {
+  const basis = findDelegationBasis(basisId);
+  if (!basis) return undefined;
+  const pair = `（委任元 ${delegatorCode}、委任先 ${delegateeCode}）`;
+  const pairEn = ` (delegator ${delegatorCode}, delegatee ${delegateeCode})`;
+  switch (basis.parties) {
+    case 'sameBody':
+      return delegatorCode === delegateeCode
+        ? undefined
+        : [`${basis.id}による委任は、同じ地方公共団体の機関の間のものです${pair}。別の団体への委任は第252条の14等によります。`, `${basis.id} delegates between organs of one local government${pairEn}; to another body, choose e.g. 第252条の14`];
+    case 'otherBody':
+      return delegatorCode !== delegateeCode
+        ? undefined
+        : [`${basis.id}による委任は、別の地方公共団体へのものです${pair}。同じ団体の機関の間の委任は第180条の2・第180条の7によります。`, `${basis.id} delegates to another body${pairEn}; between organs of one local government, choose 第180条の2 or 第180条の7`];
+    case 'prefectureToMunicipality': {
+      const delegator = findLocalGovernment(delegatorCode);
+      const delegatee = findLocalGovernment(delegateeCode);
+      const ok = delegator?.type === 'prefecture' && delegatee !== undefined && delegatee.type !== 'prefecture' && prefectureCodeOf(delegateeCode) === delegatorCode;
+      return ok
+        ? undefined
+        : [
+            `${basis.id}（条例による事務処理の特例）は、都道府県（委任元）の事務をその都道府県内の市区町村（委任先）が処理するものです${pair}。`,
+            `${basis.id} (事務処理の特例) has a prefecture's affairs done by a municipality of that prefecture${pairEn}`,
+          ];
+    }
+  }
+}
 
 export const DELEGATION_BASIS_IDS: readonly string[] = DELEGATION_BASES.map((b) => b.id);
 

@@ -1,6 +1,7 @@
 import type { ValidationOptions } from 'class-validator';
 import {
   DELEGATION_BASIS_IDS,
+  basisPartiesProblem,
   checkBeppyo2Affair,
   findBeppyo2Item,
   findBeppyo2Provision,
@@ -110,6 +111,21 @@ export function IsDelegationBasis(options?: ValidationOptions): PropertyDecorato
     'delegationBasis',
     (value) => typeof value === 'string' && (DELEGATION_BASIS_IDS.includes(value) || isGuidanceOnly(value)),
     [`委任の根拠となる法令は ${list} のいずれかを選択してください。`, `must be one of ${list}`],
+    options,
+  );
+}
+
+/** The article delegates between these two bodies: one local government's organs, two bodies, a prefecture to its 市区町村. */
+export function IsBasisOfParties(options?: ValidationOptions): PropertyDecorator {
+  const problem = (value: unknown, link: { delegatorCode?: unknown; delegateeCode?: unknown }) =>
+    // A code that is not one is refused by its own rule, not said again here.
+    typeof value === 'string' && typeof link.delegatorCode === 'string' && typeof link.delegateeCode === 'string' && hasValidCheckDigit(link.delegatorCode) && hasValidCheckDigit(link.delegateeCode)
+      ? basisPartiesProblem(value, link.delegatorCode, link.delegateeCode)
+      : undefined;
+  return Satisfies<{ delegatorCode?: unknown; delegateeCode?: unknown }>(
+    'basisParties',
+    (value, link) => problem(value, link) === undefined,
+    (value, link) => problem(value, link) ?? ['', ''],
     options,
   );
 }

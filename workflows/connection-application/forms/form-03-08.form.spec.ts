@@ -44,7 +44,13 @@ describe('様03-08 委任・受任: the basis of a delegation', () => {
   });
 
   it('a 規則 that merely mentions 通知カード in its title is not a notice', () => {
-    expectValid(form0308, withDelegation((del) => (del['chain'][0] = link(TOKYO, HACHIOJI, { basis: '地方自治法第180条の2', instrumentKind: '規則', instrumentName: '通知カード及び個人番号カードに関する事務の委任に関する規則' }))));
+    expectValid(
+      form0308,
+      withDelegation((del) => {
+        del['chain'] = [link(HACHIOJI, HACHIOJI, { basis: '地方自治法第180条の2', instrumentKind: '規則', instrumentName: '通知カード及び個人番号カードに関する事務の委任に関する規則' })];
+        del['delegators'] = [HACHIOJI];
+      }),
+    );
   });
 
   it('names the attached ordinance, rule or agreement, of a kind the article works through', () => {
@@ -56,6 +62,38 @@ describe('様03-08 委任・受任: the basis of a delegation', () => {
   });
 });
 
+describe('様03-08: whom each article delegates between', () => {
+  const only = (edit: (l: Record<string, unknown>) => void) => rulesOf(form0308, withDelegation((del) => edit(del['chain'][0])));
+  it('第252条の17の2 (事務処理の特例): a prefecture to a 市区町村 of that prefecture', () => {
+    expect(only((l) => Object.assign(l, { delegatorCode: TOKYO, delegateeCode: HACHIOJI }))).toEqual([]);
+    // A city to a city, a prefecture to another prefecture's city (横浜市), a city to an association.
+    for (const [from, to] of [['132021', HACHIOJI], [TOKYO, '141003'], [HACHIOJI, ASSOCIATION]] as const) {
+      const violations = violationsOf(form0308, withDelegation((del) => Object.assign(del['chain'][0], { delegatorCode: from, delegateeCode: to })));
+      expect([from, to, violations.filter((v) => v.rule === 'basisParties').map((v) => v.field)]).toEqual([from, to, ['receivedQueryAffairs[0].delegation.chain[0].basis']]);
+    }
+  });
+
+  it('第180条の2 and 第180条の7: between organs of one local government (one code); 第252条の14 and 第284条: to another body, never to itself', () => {
+    const sameBody = { basis: '地方自治法第180条の2', instrumentKind: '規則', instrumentName: '八王子市長の権限に属する事務の委任に関する規則' };
+    expect(
+      rulesOf(
+        form0308,
+        withDelegation((del) => {
+          Object.assign(del['chain'][0], sameBody, { delegatorCode: HACHIOJI, delegateeCode: HACHIOJI });
+          del['delegators'] = [HACHIOJI];
+        }),
+      ),
+    ).toEqual([]);
+    expect(only((l) => Object.assign(l, sameBody, { delegatorCode: TOKYO, delegateeCode: HACHIOJI }))).toContain('receivedQueryAffairs[0].delegation.chain[0].basis:basisParties');
+    for (const basis of ['地方自治法第252条の14', '地方自治法第284条']) {
+      const toItself = { basis, instrumentKind: '規約', instrumentName: '事務の委託に関する規約', delegatorCode: HACHIOJI, delegateeCode: HACHIOJI };
+      const violations = violationsOf(form0308, withDelegation((del) => Object.assign(del['chain'][0], toItself)));
+      expect(violations.filter((v) => v.rule === 'basisParties').map((v) => v.message.en)).toEqual([expect.stringContaining('delegates to another body (delegator 132012, delegatee 132012)')]);
+      expect(only((l) => Object.assign(l, toItself, { delegatorCode: HACHIOJI, delegateeCode: ASSOCIATION }))).not.toContain('receivedQueryAffairs[0].delegation.chain[0].basis:basisParties');
+    }
+  });
+});
+
 describe('様03-08: the delegators', () => {
   it('at least one, each a local government code with a valid check digit', () => {
     expect(rulesOf(form0308, withDelegation((del) => (del['delegators'] = [])))).toContain('receivedQueryAffairs[0].delegation.delegators:arrayMinSize');
@@ -64,7 +102,7 @@ describe('様03-08: the delegators', () => {
       withDelegation((del) => {
         del['chain'][0].delegatorCode = '130002';
         del['delegators'] = ['130002', HACHIOJI];
-        del['chain'].push(link(HACHIOJI, HACHIOJI));
+        del['chain'].push(link(HACHIOJI, HACHIOJI, { basis: '地方自治法第180条の2', instrumentKind: '規則', instrumentName: '八王子市長の権限に属する事務の委任に関する規則' }));
       }),
     );
     expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual([

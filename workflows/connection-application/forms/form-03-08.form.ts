@@ -7,6 +7,7 @@ import {
   IsBeppyo2AffairName,
   IsBeppyo2ItemNo,
   IsBeppyo2PersonalInfoName,
+  IsBasisOfParties,
   IsDelegationBasis,
   IsInstrumentOfBasis,
   IsLocalGovernmentCode,
@@ -22,7 +23,7 @@ export class DelegationLinkDto {
   /** 委任先 of this step (the applicant for the last step) */
   @IsLocalGovernmentCode() delegateeCode!: string;
   /** 委任の根拠となる法令 (地方自治法 第180条の2, 第180条の7, 第252条の14, 第252条の17の2, 第284条) */
-  @IsNotGuidance() @IsDelegationBasis() basis!: string;
+  @IsNotGuidance() @IsDelegationBasis() @IsBasisOfParties() basis!: string;
   /** 条例・規則・規約: the instrument attached to the application, which states the delegated scope */
   @IsNotGuidance() @IsInstrumentOfBasis() instrumentKind!: string;
   /** Its title, e.g. 東京都後期高齢者医療広域連合規約 */

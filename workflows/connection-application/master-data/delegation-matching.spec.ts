@@ -42,12 +42,13 @@ const BODIES = {
   [ASSOCIATION]: body(ASSOCIATION, '多摩地域滞納整理事務組合', '一部事務組合・広域連合'),
 };
 
+/** 東京都 to a city by its 条例 (事務処理の特例); a member to the association it set up, by the association's 規約. */
 const link = (delegatorCode: string, delegateeCode: string) => ({
   delegatorCode,
   delegateeCode,
-  basis: '地方自治法第252条の17の2',
-  instrumentKind: '条例',
-  instrumentName: '市町村における東京都の事務処理の特例に関する条例',
+  ...(delegateeCode === ASSOCIATION
+    ? { basis: '地方自治法第284条', instrumentKind: '規約', instrumentName: '多摩地域滞納整理事務組合規約' }
+    : { basis: '地方自治法第252条の17の2', instrumentKind: '条例', instrumentName: '市町村における東京都の事務処理の特例に関する条例' }),
   delegatorHoldsByLaw: true,
 });
 const delegation = (delegators: string[], delegateeCode: string) => ({ chain: delegators.map((d) => link(d, delegateeCode)), delegators, delegatorConfirmed: true });
