@@ -1,8 +1,9 @@
-import { IsIn, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { v5 as uuidv5 } from 'uuid';
 import {
   ALLOWED,
   ForbiddenError,
+  IsNotBlank,
   ValidationFailedError,
   deny,
   displayForms,
@@ -18,8 +19,8 @@ import {
   type JsonObject,
   type WorkflowDefinition,
 } from '@nws/engine';
-import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
-import { defaultKindFor, firstReviewerFor, organOf, secondReviewerFor } from '../shared/organizations';
+import { firstReviewerFor, organOf, secondReviewerFor } from '../shared/organizations';
+import { applyingBody } from '../shared/applying-body';
 import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
@@ -34,18 +35,19 @@ export class CreateAccountRequestDto {
   @Matches(/^\d{6}$/, { message: localized('6桁の全国地方公共団体コードを入力してください。', 'must be a 6-digit local government code') })
   organizationCode!: string;
   @IsIn(['アカウント発行']) category!: string;
+  /** A 一部事務組合・広域連合's name (its code is not in our list); never for a listed body. */
+  @IsOptional() @IsString() @IsNotBlank() @MaxLength(100) organizationName?: string;
 }
 
 function create(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[] {
   const result = validateDto(CreateAccountRequestDto, { category: 'アカウント発行', ...input });
   if (!result.ok) throw new ValidationFailedError(result.violations);
   const code = result.value.organizationCode;
-  const lg = hasValidCheckDigit(code) ? findLocalGovernment(code) : undefined;
   // The request is the requester's organ's: a board of education asks for its own account, not its head department's.
-  const kind = lg && (meta.actor.org === code ? organOf(meta.actor) : defaultKindFor(code));
-  if (!lg || !kind) throw new ValidationFailedError([violation('organizationCode', 'knownOrganization', `「${code}」は申請できる地方公共団体コードではありません。`, `"${code}" is not a local government code that can apply`)]);
+  const body = applyingBody({ organizationCode: code, organizationKind: meta.actor.org === code ? organOf(meta.actor) : undefined, organizationName: result.value.organizationName });
+  if (Array.isArray(body)) throw new ValidationFailedError(body);
   if (meta.actor.role !== 'applicant' || meta.actor.org !== code) throw new ForbiddenError({ ja: '自機関の申請者のみが作成できます。', en: `only an applicant of ${code} may create its request` });
-  return [{ type: 'ApplicationCreated', data: { applicationId, organization: { code, name: lg.name, kind, prefectureCode: prefectureCodeOf(code) }, category: 'アカウント発行' } }];
+  return [{ type: 'ApplicationCreated', data: { applicationId, organization: { ...body }, category: 'アカウント発行' } }];
 }
 
 function authorize(action: string, app: FoldedApplication, actor: Actor): Authorization {

@@ -1,10 +1,9 @@
-import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ForbiddenError, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type FoldedApplication, type JsonObject, type StreamRequirement } from '@nws/engine';
-import { findLocalGovernment, hasValidCheckDigit } from '@nws/reference-catalog';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ForbiddenError, IsNotBlank, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type FoldedApplication, type JsonObject, type StreamRequirement } from '@nws/engine';
 import { CATEGORIES } from './connection-application.events';
-import { ORGANIZATION_KINDS, defaultKindFor, organOf, organOfCodeViolation } from '../shared/organizations';
+import { ORGANIZATION_KINDS, organOf } from '../shared/organizations';
+import { applyingBody } from '../shared/applying-body';
 import { masterDataStream } from './master-data/master-data.content';
-import { prefectureCodeOf } from '@nws/reference-catalog';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
 export class CreateConnectionApplicationDto {
@@ -13,21 +12,17 @@ export class CreateConnectionApplicationDto {
   @IsIn(CATEGORIES) category!: string;
   /** 機関種類; defaults from the code (prefecture → 都道府県知事部局, municipality → 市町村長部局). */
   @IsOptional() @IsIn(ORGANIZATION_KINDS) organizationKind?: string;
+  /** A 一部事務組合・広域連合's name (its code is not in our list); never for a listed body. */
+  @IsOptional() @IsString() @IsNotBlank() @MaxLength(100) organizationName?: string;
 }
 
 export function createConnectionApplication(applicationId: string, input: JsonObject, meta: CommandMetadata): DecidedEvent[] {
   const result = validateDto(CreateConnectionApplicationDto, input);
   if (!result.ok) throw new ValidationFailedError(result.violations);
   const { organizationCode, category } = result.value;
-  const field = (rule: string, ja: string, en: string) => new ValidationFailedError([{ field: 'organizationCode', rule, message: { ja: `organizationCode: ${ja}`, en: `organizationCode: ${en}` } }]);
-  if (!hasValidCheckDigit(organizationCode)) throw field('checkDigit', `「${organizationCode}」の検査数字が正しくありません。`, `"${organizationCode}" has a wrong check digit`);
-  const lg = findLocalGovernment(organizationCode);
-  if (!lg) throw field('knownOrganization', `「${organizationCode}」は全国地方公共団体コードにありません。`, `"${organizationCode}" is not in the local government code list`);
-  const kind = result.value.organizationKind ?? defaultKindFor(organizationCode);
-  if (!kind) throw field('applicantBody', `${lg.name}（指定都市の区）は申請主体になれません。市の申請として提出してください。`, `${lg.name} is a ward of a designated city and cannot apply on its own; apply as the city`);
-  // The organ decides the routing (a 知事部局 goes to J-LIS, a board of education through its head): one the body does not have would be routed wrongly or wait for ever.
-  const notAnOrgan = organOfCodeViolation('organizationKind', organizationCode, kind);
-  if (notAnOrgan) throw new ValidationFailedError([notAnOrgan]);
+  const body = applyingBody(result.value);
+  if (Array.isArray(body)) throw new ValidationFailedError(body);
+  const { kind } = body;
   if (meta.actor.role !== 'applicant' || meta.actor.org !== organizationCode || organOf(meta.actor) !== kind) {
     throw new ForbiddenError({
       ja: `申請は自機関（${meta.actor.org}）の申請者のみが作成できます。`,
@@ -39,7 +34,7 @@ export function createConnectionApplication(applicationId: string, input: JsonOb
       type: 'ApplicationCreated',
       data: {
         applicationId,
-        organization: { code: organizationCode, name: lg.name, kind, prefectureCode: prefectureCodeOf(organizationCode) },
+        organization: { ...body },
         category,
       },
     },

@@ -1,5 +1,5 @@
 import type { Actor, FieldViolation } from '@nws/engine';
-import { findLocalGovernment, prefectureCodeOf } from '@nws/reference-catalog';
+import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 
 /** An applicant body as recorded when an application is created. */
 export interface OrganizationRef {
@@ -19,9 +19,14 @@ export const isMicDistributor = (actor: Actor): boolean => actor.role === 'distr
 export const ORGANIZATION_KINDS = ['都道府県知事部局', '都道府県教育委員会', '市町村長部局', '市町村教育委員会', '一部事務組合・広域連合'] as const;
 export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
 
+/**
+ * The organ a code means when none is named: a prefecture's 知事部局, a municipality's 首長部局, a
+ * code outside the list (with its check digit) a 一部事務組合・広域連合's; none for a designated
+ * city's ward (it never applies), J-LIS, MIC or what is not a code.
+ */
 export function defaultKindFor(code: string): OrganizationKind | undefined {
   const lg = findLocalGovernment(code);
-  if (!lg) return undefined;
+  if (!lg) return hasValidCheckDigit(code) ? '一部事務組合・広域連合' : undefined;
   if (lg.type === 'prefecture') return '都道府県知事部局';
   if (lg.type === 'designated_city_ward') return undefined;
   return '市町村長部局';

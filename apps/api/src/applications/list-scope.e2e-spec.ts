@@ -31,6 +31,8 @@ describe('GET /applications: the list follows the read policy', () => {
     // A body is an organ, not a code: the board does not read its city's head department's.
     boardOfEducation: ['board', 'boardDraft'],
     otherApplicant: ['otherBody'],
+    // An association (a code of its own) reads none of the others'.
+    association: [],
     // Drafts are routed to nobody yet; submission names both reviewers (the board's once forwarded).
     prefectureReviewer: ['submitted', 'registered'],
     otherPrefectureReviewer: [],

@@ -5,6 +5,8 @@ export const actors = {
   applicant: { sub: 'yamada', org: '132012', role: 'applicant', name: '山田 花子', department: '情報管理課' },
   otherApplicant: { sub: 'tachikawa', org: '132021', role: 'applicant' },
   boardOfEducation: { sub: 'kyoiku-1', org: '132012', role: 'applicant', organ: '市町村教育委員会', name: '教育 一郎', department: '教育総務課' },
+  /** 東京都後期高齢者医療広域連合: a 一部事務組合・広域連合, whose code is not in the local government list. */
+  association: { sub: 'koki-1', org: '138266', role: 'applicant', name: '広域 一郎', department: '総務課' },
   prefectureReviewer: { sub: 'tokyo-1', org: '130001', role: 'first-reviewer', name: '東京 太郎', department: 'デジタルサービス局' },
   otherPrefectureReviewer: { sub: 'kanagawa-1', org: '140007', role: 'first-reviewer' },
   micReviewer: { sub: 'mic-1', org: 'MIC', role: 'second-reviewer', name: '総務 花子', department: '住民制度課' },
@@ -15,6 +17,8 @@ export const actors = {
 } satisfies Record<string, Actor>;
 
 export type ActorName = keyof typeof actors;
+/** What an association says of itself when it applies (its code is not in the list that would name it). */
+export const ASSOCIATION_BODY = { organizationKind: '一部事務組合・広域連合', organizationName: '東京都後期高齢者医療広域連合' } as const;
 
 /** Drives one application the way a client would: only public endpoints and the published examples. */
 export class Driver {
@@ -69,7 +73,7 @@ export class Driver {
    */
   async draftWithForms(actor: ActorName = 'applicant', category?: string): Promise<string> {
     const { create, forms } = await this.examples();
-    const body = (chosen?: string) => ({ ...create, organizationCode: actors[actor].org, ...(chosen ? { category: chosen } : {}), ...(actor === 'boardOfEducation' ? { organizationKind: '市町村教育委員会' } : {}) });
+    const body = (chosen?: string) => ({ ...create, organizationCode: actors[actor].org, ...(chosen ? { category: chosen } : {}), ...(actor === 'boardOfEducation' ? { organizationKind: '市町村教育委員会' } : {}), ...(actor === 'association' ? ASSOCIATION_BODY : {}) });
     let created = await this.as(actor, 'POST', '/applications', body(category));
     if (!category && created.status === 400 && isFirstRegistrationRefusal(created.body)) created = await this.as(actor, 'POST', '/applications', body('変更'));
     if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);

@@ -1,0 +1,45 @@
+import type { FieldViolation } from '@nws/engine';
+import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
+import { defaultKindFor, organOfCodeViolation, type OrganizationRef } from './organizations';
+
+const ASSOCIATION = '一部事務組合・広域連合';
+
+const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
+
+/**
+ * The body a create names: a local government's organ from the code list (its name is the list's),
+ * or a 一部事務組合・広域連合 — a 後期高齢者医療広域連合 among them — whose codes are not in our list:
+ * such a body applies saying so (`organizationKind`) and giving its name (`organizationName`), with
+ * a code that has its check digit and the prefix of a prefecture, which reviews it first. Before,
+ * no association could apply at all. A name given for a listed body is refused (the list names it).
+ */
+export function applyingBody(input: { organizationCode: string; organizationKind?: string | undefined; organizationName?: string | undefined }): OrganizationRef | FieldViolation[] {
+  const { organizationCode: code, organizationKind: named, organizationName } = input;
+  if (!hasValidCheckDigit(code)) return [violation('organizationCode', 'checkDigit', `「${code}」の検査数字が正しくありません。`, `"${code}" has a wrong check digit`)];
+  const lg = findLocalGovernment(code);
+  if (!lg) {
+    const prefecture = findLocalGovernment(prefectureCodeOf(code));
+    if (named !== ASSOCIATION || prefecture?.type !== 'prefecture') {
+      return [
+        violation(
+          'organizationCode',
+          'knownOrganization',
+          `「${code}」は全国地方公共団体コードにありません（一部事務組合・広域連合は organizationKind「${ASSOCIATION}」と organizationName を指定して申請します）。`,
+          `"${code}" is not in the local government code list (a 一部事務組合・広域連合 applies with organizationKind "${ASSOCIATION}" and its organizationName)`,
+        ),
+      ];
+    }
+    const name = organizationName?.trim();
+    if (!name) return [violation('organizationName', 'isNotEmpty', '一部事務組合・広域連合の名称を入力してください。', 'the name of the 一部事務組合・広域連合 is required')];
+    return { code, name, kind: ASSOCIATION, prefectureCode: prefectureCodeOf(code) };
+  }
+  if (organizationName !== undefined) {
+    return [violation('organizationName', 'listedName', `${lg.name}（${code}）の名称は全国地方公共団体コードのものです。指定しないでください。`, `${lg.name} (${code}) is named by the local government code list: leave organizationName out`)];
+  }
+  const kind = named ?? defaultKindFor(code);
+  if (!kind) return [violation('organizationCode', 'applicantBody', `${lg.name}（指定都市の区）は申請主体になれません。市の申請として提出してください。`, `${lg.name} is a ward of a designated city and cannot apply on its own; apply as the city`)];
+  // The organ decides the routing (a 知事部局 goes to J-LIS, a board of education through its head): one the body does not have would be routed wrongly or wait for ever.
+  const notAnOrgan = organOfCodeViolation('organizationKind', code, kind);
+  if (notAnOrgan) return [notAnOrgan];
+  return { code, name: lg.name, kind, prefectureCode: prefectureCodeOf(code) };
+}
