@@ -1,4 +1,6 @@
 import { startEsdbStandIn, type EsdbStandIn } from '../../../../test/esdb-stand-in/start-stand-in';
+import type { ProjectionRunner } from '@nws/read-models';
+import { PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 
@@ -104,6 +106,29 @@ describe('applications over HTTP on EventStoreDB (stand-in, real client over gRP
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await driver.as('auditor', 'GET', `/applications/${id}/history`)).body.events.length).toBe(before);
     expect((await driver.act('applicant', id, 'submit')).body.state).toBe('firstReview');
+  }, 60_000);
+
+  it('read-your-writes counts events, not log bytes: a list read while the read models are 20 creates behind waits for them', async () => {
+    const body = { workflow: 'connection-application', organizationCode: '132021', category: '接続' };
+    const create = async () => (await driver.as('otherApplicant', 'POST', '/applications', body)).body.id as string;
+    for (let i = 0; i < 3; i++) await create();
+    const runner = server.app.get<ProjectionRunner>(PROJECTION_RUNNER);
+    // The read models held back while 20 applications are created: some 20 events, tens of kilobytes of EventStoreDB's log.
+    runner.stop();
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 20; i++) ids.push(await create());
+    } finally {
+      const listing = driver.as('otherApplicant', 'GET', '/applications?limit=1000');
+      await new Promise((r) => setTimeout(r, 50));
+      runner.start();
+      const listed = new Set(((await listing).body as Array<{ id: string }>).map((row) => row.id));
+      expect(ids.filter((id) => !listed.has(id))).toEqual([]);
+    }
+    // Positions on EventStoreDB are byte offsets: the lag is said in events, and once applied it is none.
+    const health = (await server.request('GET', '/health')).body as { eventStore: { headPosition: number }; projections: { lagEvents: number } };
+    expect(health.eventStore.headPosition).toBeGreaterThan(10_000);
+    expect(health.projections.lagEvents).toBe(0);
   }, 60_000);
 
   it('GET /metrics answers while the store is unreachable: the store said unreachable, the lag unknown (NaN), every other figure there', async () => {

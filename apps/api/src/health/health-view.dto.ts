@@ -34,7 +34,7 @@ class HealthEventStoreDto {
 
 class HealthProjectionsDto {
   @ApiProperty({ type: 'integer', minimum: 0, description: 'the lowest checkpoint of the read-model projections' }) position!: number;
-  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'headPosition − position (null when the store is unreachable); see GET /projections' }) lagEvents!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'events stored and not yet in every read model (null when the store is unreachable); see GET /projections' }) lagEvents!: number | null;
   @ApiProperty(PROJECTION_STATE) state!: string;
   @ApiProperty({ ...PARKED_BY_PROJECTION, description: 'parked events by projection: any makes `status` degraded' }) parked!: Record<string, ParkedCounts>;
 }

@@ -39,7 +39,7 @@ export class HealthController {
     return {
       status: degraded ? 'degraded' : 'ok',
       eventStore: { kind: this.config.eventStore, ...head },
-      projections: { position: this.projections.position, lagEvents: head.reachable ? Math.max(0, head.headPosition - this.projections.position) : null, state: runner.state, parked: runner.parked },
+      projections: { position: this.projections.position, lagEvents: head.reachable ? this.projections.lagEvents(head.headPosition) : null, state: runner.state, parked: runner.parked },
       storage,
       authMode: this.config.jwt.mode,
     };

@@ -33,7 +33,7 @@ export class MetricsController {
       return undefined;
     });
     this.metrics.eventStoreReachable.set(head === undefined ? 0 : 1);
-    this.metrics.projectionLag.set(head === undefined ? Number.NaN : Math.max(0, head - this.projections.position));
+    this.metrics.projectionLag.set(head === undefined ? Number.NaN : this.projections.lagEvents(head));
     for (const [projection, counts] of Object.entries(this.projections.parkedCounts())) {
       this.metrics.projectionParked.set({ projection, reason: 'failed' }, counts.failed);
       this.metrics.projectionParked.set({ projection, reason: 'held' }, counts.held);

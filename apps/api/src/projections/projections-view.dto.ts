@@ -76,7 +76,7 @@ export class ProjectionsStatusDto {
   @ApiProperty({
     type: 'integer',
     minimum: 0,
-    description: 'headPosition − position: on the embedded store the events not yet applied by every projection; on EventStoreDB positions are log (byte) positions, so a distance in the log, not a count',
+    description: 'events not yet applied by every projection: exact on the embedded store (positions count events); on EventStoreDB, whose positions are byte offsets in its log, the distance in the log divided by the spacing of the events received (an estimate)',
   })
   lagEvents!: number;
 }

@@ -32,7 +32,7 @@ export class ProjectionsController {
     mayRead(actor);
     const head = await this.store.headPosition();
     const status = this.runner.status;
-    return { ...status, headPosition: head, lagEvents: Math.max(0, head - status.position) };
+    return { ...status, headPosition: head, lagEvents: this.runner.lagEvents(head) };
   }
 
   @Get('parked')
