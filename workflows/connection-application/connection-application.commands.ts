@@ -5,6 +5,7 @@
 export type ConnectionApplicationCommand =
   | { type: 'CreateApplication'; organizationCode: string; category: string }
   | { type: 'SaveForm'; formCode: string; form: unknown }
+  | { type: 'RemoveForm'; formCode: string }
   | { type: 'GenerateSelectionForms'; choices: unknown }
   | { type: 'SubmitApplication' }
   | { type: 'ForwardApplication'; comment: string | null }
@@ -20,5 +21,5 @@ export type ConnectionApplicationCommand =
 /** Public actions (POST /applications/{id}/actions/{action}). */
 export const ACTIONS = ['submit', 'forward', 'approve', 'reject', 'revise', 'withdraw', 'confirm-distribution'] as const;
 /** Internal commands: form saving has its own endpoint; master data is registered by the engine. */
-export const INTERNAL_COMMANDS = ['save-form', 'generate-selection-forms', 'register-master-data'] as const;
+export const INTERNAL_COMMANDS = ['save-form', 'remove-form', 'generate-selection-forms', 'register-master-data'] as const;
 export type Action = (typeof ACTIONS)[number] | (typeof INTERNAL_COMMANDS)[number];

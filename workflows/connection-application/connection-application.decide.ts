@@ -106,6 +106,16 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
   switch (action) {
     case 'save-form':
       return saveForm(app, payload);
+    case 'remove-form': {
+      const formCode = payload['formCode'];
+      const saved = Object.keys(ctx.forms);
+      if (typeof formCode !== 'string' || !saved.includes(formCode)) {
+        throw new ValidationFailedError([
+          violation('formCode', 'savedForm', `様${String(formCode)}はこの申請に保存されていません（保存済み: ${saved.join(', ') || 'なし'}）。`, `form ${String(formCode)} is not saved in this application (saved: ${saved.join(', ') || 'none'})`),
+        ]);
+      }
+      return [{ type: 'FormRemoved', data: { formCode } }];
+    }
     case 'generate-selection-forms':
       return generateSelectionForms(ctx, payload, meta.now);
     case 'submit': {

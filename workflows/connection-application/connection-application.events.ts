@@ -25,6 +25,10 @@ export interface FormSavedData {
   formCode: string;
   form: { [key: string]: unknown };
 }
+/** A form taken out of the draft (a 様03-08 with no delegation left, a 様03-06 saved into a 変更): what it said stays in the history. */
+export interface FormRemovedData {
+  formCode: string;
+}
 export interface ApplicationSubmittedData {
   round: number;
   applicationNumber: string;
@@ -69,6 +73,7 @@ export interface ApplicationWithdrawnData {
 export type ConnectionApplicationEvent =
   | MachineEvent<'ApplicationCreated', ApplicationCreatedData>
   | MachineEvent<'FormSaved', FormSavedData>
+  | MachineEvent<'FormRemoved', FormRemovedData>
   | MachineEvent<'ApplicationSubmitted', ApplicationSubmittedData>
   | MachineEvent<'ApplicationForwarded', ApplicationForwardedData>
   | MachineEvent<'FirstReviewApproved', ReviewDecidedData>

@@ -127,6 +127,9 @@ export const connectionApplicationMachine = setup({
             },
           })),
         },
+        FormRemoved: {
+          actions: assign(({ context, event }) => ({ forms: Object.fromEntries(Object.entries(context.forms).filter(([code]) => code !== event.data.formCode)) })),
+        },
         ApplicationSubmitted: [
           { guard: ({ event }) => Boolean(event.data.forwardVia), target: 'awaitingForward', actions: 'recordSubmission' },
           { target: 'firstReview', actions: 'recordSubmission' },

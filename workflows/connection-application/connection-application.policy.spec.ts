@@ -53,12 +53,12 @@ function table(routed: string, options: { otherOrganReads: boolean }): Record<st
   // ...once submitted: a draft is its own organ's alone.
   const { 'same-body-other-organ-applicant': _forwarder, ...drafting } = body as Record<string, string>;
   return {
-    draft: { ...drafting, 'own-applicant': 'generate-selection-forms read save-form submit withdraw' },
+    draft: { ...drafting, 'own-applicant': 'generate-selection-forms read remove-form save-form submit withdraw' },
     firstReview: { ...reviewers, 'own-applicant': 'read withdraw', [routed]: 'read approve reject' },
     secondReview: { ...reviewers, 'own-applicant': 'read withdraw', 'mic-second-reviewer': 'read approve reject' },
     'rejected (first review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
     'rejected (second review)': { ...reviewers, 'own-applicant': 'read revise withdraw' },
-    'draft (round 2)': { ...reviewers, ...(options.otherOrganReads ? { 'same-body-other-organ-applicant': '' } : {}), 'own-applicant': 'generate-selection-forms read save-form submit withdraw' },
+    'draft (round 2)': { ...reviewers, ...(options.otherOrganReads ? { 'same-body-other-organ-applicant': '' } : {}), 'own-applicant': 'generate-selection-forms read remove-form save-form submit withdraw' },
     approved: { ...reviewers, 'own-applicant': 'read', system: 'read register-master-data' },
     masterDataRegistered: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
     distributed: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read' },

@@ -36,7 +36,7 @@ function forwardingOrgan(app: FoldedApplication, actor: Actor): Authorization {
  *
  * | action                 | who                                                                      |
  * |------------------------|--------------------------------------------------------------------------|
- * | save-form, generate-selection-forms, submit, revise, withdraw | applicants of the application's own body and organ (機関種類) |
+ * | save-form, remove-form, generate-selection-forms, submit, revise, withdraw | applicants of the application's own body and organ (機関種類) |
  * | approve, reject        | first review: first-reviewers of the routed body (取りまとめ都道府県, J-LIS for 都道府県知事部局); second review: second-reviewers of MIC who did not decide the first; never the own body |
  * | confirm-distribution   | distributors of MIC (the operator's distribution systems), or the system  |
  * | register-master-data   | the system only                                                          |
@@ -46,6 +46,7 @@ function forwardingOrgan(app: FoldedApplication, actor: Actor): Authorization {
 export function authorizeConnectionApplication(action: string, app: FoldedApplication, actor: Actor): Authorization {
   switch (action) {
     case 'save-form':
+    case 'remove-form':
     case 'generate-selection-forms':
     case 'submit':
     case 'revise':

@@ -86,3 +86,18 @@ describe('connection application: 様03-08 without rows', () => {
     expect(error.violations[0]!.message.ja).toContain('変更申請で行のない様03-08');
   });
 });
+
+describe('connection application: a saved form taken out of the draft (remove-form)', () => {
+  const saved = (code: string): GivenEvent => ({ type: 'FormSaved', data: { formCode: code, form: connectionApplicationForms.get(code)!.example as JsonObject }, actor: hachiojiApplicant });
+
+  it('given a 変更 draft holding a 様03-06 (which a 変更 cannot submit), when it is removed, then FormRemoved is recorded and the draft no longer holds it', () => {
+    spec.given([draftOf('変更'), saved('02-01'), saved('03-06')]).when('remove-form', { formCode: '03-06' }, hachiojiApplicant).then([{ type: 'FormRemoved', data: { formCode: '03-06' } }]);
+    const after = spec.given([draftOf('変更'), saved('02-01'), saved('03-06'), { type: 'FormRemoved', data: { formCode: '03-06' }, actor: hachiojiApplicant }]).application;
+    expect(Object.keys((after.snapshot.context as { forms: object }).forms)).toEqual(['02-01']);
+  });
+
+  it('given a form that is not saved, when it is removed, then it is refused naming the forms that are', () => {
+    const error = spec.given([draftOf('変更'), saved('02-01')]).when('remove-form', { formCode: '03-08' }, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations).toEqual([expect.objectContaining({ field: 'formCode', rule: 'savedForm', message: expect.objectContaining({ en: 'formCode: form 03-08 is not saved in this application (saved: 02-01)' }) })]);
+  });
+});

@@ -20,6 +20,8 @@ function eventFor(action: string, app: FoldedApplication): string | undefined {
     case 'save-form':
     case 'generate-selection-forms':
       return 'FormSaved';
+    case 'remove-form':
+      return 'FormRemoved';
     case 'submit':
       return 'ApplicationSubmitted';
     case 'forward':

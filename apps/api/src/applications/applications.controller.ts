@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -131,6 +131,19 @@ export class ApplicationsController {
       expectedRevision: headers.expectedRevision,
       internal: true,
     });
+    res.header('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Delete(':id/forms/:formCode')
+  @ApiOperation({
+    summary: 'Take a saved form out of the draft',
+    description: 'e.g. a 様03-08 once the body has no delegation, a 様03-06 saved into a 変更: forms the submission would refuse. What the form said stays in the history.',
+  })
+  @applyAll(COMMAND_HEADERS)
+  @VIEW
+  async removeForm(@Param('id', APPLICATION_ID) id: string, @Param('formCode') formCode: string, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
+    const view = await this.engine.execute(id, 'remove-form', { formCode }, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
     res.header('ETag', `"${view.revision}"`);
     return view;
   }
