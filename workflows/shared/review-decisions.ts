@@ -23,10 +23,11 @@ const MIN_DISTINCT_CHARACTERS = 5;
 const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p{L}\p{N}]/gu) ?? []).size;
 /**
  * An e-mail address, or a Japanese phone number: 10 or 11 digits from 0, or 9 or 10 after +81,
- * with any hyphens, dashes, spaces or brackets between them (042(620)7200, 0 9 0 …): not 様02-02,
+ * with any hyphens, dashes, dots, spaces or brackets between them (042(620)7200, 042.620.7200, 0 9 0 …),
+ * as the forms take them (jp-validators.ts phoneDigits): not 様02-02,
  * nor a date. Checked on the text as NFKC makes it, without zero-width characters.
  */
-const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-()\u2010-\u2015\u2212\u30fc]*\d){9,10}(?!\d)/;
+const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-().\u2010-\u2015\u2212\u30fc\ufe63]*\d){9,10}(?!\d)/;
 const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'g');
 
 /**

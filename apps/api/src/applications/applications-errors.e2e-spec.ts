@@ -357,6 +357,9 @@ describe('applications over HTTP: errors change nothing', () => {
       ['reject', '+81-90-1234-5678に連絡してください。'],
       ['reject', '連絡先は090\u200b1234\u200b5678です。修正してください'],
       ['reject', '連絡先は 0 9 0 1 2 3 4 5 6 7 8 です。修正して'],
+      // Written with dots, as the forms take numbers too.
+      ['reject', '通常連絡先 042.620.7200 は代表番号です。直通にしてください。'],
+      ['reject', '緊急連絡先 ０９０．１２３４．５６７８ が不通でした。確認してください。'],
     ] as const) {
       const response = await driver.act('prefectureReviewer', other, action, { comment });
       expect([comment, response.status, response.body.violations?.[0]?.rule]).toEqual([comment, 400, 'noContactDetails']);
