@@ -25,10 +25,10 @@ describe('delegation bases of 様03-08 (地方自治法)', () => {
     expect(isGuidanceInstrumentTitle('八王子市事務取扱要綱')).toBe(true);
     expect(isGuidanceInstrumentTitle('通知カード及び個人番号カードに関する規則')).toBe(false);
     // A bracketed note (an excerpt, a copy) does not hide the kind; a note saying 通知 is the kind.
-    for (const title of ['東京都事務委任要綱（抜粋）', '東京都事務委任要綱 (写し)', '事務の委任について（通知）', '事務の委任について(通知)', '東京都事務委任要領', '事務処理要領【別添】（抜粋）', '八王子市事務取扱要綱　']) {
+    for (const title of ['東京都事務委任要綱（抜粋）', '東京都事務委任要綱 (写し)', '事務の委任について（通知）', '事務の委任について(通知)', '東京都事務委任要領', '事務処理要領【別添】（抜粋）', '八王子市事務取扱要綱　', '事務委任要綱〔抜粋〕', '事務委任要綱「抜粋」', '事務委任要綱《抜粋》', '事務委任要綱〈抜粋〉', '事務委任要綱＜抜粋＞', '事務委任要綱。', '事務委任要綱（抜粋）。', '事務委任要綱 抜粋', '事務委任要綱（抜粋', '事務の委任について〔通知〕']) {
       expect([title, isGuidanceInstrumentTitle(title)]).toEqual([title, true]);
     }
-    for (const title of ['八王子市事務委任規則（抜粋）', '東京都後期高齢者医療広域連合規約（写し）', '事務の委託に関する規約', '通知カードに関する事務の委任に関する規則（抜粋）']) {
+    for (const title of ['八王子市事務委任規則（抜粋）', '東京都後期高齢者医療広域連合規約（写し）', '事務の委託に関する規約', '通知カードに関する事務の委任に関する規則（抜粋）', '八王子市事務委任規則〔抜粋〕', '事務の委託に関する規約 写し', '規則［抜粋］', '通知カードに関する規則。']) {
       expect([title, isGuidanceInstrumentTitle(title)]).toEqual([title, false]);
     }
   });

@@ -139,8 +139,13 @@ export function isGuidanceOnly(text: string): boolean {
   return GUIDANCE_ONLY_WORDS.some((w) => text.includes(w));
 }
 
-/** A bracketed note at the end of a title: （抜粋）, (写し), 【別添】. */
-const TRAILING_NOTE = /[（(【［[]([^（）()【】［］[\]]*)[）)】］\]]\s*$/;
+/** Brackets a note after a title comes in: （抜粋）, (写し), 【別添】, 〔抜粋〕 (the statutes' own), 「」, 《》, 〈〉, ＜＞. */
+const OPEN = '（(【［[〔「『《〈＜<';
+const CLOSE = '）)】］\\]〕」』》〉＞>';
+/** A bracketed note at the end of a title, or one left open (「…要綱（抜粋」). */
+const TRAILING_NOTE = new RegExp(`[${OPEN}]([^${OPEN}${CLOSE}]*)[${CLOSE}]?$`);
+/** Words that only describe the copy attached, written after a space: 「…要綱 抜粋」. */
+const COPY_WORDS = /[\s　]+(抜粋|写し|写|別添|別紙|案)$/;
 
 /**
  * True when an instrument's title is that of a guideline or notice (…要綱, …要領, …通知). Only the
@@ -149,11 +154,19 @@ const TRAILING_NOTE = /[（(【［[]([^（）()【】［］[\]]*)[）)】］\]]\
  * （通知）」, the usual title of a notice) is the instrument's kind.
  */
 export function isGuidanceInstrumentTitle(title: string): boolean {
-  let rest = title.normalize('NFKC').trim();
-  for (let note = TRAILING_NOTE.exec(rest); note; note = TRAILING_NOTE.exec(rest)) {
-    const inner = (note[1] ?? '').trim();
-    if (GUIDANCE_ONLY_WORDS.some((w) => inner.endsWith(w))) return true;
-    rest = rest.slice(0, note.index).trim();
+  // A full stop after the title says nothing of its kind.
+  const trimmed = (text: string) => text.trim().replace(/[。．.、,]+$/, '').trim();
+  let rest = trimmed(title.normalize('NFKC'));
+  for (;;) {
+    const note = TRAILING_NOTE.exec(rest);
+    if (note) {
+      if (GUIDANCE_ONLY_WORDS.some((w) => trimmed(note[1] ?? '').endsWith(w))) return true;
+      rest = trimmed(rest.slice(0, note.index));
+      continue;
+    }
+    const words = COPY_WORDS.exec(rest);
+    if (!words) break;
+    rest = trimmed(rest.slice(0, words.index));
   }
   return GUIDANCE_ONLY_WORDS.some((w) => rest.endsWith(w));
 }
