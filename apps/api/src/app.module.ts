@@ -76,7 +76,8 @@ export class AppModule {
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics, HTTP_DRAIN],
       controllers:
         config.role === 'worker'
-          ? [HealthController, MetricsController, ProjectionsController]
+          ? // Master data too: the distributors the worker serves fetch versions again after an erasure or a suspension (their notices).
+            [HealthController, MetricsController, ProjectionsController, MasterDataController]
           : [ApplicationsController, ReviewQueueController, WorkflowsController, MasterDataController, MasterDataDiffController, ReferenceController, HealthController, MetricsController, ProjectionsController],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

@@ -128,7 +128,7 @@ describe('a split role on the embedded store is said at start', () => {
     expect(provider).toContain('Tokens:                 from your identity provider');
     expect(provider).not.toContain('Mint a token');
     const worker = await banner('apps/api/src/main.ts', { PROCESS_ROLE: 'worker' }, /Swagger UI[\s\S]*\n\n[\s\S]*README[^\n]*\n\n/);
-    expect(worker).toContain("WARNING: PROCESS_ROLE=worker on the API's entry point: only /health, /metrics, /projections and /distribution are served");
+    expect(worker).toContain("WARNING: PROCESS_ROLE=worker on the API's entry point: only /health, /metrics, /projections, /distribution and /master-data are served");
     expect(worker).toMatch(/Try it: .*\/health$/m);
   }, 180_000);
 

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
   if (config.role === 'worker') {
     lines.push(
-      '  WARNING: PROCESS_ROLE=worker on the API\'s entry point: only /health, /metrics, /projections and /distribution are served',
+      '  WARNING: PROCESS_ROLE=worker on the API\'s entry point: only /health, /metrics, /projections, /distribution and /master-data are served',
       '  (no applications, no workflows). The worker is `npm run worker` (PORT 3100 by default); see README, "Running on EventStoreDB".',
       '',
     );

@@ -1,6 +1,7 @@
 import { PUBLISHED_DATA_NOTICES, VERSION_EVENT, type PublishedEvent } from '@nws/distribution';
 import type { HandleOutcome } from '@nws/distribution/esdb';
 import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import { TransientApiError } from './distribution-api.client';
 import type { MasterDataFiles } from './master-data-files.writer';
 
 /**
@@ -24,10 +25,22 @@ export async function handleDelivered(event: PublishedEvent, files: MasterDataFi
   // Notices recorded before organs were named: the code's default organ, as for versions.
   const kind = event.data['organizationKind'];
   const organ = typeof kind === 'string' ? kind : defaultOrganFor(code);
-  const outcomes = await files.refresh(code, organ);
-  for (const { version, outcome } of outcomes) {
-    log(`${code} v${version} (${event.type}, ${where}): ${outcome.kind === 'written' ? 'rewritten as published now' : outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+  const results = await files.refresh(code, organ);
+  const refused: string[] = [];
+  for (const result of results) {
+    const label = `${code} v${result.version} (${event.type}, ${where})`;
+    if ('error' in result) {
+      // The API away: the notice is tried again (rewriting what is already right is a no-op). Refused
+      // (a version the API does not have, a 403): the notice is parked for an operator, and the
+      // distributor goes on; before, the error ended it, and every restart met the same notice.
+      if (result.error instanceof TransientApiError) throw result.error;
+      refused.push(`${label}: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+      log(`${label}: could not be fetched again — ${refused.at(-1)}`);
+      continue;
+    }
+    const { outcome } = result;
+    log(`${label}: ${outcome.kind === 'written' ? 'rewritten as published now' : outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+    if (outcome.kind === 'rejected') refused.push(outcome.reason);
   }
-  const refused = outcomes.flatMap(({ outcome }) => (outcome.kind === 'rejected' ? [outcome.reason] : []));
   return refused.length > 0 ? { kind: 'refused', reason: refused.join('; ') } : { kind: 'done' };
 }

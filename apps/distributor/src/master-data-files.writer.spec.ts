@@ -100,7 +100,13 @@ describe('MasterDataFiles', () => {
 
     it('refresh rewrites every version of the organ on disk from its current view, keeping what the delivery recorded; a version whose identity differs is refused, not written', async () => {
       const current = new Map<number, Record<string, unknown>>();
-      const files = writer(root, undefined, { current: async (_code, _organ, version) => current.get(version)! });
+      const files = writer(root, undefined, {
+        current: async (_code, _organ, version) => {
+          const found = current.get(version);
+          if (!found) throw new Error(`no version ${version}`);
+          return found;
+        },
+      });
       await files.publish(event(1));
       const other = { ...content, contacts: [] };
       await files.publish(event(2, { content: other, contentHash: hashOf(other) }));
@@ -112,12 +118,18 @@ describe('MasterDataFiles', () => {
       expect(onDisk()).toMatchObject({ eventId: 'e-1', position: 11, contentHash: hashOf(content), publishedContentHash: hashOf(withheld), content: withheld });
       // Shown again (利用停止 lifted): back to the registered content, without publishedContentHash.
       current.set(1, event(1).data);
-      expect((await files.refresh('132012', '市町村長部局'))[0]!.outcome).toMatchObject({ kind: 'written' });
+      expect((await files.refresh('132012', '市町村長部局'))[0]).toMatchObject({ outcome: { kind: 'written' } });
       expect(onDisk()).not.toHaveProperty('publishedContentHash');
       expect(onDisk()['content']).toEqual(content);
       current.set(1, event(1, { content: other, contentHash: hashOf(other) }).data);
-      expect((await files.refresh('132012', '市町村長部局'))[0]!.outcome).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('on disk has content hash') });
+      expect((await files.refresh('132012', '市町村長部局'))[0]).toMatchObject({ outcome: { kind: 'rejected', reason: expect.stringContaining('on disk has content hash') } });
       expect(await files.refresh('132012', '市町村教育委員会')).toEqual([]);
+      // A version the source cannot give is reported, and the others are still rewritten.
+      current.delete(1);
+      current.set(2, event(2, { content: withheld, contentHash: hashOf(other), publishedContentHash: hashOf(withheld) }).data);
+      const refreshed = await files.refresh('132012', '市町村長部局');
+      expect(refreshed[0]).toMatchObject({ version: 1, error: expect.any(Error) });
+      expect(refreshed[1]).toEqual({ version: 2, outcome: { kind: 'written', path: join(root, '132012', 'v2.json') } });
     });
   });
 

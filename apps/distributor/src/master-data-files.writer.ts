@@ -173,7 +173,7 @@ export class MasterDataFiles {
    * The versions of one organ on disk, each fetched again as published now and rewritten where it
    * shows otherwise (a 消去, 利用停止 or its lifting: see PUBLISHED_DATA_NOTICES). Needs `current`.
    */
-  async refresh(code: string, organ: string): Promise<Array<{ readonly version: number; readonly outcome: PublishOutcome }>> {
+  async refresh(code: string, organ: string): Promise<Array<{ readonly version: number; readonly outcome: PublishOutcome } | { readonly version: number; readonly error: unknown }>> {
     if (!isOrganizationKind(organ)) return [];
     const dir = join(this.root, organKey(code, organ));
     const versions = (await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error))))
@@ -181,8 +181,9 @@ export class MasterDataFiles {
       .filter((v): v is string => v !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-    const outcomes: Array<{ version: number; outcome: PublishOutcome }> = [];
-    for (const version of versions) outcomes.push({ version, outcome: await this.refreshVersion(code, organ, version) });
+    // One version the source cannot give (gone, refused) does not keep the others from being rewritten.
+    const outcomes: Array<{ version: number; outcome: PublishOutcome } | { version: number; error: unknown }> = [];
+    for (const version of versions) outcomes.push(await this.refreshVersion(code, organ, version).then((outcome) => ({ version, outcome }), (error: unknown) => ({ version, error })));
     return outcomes;
   }
 
