@@ -28,7 +28,7 @@ interface VersionFile {
 /**
  * Files a consumer wrote keep what was published when it wrote them. A 消去 or 利用停止 of a
  * person after the version was distributed must reach those copies too: the default consumer
- * takes the notices (PersonalDataErased, …UseSuspended, …UseResumed) and the reference
+ * takes the notices (PublishedPersonalDataChanged, recorded once the key store holds the change) and the reference
  * distributor rewrites the organ's versions on disk from the API's current view.
  */
 describe('the reference distributor rewrites its copies after a 利用停止, its lifting and a 消去', () => {
@@ -117,8 +117,8 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
       return mine.lag.events === 0 && mine.inFlight === 0 ? mine : undefined;
     });
     expect(settled.parked).toBe(0);
-    expect(settled.eventTypes).toEqual(expect.arrayContaining(['PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed']));
-    expect(log.filter((line) => line.startsWith('132012 v1 (PersonalData') && line.includes('rewritten as published now'))).toHaveLength(3);
+    expect(settled.eventTypes).toEqual(expect.arrayContaining(['PublishedPersonalDataChanged']));
+    expect(log.filter((line) => line.startsWith('132012 v1 (PublishedPersonalDataChanged') && line.includes('rewritten as published now'))).toHaveLength(3);
   });
 
   it('given a copy the API does not have (a stray v99 in the organ’s directory), when a notice comes, then that notice is parked with the reason and the distributor goes on', async () => {

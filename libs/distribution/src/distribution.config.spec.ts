@@ -16,7 +16,7 @@ describe('distribution configuration', () => {
   it('defaults to one reference consumer of versions, approvals and the notices that change versions as published (消去, 利用停止, its lifting)', () => {
     const config = loadDistributionConfig({});
     expect(config.consumers).toEqual([
-      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved', 'PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed'], ackTimeoutMs: 30000, maxDeliveries: 5, transport: 'http' },
+      { name: 'reference-distributor', eventTypes: ['MasterDataVersionRegistered', 'SecondReviewApproved', 'PublishedPersonalDataChanged'], ackTimeoutMs: 30000, maxDeliveries: 5, transport: 'http' },
     ]);
     expect(config.heartbeatMs).toBe(15000);
   });

@@ -62,11 +62,16 @@ const DATA: Record<string, JsonObject> = {
     PUBLISHED_DATA_NOTICES.map((type) => [
       type,
       {
-        description: `A person of the body (the organ) had their data ${type === 'PersonalDataErased' ? 'erased (消去)' : type === 'PersonalDataUseSuspended' ? 'suspended (利用停止)' : 'in use again (利用停止の解除)'}: the organ’s master-data versions as published changed (publishedContentHash), not their contentHash. Fetch them again (GET /master-data/organizations/{code}/versions/{version}?organ=) and replace the copies kept. Names the body, never the person.`,
+        description:
+          'A person of the body (the organ) had their data erased (消去), their use suspended (利用停止) or resumed: the organ’s master-data versions as published changed (publishedContentHash), not their contentHash. Fetch them again (GET /master-data/organizations/{code}/versions/{version}?organ=) and replace the copies kept. Names the body and the kind of change, never the person.',
         type: 'object',
         additionalProperties: false,
-        required: ['organizationCode', 'organizationKind'],
-        properties: { organizationCode, organizationKind: { ...organizationKind, description: '機関種類; null on events recorded before organs were: the code’s default organ' } },
+        required: ['organizationCode', 'organizationKind', 'change'],
+        properties: {
+          organizationCode,
+          organizationKind,
+          change: { enum: ['erased', 'suspended', 'resumed'], description: 'erased: 消去 (for good); suspended: 利用停止; resumed: 利用停止の解除' },
+        },
       },
     ]),
   ),

@@ -66,15 +66,15 @@ describe('published view of distributed events', () => {
     expect(publishEvent(recorded('MasterDataVersionRegistered', legacy, masterDataStream('132012', '市町村長部局')), 1).data['organizationKind']).toBe('市町村教育委員会');
   });
 
-  it('a notice of a 消去, 利用停止 or its lifting names the body (the organ), never the person, the requester or the legal basis; the names are the personal-data events’ own', () => {
-    expect([...PUBLISHED_DATA_NOTICES].sort()).toEqual([PERSONAL_DATA_EVENTS.erased, PERSONAL_DATA_EVENTS.suspended, PERSONAL_DATA_EVENTS.resumed].sort());
-    const stored = { subjectId: 'b2f4', organizationCode: '132012', organizationKind: '市町村教育委員会', requestedBy: { sub: 'kyoiku-1', org: '132012', role: 'applicant' }, legalBasis: 'appi-98-erasure', reference: 'R-1', at: '2026-04-01T00:00:00.000Z' };
-    for (const type of PUBLISHED_DATA_NOTICES) {
-      expect(publishEvent(recorded(type, stored, 'personal-data-132012'), 1).data).toEqual({ organizationCode: '132012', organizationKind: '市町村教育委員会' });
-    }
-    // Recorded before organs were named: null, the code's default organ.
-    const { organizationKind: _kind, ...legacy } = stored;
-    expect(publishEvent(recorded('PersonalDataErased', legacy, 'personal-data-132012'), 1).data).toEqual({ organizationCode: '132012', organizationKind: null });
+  it('a notice of a 消去, 利用停止 or its lifting names the body (the organ) and the change, never the person or the requester; the type is the personal-data notice’s own', () => {
+    expect(PUBLISHED_DATA_NOTICES).toEqual([PERSONAL_DATA_EVENTS.publishedChanged]);
+    // The request's own events are not distributed: they name the person (subjectId) and who asked.
+    for (const type of [PERSONAL_DATA_EVENTS.erased, PERSONAL_DATA_EVENTS.suspended, PERSONAL_DATA_EVENTS.resumed]) expect(PUBLISHABLE_EVENT_TYPES).not.toContain(type);
+    const stored = { organizationCode: '132012', organizationKind: '市町村教育委員会', change: 'erased' };
+    const published = publishEvent({ ...recorded(PERSONAL_DATA_EVENTS.publishedChanged, stored, 'personal-data-132012'), metadata: { actor: { sub: 'kyoiku-1', org: '132012', role: 'applicant' }, occurredAt: '2026-04-01T00:00:00.000Z', causationId: 'x' } }, 1);
+    expect(published.data).toEqual(stored);
+    expect(published.correlationId).toBeNull();
+    expect(JSON.stringify(published)).not.toContain('kyoiku-1');
   });
 
   it('an approval names the reviewing body, not the reviewer, and drops the comment and the actor', () => {
@@ -87,7 +87,7 @@ describe('published view of distributed events', () => {
   });
 
   it('only types with a view are distributable', () => {
-    expect(PUBLISHABLE_EVENT_TYPES).toEqual(['MasterDataVersionRegistered', 'SecondReviewApproved', 'MasterDataRegistered', 'PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed', 'MasterDataDistributed']);
+    expect(PUBLISHABLE_EVENT_TYPES).toEqual(['MasterDataVersionRegistered', 'SecondReviewApproved', 'MasterDataRegistered', 'PublishedPersonalDataChanged', 'MasterDataDistributed']);
     expect(() => publishEvent(recorded('FormSaved', {}), 1)).toThrow(/no published view/);
   });
 });

@@ -7,10 +7,11 @@ export const VERSION_EVENT = 'MasterDataVersionRegistered';
  * master data as published changed (the person's values withheld, or shown again) while its
  * versions' identities (contentHash) did not. A consumer that keeps copies fetches the organ's
  * versions again (GET /master-data/organizations/{code}/versions/{version}?organ=) and replaces
- * what it holds. Published without the person: which body, never who (consumers get bodies).
- * The names are the personal-data events' own (libs/personal-data PERSONAL_DATA_EVENTS).
+ * what it holds. Recorded once the key store holds the change (libs/personal-data
+ * PERSONAL_DATA_EVENTS.publishedChanged). Published without the person: which body and what kind
+ * of change, never who (consumers get bodies).
  */
-export const PUBLISHED_DATA_NOTICES: readonly string[] = ['PersonalDataErased', 'PersonalDataUseSuspended', 'PersonalDataUseResumed'];
+export const PUBLISHED_DATA_NOTICES: readonly string[] = ['PublishedPersonalDataChanged'];
 
 /** What a consumer receives: the envelope and the published view of the event's data, never the stored data itself. */
 export interface PublishedEvent {
@@ -84,7 +85,7 @@ const VIEWS: Record<string, View> = {
   ...Object.fromEntries(
     PUBLISHED_DATA_NOTICES.map((type): [string, View] => [
       type,
-      (event) => ({ organizationCode: str(event.data['organizationCode']), organizationKind: str(event.data['organizationKind']) }),
+      (event) => ({ organizationCode: str(event.data['organizationCode']), organizationKind: str(event.data['organizationKind']), change: str(event.data['change']) }),
     ]),
   ),
   MasterDataDistributed: (event) => ({

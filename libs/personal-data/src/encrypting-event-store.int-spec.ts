@@ -118,7 +118,8 @@ describe('EncryptingEventStore over the chained SQLite store', () => {
     const [stored] = await read('application-a', { readStream: (stream: string) => store.readStream(stream, { asStored: true }) });
     await eraseSubject(store, keys, { subjectId: (await keys.findSubject({ code: '132012' }, '田中三郎'))!, requestedBy: by, legalBasis: 'appi-98-erasure', reference: null, at: '2026-12-01T00:00:00.000Z' });
     await store.append('application-b', [{ id: 'e2', type: 'FormSaved', data: stored!.data, metadata: stored!.metadata }], 'no_stream');
-    await until(3);
+    // (the erasure, its notice, the later event)
+    await until(4);
     subscription.unsubscribe();
     // then the subscriber got the placeholder, not the values its earlier decryption had the key for
     const later = received.find((e) => e.streamId === 'application-b')!;

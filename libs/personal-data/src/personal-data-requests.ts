@@ -12,7 +12,18 @@ export const PERSONAL_DATA_EVENTS = {
   suspended: 'PersonalDataUseSuspended',
   resumed: 'PersonalDataUseResumed',
   connectionEnded: 'ConnectionEnded',
+  /**
+   * The notice distribution publishes (the body, never the person): an organ's published data
+   * changed because a person's was erased, suspended or shown again. Appended once the key store
+   * holds the change — never before, or a consumer fetching at once could still be shown the
+   * person and keep them — and derived from the request's own event, so a retry that finishes an
+   * interrupted request (the key store busy) appends it then, and only once.
+   */
+  publishedChanged: 'PublishedPersonalDataChanged',
 } as const;
+
+/** What a PublishedPersonalDataChanged says happened, of the three. */
+export type PublishedChange = 'erased' | 'suspended' | 'resumed';
 
 const NAMESPACE = '3c1f6a0e-8b2d-5f47-a9e1-6d5c4b3a2f10';
 
@@ -60,26 +71,79 @@ export interface ErasureResult {
 export async function eraseSubject(store: EventStore, keys: KeyStore, request: SubjectRequest): Promise<ErasureResult> {
   const subject = await requireSubject(keys, request.subjectId);
   const body = { organizationCode: subject.organizationCode, organizationKind: subject.organizationKind };
-  if (subject.erasedAt) return { subjectId: subject.subjectId, ...body, erasedAt: subject.erasedAt, alreadyErased: true, position: null };
+  const erasedId = uuidv5(`erased\u0000${subject.subjectId}`, NAMESPACE);
+  if (subject.erasedAt) {
+    // Erased by a request that stopped before its notice: the notice goes out now (once: its id is the erasure's).
+    await publishChange(store, subject, erasedId, 'erased', request);
+    return { subjectId: subject.subjectId, ...body, erasedAt: subject.erasedAt, alreadyErased: true, position: null };
+  }
   const result = await store.append(
     personalDataStream(subject.organizationCode),
-    [{ id: uuidv5(`erased\u0000${subject.subjectId}`, NAMESPACE), type: PERSONAL_DATA_EVENTS.erased, data: requestData(subject, request), metadata: metadataOf(request) }],
+    [{ id: erasedId, type: PERSONAL_DATA_EVENTS.erased, data: requestData(subject, request), metadata: metadataOf(request) }],
     'any',
   );
-  await keys.destroy(subject.subjectId, request.at);
+  await recorded(async () => {
+    await keys.destroy(subject.subjectId, request.at);
+    await publishChange(store, subject, erasedId, 'erased', request);
+  });
   return { subjectId: subject.subjectId, ...body, erasedAt: request.at, alreadyErased: false, position: result.position };
+}
+
+/**
+ * The steps after a request's event is stored: a failure there is not "nothing was recorded" (the
+ * event is), so it is marked `outcomeUnknown` — answered as such (503 `outcome: unknown`), and the
+ * same request again finishes it.
+ */
+async function recorded(steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    if (error !== null && typeof error === 'object') Object.assign(error, { outcomeUnknown: true });
+    throw error;
+  }
+}
+
+/**
+ * Finishes an erasure recorded elsewhere (another process, or one that stopped): the key destroyed
+ * (a no-op when it is) and the notice published (once).
+ */
+export async function finishErasure(store: EventStore, keys: KeyStore, erased: { readonly eventId: string; readonly subjectId: string; readonly at: string }): Promise<void> {
+  await keys.destroy(erased.subjectId, erased.at);
+  const subject = await keys.subject(erased.subjectId);
+  if (subject) await publishChange(store, subject, erased.eventId, 'erased', { requestedBy: { sub: 'system', org: subject.organizationCode, role: 'system' }, at: erased.at });
+}
+
+/** The notice of a change the key store now holds, derived from the request's event (so appended once). */
+async function publishChange(store: EventStore, subject: SubjectRecord, causationId: string, change: PublishedChange, request: Pick<SubjectRequest, 'requestedBy' | 'at'>): Promise<void> {
+  await store.append(
+    personalDataStream(subject.organizationCode),
+    [
+      {
+        id: uuidv5(`published-change\u0000${causationId}`, NAMESPACE),
+        type: PERSONAL_DATA_EVENTS.publishedChanged,
+        data: { organizationCode: subject.organizationCode, organizationKind: subject.organizationKind, change },
+        // No correlation id: the request's is the person's subject id, and this event is published.
+        metadata: { actor: { ...request.requestedBy }, occurredAt: request.at, causationId },
+      },
+    ],
+    'any',
+  );
 }
 
 /** 利用停止 (suspend) or its lifting (resume): the data stays for the audit trail, published views hide it. */
 export async function setSubjectSuspension(store: EventStore, keys: KeyStore, request: SubjectRequest, suspended: boolean): Promise<SubjectRecord> {
   const subject = await requireSubject(keys, request.subjectId);
   if (subject.erasedAt || (subject.suspendedAt !== null) === suspended) return subject;
+  const eventId = randomUUID();
   await store.append(
     personalDataStream(subject.organizationCode),
-    [{ id: randomUUID(), type: suspended ? PERSONAL_DATA_EVENTS.suspended : PERSONAL_DATA_EVENTS.resumed, data: requestData(subject, request), metadata: metadataOf(request) }],
+    [{ id: eventId, type: suspended ? PERSONAL_DATA_EVENTS.suspended : PERSONAL_DATA_EVENTS.resumed, data: requestData(subject, request), metadata: metadataOf(request) }],
     'any',
   );
-  await keys.setSuspended(subject.subjectId, suspended ? request.at : null);
+  await recorded(async () => {
+    await keys.setSuspended(subject.subjectId, suspended ? request.at : null);
+    await publishChange(store, subject, eventId, suspended ? 'suspended' : 'resumed', request);
+  });
   return (await keys.subject(subject.subjectId))!;
 }
 

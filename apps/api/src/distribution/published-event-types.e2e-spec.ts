@@ -2,8 +2,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { DistributionHarness } from './testing/distribution-harness';
 
-const NOTICES = ['PersonalDataUseSuspended', 'PersonalDataUseResumed', 'PersonalDataErased'];
-const TYPES = ['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', ...NOTICES];
+const NOTICE = 'PublishedPersonalDataChanged';
+const TYPES = ['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', NOTICE];
 
 /**
  * GET /distribution/event-types tells a downstream system what it will parse, per event type; every
@@ -40,11 +40,11 @@ describe('published event types: the schema of what a consumer receives, held to
     }
     const third = (await h.pull('everything')).body.events as Array<{ eventId: string; type: string; data: object }>;
     await h.ack('everything', third.map((e) => e.eventId));
-    // A notice names the body, never the person.
-    for (const notice of third) expect(notice.data).toEqual({ organizationCode: '132012', organizationKind: '市町村長部局' });
+    // A notice names the body and the change, never the person.
+    expect(third.map((notice) => notice.data)).toEqual(['suspended', 'resumed', 'erased'].map((change) => ({ organizationCode: '132012', organizationKind: '市町村長部局', change })));
 
     const delivered = [...first, ...second, ...third];
-    expect(delivered.map((e) => e.type)).toEqual(['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', ...NOTICES]);
+    expect(delivered.map((e) => e.type)).toEqual(['SecondReviewApproved', 'MasterDataVersionRegistered', 'MasterDataRegistered', 'MasterDataDistributed', NOTICE, NOTICE, NOTICE]);
     for (const event of delivered) {
       const validate = validators.get(event.type)!;
       expect([event.type, validate(event) ? [] : validate.errors]).toEqual([event.type, []]);

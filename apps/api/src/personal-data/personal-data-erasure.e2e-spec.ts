@@ -143,7 +143,9 @@ describe('erasure of one person (crypto-shredding) over HTTP, checked byte by by
     expect([...streams.keys()]).toEqual(expect.arrayContaining([`application-${id}`, masterDataStream('132012', '市町村長部局'), 'personal-data-132012']));
     for (const [stream, events] of streams) expect({ stream, broken: verifyStreamChain(events).broken }).toEqual({ stream, broken: undefined });
     const trail = streams.get('personal-data-132012')!;
-    expect(trail.map((e) => e.type)).toEqual(['PersonalDataErased']);
+    // The erasure, then its notice for distribution (the body and the change only), once the key is gone.
+    expect(trail.map((e) => e.type)).toEqual(['PersonalDataErased', 'PublishedPersonalDataChanged']);
+    expect(trail[1]!.data).toEqual({ organizationCode: '132012', organizationKind: '市町村長部局', change: 'erased' });
     expect(trail[0]!.data).toMatchObject({ subjectId, legalBasis: 'appi-98-erasure', reference: 'REQ-2026-0001', requestedBy: { sub: 'yamada', org: '132012', role: 'applicant' } });
   });
 });

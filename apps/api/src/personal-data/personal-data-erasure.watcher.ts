@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { resubscribing } from '@nws/event-store';
-import { PERSONAL_DATA_EVENTS, type EncryptingEventStore } from '@nws/personal-data';
+import { PERSONAL_DATA_EVENTS, finishErasure, type EncryptingEventStore } from '@nws/personal-data';
 import { PersonalDataService } from './personal-data.service';
 import { PERSONAL_DATA_STORE } from './personal-data.tokens';
 
@@ -15,6 +15,7 @@ import { PERSONAL_DATA_STORE } from './personal-data.tokens';
 export class PersonalDataErasureWatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('PersonalData');
   private subscription: Subscription | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(PERSONAL_DATA_STORE) private readonly store: EncryptingEventStore,
@@ -34,16 +35,35 @@ export class PersonalDataErasureWatcher implements OnApplicationBootstrap, OnMod
       next: (event) => {
         const subjectId = event.data['subjectId'];
         const at = typeof event.data['at'] === 'string' ? event.data['at'] : event.recordedAt;
-        void (async () => {
-          if (typeof subjectId === 'string') await this.store.keys.destroy(subjectId, at);
-          await this.service.afterErasure(event.position);
-        })().catch((error: unknown) => this.logger.error(`aftercare of the erasure at ${event.position} failed: ${String(error)}`));
+        void this.finish(event.position, () => (typeof subjectId === 'string' ? finishErasure(this.store, this.store.keys, { eventId: event.id, subjectId, at }) : Promise.resolve()));
       },
       error: (error: unknown) => this.logger.error(`erasure watcher stopped: ${String(error)}`),
     });
   }
 
+  /**
+   * The key destroyed and the notice published (finishErasure), then this process's aftercare; tried
+   * again with backoff when the key store or the event store is busy or away: an erasure finished
+   * nowhere would leave the person in what was distributed.
+   */
+  private async finish(position: number, finishing: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await finishing();
+        await this.service.afterErasure(position);
+        return;
+      } catch (error) {
+        if (this.stopped || attempt >= 8) {
+          this.logger.error(`aftercare of the erasure at ${position} failed${this.stopped ? '' : ` ${attempt} times`}: ${String(error)}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)).unref());
+      }
+    }
+  }
+
   onModuleDestroy(): void {
+    this.stopped = true;
     this.subscription?.unsubscribe();
   }
 }
