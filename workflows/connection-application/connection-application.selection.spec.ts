@@ -46,4 +46,25 @@ describe('connection application: the selection screen generates forms into the 
     expect(refused({ pia }, [created])).toEqual(['category']);
     spec.given([connection]).when('generate-selection-forms', { pia }, tokyoReviewer).thenThrows(ForbiddenError);
   });
+
+  it('refuses a received affair no local government holds (項1, 厚生労働大臣) or one received from a body that does not hold it (項80 from 東京都): refused now, not generated and refused at submission', () => {
+    const received = (itemNo: string, delegatorCode: string) => ({
+      pia,
+      receivedQueries: [
+        {
+          itemNo,
+          delegation: {
+            chain: [{ delegatorCode, delegateeCode: '132012', basis: '地方自治法第252条の17の2', instrumentKind: '条例', instrumentName: '東京都における事務処理の特例に関する条例', delegatorHoldsByLaw: true }],
+            delegators: [delegatorCode],
+            delegatorConfirmed: true,
+          },
+        },
+      ],
+    });
+    const refused = (payload: JsonObject) => (spec.given([connection]).when('generate-selection-forms', payload, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError).violations.map((v) => v.rule);
+    expect(refused(received('1', '130001'))).toEqual(['querierOfAffair', 'holderByLaw']);
+    expect(refused(received('80', '130001'))).toEqual(['holderByLaw']);
+    // 項9 (都道府県知事's) from 東京都 is what the law allows.
+    expect(decided(received('9', '130001'), [connection]).map((e) => e.data['formCode'])).toEqual(['03-07', '03-08']);
+  });
 });

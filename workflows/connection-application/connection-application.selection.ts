@@ -2,6 +2,7 @@ import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEve
 import { FORM_GENERATION_INPUT_KEYS, generateForms, japanWallClock, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
+import { delegatorHoldsByLawViolations, queryRightViolations } from './forms/query-rights';
 import { GenerateSelectionFormsDto, checkSelectionInput, violationUnder } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
 
@@ -55,9 +56,15 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
     const attachments = { ...(cover['attachments'] as JsonObject | undefined), form0308: checklist.form0308, form0309: checklist.form0309 };
     toSave.push(['03-06', { ...cover, attachments, independentUseLinkage: checklist.form0309 }]);
   }
-  return toSave.map(([formCode, form]) => {
+  const events = toSave.map(([formCode, form]): DecidedEvent => {
     const result = connectionApplicationForms.get(formCode)!.validate(form);
     if (!result.ok) throw new ValidationFailedError(result.violations.map((v) => violationUnder(v, `forms.${formCode}`)));
     return { type: 'FormSaved', data: { formCode, form: result.value } };
   });
+  // What the law gives the body, and who holds what it received: refused now, not at submission
+  // (a 受任 of 項1 from anyone, or of 項80 from 東京都, was generated and then refused by submit).
+  const generatedForms = Object.fromEntries(events.map((e) => [String(e.data['formCode']), { data: e.data['form'] as JsonObject }]));
+  const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
+  if (unlawful.length > 0) throw new ValidationFailedError(unlawful);
+  return events;
 }

@@ -132,12 +132,13 @@ describe('crossFormViolations: the delegation instruments of 様03-08 are attach
   it('every instrument of every chain is attached, not just one', () => {
     const secondDelegator = (d: any) => {
       const delegation = d.receivedProvisions[0].delegation;
-      delegation.chain.push({ delegatorCode: '132128', delegateeCode: '132012', basis: '地方自治法第252条の14', instrumentKind: '規約', instrumentName: '日野市八王子市間の事務の委託に関する規約', delegatorHoldsByLaw: true });
-      delegation.delegators.push('132128');
+      // A second holder of the row by law (its 情報提供者 is 都道府県知事) entrusting it by agreement.
+      delegation.chain.push({ delegatorCode: '140007', delegateeCode: '132012', basis: '地方自治法第252条の14', instrumentKind: '規約', instrumentName: '神奈川県八王子市間の事務の委託に関する規約', delegatorHoldsByLaw: true });
+      delegation.delegators.push('140007');
     };
     const violations = crossFormViolations('接続', saved(ALL, { '03-08': secondDelegator }), { kind: '市町村長部局' });
     expect(violations.map((v) => v.rule)).toEqual(['delegationInstrumentAttached']);
-    expect(violations[0]?.message.ja).toContain('「日野市八王子市間の事務の委託に関する規約」');
+    expect(violations[0]?.message.ja).toContain('「神奈川県八王子市間の事務の委託に関する規約」');
     expect(violations[0]?.message.ja).not.toContain(`「${instrument}」`);
   });
 
@@ -161,5 +162,42 @@ describe('crossFormViolations: the delegation instruments of 様03-08 are attach
       },
     });
     expect(fieldsOf('接続', forms, { kind: '市町村長部局' })).toEqual([]);
+  });
+});
+
+describe('crossFormViolations: a 委任元 holding the affair by law is one the law names for the row', () => {
+  const link = (delegatorCode: string, over: Record<string, unknown> = {}) => ({
+    delegatorCode,
+    delegateeCode: '132012',
+    basis: '地方自治法第252条の14',
+    instrumentKind: '規約',
+    instrumentName: '事務の委託に関する規約',
+    delegatorHoldsByLaw: true,
+    ...over,
+  });
+  const only = (edit: (d: any) => void) => crossFormViolations('接続', saved(ALL, { '03-08': edit }), { kind: '市町村長部局', code: '132012' }).filter((v) => v.rule === 'holderByLaw');
+
+  it('the example (東京都知事 for 項9, a 都道府県知事 affair, and row 27-2) holds them by law', () => {
+    expect(only(() => undefined)).toEqual([]);
+  });
+
+  it('a city (日野市) as holder of 項9, whose 情報照会者 is 都道府県知事, is refused naming the link; so is the applicant as its own holder', () => {
+    for (const code of ['132128', '132012']) {
+      const violations = only((d) => {
+        d.receivedQueryAffairs[0].delegation.chain = [link(code, code === '132012' ? { basis: '地方自治法第180条の2', instrumentKind: '規則', instrumentName: '事務の委任に関する規則' } : {})];
+        d.receivedQueryAffairs[0].delegation.delegators = [code];
+      });
+      expect([code, violations.map((v) => v.field)]).toEqual([code, ['forms.03-08.receivedQueryAffairs[0].delegation.chain[0].delegatorHoldsByLaw']]);
+      expect(violations[0]!.message.ja).toContain('情報照会者（「都道府県知事」）ではありません');
+    }
+  });
+
+  it('a provision row whose 情報提供者 is a prefecture (27-2) received from a city by law is refused', () => {
+    const violations = only((d) => {
+      d.receivedProvisions[0].delegation.chain = [link('132128')];
+      d.receivedProvisions[0].delegation.delegators = ['132128'];
+    });
+    expect(violations.map((v) => v.field)).toEqual(['forms.03-08.receivedProvisions[0].delegation.chain[0].delegatorHoldsByLaw']);
+    expect(violations[0]!.message.en).toContain('情報提供者');
   });
 });

@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
-import { queryRightViolations } from './query-rights';
+import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
 
 /** What the checks need of a saved form: its stored (validated, normalised) data. */
 export interface SavedFormData {
@@ -231,7 +231,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
   if (category === '接続') {
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
-  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization));
+  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...delegatorHoldsByLawViolations(forms));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
   if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;

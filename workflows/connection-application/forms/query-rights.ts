@@ -1,5 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
-import { classifyParty, findBeppyo2Item, type BodyType } from '@nws/reference-catalog';
+import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, type BodyType } from '@nws/reference-catalog';
+import { defaultKindFor } from '../../shared/organizations';
 
 /** A saved form's stored data, as cross-form-checks.ts holds them (structurally: that module calls this one). */
 type SavedFormData = { readonly data: { readonly [key: string]: unknown } };
@@ -28,6 +29,67 @@ const partiesOf = (kind: string): readonly string[] => (kind === '一部事務�
  * A 変更 that does not file 様03-08 is not held to it: delegations registered earlier may back the row,
  * and they are not in the application (the reviewers see the registered master data).
  */
+/**
+ * Whether the law (its party text) can name a body of these kinds and code: a rule of its kind
+ * whose condition is one the product holds (the bodies named one by one) or the body's word (a
+ * welfare office, a 保健所, a choice on the screen). Undefined when the text is no local
+ * government's (a minister, a national fund), or names the body by the benefit it pays.
+ */
+function lawNames(partyText: string, kinds: readonly string[], code: string | undefined): boolean | 'notLocal' | 'byBenefit' {
+  const party = classifyParty(partyText);
+  if (party?.kind === 'byBenefit') return 'byBenefit';
+  if (party?.kind !== 'localGovernment') return 'notLocal';
+  return party.rules.some((rule) => kinds.includes(rule.body as BodyType) && (rule.when.kind !== 'codes' || (code !== undefined && rule.when.codes.includes(code))));
+}
+
+/**
+ * 様03-08: a link whose 委任元 "holds the affair by law" (delegatorHoldsByLaw) must be a body the law
+ * names for that row — the 情報照会者 of a received query affair, the 情報提供者 of a received
+ * provision. A chain from a body that holds nothing handed nothing down: 東京都知事 delegating 項80
+ * (the 後期高齢者医療広域連合's) registered query rights in master data, and an applicant naming
+ * itself as its own 委任元 got past the 情報照会者 check of 様03-07 (1). The 委任元's organ is its
+ * code's default one (様03-08 names codes only), or an association's for a code outside the list.
+ */
+export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation[] {
+  const f0308 = forms['03-08'];
+  if (!f0308) return [];
+  const out: FieldViolation[] = [];
+  const rowsOf = (key: string) => (Array.isArray(f0308.data[key]) ? (f0308.data[key] as Array<Record<string, unknown>>) : []);
+  const check = (key: string, party: (row: Record<string, unknown>) => { text: string; what: string; whatEn: string } | undefined) => {
+    rowsOf(key).forEach((row, i) => {
+      const named = party(row);
+      if (!named) return;
+      const chain = ((row['delegation'] as { chain?: unknown } | undefined)?.chain ?? []) as Array<{ delegatorCode?: unknown; delegatorHoldsByLaw?: unknown }>;
+      chain.forEach((link, j) => {
+        if (link.delegatorHoldsByLaw !== true || typeof link.delegatorCode !== 'string') return;
+        const code = link.delegatorCode;
+        const kind = defaultKindFor(code);
+        const kinds = kind === '一部事務組合・広域連合' ? [kind, '後期高齢者医療広域連合'] : kind ? [kind] : [];
+        const verdict = lawNames(named.text, kinds, code);
+        if (verdict === true || verdict === 'byBenefit') return;
+        const body = findLocalGovernment(code)?.name ?? code;
+        out.push(
+          violation(
+            `forms.03-08.${key}[${i}].delegation.chain[${j}].delegatorHoldsByLaw`,
+            'holderByLaw',
+            `委任元 ${body}（${code}）は${named.what}の${verdict === 'notLocal' ? '' : '法令上の'}${key === 'receivedQueryAffairs' ? '情報照会者' : '情報提供者'}（「${named.text}」）ではありません。法令により事務を持つ機関からの委任を、連鎖の最初から記載してください。`,
+            `the delegator ${body} (${code}) is not the ${key === 'receivedQueryAffairs' ? '情報照会者' : '情報提供者'} of ${named.whatEn} under the law (${named.text}): register the chain from the body that holds the affair by law`,
+          ),
+        );
+      });
+    });
+  };
+  check('receivedQueryAffairs', (row) => {
+    const item = findBeppyo2Item(String(row['itemNo']));
+    return item ? { text: item.querier, what: `別表第二 第${item.itemNo}項`, whatEn: `別表第二 item ${item.itemNo}` } : undefined;
+  });
+  check('receivedProvisions', (row) => {
+    const found = findBeppyo2Provision(String(row['itemNo']), String(row['personalInfoName']));
+    return found ? { text: found.provider, what: `別表第二 第${found.itemNo}項の特定個人情報`, whatEn: `the information of 別表第二 item ${found.itemNo}` } : undefined;
+  });
+  return out;
+}
+
 export function queryRightViolations(category: string, forms: SavedForms, organization: { readonly kind: string; readonly code?: string } | undefined): FieldViolation[] {
   const f0307 = forms['03-07'];
   if (!f0307 || !organization) return [];
