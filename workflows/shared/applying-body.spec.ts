@@ -34,6 +34,8 @@ describe('who may apply: a local government’s organ from the code list, or a �
     expect(applyingBody({ organizationCode: '998001', organizationKind: '一部事務組合・広域連合', organizationName: 'どこか' })).toEqual([expect.objectContaining({ rule: 'knownOrganization' })]);
     expect(applyingBody({ organizationCode: '138267', organizationKind: '一部事務組合・広域連合', organizationName: NAME })).toEqual([expect.objectContaining({ rule: 'checkDigit' })]);
     expect(refusal(() => connectionApplicationV1.create('app-3', { organizationCode: ASSOCIATION, category: '登録' }, meta(association)))).toEqual(['organizationCode:knownOrganization']);
+    // A 北方領土 village has a code and no government.
+    expect(applyingBody({ organizationCode: '016969' })).toEqual([expect.objectContaining({ field: 'organizationCode', rule: 'knownOrganization', message: expect.objectContaining({ ja: expect.stringContaining('泊村') }) })]);
     // Listed bodies as before: the list's name, the code's organs.
     expect(applyingBody({ organizationCode: '132012' })).toEqual({ code: '132012', name: '八王子市', kind: '市町村長部局', prefectureCode: '130001' });
     expect(applyingBody({ organizationCode: '132012', organizationKind: '一部事務組合・広域連合', organizationName: NAME })).toEqual([expect.objectContaining({ field: 'organizationName', rule: 'listedName' })]);

@@ -33,6 +33,9 @@ export function applyingBody(input: { organizationCode: string; organizationKind
     if (!name) return [violation('organizationName', 'isNotEmpty', '一部事務組合・広域連合の名称を入力してください。', 'the name of the 一部事務組合・広域連合 is required')];
     return { code, name, kind: ASSOCIATION, prefectureCode: prefectureCodeOf(code) };
   }
+  if (lg.inNameOnly) {
+    return [violation('organizationCode', 'knownOrganization', `${lg.name}（${code}）はコードのみがあり、地方自治法上の団体として実在しないため申請できません。`, `${lg.name} (${code}) has a code but no government under the Local Autonomy Act, so it cannot apply`)];
+  }
   if (organizationName !== undefined) {
     return [violation('organizationName', 'listedName', `${lg.name}（${code}）の名称は全国地方公共団体コードのものです。指定しないでください。`, `${lg.name} (${code}) is named by the local government code list: leave organizationName out`)];
   }

