@@ -50,6 +50,14 @@ describe('申請前情報選択画面: 八王子市 (市町村長部局, 132012)
   it('a city running a 保健所 adds its affairs by choice', () => {
     const withHealthCentre = select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['保健所を設置する市'] });
     expect(items(withHealthCentre)).toContain('97');
+    expect(items(hachioji)).not.toContain('97');
+  });
+
+  it('a 指定都市 (横浜市) and a 特別区 (新宿区) run a 保健所 by law: its affairs without a choice; a 町 runs none, and the choice is refused naming it', () => {
+    for (const code of ['141003', '131041']) expect([code, items(select({ bodyType: '市町村長部局', localGovernmentCode: code }))]).toEqual([code, expect.arrayContaining(['97'])]);
+    const town = selectAffairs({ bodyType: '市町村長部局', localGovernmentCode: '133035', extraChoices: ['保健所を設置する市'] });
+    expect(town.ok ? [] : town.problems.map((p) => p.field)).toEqual(['extraChoices[0]']);
+    expect(town.ok ? '' : town.problems[0]!.message.ja).toContain('町村は保健所を設置しません');
   });
 });
 

@@ -111,6 +111,9 @@ function matchParty(text: string, bodies: readonly { type: BodyType; byDelegatio
 const PREFECTURAL_TYPES: ReadonlySet<string> = new Set(['都道府県知事部局', '都道府県教育委員会']);
 const MUNICIPAL_TYPES: ReadonlySet<string> = new Set(['市町村長部局', '市町村教育委員会']);
 
+const HEALTH_CENTRE = '保健所を設置する市';
+const RUNS_HEALTH_CENTRE_BY_LAW: ReadonlySet<string> = new Set(['designated_city', 'special_ward']);
+
 function validateSelection(selection: BodySelection): SelectionProblem[] {
   const problems: SelectionProblem[] = [];
   if (!(BODY_TYPES as readonly string[]).includes(selection.bodyType)) {
@@ -130,6 +133,15 @@ function validateSelection(selection: BodySelection): SelectionProblem[] {
         },
       });
     }
+  });
+  // A 町村 runs no 保健所 (地域保健法第5条第1項: 都道府県, 指定都市, 中核市, 政令で定める市, 特別区).
+  const town = selection.localGovernmentCode !== undefined && municipalityKindOf(selection.localGovernmentCode) === 'town';
+  (selection.extraChoices ?? []).forEach((id, i) => {
+    if (id !== HEALTH_CENTRE || !town) return;
+    problems.push({
+      field: `extraChoices[${i}]`,
+      message: { ja: `extraChoices[${i}]: 町村は保健所を設置しません（地域保健法第5条第1項）。`, en: `extraChoices[${i}]: a town or village runs no public health centre (地域保健法 Art. 5(1))` },
+    });
   });
   if (selection.localGovernmentCode !== undefined && !hasValidCheckDigit(selection.localGovernmentCode)) {
     problems.push({
@@ -165,9 +177,11 @@ export function selectAffairs(selection: BodySelection): SelectionResult<AffairS
   const problems = validateSelection(selection);
   if (problems.length > 0) return { ok: false, problems };
   const bodyType = selection.bodyType as BodyType;
-  const choices = [...new Set(selection.extraChoices ?? [])];
   const code = selection.localGovernmentCode ?? null;
   const kind = bodyType === '市町村長部局' || bodyType === '市町村教育委員会' ? municipalityKindOf(code ?? undefined) : null;
+  // 指定都市 and 特別区 run a 保健所 by law (地域保健法第5条第1項): the code says so, no choice needed.
+  const byLaw = bodyType === '市町村長部局' && code !== null && RUNS_HEALTH_CENTRE_BY_LAW.has(findLocalGovernment(code)?.type ?? '') ? [HEALTH_CENTRE] : [];
+  const choices = [...new Set([...(selection.extraChoices ?? []), ...byLaw])];
   const ctx: MatchContext = { kind, code, choices: new Set(choices) };
   const bodies = [
     { type: bodyType, byDelegation: false },
