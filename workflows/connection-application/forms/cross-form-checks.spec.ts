@@ -201,3 +201,28 @@ describe('crossFormViolations: a 委任元 holding the affair by law is one the 
     expect(violations[0]!.message.en).toContain('情報提供者');
   });
 });
+
+describe('crossFormViolations: 様03-06 の所在地住所 is the applicant’s main office', () => {
+  const at = (address: string) => saved(ALL, { '03-06': (d: any) => (d.mainOffice.address = address) });
+  const refused = (address: string, organization: { kind: string; code: string }) => fieldsOf('接続', at(address), organization).filter((f) => f.endsWith(':mainOfficeOfApplicant'));
+  const rule = ['forms.03-06.mainOffice.address:mainOfficeOfApplicant'];
+
+  it('names the municipality (full-width, spaced, with or without its prefecture): another body’s address is refused', () => {
+    const tachikawa = { kind: '市町村長部局', code: '132021' };
+    expect(refused('東京都八王子市元本郷町三丁目24番1号', tachikawa)).toEqual(rule);
+    expect(refused('東京都立川市泉町１１５６－９', tachikawa)).toEqual([]);
+    expect(refused('立川市 泉町1156-9', tachikawa)).toEqual([]);
+    expect(refused('東京都西多摩郡瑞穂町大字箱根ケ崎2335番地', { kind: '市町村長部局', code: '133035' })).toEqual([]);
+    // One name, two prefectures: 広島県府中市 is not 東京都府中市 (132063).
+    expect(refused('広島県府中市府川町315', { kind: '市町村長部局', code: '132063' })).toEqual(rule);
+    expect(refused('東京都府中市宮西町2-24', { kind: '市町村長部局', code: '132063' })).toEqual([]);
+  });
+
+  it('a prefecture’s organ names the prefecture or one of its municipalities (大阪府庁 is in 大阪市)', () => {
+    expect(refused('大阪市中央区大手前2丁目', { kind: '都道府県知事部局', code: '270008' })).toEqual([]);
+    expect(refused('東京都新宿区西新宿二丁目8番1号', { kind: '都道府県知事部局', code: '130001' })).toEqual([]);
+    expect(refused('大阪市中央区大手前2丁目', { kind: '都道府県知事部局', code: '130001' })).toEqual(rule);
+    // An association's code is not in the list: its word is taken.
+    expect(refused('どこか', { kind: '一部事務組合・広域連合', code: '138266' })).toEqual([]);
+  });
+});
