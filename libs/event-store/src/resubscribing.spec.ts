@@ -1,4 +1,5 @@
 import { Observable, Subject, firstValueFrom, take, toArray } from 'rxjs';
+import { EventStoreUnavailableError } from './event-store.errors';
 import { resubscribing } from './resubscribing';
 
 describe('resubscribing: a live subscription that outlives outages', () => {
@@ -24,7 +25,7 @@ describe('resubscribing: a live subscription that outlives outages', () => {
     };
     const fail = async (message: string) => {
       const count = feeds.length;
-      feeds.at(-1)!.error(new Error(message));
+      feeds.at(-1)!.error(new EventStoreUnavailableError(message, 1));
       while (feeds.length === count) await new Promise((r) => setTimeout(r, 2));
     };
     await next(1);
@@ -41,5 +42,20 @@ describe('resubscribing: a live subscription that outlives outages', () => {
       ['still unavailable', 2],
       ['unavailable again', 1],
     ]);
+  });
+
+  it('given an error that is not the store being unavailable (the store closed as the process stops), then it ends, subscribing no more', async () => {
+    let starts = 0;
+    const source = resubscribing(
+      () =>
+        new Observable<number>((subscriber) => {
+          starts += 1;
+          subscriber.error(new Error('event store is closed'));
+        }),
+      { retryMs: 1 },
+    );
+    await expect(firstValueFrom(source)).rejects.toThrow('event store is closed');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(starts).toBe(1);
   });
 });

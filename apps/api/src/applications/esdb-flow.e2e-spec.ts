@@ -139,7 +139,7 @@ describe('applications over HTTP on EventStoreDB (stand-in, real client over gRP
     expect(during.body).toMatch(/^nws_event_store_reachable 0$/m);
     // prom-client writes NaN as "Nan"; Prometheus reads either (Go's ParseFloat).
     expect(during.body).toMatch(/^nws_projection_lag_events NaN$/im);
-    expect(during.body).toMatch(/^nws_transitions_total/m);
+    expect(during.body).toMatch(/^# TYPE nws_transitions_total counter$/m);
     const after = await server.request('GET', '/metrics');
     expect(after.body).toMatch(/^nws_event_store_reachable 1$/m);
     expect(after.body).toMatch(/^nws_projection_lag_events \d+$/m);

@@ -56,6 +56,7 @@ export class Sealer {
   private witnessBehind = false;
   private state: 'stopped' | 'running' | 'halted' = 'stopped';
   private haltReason: string | undefined;
+  private stopping = false;
 
   private readonly store: EventStore;
 
@@ -78,6 +79,7 @@ export class Sealer {
 
   async start(): Promise<void> {
     if (this.state === 'running') return;
+    this.stopping = false;
     const stored = (await lastStoredSeal(this.store))?.seal;
     const problem = await this.reconcileWitness(stored);
     if (problem) return this.halt(problem);
@@ -107,6 +109,7 @@ export class Sealer {
   }
 
   async stop(options: { flush?: boolean; flushWithinMs?: number } = {}): Promise<void> {
+    this.stopping = true;
     // From here only the flush reads, within its time: a subscription still catching up would go
     // on rolling events in, and the flush would seal those too.
     this.subscription?.unsubscribe();
@@ -119,6 +122,8 @@ export class Sealer {
   }
 
   private resume(from: SealRecord | undefined): void {
+    // A seal written while stop() waited for it may lose to another process's: not a reason to subscribe again.
+    if (this.stopping) return;
     this.lastSeal = from;
     this.rolling = from?.rollingHash ?? ROLLING_GENESIS;
     this.rolledTo = from?.toPosition ?? 0;
