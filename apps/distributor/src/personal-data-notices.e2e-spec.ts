@@ -1,3 +1,4 @@
+import { found } from '../../api/src/testing/eventually';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,17 +9,6 @@ import { Driver, actors } from '../../api/src/testing/drive';
 import { TestServer } from '../../api/src/testing/test-server';
 import { runDistributor } from './distributor.loop';
 import { hashOf } from './master-data-files.writer';
-
-/** A liveness bound, not a speed check: only there so a stuck run fails instead of hanging. */
-async function until<T>(what: string, read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface VersionFile {
   readonly json: { contentHash: string; publishedContentHash?: string; content: { contacts: Array<{ name: string }> } };
@@ -77,13 +67,13 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
   });
 
   it('given version 1 on disk with 田中 三郎, when his use is suspended, lifted and then his data erased, then the files follow each time and everything is acknowledged', async () => {
-    const written = await until('version 1 on disk', () => v1());
+    const written = await found('version 1 on disk', () => v1());
     expect(written.json.content.contacts.map((c) => c.name)).toContain(TANAKA.name);
     expect(written.json).not.toHaveProperty('publishedContentHash');
     const tanaka = await subjectOf(TANAKA.name);
 
     await request(tanaka, 'suspension');
-    const suspended = await until('the suspension in the files', () => {
+    const suspended = await found('the suspension in the files', () => {
       const file = v1();
       return file && !file.text.includes(TANAKA.name) ? file : undefined;
     });
@@ -92,7 +82,7 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
     expect(suspended.json.publishedContentHash).toBe(hashOf(suspended.json.content));
 
     await request(tanaka, 'resumption');
-    const resumed = await until('the lifting in the files', () => {
+    const resumed = await found('the lifting in the files', () => {
       const file = v1();
       return file?.text.includes(TANAKA.name) ? file : undefined;
     });
@@ -100,7 +90,7 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
     expect(resumed.json).not.toHaveProperty('publishedContentHash');
 
     await request(tanaka, 'erasure');
-    const erased = await until('the erasure in the files', () => {
+    const erased = await found('the erasure in the files', () => {
       const file = v1();
       return file && !file.text.includes(TANAKA.name) ? file : undefined;
     });
@@ -109,7 +99,7 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
     expect(erased.json.publishedContentHash).toBe(hashOf(erased.json.content));
 
     // Every notice acknowledged, none parked: the consumer is at the head.
-    const settled = await until('every notice acknowledged', async () => {
+    const settled = await found('every notice acknowledged', async () => {
       const { consumers } = (await driver.as('distributor', 'GET', '/distribution/consumers')).body as {
         consumers: Array<{ name: string; eventTypes: string[]; lag: { events: number }; inFlight: number; parked: number }>;
       };
@@ -127,7 +117,7 @@ describe('the reference distributor rewrites its copies after a 利用停止, it
     const published = readFileSync(join(output, '132012', 'v1.json'), 'utf8');
     const [other] = ((await driver.as('applicant', 'GET', '/personal-data/subjects')).body as { subjects: Array<{ subjectId: string; label: string }> }).subjects.filter((s) => s.label !== TANAKA.name && published.includes(s.label));
     await request(other!.subjectId, 'suspension');
-    const settled = await until('the notice parked', async () => {
+    const settled = await found('the notice parked', async () => {
       const { consumers } = (await driver.as('distributor', 'GET', '/distribution/consumers')).body as { consumers: Array<{ name: string; lag: { events: number }; inFlight: number; parked: number }> };
       const mine = consumers.find((c) => c.name === 'reference-distributor')!;
       return mine.parked === 1 && mine.lag.events === 0 && mine.inFlight === 0 ? mine : undefined;
@@ -186,11 +176,11 @@ describe('at scale: the distributor pointed at the worker rewrites its copies af
         return undefined;
       }
     };
-    expect(await until('version 1 on disk', file)).toContain(TANAKA.name);
+    expect(await found('version 1 on disk', file)).toContain(TANAKA.name);
     const { subjects } = (await driver.as('applicant', 'GET', '/personal-data/subjects')).body as { subjects: Array<{ subjectId: string; label: string }> };
     const tanaka = subjects.find((s) => s.label === TANAKA.name)!.subjectId;
     expect((await driver.as('applicant', 'POST', `/personal-data/subjects/${tanaka}/erasure`, { legalBasis: 'appi-98-erasure' })).status).toBe(200);
-    const erased = await until('the erasure in the files', () => {
+    const erased = await found('the erasure in the files', () => {
       const text = file();
       return text && !text.includes(TANAKA.name) ? text : undefined;
     });

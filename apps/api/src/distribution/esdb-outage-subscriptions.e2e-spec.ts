@@ -1,16 +1,6 @@
+import { found } from '../testing/eventually';
 import { startEsdbStandIn, type EsdbStandIn } from '../../../../test/esdb-stand-in/start-stand-in';
 import { DistributionHarness } from './testing/distribution-harness';
-
-/** A liveness bound, not a speed check: only there so a stuck run fails instead of hanging. */
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * EventStoreDB unreachable for longer than the client's own retries (six tries in about three
@@ -37,7 +27,7 @@ describe('subscriptions outlive an EventStoreDB outage (stand-in, real client ov
 
   it('given every subscription ended by an outage that outlasted the client’s retries, when the store is back, then a long poll is woken by the next version and the new events are sealed', async () => {
     const first = await h.approved();
-    const pulled = await until('version 1 pulled', async () => {
+    const pulled = await found('version 1 pulled', async () => {
       const events = (await h.pull('files')).body.events as Array<{ eventId: string }>;
       return events.length > 0 ? events : undefined;
     });
@@ -48,7 +38,7 @@ describe('subscriptions outlive an EventStoreDB outage (stand-in, real client ov
     // client's own retries to give up (each subscriber tries seven times; several subscribe).
     await standIn.inject({ kind: 'unavailable', times: 80, operations: ['subscribe'] });
     await standIn.dropSubscriptions();
-    await until('the outage to be over', async () => ((await standIn.stats()).armedFaults === 0 ? true : undefined), 60_000);
+    await found('the outage to be over', async () => ((await standIn.stats()).armedFaults === 0 ? true : undefined), 60_000);
 
     // A long poll held open while the next version is registered is answered with it.
     const polling = h.pull('files', '?waitMs=20000');
@@ -59,12 +49,12 @@ describe('subscriptions outlive an EventStoreDB outage (stand-in, real client ov
     expect(page.body.events.map((e: { type: string; data: { version: number } }) => `${e.type} v${e.data.version}`)).toEqual(['MasterDataVersionRegistered v2']);
 
     // And the events after the outage are sealed: the verification of the application says the last seal covers its last event.
-    const sealed = await until('the last event sealed', async () => {
+    const sealed = await found('the last event sealed', async () => {
       const verified = (await h.driver.as('auditor', 'GET', `/applications/${next}/verify`)).body as { seal?: { coversLastEvent?: boolean } };
       return verified.seal?.coversLastEvent === true ? verified : undefined;
     });
     expect(sealed.seal?.coversLastEvent).toBe(true);
     // The version acknowledged before the outage is confirmed on its application.
-    await until('the first application distributed', async () => ((await h.state(first)) === 'distributed' ? true : undefined));
+    await found('the first application distributed', async () => ((await h.state(first)) === 'distributed' ? true : undefined));
   }, 120_000);
 });

@@ -12,3 +12,17 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 25));
   }
 }
+
+/**
+ * The first value `read` finds (anything but undefined), read again until then, or fails naming
+ * `what`: a liveness bound, not a speed check (a stuck run fails instead of hanging).
+ */
+export async function found<T>(what: string, read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
