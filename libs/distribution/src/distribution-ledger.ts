@@ -1,9 +1,10 @@
-import { Subject, from, switchMap, tap, type Observable, type Subscription } from 'rxjs';
-import { resubscribing, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { EventStore, RecordedEvent } from '@nws/event-store';
 import { persistentGroupOf, type ConsumerConfig } from './distribution.config';
 import { noEventAt, notParked, unknownConsumer, wrongTransport } from './distribution.errors';
 import type { DeliveryRecord, DeliveryStatus, DistributionStore } from './distribution-store.port';
 import { KeyedMutex } from './keyed-mutex';
+import { wakeOnNewEvents } from './ledger-wake';
 import { VERSION_EVENT, publishEvent, subjectApplicationId, type PublishedEvent } from './published-event';
 
 export interface FetchOptions {
@@ -138,27 +139,7 @@ export class DistributionLedger {
   /** Starts watching the store for new events (from its head: earlier ones are found by fetch). */
   async watch(): Promise<void> {
     if (this.watching) return;
-    const types = [...new Set(this.consumers.flatMap((c) => c.eventTypes))];
-    // Only a wake-up call for long polls (fetch finds the events): subscribed again after an
-    // outage from the head then, waking every consumer, since what was stored meanwhile woke none.
-    // Before, a subscription that ended left each long poll waiting out its whole waitMs.
-    let resumed = false;
-    const after = await this.index.headPosition();
-    const subscribe = () => {
-      if (!resumed) {
-        resumed = true;
-        return this.index.subscribeToAll({ after, filter: { eventTypes: types } });
-      }
-      return from(this.index.headPosition()).pipe(
-        tap(() => this.consumers.forEach((c) => this.changed.next(c.name))),
-        switchMap((head) => this.index.subscribeToAll({ after: head, filter: { eventTypes: types } })),
-      );
-    };
-    this.watching = resubscribing(subscribe, { retryMs: 1000 }).subscribe({
-      next: (event) => {
-        for (const c of this.consumers) if (c.eventTypes.includes(event.type)) this.changed.next(c.name);
-      },
-    });
+    this.watching = await wakeOnNewEvents(this.index, this.consumers, this.changed);
   }
 
   stop(): void {
