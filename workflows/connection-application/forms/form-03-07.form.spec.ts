@@ -74,10 +74,23 @@ describe('様03-07: 特定個人情報保護評価 (PIA) of each row', () => {
     const pia = { status: '実施済', documents: [{ number: '1', title: '個人住民税に関する事務 全項目評価書' }, { number: '', title: '' }] };
     expect(piaRules(pia)).toEqual(['queryAffairs[1].pia.documents[1].number:matches', 'queryAffairs[1].pia.documents[1].title:isNotEmpty']);
     expect(piaRules({ status: '実施済', documents: [{ number: '第1号', title: '個人住民税' }] })).toEqual(['queryAffairs[1].pia.documents[0].number:matches']);
+    // A serial from 1, as printed: not 0, not zero-padded.
+    for (const number of ['0', '000000', '01']) expect([number, piaRules({ status: '実施済', documents: [{ number, title: '個人住民税' }] })]).toEqual([number, ['queryAffairs[1].pia.documents[0].number:matches']]);
+  });
+
+  it('one report once in a row, and one number one report in the whole form', () => {
+    const twice = { status: '実施済', documents: [{ number: '91', title: '個人住民税' }, { number: '91', title: '個人住民税' }] };
+    expect(piaRules(twice)).toEqual(['queryAffairs[1].pia.documents:uniqueBy']);
+    // Number 1 is 住民基本台帳's report elsewhere in the example: another title under it is refused, naming both.
+    const violations = violationsOf(form0307, withPia({ status: '実施済', documents: [{ number: '1', title: '国民健康保険に関する事務 全項目評価書' }] }));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['providedInformation:oneTitlePerEvaluation']);
+    expect(violations[0]!.message.ja).toContain('評価書番号 1 に二つの評価書名があります');
+    // The same report under the same title (spaced otherwise) in several rows is one report.
+    expect(piaRules({ status: '実施済', documents: [{ number: '91', title: 'A 評価書' }] })).toEqual([]);
   });
 
   it('done: no reason for not doing it', () => {
-    expect(piaRules({ status: '実施済', documents: [{ number: '1', title: '個人住民税' }], reason: 'その他' })).toEqual(['queryAffairs[1].pia.reason:piaReason']);
+    expect(piaRules({ status: '実施済', documents: [{ number: '91', title: '個人住民税' }], reason: 'その他' })).toEqual(['queryAffairs[1].pia.reason:piaReason']);
   });
 
   it('not done: the reason is 1000人未満 or その他', () => {
@@ -97,7 +110,7 @@ describe('様03-07: 特定個人情報保護評価 (PIA) of each row', () => {
   });
 
   it('not done: no evaluation listed, and a written reason only with その他', () => {
-    expect(piaRules({ status: '未実施', reason: '保有する特定個人情報ファイル1000人未満', documents: [{ number: '1', title: 'x' }] })).toEqual([
+    expect(piaRules({ status: '未実施', reason: '保有する特定個人情報ファイル1000人未満', documents: [{ number: '91', title: 'x' }] })).toEqual([
       'queryAffairs[1].pia.documents:piaDocuments',
     ]);
     expect(piaRules({ status: '未実施', reason: '保有する特定個人情報ファイル1000人未満', reasonText: '少ないため' })).toEqual(['queryAffairs[1].pia.reasonText:piaReasonText']);
