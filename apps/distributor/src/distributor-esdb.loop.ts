@@ -2,7 +2,7 @@ import { runEsdbDistributionConsumer, type HandleOutcome } from '@nws/distributi
 import { EsdbEventStore } from '@nws/event-store/esdb';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
 import { handleDelivered } from './delivered-event.handler';
-import { currentFiles, type DistributorOptions } from './distributor.loop';
+import { beforeConsuming, currentFiles, type DistributorOptions } from './distributor.loop';
 import type { MasterDataFiles } from './master-data-files.writer';
 
 /**
@@ -20,6 +20,7 @@ export async function runEsdbDistributor(options: DistributorOptions, esdb: { re
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
   try {
+    if ((await beforeConsuming(options, client, files)) === undefined) return;
     await consumeGroup(options, esdb, client, files);
   } finally {
     await files.close();

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { PublishedEvent } from '@nws/distribution';
+import { PUBLISHED_DATA_NOTICES, VERSION_EVENT, type PublishedEvent } from '@nws/distribution';
+import { organKey } from '@nws/workflows/shared/organizations';
 import { DistributionApiClient, TransientApiError } from './distribution-api.client';
 import { handleDelivered } from './delivered-event.handler';
 import { MasterDataFiles } from './master-data-files.writer';
@@ -18,6 +19,12 @@ export interface DistributorOptions {
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
   readonly maxBackoffMs?: number;
+  /**
+   * Before consuming, fetch every version on disk again and rewrite what shows otherwise: copies
+   * written before erasures this consumer was never told of (written by a version without the
+   * notices, or while its eventTypes lacked PublishedPersonalDataChanged).
+   */
+  readonly refreshOnStart?: boolean;
   /** Set: consume as one instance of the consumer's persistent subscription group on EventStoreDB (distributor-esdb.loop.ts). */
   readonly esdb?: { readonly connectionString: string };
 }
@@ -36,6 +43,7 @@ export async function runDistributor(options: DistributorOptions): Promise<void>
   const removed = await files.recover();
   if (removed > 0) log(`removed ${removed} temp file(s) of writes interrupted by the last stop`);
   try {
+    if ((await beforeConsuming(options, client, files)) === undefined) return;
     await consume(options, client, files);
   } finally {
     await files.close();
@@ -87,6 +95,29 @@ async function consume(options: DistributorOptions, client: DistributionApiClien
   await settling;
   if (settleError) throw settleError.error;
   log(`consumer ${options.consumer}: stopped after position ${after}`);
+}
+
+/**
+ * Says when the consumer will not be told of erasures (its eventTypes lack the notice): its copies
+ * would keep people for good. Then, with refreshOnStart, rewrites every copy on disk that the API
+ * now shows otherwise. Undefined when stopped meanwhile.
+ */
+export async function beforeConsuming(options: DistributorOptions, client: DistributionApiClient, files: MasterDataFiles): Promise<true | undefined> {
+  const log = options.log ?? (() => undefined);
+  const settings = await retrying(() => client.status(), options);
+  if (settings === undefined) return undefined;
+  if (settings.eventTypes.includes(VERSION_EVENT) && !PUBLISHED_DATA_NOTICES.every((type) => settings.eventTypes.includes(type))) {
+    log(`WARNING: consumer ${options.consumer} is not registered for ${PUBLISHED_DATA_NOTICES.join(', ')}: the copies written here will keep people erased or suspended later (add it to its eventTypes)`);
+  }
+  if (!options.refreshOnStart) return true;
+  for (const { code, organ } of await files.organsOnDisk()) {
+    const results = await retrying(() => files.refresh(code, organ), options);
+    if (results === undefined) return undefined;
+    for (const result of results) {
+      log(`${organKey(code, organ)} v${result.version} (refresh on start): ${'error' in result ? `could not be fetched again — ${String(result.error)}` : result.outcome.kind === 'written' ? 'rewritten as published now' : result.outcome.kind}`);
+    }
+  }
+  return true;
 }
 
 /** The writer, fetching versions as published now from the API (a notice's refresh). */

@@ -13,6 +13,7 @@ describe('the reference distributor reads its configuration and refuses what it 
   it('takes the defaults and good values', () => {
     expect(distributorOptionsFromEnv(env({}))).toMatchObject({ apiUrl: 'http://localhost:3000', consumer: 'reference-distributor', outputDir: join(dir, 'out'), pullWaitMs: 20_000 });
     expect(distributorOptionsFromEnv(env({ API_URL: 'https://api.example.jp/nws/' })).apiUrl).toBe('https://api.example.jp/nws/');
+    expect([distributorOptionsFromEnv(env({})).refreshOnStart, distributorOptionsFromEnv(env({ REFRESH_ON_START: 'true' })).refreshOnStart]).toEqual([false, true]);
   });
 
   it.each([
@@ -21,6 +22,7 @@ describe('the reference distributor reads its configuration and refuses what it 
     [{ PULL_WAIT_MS: '90000' }, 'PULL_WAIT_MS must be an integer from 0 to 60000, got "90000"'],
     [{ BATCH_SIZE: '0' }, 'BATCH_SIZE must be a positive integer, got "0"'],
     [{ SOURCE: 'kafka' }, 'SOURCE must be api or esdb-persistent, got "kafka"'],
+    [{ REFRESH_ON_START: 'yes' }, 'REFRESH_ON_START must be true or false, got "yes"'],
   ])('%j is a configuration error naming it (the process exits 78 instead of retrying forever)', (extra, message) => {
     expect(() => distributorOptionsFromEnv(env(extra))).toThrow(ConfigurationError);
     expect(() => distributorOptionsFromEnv(env(extra))).toThrow(message);

@@ -16,6 +16,7 @@ const REMINT_AFTER_MS = 30 * 60 * 1000;
  * default 20000; 0 polls every POLL_INTERVAL_MS instead), POLL_INTERVAL_MS, BATCH_SIZE.
  * SOURCE=esdb-persistent (with EVENTSTORE_CONNECTION_STRING) joins the consumer's persistent
  * subscription group on EventStoreDB instead of pulling; BATCH_SIZE is then its buffer size.
+ * REFRESH_ON_START=true first fetches every version on disk again (see MasterDataFiles.refresh).
  */
 export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<DistributorOptions, 'signal' | 'log'> {
   const source = env['SOURCE'] ?? 'api';
@@ -31,6 +32,7 @@ export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env):
     pullWaitMs: nonNegative(env['PULL_WAIT_MS'], 20_000, 'PULL_WAIT_MS'),
     pollIntervalMs: positive(env['POLL_INTERVAL_MS'], 1000, 'POLL_INTERVAL_MS'),
     batchSize: positive(env['BATCH_SIZE'], 50, 'BATCH_SIZE'),
+    refreshOnStart: flag(env['REFRESH_ON_START'], 'REFRESH_ON_START'),
   };
 }
 
@@ -77,4 +79,10 @@ function nonNegative(raw: string | undefined, fallback: number, name: string): n
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new ConfigurationError(`${name} must be an integer from 0 to 60000, got "${raw}"`);
   return value;
+}
+
+function flag(raw: string | undefined, name: string): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigurationError(`${name} must be true or false, got "${raw}"`);
 }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { canonicalJson } from '@nws/event-store';
 import type { PublishedEvent } from '@nws/distribution';
 import type { JsonObject } from '@nws/event-store';
-import { defaultOrganFor, isOrganizationKind, organKey } from '@nws/workflows/shared/organizations';
+import { defaultOrganFor, isOrganizationKind, organKey, parseOrganKey } from '@nws/workflows/shared/organizations';
 import { masterDataCsv, type VersionData } from './master-data.csv';
 
 /** Points where a process can die inside a write; the unit tests "crash" the writer at them. */
@@ -185,6 +185,15 @@ export class MasterDataFiles {
     const outcomes: Array<{ version: number; outcome: PublishOutcome } | { version: number; error: unknown }> = [];
     for (const version of versions) outcomes.push(await this.refreshVersion(code, organ, version).then((outcome) => ({ version, outcome }), (error: unknown) => ({ version, error })));
     return outcomes;
+  }
+
+  /** The organs with a directory of versions here (`{code}/`, `{code}.{slug}/`), as organKey names them. */
+  async organsOnDisk(): Promise<Array<{ readonly code: string; readonly organ: string }>> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+    return entries.flatMap((entry) => {
+      const parsed = entry.isDirectory() ? parseOrganKey(entry.name) : undefined;
+      return parsed ? [{ code: parsed.code, organ: parsed.kind }] : [];
+    });
   }
 
   private async refreshVersion(code: string, organ: string, version: number): Promise<PublishOutcome> {

@@ -6,5 +6,6 @@ Settings are environment variables (README, "Reference distributor"; defaults in
   PULL_WAIT_MS [20000]  POLL_INTERVAL_MS [1000]  BATCH_SIZE [50]
   DISTRIBUTOR_TOKEN, or JWT_SECRET / DATA_DIR to mint one as the API does
   SOURCE [api] or esdb-persistent, with EVENTSTORE_CONNECTION_STRING
+  REFRESH_ON_START [false]: first fetch every version on disk again and rewrite what shows otherwise
 Exit codes: 78 a setting it cannot use, 64 arguments given.
 `;
