@@ -1,6 +1,6 @@
 import { PUBLISHED_DATA_NOTICES, VERSION_EVENT, type PublishedEvent } from '@nws/distribution';
 import type { HandleOutcome } from '@nws/distribution/esdb';
-import { defaultOrganFor } from '@nws/workflows/shared/organizations';
+import { defaultOrganFor, organKey } from '@nws/workflows/shared/organizations';
 import { TransientApiError } from './distribution-api.client';
 import type { MasterDataFiles } from './master-data-files.writer';
 
@@ -16,7 +16,7 @@ export async function handleDelivered(event: PublishedEvent, files: MasterDataFi
   const where = `position ${event.position}, delivery ${event.attempt}`;
   if (event.type === VERSION_EVENT) {
     const outcome = await files.publish(event);
-    log(`${String(event.data['organizationCode'])} v${String(event.data['version'])} (${where}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
+    log(`${organLabel(event.data['organizationCode'], event.data['organizationKind'])} v${String(event.data['version'])} (${where}): ${outcome.kind}${outcome.kind === 'rejected' ? ` — ${outcome.reason}` : ''}`);
     return outcome.kind === 'rejected' ? { kind: 'refused', reason: outcome.reason } : { kind: 'done' };
   }
   if (!PUBLISHED_DATA_NOTICES.includes(event.type)) return { kind: 'done' };
@@ -28,7 +28,7 @@ export async function handleDelivered(event: PublishedEvent, files: MasterDataFi
   const results = await files.refresh(code, organ);
   const refused: string[] = [];
   for (const result of results) {
-    const label = `${code} v${result.version} (${event.type}, ${where})`;
+    const label = `${organLabel(code, organ)} v${result.version} (${event.type}, ${where})`;
     if ('error' in result) {
       // The API away: the notice is tried again (rewriting what is already right is a no-op). Refused
       // (a version the API does not have, a 403): the notice is parked for an operator, and the
@@ -43,4 +43,15 @@ export async function handleDelivered(event: PublishedEvent, files: MasterDataFi
     if (outcome.kind === 'rejected') refused.push(outcome.reason);
   }
   return refused.length > 0 ? { kind: 'refused', reason: refused.join('; ') } : { kind: 'done' };
+}
+
+/** As its directory is named: the code for its default organ, `{code}.{slug}` for another (a board of education). */
+function organLabel(code: unknown, kind: unknown): string {
+  if (typeof code !== 'string') return String(code);
+  const organ = typeof kind === 'string' ? kind : defaultOrganFor(code);
+  try {
+    return organKey(code, organ);
+  } catch {
+    return `${code} (${organ})`;
+  }
 }
