@@ -3,6 +3,7 @@ import { ForbiddenError, IsNotBlank, ValidationFailedError, localized, validateD
 import { CATEGORIES } from './connection-application.events';
 import { ORGANIZATION_KINDS, organOf } from '../shared/organizations';
 import { applyingBody } from '../shared/applying-body';
+import { registeredFormRequirements } from './connection-application.registered';
 import { masterDataStream } from './master-data/master-data.content';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
@@ -64,7 +65,7 @@ export function connectionApplicationRequires(created: readonly DecidedEvent[]):
 export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
   if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
   const { category, organization, forms } = application.snapshot.context as { category: string; organization: Organ; forms: Record<string, unknown> };
-  return [...masterDataRequirements(category, organization), ...packageRequirements(category, organization, forms)];
+  return [...masterDataRequirements(category, organization), ...packageRequirements(category, organization, forms), ...registeredFormRequirements(category, organization, forms as never)];
 }
 
 /** The forms of 責任体制 and 連絡窓口 every 接続 lists as attached on 様03-06 (its checklist ticks them). */

@@ -1,4 +1,4 @@
-import type { EventStore } from '@nws/event-store';
+import type { EventStore, RecordedEvent } from '@nws/event-store';
 import { ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
 import type { FoldedApplication, StreamRequirement } from './workflow-definition';
@@ -19,11 +19,32 @@ export async function unmetStreamRequirements(store: EventStore, requirements: r
   const exists = new Map<string, boolean>();
   const unmet: FieldViolation[] = [];
   for (const requirement of requirements) {
+    if ('latest' in requirement) {
+      unmet.push(...requirement.latest(await lastEvent(store, requirement.streamId, moment)));
+      continue;
+    }
     let found = exists.get(requirement.streamId);
     if (found === undefined) exists.set(requirement.streamId, (found = await existed(store, requirement.streamId, moment)));
     if (found !== requirement.exists) unmet.push(requirement.refusal);
   }
   return unmet;
+}
+
+/** The stream's last event now, or the last one stored by `moment` (the streams this reads hold a body's versions: few). */
+async function lastEvent(store: EventStore, streamId: string, moment: RequirementMoment | undefined): Promise<RecordedEvent | undefined> {
+  if (moment === undefined) {
+    const revision = await store.streamRevision(streamId);
+    if (revision === undefined) return undefined;
+    for await (const event of store.readStream(streamId, { fromRevision: revision, toRevision: revision })) return event;
+    return undefined;
+  }
+  const limit = moment.time === undefined ? undefined : Date.parse(moment.time);
+  let last: RecordedEvent | undefined;
+  for await (const event of store.readStream(streamId)) {
+    if ((moment.position !== undefined && event.position > moment.position) || (limit !== undefined && Date.parse(String(event.metadata['occurredAt'])) > limit)) break;
+    last = event;
+  }
+  return last;
 }
 
 async function existed(store: EventStore, streamId: string, moment: RequirementMoment | undefined): Promise<boolean> {

@@ -42,10 +42,23 @@ export interface ReactionContext {
 }
 
 /** A stream that must exist (or must not) before an application is created, and the refusal when it does not hold. */
-export interface StreamRequirement {
+export type StreamRequirement = StreamExistence | StreamContent;
+
+/** The stream must exist (or must not): otherwise `refusal`. */
+export interface StreamExistence {
   readonly streamId: string;
   readonly exists: boolean;
   readonly refusal: FieldViolation;
+}
+
+/**
+ * What the stream's last event says (undefined: no stream yet) must hold: the violations it finds.
+ * For rules that span an application and what its body registered before (a 変更 carries the
+ * registered forms it does not file), kept out of `decide`, which stays pure.
+ */
+export interface StreamContent {
+  readonly streamId: string;
+  readonly latest: (event: RecordedEvent | undefined) => readonly FieldViolation[];
 }
 
 /**

@@ -90,11 +90,17 @@ export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation
   return out;
 }
 
-export function queryRightViolations(category: string, forms: SavedForms, organization: { readonly kind: string; readonly code?: string } | undefined): FieldViolation[] {
+export function queryRightViolations(
+  category: string,
+  forms: SavedForms,
+  organization: { readonly kind: string; readonly code?: string } | undefined,
+  /** The affairs received by delegation when no 様03-08 is filed: the body's registered delegations. */
+  registeredReceived?: ReadonlySet<string>,
+): FieldViolation[] {
   const f0307 = forms['03-07'];
   if (!f0307 || !organization) return [];
   const f0308 = forms['03-08'];
-  const received = f0308 ? new Set(itemNos(f0308, 'receivedQueryAffairs')) : undefined;
+  const received = f0308 ? new Set(itemNos(f0308, 'receivedQueryAffairs')) : registeredReceived;
   const parties = partiesOf(organization.kind);
   const out: FieldViolation[] = [];
   itemNos(f0307, 'queryAffairs').forEach((itemNo, i) => {

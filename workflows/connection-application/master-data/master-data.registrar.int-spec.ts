@@ -1,4 +1,4 @@
-import { WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, type JsonObject, type ReactionContext } from '@nws/engine';
+import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, type JsonObject, type ReactionContext } from '@nws/engine';
 import type { EventStore, RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { connectionApplicationV1 } from '../connection-application.workflow';
@@ -149,6 +149,55 @@ describe('master-data registrar: the 突合 against the store', () => {
     expect(statuses(tokyoNow.filing)).toEqual(['provision:delegator:27:pending']);
     expect((tokyoNow.data['content'] as JsonObject)['delegations']).toEqual([]);
     expect(tokyoNow.data['cause']).toMatchObject({ kind: 'delegation-match', applicationId: change, matched: [], unmatched: [expect.objectContaining({ itemNo: '27', side: 'delegator' })] });
+    await store.close();
+  });
+});
+
+describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 across the application and the registered master data', () => {
+  const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
+  const draft = async (engine: WorkflowEngine, forms: Record<string, JsonObject>) => {
+    const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(hachiojiApplicant));
+    for (const [formCode, form] of Object.entries(forms)) await engine.execute(id, 'save-form', { formCode, form }, meta(hachiojiApplicant), { internal: true });
+    return id;
+  };
+
+  it('given 八王子市 registered receiving 項9 (a 都道府県知事 affair) by delegation: 03-07 alone may list it; a row-less 03-08 alone is refused while the registered 03-07 keeps it; both together without it pass', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    await approve(engine, tokyoApplicant, jlis, '接続', TOKYO_FORMS());
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '接続', HACHIOJI_FORMS());
+
+    // 03-07 alone, 項9 still listed: its registered delegation backs it.
+    const alone = await draft(engine, { '03-07': example('03-07') });
+    expect(await refusalOf(engine.execute(alone, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');
+
+    // A row-less 03-08 alone ends the delegation, and the registered 03-07 would keep 項9: refused, naming it.
+    const rowless = { ...example('03-08'), receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [] };
+    const ending = await draft(engine, { '03-08': rowless });
+    const head = await store.headPosition();
+    expect(await refusalOf(engine.execute(ending, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-07:querierOfAffair']);
+    expect(await store.headPosition()).toBe(head);
+    const view = await engine.view((await engine.current(ending)).folded, hachiojiApplicant);
+    expect(view.refusedActions.map((r) => r.action)).toEqual(['submit']);
+    expect(view.refusedActions[0]!.violations[0]!.message.ja).toContain('別表第二 第9項');
+
+    // With 03-07 filed without 項9 (and without 27-2, provided by delegation no more), it goes.
+    const without9 = {
+      ...example('03-07'),
+      queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9'),
+      providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO),
+    };
+    const both = await draft(engine, { '03-07': without9, '03-08': rowless });
+    expect(await refusalOf(engine.execute(both, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');
+    await store.close();
+  });
+
+  it('given an organ registered with no delegation, when a 変更 files 03-07 alone listing 項9, then it is refused: nothing registered backs it', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '登録', STRUCTURE_FORMS());
+    const id = await draft(engine, { '03-07': example('03-07') });
+    expect(await refusalOf(engine.execute(id, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
     await store.close();
   });
 });

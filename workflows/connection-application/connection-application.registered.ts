@@ -1,0 +1,51 @@
+import type { FieldViolation, JsonObject, StreamRequirement } from '@nws/engine';
+import { queryRightViolations } from './forms/query-rights';
+import type { DelegationEntry } from './master-data/delegation-matching';
+import { masterDataStream } from './master-data/master-data.content';
+
+type SavedForms = { readonly [formCode: string]: { readonly data: { readonly [key: string]: unknown } } | undefined };
+
+/**
+ * A 変更 carries over what it does not file: 様03-07 (1) and 様03-08 hold each other up across the
+ * application and the registered master data. Filing 03-07 alone, each affair the law does not give
+ * the body must be one its registered delegations received; filing 03-08 alone (a row-less one ends
+ * every delegation), the registered 03-07 must not keep affairs it no longer receives. Checked
+ * against the body's current version when the 変更 is submitted and approved (decide, pure, sees
+ * the application only): before, both registered query rights with nothing behind them.
+ */
+export function registeredFormRequirements(category: string, organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
+  const filed0307 = forms['03-07'];
+  const filed0308 = forms['03-08'];
+  // Both filed, or neither: the application's own forms were checked at submission (decide).
+  if (category !== '変更' || Boolean(filed0307) === Boolean(filed0308)) return [];
+  return [
+    {
+      streamId: masterDataStream(organization.code, organization.kind),
+      latest: (event) => {
+        const content = event?.data['content'] as JsonObject | undefined;
+        if (!content) return [];
+        if (filed0307) {
+          const delegations = (Array.isArray(content['delegations']) ? content['delegations'] : []) as unknown as DelegationEntry[];
+          const received = new Set(delegations.filter((d) => d.kind === 'query' && d.side === 'delegatee' && d.delegateeCode === organization.code).map((d) => d.itemNo));
+          return queryRightViolations(category, { '03-07': filed0307 }, organization, received);
+        }
+        const registered0307 = content['form0307'];
+        if (registered0307 === null || typeof registered0307 !== 'object') return [];
+        const unbacked = queryRightViolations(category, { '03-07': { data: registered0307 as JsonObject }, '03-08': filed0308 }, organization);
+        if (unbacked.length === 0) return [];
+        const rows = (registered0307 as { queryAffairs?: Array<{ itemNo?: unknown }> }).queryAffairs ?? [];
+        const items = unbacked.map((v) => String(rows[Number(/queryAffairs\[(\d+)\]/.exec(v.field)?.[1])]?.itemNo)).join('、');
+        return [
+          {
+            field: 'forms.03-07',
+            rule: 'querierOfAffair',
+            message: {
+              ja: `forms.03-07: 登録済みの様03-07に、この様03-08では受任しない事務（別表第二 第${items}項）が残ります。様03-07を提出して除いてください。`,
+              en: `forms.03-07: the registered form 03-07 keeps affairs this form 03-08 no longer receives (別表第二 item ${items}): file form 03-07 without them`,
+            },
+          } satisfies FieldViolation,
+        ];
+      },
+    },
+  ];
+}
