@@ -19,7 +19,7 @@ import { strictValidationPipe } from './http/validation.pipe';
 import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
-import { loadDistributionConfig, type DistributionConfig } from '@nws/distribution';
+import { assertTransportsFor, loadDistributionConfig, type DistributionConfig } from '@nws/distribution';
 import { documentAccessHeaders } from './http/openapi-access-headers';
 import { documentErrorResponses } from './http/openapi-errors';
 import { rateLimitWindows } from './http/rate-limit';
@@ -45,6 +45,7 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   // ConfigurationError here is one line and exit 78 in main, not a stack Nest logs mid-build.
   rateLimitWindows(config.rateLimit);
   const distribution = loadDistributionConfig(process.env);
+  assertTransportsFor(distribution, config.eventStore);
   // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
   // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
   const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);

@@ -41,6 +41,16 @@ describe('the API process refuses to start with a reason and a sysexits code', (
     for (const env of [{ RATE_LIMIT: 'fast' }, { DISTRIBUTION_ACK_TIMEOUT_MS: 'soon' }, { DISTRIBUTION_CONSUMERS_FILE: join(dir, 'missing.json') }, { HOST: '192.0.2.1' }]) {
       await expect(start(join(dir, 'data'), env)).rejects.toThrow('API exited with 78');
     }
+    // A consumers file the store cannot serve, or one that is wrong: one line naming the setting, no stack trace.
+    const consumers = join(dir, 'consumers.json');
+    for (const [body, said] of [
+      [[{ name: 'if-system', eventTypes: ['MasterDataVersionRegistered'], transport: 'esdb-persistent' }], 'Configuration error: DISTRIBUTION_CONSUMERS_FILE: consumers if-system: transport "esdb-persistent" reads a persistent subscription group of EventStoreDB and needs EVENT_STORE=esdb'],
+      [[{ name: 'x', eventTypes: ['Nope'] }], `Configuration error: DISTRIBUTION_CONSUMERS_FILE ${consumers}: consumers[0].eventTypes`],
+    ] as const) {
+      writeFileSync(consumers, JSON.stringify(body));
+      const { status, stderr } = runEntry('apps/api/src/main.ts', [], { DATA_DIR: join(dir, 'data'), DISTRIBUTION_CONSUMERS_FILE: consumers });
+      expect([status, stderr.trim().split('\n').length, stderr.trim()]).toEqual([78, 1, expect.stringContaining(said)]);
+    }
     const taken = createServer();
     await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
     try {

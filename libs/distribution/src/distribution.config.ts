@@ -56,11 +56,31 @@ export function loadDistributionConfig(env: NodeJS.ProcessEnv = process.env): Di
   const file = env['DISTRIBUTION_CONSUMERS_FILE'];
   // The reference distributor keeps copies of versions, so it takes the notices that change them as published.
   const raw: unknown = file ? readJson(file) : [{ name: DEFAULT_CONSUMER, eventTypes: [VERSION_EVENT, 'SecondReviewApproved', ...PUBLISHED_DATA_NOTICES] }];
+  let consumers: ConsumerConfig[];
+  try {
+    consumers = parseConsumers(raw, { ackTimeoutMs, maxDeliveries });
+  } catch (error) {
+    // Named by the setting and the file it read, as every other configuration error is.
+    if (error instanceof DistributionConfigError && file) throw new DistributionConfigError(`DISTRIBUTION_CONSUMERS_FILE ${file}: ${error.message}`);
+    throw error;
+  }
   return {
-    consumers: parseConsumers(raw, { ackTimeoutMs, maxDeliveries }),
+    consumers,
     heartbeatMs: positiveInt(env, 'DISTRIBUTION_HEARTBEAT_MS', 15_000),
     lagLogIntervalMs: nonNegativeInt(env, 'DISTRIBUTION_LAG_LOG_MS', 60_000),
   };
+}
+
+/**
+ * Consumers that read an EventStoreDB persistent subscription group need EVENT_STORE=esdb: refused
+ * before the API is built (one line, exit 78), not by Nest's dependency injection, which logged a
+ * stack trace first.
+ */
+export function assertTransportsFor(config: DistributionConfig, eventStore: 'sqlite' | 'esdb'): void {
+  const persistent = config.consumers.filter((c) => c.transport === 'esdb-persistent').map((c) => c.name);
+  if (persistent.length > 0 && eventStore !== 'esdb') {
+    throw new DistributionConfigError(`DISTRIBUTION_CONSUMERS_FILE: consumers ${persistent.join(', ')}: transport "esdb-persistent" reads a persistent subscription group of EventStoreDB and needs EVENT_STORE=esdb`);
+  }
 }
 
 export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; maxDeliveries: number }): ConsumerConfig[] {
