@@ -41,6 +41,9 @@ echo "submit  → $(call POST "/applications/$id/actions/submit" "$APPLICANT" '{
 echo "queue   → $(call GET '/review-queue?stage=first' "$PREFECTURE" | json 'v.total+" waiting at "+v.org')"
 echo "approve → $(call POST "/applications/$id/actions/approve" "$PREFECTURE" '{"comment":"内容を確認しました。"}' | json v.state)"
 echo "approve → $(call POST "/applications/$id/actions/approve" "$MIC" '{}' | json 'v.state+" (master data v"+v.masterData.version+")"')"
-echo "confirm → $(call POST "/applications/$id/actions/confirm-distribution" "$DISTRIBUTOR" '{}' | json v.state)"
+# A reference distributor running beside the API may have confirmed the distribution already.
+state=$(call GET "/applications/$id" "$AUDITOR" | json v.state)
+if [[ $state == distributed ]]; then echo "confirm → distributed (the distributor acknowledged the version)"
+else echo "confirm → $(call POST "/applications/$id/actions/confirm-distribution" "$DISTRIBUTOR" '{}' | json v.state)"; fi
 echo "history:"
 call GET "/applications/$id/history" "$AUDITOR" | json 'v.events.map(e=>`  ${e.revision} ${e.type} by ${e.actor.role} ${e.actor.org} → ${e.stateAfter}`).join("\n")'
