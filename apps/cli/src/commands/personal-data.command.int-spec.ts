@@ -128,6 +128,9 @@ describe('nws record-connection-end / erase-expired', () => {
     await run(['record-connection-end', '132012', '--ended-at', headEnd], dataDir);
     const dry = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--dry-run'], dataDir);
     expect(dry.err).toMatch(/would erase \d+ person/);
+    // A dry run erased nobody: its lines carry no erasure time nor event position.
+    expect(lines(dry.out).length).toBeGreaterThan(0);
+    for (const line of lines(dry.out)) expect([line.dryRun, 'erasedAt' in line, 'position' in line]).toEqual([true, false, false]);
     const { out, err } = await run(['erase-expired', '--now', after(headEnd, RETENTION_DAYS + 1), '--early', '--rebuild-read-models'], dataDir);
 
     // then everyone else goes, the head department's people with its end, and none of their values stay on disk

@@ -84,7 +84,11 @@ export function registerPersonalDataCommands(program: Command): void {
           dryRun: options.dryRun ?? false,
           organOf: organOrDefault,
         });
-        for (const erased of report.erased) process.stdout.write(`${JSON.stringify({ ...erased, dryRun: report.dryRun })}\n`);
+        // A dry run erased nobody: no erasure time, no position of an event that was not recorded.
+        for (const erased of report.erased) {
+          const { erasedAt, position, ...subject } = erased;
+          process.stdout.write(`${JSON.stringify(report.dryRun ? { ...subject, dryRun: true } : { ...subject, erasedAt, position, dryRun: false })}\n`);
+        }
         const erasedAny = !report.dryRun && report.erased.some((e) => !e.alreadyErased);
         if (erasedAny && options.rebuildReadModels) {
           const runner = ctx.projections();
