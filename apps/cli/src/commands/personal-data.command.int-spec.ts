@@ -34,6 +34,7 @@ interface ErasedLine {
   organizationKinds: string[];
   connectionEndedAt: string;
   subjectId: string;
+  dryRun: boolean;
 }
 /** Days in Japan, YYYY-MM-DD, counted from today: a connection's end is recorded once it has happened. */
 const DAY_MS = 86_400_000;
