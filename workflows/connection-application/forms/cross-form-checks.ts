@@ -1,5 +1,5 @@
 import type { FieldViolation } from '@nws/engine';
-import { allLocalGovernments, findLocalGovernment } from '@nws/reference-catalog';
+import { findLocalGovernment } from '@nws/reference-catalog';
 import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
 
 /** What the checks need of a saved form: its stored (validated, normalised) data. */
@@ -119,35 +119,6 @@ function delegationViolations(forms: SavedForms): FieldViolation[] {
 }
 
 /**
- * 様03-06: 所在地住所には本庁の住所を記入 (the guide). Held to the applicant as far as the code list
- * tells: the address names the municipality (横浜市中区…, 新宿区…, 西多摩郡瑞穂町…), or for a
- * prefecture's organ the prefecture or one of its municipalities (大阪市中央区大手前… is 大阪府庁).
- * Another body's address (the published example is 八王子市's) was accepted for any applicant.
- * A 一部事務組合・広域連合 (not in the list) is taken at its word.
- */
-function mainOfficeViolations(forms: SavedForms, organization: ApplicantBody | undefined): FieldViolation[] {
-  const address = (forms['03-06']?.data['mainOffice'] as { address?: unknown } | undefined)?.address;
-  const lg = organization?.code === undefined ? undefined : findLocalGovernment(organization.code);
-  if (typeof address !== 'string' || !lg) return [];
-  const text = address.normalize('NFKC').replace(/\s/g, '');
-  // Written from its prefecture, it is that prefecture (東京都府中市 is not 広島県府中市).
-  const prefecture = [...allLocalGovernments()].find((p) => p.type === 'prefecture' && text.startsWith(p.name));
-  const inPrefecture = prefecture === undefined || prefecture.code === lg.prefectureCode;
-  const municipalities = () => [...allLocalGovernments()].filter((m) => m.prefectureCode === lg.code && m.type !== 'prefecture' && m.type !== 'designated_city_ward');
-  // A prefecture's office: the prefecture first, or a municipality of it first (大阪市中央区… is 大阪府庁; 中央区 alone is 東京都's too).
-  const named = lg.type === 'prefecture' ? text.startsWith(lg.name) || municipalities().some((m) => text.startsWith(m.name)) : text.includes(lg.name);
-  if (inPrefecture && named) return [];
-  return [
-    violation(
-      'forms.03-06.mainOffice.address',
-      'mainOfficeOfApplicant',
-      `所在地住所には申請者（${lg.name}）の本庁の住所を記入してください（「${lg.name}」${lg.type === 'prefecture' ? 'またはその市区町村名' : ''}を含む住所）。`,
-      `the address must be the applicant's (${lg.name}) main office, naming ${lg.name}${lg.type === 'prefecture' ? ' or one of its municipalities' : ''}`,
-    ),
-  ];
-}
-
-/**
  * 様03-08: the basis of a delegation is filed with the ordinance, rule or agreement attached, by the
  * body that does the work (the delegatee: 委任の根拠条例等は委任先が申請する). In a 接続 application
  * the attachments are listed on 様03-06 (その他, kind 委任の根拠規定): each instrument named in a
@@ -258,7 +229,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
     out.push(violation('forms.03-06', 'connectionOnly', '様03-06は申請区分「接続」の申請で提出します。', `form 03-06 belongs to a 接続 application, not ${category}`));
   }
   if (category === '接続') {
-    out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...mainOfficeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
+    out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
   out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...delegatorHoldsByLawViolations(forms));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));

@@ -42,7 +42,8 @@ export class PiaDto {
         ? ['実施済の場合は、該当する全ての特定個人情報保護評価書の評価書番号・評価書名を入力してください（20件まで）。', 'a completed PIA needs every relevant evaluation (評価書番号 and 評価書名; at most 20)']
         : ['未実施の場合は評価書を入力せず、未実施の理由を選択してください。', 'a PIA not done lists no evaluation; give the reason instead'],
   )
-  @IsUniqueBy<PiaDocumentDto>((document) => String(document.number), ['評価書番号', 'evaluation number'])
+  // 評価書番号 are numbered per 評価実施機関 (a 補助執行 row may carry the board's No.1 beside the mayor's): a report is its number and title.
+  @IsUniqueBy<PiaDocumentDto>((document) => `${String(document.number)}\u0000${String(document.title).normalize('NFKC').replace(/\s+/g, '')}`, ['評価書', 'evaluation'])
   @ValidateNested({ each: true })
   @Type(() => PiaDocumentDto)
   documents?: PiaDocumentDto[];
@@ -90,27 +91,6 @@ interface Form0307Shape {
 }
 const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
 
-/**
- * One 評価書番号 names one report: the same number under two titles in one form (1 = 住民税 in one
- * row, 1 = 国民健康保険 in another) is a typo the operator would meet on the PIA web site.
- */
-function conflictingEvaluation(form: Form0307Shape): { number: string; titles: [string, string] } | undefined {
-  const titles = new Map<string, string>();
-  for (const rows of [form.queryAffairs, form.providedInformation]) {
-    for (const row of Array.isArray(rows) ? rows : []) {
-      const documents = (row as { pia?: { documents?: unknown } } | null)?.pia?.documents;
-      for (const document of Array.isArray(documents) ? (documents as Array<{ number?: unknown; title?: unknown }>) : []) {
-        if (typeof document?.number !== 'string' || typeof document.title !== 'string') continue;
-        const title = document.title.normalize('NFKC').replace(/\s+/g, ' ').trim();
-        const known = titles.get(document.number);
-        if (known !== undefined && known !== title) return { number: document.number, titles: [known, title] };
-        titles.set(document.number, title);
-      }
-    }
-  }
-  return undefined;
-}
-
 /** 様03-07 情報連携事務・特定個人情報の登録（変更）申請書 */
 export class Form0307Dto {
   @IsSeirekiDate() applicationDate!: string;
@@ -133,15 +113,6 @@ export class Form0307Dto {
   @IsArray()
   @ArrayMaxSize(600)
   @IsUniqueBy<ProvidedInformationDto>((row) => `${String(row.itemNo)}:${String(row.personalInfoName)}`, ['特定個人情報', 'row'])
-  @Satisfies<Form0307Shape>(
-    'oneTitlePerEvaluation',
-    (_value, form) => conflictingEvaluation(form) === undefined,
-    (_value, form) => {
-      const conflict = conflictingEvaluation(form);
-      const which = conflict ? { ja: `評価書番号 ${conflict.number} に二つの評価書名があります（「${conflict.titles[0]}」と「${conflict.titles[1]}」）。`, en: `evaluation number ${conflict.number} is given two titles ("${conflict.titles[0]}" and "${conflict.titles[1]}")` } : { ja: '一つの評価書番号に二つの評価書名があります。', en: 'one evaluation number is given two titles' };
-      return [`${which.ja}評価書ごとに番号を確認してください。`, `${which.en}: check each report's number`];
-    },
-  )
   @ValidateNested({ each: true })
   @Type(() => ProvidedInformationDto)
   providedInformation!: ProvidedInformationDto[];

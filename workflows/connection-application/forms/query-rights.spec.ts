@@ -44,16 +44,22 @@ describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情
     expect(message?.message.ja).toContain('情報照会者は「厚生労働大臣」');
   });
 
-  it('given another kind’s affair (項9: 都道府県知事) for a 市町村長部局, then it needs its 様03-08 (1) row; a 変更 without 様03-08 is not held to it (registered delegations may back it)', () => {
-    expect(refused('接続', forms(['9', '27']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
-    expect(refused('接続', forms(['9', '27'], { receivedQueryAffairs: ['9'] }), HACHIOJI)).toEqual([]);
-    expect(refused('変更', forms(['9']), HACHIOJI)).toEqual([]);
-    expect(refused('変更', forms(['9', '27'], { receivedQueryAffairs: ['27'] }), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
-    const [message] = queryRightViolations('接続', forms(['9']), HACHIOJI);
+  it('given another kind’s affair (項37: 都道府県教育委員会) for a 市町村長部局, then it needs its 様03-08 (1) row; a 変更 without 様03-08 is held to the registered delegations elsewhere (connection-application.registered.ts)', () => {
+    expect(refused('接続', forms(['37', '27']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    expect(refused('接続', forms(['37', '27'], { receivedQueryAffairs: ['37'] }), HACHIOJI)).toEqual([]);
+    expect(refused('変更', forms(['37']), HACHIOJI)).toEqual([]);
+    expect(refused('変更', forms(['37', '27'], { receivedQueryAffairs: ['27'] }), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    const [message] = queryRightViolations('接続', forms(['37']), HACHIOJI);
     expect(message?.message).toEqual({
-      ja: expect.stringContaining('情報照会者は「都道府県知事」で、市町村長部局の事務ではありません。委任を受けた事務であれば、様03-08（1）'),
+      ja: expect.stringContaining('情報照会者は「文部科学大臣又は都道府県教育委員会」で、市町村長部局の事務ではありません。委任を受けた事務であれば、様03-08（1）'),
       en: expect.stringContaining('list it in form 03-08 (1)'),
     });
+  });
+
+  it('大都市特例: a 市 may list a 都道府県知事 affair (項9) on its word (a 指定都市 or 中核市 does it by law); a 町 may not without its 様03-08 (1) row', () => {
+    expect(refused('接続', forms(['9']), HACHIOJI)).toEqual([]);
+    expect(refused('接続', forms(['9']), { kind: '市町村長部局', code: '141003' })).toEqual([]);
+    expect(refused('接続', forms(['9']), { kind: '市町村長部局', code: '133035' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
   });
 
   it('given a prefecture’s governor department, then 都道府県知事 affairs are its own and 市町村長 ones are not', () => {
@@ -61,10 +67,11 @@ describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情
     expect(refused('接続', forms(['27']), TOKYO)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
   });
 
-  it('given the bodies the law names one by one (項89: 広島市長・長崎市長), then 広島市 is a querier and 八王子市 is not; a condition the product cannot know (a 保健所 of the city) is the body’s word', () => {
+  it('given the bodies the law names one by one (項89: 広島市長・長崎市長), then 広島市 is a querier and 八王子市 is not; a condition the product cannot know (a 保健所 of the city) is the body’s word, but a 町 runs none', () => {
     expect(refused('接続', forms(['89']), { kind: '市町村長部局', code: '341002' })).toEqual([]);
     expect(refused('接続', forms(['89']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
     expect(refused('接続', forms(['97']), HACHIOJI)).toEqual([]);
+    expect(refused('接続', forms(['97']), { kind: '市町村長部局', code: '133035' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
   });
 
   it('given a board of education, then a 市町村長 affair is not its own', () => {

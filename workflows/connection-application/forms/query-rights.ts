@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
-import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, type BodyType } from '@nws/reference-catalog';
-import { defaultKindFor } from '../../shared/organizations';
+import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
+import { organsOf } from '../../shared/organizations';
 
 /** A saved form's stored data, as cross-form-checks.ts holds them (structurally: that module calls this one). */
 type SavedFormData = { readonly data: { readonly [key: string]: unknown } };
@@ -39,7 +39,23 @@ function lawNames(partyText: string, kinds: readonly string[], code: string | un
   const party = classifyParty(partyText);
   if (party?.kind === 'byBenefit') return 'byBenefit';
   if (party?.kind !== 'localGovernment') return 'notLocal';
-  return party.rules.some((rule) => kinds.includes(rule.body as BodyType) && (rule.when.kind !== 'codes' || (code !== undefined && rule.when.codes.includes(code))));
+  // Where the law names the cities itself (広島市長・長崎市長), it names all of them.
+  const city = code !== undefined && municipalityKindOf(code) === 'city' && !party.rules.some((rule) => rule.when.kind === 'codes');
+  return party.rules.some(
+    (rule) =>
+      (kinds.includes(rule.body as BodyType) && conditionHolds(rule.when, code)) ||
+      // 大都市特例: a 指定都市 or 中核市 (a 児童相談所設置市) does 都道府県知事 affairs by law (児童福祉法
+      // 第59条の4, 精神保健福祉法第51条の12, …; 番号法第19条: "その者を含む"). Which cities are 中核市
+      // is not in the code list: a 市's word stands, as a welfare office's does; a 町村's does not.
+      (rule.body === '都道府県知事部局' && city && kinds.includes('市町村長部局')),
+  );
+}
+
+/** A condition of the law the product can tell (the bodies named one by one; a 町村 runs no 保健所), else the body's word. */
+function conditionHolds(when: PartyCondition, code: string | undefined): boolean {
+  if (when.kind === 'codes') return code !== undefined && when.codes.includes(code);
+  if (when.kind === 'choice' && when.choice === '保健所を設置する市') return code === undefined || municipalityKindOf(code) !== 'town';
+  return true;
 }
 
 /**
@@ -60,11 +76,25 @@ export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation
       const named = party(row);
       if (!named) return;
       const chain = ((row['delegation'] as { chain?: unknown } | undefined)?.chain ?? []) as Array<{ delegatorCode?: unknown; delegatorHoldsByLaw?: unknown }>;
+      // A chain starts from a body that holds the affair by law: links that all hand it on (a body to
+      // itself, two bodies to each other) hand down nothing, and got 項80 into a 町's master data.
+      if (chain.length > 0 && !chain.some((link) => link.delegatorHoldsByLaw === true)) {
+        out.push(
+          violation(
+            `forms.03-08.${key}[${i}].delegation.chain`,
+            'holderByLaw',
+            `委任の連鎖は、${named.what}を法令により持つ機関（delegatorHoldsByLaw）からの委任から記載してください。`,
+            `a delegation chain starts from the body that holds ${named.whatEn} by law (delegatorHoldsByLaw)`,
+          ),
+        );
+        return;
+      }
       chain.forEach((link, j) => {
         if (link.delegatorHoldsByLaw !== true || typeof link.delegatorCode !== 'string') return;
         const code = link.delegatorCode;
-        const kind = defaultKindFor(code);
-        const kinds = kind === '一部事務組合・広域連合' ? [kind, '後期高齢者医療広域連合'] : kind ? [kind] : [];
+        // 様03-08 names the 委任元 by its code: any organ of it (a board of education hands its affair to
+        // the head's staff under 第180条の7, one code).
+        const kinds = organsOf(code).flatMap((organ) => partiesOf(organ));
         const verdict = lawNames(named.text, kinds, code);
         if (verdict === true || verdict === 'byBenefit') return;
         const body = findLocalGovernment(code)?.name ?? code;
@@ -122,7 +152,7 @@ export function queryRightViolations(
       );
       return;
     }
-    const direct = party.rules.some((rule) => parties.includes(rule.body as BodyType) && (rule.when.kind !== 'codes' || (organization.code !== undefined && rule.when.codes.includes(organization.code))));
+    const direct = lawNames(item.querier, parties, organization.code) === true;
     if (direct || received?.has(itemNo) || (received === undefined && category === '変更')) return;
     out.push(
       violation(

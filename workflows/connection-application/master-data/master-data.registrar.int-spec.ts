@@ -1,3 +1,4 @@
+import { findBeppyo2Item } from '@nws/reference-catalog';
 import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, type JsonObject, type ReactionContext } from '@nws/engine';
 import type { EventStore, RecordedEvent } from '@nws/event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
@@ -154,6 +155,15 @@ describe('master-data registrar: the 突合 against the store', () => {
 });
 
 describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 across the application and the registered master data', () => {
+  // 項37, the 都道府県教育委員会's: no 市町村長部局 queries it but by delegation (a 市 may list 都道府県知事
+  // affairs such as 項9 on its word: 大都市特例). The example's 項9 rows, as 項37.
+  const as37 = (row: { itemNo: string }) => (row.itemNo === '9' ? { ...row, itemNo: '37', affairName: findBeppyo2Item('37')!.affair } : row);
+  const with37 = (forms: Record<string, any>): Record<string, JsonObject> => ({
+    ...forms,
+    '03-07': { ...forms['03-07'], queryAffairs: forms['03-07'].queryAffairs.map(as37) },
+    '03-08': { ...forms['03-08'], receivedQueryAffairs: forms['03-08'].receivedQueryAffairs.map(as37) },
+  });
+  const example0307 = () => with37({ '03-07': example('03-07'), '03-08': example('03-08') })['03-07'] as any;
   const refusalOf = (attempt: Promise<unknown>) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof ValidationFailedError ? error.violations.map((v) => `${v.field}:${v.rule}`) : error));
   const draft = async (engine: WorkflowEngine, forms: Record<string, JsonObject>) => {
     const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '変更' }, meta(hachiojiApplicant));
@@ -161,17 +171,17 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     return id;
   };
 
-  it('given 八王子市 registered receiving 項9 (a 都道府県知事 affair) by delegation: 03-07 alone may list it; a row-less 03-08 alone is refused while the registered 03-07 keeps it; both together without it pass', async () => {
+  it('given 八王子市 registered receiving 項37 (the 都道府県教育委員会’s) by delegation: 03-07 alone may list it; a row-less 03-08 alone is refused while the registered 03-07 keeps it; both together without it pass', async () => {
     const store = new SqliteEventStore({ filename: ':memory:' });
     const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
     await approve(engine, tokyoApplicant, jlis, '接続', TOKYO_FORMS());
-    await approve(engine, hachiojiApplicant, tokyoReviewer, '接続', HACHIOJI_FORMS());
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '接続', with37(HACHIOJI_FORMS()));
 
-    // 03-07 alone, 項9 still listed: its registered delegation backs it.
-    const alone = await draft(engine, { '03-07': example('03-07') });
+    // 03-07 alone, 項37 still listed: its registered delegation backs it.
+    const alone = await draft(engine, { '03-07': example0307() });
     expect(await refusalOf(engine.execute(alone, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');
 
-    // A row-less 03-08 alone ends the delegation, and the registered 03-07 would keep 項9: refused, naming it.
+    // A row-less 03-08 alone ends the delegation, and the registered 03-07 would keep 項37: refused, naming it.
     const rowless = { ...example('03-08'), receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [] };
     const ending = await draft(engine, { '03-08': rowless });
     const head = await store.headPosition();
@@ -179,9 +189,9 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     expect(await store.headPosition()).toBe(head);
     const view = await engine.view((await engine.current(ending)).folded, hachiojiApplicant);
     expect(view.refusedActions.map((r) => r.action)).toEqual(['submit']);
-    expect(view.refusedActions[0]!.violations[0]!.message.ja).toContain('別表第二 第9項');
+    expect(view.refusedActions[0]!.violations[0]!.message.ja).toContain('別表第二 第37項');
 
-    // With 03-07 filed without 項9 (and without 27-2, provided by delegation no more), it goes.
+    // With 03-07 filed without 項37 (and without 27-2, provided by delegation no more), it goes.
     const without9 = {
       ...example('03-07'),
       queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9'),
@@ -192,11 +202,11 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     await store.close();
   });
 
-  it('given an organ registered with no delegation, when a 変更 files 03-07 alone listing 項9, then it is refused: nothing registered backs it', async () => {
+  it('given an organ registered with no delegation, when a 変更 files 03-07 alone listing 項37, then it is refused: nothing registered backs it', async () => {
     const store = new SqliteEventStore({ filename: ':memory:' });
     const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
     await approve(engine, hachiojiApplicant, tokyoReviewer, '登録', STRUCTURE_FORMS());
-    const id = await draft(engine, { '03-07': example('03-07') });
+    const id = await draft(engine, { '03-07': example0307() });
     expect(await refusalOf(engine.execute(id, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
     await store.close();
   });
