@@ -41,7 +41,7 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   const { extraChoices, ...choices } = payload;
   const input = {
     ...choices,
-    body: { bodyType: ctx.organization.kind, localGovernmentCode: ctx.organization.code, ...(extraChoices !== undefined ? { extraChoices } : {}) },
+    body: { bodyType: selectionBodyType(ctx), localGovernmentCode: ctx.organization.code, ...(extraChoices !== undefined ? { extraChoices } : {}) },
     applicationDate: japaneseDate(now),
     category: ctx.category === '変更' ? '変更' : '登録',
   } as unknown as FormGenerationInput;
@@ -67,4 +67,14 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
   if (unlawful.length > 0) throw new ValidationFailedError(unlawful);
   return events;
+}
+
+/**
+ * The body type the screen reads the law for: the application's organ, except a 一部事務組合・広域連合
+ * whose 様03-06 says it is a 後期高齢者医療広域連合 (the law names those by themselves: 項80, 81 and
+ * their rows); before, such a body got no affairs at all from the screen.
+ */
+function selectionBodyType(ctx: ConnectionApplicationContext): string {
+  const declared = ctx.forms['03-06']?.data['bodyType'];
+  return ctx.organization.kind === '一部事務組合・広域連合' && declared === '後期高齢者医療広域連合' ? declared : ctx.organization.kind;
 }

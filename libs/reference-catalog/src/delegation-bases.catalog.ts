@@ -37,7 +37,7 @@ export const DELEGATION_INSTRUMENT_KINDS = ['条例', '規則', '規約'] as con
 export type DelegationInstrumentKind = (typeof DELEGATION_INSTRUMENT_KINDS)[number];
 
 /** Words that mark a delegation by administrative guidance rather than by law (要領: a 要綱's working rules). */
-export const GUIDANCE_ONLY_WORDS = ['要綱', '要領', '通知'] as const;
+export const GUIDANCE_ONLY_WORDS = ['要綱', '要領', '要項', '通知', '通達', '事務連絡'] as const;
 
 export const DELEGATION_CATALOG_VERSION = `chihou-jichi-delegation-articles (imported ${source.importedAt})`;
 
@@ -145,7 +145,7 @@ const CLOSE = '）)】］\\]〕」』》〉＞>';
 /** A bracketed note at the end of a title, or one left open (「…要綱（抜粋」). */
 const TRAILING_NOTE = new RegExp(`[${OPEN}]([^${OPEN}${CLOSE}]*)[${CLOSE}]?$`);
 /** Words that only describe the copy attached, written after a space: 「…要綱 抜粋」. */
-const COPY_WORDS = /[\s　]+(抜粋|写し|写|別添|別紙|案)$/;
+const COPY_WORDS = /(抜粋|写し|写|別添|別紙|案)$/;
 
 /**
  * True when an instrument's title is that of a guideline or notice (…要綱, …要領, …通知). Only the
@@ -154,8 +154,8 @@ const COPY_WORDS = /[\s　]+(抜粋|写し|写|別添|別紙|案)$/;
  * （通知）」, the usual title of a notice) is the instrument's kind.
  */
 export function isGuidanceInstrumentTitle(title: string): boolean {
-  // A full stop after the title says nothing of its kind.
-  const trimmed = (text: string) => text.trim().replace(/[。．.、,]+$/, '').trim();
+  // A full stop, 等, or the article quoted after the title says nothing of its kind; spaces inside are no part of a word.
+  const trimmed = (text: string) => text.replace(/[\s　]+/g, '').replace(/[。．.、,]+$/, '').replace(/第[0-9〇一二三四五六七八九十百]+条(の[0-9〇一二三四五六七八九十]+)*(第[0-9〇一二三四五六七八九十]+項)?$/, '').replace(/等$/, '');
   let rest = trimmed(title.normalize('NFKC'));
   for (;;) {
     const note = TRAILING_NOTE.exec(rest);
