@@ -67,4 +67,14 @@ describe('connection application: the selection screen generates forms into the 
     // 項9 (都道府県知事's) from 東京都 is what the law allows.
     expect(decided(received('9', '130001'), [connection]).map((e) => e.data['formCode'])).toEqual(['03-07', '03-08']);
   });
+
+  it('given 様03-08 and 03-09 saved by an earlier choice, when the choices have neither, then they are removed with the new forms, in one decision', () => {
+    const events = decided({ pia }, [connection, formSaved('03-06'), formSaved('03-08'), formSaved('03-09')]);
+    expect(events.map((e) => [e.type, e.data['formCode']])).toEqual([
+      ['FormSaved', '03-07'],
+      ['FormSaved', '03-06'],
+      ['FormRemoved', '03-08'],
+      ['FormRemoved', '03-09'],
+    ]);
+  });
 });

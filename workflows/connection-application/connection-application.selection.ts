@@ -66,7 +66,10 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   const generatedForms = Object.fromEntries(events.map((e) => [String(e.data['formCode']), { data: e.data['form'] as JsonObject }]));
   const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
   if (unlawful.length > 0) throw new ValidationFailedError(unlawful);
-  return events;
+  // A choice without delegations or 条例連携 leaves no 様03-08 / 03-09: one saved by an earlier choice
+  // goes (様03-06's checklist says none now, and the submission would refuse it as not ticked).
+  const stale = ['03-08', '03-09'].filter((code) => ctx.forms[code] !== undefined && !(code in generatedForms));
+  return [...events, ...stale.map((formCode): DecidedEvent => ({ type: 'FormRemoved', data: { formCode } }))];
 }
 
 /**

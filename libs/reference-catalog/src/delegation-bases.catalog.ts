@@ -22,12 +22,13 @@ export interface DelegationBasis {
  * Between whom an article delegates, as its text says:
  * - `sameBody`: within one local government, from one of its organs to another (第180条の2: the
  *   head to a 委員会 or its staff; 第180条の7: a 委員会 to the head's staff) — one code, two organs;
- * - `otherBody`: from one local government to another (第252条の14 事務の委託; 第284条: to the
- *   一部事務組合・広域連合 its members set up);
+ * - `otherBody`: from one local government to another (第252条の14 事務の委託);
+ * - `toAssociation`: 第284条, to the 一部事務組合・広域連合 its members set up (a code outside the list
+ *   of local governments, which names no association);
  * - `prefectureToMunicipality`: 第252条の17の2, a prefecture's affairs done by a 市区町村 of that
  *   prefecture under the prefecture's 条例 (事務処理の特例).
  */
-export type BasisParties = 'sameBody' | 'otherBody' | 'prefectureToMunicipality';
+export type BasisParties = 'sameBody' | 'otherBody' | 'prefectureToMunicipality' | 'toAssociation';
 
 /**
  * 条例・規則・規約: the instruments "法令の規定に基づく" that define the delegated scope. A 要綱 or 通知 is
@@ -79,7 +80,7 @@ const PARTIES_BY_ARTICLE: Readonly<Record<string, BasisParties>> = {
   第180条の7: 'sameBody',
   第252条の14: 'otherBody',
   第252条の17の2: 'prefectureToMunicipality',
-  第284条: 'otherBody',
+  第284条: 'toAssociation',
 };
 
 export const DELEGATION_BASES: readonly DelegationBasis[] = source.records.map((r) => {
@@ -114,6 +115,10 @@ export function basisPartiesProblem(basisId: string, delegatorCode: string, dele
       return delegatorCode !== delegateeCode
         ? undefined
         : [`${basis.id}による委任は、別の地方公共団体へのものです${pair}。同じ団体の機関の間の委任は第180条の2・第180条の7によります。`, `${basis.id} delegates to another body${pairEn}; between organs of one local government, choose 第180条の2 or 第180条の7`];
+    case 'toAssociation':
+      return delegatorCode !== delegateeCode && findLocalGovernment(delegateeCode) === undefined
+        ? undefined
+        : [`${basis.id}による委任は、構成団体から一部事務組合・広域連合（委任先）へのものです${pair}。`, `${basis.id} delegates from a member to its 一部事務組合・広域連合 (the delegatee)${pairEn}`];
     case 'prefectureToMunicipality': {
       const delegator = findLocalGovernment(delegatorCode);
       const delegatee = findLocalGovernment(delegateeCode);
