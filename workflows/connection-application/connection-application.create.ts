@@ -2,6 +2,7 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 import { ForbiddenError, IsNotBlank, ValidationFailedError, localized, validateDto, type CommandMetadata, type DecidedEvent, type FoldedApplication, type JsonObject, type StreamRequirement } from '@nws/engine';
 import { CATEGORIES } from './connection-application.events';
 import { ORGANIZATION_KINDS, organOf } from '../shared/organizations';
+import { findLocalGovernment } from '@nws/reference-catalog';
 import { applyingBody } from '../shared/applying-body';
 import { registeredFormRequirements } from './connection-application.registered';
 import { masterDataStream } from './master-data/master-data.content';
@@ -54,7 +55,34 @@ type Organ = { readonly code: string; readonly name: string; readonly kind: stri
  */
 export function connectionApplicationRequires(created: readonly DecidedEvent[]): StreamRequirement[] {
   const data = created[0]?.data as { category?: string; organization?: Organ } | undefined;
-  return data?.category && data.organization ? masterDataRequirements(data.category, data.organization) : [];
+  return data?.category && data.organization ? [...masterDataRequirements(data.category, data.organization), ...registeredNameRequirement(data.organization)] : [];
+}
+
+/**
+ * A 一部事務組合・広域連合 names itself (its code is not in the list that would): once it has master
+ * data, its applications give the name registered, or one code would be published under two names.
+ */
+function registeredNameRequirement(organization: Organ): StreamRequirement[] {
+  if (findLocalGovernment(organization.code)) return [];
+  return [
+    {
+      streamId: masterDataStream(organization.code, organization.kind),
+      latest: (event) => {
+        const registered = ((event?.data['content'] as { organization?: { name?: unknown } } | undefined)?.organization?.name ?? undefined) as string | undefined;
+        if (registered === undefined || registered === organization.name) return [];
+        return [
+          {
+            field: 'organizationName',
+            rule: 'registeredName',
+            message: {
+              ja: `organizationName: ${organization.code} は「${registered}」として登録されています。登録済みの名称で申請してください（名称の変更は様02-01で届け出ます）。`,
+              en: `organizationName: ${organization.code} is registered as "${registered}": apply under the registered name`,
+            },
+          },
+        ];
+      },
+    },
+  ];
 }
 
 /**

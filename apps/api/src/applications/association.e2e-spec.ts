@@ -26,6 +26,9 @@ describe('a 一部事務組合・広域連合 (東京都後期高齢者医療広
     const bare = await driver.as('association', 'POST', '/applications', { workflow: 'connection-application', organizationCode: actors.association.org, category: '変更' });
     expect([bare.status, bare.body.violations?.[0]?.rule]).toEqual([400, 'knownOrganization']);
     expect(bare.body.messages.ja).toContain('organizationName');
+    // Once registered, under its registered name only: one code is not published under two names.
+    const renamed = await driver.as('association', 'POST', '/applications', { workflow: 'connection-application', organizationCode: actors.association.org, category: '変更', ...ASSOCIATION_BODY, organizationName: '西多摩衛生組合' });
+    expect([renamed.status, renamed.body.violations?.[0]?.rule]).toEqual([400, 'registeredName']);
   });
 
   it('its account request (情報共有サイト) names it as well', async () => {
