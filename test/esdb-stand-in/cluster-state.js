@@ -9,7 +9,9 @@
 const grpc = require('@grpc/grpc-js');
 const { serviceError } = require('./proto-codec');
 
-const FAULT_KINDS = new Set(['unavailable', 'deadline-exceeded', 'not-leader']);
+const FAULT_KINDS = new Set(['unavailable', 'deadline-exceeded', 'not-leader', 'stall']);
+/** What `admit` answers for a `stall` fault: the node takes the call and never answers it (a frozen process, packets dropped). */
+const STALL = Symbol('stall');
 const DEFAULT_OPERATIONS = ['append'];
 
 class ClusterState {
@@ -27,7 +29,7 @@ class ClusterState {
 
   arm(fault) {
     if (!FAULT_KINDS.has(fault.kind)) throw new Error(`unknown fault kind ${fault.kind}`);
-    if (fault.kind === 'not-leader' && fault.afterCommit) throw new Error('not-leader is refused before any write');
+    if ((fault.kind === 'not-leader' || fault.kind === 'stall') && fault.afterCommit) throw new Error(`${fault.kind} is refused before any write`);
     this.faults.push({ ...fault, times: fault.times ?? 1, operations: fault.operations ?? DEFAULT_OPERATIONS });
   }
 
@@ -59,6 +61,7 @@ class ClusterState {
     const requiresLeader = metadata?.get('requires-leader')?.[0] === 'true';
     if (requiresLeader && node !== this.leader) return this.notLeaderError();
     const fault = this.take(operation, false);
+    if (fault?.kind === 'stall') return STALL;
     return fault ? this.faultError(fault) : undefined;
   }
 
@@ -83,4 +86,4 @@ class ClusterState {
   }
 }
 
-module.exports = { ClusterState };
+module.exports = { ClusterState, STALL };

@@ -9,7 +9,8 @@ export type StandInOperation = 'append' | 'read' | 'subscribe' | 'delete' | 'per
  * `afterCommit` lets the write happen and then fails the call: the response is lost.
  */
 export interface StandInFault {
-  readonly kind: 'unavailable' | 'deadline-exceeded' | 'not-leader';
+  /** `stall`: the node takes the call and never answers (a frozen process, packets dropped). */
+  readonly kind: 'unavailable' | 'deadline-exceeded' | 'not-leader' | 'stall';
   readonly times?: number;
   readonly operations?: readonly StandInOperation[];
   readonly afterCommit?: boolean;

@@ -11,6 +11,7 @@ const { compileFilter } = require('./event-filter');
 const { SubscriptionPump } = require('./subscription.pump');
 const codec = require('./proto-codec');
 const { appendResponse, batchAppendResponse } = require('./append-responses');
+const { STALL } = require('./cluster-state');
 
 const FORWARDS = streams.ReadReq.Options.ReadDirection.FORWARDS;
 
@@ -115,6 +116,7 @@ function streamsService({ log, cluster, node, subscriptions, subscriptionRequest
     });
     call.on('end', () => {
       const refusal = cluster.admit(node, 'append', call.metadata);
+      if (refusal === STALL) return;
       if (refusal) return callback(refusal);
       const name = codec.streamName(options.getStreamIdentifier());
       const expected = codec.expectedFromOptions(options, 'getRevision');
@@ -152,6 +154,7 @@ function streamsService({ log, cluster, node, subscriptions, subscriptionRequest
       pending.delete(correlationId);
       const respond = (fields) => call.write(batchAppendResponse(request.getCorrelationId(), write.name, fields));
       const refusal = cluster.admit(node, 'append', call.metadata);
+      if (refusal === STALL) return;
       // ESDB fails one write with a Timeout status, but a NotLeader or a dead node ends the whole call.
       if (refusal && refusal.code === grpc.status.DEADLINE_EXCEEDED) return respond({ timeout: true });
       if (refusal) return fail(refusal);

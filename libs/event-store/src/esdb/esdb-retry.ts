@@ -12,13 +12,19 @@ export interface RetryPolicy {
   readonly attempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * How long one try may take before it counts as timed out (and is tried again). The client's
+   * batch append carries its deadline to the server, which answers with a timeout; a node that
+   * does not answer at all (a frozen process, packets dropped) left the call waiting for ever.
+   */
+  readonly attemptTimeoutMs?: number;
 }
 
 /**
  * Backoff sleeps add up to at most 3.1 s, about one leader election. Attempts that time out take
  * the client deadline each (10 s unless `defaultDeadline` is set in the connection string).
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 2_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 2_000, attemptTimeoutMs: 10_000 };
 
 /**
  * Failures after which trying again is safe and may succeed:
@@ -33,9 +39,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100
  *   sent first on a new connection (after the node went away and the client reconnects), lets
  *   grpc-js's error through unconverted (`14 UNAVAILABLE: No connection established`): it was a 500.
  */
+/** A try that took longer than the policy's attemptTimeoutMs: its outcome is unknown, as a deadline's. */
+export class AttemptTimedOutError extends Error {
+  override readonly name = 'AttemptTimedOutError';
+}
+
 export function isTransient(error: unknown): boolean {
   return (
     error instanceof UnavailableError ||
+    error instanceof AttemptTimedOutError ||
     isRawGrpcStatus(error, [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED]) ||
     error instanceof DeadlineExceededError ||
     error instanceof TimeoutError ||
@@ -53,6 +65,17 @@ function isRawGrpcStatus(error: unknown, codes: readonly number[]): boolean {
   if (!(error instanceof Error)) return false;
   const { code, details } = error as Error & { code?: unknown; details?: unknown };
   return typeof code === 'number' && codes.includes(code) && typeof details === 'string' && 'metadata' in error;
+}
+
+/** The try, or AttemptTimedOutError after `ms` (the try goes on in the background: a late answer is dropped). */
+function timeBound<T>(attempt: Promise<T>, ms: number | undefined, operation: string): Promise<T> {
+  if (ms === undefined || !Number.isFinite(ms)) return attempt;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AttemptTimedOutError(`EventStoreDB ${operation}: no answer within ${ms} ms`)), ms);
+  });
+  attempt.catch(() => undefined);
+  return Promise.race([attempt, timedOut]).finally(() => clearTimeout(timer));
 }
 
 export function backoffMs(policy: RetryPolicy, failures: number): number {
@@ -76,7 +99,7 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function withRetry<T>(operation: string, policy: RetryPolicy, action: () => Promise<T>): Promise<T> {
   for (let failures = 1; ; failures += 1) {
     try {
-      return await action();
+      return await timeBound(action(), policy.attemptTimeoutMs, operation);
     } catch (error) {
       if (!isTransient(error)) throw error;
       if (failures >= policy.attempts) throw unavailable(operation, policy, error);

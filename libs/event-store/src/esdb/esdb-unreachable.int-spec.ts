@@ -28,3 +28,31 @@ describe('EventStoreDB adapter: a node that is gone', () => {
     }
   }, 60_000);
 });
+
+/**
+ * A node that takes the call and never answers (a frozen process, packets dropped): the batch
+ * append's deadline is the server's to enforce, so the call waited for ever and every request
+ * behind it hung. Each try is now bounded (attemptTimeoutMs), tried again with the same event ids
+ * (idempotent), and the store said unavailable once the tries are spent.
+ */
+describe('EventStoreDB adapter: a node that does not answer', () => {
+  it('given one append that is never answered, then the next try writes it, once; given none answered, then the store is unavailable within the tries', async () => {
+    const standIn = await startEsdbStandIn();
+    const store = EsdbEventStore.fromConnectionString(standIn.connectionString, { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20, attemptTimeoutMs: 300 } });
+    try {
+      const stream = `stalled-${randomUUID()}`;
+      await store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 'no_stream');
+      await standIn.inject({ kind: 'stall', times: 1, operations: ['append'] });
+      await store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 0);
+      expect(await store.streamRevision(stream)).toBe(1);
+
+      await standIn.inject({ kind: 'stall', times: 10, operations: ['append'] });
+      await expect(store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 1)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      await standIn.clearFaults();
+      expect(await store.streamRevision(stream)).toBe(1);
+    } finally {
+      await store.close();
+      await standIn.stop();
+    }
+  }, 60_000);
+});
