@@ -25,6 +25,7 @@ function streamsService({ log, cluster, node, subscriptions, subscriptionRequest
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
     const isSubscription = options.hasSubscription();
     const refusal = cluster.admit(node, isSubscription ? 'subscribe' : 'read', call.metadata);
+    if (refusal === STALL) return;
     if (refusal) return call.emit('error', refusal);
     if (isSubscription) return subscribe(call, options, structuredIds);
     const count = Number(options.getCount());

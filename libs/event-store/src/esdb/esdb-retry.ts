@@ -119,17 +119,27 @@ export async function* withResumableRetry<T>(
 ): AsyncGenerator<T> {
   let failures = 0;
   for (;;) {
+    const iterator = attempt();
+    let finished = false;
     try {
-      for await (const item of attempt()) {
+      for (;;) {
+        // Each item within the try's bound: a node that stops answering mid-read is a timed-out try.
+        const next = await timeBound(iterator.next(), policy.attemptTimeoutMs, operation);
+        if (next.done) {
+          finished = true;
+          return;
+        }
         failures = 0;
-        yield item;
+        yield next.value;
       }
-      return;
     } catch (error) {
       failures += 1;
       if (!isTransient(error)) throw error;
       if (failures >= policy.attempts) throw unavailable(operation, policy, error);
       await delay(backoffMs(policy, failures));
+    } finally {
+      // A try left behind (failed, timed out, or the reader stopped early) is closed, not awaited: a stalled one never would be.
+      if (!finished) void iterator.return(undefined).catch(() => undefined);
     }
   }
 }

@@ -50,6 +50,12 @@ describe('EventStoreDB adapter: a node that does not answer', () => {
       await expect(store.append(stream, [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }], 1)).rejects.toBeInstanceOf(EventStoreUnavailableError);
       await standIn.clearFaults();
       expect(await store.streamRevision(stream)).toBe(1);
+
+      // A read the node takes and never answers: the next try reads it.
+      await standIn.inject({ kind: 'stall', times: 1, operations: ['read'] });
+      const read: number[] = [];
+      for await (const event of store.readStream(stream)) read.push(event.revision);
+      expect(read).toEqual([0, 1]);
     } finally {
       await store.close();
       await standIn.stop();
