@@ -1,9 +1,9 @@
 import type { FieldViolation, JsonObject, StreamRequirement } from '@nws/engine';
 import { queryRightViolations } from './forms/query-rights';
+import type { SavedForms } from './forms/saved-forms';
 import type { DelegationEntry } from './master-data/delegation-matching';
 import { masterDataStream } from './master-data/master-data.content';
 
-type SavedForms = { readonly [formCode: string]: { readonly data: { readonly [key: string]: unknown } } | undefined };
 
 /**
  * A 変更 carries over what it does not file: 様03-07 (1) and 様03-08 hold each other up across the

@@ -2,11 +2,9 @@ import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
 import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
 
-/** What the checks need of a saved form: its stored (validated, normalised) data. */
-export interface SavedFormData {
-  readonly data: { readonly [key: string]: unknown };
-}
-export type SavedForms = { readonly [formCode: string]: SavedFormData | undefined };
+import type { SavedFormData, SavedForms } from './saved-forms';
+
+export type { SavedFormData, SavedForms } from './saved-forms';
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 

@@ -1,10 +1,7 @@
 import type { FieldViolation } from '@nws/engine';
 import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
 import { organsOf } from '../../shared/organizations';
-
-/** A saved form's stored data, as cross-form-checks.ts holds them (structurally: that module calls this one). */
-type SavedFormData = { readonly data: { readonly [key: string]: unknown } };
-type SavedForms = { readonly [formCode: string]: SavedFormData | undefined };
+import type { SavedFormData, SavedForms } from './saved-forms';
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 
