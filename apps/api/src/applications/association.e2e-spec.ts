@@ -37,10 +37,9 @@ describe('a 一部事務組合・広域連合 (東京都後期高齢者医療広
   });
 
   it('a 後期高齢者医療広域連合 (its 様03-06 says so) gets its own affairs from the selection screen: 項80 and 81', async () => {
-    const { forms } = await driver.examples();
-    const covering = forms.find((f) => f.code === '03-06')?.example ?? ((await driver.as('association', 'GET', '/workflows/connection-application')).body.forms as Array<{ code: string; example: unknown }>).find((f) => f.code === '03-06')!.example;
+    const covering = await driver.formExample('03-06');
     const id = (await driver.as('association', 'POST', '/applications', { workflow: 'connection-application', organizationCode: actors.association.org, category: '変更', ...ASSOCIATION_BODY })).body.id as string;
-    expect((await driver.as('association', 'PUT', `/applications/${id}/forms/03-06`, { ...(covering as object), bodyType: '後期高齢者医療広域連合' })).status).toBe(200);
+    expect((await driver.as('association', 'PUT', `/applications/${id}/forms/03-06`, { ...covering, bodyType: '後期高齢者医療広域連合' })).status).toBe(200);
     const pia = { status: '実施済', documents: [{ number: '1', title: '後期高齢者医療に関する事務 全項目評価書' }] };
     const generated = await driver.as('association', 'POST', `/applications/${id}/selection`, { pia });
     expect(generated.status).toBe(200);

@@ -20,7 +20,7 @@ describe('DELETE /applications/{id}/forms/{formCode} (real HTTP)', () => {
     const id = (await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '変更' })).body.id as string;
     const example = (code: string) => forms.find((f) => f.code === code)!.example;
     expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-01`, example('02-01'))).status).toBe(200);
-    const covering = (await driver.examples()).forms.find((f) => f.code === '03-06')?.example ?? (await driver.as('applicant', 'GET', '/workflows/connection-application')).body.forms.find((f: { code: string }) => f.code === '03-06').example;
+    const covering = await driver.formExample('03-06');
     expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/03-06`, covering)).status).toBe(200);
     const refused = await driver.act('applicant', id, 'submit');
     expect([refused.status, refused.body.violations?.map((v: { field: string }) => v.field)]).toEqual([400, ['forms.03-06']]);

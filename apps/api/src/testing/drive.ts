@@ -46,6 +46,12 @@ export class Driver {
     return { create, forms: definition.body.forms.filter((f: { code: string }) => required.includes(f.code)) };
   }
 
+  /** The published example of any form (様03-06 and the others no category's example requires). */
+  async formExample(code: string): Promise<Record<string, unknown>> {
+    const definition = await this.as('applicant', 'GET', '/workflows/connection-application');
+    return (definition.body.forms as Array<{ code: string; example: Record<string, unknown> }>).find((f) => f.code === code)!.example;
+  }
+
   /**
    * The examples for an organ that already has master data: 変更 (a second 登録 is refused), carrying
    * the forms the published example's category requires, which a 変更 takes as well.
