@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import type { EventStore, JsonObject } from '@nws/event-store';
+import type { EventStore, JsonObject, RecordedEvent } from '@nws/event-store';
 import type { KeyStore, SubjectRecord } from './key-store.port';
 import type { LegalBasis } from './personal-data.declaration';
 
@@ -130,21 +130,41 @@ async function publishChange(store: EventStore, subject: SubjectRecord, causatio
   );
 }
 
-/** 利用停止 (suspend) or its lifting (resume): the data stays for the audit trail, published views hide it. */
+/**
+ * 利用停止 (suspend) or its lifting (resume): the data stays for the audit trail, published views hide it.
+ * A request whose event is stored but whose key-store change or notice did not follow (refused
+ * midway: `outcomeUnknown`) is finished by the same request again, from its stored event: the
+ * key store set as of it and its notice published (once: derived from that event). Before, a
+ * retry after the notice alone failed found the person suspended already and published nothing,
+ * so distributed copies kept showing them.
+ */
 export async function setSubjectSuspension(store: EventStore, keys: KeyStore, request: SubjectRequest, suspended: boolean): Promise<SubjectRecord> {
   const subject = await requireSubject(keys, request.subjectId);
-  if (subject.erasedAt || (subject.suspendedAt !== null) === suspended) return subject;
-  const eventId = randomUUID();
-  await store.append(
-    personalDataStream(subject.organizationCode),
-    [{ id: eventId, type: suspended ? PERSONAL_DATA_EVENTS.suspended : PERSONAL_DATA_EVENTS.resumed, data: requestData(subject, request), metadata: metadataOf(request) }],
-    'any',
-  );
+  if (subject.erasedAt) return subject;
+  const type = suspended ? PERSONAL_DATA_EVENTS.suspended : PERSONAL_DATA_EVENTS.resumed;
+  const last = await lastSuspensionRequest(store, subject);
+  const holds = (subject.suspendedAt !== null) === suspended;
+  // Never recorded as asked (a subject suspended before this trail existed, or never suspended): nothing to finish.
+  if (holds && last?.type !== type) return subject;
+  const pending = last?.type === type ? { id: last.id, at: String(last.data['at'] ?? request.at) } : undefined;
+  const eventId = pending?.id ?? randomUUID();
+  if (!pending) {
+    await store.append(personalDataStream(subject.organizationCode), [{ id: eventId, type, data: requestData(subject, request), metadata: metadataOf(request) }], 'any');
+  }
   await recorded(async () => {
-    await keys.setSuspended(subject.subjectId, suspended ? request.at : null);
+    if (!holds) await keys.setSuspended(subject.subjectId, suspended ? (pending?.at ?? request.at) : null);
     await publishChange(store, subject, eventId, suspended ? 'suspended' : 'resumed', request);
   });
   return (await keys.subject(subject.subjectId))!;
+}
+
+/** The subject's newest 利用停止 or its lifting in the trail (the organ's requests are few: read as stored, nothing there is personal). */
+async function lastSuspensionRequest(store: EventStore, subject: SubjectRecord): Promise<RecordedEvent | undefined> {
+  let last: RecordedEvent | undefined;
+  for await (const event of store.readStream(personalDataStream(subject.organizationCode), { asStored: true })) {
+    if ((event.type === PERSONAL_DATA_EVENTS.suspended || event.type === PERSONAL_DATA_EVENTS.resumed) && event.data['subjectId'] === subject.subjectId) last = event;
+  }
+  return last;
 }
 
 /**

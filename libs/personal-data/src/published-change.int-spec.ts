@@ -82,19 +82,44 @@ describe('the published-change notice follows the key store, once', () => {
     expect(await trail()).toEqual([PERSONAL_DATA_EVENTS.erased, `${PERSONAL_DATA_EVENTS.publishedChanged}:erased`]);
   });
 
-  it('a suspension and its lifting each publish after the key store holds them', async () => {
+  it('a suspension and its lifting each publish after the key store holds them; a retry finishes the recorded request rather than recording another', async () => {
     const tanaka = (await keys.findSubject({ code: '132012' }, '田中三郎'))!;
     const suspend = { ...request(tanaka), legalBasis: 'appi-98-suspension' as const };
-    await expect(whileHeld(() => setSubjectSuspension(store, keys, suspend, true))).rejects.toThrow();
+    await expect(whileHeld(() => setSubjectSuspension(store, keys, suspend, true))).rejects.toMatchObject({ outcomeUnknown: true });
     expect(await trail()).toEqual([PERSONAL_DATA_EVENTS.suspended]);
-    await setSubjectSuspension(store, keys, suspend, true);
+    await setSubjectSuspension(store, keys, { ...suspend, at: '2026-12-02T00:00:00.000Z' }, true);
+    // Suspended as of the request that was recorded, not its retry.
+    expect((await keys.subject(tanaka))!.suspendedAt).toBe('2026-12-01T00:00:00.000Z');
     await setSubjectSuspension(store, keys, { ...request(tanaka), legalBasis: 'suspension-lifted' }, false);
     expect(await trail()).toEqual([
-      PERSONAL_DATA_EVENTS.suspended,
       PERSONAL_DATA_EVENTS.suspended,
       `${PERSONAL_DATA_EVENTS.publishedChanged}:suspended`,
       PERSONAL_DATA_EVENTS.resumed,
       `${PERSONAL_DATA_EVENTS.publishedChanged}:resumed`,
     ]);
+  });
+
+  it('given a suspension whose key store changed but whose notice was refused, when it is asked again, then the notice goes out (once), so distributed copies stop showing the person', async () => {
+    const tanaka = (await keys.findSubject({ code: '132012' }, '田中三郎'))!;
+    const suspend = { ...request(tanaka), legalBasis: 'appi-98-suspension' as const };
+    const refusingNotices = Object.create(store, {
+      append: {
+        value: (streamId: string, events: Parameters<typeof store.append>[1], expected: Parameters<typeof store.append>[2]) =>
+          events.some((e) => e.type === PERSONAL_DATA_EVENTS.publishedChanged) ? Promise.reject(new Error('store unavailable')) : store.append(streamId, events, expected),
+      },
+    }) as typeof store;
+    await expect(setSubjectSuspension(refusingNotices, keys, suspend, true)).rejects.toMatchObject({ outcomeUnknown: true });
+    expect((await keys.subject(tanaka))!.suspendedAt).not.toBeNull();
+    expect(await trail()).toEqual([PERSONAL_DATA_EVENTS.suspended]);
+
+    for (let i = 0; i < 2; i++) await setSubjectSuspension(store, keys, suspend, true);
+    expect(await trail()).toEqual([PERSONAL_DATA_EVENTS.suspended, `${PERSONAL_DATA_EVENTS.publishedChanged}:suspended`]);
+  });
+
+  it('a person suspended already by a request never recorded here (nothing to finish) gets no event and no notice', async () => {
+    const tanaka = (await keys.findSubject({ code: '132012' }, '田中三郎'))!;
+    await keys.setSuspended(tanaka, '2026-11-30T00:00:00.000Z');
+    await setSubjectSuspension(store, keys, { ...request(tanaka), legalBasis: 'appi-98-suspension' }, true);
+    expect(await trail()).toEqual([]);
   });
 });
