@@ -5,6 +5,7 @@ import { connectionApplicationForms } from './forms';
 import { delegatorHoldsByLawViolations, queryRightViolations } from './forms/query-rights';
 import { GenerateSelectionFormsDto, checkSelectionInput, violationUnder } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
+import { isLateElderlyUnion } from '../shared/applying-body';
 
 /** The applicant's choices on the selection screen; the body, the date and the category come from the application. */
 const CHOICES = ['extraChoices', ...FORM_GENERATION_INPUT_KEYS.filter((key) => key !== 'body' && key !== 'applicationDate' && key !== 'category')];
@@ -74,10 +75,10 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
 
 /**
  * The body type the screen reads the law for: the application's organ, except a 一部事務組合・広域連合
- * whose 様03-06 says it is a 後期高齢者医療広域連合 (the law names those by themselves: 項80, 81 and
- * their rows); before, such a body got no affairs at all from the screen.
+ * that is a 後期高齢者医療広域連合 by its name (the law names those by themselves: 項80, 81 and their
+ * rows); before, such a body got no affairs at all from the screen, then only once its 様03-06 said
+ * so (a 変更 files none), and any association whose 様03-06 said so got them.
  */
 function selectionBodyType(ctx: ConnectionApplicationContext): string {
-  const declared = ctx.forms['03-06']?.data['bodyType'];
-  return ctx.organization.kind === '一部事務組合・広域連合' && declared === '後期高齢者医療広域連合' ? declared : ctx.organization.kind;
+  return isLateElderlyUnion(ctx.organization) === true ? '後期高齢者医療広域連合' : ctx.organization.kind;
 }

@@ -3,6 +3,20 @@ import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/
 import { defaultKindFor, organOfCodeViolation, type OrganizationRef } from './organizations';
 
 const ASSOCIATION = '一部事務組合・広域連合';
+const LATE_ELDERLY_UNION = '後期高齢者医療広域連合';
+
+/**
+ * Whether an applying body is a 後期高齢者医療広域連合: an association whose name says so (高齢者の医療の
+ * 確保に関する法律第48条: one per prefecture, each named 「○○後期高齢者医療広域連合」). The law names
+ * those by themselves (別表第二 項80, 81 and their rows): before, any association could list their
+ * affairs, its 様03-06 saying it was one. `undefined` for a body whose name is not known here (a
+ * 委任元 named by its code only).
+ */
+export function isLateElderlyUnion(organization: { readonly kind: string; readonly name?: string | undefined }): boolean | undefined {
+  if (organization.kind !== ASSOCIATION) return false;
+  if (organization.name === undefined) return undefined;
+  return organization.name.normalize('NFKC').replace(/\s+/g, '').includes(LATE_ELDERLY_UNION);
+}
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 

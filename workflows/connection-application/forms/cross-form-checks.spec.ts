@@ -16,7 +16,7 @@ function saved(codes: string[], edits: Record<string, (d: any) => void> = {}): S
   }
   return out;
 }
-const fieldsOf = (category: string, forms: SavedForms, organization?: { kind: string; code?: string }) => crossFormViolations(category, forms, organization).map((v) => `${v.field}:${v.rule}`);
+const fieldsOf = (category: string, forms: SavedForms, organization?: { kind: string; code?: string; name?: string }) => crossFormViolations(category, forms, organization).map((v) => `${v.field}:${v.rule}`);
 const ALL = ['03-06', '03-07', '03-08', '03-09'];
 
 describe('crossFormViolations: the 様03-06 checklist and the forms saved', () => {
@@ -83,6 +83,24 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
       d.bodyType = '後期高齢者医療広域連合';
     };
     expect(fieldsOf('接続', saved(ALL, { '03-06': wideArea }), { kind: '一部事務組合・広域連合' }).filter((f) => !f.endsWith(':querierOfAffair'))).toEqual([]);
+  });
+
+  it('a 後期高齢者医療広域連合 is the association its name says is one: it says so on 様03-06, another association may not', () => {
+    const wideArea = (d: any) => {
+      d.bodyType = '後期高齢者医療広域連合';
+    };
+    const association = (d: any) => {
+      d.bodyType = '一部事務組合・広域連合';
+      d.interfaceAspUse = true;
+    };
+    const union = { kind: '一部事務組合・広域連合', name: '東京都後期高齢者医療広域連合' };
+    const other = { kind: '一部事務組合・広域連合', name: '西多摩衛生組合' };
+    const bodyType = (forms: SavedForms, organization: { kind: string; name: string }) => fieldsOf('接続', forms, organization).filter((f) => f.startsWith('forms.03-06.bodyType'));
+    expect(bodyType(saved(ALL, { '03-06': wideArea }), union)).toEqual([]);
+    expect(bodyType(saved(ALL, { '03-06': association }), other)).toEqual([]);
+    expect(bodyType(saved(ALL, { '03-06': wideArea }), other)).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);
+    expect(bodyType(saved(ALL, { '03-06': association }), union)).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);
+    expect(crossFormViolations('接続', saved(ALL, { '03-06': association }), union).find((v) => v.field === 'forms.03-06.bodyType')?.message.ja).toContain('「後期高齢者医療広域連合」を選択');
   });
 });
 

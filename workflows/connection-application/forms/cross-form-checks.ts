@@ -1,12 +1,16 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
 import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
+import { isLateElderlyUnion } from '../../shared/applying-body';
 
 import type { SavedFormData, SavedForms } from './saved-forms';
 
 export type { SavedFormData, SavedForms } from './saved-forms';
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
+
+const ASSOCIATION = '一部事務組合・広域連合';
+const LATE_ELDERLY_UNION = '後期高齢者医療広域連合';
 
 interface Row {
   itemNo?: unknown;
@@ -42,11 +46,27 @@ function checklistViolations(forms: SavedForms): FieldViolation[] {
 }
 
 /** The applicant's 機関種類 on 様03-06 is the one its application was opened as (a 後期高齢者医療広域連合 is a 広域連合). */
-function bodyTypeViolations(forms: SavedForms, organization: { readonly kind: string } | undefined): FieldViolation[] {
+function bodyTypeViolations(forms: SavedForms, organization: { readonly kind: string; readonly name?: string } | undefined): FieldViolation[] {
   const bodyType = forms['03-06']?.data['bodyType'];
   if (!organization || typeof bodyType !== 'string') return [];
+  // A 後期高齢者医療広域連合 is the association its name says is one (and it says so on 様03-06: its
+  // connection differs, no interface-system ASP); another association is not one by its word.
+  const union = isLateElderlyUnion(organization);
+  if (union === true && bodyType !== LATE_ELDERLY_UNION) {
+    return [violation('forms.03-06.bodyType', 'bodyTypeOfApplicant', `${organization.name ?? ''}は後期高齢者医療広域連合です。機関種類は「${LATE_ELDERLY_UNION}」を選択してください。`, `${organization.name ?? ''} is a 後期高齢者医療広域連合: choose ${LATE_ELDERLY_UNION}`)];
+  }
+  if (union === false && organization.kind === ASSOCIATION && bodyType === LATE_ELDERLY_UNION) {
+    return [
+      violation(
+        'forms.03-06.bodyType',
+        'bodyTypeOfApplicant',
+        `「${LATE_ELDERLY_UNION}」は名称が後期高齢者医療広域連合である広域連合のみが選択できます（申請者は${organization.name ?? ''}）。「${ASSOCIATION}」を選択してください。`,
+        `only a 後期高齢者医療広域連合 (so named) may choose ${LATE_ELDERLY_UNION} (the applicant is ${organization.name ?? ''}): choose ${ASSOCIATION}`,
+      ),
+    ];
+  }
   if (bodyType === organization.kind) return [];
-  if (bodyType === '後期高齢者医療広域連合' && organization.kind === '一部事務組合・広域連合') return [];
+  if (bodyType === LATE_ELDERLY_UNION && organization.kind === ASSOCIATION) return [];
   return [
     violation(
       'forms.03-06.bodyType',

@@ -27,7 +27,7 @@ function forms(itemNos: string[], form0308?: { receivedQueryAffairs: string[] })
 
 const HACHIOJI = { kind: '市町村長部局', code: '132012' };
 const TOKYO = { kind: '都道府県知事部局', code: '130001' };
-const refused = (category: string, saved: SavedForms, organization: { kind: string; code?: string }) =>
+const refused = (category: string, saved: SavedForms, organization: { kind: string; code?: string; name?: string }) =>
   queryRightViolations(category, saved, organization).map((v) => `${v.field}:${v.rule}`);
 
 describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情報照会者 of, or those received by delegation', () => {
@@ -76,5 +76,12 @@ describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情
 
   it('given a board of education, then a 市町村長 affair is not its own', () => {
     expect(refused('接続', forms(['27']), { kind: '市町村教育委員会', code: '132012' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+  });
+
+  it('given a 一部事務組合・広域連合, then 後期高齢者医療広域連合 affairs (項80) are its own only when its name says it is one', () => {
+    const union = { kind: '一部事務組合・広域連合', code: '138266', name: '東京都後期高齢者医療広域連合' };
+    expect(refused('接続', forms(['80']), union)).toEqual([]);
+    expect(refused('接続', forms(['80']), { ...union, name: '東京都　後期高齢者医療広域連合' })).toEqual([]);
+    expect(refused('接続', forms(['80']), { ...union, name: '西多摩衛生組合' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
   });
 });

@@ -1,6 +1,7 @@
 import type { FieldViolation } from '@nws/engine';
 import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
 import { organsOf } from '../../shared/organizations';
+import { isLateElderlyUnion } from '../../shared/applying-body';
 import type { SavedFormData, SavedForms } from './saved-forms';
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
@@ -10,8 +11,8 @@ const itemNos = (form: SavedFormData | undefined, key: string): string[] => {
   return Array.isArray(value) ? value.map((row) => String((row as { itemNo?: unknown } | null)?.itemNo)) : [];
 };
 
-/** The parties of the law an organ can be: an association may be a 後期高齢者医療広域連合. */
-const partiesOf = (kind: string): readonly string[] => (kind === '一部事務組合・広域連合' ? [kind, '後期高齢者医療広域連合'] : [kind]);
+/** The parties of the law an organ can be: an association named a 後期高齢者医療広域連合 is one (one named by its code only may be). */
+const partiesOf = (kind: string, name?: string): readonly string[] => (isLateElderlyUnion({ kind, name }) === false ? [kind] : [kind, '後期高齢者医療広域連合']);
 
 /**
  * 様03-07 (1): a body queries the affairs 別表第二 names it the 情報照会者 of (番号法第19条第8号), or
@@ -120,7 +121,7 @@ export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation
 export function queryRightViolations(
   category: string,
   forms: SavedForms,
-  organization: { readonly kind: string; readonly code?: string } | undefined,
+  organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined,
   /** The affairs received by delegation when no 様03-08 is filed: the body's registered delegations. */
   registeredReceived?: ReadonlySet<string>,
 ): FieldViolation[] {
@@ -128,7 +129,7 @@ export function queryRightViolations(
   if (!f0307 || !organization) return [];
   const f0308 = forms['03-08'];
   const received = f0308 ? new Set(itemNos(f0308, 'receivedQueryAffairs')) : registeredReceived;
-  const parties = partiesOf(organization.kind);
+  const parties = partiesOf(organization.kind, organization.name);
   const out: FieldViolation[] = [];
   itemNos(f0307, 'queryAffairs').forEach((itemNo, i) => {
     const item = findBeppyo2Item(itemNo);
