@@ -128,8 +128,8 @@ export const LOCAL_GOVERNMENT_PARTIES: ReadonlyArray<{ readonly text: string; re
   { text: MEDICAL_INSURER_DEFINITION, rules: [rule('市町村長部局'), rule('後期高齢者医療広域連合')], note: 'defines 医療保険者, which includes 市町村長' },
   {
     text: '医療保険者その他の法令による医療に関する給付の支給を行うこととされている者',
-    rules: [rule('市町村長部局')],
-    note: 'the municipality as 医療保険者; the other payers are found by benefit',
+    rules: [rule('市町村長部局'), rule('後期高齢者医療広域連合')],
+    note: 'the municipality as 医療保険者, the 後期高齢者医療広域連合 as the payer of 後期高齢者医療給付 (高齢者の医療の確保に関する法律); the other payers are found by benefit',
   },
 ];
 

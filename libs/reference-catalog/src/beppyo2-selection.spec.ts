@@ -93,7 +93,10 @@ describe('申請前情報選択画面: other body types', () => {
   });
 
   it('後期高齢者医療広域連合', () => {
-    expect(items(select({ bodyType: '後期高齢者医療広域連合' }))).toEqual(['80', '81']);
+    const union = select({ bodyType: '後期高齢者医療広域連合' });
+    expect(items(union)).toEqual(['80', '81']);
+    // It pays 後期高齢者医療給付 (高齢者の医療の確保に関する法律): one of "the others paying medical benefits by law".
+    expect(keys(union)).toEqual(expect.arrayContaining(['17-1', '106-1']));
   });
 
   it('広島市 and 長崎市 are named by the law for 原爆 affairs; 八王子市 is not', () => {
