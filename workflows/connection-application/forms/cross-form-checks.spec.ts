@@ -45,9 +45,21 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
       'forms.03-08.delegatedProvisions[0]:delegatedRowNotProvided',
       'forms.03-08.receivedQueryAffairs[0].delegation.chain[0].delegateeCode:chainEndsAtApplicant',
       'forms.03-08.receivedProvisions[0].delegation.chain[0].delegateeCode:chainEndsAtApplicant',
-      'forms.03-08.delegatedProvisions[0].delegateeCode:delegateeIsAnotherBody',
     ]);
     expect(fieldsOf('接続', saved(['03-07', '03-08']), hachioji)).toEqual([]);
+  });
+
+  it('a delegation to another organ of the applicant\u2019s own code (地方自治法第180条の2: 市長 to 教育委員会) is filed by the delegating side too; an association (one organ) delegates to itself to nobody', () => {
+    const delegatedToOwnCode = (code: string) => (d: any) => {
+      d.delegatedProvisions = [{ itemNo: '27', personalInfoName: d.receivedProvisions[0].personalInfoName, delegateeCode: code }];
+      d.receivedQueryAffairs = [];
+      d.receivedProvisions = [];
+    };
+    const delegated = (f: string) => f.startsWith('forms.03-08.delegatedProvisions');
+    expect(fieldsOf('接続', saved(['03-07', '03-08'], { '03-08': delegatedToOwnCode('132012') }), { kind: '市町村長部局', code: '132012' }).filter(delegated).filter((f) => !f.endsWith(':delegatedRowNotProvided'))).toEqual([]);
+    expect(fieldsOf('接続', saved(['03-07', '03-08'], { '03-08': delegatedToOwnCode('138266') }), { kind: '一部事務組合・広域連合', code: '138266' }).filter(delegated)).toContain(
+      'forms.03-08.delegatedProvisions[0].delegateeCode:delegateeIsAnotherBody',
+    );
   });
 
   it('様03-09 ticked (条例連携) but not saved', () => {

@@ -2,6 +2,7 @@ import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
 import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
 import { isLateElderlyUnion } from '../../shared/applying-body';
+import { organsOf } from '../../shared/organizations';
 
 import type { SavedFormData, SavedForms } from './saved-forms';
 
@@ -191,8 +192,13 @@ function delegationPartyViolations(forms: SavedForms, code: string): FieldViolat
       }
     });
   }
+  // Its own code names another organ of the same government where the code has one (地方自治法第180条の2,
+  // 第180条の7: a 市長 to its 教育委員会, or the board to the head's staff), which the 突合 matches as
+  // the counterpart; before, the delegating side could not file such a delegation at all. An
+  // association's code is one organ: to itself is nobody.
+  const toItself = organsOf(code).length <= 1;
   rows(f0308, 'delegatedProvisions').forEach((row, i) => {
-    if ((row as { delegateeCode?: unknown }).delegateeCode === code) {
+    if (toItself && (row as { delegateeCode?: unknown }).delegateeCode === code) {
       out.push(
         violation(
           `forms.03-08.delegatedProvisions[${i}].delegateeCode`,
