@@ -6,6 +6,7 @@ import { applicationNumberFor } from '../shared/application-number';
 import { decideReviewAction, reviewComment, violation } from '../shared/review-decisions';
 import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
+import { sameWords } from '../shared/japanese-text';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
 const fail = (...violations: FieldViolation[]): never => {
@@ -67,12 +68,6 @@ function withApplicationCategory(formCode: string, schema: JsonObject, form: Jso
   if (own === category) return form;
   return fail(violation('category', 'sameAsApplication', `様${formCode}の申請区分は、申請の申請区分（${category}）と同じにしてください。`, `form ${formCode} must have the application's 申請区分 (${category}), not ${String(own)}`));
 }
-
-/**
- * One name or title however it was spaced: 「佐藤 一郎」, 「佐藤　一郎」 (a full-width space) and
- * 「佐藤一郎」 are one person, as are full- and half-width forms of one letter (NFKC).
- */
-const sameWords = (a: string | undefined, b: string | undefined): boolean => (a ?? '').normalize('NFKC').replace(/\s+/g, '') === (b ?? '').normalize('NFKC').replace(/\s+/g, '');
 
 /** Cross-form checks, run at submit. */
 function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation[] {

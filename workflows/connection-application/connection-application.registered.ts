@@ -2,6 +2,7 @@ import type { FieldViolation, JsonObject, StreamRequirement } from '@nws/engine'
 import { queryRightViolations } from './forms/query-rights';
 import type { SavedForms } from './forms/saved-forms';
 import type { DelegationEntry } from './master-data/delegation-matching';
+import { sameWords } from '../shared/japanese-text';
 import { masterDataStream } from './master-data/master-data.content';
 
 
@@ -14,10 +15,16 @@ import { masterDataStream } from './master-data/master-data.content';
  * the application only): before, both registered query rights with nothing behind them.
  */
 export function registeredFormRequirements(category: string, organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
+  if (category !== '変更') return [];
+  return [...delegationFormRequirements(organization, forms), ...reporterRequirements(organization, forms)];
+}
+
+function delegationFormRequirements(organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
+  const category = '変更';
   const filed0307 = forms['03-07'];
   const filed0308 = forms['03-08'];
   // Both filed, or neither: the application's own forms were checked at submission (decide).
-  if (category !== '変更' || Boolean(filed0307) === Boolean(filed0308)) return [];
+  if (Boolean(filed0307) === Boolean(filed0308)) return [];
   return [
     {
       streamId: masterDataStream(organization.code, organization.kind),
@@ -42,6 +49,36 @@ export function registeredFormRequirements(category: string, organization: { cod
             message: {
               ja: `forms.03-07: 登録済みの様03-07に、この様03-08では受任しない事務（別表第二 第${items}項）が残ります。様03-07を提出して除いてください。`,
               en: `forms.03-07: the registered form 03-07 keeps affairs this form 03-08 no longer receives (別表第二 item ${items}): file form 03-07 without them`,
+            },
+          } satisfies FieldViolation,
+        ];
+      },
+    },
+  ];
+}
+
+/**
+ * 様02-06's reporter is the 情報システム責任者 of 様02-01 (DOMAIN). A 変更 filing 02-06 without 02-01
+ * reports under the registered 02-01: its reporter holds the registered responsible's post. Master
+ * data keeps the structure's job titles, not names (a name is not published), so the title is what
+ * can be held to it; before, a 変更 filing 02-06 alone was held to nothing.
+ */
+function reporterRequirements(organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
+  const reporter = forms['02-06']?.data['reporter'] as { title?: string } | undefined;
+  if (!reporter || forms['02-01']) return [];
+  return [
+    {
+      streamId: masterDataStream(organization.code, organization.kind),
+      latest: (event) => {
+        const title = ((event?.data['content'] as { structure?: { systemResponsibleTitle?: unknown } | null } | undefined)?.structure ?? undefined)?.systemResponsibleTitle;
+        if (typeof title !== 'string' || sameWords(title, reporter.title)) return [];
+        return [
+          {
+            field: 'forms.02-06.reporter.title',
+            rule: 'reporterIsSystemResponsible',
+            message: {
+              ja: `forms.02-06.reporter.title: 報告者は登録済みの様02-01の情報システム責任者（${title}）です。責任者が替わった場合は様02-01も提出してください。`,
+              en: `forms.02-06.reporter.title: the reporter is the 情報システム責任者 of the registered form 02-01 (${title}); if the post changed, file form 02-01 as well`,
             },
           } satisfies FieldViolation,
         ];

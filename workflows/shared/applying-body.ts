@@ -1,6 +1,7 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment, hasValidCheckDigit, prefectureCodeOf } from '@nws/reference-catalog';
 import { defaultKindFor, organOfCodeViolation, type OrganizationRef } from './organizations';
+import { plainWords } from './japanese-text';
 
 const ASSOCIATION = '一部事務組合・広域連合';
 const LATE_ELDERLY_UNION = '後期高齢者医療広域連合';
@@ -15,7 +16,7 @@ const LATE_ELDERLY_UNION = '後期高齢者医療広域連合';
 export function isLateElderlyUnion(organization: { readonly kind: string; readonly name?: string | undefined }): boolean | undefined {
   if (organization.kind !== ASSOCIATION) return false;
   if (organization.name === undefined) return undefined;
-  return organization.name.normalize('NFKC').replace(/\s+/g, '').includes(LATE_ELDERLY_UNION);
+  return plainWords(organization.name).includes(LATE_ELDERLY_UNION);
 }
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });

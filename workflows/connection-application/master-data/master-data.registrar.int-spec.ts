@@ -210,6 +210,29 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     expect(await refusalOf(engine.execute(id, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
     await store.close();
   });
+
+  it('given an organ registered, when a 変更 files 様02-06 alone, then its reporter holds the registered 情報システム責任者\u2019s post (however spaced); another post needs 様02-01 filed with it', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '登録', STRUCTURE_FORMS());
+    const registeredTitle = example('02-01').structure.systemResponsible.title as string;
+    const report = (title: string) => ({ ...example('02-06'), reporter: { ...example('02-06').reporter, title } });
+
+    const same = await draft(engine, { '02-06': report(` ${registeredTitle.replace('部長', '　部長')}`) });
+    expect(await refusalOf(engine.execute(same, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');
+
+    const other = await draft(engine, { '02-06': report('総務部長') });
+    const head = await store.headPosition();
+    expect(await refusalOf(engine.execute(other, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.02-06.reporter.title:reporterIsSystemResponsible']);
+    expect(await store.headPosition()).toBe(head);
+
+    const withStructure = await draft(engine, {
+      '02-01': { ...example('02-01'), structure: { ...example('02-01').structure, systemResponsible: { ...example('02-01').structure.systemResponsible, title: '総務部長' } } },
+      '02-06': report('総務部長'),
+    });
+    expect(await refusalOf(engine.execute(withStructure, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');
+    await store.close();
+  });
 });
 
 describe('master-data registrar: organs of one code are bodies of their own', () => {
