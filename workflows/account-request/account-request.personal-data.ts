@@ -13,6 +13,25 @@ function holderValues(form: unknown, prefix: PathSegment[], body: { org: string;
   return formValueRefs(accountRequestForm, form, prefix, body, () => 'internal');
 }
 
+/**
+ * The holders of issued accounts (AccountIssued, the view's `accounts`): name and e-mail, the
+ * holder's like the form's. Before, the e-mail was copied into the event in clear: erasure left it,
+ * redaction and disclosure missed it. Accounts issued before then name no holder and no organ: their
+ * e-mail, in clear in an immutable event, cannot be tied to a person (disclosed only with the form's).
+ */
+function issuedAccountValues(accounts: unknown, prefix: PathSegment[], organization: unknown): PersonalValueRef[] {
+  if (!Array.isArray(accounts) || !isRecord(organization) || typeof organization['code'] !== 'string') return [];
+  const body = { org: organization['code'], ...organField(organization['kind']) };
+  return accounts.flatMap((account, i): PersonalValueRef[] => {
+    if (!isRecord(account) || typeof account['name'] !== 'string') return [];
+    const anchor = [...prefix, i, 'name'];
+    return [
+      { path: anchor, ...body, anchor, classification: 'internal', formCode: accountRequestForm.code },
+      ...(typeof account['email'] === 'string' ? [{ path: [...prefix, i, 'email'], ...body, anchor, classification: 'internal' as const, formCode: accountRequestForm.code }] : []),
+    ];
+  });
+}
+
 export const accountRequestPersonalData: PersonalDataDeclaration = {
   workflow: 'account-request',
   purposes: [
@@ -20,6 +39,7 @@ export const accountRequestPersonalData: PersonalDataDeclaration = {
   ],
 
   inEvent(event: EventShape): PersonalValueRef[] {
+    if (event.type === 'AccountIssued') return issuedAccountValues(event.data['accounts'], ['data', 'accounts'], event.data['organization']);
     if (event.type !== 'FormSaved' || event.data['formCode'] !== accountRequestForm.code) return [];
     // Forms are saved by applicants of the requesting organ only: the actor's body is the holders'.
     const actor = isRecord(event.metadata['actor']) ? event.metadata['actor'] : {};
@@ -32,7 +52,8 @@ export const accountRequestPersonalData: PersonalDataDeclaration = {
     const forms = view['forms'];
     if (!isRecord(organization) || typeof organization['code'] !== 'string' || !isRecord(forms)) return [];
     const saved = forms[accountRequestForm.code];
-    return isRecord(saved) ? holderValues(saved['data'], ['forms', accountRequestForm.code, 'data'], { org: organization['code'], ...organField(organization['kind']) }) : [];
+    const holders = isRecord(saved) ? holderValues(saved['data'], ['forms', accountRequestForm.code, 'data'], { org: organization['code'], ...organField(organization['kind']) }) : [];
+    return [...holders, ...issuedAccountValues(view['accounts'], ['accounts'], organization)];
   },
 
   inMasterDataContent(): PersonalValueRef[] {

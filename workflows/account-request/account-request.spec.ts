@@ -20,6 +20,15 @@ describe('account request (情報共有サイト アカウント発行申請): a
     expect(view.forms['AR-01'].data.holders[0]!.phone).toBe('042-620-7200');
   });
 
+  it('one account per address: the same holder twice (the address in any case or width) is refused, naming the field', () => {
+    const holder = accountRequestForm.example['holders'] as Array<Record<string, string>>;
+    const twice = { ...accountRequestForm.example, holders: [holder[0]!, { ...holder[0]!, email: holder[0]!.email!.toUpperCase() }] };
+    const result = accountRequestForm.validate(twice);
+    expect(result.ok ? [] : result.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['holders:uniqueBy']);
+    const another = { ...accountRequestForm.example, holders: [holder[0]!, { ...holder[0]!, name: '鈴木 次郎', email: 'suzuki@city.hachioji.tokyo.jp' }] };
+    expect(accountRequestForm.validate(another).ok).toBe(true);
+  });
+
   it('submit needs the request form and routes to the prefecture, then MIC', () => {
     spec.given([created]).when('submit', {}, applicant).thenThrows(ValidationFailedError, /AR-01/);
     spec.given([created, saved]).when('submit', {}, applicant).then([submitted].map(({ type, data }) => ({ type, data })));
@@ -35,7 +44,7 @@ describe('account request (情報共有サイト アカウント発行申請): a
     approved.when('issue-account', {}, tokyo).thenThrows(ForbiddenError, /MIC/);
     approved.when('withdraw', {}, applicant).thenThrows(ActionNotAllowedInStateError);
     approved.when('issue-account', {}, mic).then([
-      { type: 'AccountIssued', data: { accounts: [{ loginId: expect.stringMatching(/^nws-[0-9a-f]{8}$/), email: 'renkei@city.hachioji.tokyo.jp' }], comment: null } },
+      { type: 'AccountIssued', data: { accounts: [{ loginId: expect.stringMatching(/^nws-[0-9a-f]{8}$/), name: '田中 三郎', email: 'renkei@city.hachioji.tokyo.jp' }], organization: expect.objectContaining({ code: '132012' }), comment: null } },
     ]);
   });
 

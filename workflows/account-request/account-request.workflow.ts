@@ -90,10 +90,11 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
         },
       ];
     case 'issue-account': {
-      const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email: string }>;
+      const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name: string; email: string }>;
       // Login ids derive from the request and the holder's position: deterministic, no clock or randomness.
-      const accounts = holders.map((h, i) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, email: h.email }));
-      return [{ type: 'AccountIssued', data: { accounts, comment: reviewComment(payload, false) } }];
+      const accounts = holders.map((h, i) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
+      // The holders' organ travels with them: the event's actor is MIC, whose people they are not.
+      return [{ type: 'AccountIssued', data: { accounts, organization: { ...ctx.organization }, comment: reviewComment(payload, false) } }];
     }
     default:
       throw new Error(`account-request: no decision for ${action}`);

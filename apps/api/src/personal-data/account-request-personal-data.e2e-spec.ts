@@ -50,12 +50,30 @@ describe('account request (情報共有サイト アカウント発行申請): i
     expect(log.filter((e) => e.actor.sub === 'tokyo-1')).toEqual([expect.objectContaining({ organizationKind: '市町村教育委員会', fields: expect.arrayContaining(['forms.AR-01.data.holders[0].email']) })]);
   });
 
+  it('the account issued names its holder as the form does: encrypted, redacted, disclosed as the holder\u2019s (before, its e-mail was copied into the event in clear)', async () => {
+    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(200);
+    expect((await driver.act('micReviewer', id, 'approve')).status).toBe(200);
+    const issued = await driver.act('micReviewer', id, 'issue-account');
+    expect([issued.status, issued.body.state]).toEqual([200, 'accountIssued']);
+    expect((await driver.as('boardOfEducation', 'GET', `/applications/${id}`)).body.accounts).toEqual([{ loginId: expect.stringMatching(/^nws-/), name: HOLDER.name, email: HOLDER.email }]);
+    checkpointEvents(server.config.dataDir);
+    expect(filesHolding(server.config.dataDir, VALUES).filter((h) => h.file.startsWith('events.sqlite'))).toEqual([]);
+    const audited = await driver.as('auditor', 'GET', `/applications/${id}`);
+    expect(audited.body.accounts[0]).toMatchObject({ name: PLACEHOLDER.purposeRequired, email: PLACEHOLDER.purposeRequired });
+    const history = (await driver.as('auditor', 'GET', `/applications/${id}/history`)).body;
+    expect(JSON.stringify(history)).not.toContain(HOLDER.email);
+    const subjects = (await driver.as('boardOfEducation', 'GET', '/personal-data/subjects')).body.subjects as Array<{ subjectId: string; label: string }>;
+    const disclosure = (await driver.as('boardOfEducation', 'GET', `/personal-data/subjects/${subjects.find((s) => s.label === HOLDER.name)!.subjectId}`)).body;
+    expect(JSON.stringify(disclosure)).toContain('AccountIssued');
+  });
+
   it('erasing the holder leaves ［消去済み］ in every answer and nothing of them in any file', async () => {
     const subjects = (await driver.as('boardOfEducation', 'GET', '/personal-data/subjects')).body.subjects as Array<{ subjectId: string; label: string }>;
     const holder = subjects.find((s) => s.label === HOLDER.name)!.subjectId;
     expect((await driver.as('boardOfEducation', 'POST', `/personal-data/subjects/${holder}/erasure`, { legalBasis: 'appi-98-erasure' })).status).toBe(200);
     const view = await driver.as('boardOfEducation', 'GET', `/applications/${id}`);
     expect(view.body.forms['AR-01'].data.holders[0]).toMatchObject({ name: PLACEHOLDER.erased, email: PLACEHOLDER.erased });
+    expect(view.body.accounts[0]).toMatchObject({ name: PLACEHOLDER.erased, email: PLACEHOLDER.erased });
     checkpointEvents(server.config.dataDir);
     expect(filesHolding(server.config.dataDir, [...VALUES, HOLDER.name])).toEqual([]);
   });
