@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
+import { IsUniqueBy } from '../../connection-application/forms/rule-validators';
 
 export class AccountHolderDto {
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
@@ -15,7 +16,14 @@ export class AccountHolderDto {
 export class AccountRequestFormDto {
   /** 利用目的 */
   @IsString() @IsNotBlank() @MaxLength(500) purpose!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => AccountHolderDto) holders!: AccountHolderDto[];
+  // One account per address: the same holder twice was issued two accounts.
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsUniqueBy<AccountHolderDto>((holder) => String(holder.email).normalize('NFKC').toLowerCase(), ['アカウント保有者のメールアドレス', 'holder e-mail address'])
+  @ValidateNested({ each: true })
+  @Type(() => AccountHolderDto)
+  holders!: AccountHolderDto[];
 }
 
 export const accountRequestForm = classValidatorForm({
