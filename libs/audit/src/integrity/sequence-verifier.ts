@@ -47,7 +47,14 @@ export interface SequenceVerifierOptions {
  */
 export class SequenceVerifier {
   readonly chains = new StreamChainTracker();
+  /** The rolling hash of every event seen: what an export's trailer is compared with. */
   private rolling = ROLLING_GENESIS;
+  /**
+   * What seals are compared with: the same until a seal does not match, then rolled on from that
+   * seal's hash, so each damaged range is reported once. Kept apart: a reset shared by every seal
+   * log blamed the witness's copy of an intact seal, and the trailer of an honest export.
+   */
+  private sealBase = ROLLING_GENESIS;
   private lastPosition = 0;
   private nonSealCount = 0;
   private checkedEvents = 0;
@@ -104,7 +111,9 @@ export class SequenceVerifier {
     const broken = this.chains.check(event);
     if (broken) this.log.add({ ...at, ...broken });
     if (!isSealEvent(event)) {
+      const diverged = this.sealBase !== this.rolling;
       this.rolling = rollEvent(this.rolling, event);
+      this.sealBase = diverged ? rollEvent(this.sealBase, event) : this.rolling;
       this.nonSealCount += 1;
     }
     this.lastPosition = Math.max(this.lastPosition, event.position);
@@ -117,7 +126,14 @@ export class SequenceVerifier {
     await this.checkSealsBefore(Number.POSITIVE_INFINITY, endLabel);
   }
 
+  /**
+   * Every seal the pass has moved past, of every log, is checked against the events as they stand
+   * now (one base for all: the seals due at once end at or after the last event seen); then, if one
+   * did not match, the newest of them is trusted from here on.
+   */
   private async checkSealsBefore(position: number, endLabel?: string): Promise<void> {
+    const base = this.sealBase;
+    let trusted: SealRecord | undefined;
     for (const cursor of this.sealLogs) {
       for (let seal = await cursor.peek(); seal && seal.toPosition < position; seal = await cursor.peek()) {
         await cursor.take();
@@ -133,30 +149,30 @@ export class SequenceVerifier {
           cursor.previous = seal;
           continue;
         }
-        this.checkSeal(cursor, seal);
+        this.checkSeal(cursor, seal, base);
+        if (!trusted || seal.toPosition > trusted.toPosition) trusted = seal;
       }
     }
+    if (trusted && trusted.rollingHash !== base) this.sealBase = trusted.rollingHash;
   }
 
-  private checkSeal(cursor: SealCursor, seal: SealRecord): void {
+  private checkSeal(cursor: SealCursor, seal: SealRecord, base: string): void {
     const link = sealLinkProblem(seal, cursor.previous);
     if (link) {
       this.log.add({ kind: 'seal-broken', sealSequence: seal.sequence, message: `${cursor.source} seal ${seal.sequence}: wrong ${link.what}`, expected: link.expected, found: link.found });
     }
     const counted = this.nonSealCount - cursor.countAtPrevious;
     const consecutive = cursor.previous !== undefined && seal.sequence === cursor.previous.sequence + 1;
-    if (seal.rollingHash !== this.rolling) {
+    if (seal.rollingHash !== base) {
       const count = consecutive && counted !== seal.count ? ` (${seal.count} events sealed, ${counted} found)` : '';
       this.log.add({
         kind: 'seal-mismatch',
         sealSequence: seal.sequence,
         position: seal.toPosition,
         message: `the events up to position ${seal.toPosition} do not hash to ${cursor.source} seal ${seal.sequence}${count}: an event at positions ${seal.fromPosition}..${seal.toPosition} (or before) was changed, removed, renumbered or re-dated`,
-        expected: this.rolling,
+        expected: base,
         found: seal.rollingHash,
       });
-      // Trust the seal from here on, so each damaged range is reported once.
-      this.rolling = seal.rollingHash;
     } else if (!this.newestSeal || seal.sequence >= this.newestSeal.sequence) {
       this.newestSeal = seal;
       this.countAtNewestSeal = this.nonSealCount;
