@@ -65,6 +65,7 @@ const commands = {
     for (const pump of [...subscriptions]) pump.drop(error);
     return subscriptions.size;
   },
+  stallSubscriptions: () => [...subscriptions].filter((pump) => pump.stall()).length,
   subscriptionRequests: () => subscriptionRequests.list(),
 };
 

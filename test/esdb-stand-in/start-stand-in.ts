@@ -62,6 +62,18 @@ export interface EsdbStandIn {
   stats(): Promise<StandInStats>;
   /** Ends every live subscription with UNAVAILABLE, as a restarting node would. */
   dropSubscriptions(): Promise<number>;
+  /**
+   * Every live subscription open now stops sending and stays open (no error, no end), as on a node
+   * that froze while its HTTP/2 layer still answers pings; subscriptions opened later are served
+   * (to stall those at the request, inject a `stall` for `subscribe`). Resolves to how many.
+   */
+  stallSubscriptions(): Promise<number>;
+  /**
+   * Stops the stand-in's process (SIGSTOP): connections stay open and nothing answers them, HTTP/2
+   * keepalive pings included, as a frozen node. Control calls wait until `thaw()`.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Catch-up subscription requests in arrival order (the last 1,000). */
   subscriptionRequests(): Promise<StandInSubscriptionRequest[]>;
   stop(): Promise<void>;
@@ -120,6 +132,13 @@ export async function startEsdbStandIn(options: StandInOptions = {}): Promise<Es
     elect: (node) => control('elect', node),
     stats: () => control('stats'),
     dropSubscriptions: () => control('dropSubscriptions'),
+    stallSubscriptions: () => control('stallSubscriptions'),
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
+    },
     subscriptionRequests: () => control('subscriptionRequests'),
     stop: () => stopChild(child),
   };
@@ -149,6 +168,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
+    // A frozen stand-in would hold SIGTERM until continued.
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
   });
 }

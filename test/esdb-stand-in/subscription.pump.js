@@ -33,6 +33,7 @@ class SubscriptionPump {
     this.caughtUp = false;
     this.waitingForDrain = false;
     this.closed = false;
+    this.stalled = false;
     this.unsubscribe = () => {};
   }
 
@@ -60,8 +61,19 @@ class SubscriptionPump {
     this.unsubscribe();
   }
 
+  /**
+   * Sends nothing more and keeps the call open, as a node that froze behind a live HTTP/2 layer
+   * (which still answers pings): no error, no end, only silence. False if already stalled or closed.
+   */
+  stall() {
+    if (this.closed || this.stalled) return false;
+    this.stalled = true;
+    this.unsubscribe();
+    return true;
+  }
+
   pump() {
-    if (this.closed || this.waitingForDrain) return;
+    if (this.closed || this.stalled || this.waitingForDrain) return;
     const records = this.log.records;
     while (this.index < records.length) {
       const record = records[this.index];
@@ -95,7 +107,7 @@ class SubscriptionPump {
 
   /** False when the client is not keeping up: the pump resumes on 'drain'. */
   send(response) {
-    if (this.closed) return false;
+    if (this.closed || this.stalled) return false;
     if (this.call.write(response)) return true;
     if (this.waitingForDrain) return false;
     this.waitingForDrain = true;
