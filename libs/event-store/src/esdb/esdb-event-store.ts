@@ -26,6 +26,7 @@ import { EventIdGuard } from './esdb-event-id-guard';
 import { readAllFiltered } from './esdb-filtered-read';
 import {
   esdbPositionAfter,
+  isAfter,
   keepEvent,
   matchesNothing,
   positionOf,
@@ -44,6 +45,7 @@ import {
 } from './esdb-persistent-subscriptions';
 import { iterateRead } from './esdb-read-iteration';
 import { resilientObservable, SubscriptionEndedError } from './esdb-resilient-observable';
+import { watchForStall } from './esdb-stall-watchdog';
 import { DEFAULT_RETRY_POLICY, withResumableRetry, withRetry, type RetryPolicy } from './esdb-retry';
 
 export interface EsdbEventStoreOptions {
@@ -54,7 +56,16 @@ export interface EsdbEventStoreOptions {
    * (ids are checked within their stream only).
    */
   readonly guardEventIdReuse?: boolean;
+  /**
+   * How often a live subscription that received nothing checks that the store holds nothing it
+   * should have been sent (esdb-stall-watchdog.ts); a stalled one is subscribed again from where it
+   * got to. Default 5,000 ms: a stall is noticed within three periods, at the cost of one small
+   * filtered read per quiet subscription per period. 0 turns the watchdog off.
+   */
+  readonly subscriptionStallCheckMs?: number;
 }
+
+export const DEFAULT_SUBSCRIPTION_STALL_CHECK_MS = 5_000;
 
 /**
  * EventStore port on EventStoreDB / KurrentDB (>= 22.6, gRPC) through the official client.
@@ -68,6 +79,7 @@ export interface EsdbEventStoreOptions {
 export class EsdbEventStore implements EventStore {
   private readonly retry: RetryPolicy;
   private readonly guard: EventIdGuard | undefined;
+  private readonly stallCheckMs: number;
   private closed = false;
 
   constructor(
@@ -76,6 +88,8 @@ export class EsdbEventStore implements EventStore {
   ) {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.guard = options.guardEventIdReuse === false ? undefined : new EventIdGuard(client, this.retry);
+    this.stallCheckMs = options.subscriptionStallCheckMs ?? DEFAULT_SUBSCRIPTION_STALL_CHECK_MS;
+    if (!(this.stallCheckMs >= 0)) throw new Error(`subscriptionStallCheckMs must be 0 (off) or a positive number of milliseconds, got ${this.stallCheckMs}`);
   }
 
   static fromConnectionString(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
@@ -182,7 +196,9 @@ export class EsdbEventStore implements EventStore {
    * is later, so consumers see no gap and no duplicate, and a sparse filter over a long $all does
    * not make the server scan again everything since the last match. Checkpoints come from the
    * server every 32 events it looked at (client default: checkpointInterval 1 x maxSearchWindow 32)
-   * and stay internal: the port has no use for them.
+   * and stay internal: the port has no use for them. A subscription that goes silent while the
+   * store holds events for it (the call left open) is given up and re-opened the same way
+   * (esdb-stall-watchdog.ts); a node that answers no HTTP/2 ping at all is the client's keepalive's.
    */
   subscribeToAll(options: SubscribeOptions = {}): Observable<RecordedEvent> {
     const { filter } = options;
@@ -236,12 +252,42 @@ export class EsdbEventStore implements EventStore {
       });
       subscription.on('error', fail);
       subscription.on('end', () => fail(new SubscriptionEndedError('subscription to $all ended')));
+      const watchdog = this.stallCheckMs > 0 ? this.watchForStall(filter, () => resumePosition(cursor, checkpoint), fail) : undefined;
       return {
         stop: () => {
           stopped = true;
+          watchdog?.stop();
           void subscription.unsubscribe().catch(() => undefined);
         },
       };
+    });
+  }
+
+  private watchForStall(filter: EventFilter | undefined, reached: () => Position | 'start', stalled: (error: unknown) => void): { stop(): void } {
+    return watchForStall({
+      checkEveryMs: this.stallCheckMs,
+      probeTimeoutMs: this.retry.attemptTimeoutMs ?? this.stallCheckMs,
+      reached,
+      stalled,
+      probe: (after) => {
+        if (this.closed) return { answer: Promise.resolve(undefined), cancel: () => undefined };
+        // Reads include their start and subscriptions do not: the record at `after` was sent already.
+        const read = readAllFiltered(this.client, { from: after, direction: 'forwards', filter: toServerFilter(filter), maxCount: 2, requiresLeader: true });
+        const answer = (async () => {
+          for await (const resolved of iterateRead<AllStreamResolvedEvent>(read)) {
+            const position = resolved.event?.position;
+            if (position && isAfter(position, after)) return position;
+          }
+          return undefined;
+        })();
+        return {
+          answer,
+          cancel: () => {
+            read.resume();
+            void read.cancel().catch(() => undefined);
+          },
+        };
+      },
     });
   }
 
@@ -293,10 +339,4 @@ function resumePosition(cursor: number, checkpoint: Position | undefined): Posit
   const afterCursor = esdbPositionAfter(cursor);
   // Verbatim, never rounded up: the server checkpoints only records it has examined, and resumes strictly after its checkpoints.
   return checkpoint && isAfter(checkpoint, afterCursor) ? checkpoint : afterCursor;
-}
-
-/** $all order: commit position, then prepare position. */
-function isAfter(position: Position, than: Position | 'start'): boolean {
-  if (than === 'start') return true;
-  return position.commit > than.commit || (position.commit === than.commit && position.prepare > than.prepare);
 }

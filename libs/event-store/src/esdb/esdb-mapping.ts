@@ -64,6 +64,12 @@ export function esdbPositionAfter(after: number): Position | 'start' {
   return after <= 0 ? 'start' : { commit: BigInt(after), prepare: BigInt(after) };
 }
 
+/** $all order: commit position, then prepare position. */
+export function isAfter(position: Position, than: Position | 'start'): boolean {
+  if (than === 'start') return true;
+  return position.commit > than.commit || (position.commit === than.commit && position.prepare > than.prepare);
+}
+
 /** Events of the server itself ($-prefixed streams or types): never part of the port's view. */
 export function isSystemEvent(event: { readonly type: string; readonly streamId: string }): boolean {
   return event.type.startsWith('$') || event.streamId.startsWith('$');

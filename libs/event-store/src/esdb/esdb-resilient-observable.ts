@@ -6,6 +6,15 @@ export class SubscriptionEndedError extends Error {
   override readonly name = 'SubscriptionEndedError';
 }
 
+/**
+ * A live subscription that receives nothing while the server holds events it should have sent
+ * (the node froze or its subscription died without closing the call): the attempt is given up,
+ * as a dropped one would be, and the next starts where this one got to.
+ */
+export class SubscriptionStalledError extends Error {
+  override readonly name = 'SubscriptionStalledError';
+}
+
 export interface AttemptHandlers<T> {
   next(value: T): void;
   /** The attempt got somewhere (confirmed, or delivered): the failure count starts again. */
@@ -46,7 +55,8 @@ export function resilientObservable<T>(operation: string, policy: RetryPolicy, s
           if (!active()) return;
           current += 1;
           attempt?.stop();
-          if (!(error instanceof SubscriptionEndedError) && !isTransient(error)) return subscriber.error(error);
+          const retryable = error instanceof SubscriptionEndedError || error instanceof SubscriptionStalledError || isTransient(error);
+          if (!retryable) return subscriber.error(error);
           failures += 1;
           if (failures >= policy.attempts) return subscriber.error(unavailable(operation, policy, error));
           timer = setTimeout(open, backoffMs(policy, failures));
