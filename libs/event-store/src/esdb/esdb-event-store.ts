@@ -66,6 +66,7 @@ export interface EsdbEventStoreOptions {
 }
 
 export const DEFAULT_SUBSCRIPTION_STALL_CHECK_MS = 5_000;
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * EventStore port on EventStoreDB / KurrentDB (>= 22.6, gRPC) through the official client.
@@ -89,7 +90,10 @@ export class EsdbEventStore implements EventStore {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.guard = options.guardEventIdReuse === false ? undefined : new EventIdGuard(client, this.retry);
     this.stallCheckMs = options.subscriptionStallCheckMs ?? DEFAULT_SUBSCRIPTION_STALL_CHECK_MS;
-    if (!(this.stallCheckMs >= 0)) throw new Error(`subscriptionStallCheckMs must be 0 (off) or a positive number of milliseconds, got ${this.stallCheckMs}`);
+    // Node runs a timer of more than 2^31 - 1 ms (Infinity too) after 1 ms: a probe every millisecond.
+    if (!(Number.isInteger(this.stallCheckMs) && this.stallCheckMs >= 0 && this.stallCheckMs <= MAX_TIMER_MS)) {
+      throw new Error(`subscriptionStallCheckMs must be 0 (off) or a whole number of milliseconds up to ${MAX_TIMER_MS}, got ${this.stallCheckMs}`);
+    }
   }
 
   static fromConnectionString(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
@@ -266,7 +270,7 @@ export class EsdbEventStore implements EventStore {
   private watchForStall(filter: EventFilter | undefined, reached: () => Position | 'start', stalled: (error: unknown) => void): { stop(): void } {
     return watchForStall({
       checkEveryMs: this.stallCheckMs,
-      probeTimeoutMs: this.retry.attemptTimeoutMs ?? this.stallCheckMs,
+      probeTimeoutMs: boundedTimeout(this.retry.attemptTimeoutMs) ?? this.stallCheckMs,
       reached,
       stalled,
       probe: (after) => {
@@ -339,4 +343,9 @@ function resumePosition(cursor: number, checkpoint: Position | undefined): Posit
   const afterCursor = esdbPositionAfter(cursor);
   // Verbatim, never rounded up: the server checkpoints only records it has examined, and resumes strictly after its checkpoints.
   return checkpoint && isAfter(checkpoint, afterCursor) ? checkpoint : afterCursor;
+}
+
+/** A try's bound as a timer can hold it; none (unbounded tries) when it cannot. */
+function boundedTimeout(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER_MS ? ms : undefined;
 }

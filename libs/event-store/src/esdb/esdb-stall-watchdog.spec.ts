@@ -1,4 +1,5 @@
 import type { Position } from '@eventstore/db-client';
+import { EsdbEventStore } from './esdb-event-store';
 import { SubscriptionStalledError } from './esdb-resilient-observable';
 import { watchForStall, type StallProbe } from './esdb-stall-watchdog';
 
@@ -113,5 +114,15 @@ describe('the stall watchdog of a live EventStoreDB subscription', () => {
     watchdog.stop();
     expect(cancelled).toHaveLength(1);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('the stall watchdog period of the EventStoreDB adapter', () => {
+  it.each([Infinity, 2 ** 31, -1, 1.5, Number.NaN])('refuses %p, which a timer cannot hold (Node would run it every millisecond)', (period) => {
+    expect(() => new EsdbEventStore({} as never, { subscriptionStallCheckMs: period, guardEventIdReuse: false })).toThrow(/subscriptionStallCheckMs/);
+  });
+
+  it('takes 0 as off', () => {
+    expect(() => new EsdbEventStore({} as never, { subscriptionStallCheckMs: 0, guardEventIdReuse: false })).not.toThrow();
   });
 });
