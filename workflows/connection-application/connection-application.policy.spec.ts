@@ -62,7 +62,8 @@ function table(routed: string, options: { otherOrganReads: boolean }): Record<st
     approved: { ...reviewers, 'own-applicant': 'read', system: 'read register-master-data' },
     masterDataRegistered: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read confirm-distribution', system: 'read confirm-distribution' },
     distributed: { ...reviewers, 'own-applicant': 'read', 'mic-distributor': 'read' },
-    withdrawn: { ...body, 'own-applicant': 'read' },
+    // Withdrawn before it was ever submitted: still a draft's readers (its head's department never received it).
+    withdrawn: { ...drafting, 'own-applicant': 'read' },
     'withdrawn (in first review)': { ...reviewers, 'own-applicant': 'read' },
   };
 }
@@ -82,6 +83,8 @@ const EXPECTED: Record<Kind, Record<string, Record<string, string>>> = {
       auditors: 'read',
       system: 'read',
     },
+    // Withdrawn while it waited for forwarding: received by the head's department, never by the reviewers.
+    'withdrawn (awaiting forward)': { 'own-applicant': 'read', 'same-body-other-organ-applicant': 'read', auditors: 'read', system: 'read' },
   },
 };
 
@@ -136,6 +139,7 @@ function situations(kind: Kind): Map<string, SampleEvent[]> {
   out.set('rejected (second review)', [...inFirst, pick('FirstReviewApproved'), pick('SecondReviewRejected')]);
   out.set('draft (round 2)', [...inFirst, pick('FirstReviewRejected'), pick('ApplicationRevised')]);
   out.set('withdrawn (in first review)', [...inFirst, pick('ApplicationWithdrawn')]);
+  if (body.forwardVia) out.set('withdrawn (awaiting forward)', [pick('ApplicationCreated'), pick('ApplicationSubmitted'), pick('ApplicationWithdrawn')]);
   out.delete('rejected');
   return out;
 }

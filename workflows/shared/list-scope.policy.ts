@@ -17,6 +17,8 @@ export interface ListScope {
   readonly states?: readonly string[];
   /** States whose rows the caller does not see (a reviewer: what waits for forwarding). */
   readonly excludedStates?: readonly string[];
+  /** Only what reached its reviewers: never what was withdrawn while it waited to be forwarded. */
+  readonly reachedReviewers?: boolean;
   readonly category?: string;
   readonly applicationNumber?: string;
 }
@@ -82,11 +84,11 @@ export function listScope(actor: Actor): ListScope | null {
     }
     case 'first-reviewer': {
       const body = reviewingBodyOf(actor);
-      return body === undefined ? null : { firstReviewer: body, excludedStates: [AWAITING_FORWARD] };
+      return body === undefined ? null : { firstReviewer: body, excludedStates: [AWAITING_FORWARD], reachedReviewers: true };
     }
     case 'second-reviewer': {
       const body = reviewingBodyOf(actor);
-      return body === undefined ? null : { secondReviewer: body, excludedStates: [AWAITING_FORWARD] };
+      return body === undefined ? null : { secondReviewer: body, excludedStates: [AWAITING_FORWARD], reachedReviewers: true };
     }
     case 'distributor':
       return actor.org === MIC ? { workflow: 'connection-application', states: ['masterDataRegistered', 'distributed'] } : null;

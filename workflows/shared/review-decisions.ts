@@ -136,12 +136,17 @@ export function canReadReviewed(
     readonly secondReviewer: string | null;
     /** The organ that forwards it (首長部局を経由), in workflows that forward at all. */
     readonly forwardVia?: string | null;
+    /** Its latest forwarding, in workflows that forward: null until it was first forwarded. */
+    readonly forwarding?: unknown;
+    /** Set by its first submission. */
+    readonly applicationNumber: string | null;
   },
   actor: Actor,
   state: string,
 ): boolean | undefined {
-  // What waits for the head department's forwarding (首長部局を経由) has not reached the reviewers yet.
-  const reachedReviewers = state !== AWAITING_FORWARD;
+  // What waits for the head department's forwarding (首長部局を経由) has not reached the reviewers yet,
+  // nor what was withdrawn before it was ever forwarded (it was readable again once withdrawn).
+  const reachedReviewers = state !== AWAITING_FORWARD && (!ctx.forwardVia || (ctx.forwarding !== null && ctx.forwarding !== undefined));
   switch (actor.role) {
     case 'applicant':
       // A body is an organ, not a code: a 市町村教育委員会 does not read its 市町村長部局's applications
@@ -150,7 +155,8 @@ export function canReadReviewed(
       if (actor.org !== ctx.organization.code || ctx.organization.kind === undefined || organOf(actor) === ctx.organization.kind) return actor.org === ctx.organization.code;
       // The organ that forwards it, once it is submitted: a board's draft is the board's own, and
       // what is not forwarded (an account request) is the board's alone.
-      return ctx.forwardVia !== undefined && organOf(actor) === forwardingOrganFor({ kind: ctx.organization.kind }) && state !== 'draft';
+      // Submitted once (a draft withdrawn before any submission was readable once withdrawn).
+      return ctx.forwardVia !== undefined && organOf(actor) === forwardingOrganFor({ kind: ctx.organization.kind }) && state !== 'draft' && ctx.applicationNumber !== null;
     case 'first-reviewer':
       return reachedReviewers && ctx.firstReviewer !== null && reviewingBodyOf(actor) === ctx.firstReviewer;
     case 'second-reviewer':

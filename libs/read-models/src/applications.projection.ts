@@ -15,7 +15,9 @@ export const applicationsProjection: Projection = {
   name: 'applications',
   // 2: reviewers are taken from the routing event, not only from where the application waits.
   // 3: the applicant organ (organization_kind): a body is an organ, and lists are scoped by it.
-  version: 3,
+  // 4: whether it ever reached its reviewers (reached_reviewers): a board's application withdrawn
+  //    while it waited for its head's forwarding was listed to reviewers who never received it.
+  version: 4,
   tables: ['applications'],
   schema: `
     CREATE TABLE IF NOT EXISTS applications (
@@ -34,6 +36,7 @@ export const applicationsProjection: Projection = {
       waiting_org       TEXT,
       first_reviewer    TEXT,
       second_reviewer   TEXT,
+      reached_reviewers INTEGER NOT NULL DEFAULT 0,
       created_at        TEXT NOT NULL,
       updated_at        TEXT NOT NULL,
       last_position     INTEGER NOT NULL
@@ -79,7 +82,8 @@ export const applicationsProjection: Projection = {
          application_number = COALESCE(?, application_number),
          round = COALESCE(?, round),
          first_reviewer = COALESCE(?, CASE WHEN ? = 'first' THEN ? ELSE first_reviewer END),
-         second_reviewer = COALESCE(?, CASE WHEN ? = 'second' THEN ? ELSE second_reviewer END)
+         second_reviewer = COALESCE(?, CASE WHEN ? = 'second' THEN ? ELSE second_reviewer END),
+         reached_reviewers = MAX(reached_reviewers, ?)
        WHERE id = ? AND revision < ?`,
     ).run(
       meta.state ?? '',
@@ -96,6 +100,8 @@ export const applicationsProjection: Projection = {
       routed(data.secondReviewer),
       waiting?.stage ?? null,
       waiting?.org ?? null,
+      // Reviewers have it once it waited at a review stage, never while it waits to be forwarded.
+      waiting?.stage === 'first' || waiting?.stage === 'second' ? 1 : 0,
       id,
       event.revision,
     );

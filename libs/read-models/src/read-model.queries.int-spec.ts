@@ -50,7 +50,7 @@ describe('read-model queries use an index in their order', () => {
     sent.length = 0;
     queries.applications({ ...scope, limit: 100, offset: 0 });
     const sql = sent.at(-1)!;
-    const params = [...Object.values(scope).flat(), 100, 0];
+    const params = [...Object.values(scope).flat().filter((v) => typeof v !== 'boolean'), 100, 0];
     const how = plan(sql, params);
     expect(how).toContain(`USING INDEX ${index}`);
     expect(how).not.toContain('TEMP B-TREE');
@@ -61,7 +61,7 @@ describe('read-model queries use an index in their order', () => {
       const filter = { ...(listScope(actor) as ApplicationFilter), applicationNumber: '20261208-132012-AFEA8A' };
       sent.length = 0;
       queries.applications({ ...filter, limit: 100, offset: 0 });
-      expect(plan(sent.at(-1)!, [...Object.values(filter).flat(), 100, 0])).toContain('USING INDEX applications_by_number');
+      expect(plan(sent.at(-1)!, [...Object.values(filter).flat().filter((v) => typeof v !== 'boolean'), 100, 0])).toContain('USING INDEX applications_by_number');
     }
   });
 

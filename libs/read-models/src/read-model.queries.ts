@@ -33,6 +33,8 @@ export interface ApplicationFilter {
   readonly secondReviewer?: string;
   readonly states?: readonly string[];
   readonly excludedStates?: readonly string[];
+  /** Only applications that reached their reviewers (waited at a review stage at least once). */
+  readonly reachedReviewers?: boolean;
   readonly workflow?: string;
   /** 申請区分 (登録, 変更, 接続, アカウント発行) */
   readonly category?: string;
@@ -81,12 +83,13 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
     const forwarded = filter.forwardedKinds ?? [];
     const workflows = filter.forwardedWorkflows ?? [];
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    const forwardedClause = forwarded.length > 0 && workflows.length > 0 ? ` OR (organization_kind IN (${marks(forwarded.length)}) AND workflow IN (${marks(workflows.length)}) AND state <> 'draft')` : '';
+    const forwardedClause = forwarded.length > 0 && workflows.length > 0 ? ` OR (organization_kind IN (${marks(forwarded.length)}) AND workflow IN (${marks(workflows.length)}) AND state <> 'draft' AND application_number IS NOT NULL)` : '';
     clauses.push(`(organization_kind IS NULL OR organization_kind IN (${marks(filter.organizationKinds.length)})${forwardedClause})`);
     params.push(...filter.organizationKinds, ...(forwardedClause ? [...forwarded, ...workflows] : []));
   }
   equal('first_reviewer', filter.firstReviewer);
   equal('second_reviewer', filter.secondReviewer);
+  if (filter.reachedReviewers) clauses.push('reached_reviewers = 1');
   if (filter.states && filter.states.length > 0) {
     clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
     params.push(...filter.states);

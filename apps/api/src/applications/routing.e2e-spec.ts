@@ -72,6 +72,27 @@ describe('routing over HTTP: boards of education through their head department, 
     }
   });
 
+  it('withdrawn before it was forwarded, a board’s application never becomes the reviewers’; withdrawn before it was submitted, never its head department’s (both were readable once withdrawn, 緊急連絡先 included)', async () => {
+    const waiting = await driver.draftWithForms('boardOfEducation');
+    expect((await driver.act('boardOfEducation', waiting, 'submit')).body.state).toBe('awaitingForward');
+    expect((await driver.act('boardOfEducation', waiting, 'withdraw')).body.state).toBe('withdrawn');
+    for (const reviewer of ['prefectureReviewer', 'micReviewer'] as const) {
+      for (const path of [`/applications/${waiting}`, `/applications/${waiting}/history`]) {
+        expect([reviewer, path, (await driver.as(reviewer, 'GET', path)).status]).toEqual([reviewer, path, 403]);
+      }
+      expect(listed(await driver.as(reviewer, 'GET', '/applications?state=withdrawn&limit=1000'))).not.toContain(waiting);
+    }
+    // The head department received it (submitted): it still reads it.
+    expect((await driver.as('applicant', 'GET', `/applications/${waiting}`)).status).toBe(200);
+
+    const draft = await driver.draftWithForms('boardOfEducation');
+    expect((await driver.act('boardOfEducation', draft, 'withdraw')).body.state).toBe('withdrawn');
+    expect((await driver.as('applicant', 'GET', `/applications/${draft}`)).status).toBe(403);
+    expect(listed(await driver.as('applicant', 'GET', '/applications?state=withdrawn&limit=1000'))).not.toContain(draft);
+    expect((await driver.as('boardOfEducation', 'GET', `/applications/${draft}`)).status).toBe(200);
+    expect(listed(await driver.as('boardOfEducation', 'GET', '/applications?state=withdrawn&limit=1000'))).toContain(draft);
+  });
+
   it("a head department's own application goes straight to its prefecture", async () => {
     const id = await driver.draftWithForms();
     expect((await driver.act('applicant', id, 'submit')).body).toMatchObject({ state: 'firstReview', routing: { forwardVia: null } });
