@@ -5,6 +5,7 @@ import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { Public } from '../auth/public.decorator';
 import { NoRateLimit } from '../http/rate-limit';
+import { headWithin } from '../infrastructure/store-head';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG } from '../infrastructure/tokens';
 import { HealthDto } from './health-view.dto';
 import { StorageHealth } from './storage-health';
@@ -46,23 +47,14 @@ export class HealthController {
   }
 
   /**
-   * The store's head within HEAD_TIMEOUT_MS: during an EventStoreDB outage the client's retries
-   * would hold the probe for seconds and then fail it, and a load balancer would drop a replica
-   * that still serves what it has. An unreachable store is `degraded`, not an error.
+   * During an EventStoreDB outage a load balancer would drop a replica that still serves what it
+   * has: an unreachable store (or one not answering within the bound) is `degraded`, not an error.
    */
   private async headPosition(): Promise<{ reachable: true; headPosition: number } | { reachable: false; headPosition: null; problem: string }> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${HEAD_TIMEOUT_MS} ms`)), HEAD_TIMEOUT_MS);
-    });
     try {
-      return { reachable: true, headPosition: await Promise.race([this.store.headPosition(), timeout]) };
+      return { reachable: true, headPosition: await headWithin(this.store) };
     } catch (error) {
       return { reachable: false, headPosition: null, problem: error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
-
-const HEAD_TIMEOUT_MS = 1_000;
