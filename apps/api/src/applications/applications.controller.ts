@@ -9,6 +9,7 @@ import { listScope, narrowScope } from '@nws/workflows';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
 import { pageOf } from '../http/page-query.dto';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ActionBodyDto } from './action-body.dto';
 import { ApplicationQueryDto, ListQueryDto } from './application-query.dto';
@@ -64,10 +65,14 @@ export class ApplicationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Applications the caller may see (read model), newest first; X-Total-Count says how many match in all' })
-  @ApiOkResponse({ type: [ApplicationRowDto], description: 'one page of rows', headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } } } })
+  @ApiOperation({ summary: 'Applications the caller may see (read model), newest first; X-Total-Count says how many match in all, X-Read-Model-Stale that the page may be stale' })
+  @ApiOkResponse({
+    type: [ApplicationRowDto],
+    description: 'one page of rows',
+    headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } }, ...STALE_HEADER_DOC },
+  })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
-    await this.projections.waitFor(await this.store.headPosition());
+    await caughtUpOrMarkedStale(this.store, this.projections, res);
     const scope = listScope(actor);
     const filter = {
       ...(query.organizationCode !== undefined ? { organizationCode: query.organizationCode } : {}),

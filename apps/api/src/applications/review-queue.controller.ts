@@ -1,12 +1,14 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import type { FastifyReply } from 'fastify';
 import { ForbiddenError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PageQueryDto, pageOf } from '../http/page-query.dto';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { ReviewQueuePageDto } from './application-view.dto';
 
@@ -30,8 +32,8 @@ export class ReviewQueueController {
 
   @Get()
   @ApiOperation({ summary: "Applications waiting for the caller's body (first: 取りまとめ都道府県 or J-LIS; second: MIC)" })
-  @ApiOkResponse({ type: ReviewQueuePageDto })
-  async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: ReviewQueuePageDto, description: 'one page of the queue, `stale` as X-Read-Model-Stale says', headers: STALE_HEADER_DOC })
+  async queue(@Query() query: ReviewQueueQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     // The stage follows the role: an applicant's queue is what it forwards.
     const stage = query.stage ?? (actor.role === 'second-reviewer' ? 'second' : actor.role === 'applicant' ? 'forward' : 'first');
     // A reviewer's queue is its reviewing body's: a prefecture's through its governor's department only.
@@ -48,8 +50,9 @@ export class ReviewQueueController {
         en: `stage: a ${actor.role} may not read the ${stage} queue`,
       });
     }
-    // Read-your-writes: a reviewer who just acted sees the queue without the application.
-    const lagging = !(await this.projections.waitFor(await this.store.headPosition()));
+    // Read-your-writes: a reviewer who just acted sees the queue without the application. While the
+    // store is down the queue is still what this replica has, said stale.
+    const lagging = !(await caughtUpOrMarkedStale(this.store, this.projections, res));
     const page = pageOf(query);
     const { items, total } = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org, page);
     return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, total, ...page, items };

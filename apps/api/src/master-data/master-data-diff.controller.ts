@@ -55,6 +55,8 @@ export class MasterDataDiffController {
       throw new NotFoundException({ ja: 'この申請はマスタデータを登録しません。', en: 'this workflow does not register master data' });
     }
     const ctx = folded.snapshot.context as ConnectionApplicationContext;
+    // Not degraded to a stale answer as the lists are: the diff reads the store itself (the
+    // application above, the counterparts' master data below), so an outage is a 503 here anyway.
     await this.projections.waitFor(await this.store.headPosition());
     // Its own organ's versions (a 首長部局 and its 教育委員会 share a code, not master data). Before
     // its registration the application is compared with the version current today; once it has

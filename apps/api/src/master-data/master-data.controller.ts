@@ -1,11 +1,13 @@
-import { Controller, Get, Inject, Param, Query, type PipeTransform } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor } from '@nws/engine';
 import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
 import { MasterDataView } from './master-data.view';
@@ -68,38 +70,44 @@ export class MasterDataController {
     description: "`organs` lists the organs of the code that have master data, each with its current version and whether it is the code's default organ.",
   })
   @ApiParam(CODE)
-  @ApiOkResponse({ type: CurrentMasterDataDto, description: 'the current version, with the organs of the code that have master data' })
+  @ApiOkResponse({ type: CurrentMasterDataDto, description: 'the current version, with the organs of the code that have master data', headers: STALE_HEADER_DOC })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
-  async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor) {
-    await this.caughtUp();
+  async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+    await caughtUpOrMarkedStale(this.store, this.projections, res);
     return withPendingFor(actor, this.view.current(code, query.organ));
   }
 
   @Get(':code/versions')
   @ApiOperation({ summary: 'Every registered version of a body (an organ of the code), without content' })
   @ApiParam(CODE)
-  @ApiOkResponse({ type: [MasterDataVersionSummaryDto], description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)" })
+  @ApiOkResponse({
+    type: [MasterDataVersionSummaryDto],
+    description: "the organ's versions, oldest first, without content (an empty list for a code without master data when `organ` is not given)",
+    headers: STALE_HEADER_DOC,
+  })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
-  async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto) {
-    await this.caughtUp();
+  async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
+    await caughtUpOrMarkedStale(this.store, this.projections, res);
     return this.view.versions(code, query.organ);
   }
 
   @Get(':code/versions/:version')
   @ApiOperation({ summary: 'One version of a body (an organ of the code)' })
   @ApiParam(CODE)
-  @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content' })
+  @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content', headers: STALE_HEADER_DOC })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
-  async version(@Param('code', BODY_CODE) code: string, @Param('version', VERSION) version: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor) {
-    await this.caughtUp();
+  async version(
+    @Param('code', BODY_CODE) code: string,
+    @Param('version', VERSION) version: string,
+    @Query() query: MasterDataOrganQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    await caughtUpOrMarkedStale(this.store, this.projections, res);
     return withPendingFor(actor, this.view.version(code, query.organ, Number(version)));
-  }
-
-  private async caughtUp(): Promise<void> {
-    await this.projections.waitFor(await this.store.headPosition());
   }
 }
 

@@ -72,13 +72,15 @@ export class ProjectionsStatusDto {
   @ApiProperty(STALL) storage!: { problem: string; since: string; error: string } | null;
   @ApiProperty({ type: String, nullable: true, description: 'the last fault or database error met (kept after recovery)' }) lastError!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'while retrying or stalled: when the next attempt runs' }) nextAttemptAt!: string | null;
-  @ApiProperty({ type: 'integer', minimum: 0, description: "the store's last global position" }) headPosition!: number;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: "the store's last global position (null when the store is unavailable)" }) headPosition!: number | null;
   @ApiProperty({
     type: 'integer',
+    nullable: true,
     minimum: 0,
-    description: 'events not yet applied by every projection: exact on the embedded store (positions count events); on EventStoreDB, whose positions are byte offsets in its log, the distance in the log divided by the spacing of the events received (an estimate)',
+    description:
+      'events not yet applied by every projection: exact on the embedded store (positions count events); on EventStoreDB, whose positions are byte offsets in its log, the distance in the log divided by the spacing of the events received (an estimate); null when the store is unavailable',
   })
-  lagEvents!: number;
+  lagEvents!: number | null;
 }
 
 class ParkedProjectionEventDto {

@@ -1,5 +1,6 @@
-import { ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ForbiddenError, ValidationFailedError, type Actor } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { ParkedEventNotFoundError, type ProjectionRunner } from '@nws/read-models';
@@ -7,6 +8,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { ParkedQueryDto, ReplayQueryDto } from './projections.dto';
 import { pageOf } from '../http/page-query.dto';
+import { STALE_HEADER, headIfAvailable } from '../http/read-model-freshness';
 import { ParkedProjectionEventsPageDto, ProjectionReplayDto, ProjectionsStatusDto } from './projections-view.dto';
 
 /**
@@ -27,11 +29,20 @@ export class ProjectionsController {
 
   @Get()
   @ApiOperation({ summary: 'Projection state, checkpoints, lag and parked counts (operator, auditor)' })
-  @ApiOkResponse({ type: ProjectionsStatusDto, description: 'the runner as it is now, with the store head' })
-  async status(@CurrentActor() actor: Actor) {
+  @ApiOkResponse({
+    type: ProjectionsStatusDto,
+    description: 'the runner as it is now, with the store head',
+    headers: { [STALE_HEADER]: { description: '`true` when the event store is unavailable (or does not answer within 1 s): `headPosition` and `lagEvents` are null', schema: { type: 'string', enum: ['true'] } } },
+  })
+  async status(@CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     mayRead(actor);
-    const head = await this.store.headPosition();
+    // An outage is when an operator most needs the checkpoints: the head unknown, not a 503.
+    const head = await headIfAvailable(this.store);
     const status = this.runner.status;
+    if (head === undefined) {
+      void res.header(STALE_HEADER, 'true');
+      return { ...status, headPosition: null, lagEvents: null };
+    }
     return { ...status, headPosition: head, lagEvents: this.runner.lagEvents(head) };
   }
 

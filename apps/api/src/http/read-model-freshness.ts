@@ -1,0 +1,47 @@
+import type { HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
+import type { ProjectionRunner } from '@nws/read-models';
+import { headWithin } from '../infrastructure/store-head';
+
+/** Set (to `true`) on an answer from the local read models that may not show the latest events. */
+export const STALE_HEADER = 'X-Read-Model-Stale';
+
+/** For `headers` of the ApiOkResponse of each operation answered from the read models. */
+export const STALE_HEADER_DOC: HeadersObject = {
+  [STALE_HEADER]: {
+    description:
+      '`true` when the answer may be stale: the read models had not caught up with the store within the wait (what was just done may be missing), or the event store is unavailable (EventStoreDB down or not answering within 1 s) and the answer is what this replica had; absent otherwise',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+
+/**
+ * The store's head, or undefined when the store is unavailable (or does not answer in time). Only
+ * that degrades: the read models are local and still answer; any other error (the store closed as
+ * the process stops, a bug) is thrown as before, as `resubscribing` tells them apart.
+ */
+export async function headIfAvailable(store: Pick<EventStore, 'headPosition'>): Promise<number | undefined> {
+  try {
+    return await headWithin(store);
+  } catch (error) {
+    if (error instanceof EventStoreUnavailableError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Read-your-writes before answering from the read models: waits for them to reach the store's head
+ * and says whether they did. When they did not, or the head is unknown, the reply is marked with
+ * STALE_HEADER and answered from what is there, rather than refused: a reviewer still sees the
+ * queue while EventStoreDB is down.
+ */
+export async function caughtUpOrMarkedStale(
+  store: Pick<EventStore, 'headPosition'>,
+  projections: Pick<ProjectionRunner, 'waitFor'>,
+  reply: { header(name: string, value: string): unknown },
+): Promise<boolean> {
+  const head = await headIfAvailable(store);
+  const caughtUp = head !== undefined && (await projections.waitFor(head));
+  if (!caughtUp) void reply.header(STALE_HEADER, 'true');
+  return caughtUp;
+}
