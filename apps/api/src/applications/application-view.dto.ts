@@ -157,7 +157,7 @@ export class ApplicationHistoryDto {
 export class ReviewQueuePageDto {
   @ApiProperty({ enum: ['forward', 'first', 'second'] }) stage!: string;
   @ApiProperty({ type: String, nullable: true, description: "the caller's body (null for an auditor: every body)" }) org!: string | null;
-  @ApiProperty({ description: 'true when the read model had not caught up with the store within the wait: the page may still show what was just decided' }) stale!: boolean;
+  @ApiProperty({ description: 'true when the read model had not caught up with the store within the wait, or the event store is unavailable (the queue is what this replica had): the page may still show what was just decided; X-Read-Model-Stale says the same' }) stale!: boolean;
   @ApiProperty({ description: 'how many wait in all (every page)' }) total!: number;
   @ApiProperty() limit!: number;
   @ApiProperty() offset!: number;
