@@ -74,13 +74,16 @@ describe('reads from the local read models while EventStoreDB is down (stand-in,
     await standIn.inject({ kind: 'stall', times: 1000, operations: ['read'] });
     // The head is given 1 s; unbounded, the read waits out the client's 10 s try, tried again.
     const answers = await Promise.race([
-      Promise.all([driver.as('applicant', 'GET', '/applications'), driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first')]),
+      Promise.all([driver.as('applicant', 'GET', '/applications'), driver.as('prefectureReviewer', 'GET', '/review-queue?stage=first'), driver.as('applicant', 'GET', '/metrics')]),
       new Promise<'no answer within 5 s'>((resolve) => setTimeout(() => resolve('no answer within 5 s'), 5_000).unref()),
     ]);
     expect(typeof answers === 'string' ? answers : answers.map((a) => [a.status, a.headers.get(STALE)])).toEqual([
       [200, 'true'],
       [200, 'true'],
+      [200, null],
     ]);
+    // The scrape too: the store said unreachable, not held for the client's tries.
+    if (typeof answers !== 'string') expect(String(answers[2]!.body)).toMatch(/^nws_event_store_reachable 0$/m);
   }, 60_000);
 
   it('every operation answered from the read models documents X-Read-Model-Stale on its 200, for client generators', () => {

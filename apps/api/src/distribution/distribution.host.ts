@@ -17,6 +17,7 @@ import { DISTRIBUTION_FILE, SqliteDistributionStore } from '@nws/distribution/di
 import { storedEventStoreOf } from '@nws/personal-data';
 import type { RuntimeConfig } from '@nws/runtime';
 import { SYSTEM_ACTOR } from '@nws/workflows/connection-application';
+import { headWithin } from '../infrastructure/store-head';
 import { CLOCK, DISTRIBUTION_CONFIG, EVENT_STORE, HTTP_DRAIN, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { EngineMetrics } from '../metrics/metrics.registry';
 
@@ -177,7 +178,8 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
 
   async lag(): Promise<{ headPosition: number; pendingConfirmations: number; consumers: ConsumerStatus[] }> {
     const consumers = await Promise.all(this.config.consumers.map((c) => this.ledger.status(c.name)));
-    return { headPosition: await this.events.headPosition(), pendingConfirmations: this.store.countOwed(), consumers };
+    // Bounded like every read that only needs the head: a frozen node held /distribution/lag and each /metrics scrape.
+    return { headPosition: await headWithin(this.events), pendingConfirmations: this.store.countOwed(), consumers };
   }
 
   /** Creates the consumers' groups; while EventStoreDB is unreachable, keeps trying in the background rather than failing the start. */

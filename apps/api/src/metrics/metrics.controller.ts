@@ -5,6 +5,7 @@ import type { ProjectionRunner } from '@nws/read-models';
 import { Public } from '../auth/public.decorator';
 import { StorageHealth } from '../health/storage-health';
 import { NoRateLimit } from '../http/rate-limit';
+import { headWithin } from '../infrastructure/store-head';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { EngineMetrics } from './metrics.registry';
 
@@ -28,7 +29,8 @@ export class MetricsController {
   async scrape(): Promise<string> {
     // The store unreachable (EventStoreDB down) is when the figures matter most: answered without
     // the lag (NaN: unknown) rather than failing the whole scrape, and said by nws_event_store_reachable.
-    const head = await this.store.headPosition().catch((error: unknown) => {
+    // Bounded: a frozen node held a scrape for each of the client's tries (Prometheus gives up first).
+    const head = await headWithin(this.store).catch((error: unknown) => {
       this.logger.warn(`the store's head could not be read for this scrape: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
