@@ -21,6 +21,8 @@ export interface ListScope {
   readonly reachedReviewers?: boolean;
   readonly category?: string;
   readonly applicationNumber?: string;
+  /** The applying organ (機関種類), where a code holds several. */
+  readonly organizationKind?: string;
 }
 
 /** What a caller asks the list for (`?organizationCode=&workflow=&category=&state=&applicationNumber=`). */
@@ -31,6 +33,8 @@ export interface ListFilter {
   readonly states?: readonly string[];
   /** 申請番号, as people quote it on the phone and in mail. */
   readonly applicationNumber?: string;
+  /** The applying organ (機関種類): 東京都知事部局's and 東京都教育委員会's applications share a code. */
+  readonly organizationKind?: string;
 }
 
 /**
@@ -44,7 +48,8 @@ export function narrowScope(scope: ListScope, filter: ListFilter): ListScope | n
     !same(scope.organizationCode, filter.organizationCode) ||
     !same(scope.workflow, filter.workflow) ||
     !same(scope.category, filter.category) ||
-    !same(scope.applicationNumber, filter.applicationNumber)
+    !same(scope.applicationNumber, filter.applicationNumber) ||
+    !same(scope.organizationKind, filter.organizationKind)
   ) {
     return null;
   }
@@ -55,12 +60,14 @@ export function narrowScope(scope: ListScope, filter: ListFilter): ListScope | n
   const workflow = scope.workflow ?? filter.workflow;
   const category = scope.category ?? filter.category;
   const applicationNumber = scope.applicationNumber ?? filter.applicationNumber;
+  const organizationKind = scope.organizationKind ?? filter.organizationKind;
   return {
     ...scope,
     ...(organizationCode !== undefined ? { organizationCode } : {}),
     ...(workflow !== undefined ? { workflow } : {}),
     ...(category !== undefined ? { category } : {}),
     ...(applicationNumber !== undefined ? { applicationNumber } : {}),
+    ...(organizationKind !== undefined ? { organizationKind } : {}),
     ...(states !== undefined ? { states } : {}),
   };
 }

@@ -7,6 +7,8 @@ export interface ApplicationRow {
   machineVersion: string;
   organizationCode: string;
   organizationName: string | null;
+  /** The applying organ (機関種類); null for applications created before organs were recorded. */
+  organizationKind: string | null;
   category: string | null;
   state: string;
   revision: number;
@@ -40,8 +42,24 @@ export interface ApplicationFilter {
   readonly category?: string;
   /** 申請番号 */
   readonly applicationNumber?: string;
+  /** The applying organ (機関種類) exactly. */
+  readonly organizationKind?: string;
   readonly limit?: number;
   readonly offset?: number;
+  /** Keyset paging: the rows after this one in the list's order (newest first), whatever changed since. */
+  readonly after?: ListKey;
+}
+
+/** Where a page of the list ends: the last row's creation time and id (the list's order, which never changes). */
+export interface ListKey {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** Where a page of a queue ends: the last row's last change and id (the queue's order, longest waiting first). */
+export interface QueueKey {
+  readonly updatedAt: string;
+  readonly id: string;
 }
 
 export interface MasterDataVersionRow {
@@ -62,7 +80,7 @@ export interface MasterDataVersionRow {
 }
 
 const APPLICATION_COLUMNS = `id, workflow, machine_version AS machineVersion, organization_code AS organizationCode,
-  organization_name AS organizationName, category, state, revision, round, application_number AS applicationNumber,
+  organization_name AS organizationName, organization_kind AS organizationKind, category, state, revision, round, application_number AS applicationNumber,
   waiting_stage AS waitingStage, waiting_org AS waitingOrg, first_reviewer AS firstReviewer,
   second_reviewer AS secondReviewer, created_at AS createdAt, updated_at AS updatedAt`;
 
@@ -101,6 +119,7 @@ function applicationWhere(filter: ApplicationFilter): { readonly where: string; 
   equal('workflow', filter.workflow);
   equal('category', filter.category);
   equal('application_number', filter.applicationNumber);
+  equal('organization_kind', filter.organizationKind);
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
@@ -136,19 +155,27 @@ export class ReadModelQueries {
   }
 
   /** One page of what waits at `stage` (for `org`, or everywhere), longest-waiting first, and how many wait in all. */
-  reviewQueue(stage: string, org: string | undefined, page: { readonly limit: number; readonly offset: number }): { items: ApplicationRow[]; total: number } {
+  reviewQueue(stage: string, org: string | undefined, page: { readonly limit: number; readonly offset: number; readonly after?: QueueKey }): { items: ApplicationRow[]; total: number } {
     const where = org === undefined ? 'waiting_stage = ?' : 'waiting_stage = ? AND waiting_org = ?';
     const params = org === undefined ? [stage] : [stage, org];
+    // Keyset: an application decided on one page no longer moves the next page's start (with an
+    // offset, each decision hid one waiting application from the next page).
+    const after = page.after ? ' AND (updated_at > ? OR (updated_at = ? AND id > ?))' : '';
+    const afterParams = page.after ? [page.after.updatedAt, page.after.updatedAt, page.after.id] : [];
     // One read transaction: the page and the count describe the same moment.
     return this.db.transaction(() => ({
-      items: this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ${where} ORDER BY updated_at, id LIMIT ? OFFSET ?`).all(...params, page.limit, page.offset) as ApplicationRow[],
+      items: this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE ${where}${after} ORDER BY updated_at, id LIMIT ? OFFSET ?`).all(...params, ...afterParams, page.limit, page.offset) as ApplicationRow[],
       total: (this.statement(`SELECT count(*) AS n FROM applications WHERE ${where}`).get(...params) as { n: number }).n,
     }))();
   }
 
   applications(filter: ApplicationFilter): ApplicationRow[] {
     const { where, params } = applicationWhere(filter);
-    return this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params, filter.limit ?? 100, filter.offset ?? 0) as ApplicationRow[];
+    // Keyset: creation times never change, so a walk page by page neither skips nor repeats a row
+    // while applications are created or change state (an offset shifted with every creation).
+    const after = filter.after ? `${where ? ' AND' : 'WHERE'} (created_at < ? OR (created_at = ? AND id > ?))` : '';
+    const afterParams = filter.after ? [filter.after.createdAt, filter.after.createdAt, filter.after.id] : [];
+    return this.statement(`SELECT ${APPLICATION_COLUMNS} FROM applications ${where}${after ? ` ${after}` : ''} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params, ...afterParams, filter.limit ?? 100, filter.offset ?? 0) as ApplicationRow[];
   }
 
   /** How many rows `applications` pages through. */

@@ -6,7 +6,8 @@ import { localized } from '@nws/engine';
 import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 import { IsBodyCode } from '../http/body-code.decorator';
 import { IsInstantWithOffset, PlusOffsetInQuery } from '../http/instant.decorator';
-import { PageQueryDto } from '../http/page-query.dto';
+import { CursorPageQueryDto } from '../http/page-cursor';
+import { ORGANIZATION_KINDS } from '@nws/workflows/shared/organizations';
 
 /** `?asOfRevision=N` / `?asOf=<ISO time>`: the application as it stood then, folded from its events. */
 export class ApplicationQueryDto {
@@ -36,12 +37,17 @@ const CATEGORIES = unique(
   }),
 );
 
-/** GET /applications: one page, newest first, narrowed by body, workflow, 申請区分 and state. */
-export class ListQueryDto extends PageQueryDto {
+/** GET /applications: one page, newest first, narrowed by body, organ, workflow, 申請区分 and state. */
+export class ListQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'the applying body (6-digit code, J-LIS or MIC)', example: '132012' })
   @IsOptional()
   @IsBodyCode()
   organizationCode?: string;
+
+  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS, description: '機関種類: the applying organ (a code\'s 知事部局 and 教育委員会 share it)' })
+  @IsOptional()
+  @IsIn(ORGANIZATION_KINDS)
+  organizationKind?: string;
 
   @ApiPropertyOptional({ enum: WORKFLOW_NAMES })
   @IsOptional()

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ORGANIZATION_KINDS } from '@nws/workflows/shared/organizations';
 
 /*
  * What the application endpoints answer, for the OpenAPI document only (client generators and
@@ -104,6 +105,7 @@ export class ApplicationRowDto {
   @ApiProperty() machineVersion!: string;
   @ApiProperty({ example: '132012' }) organizationCode!: string;
   @ApiProperty({ type: String, nullable: true, example: '八王子市' }) organizationName!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: [...ORGANIZATION_KINDS, null], description: '機関種類: the applying organ (null: recorded before organs were)' }) organizationKind!: string | null;
   @ApiProperty({ type: String, nullable: true, description: '申請区分' }) category!: string | null;
   @ApiProperty() state!: string;
   @ApiProperty() revision!: number;
@@ -161,5 +163,6 @@ export class ReviewQueuePageDto {
   @ApiProperty({ description: 'how many wait in all (every page)' }) total!: number;
   @ApiProperty() limit!: number;
   @ApiProperty() offset!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'after a full page: `?cursor=` for the next one, which an application decided meanwhile does not shift (null on the last page)' }) nextCursor!: string | null;
   @ApiProperty({ type: [ApplicationRowDto] }) items!: ApplicationRowDto[];
 }

@@ -179,8 +179,8 @@ describe('applications over HTTP: errors change nothing', () => {
         field: 'org',
         rule: 'whitelistValidation',
         message: {
-          ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: organizationCode, workflow, category, state, applicationNumber, limit, offset）。',
-          en: 'org: is not a query parameter of this endpoint (known: organizationCode, workflow, category, state, applicationNumber, limit, offset)',
+          ja: 'org: このエンドポイントのクエリパラメータではありません（使えるもの: organizationCode, organizationKind, workflow, category, state, applicationNumber, limit, offset, cursor）。',
+          en: 'org: is not a query parameter of this endpoint (known: organizationCode, organizationKind, workflow, category, state, applicationNumber, limit, offset, cursor)',
         },
       },
     ]);

@@ -9,6 +9,7 @@ import { listScope, narrowScope } from '@nws/workflows';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Headers, commandMetadata, type CommandHeaders } from '../http/command-headers';
 import { pageOf } from '../http/page-query.dto';
+import { decodeCursor, encodeCursor } from '../http/page-cursor';
 import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
 import { CLOCK, EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE, type Clock } from '../infrastructure/tokens';
 import { ActionBodyDto } from './action-body.dto';
@@ -69,13 +70,19 @@ export class ApplicationsController {
   @ApiOkResponse({
     type: [ApplicationRowDto],
     description: 'one page of rows',
-    headers: { 'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } }, ...STALE_HEADER_DOC },
+    headers: {
+      'X-Total-Count': { description: 'how many applications match in all (every page)', schema: { type: 'integer', minimum: 0 } },
+      'X-Next-Cursor': { description: 'after a full page: `?cursor=` for the next one, which neither skips nor repeats a row while applications change (absent on the last page)', schema: { type: 'string' } },
+      ...STALE_HEADER_DOC,
+    },
   })
   async list(@CurrentActor() actor: Actor, @Query() query: ListQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
     await caughtUpOrMarkedStale(this.store, this.projections, res);
     const scope = listScope(actor);
+    const after = decodeCursor(query.cursor, query.offset);
     const filter = {
       ...(query.organizationCode !== undefined ? { organizationCode: query.organizationCode } : {}),
+      ...(query.organizationKind !== undefined ? { organizationKind: query.organizationKind } : {}),
       ...(query.workflow !== undefined ? { workflow: query.workflow } : {}),
       ...(query.category !== undefined ? { category: query.category } : {}),
       ...(query.state !== undefined ? { states: query.state } : {}),
@@ -83,7 +90,12 @@ export class ApplicationsController {
     };
     const narrowed = scope && narrowScope(scope, filter);
     res.header('X-Total-Count', String(narrowed ? this.queries.countApplications(narrowed) : 0));
-    return narrowed ? this.queries.applications({ ...narrowed, ...pageOf(query) }) : [];
+    const page = pageOf(query);
+    const rows = narrowed ? this.queries.applications({ ...narrowed, ...page, ...(after ? { after: { createdAt: after.at, id: after.id } } : {}) }) : [];
+    // A full page may have more after it: where it ended, for the next one (?cursor=).
+    const last = rows.length === page.limit ? rows.at(-1) : undefined;
+    if (last) res.header('X-Next-Cursor', encodeCursor({ at: last.createdAt, id: last.id }));
+    return rows;
   }
 
   @Get(':id')

@@ -7,13 +7,14 @@ import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { PageQueryDto, pageOf } from '../http/page-query.dto';
+import { pageOf } from '../http/page-query.dto';
+import { CursorPageQueryDto, decodeCursor, encodeCursor } from '../http/page-cursor';
 import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { ReviewQueuePageDto } from './application-view.dto';
 
 /** MIC's second-review queue is national: paged like every list, with the total beside it. */
-export class ReviewQueueQueryDto extends PageQueryDto {
+export class ReviewQueueQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ enum: ['forward', 'first', 'second'], description: 'defaults from the caller role; forward = boards of education waiting for their head department' })
   @IsOptional()
   @IsIn(['forward', 'first', 'second'])
@@ -47,14 +48,17 @@ export class ReviewQueueController {
       const label = { forward: '経由（進達）', first: '一次審査', second: '二次審査' }[stage];
       throw new ForbiddenError({
         ja: `stage: ${label}の待ち行列を閲覧する権限がありません（${actor.role}）。`,
-        en: `stage: a ${actor.role} may not read the ${stage} queue`,
+        en: `stage: ${/^[aeiou]/.test(actor.role) ? 'an' : 'a'} ${actor.role} may not read the ${stage} queue${query.stage === undefined ? ' (the stage its role reads when none is asked for)' : ''}`,
       });
     }
     // Read-your-writes: a reviewer who just acted sees the queue without the application. While the
     // store is down the queue is still what this replica has, said stale.
+    const after = decodeCursor(query.cursor, query.offset);
     const lagging = !(await caughtUpOrMarkedStale(this.store, this.projections, res));
     const page = pageOf(query);
-    const { items, total } = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org, page);
-    return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, total, ...page, items };
+    const { items, total } = this.queries.reviewQueue(stage, actor.role === 'auditor' ? undefined : actor.org, { ...page, ...(after ? { after: { updatedAt: after.at, id: after.id } } : {}) });
+    // A full page may have more after it: where it ended, for the next one (?cursor=).
+    const last = items.length === page.limit ? items.at(-1) : undefined;
+    return { stage, org: actor.role === 'auditor' ? null : actor.org, stale: lagging, total, ...page, nextCursor: last ? encodeCursor({ at: last.updatedAt, id: last.id }) : null, items };
   }
 }
