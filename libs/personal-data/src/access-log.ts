@@ -47,6 +47,8 @@ export interface AccessLogQuery {
   readonly to?: string;
   readonly limit?: number;
   readonly offset?: number;
+  /** `newest` first (who read my staff's data lately), or `oldest` first (the default: the log's own order). */
+  readonly order?: 'oldest' | 'newest';
 }
 
 /**
@@ -267,7 +269,8 @@ export class SqliteAccessLog {
     this.retryTimer.unref();
   }
 
-  query(query: AccessLogQuery = {}): RecordedAccess[] {
+  /** The WHERE clause of a query, shared by its page and its count. */
+  private whereOf(query: AccessLogQuery): { readonly where: string; readonly params: Array<string | number> } {
     const clauses: string[] = [];
     const params: Array<string | number> = [];
     const where = (clause: string, value: string | undefined, times = 1) => {
@@ -289,8 +292,19 @@ export class SqliteAccessLog {
     where('actor_org = ?', query.actorOrg);
     where('at >= ?', storedInstant(query.from));
     where('at <= ?', storedInstant(query.to));
+    return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  /** How many entries the query matches in all (every page): a page alone did not say there were more. */
+  count(query: AccessLogQuery = {}): number {
+    const { where, params } = this.whereOf(query);
+    return (this.db.prepare(`SELECT count(*) AS n FROM personal_data_access ${where}`).get(...params) as { n: number }).n;
+  }
+
+  query(query: AccessLogQuery = {}): RecordedAccess[] {
+    const { where, params } = this.whereOf(query);
     params.push(query.limit ?? 100, query.offset ?? 0);
-    const sql = `SELECT * FROM personal_data_access ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq LIMIT ? OFFSET ?`;
+    const sql = `SELECT * FROM personal_data_access ${where} ORDER BY seq${query.order === 'newest' ? ' DESC' : ''} LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...params) as Row[]).map((row) => ({
       seq: row.seq,
       at: row.at,

@@ -262,6 +262,22 @@ describe('personal data over HTTP: access by role, the access log, suspension', 
     expect(operator).toEqual([expect.objectContaining({ purpose: 'disclosure-request', organizationCode: '132012', fields: ['subjects[].label'] })]);
   });
 
+  it('a page of the access log says how many entries match in all, and ?order=newest shows the latest reads first (a page of the 100 oldest said nothing of the rest)', async () => {
+    const all = (await driver.as('auditor', 'GET', '/personal-data/access-log?limit=1000')).body as { entries: Array<{ seq: number }>; total: number };
+    expect(all.entries.length).toBeGreaterThan(2);
+    expect(all.total).toBe(all.entries.length);
+    const oldest = (await driver.as('auditor', 'GET', '/personal-data/access-log?limit=2')).body;
+    expect(oldest).toMatchObject({ total: all.total, limit: 2, offset: 0, order: 'oldest' });
+    expect(oldest.entries.map((e: { seq: number }) => e.seq)).toEqual(all.entries.slice(0, 2).map((e) => e.seq));
+    const newest = (await driver.as('auditor', 'GET', '/personal-data/access-log?limit=2&order=newest')).body;
+    expect(newest).toMatchObject({ total: all.total, order: 'newest' });
+    expect(newest.entries.map((e: { seq: number }) => e.seq)).toEqual(all.entries.slice(-2).reverse().map((e) => e.seq));
+    const own = (await driver.as('applicant', 'GET', '/personal-data/access-log?limit=1')).body;
+    expect(own.total).toBe(all.entries.filter((e) => (e as unknown as { organizationCode: string; organizationKind?: string }).organizationCode === '132012' && ((e as unknown as { organizationKind?: string }).organizationKind ?? '市町村長部局') === '市町村長部局').length);
+    const refused = await driver.as('auditor', 'GET', '/personal-data/access-log?order=latest');
+    expect([refused.status, refused.body.violations?.[0]?.field]).toEqual([400, 'order']);
+  });
+
   it('from/to are instants: a bound given in JST finds the same entries as in UTC; a bound without an offset is refused', async () => {
     const [first] = await log(`actorSub=tokyo-1&limit=1`);
     const at = Date.parse(first!.at);

@@ -131,7 +131,11 @@ export class AccessLogEntryDto {
 
 /** GET /personal-data/access-log */
 export class AccessLogPageDto {
-  @ApiProperty({ type: [AccessLogEntryDto], description: 'oldest first (limit / offset)' }) entries!: AccessLogEntryDto[];
+  @ApiProperty({ type: [AccessLogEntryDto], description: 'in `order` (oldest first unless `?order=newest`), `limit` from `offset`' }) entries!: AccessLogEntryDto[];
+  @ApiProperty({ description: 'how many entries match in all (every page)', minimum: 0 }) total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty({ enum: ['oldest', 'newest'] }) order!: string;
 }
 
 /** GET /personal-data/subjects/{subjectId}: 開示 */

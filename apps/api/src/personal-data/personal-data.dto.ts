@@ -60,4 +60,5 @@ export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: "reads by callers of this body (token org)" }) @IsOptional() @IsBodyCode() actorOrg?: string;
   @ApiPropertyOptional({ description: 'reads at or after this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @PlusOffsetInQuery() @IsInstantWithOffset() from?: string;
   @ApiPropertyOptional({ description: 'reads at or before this time (ISO 8601 with an offset: Z or +09:00)' }) @IsOptional() @PlusOffsetInQuery() @IsInstantWithOffset() @IsNotBefore('from') to?: string;
+  @ApiPropertyOptional({ enum: ['oldest', 'newest'], default: 'oldest', description: 'newest first: who read the data lately' }) @IsOptional() @IsIn(['oldest', 'newest']) order?: 'oldest' | 'newest';
 }

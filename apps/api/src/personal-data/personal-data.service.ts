@@ -91,12 +91,17 @@ export class PersonalDataService implements OnModuleDestroy {
       if (query.organizationKind !== undefined && query.organizationCode === undefined) throw organWithoutCode();
       if (query.organizationKind !== undefined && query.organizationCode !== undefined) assertOrganOf(query.organizationCode, query.organizationKind);
       this.authorize('read-access-log', { code: query.organizationCode ?? '', organ: query.organizationKind ?? '' }, actor);
-      return { entries: this.accessLog.query(query) };
+      return this.accessLogPage(query);
     }
     const organizationCode = query.organizationCode ?? actor.org;
     const organizationKind = bodyOrgan(actor, organizationCode, query.organizationKind);
     this.authorize('read-access-log', { code: organizationCode, organ: organizationKind }, actor);
-    return { entries: this.accessLog.query({ ...query, organizationCode, organizationKind }) };
+    return this.accessLogPage({ ...query, organizationCode, organizationKind });
+  }
+
+  /** One page and how many match in all: a page of the 100 oldest alone did not say there were newer ones. */
+  private accessLogPage(query: AccessLogQuery) {
+    return { entries: this.accessLog.query(query), total: this.accessLog.count(query), limit: query.limit ?? 100, offset: query.offset ?? 0, order: query.order ?? 'oldest' };
   }
 
   /**
