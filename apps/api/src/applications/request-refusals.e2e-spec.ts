@@ -103,6 +103,15 @@ describe('applications over HTTP: what a request carries, refused by name', () =
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=1`)).status).toBe(200);
   });
 
+  it('400 naming the parameter for a query parameter named like a member of every object (constructor, __proto__, toString), as for any other unknown one: they were dropped unseen', async () => {
+    for (const path of ['/applications', '/review-queue', '/personal-data/access-log', `/applications/${id}`]) {
+      for (const parameter of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+        const response = await driver.as('auditor', 'GET', `${path}?${parameter}=1`, undefined, { 'x-access-purpose': 'audit' });
+        expect([path, parameter, response.status, response.body.violations?.[0]?.field, response.body.violations?.[0]?.rule]).toEqual([path, parameter, 400, parameter, 'whitelistValidation']);
+      }
+    }
+  });
+
   it('400 for text that is not plain text (NUL, BEL, a bidirectional override) or only zero-width characters, in any body, and nothing appended', async () => {
     const before = await revisionOf(id);
     const { forms } = await driver.examples();

@@ -32,6 +32,13 @@ class StrictValidationPipe extends ValidationPipe {
         { field: violation.field, rule: violation.rule, message: { ja: `${violation.field}: 定義されていない項目です。`, en: `${violation.field}: is not a field of this request` } },
       ]);
     }
+    // A query parameter named like a member of every object (constructor, __proto__, toString) was
+    // dropped by class-transformer unseen, so `?constructor=1` got a 200 where `?org=1` got a 400.
+    if (metadata.type === 'query' && metadata.metatype && value !== null && typeof value === 'object') {
+      const known = declaredFields(metadata.metatype);
+      const hidden = Object.keys(value).filter((key) => key in Object.prototype && !known.includes(key));
+      if (hidden.length > 0) throw new ValidationFailedError(hidden.map((key) => unknownField(key, known, 'query')));
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {
@@ -50,8 +57,12 @@ class StrictValidationPipe extends ValidationPipe {
  */
 function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
   if (violation.rule !== 'whitelistValidation' || /[.[]/.test(violation.field)) return violation;
-  const known = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))];
-  return unknownField(violation.field, known, where);
+  return unknownField(violation.field, declaredFields(dto), where);
+}
+
+/** The fields (query parameters) a DTO declares, in declaration order. */
+function declaredFields(dto: NonNullable<ArgumentMetadata['metatype']>): string[] {
+  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))];
 }
 
 /** The refusal of a field (or query parameter) the endpoint does not know, naming those it does. */
