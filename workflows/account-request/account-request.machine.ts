@@ -10,12 +10,16 @@ export interface AccountRequestContext {
   organization: OrganizationRef;
   round: number;
   applicationNumber: string | null;
-  forms: { [formCode: string]: { data: { [key: string]: unknown }; round: number; savedAt: string } };
+  forms: { [formCode: string]: { data: { [key: string]: unknown }; round: number; savedAt: string; savedBy: { sub: string; name: string | null } } };
   reviews: Array<{ round: number; stage: 'first' | 'second'; result: '承認' | '否認'; comment: string | null; reviewer: ReviewerRecord; at: string }>;
   firstReviewer: string | null;
   secondReviewer: string | null;
   firstDecidedBy: string | null;
   accounts: IssuedAccount[];
+  /** As a connection application keeps them: when it was opened, last submitted, and withdrawn (why, by whom). */
+  createdAt: string;
+  submittedAt: string | null;
+  withdrawal: { reason: string | null; at: string; by: string } | null;
 }
 
 /** draft → submitted (first review) → second review → approved → account issued; revise after 否認; withdraw until decided. */
@@ -50,6 +54,9 @@ export const accountRequestMachine = setup({
             secondReviewer: null,
             firstDecidedBy: null,
             accounts: [],
+            createdAt: event.meta.occurredAt,
+            submittedAt: null,
+            withdrawal: null,
           })),
         },
       },
@@ -58,7 +65,10 @@ export const accountRequestMachine = setup({
       on: {
         FormSaved: {
           actions: assign(({ context, event }) => ({
-            forms: { ...context.forms, [event.data.formCode]: { data: event.data.form, round: context.round, savedAt: event.meta.occurredAt } },
+            forms: {
+              ...context.forms,
+              [event.data.formCode]: { data: event.data.form, round: context.round, savedAt: event.meta.occurredAt, savedBy: { sub: String(event.meta.actor['sub']), name: (event.meta.actor['name'] as string | undefined) ?? null } },
+            },
           })),
         },
         ApplicationSubmitted: {
@@ -68,6 +78,7 @@ export const accountRequestMachine = setup({
             firstReviewer: event.data.firstReviewer,
             secondReviewer: event.data.secondReviewer,
             firstDecidedBy: null,
+            submittedAt: event.meta.occurredAt,
           })),
         },
         ApplicationWithdrawn: 'withdrawn',
@@ -97,6 +108,9 @@ export const accountRequestMachine = setup({
       on: { AccountIssued: { target: 'accountIssued', actions: assign(({ event }) => ({ accounts: event.data.accounts })) } },
     },
     accountIssued: { type: 'final' },
-    withdrawn: { type: 'final' },
+    withdrawn: {
+      type: 'final',
+      entry: assign(({ event }) => (event.type === 'ApplicationWithdrawn' ? { withdrawal: { reason: event.data.reason, at: event.meta.occurredAt, by: String(event.meta.actor['sub']) } } : {})),
+    },
   },
 });

@@ -134,7 +134,20 @@ export const accountRequestV1: WorkflowDefinition = {
   decide,
   view: (app) => {
     const ctx = ctxOf(app);
-    return { organization: ctx.organization, category: 'アカウント発行', round: ctx.round, applicationNumber: ctx.applicationNumber, routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer }, forms: displayForms(forms, ctx.forms), reviews: ctx.reviews, accounts: ctx.accounts } as unknown as JsonObject;
+    return {
+      organization: ctx.organization,
+      category: 'アカウント発行',
+      round: ctx.round,
+      applicationNumber: ctx.applicationNumber,
+      routing: { firstReviewer: ctx.firstReviewer, secondReviewer: ctx.secondReviewer },
+      forms: displayForms(forms, ctx.forms),
+      reviews: ctx.reviews,
+      accounts: ctx.accounts,
+      // Folded from events that always carried them (their absence left round diffs without dates and authors, a withdrawal without its reason).
+      createdAt: ctx.createdAt ?? null,
+      submittedAt: ctx.submittedAt ?? null,
+      withdrawal: ctx.withdrawal ?? null,
+    } as unknown as JsonObject;
   },
   waitingAt: (app) => reviewWaitingAt(app.state, ctxOf(app)),
 };

@@ -63,4 +63,22 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect({ status: operatorApproves.status, code: operatorApproves.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect(operatorApproves.body.messages.en).toContain('may not read');
   });
+
+  it('its view and round diff say when it was opened and submitted, who saved the form, and a withdrawal\u2019s reason, time and person (they showed null, or nothing)', async () => {
+    const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
+    const form = definition.forms[0];
+    const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id as string;
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, form.example)).status).toBe(200);
+    expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
+    expect((await driver.act('prefectureReviewer', id, 'reject', { comment: 'AR-01の利用目的を具体的に記入してください。' })).status).toBe(200);
+    expect((await driver.act('applicant', id, 'revise')).status).toBe(200);
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, { ...form.example, purpose: '接続申請の提出と審査結果の確認のため' })).status).toBe(200);
+    expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
+    const diff = await driver.as('applicant', 'GET', `/applications/${id}/diff`);
+    expect(diff.status).toBe(200);
+    expect(JSON.stringify(diff.body)).not.toMatch(/"submittedAt":null/);
+    expect(JSON.stringify(diff.body)).toContain('"savedBy":{');
+    const withdrawn = await driver.act('applicant', id, 'withdraw', { comment: '担当者異動のため取り下げます' });
+    expect(withdrawn.body).toMatchObject({ state: 'withdrawn', createdAt: expect.any(String), submittedAt: expect.any(String), withdrawal: { reason: '担当者異動のため取り下げます', at: expect.any(String), by: expect.any(String) } });
+  });
 });
