@@ -34,6 +34,11 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect(selection.status).toBe(404);
     expect(selection.body.messages.en).toContain('has no selection screen');
     expect(JSON.stringify(selection.body)).not.toContain('generate-selection-forms');
+    // Nor is its form removed: saved again, it is replaced.
+    const removed = await driver.as('applicant', 'DELETE', `/applications/${id}/forms/AR-01`);
+    expect(removed.status).toBe(404);
+    expect(removed.body.messages.en).toContain('are not removed');
+    expect(JSON.stringify(removed.body)).not.toContain('remove-form');
   });
 
   it('is read by its body, the reviewers it is routed to and auditors; not by other roles of those bodies, nor before it is routed', async () => {

@@ -160,7 +160,10 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async removeForm(@Param('id', APPLICATION_ID) id: string, @Param('formCode') formCode: string, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
-    const view = await this.engine.execute(id, 'remove-form', { formCode }, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
+    const view = await notAnInternalCommand(this.engine.execute(id, 'remove-form', { formCode }, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true }), {
+      ja: `申請 ${id} の様式は削除できません（保存し直して置き換えます。削除は接続申請のみ）。`,
+      en: `the forms of application ${id} are not removed (save one again to replace it; connection applications only)`,
+    });
     res.header('ETag', `"${view.revision}"`);
     return view;
   }
@@ -172,17 +175,12 @@ export class ApplicationsController {
   @applyAll(COMMAND_HEADERS)
   @VIEW
   async generateSelectionForms(@Param('id', APPLICATION_ID) id: string, @Body() choices: JsonObject, @CurrentActor() actor: Actor, @Headers() headers: CommandHeaders, @Res({ passthrough: true }) res: FastifyReply) {
-    try {
-      const view = await this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true });
-      res.header('ETag', `"${view.revision}"`);
-      return view;
-    } catch (error) {
-      // Said as what the caller asked for: not an internal command it never sent.
-      if (error instanceof UnknownActionError) {
-        throw new NotFoundException({ ja: `申請 ${id} には申請前情報選択がありません（接続申請のみ）。`, en: `application ${id} has no selection screen (connection applications only)` });
-      }
-      throw error;
-    }
+    const view = await notAnInternalCommand(this.engine.execute(id, 'generate-selection-forms', choices, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision, internal: true }), {
+      ja: `申請 ${id} には申請前情報選択がありません（接続申請のみ）。`,
+      en: `application ${id} has no selection screen (connection applications only)`,
+    });
+    res.header('ETag', `"${view.revision}"`);
+    return view;
   }
 
   @Post(':id/actions/:action')
@@ -202,5 +200,15 @@ export class ApplicationsController {
     const view = await this.engine.execute(id, action, payload, commandMetadata(actor, headers, this.clock(), id), { expectedRevision: headers.expectedRevision });
     res.header('ETag', `"${view.revision}"`);
     return view;
+  }
+}
+
+/** A route another workflow does not offer, said as what the caller asked for: a 404, not the name of an internal command it never sent. */
+async function notAnInternalCommand<T>(work: Promise<T>, message: { ja: string; en: string }): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof UnknownActionError) throw new NotFoundException(message);
+    throw error;
   }
 }
