@@ -103,6 +103,15 @@ describe('applications over HTTP: what a request carries, refused by name', () =
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOfRevision=1`)).status).toBe(200);
   });
 
+  it('400 notRepeated naming a parameter given twice that takes one value (it was refused as not an integer, or not a code); a list parameter takes several', async () => {
+    for (const query of ['/applications?limit=1&limit=2', '/applications?organizationCode=132012&organizationCode=132021', '/review-queue?stage=first&stage=second']) {
+      const response = await driver.as('auditor', 'GET', query);
+      expect([query, response.status, response.body.violations?.[0]?.rule]).toEqual([query, 400, 'notRepeated']);
+      expect(response.body.messages.en).toMatch(/is given more than once/);
+    }
+    expect((await driver.as('auditor', 'GET', '/applications?state=draft&state=firstReview')).status).toBe(200);
+  });
+
   it('400 naming the parameter for a query parameter named like a member of every object (constructor, __proto__, toString), as for any other unknown one: they were dropped unseen', async () => {
     for (const path of ['/applications', '/review-queue', '/personal-data/access-log', `/applications/${id}`]) {
       for (const parameter of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {

@@ -38,6 +38,12 @@ class StrictValidationPipe extends ValidationPipe {
       const known = declaredFields(metadata.metatype);
       const hidden = Object.keys(value).filter((key) => key in Object.prototype && !known.includes(key));
       if (hidden.length > 0) throw new ValidationFailedError(hidden.map((key) => unknownField(key, known, 'query')));
+      // `?limit=1&limit=2` was refused as "must be an integer": the parameter is one value, given twice.
+      const lists = listFields(metadata.metatype);
+      const repeated = Object.entries(value as Record<string, unknown>).filter(([key, given]) => Array.isArray(given) && known.includes(key) && !lists.has(key)).map(([key]) => key);
+      if (repeated.length > 0) {
+        throw new ValidationFailedError(repeated.map((key) => ({ field: key, rule: 'notRepeated', message: { ja: `${key}: 1回だけ指定してください（複数回指定されています）。`, en: `${key}: is given more than once; give it once` } })));
+      }
     }
     try {
       return await super.transform(value, metadata);
@@ -58,6 +64,11 @@ class StrictValidationPipe extends ValidationPipe {
 function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
   if (violation.rule !== 'whitelistValidation' || /[.[]/.test(violation.field)) return violation;
   return unknownField(violation.field, declaredFields(dto), where);
+}
+
+/** The fields of a DTO that take several values (`?state=a&state=b`). */
+function listFields(dto: NonNullable<ArgumentMetadata['metatype']>): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).filter((m) => m.name === 'isArray' || m.each === true).map((m) => m.propertyName));
 }
 
 /** The fields (query parameters) a DTO declares, in declaration order. */
