@@ -7,4 +7,5 @@ export { connectionApplicationForms } from './forms';
 export { BodySelectionDto, FormGenerationInputDto, checkSelectionInput } from './forms/selection-choices.dto';
 export * from './master-data/master-data.content';
 export * from './master-data/delegation-matching';
+export { settleProvidedInformation } from './master-data/withheld-provisions';
 export { readCodeVersions, readCounterpartFilings, readLatestVersion, type OrganVersions } from './master-data/master-data.reader';

@@ -33,12 +33,12 @@ const partiesOf = (kind: string, name?: string): readonly string[] => (isLateEld
  * welfare office, a 保健所, a choice on the screen). Undefined when the text is no local
  * government's (a minister, a national fund), or names the body by the benefit it pays.
  */
-function lawNames(partyText: string, kinds: readonly string[], code: string | undefined): boolean | 'notLocal' | 'byBenefit' {
+function lawNames(partyText: string, kinds: readonly string[], code: string | undefined, options: { readonly metropolitanSpecialCase?: boolean } = {}): boolean | 'notLocal' | 'byBenefit' {
   const party = classifyParty(partyText);
   if (party?.kind === 'byBenefit') return 'byBenefit';
   if (party?.kind !== 'localGovernment') return 'notLocal';
   // Where the law names the cities itself (広島市長・長崎市長), it names all of them.
-  const city = code !== undefined && municipalityKindOf(code) === 'city' && !party.rules.some((rule) => rule.when.kind === 'codes');
+  const city = options.metropolitanSpecialCase !== false && code !== undefined && municipalityKindOf(code) === 'city' && !party.rules.some((rule) => rule.when.kind === 'codes');
   return party.rules.some(
     (rule) =>
       (kinds.includes(rule.body as BodyType) && conditionHolds(rule.when, code)) ||
@@ -54,6 +54,19 @@ function conditionHolds(when: PartyCondition, code: string | undefined): boolean
   if (when.kind === 'codes') return code !== undefined && when.codes.includes(code);
   if (when.kind === 'choice' && when.choice === '保健所を設置する市') return code === undefined || municipalityKindOf(code) !== 'town';
   return true;
+}
+
+/**
+ * Whether the body provides 別表第二 row `itemNo` / `personalInfoName` by law itself (its 情報提供者, read
+ * as the selection screen reads it; a provider named by the benefit it pays counts, the body's word).
+ * Asked of a row the body says it received by delegation (様03-08 (3)), so a 市's word that it does a
+ * 都道府県知事 affair by law (大都市特例) is not taken: it has just said otherwise.
+ */
+export function providesByLaw(itemNo: string, personalInfoName: string, organization: { readonly kind: string; readonly code?: string; readonly name?: string }): boolean {
+  const row = findBeppyo2Provision(itemNo, personalInfoName);
+  if (!row) return false;
+  const verdict = lawNames(row.provider, partiesOf(organization.kind, organization.name), organization.code, { metropolitanSpecialCase: false });
+  return verdict === true || verdict === 'byBenefit';
 }
 
 /**

@@ -152,6 +152,33 @@ describe('master-data registrar: the 突合 against the store', () => {
     expect(tokyoNow.data['cause']).toMatchObject({ kind: 'delegation-match', applicationId: change, matched: [], unmatched: [expect.objectContaining({ itemNo: '27', side: 'delegator' })] });
     await store.close();
   });
+
+  it('a row 八王子市 provides only by a delegation still waiting for 東京都’s 委任 is withheld from its published 03-07, and comes back once 東京都 is approved (it was published ahead of the 突合)', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const engine = new WorkflowEngine(store, new WorkflowRegistry([connectionApplicationV1]), { clock: () => NOW });
+    const provided = (data: JsonObject) => ((data['content'] as { form0307: { providedInformation: Array<{ personalInfoName: string }> } }).form0307.providedInformation).map((r) => r.personalInfoName);
+
+    // 八王子市 first: its 受任 of 27-2 waits for 東京都, and so does the row it would provide.
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '接続', HACHIOJI_FORMS());
+    const waiting = await current(store, '132012', '市町村長部局');
+    expect(statuses(waiting.filing)).toContain('provision:delegatee:27:pending');
+    expect(provided(waiting.data)).not.toContain(TAX_INFO);
+    expect((waiting.data['providedInformationFiled'] as Array<{ personalInfoName: string }>).map((r) => r.personalInfoName)).toContain(TAX_INFO);
+    // Its other rows are its own by law: published.
+    expect(provided(waiting.data)).toEqual(example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO).map((r: { personalInfoName: string }) => r.personalInfoName));
+
+    // 東京都's 委任 approved: the 突合 matches, and 八王子市's new version provides the row.
+    await approve(engine, tokyoApplicant, jlis, '接続', TOKYO_FORMS());
+    const matched = await current(store, '132012', '市町村長部局');
+    expect(matched.data['version']).toBe(2);
+    expect(statuses(matched.filing)).toContain('provision:delegatee:27:registered');
+    expect(provided(matched.data)).toEqual(example('03-07').providedInformation.map((r: { personalInfoName: string }) => r.personalInfoName));
+
+    // A 変更 of its contacts alone carries the rows as filed.
+    await approve(engine, hachiojiApplicant, tokyoReviewer, '変更', { '02-02': example('02-02') });
+    expect(provided((await current(store, '132012', '市町村長部局')).data)).toContain(TAX_INFO);
+    await store.close();
+  });
 });
 
 describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 across the application and the registered master data', () => {

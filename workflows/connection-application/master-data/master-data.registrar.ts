@@ -5,6 +5,7 @@ import type { ConnectionApplicationContext } from '../connection-application.mac
 import { SYSTEM_ACTOR } from '../connection-application.policy';
 import { defaultOrganFor } from '../../shared/organizations';
 import { contentHash, masterDataContent, masterDataStream, withoutErasedContacts } from './master-data.content';
+import { settleProvidedInformation } from './withheld-provisions';
 import {
   counterpartCodes,
   delegationEntriesOf,
@@ -101,7 +102,14 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
     const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, code) : (previous?.entries ?? []));
     const { filings: counterparts } = await readCounterpartFilings(context.store, codes);
     const outcome = delegationOutcome({ code, kind }, form0308, previous, counterparts);
-    const content = masterDataContent(ctx, { base: base?.data['content'] as JsonObject | undefined, delegations: outcome.registered });
+    const { content, filed } = settleProvidedInformation(
+      masterDataContent(ctx, { base: base?.data['content'] as JsonObject | undefined, delegations: outcome.registered }),
+      // Not filed now: the rows the base version carries, withheld ones included.
+      ctx.forms['03-07'] ? undefined : filedRowsOf(base?.data),
+      outcome.registered,
+      outcome.pending,
+      ctx.organization,
+    );
     const hash = contentHash(content);
     // Version n is the stream's event at revision n − 1: the revision check makes versions unique.
     const version = (own.lastRevision ?? -1) + 2;
@@ -124,6 +132,7 @@ async function appendVersion(context: ReactionContext, ctx: ConnectionApplicatio
               basedOnVersion: previous?.version ?? null,
               contentHash: hash,
               content,
+              ...(filed ? { providedInformationFiled: filed } : {}),
               pendingDelegations: outcome.pending as unknown as JsonObject[],
               matchedAgainst: {
                 codes: counterparts.codes,
@@ -235,9 +244,12 @@ function derivedVersion(
   now: string,
 ): { id: string; type: string; data: JsonObject; metadata: JsonObject } {
   const data = current.data;
-  const { form0308: _legacy, ...content } = { ...(data['content'] as JsonObject) };
-  if ('contacts' in content) content['contacts'] = withoutErasedContacts(content['contacts']);
-  content['delegations'] = registeredEntries(settled) as unknown as JsonObject[];
+  const { form0308: _legacy, ...carried } = { ...(data['content'] as JsonObject) };
+  if ('contacts' in carried) carried['contacts'] = withoutErasedContacts(carried['contacts']);
+  carried['delegations'] = registeredEntries(settled) as unknown as JsonObject[];
+  // A provided row withheld while its delegation waited comes back once it is matched (and goes once unmatched).
+  const name = ((carried['organization'] ?? {}) as { name?: unknown }).name;
+  const { content, filed } = settleProvidedInformation(carried, filedRowsOf(data), registeredEntries(settled), pendingEntries(settled), { code: String(data['organizationCode']), kind, ...(typeof name === 'string' ? { name } : {}) });
   const hash = contentHash(content);
   const code = String(data['organizationCode']);
   const matchedBody = (entry: DelegationEntry) => {
@@ -258,6 +270,7 @@ function derivedVersion(
       basedOnVersion: Number(data['version']),
       contentHash: hash,
       content,
+      ...(filed ? { providedInformationFiled: filed } : {}),
       pendingDelegations: pendingEntries(settled) as unknown as JsonObject[],
       cause: {
         kind: 'delegation-match',
@@ -271,4 +284,10 @@ function derivedVersion(
     },
     metadata: { actor: { ...SYSTEM_ACTOR }, occurredAt: now, correlationId: correlationOf(approval), causationId: approval.id },
   };
+}
+
+/** The 様03-07 (2) rows a version keeps beside its content (withheld ones included); undefined before versions kept them. */
+function filedRowsOf(data: JsonObject | undefined): JsonObject[] | undefined {
+  const filed = data?.['providedInformationFiled'];
+  return Array.isArray(filed) ? (filed as JsonObject[]) : undefined;
 }

@@ -16,6 +16,7 @@ import {
   matchedWith,
   organizationName,
   readCounterpartFilings,
+  settleProvidedInformation,
   type ConnectionApplicationContext,
 } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -70,7 +71,12 @@ export class MasterDataDiffController {
     const codes = counterpartCodes(form0308 ? delegationEntriesOf(form0308, self.code) : (previous?.entries ?? []));
     const { filings } = await readCounterpartFilings(this.store, codes);
     const outcome = delegationOutcome(self, form0308, previous, filings);
-    const proposed = contentOnly(registered ? (registered.content as JsonObject) : masterDataContent(ctx, { base: baseline?.content as JsonObject | undefined, delegations: outcome.registered }));
+    // As the registrar would register it: a provided row whose delegation waits for its other side is withheld.
+    const proposed = contentOnly(
+      registered
+        ? (registered.content as JsonObject)
+        : settleProvidedInformation(masterDataContent(ctx, { base: baseline?.content as JsonObject | undefined, delegations: outcome.registered }), undefined, outcome.registered, outcome.pending, ctx.organization).content,
+    );
     const current = baseline ? contentOnly(baseline.content as JsonObject) : undefined;
     return {
       organizationCode: ctx.organization.code,
