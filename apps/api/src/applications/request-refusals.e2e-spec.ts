@@ -110,6 +110,12 @@ describe('applications over HTTP: what a request carries, refused by name', () =
       expect(response.body.messages.en).toMatch(/is given more than once/);
     }
     expect((await driver.as('auditor', 'GET', '/applications?state=draft&state=firstReview')).status).toBe(200);
+    // A bracketed name is a query parameter like any other, not "a field of this form".
+    for (const query of ['/applications?state[]=draft', '/review-queue?stage[]=first']) {
+      const response = await driver.as('auditor', 'GET', query);
+      expect([query, response.status, response.body.violations?.[0]?.rule]).toEqual([query, 400, 'whitelistValidation']);
+      expect(response.body.messages.en).toContain('is not a query parameter of this endpoint');
+    }
   });
 
   it('400 naming the parameter for a query parameter named like a member of every object (constructor, __proto__, toString), as for any other unknown one: they were dropped unseen', async () => {

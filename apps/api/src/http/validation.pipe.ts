@@ -62,7 +62,8 @@ class StrictValidationPipe extends ValidationPipe {
  * `?org=`.
  */
 function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
-  if (violation.rule !== 'whitelistValidation' || /[.[]/.test(violation.field)) return violation;
+  // A query parameter's name is flat (`?state[]=` is a parameter named `state[]`, not a field of a form).
+  if (violation.rule !== 'whitelistValidation' || (where === 'body' && /[.[]/.test(violation.field))) return violation;
   return unknownField(violation.field, declaredFields(dto), where);
 }
 
