@@ -297,6 +297,17 @@ describe('applications over HTTP: errors change nothing', () => {
     expect(await revisionOf(id)).toBe(before);
   });
 
+  it('400 duplicateKey naming the field for a key given twice in one object (JSON.parse kept the last unseen), and nothing appended', async () => {
+    const before = await revisionOf(id);
+    const token = await driver.token('applicant');
+    const twice = await server.request('POST', `/applications/${id}/actions/withdraw`, { token, rawBody: '{"comment":"取り下げません","comment":"取り下げます"}' });
+    expect([twice.status, twice.body.violations?.[0]?.field, twice.body.violations?.[0]?.rule]).toEqual([400, 'comment', 'duplicateKey']);
+    expect(twice.body.messages.ja).toMatch(/^comment: /);
+    const nested = await server.request('PUT', `/applications/${id}/forms/02-02`, { token, rawBody: '{"contactManager":{"title":"部長","name":"佐藤 一郎","name":"鈴木 次郎"}}' });
+    expect([nested.status, nested.body.violations?.[0]?.field]).toEqual([400, 'contactManager.name']);
+    expect(await revisionOf(id)).toBe(before);
+  });
+
   it('400 BAD_URL for a path that does not decode (a stray %), in the same error shape, and nothing appended', async () => {
     const before = await revisionOf(id);
     const response = await server.request('PUT', `/applications/${id}/forms/02-0%`, { token: await driver.token('applicant'), body: {} });

@@ -1,5 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { ValidationFailedError } from '@nws/engine';
+import { duplicateKeyPath } from './duplicate-keys';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -28,7 +30,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  *   nothing) so the validation pipe refuses them by name and field, where the default parser's
  *   refusal only says "invalid JSON";
  * - a charset other than UTF-8 is refused (415), not decoded as UTF-8 by mistake;
- * - a compressed body (`Content-Encoding` other than identity) is refused (415), before it is read.
+ * - a compressed body (`Content-Encoding` other than identity) is refused (415), before it is read;
+ * - a key given twice in one object is refused (400 `duplicateKey`, naming it), not the last kept.
  *
  * A parse failure is an InvalidJsonException (400 INVALID_JSON, with the parser's reason); the
  * size limit is Fastify's (413 before the body is read).
@@ -53,10 +56,18 @@ export function useJsonBody(fastify: FastifyInstance): void {
       done(null, undefined);
       return;
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text) as unknown);
+      parsed = JSON.parse(text) as unknown;
     } catch (error) {
       done(new InvalidJsonException(error instanceof Error ? error.message : String(error)), undefined);
+      return;
     }
+    const duplicate = duplicateKeyPath(text, parsed);
+    if (duplicate !== undefined) {
+      done(new ValidationFailedError([{ field: duplicate, rule: 'duplicateKey', message: { ja: `${duplicate}: 同じ項目が2回以上あります（どちらを採るか決められません）。1回だけ送ってください。`, en: `${duplicate}: is given more than once in one object (which one is meant cannot be told): send it once` } }]), undefined);
+      return;
+    }
+    done(null, parsed);
   });
 }
