@@ -1,36 +1,52 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
-import { dataDirOf, eventStoreKindOf, loadRuntimeConfig, type RuntimeConfig } from '@nws/runtime';
+import { dataDirOf, eventStoreKindOf, loadConfigWithoutTokens, type ConfigWithoutTokens } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
-import { EVENTS_FILE, READ_MODELS_FILE, createEventStore } from '@nws/event-store/create-event-store';
+import { EVENTS_FILE, READ_MODELS_FILE, createEventStore, createStoredEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { ALL_WORKFLOWS } from '@nws/workflows';
+import { eventStoreFileProblem } from './event-store-file.check';
 
 export interface CliContext {
-  readonly config: RuntimeConfig;
+  /** No token settings: no command but `token` needs them, and reading them creates the development secret. */
+  readonly config: ConfigWithoutTokens;
   readonly store: EventStore;
   readonly engine: WorkflowEngine;
   projections(): ProjectionRunner;
   close(): Promise<void>;
 }
 
-/**
- * Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings).
- * `exclusive` (what the command does, for the message): the command rebuilds read models, so it
- * takes the data directory's lock first and is refused (DataDirectoryInUseError, exit 75) while
- * an API or worker serves it; the lock is held until close(), so neither starts meanwhile.
- * `create`: a store that is not there yet is created (tests seeding one); commands never do.
- */
-export async function openCliContext(env: NodeJS.ProcessEnv = process.env, options: { readonly exclusive?: string; readonly create?: boolean } = {}): Promise<CliContext> {
-  // Opening the embedded store creates it: a mistyped DATA_DIR would get a new empty store (and a
-  // development secret), and `verify` would call it VALID. The API creates the store; the CLI
-  // only works on one, and looks before loading the configuration, which writes the secret.
+export interface CliContextOptions {
+  /**
+   * What the command does, for the message: the command rebuilds read models, so it takes the
+   * data directory's lock first and is refused (DataDirectoryInUseError, exit 75) while an API or
+   * worker serves it; the lock is held until close(), so neither starts meanwhile.
+   */
+  readonly exclusive?: string;
+  /** A store that is not there yet is created (tests seeding one); commands never do. */
+  readonly create?: boolean;
+  /**
+   * The command reads the events as stored and nothing else (verify, a JSON Lines export): no key
+   * store, no writer thread, no doorbell, so it adds no file to the directory it is run on.
+   */
+  readonly storedOnly?: boolean;
+}
+
+/** Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings). */
+export async function openCliContext(env: NodeJS.ProcessEnv = process.env, options: CliContextOptions = {}): Promise<CliContext> {
+  // Opening the embedded store creates it, or turns any file in its place into one: a mistyped
+  // DATA_DIR, or an empty events.sqlite, would get a new empty store (and a key file, a doorbell)
+  // and `verify` would call it VALID. The API creates the store; the CLI only works on one, and
+  // looks before it opens anything.
   const dataDir = dataDirOf(env);
-  if (eventStoreKindOf(env) === 'sqlite' && !options.create && !existsSync(join(dataDir, EVENTS_FILE))) throw new NoEventStoreError(dataDir);
-  const config = loadRuntimeConfig(env);
-  const store = options.exclusive === undefined ? await createEventStore(config) : await storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), () => createEventStore(config));
+  if (eventStoreKindOf(env) === 'sqlite' && !options.create) {
+    const problem = eventStoreFileProblem(dataDir, EVENTS_FILE);
+    if (problem !== undefined) throw new NoEventStoreError(dataDir, problem);
+  }
+  const config = loadConfigWithoutTokens(env);
+  const open = () => (options.storedOnly ? createStoredEventStore(config) : createEventStore(config));
+  const store = options.exclusive === undefined ? await open() : await storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open);
   let runner: ProjectionRunner | undefined;
   return {
     config,
@@ -44,10 +60,16 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
   };
 }
 
-/** DATA_DIR holds no embedded event store: most likely the wrong directory. */
+/** DATA_DIR holds no embedded event store (none at all, or a file that is not one): most likely the wrong directory. */
 export class NoEventStoreError extends Error {
-  constructor(readonly dataDir: string) {
-    super(`DATA_DIR ${dataDir} holds no event store (${EVENTS_FILE}): check DATA_DIR (the API creates the store at its first start); nothing was created`);
+  constructor(
+    readonly dataDir: string,
+    readonly problem: { readonly ja: string; readonly en: string } = { ja: `${EVENTS_FILE} がありません`, en: `no ${EVENTS_FILE}` },
+  ) {
+    super(
+      `DATA_DIR ${dataDir} にイベントストアがありません（${problem.ja}）。DATA_DIR を確認してください（ストアは API の初回起動時に作られます）。何も作成・変更していません / ` +
+        `DATA_DIR ${dataDir} holds no event store (${problem.en}): check DATA_DIR (the API creates the store at its first start); nothing was created or changed`,
+    );
     this.name = 'NoEventStoreError';
   }
 }

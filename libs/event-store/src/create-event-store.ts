@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { EventStore } from './event-store.port';
 import { ChainedEventStore } from './integrity';
 import { SqliteEventStore } from './sqlite';
-import type { RuntimeConfig } from '@nws/runtime';
+import type { ConfigWithoutTokens } from '@nws/runtime';
 import { protectPersonalData } from '@nws/personal-data/protect-personal-data';
 
 export const EVENTS_FILE = 'events.sqlite';
@@ -14,20 +14,31 @@ export const READ_MODELS_FILE = 'read-models.sqlite';
  * the one that encrypts declared personal data under per-person keys: the chain hashes
  * ciphertext, so destroying a key (erasure) leaves every chain valid.
  */
-export async function createEventStore(config: RuntimeConfig): Promise<EventStore> {
+export async function createEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
   return protectPersonalData(new ChainedEventStore(await createAdapter(config)), config);
 }
 
-async function createAdapter(config: RuntimeConfig): Promise<EventStore> {
+/**
+ * The configured store for a reader of the events as stored (what the hash chain covers), which
+ * never appends nor decrypts: `verify`, a JSON Lines export. Nothing in front of the chain, so no
+ * key store is opened (it would create `personal-data-keys.sqlite`); on SQLite no writer thread
+ * (its checkpoint thread makes a probe directory beside the store) and no doorbell file: run on
+ * a copy of an evidence directory, it adds no file to it.
+ */
+export async function createStoredEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
+  return new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false }));
+}
+
+async function createAdapter(config: ConfigWithoutTokens, sqlite: { readonly commitDoorbell?: boolean; readonly writerThread?: boolean } = {}): Promise<EventStore> {
   if (config.eventStore === 'esdb') {
     // Loaded only when chosen, so the embedded default never loads the gRPC client.
     const { createEsdbEventStore } = (await import('./esdb')) as { createEsdbEventStore: (connection: string) => EventStore };
     return createEsdbEventStore(config.eventStoreConnectionString!);
   }
-  return new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) });
+  return new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE), ...sqlite });
 }
 
-export function describeEventStore(config: RuntimeConfig): string {
+export function describeEventStore(config: ConfigWithoutTokens): string {
   return config.eventStore === 'esdb'
     ? `EventStoreDB at ${redact(config.eventStoreConnectionString ?? '')}`
     : `embedded SQLite at ${join(config.dataDir, EVENTS_FILE)} (WAL, synchronous=FULL)`;

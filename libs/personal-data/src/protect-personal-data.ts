@@ -1,5 +1,5 @@
 import type { EventStore } from '@nws/event-store';
-import type { RuntimeConfig } from '@nws/runtime';
+import type { ConfigWithoutTokens } from '@nws/runtime';
 import { accountRequestPersonalData } from '@nws/workflows/account-request/account-request.personal-data';
 import { connectionApplicationPersonalData } from '@nws/workflows/connection-application/connection-application.personal-data';
 import { EncryptingEventStore } from './encrypting-event-store';
@@ -14,7 +14,7 @@ export const PERSONAL_DATA_DECLARATIONS: readonly PersonalDataDeclaration[] = [c
  * of the configuration (its own file, DATA_DIR/personal-data-keys.sqlite unless
  * PERSONAL_DATA_KEY_FILE says otherwise).
  */
-export function protectPersonalData(chained: EventStore, config: RuntimeConfig): EncryptingEventStore {
+export function protectPersonalData(chained: EventStore, config: Pick<ConfigWithoutTokens, 'personalData'>): EncryptingEventStore {
   return new EncryptingEventStore(chained, new SqliteKeyStore(config.personalData.keyStoreFile), PERSONAL_DATA_DECLARATIONS);
 }
 

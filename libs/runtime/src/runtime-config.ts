@@ -60,6 +60,19 @@ export function eventStoreKindOf(env: NodeJS.ProcessEnv = process.env): EventSto
  * `npm run token` signs with the same one); in production it refuses.
  */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const config = loadConfigWithoutTokens(env);
+  return { ...config, jwt: jwtVerificationSettings(env, config.dataDir, config.production) };
+}
+
+/** Everything but how tokens are verified. */
+export type ConfigWithoutTokens = Omit<RuntimeConfig, 'jwt'>;
+
+/**
+ * The configuration of a process that neither mints nor verifies tokens (the CLI's commands on a
+ * store): the development secret is neither read nor created, so a command run on an evidence
+ * directory leaves no `.dev-jwt-secret` in it.
+ */
+export function loadConfigWithoutTokens(env: NodeJS.ProcessEnv = process.env): ConfigWithoutTokens {
   const production = env['NODE_ENV'] === 'production';
   const dataDir = dataDirOf(env);
   // A file there would otherwise surface as a stack trace from whichever mkdir or open came first.
@@ -84,7 +97,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     role: parseRole(env['PROCESS_ROLE']),
     rateLimit: env['RATE_LIMIT'],
     logFormat: parseLogFormat(env['LOG_FORMAT']),
-    jwt: jwtVerificationSettings(env, dataDir, production),
     personalData: {
       keyStoreFile: env['PERSONAL_DATA_KEY_FILE'] ? resolve(env['PERSONAL_DATA_KEY_FILE']) : join(dataDir, 'personal-data-keys.sqlite'),
       accessLogFile: join(dataDir, 'access-log.sqlite'),

@@ -40,7 +40,8 @@ export function registerExportCommand(program: Command): void {
     .action(async (flags: ExportFlags) => {
       if (flags.bom && flags.format !== 'csv') throw new InvalidArgumentError('--bom applies to --format csv only (a BOM would break JSON Lines readers)');
       if (flags.format === 'csv') requirePurpose(flags, 'a CSV export');
-      const ctx = await openCliContext();
+      // JSON Lines carry the events as stored (no key store needed, none created); CSV decrypts.
+      const ctx = await openCliContext(process.env, { storedOnly: flags.format === 'jsonl' });
       const partial = flags.out === undefined ? undefined : `${flags.out}.partial`;
       // Opened before anything is read or logged: a wrong --out is said at once, and a `.partial`
       // this run did not create (another export's) is never removed by it.

@@ -58,7 +58,8 @@ export function registerVerifyCommand(program: Command): void {
         outcome = report;
         summary = `${flags.file}: ${report.scope} export, ${report.checkedEvents} events in ${report.streams} stream(s), ${report.sealsChecked} seal(s) checked${report.witnessSealsChecked ? `, ${report.witnessSealsChecked} against the witness` : ''}`;
       } else {
-        const ctx = await openCliContext();
+        // The events as stored are all it reads: run on an evidence directory, it adds nothing to it.
+        const ctx = await openCliContext(process.env, { storedOnly: true });
         try {
           if (flags.application !== undefined) {
             const applicationId = await existingApplicationId(ctx.store, flags.application);

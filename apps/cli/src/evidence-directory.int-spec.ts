@@ -1,0 +1,152 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sealer, WITNESS_FILE, WitnessFile } from '@nws/audit';
+import { twoRoundApplication } from '@nws/audit/testing/two-round-application';
+import { ChainedEventStore } from '@nws/event-store';
+import { EVENTS_FILE } from '@nws/event-store/create-event-store';
+import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { eventStoreFileProblem } from './event-store-file.check';
+import { EXIT, runCli } from './main';
+
+/** Every file and directory under `dir`, with a hash of each file's bytes: what a command must leave as it was. */
+function snapshot(dir: string, prefix = ''): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(entries, { [`${prefix}${name}/`]: 'dir' }, snapshot(path, `${prefix}${name}/`));
+    else entries[`${prefix}${name}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return entries;
+}
+
+describe('the CLI on an evidence directory (real SQLite files): a store is only read, and what is not a store is refused untouched', () => {
+  let root: string;
+  let err: string[];
+  let out: string[];
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'nws-cli-evidence-'));
+    process.exitCode = undefined;
+    out = [];
+    err = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = { ...saved };
+    process.exitCode = undefined;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const run = async (dataDir: string, args: string[]) => {
+    out.length = 0;
+    err.length = 0;
+    process.exitCode = undefined;
+    process.env['DATA_DIR'] = dataDir;
+    return runCli(args);
+  };
+
+  const COMMANDS = [
+    ['verify'],
+    ['verify', '--application', 'x'],
+    ['export', '--out', 'OUT'],
+    ['history', 'x', '--purpose', 'audit'],
+    ['replay', 'x', '--purpose', 'audit'],
+    ['parked-projections'],
+    ['replay-parked', '5'],
+    ['rebuild-projections'],
+  ];
+
+  const notAStore: Array<[string, (file: string) => void, RegExp]> = [
+    ['an empty file', (file) => writeFileSync(file, ''), /events\.sqlite is empty \(0 bytes\)/],
+    ['a text file', (file) => writeFileSync(file, 'not a database\n'.repeat(20)), /events\.sqlite is not an SQLite database/],
+    [
+      'another SQLite database (in WAL mode, as the read models are)',
+      (file) => {
+        const db = new Database(file);
+        db.pragma('journal_mode = WAL');
+        db.exec('CREATE TABLE applications (id TEXT PRIMARY KEY); INSERT INTO applications VALUES (1)');
+        db.close();
+      },
+      /events\.sqlite is an SQLite database without the store's events table/,
+    ],
+  ];
+
+  it.each(notAStore)('%s in place of events.sqlite is refused by every command (exit 3, ja/en, naming DATA_DIR), and nothing in the directory is created or changed', async (_what, make, why) => {
+    const dataDir = join(root, 'evidence');
+    const exports = join(root, 'out.jsonl');
+    mkdirSync(dataDir);
+    make(join(dataDir, EVENTS_FILE));
+    writeFileSync(join(dataDir, WITNESS_FILE), '');
+    const before = snapshot(dataDir);
+    for (const command of COMMANDS) {
+      const args = command.map((arg) => (arg === 'OUT' ? exports : arg));
+      expect({ args, code: await run(dataDir, args) }).toEqual({ args, code: EXIT.notFound });
+      const said = err.join('');
+      expect(said).toContain(`DATA_DIR ${dataDir} holds no event store`);
+      expect(said).toMatch(why);
+      expect(said).toContain(`DATA_DIR ${dataDir} にイベントストアがありません`);
+      expect(out.join('')).not.toContain('VALID');
+      expect(snapshot(dataDir)).toEqual(before);
+    }
+    expect(readdirSync(root)).toEqual(['evidence']);
+  });
+
+  it('a DATA_DIR that is a file is said as such (exit 3)', async () => {
+    const file = join(root, 'data');
+    writeFileSync(file, 'x');
+    expect(await run(file, ['verify'])).toBe(EXIT.notFound);
+    expect(err.join('')).toMatch(/DATA_DIR .*data holds no event store \(it is a file, not a directory\)/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('verify (store and application) and a JSON Lines export read a copied store and its witness and add nothing: no key file, no development secret, no doorbell, no probe directory', async () => {
+    // given a store sealed as the API seals it, copied with its witness into an evidence directory
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE) }));
+    const sealer = new Sealer(store, { witness: new WitnessFile(join(live, WITNESS_FILE)), debounceMs: 5 });
+    await sealer.start();
+    const { id } = await twoRoundApplication(store);
+    await sealer.stop({ flush: true });
+    await store.close();
+    const evidence = join(root, 'evidence');
+    mkdirSync(evidence);
+    for (const file of [EVENTS_FILE, WITNESS_FILE]) copyFileSync(join(live, file), join(evidence, file));
+    const before = snapshot(evidence);
+    expect(Object.keys(before)).toEqual([EVENTS_FILE, WITNESS_FILE]);
+
+    // when the read-only commands run on it, then they answer and the directory is as it was
+    expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(/^VALID {2}store: \d+ events/);
+    expect(snapshot(evidence)).toEqual(before);
+    expect(await run(evidence, ['verify', '--application', id])).toBe(EXIT.ok);
+    expect(snapshot(evidence)).toEqual(before);
+    const exported = join(root, 'store.jsonl');
+    expect(await run(evidence, ['export', '--out', exported])).toBe(EXIT.ok);
+    expect(snapshot(evidence)).toEqual(before);
+    expect(await run(evidence, ['verify', '--file', exported, '--witness', join(evidence, WITNESS_FILE)])).toBe(EXIT.ok);
+    expect(snapshot(evidence)).toEqual(before);
+  });
+
+  it('a store whose writer holds even its schema in the write-ahead log (an API started on a new directory) is a store: the CLI works beside it', async () => {
+    const dataDir = join(root, 'serving');
+    mkdirSync(dataDir);
+    const writer = new Database(join(dataDir, EVENTS_FILE));
+    try {
+      writer.pragma('journal_mode = WAL');
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.exec("CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, revision)) STRICT");
+      expect(statSync(`${join(dataDir, EVENTS_FILE)}-wal`).size).toBeGreaterThan(0);
+      expect(eventStoreFileProblem(dataDir, EVENTS_FILE)).toBeUndefined();
+      expect(await run(dataDir, ['verify', '--application', 'x'])).toBe(EXIT.notFound);
+      expect(err.join('')).not.toContain('holds no event store');
+    } finally {
+      writer.close();
+    }
+  });
+});
