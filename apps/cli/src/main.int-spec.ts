@@ -241,4 +241,26 @@ describe('the CLI as its own process', () => {
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect({ code, stderr }).toEqual({ code: EXIT.ok, stderr: '' });
   }, 60_000);
+
+  it('token, as npm run -s token runs it and as `nws token`, refuses a DATA_DIR that does not exist with exit 3 and creates nothing', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const root = join(__dirname, '../../..');
+    const parent = mkdtempSync(join(tmpdir(), 'nws-token-'));
+    const missing = join(parent, 'nonexist');
+    try {
+      for (const entry of [['apps/cli/src/token.cli.ts'], ['apps/cli/src/main.ts', 'token']]) {
+        const [file, ...command] = entry;
+        const child = spawnSync(process.execPath, ['-r', join(root, 'test/support/register-ts.js'), join(root, file!), ...command, '--sub', 'a', '--org', 'MIC', '--role', 'auditor'], {
+          cwd: root,
+          env: { ...process.env, DATA_DIR: missing, JWT_SECRET: '', NODE_ENV: '' },
+          encoding: 'utf8',
+        });
+        expect({ entry, status: child.status, stdout: child.stdout }).toEqual({ entry, status: EXIT.notFound, stdout: '' });
+        expect(child.stderr).toContain(`DATA_DIR ${missing} does not exist`);
+        expect(existsSync(missing)).toBe(false);
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

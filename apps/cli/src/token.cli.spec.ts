@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyToken } from '@nws/auth';
@@ -57,5 +57,25 @@ describe('npm run -s token', () => {
     expect(out).toEqual([]);
     expect(await runTokenCli(['--sub', 'a', '--org', '132012', '--role', 'applicant', '--organ', '市町村教育委員会', '--expires-in', '30m'])).toBe(0);
     expect(out).toHaveLength(1);
+  });
+
+  it('refuses a DATA_DIR that does not exist (exit 3, ja/en, naming it and the way out) and creates nothing: a secret made there signs tokens the API refuses', async () => {
+    const mistyped = join(dataDir, 'no-such-dir');
+    process.env['DATA_DIR'] = mistyped;
+    expect(await runTokenCli(['--sub', 'a', '--org', 'MIC', '--role', 'auditor'])).toBe(3);
+    expect(out).toEqual([]);
+    expect(err.join('')).toContain(`DATA_DIR ${mistyped} does not exist`);
+    expect(err.join('')).toContain(`DATA_DIR ${mistyped} が存在しません`);
+    expect(err.join('')).toMatch(/set DATA_DIR to the API's, or set JWT_SECRET/);
+    expect(existsSync(mistyped)).toBe(false);
+  });
+
+  it('with JWT_SECRET no DATA_DIR is needed: one that does not exist is neither read nor created', async () => {
+    const nowhere = join(dataDir, 'no-such-dir');
+    process.env['DATA_DIR'] = nowhere;
+    process.env['JWT_SECRET'] = 's'.repeat(40);
+    expect(await runTokenCli(['--sub', 'a', '--org', 'MIC', '--role', 'auditor'])).toBe(0);
+    await expect(verifyToken(out[0]!.trim(), loadRuntimeConfig({ DATA_DIR: nowhere, JWT_SECRET: 's'.repeat(40) }).jwt)).resolves.toMatchObject({ role: 'auditor' });
+    expect(existsSync(nowhere)).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '@nws/engine';
 import { isValidBody, mintToken } from '@nws/auth';
-import { loadRuntimeConfig } from '@nws/runtime';
+import { existsSync } from 'node:fs';
+import { dataDirOf, loadRuntimeConfig } from '@nws/runtime';
+import { EXIT } from './commands/exit-codes';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 
 /**
@@ -41,6 +43,11 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
     return code === 0 ? 0 : 2;
   }
   const options = program.opts<{ sub: string; org: string; role: Role; organ?: string; name?: string; department?: string; expiresIn: string }>();
+  const missing = missingDataDir(process.env);
+  if (missing !== undefined) {
+    process.stderr.write(`${missing}\n`);
+    return EXIT.notFound;
+  }
   const config = loadRuntimeConfig();
   const token = await mintToken(
     { sub: options.sub, org: options.org, role: options.role, ...(options.organ ? { organ: options.organ } : {}), ...(options.name ? { name: options.name } : {}), ...(options.department ? { department: options.department } : {}) },
@@ -49,6 +56,22 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
   );
   process.stdout.write(`${token}\n`);
   return 0;
+}
+
+/**
+ * Without JWT_SECRET (or a public key) the token is signed with the development secret of
+ * DATA_DIR, which the API creates there at its first start. A DATA_DIR that does not exist is not
+ * the API's: a secret made there signs tokens the API refuses (401), so it is refused as every
+ * other command refuses a DATA_DIR without a store (exit 3), and nothing is created.
+ */
+function missingDataDir(env: NodeJS.ProcessEnv): string | undefined {
+  const signedWithDevelopmentSecret = !env['JWT_SECRET'] && !env['JWT_PUBLIC_KEY'] && !env['JWT_JWKS_URL'] && env['NODE_ENV'] !== 'production';
+  const dataDir = dataDirOf(env);
+  if (!signedWithDevelopmentSecret || existsSync(dataDir)) return undefined;
+  return (
+    `DATA_DIR ${dataDir} が存在しません。JWT_SECRET がないとき、トークンは API が DATA_DIR に作る開発用シークレットで署名します。API と同じ DATA_DIR を指定する（npm start が初回起動時に作ります）か、JWT_SECRET を設定してください。何も作成していません / ` +
+    `DATA_DIR ${dataDir} does not exist: without JWT_SECRET a token is signed with the development secret the API keeps in its DATA_DIR (npm start creates it at its first start); set DATA_DIR to the API's, or set JWT_SECRET; nothing was created`
+  );
 }
 
 if (require.main === module) {
