@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCESS_LOG_FILE, SqliteAccessLog, eraseSubject, findEncryptingStore } from '@nws/personal-data';
@@ -196,6 +196,29 @@ describe('operations CLI on a real SQLite store', () => {
     expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
     expect(out.join('')).not.toContain('高橋 四郎');
     expect(accessLog()).toHaveLength(1);
+  });
+
+  it('what a user reads when something is not found or an --out is taken is said in Japanese and English, naming the CLI\'s options (not the API\'s asOf)', async () => {
+    const id = await seed();
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    const said = async (args: string[], code: number) => {
+      err.length = 0;
+      expect({ args, code: await runCli(args) }).toEqual({ args, code });
+      return err.join('');
+    };
+    expect(await said(['history', 'no-such-application', '--purpose', 'audit'], EXIT.notFound)).toBe('申請 no-such-application は存在しません / application no-such-application does not exist\n');
+    const before = await said(['replay', id, '--as-of', '2026-11-19T00:00:00Z', '--purpose', 'audit'], EXIT.notFound);
+    expect(before).toBe(
+      `--as-of: 申請 ${id} は 2026-11-19T00:00:00Z にはまだ作成されていません（作成 2026-11-20T00:00:00.000Z） / --as-of: application ${id} did not exist yet at 2026-11-19T00:00:00Z (created 2026-11-20T00:00:00.000Z)\n`,
+    );
+    expect(await said(['replay', id, '--as-of-revision', '7', '--purpose', 'audit'], EXIT.notFound)).toBe(
+      `--as-of-revision: 申請 ${id} に改訂番号 7 はありません（最新は 1） / --as-of-revision: application ${id} has no revision 7 (the last is 1)\n`,
+    );
+    expect(await said(['replay-parked', '5'], EXIT.notFound)).toBe('位置 5 に保留（parked）中のイベントはありません / no parked event at position 5\n');
+    const taken = join(dataDir, 'taken.jsonl');
+    writeFileSync(taken, 'an earlier export');
+    expect(await said(['export', '--out', taken], EXIT.usage)).toContain(`--out ${taken} は既に存在します。新しいファイル名を指定するか、置き換えるなら --force を付けてください / --out ${taken} exists: name a new file, or add --force to replace it`);
   });
 
   it('rebuild-projections rebuilds from every stored event', async () => {

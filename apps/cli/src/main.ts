@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ApplicationNotFoundError, NotYetCreatedError, RevisionNotFoundError } from '@nws/engine';
+import { ApplicationNotFoundError, DomainError, NotYetCreatedError, RevisionNotFoundError } from '@nws/engine';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
 import { NoEventStoreError } from './cli-context';
 import { EXIT } from './commands/exit-codes';
@@ -62,7 +62,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const known = EXIT_OF.find(([type]) => error instanceof type);
     if (known) {
-      process.stderr.write(`${(error as Error).message}\n`);
+      process.stderr.write(`${said(error as Error)}\n`);
       return known[1];
     }
     // Commander's own parse errors: it printed them before throwing.
@@ -76,6 +76,28 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   }
+}
+
+/**
+ * What a user reads of an error, in both languages where the error has both (the engine's carry
+ * them; its message is the English alone). A moment or revision before or past an application's
+ * history is named by the CLI's option, not the API's query parameter it was written for.
+ */
+function said(error: Error): string {
+  if (error instanceof NotYetCreatedError) {
+    return (
+      `--as-of: 申請 ${error.applicationId} は ${error.asOf} にはまだ作成されていません（作成 ${error.createdAt}） / ` +
+      `--as-of: application ${error.applicationId} did not exist yet at ${error.asOf} (created ${error.createdAt})`
+    );
+  }
+  if (error instanceof RevisionNotFoundError) {
+    return (
+      `--as-of-revision: 申請 ${error.applicationId} に改訂番号 ${error.revision} はありません（最新は ${error.lastRevision}） / ` +
+      `--as-of-revision: application ${error.applicationId} has no revision ${error.revision} (the last is ${error.lastRevision})`
+    );
+  }
+  if (error instanceof DomainError) return `${error.detail.ja.replace(/。$/, '')} / ${error.detail.en}`;
+  return error.message;
 }
 
 const FILE_ERRORS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyToken } from '@nws/auth';
@@ -77,5 +77,13 @@ describe('npm run -s token', () => {
     expect(await runTokenCli(['--sub', 'a', '--org', 'MIC', '--role', 'auditor'])).toBe(0);
     await expect(verifyToken(out[0]!.trim(), loadRuntimeConfig({ DATA_DIR: nowhere, JWT_SECRET: 's'.repeat(40) }).jwt)).resolves.toMatchObject({ role: 'auditor' });
     expect(existsSync(nowhere)).toBe(false);
+  });
+
+  it('a DATA_DIR that is a file is said in Japanese and English', async () => {
+    const file = join(dataDir, 'file');
+    writeFileSync(file, 'x');
+    process.env['DATA_DIR'] = file;
+    await expect(runTokenCli(['--sub', 'a', '--org', 'MIC', '--role', 'auditor'])).rejects.toThrow(`DATA_DIR ${file} はディレクトリではありません（ファイルです） / DATA_DIR ${file} is not a directory`);
+    expect(out).toEqual([]);
   });
 });

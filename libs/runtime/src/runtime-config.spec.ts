@@ -49,7 +49,7 @@ describe('runtime configuration', () => {
     // A file where the directory should be: a configuration error naming it, not a stack trace from mkdir.
     const file = join(dataDir, 'a-file');
     writeFileSync(file, '');
-    expect(() => loadRuntimeConfig({ DATA_DIR: file })).toThrow(new ConfigurationError(`DATA_DIR ${file} is not a directory`));
+    expect(() => loadRuntimeConfig({ DATA_DIR: file })).toThrow(new ConfigurationError(`DATA_DIR ${file} はディレクトリではありません（ファイルです） / DATA_DIR ${file} is not a directory`));
     expect(() => loadRuntimeConfig({ DATA_DIR: file, JWT_SECRET: 's'.repeat(40) })).toThrow(ConfigurationError);
   });
 

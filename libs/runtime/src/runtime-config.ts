@@ -76,7 +76,7 @@ export function loadConfigWithoutTokens(env: NodeJS.ProcessEnv = process.env): C
   const production = env['NODE_ENV'] === 'production';
   const dataDir = dataDirOf(env);
   // A file there would otherwise surface as a stack trace from whichever mkdir or open came first.
-  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new ConfigurationError(`DATA_DIR ${dataDir} is not a directory`);
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new ConfigurationError(`DATA_DIR ${dataDir} はディレクトリではありません（ファイルです） / DATA_DIR ${dataDir} is not a directory`);
   const port = parsePort(env['PORT']);
   const eventStore = eventStoreKindOf(env);
   const connection = env['EVENTSTORE_CONNECTION_STRING'];

@@ -101,21 +101,21 @@ export function registerExportCommand(program: Command): void {
  * export, and the rename at the end would do it after the whole export.
  */
 async function openOutput(target: string, partial: string, options: { readonly force: boolean; readonly dataDir: string }): Promise<WriteStream> {
-  if (existsSync(target) && statSync(target).isDirectory()) throw new InvalidArgumentError(`--out ${target} is a directory: name the file to write`);
-  if (!existsSync(dirname(target))) throw new InvalidArgumentError(`--out ${target}: the directory ${dirname(target)} does not exist`);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new InvalidArgumentError(`--out ${target} はディレクトリです。書き出すファイルを指定してください / --out ${target} is a directory: name the file to write`);
+  if (!existsSync(dirname(target))) throw new InvalidArgumentError(`--out ${target}: ディレクトリ ${dirname(target)} がありません / --out ${target}: the directory ${dirname(target)} does not exist`);
   if (existsSync(target)) {
     const inDataDir = realpathSync(dirname(target)) === realpathSync(options.dataDir);
     const name = basename(target);
     if (inDataDir && !(name.endsWith('.csv') || (name.endsWith('.jsonl') && name !== WITNESS_FILE))) {
-      throw new InvalidArgumentError(`--out ${target} is one of DATA_DIR's own files (the store's): write the export elsewhere`);
+      throw new InvalidArgumentError(`--out ${target} は DATA_DIR のファイル（ストアのもの）です。別の場所に書き出してください / --out ${target} is one of DATA_DIR's own files (the store's): write the export elsewhere`);
     }
-    if (!options.force) throw new InvalidArgumentError(`--out ${target} exists: name a new file, or add --force to replace it`);
+    if (!options.force) throw new InvalidArgumentError(`--out ${target} は既に存在します。新しいファイル名を指定するか、置き換えるなら --force を付けてください / --out ${target} exists: name a new file, or add --force to replace it`);
   }
   const stream = createWriteStream(partial, { flags: 'wx' });
   try {
     await once(stream, 'open');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidArgumentError(`${partial} already exists: another export is writing it, or one was interrupted (remove it and run again)`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidArgumentError(`${partial} は既に存在します。別のエクスポートが書き込み中か、中断されたものです（削除してから再実行してください） / ${partial} already exists: another export is writing it, or one was interrupted (remove it and run again)`);
     throw error;
   }
   return stream;

@@ -46,7 +46,8 @@ export function registerProjectionsCommands(program: Command): void {
         if (results.some((r) => r.failed)) process.exitCode = EXIT.failure;
       } catch (error) {
         if (!(error instanceof ParkedEventNotFoundError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        const projection = error.projection === undefined ? '' : `（プロジェクション ${error.projection}）`;
+        process.stderr.write(`位置 ${error.position} に保留（parked）中のイベントはありません${projection} / ${error.message}\n`);
         process.exitCode = EXIT.notFound;
       } finally {
         await ctx.close();

@@ -44,7 +44,7 @@ export function registerVerifyCommand(program: Command): void {
       if (flags.file !== undefined && flags.application !== undefined) throw new InvalidArgumentError('--file and --application exclude each other (an application export says which application it holds)');
       if (flags.file?.toLowerCase().endsWith('.csv')) throw new InvalidArgumentError('CSV exports are for reading; verify the JSON Lines export (--format jsonl)');
       for (const [flag, path] of [['--file', flags.file], ['--witness', flags.witness]] as const) {
-        if (path !== undefined && existsSync(path) && statSync(path).isDirectory()) throw new InvalidArgumentError(`${flag} ${path} is a directory: name the file`);
+        if (path !== undefined && existsSync(path) && statSync(path).isDirectory()) throw new InvalidArgumentError(`${flag} ${path} はディレクトリです。ファイルを指定してください / ${flag} ${path} is a directory: name the file`);
         // A witness named and missing is a mistyped path (exit 3), not a file without one to hold it to:
         // `verify --file x --witness missing` answered VALID.
         if (path !== undefined && !existsSync(path)) throw Object.assign(new Error(`${flag} ${path}: no such file`), { code: 'ENOENT', path });
