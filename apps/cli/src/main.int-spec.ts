@@ -97,6 +97,12 @@ describe('operations CLI on a real SQLite store', () => {
     // A time without its offset depends on the machine's zone; an impossible date rolled over.
     for (const time of ['2026-11-20T12:00:00', '2026-11-20', '2026-02-30T00:00:00Z', 'yesterday']) expect([time, await replay('--as-of', time)]).toEqual([time, EXIT.usage]);
     expect(await replay('--as-of', '2026-11-20T21:00:00+09:00')).toBe(EXIT.ok);
+    // A day that does not exist, its offset given: said as such, not "add an offset".
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    expect(await replay('--as-of', '2026-02-30T00:00:00Z')).toBe(EXIT.usage);
+    expect(err.join('')).toContain('2026-02-30T00:00:00Z: 実在する日付で指定してください（その日付はありません） / must be a date that exists (there is no such day)');
+    expect(err.join('')).not.toContain('offset');
     // The access log is append-only: no names in a reference, as over HTTP.
     expect(await runCli(['history', id, '--purpose', 'audit', '--reference', '山田花子の開示請求'])).toBe(EXIT.usage);
     expect(await runCli(['history', id, '--purpose', 'audit', '--reference', 'x'.repeat(65)])).toBe(EXIT.usage);

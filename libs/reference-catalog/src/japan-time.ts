@@ -24,3 +24,31 @@ const WITH_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/;
 export function isInstantWithOffset(value: unknown): value is string {
   return typeof value === 'string' && isISO8601(value, { strict: true }) && WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value));
 }
+
+/** A day on the calendar written YYYY-MM-DD that exists: 2026-02-30 does not (Date rolls it over to March). */
+export function isExistingDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value);
+}
+
+/**
+ * Why a value is not an instant with its offset, so the refusal says what is wrong: a time written
+ * as wanted, offset included, on a day that does not exist (2026-02-30T00:00:00Z) was told to add
+ * the offset it had. Undefined for an instant.
+ */
+export function instantProblem(value: unknown): InstantProblem | undefined {
+  if (isInstantWithOffset(value)) return undefined;
+  const date = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})T/.exec(value)?.[1] : undefined;
+  // The same time on a day that exists would be taken: only the day is wrong.
+  if (date !== undefined && !isExistingDate(date) && isInstantWithOffset(`2000-01-01${(value as string).slice(date.length)}`)) return 'no-such-date';
+  return 'not-an-instant';
+}
+
+export type InstantProblem = 'not-an-instant' | 'no-such-date';
+
+/** What the API and the CLI say of each problem (the API adds its full stop to the Japanese). */
+export const INSTANT_PROBLEMS: Readonly<Record<InstantProblem, { readonly ja: string; readonly en: string }>> = {
+  'not-an-instant': { ja: '時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください', en: 'must be an ISO 8601 time with an offset (Z or +09:00)' },
+  'no-such-date': { ja: '実在する日付で指定してください（その日付はありません）', en: 'must be a date that exists (there is no such day)' },
+};

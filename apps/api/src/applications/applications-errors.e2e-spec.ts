@@ -206,6 +206,10 @@ describe('applications over HTTP: errors change nothing', () => {
       { field: 'asOf', rule: 'isInstantWithOffset', message: { ja: 'asOf: 時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', en: 'asOf: must be an ISO 8601 time with an offset (Z or +09:00)' } },
     ]);
     expect((await driver.as('auditor', 'GET', `/applications/${id}?asOf=2026-12-05T09:00`)).body.violations).toHaveLength(1);
+    // A day that does not exist, its offset given: said as such, not "add an offset".
+    expect((await driver.as('auditor', 'GET', `/applications/${id}?asOf=2026-02-30T00:00:00Z`)).body.violations).toEqual([
+      { field: 'asOf', rule: 'isInstantWithOffset', message: { ja: 'asOf: 実在する日付で指定してください（その日付はありません）。', en: 'asOf: must be a date that exists (there is no such day)' } },
+    ]);
     expect(await revisionOf(id)).toBe(before);
   });
 

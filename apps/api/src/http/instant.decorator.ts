@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 import { localized } from '@nws/engine';
-import { isInstantWithOffset } from '@nws/reference-catalog';
+import { INSTANT_PROBLEMS, instantProblem, isInstantWithOffset } from '@nws/reference-catalog';
 
 /**
  * An ISO 8601 instant with its offset. Without one, `2026-12-05T09:00` is 09:00 in which zone? The
@@ -13,7 +13,11 @@ export const IsInstantWithOffset = () =>
     name: 'isInstantWithOffset',
     validator: {
       validate: (value: unknown) => isInstantWithOffset(value),
-      defaultMessage: () => localized('時差（Z または +09:00 など）を含む ISO 8601 の日時で指定してください。', 'must be an ISO 8601 time with an offset (Z or +09:00)'),
+      // A day that does not exist is said as such: its offset is there, and asking for one misleads.
+      defaultMessage: (args) => {
+        const { ja, en } = INSTANT_PROBLEMS[instantProblem(args?.value) ?? 'not-an-instant'];
+        return localized(`${ja}。`, en);
+      },
     },
   });
 
