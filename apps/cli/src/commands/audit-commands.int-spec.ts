@@ -92,6 +92,23 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(report.problems.find((p: { kind: string }) => p.kind === 'head-below-high-water-mark')).toMatchObject({ expected: `position ${head}`, found: `position ${head - 5}` });
   });
 
+  it('verify --file of an application export says what it cannot see: its last events removed from the store before the export pass (exit 0), with the caveat naming the checks that find them', async () => {
+    // given an application whose last two events were removed from the store, then exported
+    const db = new Database(join(dataDir, EVENTS_FILE));
+    db.exec('DROP TRIGGER events_are_immutable_delete');
+    const last = (db.prepare('SELECT max(revision) AS r FROM events WHERE stream_id = ?').get(`application-${applicationId}`) as { r: number }).r;
+    db.prepare('DELETE FROM events WHERE stream_id = ? AND revision > ?').run(`application-${applicationId}`, last - 2);
+    db.close();
+    const file = join(dataDir, 'cut-application.jsonl');
+    expect(await run('export', '--application', applicationId, '--out', file)).toBe(EXIT.ok);
+    // when the export is verified offline with the witness, then its chain holds (exit 0), and the report says so only of the chain
+    expect(await run('verify', '--file', file, '--witness', join(dataDir, WITNESS_FILE))).toBe(EXIT.ok);
+    expect(out.join('')).toMatch(/^VALID {2}.*application export, \d+ events in 1 stream\(s\)/);
+    expect(out.join('')).toContain("(the application's chain only: events removed from its end, or reordered, before the export keep its chain and trailer whole; they are found by `nws verify` of the whole store");
+    // and the check it names finds them
+    expect(await run('verify')).toBe(EXIT.tampered);
+  });
+
   it('an application is named by its id or its 申請番号 (any case): history, replay, verify and export find the same; an unknown number is exit 3', async () => {
     expect(await run('history', applicationId, '--purpose', 'audit')).toBe(EXIT.ok);
     const byId = out.join('');

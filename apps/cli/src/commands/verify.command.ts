@@ -8,6 +8,10 @@ import { openCliContext } from '../cli-context';
 import { EXIT } from './exit-codes';
 import { ProgressBar, showProgress } from './progress-bar';
 
+/** What an application's export cannot show, and where it is found (see the --file branch). */
+const APPLICATION_ONLY =
+  "(the application's chain only: events removed from its end, or reordered, before the export keep its chain and trailer whole; they are found by `nws verify` of the whole store, or `nws verify --file` of a store-wide export with the witness)";
+
 interface VerifyFlags {
   application?: string;
   file?: string;
@@ -57,6 +61,10 @@ export function registerVerifyCommand(program: Command): void {
         const report = await verifyExportFile(flags.file, { ...(flags.witness ? { witness: new WitnessFile(flags.witness) } : {}), onProgress });
         outcome = report;
         summary = `${flags.file}: ${report.scope} export, ${report.checkedEvents} events in ${report.streams} stream(s), ${report.sealsChecked} seal(s) checked${report.witnessSealsChecked ? `, ${report.witnessSealsChecked} against the witness` : ''}`;
+        // An application's export holds its stream only, not the seals' other events: events removed
+        // from its end before the export leave a chain that holds and a trailer that matches it, and
+        // the witness names store seals this file cannot recompute. Said, as for --application.
+        if (report.scope === 'application') summary += `\n  ${APPLICATION_ONLY}`;
       } else {
         // The events as stored are all it reads: run on an evidence directory, it adds nothing to it.
         const ctx = await openCliContext(process.env, { storedOnly: true });
