@@ -7,6 +7,9 @@ import { SealCursor, SequenceVerifier } from '../integrity/sequence-verifier';
 import type { WitnessFile } from '../integrity/witness-file';
 import { EXPORT_FORMAT, parseEventLine, type ExportHeader, type ExportTrailer } from './export-format';
 
+/** The source of the seal the header names (the witness's newest as the exporter read it): see verifyExportFile. */
+const HEADER_WITNESS = 'witness (as exported)';
+
 export interface VerifyExportOptions {
   /** A copy of the witness file: seals sealed before the export began must all be in it. */
   readonly witness?: WitnessFile;
@@ -87,7 +90,7 @@ export async function verifyExportFile(path: string, options: VerifyExportOption
       exportLog = store ? new SealCursor('export', sealLines(path)) : undefined;
       const logs = exportLog ? [exportLog] : [];
       // The witness's newest seal as the exporter read it: the file must reach it, or events were removed before the export.
-      if (store && header.source.witness) logs.push(new SealCursor('witness (as exported)', single(header.source.witness)));
+      if (store && header.source.witness) logs.push(new SealCursor(HEADER_WITNESS, single(header.source.witness)));
       if (store && options.witness) logs.push((witnessLog = new SealCursor('witness', witnessedBefore(options.witness, header))));
       verifier = new SequenceVerifier(log, { contiguousPositions: store && header.source.contiguousPositions, fromBeginning: store, rolling: store }, logs);
       continue;
@@ -110,10 +113,18 @@ export async function verifyExportFile(path: string, options: VerifyExportOption
 
   if (header && verifier) {
     await verifier.finish('the export');
+    const linesDigest = `sha256:${digest.digest('hex')}`;
     if (!trailer) log.add({ kind: 'trailer-missing', line: lineNumber, message: 'the file ends without its trailer: it was cut short' });
-    else checkTrailer(trailer, header, verifier, `sha256:${digest.digest('hex')}`, log);
+    else checkTrailer(trailer, header, verifier, linesDigest, log);
+    // The header is one of the lines the digest covers: when it does not match, the header may be
+    // the line that was edited, and what it says of the store (its head, its high-water mark, the
+    // witness seal the exporter read) is no evidence about the store.
+    const headerAltered = trailer !== null && trailer.linesDigest !== linesDigest;
+    if (headerAltered) qualifyHeaderFindings(log);
     if (header.scope === 'store' && header.source.highWaterMark !== null && header.source.highWaterMark > header.source.headPosition) {
-      log.add({ kind: 'head-below-high-water-mark', message: 'the store had already lost its newest events when it was exported', expected: `position ${header.source.highWaterMark}`, found: `position ${header.source.headPosition}` });
+      const marks = `high-water mark position ${header.source.highWaterMark}, head position ${header.source.headPosition}`;
+      if (headerAltered) log.warn(`the header says the store had already lost its newest events when it was exported (${marks}), but the file's digest does not match, so the header may have been altered: nothing is concluded about the store from it`);
+      else log.add({ kind: 'head-below-high-water-mark', message: 'the store had already lost its newest events when it was exported', expected: `position ${header.source.highWaterMark}`, found: `position ${header.source.headPosition}` });
     }
     if (header.scope === 'application' && options.witness && trailer?.seal) await checkSealWitnessed(trailer.seal, options.witness, log);
     if (!options.witness) log.warn('no witness given (--witness): the file is checked against itself only; a file rewritten wholesale with fresh hashes is caught only against a witness copy');
@@ -135,6 +146,14 @@ export async function verifyExportFile(path: string, options: VerifyExportOption
     header,
     trailer,
   };
+}
+
+/** Problems found against the header's witness seal say that it is the header's, which may have been altered. */
+function qualifyHeaderFindings(log: ProblemLog): void {
+  log.problems.forEach((problem, index) => {
+    if (!problem.message.includes(`${HEADER_WITNESS} seal`)) return;
+    log.problems[index] = { ...problem, message: `${problem.message} (per the header, which may have been altered: the file's digest does not match)` };
+  });
 }
 
 function checkTrailer(trailer: ExportTrailer, header: ExportHeader, verifier: SequenceVerifier, digest: string, log: ProblemLog): void {

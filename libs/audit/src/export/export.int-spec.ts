@@ -112,6 +112,31 @@ describe(`export: ${N} events streamed, verified offline; one changed line is de
     expect((await verifyExportFile(join(temp.dir, 'cut.jsonl'))).problems.map((p) => p.kind)).toContain('trailer-missing');
   });
 
+  it('an edited header is reported as an edited file, not blamed on the store: what it says of the store is not concluded from', async () => {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const header = JSON.parse(lines[0]!);
+    const head = header.source.headPosition as number;
+    expect(header.source.highWaterMark).toBe(head);
+    // given only the header's head lowered (as if the store had lost its newest events before the export)
+    const lowered = [JSON.stringify({ ...header, source: { ...header.source, headPosition: head - 5 } }), ...lines.slice(1)];
+    writeFileSync(join(temp.dir, 'header-head.jsonl'), lowered.join('\n'));
+    const report = await verifyExportFile(join(temp.dir, 'header-head.jsonl'), { witness });
+    // then the edit is found, and the store is not said to have lost anything
+    expect(report.problems.map((p) => p.kind)).toEqual(['digest-mismatch']);
+    expect(report.warnings.join('\n')).toMatch(/the header says the store had already lost its newest events .* but the file's digest does not match, so the header may have been altered/);
+
+    // given the witness seal the header names moved past the file's end: found against the file, and said to be the header's
+    const seal = header.source.witness;
+    expect(seal).not.toBeNull();
+    const moved = [JSON.stringify({ ...header, source: { ...header.source, witness: { ...seal, toPosition: head + 10 } } }), ...lines.slice(1)];
+    writeFileSync(join(temp.dir, 'header-witness.jsonl'), moved.join('\n'));
+    const movedReport = await verifyExportFile(join(temp.dir, 'header-witness.jsonl'));
+    expect(movedReport.problems.map((p) => p.kind)).toContain('digest-mismatch');
+    const fromHeader = movedReport.problems.filter((p) => p.message.includes('witness (as exported) seal'));
+    expect(fromHeader.length).toBeGreaterThan(0);
+    for (const problem of fromHeader) expect(problem.message).toMatch(/per the header, which may have been altered: the file's digest does not match/);
+  });
+
   it('exports one application stream and verifies it; CSV is RFC 4180 with an optional BOM', async () => {
     const appFile = join(temp.dir, 'app.jsonl');
     const summary = await exportTo(appFile, { format: 'jsonl', streamId: 'application-seed-3', applicationId: 'seed-3' });
