@@ -7,16 +7,18 @@ const ASSOCIATION = '一部事務組合・広域連合';
 const LATE_ELDERLY_UNION = '後期高齢者医療広域連合';
 
 /**
- * Whether an applying body is a 後期高齢者医療広域連合: an association whose name says so (高齢者の医療の
- * 確保に関する法律第48条: one per prefecture, each named 「○○後期高齢者医療広域連合」). The law names
- * those by themselves (別表第二 項80, 81 and their rows): before, any association could list their
- * affairs, its 様03-06 saying it was one. `undefined` for a body whose name is not known here (a
- * 委任元 named by its code only).
+ * Whether an applying body is a 後期高齢者医療広域連合: the association of its prefecture named so
+ * (高齢者の医療の確保に関する法律第48条: one per prefecture, 「○○後期高齢者医療広域連合」, ○○ the
+ * prefecture of its code). The law names those by themselves (別表第二 項80, 81 and their rows):
+ * before, any association could list their affairs, its 様03-06 saying it was one; then any whose
+ * name merely held the words (「…職員互助会」, another prefecture's). `undefined` for a body whose name
+ * or code is not known here (a 委任元 named by its code only).
  */
-export function isLateElderlyUnion(organization: { readonly kind: string; readonly name?: string | undefined }): boolean | undefined {
+export function isLateElderlyUnion(organization: { readonly kind: string; readonly name?: string | undefined; readonly code?: string | undefined }): boolean | undefined {
   if (organization.kind !== ASSOCIATION) return false;
-  if (organization.name === undefined) return undefined;
-  return plainWords(organization.name).includes(LATE_ELDERLY_UNION);
+  if (organization.name === undefined || organization.code === undefined) return undefined;
+  const prefecture = findLocalGovernment(prefectureCodeOf(organization.code));
+  return prefecture?.type === 'prefecture' && plainWords(organization.name) === `${prefecture.name}${LATE_ELDERLY_UNION}`;
 }
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });

@@ -105,9 +105,9 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
       d.bodyType = '一部事務組合・広域連合';
       d.interfaceAspUse = true;
     };
-    const union = { kind: '一部事務組合・広域連合', name: '東京都後期高齢者医療広域連合' };
-    const other = { kind: '一部事務組合・広域連合', name: '西多摩衛生組合' };
-    const bodyType = (forms: SavedForms, organization: { kind: string; name: string }) => fieldsOf('接続', forms, organization).filter((f) => f.startsWith('forms.03-06.bodyType'));
+    const union = { kind: '一部事務組合・広域連合', code: '138266', name: '東京都後期高齢者医療広域連合' };
+    const other = { kind: '一部事務組合・広域連合', code: '138266', name: '西多摩衛生組合' };
+    const bodyType = (forms: SavedForms, organization: { kind: string; code: string; name: string }) => fieldsOf('接続', forms, organization).filter((f) => f.startsWith('forms.03-06.bodyType'));
     expect(bodyType(saved(ALL, { '03-06': wideArea }), union)).toEqual([]);
     expect(bodyType(saved(ALL, { '03-06': association }), other)).toEqual([]);
     expect(bodyType(saved(ALL, { '03-06': wideArea }), other)).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);

@@ -83,5 +83,9 @@ describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情
     expect(refused('接続', forms(['80']), union)).toEqual([]);
     expect(refused('接続', forms(['80']), { ...union, name: '東京都　後期高齢者医療広域連合' })).toEqual([]);
     expect(refused('接続', forms(['80']), { ...union, name: '西多摩衛生組合' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    // The words alone are not the union: its prefecture's, exactly (one per prefecture).
+    for (const name of ['東京都後期高齢者医療広域連合職員互助会', '大阪府後期高齢者医療広域連合', '後期高齢者医療広域連合ではない清掃一部事務組合']) {
+      expect([name, refused('接続', forms(['80']), { ...union, name })]).toEqual([name, ['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']]);
+    }
   });
 });

@@ -12,7 +12,8 @@ const itemNos = (form: SavedFormData | undefined, key: string): string[] => {
 };
 
 /** The parties of the law an organ can be: an association named a 後期高齢者医療広域連合 is one (one named by its code only may be). */
-const partiesOf = (kind: string, name?: string): readonly string[] => (isLateElderlyUnion({ kind, name }) === false ? [kind] : [kind, '後期高齢者医療広域連合']);
+const partiesOf = (kind: string, body: { readonly name?: string; readonly code?: string } = {}): readonly string[] =>
+  isLateElderlyUnion({ kind, ...body }) === false ? [kind] : [kind, '後期高齢者医療広域連合'];
 
 /**
  * 様03-07 (1): a body queries the affairs 別表第二 names it the 情報照会者 of (番号法第19条第8号), or
@@ -65,7 +66,7 @@ function conditionHolds(when: PartyCondition, code: string | undefined): boolean
 export function providesByLaw(itemNo: string, personalInfoName: string, organization: { readonly kind: string; readonly code?: string; readonly name?: string }): boolean {
   const row = findBeppyo2Provision(itemNo, personalInfoName);
   if (!row) return false;
-  const verdict = lawNames(row.provider, partiesOf(organization.kind, organization.name), organization.code, { metropolitanSpecialCase: false });
+  const verdict = lawNames(row.provider, partiesOf(organization.kind, organization), organization.code, { metropolitanSpecialCase: false });
   return verdict === true || verdict === 'byBenefit';
 }
 
@@ -142,7 +143,7 @@ export function queryRightViolations(
   if (!f0307 || !organization) return [];
   const f0308 = forms['03-08'];
   const received = f0308 ? new Set(itemNos(f0308, 'receivedQueryAffairs')) : registeredReceived;
-  const parties = partiesOf(organization.kind, organization.name);
+  const parties = partiesOf(organization.kind, organization);
   const out: FieldViolation[] = [];
   itemNos(f0307, 'queryAffairs').forEach((itemNo, i) => {
     const item = findBeppyo2Item(itemNo);
