@@ -15,8 +15,9 @@ import { masterDataStream } from './master-data/master-data.content';
  * the application only): before, both registered query rights with nothing behind them.
  */
 export function registeredFormRequirements(category: string, organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
-  if (category !== '変更') return [];
-  return [...delegationFormRequirements(organization, forms), ...reporterRequirements(organization, forms)];
+  // A 接続 may take its 責任体制 from the registered master data too (packageRequirements): then its 様02-06 reports under it.
+  if (category !== '変更' && category !== '接続') return [];
+  return [...(category === '変更' ? delegationFormRequirements(organization, forms) : []), ...reporterRequirements(organization, forms)];
 }
 
 function delegationFormRequirements(organization: { code: string; kind: string }, forms: SavedForms): StreamRequirement[] {
@@ -58,8 +59,8 @@ function delegationFormRequirements(organization: { code: string; kind: string }
 }
 
 /**
- * 様02-06's reporter is the 情報システム責任者 of 様02-01 (DOMAIN). A 変更 filing 02-06 without 02-01
- * reports under the registered 02-01: its reporter holds the registered responsible's post. Master
+ * 様02-06's reporter is the 情報システム責任者 of 様02-01 (DOMAIN). A 変更 (or a 接続 of an organ already
+ * registered) filing 02-06 without 02-01 reports under the registered 02-01: its reporter holds the registered responsible's post. Master
  * data keeps the structure's job titles, not names (a name is not published), so the title is what
  * can be held to it; before, a 変更 filing 02-06 alone was held to nothing.
  */

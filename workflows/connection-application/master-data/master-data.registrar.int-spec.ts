@@ -253,6 +253,15 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     expect(await refusalOf(engine.execute(other, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.02-06.reporter.title:reporterIsSystemResponsible']);
     expect(await store.headPosition()).toBe(head);
 
+    // A 接続 of the registered organ that takes its 責任体制 from master data (no 02-01) reports under it too.
+    const connection = await (async () => {
+      const { id } = await engine.create('connection-application', { organizationCode: '132012', category: '接続' }, meta(hachiojiApplicant));
+      const forms = { '03-06': { ...example('03-06'), attachments: { ...example('03-06').attachments, form0308: false, form0309: false }, independentUseLinkage: false }, '03-07': { ...example('03-07'), queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9'), providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO) }, '02-06': report('総務部長') };
+      for (const [formCode, form] of Object.entries(forms)) await engine.execute(id, 'save-form', { formCode, form }, meta(hachiojiApplicant), { internal: true });
+      return id;
+    })();
+    expect(await refusalOf(engine.execute(connection, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.02-06.reporter.title:reporterIsSystemResponsible']);
+
     const withStructure = await draft(engine, {
       '02-01': { ...example('02-01'), structure: { ...example('02-01').structure, systemResponsible: { ...example('02-01').structure.systemResponsible, title: '総務部長' } } },
       '02-06': report('総務部長'),
