@@ -61,7 +61,11 @@ export class ListQueryDto extends CursorPageQueryDto {
 
   @ApiPropertyOptional({ enum: LISTED_STATES, isArray: true, description: 'states, comma-separated or repeated (any of them)' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value))
+  // Comma-separated, repeated, or both (`?state=draft,firstReview&state=withdrawn`); a state named twice counts once.
+  @Transform(({ value }: { value: unknown }) => {
+    const given = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+    return given ? [...new Set(given.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))] : value;
+  })
   @IsArray()
   // `?state=` (or `?state=,`) names no state: a 400, not an empty list the caller takes for "none".
   @ArrayNotEmpty()

@@ -85,6 +85,8 @@ describe('GET /applications and GET /review-queue: paging', () => {
     const either = all.rows.filter((row) => row.state === 'firstReview' || row.state === 'draft').length;
     expect((await page('auditor', '?state=firstReview,draft')).total).toBe(either);
     expect((await page('auditor', '?state=firstReview&state=draft')).total).toBe(either);
+    // Both at once, and a state named twice, mean the same.
+    expect((await page('auditor', '?state=firstReview,draft&state=draft&state=firstReview')).total).toBe(either);
 
     expect((await page('auditor', '?category=接続')).ids).toEqual([connection.body.id]);
     expect((await page('auditor', '?organizationCode=132021')).ids).toEqual([other]);
