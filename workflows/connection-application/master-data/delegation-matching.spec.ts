@@ -159,6 +159,12 @@ describe('突合 at registration (register-master-data): provision needs both si
     expect(notice.message.en).toContain('is held until 東京都 (130001) has its delegation (委任) approved');
   });
 
+  it('held between two organs of one code, it waits for the code\u2019s other organ, not the body itself', () => {
+    const toBoard = pendingNotice({ ...provisionReceived, delegatorCode: HACHIOJI, delegateeCode: HACHIOJI, side: 'delegator', chain: null });
+    expect(toBoard.awaiting.organizationName).toBe('八王子市の他の機関');
+    expect(toBoard.message.en).toContain('is held until another organ of 八王子市 (132012)');
+  });
+
   it('delegatee second: the delegator’s approved 委任 (itself still held) matches it, so both enter', () => {
     spec
       .given(approved(HACHIOJI, HACHIOJI_0308))

@@ -237,7 +237,10 @@ export function pendingEntries(filed: readonly FiledDelegation[]): PendingDelega
 
 export function pendingNotice(e: DelegationEntry): PendingDelegation {
   const code = counterpartCodeOf(e);
-  const name = organizationName(code);
+  // Between two organs of one code (第180条の2: a 市長 to its 教育委員会) the other side is the code's other organ, not the body itself.
+  const sameCode = e.delegatorCode === e.delegateeCode;
+  const name = sameCode ? `${organizationName(code)}の他の機関` : organizationName(code);
+  const nameEn = sameCode ? `another organ of ${organizationName(code)}` : organizationName(code);
   const side = opposite(e.side);
   const label = SIDE_LABEL[e.kind][side];
   const row = `別表第二 第${e.itemNo}項「${e.personalInfoName ?? e.affairName ?? ''}」`;
@@ -247,7 +250,7 @@ export function pendingNotice(e: DelegationEntry): PendingDelegation {
     awaiting: { organizationCode: code, organizationName: name, side, label },
     message: {
       ja: `${row}（${pair}）は、${name}（${code}）の${label}情報が承認されるまで突合待ちです。マスタデータには登録されません。`,
-      en: `${row} (delegator ${e.delegatorCode} → delegatee ${e.delegateeCode}) is held until ${name} (${code}) has its ${side === 'delegator' ? 'delegation (委任)' : 'acceptance (受任)'} approved; it does not enter the master data until then`,
+      en: `${row} (delegator ${e.delegatorCode} → delegatee ${e.delegateeCode}) is held until ${nameEn} (${code}) has its ${side === 'delegator' ? 'delegation (委任)' : 'acceptance (受任)'} approved; it does not enter the master data until then`,
     },
   };
 }
