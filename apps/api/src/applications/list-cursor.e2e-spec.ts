@@ -65,6 +65,8 @@ describe('GET /applications and GET /review-queue: keyset paging (?cursor=) and 
     for (const [query, rule] of [
       ['?cursor=WyIyMDI2LTEyLTA3VDAwOjAwOjAwWiIsIngiXQ&offset=2', 'cursorOrOffset'],
       ['?cursor=bm90LWEtY3Vyc29y', 'pageCursor'],
+      // ["1","x"]: a time Date.parse takes, but no row's.
+      [`?cursor=${Buffer.from(JSON.stringify(['1', 'x'])).toString('base64url')}`, 'pageCursor'],
       ['?cursor=a%2Bb', 'matches'],
     ] as const) {
       for (const path of ['/applications', '/review-queue']) {

@@ -39,7 +39,7 @@ export function decodeCursor(cursor: string | undefined, offset: number | undefi
   } catch {
     key = undefined;
   }
-  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0])) || key[1] === '' || key[1].length > 100) {
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(key[0]) || Number.isNaN(Date.parse(key[0])) || key[1] === '' || key[1].length > 100) {
     throw new ValidationFailedError([{ field: 'cursor', rule: 'pageCursor', message: { ja: 'cursor: 前のページの応答が示したカーソルではありません。', en: 'cursor: is not a cursor a previous page answered with' } }]);
   }
   return { at: key[0], id: key[1] };
