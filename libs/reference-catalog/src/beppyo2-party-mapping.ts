@@ -31,6 +31,16 @@ export const EXTRA_CHOICES = [
     bodyTypes: ['市町村長部局'],
   },
   {
+    id: '中核市',
+    label: { ja: '中核市（地方自治法第252条の22。小児慢性特定疾病医療費・身体障害者手帳・母子父子寡婦福祉資金等の都道府県の事務）', en: 'core city (地方自治法 Art. 252-22: prefectural affairs such as chronic childhood disease medical costs, disability certificates, single-parent welfare loans)' },
+    bodyTypes: ['市町村長部局'],
+  },
+  {
+    id: '児童相談所設置市',
+    label: { ja: '児童相談所を設置する市・特別区（児童福祉法第59条の4。障害児入所給付費・里親等の都道府県の事務）', en: 'city or special ward running a child guidance centre (児童福祉法 Art. 59-4: residential disability benefits, foster parents, …)' },
+    bodyTypes: ['市町村長部局'],
+  },
+  {
     id: '公営住宅の事業主体',
     label: { ja: '公営住宅法の事業主体（公営住宅の管理の事務）', en: 'operator of public housing under the Public Housing Act' },
     bodyTypes: ['都道府県知事部局', '市町村長部局'],

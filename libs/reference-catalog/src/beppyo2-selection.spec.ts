@@ -99,6 +99,35 @@ describe('申請前情報選択画面: other body types', () => {
     expect(keys(union)).toEqual(expect.arrayContaining(['17-1', '106-1']));
   });
 
+  describe('大都市等の特例: 都道府県知事 affairs a 指定都市, 中核市 or 児童相談所設置市 does for its residents by law', () => {
+    const SPECIAL_QUERIES = ['8', '9', '14', '15', '22', '23', '24', '25', '63'];
+    const SPECIAL_ROWS = ['27-2', '28-1', '31-1', '55-1', '79-1', '106-2'];
+    const special = (selection: AffairSelection) => [items(selection).filter((i) => SPECIAL_QUERIES.includes(i)), keys(selection).filter((k) => SPECIAL_ROWS.includes(k))];
+
+    it('a 指定都市 (横浜市) has them all by its code: child welfare, mental health, single-parent loans, disability certificates', () => {
+      expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '141003' }))).toEqual([SPECIAL_QUERIES, SPECIAL_ROWS]);
+    });
+
+    it('another 市 has none by its type; saying it is a 中核市, or runs a 児童相談所, gives what each does', () => {
+      expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012' }))).toEqual([[], []]);
+      expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['中核市'] }))).toEqual([['9', '63'], SPECIAL_ROWS]);
+      expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['児童相談所設置市'] }))).toEqual([['8', '9', '14', '15'], []]);
+      // A 特別区 may run a 児童相談所 (世田谷区), not be a 中核市.
+      expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '131121', extraChoices: ['児童相談所設置市'] }))).toEqual([['8', '9', '14', '15'], []]);
+    });
+
+    it('a 町村 is neither, and a 特別区 is no 中核市: refused by name', () => {
+      for (const [code, choice] of [['133035', '中核市'], ['133035', '児童相談所設置市'], ['131121', '中核市']] as const) {
+        const result = selectAffairs({ bodyType: '市町村長部局', localGovernmentCode: code, extraChoices: [choice] });
+        expect([code, choice, result.ok ? [] : result.problems.map((p) => p.field)]).toEqual([code, choice, ['extraChoices[0]']]);
+      }
+    });
+
+    it('a board of education of a 指定都市 gets none of the head\u2019s', () => {
+      expect(special(select({ bodyType: '市町村教育委員会', localGovernmentCode: '141003' }))).toEqual([[], []]);
+    });
+  });
+
   it('広島市 and 長崎市 are named by the law for 原爆 affairs; 八王子市 is not', () => {
     const hiroshima = select({ bodyType: '市町村長部局', localGovernmentCode: '341002' });
     const hachioji = select({ bodyType: '市町村長部局', localGovernmentCode: '132012' });

@@ -1,6 +1,7 @@
 import { BEPPYO2_CATALOG_VERSION, beppyo2Items, provisionKey } from './beppyo2.catalog';
 import { BODY_TYPES, EXTRA_CHOICES, classifyParty, type BodyType, type ExtraChoice, type PartyCondition } from './beppyo2-party-mapping';
 import { findLocalGovernment, hasValidCheckDigit } from './local-government-codes';
+import { METROPOLITAN_PROVISIONS, METROPOLITAN_QUERY_AFFAIRS, doneByCity, type MetropolitanStatus } from './metropolitan-special-cases';
 
 /** What the applicant tells the selection screen (申請前情報選択画面) about itself. */
 export interface BodySelection {
@@ -112,6 +113,8 @@ const PREFECTURAL_TYPES: ReadonlySet<string> = new Set(['都道府県知事部�
 const MUNICIPAL_TYPES: ReadonlySet<string> = new Set(['市町村長部局', '市町村教育委員会']);
 
 const HEALTH_CENTRE = '保健所を設置する市';
+const CORE_CITY = '中核市';
+const CHILD_GUIDANCE = '児童相談所設置市';
 const RUNS_HEALTH_CENTRE_BY_LAW: ReadonlySet<string> = new Set(['designated_city', 'special_ward']);
 
 function validateSelection(selection: BodySelection): SelectionProblem[] {
@@ -134,14 +137,19 @@ function validateSelection(selection: BodySelection): SelectionProblem[] {
       });
     }
   });
-  // A 町村 runs no 保健所 (地域保健法第5条第1項: 都道府県, 指定都市, 中核市, 政令で定める市, 特別区).
+  // A 町村 runs no 保健所 (地域保健法第5条第1項: 都道府県, 指定都市, 中核市, 政令で定める市, 特別区), is no
+  // 中核市 and runs no 児童相談所 (児童福祉法第59条の4: 指定都市, 児童相談所設置市 — a 市 or 特別区); a 特別区 is no 中核市.
   const town = selection.localGovernmentCode !== undefined && municipalityKindOf(selection.localGovernmentCode) === 'town';
+  const ward = selection.localGovernmentCode !== undefined && findLocalGovernment(selection.localGovernmentCode)?.type === 'special_ward';
+  const CITY_ONLY: Record<string, { ja: string; en: string } | undefined> = {
+    [HEALTH_CENTRE]: { ja: '町村は保健所を設置しません（地域保健法第5条第1項）。', en: 'a town or village runs no public health centre (地域保健法 Art. 5(1))' },
+    [CORE_CITY]: { ja: '町村は中核市ではありません（地方自治法第252条の22）。', en: 'a town or village is no core city (地方自治法 Art. 252-22)' },
+    [CHILD_GUIDANCE]: { ja: '町村は児童相談所を設置しません（児童福祉法第59条の4）。', en: 'a town or village runs no child guidance centre (児童福祉法 Art. 59-4)' },
+  };
   (selection.extraChoices ?? []).forEach((id, i) => {
-    if (id !== HEALTH_CENTRE || !town) return;
-    problems.push({
-      field: `extraChoices[${i}]`,
-      message: { ja: `extraChoices[${i}]: 町村は保健所を設置しません（地域保健法第5条第1項）。`, en: `extraChoices[${i}]: a town or village runs no public health centre (地域保健法 Art. 5(1))` },
-    });
+    const refusal = town ? CITY_ONLY[id] : ward && id === CORE_CITY ? { ja: '特別区は中核市ではありません（地方自治法第252条の22）。', en: 'a special ward is no core city (地方自治法 Art. 252-22)' } : undefined;
+    if (!refusal) return;
+    problems.push({ field: `extraChoices[${i}]`, message: { ja: `extraChoices[${i}]: ${refusal.ja}`, en: `extraChoices[${i}]: ${refusal.en}` } });
   });
   if (selection.localGovernmentCode !== undefined && !hasValidCheckDigit(selection.localGovernmentCode)) {
     problems.push({
@@ -183,6 +191,11 @@ export function selectAffairs(selection: BodySelection): SelectionResult<AffairS
   const byLaw = bodyType === '市町村長部局' && code !== null && RUNS_HEALTH_CENTRE_BY_LAW.has(findLocalGovernment(code)?.type ?? '') ? [HEALTH_CENTRE] : [];
   const choices = [...new Set([...(selection.extraChoices ?? []), ...byLaw])];
   const ctx: MatchContext = { kind, code, choices: new Set(choices) };
+  // 大都市等の特例 (metropolitan-special-cases.ts): a 指定都市 by its code, a 中核市 or a 児童相談所設置市 by its word.
+  const designated = bodyType === '市町村長部局' && code !== null && findLocalGovernment(code)?.type === 'designated_city';
+  const city = new Set<MetropolitanStatus>(
+    bodyType !== '市町村長部局' ? [] : [...(designated ? (['designatedCity'] as const) : []), ...(ctx.choices.has(CORE_CITY) ? (['coreCity'] as const) : []), ...(ctx.choices.has(CHILD_GUIDANCE) ? (['childGuidanceCentreCity'] as const) : [])],
+  );
   const bodies = [
     { type: bodyType, byDelegation: false },
     ...extraChoicesFor(bodyType).flatMap((c) => (c.actsAs && ctx.choices.has(c.id) ? [{ type: c.actsAs, byDelegation: true }] : [])),
@@ -193,7 +206,7 @@ export function selectAffairs(selection: BodySelection): SelectionResult<AffairS
   const optionalProvisions: ProvisionOption[] = [];
   for (const item of beppyo2Items()) {
     if (item.deleted) continue;
-    const asQuerier = matchParty(item.querier, bodies, ctx);
+    const asQuerier = matchParty(item.querier, bodies, ctx) ?? (doneByCity(METROPOLITAN_QUERY_AFFAIRS.get(item.itemNo), city) ? 'direct' : undefined);
     if (asQuerier) {
       queries.push({ itemNo: item.itemNo, itemNoKanji: item.itemNoKanji, affairName: item.affair, querier: item.querier, byDelegationOnly: asQuerier === 'delegation' });
     }
@@ -208,7 +221,7 @@ export function selectAffairs(selection: BodySelection): SelectionResult<AffairS
         provider: row.provider,
         byDelegationOnly,
       });
-      const asProvider = matchParty(row.provider, bodies, ctx);
+      const asProvider = matchParty(row.provider, bodies, ctx) ?? (doneByCity(METROPOLITAN_PROVISIONS.get(provisionKey(row)), city) ? 'direct' : undefined);
       if (asProvider) provisions.push(option(asProvider === 'delegation'));
       else if (classifyParty(row.provider)?.kind === 'byBenefit') optionalProvisions.push(option(false));
     }
