@@ -68,5 +68,46 @@ describe('tokens signed by an identity provider (JWT_PUBLIC_KEY, JWT_JWKS_URL)',
       const settings: TokenSettings = { ...base, jwksUrl: 'http://127.0.0.1:9/jwks.json' };
       await expect(verifyToken(await sign(keys.privateKey, 'ES256', { kid: 'k1' }), settings)).rejects.toBeInstanceOf(KeySetUnavailableError);
     });
+
+    it('a key set the provider answers with an HTTP error or a page that is no key set is its outage too, not a bad token (they were 401s)', async () => {
+      for (const [status, body] of [
+        [502, 'Bad Gateway'],
+        [404, 'not found'],
+        [200, '<html>maintenance</html>'],
+        [200, '{"keys": "none"}'],
+      ] as const) {
+        const failing = createServer((_req, res) => res.writeHead(status, { 'content-type': 'text/html' }).end(body));
+        await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+        try {
+          const settings: TokenSettings = { ...base, jwksUrl: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/jwks.json` };
+          await expect(verifyToken(await sign(keys.privateKey, 'ES256', { kid: 'k1' }), settings)).rejects.toBeInstanceOf(KeySetUnavailableError);
+        } finally {
+          await new Promise((resolve) => failing.close(resolve));
+        }
+      }
+    });
+
+    it('a key the provider withdraws is refused once the key set is a minute old (jose kept it ten minutes)', async () => {
+      const withdrawn = await generateKeyPair('ES256');
+      const kept = await generateKeyPair('ES256');
+      const jwk = async (key: KeyLike, kid: string) => ({ ...(await exportJWK(key)), kid, alg: 'ES256', use: 'sig' });
+      let published = [await jwk(withdrawn.publicKey, 'old'), await jwk(kept.publicKey, 'new')];
+      const provider = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })));
+      await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+      const realNow = Date.now;
+      try {
+        const settings: TokenSettings = { ...base, jwksUrl: `http://127.0.0.1:${(provider.address() as AddressInfo).port}/jwks.json` };
+        await expect(verifyToken(await sign(withdrawn.privateKey, 'ES256', { kid: 'old' }), settings)).resolves.toMatchObject({ sub: 'a' });
+        published = [await jwk(kept.publicKey, 'new')];
+        // jose judges the key set's age by Date.now: 61 s later, as the identity provider has long withdrawn the key.
+        const later = realNow() + 61_000;
+        Date.now = () => later;
+        const token = await sign(withdrawn.privateKey, 'ES256', { kid: 'old', now: Math.floor(later / 1000) });
+        await expect(verifyToken(token, settings)).rejects.toThrow(/does not publish/);
+      } finally {
+        Date.now = realNow;
+        await new Promise((resolve) => provider.close(resolve));
+      }
+    });
   });
 });

@@ -33,6 +33,15 @@ describe('tokens', () => {
     await expect(verifyToken('not-a-token', settings)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
+  it('refuses an organ, name or department that is not a string (a multi-valued claim spoke for the head department), and a blank or control-character subject', async () => {
+    const signed = (claims: Record<string, unknown>, sub = 'a') => new SignJWT({ org: '132012', role: 'applicant', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer('nws').setAudience('nws').setIssuedAt().setExpirationTime('1h').sign(settings.secret);
+    await expect(verifyToken(await signed({ organ: ['市町村教育委員会'] }), settings)).rejects.toThrow(/organ/);
+    await expect(verifyToken(await signed({ organ: 1 }), settings)).rejects.toThrow(/organ/);
+    await expect(verifyToken(await signed({ name: ['山田'] }), settings)).rejects.toThrow(/name/);
+    for (const sub of [' ', '\u200b', 'x\r\nFAKE LOG LINE', 'x\u202e']) await expect(verifyToken(await signed({}, sub), settings)).rejects.toThrow(/subject/);
+    await expect(verifyToken(await signed({ organ: '市町村教育委員会' }, 'kyoiku-1'), settings)).resolves.toMatchObject({ sub: 'kyoiku-1', organ: '市町村教育委員会' });
+  });
+
   it('refuses alg=none', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ sub: 'a', org: 'MIC', role: 'auditor', iss: 'nws', aud: 'nws', exp: 9e9, iat: 1 })).toString('base64url');

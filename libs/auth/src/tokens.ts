@@ -73,6 +73,9 @@ function seconds(span: string): number {
 const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 const publicKeys = new Map<string, Promise<KeyLike>>();
 
+/** How long a fetched JWKS is used before it is fetched again (jose's default: 10 minutes). */
+const JWKS_MAX_AGE_MS = 60_000;
+
 /** jose's and ours: exp and nbf are judged with this much clock skew. */
 const CLOCK_TOLERANCE_S = 30;
 
@@ -97,7 +100,9 @@ async function verifyClaims(token: string, settings: TokenSettings, currentDate:
   try {
     if (settings.jwksUrl) {
       let keySet = remoteKeySets.get(settings.jwksUrl);
-      if (!keySet) remoteKeySets.set(settings.jwksUrl, (keySet = createRemoteJWKSet(new URL(settings.jwksUrl))));
+      // Fetched again once a minute at most: jose's default kept a key set for 10 minutes, so a key the
+      // identity provider withdrew (while it still signs with another it published) stayed accepted that long.
+      if (!keySet) remoteKeySets.set(settings.jwksUrl, (keySet = createRemoteJWKSet(new URL(settings.jwksUrl), { cacheMaxAge: JWKS_MAX_AGE_MS, cooldownDuration: 30_000 })));
       ({ payload } = await jwtVerify(token, keySet, { ...options, algorithms: ['RS256', 'ES256'] }));
     } else if (settings.publicKey) {
       const { pem, algorithm } = settings.publicKey;
@@ -110,7 +115,10 @@ async function verifyClaims(token: string, settings: TokenSettings, currentDate:
     }
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
-    if (settings.jwksUrl && (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError))) {
+    // A key set the provider did not serve (an HTTP error, a page that is no key set) is its outage, not
+    // the caller's bad token: jose says so with its generic error or JWKSInvalid, which were answered 401.
+    const keySetNotServed = error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid || (error instanceof joseErrors.JOSEError && error.constructor === joseErrors.JOSEError) || !(error instanceof joseErrors.JOSEError);
+    if (settings.jwksUrl && keySetNotServed) {
       throw new KeySetUnavailableError(`the identity provider's keys (JWT_JWKS_URL) could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('the token has expired');
@@ -120,9 +128,15 @@ async function verifyClaims(token: string, settings: TokenSettings, currentDate:
     throw error;
   }
   const { sub, org, role, organ, name, department } = payload as Record<string, unknown>;
-  if (typeof sub !== 'string' || !sub) throw new InvalidTokenError('the token has no subject');
+  // Printable, not blank: a subject goes into logs and the permanent record (" " and line breaks were taken).
+  if (typeof sub !== 'string' || !/^[^\p{C}\p{Z}]/u.test(sub) || /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(sub) || sub.length > 200) throw new InvalidTokenError('the token has no subject');
   if (typeof org !== 'string' || !isValidBody(org)) throw new InvalidTokenError('the token has no valid org claim');
   if (typeof role !== 'string' || !isRole(role)) throw new InvalidTokenError('the token has no valid role claim');
+  // An organ that is not a string (a multi-valued claim, ["市町村教育委員会"]) was dropped, and the token spoke for the head department.
+  if (organ !== undefined && typeof organ !== 'string') throw new InvalidTokenError('the token has no valid organ claim');
+  for (const [claim, value] of [['name', name], ['department', department]] as const) {
+    if (value !== undefined && typeof value !== 'string') throw new InvalidTokenError(`the token has no valid ${claim} claim`);
+  }
   const actor: Actor = Object.freeze({
     sub,
     org,
