@@ -39,6 +39,8 @@ const actorsOf = (kind: Kind): Record<string, Actor> => ({
   'mic-distributor': { sub: 'dist-1', org: 'MIC', role: 'distributor' },
   'municipal-distributor': { sub: 'dist-2', org: '132012', role: 'distributor' },
   system: SYSTEM_ACTOR,
+  // A token's subject is whatever the identity provider says: "system" is not the engine (it read everything).
+  'operator-named-system': { sub: 'system', org: '271004', role: 'operator' as Actor['role'] },
 });
 
 /**

@@ -77,7 +77,8 @@ export function canReadConnectionApplication(app: FoldedApplication, actor: Acto
   const byReview = canReadReviewed(ctx, actor, app.state);
   if (byReview !== undefined) return byReview;
   if (actor.role === 'distributor') return ctx.masterData !== null && isMicDistributor(actor);
-  return actor.sub === SYSTEM_ACTOR.sub;
+  // The engine's own actor, by role too: an operator token whose subject is "system" read every application.
+  return isSystem(actor);
 }
 
 /** Requests about the personal data of a body's staff (個人情報の開示等), by data subject. */
