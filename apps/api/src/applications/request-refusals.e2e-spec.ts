@@ -34,6 +34,17 @@ describe('applications over HTTP: what a request carries, refused by name', () =
         expect(response.body.messages.ja).toContain('氏名');
       }
     }
+    // Zero-width characters alone are no name; a name read backwards, a control character or a line break none either.
+    for (const [name, department, expected] of [
+      ['\u200b', '\u200b\u2060', ['reviewer.name:recordedOnReview', 'reviewer.department:recordedOnReview']],
+      ['東京 太郎\u202e', 'デジタルサービス局', ['reviewer.name:plainText']],
+      ['東京 太郎', 'デジタル\nサービス局', ['reviewer.department:plainText']],
+      ['東京 太郎', '=HYPERLINK("x")\u0007', ['reviewer.department:plainText']],
+    ] as const) {
+      const token = await server.token({ sub: 'tokyo-odd', org: '130001', role: 'first-reviewer', name, department });
+      const response = await server.request('POST', `/applications/${other}/actions/approve`, { token, body: {} });
+      expect([name, response.status, response.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([name, 400, expected]);
+    }
     expect(await revisionOf(other)).toBe(before);
     const approved = await driver.act('prefectureReviewer', other, 'approve');
     expect(approved.status).toBe(200);
