@@ -103,6 +103,9 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
     const tokyoV1Reviewed = ok(await driver.as('micReviewer', 'GET', '/master-data/organizations/130001')).body;
     expect(tokyoV1Reviewed.pendingDelegations).toEqual([expect.objectContaining({ side: 'delegator', itemNo: '27', delegateeCode: '132012' })]);
     expect(ok(await driver.as('auditor', 'GET', '/master-data/organizations/130001/versions/1')).body.pendingDelegations).toHaveLength(1);
+    // Its reviewers are those its applications go to (J-LIS, MIC): not another prefecture's, nor J-LIS for a municipality.
+    expect(ok(await driver.as('otherPrefectureReviewer', 'GET', '/master-data/organizations/130001')).body).not.toHaveProperty('pendingDelegations');
+    expect(ok(await driver.as('prefectureReviewer', 'GET', '/master-data/organizations/130001')).body).not.toHaveProperty('pendingDelegations');
     expect(tokyoV1.cause).toMatchObject({ kind: 'approval', applicationId: tokyo });
     // The registration on the application records the 突合 too.
     const registeredEvent = ok(await driver.as('micReviewer', 'GET', `/applications/${tokyo}/history`)).body.events.find((e: { type: string }) => e.type === 'MasterDataRegistered');

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res, type PipeTransform } from '
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor } from '@nws/engine';
-import { organOf, reviewingBodyOf } from '@nws/workflows/shared/organizations';
+import { firstReviewerFor, organOf, reviewingBodyOf, secondReviewerFor } from '@nws/workflows/shared/organizations';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
@@ -113,11 +113,14 @@ export class MasterDataController {
 
 /**
  * 委任・受任 held for their other side (突合待ち) are not content and not published: the body itself,
- * the reviewers and auditors see them; other bodies and distributors get the version without them.
+ * its reviewers and auditors see them; other bodies, other bodies' reviewers and distributors get the
+ * version without them.
  */
 function withPendingFor<T extends { readonly organizationCode: string; readonly organizationKind: string; readonly pendingDelegations?: unknown }>(actor: Actor, version: T): T | Omit<T, 'pendingDelegations'> {
   const ownBody = actor.role === 'applicant' && actor.org === version.organizationCode && organOf(actor) === version.organizationKind;
-  const reviewer = (actor.role === 'first-reviewer' || actor.role === 'second-reviewer') && reviewingBodyOf(actor) !== undefined;
+  // Its reviewers: those its applications are routed to (its prefecture or J-LIS, and MIC), not every reviewing body.
+  const routedTo = actor.role === 'first-reviewer' ? firstReviewerFor({ code: version.organizationCode, kind: version.organizationKind, name: '', prefectureCode: '' }) : actor.role === 'second-reviewer' ? secondReviewerFor() : undefined;
+  const reviewer = routedTo !== undefined && reviewingBodyOf(actor) === routedTo;
   if (ownBody || reviewer || actor.role === 'auditor') return version;
   const { pendingDelegations: _withheld, ...published } = version;
   return published;
