@@ -34,4 +34,22 @@ describe('rate limiting (@nestjs/throttler)', () => {
       await server.stop();
     }
   });
+
+  it('an address flooded with bad or missing tokens refuses them with 429, and still lets callers with valid tokens through (they were locked out for the window)', async () => {
+    const server = await TestServer.start({ env: { RATE_LIMIT: '2/min' } });
+    try {
+      // 2/min per caller, 20/min per address: 20 bad tokens use up the address's window.
+      const refused: number[] = [];
+      for (let i = 0; i < 22; i++) refused.push((await server.request('GET', '/applications', { token: `garbage.${i}` })).status);
+      expect(refused.slice(0, 20).every((status) => status === 401)).toBe(true);
+      expect(refused.slice(20)).toEqual([429, 429]);
+      expect((await server.request('GET', '/applications')).status).toBe(429);
+      // A caller never seen before, from the same address, with a valid token: its own window applies.
+      const valid = await server.token({ sub: 'late', org: '132012', role: 'applicant' });
+      const answered = await server.request('GET', '/applications', { token: valid });
+      expect([answered.status, answered.headers.get('retry-after')]).toEqual([200, null]);
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -1,6 +1,9 @@
-import { HttpException, HttpStatus, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions } from '@nestjs/throttler';
-import { ConfigurationError } from '@nws/runtime';
+import { HttpException, HttpStatus, Inject, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { TokenVerifier } from '@nws/auth';
+import { ConfigurationError, type RuntimeConfig } from '@nws/runtime';
+import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from '../auth/current-actor.decorator';
 
 /**
@@ -47,9 +50,40 @@ abstract class NwsThrottlerGuard extends ThrottlerGuard {
   }
 }
 
-/** Before authentication: by client address (multiplied limits). */
+/**
+ * Before authentication: by client address (multiplied limits). An address over its limit is
+ * refused only what carries no valid token: a flood of bad or missing tokens from one address (a
+ * proxy's, a gateway's) locked every caller behind it out for the window, their valid tokens too.
+ */
 @Injectable()
 export class AddressThrottlerGuard extends NwsThrottlerGuard {
+  private readonly tokens: TokenVerifier;
+
+  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector, @Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
+    super(options, storage, reflector);
+    this.tokens = new TokenVerifier(config.jwt);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await super.canActivate(context);
+    } catch (error) {
+      if (!(error instanceof HttpException) || error.getStatus() !== HttpStatus.TOO_MANY_REQUESTS || !(await this.carriesValidToken(context))) throw error;
+      context.switchToHttp().getResponse<{ removeHeader(name: string): unknown }>().removeHeader('Retry-After');
+      return true;
+    }
+  }
+
+  private async carriesValidToken(context: ExecutionContext): Promise<boolean> {
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['authorization'];
+    const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+    if (!token) return false;
+    return this.tokens.verify(token).then(
+      () => true,
+      () => false,
+    );
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     return `ip:${String(req['ip'] ?? 'unknown')}`;
   }
