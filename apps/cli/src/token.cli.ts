@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ROLES, type Role } from '@nws/engine';
 import { isValidBody, mintToken } from '@nws/auth';
 import { existsSync } from 'node:fs';
-import { dataDirOf, loadRuntimeConfig } from '@nws/runtime';
+import { dataDirOf, isProduction, loadRuntimeConfig } from '@nws/runtime';
 import { EXIT } from './commands/exit-codes';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 
@@ -65,7 +65,7 @@ export async function runTokenCli(argv: readonly string[]): Promise<number> {
  * other command refuses a DATA_DIR without a store (exit 3), and nothing is created.
  */
 function missingDataDir(env: NodeJS.ProcessEnv): string | undefined {
-  const signedWithDevelopmentSecret = !env['JWT_SECRET'] && !env['JWT_PUBLIC_KEY'] && !env['JWT_JWKS_URL'] && env['NODE_ENV'] !== 'production';
+  const signedWithDevelopmentSecret = !env['JWT_SECRET'] && !env['JWT_PUBLIC_KEY'] && !env['JWT_JWKS_URL'] && !isProduction(env);
   const dataDir = dataDirOf(env);
   if (!signedWithDevelopmentSecret || existsSync(dataDir)) return undefined;
   return (

@@ -28,6 +28,8 @@ describe('runtime configuration', () => {
 
   it('in production refuses to start without a real secret', () => {
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(ConfigurationError);
+    // As people write it too: these started in development mode with a generated secret.
+    for (const NODE_ENV of ['PRODUCTION', 'Production', 'prod', ' production ']) expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV })).toThrow(ConfigurationError);
     expect(() => loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'changeme' })).toThrow(/at least 32/);
     const config = loadRuntimeConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(16) + 'b'.repeat(16) });
     expect(config.jwt.mode).toBe('configured');

@@ -68,12 +68,20 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
 export type ConfigWithoutTokens = Omit<RuntimeConfig, 'jwt'>;
 
 /**
+ * NODE_ENV as people write it: `PRODUCTION`, `Production` or `prod` started in development mode
+ * with a generated secret, where only the exact `production` refused to start without one.
+ */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  return /^\s*prod(uction)?\s*$/i.test(env['NODE_ENV'] ?? '');
+}
+
+/**
  * The configuration of a process that neither mints nor verifies tokens (the CLI's commands on a
  * store): the development secret is neither read nor created, so a command run on an evidence
  * directory leaves no `.dev-jwt-secret` in it.
  */
 export function loadConfigWithoutTokens(env: NodeJS.ProcessEnv = process.env): ConfigWithoutTokens {
-  const production = env['NODE_ENV'] === 'production';
+  const production = isProduction(env);
   const dataDir = dataDirOf(env);
   // A file there would otherwise surface as a stack trace from whichever mkdir or open came first.
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new ConfigurationError(`DATA_DIR ${dataDir} はディレクトリではありません（ファイルです） / DATA_DIR ${dataDir} is not a directory`);
