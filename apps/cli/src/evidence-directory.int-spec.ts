@@ -10,6 +10,7 @@ import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { eventStoreFileProblem } from './event-store-file.check';
 import { EXIT, runCli } from './main';
+import { capturedCliOutput } from './testing/captured-output';
 
 /** Every file and directory under `dir`, with a hash of each file's bytes: what a command must leave as it was. */
 function snapshot(dir: string, prefix = ''): Record<string, string> {
@@ -24,22 +25,12 @@ function snapshot(dir: string, prefix = ''): Record<string, string> {
 
 describe('the CLI on an evidence directory (real SQLite files): a store is only read, and what is not a store is refused untouched', () => {
   let root: string;
-  let err: string[];
-  let out: string[];
-  const saved = { ...process.env };
+  const { out, err } = capturedCliOutput();
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nws-cli-evidence-'));
-    process.exitCode = undefined;
-    out = [];
-    err = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
   });
   afterEach(() => {
-    jest.restoreAllMocks();
-    process.env = { ...saved };
-    process.exitCode = undefined;
     rmSync(root, { recursive: true, force: true });
   });
 

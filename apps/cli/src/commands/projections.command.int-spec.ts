@@ -5,27 +5,18 @@ import { join } from 'node:path';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { openCliContext } from '../cli-context';
 import { EXIT, runCli } from '../main';
+import { capturedCliOutput } from '../testing/captured-output';
 
 describe('parked projection events from the command line (real SQLite files)', () => {
   let dataDir: string;
-  let out: string[];
-  let err: string[];
-  const saved = { ...process.env };
+  const { out, err } = capturedCliOutput();
   const applicant = { sub: 'yamada', org: '132012', role: 'applicant' as const };
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'nws-cli-parked-'));
     process.env['DATA_DIR'] = dataDir;
-    process.exitCode = undefined;
-    out = [];
-    err = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
   });
   afterEach(() => {
-    jest.restoreAllMocks();
-    process.env = { ...saved };
-    process.exitCode = undefined;
     rmSync(dataDir, { recursive: true, force: true });
   });
 
