@@ -14,6 +14,7 @@ import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { clientError } from './http/client-error';
 import { frameworkError } from './http/domain-exception.filter';
 import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
+import { authenticateBeforeBodies } from './auth/authenticated-bodies';
 import { drainUnreadBodies, refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
 import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
@@ -83,6 +84,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, distribution: 
     abortOnError: false,
     ...(options.logger === false ? { logger: false } : { logger: consoleLogger(config) }),
   });
+  authenticateBeforeBodies(app.getHttpAdapter().getInstance(), config.jwt);
   useJsonBody(app.getHttpAdapter().getInstance());
   drainUnreadBodies(app.getHttpAdapter().getInstance());
   discloseResponses(app.getHttpAdapter().getInstance(), { store: app.get(PERSONAL_DATA_STORE), accessLog: app.get(ACCESS_LOG), clock: app.get<Clock>(CLOCK) });

@@ -9,6 +9,32 @@ import { RUNTIME_CONFIG } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
+/** The bearer token of a request, if it sends one. */
+export function bearerOf(header: unknown): string | undefined {
+  return typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+}
+
+/** A request without a token: said as where tokens come from (an identity provider, or `npm run -s token` with this API's secret). */
+export function missingToken(mode: RuntimeConfig['jwt']['mode']): UnauthorizedException {
+  return new UnauthorizedException(
+    mode === 'public-key' || mode === 'jwks'
+      ? { ja: 'Authorization: 認証基盤が発行した Bearer トークンが必要です。', en: 'Authorization: a Bearer token from the identity provider is required' }
+      : {
+          ja: 'Authorization: Bearer トークンが必要です（npm run -s token -- --sub … --org … --role … で発行）。',
+          en: 'Authorization: a Bearer token is required (mint one with npm run -s token -- --sub … --org … --role …)',
+        },
+  );
+}
+
+export function invalidToken(mode: RuntimeConfig['jwt']['mode'], error: InvalidTokenError): UnauthorizedException {
+  // In development the secret is the data directory's own: a token minted without the API's DATA_DIR is signed with another.
+  const hint =
+    mode === 'development' && /signature/.test(error.message)
+      ? { ja: ' 開発モードでは、トークンは API と同じ DATA_DIR で発行してください（DATA_DIR=… npm run -s token -- …）。', en: '; in development mode, mint tokens with the API\'s DATA_DIR (DATA_DIR=… npm run -s token -- …)' }
+      : { ja: '', en: '' };
+  return new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。${hint.ja}`, en: `Authorization: ${error.message}${hint.en}` });
+}
+
 /** Every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -24,27 +50,15 @@ export class JwtAuthGuard implements CanActivate {
     this.mode = config.jwt.mode;
   }
 
-  private get fromProvider(): boolean {
-    return this.mode === 'public-key' || this.mode === 'jwks';
-  }
-
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers['authorization'];
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) {
-      throw new UnauthorizedException(
-        this.fromProvider
-          ? { ja: 'Authorization: 認証基盤が発行した Bearer トークンが必要です。', en: 'Authorization: a Bearer token from the identity provider is required' }
-          : {
-              ja: 'Authorization: Bearer トークンが必要です（npm run -s token -- --sub … --org … --role … で発行）。',
-              en: 'Authorization: a Bearer token is required (mint one with npm run -s token -- --sub … --org … --role …)',
-            },
-      );
+    const token = bearerOf(request.headers['authorization']);
+    if (!token) {
+      throw missingToken(this.mode);
     }
     try {
-      const actor = await this.tokens.verify(match[1]);
+      const actor = await this.tokens.verify(token);
       // An identity provider's token for an organ that is not one would be refused every action
       // with a reason about the application, not about the token.
       if (actor.organ !== undefined && !(ORGANIZATION_KINDS as readonly string[]).includes(actor.organ)) {
@@ -59,12 +73,7 @@ export class JwtAuthGuard implements CanActivate {
       return true;
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        // In development the secret is the data directory's own: a token minted without the API's DATA_DIR is signed with another.
-        const hint =
-          this.mode === 'development' && /signature/.test(error.message)
-            ? { ja: ' 開発モードでは、トークンは API と同じ DATA_DIR で発行してください（DATA_DIR=… npm run -s token -- …）。', en: '; in development mode, mint tokens with the API\'s DATA_DIR (DATA_DIR=… npm run -s token -- …)' }
-            : { ja: '', en: '' };
-        throw new UnauthorizedException({ ja: `Authorization: トークンが無効です（${error.message}）。${hint.ja}`, en: `Authorization: ${error.message}${hint.en}` });
+        throw invalidToken(this.mode, error);
       }
       if (error instanceof KeySetUnavailableError) {
         void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', '5');

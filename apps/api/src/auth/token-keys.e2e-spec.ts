@@ -81,3 +81,26 @@ describe('tokens in development mode (the secret is the data directory’s own)'
     }
   });
 });
+
+describe('a body is read only for a caller with a valid token (Fastify parses before the guards)', () => {
+  it('without a token, or with a bad one, a body is refused 401 before it is parsed (it was 400 about its JSON: parsed first); with a valid one it is parsed and judged; a path no route serves is still a 404', async () => {
+    const server = await TestServer.start();
+    try {
+      const url = `${server.url}/applications`;
+      const post = (headers: Record<string, string>, body: string, path = url) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const refusals = [
+        await post({}, '{"a":'),
+        await post({ authorization: 'Bearer garbage' }, '{"a":1,"a":2}'),
+        await post({}, JSON.stringify({ workflow: 'connection-application', filler: 'x'.repeat(200_000) })),
+      ];
+      expect(refusals.map((r) => r.status)).toEqual([401, 401, 401]);
+      expect(((await refusals[0]!.json()) as { messages: { en: string } }).messages.en).toMatch(/^Authorization: /);
+      const valid = await server.token({ sub: 'yamada', org: '132012', role: 'applicant' });
+      const judged = await post({ authorization: `Bearer ${valid}` }, '{"a":');
+      expect([judged.status, ((await judged.json()) as { code: string }).code]).toEqual([400, 'INVALID_JSON']);
+      expect((await post({}, '{}', `${server.url}/no-such-route`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+  });
+});
