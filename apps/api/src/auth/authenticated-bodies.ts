@@ -3,7 +3,9 @@ import { InvalidTokenError, TokenVerifier } from '@nws/auth';
 import type { RuntimeConfig } from '@nws/runtime';
 import { bearerOf, invalidToken, missingToken } from './jwt-auth.guard';
 
-const carriesBody = (request: FastifyRequest): boolean => request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+// Fastify reads no body of a GET or HEAD (the public routes, /health and /metrics, are GETs): those are left to the guard.
+const carriesBody = (request: FastifyRequest): boolean =>
+  request.method !== 'GET' && request.method !== 'HEAD' && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0);
 
 /**
  * A body is read only for a caller with a valid token. Fastify parses bodies before Nest's guards

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { SignJWT, exportSPKI, generateKeyPair, type KeyLike } from 'jose';
 import type { EventStore } from '@nws/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -99,6 +100,16 @@ describe('a body is read only for a caller with a valid token (Fastify parses be
       const judged = await post({ authorization: `Bearer ${valid}` }, '{"a":');
       expect([judged.status, ((await judged.json()) as { code: string }).code]).toEqual([400, 'INVALID_JSON']);
       expect((await post({}, '{}', `${server.url}/no-such-route`)).status).toBe(404);
+      // A public probe sent with a body (Fastify reads none on a GET) still answers.
+      const probe = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${server.url}/health`, { method: 'GET', headers: { 'content-type': 'application/json', 'content-length': '2' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end('{}');
+      });
+      expect(probe).toBe(200);
     } finally {
       await server.stop();
     }
