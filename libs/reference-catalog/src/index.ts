@@ -5,3 +5,4 @@ export * from './beppyo2-selection';
 export * from './beppyo2-form-generation';
 export * from './delegation-bases.catalog';
 export * from './japan-time';
+export * from './metropolitan-special-cases';

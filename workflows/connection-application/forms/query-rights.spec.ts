@@ -62,6 +62,12 @@ describe('様03-07 (1): a body queries the affairs 別表第二 makes it the 情
     expect(refused('接続', forms(['9']), { kind: '市町村長部局', code: '133035' })).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
   });
 
+  it('an affair only 指定都市 do for their residents (精神保健福祉法第51条の12: 項22) is a 指定都市’s by its code, not another 市’s word (項9, which 中核市 do too, still is)', () => {
+    expect(refused('接続', forms(['22']), { kind: '市町村長部局', code: '141003' })).toEqual([]);
+    expect(refused('接続', forms(['22']), HACHIOJI)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);
+    expect(refused('接続', forms(['9']), HACHIOJI)).toEqual([]);
+  });
+
   it('given a prefecture’s governor department, then 都道府県知事 affairs are its own and 市町村長 ones are not', () => {
     expect(refused('接続', forms(['9', '26']), TOKYO)).toEqual([]);
     expect(refused('接続', forms(['27']), TOKYO)).toEqual(['forms.03-07.queryAffairs[0].itemNo:querierOfAffair']);

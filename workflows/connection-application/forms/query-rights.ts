@@ -1,5 +1,5 @@
 import type { FieldViolation } from '@nws/engine';
-import { classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
+import { METROPOLITAN_QUERY_AFFAIRS, classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
 import { organsOf } from '../../shared/organizations';
 import { isLateElderlyUnion } from '../../shared/applying-body';
 import type { SavedFormData, SavedForms } from './saved-forms';
@@ -34,12 +34,25 @@ const partiesOf = (kind: string, body: { readonly name?: string; readonly code?:
  * welfare office, a 保健所, a choice on the screen). Undefined when the text is no local
  * government's (a minister, a national fund), or names the body by the benefit it pays.
  */
-function lawNames(partyText: string, kinds: readonly string[], code: string | undefined, options: { readonly metropolitanSpecialCase?: boolean } = {}): boolean | 'notLocal' | 'byBenefit' {
+function lawNames(
+  partyText: string,
+  kinds: readonly string[],
+  code: string | undefined,
+  options: { readonly metropolitanSpecialCase?: boolean; readonly itemNo?: string } = {},
+): boolean | 'notLocal' | 'byBenefit' {
   const party = classifyParty(partyText);
   if (party?.kind === 'byBenefit') return 'byBenefit';
   if (party?.kind !== 'localGovernment') return 'notLocal';
-  // Where the law names the cities itself (広島市長・長崎市長), it names all of them.
-  const city = options.metropolitanSpecialCase !== false && code !== undefined && municipalityKindOf(code) === 'city' && !party.rules.some((rule) => rule.when.kind === 'codes');
+  // Where the law names the cities itself (広島市長・長崎市長), it names all of them; where only 指定都市
+  // do the affair (精神保健福祉法第51条の12: 項22–25), the code says which 市 is one.
+  const statuses = options.itemNo === undefined ? undefined : METROPOLITAN_QUERY_AFFAIRS.get(options.itemNo);
+  const designatedOnly = statuses !== undefined && statuses.every((status) => status === 'designatedCity');
+  const city =
+    options.metropolitanSpecialCase !== false &&
+    code !== undefined &&
+    municipalityKindOf(code) === 'city' &&
+    !party.rules.some((rule) => rule.when.kind === 'codes') &&
+    (!designatedOnly || findLocalGovernment(code)?.type === 'designated_city');
   return party.rules.some(
     (rule) =>
       (kinds.includes(rule.body as BodyType) && conditionHolds(rule.when, code)) ||
@@ -164,7 +177,7 @@ export function queryRightViolations(
       );
       return;
     }
-    const direct = lawNames(item.querier, parties, organization.code) === true;
+    const direct = lawNames(item.querier, parties, organization.code, { itemNo }) === true;
     if (direct || received?.has(itemNo) || (received === undefined && category === '変更')) return;
     out.push(
       violation(
