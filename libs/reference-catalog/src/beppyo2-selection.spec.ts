@@ -111,6 +111,8 @@ describe('申請前情報選択画面: other body types', () => {
     it('another 市 has none by its type; saying it is a 中核市, or runs a 児童相談所, gives what each does', () => {
       expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012' }))).toEqual([[], []]);
       expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['中核市'] }))).toEqual([['9', '63'], SPECIAL_ROWS]);
+      // A 中核市 runs a 保健所 (地域保健法第5条第1項): its affairs come with it.
+      expect(items(select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['中核市'] }))).toContain('97');
       expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['児童相談所設置市'] }))).toEqual([['8', '9', '14', '15'], []]);
       // A 特別区 may run a 児童相談所 (世田谷区), not be a 中核市.
       expect(special(select({ bodyType: '市町村長部局', localGovernmentCode: '131121', extraChoices: ['児童相談所設置市'] }))).toEqual([['8', '9', '14', '15'], []]);

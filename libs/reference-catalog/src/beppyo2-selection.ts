@@ -188,7 +188,9 @@ export function selectAffairs(selection: BodySelection): SelectionResult<AffairS
   const code = selection.localGovernmentCode ?? null;
   const kind = bodyType === '市町村長部局' || bodyType === '市町村教育委員会' ? municipalityKindOf(code ?? undefined) : null;
   // 指定都市 and 特別区 run a 保健所 by law (地域保健法第5条第1項): the code says so, no choice needed.
-  const byLaw = bodyType === '市町村長部局' && code !== null && RUNS_HEALTH_CENTRE_BY_LAW.has(findLocalGovernment(code)?.type ?? '') ? [HEALTH_CENTRE] : [];
+  // A 中核市 runs one too (地域保健法第5条第1項): saying it is one says so.
+  const byLaw =
+    bodyType === '市町村長部局' && ((code !== null && RUNS_HEALTH_CENTRE_BY_LAW.has(findLocalGovernment(code)?.type ?? '')) || (selection.extraChoices ?? []).includes(CORE_CITY)) ? [HEALTH_CENTRE] : [];
   const choices = [...new Set([...(selection.extraChoices ?? []), ...byLaw])];
   const ctx: MatchContext = { kind, code, choices: new Set(choices) };
   // 大都市等の特例 (metropolitan-special-cases.ts): a 指定都市 by its code, a 中核市 or a 児童相談所設置市 by its word.
