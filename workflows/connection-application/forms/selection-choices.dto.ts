@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { isJsonObject, IsNotBlank, validateDto, type FieldViolation } from '@nws/engine';
 import type { ClassConstructor } from 'class-transformer';
-import { BODY_TYPES } from '@nws/reference-catalog';
+import { BODY_TYPES, EXTRA_CHOICE_IDS } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
 import { IsLocalGovernmentCode } from './catalog-validators';
 import { PiaDto } from './form-03-07.form';
@@ -21,7 +21,7 @@ import { IndependentUseAffairDto } from './form-03-09.form';
 export class BodySelectionDto {
   @IsIn(BODY_TYPES) bodyType!: string;
   @IsOptional() @IsString() @MaxLength(6) localGovernmentCode?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) extraChoices?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @IsIn(EXTRA_CHOICE_IDS, { each: true }) extraChoices?: string[];
 }
 
 /** 受任事務: an affair queried on behalf of another body. */
@@ -62,7 +62,7 @@ export class SelectionChoicesDto {
 
 /** `generate-selection-forms` on a draft: the body and date come from the application, its extra choices from the applicant. */
 export class GenerateSelectionFormsDto extends SelectionChoicesDto {
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) extraChoices?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @IsIn(EXTRA_CHOICE_IDS, { each: true }) extraChoices?: string[];
 }
 
 /** `POST /reference/beppyo2/forms`: the whole FormGenerationInput of the catalog. */
