@@ -4,7 +4,7 @@ import { specify, type GivenEvent } from '@nws/engine/testing';
 import { FORM_GENERATION_INPUT_KEYS, generateForms, type FormGenerationInput } from '@nws/reference-catalog';
 import { connectionApplicationV1 } from '../connection-application.workflow';
 import { created, formSaved, hachiojiApplicant } from '../testing/fixtures';
-import { FormGenerationInputDto, SELECTION_EXAMPLE, checkSelectionInput } from './selection-choices.dto';
+import { FormGenerationInputDto, GenerateSelectionFormsDto, SELECTION_EXAMPLE, checkSelectionInput } from './selection-choices.dto';
 
 const pia = { status: '実施済', documents: [{ number: '1', title: '住民基本台帳に関する事務 全項目評価書' }] };
 const delegation = {
@@ -67,6 +67,12 @@ describe('selection screen input: shapes', () => {
     const events = connectionApplicationV1.decide('generate-selection-forms', application, SELECTION_EXAMPLE as JsonObject, { actor: hachiojiApplicant, now: '2026-12-04T16:30:00.000Z', commandId: 'c', correlationId: 'c' });
     expect(events.map((e) => e.data['formCode'])).toEqual(['03-07', '03-09', '03-06']);
     expect((connectionApplicationV1.guide as { selection: { example: unknown } }).selection.example).toBe(SELECTION_EXAMPLE);
+  });
+
+  it('an extra choice that is none of the screen\u2019s is refused by the input\u2019s own rule (isIn, which the published schema lists as an enum)', () => {
+    const refused = checkSelectionInput(GenerateSelectionFormsDto, { ...SELECTION_EXAMPLE, extraChoices: ['政令市'] } as JsonObject);
+    expect(refused.map((v) => `${v.field}:${v.rule}`)).toEqual(['extraChoices:isIn']);
+    expect(checkSelectionInput(GenerateSelectionFormsDto, { ...SELECTION_EXAMPLE, extraChoices: ['中核市'] } as JsonObject)).toEqual([]);
   });
 
   it('names the entry of a PIA map by its key, in the field and in both messages', () => {
