@@ -18,13 +18,14 @@ import { UndeclaredQueryGuard } from './http/undeclared-query.guard';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ReviewQueueController } from './applications/review-queue.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { TokenVerifier } from '@nws/auth';
 import { HealthController } from './health/health.controller';
 import { StorageHealth } from './health/storage-health';
 import { ProjectionsController } from './projections/projections.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
 import { ProjectionsHost } from './infrastructure/projections.host';
-import { CLOCK, EVENT_STORE, HTTP_DRAIN, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
+import { CLOCK, EVENT_STORE, HTTP_DRAIN, PROJECTION_RUNNER, READ_MODEL_QUERIES, RUNTIME_CONFIG, TOKEN_VERIFIER, WORKFLOW_ENGINE, type Clock } from './infrastructure/tokens';
 import { MasterDataController } from './master-data/master-data.controller';
 import { MasterDataDiffController } from './master-data/master-data-diff.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -108,6 +109,7 @@ export class AppModule {
         StorageHealth,
         { provide: READ_MODEL_QUERIES, inject: [PROJECTION_RUNNER], useFactory: (runner: ProjectionRunner) => new ReadModelQueries(runner.db) },
         ProjectionsHost,
+        { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.jwt) },
         // Order matters: address limit, then authentication, then the per-caller limit, then the
         // stated purpose of reading personal data (refused before the handler when malformed).
         { provide: APP_GUARD, useClass: AddressThrottlerGuard },

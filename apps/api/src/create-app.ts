@@ -17,7 +17,7 @@ import { BODY_LIMIT_BYTES, useJsonBody } from './http/json-body';
 import { authenticateBeforeBodies } from './auth/authenticated-bodies';
 import { drainUnreadBodies, refuseOversizedBeforeContinue } from './http/refused-body';
 import { strictValidationPipe } from './http/validation.pipe';
-import { CLOCK, HTTP_DRAIN, type Clock } from './infrastructure/tokens';
+import { CLOCK, HTTP_DRAIN, TOKEN_VERIFIER, type Clock } from './infrastructure/tokens';
 import { discloseResponses } from './personal-data/response-disclosure.hook';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data/personal-data.tokens';
 import { assertTransportsFor, loadDistributionConfig, type DistributionConfig } from '@nws/distribution';
@@ -84,7 +84,7 @@ async function buildApp(config: RuntimeConfig, store: EventStore, distribution: 
     abortOnError: false,
     ...(options.logger === false ? { logger: false } : { logger: consoleLogger(config) }),
   });
-  authenticateBeforeBodies(app.getHttpAdapter().getInstance(), config.jwt);
+  authenticateBeforeBodies(app.getHttpAdapter().getInstance(), config.jwt, app.get(TOKEN_VERIFIER));
   useJsonBody(app.getHttpAdapter().getInstance());
   drainUnreadBodies(app.getHttpAdapter().getInstance());
   discloseResponses(app.getHttpAdapter().getInstance(), { store: app.get(PERSONAL_DATA_STORE), accessLog: app.get(ACCESS_LOG), clock: app.get<Clock>(CLOCK) });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidTokenError, TokenVerifier } from '@nws/auth';
+import { InvalidTokenError, type TokenVerifier } from '@nws/auth';
 import type { RuntimeConfig } from '@nws/runtime';
 import { bearerOf, invalidToken, missingToken } from './jwt-auth.guard';
 
@@ -13,10 +13,9 @@ const carriesBody = (request: FastifyRequest): boolean =>
  * limit (an authenticated GET went from 4 ms to 300 ms and more under it). Every route that takes a
  * body needs a token (the public ones, /health and /metrics, take none); a path no route serves is
  * left to its 404. The guard verifies again, from its remembered verdict; a key set that cannot be
- * fetched is left to it (503).
+ * fetched is left to it (503). One TokenVerifier with the guard's: a token is verified once.
  */
-export function authenticateBeforeBodies(fastify: FastifyInstance, jwt: RuntimeConfig['jwt']): void {
-  const tokens = new TokenVerifier(jwt);
+export function authenticateBeforeBodies(fastify: FastifyInstance, jwt: RuntimeConfig['jwt'], tokens: TokenVerifier): void {
   fastify.addHook('preParsing', async (request, _reply, payload) => {
     if (request.is404 || !carriesBody(request)) return payload;
     const token = bearerOf(request.headers.authorization);

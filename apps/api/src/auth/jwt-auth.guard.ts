@@ -1,11 +1,11 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { InvalidTokenError, KeySetUnavailableError, TokenVerifier } from '@nws/auth';
+import { InvalidTokenError, KeySetUnavailableError, type TokenVerifier } from '@nws/auth';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { isOrganOf, organsOf } from '@nws/workflows/shared/organizations';
 import type { RuntimeConfig } from '@nws/runtime';
-import { RUNTIME_CONFIG } from '../infrastructure/tokens';
+import { RUNTIME_CONFIG, TOKEN_VERIFIER } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from './current-actor.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
@@ -45,8 +45,9 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+    @Inject(TOKEN_VERIFIER) tokens: TokenVerifier,
   ) {
-    this.tokens = new TokenVerifier(config.jwt);
+    this.tokens = tokens;
     this.mode = config.jwt.mode;
   }
 

@@ -1,9 +1,9 @@
 import { HttpException, HttpStatus, Inject, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerOptions, type ThrottlerStorage } from '@nestjs/throttler';
-import { TokenVerifier } from '@nws/auth';
-import { ConfigurationError, type RuntimeConfig } from '@nws/runtime';
-import { RUNTIME_CONFIG } from '../infrastructure/tokens';
+import type { TokenVerifier } from '@nws/auth';
+import { ConfigurationError } from '@nws/runtime';
+import { TOKEN_VERIFIER } from '../infrastructure/tokens';
 import type { AuthenticatedRequest } from '../auth/current-actor.decorator';
 
 /**
@@ -59,9 +59,9 @@ abstract class NwsThrottlerGuard extends ThrottlerGuard {
 export class AddressThrottlerGuard extends NwsThrottlerGuard {
   private readonly tokens: TokenVerifier;
 
-  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector, @Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
+  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector, @Inject(TOKEN_VERIFIER) tokens: TokenVerifier) {
     super(options, storage, reflector);
-    this.tokens = new TokenVerifier(config.jwt);
+    this.tokens = tokens;
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,5 +1,7 @@
 /** Injection tokens: Nest DI only wires adapters to the ports the domain defines. */
 export const RUNTIME_CONFIG = Symbol('RUNTIME_CONFIG');
+/** The one TokenVerifier (its remembered verdicts shared by the body check, the address limit and the guard). */
+export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const WORKFLOW_ENGINE = Symbol('WORKFLOW_ENGINE');
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
