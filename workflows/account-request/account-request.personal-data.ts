@@ -2,6 +2,7 @@ import type { JsonObject } from '@nws/engine';
 import { isRecord, type PathSegment } from '../../libs/personal-data/src/json-path';
 import { formValueRefs, organField, type EventShape, type PersonalDataDeclaration, type PersonalValueRef } from '../../libs/personal-data/src/personal-data.declaration';
 import { accountRequestForm } from './forms/account-request.form';
+import { ACCOUNT_HOLDERS_RECORDED } from './account-holders';
 
 /**
  * The account request's own personal data: the holders of the accounts asked for (AR-01: name,
@@ -40,6 +41,8 @@ export const accountRequestPersonalData: PersonalDataDeclaration = {
 
   inEvent(event: EventShape): PersonalValueRef[] {
     if (event.type === 'AccountIssued') return issuedAccountValues(event.data['accounts'], ['data', 'accounts'], event.data['organization']);
+    // The organ's list of holders (account-holders.ts): the same people, the same keys.
+    if (event.type === ACCOUNT_HOLDERS_RECORDED) return issuedAccountValues(event.data['holders'], ['data', 'holders'], event.data['organization']);
     if (event.type !== 'FormSaved' || event.data['formCode'] !== accountRequestForm.code) return [];
     // Forms are saved by applicants of the requesting organ only: the actor's body is the holders'.
     const actor = isRecord(event.metadata['actor']) ? event.metadata['actor'] : {};

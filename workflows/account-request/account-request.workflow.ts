@@ -25,6 +25,7 @@ import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
+import { accountHolderRequirement, recordAccountHoldersReaction } from './account-holders';
 
 export const ACCOUNT_REQUEST = 'account-request';
 const ACTIONS = ['submit', 'approve', 'reject', 'revise', 'withdraw', 'issue-account'] as const;
@@ -131,6 +132,14 @@ export const accountRequestV1: WorkflowDefinition = {
   eventFor: (action, app) => EVENT_FOR[action]?.(app),
   authorize,
   canRead: (app, actor) => canReadReviewed(ctxOf(app), actor, app.state) ?? false,
+  // One account per address across the organ's requests: checked when submitted and when issued.
+  commandRequires: (action, app) => {
+    if (action !== 'submit' && action !== 'issue-account') return [];
+    const ctx = ctxOf(app);
+    const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email?: unknown }>;
+    return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders)];
+  },
+  reactions: [recordAccountHoldersReaction],
   decide,
   view: (app) => {
     const ctx = ctxOf(app);

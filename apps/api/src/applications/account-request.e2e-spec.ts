@@ -1,5 +1,9 @@
 import { TestServer } from '../testing/test-server';
 import { Driver } from '../testing/drive';
+import { eventually } from '../testing/eventually';
+
+/** The published example with a holder address of its own: an organ issues one account per address, across its requests. */
+const withOwnHolder = (example: { holders: Array<Record<string, unknown>> }, address: string) => ({ ...example, holders: example.holders.map((h) => ({ ...h, email: address })) });
 
 describe('the second workflow over HTTP: 情報共有サイト アカウント発行申請', () => {
   let server: TestServer;
@@ -45,7 +49,7 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
     const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id;
     const form = definition.forms[0];
-    await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, form.example);
+    await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, withOwnHolder(form.example, 'reading@city.hachioji.tokyo.jp'));
     // Applicants of the prefecture that reviews it: the same org as its first reviewer, another role.
     const prefectureApplicant = await server.token({ sub: 'tokyo-applicant', org: '130001', role: 'applicant' });
     const statuses = async () => ({
@@ -73,11 +77,11 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
     const form = definition.forms[0];
     const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id as string;
-    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, form.example)).status).toBe(200);
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, withOwnHolder(form.example, 'rounds@city.hachioji.tokyo.jp'))).status).toBe(200);
     expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
     expect((await driver.act('prefectureReviewer', id, 'reject', { comment: 'AR-01の利用目的を具体的に記入してください。' })).status).toBe(200);
     expect((await driver.act('applicant', id, 'revise')).status).toBe(200);
-    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, { ...form.example, purpose: '接続申請の提出と審査結果の確認のため' })).status).toBe(200);
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, { ...withOwnHolder(form.example, 'rounds@city.hachioji.tokyo.jp'), purpose: '接続申請の提出と審査結果の確認のため' })).status).toBe(200);
     expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
     const diff = await driver.as('applicant', 'GET', `/applications/${id}/diff`);
     expect(diff.status).toBe(200);
@@ -85,5 +89,33 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect(JSON.stringify(diff.body)).toContain('"savedBy":{');
     const withdrawn = await driver.act('applicant', id, 'withdraw', { comment: '担当者異動のため取り下げます' });
     expect(withdrawn.body).toMatchObject({ state: 'withdrawn', createdAt: expect.any(String), submittedAt: expect.any(String), withdrawal: { reason: '担当者異動のため取り下げます', at: expect.any(String), by: expect.any(String) } });
+  });
+
+  it('one account per address across the organ\u2019s requests: a holder issued an account is refused in the next request, when it is submitted, naming the holder\u2019s field (a second account was issued)', async () => {
+    const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
+    const form = definition.forms[0];
+    const holder = { name: '重複 太郎', department: '情報管理課', title: '主任', email: 'choufuku@city.hachioji.tokyo.jp', phone: '042-620-7201' };
+    const issue = async (holders: unknown[]) => {
+      const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id as string;
+      expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, { ...form.example, holders })).status).toBe(200);
+      return id;
+    };
+    const first = await issue([holder]);
+    expect((await driver.act('applicant', first, 'submit')).status).toBe(200);
+    expect((await driver.act('prefectureReviewer', first, 'approve')).status).toBe(200);
+    expect((await driver.act('micReviewer', first, 'approve')).status).toBe(200);
+    expect((await driver.act('micReviewer', first, 'issue-account')).body.state).toBe('accountIssued');
+
+    // The same address in another case, beside a new one: the holder already issued is named.
+    const second = await issue([{ ...holder, email: 'atarashii@city.hachioji.tokyo.jp', name: '新規 花子' }, { ...holder, email: 'CHOUFUKU@city.hachioji.tokyo.jp' }]);
+    // The list is recorded by a reaction to the issue: its view says so before anything is tried.
+    await eventually(() => driver.as('applicant', 'GET', `/applications/${second}`), (v) => (v.body.refusedActions ?? []).some((r: { action: string }) => r.action === 'submit'));
+    const refused = await driver.act('applicant', second, 'submit');
+    expect(refused.status).toBe(400);
+    expect(refused.body.violations.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)).toEqual(['forms.AR-01.holders[1].email:oneAccountPerAddress']);
+    expect(refused.body.messages.en).toContain('one account per address');
+    // Another address of the same organ is a new account.
+    const third = await issue([{ ...holder, email: 'betsu@city.hachioji.tokyo.jp' }]);
+    expect((await driver.act('applicant', third, 'submit')).status).toBe(200);
   });
 });

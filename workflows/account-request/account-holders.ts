@@ -1,0 +1,90 @@
+import { v5 as uuidv5 } from 'uuid';
+import { WrongExpectedRevisionError, type JsonObject, type RecordedEvent } from '@nws/event-store';
+import type { FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
+import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
+import { organKey, type OrganizationRef } from '../shared/organizations';
+
+/**
+ * The holders an organ's accounts were issued to, across its account requests: one account per
+ * address. Within one request a holder twice is refused by the form; a second request naming a
+ * holder again was issued a second account. Kept in a stream of the organ's own, each event the
+ * whole list (names and e-mails, encrypted under each holder's key like the form's: an erased
+ * holder is read back as ［消去済み］, is left out of the next list, and may be issued an account again).
+ */
+export const ACCOUNT_HOLDERS_RECORDED = 'AccountHoldersRecorded';
+export const accountHoldersStream = (organization: Pick<OrganizationRef, 'code' | 'kind'>): string => `account-holders-${organKey(organization.code, organization.kind)}`;
+
+const NAMESPACE = '6d2f0c7a-51e4-5b8e-9a3c-2f7d1e0b4c59';
+
+export interface RecordedHolder {
+  readonly loginId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly applicationId: string;
+}
+
+export const sameAddress = (a: string, b: string): boolean => a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
+
+function holdersOf(event: RecordedEvent | undefined): RecordedHolder[] {
+  const holders = event?.data['holders'];
+  if (!Array.isArray(holders)) return [];
+  return (holders as unknown as RecordedHolder[]).filter((h) => typeof h.email === 'string' && h.email !== PLACEHOLDER.erased && h.name !== PLACEHOLDER.erased);
+}
+
+/** A holder of this request already holding an account of the organ (another request's): refused at submission and at issue. */
+export function accountHolderRequirement(organization: Pick<OrganizationRef, 'code' | 'kind'>, applicationId: string, holders: ReadonlyArray<{ email?: unknown }>): StreamRequirement {
+  return {
+    streamId: accountHoldersStream(organization),
+    latest: (event) =>
+      holders.flatMap((holder, i): FieldViolation[] => {
+        const email = typeof holder.email === 'string' ? holder.email : '';
+        const held = holdersOf(event).find((h) => h.applicationId !== applicationId && sameAddress(h.email, email));
+        if (!held) return [];
+        const field = `forms.AR-01.holders[${i}].email`;
+        return [
+          {
+            field,
+            rule: 'oneAccountPerAddress',
+            message: {
+              ja: `${field}: このメールアドレスには既にアカウント（${held.loginId}）が発行されています。1つのアドレスに発行するアカウントは1つです。`,
+              en: `${field}: an account (${held.loginId}) was issued to this address already: one account per address`,
+            },
+          },
+        ];
+      }),
+  };
+}
+
+/** After an account is issued: its holders join the organ's list (idempotent: derived from the issue event). */
+export const recordAccountHoldersReaction: WorkflowReaction = {
+  name: 'record-account-holders',
+  on: ['AccountIssued'],
+  async handle(issued: RecordedEvent, context: ReactionContext): Promise<void> {
+    const data = issued.data as { accounts?: Array<{ loginId: string; name?: string; email: string }>; organization?: OrganizationRef };
+    // Accounts issued before holders were named (no organization in the event) are not listed.
+    if (!data.organization || !Array.isArray(data.accounts)) return;
+    const stream = accountHoldersStream(data.organization);
+    const applicationId = issued.streamId.replace(/^application-/, '');
+    const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let latest: RecordedEvent | undefined;
+      const revision = await context.store.streamRevision(stream);
+      if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
+      if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id)) return;
+      const added = data.accounts.filter((a) => typeof a.name === 'string').map((a): RecordedHolder => ({ loginId: a.loginId, name: a.name!, email: a.email, applicationId }));
+      const holders = [...holdersOf(latest).filter((h) => h.applicationId !== applicationId), ...added];
+      const sources = [...((latest?.data['sources'] as string[] | undefined) ?? []), issued.id].slice(-100);
+      try {
+        await context.store.append(
+          stream,
+          [{ id, type: ACCOUNT_HOLDERS_RECORDED, data: { organization: { ...data.organization }, holders: holders as unknown as JsonObject[], sources }, metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt: context.now(), causationId: issued.id } }],
+          latest === undefined ? 'no_stream' : latest.revision,
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw new Error(`could not record the account holders of ${stream}: too much contention`);
+  },
+};
