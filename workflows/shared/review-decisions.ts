@@ -1,4 +1,4 @@
-import { ALLOWED, ValidationFailedError, ZERO_WIDTH_CHARACTERS, deny, textFault, textViolation, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
+import { ALLOWED, ValidationFailedError, ZERO_WIDTH_CHARACTERS, deny, isBlankText, textFault, textViolation, type Actor, type Authorization, type CommandMetadata, type DecidedEvent, type FieldViolation, type JsonObject } from '@nws/engine';
 import { forwardingOrganFor, organOf, organizationName, reviewingBodyOf } from './organizations';
 
 export interface ReviewerRecord {
@@ -70,21 +70,18 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
  * review records them (DOMAIN.md, 審査者記入欄: 機関名, 部署名, 氏名): a token without them decides
  * nothing. Reviews recorded before this was checked may hold null.
  */
-const INVISIBLE = new RegExp(`[\\s${ZERO_WIDTH_CHARACTERS}]`, 'gu');
-
 export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
   const missing: FieldViolation[] = [];
   // Zero-width characters alone are no name (as in forms), and a name read backwards (U+202E), a
   // control character or a line break is none either: the record is permanent and shown to others.
-  const blank = (text: string | undefined) => !text?.replace(INVISIBLE, '');
   const unreadable = (field: string, text: string | undefined) => {
     const fault = text === undefined ? undefined : (textFault(text) ?? (/[\t\r\n\u2028\u2029]/.test(text) ? 'plainText' : undefined));
     if (fault) missing.push(textViolation(field, fault));
   };
-  if (blank(meta.actor.name)) {
+  if (isBlankText(meta.actor.name)) {
     missing.push(violation('reviewer.name', 'recordedOnReview', '審査には審査者の氏名を記録します。トークンに氏名（name）がありません。', 'every review records the reviewer’s name (氏名): the token carries none (claim `name`)'));
   } else unreadable('reviewer.name', meta.actor.name);
-  if (blank(meta.actor.department)) {
+  if (isBlankText(meta.actor.department)) {
     missing.push(violation('reviewer.department', 'recordedOnReview', '審査には審査者の部署名を記録します。トークンに部署名（department）がありません。', 'every review records the reviewer’s department (部署名): the token carries none (claim `department`)'));
   } else unreadable('reviewer.department', meta.actor.department);
   if (missing.length > 0) throw new ValidationFailedError(missing);

@@ -21,5 +21,10 @@ export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
 const VISIBLE_CLASS = `[^\\s${ZERO_WIDTH_CHARACTERS}]`;
 const VISIBLE = new RegExp(VISIBLE_CLASS);
 
+/** Text with nothing to see: spaces of any width or zero-width characters alone (IsNotBlank's rule, for values outside a DTO). */
+export function isBlankText(value: string | undefined): boolean {
+  return value === undefined || !VISIBLE.test(value);
+}
+
 /** The rule in the forms' JSON Schemas (class-validator-jsonschema's converters): more than its `minLength: 1`. */
 export const NOT_BLANK_SCHEMA = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: VISIBLE_CLASS } };
