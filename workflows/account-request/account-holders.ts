@@ -3,6 +3,7 @@ import { WrongExpectedRevisionError, type JsonObject, type RecordedEvent } from 
 import type { FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
 import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
 import { organKey, type OrganizationRef } from '../shared/organizations';
+import { addressKey } from './forms/account-request.form';
 
 /**
  * The holders an organ's accounts were issued to, across its account requests: one account per
@@ -23,7 +24,7 @@ export interface RecordedHolder {
   readonly applicationId: string;
 }
 
-export const sameAddress = (a: string, b: string): boolean => a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
+const sameAddress = (a: string, b: string): boolean => addressKey(a) === addressKey(b);
 
 function holdersOf(event: RecordedEvent | undefined): RecordedHolder[] {
   const holders = event?.data['holders'];

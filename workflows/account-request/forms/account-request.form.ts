@@ -4,6 +4,9 @@ import { classValidatorForm, IsNotBlank } from '@nws/engine';
 import { IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
 import { IsUniqueBy } from '../../connection-application/forms/rule-validators';
 
+/** One address however it was typed (case, full-width letters): an account is issued per address. */
+export const addressKey = (email: string): string => email.normalize('NFKC').toLowerCase();
+
 export class AccountHolderDto {
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsString() @IsNotBlank() @MaxLength(100) department!: string;
@@ -20,7 +23,7 @@ export class AccountRequestFormDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
-  @IsUniqueBy<AccountHolderDto>((holder) => String(holder.email).normalize('NFKC').toLowerCase(), ['アカウント保有者のメールアドレス', 'holder e-mail address'])
+  @IsUniqueBy<AccountHolderDto>((holder) => addressKey(String(holder.email)), ['アカウント保有者のメールアドレス', 'holder e-mail address'])
   @ValidateNested({ each: true })
   @Type(() => AccountHolderDto)
   holders!: AccountHolderDto[];

@@ -4,6 +4,7 @@ import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type Th
 import type { TokenVerifier } from '@nws/auth';
 import { ConfigurationError } from '@nws/runtime';
 import { TOKEN_VERIFIER } from '../infrastructure/tokens';
+import { bearerOf } from '../auth/jwt-auth.guard';
 import type { AuthenticatedRequest } from '../auth/current-actor.decorator';
 
 /**
@@ -75,8 +76,7 @@ export class AddressThrottlerGuard extends NwsThrottlerGuard {
   }
 
   private async carriesValidToken(context: ExecutionContext): Promise<boolean> {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['authorization'];
-    const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+    const token = bearerOf(context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['authorization']);
     if (!token) return false;
     return this.tokens.verify(token).then(
       () => true,
