@@ -1,4 +1,5 @@
 import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
+import { within } from './within';
 
 /** How long a probe or a read waits for the store to tell its head. */
 export const HEAD_TIMEOUT_MS = 1_000;
@@ -11,13 +12,5 @@ export const HEAD_TIMEOUT_MS = 1_000;
  * them, a node that is down.
  */
 export async function headWithin(store: Pick<EventStore, 'headPosition'>, timeoutMs = HEAD_TIMEOUT_MS): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EventStoreUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([store.headPosition(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(store.headPosition(), timeoutMs, () => new EventStoreUnavailableError(`no answer within ${timeoutMs} ms`));
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { within } from '../infrastructure/within';
 
 /** Live figures of the engine, the same ones the benchmark measures. */
 export class EngineMetrics {
@@ -107,22 +108,10 @@ export class EngineMetrics {
    * were and is reported to `onHookError`: one figure that cannot be read must not blind the rest.
    */
   async scrape(onHookError: (error: unknown) => void): Promise<string> {
-    for (const hook of this.scrapeHooks) await withinHookBound(hook()).catch(onHookError);
+    for (const hook of this.scrapeHooks) await within(hook(), SCRAPE_HOOK_TIMEOUT_MS, () => new Error(`not refreshed within ${SCRAPE_HOOK_TIMEOUT_MS} ms: shown as last read`)).catch(onHookError);
     return this.registry.metrics();
   }
 }
 
 /** How long one scrape waits for a hook: a figure read from a frozen store must not hold the scrape (Prometheus gives up at 10 s). */
 export const SCRAPE_HOOK_TIMEOUT_MS = 2_000;
-
-async function withinHookBound(work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not refreshed within ${SCRAPE_HOOK_TIMEOUT_MS} ms: shown as last read`)), SCRAPE_HOOK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
