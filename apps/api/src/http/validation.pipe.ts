@@ -35,11 +35,10 @@ class StrictValidationPipe extends ValidationPipe {
     // A query parameter named like a member of every object (constructor, __proto__, toString) was
     // dropped by class-transformer unseen, so `?constructor=1` got a 200 where `?org=1` got a 400.
     if (metadata.type === 'query' && metadata.metatype && value !== null && typeof value === 'object') {
-      const known = declaredFields(metadata.metatype);
+      const { declared: known, lists } = fieldsOf(metadata.metatype);
       const hidden = Object.keys(value).filter((key) => key in Object.prototype && !known.includes(key));
       if (hidden.length > 0) throw new ValidationFailedError(hidden.map((key) => unknownField(key, known, 'query')));
       // `?limit=1&limit=2` was refused as "must be an integer": the parameter is one value, given twice.
-      const lists = listFields(metadata.metatype);
       const repeated = Object.entries(value as Record<string, unknown>).filter(([key, given]) => Array.isArray(given) && known.includes(key) && !lists.has(key)).map(([key]) => key);
       if (repeated.length > 0) {
         throw new ValidationFailedError(repeated.map((key) => ({ field: key, rule: 'notRepeated', message: { ja: `${key}: 1回だけ指定してください（複数回指定されています）。`, en: `${key}: is given more than once; give it once` } })));
@@ -64,17 +63,22 @@ class StrictValidationPipe extends ValidationPipe {
 function unknownNamed(violation: FieldViolation, where: 'query' | 'body', dto: NonNullable<ArgumentMetadata['metatype']>): FieldViolation {
   // A query parameter's name is flat (`?state[]=` is a parameter named `state[]`, not a field of a form).
   if (violation.rule !== 'whitelistValidation' || (where === 'body' && /[.[]/.test(violation.field))) return violation;
-  return unknownField(violation.field, declaredFields(dto), where);
+  return unknownField(violation.field, fieldsOf(dto).declared, where);
 }
 
-/** The fields of a DTO that take several values (`?state=a&state=b`). */
-function listFields(dto: NonNullable<ArgumentMetadata['metatype']>): Set<string> {
-  return new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).filter((m) => m.name === 'isArray' || m.each === true).map((m) => m.propertyName));
-}
-
-/** The fields (query parameters) a DTO declares, in declaration order. */
-function declaredFields(dto: NonNullable<ArgumentMetadata['metatype']>): string[] {
-  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName))];
+/**
+ * The fields (query parameters) a DTO declares, in declaration order, and those that take several
+ * values (`?state=a&state=b`): read from class-validator's metadata once per DTO, not per request.
+ */
+const fieldsByDto = new WeakMap<object, { readonly declared: readonly string[]; readonly lists: ReadonlySet<string> }>();
+function fieldsOf(dto: NonNullable<ArgumentMetadata['metatype']>): { readonly declared: readonly string[]; readonly lists: ReadonlySet<string> } {
+  let fields = fieldsByDto.get(dto);
+  if (!fields) {
+    const metadatas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+    fields = { declared: [...new Set(metadatas.map((m) => m.propertyName))], lists: new Set(metadatas.filter((m) => m.name === 'isArray' || m.each === true).map((m) => m.propertyName)) };
+    fieldsByDto.set(dto, fields);
+  }
+  return fields;
 }
 
 /** The refusal of a field (or query parameter) the endpoint does not know, naming those it does. */
