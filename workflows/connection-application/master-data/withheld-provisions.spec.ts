@@ -18,7 +18,7 @@ const received = (itemNo: string, personalInfoName: string, delegatorCode: strin
   chain: null,
 });
 const kept = (rows: JsonObject[], registered: DelegationEntry[], pending: DelegationEntry[], organization = HACHIOJI) =>
-  withholdUnmatchedProvisions(rows, registered, pending, organization).published.map((r) => `${String(r['itemNo'])}:${String(r['personalInfoName']).slice(0, 6)}`);
+  withholdUnmatchedProvisions(rows, registered, pending, organization).map((r) => `${String(r['itemNo'])}:${String(r['personalInfoName']).slice(0, 6)}`);
 
 describe('様03-07 (2) rows provided only by a delegation waiting for its other side are withheld', () => {
   const rows = [row('27', DISABILITY)];

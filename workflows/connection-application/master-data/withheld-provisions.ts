@@ -15,24 +15,20 @@ const received = (entry: DelegationEntry, row: Row, code: string) =>
  * provides by law as well, or whose delegation is matched for one of its delegators (an
  * association working for several members), stays.
  *
- * `filed` is every row as filed or carried over, withheld ones included: kept beside the content
- * (`providedInformationFiled`), so a later 突合 puts them back.
+ * Answers the rows published. `filed` is every row as filed or carried over, withheld ones
+ * included: kept beside the content (`providedInformationFiled`), so a later 突合 puts them back.
  */
 export function withholdUnmatchedProvisions(
   filed: readonly Row[],
   registered: readonly DelegationEntry[],
   pending: readonly DelegationEntry[],
   organization: { readonly code: string; readonly kind: string; readonly name?: string },
-): { readonly published: Row[]; readonly withheld: Row[] } {
-  const published: Row[] = [];
-  const withheld: Row[] = [];
-  for (const row of filed) {
+): Row[] {
+  return filed.filter((row) => {
     const held = pending.some((entry) => received(entry, row, organization.code));
     const matched = registered.some((entry) => received(entry, row, organization.code));
-    const hold = held && !matched && !providesByLaw(String(row['itemNo']), String(row['personalInfoName']), organization);
-    (hold ? withheld : published).push(row);
-  }
-  return { published, withheld };
+    return !held || matched || providesByLaw(String(row['itemNo']), String(row['personalInfoName']), organization);
+  });
 }
 
 /**
@@ -49,6 +45,6 @@ export function settleProvidedInformation(
   const form = content['form0307'];
   if (form === null || typeof form !== 'object' || Array.isArray(form)) return { content, filed: null };
   const rows = filed ?? ((Array.isArray(form['providedInformation']) ? form['providedInformation'] : []) as Row[]);
-  const { published } = withholdUnmatchedProvisions(rows, registered, pending, organization);
+  const published = withholdUnmatchedProvisions(rows, registered, pending, organization);
   return { content: { ...content, form0307: { ...form, providedInformation: published } }, filed: [...rows] };
 }
