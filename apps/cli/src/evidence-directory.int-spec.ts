@@ -124,6 +124,59 @@ describe('the CLI on an evidence directory (real SQLite files): a store is only 
     expect(snapshot(evidence)).toEqual(before);
   });
 
+  it("a copy taken with its write-ahead log is read where it is: verify and a JSON Lines export see the log's commits and leave the database file and the log as they were", async () => {
+    // given a live store whose commits are still in its write-ahead log, copied as `cp events.sqlite*` would
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE), writerThread: false, walAutocheckpointPages: 1_000_000 }));
+    const { id } = await twoRoundApplication(store);
+    const stored = await store.headPosition();
+    const evidence = join(root, 'evidence');
+    mkdirSync(evidence);
+    for (const suffix of ['', '-wal', '-shm']) copyFileSync(join(live, EVENTS_FILE + suffix), join(evidence, EVENTS_FILE + suffix));
+    await store.close();
+    expect(statSync(join(evidence, `${EVENTS_FILE}-wal`)).size).toBeGreaterThan(0);
+    // The log's index is SQLite's working memory, rebuilt from the log: what a reader may touch.
+    const evidenceFiles = () => Object.fromEntries(Object.entries(snapshot(evidence)).filter(([name]) => !name.endsWith('-shm')));
+    const before = evidenceFiles();
+
+    // when verify and an export run on the copy, then they see every commit, and the database and its log are unchanged
+    expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
+    expect(out.join('')).toContain(`store: ${stored} events`);
+    expect(evidenceFiles()).toEqual(before);
+    expect(await run(evidence, ['verify', '--application', id])).toBe(EXIT.ok);
+    expect(evidenceFiles()).toEqual(before);
+    const exported = join(root, 'store.jsonl');
+    expect(await run(evidence, ['export', '--out', exported])).toBe(EXIT.ok);
+    expect(readFileSync(exported, 'utf8').trim().split('\n').length).toBeGreaterThan(stored);
+    expect(evidenceFiles()).toEqual(before);
+  });
+
+  it('a copy whose immutability triggers were dropped is reported, not repaired: verify warns (ja/en) and the file keeps the trace', async () => {
+    // given a clean copy of a store, then its triggers dropped outside the engine
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE) }));
+    await twoRoundApplication(store);
+    await store.close();
+    const evidence = join(root, 'evidence');
+    mkdirSync(evidence);
+    copyFileSync(join(live, EVENTS_FILE), join(evidence, EVENTS_FILE));
+    const altered = new Database(join(evidence, EVENTS_FILE));
+    altered.exec('DROP TRIGGER events_are_immutable_update; DROP TRIGGER events_are_immutable_delete');
+    altered.close();
+    const before = snapshot(evidence);
+
+    // when verify runs, then the events are judged by their chains, the missing guard is said, and the file is as found
+    expect(await run(evidence, ['verify', '--json'])).toBe(EXIT.ok);
+    const said = err.join('');
+    expect(said).toContain('has lost the triggers that refuse changing or deleting an event (events_are_immutable_update, events_are_immutable_delete)');
+    expect(said).toContain('イベントの変更・削除を拒否するトリガー');
+    expect(JSON.parse(out.join('')).warnings).toEqual(expect.arrayContaining([expect.stringContaining('has lost the triggers')]));
+    expect(snapshot(evidence)).toEqual(before);
+    const reopened = new Database(join(evidence, EVENTS_FILE), { readonly: true });
+    expect(reopened.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 0 });
+    reopened.close();
+  });
+
   it('a store whose writer holds even its schema in the write-ahead log (an API started on a new directory) is a store: the CLI works beside it', async () => {
     const dataDir = join(root, 'serving');
     mkdirSync(dataDir);

@@ -23,13 +23,15 @@ export async function createEventStore(config: ConfigWithoutTokens): Promise<Eve
  * never appends nor decrypts: `verify`, a JSON Lines export. Nothing in front of the chain, so no
  * key store is opened (it would create `personal-data-keys.sqlite`); on SQLite no writer thread
  * (its checkpoint thread makes a probe directory beside the store) and no doorbell file: run on
- * a copy of an evidence directory, it adds no file to it.
+ * a copy of an evidence directory, it adds no file to it. The file is opened as stored
+ * (stored-database.ts): a copied write-ahead log is read where it is, never folded into the file,
+ * and a copy's schema is left as found.
  */
 export async function createStoredEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
-  return new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false }));
+  return new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false, readOnly: true }));
 }
 
-async function createAdapter(config: ConfigWithoutTokens, sqlite: { readonly commitDoorbell?: boolean; readonly writerThread?: boolean } = {}): Promise<EventStore> {
+async function createAdapter(config: ConfigWithoutTokens, sqlite: { readonly commitDoorbell?: boolean; readonly writerThread?: boolean; readonly readOnly?: boolean } = {}): Promise<EventStore> {
   if (config.eventStore === 'esdb') {
     // Loaded only when chosen, so the embedded default never loads the gRPC client.
     const { createEsdbEventStore } = (await import('./esdb')) as { createEsdbEventStore: (connection: string) => EventStore };

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { WITNESS_FILE, WitnessFile, describeProblem, verifyExportFile, verifyStore, verifyStream, type IntegrityProblem } from '@nws/audit';
 import { applicationStream } from '@nws/engine';
+import { EVENTS_FILE } from '@nws/event-store/create-event-store';
+import { missingImmutabilityTriggers, openStoredDatabase } from '@nws/event-store/sqlite';
 import { existingApplicationId } from '../application-ref';
-import { openCliContext } from '../cli-context';
+import { openCliContext, type CliContext } from '../cli-context';
 import { EXIT } from './exit-codes';
 import { ProgressBar, showProgress } from './progress-bar';
 
@@ -72,7 +74,7 @@ export function registerVerifyCommand(program: Command): void {
           if (flags.application !== undefined) {
             const applicationId = await existingApplicationId(ctx.store, flags.application);
             const report = await verifyStream(ctx.store, applicationStream(applicationId));
-            outcome = { ...report };
+            outcome = { ...report, warnings: schemaWarnings(ctx) };
             // What one stream can show: its own chain. Events removed from its end, or moved, leave a
             // chain that holds; the seals cover the whole store, and only `nws verify` checks them.
             const sealed = report.seal ? (report.seal.coversLastEvent ? `, its last event within seal #${report.seal.sequence}` : ', its newest events not sealed yet') : ', never sealed';
@@ -81,7 +83,7 @@ export function registerVerifyCommand(program: Command): void {
               `  (the chain only: events removed from its end or reordered are found by \`nws verify\` of the whole store, against the seals and the witness)`;
           } else {
             const report = await verifyStore(ctx.store, { witness: new WitnessFile(flags.witness ?? join(ctx.config.dataDir, WITNESS_FILE)), onProgress });
-            outcome = report;
+            outcome = { ...report, warnings: [...(report.warnings ?? []), ...schemaWarnings(ctx)] };
             summary = `store: ${report.checkedEvents} events in ${report.streams} streams through position ${report.lastPosition}, ${report.sealsChecked} seal(s) and ${report.witnessSealsChecked} witness seal(s) checked, ${report.unsealedEvents} event(s) after the last seal`;
           }
         } finally {
@@ -100,4 +102,24 @@ export function registerVerifyCommand(program: Command): void {
       }
       process.exitCode = exit;
     });
+}
+
+/**
+ * The embedded store's own guard against changing an event, as the file has it: the file is read
+ * as stored, so a copy whose triggers were dropped is reported, not repaired. A warning, not a
+ * verdict: whether any event changed is what the chains and seals say.
+ */
+function schemaWarnings(ctx: CliContext): string[] {
+  if (ctx.config.eventStore !== 'sqlite') return [];
+  const db = openStoredDatabase(join(ctx.config.dataDir, EVENTS_FILE));
+  try {
+    const missing = missingImmutabilityTriggers(db);
+    if (missing.length === 0) return [];
+    return [
+      `${EVENTS_FILE} にイベントの変更・削除を拒否するトリガー（${missing.join(', ')}）がありません。スキーマがエンジンの外で変更されています（イベントが変わったかどうかは上記のハッシュチェーンとシールの検証結果のとおりです） / ` +
+        `${EVENTS_FILE} has lost the triggers that refuse changing or deleting an event (${missing.join(', ')}): its schema was changed outside the engine (whether any event changed is what the chains and seals say)`,
+    ];
+  } finally {
+    db.close();
+  }
 }

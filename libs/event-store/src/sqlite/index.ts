@@ -3,3 +3,4 @@ export * from './commit-probe';
 export * from './data-directory-lock';
 export * from './prepared-statements';
 export * from './wal-sync';
+export * from './stored-database';

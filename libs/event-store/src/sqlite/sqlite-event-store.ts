@@ -14,6 +14,7 @@ import {
   type SubscribeOptions,
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
+import { openStoredDatabase } from './stored-database';
 import { rowPages } from './row-pages.iterator';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
 import { SqliteLiveFeed } from './sqlite-live-feed';
@@ -50,13 +51,18 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
-    this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
-    this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesOf(options)}`);
-    this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
+    if (options.readOnly) {
+      this.db = openStoredDatabase(options.filename);
+      this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
+    } else {
+      if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+      this.db = new Database(options.filename);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
+      this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesOf(options)}`);
+      this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
+    }
     this.pageSize = Math.max(1, Math.trunc(options.pageSize ?? 1000));
     // The page size is written into the SQL, not bound: with its LIMIT a bound parameter, the
     // same stream read ran ~30 % slower (SQLite 3.53 in better-sqlite3, a 9-event stream: 33,000

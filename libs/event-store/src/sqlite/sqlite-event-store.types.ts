@@ -6,6 +6,13 @@ export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for throwaway stores in unit tests. */
   readonly filename: string;
   /**
+   * Read an existing store as it is stored (`verify`, a JSON Lines export, often of a copy kept as
+   * evidence): the database and its write-ahead log are never written and no schema is applied
+   * (stored-database.ts); appends are refused by SQLite. Give `writerThread: false` and
+   * `commitDoorbell: false` with it, so no thread or file is added.
+   */
+  readonly readOnly?: boolean;
+  /**
    * 'FULL' (default) makes every acknowledged append survive a power cut. 'NORMAL' is offered
    * only for benchmarks that want to show its cost; the engine never lowers durability itself.
    */
