@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { WholeNumber } from '../http/whole-number.transform';
+import { LARGEST_WHOLE_NUMBER, WholeNumber } from '../http/whole-number.transform';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Min, ArrayNotEmpty } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ALL_WORKFLOWS, APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 import { IsBodyCode } from '../http/body-code.decorator';
@@ -16,6 +16,7 @@ export class ApplicationQueryDto {
   @WholeNumber()
   @IsInt()
   @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
   asOfRevision?: number;
 
   @ApiPropertyOptional({ description: 'fold events that occurred at or before this ISO-8601 time, with a time-zone offset (Z or ±hh:mm)' })

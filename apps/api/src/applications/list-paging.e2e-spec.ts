@@ -128,13 +128,26 @@ describe('GET /applications and GET /review-queue: paging', () => {
     ['?limit=0', 'limit', 'min'],
     ['?limit=many', 'limit', 'isInt'],
     ['?offset=-1', 'offset', 'min'],
+    // Too many digits for an exact number: said as a bound, not as "not an integer".
+    ['?offset=123456789012345678901', 'offset', 'max'],
+    ['?limit=123456789012345678901', 'limit', 'max'],
   ])('%s is a 400 naming %s and the rule (%s) in Japanese and English', async (query, field, rule) => {
     const response = await driver.as('applicant', 'GET', `/applications${query}`);
     expect(response.status).toBe(400);
+    expect(response.body.violations).toHaveLength(1);
     expect(response.body).toMatchObject({
       code: 'VALIDATION_FAILED',
       messages: { ja: expect.stringMatching(new RegExp(`^${field}: `)), en: expect.stringMatching(new RegExp(`^${field}: `)) },
       violations: expect.arrayContaining([expect.objectContaining({ field, rule })]),
     });
+  });
+
+  it('an offset up to the largest exact whole number is a page (empty past the end); one past it is a 400 naming the bound', async () => {
+    const last = await driver.as('applicant', 'GET', `/applications?offset=${Number.MAX_SAFE_INTEGER}`);
+    expect([last.status, last.body]).toEqual([200, []]);
+    const past = await driver.as('applicant', 'GET', '/applications?offset=9007199254740993');
+    expect(past.status).toBe(400);
+    expect(past.body.violations).toEqual([expect.objectContaining({ field: 'offset', rule: 'max' })]);
+    expect(past.body.messages).toEqual({ ja: 'offset: 9007199254740991以下にしてください。', en: 'offset: must be at most 9007199254740991' });
   });
 });

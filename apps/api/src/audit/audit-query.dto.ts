@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { WholeNumber } from '../http/whole-number.transform';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { LARGEST_WHOLE_NUMBER, WholeNumber } from '../http/whole-number.transform';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { localized } from '@nws/engine';
 import { ApplicationQueryDto } from '../applications/application-query.dto';
 
@@ -11,6 +11,7 @@ export class RoundDiffQueryDto {
   @WholeNumber()
   @IsInt()
   @Min(1)
+  @Max(LARGEST_WHOLE_NUMBER)
   from?: number;
 
   @ApiPropertyOptional({ description: 'round to compare to (default: the round after `from`, i.e. the resubmission)' })
@@ -18,6 +19,7 @@ export class RoundDiffQueryDto {
   @WholeNumber()
   @IsInt()
   @Min(1)
+  @Max(LARGEST_WHOLE_NUMBER)
   to?: number;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { WholeNumber } from '../http/whole-number.transform';
+import { LARGEST_WHOLE_NUMBER, WholeNumber } from '../http/whole-number.transform';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsNotBlank } from '@nws/engine';
 import { PageQueryDto } from '../http/page-query.dto';
@@ -11,6 +11,7 @@ export class PullQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
   @WholeNumber()
   @IsInt()
   @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
   after?: number;
 
   @ApiPropertyOptional({ default: 0, maximum: 60000, description: 'long polling: when nothing is owed, wait up to this many milliseconds for a new event before answering with an empty page' })
@@ -28,6 +29,7 @@ export class StreamQueryDto {
   @WholeNumber()
   @IsInt()
   @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
   after?: number;
 }
 

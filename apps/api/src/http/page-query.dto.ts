@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { WholeNumber } from './whole-number.transform';
+import { LARGEST_WHOLE_NUMBER, WholeNumber } from './whole-number.transform';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** `?limit=&offset=` of every list: at most 1,000 rows a page (default 100), so no list is one unbounded response. */
@@ -17,6 +17,7 @@ export class PageQueryDto {
   @WholeNumber()
   @IsInt()
   @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
   offset?: number;
 }
 
