@@ -1,5 +1,5 @@
 import type { FieldViolation, JsonObject, StreamRequirement } from '@nws/engine';
-import { queryRightViolations } from './forms/query-rights';
+import { provisionKey, provisionRightViolations, queryRightViolations } from './forms/query-rights';
 import type { SavedForms } from './forms/saved-forms';
 import type { DelegationEntry } from './master-data/delegation-matching';
 import { sameWords } from '../shared/japanese-text';
@@ -35,7 +35,10 @@ function delegationFormRequirements(organization: { code: string; kind: string }
         if (filed0307) {
           const delegations = (Array.isArray(content['delegations']) ? content['delegations'] : []) as unknown as DelegationEntry[];
           const received = new Set(delegations.filter((d) => d.kind === 'query' && d.side === 'delegatee' && d.delegateeCode === organization.code).map((d) => d.itemNo));
-          return queryRightViolations(category, { '03-07': filed0307 }, organization, received);
+          const receivedProvisions = new Set(
+            delegations.filter((d) => d.kind === 'provision' && d.side === 'delegatee' && d.delegateeCode === organization.code).map((d) => provisionKey(d.itemNo, d.personalInfoName)),
+          );
+          return [...queryRightViolations(category, { '03-07': filed0307 }, organization, received), ...provisionRightViolations(category, { '03-07': filed0307 }, organization, receivedProvisions)];
         }
         const registered0307 = content['form0307'];
         if (registered0307 === null || typeof registered0307 !== 'object') return [];

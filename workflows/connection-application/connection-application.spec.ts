@@ -1,7 +1,8 @@
-import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError } from '@nws/engine';
+import { ActionNotAllowedInStateError, ForbiddenError, ValidationFailedError, type JsonObject } from '@nws/engine';
 import { specify } from '@nws/engine/testing';
 import { connectionApplicationV1 } from './connection-application.workflow';
 import { allFormsSaved, created, firstApproved, formSaved, hachiojiApplicant, micReviewer, reviewerData, submitted, tokyoReviewer } from './testing/fixtures';
+import { asFiledBy } from './forms/testing/form-spec.helpers';
 
 const spec = specify(connectionApplicationV1);
 
@@ -149,7 +150,7 @@ describe('routing', () => {
   it('a prefectural governor department goes to J-LIS for its first review', () => {
     const tokyo = { ...hachiojiApplicant, org: '130001' };
     const tokyoCreated = { ...created, data: { applicationId: 'app-1', organization: { code: '130001', name: '東京都', kind: '都道府県知事部局', prefectureCode: '130001' }, category: '登録' }, actor: tokyo };
-    const forms = allFormsSaved.map((f) => ({ ...f, actor: tokyo }));
+    const forms = allFormsSaved.map((f) => ({ ...f, data: { ...f.data, form: asFiledBy(String(f.data['formCode']), f.data['form'] as JsonObject, '東京都') }, actor: tokyo }));
     spec
       .given([tokyoCreated, ...forms])
       .when('submit', {}, tokyo)

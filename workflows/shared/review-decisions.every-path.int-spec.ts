@@ -5,6 +5,7 @@ import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { accountRequestV1 } from '../account-request';
 import { connectionApplicationV1, masterDataStream } from '../connection-application';
 import { firstReviewerFor, forwardingOrganFor, secondReviewerFor, type OrganizationRef } from './organizations';
+import { asFiledBy } from '../connection-application/forms/testing/form-spec.helpers';
 
 /**
  * "Nobody decides an application of their own body; the person who decided the first review does
@@ -60,7 +61,7 @@ function connectionBody(label: string, code: string, name: string, kind: string,
     ...(via ? { forwarder: { sub: `head-${label}`, org: code, role: 'applicant', organ: via } } : {}),
     firstDecider,
     create: { organizationCode: code, category: '変更', ...(organ ? { organizationKind: organ } : {}) },
-    forms: [formOf(definition, '02-01')],
+    forms: [{ formCode: '02-01', form: asFiledBy('02-01', definition.forms.get('02-01')!.example, name) }],
   };
 }
 

@@ -35,7 +35,23 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
       'forms.02-01.organization.classification:applicantBody',
     ]);
     const tokyo = { kind: '都道府県知事部局', code: '130001', name: '東京都', prefectureCode: '130001' };
-    expect(fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => (d.organization.classification = '取りまとめ都道府県') }), tokyo)).toEqual([]);
+    expect(fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => Object.assign(d.organization, { classification: '取りまとめ都道府県', name: '東京都' }) }), tokyo)).toEqual([]);
+  });
+
+  it("様02-01's 機関名 names the applicant: another body's form (the published example is 八王子市's) is refused, the body's name written more fully is not", () => {
+    const tokyo = { kind: '都道府県知事部局', code: '130001', name: '東京都', prefectureCode: '130001' };
+    const copied = crossFormViolations('登録', saved(['02-01']), tokyo);
+    expect(copied.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.02-01.organization.name:applicantBody']);
+    expect(copied[0]!.message.ja).toContain('機関名は申請者「東京都」の名称です');
+    expect(copied[0]!.message.en).toContain('機関名 names the applicant, 東京都');
+    const board = { kind: '市町村教育委員会', code: '132012', name: '八王子市', prefectureCode: '130001' };
+    for (const name of ['八王子市', '東京都八王子市', '八王子市教育委員会', '八王子市 教育委員会', '八王子市\u3000教育委員会']) {
+      expect([name, fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => (d.organization.name = name) }), board)]).toEqual([name, []]);
+    }
+    expect(fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => (d.organization.name = '八王子') }), board)).toEqual(['forms.02-01.organization.name:applicantBody']);
+    // 龍ケ崎市 (082082) is listed with ケ; written with the small ヶ it is the same name.
+    const ryugasaki = { kind: '市町村長部局', code: '082082', name: '龍ケ崎市', prefectureCode: '080004' };
+    expect(fieldsOf('登録', saved(['02-01'], { '02-01': (d: any) => Object.assign(d.organization, { name: '龍ヶ崎市', category2: '茨城県' }) }), ryugasaki)).toEqual([]);
   });
 
   it('様03-08 is the linking body\'s: what it received ends with it, what it delegated went to another body', () => {
@@ -89,12 +105,13 @@ describe('crossFormViolations: the 様03-06 checklist and the forms saved', () =
   });
 
   it('the body type on 様03-06 is the applicant\u2019s', () => {
-    // (Its 市町村長 affairs in 様03-07 are not a board's either: query-rights.spec.ts.)
-    expect(fieldsOf('接続', saved(ALL), { kind: '市町村教育委員会' }).filter((f) => !f.endsWith(':querierOfAffair'))).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);
+    // (Its 市町村長 affairs and information in 様03-07 are not a board's either: query-rights.spec.ts.)
+    const ofRights = (f: string) => f.endsWith(':querierOfAffair') || f.endsWith(':providerOfInformation');
+    expect(fieldsOf('接続', saved(ALL), { kind: '市町村教育委員会' }).filter((f) => !ofRights(f))).toEqual(['forms.03-06.bodyType:bodyTypeOfApplicant']);
     const wideArea = (d: any) => {
       d.bodyType = '後期高齢者医療広域連合';
     };
-    expect(fieldsOf('接続', saved(ALL, { '03-06': wideArea }), { kind: '一部事務組合・広域連合' }).filter((f) => !f.endsWith(':querierOfAffair'))).toEqual([]);
+    expect(fieldsOf('接続', saved(ALL, { '03-06': wideArea }), { kind: '一部事務組合・広域連合' }).filter((f) => !ofRights(f))).toEqual([]);
   });
 
   it('a 後期高齢者医療広域連合 is the association its name says is one: it says so on 様03-06, another association may not', () => {
@@ -187,7 +204,8 @@ describe('crossFormViolations: the delegation instruments of 様03-08 are attach
       '03-06': noFiles,
       '03-08': delegatorOnly,
       '03-07': (d: any) => {
-        d.providedInformation = d.providedInformation.filter((r: { personalInfoName: string }) => !r.personalInfoName.startsWith('地方税関係情報又は'));
+        // 項27's 障害者関係情報 (都道府県知事's) was provided by delegation: without its 受任, not provided.
+        d.providedInformation = d.providedInformation.filter((r: { personalInfoName: string }) => !r.personalInfoName.startsWith('地方税関係情報又は') && !r.personalInfoName.startsWith('障害者関係情報'));
         // 項9 (都道府県知事's) was queried by delegation: without its 受任, not queried.
         d.queryAffairs = d.queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9');
       },

@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
-import { delegatorHoldsByLawViolations, queryRightViolations } from './query-rights';
+import { delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './query-rights';
 import { isLateElderlyUnion } from '../../shared/applying-body';
 import { organsOf } from '../../shared/organizations';
 
@@ -223,8 +223,7 @@ export interface ApplicantBody {
 /**
  * 様02-01's organisation block says who applies: registered as the body's 責任体制 and published,
  * it must be the body itself (a local government's organ, 機関区分② its prefecture; 取りまとめ都道府県
- * only a prefecture's governor department), not what was typed. (機関名 is not held to the body's
- * name yet: the published example is 八王子市's, and clients of other bodies send it as it is.)
+ * only a prefecture's governor department, 機関名 naming the body), not what was typed.
  */
 function organizationBlockViolations(forms: SavedForms, organization: ApplicantBody): FieldViolation[] {
   const block = forms['02-01']?.data['organization'] as { category1?: unknown; category2?: unknown; name?: unknown; classification?: unknown } | undefined;
@@ -237,10 +236,30 @@ function organizationBlockViolations(forms: SavedForms, organization: ApplicantB
   if (prefecture !== undefined && block.category2 !== prefecture) {
     out.push(violation('forms.02-01.organization.category2', 'applicantBody', `機関区分②は申請者の都道府県「${prefecture}」です。`, `機関区分② is the applicant's prefecture, ${prefecture}`));
   }
+  const board = organization.kind.endsWith('教育委員会');
+  if (typeof block.name === 'string' && !comparableName(block.name).includes(comparableName(organization.name))) {
+    out.push(
+      violation(
+        'forms.02-01.organization.name',
+        'applicantBody',
+        `機関名は申請者「${organization.name}」の名称です${board ? `（例:「${organization.name}教育委員会」）` : ''}。他の機関の様式の写しではないか確認してください。`,
+        `機関名 names the applicant, ${organization.name}${board ? ` (e.g. "${organization.name}教育委員会")` : ''}: is this another body's form copied?`,
+      ),
+    );
+  }
   if (block.classification === '取りまとめ都道府県' && organization.kind !== '都道府県知事部局') {
     out.push(violation('forms.02-01.organization.classification', 'applicantBody', '「取りまとめ都道府県」は都道府県知事部局のみが選択できます。「情報照会者等」を選択してください。', 'only a prefecture\'s governor department is a 取りまとめ都道府県: choose 情報照会者等'));
   }
   return out;
+}
+
+/**
+ * A name as it is compared with the body's: full-width and half-width forms alike (NFKC), the small
+ * ヶ that 龍ケ崎市 and 霞ヶ浦 are written with either way, spaces left out. 機関名 holds the body's name,
+ * written as it is (八王子市) or more fully (東京都八王子市, 八王子市教育委員会).
+ */
+function comparableName(name: string): string {
+  return name.normalize('NFKC').replace(/[ヶヵケ]/g, 'ケ').replace(/\s+/g, '');
 }
 
 /**
@@ -255,7 +274,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
   if (category === '接続') {
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
-  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...delegatorHoldsByLawViolations(forms));
+  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...provisionRightViolations(category, forms, organization), ...delegatorHoldsByLawViolations(forms));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
   if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;

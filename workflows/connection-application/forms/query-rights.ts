@@ -190,3 +190,61 @@ export function queryRightViolations(
   });
   return out;
 }
+
+/** A 様03-07 (2) or 様03-08 (3) row's key: 別表第二 項番 and its 特定個人情報名. */
+export const provisionKey = (itemNo: unknown, personalInfoName: unknown): string => `${String(itemNo)}\u0000${String(personalInfoName)}`;
+
+/**
+ * 様03-07 (2): a body provides the 特定個人情報 of the 別表第二 rows that name it the 情報提供者, or those
+ * it provides for another body by delegation (受任, 様03-08 (3)). Only the rows' existence was
+ * checked: a 市 listing 項26's 労働者災害補償関係情報 (厚生労働大臣's) was approved, and master data
+ * registered it as the 市's to provide. Read as the 情報照会者 of (1) is (lawNames: a 市's word for
+ * 大都市特例, the body's for a provider named by the benefit it pays). Information no local
+ * government provides by law (a minister's, a national fund's) is nobody's here, delegation or not.
+ * A 変更 that does not file 様03-08 is not held to it, as for (1): registered delegations may back
+ * the row (`registeredReceived`, keys of provisionKey).
+ */
+export function provisionRightViolations(
+  category: string,
+  forms: SavedForms,
+  organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined,
+  registeredReceived?: ReadonlySet<string>,
+): FieldViolation[] {
+  const f0307 = forms['03-07'];
+  if (!f0307 || !organization) return [];
+  const rowsOf = (form: SavedFormData | undefined, key: string) => (Array.isArray(form?.data[key]) ? (form!.data[key] as Array<Record<string, unknown> | null>) : []);
+  const f0308 = forms['03-08'];
+  const received = f0308 ? new Set(rowsOf(f0308, 'receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName']))) : registeredReceived;
+  const parties = partiesOf(organization.kind, organization);
+  const out: FieldViolation[] = [];
+  rowsOf(f0307, 'providedInformation').forEach((row, i) => {
+    const itemNo = String(row?.['itemNo']);
+    const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
+    // A row that is not in the catalog is the form's own refusal (IsBeppyo2PersonalInfoName).
+    if (!found) return;
+    const field = `forms.03-07.providedInformation[${i}].personalInfoName`;
+    const verdict = lawNames(found.provider, parties, organization.code, { itemNo });
+    if (verdict === true || verdict === 'byBenefit') return;
+    if (verdict === 'notLocal') {
+      out.push(
+        violation(
+          field,
+          'providerOfInformation',
+          `別表第二 第${itemNo}項の「${found.personalInfo}」の情報提供者は「${found.provider}」で、地方公共団体の機関は提供しません。`,
+          `the 情報提供者 of 別表第二 item ${itemNo}'s ${found.personalInfo} is ${found.provider}: no local government organ provides it`,
+        ),
+      );
+      return;
+    }
+    if (received?.has(provisionKey(itemNo, row?.['personalInfoName'])) || (received === undefined && category === '変更')) return;
+    out.push(
+      violation(
+        field,
+        'providerOfInformation',
+        `別表第二 第${itemNo}項の「${found.personalInfo}」の情報提供者は「${found.provider}」で、${organization.kind}ではありません。委任を受けて提供する場合は、様03-08（3）受任した特定個人情報に記載してください。`,
+        `the 情報提供者 of 別表第二 item ${itemNo}'s ${found.personalInfo} is ${found.provider}, not a ${organization.kind}: if the body provides it by delegation, list it in form 03-08 (3)`,
+      ),
+    );
+  });
+  return out;
+}

@@ -8,6 +8,7 @@ import { delegationEntriesOf, filingOfVersion, pendingNotice, type DelegationFil
 import { MASTER_DATA_STREAM_PREFIX, masterDataStream } from './master-data.content';
 import { readLatestVersion } from './master-data.reader';
 import { registerMasterDataReaction } from './master-data.registrar';
+import { asFiledBy } from '../forms/testing/form-spec.helpers';
 
 /**
  * The registrar's 突合 against a real store: two approvals registered at the same moment (each
@@ -29,15 +30,16 @@ const example = (code: string): any => structuredClone(connectionApplicationForm
 const TAX_INFO: string = example('03-08').receivedProvisions[0].personalInfoName;
 
 /** What every 接続 of an organ without master data carries: 責任体制 and 連絡窓口. */
-const STRUCTURE_FORMS = (): Record<string, JsonObject> => Object.fromEntries(['02-01', '02-02', '02-06'].map((code) => [code, example(code)]));
+const STRUCTURE_FORMS = (body = '八王子市'): Record<string, JsonObject> => Object.fromEntries(['02-01', '02-02', '02-06'].map((code) => [code, asFiledBy(code, example(code), body)]));
 const TOKYO_FORMS = (): Record<string, JsonObject> => ({
-  ...STRUCTURE_FORMS(),
+  ...STRUCTURE_FORMS('東京都'),
   '03-06': { ...example('03-06'), bodyType: '都道府県知事部局', independentUseLinkage: false, attachments: { ...example('03-06').attachments, form0309: false } },
   // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
   '03-07': {
     ...example('03-07'),
     queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
-    providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO),
+    // It provides 項27's 生活保護関係情報 (都道府県知事等); the example's other rows are 市町村長's, or the one it delegates.
+    providedInformation: example('03-07').providedInformation.filter((r: { itemNo: string; personalInfoName: string }) => r.itemNo === '27' && r.personalInfoName.startsWith('生活保護関係情報')),
   },
   '03-08': { ...example('03-08'), receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: TAX_INFO, delegateeCode: '132012' }] },
 });
@@ -222,7 +224,8 @@ describe('a 変更 held to what it carries over: 様03-07 (1) and 様03-08 acros
     const without9 = {
       ...example('03-07'),
       queryAffairs: example('03-07').queryAffairs.filter((r: { itemNo: string }) => r.itemNo !== '9'),
-      providedInformation: example('03-07').providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== TAX_INFO),
+      // It provides 項27's 生活保護関係情報 (都道府県知事等); the example's other rows are 市町村長's, or the one it delegates.
+    providedInformation: example('03-07').providedInformation.filter((r: { itemNo: string; personalInfoName: string }) => r.itemNo === '27' && r.personalInfoName.startsWith('生活保護関係情報')),
     };
     const both = await draft(engine, { '03-07': without9, '03-08': rowless });
     expect(await refusalOf(engine.execute(both, 'submit', {}, meta(hachiojiApplicant)))).toBe('accepted');

@@ -1,5 +1,7 @@
 import { TestServer } from '../testing/test-server';
 import { Driver } from '../testing/drive';
+import type { JsonObject } from '@nws/engine';
+import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 
 describe('routing over HTTP: boards of education through their head department, governor departments to J-LIS', () => {
   let server: TestServer;
@@ -105,7 +107,7 @@ describe('routing over HTTP: boards of education through their head department, 
     const definition = (await driver.as('auditor', 'GET', '/workflows/connection-application')).body;
     for (const code of definition.categories['登録'].requiredForms as string[]) {
       const form = (definition.forms as Array<{ code: string; example: unknown }>).find((f) => f.code === code)!;
-      expect((await server.request('PUT', `/applications/${created.body.id}/forms/${code}`, { token: tokyo, body: form.example })).status).toBe(200);
+      expect((await server.request('PUT', `/applications/${created.body.id}/forms/${code}`, { token: tokyo, body: asFiledBy(code, form.example as JsonObject, '東京都') })).status).toBe(200);
     }
     const submitted = await server.request('POST', `/applications/${created.body.id}/actions/submit`, { token: tokyo, body: {} });
     expect(submitted.body.routing.firstReviewer).toBe('J-LIS');

@@ -7,6 +7,7 @@ import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { Driver } from '../testing/drive';
 import { publishedSchemas, type PublishedSchemas } from '../testing/openapi-schemas';
 import { TestServer } from '../testing/test-server';
+import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 
 /** An ASCII token in a field stored in clear (a review comment), so a byte of it can be changed on disk. */
 const MARKER = 'REF-QX-5821';
@@ -114,7 +115,7 @@ describe('audit and master-data-diff answers match the published OpenAPI schemas
     const tokyo = (await as(tokyoApplicant, 'POST', '/applications', { workflow: 'connection-application', organizationCode: '130001', category: '接続' })).body.id as string;
     const tokyoForms: Record<string, unknown> = {
       // 東京都 has no master data yet: its 接続 carries 責任体制 and 連絡窓口.
-      '02-01': forms['02-01'],
+      '02-01': asFiledBy('02-01', forms['02-01'], '東京都'),
       '02-02': forms['02-02'],
       '02-06': forms['02-06'],
       '03-06': { ...forms['03-06'], bodyType: '都道府県知事部局', mainOffice: { postalCode: '163-8001', address: '東京都新宿区西新宿二丁目8番1号' }, independentUseLinkage: false, attachments: { ...forms['03-06'].attachments, form0309: false } },
@@ -122,7 +123,8 @@ describe('audit and master-data-diff answers match the published OpenAPI schemas
         ...forms['03-07'],
         // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
         queryAffairs: forms['03-07'].queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
-        providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo),
+        // It provides 項27's 生活保護関係情報 (都道府県知事等); the example's other rows are 市町村長's, or the one it delegates.
+        providedInformation: forms['03-07'].providedInformation.filter((r: { itemNo: string; personalInfoName: string }) => r.itemNo === '27' && r.personalInfoName.startsWith('生活保護関係情報')),
       },
       '03-08': { ...forms['03-08'], receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: taxInfo, delegateeCode: '132012' }] },
     };

@@ -1,6 +1,7 @@
 import type { Actor } from '@nws/engine';
 import { TestServer } from '../testing/test-server';
 import { Driver } from '../testing/drive';
+import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 
 /**
  * 委任・受任の突合 over HTTP (DOMAIN.md 様03-08): 東京都 (delegator) delegates the provision of
@@ -46,7 +47,7 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
     const tokyo = ok(await as(tokyoApplicant, 'POST', '/applications', { workflow: 'connection-application', organizationCode: '130001', category: '接続' }), 201).body.id as string;
     const tokyoForms: Record<string, unknown> = {
       // 責任体制 and 連絡窓口: 東京都 has no master data yet, so its 接続 carries them.
-      '02-01': forms['02-01'],
+      '02-01': asFiledBy('02-01', forms['02-01'], '東京都'),
       '02-02': forms['02-02'],
       '02-06': forms['02-06'],
       '03-06': {
@@ -61,7 +62,8 @@ describe('delegation 突合 over HTTP: a provision delegation enters the master 
         ...forms['03-07'],
         // 東京都知事 queries 項9, a 都道府県知事 affair (the example's other rows are 市町村長 affairs).
         queryAffairs: forms['03-07'].queryAffairs.filter((r: { itemNo: string }) => r.itemNo === '9'),
-        providedInformation: forms['03-07'].providedInformation.filter((r: { personalInfoName: string }) => r.personalInfoName !== taxInfo),
+        // It provides 項27's 生活保護関係情報 (都道府県知事等); the example's other rows are 市町村長's, or the one it delegates.
+        providedInformation: forms['03-07'].providedInformation.filter((r: { itemNo: string; personalInfoName: string }) => r.itemNo === '27' && r.personalInfoName.startsWith('生活保護関係情報')),
       },
       '03-08': { ...forms['03-08'], receivedQueryAffairs: [], receivedProvisions: [], delegatedProvisions: [{ itemNo: '27', personalInfoName: taxInfo, delegateeCode: '132012' }] },
     };

@@ -1,6 +1,7 @@
 import type { Actor } from '@nws/engine';
 import { TestServer } from '../testing/test-server';
 import { Driver } from '../testing/drive';
+import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 
 /**
  * Master data belongs to an organ (機関), not to a code: 東京都知事部局 and 東京都教育委員会 share
@@ -50,12 +51,12 @@ describe('master data per organ over HTTP: organs sharing a code never overwrite
     const all = await forms();
 
     // 東京都知事部局 (first review: J-LIS).
-    const governorApp = await submitted(governor, '登録', { '02-01': all['02-01'], '02-02': contacts(all, 'デジタルサービス局 情報企画課'), '02-06': all['02-06'] });
+    const governorApp = await submitted(governor, '登録', { '02-01': asFiledBy('02-01', all['02-01'], '東京都'), '02-02': contacts(all, 'デジタルサービス局 情報企画課'), '02-06': all['02-06'] });
     ok(await as(jlis, 'POST', `/applications/${governorApp}/actions/approve`, {}));
     expect(ok(await driver.act('micReviewer', governorApp, 'approve')).body.masterData.version).toBe(1);
 
     // 東京都教育委員会 (first review: its prefecture).
-    const boardApp = await submitted(board, '登録', { '02-01': all['02-01'], '02-02': contacts(all, '教育庁総務部 教育情報課'), '02-06': all['02-06'] }, '都道府県教育委員会');
+    const boardApp = await submitted(board, '登録', { '02-01': asFiledBy('02-01', all['02-01'], '東京都教育委員会'), '02-02': contacts(all, '教育庁総務部 教育情報課'), '02-06': all['02-06'] }, '都道府県教育委員会');
     ok(await driver.act('prefectureReviewer', boardApp, 'approve'));
     expect(ok(await driver.act('micReviewer', boardApp, 'approve')).body.masterData.version).toBe(1);
 

@@ -1,4 +1,5 @@
-import type { Actor } from '@nws/engine';
+import type { Actor, JsonObject } from '@nws/engine';
+import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 import type { ApiClient } from './http-client';
 
 export const actors = {
@@ -84,7 +85,9 @@ export class Driver {
     if (!category && created.status === 400 && isFirstRegistrationRefusal(created.body)) created = await this.as(actor, 'POST', '/applications', body('変更'));
     if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     for (const form of forms) {
-      const saved = await this.as(actor, 'PUT', `/applications/${created.body.id}/forms/${form.code}`, form.example);
+      // The published 様02-01 is 八王子市's: another body files it under its own 機関名.
+      const filed = form.code === '02-01' ? asFiledBy('02-01', form.example as JsonObject, created.body.organization.name as string) : form.example;
+      const saved = await this.as(actor, 'PUT', `/applications/${created.body.id}/forms/${form.code}`, filed);
       if (saved.status !== 200) throw new Error(`save ${form.code}: ${saved.status} ${JSON.stringify(saved.body)}`);
     }
     return created.body.id as string;

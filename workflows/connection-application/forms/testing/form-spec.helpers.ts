@@ -21,3 +21,11 @@ export function expectValid(form: FormDefinition, input: unknown): void {
   const result = form.validate(input);
   if (!result.ok) throw new Error(`expected form ${form.code} to be valid: ${JSON.stringify(result.violations, null, 1)}`);
 }
+
+/**
+ * A form as `bodyName` files it: 様02-01's 機関名 names the applying body (the published example is
+ * 八王子市's, which another body's submission is refused with); other forms as they are.
+ */
+export function asFiledBy(formCode: string, form: JsonObject, bodyName: string): JsonObject {
+  return formCode === '02-01' ? variant(form, (draft) => (draft.organization.name = bodyName)) : form;
+}
