@@ -17,6 +17,7 @@ export const masterDataProjection: Projection = {
   name: 'master-data',
   version: 2,
   tables: ['master_data_versions', 'master_data_version_notes'],
+  personalData: true,
   schema: `
     CREATE TABLE IF NOT EXISTS master_data_versions (
       organization_code  TEXT NOT NULL,

@@ -69,6 +69,33 @@ describe('ProjectionRunner: catching up on a store larger than a page (real SQLi
     await store.close();
   });
 
+  it('a rebuild says which projections it is refilling until their tables hold every event again, and refills only those named; personal-data projections are the ones an erasure names', async () => {
+    // given two projections caught up on 5,000 events, one holding personal data
+    const store = await storeOf5000('events-refill.sqlite');
+    const people = recordingProjection('people');
+    const counts = recordingProjection('counts');
+    const runner = new ProjectionRunner(store, [{ ...people.projection, personalData: true }, counts.projection], { filename: join(dir, 'read-models-refill.sqlite') });
+    runner.start();
+    await eventually(() => runner.position === 5000);
+    expect(runner.personalDataProjections).toEqual(['people']);
+    // when the personal-data projections are rebuilt
+    const rebuilt = runner.rebuild(runner.personalDataProjections);
+    // then, while it reads the store page by page, that one is refilling (part of its rows) and the other is not
+    const duringRebuild = await new Promise<{ people: boolean; counts: boolean; rows: number }>((resolve) =>
+      setImmediate(() => resolve({ people: runner.isRebuilding('people'), counts: runner.isRebuilding('counts'), rows: (runner.db.prepare(`SELECT count(*) AS n FROM ${people.table}`).get() as { n: number }).n })),
+    );
+    expect(duringRebuild).toMatchObject({ people: true, counts: false });
+    expect(duringRebuild.rows).toBeLessThan(5000);
+    await rebuilt;
+    expect(runner.isRebuilding('people')).toBe(false);
+    expect((runner.db.prepare(`SELECT count(*) AS n FROM ${people.table}`).get() as { n: number }).n).toBe(5000);
+    // and the other's rows were never emptied: applied once each
+    expect([...counts.calls.values()].every((n) => n === 1)).toBe(true);
+    expect(counts.calls.size).toBe(5000);
+    runner.close();
+    await store.close();
+  });
+
   it('waitFor answers at once when the read models are catching up (far behind), and waits for a write just behind them', async () => {
     // given read models 5,000 events behind the store (not started), with a catch-up lag of 1,000
     const store = await storeOf5000('events-lag.sqlite');

@@ -43,6 +43,8 @@ export class ProjectionRunner {
   private subscription: Subscription | undefined;
   private generation = 0;
   private wanted = false;
+  /** The projections a rebuild is refilling now: their tables hold only part of the events. */
+  private readonly refilling = new Set<string>();
   private buffer: RecordedEvent[] = [];
   private flushScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -192,11 +194,22 @@ export class ProjectionRunner {
    * those that still fail are parked again (after the usual retries) keeping their first parked
    * time. The result lists what was parked before and what is parked after.
    */
+  /** Whether a rebuild is refilling this projection's tables now (they hold only part of the events). */
+  isRebuilding(name: string): boolean {
+    return this.refilling.has(name);
+  }
+
+  /** The projections whose rows hold personal data in clear (Projection.personalData): what an erasure rebuilds. */
+  get personalDataProjections(): string[] {
+    return this.projections.filter((p) => p.personalData === true).map((p) => p.name);
+  }
+
   async rebuild(names: readonly string[] = this.projections.map((p) => p.name)): Promise<{ events: number; seconds: number; parkedBefore: ParkedProjectionEvent[]; parkedAfter: ParkedProjectionEvent[] }> {
     const started = process.hrtime.bigint();
     const wasRunning = this.wanted;
     this.stop();
     const rebuilt = this.projections.filter((p) => names.includes(p.name));
+    for (const projection of rebuilt) this.refilling.add(projection.name);
     const before = this.parking.ofProjections(rebuilt.map((p) => p.name));
     this.applier.startRebuild(rebuilt, before);
     const indexes = dropSecondaryIndexes(this.db, rebuilt.flatMap((p) => p.tables));
@@ -213,6 +226,7 @@ export class ProjectionRunner {
       }
       await this.applyUntilDone(batch);
     } finally {
+      for (const projection of rebuilt) this.refilling.delete(projection.name);
       this.applier.endRebuild();
       try {
         restoreIndexes(this.db, indexes);

@@ -15,6 +15,12 @@ export interface Projection {
   readonly version?: number;
   /** Tables it owns, emptied on rebuild and dropped when the version changes. */
   readonly tables: readonly string[];
+  /**
+   * Its rows hold personal data in clear, as decrypted when the events were read (published
+   * contacts): rebuilt after an erasure so they no longer hold the person. The others are not
+   * rebuilt then: a rebuild answers from half-filled tables meanwhile.
+   */
+  readonly personalData?: boolean;
   readonly schema: string;
   apply(db: Database.Database, event: RecordedEvent): void;
 }

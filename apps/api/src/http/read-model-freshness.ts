@@ -1,3 +1,4 @@
+import { ServiceUnavailableException } from '@nestjs/common';
 import type { HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
@@ -45,3 +46,20 @@ export async function caughtUpOrMarkedStale(
   if (!caughtUp) void reply.header(STALE_HEADER, 'true');
   return caughtUp;
 }
+
+/**
+ * Refuses (503, Retry-After) an answer from a projection whose tables a rebuild is refilling (the
+ * master data's after an erasure): they hold only part of the events, and a version not refilled
+ * yet was a 404, which the reference distributor took for good and parked the erasure's notice,
+ * leaving the erased person in the files it had written. Stale is answered; incomplete is not.
+ */
+export function refuseWhileRebuilding(projections: Pick<ProjectionRunner, 'isRebuilding'>, name: string, what: { readonly ja: string; readonly en: string }, reply: { header(name: string, value: string): unknown }): void {
+  if (!projections.isRebuilding(name)) return;
+  void reply.header('Retry-After', String(REBUILD_RETRY_AFTER_SECONDS));
+  throw new ServiceUnavailableException({
+    ja: `${what.ja}の読み取りモデルを再構築中です（個人情報の消去の後）。${REBUILD_RETRY_AFTER_SECONDS}秒後に再実行してください。`,
+    en: `the ${what.en} read model is being rebuilt (after an erasure of personal data); retry in ${REBUILD_RETRY_AFTER_SECONDS} s`,
+  });
+}
+
+const REBUILD_RETRY_AFTER_SECONDS = 2;

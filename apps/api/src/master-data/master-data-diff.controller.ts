@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { APPLICATION_ID } from '../http/application-id.pipe';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { diffJson } from '@nws/audit';
@@ -22,6 +22,8 @@ import {
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { MasterDataDiffDto } from './master-data-diff.dto';
+import { refuseWhileRebuilding } from '../http/read-model-freshness';
+import type { FastifyReply } from 'fastify';
 
 /** Bookkeeping of a version, not its content: left out of the comparison. */
 const NOT_CONTENT = ['applicationNumber', 'category'];
@@ -49,7 +51,7 @@ export class MasterDataDiffController {
   @Get(':id/master-data-diff')
   @ApiOperation({ summary: "Field-by-field difference between the body's current master data and what this application registers (once registered: its version against the one before it)" })
   @ApiOkResponse({ type: MasterDataDiffDto, description: 'the difference, and the 委任・受任の突合 of its 様03-08' })
-  async diff(@Param('id', APPLICATION_ID) id: string, @CurrentActor() actor: Actor) {
+  async diff(@Param('id', APPLICATION_ID) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const { folded } = await this.engine.current(id);
     this.engine.assertReadable(folded, actor);
     if (folded.definition.name !== CONNECTION_APPLICATION) {
@@ -59,6 +61,7 @@ export class MasterDataDiffController {
     // Not degraded to a stale answer as the lists are: the diff reads the store itself (the
     // application above, the counterparts' master data below), so an outage is a 503 here anyway.
     await this.projections.waitFor(await this.store.headPosition());
+    refuseWhileRebuilding(this.projections, 'master-data', { ja: 'マスタデータ', en: 'master data' }, res);
     // Its own organ's versions (a 首長部局 and its 教育委員会 share a code, not master data). Before
     // its registration the application is compared with the version current today; once it has
     // registered one, that version is compared with the one it replaced, not with later ones.

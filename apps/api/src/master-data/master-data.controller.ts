@@ -7,7 +7,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { STALE_HEADER_DOC, caughtUpOrMarkedStale } from '../http/read-model-freshness';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale, refuseWhileRebuilding } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
 import { MasterDataView } from './master-data.view';
@@ -64,6 +64,13 @@ export class MasterDataController {
     this.view = new MasterDataView(queries);
   }
 
+  /** Read-your-writes, or stale; never from tables a rebuild is refilling. */
+  private async readable(res: FastifyReply): Promise<void> {
+    refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
+    await caughtUpOrMarkedStale(this.store, this.projections, res);
+    refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
+  }
+
   @Get(':code')
   @ApiOperation({
     summary: 'Current published master data of a body (an organ of the code)',
@@ -74,7 +81,7 @@ export class MasterDataController {
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
   async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
-    await caughtUpOrMarkedStale(this.store, this.projections, res);
+    await this.readable(res);
     return withPendingFor(actor, this.view.current(code, query.organ));
   }
 
@@ -89,7 +96,7 @@ export class MasterDataController {
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
   async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
-    await caughtUpOrMarkedStale(this.store, this.projections, res);
+    await this.readable(res);
     return this.view.versions(code, query.organ);
   }
 
@@ -106,10 +113,12 @@ export class MasterDataController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    await caughtUpOrMarkedStale(this.store, this.projections, res);
+    await this.readable(res);
     return withPendingFor(actor, this.view.version(code, query.organ, Number(version)));
   }
 }
+
+const MASTER_DATA = { ja: 'マスタデータ', en: 'master data' } as const;
 
 /**
  * 委任・受任 held for their other side (突合待ち) are not content and not published: the body itself,

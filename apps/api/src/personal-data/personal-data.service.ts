@@ -105,14 +105,16 @@ export class PersonalDataService implements OnModuleDestroy {
   }
 
   /**
-   * Makes this process forget what it knew in clear: cached folds, read-model rows. Serialised;
+   * Makes this process forget what it knew in clear: cached folds, the read-model rows that hold people (the master data's). Serialised;
    * positions already handled (by this process, or in its read models before a restart) are skipped.
    */
   afterErasure(position: number): Promise<void> {
     this.aftercare = this.aftercare.then(async () => {
       if (position !== 0 && position <= this.handledPosition()) return;
       this.engine.forgetCachedFolds();
-      await this.runner.rebuild();
+      // Only the read models that hold people in clear: rebuilding the application lists too had them
+      // answer from half-filled tables for as long as the rebuild took.
+      await this.runner.rebuild(this.runner.personalDataProjections);
       this.runner.db.pragma('wal_checkpoint(TRUNCATE)');
       this.runner.db.prepare(`INSERT INTO personal_data_aftercare (name, position) VALUES ('erasure', ?) ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position)`).run(position);
       this.logger.log(`read models rebuilt after the erasure at position ${position}`);
