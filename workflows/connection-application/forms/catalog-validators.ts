@@ -28,11 +28,12 @@ const shorten = (text: unknown, max = 40): string => {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 };
 
-/** 別表第二 項番 that exists and is not a deleted 項. */
+/** 別表第二 項番 that exists and is not a deleted 項 (with @IsString, which refuses another type). */
 export function IsBeppyo2ItemNo(options?: ValidationOptions): PropertyDecorator {
   return Satisfies<AffairRef>(
     'beppyo2Item',
-    (value) => typeof value === 'string' && findBeppyo2Item(value)?.deleted === false,
+    // A value that is not a string is @IsString's to refuse: the number 27 is no "missing 項27".
+    (value) => typeof value !== 'string' || findBeppyo2Item(value)?.deleted === false,
     (value): Message =>
       findBeppyo2Item(String(value))?.deleted
         ? [`別表第二 第${String(value)}項は削除された項です。`, `別表第二 item ${String(value)} has been deleted`]
@@ -75,14 +76,15 @@ export function IsBeppyo2PersonalInfoName(options?: ValidationOptions): Property
   );
 }
 
-/** 全国地方公共団体コード: 6 digits with a valid check digit (also for associations, which are not in our list). */
+/** 全国地方公共団体コード: 6 digits with a valid check digit (also for associations, which are not in our list); with @IsString, which refuses another type. */
 export function IsLocalGovernmentCode(options?: ValidationOptions): PropertyDecorator {
   return Satisfies(
     'localGovernmentCode',
-    (value) => typeof value === 'string' && hasValidCheckDigit(value),
+    // A value that is not a string is @IsString's to refuse: the number 130001 is a valid code, given as a number.
+    (value) => typeof value !== 'string' || hasValidCheckDigit(value),
     (value) => {
       // With { each: true } the message sees the whole array: name only the wrong codes.
-      const wrong = (Array.isArray(value) ? (value as unknown[]) : [value]).filter((v) => typeof v !== 'string' || !hasValidCheckDigit(v)).map(String).join('」「');
+      const wrong = (Array.isArray(value) ? (value as unknown[]) : [value]).filter((v) => typeof v === 'string' && !hasValidCheckDigit(v)).join('」「');
       return [`「${wrong}」は全国地方公共団体コード（6桁、検査数字付き）ではありません。`, `"${wrong}" is not a 6-digit local government code with a valid check digit`];
     },
     options,

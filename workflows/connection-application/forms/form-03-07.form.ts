@@ -73,14 +73,14 @@ export class PiaDto {
 
 /** (1) 情報照会を行う事務: 別表第二 項番 and its 事務 as worded in the law. */
 export class QueryAffairDto {
-  @IsBeppyo2ItemNo() itemNo!: string;
+  @IsString() @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2AffairName() affairName!: string;
   @IsDefined() @ValidateNested() @Type(() => PiaDto) pia!: PiaDto;
 }
 
 /** (2) 情報提供を行う特定個人情報: 別表第二 項番 and the 特定個人情報 of one of its rows. */
 export class ProvidedInformationDto {
-  @IsBeppyo2ItemNo() itemNo!: string;
+  @IsString() @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2PersonalInfoName() personalInfoName!: string;
   @IsDefined() @ValidateNested() @Type(() => PiaDto) pia!: PiaDto;
 }

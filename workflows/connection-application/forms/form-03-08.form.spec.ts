@@ -195,3 +195,21 @@ describe('様03-08: the three sections', () => {
     expect(rulesOf(form0308, empty)).toEqual([]);
   });
 });
+
+describe('様03-08: a value of the wrong type is said as such, not as a missing row or a wrong code', () => {
+  it('the number 27 as 項番 is "must be a string", not "別表第二 has no item 27"; the number 130001 as a code is "must be a string", not "not a local government code"', () => {
+    const numbered = variant(example, (d) => {
+      d.receivedProvisions[0].itemNo = 27;
+      d.receivedQueryAffairs[0].delegation.delegators = [Number(TOKYO)];
+      d.receivedQueryAffairs[0].delegation.chain[0].delegatorCode = Number(TOKYO);
+    });
+    const violations = violationsOf(form0308, numbered);
+    expect(violations.filter((v) => /itemNo$|delegators$|delegatorCode$/.test(v.field)).map((v) => `${v.field}:${v.rule}`)).toEqual([
+      'receivedQueryAffairs[0].delegation.chain[0].delegatorCode:isString',
+      'receivedQueryAffairs[0].delegation.delegators:isString',
+      'receivedProvisions[0].itemNo:isString',
+    ]);
+    expect(JSON.stringify(violations)).not.toContain('別表第二に第27項はありません');
+    expect(JSON.stringify(violations)).not.toContain('全国地方公共団体コード');
+  });
+});

@@ -19,9 +19,9 @@ import { IsChecked, IsUniqueBy, Satisfies } from './rule-validators';
 /** One step of a delegation: who handed the affair to whom, under which article and instrument. */
 export class DelegationLinkDto {
   /** 委任元 of this step */
-  @IsLocalGovernmentCode() delegatorCode!: string;
+  @IsString() @IsLocalGovernmentCode() delegatorCode!: string;
   /** 委任先 of this step (the applicant for the last step) */
-  @IsLocalGovernmentCode() delegateeCode!: string;
+  @IsString() @IsLocalGovernmentCode() delegateeCode!: string;
   /** 委任の根拠となる法令 (地方自治法 第180条の2, 第180条の7, 第252条の14, 第252条の17の2, 第284条) */
   @IsNotGuidance() @IsDelegationBasis() @IsBasisOfParties() basis!: string;
   /** 条例・規則・規約: the instrument attached to the application, which states the delegated scope */
@@ -80,6 +80,7 @@ export class DelegationDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
+  @IsString({ each: true })
   @IsLocalGovernmentCode({ each: true })
   @IsUniqueBy<string>(String, ['委任元機関', 'delegator'])
   @Satisfies<DelegationShape>(
@@ -105,7 +106,7 @@ export class DelegationDto {
 
 /** (1) 情報照会事務に関する委任情報: affairs queried on behalf of another body (受任 only). */
 export class ReceivedQueryAffairDto {
-  @IsBeppyo2ItemNo() itemNo!: string;
+  @IsString() @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2AffairName() affairName!: string;
   /** 個別の手続 when only part of the affair is delegated */
   @IsOptional() @IsString() @IsNotBlank() @MaxLength(200) procedure?: string;
@@ -114,15 +115,15 @@ export class ReceivedQueryAffairDto {
 
 /** (2) 特定個人情報の情報提供に係る委任情報: provision handed to another body (委任). */
 export class DelegatedProvisionDto {
-  @IsBeppyo2ItemNo() itemNo!: string;
+  @IsString() @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2PersonalInfoName() personalInfoName!: string;
   /** 委任先 */
-  @IsLocalGovernmentCode() delegateeCode!: string;
+  @IsString() @IsLocalGovernmentCode() delegateeCode!: string;
 }
 
 /** (3) 特定個人情報の情報提供に係る受任情報: provision done on behalf of another body (受任). */
 export class ReceivedProvisionDto {
-  @IsBeppyo2ItemNo() itemNo!: string;
+  @IsString() @IsBeppyo2ItemNo() itemNo!: string;
   @IsString() @IsBeppyo2PersonalInfoName() personalInfoName!: string;
   @IsDefined() @ValidateNested() @Type(() => DelegationDto) delegation!: DelegationDto;
 }

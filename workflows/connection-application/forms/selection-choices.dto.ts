@@ -34,7 +34,7 @@ export class ReceivedQueryChoiceDto {
 /** 委任した特定個人情報: a row (`項番-行内連番`) the delegatee provides instead. */
 export class DelegatedProvisionChoiceDto {
   @IsString() @MaxLength(20) key!: string;
-  @IsLocalGovernmentCode() delegateeCode!: string;
+  @IsString() @IsLocalGovernmentCode() delegateeCode!: string;
 }
 
 /** 受任により情報提供を行う特定個人情報 */
