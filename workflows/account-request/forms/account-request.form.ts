@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { classValidatorForm, IsNotBlank } from '@nws/engine';
-import { IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
+import { IsContactEmail, IsJapanesePhoneNumber, displayPhones, phoneDigits } from '../../connection-application/forms/jp-validators';
 import { IsUniqueBy } from '../../connection-application/forms/rule-validators';
 
 /** One address however it was typed (case, full-width letters): an account is issued per address. */
@@ -11,7 +11,7 @@ export class AccountHolderDto {
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsString() @IsNotBlank() @MaxLength(100) department!: string;
   @IsString() @IsNotBlank() @MaxLength(100) title!: string;
-  @IsEmail() email!: string;
+  @IsContactEmail() email!: string;
   @IsJapanesePhoneNumber('fixed') phone!: string;
 }
 

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, ValidateNested, IsEmail, IsDefined } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, ValidateNested, IsDefined } from 'class-validator';
 import { classValidatorForm, IsNotBlank } from '@nws/engine';
-import { IsJapanesePhoneNumber, IsSeirekiDate, displayPhones, phoneDigits } from './jp-validators';
+import { IsContactEmail, IsJapanesePhoneNumber, IsSeirekiDate, displayPhones, phoneDigits } from './jp-validators';
 
 export const ORGANIZATION_CLASSIFICATIONS = ['取りまとめ都道府県', '情報照会者等'] as const;
 
@@ -20,7 +20,7 @@ export class FillerDto {
   @IsString() @IsNotBlank() @MaxLength(100) department!: string;
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsOptional() @IsJapanesePhoneNumber('any') phone?: string;
-  @IsOptional() @IsEmail() email?: string;
+  @IsOptional() @IsContactEmail() email?: string;
 }
 
 export class ResponsiblePersonDto {

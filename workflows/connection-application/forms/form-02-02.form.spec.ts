@@ -46,6 +46,13 @@ describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, i
     expect(mobile[0]?.message.ja).toContain('直通の固定電話番号');
     expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].phone = '0120-123-456')))).toEqual(['normalContacts[0].phone:jpPhoneNumber']);
     expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[1].email = 'joho.city.hachioji')))).toEqual(['normalContacts[1].email:isEmail']);
+    // An address, but not in ASCII (WHATWG): published in master data, it is what every downstream system sends to.
+    for (const email of ['ｒｅｎｋｅｉ@city.hachioji.tokyo.jp', 'れんけい@city.hachioji.tokyo.jp', '"a b"@city.hachioji.tokyo.jp', 'renkei@八王子.jp']) {
+      const refused = violationsOf(form0202, variant(example, (d) => (d.normalContacts[1].email = email)));
+      expect([email, refused.map((v) => `${v.field}:${v.rule}`)]).toEqual([email, ['normalContacts[1].email:asciiEmail']]);
+      expect(refused[0]!.message).toEqual({ ja: expect.stringContaining('半角英数字のメールアドレスを入力してください'), en: expect.stringContaining('must be an e-mail address in ASCII') });
+    }
+    for (const email of ['renkei@city.hachioji.lg.jp', "o'brien+joho@city.hachioji.tokyo.jp", 'a.b_c-d@xn--pss.jp']) expectValid(form0202, variant(example, (d) => (d.normalContacts[1].email = email)));
     expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].department = '')))).toEqual(['normalContacts[0].department:isNotEmpty']);
   });
 

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, MaxLength, Min, ValidateNested, IsDefined } from 'class-validator';
 import { classValidatorForm, IsNotBlank } from '@nws/engine';
-import { IsJapanesePhoneNumber, IsPriorityOrder, displayPhones, phoneDigits } from './jp-validators';
+import { IsContactEmail, IsJapanesePhoneNumber, IsPriorityOrder, displayPhones, phoneDigits } from './jp-validators';
 
 export class ContactManagerDto {
   @IsString() @IsNotBlank() @MaxLength(100) title!: string;
@@ -14,7 +14,7 @@ export class NormalContactDto {
   @IsString() @IsNotBlank() @MaxLength(100) department!: string;
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsJapanesePhoneNumber('fixed') phone!: string;
-  @IsEmail() email!: string;
+  @IsContactEmail() email!: string;
 }
 
 /** 緊急連絡先 (nights, holidays): a mobile; held, but never published or distributed. */
@@ -22,7 +22,7 @@ export class EmergencyContactDto {
   @IsInt() @Min(1) @Max(20) priority!: number;
   @IsString() @IsNotBlank() @MaxLength(50) name!: string;
   @IsJapanesePhoneNumber('mobile') mobile!: string;
-  @IsEmail() email!: string;
+  @IsContactEmail() email!: string;
 }
 
 /** 様02-02 連絡窓口登録（変更）申請書 */

@@ -1,4 +1,4 @@
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsEmail, ValidateBy, isEmail, type ValidationOptions } from 'class-validator';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { LruMap, localized, type JsonObject } from '@nws/engine';
 import { expandPattern, getAt, withValueAt } from '../../../libs/personal-data/src/json-path';
@@ -116,6 +116,47 @@ export function IsJapanesePhoneNumber(kind: PhoneKind, options?: ValidationOptio
     },
     options,
   );
+}
+
+/**
+ * validator's isEmail as contact addresses are: a domain with its TLD, no IP address, no display
+ * name. A local part outside ASCII is an address still, said by `asciiEmail` below.
+ */
+const CONTACT_EMAIL = { require_tld: true, allow_ip_domain: false, allow_display_name: false } as const;
+
+/**
+ * WHATWG HTML's "valid e-mail address": an ASCII local part and letter-digit-hyphen labels. What
+ * isEmail still takes beyond it — a quoted local part ("a b"@…), a domain in kanji — was stored as
+ * typed and published in master data, for every downstream system to send to.
+ */
+const WHATWG_EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/**
+ * A contact's e-mail address (DOMAIN, reference/contact-validation-notes.md: WHATWG, ASCII local
+ * part; any domain, *.lg.jp included). `isEmail` (format: email in the schemas) says what is not an
+ * address at all; `asciiEmail` what is one but not in ASCII (ｒｅｎｋｅｉ@…, れんけい@…, "a b"@…): one
+ * message either way.
+ */
+export function IsContactEmail(options?: ValidationOptions): PropertyDecorator {
+  const email = IsEmail(CONTACT_EMAIL, options);
+  const ascii = ValidateBy(
+    {
+      name: 'asciiEmail',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !isEmail(value, CONTACT_EMAIL) || WHATWG_EMAIL.test(value),
+        defaultMessage: () =>
+          localized(
+            '半角英数字のメールアドレスを入力してください（@の前は英数字と . ! # $ % & \' * + / = ? ^ _ ` { | } ~ -、@の後は英数字とハイフンのドメイン。全角文字・引用符は使えません）。',
+            "must be an e-mail address in ASCII: letters, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ - before the @, a domain of letters, digits and hyphens after it (no full-width characters, no quotes)",
+          ),
+      },
+    },
+    options,
+  );
+  return (target, property) => {
+    email(target, property);
+    ascii(target, property);
+  };
 }
 
 /** 西暦 YYYY/MM/DD (as on the paper forms) and a real calendar date. */
