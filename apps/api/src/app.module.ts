@@ -5,7 +5,8 @@ import { AddressThrottlerGuard, CallerThrottlerGuard, rateLimitWindows } from '.
 import { join } from 'node:path';
 import type { DistributionConfig } from '@nws/distribution';
 import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
-import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
+import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
+import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-data';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { ALL_WORKFLOWS } from '@nws/workflows';
@@ -92,6 +93,7 @@ export class AppModule {
           useFactory: (eventStore: EventStore, clock: Clock) =>
             new WorkflowEngine(eventStore, new WorkflowRegistry(ALL_WORKFLOWS), {
               clock,
+              fingerprints: requestFingerprintsOf(eventStore),
               // Every attempt that fails is logged here; the reactor tries again (an unavailable
               // store from its checkpoint once the store is back, anything else a few times with
               // backoff) and says at error level when it gives up (ProjectionsHost).
@@ -121,4 +123,10 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** Keyed with the key store's fingerprint keys, which erasures destroy, when the store holds personal data (createEventStore's always does). */
+function requestFingerprintsOf(store: EventStore): RequestFingerprints | undefined {
+  const encrypting = findEncryptingStore(store);
+  return encrypting ? new KeyedRequestFingerprints(encrypting.keys) : undefined;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { WorkflowEngine, WorkflowRegistry } from '@nws/engine';
+import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
+import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-data';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import { dataDirOf, eventStoreKindOf, loadConfigWithoutTokens, type ConfigWithoutTokens } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
@@ -51,7 +52,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
   return {
     config,
     store,
-    engine: new WorkflowEngine(store, new WorkflowRegistry(ALL_WORKFLOWS)),
+    engine: new WorkflowEngine(store, new WorkflowRegistry(ALL_WORKFLOWS), { ...fingerprintsOf(store) }),
     projections: () => (runner ??= new ProjectionRunner(store, ALL_PROJECTIONS, { filename: join(config.dataDir, READ_MODELS_FILE) })),
     close: async () => {
       runner?.close();
@@ -72,4 +73,10 @@ export class NoEventStoreError extends Error {
     );
     this.name = 'NoEventStoreError';
   }
+}
+
+/** As the API keys them (app.module.ts): with the key store's fingerprint keys, which erasures destroy. */
+function fingerprintsOf(store: EventStore): { fingerprints?: RequestFingerprints } {
+  const encrypting = findEncryptingStore(store);
+  return encrypting ? { fingerprints: new KeyedRequestFingerprints(encrypting.keys) } : {};
 }

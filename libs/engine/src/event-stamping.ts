@@ -3,9 +3,10 @@ import { eventIdFor } from './command-ids';
 import type { CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
 import { evolve, toMachineEvent } from './fold';
 import type { FoldedApplication } from './workflow-definition';
+import type { RequestFingerprint } from './request-fingerprints';
 
 /** Gives decided events their ids and metadata, checking the machine accepts each of them. */
-export function stampDecided(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, requestHash: string | undefined): { events: EventToAppend[]; after: FoldedApplication } {
+export function stampDecided(start: FoldedApplication, decided: readonly DecidedEvent[], meta: CommandMetadata, fingerprint: RequestFingerprint | undefined): { events: EventToAppend[]; after: FoldedApplication } {
   let current = start;
   const events = decided.map((event, index): EventToAppend => {
     const id = eventIdFor(meta.commandId, index);
@@ -17,7 +18,8 @@ export function stampDecided(start: FoldedApplication, decided: readonly Decided
       commandId: meta.commandId,
       correlationId: meta.correlationId,
       causationId: meta.causationId ?? meta.commandId,
-      ...(requestHash === undefined ? {} : { requestHash }),
+      ...(fingerprint === undefined ? {} : { requestHash: fingerprint.requestHash }),
+      ...(fingerprint?.requestHashKey === undefined ? {} : { requestHashKey: fingerprint.requestHashKey }),
       state: '',
       waitingAt: null,
     };

@@ -5,6 +5,7 @@ export * from './workflow-registry';
 export * from './workflow-engine';
 export * from './workflow-engine.types';
 export * from './command-ids';
+export * from './request-fingerprints';
 export * from './inline-reactions';
 export * from './fold';
 export * from './lru-map';

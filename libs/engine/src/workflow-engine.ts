@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
-import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream, hashRequest } from './command-ids';
+import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream } from './command-ids';
+import { UNKEYED_REQUEST_FINGERPRINTS, type RequestFingerprints } from './request-fingerprints';
 import { assertStreamRequirements, refusedByStore, type RequirementMoment } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
@@ -31,12 +32,17 @@ export class WorkflowEngine {
       readonly clock?: () => string;
       /** Folded applications kept in memory between commands (0 disables the cache). */
       readonly foldCacheSize?: number;
+      /** How a request whose command id may come again is fingerprinted (default: unkeyed SHA-256). */
+      readonly fingerprints?: RequestFingerprints;
     } = {},
   ) {
     this.cache = new FoldCache(options.foldCacheSize ?? 2000);
   }
 
   private cache: FoldCache;
+  private get fingerprints(): RequestFingerprints {
+    return this.options.fingerprints ?? UNKEYED_REQUEST_FINGERPRINTS;
+  }
   /** Application id → appends this engine made to it (recent ones: a race lasts as long as a command): tells a race in flight from a stale cache. */
   private readonly localAppends = new LruMap<string, number>(10_000);
   private readonly inline = new InlineReactions();
@@ -56,30 +62,32 @@ export class WorkflowEngine {
   async create(workflowName: string, input: JsonObject, meta: CommandMetadata): Promise<ApplicationView> {
     const definition = this.registry.latest(workflowName);
     const applicationId = applicationIdFor(meta.commandId);
-    const requestHash = meta.freshCommandId ? undefined : hashRequest('create', input);
+    const request = { action: 'create', payload: input };
+    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input);
     const existing = await this.readEvents(applicationId);
-    if (existing.length > 0) return await this.replayCommand(existing, meta, requestHash);
+    if (existing.length > 0) return await this.replayCommand(existing, meta, request);
     const decided = definition.create(applicationId, input, meta);
     await assertStreamRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
-    const { events, after } = stampDecided(start, decided, meta, requestHash);
+    const { events, after } = stampDecided(start, decided, meta, fingerprint);
     const result: AppendResult | undefined = await this.store.append(applicationStream(applicationId), events, 'no_stream').catch((error: unknown) => {
       if (error instanceof WrongExpectedRevisionError) return undefined; // the command raced itself (a client retry)
       throw error;
     });
-    if (!result) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+    if (!result) return await this.replayCommand(await this.readEvents(applicationId), meta, request);
     // Stored before by the same command id (a retry, one Idempotency-Key sent twice at once), as SQLite
     // says or reading back shows (EventStoreDB takes known event ids as done, whatever their data): a
     // replay, which refuses another request under the key instead of answering the other's application.
     const written = result.replayed === true ? undefined : this.cacheWritten(applicationId, start, after, meta, result);
     if (written) return await this.view(written.folded, meta.actor);
     const stored = await this.readEvents(applicationId);
-    if (result.replayed === true || !sameEvents(stored.slice(0, events.length), events)) return await this.replayCommand(stored, meta, requestHash);
+    if (result.replayed === true || !sameEvents(stored.slice(0, events.length), events)) return await this.replayCommand(stored, meta, request);
     return await this.view((await this.current(applicationId)).folded, meta.actor);
   }
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
-    const requestHash = meta.freshCommandId ? undefined : hashRequest(action, payload);
+    const request = { action, payload };
+    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     // A cached fold is only a guess at the stream's end (another process may have appended):
     // deciding on it saves the read of the tail, and it is safe because the append at its
@@ -98,7 +106,7 @@ export class WorkflowEngine {
       let toAppend: EventToAppend[];
       let after: FoldedApplication;
       try {
-        if (current.commands.has(meta.commandId)) return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+        if (current.commands.has(meta.commandId)) return await this.replayCommand(await this.readEvents(applicationId), meta, request);
         // First: whoever may not read it learns nothing from a command (state, actions, revision).
         this.assertReadable(folded, meta.actor);
         const { definition } = folded;
@@ -114,7 +122,7 @@ export class WorkflowEngine {
         const decided = definition.decide(action, folded, payload, meta);
         const requirements = definition.commandRequires?.(action, folded) ?? [];
         if (requirements.length > 0) await assertStreamRequirements(this.store, requirements);
-        ({ events: toAppend, after } = stampDecided(folded, decided, meta, requestHash));
+        ({ events: toAppend, after } = stampDecided(folded, decided, meta, fingerprint));
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
@@ -159,7 +167,7 @@ export class WorkflowEngine {
           gate?.refuse();
           await early?.catch(() => undefined);
           early = undefined;
-          return await this.replayCommand(await this.readEvents(applicationId), meta, requestHash);
+          return await this.replayCommand(await this.readEvents(applicationId), meta, request);
         }
         this.localAppends.set(applicationId, (this.localAppends.peek(applicationId) ?? 0) + 1);
         gate?.open();
@@ -372,11 +380,15 @@ export class WorkflowEngine {
    * A command seen before (same command id): refuse a different request under the same key,
    * otherwise answer with the state right after that command and what it caused.
    */
-  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, requestHash: string | undefined): Promise<ApplicationView> {
+  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, request: { readonly action: string; readonly payload: JsonObject }): Promise<ApplicationView> {
     let events = stored;
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
     if (own.length === 0) throw new IdempotencyKeyReusedError();
-    if (own[0]!.metadata['requestHash'] !== requestHash) throw new IdempotencyKeyReusedError();
+    // A fingerprint whose key an erasure destroyed can no longer be told from another request's:
+    // the command id (the caller's own key) is the same, so its answer is replayed.
+    const stamped = own[0]!.metadata;
+    const same = meta.freshCommandId ? stamped['requestHash'] === undefined : await this.fingerprints.matches(stamped, request.action, request.payload);
+    if (same === false) throw new IdempotencyKeyReusedError();
     // The first answer includes what the command's reactions record (e.g. master-data registration
     // after a second approval). A retry that arrives before they are recorded — the first request
     // still reacting, or a crash cut it off — runs them (they are idempotent) and answers the same.

@@ -11,3 +11,4 @@ export * from './subject-disclosure';
 export * from './disclosure-tally';
 export * from './retention';
 export * from './protect-personal-data';
+export * from './keyed-request-fingerprints';

@@ -54,6 +54,13 @@ export interface KeyStore {
   subjects(filter?: { readonly organizationCode?: string; readonly organizationKind?: string; readonly includeErased?: boolean }): Promise<SubjectRecord[]>;
   /** Destroys the key, the name and the lookup entry; keeps a tombstone. False when already erased or unknown. */
   destroy(subjectId: string, at: string): Promise<boolean>;
+  /**
+   * The key request fingerprints are made with now (a new one each day; kept a week to check a
+   * retry against), and one by its id while kept. Any erasure destroys them all: a fingerprint of a
+   * request holding the person's values would confirm a guess of them (keyed-request-fingerprints.ts).
+   */
+  fingerprintKey(): Promise<{ readonly id: string; readonly key: Buffer }>;
+  fingerprintKeyOf(id: string): Promise<Buffer | undefined>;
   /** Marks (at) or clears (null) the suspension of use of a subject's data. */
   setSuspended(subjectId: string, at: string | null): Promise<void>;
   close(): Promise<void>;

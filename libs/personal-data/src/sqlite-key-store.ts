@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
@@ -29,7 +29,16 @@ const SCHEMA = `
     created_at        TEXT NOT NULL,
     erased_at         TEXT NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS request_fingerprint_keys (
+    id         TEXT PRIMARY KEY,
+    key        BLOB NOT NULL,
+    created_at TEXT NOT NULL
+  );
 `;
+
+/** A fingerprint key is used for new fingerprints for a day, and kept to check retries for a week. */
+const FINGERPRINT_KEY_USE_MS = 24 * 3600_000;
+const FINGERPRINT_KEY_KEEP_MS = 7 * 24 * 3600_000;
 
 /** What the active-subject cache keeps of a row: what subjectFor, findPerson and keyOf answer. */
 interface ActiveRow {
@@ -194,8 +203,38 @@ export class SqliteKeyStore implements KeyStore {
         at,
       );
       this.statement('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
+      // Every request fingerprint made so far becomes unverifiable: one made of the person's values
+      // would otherwise confirm a guess of them (keyed-request-fingerprints.ts).
+      this.statement('DELETE FROM request_fingerprint_keys').run();
       return true;
     }).immediate());
+  }
+
+  async fingerprintKey(): Promise<{ readonly id: string; readonly key: Buffer }> {
+    const now = Date.parse(this.clock());
+    const current = () => {
+      const row = this.statement('SELECT id, key, created_at FROM request_fingerprint_keys ORDER BY created_at DESC LIMIT 1').get() as { id: string; key: Buffer; created_at: string } | undefined;
+      return row && now - Date.parse(row.created_at) < FINGERPRINT_KEY_USE_MS ? { id: row.id, key: row.key } : undefined;
+    };
+    return (
+      current() ??
+      this.write(() =>
+        this.db
+          .transaction(() => {
+            const made = current();
+            if (made) return made;
+            const fresh = { id: randomUUID(), key: randomBytes(32) };
+            this.statement('INSERT INTO request_fingerprint_keys (id, key, created_at) VALUES (?, ?, ?)').run(fresh.id, fresh.key, new Date(now).toISOString());
+            this.statement('DELETE FROM request_fingerprint_keys WHERE created_at < ?').run(new Date(now - FINGERPRINT_KEY_KEEP_MS).toISOString());
+            return fresh;
+          })
+          .immediate(),
+      )
+    );
+  }
+
+  async fingerprintKeyOf(id: string): Promise<Buffer | undefined> {
+    return (this.statement('SELECT key FROM request_fingerprint_keys WHERE id = ?').get(id) as { key: Buffer } | undefined)?.key;
   }
 
   async setSuspended(subjectId: string, at: string | null): Promise<void> {
