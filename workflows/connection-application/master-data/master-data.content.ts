@@ -66,7 +66,8 @@ export function masterDataContent(ctx: ConnectionApplicationContext, options: Ma
           staff: { division: structure.staff.division, section: structure.staff.section },
         }
       : (carried('structure') ?? null),
-    contacts: contacts ? contacts.map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })) : withoutErasedContacts(carried('contacts') ?? []),
+    // Filed or carried over, a contact erased meanwhile (the application read back during its review) is no one's.
+    contacts: withoutErasedContacts(contacts ? contacts.map((c) => ({ priority: c.priority, department: c.department, name: c.name, phone: c.phone, email: c.email })) : (carried('contacts') ?? [])),
   };
   for (const code of CATALOG_FORMS) {
     const key = `form${code.replace('-', '')}`;
@@ -79,9 +80,10 @@ export function masterDataContent(ctx: ConnectionApplicationContext, options: Ma
 }
 
 /**
- * Contacts carried over from a registered version, without those whose person was erased (消去):
- * read back, their values are only ［消去済み］, which is nobody's name, phone or address and
- * must not be registered (and distributed) as if it were. The others keep their priorities.
+ * Contacts without those whose person was erased (消去), whether carried over from a registered
+ * version or filed on an application erased during its review: read back, their values are only
+ * ［消去済み］, which is nobody's name, phone or address and must not be registered (and
+ * distributed) as if it were. The others keep their priorities.
  */
 export function withoutErasedContacts(contacts: JsonObject[string]): JsonObject[] {
   if (!Array.isArray(contacts)) return [];
