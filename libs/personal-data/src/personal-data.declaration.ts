@@ -1,4 +1,5 @@
 import type { JsonObject } from '@nws/event-store';
+import { READER_PLACEHOLDERS } from '@nws/engine';
 import { expandPattern, isRecord, siblingName, type PathSegment } from './json-path';
 
 /**
@@ -62,19 +63,8 @@ export interface PersonalDataDeclaration {
   classifyField(scope: { readonly formCode: string } | { readonly masterData: true }, path: string): Classification | undefined;
 }
 
-/** What a reader sees instead of a value: the same words in every response, export and replay. */
-export const PLACEHOLDER = {
-  /** The person's key was destroyed (消去). */
-  erased: '［消去済み］',
-  /** Use of the person's data is suspended (利用停止) and this view is a published one. */
-  suspended: '［利用停止中］',
-  /** The reader's role may not see this class of data (e.g. 緊急連絡先 outside the body and its reviewers). */
-  withheld: '［非公開］',
-  /** An auditor did not state a purpose (X-Access-Purpose). */
-  purposeRequired: '［利用目的未指定］',
-  /** Ciphertext whose key is unknown or fails authentication: the key store is not the one the events were written with. */
-  unreadable: '［復号不可］',
-} as const;
+/** What a reader sees instead of a value: the same words in every response, export and replay (defined with the input rule that refuses them as values). */
+export const PLACEHOLDER = READER_PLACEHOLDERS;
 
 export const PLACEHOLDERS: ReadonlySet<string> = new Set(Object.values(PLACEHOLDER));
 

@@ -56,6 +56,15 @@ describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, i
     expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].department = '')))).toEqual(['normalContacts[0].department:isNotEmpty']);
   });
 
+  it("a placeholder a reader sees (［消去済み］, ［非公開］, [利用停止中]) is no value: refused as readerPlaceholder, not stored as a person's name", () => {
+    for (const name of ['［消去済み］', ' ［非公開］ ', '[利用停止中]']) {
+      const refused = violationsOf(form0202, variant(example, (d) => (d.normalContacts[0].name = name)));
+      expect([name, refused.map((v) => `${v.field}:${v.rule}`)]).toEqual([name, ['normalContacts[0].name:readerPlaceholder']]);
+      expect(refused[0]!.message.en).toContain('stand in for values a reader may not see');
+    }
+    expectValid(form0202, variant(example, (d) => (d.normalContacts[0].name = '消去 済美')));
+  });
+
   it('緊急連絡先: a mobile number (official or personal) and an e-mail', () => {
     const fixed = violationsOf(form0202, variant(example, (d) => (d.emergencyContacts[0].mobile = '042-620-7200')));
     expect(fixed.map((v) => `${v.field}:${v.rule}`)).toEqual(['emergencyContacts[0].mobile:jpPhoneNumber']);

@@ -8,7 +8,36 @@ const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBF
  */
 const NOT_PLAIN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
-export type TextRule = 'wellFormedText' | 'plainText';
+export type TextRule = 'wellFormedText' | 'plainText' | 'readerPlaceholder';
+
+/**
+ * What a reader sees instead of a value (personal-data's PLACEHOLDER, defined here so input can be
+ * held to it): the same words in every response, export and replay.
+ */
+export const READER_PLACEHOLDERS = {
+  /** The person's key was destroyed (消去). */
+  erased: '［消去済み］',
+  /** Use of the person's data is suspended (利用停止) and this view is a published one. */
+  suspended: '［利用停止中］',
+  /** The reader's role may not see this class of data (e.g. 緊急連絡先 outside the body and its reviewers). */
+  withheld: '［非公開］',
+  /** An auditor did not state a purpose (X-Access-Purpose). */
+  purposeRequired: '［利用目的未指定］',
+  /** Ciphertext whose key is unknown or fails authentication: the key store is not the one the events were written with. */
+  unreadable: '［復号不可］',
+} as const;
+
+const PLACEHOLDER_WORDS: ReadonlySet<string> = new Set(Object.values(READER_PLACEHOLDERS).map((word) => word.normalize('NFKC')));
+
+/**
+ * A placeholder given as a value (a name of ［消去済み］, a view read back and saved again) is no
+ * one's: stored, its row read as erased, and the person's phone and e-mail became data subjects of
+ * their own, labelled with the number. Full- and half-width brackets alike.
+ */
+function isReaderPlaceholder(text: string): boolean {
+  const trimmed = text.trim();
+  return (trimmed.startsWith('［') || trimmed.startsWith('[')) && PLACEHOLDER_WORDS.has(trimmed.normalize('NFKC'));
+}
 
 /** Characters that take no width (U+200B–U+200D, U+2060, U+FEFF), for a regex character class: text of them alone is empty. */
 export const ZERO_WIDTH_CHARACTERS = '\\u200B-\\u200D\\u2060\\uFEFF';
@@ -25,12 +54,23 @@ export function hasUnpairedSurrogate(text: string): boolean {
 /** The rule a string breaks as text, if any. */
 export function textFault(text: string): TextRule | undefined {
   if (UNPAIRED_SURROGATE.test(text)) return 'wellFormedText';
-  return NOT_PLAIN_TEXT.test(text) ? 'plainText' : undefined;
+  if (NOT_PLAIN_TEXT.test(text)) return 'plainText';
+  return isReaderPlaceholder(text) ? 'readerPlaceholder' : undefined;
 }
 
-export const isTextRule = (rule: string): rule is TextRule => rule === 'wellFormedText' || rule === 'plainText';
+export const isTextRule = (rule: string): rule is TextRule => rule === 'wellFormedText' || rule === 'plainText' || rule === 'readerPlaceholder';
 
 export function textViolation(field: string, rule: TextRule): FieldViolation {
+  if (rule === 'readerPlaceholder') {
+    return {
+      field,
+      rule,
+      message: {
+        ja: `${field}: ［消去済み］・［非公開］などは、表示できない値の代わりに画面に出る文字で、値として登録できません。実際の値を入力するか、その行を削除してください。`,
+        en: `${field}: ［消去済み］, ［非公開］ and the like stand in for values a reader may not see; they are not values: enter the real one, or remove the row`,
+      },
+    };
+  }
   return rule === 'wellFormedText'
     ? { field, rule, message: { ja: `${field}: 文字として扱えない値（対になっていないサロゲート）が含まれています。`, en: `${field}: contains an unpaired surrogate, which is not text` } }
     : {
