@@ -23,12 +23,16 @@ const MIN_DISTINCT_CHARACTERS = 5;
 const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p{L}\p{N}]/gu) ?? []).size;
 /**
  * An e-mail address, or a Japanese phone number: 10 or 11 digits from 0, or 9 or 10 after +81,
- * with any hyphens, dashes, dots, spaces or brackets between them (042(620)7200, 042.620.7200, 0 9 0 …),
- * as the forms take them (jp-validators.ts phoneDigits): not 様02-02,
- * nor a date. Checked on the text as NFKC makes it, without zero-width characters.
+ * with up to two characters that are neither letters nor digits between any two of them
+ * (042(620)7200, 042.620.7200, 0 9 0 …, 090・1111・2223, 090/1234/5678, 090_1234~5678): not 様02-02,
+ * nor a date. Checked on the text as NFKC makes it, without zero-width characters, kanji numerals
+ * read as digits (〇九〇…). Only dashes and dots counted as separators before, and a number
+ * written with 中黒 or slashes was kept in clear for ever.
  */
-const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-().\u2010-\u2015\u2212\u30fc\ufe63]*\d){9,10}(?!\d)/;
+const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[^\p{L}\p{N}]{0,2}\d){9,10}(?!\d)/u;
 const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'g');
+const KANJI_DIGITS = '〇一二三四五六七八九';
+const asDigits = (text: string) => text.replace(/[〇一二三四五六七八九]/g, (c) => String(KANJI_DIGITS.indexOf(c)));
 
 /**
  * 審査コメント of a review decision. A 否認 must carry a concrete reason the applicant can act on
@@ -48,7 +52,7 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
   // Comments are stored in clear in events nobody can change or erase: a person's phone number or
   // mail address typed into one could never be erased with the rest of their data (the forms keep
   // those encrypted, per person). The applicant is pointed to the form and field instead.
-  if (CONTACT_DETAIL.test(trimmed.normalize('NFKC').replace(ZERO_WIDTH, ''))) {
+  if (CONTACT_DETAIL.test(asDigits(trimmed.normalize('NFKC').replace(ZERO_WIDTH, '')))) {
     return fail(
       'noContactDetails',
       'コメントに電話番号やメールアドレスを書かないでください（消去できない記録として残ります）。様式と項目名で示してください（例: 様02-02 通常連絡先1の電話番号）。',

@@ -1,0 +1,34 @@
+import { ValidationFailedError } from '@nws/engine';
+import { reviewComment } from './review-decisions';
+
+const ruleOf = (comment: string): string | null => {
+  try {
+    reviewComment({ comment }, true);
+    return null;
+  } catch (error) {
+    if (!(error instanceof ValidationFailedError)) throw error;
+    return error.violations[0]!.rule;
+  }
+};
+
+describe('審査コメント: no phone number or e-mail address (kept in clear for ever), however it is written', () => {
+  it.each([
+    '緊急連絡先の携帯番号が誤り。正しくは090・1111・2223です。修正願います。',
+    '連絡先 090/1234/5678 が不通でした。確認してください。',
+    '連絡先 090_1234~5678 が不通でした。確認してください。',
+    '連絡先 090, 1234, 5678 が不通でした。確認してください。',
+    '緊急連絡先は〇九〇一二三四五六七八です。修正してください。',
+    '電話 042（620）7200 まで修正してください。',
+  ])('%s is refused (noContactDetails)', (comment) => {
+    expect(ruleOf(comment)).toBe('noContactDetails');
+  });
+
+  it.each([
+    '様02-02の通常連絡先1の電話番号を課の直通番号にしてください。',
+    '2026/12/07 10:00 に電話で確認しました。様03-07の項番1、2、3を見直してください。',
+    '申請番号 20261207-132012-ABCDEF の様03-06、本庁所在地の郵便番号を修正してください。',
+    '様03-07 第27項の特定個人情報（一、二、三行目）を見直してください。',
+  ])('%s is a reason', (comment) => {
+    expect(ruleOf(comment)).toBeNull();
+  });
+});
