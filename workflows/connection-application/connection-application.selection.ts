@@ -2,7 +2,7 @@ import { NOT_A_JSON_OBJECT, ValidationFailedError, isJsonObject, type DecidedEve
 import { FORM_GENERATION_INPUT_KEYS, generateForms, japanWallClock, type FormGenerationInput } from '@nws/reference-catalog';
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
-import { delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './forms/query-rights';
+import { delegatedProvisionViolations, delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './forms/query-rights';
 import { GenerateSelectionFormsDto, checkSelectionInput, violationUnder } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
 import { isLateElderlyUnion } from '../shared/applying-body';
@@ -65,7 +65,7 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
   // What the law gives the body, and who holds what it received: refused now, not at submission
   // (a 受任 of 項1 from anyone, or of 項80 from 東京都, was generated and then refused by submit).
   const generatedForms = Object.fromEntries(events.map((e) => [String(e.data['formCode']), { data: e.data['form'] as JsonObject }]));
-  const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...provisionRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
+  const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...provisionRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatedProvisionViolations(generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
   if (unlawful.length > 0) throw new ValidationFailedError(unlawful);
   // A choice without delegations or 条例連携 leaves no 様03-08 / 03-09: one saved by an earlier choice
   // goes (様03-06's checklist says none now, and the submission would refuse it as not ticked).

@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
-import { delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './query-rights';
+import { delegatedProvisionViolations, delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './query-rights';
 import { isLateElderlyUnion } from '../../shared/applying-body';
 import { organsOf } from '../../shared/organizations';
 
@@ -274,7 +274,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
   if (category === '接続') {
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
-  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...provisionRightViolations(category, forms, organization), ...delegatorHoldsByLawViolations(forms));
+  out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...provisionRightViolations(category, forms, organization), ...delegatedProvisionViolations(forms, organization), ...delegatorHoldsByLawViolations(forms));
   if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
   if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;

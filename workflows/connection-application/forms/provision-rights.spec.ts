@@ -2,7 +2,7 @@ import type { JsonObject } from '@nws/engine';
 import { findBeppyo2Row } from '@nws/reference-catalog';
 import type { SavedForms } from './cross-form-checks';
 import { connectionApplicationForms } from './index';
-import { provisionKey, provisionRightViolations } from './query-rights';
+import { delegatedProvisionViolations, provisionKey, provisionRightViolations } from './query-rights';
 
 /** Saved 様03-07 (and 03-08) as decide.ts holds them: the examples, providing these 別表第二 rows (`項-行`), receiving those. */
 function forms(rows: string[], received?: string[]): SavedForms {
@@ -68,5 +68,38 @@ describe('様03-07 (2): a body provides the 特定個人情報 別表第二 make
 
   it("given a prefecture's governor department, then 都道府県知事 rows are its own and 市町村長 ones are not", () => {
     expect(refused('接続', forms(['27-2', '27-3', '27-4']), TOKYO)).toEqual(['forms.03-07.providedInformation[2].personalInfoName:providerOfInformation']);
+  });
+});
+
+describe('様03-08 (2): a body delegates the provision of what it provides (by law, or received: 様03-08 (3))', () => {
+  /** 様03-08 with these 委任 rows (`項-行` → delegatee) and these 受任 rows. */
+  function delegating(rows: Array<[string, string]>, received: string[] = []): SavedForms {
+    const info = (key: string) => {
+      const [itemNo, rowNo] = key.split('-') as [string, string];
+      return { itemNo, personalInfoName: findBeppyo2Row(itemNo, rowNo)!.personalInfo };
+    };
+    const f0308 = structuredClone(connectionApplicationForms.get('03-08')!.example) as Record<string, Array<Record<string, unknown>>>;
+    const receivedRow = f0308['receivedProvisions']![0]!;
+    f0308['receivedQueryAffairs'] = [];
+    f0308['receivedProvisions'] = received.map((key) => ({ ...receivedRow, ...info(key) }));
+    f0308['delegatedProvisions'] = rows.map(([key, delegateeCode]) => ({ ...info(key), delegateeCode }));
+    const result = connectionApplicationForms.get('03-08')!.validate(f0308);
+    if (!result.ok) throw new Error(JSON.stringify(result.violations));
+    return { '03-08': { data: result.value } };
+  }
+  const delegated = (saved: SavedForms, organization: { kind: string; code?: string; name?: string }) => delegatedProvisionViolations(saved, organization).map((v) => `${v.field}:${v.rule}`);
+  const BOARD = { kind: '都道府県教育委員会', code: '130001', name: '東京都' };
+
+  it("given 東京都's 知事部局, then it delegates 27-2 (障害者関係情報: 都道府県知事); its 教育委員会, which does not provide it, may not (the 突合 matched it with a 市's 受任)", () => {
+    expect(delegated(delegating([['27-2', '132063']]), TOKYO)).toEqual([]);
+    const refused = delegatedProvisionViolations(delegating([['27-2', '132063']]), BOARD);
+    expect(refused.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-08.delegatedProvisions[0].personalInfoName:delegatorProvides']);
+    expect(refused[0]!.message.en).toContain('a body delegates only what it provides');
+  });
+
+  it("given a 市, then a minister's information (26-2: 厚生労働大臣) is nobody's to delegate; what a 町 received it may hand on", () => {
+    expect(delegated(delegating([['26-2', '132063']]), { kind: '市町村長部局', code: '132080', name: '調布市' })).toEqual(['forms.03-08.delegatedProvisions[0].personalInfoName:delegatorProvides']);
+    expect(delegated(delegating([['27-2', '132063']]), MIZUHO)).toEqual(['forms.03-08.delegatedProvisions[0].personalInfoName:delegatorProvides']);
+    expect(delegated(delegating([['27-2', '132063']], ['27-2']), MIZUHO)).toEqual([]);
   });
 });

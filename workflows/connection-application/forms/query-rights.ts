@@ -248,3 +248,34 @@ export function provisionRightViolations(
   });
   return out;
 }
+
+/**
+ * 様03-08 (2): a body delegates the provision of information it provides itself — by law (its
+ * 情報提供者, read as for 様03-07 (2)), or received by delegation (様03-08 (3): a chain handed on).
+ * The delegator's side was not checked: a 都道府県教育委員会 "delegating" 項27's 障害者関係情報 (the
+ * 都道府県知事's) matched a 市's 受任 in the 突合, and a 市 delegated 厚生労働大臣's information.
+ */
+export function delegatedProvisionViolations(forms: SavedForms, organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined): FieldViolation[] {
+  const f0308 = forms['03-08'];
+  if (!f0308 || !organization) return [];
+  const rowsOf = (key: string) => (Array.isArray(f0308.data[key]) ? (f0308.data[key] as Array<Record<string, unknown> | null>) : []);
+  const received = new Set(rowsOf('receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName'])));
+  const parties = partiesOf(organization.kind, organization);
+  const out: FieldViolation[] = [];
+  rowsOf('delegatedProvisions').forEach((row, i) => {
+    const itemNo = String(row?.['itemNo']);
+    const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
+    if (!found) return;
+    const verdict = lawNames(found.provider, parties, organization.code, { itemNo });
+    if (verdict === true || verdict === 'byBenefit' || (verdict !== 'notLocal' && received.has(provisionKey(itemNo, row?.['personalInfoName'])))) return;
+    out.push(
+      violation(
+        `forms.03-08.delegatedProvisions[${i}].personalInfoName`,
+        'delegatorProvides',
+        `別表第二 第${itemNo}項の「${found.personalInfo}」の情報提供者は「${found.provider}」で、${organization.kind}は提供していないため委任できません（受任したものを委任する場合は、様03-08（3）にも記載してください）。`,
+        `the 情報提供者 of 別表第二 item ${itemNo}'s ${found.personalInfo} is ${found.provider}, not a ${organization.kind}: a body delegates only what it provides (what it received, listed in form 03-08 (3), it may hand on)`,
+      ),
+    );
+  });
+  return out;
+}
