@@ -213,3 +213,27 @@ describe('様03-08: a value of the wrong type is said as such, not as a missing 
     expect(JSON.stringify(violations)).not.toContain('全国地方公共団体コード');
   });
 });
+
+describe('様03-08: a chain gives each step once and never leads back', () => {
+  const chained = (links: ReturnType<typeof link>[]) =>
+    withDelegation((delegation) => {
+      delegation['chain'] = links;
+      delegation['delegators'] = [...new Set(links.map((l) => l.delegatorCode))];
+    });
+
+  it('the same step twice is refused (chainWithoutRepeats, ja/en)', () => {
+    const refused = violationsOf(form0308, chained([link(ASSOCIATION, HACHIOJI), link(ASSOCIATION, HACHIOJI)])).filter((v) => v.field.endsWith('.chain'));
+    expect(refused.map((v) => `${v.field}:${v.rule}`)).toEqual(['receivedQueryAffairs[0].delegation.chain:chainWithoutRepeats']);
+    expect(refused[0]!.message.en).toContain('repeats a step or leads back');
+  });
+
+  it('steps that lead back to a body they came from are refused; a fan-in of several delegators, and a step within one code (第180条の2), are chains', () => {
+    const MACHIDA = '132098';
+    const FUCHU = '132063';
+    expect(rulesOf(form0308, chained([link(TOKYO, MACHIDA), link(MACHIDA, FUCHU), link(FUCHU, MACHIDA, { delegatorHoldsByLaw: false }), link(MACHIDA, HACHIOJI)]))).toContain(
+      'receivedQueryAffairs[0].delegation.chain:chainWithoutRepeats',
+    );
+    expect(rulesOf(form0308, chained([link(TOKYO, ASSOCIATION), link(MACHIDA, ASSOCIATION)]))).not.toContain('receivedQueryAffairs[0].delegation.chain:chainWithoutRepeats');
+    expect(rulesOf(form0308, chained([link(HACHIOJI, HACHIOJI, { basis: '地方自治法第180条の2' })]))).not.toContain('receivedQueryAffairs[0].delegation.chain:chainWithoutRepeats');
+  });
+});

@@ -39,6 +39,7 @@ interface LinkShape {
   delegatorCode?: unknown;
   delegateeCode?: unknown;
   delegatorHoldsByLaw?: unknown;
+  basis?: unknown;
 }
 interface DelegationShape {
   chain?: unknown;
@@ -51,6 +52,45 @@ function unregisteredUpstream(d: DelegationShape): string[] {
   const links = linksOf(d);
   const received = new Set(links.map((l) => l.delegateeCode));
   return links.filter((l) => l.delegatorHoldsByLaw === false && !received.has(l.delegatorCode)).map((l) => String(l.delegatorCode));
+}
+
+/**
+ * What makes a chain no chain: a step given twice (same delegator, delegatee and basis), or steps
+ * that lead back to a body they came from (A→B, B→A), which hand nothing down and were accepted.
+ * A step within one code (地方自治法第180条の2: the mayor to the board of education) is no loop.
+ */
+function chainRepeats(d: DelegationShape): string[] {
+  const links = linksOf(d);
+  const seen = new Set<string>();
+  const repeats: string[] = [];
+  for (const link of links) {
+    const key = `${String(link.delegatorCode)}→${String(link.delegateeCode)} (${String(link.basis)})`;
+    if (seen.has(key)) repeats.push(key);
+    seen.add(key);
+  }
+  const next = new Map<string, Set<string>>();
+  for (const link of links) {
+    const from = String(link.delegatorCode);
+    const to = String(link.delegateeCode);
+    if (from !== to) next.set(from, (next.get(from) ?? new Set()).add(to));
+  }
+  // A body reached again from itself: depth-first, each body's onward steps once.
+  const done = new Set<string>();
+  const loopFrom = (code: string, path: string[]): string[] | undefined => {
+    if (path.includes(code)) return [...path.slice(path.indexOf(code)), code];
+    if (done.has(code)) return undefined;
+    for (const to of next.get(code) ?? []) {
+      const loop = loopFrom(to, [...path, code]);
+      if (loop) return loop;
+    }
+    done.add(code);
+    return undefined;
+  };
+  for (const code of next.keys()) {
+    const loop = loopFrom(code, []);
+    if (loop) return [...repeats, loop.join('→')];
+  }
+  return repeats;
 }
 
 /** Delegators of the chain missing from the list, and listed delegators with no step of their own. */
@@ -71,6 +111,10 @@ export class DelegationDto {
       `委任が複層の場合は、全ての委任の根拠を登録してください（${codes} への委任の根拠がありません）。`,
       `a layered delegation registers every basis in the chain (the delegation to ${codes} is missing)`,
     ];
+  })
+  @Satisfies<DelegationShape>('chainWithoutRepeats', (_v, d) => chainRepeats(d).length === 0, (_v, d) => {
+    const repeats = chainRepeats(d).join('、');
+    return [`委任の根拠に、同じ委任の重複または元の機関に戻る委任（${repeats}）があります。委任元から申請者までの委任を一度ずつ記載してください。`, `the chain repeats a step or leads back to a body it came from (${repeats}): give each delegation from the delegators to the applicant once`];
   })
   @ValidateNested({ each: true })
   @Type(() => DelegationLinkDto)
