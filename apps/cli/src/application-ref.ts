@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { APPLICATION_STREAM_PREFIX, ApplicationNotFoundError, applicationIdOf, applicationStream } from '@nws/engine';
 import type { EventStore } from '@nws/event-store';
 import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
@@ -11,10 +12,19 @@ import { APPLICATION_NUMBER_PATTERN } from '@nws/workflows';
 export async function existingApplicationId(store: EventStore, ref: string): Promise<string> {
   const number = ref.trim().toUpperCase();
   if (APPLICATION_NUMBER_PATTERN.test(number)) {
-    // Found in a stored submission: the application exists.
+    // Found in a stored submission: the application exists. Two applications of one body submitted
+    // on one day may share a number (six hex digits of their ids): the first found was taken, and an
+    // auditor read another application than the one quoted. Both are named instead.
+    const found = new Set<string>();
     for await (const event of store.readAll({ filter: { eventTypes: ['ApplicationSubmitted'] } })) {
-      if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) return event.streamId.slice(APPLICATION_STREAM_PREFIX.length);
+      if (event.data['applicationNumber'] === number && event.streamId.startsWith(APPLICATION_STREAM_PREFIX)) found.add(event.streamId.slice(APPLICATION_STREAM_PREFIX.length));
     }
+    if (found.size > 1) {
+      const ids = [...found].join(', ');
+      throw new InvalidArgumentError(`申請番号 ${number} の申請が複数あります（${ids}）。申請IDで指定してください / ${found.size} applications have 申請番号 ${number} (${ids}): name one by its id`);
+    }
+    const [only] = found;
+    if (only !== undefined) return only;
   } else {
     const id = applicationIdOf(ref.trim());
     if ((await store.streamRevision(applicationStream(id))) !== undefined) return id;
