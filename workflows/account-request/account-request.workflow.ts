@@ -22,7 +22,7 @@ import {
 import { firstReviewerFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { applyingBody } from '../shared/applying-body';
 import { applicationNumberFor } from '../shared/application-number';
-import { authorizeReviewDecision, canReadReviewed, decideReviewAction, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
+import { authorizeReviewDecision, canReadReviewed, decideReviewAction, noComment, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
 import { accountHolderRequirement, recordAccountHoldersReaction } from './account-holders';
@@ -78,6 +78,7 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
       return [{ type: 'FormSaved', data: { formCode: form.code, form: result.value } }];
     }
     case 'submit':
+      noComment(action, payload);
       if (!ctx.forms[accountRequestForm.code]) throw new ValidationFailedError([violation(`forms.${accountRequestForm.code}`, 'requiredForm', '申請書を保存してください。', 'save the request form first')]);
       return [
         {

@@ -3,7 +3,7 @@ import type { ConnectionApplicationContext } from './connection-application.mach
 import { OPTIONAL_FORMS, REQUIRED_FORMS, connectionApplicationForms, crossFormViolations } from './forms';
 import { firstReviewerFor, forwardingOrganFor, organOf, secondReviewerFor } from '../shared/organizations';
 import { applicationNumberFor } from '../shared/application-number';
-import { decideReviewAction, reviewComment, violation } from '../shared/review-decisions';
+import { decideReviewAction, noComment, reviewComment, violation } from '../shared/review-decisions';
 import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
 import { sameWords } from '../shared/japanese-text';
@@ -114,6 +114,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
     case 'generate-selection-forms':
       return generateSelectionForms(ctx, payload, meta.now);
     case 'submit': {
+      noComment(action, payload);
       const violations = submissionViolations(ctx);
       if (violations.length > 0) throw new ValidationFailedError(violations);
       return [

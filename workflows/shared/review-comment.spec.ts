@@ -1,5 +1,5 @@
 import { ValidationFailedError } from '@nws/engine';
-import { reviewComment } from './review-decisions';
+import { noComment, reviewComment } from './review-decisions';
 
 const ruleOf = (comment: string): string | null => {
   try {
@@ -30,5 +30,24 @@ describe('審査コメント: no phone number or e-mail address (kept in clear f
     '様03-07 第27項の特定個人情報（一、二、三行目）を見直してください。',
   ])('%s is a reason', (comment) => {
     expect(ruleOf(comment)).toBeNull();
+  });
+});
+
+describe('actions that record no comment (submit, revise) refuse one rather than drop it', () => {
+  it('a comment on submit is a 400 naming comment (notRecorded, ja/en); none, or null, is nothing to refuse', () => {
+    const error = (() => {
+      try {
+        noComment('submit', { comment: '担当 山田です。よろしくお願いします。' });
+      } catch (thrown) {
+        return thrown;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect((error as ValidationFailedError).violations).toEqual([
+      expect.objectContaining({ field: 'comment', rule: 'notRecorded', message: { ja: expect.stringContaining('コメントを記録しません'), en: 'comment: submit records no comment: send it without one (what the application says goes in its forms)' } }),
+    ]);
+    expect(() => noComment('submit', {})).not.toThrow();
+    expect(() => noComment('revise', { comment: null })).not.toThrow();
   });
 });

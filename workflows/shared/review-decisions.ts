@@ -70,6 +70,18 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
 }
 
 /**
+ * Actions that record no comment (submit, revise): a comment sent with one is refused, not dropped.
+ * `{"comment": "担当 042-620-7200"}` on a submit was answered 200 and recorded nowhere, while the
+ * same text on a withdrawal was refused: the sender believed it was on the record.
+ */
+export function noComment(action: string, payload: JsonObject): void {
+  if (payload['comment'] === undefined || payload['comment'] === null) return;
+  throw new ValidationFailedError([
+    violation('comment', 'notRecorded', `「${action}」はコメントを記録しません。コメントを付けずに送ってください（申請内容は様式に記入します）。`, `${action} records no comment: send it without one (what the application says goes in its forms)`),
+  ]);
+}
+
+/**
  * Who decided a review, as recorded on it: body, department and name come from the token. Every
  * review records them (DOMAIN.md, 審査者記入欄: 機関名, 部署名, 氏名): a token without them decides
  * nothing. Reviews recorded before this was checked may hold null.
@@ -110,6 +122,7 @@ export function decideReviewAction(action: string, state: string, round: number,
     case 'reject':
       return [{ type: `${stage}ReviewRejected`, data: { round, comment: reviewComment(payload, true), reviewer: { ...reviewerOf(meta) } } }];
     case 'revise':
+      noComment(action, payload);
       return [{ type: 'ApplicationRevised', data: { round: round + 1 } }];
     case 'withdraw':
       return [{ type: 'ApplicationWithdrawn', data: { reason: reviewComment(payload, false) } }];
