@@ -49,5 +49,6 @@ describe('actions that record no comment (submit, revise) refuse one rather than
     ]);
     expect(() => noComment('submit', {})).not.toThrow();
     expect(() => noComment('revise', { comment: null })).not.toThrow();
+    expect(() => noComment('submit', { comment: '  ' })).not.toThrow();
   });
 });

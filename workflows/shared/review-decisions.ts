@@ -75,7 +75,9 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
  * same text on a withdrawal was refused: the sender believed it was on the record.
  */
 export function noComment(action: string, payload: JsonObject): void {
-  if (payload['comment'] === undefined || payload['comment'] === null) return;
+  const comment = payload['comment'];
+  // No comment, as a comment of spaces is none on the actions that record one.
+  if (comment === undefined || comment === null || (typeof comment === 'string' && comment.trim() === '')) return;
   throw new ValidationFailedError([
     violation('comment', 'notRecorded', `「${action}」はコメントを記録しません。コメントを付けずに送ってください（申請内容は様式に記入します）。`, `${action} records no comment: send it without one (what the application says goes in its forms)`),
   ]);
