@@ -123,7 +123,30 @@ export async function discloseSubject(
     places,
     derivedCopies: [...versions.values()].map((v) => ({ file: 'read-models.sqlite', table: 'master_data_versions', ...v })),
     requests,
-    accessLog: accessLog.query({ subjectId, limit: 1000 }),
+    accessLog: accessLogOf(accessLog, subjectId, places),
     generatedAt: now,
   };
+}
+
+/**
+ * The reads of the subject's data: those logged with the subject, and the reads of values logged
+ * without their person (a round diff's: paths, not people) in the forms of the applications where
+ * the subject appears. Those may be another person's of the same form: a 開示 that names one read
+ * too many is complete, and one that leaves a read of the person's mobile out is not.
+ */
+function accessLogOf(accessLog: Pick<SqliteAccessLog, 'query'>, subjectId: string, places: readonly SubjectPlace[]): RecordedAccess[] {
+  const entries = new Map<number, RecordedAccess>(accessLog.query({ subjectId, limit: 1000 }).map((entry) => [entry.seq, entry]));
+  const formsByApplication = new Map<string, Set<string>>();
+  for (const place of places) {
+    // In a form's content (not as the one who saved it: metadata).
+    if (place.applicationId === null || place.formCode === null || !place.field.startsWith('data.form')) continue;
+    formsByApplication.set(place.applicationId, (formsByApplication.get(place.applicationId) ?? new Set()).add(place.formCode));
+  }
+  for (const [applicationId, forms] of formsByApplication) {
+    for (const entry of accessLog.query({ applicationId, limit: 1000 })) {
+      if (entry.subjectIds.length > 0 || entries.has(entry.seq)) continue;
+      if (entry.fields.some((field) => [...forms].some((form) => field.startsWith(`forms.${form}.`)))) entries.set(entry.seq, entry);
+    }
+  }
+  return [...entries.values()].sort((a, b) => a.seq - b.seq);
 }

@@ -41,13 +41,18 @@ interface EntryContext {
   readonly requestId: string | null;
 }
 
-/** One entry per body and application read, listing every field and subject shown. */
+/**
+ * One entry per body and application read, listing every field and subject shown. Values shown
+ * without their person (a round diff's: paths, not people) get an entry of their own with no
+ * subject: merged into the entry of the people shown beside them (the form's saver), a reviewer's
+ * read of one contact's mobile was logged, and disclosed, as a read of the saver's.
+ */
 export function accessEntries(disclosed: readonly DisclosedValue[], ctx: EntryContext): AccessLogEntry[] {
   const groups = new Map<string, { organizationCode: string; organizationKind: string; applicationId: string | null; subjects: Set<string>; fields: Set<string> }>();
   for (const value of disclosed) {
     // One organ's entry: a board of education reads who read its staff's data, not its head department's.
     const organizationKind = organOrDefault(value.organizationCode, value.organizationKind);
-    const key = `${value.organizationCode}\u0000${organizationKind}\u0000${value.applicationId ?? ''}`;
+    const key = `${value.organizationCode}\u0000${organizationKind}\u0000${value.applicationId ?? ''}\u0000${value.subjectId ? 'people' : 'unattributed'}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { organizationCode: value.organizationCode, organizationKind, applicationId: value.applicationId, subjects: new Set(), fields: new Set() }));
     if (value.subjectId) group.subjects.add(value.subjectId);
