@@ -121,6 +121,17 @@ describe('connection application: 登録 registers first, 変更 changes what is
       expect((await engine.execute(id, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
     });
 
+    it('given an organ never connected (no master data), then a 様03-06 saying 再開 is refused naming it; the organ registered, it restarts', async () => {
+      const restart: JsonObject = { ...coveringForm, category: '再開' };
+      const never = await connection({ '03-06': restart, '03-07': ownQueries, '02-01': example('02-01'), '02-02': example('02-02'), '02-06': example('02-06') });
+      const head = await store.headPosition();
+      expect(await refusalOf(engine.execute(never, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-06.category:restartOfConnected']);
+      expect(await store.headPosition()).toBe(head);
+      await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
+      const again = await connection({ '03-06': restart, '03-07': ownQueries });
+      expect((await engine.execute(again, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
+    });
+
     it('given the organ registered, then a 接続 with the 様03 forms alone is submitted (the registered 責任体制 and 連絡窓口 stay)', async () => {
       await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
       const id = await connection({ '03-06': coveringForm, '03-07': ownQueries });

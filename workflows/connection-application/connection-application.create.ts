@@ -93,7 +93,36 @@ function registeredNameRequirement(organization: Organ): StreamRequirement[] {
 export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
   if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
   const { category, organization, forms } = application.snapshot.context as { category: string; organization: Organ; forms: Record<string, unknown> };
-  return [...masterDataRequirements(category, organization), ...packageRequirements(category, organization, forms), ...registeredFormRequirements(category, organization, forms as never)];
+  return [
+    ...masterDataRequirements(category, organization),
+    ...packageRequirements(category, organization, forms),
+    ...restartRequirements(organization, forms),
+    ...registeredFormRequirements(category, organization, forms as never),
+  ];
+}
+
+/**
+ * 様03-06 申請区分「再開」 restarts a connection the organ had: one with no master data was never
+ * connected (檜原村's first application said 再開 and went through both reviews).
+ */
+function restartRequirements(organization: Organ, forms: Record<string, unknown>): StreamRequirement[] {
+  const f0306 = forms['03-06'] as { data?: { category?: unknown } } | undefined;
+  if (f0306?.data?.category !== '再開') return [];
+  const { code, name, kind } = organization;
+  return [
+    {
+      streamId: masterDataStream(code, kind),
+      exists: true,
+      refusal: {
+        field: 'forms.03-06.category',
+        rule: 'restartOfConnected',
+        message: {
+          ja: `forms.03-06.category: 「再開」は接続していた機関が接続を再開する申請です。${name}（${kind}）のマスタデータは登録されていないため、「接続」を選択してください。`,
+          en: `forms.03-06.category: 再開 restarts a connection the organ had, and ${name} (${kind}) has no registered master data: choose 接続`,
+        },
+      },
+    },
+  ];
 }
 
 /** The forms of 責任体制 and 連絡窓口 every 接続 lists as attached on 様03-06 (its checklist ticks them). */
