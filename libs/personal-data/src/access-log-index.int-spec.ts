@@ -86,6 +86,25 @@ describe('the access log: queries by subject and application through the indexer
     log.close();
   });
 
+  it('by default, reads logged a few at a time tens of ms apart (an approval every ~45 ms) are indexed together in one step, not one step each', async () => {
+    const log = new SqliteAccessLog(file);
+    const raw = new Database(file, { readonly: true });
+    const watermark = () => raw.prepare('SELECT up_to FROM personal_data_access_indexed').pluck().get() as number;
+    const seen = new Set<number>();
+    const entries = thirty();
+    for (let i = 0; i < 3; i++) {
+      await log.record(entries.slice(i * 3, i * 3 + 3));
+      await delay(45);
+      seen.add(watermark());
+    }
+    for (let waited = 0; watermark() < 9 && waited < 5_000; waited += 10) await delay(10);
+    seen.add(watermark());
+    // One step took all nine: the watermark went from 0 to 9 with nothing in between.
+    expect([...seen].sort((a, b) => a - b)).toEqual([0, 9]);
+    raw.close();
+    log.close();
+  });
+
   it('a step the disk refuses is tried again after a pause, without waiting for another logged read', async () => {
     const log = new SqliteAccessLog(file, { indexDelayMs: 1, retryMs: 50 });
     await log.record(thirty());
