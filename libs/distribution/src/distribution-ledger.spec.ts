@@ -44,6 +44,19 @@ describe('DistributionLedger: delivery, acknowledgement, checkpoint', () => {
     expect((await f.ledger.fetch('a', { limit: 10 })).events.map((e) => e.eventId)).toEqual([v3.id]);
   });
 
+  it('a pull that finds nothing owed writes nothing (no transaction), and the next one still continues at the cursor', async () => {
+    f = new LedgerFixture();
+    const v1 = await f.version();
+    expect((await f.ledger.fetch('a', { limit: 10 })).events.map((e) => e.eventId)).toEqual([v1.id]);
+    const transactions = jest.spyOn(f.store, 'transaction');
+    const empty = await f.ledger.fetch('a', { limit: 10 });
+    expect(empty.events).toEqual([]);
+    expect(transactions).not.toHaveBeenCalled();
+    const v2 = await f.version();
+    expect((await f.ledger.fetch('a', { limit: 10 })).events.map((e) => e.eventId)).toEqual([v2.id]);
+    expect(transactions).toHaveBeenCalledTimes(1);
+  });
+
   it('respects the limit and hands out the rest on the next pull, without a gap', async () => {
     f = new LedgerFixture();
     const versions = [];

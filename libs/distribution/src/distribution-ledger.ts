@@ -200,6 +200,10 @@ export class DistributionLedger {
       }
       const parked = writes.filter((w) => w.status === 'parked');
       const checkpoint = parked.length > 0 ? await this.advance(consumer, position.checkpoint, parked) : position.checkpoint;
+      // A page with nothing in it changes no record and no position: no transaction. A long poll
+      // fetches once empty before it waits (after each ack, so once per approval on the approval →
+      // file line), and that commit of unchanged values cost the main thread a write transaction.
+      if (writes.length === 0 && checkpoint === position.checkpoint && cursor === position.cursor) return { events: delivered, checkpoint };
       // Deliveries alone are leases (see Durability): a power cut that takes them only makes the
       // events owed again. Parking is a decision, and moves the checkpoint: durable.
       await this.ledger.transaction(
