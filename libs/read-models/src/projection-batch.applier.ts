@@ -24,8 +24,6 @@ export class ProjectionBatchApplier {
   private readonly checkpoints = new Map<string, number>();
   /** projection + position → attempts so far of a fault not yet parked. */
   private readonly failures = new Map<string, number>();
-  /** projection + stream → first parked position: later events of the stream are held. */
-  private parkedStreams = new Map<string, number>();
   /** Parked rows as they were before a rebuild: a re-parked event keeps its first parked time and attempts. */
   private parkedBefore = new Map<string, ParkedRow>();
   /** Nested in the batch transaction, a better-sqlite3 transaction is a SAVEPOINT: one event of one projection. */
@@ -84,14 +82,21 @@ export class ProjectionBatchApplier {
   apply(batch: readonly RecordedEvent[]): ProjectionFault[] {
     if (batch.length === 0 || !this.db.open) return [];
     this.rollbackLeftover();
-    this.reloadParkedStreams();
     const isolated = this.failures.size > 0;
     const faults: ProjectionFault[] = [];
     const settled: string[] = [];
-    const parkedStreams = new Map(this.parkedStreams);
+    /** projection + stream → first parked position: later events of the stream are held. */
+    let parkedStreams = new Map<string, number>();
+    /** The checkpoints this batch moves, taken into `checkpoints` once it is committed. */
+    const moved = new Map<string, number>();
     const now = new Date().toISOString();
     try {
       this.db.transaction(() => {
+        // Read in the batch's own transaction, and the checkpoints not read back after it: each
+        // read outside it was a transaction of its own (locks, the WAL's index) on the main
+        // thread, twice per batch, i.e. per commit of the store when events come one at a time.
+        // The parked streams as the database has them (a replay may have removed some).
+        parkedStreams = this.parkedStreamsOf();
         for (const projection of this.projections) {
           const from = this.checkpoints.get(projection.name) ?? 0;
           let last = from;
@@ -144,7 +149,10 @@ export class ProjectionBatchApplier {
             }
             last = event.position;
           }
-          if (last !== from) this.setCheckpoint.run(last, projection.name);
+          if (last !== from) {
+            this.setCheckpoint.run(last, projection.name);
+            moved.set(projection.name, last);
+          }
         }
       })();
     } catch (error) {
@@ -161,16 +169,16 @@ export class ProjectionBatchApplier {
     }
     for (const key of settled) this.failures.delete(key);
     for (const fault of faults) if (fault.outcome === 'retry') this.failures.set(failureKey(fault.projection, fault.position), fault.attempt);
-    this.parkedStreams = parkedStreams;
-    this.loadCheckpoints();
+    // What the table now holds: only this applier writes it (one serving process per DATA_DIR),
+    // and a rebuild reads it again (startRebuild).
+    for (const [name, position] of moved) this.checkpoints.set(name, position);
     this.options.onApplied(this.position);
     return faults;
   }
 
-  /** The parked streams as the database has them (after a replay removed some). */
-  reloadParkedStreams(): void {
+  private parkedStreamsOf(): Map<string, number> {
     const rows = this.parking.firstPositions();
-    this.parkedStreams = new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
+    return new Map(rows.map((row) => [failureKey(row.projection, row.stream_id), row.first]));
   }
 
   /** After an I/O error SQLite may leave the transaction open; later writes must not run inside it. */

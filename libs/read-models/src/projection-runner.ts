@@ -183,7 +183,7 @@ export class ProjectionRunner {
       const projection = this.projections.find((p) => p.name === target.projection)!;
       results.push(await replayParkedStream({ db: this.db, store: this.store, parking: this.parking, applyOne: this.applier.applyOne, directory: this.directory, rollbackLeftover: () => this.applier.rollbackLeftover(true) }, projection, target.stream_id));
     }
-    this.applier.reloadParkedStreams();
+    // The next batch reads the parked streams as they are now (in its own transaction).
     return results;
   }
 
