@@ -144,6 +144,26 @@ describe('operations CLI on a real SQLite store', () => {
     expect(accessLog().map((e) => `${e.route}:${e.purpose}`)).toEqual(['nws history:disclosure-request', 'nws replay:audit']);
   });
 
+  it('one organ is one access-log entry per application: a head department named by its code alone (a token without an organ) and named as its organ are not logged apart', async () => {
+    // given a board of education's application, forwarded by a named person of the head department whose token names no organ
+    const ctx = await openCliContext(process.env, { create: true });
+    const board = { sub: 'kyoiku-1', org: '132012', role: 'applicant' as const, organ: '市町村教育委員会' };
+    const head = { ...applicant, name: '山田 花子', department: '情報管理課' };
+    let n = 0;
+    const by = (actor: typeof board | typeof head) => ({ actor, now: `2026-11-20T01:0${n}:00.000Z`, commandId: `b${++n}`, correlationId: `b${n}` });
+    const id = (await ctx.engine.create('connection-application', { organizationCode: '132012', category: '登録', organizationKind: '市町村教育委員会' }, by(board))).id;
+    for (const code of ['02-01', '02-02', '02-06']) {
+      const form = connectionApplicationForms.get(code)!.example;
+      await ctx.engine.execute(id, 'save-form', { formCode: code, form: code === '02-01' ? { ...form, organization: { ...(form['organization'] as object), name: '八王子市教育委員会' } } : form }, by(board), { internal: true });
+    }
+    await ctx.engine.execute(id, 'submit', {}, by(board));
+    await ctx.engine.execute(id, 'forward', {}, by(head));
+    await ctx.close();
+    // when its history is printed in clear, then each organ's people are one entry
+    expect(await runCli(['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(accessLog().map((e) => `${e.organizationKind}:${e.applicationId}`).sort()).toEqual([`市町村教育委員会:${id}`, `市町村長部局:${id}`]);
+  });
+
   it('replay logs exactly the part it folds: before the contacts were saved it discloses nobody; a moment before the first event is not found', async () => {
     // given an application whose contacts arrive at revision 1
     const ctx = await openCliContext(process.env, { create: true });

@@ -3,6 +3,7 @@ import type { EncryptingEventStore } from './encrypting-event-store';
 import { isCiphertext, parseCiphertext } from './field-cipher';
 import { formatPath, getAt } from './json-path';
 import { PLACEHOLDERS } from './personal-data.declaration';
+import { organOrDefault } from '@nws/workflows/shared/organizations';
 
 /** What a set of events shows of one body's people (one access-log entry's worth). */
 export interface Disclosure {
@@ -39,9 +40,11 @@ export class DisclosureTally {
         // Unreadable whatever the key store holds: printed as a placeholder.
         if (subject === null) continue;
       }
-      const key = `${ref.org}\u0000${ref.organ ?? ''}\u0000${applicationId ?? ''}`;
+      // The code alone stands for its default organ: one entry, not one without an organ and one naming it.
+      const organ = organOrDefault(ref.org, ref.organ);
+      const key = `${ref.org}\u0000${organ}\u0000${applicationId ?? ''}`;
       let group = this.groups.get(key);
-      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, organizationKind: ref.organ, applicationId, fieldsOf: new Map() }));
+      if (!group) this.groups.set(key, (group = { organizationCode: ref.org, organizationKind: organ, applicationId, fieldsOf: new Map() }));
       let fields = group.fieldsOf.get(subject);
       if (!fields) group.fieldsOf.set(subject, (fields = new Set()));
       fields.add(formatPath(ref.path));
