@@ -7,6 +7,7 @@ import { decideReviewAction, noComment, reviewComment, violation } from '../shar
 import { generateSelectionForms } from './connection-application.selection';
 import { delegationOutcome, type CounterpartFilings, type DelegationFiling } from './master-data/delegation-matching';
 import { sameWords } from '../shared/japanese-text';
+import { japanWallClock } from '@nws/reference-catalog';
 
 const ctxOf = (app: FoldedApplication) => app.snapshot.context as ConnectionApplicationContext;
 const fail = (...violations: FieldViolation[]): never => {
@@ -70,7 +71,7 @@ function withApplicationCategory(formCode: string, schema: JsonObject, form: Jso
 }
 
 /** Cross-form checks, run at submit. */
-function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation[] {
+function submissionViolations(ctx: ConnectionApplicationContext, submittedAt?: string): FieldViolation[] {
   const out: FieldViolation[] = [];
   for (const code of REQUIRED_FORMS[ctx.category] ?? []) {
     if (!ctx.forms[code]) out.push(violation(`forms.${code}`, 'requiredForm', `申請区分「${ctx.category}」では様${code}が必要です。`, `form ${code} is required for category ${ctx.category}`));
@@ -91,8 +92,41 @@ function submissionViolations(ctx: ConnectionApplicationContext): FieldViolation
     );
   }
   out.push(...crossFormViolations(ctx.category, ctx.forms, ctx.organization));
+  if (submittedAt !== undefined) out.push(...applicationDateViolations(ctx.forms, submittedAt));
   return out;
 }
+
+/**
+ * 申請年月日 is the day the form is sent to the first reviewer (申請書を一次審査者へ送付する年月日), and a
+ * 報告年月日 (様02-06) a day it was reported: neither after the day in Japan the application is
+ * submitted (2099/01/01 was accepted), nor before 番号法 was promulgated (1900/01/01 was).
+ */
+function applicationDateViolations(forms: ConnectionApplicationContext['forms'], submittedAt: string): FieldViolation[] {
+  const today = japanWallClock(submittedAt)?.slice(0, 10).replaceAll('-', '/');
+  if (today === undefined) return [];
+  const out: FieldViolation[] = [];
+  for (const [code, form] of Object.entries(forms)) {
+    for (const [key, ja, en] of DATED_FIELDS) {
+      const date = form?.data[key];
+      if (typeof date !== 'string' || !/^\d{4}\/\d{2}\/\d{2}$/.test(date)) continue;
+      const field = `forms.${code}.${key}`;
+      if (date > today) {
+        out.push(violation(field, 'notAfterSubmission', `${ja}（${date}）が提出日（${today}）より後です。`, `the ${en} (${date}) is after the day it is submitted (${today})`));
+      } else if (date < MY_NUMBER_ACT_PROMULGATED) {
+        out.push(violation(field, 'notBeforeMyNumberAct', `${ja}（${date}）が番号法の公布日（${MY_NUMBER_ACT_PROMULGATED}）より前です。`, `the ${en} (${date}) is before the My Number Act was promulgated (${MY_NUMBER_ACT_PROMULGATED})`));
+      }
+    }
+  }
+  return out;
+}
+
+const DATED_FIELDS = [
+  ['applicationDate', '申請年月日', 'application date'],
+  ['reportDate', '報告年月日', 'report date'],
+] as const;
+
+/** 行政手続における特定の個人を識別するための番号の利用等に関する法律（平成25年法律第27号）, promulgated 2013-05-31. */
+const MY_NUMBER_ACT_PROMULGATED = '2013/05/31';
 
 export function decideConnectionApplication(action: string, app: FoldedApplication, payload: JsonObject, meta: CommandMetadata): DecidedEvent[] {
   const ctx = ctxOf(app);
@@ -115,7 +149,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
       return generateSelectionForms(ctx, payload, meta.now);
     case 'submit': {
       noComment(action, payload);
-      const violations = submissionViolations(ctx);
+      const violations = submissionViolations(ctx, meta.now);
       if (violations.length > 0) throw new ValidationFailedError(violations);
       return [
         {

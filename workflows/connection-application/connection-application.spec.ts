@@ -28,6 +28,20 @@ describe('connection application: submit', () => {
     expect((given.application.snapshot.context as { forms: { '02-02': { data: typeof event } } }).forms['02-02'].data.normalContacts[0]!.phone).toBe('0426207200');
   });
 
+  it('given a 申請年月日 after the day it is submitted, or before 番号法, when submitting, then each is named; the day itself (in Japan) is accepted', () => {
+    const dated = (code: string, key: string, date: string) => {
+      const saved = formSaved(code);
+      return { ...saved, data: { ...saved.data, form: { ...(saved.data['form'] as JsonObject), [key]: date } } };
+    };
+    const error = spec.given([created, dated('02-01', 'applicationDate', '2099/01/01'), formSaved('02-02'), dated('02-06', 'reportDate', '1900/01/01')]).when('submit', {}, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(error.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.02-01.applicationDate:notAfterSubmission', 'forms.02-06.reportDate:notBeforeMyNumberAct']);
+    expect(error.violations[0]!.message.en).toContain('the application date (2099/01/01) is after the day it is submitted (2026/11/21)');
+    // 2026-11-21T15:30Z is 11/22 00:30 in Japan: a form dated 11/22 is sent that day.
+    spec.given([created, dated('02-01', 'applicationDate', '2026/11/22'), formSaved('02-02'), formSaved('02-06')]).when('submit', {}, hachiojiApplicant, '2026-11-21T15:30:00.000Z').then([
+      { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261122-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: null } },
+    ]);
+  });
+
   it('given a missing form, when submitting, then it names the missing form', () => {
     const error = spec.given([created, formSaved('02-01')]).when('submit', {}, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
     expect(error.violations.map((v) => v.field)).toEqual(['forms.02-02', 'forms.02-06']);
