@@ -33,7 +33,9 @@ function delegationFormRequirements(organization: { code: string; kind: string }
         const content = event?.data['content'] as JsonObject | undefined;
         if (!content) return [];
         if (filed0307) {
-          const delegations = (Array.isArray(content['delegations']) ? content['delegations'] : []) as unknown as DelegationEntry[];
+          // Matched, or held for their other side (突合待ち): both are the body's delegations as filed.
+          const pending = (Array.isArray(event?.data['pendingDelegations']) ? event.data['pendingDelegations'] : []) as unknown as DelegationEntry[];
+          const delegations = [...((Array.isArray(content['delegations']) ? content['delegations'] : []) as unknown as DelegationEntry[]), ...pending];
           const received = new Set(delegations.filter((d) => d.kind === 'query' && d.side === 'delegatee' && d.delegateeCode === organization.code).map((d) => d.itemNo));
           const receivedProvisions = new Set(
             delegations.filter((d) => d.kind === 'provision' && d.side === 'delegatee' && d.delegateeCode === organization.code).map((d) => provisionKey(d.itemNo, d.personalInfoName)),
@@ -42,11 +44,15 @@ function delegationFormRequirements(organization: { code: string; kind: string }
         }
         const registered0307 = content['form0307'];
         if (registered0307 === null || typeof registered0307 !== 'object') return [];
-        const unbacked = queryRightViolations(category, { '03-07': { data: registered0307 as JsonObject }, '03-08': filed0308 }, organization);
-        if (unbacked.length === 0) return [];
+        const carried = { '03-07': { data: registered0307 as JsonObject }, '03-08': filed0308 };
+        const unprovided = provisionRightViolations(category, carried, organization);
+        const unbacked = queryRightViolations(category, carried, organization);
+        const kept = unprovided.length === 0 ? [] : [keptProvisions(registered0307 as JsonObject, unprovided)];
+        if (unbacked.length === 0) return kept;
         const rows = (registered0307 as { queryAffairs?: Array<{ itemNo?: unknown }> }).queryAffairs ?? [];
         const items = unbacked.map((v) => String(rows[Number(/queryAffairs\[(\d+)\]/.exec(v.field)?.[1])]?.itemNo)).join('、');
         return [
+          ...kept,
           {
             field: 'forms.03-07',
             rule: 'querierOfAffair',
@@ -59,6 +65,23 @@ function delegationFormRequirements(organization: { code: string; kind: string }
       },
     },
   ];
+}
+
+/**
+ * The registered 様03-07 (2) keeps information a 様03-08 filed alone no longer receives: 奥多摩町's
+ * row of the 知事's 障害者関係情報 stayed its own to provide after a row-less 03-08 ended the 受任.
+ */
+function keptProvisions(registered0307: JsonObject, unprovided: readonly FieldViolation[]): FieldViolation {
+  const rows = (registered0307['providedInformation'] ?? []) as Array<{ itemNo?: unknown }>;
+  const items = [...new Set(unprovided.map((v) => String(rows[Number(/providedInformation\[(\d+)\]/.exec(v.field)?.[1])]?.itemNo)))].join('、');
+  return {
+    field: 'forms.03-07',
+    rule: 'providerOfInformation',
+    message: {
+      ja: `forms.03-07: 登録済みの様03-07（2）に、この様03-08では受任しない特定個人情報（別表第二 第${items}項）が残ります。様03-07を提出して除いてください。`,
+      en: `forms.03-07: the registered form 03-07 (2) keeps information this form 03-08 no longer receives (別表第二 item ${items}): file form 03-07 without it`,
+    },
+  };
 }
 
 /**
