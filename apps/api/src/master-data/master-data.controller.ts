@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Res, type PipeTransform } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor } from '@nws/engine';
@@ -64,11 +64,26 @@ export class MasterDataController {
     this.view = new MasterDataView(queries);
   }
 
-  /** Read-your-writes, or stale; never from tables a rebuild is refilling. */
-  private async readable(res: FastifyReply): Promise<void> {
+  /**
+   * Read-your-writes, or stale; never from tables a rebuild is refilling. A version the read model
+   * has not reached is not "not registered": behind the store (catching up from zero after a
+   * schema change, a new replica or worker, an outage), a 404 is a 503 — the reference distributor
+   * parks an erasure's notice on a 404 and keeps the person in its files.
+   */
+  private async readable<T>(res: FastifyReply, read: () => T): Promise<T> {
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
-    await caughtUpOrMarkedStale(this.store, this.projections, res);
+    const caughtUp = await caughtUpOrMarkedStale(this.store, this.projections, res);
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
+    try {
+      return read();
+    } catch (error) {
+      if (caughtUp || !(error instanceof NotFoundException)) throw error;
+      void res.header('Retry-After', '2');
+      throw new ServiceUnavailableException({
+        ja: 'マスタデータの読み取りモデルがイベントストアに追いついていないため、この版の有無はまだ分かりません。2秒後に再実行してください。',
+        en: 'the master data read model has not caught up with the event store, so whether this version exists is not known yet; retry in 2 s',
+      });
+    }
   }
 
   @Get(':code')
@@ -81,8 +96,7 @@ export class MasterDataController {
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
   async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
-    await this.readable(res);
-    return withPendingFor(actor, this.view.current(code, query.organ));
+    return withPendingFor(actor, await this.readable(res, () => this.view.current(code, query.organ)));
   }
 
   @Get(':code/versions')
@@ -96,8 +110,7 @@ export class MasterDataController {
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
   async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
-    await this.readable(res);
-    return this.view.versions(code, query.organ);
+    return this.readable(res, () => this.view.versions(code, query.organ));
   }
 
   @Get(':code/versions/:version')
@@ -113,8 +126,7 @@ export class MasterDataController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    await this.readable(res);
-    return withPendingFor(actor, this.view.version(code, query.organ, Number(version)));
+    return withPendingFor(actor, await this.readable(res, () => this.view.version(code, query.organ, Number(version))));
   }
 }
 

@@ -66,4 +66,23 @@ describe('the read models after an erasure (real app, real port)', () => {
     }
     expect((await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/1')).status).toBe(200);
   });
+
+  it('a version the master data read model has not reached (it is behind the store) is a 503 with Retry-After, not a 404; caught up, it is served, and one never registered is a 404', async () => {
+    // given the read models stopped, and a 変更 registered as version 2 in the store meanwhile
+    runner.stop();
+    let v2: string;
+    try {
+      v2 = await driver.registerOrgan('applicant');
+      const behind = await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/2');
+      expect([behind.status, behind.headers.get('retry-after'), behind.headers.get('x-read-model-stale')]).toEqual([503, '2', 'true']);
+      expect(behind.body.messages.en).toContain('has not caught up with the event store');
+      expect((await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/1')).status).toBe(200);
+    } finally {
+      runner.start();
+    }
+    expect(v2).toEqual(expect.any(String));
+    const served = await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/2');
+    expect(served.status).toBe(200);
+    expect((await driver.as('distributor', 'GET', '/master-data/organizations/132012/versions/99')).status).toBe(404);
+  });
 });
