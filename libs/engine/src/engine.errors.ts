@@ -119,6 +119,22 @@ export class IdempotencyKeyReusedError extends DomainError {
 }
 
 /**
+ * A repeated Idempotency-Key whose first request can no longer be compared with this one: its
+ * fingerprint's key was destroyed (an erasure of one of the body's people, or kept past a week).
+ * Answering the first result could silently drop a different request sent under the key; the
+ * client sends it again under a new key.
+ */
+export class IdempotencyKeyUnverifiableError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_UNVERIFIABLE';
+  constructor() {
+    super({
+      ja: 'Idempotency-Key: このキーの最初の要求とは、個人情報の消去または保管期間（1週間）の経過により照合できなくなりました。同じ内容であっても新しいキーで送ってください。',
+      en: 'Idempotency-Key: the first request under this key can no longer be compared with this one (a personal-data erasure since, or older than a week): send it under a new key',
+    });
+  }
+}
+
+/**
  * Another request changed the application between this one's read and its write, and what was
  * allowed before is not any more (e.g. two first reviewers approving at once: for the loser the
  * application now waits for the second review, which is not theirs). A conflict (409), not a 403:

@@ -1,4 +1,5 @@
 import type { JsonObject } from '@nws/event-store';
+import type { Actor } from './engine.types';
 import { hashRequest } from './command-ids';
 
 /** What a command's events carry of the request that made them (metadata `requestHash`, `requestHashKey`). */
@@ -16,7 +17,8 @@ export interface RequestFingerprint {
  * the personal-data layer keys it with keys an erasure destroys (keyed-request-fingerprints.ts).
  */
 export interface RequestFingerprints {
-  of(action: string, payload: JsonObject): Promise<RequestFingerprint>;
+  /** The fingerprint of `actor`'s request (a body's requests hold that body's people). */
+  of(action: string, payload: JsonObject, actor: Actor): Promise<RequestFingerprint>;
   /** Whether a stored fingerprint is this request's; undefined when it can no longer be told (its key destroyed). */
   matches(stored: Readonly<Record<string, unknown>>, action: string, payload: JsonObject): Promise<boolean | undefined>;
 }

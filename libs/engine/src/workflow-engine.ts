@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
-import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, RevisionMismatchError, UnknownActionError } from './engine.errors';
+import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, IdempotencyKeyUnverifiableError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream } from './command-ids';
 import { UNKEYED_REQUEST_FINGERPRINTS, type RequestFingerprints } from './request-fingerprints';
 import { assertStreamRequirements, refusedByStore, type RequirementMoment } from './stream-requirements';
@@ -63,7 +63,7 @@ export class WorkflowEngine {
     const definition = this.registry.latest(workflowName);
     const applicationId = applicationIdFor(meta.commandId);
     const request = { action: 'create', payload: input };
-    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input);
+    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input, meta.actor);
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, request);
     const decided = definition.create(applicationId, input, meta);
@@ -87,7 +87,7 @@ export class WorkflowEngine {
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
     const request = { action, payload };
-    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload);
+    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload, meta.actor);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     // A cached fold is only a guess at the stream's end (another process may have appended):
     // deciding on it saves the read of the tail, and it is safe because the append at its
@@ -384,11 +384,12 @@ export class WorkflowEngine {
     let events = stored;
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
     if (own.length === 0) throw new IdempotencyKeyReusedError();
-    // A fingerprint whose key an erasure destroyed can no longer be told from another request's:
-    // the command id (the caller's own key) is the same, so its answer is replayed.
+    // A fingerprint whose key is gone can no longer be told from another request's: refused, so a
+    // different request under the key is not answered with the first one's result and dropped.
     const stamped = own[0]!.metadata;
     const same = meta.freshCommandId ? stamped['requestHash'] === undefined : await this.fingerprints.matches(stamped, request.action, request.payload);
     if (same === false) throw new IdempotencyKeyReusedError();
+    if (same === undefined) throw new IdempotencyKeyUnverifiableError();
     // The first answer includes what the command's reactions record (e.g. master-data registration
     // after a second approval). A retry that arrives before they are recorded — the first request
     // still reacting, or a crash cut it off — runs them (they are idempotent) and answers the same.

@@ -55,11 +55,12 @@ export interface KeyStore {
   /** Destroys the key, the name and the lookup entry; keeps a tombstone. False when already erased or unknown. */
   destroy(subjectId: string, at: string): Promise<boolean>;
   /**
-   * The key request fingerprints are made with now (a new one each day; kept a week to check a
-   * retry against), and one by its id while kept. Any erasure destroys them all: a fingerprint of a
-   * request holding the person's values would confirm a guess of them (keyed-request-fingerprints.ts).
+   * The key an organ's request fingerprints are made with now (a new one each day; kept a week to
+   * check a retry against), and one by its id while kept. An erasure of one of the organ's people
+   * destroys the organ's: a fingerprint of a request holding the person's values would confirm a
+   * guess of them (keyed-request-fingerprints.ts).
    */
-  fingerprintKey(): Promise<{ readonly id: string; readonly key: Buffer }>;
+  fingerprintKey(body: SubjectBody): Promise<{ readonly id: string; readonly key: Buffer }>;
   fingerprintKeyOf(id: string): Promise<Buffer | undefined>;
   /** Marks (at) or clears (null) the suspension of use of a subject's data. */
   setSuspended(subjectId: string, at: string | null): Promise<void>;

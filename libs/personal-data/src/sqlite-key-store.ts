@@ -31,10 +31,16 @@ const SCHEMA = `
   );
   CREATE TABLE IF NOT EXISTS request_fingerprint_keys (
     id         TEXT PRIMARY KEY,
+    scope      TEXT NOT NULL DEFAULT '',
     key        BLOB NOT NULL,
     created_at TEXT NOT NULL
   );
 `;
+
+/** The organ whose requests a fingerprint key signs: a code alone is its default organ. */
+function fingerprintScope(code: string, organ: string | undefined): string {
+  return `${code}\u0000${organOrDefault(code, organ)}`;
+}
 
 /** A fingerprint key is used for new fingerprints for a day, and kept to check retries for a week. */
 const FINGERPRINT_KEY_USE_MS = 24 * 3600_000;
@@ -133,6 +139,8 @@ export class SqliteKeyStore implements KeyStore {
     this.db.exec(SCHEMA);
     // Files made before organs were named have no organ columns; their rows are the default organ's (NULL).
     for (const table of ['subjects', 'erased_subjects']) addMissingColumns(this.db, table, { organization_kind: 'TEXT' });
+    // Files made while fingerprint keys were one for all organs: theirs are no organ's (never chosen again).
+    addMissingColumns(this.db, 'request_fingerprint_keys', { scope: "TEXT NOT NULL DEFAULT ''" });
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
     this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);
@@ -203,17 +211,19 @@ export class SqliteKeyStore implements KeyStore {
         at,
       );
       this.statement('DELETE FROM subjects WHERE subject_id = ?').run(subjectId);
-      // Every request fingerprint made so far becomes unverifiable: one made of the person's values
-      // would otherwise confirm a guess of them (keyed-request-fingerprints.ts).
-      this.statement('DELETE FROM request_fingerprint_keys').run();
+      // The organ's request fingerprints become unverifiable: one made of the person's values would
+      // otherwise confirm a guess of them (keyed-request-fingerprints.ts). Its requests only hold its
+      // own people; other organs' keys stay.
+      this.statement('DELETE FROM request_fingerprint_keys WHERE scope = ?').run(fingerprintScope(row.organization_code, row.organization_kind ?? undefined));
       return true;
     }).immediate());
   }
 
-  async fingerprintKey(): Promise<{ readonly id: string; readonly key: Buffer }> {
+  async fingerprintKey(body: SubjectBody): Promise<{ readonly id: string; readonly key: Buffer }> {
     const now = Date.parse(this.clock());
+    const scope = fingerprintScope(body.code, body.organ);
     const current = () => {
-      const row = this.statement('SELECT id, key, created_at FROM request_fingerprint_keys ORDER BY created_at DESC LIMIT 1').get() as { id: string; key: Buffer; created_at: string } | undefined;
+      const row = this.statement('SELECT id, key, created_at FROM request_fingerprint_keys WHERE scope = ? ORDER BY created_at DESC LIMIT 1').get(scope) as { id: string; key: Buffer; created_at: string } | undefined;
       return row && now - Date.parse(row.created_at) < FINGERPRINT_KEY_USE_MS ? { id: row.id, key: row.key } : undefined;
     };
     return (
@@ -224,7 +234,7 @@ export class SqliteKeyStore implements KeyStore {
             const made = current();
             if (made) return made;
             const fresh = { id: randomUUID(), key: randomBytes(32) };
-            this.statement('INSERT INTO request_fingerprint_keys (id, key, created_at) VALUES (?, ?, ?)').run(fresh.id, fresh.key, new Date(now).toISOString());
+            this.statement('INSERT INTO request_fingerprint_keys (id, scope, key, created_at) VALUES (?, ?, ?, ?)').run(fresh.id, scope, fresh.key, new Date(now).toISOString());
             this.statement('DELETE FROM request_fingerprint_keys WHERE created_at < ?').run(new Date(now - FINGERPRINT_KEY_KEEP_MS).toISOString());
             return fresh;
           })

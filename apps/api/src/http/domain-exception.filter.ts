@@ -14,6 +14,7 @@ import {
   DomainError,
   ForbiddenError,
   IdempotencyKeyReusedError,
+  IdempotencyKeyUnverifiableError,
   RevisionMismatchError,
   UnknownActionError,
   UnknownWorkflowError,
@@ -43,6 +44,7 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [ChangedMeanwhileError, HttpStatus.CONFLICT],
   [RevisionMismatchError, HttpStatus.PRECONDITION_FAILED],
   [IdempotencyKeyReusedError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [IdempotencyKeyUnverifiableError, HttpStatus.UNPROCESSABLE_ENTITY],
 ];
 
 /**

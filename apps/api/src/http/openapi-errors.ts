@@ -20,7 +20,7 @@ export const ERROR_SCHEMAS = {
     properties: {
       statusCode: { type: 'integer', minimum: 400, maximum: 599 },
       error: { type: 'string', description: 'the status as a name (BAD_REQUEST, NOT_FOUND, …)' },
-      code: { type: 'string', description: 'stable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, APPLICATION_NOT_FOUND, ACTION_NOT_ALLOWED_IN_STATE, CHANGED_MEANWHILE, REVISION_MISMATCH, IDEMPOTENCY_KEY_REUSED, TOO_MANY_REQUESTS, STORAGE_UNAVAILABLE, …' },
+      code: { type: 'string', description: 'stable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, APPLICATION_NOT_FOUND, ACTION_NOT_ALLOWED_IN_STATE, CHANGED_MEANWHILE, REVISION_MISMATCH, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_UNVERIFIABLE, TOO_MANY_REQUESTS, STORAGE_UNAVAILABLE, …' },
       message: { type: 'string', description: 'English, for logs and tools that expect one string' },
       messages: { ...LOCALIZED, description: 'what users read, in Japanese and English' },
       violations: { type: 'array', items: { $ref: '#/components/schemas/Violation' }, description: '400 VALIDATION_FAILED: each field and rule refused' },

@@ -23,7 +23,7 @@ describe('request fingerprints and erasure (real app, real files)', () => {
   });
   afterAll(() => server.stop());
 
-  it('a form saved under an Idempotency-Key carries a keyed fingerprint; retries are checked by it; after the erasure its key is gone and a retry is answered as the save it repeats', async () => {
+  it('a form saved under an Idempotency-Key carries a keyed fingerprint; retries are checked by it; after the erasure its key is gone and the key is refused as unverifiable (422), a new key saves', async () => {
     const id = await driver.draftWithForms('applicant');
     const form = await driver.formExample('02-02');
     const key = { 'idempotency-key': 'save-0202-tanaka' };
@@ -60,9 +60,13 @@ describe('request fingerprints and erasure (real app, real files)', () => {
     const subjectId = subjects.body.subjects.find((s: { label: string }) => s.label === TANAKA.name).subjectId as string;
     expect((await driver.as('applicant', 'POST', `/personal-data/subjects/${subjectId}/erasure`, { legalBasis: 'appi-98-erasure' })).status).toBe(200);
 
-    // then the key of that fingerprint is destroyed with theirs, and a retry of the save is answered, not refused
+    // then the key of that fingerprint is destroyed with theirs; the key can no longer be checked, so it
+    // is refused (a different request under it is not answered with the first result and dropped)
     expect(fingerprintKeys()).not.toContain(stamped[0]!['requestHashKey']);
-    expect((await save(form)).status).toBe(200);
-    expect((await save(changed)).status).toBe(200);
+    const unverifiable = await save(changed);
+    expect([unverifiable.status, unverifiable.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_UNVERIFIABLE']);
+    expect(unverifiable.body.messages.en).toContain('send it under a new key');
+    const anew = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, changed, { 'idempotency-key': 'save-0202-tanaka-2' });
+    expect(anew.status).toBe(200);
   });
 });
