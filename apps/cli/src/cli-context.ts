@@ -4,7 +4,7 @@ import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-dat
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
 import { dataDirOf, eventStoreKindOf, loadConfigWithoutTokens, type ConfigWithoutTokens } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
-import { EVENTS_FILE, READ_MODELS_FILE, createEventStore, createStoredEventStore } from '@nws/event-store/create-event-store';
+import { EVENTS_FILE, READ_MODELS_FILE, createEventStore, createReadingEventStore, createStoredEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
 import { ALL_WORKFLOWS } from '@nws/workflows';
 import { eventStoreFileProblem } from './event-store-file.check';
@@ -32,6 +32,11 @@ export interface CliContextOptions {
    * store, no writer thread, no doorbell, so it adds no file to the directory it is run on.
    */
   readonly storedOnly?: boolean;
+  /**
+   * The command reads events in clear and appends none (history, replay, a CSV export): the store
+   * decrypts as the API's, its file opened as stored (createReadingEventStore).
+   */
+  readonly readsOnly?: boolean;
 }
 
 /** Opens the same store and read models the API uses (same DATA_DIR / EVENT_STORE settings). */
@@ -46,7 +51,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
     if (problem !== undefined) throw new NoEventStoreError(dataDir, problem);
   }
   const config = loadConfigWithoutTokens(env);
-  const open = () => (options.storedOnly ? createStoredEventStore(config) : createEventStore(config));
+  const open = () => (options.storedOnly ? createStoredEventStore(config) : options.readsOnly ? createReadingEventStore(config) : createEventStore(config));
   const store = options.exclusive === undefined ? await open() : await storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open);
   let runner: ProjectionRunner | undefined;
   return {

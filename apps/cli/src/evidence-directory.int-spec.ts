@@ -177,6 +177,32 @@ describe('the CLI on an evidence directory (real SQLite files): a store is only 
     reopened.close();
   });
 
+  it("history, replay and a CSV export read a copy's events as stored too: its write-ahead log is not folded into the file, and dropped triggers stay dropped", async () => {
+    // given a live store whose commits, and triggers dropped behind its back, are in its write-ahead log, copied with it
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE), writerThread: false, walAutocheckpointPages: 1_000_000 }));
+    const { id } = await twoRoundApplication(store);
+    const altered = new Database(join(live, EVENTS_FILE));
+    altered.pragma('wal_autocheckpoint = 0');
+    altered.exec('DROP TRIGGER events_are_immutable_update; DROP TRIGGER events_are_immutable_delete');
+    const evidence = join(root, 'evidence');
+    mkdirSync(evidence);
+    for (const suffix of ['', '-wal', '-shm']) copyFileSync(join(live, EVENTS_FILE + suffix), join(evidence, EVENTS_FILE + suffix));
+    altered.close();
+    await store.close();
+    const events = () => Object.fromEntries(Object.entries(snapshot(evidence)).filter(([name]) => name === EVENTS_FILE || name === `${EVENTS_FILE}-wal`));
+    const copied = events();
+    expect(Object.keys(copied)).toEqual([EVENTS_FILE, `${EVENTS_FILE}-wal`]);
+
+    // when an auditor reads it in clear, then neither the file nor its log changes, and verify still reports the triggers missing
+    for (const args of [['history', id, '--purpose', 'audit'], ['replay', id, '--purpose', 'audit'], ['export', '--format', 'csv', '--purpose', 'audit', '--out', join(root, 'out.csv')]]) {
+      expect({ args, code: await run(evidence, args) }).toEqual({ args, code: EXIT.ok });
+      expect({ args, files: events() }).toEqual({ args, files: copied });
+    }
+    expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
+    expect(err.join('')).toContain('has lost the triggers that refuse changing or deleting an event');
+  });
+
   it('a store whose writer holds even its schema in the write-ahead log (an API started on a new directory) is a store: the CLI works beside it', async () => {
     const dataDir = join(root, 'serving');
     mkdirSync(dataDir);

@@ -19,6 +19,18 @@ export async function createEventStore(config: ConfigWithoutTokens): Promise<Eve
 }
 
 /**
+ * The configured store for a reader of the events in clear (`history`, `replay`, a CSV export),
+ * which never appends: decrypted as the API's, but on SQLite the file is opened as stored
+ * (stored-database.ts) with no writer thread and no doorbell, so an auditor's read of a copy does
+ * not fold its write-ahead log into the file, put back triggers `verify` reports missing, or add
+ * a doorbell and probe directories. (The key store and the access log are opened as the API's:
+ * what is read in clear is logged.)
+ */
+export async function createReadingEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
+  return protectPersonalData(new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false, readOnly: true })), config);
+}
+
+/**
  * The configured store for a reader of the events as stored (what the hash chain covers), which
  * never appends nor decrypts: `verify`, a JSON Lines export. Nothing in front of the chain, so no
  * key store is opened (it would create `personal-data-keys.sqlite`); on SQLite no writer thread

@@ -41,7 +41,7 @@ export function registerExportCommand(program: Command): void {
       if (flags.bom && flags.format !== 'csv') throw new InvalidArgumentError('--bom applies to --format csv only (a BOM would break JSON Lines readers)');
       if (flags.format === 'csv') requirePurpose(flags, 'a CSV export');
       // JSON Lines carry the events as stored (no key store needed, none created); CSV decrypts.
-      const ctx = await openCliContext(process.env, { storedOnly: flags.format === 'jsonl' });
+      const ctx = await openCliContext(process.env, flags.format === 'jsonl' ? { storedOnly: true } : { readsOnly: true });
       const partial = flags.out === undefined ? undefined : `${flags.out}.partial`;
       // Opened before anything is read or logged: a wrong --out is said at once, and a `.partial`
       // this run did not create (another export's) is never removed by it.

@@ -8,7 +8,7 @@ export function registerHistoryCommand(program: Command): void {
     .description('Print every event of an application (its id or 申請番号) as JSON Lines, personal data decrypted (needs --purpose)')
     .action(async (ref: string, flags: PurposeFlags) => {
       requirePurpose(flags, 'the history');
-      const ctx = await openCliContext();
+      const ctx = await openCliContext(process.env, { readsOnly: true });
       try {
         const id = await existingApplicationId(ctx.store, ref);
         for (const event of await disclosedApplicationEvents(ctx, 'nws history', flags, id)) process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -21,7 +21,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--as-of <iso>', 'fold events that occurred at or before this time (with its offset: 2026-11-20T09:00:00+09:00)', instantWithOffset)
     .action(async (ref: string, options: PurposeFlags & { asOfRevision?: number; asOf?: string }) => {
       requirePurpose(options, 'the replayed application');
-      const ctx = await openCliContext();
+      const ctx = await openCliContext(process.env, { readsOnly: true });
       try {
         const id = await existingApplicationId(ctx.store, ref);
         const prefix = {
