@@ -6,10 +6,16 @@ import type { SavedFormData, SavedForms } from './saved-forms';
 
 const violation = (field: string, rule: string, ja: string, en: string): FieldViolation => ({ field, rule, message: { ja: `${field}: ${ja}`, en: `${field}: ${en}` } });
 
-const itemNos = (form: SavedFormData | undefined, key: string): string[] => {
+/** The rows of a form's table, as saved (a row may be null in a form saved before rows were checked). */
+const rowsOf = (form: SavedFormData | undefined, key: string): Array<Record<string, unknown> | null> => {
   const value = form?.data[key];
-  return Array.isArray(value) ? value.map((row) => String((row as { itemNo?: unknown } | null)?.itemNo)) : [];
+  return Array.isArray(value) ? (value as Array<Record<string, unknown> | null>) : [];
 };
+
+const itemNos = (form: SavedFormData | undefined, key: string): string[] => rowsOf(form, key).map((row) => String(row?.['itemNo']));
+
+/** The applying organ, as its application was opened. */
+type ApplyingOrgan = { readonly kind: string; readonly code?: string; readonly name?: string };
 
 /** The parties of the law an organ can be: an association named a 後期高齢者医療広域連合 is one (one named by its code only may be). */
 const partiesOf = (kind: string, body: { readonly name?: string; readonly code?: string } = {}): readonly string[] =>
@@ -76,7 +82,7 @@ function conditionHolds(when: PartyCondition, code: string | undefined): boolean
  * Asked of a row the body says it received by delegation (様03-08 (3)), so a 市's word that it does a
  * 都道府県知事 affair by law (大都市特例) is not taken: it has just said otherwise.
  */
-export function providesByLaw(itemNo: string, personalInfoName: string, organization: { readonly kind: string; readonly code?: string; readonly name?: string }): boolean {
+export function providesByLaw(itemNo: string, personalInfoName: string, organization: ApplyingOrgan): boolean {
   const row = findBeppyo2Provision(itemNo, personalInfoName);
   if (!row) return false;
   const verdict = lawNames(row.provider, partiesOf(organization.kind, organization), organization.code, { metropolitanSpecialCase: false });
@@ -95,9 +101,9 @@ export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation
   const f0308 = forms['03-08'];
   if (!f0308) return [];
   const out: FieldViolation[] = [];
-  const rowsOf = (key: string) => (Array.isArray(f0308.data[key]) ? (f0308.data[key] as Array<Record<string, unknown>>) : []);
   const check = (key: string, party: (row: Record<string, unknown>) => { text: string; what: string; whatEn: string } | undefined) => {
-    rowsOf(key).forEach((row, i) => {
+    rowsOf(f0308, key).forEach((row, i) => {
+      if (row === null) return;
       const named = party(row);
       if (!named) return;
       const chain = ((row['delegation'] as { chain?: unknown } | undefined)?.chain ?? []) as Array<{ delegatorCode?: unknown; delegatorHoldsByLaw?: unknown }>;
@@ -148,7 +154,7 @@ export function delegatorHoldsByLawViolations(forms: SavedForms): FieldViolation
 export function queryRightViolations(
   category: string,
   forms: SavedForms,
-  organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined,
+  organization: ApplyingOrgan | undefined,
   /** The affairs received by delegation when no 様03-08 is filed: the body's registered delegations. */
   registeredReceived?: ReadonlySet<string>,
 ): FieldViolation[] {
@@ -194,6 +200,9 @@ export function queryRightViolations(
 /** A 様03-07 (2) or 様03-08 (3) row's key: 別表第二 項番 and its 特定個人情報名. */
 export const provisionKey = (itemNo: unknown, personalInfoName: unknown): string => `${String(itemNo)}\u0000${String(personalInfoName)}`;
 
+/** What a 様03-08 receives to provide (3), by provisionKey. */
+const receivedProvisionKeys = (f0308: SavedFormData): Set<string> => new Set(rowsOf(f0308, 'receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName'])));
+
 /**
  * 様03-07 (2): a body provides the 特定個人情報 of the 別表第二 rows that name it the 情報提供者, or those
  * it provides for another body by delegation (受任, 様03-08 (3)). Only the rows' existence was
@@ -207,14 +216,13 @@ export const provisionKey = (itemNo: unknown, personalInfoName: unknown): string
 export function provisionRightViolations(
   category: string,
   forms: SavedForms,
-  organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined,
+  organization: ApplyingOrgan | undefined,
   registeredReceived?: ReadonlySet<string>,
 ): FieldViolation[] {
   const f0307 = forms['03-07'];
   if (!f0307 || !organization) return [];
-  const rowsOf = (form: SavedFormData | undefined, key: string) => (Array.isArray(form?.data[key]) ? (form!.data[key] as Array<Record<string, unknown> | null>) : []);
   const f0308 = forms['03-08'];
-  const received = f0308 ? new Set(rowsOf(f0308, 'receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName']))) : registeredReceived;
+  const received = f0308 ? receivedProvisionKeys(f0308) : registeredReceived;
   const parties = partiesOf(organization.kind, organization);
   const out: FieldViolation[] = [];
   rowsOf(f0307, 'providedInformation').forEach((row, i) => {
@@ -255,14 +263,13 @@ export function provisionRightViolations(
  * The delegator's side was not checked: a 都道府県教育委員会 "delegating" 項27's 障害者関係情報 (the
  * 都道府県知事's) matched a 市's 受任 in the 突合, and a 市 delegated 厚生労働大臣's information.
  */
-export function delegatedProvisionViolations(forms: SavedForms, organization: { readonly kind: string; readonly code?: string; readonly name?: string } | undefined): FieldViolation[] {
+export function delegatedProvisionViolations(forms: SavedForms, organization: ApplyingOrgan | undefined): FieldViolation[] {
   const f0308 = forms['03-08'];
   if (!f0308 || !organization) return [];
-  const rowsOf = (key: string) => (Array.isArray(f0308.data[key]) ? (f0308.data[key] as Array<Record<string, unknown> | null>) : []);
-  const received = new Set(rowsOf('receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName'])));
+  const received = receivedProvisionKeys(f0308);
   const parties = partiesOf(organization.kind, organization);
   const out: FieldViolation[] = [];
-  rowsOf('delegatedProvisions').forEach((row, i) => {
+  rowsOf(f0308, 'delegatedProvisions').forEach((row, i) => {
     const itemNo = String(row?.['itemNo']);
     const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
     if (!found) return;
