@@ -11,6 +11,10 @@ import { SqliteEventStore } from '@nws/event-store/sqlite';
 import { eventStoreFileProblem } from './event-store-file.check';
 import { EXIT, runCli } from './main';
 import { capturedCliOutput } from './testing/captured-output';
+import { TmpfsDisk, canMountTmpfs, run as runCommand } from '../../../test/support/real-disk';
+
+/** A file system of our own to make read-only (root and mount): without it the test is skipped, never passed. */
+const maybeReadOnlyMount = canMountTmpfs() ? it : it.skip;
 
 /** Every file and directory under `dir`, with a hash of each file's bytes: what a command must leave as it was. */
 function snapshot(dir: string, prefix = ''): Record<string, string> {
@@ -201,6 +205,30 @@ describe('the CLI on an evidence directory (real SQLite files): a store is only 
     }
     expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
     expect(err.join('')).toContain('has lost the triggers that refuse changing or deleting an event');
+  });
+
+  maybeReadOnlyMount('a copy on a read-only file system cannot be read in place (SQLite makes its -shm beside a WAL-mode store): verify says so in both languages and how to go on, not "attempt to write a readonly database"', async () => {
+    // given a store closed cleanly, copied onto a file system then mounted read-only
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE) }));
+    await twoRoundApplication(store);
+    await store.close();
+    const disk = new TmpfsDisk('16m');
+    try {
+      disk.mount();
+      const evidence = join(disk.mountPoint, 'evidence');
+      mkdirSync(evidence);
+      copyFileSync(join(live, EVENTS_FILE), join(evidence, EVENTS_FILE));
+      expect(runCommand('mount', ['-o', 'remount,ro', disk.mountPoint]).ok).toBe(true);
+      // when verify runs on it, then it fails saying why and what to do
+      expect(await run(evidence, ['verify'])).toBe(EXIT.failure);
+      const said = err.join('');
+      expect(said).toContain('copy the evidence to a writable directory first');
+      expect(said).toContain('書き込み可能なディレクトリにコピーしてから実行してください');
+      expect(said).not.toContain('attempt to write a readonly database');
+    } finally {
+      disk.dispose();
+    }
   });
 
   it('a store whose writer holds even its schema in the write-ahead log (an API started on a new directory) is a store: the CLI works beside it', async () => {
