@@ -24,12 +24,32 @@ export function statedPurpose(headers: Record<string, string | string[] | undefi
       throw fieldError('X-Access-Purpose', 'accessPurpose', `次のいずれかを指定してください: ${Object.keys(ACCESS_PURPOSES).join(', ')}`, `must be one of ${Object.keys(ACCESS_PURPOSES).join(', ')}`);
     }
     purpose = raw.trim() as AccessPurpose;
+    const roles = ROLES_OF_PURPOSE[purpose];
+    if (roles !== undefined && !roles.includes(actor.role)) {
+      throw fieldError(
+        'X-Access-Purpose',
+        'purposeOfRole',
+        `「${purpose}」（${ACCESS_PURPOSES[purpose].ja}）は ${roles.join('、')} の利用目的です（あなたは ${actor.role}）。`,
+        `${purpose} (${ACCESS_PURPOSES[purpose].en}) is the purpose of ${roles.join(', ')} (you are ${actor.role})`,
+      );
+    }
   }
   if (refRaw !== undefined && (typeof refRaw !== 'string' || !ACCESS_REFERENCE_PATTERN.test(refRaw))) {
     throw fieldError('X-Access-Reference', 'reference', '1〜64文字の英数字と . _ / - で指定してください（氏名等は記入しないこと）。', 'must be 1 to 64 characters of A-Z, a-z, 0-9, . _ / - (no names)');
   }
   return { purpose: purpose ?? defaultPurpose(actor), reference: typeof refRaw === 'string' ? refRaw : null };
 }
+
+/**
+ * Purposes that are a role's work: the access log records who read why, and a prefecture's reviewer
+ * stating `audit` was logged as an audit. The others (a person's request, an incident, the law,
+ * published contacts) may be anyone's.
+ */
+const ROLES_OF_PURPOSE: Partial<Record<AccessPurpose, readonly Actor['role'][]>> = {
+  audit: ['auditor'],
+  review: ['first-reviewer', 'second-reviewer'],
+  distribution: ['distributor'],
+};
 
 function defaultPurpose(actor: Actor): AccessPurpose | null {
   switch (actor.role) {
