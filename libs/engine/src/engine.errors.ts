@@ -126,10 +126,14 @@ export class IdempotencyKeyReusedError extends DomainError {
  */
 export class IdempotencyKeyUnverifiableError extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_UNVERIFIABLE';
-  constructor() {
+  constructor(
+    /** What the key's request recorded: the application and its revision after it. */
+    readonly applicationId: string,
+    readonly recordedRevision: number,
+  ) {
     super({
-      ja: 'Idempotency-Key: このキーの最初の要求とは、個人情報の消去または保管期間（1週間）の経過により照合できなくなりました。同じ内容であっても新しいキーで送ってください。',
-      en: 'Idempotency-Key: the first request under this key can no longer be compared with this one (a personal-data erasure since, or older than a week): send it under a new key',
+      ja: `Idempotency-Key: このキーの要求は記録済みです（申請 ${applicationId}、改訂番号 ${recordedRevision} まで）。個人情報の消去または保管期間（1週間）の経過により、この要求と同じ内容かは照合できません。申請を読み取って確認し、別の要求は新しいキーで送ってください。`,
+      en: `Idempotency-Key: this key's request was recorded (application ${applicationId}, up to revision ${recordedRevision}) and can no longer be compared with this one (a personal-data erasure in your organ since, or older than a week): read the application to see it, and send a different request under a new key`,
     });
   }
 }

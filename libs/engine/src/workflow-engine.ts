@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
 import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, IdempotencyKeyUnverifiableError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream } from './command-ids';
-import { UNKEYED_REQUEST_FINGERPRINTS, type RequestFingerprints } from './request-fingerprints';
+import { UNKEYED_REQUEST_FINGERPRINTS, type RequestFingerprint, type RequestFingerprints } from './request-fingerprints';
 import { assertStreamRequirements, refusedByStore, type RequirementMoment } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
 import { stampDecided } from './event-stamping';
@@ -63,9 +63,10 @@ export class WorkflowEngine {
     const definition = this.registry.latest(workflowName);
     const applicationId = applicationIdFor(meta.commandId);
     const request = { action: 'create', payload: input };
-    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input, meta.actor);
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, request);
+    // Made only for a command that writes: a replay compares with the stored one instead.
+    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input, meta.actor);
     const decided = definition.create(applicationId, input, meta);
     await assertStreamRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
@@ -87,7 +88,10 @@ export class WorkflowEngine {
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
     const request = { action, payload };
-    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload, meta.actor);
+    // Made when the command writes, not before: a retry that replays (learning an outcome) needs no
+    // new fingerprint key, which a read-only disk could not store.
+    let fingerprint: RequestFingerprint | undefined | null = null;
+    const fingerprintOnce = async () => (fingerprint === null ? (fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload, meta.actor)) : fingerprint);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     // A cached fold is only a guess at the stream's end (another process may have appended):
     // deciding on it saves the read of the tail, and it is safe because the append at its
@@ -122,7 +126,7 @@ export class WorkflowEngine {
         const decided = definition.decide(action, folded, payload, meta);
         const requirements = definition.commandRequires?.(action, folded) ?? [];
         if (requirements.length > 0) await assertStreamRequirements(this.store, requirements);
-        ({ events: toAppend, after } = stampDecided(folded, decided, meta, fingerprint));
+        ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprintOnce()));
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
@@ -385,11 +389,12 @@ export class WorkflowEngine {
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
     if (own.length === 0) throw new IdempotencyKeyReusedError();
     // A fingerprint whose key is gone can no longer be told from another request's: refused, so a
-    // different request under the key is not answered with the first one's result and dropped.
+    // different request under the key is not answered with the first one's result and dropped; the
+    // refusal says what the key's request recorded, so a client learning an outcome learns it there.
     const stamped = own[0]!.metadata;
     const same = meta.freshCommandId ? stamped['requestHash'] === undefined : await this.fingerprints.matches(stamped, request.action, request.payload);
     if (same === false) throw new IdempotencyKeyReusedError();
-    if (same === undefined) throw new IdempotencyKeyUnverifiableError();
+    if (same === undefined) throw new IdempotencyKeyUnverifiableError(own[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length), own.at(-1)!.revision);
     // The first answer includes what the command's reactions record (e.g. master-data registration
     // after a second approval). A retry that arrives before they are recorded — the first request
     // still reacting, or a crash cut it off — runs them (they are idempotent) and answers the same.

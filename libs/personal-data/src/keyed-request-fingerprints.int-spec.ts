@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,21 @@ describe('request fingerprints keyed per organ with keys an erasure destroys (re
     expect(await fingerprints.of('register-master-data', { version: 1 }, system)).toEqual({ requestHash: hashRequest('register-master-data', { version: 1 }) });
     expect(await fingerprints.matches({ requestHash: hashRequest('submit', {}) }, 'submit', {})).toBe(true);
     expect(await fingerprints.matches({ requestHash: hashRequest('submit', {}) }, 'withdraw', {})).toBe(false);
+    await keys.close();
+  });
+
+  it("keys from before keys were per organ (one for every organ) are destroyed by any erasure, as they signed every organ's requests", async () => {
+    // given a key file whose fingerprint keys table predates organs, holding one key
+    const file = join(dir, 'legacy.sqlite');
+    const legacy = new Database(file);
+    legacy.exec("CREATE TABLE request_fingerprint_keys (id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL); INSERT INTO request_fingerprint_keys VALUES ('legacy-1', x'00', '2026-12-07T09:00:00.000Z')");
+    legacy.close();
+    const keys = new SqliteKeyStore(file, () => '2026-12-07T10:00:00.000Z');
+    expect(await keys.fingerprintKeyOf('legacy-1')).toBeDefined();
+    // when a person of one organ is erased, then the legacy key is gone with that organ's
+    const { subjectId } = await keys.subjectFor({ code: '132012' }, '田中 三郎');
+    await keys.destroy(subjectId, '2026-12-07T10:00:00.000Z');
+    expect(await keys.fingerprintKeyOf('legacy-1')).toBeUndefined();
     await keys.close();
   });
 });

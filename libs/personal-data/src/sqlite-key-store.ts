@@ -214,7 +214,8 @@ export class SqliteKeyStore implements KeyStore {
       // The organ's request fingerprints become unverifiable: one made of the person's values would
       // otherwise confirm a guess of them (keyed-request-fingerprints.ts). Its requests only hold its
       // own people; other organs' keys stay.
-      this.statement('DELETE FROM request_fingerprint_keys WHERE scope = ?').run(fingerprintScope(row.organization_code, row.organization_kind ?? undefined));
+      // Keys from before keys were per organ (scope '') signed every organ's requests: they go too.
+      this.statement("DELETE FROM request_fingerprint_keys WHERE scope = ? OR scope = ''").run(fingerprintScope(row.organization_code, row.organization_kind ?? undefined));
       return true;
     }).immediate());
   }

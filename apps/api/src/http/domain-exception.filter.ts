@@ -90,6 +90,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
         body['allowedActions'] = exception.allowedActions;
       }
       if (exception instanceof RevisionMismatchError) body['currentRevision'] = exception.actual;
+      if (exception instanceof IdempotencyKeyUnverifiableError) {
+        body['applicationId'] = exception.applicationId;
+        body['recordedRevision'] = exception.recordedRevision;
+      }
       if (exception instanceof ChangedMeanwhileError) {
         body['state'] = exception.state;
         body['currentRevision'] = exception.revision;

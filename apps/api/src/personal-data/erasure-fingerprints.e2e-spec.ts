@@ -64,8 +64,9 @@ describe('request fingerprints and erasure (real app, real files)', () => {
     // is refused (a different request under it is not answered with the first result and dropped)
     expect(fingerprintKeys()).not.toContain(stamped[0]!['requestHashKey']);
     const unverifiable = await save(changed);
-    expect([unverifiable.status, unverifiable.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_UNVERIFIABLE']);
-    expect(unverifiable.body.messages.en).toContain('send it under a new key');
+    expect([unverifiable.status, unverifiable.body.code, unverifiable.body.applicationId, unverifiable.body.recordedRevision]).toEqual([422, 'IDEMPOTENCY_KEY_UNVERIFIABLE', id, expect.any(Number)]);
+    expect(unverifiable.body.messages.en).toContain(`this key's request was recorded (application ${id}, up to revision ${unverifiable.body.recordedRevision})`);
+    expect(unverifiable.body.messages.ja).toContain('このキーの要求は記録済みです');
     const anew = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-02`, changed, { 'idempotency-key': 'save-0202-tanaka-2' });
     expect(anew.status).toBe(200);
   });
