@@ -23,14 +23,16 @@ const MIN_DISTINCT_CHARACTERS = 5;
 const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p{L}\p{N}]/gu) ?? []).size;
 /**
  * An e-mail address, or a Japanese phone number: 10 or 11 digits from 0, or 9 or 10 after +81,
- * with up to two of what people put between a number's digits (spaces, hyphens and every dash,
- * the long-vowel mark ー, dots, brackets, 中黒, slashes, underscores, tildes) between any two of
- * them (042(620)7200, 042.620.7200, 0 9 0 …, 090ー1234ー5678, 090・1111・2223, 090/1234/5678,
- * 090_1234~5678). Not colons or commas (、), so times, dates and postal codes listed one after
- * another (10:00、10:30; 192-0001、192-0002) are no number. Checked on the text as NFKC makes it,
- * without zero-width characters, kanji numerals read as digits (〇九〇…).
+ * with what people put between a number's digits between any two of them: a space on either side
+ * of up to two marks — hyphens and every dash or rule (‐ – — ― − ─ ━ ⁃), the long-vowel mark ー,
+ * wave dashes and tildes (〜 〰 ~), dots, brackets, 中黒, slashes, underscores, * + = | # —
+ * (042(620)7200, 042.620.7200, 0 9 0 …, 090ー1234ー5678, 090〜1234〜5678, 090 - 1234 - 5678,
+ * 090・1111・2223, 090/1234/5678). Not colons or commas (、), so times, dates and postal codes listed
+ * one after another (10:00、10:30; 192-0001、192-0002) are no number. Checked on the text as NFKC
+ * makes it, without zero-width characters, kanji numerals read as digits (〇九〇…).
  */
-const CONTACT_DETAIL = /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}|(?:\+\s*81|(?<!\d)0)(?:[\s\-().\/_~\u2010-\u2015\u2212\u30fb\u30fc\ufe63]{0,2}\d){9,10}(?!\d)/;
+const PHONE_MARKS = '\\-().\\/_~*+=|#\\u2010-\\u2015\\u2043\\u2212\\u2500\\u2501\\u30fb\\u30fc\\u301c\\u3030\\ufe63\\u300e\\u300f';
+const CONTACT_DETAIL = new RegExp(`[^\\s@]+@[^\\s@]+\\.[A-Za-z]{2,}|(?:\\+\\s*81|(?<!\\d)0)(?:\\s?[${PHONE_MARKS}]{0,2}\\s?\\d){9,10}(?!\\d)`);
 const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'g');
 const KANJI_DIGITS = '〇一二三四五六七八九';
 const asDigits = (text: string) => text.replace(/[〇一二三四五六七八九]/g, (c) => String(KANJI_DIGITS.indexOf(c)));
