@@ -92,7 +92,9 @@ function submissionViolations(ctx: ConnectionApplicationContext, submittedAt?: s
     );
   }
   out.push(...crossFormViolations(ctx.category, ctx.forms, ctx.organization));
-  if (submittedAt !== undefined) out.push(...applicationDateViolations(ctx.forms, submittedAt));
+  // A board of education's forms reach the first reviewer when its head department forwards them:
+  // dated that day, they are not late at its own submission (the forward holds them to its day).
+  if (submittedAt !== undefined) out.push(...applicationDateViolations(ctx.forms, submittedAt, { notAfter: forwardingOrganFor(ctx.organization) === null }));
   return out;
 }
 
@@ -101,7 +103,8 @@ function submissionViolations(ctx: ConnectionApplicationContext, submittedAt?: s
  * 報告年月日 (様02-06) a day it was reported: neither after the day in Japan the application is
  * submitted (2099/01/01 was accepted), nor before 番号法 was promulgated (1900/01/01 was).
  */
-function applicationDateViolations(forms: ConnectionApplicationContext['forms'], submittedAt: string): FieldViolation[] {
+function applicationDateViolations(forms: ConnectionApplicationContext['forms'], submittedAt: string, check: { readonly notAfter: boolean; readonly notBefore?: boolean; readonly day?: { readonly ja: string; readonly en: string } } = { notAfter: true }): FieldViolation[] {
+  const day = check.day ?? { ja: '提出日', en: 'the day it is submitted' };
   const today = japanWallClock(submittedAt)?.slice(0, 10).replaceAll('-', '/');
   if (today === undefined) return [];
   const out: FieldViolation[] = [];
@@ -110,9 +113,9 @@ function applicationDateViolations(forms: ConnectionApplicationContext['forms'],
       const date = form?.data[key];
       if (typeof date !== 'string' || !/^\d{4}\/\d{2}\/\d{2}$/.test(date)) continue;
       const field = `forms.${code}.${key}`;
-      if (date > today) {
-        out.push(violation(field, 'notAfterSubmission', `${ja}（${date}）が提出日（${today}）より後です。`, `the ${en} (${date}) is after the day it is submitted (${today})`));
-      } else if (date < MY_NUMBER_ACT_PROMULGATED) {
+      if (date > today && check.notAfter) {
+        out.push(violation(field, 'notAfterSubmission', `${ja}（${date}）が${day.ja}（${today}）より後です。`, `the ${en} (${date}) is after ${day.en} (${today})`));
+      } else if (date < MY_NUMBER_ACT_PROMULGATED && check.notBefore !== false) {
         out.push(violation(field, 'notBeforeMyNumberAct', `${ja}（${date}）が番号法の公布日（${MY_NUMBER_ACT_PROMULGATED}）より前です。`, `the ${en} (${date}) is before the My Number Act was promulgated (${MY_NUMBER_ACT_PROMULGATED})`));
       }
     }
@@ -164,7 +167,10 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
         },
       ];
     }
-    case 'forward':
+    case 'forward': {
+      // Forwarding is when the board's forms are sent on to the first reviewer: not dated later.
+      const early = applicationDateViolations(ctx.forms, meta.now, { notAfter: true, notBefore: false, day: { ja: '経由（一次審査者への送付）の日', en: 'the day it is forwarded to the first reviewer' } });
+      if (early.length > 0) throw new ValidationFailedError(early);
       return [
         {
           type: 'ApplicationForwarded',
@@ -175,6 +181,7 @@ export function decideConnectionApplication(action: string, app: FoldedApplicati
           },
         },
       ];
+    }
     case 'register-master-data': {
       // 委任・受任の突合, decided again from what the version was matched against (the registrar reads
       // the counterparts' versions from their master-data streams and passes them in).

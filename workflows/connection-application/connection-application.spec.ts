@@ -42,6 +42,29 @@ describe('connection application: submit', () => {
     ]);
   });
 
+  it("given a board of education's forms dated the day its head department will forward them, then its submission takes them and the forward is held to its own day", () => {
+    const board = { ...hachiojiApplicant, sub: 'kyoiku-1', organ: '市町村教育委員会' };
+    const head = { ...hachiojiApplicant, sub: 'soumu-1' };
+    const boardCreated = { ...created, data: { ...created.data, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会', prefectureCode: '130001' } }, actor: board };
+    const dated = (code: string) => {
+      const saved = formSaved(code);
+      const form = { ...(saved.data['form'] as JsonObject) };
+      if (code === '02-01') Object.assign(form, { applicationDate: '2026/11/25', organization: { ...(form['organization'] as JsonObject), name: '八王子市教育委員会' } });
+      return { ...saved, data: { ...saved.data, form }, actor: board };
+    };
+    const forms = ['02-01', '02-02', '02-06'].map(dated);
+    spec.given([boardCreated, ...forms]).when('submit', {}, board).then([
+      { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: '市町村長部局' } },
+    ]);
+    const boardSubmitted = { type: 'ApplicationSubmitted', data: { round: 1, applicationNumber: '20261121-132012-APP1', firstReviewer: '130001', secondReviewer: 'MIC', forwardVia: '市町村長部局' }, actor: board };
+    const early = spec.given([boardCreated, ...forms, boardSubmitted]).when('forward', {}, head, '2026-11-22T00:00:00.000Z').thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(early.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.02-01.applicationDate:notAfterSubmission']);
+    expect(early.violations[0]!.message.en).toContain('is after the day it is forwarded to the first reviewer (2026/11/22)');
+    spec.given([boardCreated, ...forms, boardSubmitted]).when('forward', {}, head, '2026-11-25T01:00:00.000Z').then([
+      { type: 'ApplicationForwarded', data: { round: 1, comment: null, forwardedBy: { sub: 'soumu-1', org: '132012', organ: '市町村長部局', name: '山田 花子', department: '情報管理課' } } },
+    ]);
+  });
+
   it('given a missing form, when submitting, then it names the missing form', () => {
     const error = spec.given([created, formSaved('02-01')]).when('submit', {}, hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
     expect(error.violations.map((v) => v.field)).toEqual(['forms.02-02', 'forms.02-06']);
