@@ -43,6 +43,8 @@ export interface SubjectDisclosure {
   readonly requests: readonly JsonObject[];
   /** Who outside the body read the subject's data, when and why (the values are not in the log). */
   readonly accessLog: readonly RecordedAccess[];
+  /** False when there were more reads than the list holds (the newest ACCESS_LOG_LIMIT are listed): the access log's own query pages through them. */
+  readonly accessLogComplete: boolean;
   readonly generatedAt: string;
 }
 
@@ -59,7 +61,7 @@ const THIRD_PARTY_PROVISION: readonly PurposeOfUse[] = [
  */
 export async function discloseSubject(
   store: EncryptingEventStore,
-  accessLog: Pick<SqliteAccessLog, 'query'>,
+  accessLog: Pick<SqliteAccessLog, 'query' | 'count'>,
   subjectId: string,
   now: string,
 ): Promise<SubjectDisclosure> {
@@ -123,7 +125,7 @@ export async function discloseSubject(
     places,
     derivedCopies: [...versions.values()].map((v) => ({ file: 'read-models.sqlite', table: 'master_data_versions', ...v })),
     requests,
-    accessLog: accessLogOf(accessLog, subjectId, places),
+    ...accessLogOf(accessLog, subjectId, places),
     generatedAt: now,
   };
 }
@@ -134,8 +136,10 @@ export async function discloseSubject(
  * the subject appears. Those may be another person's of the same form: a 開示 that names one read
  * too many is complete, and one that leaves a read of the person's mobile out is not.
  */
-function accessLogOf(accessLog: Pick<SqliteAccessLog, 'query'>, subjectId: string, places: readonly SubjectPlace[]): RecordedAccess[] {
-  const entries = new Map<number, RecordedAccess>(accessLog.query({ subjectId, limit: 1000 }).map((entry) => [entry.seq, entry]));
+export function accessLogOf(accessLog: Pick<SqliteAccessLog, 'query' | 'count'>, subjectId: string, places: readonly SubjectPlace[]): { accessLog: RecordedAccess[]; accessLogComplete: boolean } {
+  // The newest reads: a list cut at the oldest thousand left out the reads a person asks about.
+  let complete = accessLog.count({ subjectId }) <= ACCESS_LOG_LIMIT;
+  const entries = new Map<number, RecordedAccess>(accessLog.query({ subjectId, limit: ACCESS_LOG_LIMIT, order: 'newest' }).map((entry) => [entry.seq, entry]));
   const formsByApplication = new Map<string, Set<string>>();
   for (const place of places) {
     // In a form's content (not as the one who saved it: metadata).
@@ -143,10 +147,16 @@ function accessLogOf(accessLog: Pick<SqliteAccessLog, 'query'>, subjectId: strin
     formsByApplication.set(place.applicationId, (formsByApplication.get(place.applicationId) ?? new Set()).add(place.formCode));
   }
   for (const [applicationId, forms] of formsByApplication) {
-    for (const entry of accessLog.query({ applicationId, limit: 1000 })) {
+    if (accessLog.count({ applicationId }) > ACCESS_LOG_LIMIT) complete = false;
+    for (const entry of accessLog.query({ applicationId, limit: ACCESS_LOG_LIMIT, order: 'newest' })) {
       if (entry.subjectIds.length > 0 || entries.has(entry.seq)) continue;
       if (entry.fields.some((field) => [...forms].some((form) => field.startsWith(`forms.${form}.`)))) entries.set(entry.seq, entry);
     }
   }
-  return [...entries.values()].sort((a, b) => a.seq - b.seq);
+  const newest = [...entries.values()].sort((a, b) => b.seq - a.seq);
+  if (newest.length > ACCESS_LOG_LIMIT) complete = false;
+  return { accessLog: newest.slice(0, ACCESS_LOG_LIMIT).reverse(), accessLogComplete: complete };
 }
+
+/** Reads listed in a 開示 at most (the newest); `accessLogComplete` says whether that is all. */
+export const ACCESS_LOG_LIMIT = 1000;

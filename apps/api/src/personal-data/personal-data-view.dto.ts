@@ -146,6 +146,7 @@ export class SubjectDisclosureDto {
   @ApiProperty({ type: [SubjectPlaceDto], description: 'every event field holding the subject’s data' }) places!: SubjectPlaceDto[];
   @ApiProperty({ type: [DerivedCopyDto], description: 'copies derived from the events (rebuilt from them on erasure)' }) derivedCopies!: DerivedCopyDto[];
   @ApiProperty({ type: [SubjectRequestRecordDto], description: 'erasure, suspension and resumption requests, oldest first' }) requests!: SubjectRequestRecordDto[];
-  @ApiProperty({ type: [AccessLogEntryDto], description: 'who outside the body read the subject’s data (at most 1,000)' }) accessLog!: AccessLogEntryDto[];
+  @ApiProperty({ type: [AccessLogEntryDto], description: 'who outside the body read the subject’s data: the newest 1,000 reads, oldest first' }) accessLog!: AccessLogEntryDto[];
+  @ApiProperty({ description: 'false when there were more reads than `accessLog` lists (GET /personal-data/access-log?subjectId= pages through those logged with the subject)' }) accessLogComplete!: boolean;
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
 }
