@@ -107,6 +107,8 @@ const FILE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EEXIST: 'already exists',
+  // history, replay and a CSV export open the key store and write the access log: not on read-only media.
+  EROFS: 'read-only file system (history, replay and a CSV export log what they show in clear beside the store: run them on a writable copy)',
 };
 
 /** A file named on the command line that cannot be used: the path and why, not Node's `ENOENT: …, stat '…'`. */
