@@ -52,7 +52,11 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
   }
   const config = loadConfigWithoutTokens(env);
   const open = () => (options.storedOnly ? createStoredEventStore(config) : options.readsOnly ? createReadingEventStore(config) : createEventStore(config));
-  const store = options.exclusive === undefined ? await open() : await storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open);
+  const store = await (options.exclusive === undefined ? open() : storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open)).catch((error: unknown) => {
+    // A command that logs what it shows, or writes, cannot run on read-only media: said as such, not as SQLite's "unable to open database file".
+    if (!options.storedOnly && isReadOnlyMedia(error)) throw new ReadOnlyDataDirectoryError(dataDir, error);
+    throw error;
+  });
   let runner: ProjectionRunner | undefined;
   return {
     config,
@@ -84,4 +88,22 @@ export class NoEventStoreError extends Error {
 function fingerprintsOf(store: EventStore): { fingerprints?: RequestFingerprints } {
   const encrypting = findEncryptingStore(store);
   return encrypting ? { fingerprints: new KeyedRequestFingerprints(encrypting.keys) } : {};
+}
+
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_READONLY_DIRECTORY']);
+const isReadOnlyMedia = (error: unknown): boolean => READ_ONLY_CODES.has(String((error as { code?: unknown } | null)?.code));
+
+/** DATA_DIR cannot take the files a command writes beside the store (the key store, the access log). */
+export class ReadOnlyDataDirectoryError extends Error {
+  constructor(
+    readonly dataDir: string,
+    cause: unknown,
+  ) {
+    super(
+      `DATA_DIR ${dataDir} に書き込めません（${(cause as Error)?.message ?? String(cause)}）。history・replay・CSV の export は、表示する個人情報をアクセス記録に残し、鍵ストアを開くため、書き込み可能な写しで実行してください（verify と JSON Lines の export は読み取り専用でも動きます） / ` +
+        `DATA_DIR ${dataDir} cannot be written (${(cause as Error)?.message ?? String(cause)}): history, replay and a CSV export log what they show in clear and open the key store beside the store, so run them on a writable copy (verify and a JSON Lines export work read-only)`,
+      { cause },
+    );
+    this.name = 'ReadOnlyDataDirectoryError';
+  }
 }

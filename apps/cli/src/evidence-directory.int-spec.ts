@@ -231,6 +231,30 @@ describe('the CLI on an evidence directory (real SQLite files): a store is only 
     }
   });
 
+  maybeReadOnlyMount('history on a read-only file system says why it cannot run (it logs what it shows in clear beside the store), not a bare EROFS', async () => {
+    // given a copy taken with its write-ahead log and index (readable in place), on a file system mounted read-only
+    const live = join(root, 'live');
+    const store = new ChainedEventStore(new SqliteEventStore({ filename: join(live, EVENTS_FILE), writerThread: false, walAutocheckpointPages: 1_000_000 }));
+    const { id } = await twoRoundApplication(store);
+    const disk = new TmpfsDisk('16m');
+    try {
+      disk.mount();
+      const evidence = join(disk.mountPoint, 'evidence');
+      mkdirSync(evidence);
+      for (const suffix of ['', '-wal', '-shm']) copyFileSync(join(live, EVENTS_FILE + suffix), join(evidence, EVENTS_FILE + suffix));
+      await store.close();
+      expect(runCommand('mount', ['-o', 'remount,ro', disk.mountPoint]).ok).toBe(true);
+      expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
+      expect(await run(evidence, ['history', id, '--purpose', 'audit'])).toBe(EXIT.failure);
+      expect(err.join('')).toContain('cannot be written (');
+      expect(err.join('')).toContain('history, replay and a CSV export log what they show in clear and open the key store beside the store, so run them on a writable copy');
+      expect(err.join('')).toContain('書き込み可能な写しで実行してください');
+      expect(err.join('')).not.toMatch(/^EROFS/m);
+    } finally {
+      disk.dispose();
+    }
+  });
+
   it('a store whose writer holds even its schema in the write-ahead log (an API started on a new directory) is a store: the CLI works beside it', async () => {
     const dataDir = join(root, 'serving');
     mkdirSync(dataDir);
