@@ -205,6 +205,8 @@ export class DistributionHost implements OnApplicationBootstrap, OnModuleDestroy
       if (behind) this.logger.warn(message);
       else this.logger.log(message);
     } catch (error) {
+      // A check that was under way when the process began to stop meets the ledger closed: not an error.
+      if (this.stopped) return;
       this.logger.error(`lag check failed: ${String(error)}`);
     }
   }
