@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor, JsonObject } from '@nws/engine';
 import { READ_MODELS_FILE } from '@nws/event-store/create-event-store';
-import { Driver, actors } from '../../apps/api/src/testing/drive';
+import { Driver, actors, filedByCode } from '../../apps/api/src/testing/drive';
 import { ApiProcess } from '../support/api-process';
 import { CommandLedger, ledgerChecker, reactionProblems } from './support/command-ledger';
 import { chainProblems, orderProblems, type StoredEventRow } from './support/data-dir';
@@ -14,8 +14,6 @@ import { LoadClient, emptyStats, type Examples } from './support/load-client';
 import { metricValue as metric } from './support/prometheus-text';
 import { MODE, SCALE, TEST_TIMEOUT_MS, seedFor } from './support/scale';
 import { SeededRandom } from './support/seeded-random';
-import { findLocalGovernment } from '@nws/reference-catalog';
-import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 
 /** Runs of a projection on an event before it is parked, and the first retry delay (doubled per attempt). */
 const MAX_ATTEMPTS = 4;
@@ -162,7 +160,7 @@ describe(`projection faults under load (${MODE})`, () => {
 
       /** A target body's application from creation to its second approval, fault injected once its id is known. */
       const steps = (fault: Fault, id: string) => [
-        ...examples.forms.map((form) => () => as(fault.actor, 'PUT', `/applications/${id}/forms/${form.code}`, asFiledBy(form.code, form.example as JsonObject, findLocalGovernment(fault.code)!.name))),
+        ...examples.forms.map((form) => () => as(fault.actor, 'PUT', `/applications/${id}/forms/${form.code}`, filedByCode(form.code, form.example as JsonObject, fault.code))),
         () => as(fault.actor, 'POST', `/applications/${id}/actions/submit`, {}),
         () => as(actors.prefectureReviewer, 'POST', `/applications/${id}/actions/approve`, {}),
         () => as(actors.micReviewer, 'POST', `/applications/${id}/actions/approve`, {}),

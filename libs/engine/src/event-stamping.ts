@@ -1,4 +1,4 @@
-import type { EventToAppend } from '@nws/event-store';
+import type { EventToAppend, RecordedEvent } from '@nws/event-store';
 import { eventIdFor } from './command-ids';
 import type { CommandMetadata, DecidedEvent, EventMetadata } from './engine.types';
 import { evolve, toMachineEvent } from './fold';
@@ -34,4 +34,17 @@ export function stampDecided(start: FoldedApplication, decided: readonly Decided
     return { id, type: event.type, data: event.data, metadata };
   });
   return { events, after: current };
+}
+
+/** The last revision a replayed command's events (`own`) caused, directly or through their reactions (causationId). */
+export function lastCausedRevision(own: readonly RecordedEvent[], events: readonly RecordedEvent[]): number {
+  const ids = new Set(own.map((e) => e.id));
+  let last = own.at(-1)!.revision;
+  for (const event of events) {
+    if (ids.has(String(event.metadata['causationId']))) {
+      ids.add(event.id);
+      last = Math.max(last, event.revision);
+    }
+  }
+  return last;
 }

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type AppendResult, type EventStore, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
-import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, IdempotencyKeyReusedError, IdempotencyKeyUnverifiableError, RevisionMismatchError, UnknownActionError } from './engine.errors';
+import { ActionNotAllowedInStateError, ApplicationNotFoundError, ChangedMeanwhileError, ConcurrencyConflictError, ForbiddenError, RevisionMismatchError, UnknownActionError } from './engine.errors';
 import { APPLICATION_STREAM_PREFIX, applicationIdFor, applicationStream } from './command-ids';
-import { UNKEYED_REQUEST_FINGERPRINTS, type RequestFingerprint, type RequestFingerprints } from './request-fingerprints';
+import { UNKEYED_REQUEST_FINGERPRINTS, assertSameRequest, fingerprintWhenWriting, type CommandRequest, type RequestFingerprints } from './request-fingerprints';
 import { assertStreamRequirements, refusedByStore, type RequirementMoment } from './stream-requirements';
 import type { Actor, CommandMetadata, EventMetadata } from './engine.types';
-import { stampDecided } from './event-stamping';
+import { lastCausedRevision, stampDecided } from './event-stamping';
 import { evolve, foldApplication, historyPrefix, toMachineEvent } from './fold';
 import { FoldCache, type CachedFold } from './fold-cache';
 import { LruMap } from './lru-map';
@@ -65,8 +65,7 @@ export class WorkflowEngine {
     const request = { action: 'create', payload: input };
     const existing = await this.readEvents(applicationId);
     if (existing.length > 0) return await this.replayCommand(existing, meta, request);
-    // Made only for a command that writes: a replay compares with the stored one instead.
-    const fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of('create', input, meta.actor);
+    const fingerprint = await fingerprintWhenWriting(this.fingerprints, meta, request)();
     const decided = definition.create(applicationId, input, meta);
     await assertStreamRequirements(this.store, definition.createRequires?.(decided) ?? []);
     const start = foldApplication(definition, applicationId, []);
@@ -88,10 +87,7 @@ export class WorkflowEngine {
 
   async execute(applicationId: string, action: string, payload: JsonObject, meta: CommandMetadata, options: ExecuteOptions = {}): Promise<ApplicationView> {
     const request = { action, payload };
-    // Made when the command writes, not before: a retry that replays (learning an outcome) needs no
-    // new fingerprint key, which a read-only disk could not store.
-    let fingerprint: RequestFingerprint | undefined | null = null;
-    const fingerprintOnce = async () => (fingerprint === null ? (fingerprint = meta.freshCommandId ? undefined : await this.fingerprints.of(action, payload, meta.actor)) : fingerprint);
+    const fingerprint = fingerprintWhenWriting(this.fingerprints, meta, request);
     const maxRetries = this.options.maxConflictRetries ?? 5;
     // A cached fold is only a guess at the stream's end (another process may have appended):
     // deciding on it saves the read of the tail, and it is safe because the append at its
@@ -126,7 +122,7 @@ export class WorkflowEngine {
         const decided = definition.decide(action, folded, payload, meta);
         const requirements = definition.commandRequires?.(action, folded) ?? [];
         if (requirements.length > 0) await assertStreamRequirements(this.store, requirements);
-        ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprintOnce()));
+        ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprint()));
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
@@ -384,17 +380,10 @@ export class WorkflowEngine {
    * A command seen before (same command id): refuse a different request under the same key,
    * otherwise answer with the state right after that command and what it caused.
    */
-  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, request: { readonly action: string; readonly payload: JsonObject }): Promise<ApplicationView> {
+  private async replayCommand(stored: readonly RecordedEvent[], meta: CommandMetadata, request: CommandRequest): Promise<ApplicationView> {
     let events = stored;
     const own = events.filter((e) => e.metadata['commandId'] === meta.commandId);
-    if (own.length === 0) throw new IdempotencyKeyReusedError();
-    // A fingerprint whose key is gone can no longer be told from another request's: refused, so a
-    // different request under the key is not answered with the first one's result and dropped; the
-    // refusal says what the key's request recorded, so a client learning an outcome learns it there.
-    const stamped = own[0]!.metadata;
-    const same = meta.freshCommandId ? stamped['requestHash'] === undefined : await this.fingerprints.matches(stamped, request.action, request.payload);
-    if (same === false) throw new IdempotencyKeyReusedError();
-    if (same === undefined) throw new IdempotencyKeyUnverifiableError(own[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length), own.at(-1)!.revision);
+    await assertSameRequest(this.fingerprints, own, meta, request);
     // The first answer includes what the command's reactions record (e.g. master-data registration
     // after a second approval). A retry that arrives before they are recorded — the first request
     // still reacting, or a crash cut it off — runs them (they are idempotent) and answers the same.
@@ -404,14 +393,7 @@ export class WorkflowEngine {
       await this.react(definition, triggers);
       events = await this.readEvents(events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length));
     }
-    const ids = new Set(own.map((e) => e.id));
-    let last = own.at(-1)!.revision;
-    for (const event of events) {
-      if (ids.has(String(event.metadata['causationId']))) {
-        ids.add(event.id);
-        last = Math.max(last, event.revision);
-      }
-    }
+    const last = lastCausedRevision(own, events);
     const applicationId = events[0]!.streamId.slice(APPLICATION_STREAM_PREFIX.length);
     return await this.view(this.fold(applicationId, events.filter((e) => e.revision <= last)), meta.actor);
   }

@@ -1,4 +1,5 @@
 import type { Actor, JsonObject } from '@nws/engine';
+import { findLocalGovernment } from '@nws/reference-catalog';
 import { asFiledBy } from '@nws/workflows/connection-application/forms/testing/form-spec.helpers';
 import type { ApiClient } from './http-client';
 
@@ -130,4 +131,9 @@ export class Driver {
 function isFirstRegistrationRefusal(body: unknown): boolean {
   const violations = (body as { violations?: Array<{ rule?: string }> } | undefined)?.violations;
   return Array.isArray(violations) && violations.some((v) => v.rule === 'firstRegistration');
+}
+
+/** A published example as the body of `organizationCode` (a listed one) files it: its own 機関名 on 様02-01. */
+export function filedByCode(formCode: string, form: JsonObject, organizationCode: string): JsonObject {
+  return asFiledBy(formCode, form, findLocalGovernment(organizationCode)?.name ?? organizationCode);
 }
