@@ -5,13 +5,14 @@ import type { KeyStore } from './key-store.port';
 
 /**
  * Request fingerprints keyed with the key store's fingerprint keys of the requester's organ
- * (HMAC-SHA-256 of the canonical request), which an erasure of one of the organ's people destroys. The fingerprint is stamped on immutable events beside
- * the ciphertext of the request's personal data: an unkeyed hash of the request outlived the
- * person's key, and hashing a guessed phone number with the rest of the stored request confirmed
- * it. Once its key is gone a fingerprint says nothing (`matches` is undefined), and the engine
- * refuses the repeated key (IdempotencyKeyUnverifiableError) rather than answer a request it cannot
- * tell from the first with the first one's result. Fingerprints stored before this
- * (no `requestHashKey`) are unkeyed SHA-256, checked as they were.
+ * (HMAC-SHA-256 of the canonical request), which an erasure of one of the organ's people destroys.
+ * The fingerprint is stamped on immutable events beside the ciphertext of the request's personal
+ * data: an unkeyed hash of the request outlived the person's key, and hashing a guessed phone
+ * number with the rest of the stored request confirmed it. Once its key is gone a fingerprint says
+ * nothing (`matches` is undefined), and the engine refuses the repeated key
+ * (IdempotencyKeyUnverifiableError) rather than answer a request it cannot tell from the first with
+ * the first one's result. Fingerprints stored before this (no `requestHashKey`) are unkeyed
+ * SHA-256, checked as they were.
  */
 export class KeyedRequestFingerprints implements RequestFingerprints {
   constructor(private readonly keys: Pick<KeyStore, 'fingerprintKey' | 'fingerprintKeyOf'>) {}
