@@ -200,6 +200,18 @@ export function queryRightViolations(
 /** A 様03-07 (2) or 様03-08 (3) row's key: 別表第二 項番 and its 特定個人情報名. */
 export const provisionKey = (itemNo: unknown, personalInfoName: unknown): string => `${String(itemNo)}\u0000${String(personalInfoName)}`;
 
+/**
+ * A row of information to provide (様03-07 (2)) or delegate (様03-08 (2)) as 別表第二 has it, with
+ * whether the law names the organ its 情報提供者 (lawNames); undefined for a row not in the catalog,
+ * which the form itself refuses.
+ */
+function provisionStanding(row: Record<string, unknown> | null, parties: readonly string[], organization: ApplyingOrgan) {
+  const itemNo = String(row?.['itemNo']);
+  const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
+  if (!found) return undefined;
+  return { itemNo, found, key: provisionKey(itemNo, row?.['personalInfoName']), verdict: lawNames(found.provider, parties, organization.code, { itemNo }) };
+}
+
 /** What a 様03-08 receives to provide (3), by provisionKey. */
 const receivedProvisionKeys = (f0308: SavedFormData): Set<string> => new Set(rowsOf(f0308, 'receivedProvisions').map((row) => provisionKey(row?.['itemNo'], row?.['personalInfoName'])));
 
@@ -226,12 +238,10 @@ export function provisionRightViolations(
   const parties = partiesOf(organization.kind, organization);
   const out: FieldViolation[] = [];
   rowsOf(f0307, 'providedInformation').forEach((row, i) => {
-    const itemNo = String(row?.['itemNo']);
-    const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
-    // A row that is not in the catalog is the form's own refusal (IsBeppyo2PersonalInfoName).
-    if (!found) return;
+    const standing = provisionStanding(row, parties, organization);
+    if (!standing) return;
+    const { itemNo, found, key, verdict } = standing;
     const field = `forms.03-07.providedInformation[${i}].personalInfoName`;
-    const verdict = lawNames(found.provider, parties, organization.code, { itemNo });
     if (verdict === true || verdict === 'byBenefit') return;
     if (verdict === 'notLocal') {
       out.push(
@@ -244,7 +254,7 @@ export function provisionRightViolations(
       );
       return;
     }
-    if (received?.has(provisionKey(itemNo, row?.['personalInfoName'])) || (received === undefined && category === '変更')) return;
+    if (received?.has(key) || (received === undefined && category === '変更')) return;
     out.push(
       violation(
         field,
@@ -270,11 +280,10 @@ export function delegatedProvisionViolations(forms: SavedForms, organization: Ap
   const parties = partiesOf(organization.kind, organization);
   const out: FieldViolation[] = [];
   rowsOf(f0308, 'delegatedProvisions').forEach((row, i) => {
-    const itemNo = String(row?.['itemNo']);
-    const found = findBeppyo2Provision(itemNo, String(row?.['personalInfoName']));
-    if (!found) return;
-    const verdict = lawNames(found.provider, parties, organization.code, { itemNo });
-    if (verdict === true || verdict === 'byBenefit' || (verdict !== 'notLocal' && received.has(provisionKey(itemNo, row?.['personalInfoName'])))) return;
+    const standing = provisionStanding(row, parties, organization);
+    if (!standing) return;
+    const { itemNo, found, key, verdict } = standing;
+    if (verdict === true || verdict === 'byBenefit' || (verdict !== 'notLocal' && received.has(key))) return;
     out.push(
       violation(
         `forms.03-08.delegatedProvisions[${i}].personalInfoName`,
