@@ -8,6 +8,9 @@ import { protectPersonalData } from '@nws/personal-data/protect-personal-data';
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';
 
+/** The embedded store's file opened as stored, for a reader that appends nothing: no writer thread, no doorbell (stored-database.ts). */
+const AS_STORED = { commitDoorbell: false, writerThread: false, readOnly: true } as const;
+
 /**
  * The configured event store — embedded SQLite by default, EventStoreDB with EVENT_STORE=esdb —
  * behind the decorator that hash-chains every appended event to its stream predecessor, behind
@@ -27,7 +30,7 @@ export async function createEventStore(config: ConfigWithoutTokens): Promise<Eve
  * what is read in clear is logged.)
  */
 export async function createReadingEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
-  return protectPersonalData(new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false, readOnly: true })), config);
+  return protectPersonalData(new ChainedEventStore(await createAdapter(config, AS_STORED)), config);
 }
 
 /**
@@ -40,7 +43,7 @@ export async function createReadingEventStore(config: ConfigWithoutTokens): Prom
  * and a copy's schema is left as found.
  */
 export async function createStoredEventStore(config: ConfigWithoutTokens): Promise<EventStore> {
-  return new ChainedEventStore(await createAdapter(config, { commitDoorbell: false, writerThread: false, readOnly: true }));
+  return new ChainedEventStore(await createAdapter(config, AS_STORED));
 }
 
 async function createAdapter(config: ConfigWithoutTokens, sqlite: { readonly commitDoorbell?: boolean; readonly writerThread?: boolean; readonly readOnly?: boolean } = {}): Promise<EventStore> {
