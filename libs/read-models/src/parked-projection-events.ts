@@ -38,6 +38,7 @@ export interface ParkedRow {
 export class ParkedProjectionEvents {
   private readonly upsert: Database.Statement<[string, number, string, string, string, string | null, number, string, string]>;
   private readonly firstPerStream: Database.Statement<[], { projection: string; stream_id: string; first: number }>;
+  private readonly inStream: Database.Statement<[string, string], ParkedRow>;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -46,6 +47,8 @@ export class ParkedProjectionEvents {
        ON CONFLICT (projection, position) DO UPDATE SET reason = excluded.reason, error = excluded.error, attempts = excluded.attempts, last_attempt_at = excluded.last_attempt_at`,
     );
     this.firstPerStream = db.prepare('SELECT projection, stream_id, min(position) AS first FROM projection_parked GROUP BY projection, stream_id');
+    // Asked on every read of an organ's master data (are its versions whole?): prepared once.
+    this.inStream = db.prepare('SELECT * FROM projection_parked WHERE projection = ? AND stream_id = ? ORDER BY position');
   }
 
   park(row: ParkedRow): void {
@@ -77,7 +80,7 @@ export class ParkedProjectionEvents {
 
   /** One projection's rows of one stream, in stream order. */
   ofStream(projection: string, streamId: string): ParkedRow[] {
-    return this.db.prepare('SELECT * FROM projection_parked WHERE projection = ? AND stream_id = ? ORDER BY position').all(projection, streamId) as ParkedRow[];
+    return this.inStream.all(projection, streamId);
   }
 
   /** For each (projection, stream) with parked events: the first parked position. */

@@ -161,6 +161,11 @@ export class ProjectionRunner {
     return this.parking.list(options);
   }
 
+  /** One projection's parked events of one stream, in stream order (none once the database is closed). */
+  parkedInStream(projection: string, streamId: string): ParkedProjectionEvent[] {
+    return this.db.open ? this.parking.ofStream(projection, streamId).map(fromParkedRow) : [];
+  }
+
   /** Parked events per projection (every projection listed, zeros included). */
   parkedCounts(): Record<string, { failed: number; held: number }> {
     const counts: Record<string, { failed: number; held: number }> = Object.fromEntries(this.projections.map((p) => [p.name, { failed: 0, held: 0 }]));

@@ -63,3 +63,28 @@ export function refuseWhileRebuilding(projections: Pick<ProjectionRunner, 'isReb
 }
 
 const REBUILD_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Refuses (503, Retry-After) an answer about a stream whose events the projection parked (it failed
+ * on one, and holds the stream's later ones behind it): the read model is caught up by its
+ * checkpoint but lacks them, so "the current version" would be an older one and a version it
+ * lacks a 404, both taken for good by a distributor. Whole again once an operator replays them.
+ */
+export function refuseWhileParked(
+  projections: Pick<ProjectionRunner, 'parkedInStream'>,
+  name: string,
+  streamId: string,
+  what: { readonly ja: string; readonly en: string },
+  reply: { header(name: string, value: string): unknown },
+): void {
+  const first = projections.parkedInStream(name, streamId)[0];
+  if (!first) return;
+  void reply.header('Retry-After', String(PARKED_RETRY_AFTER_SECONDS));
+  throw new ServiceUnavailableException({
+    ja: `${what.ja}の読み取りモデルは、イベント（位置 ${first.position}、${first.type}）を反映できず保留しているため、この内容を正しく返せません。運用担当が POST /projections/parked/${first.position}/replay で再適用するまでお待ちください。`,
+    en: `the ${what.en} read model could not apply an event of it (position ${first.position}, ${first.type}) and holds it parked, so it cannot answer this whole; an operator replays it with POST /projections/parked/${first.position}/replay; retry later`,
+  });
+}
+
+/** Parked events wait for an operator, not for the next batch: a minute, not seconds. */
+const PARKED_RETRY_AFTER_SECONDS = 60;

@@ -13,6 +13,7 @@ import {
   delegationOutcome,
   filingOfVersion,
   masterDataContent,
+  masterDataStream,
   matchedWith,
   organizationName,
   readCounterpartFilings,
@@ -22,7 +23,7 @@ import {
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { MasterDataDiffDto } from './master-data-diff.dto';
-import { refuseWhileRebuilding } from '../http/read-model-freshness';
+import { refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
 import type { FastifyReply } from 'fastify';
 
 /** Bookkeeping of a version, not its content: left out of the comparison. */
@@ -62,6 +63,8 @@ export class MasterDataDiffController {
     // application above, the counterparts' master data below), so an outage is a 503 here anyway.
     await this.projections.waitFor(await this.store.headPosition());
     refuseWhileRebuilding(this.projections, 'master-data', { ja: 'マスタデータ', en: 'master data' }, res);
+    // Its baseline is the organ's version list: not whole while one of its versions is parked.
+    refuseWhileParked(this.projections, 'master-data', masterDataStream(ctx.organization.code, ctx.organization.kind), { ja: 'マスタデータ', en: 'master data' }, res);
     // Its own organ's versions (a 首長部局 and its 教育委員会 share a code, not master data). Before
     // its registration the application is compared with the version current today; once it has
     // registered one, that version is compared with the one it replaced, not with later ones.

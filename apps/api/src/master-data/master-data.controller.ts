@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException, type PipeTransform } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError, type Actor } from '@nws/engine';
-import { firstReviewerFor, organOf, reviewingBodyOf, secondReviewerFor } from '@nws/workflows/shared/organizations';
+import { defaultOrganFor, firstReviewerFor, organOf, reviewingBodyOf, secondReviewerFor } from '@nws/workflows/shared/organizations';
+import { masterDataStream } from '@nws/workflows/connection-application';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { STALE_HEADER_DOC, caughtUpOrMarkedStale, refuseWhileRebuilding } from '../http/read-model-freshness';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale, refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
 import { MasterDataView } from './master-data.view';
@@ -43,6 +44,11 @@ const BODY_CODE: PipeTransform<string, string> = {
     ]);
   },
 };
+/** Retry-After is given for each: a store outage or a read model behind it or refilled (seconds), a parked version (an operator's replay). */
+const NOT_WHOLE = {
+  description:
+    "the answer could be incomplete, so none is given (Retry-After): the event store is unavailable; the master data read model is behind the store (a version it has not reached) or refilled after an erasure; or it parked a version of this organ (an operator replays it, `/projections/parked`)",
+};
 const BAD_ORGAN = { description: '`code` is not a 6-digit code with a right check digit, or `organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
 
 /**
@@ -68,16 +74,22 @@ export class MasterDataController {
    * Read-your-writes, or stale; never from tables a rebuild is refilling. A version the read model
    * has not reached is not "not registered": behind the store (catching up from zero after a
    * schema change, a new replica or worker, an outage), a 404 is a 503 — the reference distributor
-   * parks an erasure's notice on a 404 and keeps the person in its files.
+   * parks an erasure's notice on a 404 and keeps the person in its files. So is an organ whose
+   * versions the projection parked: `whole` says whether a version found is answered anyway (one
+   * before the parked one is whole; "the current one" or the list is not).
    */
-  private async readable<T>(res: FastifyReply, read: () => T): Promise<T> {
+  private async readable<T>(res: FastifyReply, organ: { code: string; organ: string | undefined }, whole: 'found' | 'organ', read: () => T): Promise<T> {
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
     const caughtUp = await caughtUpOrMarkedStale(this.store, this.projections, res);
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
+    const stream = masterDataStream(organ.code, organ.organ ?? defaultOrganFor(organ.code));
+    if (whole === 'organ') refuseWhileParked(this.projections, 'master-data', stream, MASTER_DATA, res);
     try {
       return read();
     } catch (error) {
-      if (caughtUp || !(error instanceof NotFoundException)) throw error;
+      if (!(error instanceof NotFoundException)) throw error;
+      refuseWhileParked(this.projections, 'master-data', stream, MASTER_DATA, res);
+      if (caughtUp) throw error;
       void res.header('Retry-After', '2');
       throw new ServiceUnavailableException({
         ja: 'マスタデータの読み取りモデルがイベントストアに追いついていないため、この版の有無はまだ分かりません。2秒後に再実行してください。',
@@ -95,8 +107,9 @@ export class MasterDataController {
   @ApiOkResponse({ type: CurrentMasterDataDto, description: 'the current version, with the organs of the code that have master data', headers: STALE_HEADER_DOC })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'that organ of the code has no master data (the message names the organs that have)' })
+  @ApiServiceUnavailableResponse(NOT_WHOLE)
   async current(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
-    return withPendingFor(actor, await this.readable(res, () => this.view.current(code, query.organ)));
+    return withPendingFor(actor, await this.readable(res, { code, organ: query.organ }, 'organ', () => this.view.current(code, query.organ)));
   }
 
   @Get(':code/versions')
@@ -109,8 +122,9 @@ export class MasterDataController {
   })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: '`organ` given and that organ of the code has no master data' })
+  @ApiServiceUnavailableResponse(NOT_WHOLE)
   async versions(@Param('code', BODY_CODE) code: string, @Query() query: MasterDataOrganQueryDto, @Res({ passthrough: true }) res: FastifyReply) {
-    return this.readable(res, () => this.view.versions(code, query.organ));
+    return this.readable(res, { code, organ: query.organ }, 'organ', () => this.view.versions(code, query.organ));
   }
 
   @Get(':code/versions/:version')
@@ -119,6 +133,7 @@ export class MasterDataController {
   @ApiOkResponse({ type: MasterDataVersionDto, description: 'that version of the organ, with content', headers: STALE_HEADER_DOC })
   @ApiBadRequestResponse(BAD_ORGAN)
   @ApiNotFoundResponse({ description: 'no such version of that organ' })
+  @ApiServiceUnavailableResponse(NOT_WHOLE)
   async version(
     @Param('code', BODY_CODE) code: string,
     @Param('version', VERSION) version: string,
@@ -126,7 +141,7 @@ export class MasterDataController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return withPendingFor(actor, await this.readable(res, () => this.view.version(code, query.organ, Number(version))));
+    return withPendingFor(actor, await this.readable(res, { code, organ: query.organ }, 'found', () => this.view.version(code, query.organ, Number(version))));
   }
 }
 
