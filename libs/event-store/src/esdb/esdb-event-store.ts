@@ -103,7 +103,8 @@ export class EsdbEventStore implements EventStore {
   async append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     this.ensureOpen();
     if (events.length === 0) throw new Error('append needs at least one event');
-    await this.guard?.reserve(streamId, events);
+    const repeat = await this.guard?.reserve(streamId, events);
+    if (repeat) return repeat;
     const proposed = events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }));
     try {
       const result = await withRetry('append', this.retry, () =>

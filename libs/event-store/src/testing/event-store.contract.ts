@@ -129,6 +129,29 @@ export function describeEventStoreContract(
         expect(again.replayed === false).toBe(false);
       });
 
+      it('a repeat sent after the stream moved on (with `any`, `stream_exists` or its revision now) appends nothing and answers the first append', async () => {
+        // What the hash chain makes of `any` is the stream's revision at the time: EventStoreDB
+        // writes such a repeat again, under the same ids, unless the adapter looks for it.
+        const id = stream();
+        const events = [event('A'), event('B')];
+        const first = await store.append(id, events, 'no_stream');
+        const later = await store.append(id, [event('C')], first.nextExpectedRevision);
+        for (const expected of ['any', 'stream_exists', later.nextExpectedRevision] as const) {
+          const again = await store.append(id, events, expected);
+          expect([expected, again.nextExpectedRevision, again.position, again.replayed === false]).toEqual([expected, first.nextExpectedRevision, first.position, false]);
+        }
+        expect((await collect(store.readStream(id))).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      });
+
+      it('stored ids sent again with a new one, or in another order, are refused, and nothing is appended', async () => {
+        const id = stream();
+        const [a, b] = [event('A'), event('B')];
+        const first = await store.append(id, [a, b], 'no_stream');
+        await expect(store.append(id, [a, event('D')], first.nextExpectedRevision)).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(store.append(id, [b, a], first.nextExpectedRevision)).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect((await collect(store.readStream(id))).map((e) => e.type)).toEqual(['A', 'B']);
+      });
+
       it('reusing an event id for another stream is refused', async () => {
         const reused = event('A');
         await store.append(stream(), [reused], 'no_stream');
