@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LocalizedMessage } from '@nws/engine';
-import { make } from './domain-exception.filter';
+import { BODY_CUT_SHORT, make } from './domain-exception.filter';
 
 /**
  * What Node's HTTP parser refuses before Fastify sees a request at all: Fastify's
@@ -57,7 +57,7 @@ function clientErrorAnswer(code: string | undefined): [number, string, Localized
     case 'HPE_HEADER_OVERFLOW':
       return [431, 'HEADERS_TOO_LARGE', { ja: '(headers): リクエスト行とヘッダーが上限の 16 kB を超えています。', en: '(headers): the request line and headers are larger than the limit of 16 kB' }];
     case 'HPE_INVALID_EOF_STATE':
-      return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { ja: '(Content-Length): 本文が Content-Length の長さに達する前に接続が閉じられました。', en: '(Content-Length): the connection ended before the body reached the length Content-Length declares' }];
+      return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', BODY_CUT_SHORT];
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return [HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { ja: '(Content-Length): 0以上の整数1つで送ってください（Transfer-Encoding と同時には送れません）。', en: '(Content-Length): must be one non-negative integer, and cannot be sent with Transfer-Encoding' }];

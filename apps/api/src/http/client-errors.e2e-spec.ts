@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { rawClientFixture } from '../testing/raw-client.fixture';
 
 /**
@@ -42,6 +43,29 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'MALFORMED_REQUEST', messages: { ja: expect.stringContaining('(Content-Length)'), en: expect.stringContaining('(Content-Length)') } });
     expect(await fx.applications()).toBe(before);
+  });
+
+  it.each(['ended', 'reset'] as const)('a client that goes away in the middle of a body (%s) is no server error: nothing logged as one, nothing recorded', async (how) => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const before = await fx.applications();
+      const client = await fx.open();
+      await client.write(`${post('100')}{"a":1}`);
+      // The body is being read when the connection goes.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (how === 'ended') {
+        client.socket.end();
+        expect((await client.answer()).status).toBe(400);
+      } else {
+        client.socket.destroy();
+      }
+      // The next request on another connection is answered after the server has seen the close.
+      expect(await fx.applications()).toBe(before);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('POST /applications'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('malformed bytes pipelined after a valid request: that request is answered first, then the refusal', async () => {

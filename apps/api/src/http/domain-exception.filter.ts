@@ -47,6 +47,9 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [IdempotencyKeyUnverifiableError, HttpStatus.UNPROCESSABLE_ENTITY],
 ];
 
+/** A body that ended (the connection closed) before the length its Content-Length declares. */
+export const BODY_CUT_SHORT: LocalizedMessage = { ja: '(Content-Length): 本文が Content-Length の長さに達する前に接続が閉じられました。', en: '(Content-Length): the connection ended before the body reached the length Content-Length declares' };
+
 /**
  * One error format for every failure: status, a stable code, the message in Japanese and
  * English, and the details a client needs (violations, allowed actions, current revision).
@@ -69,6 +72,13 @@ export class DomainExceptionFilter implements ExceptionFilter {
       this.metrics?.storageRefusals.inc({ problem: storage.problem });
       this.logger.warn(`${request.method} ${request.url} → 503: ${storage.message}`);
       void response.header('Retry-After', String(storage.retryAfterSeconds)).status(HttpStatus.SERVICE_UNAVAILABLE).send(storageUnavailable(storage, request.method));
+      return;
+    }
+    // The client closed (or reset) its connection in the middle of the body: its own doing, and
+    // nobody is left to read the answer (Node's parser answers a half-closed one). Not a 500 logged
+    // as an error, which would page an operator for every dropped mobile connection.
+    if (clientWentAway(exception)) {
+      void response.status(HttpStatus.BAD_REQUEST).send(make(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', BODY_CUT_SHORT));
       return;
     }
     const body = noRoute(exception, request, response) ?? this.toBody(exception, response);
@@ -255,6 +265,12 @@ function noRoute(exception: unknown, request: FastifyRequest, response: FastifyR
 function httpCode(status: number): string {
   // Nest's enum lacks a few (431); Node's reason phrases have them all.
   return (HttpStatus[status] as string | undefined) ?? STATUS_CODES[status]?.toUpperCase().replace(/[^A-Z]+/g, '_') ?? 'ERROR';
+}
+
+/** Node's error for a request whose connection closed before its body was whole (not `instanceof Error` in every realm: duck-typed). */
+function clientWentAway(exception: unknown): boolean {
+  const error = exception as { message?: unknown; code?: unknown } | null;
+  return typeof error === 'object' && error !== null && error.message === 'aborted' && error.code === 'ECONNRESET';
 }
 
 function isLocalized(value: unknown): value is LocalizedMessage {
