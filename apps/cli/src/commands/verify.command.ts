@@ -12,7 +12,7 @@ import { ProgressBar, showProgress } from './progress-bar';
 
 /** What an application's export cannot show, and where it is found (see the --file branch). */
 const APPLICATION_ONLY =
-  "(the application's chain only: events removed from its end, or reordered, before the export keep its chain and trailer whole; they are found by `nws verify` of the whole store, or `nws verify --file` of a store-wide export with the witness)";
+  "(the application's chain only: events removed from its end, or reordered, before the export keep its chain and trailer whole, and a copy with an event changed and every hash recomputed holds together too; the seals, which cover the whole store, find them: `nws verify` of the whole store, or `nws verify --file` of a store-wide export with the witness)";
 
 interface VerifyFlags {
   application?: string;

@@ -126,8 +126,18 @@ export async function verifyExportFile(path: string, options: VerifyExportOption
       if (headerAltered) log.warn(`the header says the store had already lost its newest events when it was exported (${marks}), but the file's digest does not match, so the header may have been altered: nothing is concluded about the store from it`);
       else log.add({ kind: 'head-below-high-water-mark', message: 'the store had already lost its newest events when it was exported', expected: `position ${header.source.highWaterMark}`, found: `position ${header.source.headPosition}` });
     }
-    if (header.scope === 'application' && options.witness && trailer?.seal) await checkSealWitnessed(trailer.seal, options.witness, log);
-    if (!options.witness) log.warn('no witness given (--witness): the file is checked against itself only; a file rewritten wholesale with fresh hashes is caught only against a witness copy');
+    if (header.scope === 'store') checkEndOfStore(header, verifier, witnessLog, exportLog, headerAltered, log);
+    if (header.scope === 'application') {
+      if (options.witness && trailer?.seal) await checkSealWitnessed(trailer.seal, options.witness, log);
+      // A seal hashes every event of the store up to it: one stream's events cannot be held to it,
+      // so a witness proves nothing about them. Asked for, that check was impossible: said, not VALID.
+      if (options.witness) log.incomplete = true;
+      log.warn(
+        "an application export is checked against itself only, with or without a witness: the seals cover the whole store, not one stream, so a copy whose events were changed and every hash recomputed verifies too; hold the application to the seals in the store (`nws verify` of the evidence directory) or in a store-wide export (`nws verify --file` with the witness)",
+      );
+    } else if (!options.witness) {
+      log.warn('no witness given (--witness): the file is checked against itself only; a file rewritten wholesale with fresh hashes is caught only against a witness copy');
+    }
   }
   return {
     valid: log.count === 0,
@@ -171,11 +181,39 @@ function checkTrailer(trailer: ExportTrailer, header: ExportHeader, verifier: Se
   }
 }
 
+/**
+ * A store-wide export holds the store up to its head as the header names it, and every seal sealed
+ * before the export began. Its last lines dropped (a seal line among them) and the trailer
+ * recomputed left a file that verified: the seal rolls over events only, so the seal line itself
+ * was missed by no hash.
+ */
+function checkEndOfStore(header: ExportHeader, verifier: SequenceVerifier, witness: SealCursor | undefined, exported: SealCursor | undefined, headerAltered: boolean, log: ProblemLog): void {
+  const head = header.source.headPosition;
+  const ends = verifier.position;
+  // Positions handed out without gaps (SQLite) end exactly at the head; others (EventStoreDB) never after it.
+  if (verifier.events > 0 && (ends > head || (header.source.contiguousPositions && ends < head))) {
+    const problem = { kind: 'head-mismatch' as const, message: `the file ends at position ${ends}, but the store's head was position ${head} when it was exported: ${ends < head ? 'its newest lines were removed' : 'lines were added after the export'}`, expected: `position ${head}`, found: `position ${ends}` };
+    if (headerAltered) log.warn(`${problem.message}, says the header; but the file's digest does not match, so the header may have been altered: nothing is concluded from it`);
+    else log.add(problem);
+  }
+  const newestExported = exported?.previous?.sequence ?? 0;
+  const newestWitnessed = witness?.previous?.sequence ?? 0;
+  if (newestWitnessed > newestExported) {
+    log.add({
+      kind: 'seal-missing-from-export',
+      sealSequence: newestWitnessed,
+      message: `witness seal ${newestWitnessed} was sealed before the export began, but the file's seals end at ${newestExported === 0 ? 'none' : `seal ${newestExported}`}: its lines were removed`,
+      expected: `seal ${newestWitnessed}`,
+      found: newestExported === 0 ? 'none' : `seal ${newestExported}`,
+    });
+  }
+}
+
 async function checkSealWitnessed(seal: SealRecord, witness: WitnessFile, log: ProblemLog): Promise<void> {
   for await (const witnessed of witness.read()) {
     if (witnessed.sequence !== seal.sequence) continue;
     if (witnessed.sealHash !== seal.sealHash) log.add({ kind: 'seal-mismatch', sealSequence: seal.sequence, message: 'the seal named in the trailer differs from the witness', expected: witnessed.sealHash, found: seal.sealHash });
     return;
   }
-  log.add({ kind: 'seal-missing-from-store', sealSequence: seal.sequence, message: 'the seal named in the trailer is not in the witness', expected: seal.sealHash, found: 'none' });
+  log.add({ kind: 'seal-missing-from-witness', sealSequence: seal.sequence, message: 'the seal named in the trailer is not in the witness', expected: seal.sealHash, found: 'none' });
 }

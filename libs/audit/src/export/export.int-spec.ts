@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { EventStore, ReadAllOptions } from '@nws/event-store';
+import { GENESIS_HASH, computeEventHash, type EventStore, type ReadAllOptions, type RecordedEvent } from '@nws/event-store';
+import type { ExportTrailer } from './export-format';
 import { Sealer } from '../integrity/sealer';
 import { WITNESS_FILE, WitnessFile } from '../integrity/witness-file';
 import { seedStore, tempStore } from '../testing/seed-store';
@@ -137,12 +139,59 @@ describe(`export: ${N} events streamed, verified offline; one changed line is de
     for (const problem of fromHeader) expect(problem.message).toMatch(/per the header, which may have been altered: the file's digest does not match/);
   });
 
+  it('a forged application export (an event changed, every hash, the trailer and the digest recomputed) is not VALID against the witness', async () => {
+    const appFile = join(temp.dir, 'app-forged-source.jsonl');
+    await exportTo(appFile, { format: 'jsonl', streamId: 'application-seed-4', applicationId: 'seed-4' });
+    const [headerLine, ...rest] = readFileSync(appFile, 'utf8').trimEnd().split('\n');
+    const trailer = JSON.parse(rest.pop()!) as ExportTrailer;
+    let prevHash = GENESIS_HASH;
+    const events = rest.map((line, index) => {
+      const event = JSON.parse(line) as RecordedEvent;
+      const data = index === 0 ? { ...event.data, forged: '偽装市' } : event.data;
+      const { integrity: _old, ...metadata } = event.metadata;
+      const hash = computeEventHash({ ...event, data, metadata }, prevHash);
+      const forged = { ...event, data, metadata: { ...metadata, integrity: { hash, prevHash } } };
+      prevHash = hash;
+      return JSON.stringify(forged);
+    });
+    const body = [headerLine!, ...events].map((line) => `${line}\n`).join('');
+    const linesDigest = `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}`;
+    const forgedFile = join(temp.dir, 'app-forged.jsonl');
+    writeFileSync(forgedFile, `${body}${JSON.stringify({ ...trailer, lastHashes: { 'application-seed-4': prevHash }, linesDigest })}\n`);
+    const report = await verifyExportFile(forgedFile, { witness });
+    // The file is consistent with itself (nothing offline can tell), and the verdict says the anchoring check was impossible.
+    expect(report).toMatchObject({ valid: true, complete: false, problems: [] });
+  });
+
+  it('a store export whose last lines were dropped (a seal among them) and its trailer recomputed: the head and the witness say so', async () => {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const header = JSON.parse(lines[0]!) as { source: { headPosition: number } };
+    const trailer = JSON.parse(lines.at(-1)!) as ExportTrailer;
+    const events = lines.slice(1, -1);
+    const lastSeal = events.findLastIndex((line) => line.includes('"streamId":"store-seals"'));
+    const kept = events.slice(0, lastSeal);
+    const body = [lines[0]!, ...kept].map((line) => `${line}\n`).join('');
+    const last = JSON.parse(kept.at(-1)!) as RecordedEvent;
+    const recomputed = { ...trailer, events: kept.length, lastPosition: last.position, linesDigest: `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}` };
+    // The rolling hash covers events only, and the dropped lines end with a seal: it may stand; recomputed anyway if not.
+    const cut = join(temp.dir, 'store-cut.jsonl');
+    writeFileSync(cut, `${body}${JSON.stringify(recomputed)}\n`);
+    const report = await verifyExportFile(cut, { witness });
+    expect(header.source.headPosition).toBeGreaterThan(last.position);
+    expect(report.valid).toBe(false);
+    expect(report.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['head-mismatch', 'seal-missing-from-export']));
+  });
+
   it('exports one application stream and verifies it; CSV is RFC 4180 with an optional BOM', async () => {
     const appFile = join(temp.dir, 'app.jsonl');
     const summary = await exportTo(appFile, { format: 'jsonl', streamId: 'application-seed-3', applicationId: 'seed-3' });
     expect(summary.events).toBe(50);
     expect(summary.trailer?.seal?.sequence).toBeGreaterThan(0);
-    expect(await verifyExportFile(appFile, { witness })).toMatchObject({ valid: true, scope: 'application', checkedEvents: 50, problems: [] });
+    // Its chain holds; against the witness it cannot be held (the seals cover the store): said, not VALID.
+    const appReport = await verifyExportFile(appFile, { witness });
+    expect(appReport).toMatchObject({ valid: true, complete: false, scope: 'application', checkedEvents: 50, problems: [] });
+    expect(appReport.warnings.join('\n')).toContain('an application export is checked against itself only, with or without a witness');
+    expect(await verifyExportFile(appFile)).toMatchObject({ valid: true, complete: true, warnings: [expect.stringContaining('a copy whose events were changed and every hash recomputed verifies too')] });
 
     const csv = join(temp.dir, 'app.csv');
     await exportTo(csv, { format: 'csv', streamId: 'application-seed-3', bom: true });
