@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { join } from 'node:path';
-import { Sealer, SealerHaltedError, WITNESS_FILE, WitnessFile } from '@nws/audit';
+import { Sealer, SealerHaltedError, WitnessRestartedError, WITNESS_FILE, WitnessFile } from '@nws/audit';
 import { storageProblemOf, type EventStore } from '@nws/event-store';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EVENT_STORE, RUNTIME_CONFIG } from '../infrastructure/tokens';
@@ -29,6 +29,7 @@ export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShut
       },
       onError: (error) => {
         if (error instanceof SealerHaltedError) return this.logger.error(`SEALING STOPPED — run \`npm run -s cli -- verify\`: ${error.message}`);
+        if (error instanceof WitnessRestartedError) return this.logger.error(`WITNESS STARTED AGAIN: ${error.message}`);
         const problem = storageProblemOf(error);
         if (problem) {
           const until = problem === 'busy' ? 'the lock another process holds is released' : 'the disk takes writes again';

@@ -13,9 +13,25 @@ export interface SealerOptions {
   readonly debounceMs?: number;
   /** Seal at once after this many unsealed events, however busy the store is. */
   readonly maxEvents?: number;
+  /**
+   * Seal no later than this after the first unsealed event (ms), however busy the store is: the
+   * debounce starts again with every commit, so under steady load only `maxEvents` sealed, and up
+   * to a thousand events stayed unsealed (removable, their positions reused, unseen) for seconds.
+   */
+  readonly maxWaitMs?: number;
   readonly clock?: () => string;
   readonly onSeal?: (seal: SealRecord) => void;
   readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The witness was missing or empty while the store holds seals: it is started again at the store's
+ * newest seal (sealing goes on), and this is said, loudly, because it is also what removing the
+ * store's newest events, their seals and the witness looks like. `verify` says NOT FULLY VERIFIED
+ * of such a witness (it begins after seal 1).
+ */
+export class WitnessRestartedError extends Error {
+  override readonly name = 'WitnessRestartedError';
 }
 
 /** The store and the witness disagree: sealing on would fork the seal chain, so the sealer stops. */
@@ -52,6 +68,8 @@ export class Sealer {
   private rolling = ROLLING_GENESIS;
   private rolledTo = 0;
   private pendingCount = 0;
+  /** When the oldest unsealed event was rolled in (Date.now()), while any is. */
+  private pendingSince: number | undefined;
   private sealAgain = false;
   private witnessBehind = false;
   private state: 'stopped' | 'running' | 'halted' = 'stopped';
@@ -128,6 +146,7 @@ export class Sealer {
     this.rolling = from?.rollingHash ?? ROLLING_GENESIS;
     this.rolledTo = from?.toPosition ?? 0;
     this.pendingCount = 0;
+    this.pendingSince = undefined;
     this.state = 'running';
     this.subscription?.unsubscribe();
     // Subscribed again after an outage, from the last event rolled in: a subscription that ended
@@ -143,7 +162,8 @@ export class Sealer {
     this.rolling = rollEvent(this.rolling, event);
     this.rolledTo = event.position;
     this.pendingCount += 1;
-    if (this.pendingCount < this.maxEvents) this.schedule(this.options.debounceMs ?? 100);
+    this.pendingSince ??= Date.now();
+    if (this.pendingCount < this.maxEvents) this.scheduleNext();
     // A catch-up delivers thousands of events synchronously: ask once, not once per event.
     else if (this.sealing) this.sealAgain = true;
     else void this.seal();
@@ -151,6 +171,13 @@ export class Sealer {
 
   private get maxEvents(): number {
     return this.options.maxEvents ?? 1000;
+  }
+
+  /** After the debounce, or when the oldest unsealed event has waited `maxWaitMs`, whichever comes first. */
+  private scheduleNext(): void {
+    const debounce = this.options.debounceMs ?? 100;
+    const due = (this.pendingSince ?? Date.now()) + (this.options.maxWaitMs ?? 1000) - Date.now();
+    this.schedule(Math.max(0, Math.min(debounce, due)));
   }
 
   private schedule(ms: number): void {
@@ -175,6 +202,7 @@ export class Sealer {
     });
     // Events rolled while this seal is written go into the next one.
     this.pendingCount = 0;
+    this.pendingSince = undefined;
     this.sealAgain = false;
     const written = this.write(seal, previous).catch((error: unknown) => {
       this.options.onError?.(error);
@@ -184,7 +212,7 @@ export class Sealer {
       this.sealing = undefined;
       if (!written || this.state !== 'running' || this.pendingCount === 0) return;
       if (this.sealAgain || this.pendingCount >= this.maxEvents) void this.seal();
-      else this.schedule(this.options.debounceMs ?? 100);
+      else this.scheduleNext();
     });
     return this.sealing;
   }
@@ -238,6 +266,7 @@ export class Sealer {
   /** This seal was not written: its events go into the next attempt, after a pause. */
   private retryLater(seal: SealRecord, error: unknown): false {
     this.pendingCount += seal.count;
+    this.pendingSince ??= Date.now();
     this.options.onError?.(error);
     if (this.state === 'running') this.schedule(5 * (this.options.debounceMs ?? 100));
     return false;
@@ -253,7 +282,14 @@ export class Sealer {
     if (!witness) return undefined;
     const witnessed = witness.last();
     if (!witnessed) {
-      if (stored) witness.append(stored);
+      if (stored) {
+        witness.append(stored);
+        this.options.onError?.(
+          new WitnessRestartedError(
+            `the witness ${witness.path} was missing or empty while the store holds ${stored.sequence} seal(s): started again at seal ${stored.sequence}. If it was not removed on purpose, events may have been removed from the store with their seals: hold the store to a copy of the old witness (verify --witness)`,
+          ),
+        );
+      }
       return undefined;
     }
     if (!stored || witnessed.sequence > stored.sequence) {

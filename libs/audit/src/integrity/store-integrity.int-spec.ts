@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '@nws/event-store';
 import { seedStore, tempStore } from '../testing/seed-store';
 import { describeProblem } from './integrity-report';
 import { SEAL_STREAM, computeSealHash } from './seal';
-import { Sealer, SealerHaltedError } from './sealer';
+import { Sealer, SealerHaltedError, WitnessRestartedError } from './sealer';
 import { verifyStore, verifyStream } from './store-verifier';
 import { WITNESS_FILE, WitnessFile } from './witness-file';
 
@@ -143,6 +143,52 @@ describe('store-wide tamper evidence: seals, witness, gaps, high-water mark (rea
     await sealer.start();
     expect(sealer.status.state).toBe('halted');
     expect(errors[0]).toBeInstanceOf(SealerHaltedError);
+  });
+
+  it('newest events and their seals removed, the witness deleted and the sealer started again: the new witness is said to begin late (NOT FULLY VERIFIED), and the sealer says it started one', async () => {
+    await sealed(60, { maxEvents: 20 });
+    const seals = (await verifyStore(store, { witness })).sealsChecked;
+    expect(seals).toBeGreaterThanOrEqual(3);
+    // given the last seal and the events after the one before it removed, with SQLite's counter put back, and the witness deleted
+    const before: number[] = [];
+    for await (const e of store.readStream(SEAL_STREAM)) before.push(e.position);
+    const cut = before.at(-2)!;
+    await store.close();
+    const db = new Database(temp.file);
+    db.exec('DROP TRIGGER events_are_immutable_delete');
+    db.prepare('DELETE FROM events WHERE position > ?').run(cut);
+    db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'").run(cut);
+    db.close();
+    rmSync(witness.path);
+    store = temp.open();
+    // when the sealer starts on it
+    const errors: unknown[] = [];
+    const sealer = new Sealer(store, { witness, onError: (e) => errors.push(e) });
+    await sealer.start();
+    await sealer.stop();
+    // then it sealed on, saying loudly that it started the witness again
+    expect(errors).toEqual([expect.any(WitnessRestartedError)]);
+    expect(String(errors[0])).toContain(`was missing or empty while the store holds ${seals - 1} seal(s)`);
+    // and verify finds nothing wrong, but does not call it VALID: the witness begins after seal 1
+    const report = await verifyStore(store, { witness });
+    expect(report).toMatchObject({ valid: true, complete: false });
+    expect(report.warnings.join('\n')).toContain(`begins at seal ${seals - 1}`);
+  });
+
+  it('under steady load a seal is written at least every maxWaitMs, not only after the load stops or every maxEvents', async () => {
+    const sealer = new Sealer(store, { witness, debounceMs: 50, maxWaitMs: 150, maxEvents: 1000 });
+    await sealer.start();
+    const stream = 'application-steady';
+    let revision: number | 'no_stream' = 'no_stream';
+    const until = Date.now() + 1200;
+    // One event every 10 ms: the debounce alone would never run out while this goes on.
+    while (Date.now() < until) {
+      revision = (await store.append(stream, [ev()], revision)).nextExpectedRevision;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const duringLoad = sealer.status.lastSeal?.sequence ?? 0;
+    await sealer.stop({ flush: true });
+    expect(duringLoad).toBeGreaterThanOrEqual(2);
   });
 
   it('deleting an event in the middle: missing position, revision gap, seal mismatch', async () => {

@@ -60,8 +60,10 @@ export async function verifyStore(anyStore: EventStore, options: StoreVerifyOpti
       found: `position ${verifier.position}`,
     });
   }
-  if (witnessed) await compareWitnessWithStore(store, options.witness!, witnessed.sequence, head, log);
-  else if (storeSeals.checked > 0) {
+  if (witnessed) {
+    await compareWitnessWithStore(store, options.witness!, witnessed.sequence, head, log);
+    await warnOfLateWitness(options.witness!, log);
+  } else if (storeSeals.checked > 0) {
     log.warn(`no witness file${options.witness ? ` at ${options.witness.path}` : ''}: the removal of the newest events together with their seals cannot be ruled out`);
     log.incomplete = true;
   } else if (verifier.events > 0) {
@@ -83,6 +85,30 @@ export async function verifyStore(anyStore: EventStore, options: StoreVerifyOpti
     moreProblems: log.more,
     warnings: log.warnings,
   };
+}
+
+/**
+ * A witness that begins after seal 1 holds nothing of the seals before it: the sealer starts one
+ * again when it finds none (a witness removed, or lost with its disk), and a store whose newest
+ * events and seals were removed, its witness deleted, then restarted had a fresh witness that
+ * agreed with it: VALID. Nothing is wrong as far as can be seen, but the check is not whole.
+ */
+async function warnOfLateWitness(witness: WitnessFile, log: ProblemLog): Promise<void> {
+  let first: SealRecord | undefined;
+  try {
+    for await (const seal of witness.read()) {
+      first = seal;
+      break;
+    }
+  } catch {
+    return; // reported as witness-unreadable by the comparison
+  }
+  if (!first || first.sequence === 1) return;
+  log.warn(
+    `ウィットネスファイル ${witness.path} はシール ${first.sequence}（${first.sealedAt}）から始まっています。それより前のシールはウィットネスと照合できません（ウィットネスが失われ、シーラーが作り直したときもこうなります） / ` +
+      `the witness ${witness.path} begins at seal ${first.sequence} (sealed ${first.sealedAt}): the seals before it, and newest events removed with their seals before it began, are not held to a witness (a witness the sealer started again, having found none, looks like this)`,
+  );
+  log.incomplete = true;
 }
 
 export interface StreamVerification {
