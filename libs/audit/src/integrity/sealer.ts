@@ -248,15 +248,15 @@ export class Sealer {
       return this.retryLater(seal, error);
     }
     this.lastSeal = seal;
-    this.appendToWitness(seal);
+    await this.appendToWitness(seal);
     this.options.onSeal?.(seal);
     return true;
   }
 
   /** The witness's disk may refuse (full, read-only): the next seal repairs it from the store first (write). */
-  private appendToWitness(seal: SealRecord): void {
+  private async appendToWitness(seal: SealRecord): Promise<void> {
     try {
-      this.options.witness?.append(seal);
+      await this.options.witness?.appendDurably(seal);
     } catch (error) {
       this.witnessBehind = true;
       this.options.onError?.(error);
