@@ -1,5 +1,5 @@
 import { ValidationFailedError } from '@nws/engine';
-import { noComment, reviewComment } from './review-decisions';
+import { noComment, reviewComment, reviewerOf } from './review-decisions';
 
 const ruleOf = (comment: string): string | null => {
   try {
@@ -58,5 +58,32 @@ describe('actions that record no comment (submit, revise) refuse one rather than
     expect(() => noComment('submit', {})).not.toThrow();
     expect(() => noComment('revise', { comment: null })).not.toThrow();
     expect(() => noComment('submit', { comment: '  ' })).not.toThrow();
+  });
+});
+
+describe('a comment nothing is seen of is no comment, as one of spaces is none', () => {
+  it.each(['\u200B', '\u00AD\u00AD', '\u2800\u2800', ' \u3164 ', '\u200E'])('%j is recorded as no comment (null), refused on a submit as nothing, and is no reason for a rejection', (comment) => {
+    expect(reviewComment({ comment }, false)).toBeNull();
+    expect(() => noComment('submit', { comment })).not.toThrow();
+    expect(ruleOf(comment)).toBe('concreteReason');
+  });
+});
+
+describe('the reviewer a review records from the token', () => {
+  const meta = (name: string, department: string) => ({ actor: { sub: 'r-1', org: 'MIC', role: 'second-reviewer', name, department }, now: '2026-12-07T00:00:00.000Z', commandId: 'c', correlationId: 'c' });
+  const rulesOf = (name: string, department: string) => {
+    try {
+      reviewerOf(meta(name, department) as never);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ValidationFailedError)) throw error;
+      return error.violations.map((v) => `${v.field}:${v.rule}`);
+    }
+  };
+
+  it('a name or department of nothing visible is none (recordedOnReview); one longer than the forms take is refused (maxLength)', () => {
+    expect(rulesOf('\u00AD', '\u2800')).toEqual(['reviewer.name:recordedOnReview', 'reviewer.department:recordedOnReview']);
+    expect(rulesOf('総'.repeat(51), '住'.repeat(101))).toEqual(['reviewer.name:maxLength', 'reviewer.department:maxLength']);
+    expect(rulesOf('総務 花子', '住民制度課')).toEqual([]);
   });
 });

@@ -33,8 +33,10 @@ const distinctWordCharacters = (text: string): number => new Set(text.match(/[\p
  */
 const PHONE_MARKS = '\\-().\\/_~*+=|#\\u2010-\\u2015\\u2043\\u2212\\u2500\\u2501\\u30fb\\u30fc\\u301c\\u3030\\ufe63\\u300e\\u300f';
 const CONTACT_DETAIL = new RegExp(`[^\\s@]+@[^\\s@]+\\.[A-Za-z]{2,}|(?:\\+\\s*81|(?<!\\d)0)(?:\\s?[${PHONE_MARKS}]{0,2}\\s?\\d){9,10}(?!\\d)`);
-const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'g');
+const ZERO_WIDTH = new RegExp(`[${ZERO_WIDTH_CHARACTERS}]`, 'gu');
 const KANJI_DIGITS = '〇一二三四五六七八九';
+/** The longest 氏名 and 部署名 a review records from a token: the forms' own bounds on them. */
+const REVIEWER_TEXT_MAX: Readonly<Record<string, number>> = { 'reviewer.name': 50, 'reviewer.department': 100 };
 const asDigits = (text: string) => text.replace(/[〇一二三四五六七八九]/g, (c) => String(KANJI_DIGITS.indexOf(c)));
 
 /**
@@ -69,7 +71,8 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
       `a rejection reason must be concrete, at least ${MIN_REJECTION_COMMENT_LENGTH} characters, saying which form and field to fix and how`,
     );
   }
-  return trimmed.length === 0 ? null : trimmed;
+  // Nothing to see is no comment, as spaces alone are none (U+200B or U+2800 alone were recorded).
+  return isBlankText(trimmed) ? null : trimmed;
 }
 
 /**
@@ -80,7 +83,7 @@ export function reviewComment(payload: JsonObject, required: boolean): string | 
 export function noComment(action: string, payload: JsonObject): void {
   const comment = payload['comment'];
   // No comment, as a comment of spaces is none on the actions that record one.
-  if (comment === undefined || comment === null || (typeof comment === 'string' && comment.trim() === '')) return;
+  if (comment === undefined || comment === null || (typeof comment === 'string' && isBlankText(comment))) return;
   throw new ValidationFailedError([
     violation('comment', 'notRecorded', `「${action}」はコメントを記録しません。コメントを付けずに送ってください（申請内容は様式に記入します）。`, `${action} records no comment: send it without one (what the application says goes in its forms)`),
   ]);
@@ -98,6 +101,11 @@ export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
   const unreadable = (field: string, text: string | undefined) => {
     const fault = text === undefined ? undefined : (textFault(text) ?? (/[\t\r\n\u2028\u2029]/.test(text) ? 'plainText' : undefined));
     if (fault) missing.push(textViolation(field, fault));
+    // As a form's 氏名 and 部署名 are bounded: a 3,000-character name was recorded on a review for ever.
+    else if (text !== undefined && text.length > (REVIEWER_TEXT_MAX[field] ?? 100)) {
+      const max = REVIEWER_TEXT_MAX[field] ?? 100;
+      missing.push(violation(field, 'maxLength', `${field}: トークンの値が長すぎます（${max}文字以内）。`, `${field}: the token's value is longer than ${max} characters`));
+    }
   };
   if (isBlankText(meta.actor.name)) {
     missing.push(violation('reviewer.name', 'recordedOnReview', '審査には審査者の氏名を記録します。トークンに氏名（name）がありません。', 'every review records the reviewer’s name (氏名): the token carries none (claim `name`)'));

@@ -56,6 +56,15 @@ describe('様02-02 連絡窓口登録（変更）申請書: each rule, broken, i
     expect(rulesOf(form0202, variant(example, (d) => (d.normalContacts[0].department = '')))).toEqual(['normalContacts[0].department:isNotEmpty']);
   });
 
+  it('a name nothing is seen of (bidi marks, the soft hyphen, Hangul fillers, the blank braille pattern, invisible operators, variation selectors, tags) is empty: isNotEmpty; one beside a character is text', () => {
+    for (const name of ['\u200E', '\u200F', '\u061C', '\u00AD', '\u3164', '\u2800', '\u180E', '\u034F', '\u2061', '\uFE0F', '\u{E0020}', ' \u00AD\u3000\u2800 ']) {
+      const refused = rulesOf(form0202, variant(example, (d) => (d.contactManager.name = name)));
+      expect([JSON.stringify(name), refused]).toEqual([JSON.stringify(name), ['contactManager.name:isNotEmpty']]);
+    }
+    // An ideographic variation sequence (葛 + U+E0100) is a name people have: what is invisible is only its selector.
+    expectValid(form0202, variant(example, (d) => (d.contactManager.name = '葛\u{E0100}城 太郎')));
+  });
+
   it("a placeholder a reader sees (［消去済み］, ［非公開］, [利用停止中]) is no value: refused as readerPlaceholder, not stored as a person's name", () => {
     for (const name of ['［消去済み］', ' ［非公開］ ', '[利用停止中]']) {
       const refused = violationsOf(form0202, variant(example, (d) => (d.normalContacts[0].name = name)));

@@ -39,8 +39,13 @@ function isReaderPlaceholder(text: string): boolean {
   return (trimmed.startsWith('［') || trimmed.startsWith('[')) && PLACEHOLDER_WORDS.has(trimmed.normalize('NFKC'));
 }
 
-/** Characters that take no width (U+200B–U+200D, U+2060, U+FEFF), for a regex character class: text of them alone is empty. */
-export const ZERO_WIDTH_CHARACTERS = '\\u200B-\\u200D\\u2060\\uFEFF';
+/**
+ * Characters nothing is seen of, for a regex character class (a `u` regex): Unicode's default
+ * ignorable code points (zero-width ones, the soft hyphen, bidi marks, the Hangul fillers,
+ * variation selectors, invisible operators, tags …) and the blank braille pattern U+2800. Text of
+ * them alone is empty: a 氏名 of U+200E, U+3164 or U+2800 was saved, and became a data subject.
+ */
+export const ZERO_WIDTH_CHARACTERS = '\\p{Default_Ignorable_Code_Point}\\u2800';
 
 /**
  * Whether a string is text: JSON may carry an unpaired surrogate (`"\ud800"`), which is no
