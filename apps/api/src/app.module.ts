@@ -70,11 +70,15 @@ export class AppModule {
     const metrics = new EngineMetrics();
     observeGroupCommits(store, metrics, (message) => logger.error(message));
     const metered = new MeteredEventStore(store, metrics);
+    const windows = rateLimitWindows(config.rateLimit);
+    // RATE_LIMIT=off registers no throttler at all: the throttler's guard, given no window, warns
+    // on every start (once per guard) that nothing is limited, which a log collector alerts on.
+    const limited = windows.length > 0;
     return {
       module: AppModule,
       // Global so feature modules (distribution) inject the store, engine and clock built here.
       global: true,
-      imports: [ThrottlerModule.forRoot({ throttlers: rateLimitWindows(config.rateLimit) }), DistributionModule.forRole(config.role, distribution), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
+      imports: [...(limited ? [ThrottlerModule.forRoot({ throttlers: windows })] : []), DistributionModule.forRole(config.role, distribution), AuditModule.forRole(config.role), PersonalDataModule.forRoot(config, store)],
       exports: [RUNTIME_CONFIG, EVENT_STORE, CLOCK, WORKFLOW_ENGINE, PROJECTION_RUNNER, READ_MODEL_QUERIES, EngineMetrics, HTTP_DRAIN],
       controllers:
         config.role === 'worker'
@@ -114,9 +118,9 @@ export class AppModule {
         { provide: TOKEN_VERIFIER, useValue: new TokenVerifier(config.jwt) },
         // Order matters: address limit, then authentication, then the per-caller limit, then the
         // stated purpose of reading personal data (refused before the handler when malformed).
-        { provide: APP_GUARD, useClass: AddressThrottlerGuard },
+        ...(limited ? [{ provide: APP_GUARD, useClass: AddressThrottlerGuard }] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
-        { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        ...(limited ? [{ provide: APP_GUARD, useClass: CallerThrottlerGuard }] : []),
         { provide: APP_GUARD, useClass: AccessPurposeGuard },
         { provide: APP_GUARD, useClass: UndeclaredQueryGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

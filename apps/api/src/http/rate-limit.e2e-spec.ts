@@ -1,3 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintToken } from '@nws/auth';
+import { loadRuntimeConfig } from '@nws/runtime';
+import { closeApp, createApp } from '../create-app';
+import { httpRequest } from '../testing/http-client';
 import { TestServer } from '../testing/test-server';
 import { rateLimitWindows } from './rate-limit';
 
@@ -51,5 +58,33 @@ describe('rate limiting (@nestjs/throttler)', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('RATE_LIMIT=off limits nothing and logs nothing about it (the throttler warned twice, at warn level, on every start)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nws-rate-off-'));
+    // The app's own logger (TestServer silences it): LOG_FORMAT=json, as a log collector reads it.
+    const written: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) => jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    const config = loadRuntimeConfig({ DATA_DIR: dataDir, PORT: '0', RATE_LIMIT: 'off', LOG_FORMAT: 'json' });
+    const app = await createApp(config).catch((error: unknown) => {
+      spies.forEach((spy) => spy.mockRestore());
+      throw error;
+    });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as { port: number };
+      const token = await mintToken({ sub: 'busy', org: '132012', role: 'applicant' }, config.jwt);
+      const statuses = new Set<number>();
+      // Past the default 20/s and its per-address tenfold, unauthenticated too.
+      for (let i = 0; i < 40; i++) statuses.add((await httpRequest(`http://127.0.0.1:${port}`, 'GET', '/workflows', { token })).status);
+      for (let i = 0; i < 210; i++) statuses.add((await httpRequest(`http://127.0.0.1:${port}`, 'GET', '/workflows')).status);
+      expect([...statuses].sort()).toEqual([200, 401]);
+    } finally {
+      await closeApp(app);
+      spies.forEach((spy) => spy.mockRestore());
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(written.join('')).not.toMatch(/throttler|"level":"warn"/i);
   });
 });
