@@ -1,7 +1,7 @@
 import { PUBLISHED_DATA_NOTICES, VERSION_EVENT, type PublishedEvent } from '@nws/distribution';
 import type { HandleOutcome } from '@nws/distribution/esdb';
 import { defaultOrganFor, organKey } from '@nws/workflows/shared/organizations';
-import { TransientApiError } from './distribution-api.client';
+import { TokenRefusedError, TransientApiError } from './distribution-api.client';
 import type { MasterDataFiles } from './master-data-files.writer';
 
 /**
@@ -33,7 +33,7 @@ export async function handleDelivered(event: PublishedEvent, files: MasterDataFi
       // The API away: the notice is tried again (rewriting what is already right is a no-op). Refused
       // (a version the API does not have, a 403): the notice is parked for an operator, and the
       // distributor goes on; before, the error ended it, and every restart met the same notice.
-      if (result.error instanceof TransientApiError) throw result.error;
+      if (result.error instanceof TransientApiError || result.error instanceof TokenRefusedError) throw result.error;
       refused.push(`${label}: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
       log(`${label}: could not be fetched again — ${refused.at(-1)}`);
       continue;

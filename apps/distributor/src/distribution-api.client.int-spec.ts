@@ -55,13 +55,13 @@ describe('DistributionApiClient over HTTP', () => {
     ]);
   });
 
-  it('a 401 mints a new token once and asks again; a second 401 is an ApiError', async () => {
+  it('a 401 mints a new token once and asks again; a second 401 is a TokenRefusedError (an ApiError: main.ts names the token setting)', async () => {
     answer = (request, _body, response) => (request.headers.authorization === 'Bearer fresh' ? json(response, 200, { checkpoint: 7 }) : json(response, 401, { message: 'expired' }));
     const renewals: boolean[] = [];
     expect(await new DistributionApiClient(url, 'c', tokens(renewals)).checkpoint()).toBe(7);
     expect(renewals).toEqual([false, true]);
     answer = (_request, _body, response) => json(response, 401, { message: 'expired' });
-    await expect(new DistributionApiClient(url, 'c', tokens()).checkpoint()).rejects.toEqual(expect.objectContaining({ name: 'ApiError', status: 401 }));
+    await expect(new DistributionApiClient(url, 'c', tokens()).checkpoint()).rejects.toEqual(expect.objectContaining({ name: 'TokenRefusedError', status: 401 }));
   });
 
   it('503, 429 and a refused connection are worth retrying; another 4xx is not', async () => {

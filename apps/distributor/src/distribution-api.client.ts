@@ -23,13 +23,21 @@ export class TransientApiError extends Error {
 
 /** Anything else (wrong consumer, wrong role, bad request): retrying will not help. */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * The API refused the token even freshly minted (401): signed with another secret, or a
+ * DISTRIBUTOR_TOKEN it does not verify. No retry can help; main.ts names the setting.
+ */
+export class TokenRefusedError extends ApiError {
+  override readonly name = 'TokenRefusedError';
 }
 
 /**
@@ -107,6 +115,7 @@ export class DistributionApiClient {
     const { status, text } = response;
     // An expired minted token: mint a new one once.
     if (status === 401 && !renewed) return this.call<T>(method, path, body, true, abortable);
+    if (status === 401) throw new TokenRefusedError(status, `${method} ${url}: ${status} ${text.slice(0, 500)}`);
     if (status >= 500 || status === 429) throw new TransientApiError(`${method} ${url}: ${status} ${text.slice(0, 200)}`);
     if (status < 200 || status >= 300) throw new ApiError(status, `${method} ${url}: ${status} ${text.slice(0, 500)}`);
     return (text ? JSON.parse(text) : undefined) as T;

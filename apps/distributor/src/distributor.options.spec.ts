@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@nws/runtime';
+import { ConfigurationError, DEV_SECRET_FILE } from '@nws/runtime';
 import { distributorOptionsFromEnv } from './distributor.options';
 
 describe('the reference distributor reads its configuration and refuses what it cannot use, at once', () => {
@@ -32,5 +32,16 @@ describe('the reference distributor reads its configuration and refuses what it 
     const file = join(dir, 'file');
     writeFileSync(file, '');
     expect(() => distributorOptionsFromEnv(env({ OUTPUT_DIR: file }))).toThrow(new ConfigurationError(`OUTPUT_DIR ${file} is not a directory`));
+  });
+
+  it('without DISTRIBUTOR_TOKEN or JWT_SECRET, only a development secret the API already keeps in DATA_DIR signs: none is made', () => {
+    const without = { DISTRIBUTOR_TOKEN: '', JWT_SECRET: '', NODE_ENV: '' };
+    for (const dataDir of [join(dir, 'missing'), dir]) {
+      expect(() => distributorOptionsFromEnv(env({ ...without, DATA_DIR: dataDir }))).toThrow(/^DISTRIBUTOR_TOKEN も JWT_SECRET もなく.* \/ no DISTRIBUTOR_TOKEN, no JWT_SECRET, and DATA_DIR .* holds no development secret of the API/);
+      expect(existsSync(join(dataDir, DEV_SECRET_FILE))).toBe(false);
+    }
+    writeFileSync(join(dir, DEV_SECRET_FILE), `${'s'.repeat(64)}\n`);
+    expect(distributorOptionsFromEnv(env({ ...without, DATA_DIR: dir })).tokenSetting).toBe(`DATA_DIR (${join(dir, DEV_SECRET_FILE)})`);
+    expect(() => distributorOptionsFromEnv(env({ ...without, JWT_JWKS_URL: 'https://idp.example.jp/jwks' }))).toThrow(/set DISTRIBUTOR_TOKEN$/);
   });
 });

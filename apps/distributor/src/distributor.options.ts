@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mintToken } from '@nws/auth';
 import type { Actor } from '@nws/engine';
-import { ConfigurationError, loadRuntimeConfig } from '@nws/runtime';
+import { ConfigurationError, DEV_SECRET_FILE, dataDirOf, existingDevelopmentSecret, loadRuntimeConfig, type JwtVerificationSettings } from '@nws/runtime';
 import type { DistributorOptions } from './distributor.loop';
 
 /** Who the reference distributor is when it mints its own token (development secret or JWT_SECRET). */
@@ -18,7 +18,7 @@ const REMINT_AFTER_MS = 30 * 60 * 1000;
  * subscription group on EventStoreDB instead of pulling; BATCH_SIZE is then its buffer size.
  * REFRESH_ON_START=true first fetches every version on disk again (see MasterDataFiles.refresh).
  */
-export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<DistributorOptions, 'signal' | 'log'> {
+export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<DistributorOptions, 'signal' | 'log'> & { readonly tokenSetting: string } {
   const source = env['SOURCE'] ?? 'api';
   if (source !== 'api' && source !== 'esdb-persistent') throw new ConfigurationError(`SOURCE must be api or esdb-persistent, got "${source}"`);
   const connectionString = env['EVENTSTORE_CONNECTION_STRING'];
@@ -28,7 +28,7 @@ export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env):
     apiUrl: apiUrl(env['API_URL'] ?? 'http://localhost:3000'),
     consumer: env['CONSUMER'] ?? 'reference-distributor',
     outputDir: outputDir(env['OUTPUT_DIR'] ?? './distribution-output'),
-    token: tokenSource(env),
+    ...tokenSource(env),
     pullWaitMs: nonNegative(env['PULL_WAIT_MS'], 20_000, 'PULL_WAIT_MS'),
     pollIntervalMs: positive(env['POLL_INTERVAL_MS'], 1000, 'POLL_INTERVAL_MS'),
     batchSize: positive(env['BATCH_SIZE'], 50, 'BATCH_SIZE'),
@@ -36,17 +36,41 @@ export function distributorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-function tokenSource(env: NodeJS.ProcessEnv): DistributorOptions['token'] {
+/** The token, and the setting it comes from (what a 401 names: main.ts). */
+function tokenSource(env: NodeJS.ProcessEnv): { token: DistributorOptions['token']; tokenSetting: string } {
   const fixed = env['DISTRIBUTOR_TOKEN'];
-  if (fixed) return async () => fixed;
-  const settings = loadRuntimeConfig(env).jwt;
+  if (fixed) return { token: async () => fixed, tokenSetting: 'DISTRIBUTOR_TOKEN' };
+  const { settings, tokenSetting } = mintingSettings(env);
   let minted: { token: string; at: number } | undefined;
-  return async (renew) => {
+  const token: DistributorOptions['token'] = async (renew) => {
     if (renew || !minted || Date.now() - minted.at > REMINT_AFTER_MS) {
       minted = { token: await mintToken(DISTRIBUTOR_ACTOR, settings, { expiresIn: '1h' }), at: Date.now() };
     }
     return minted.token;
   };
+  return { token, tokenSetting };
+}
+
+/**
+ * The API's secret, never a new one: a development secret made here (loadRuntimeConfig creates
+ * one in a DATA_DIR without it) signs tokens the API refuses, and leaves a `./data` behind.
+ */
+function mintingSettings(env: NodeJS.ProcessEnv): { settings: JwtVerificationSettings; tokenSetting: string } {
+  if (env['JWT_PUBLIC_KEY'] || env['JWT_JWKS_URL']) {
+    throw new ConfigurationError(
+      'JWT_PUBLIC_KEY / JWT_JWKS_URL では API のトークンは ID プロバイダが署名するため、ここでは作れません。DISTRIBUTOR_TOKEN を設定してください / ' +
+        'with JWT_PUBLIC_KEY / JWT_JWKS_URL the identity provider signs the API\'s tokens and none can be minted here: set DISTRIBUTOR_TOKEN',
+    );
+  }
+  if (env['JWT_SECRET']) return { settings: loadRuntimeConfig(env).jwt, tokenSetting: 'JWT_SECRET' };
+  const dataDir = dataDirOf(env);
+  if (existingDevelopmentSecret(dataDir) === undefined) {
+    throw new ConfigurationError(
+      `DISTRIBUTOR_TOKEN も JWT_SECRET もなく、DATA_DIR ${dataDir} に API の開発用シークレット（${DEV_SECRET_FILE}）もありません。DISTRIBUTOR_TOKEN か API と同じ JWT_SECRET を設定するか、DATA_DIR を API のものにしてください。何も作成していません / ` +
+        `no DISTRIBUTOR_TOKEN, no JWT_SECRET, and DATA_DIR ${dataDir} holds no development secret of the API (${DEV_SECRET_FILE}): set DISTRIBUTOR_TOKEN, or the API's JWT_SECRET, or DATA_DIR to the API's; nothing was created`,
+    );
+  }
+  return { settings: loadRuntimeConfig(env).jwt, tokenSetting: `DATA_DIR (${join(dataDir, DEV_SECRET_FILE)})` };
 }
 
 /** A URL it cannot fetch would otherwise be retried forever, a failure logged every few seconds. */

@@ -4,8 +4,8 @@ The reference distributor: writes each master-data version to OUTPUT_DIR/{code}/
 Settings are environment variables (README, "Reference distributor"; defaults in brackets):
   API_URL [http://localhost:3000]  CONSUMER [reference-distributor]  OUTPUT_DIR [./distribution-output]
   PULL_WAIT_MS [20000]  POLL_INTERVAL_MS [1000]  BATCH_SIZE [50]
-  DISTRIBUTOR_TOKEN, or JWT_SECRET / DATA_DIR to mint one as the API does
+  DISTRIBUTOR_TOKEN, or the API's JWT_SECRET, or the API's DATA_DIR holding its development secret, to mint one
   SOURCE [api] or esdb-persistent, with EVENTSTORE_CONNECTION_STRING
   REFRESH_ON_START [false]: first fetch every version on disk again and rewrite what shows otherwise
-Exit codes: 78 a setting it cannot use, 64 arguments given.
+Exit codes: 78 a setting it cannot use, 77 the API refuses the token (401), 64 arguments given.
 `;

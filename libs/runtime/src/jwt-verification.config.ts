@@ -84,16 +84,26 @@ function parseJwksUrl(raw: string, production: boolean): string {
   return url.toString();
 }
 
+/**
+ * The development secret a data directory holds already, or undefined: for a process that signs
+ * tokens for the API (the reference distributor) and must never make one of its own, which the API
+ * would refuse (401).
+ */
+export function existingDevelopmentSecret(dataDir: string): string | undefined {
+  const file = join(dataDir, DEV_SECRET_FILE);
+  if (!existsSync(file)) return undefined;
+  const existing = readFileSync(file, 'utf8').trim();
+  return existing.length >= 32 ? existing : undefined;
+}
+
 /** The development secret of a data directory, created on first use (file mode 0600). */
 export function developmentSecret(dataDir: string): string {
   const file = join(dataDir, DEV_SECRET_FILE);
-  if (existsSync(file)) {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-    // Empty or cut off: the file was being written when the machine stopped or the disk filled.
-    // No token was ever signed with a secret that never reached the disk: make a new one.
-    rmSync(file, { force: true });
-  }
+  const existing = existingDevelopmentSecret(dataDir);
+  if (existing !== undefined) return existing;
+  // Empty or cut off: the file was being written when the machine stopped or the disk filled.
+  // No token was ever signed with a secret that never reached the disk: make a new one.
+  if (existsSync(file)) rmSync(file, { force: true });
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
   try {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
 
-export { ConfigurationError, DEV_SECRET_FILE, developmentSecret } from './jwt-verification.config';
+export { ConfigurationError, DEV_SECRET_FILE, developmentSecret, existingDevelopmentSecret } from './jwt-verification.config';
 export type { AsymmetricAlgorithm, JwtMode, JwtVerificationSettings } from './jwt-verification.config';
 
 export type EventStoreKind = 'sqlite' | 'esdb';
