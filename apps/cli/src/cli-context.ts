@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
 import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-data';
@@ -51,7 +52,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
     if (problem !== undefined) throw new NoEventStoreError(dataDir, problem);
   }
   const config = loadConfigWithoutTokens(env);
-  const open = () => (options.storedOnly ? createStoredEventStore(config) : options.readsOnly ? createReadingEventStore(config) : createEventStore(config));
+  const open = () => (options.storedOnly ? createStoredEventStore(config) : options.readsOnly ? createReadingEventStore(readingKeys(config)) : createEventStore(config));
   const store = await (options.exclusive === undefined ? open() : storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open)).catch((error: unknown) => {
     // A command that logs what it shows, or writes, cannot run on read-only media: said as such, not as SQLite's "unable to open database file".
     if (!options.storedOnly && isReadOnlyMedia(error)) throw new ReadOnlyDataDirectoryError(dataDir, error);
@@ -68,6 +69,22 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
       await store.close();
     },
   };
+}
+
+/**
+ * A reader in clear on a copy holding the events alone (an auditor's): opening the key store
+ * would create an empty one beside them and every person would print as not decryptable, with no
+ * word why. The people are shown so still, from a key store in memory that holds no key, but the
+ * command says so, and neither a key file nor an access-log entry (nothing shows in clear) is made.
+ */
+function readingKeys(config: ConfigWithoutTokens): ConfigWithoutTokens {
+  const file = config.personalData.keyStoreFile;
+  if (existsSync(file)) return config;
+  process.stderr.write(
+    `警告: 鍵ストア ${file} がありません（PERSONAL_DATA_KEY_FILE、既定は DATA_DIR/personal-data-keys.sqlite）。個人情報は復号せず［復号不可］と表示します。鍵ストアもアクセス記録も作成しません / ` +
+      `warning: no key store at ${file} (PERSONAL_DATA_KEY_FILE, default DATA_DIR/personal-data-keys.sqlite): personal data is not decrypted and shows as ［復号不可］; no key store and no access-log entry is made\n`,
+  );
+  return { ...config, personalData: { ...config.personalData, keyStoreFile: ':memory:' } };
 }
 
 /** DATA_DIR holds no embedded event store (none at all, or a file that is not one): most likely the wrong directory. */
@@ -91,7 +108,7 @@ function fingerprintsOf(store: EventStore): { fingerprints?: RequestFingerprints
 }
 
 const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_READONLY_DIRECTORY']);
-const isReadOnlyMedia = (error: unknown): boolean => READ_ONLY_CODES.has(String((error as { code?: unknown } | null)?.code));
+export const isReadOnlyMedia = (error: unknown): boolean => READ_ONLY_CODES.has(String((error as { code?: unknown } | null)?.code));
 
 /** DATA_DIR cannot take the files a command writes beside the store (the key store, the access log). */
 export class ReadOnlyDataDirectoryError extends Error {

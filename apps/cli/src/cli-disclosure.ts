@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RecordedEvent } from '@nws/event-store';
 import { ApplicationNotFoundError, applicationStream } from '@nws/engine';
 import { ACCESS_PURPOSES, ACCESS_REFERENCE_PATTERN, DisclosureTally, SqliteAccessLog, findEncryptingStore, storedEventStoreOf, type KeyCache } from '@nws/personal-data';
-import type { CliContext } from './cli-context';
+import { ReadOnlyDataDirectoryError, isReadOnlyMedia, type CliContext } from './cli-context';
 
 export interface PurposeFlags {
   readonly purpose?: string;
@@ -49,13 +49,23 @@ export async function logDisclosure(ctx: CliContext, route: string, flags: Purpo
   const at = new Date().toISOString();
   const actor = { sub: `cli:${userInfo().username}`, org: 'cli', role: 'operator' };
   // No backlog: a refused write fails the command before it prints anything.
-  const log = new SqliteAccessLog(ctx.config.personalData.accessLogFile, { maxBacklog: 0 });
+  const log = openAccessLog(ctx);
   try {
     await log.record(disclosures.map((d) => ({ at, actor, purpose: flags.purpose!, reference: flags.reference ?? null, method: 'CLI', route, requestId: null, ...d })));
   } finally {
     log.close();
   }
   return disclosures.length;
+}
+
+/** On a copy without its key store the log is the first file opened beside it: read-only media said as such, as for the key store. */
+function openAccessLog(ctx: CliContext): SqliteAccessLog {
+  try {
+    return new SqliteAccessLog(ctx.config.personalData.accessLogFile, { maxBacklog: 0 });
+  } catch (error) {
+    if (isReadOnlyMedia(error)) throw new ReadOnlyDataDirectoryError(ctx.config.dataDir, error);
+    throw error;
+  }
 }
 
 /**

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Sealer, WITNESS_FILE, WitnessFile } from '@nws/audit';
 import { twoRoundApplication } from '@nws/audit/testing/two-round-application';
 import { ChainedEventStore } from '@nws/event-store';
-import { EVENTS_FILE } from '@nws/event-store/create-event-store';
+import { EVENTS_FILE, createEventStore } from '@nws/event-store/create-event-store';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { loadConfigWithoutTokens } from '@nws/runtime';
 import { eventStoreFileProblem } from './event-store-file.check';
 import { EXIT, runCli } from './main';
 import { capturedCliOutput } from './testing/captured-output';
@@ -205,6 +206,32 @@ describe('the CLI on an evidence directory (real SQLite files): a store is only 
     }
     expect(await run(evidence, ['verify'])).toBe(EXIT.ok);
     expect(err.join('')).toContain('has lost the triggers that refuse changing or deleting an event');
+  });
+
+  it('history, replay and a CSV export of a copy holding only events.sqlite warn (ja/en, naming PERSONAL_DATA_KEY_FILE) and show people as not decryptable, creating no key store and no access log', async () => {
+    // given the events of a store written as the API writes them (people encrypted), copied without the key store
+    const live = join(root, 'live');
+    const store = await createEventStore(loadConfigWithoutTokens({ DATA_DIR: live }));
+    const { id } = await twoRoundApplication(store);
+    await store.close();
+    const evidence = join(root, 'evidence');
+    mkdirSync(evidence);
+    copyFileSync(join(live, EVENTS_FILE), join(evidence, EVENTS_FILE));
+    const copied = snapshot(evidence);
+
+    for (const args of [['history', id, '--purpose', 'audit'], ['replay', id, '--purpose', 'audit'], ['export', '--application', id, '--format', 'csv', '--purpose', 'audit', '--out', join(root, 'out.csv')]]) {
+      expect({ args, code: await run(evidence, args) }).toEqual({ args, code: EXIT.ok });
+      expect({ args, warning: err.join('') }).toEqual({ args, warning: expect.stringMatching(/^警告: 鍵ストア .*personal-data-keys\.sqlite がありません（PERSONAL_DATA_KEY_FILE.* \/ warning: no key store at .*personal-data-keys\.sqlite \(PERSONAL_DATA_KEY_FILE, .*shows as ［復号不可］/) });
+      expect({ args, files: snapshot(evidence) }).toEqual({ args, files: copied });
+    }
+    expect(readFileSync(join(root, 'out.csv'), 'utf8')).toContain('［復号不可］');
+    expect(await run(evidence, ['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect(out.join('')).toContain('［復号不可］');
+
+    // and with the key store beside them, they decrypt as before, without the warning
+    copyFileSync(join(live, 'personal-data-keys.sqlite'), join(evidence, 'personal-data-keys.sqlite'));
+    expect(await run(evidence, ['history', id, '--purpose', 'audit'])).toBe(EXIT.ok);
+    expect([err.join(''), out.join('').includes('［復号不可］')]).toEqual(['', false]);
   });
 
   maybeReadOnlyMount('a copy on a read-only file system cannot be read in place (SQLite makes its -shm beside a WAL-mode store): verify says so in both languages and how to go on, not "attempt to write a readonly database"', async () => {
