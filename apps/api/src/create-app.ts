@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
-import type { RuntimeConfig } from '@nws/runtime';
+import { ConfigurationError, assertUsableDataPaths, isUnusablePathError, type RuntimeConfig } from '@nws/runtime';
 import { AppModule } from './app.module';
 import type { EventStore } from '@nws/event-store';
 import { createEventStore } from '@nws/event-store/create-event-store';
@@ -47,17 +47,38 @@ export async function createApp(config: RuntimeConfig, options: { logger?: false
   rateLimitWindows(config.rateLimit);
   const distribution = loadDistributionConfig(process.env);
   assertTransportsFor(distribution, config.eventStore);
-  // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
-  // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
-  const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);
-  // Closed last on shutdown (ProjectionsHost, after the read models), it lets DATA_DIR go; a
-  // process that exits drops the lock with it anyway.
-  const store = await storeHoldingLock(lock, () => createEventStore(config));
+  assertUsableDataPaths(config, { writes: true, keyStore: true });
+  return unusablePathSaid(config, async () => {
+    // Before anything in DATA_DIR is opened: a second API or worker, or a CLI rebuild, on the same
+    // directory is refused here (DataDirectoryInUseError) instead of sharing the read models.
+    const lock = DataDirectoryLock.acquire(config.dataDir, `API (PROCESS_ROLE=${config.role})`);
+    // Closed last on shutdown (ProjectionsHost, after the read models), it lets DATA_DIR go; a
+    // process that exits drops the lock with it anyway.
+    const store = await storeHoldingLock(lock, () => createEventStore(config));
+    try {
+      return await buildApp(config, store, distribution, options);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  });
+}
+
+/**
+ * What the start-time check cannot see (an ACL, a file changed meanwhile) shows only when a file
+ * is opened, as SQLite's bare "unable to open database file": said as the settings it comes from.
+ */
+async function unusablePathSaid<T>(config: RuntimeConfig, open: () => Promise<T>): Promise<T> {
   try {
-    return await buildApp(config, store, distribution, options);
+    return await open();
   } catch (error) {
-    await store.close();
-    throw error;
+    if (!isUnusablePathError(error)) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ConfigurationError(
+      `DATA_DIR ${config.dataDir} または PERSONAL_DATA_KEY_FILE ${config.personalData.keyStoreFile} を開けません（${why}） / ` +
+        `DATA_DIR ${config.dataDir} or PERSONAL_DATA_KEY_FILE ${config.personalData.keyStoreFile} cannot be opened (${why})`,
+      { cause: error },
+    );
   }
 }
 

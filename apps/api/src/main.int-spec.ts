@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiProcess } from '../../../test/support/api-process';
+import { TmpfsDisk, canMountTmpfs, run } from '../../../test/support/real-disk';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -69,6 +70,35 @@ describe('the API process refuses to start with a reason and a sysexits code', (
       taken.close();
     }
   }, 120_000);
+
+  it('78 for a DATA_DIR or PERSONAL_DATA_KEY_FILE it cannot use, API and worker: one line naming the setting, not ENOTDIR from mkdir or SQLite\'s "unable to open database file" and a stack', () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    mkdirSync(join(dir, 'store', 'events.sqlite'), { recursive: true });
+    for (const [env, said] of [
+      [{ DATA_DIR: join(dir, 'a-file', 'data') }, `Configuration error: DATA_DIR ${join(dir, 'a-file', 'data')} は使えません: 経路の ${join(dir, 'a-file')} がファイルです`],
+      [{ DATA_DIR: join(dir, 'data'), PERSONAL_DATA_KEY_FILE: dir }, `Configuration error: PERSONAL_DATA_KEY_FILE ${dir} は使えません: ディレクトリです（ファイルを指定してください） / PERSONAL_DATA_KEY_FILE ${dir} cannot be used: it is a directory, not a file`],
+      // What only opening shows: the store's own file is a directory.
+      [{ DATA_DIR: join(dir, 'store') }, `Configuration error: DATA_DIR ${join(dir, 'store')} または PERSONAL_DATA_KEY_FILE ${join(dir, 'store', 'personal-data-keys.sqlite')} を開けません`],
+    ] as const) {
+      for (const entry of ['apps/api/src/main.ts', 'apps/worker/src/main.ts']) {
+        const { status, stderr } = runEntry(entry, [], env);
+        expect({ entry, status, lines: stderr.trim().split('\n') }).toEqual({ entry, status: 78, lines: [expect.stringContaining(said)] });
+      }
+    }
+  }, 120_000);
+
+  (canMountTmpfs() ? it : it.skip)('78 for a DATA_DIR on read-only media (root passes permission bits, not a read-only mount)', () => {
+    const disk = new TmpfsDisk('4m');
+    try {
+      disk.mount();
+      mkdirSync(join(disk.mountPoint, 'data'));
+      expect(run('mount', ['-o', 'remount,ro', disk.mountPoint]).ok).toBe(true);
+      const { status, stderr } = runEntry('apps/api/src/main.ts', [], { DATA_DIR: join(disk.mountPoint, 'data') });
+      expect([status, stderr.trim()]).toEqual([78, expect.stringMatching(/^Configuration error: DATA_DIR .* cannot be used: .* cannot be written \(read-only file system\)$/)]);
+    } finally {
+      disk.dispose();
+    }
+  }, 60_000);
 
   it('69 when EventStoreDB does not answer (nothing listens on the port)', async () => {
     await expect(start(join(dir, 'data'), { EVENT_STORE: 'esdb', EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' })).rejects.toThrow('API exited with 69');

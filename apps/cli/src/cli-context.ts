@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
 import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-data';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@nws/read-models';
-import { dataDirOf, eventStoreKindOf, loadConfigWithoutTokens, type ConfigWithoutTokens } from '@nws/runtime';
+import { assertUsableDataPaths, dataDirOf, eventStoreKindOf, loadConfigWithoutTokens, type ConfigWithoutTokens } from '@nws/runtime';
 import type { EventStore } from '@nws/event-store';
 import { EVENTS_FILE, READ_MODELS_FILE, createEventStore, createReadingEventStore, createStoredEventStore } from '@nws/event-store/create-event-store';
 import { DataDirectoryLock, storeHoldingLock } from '@nws/event-store/sqlite';
@@ -52,6 +52,8 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env, optio
     if (problem !== undefined) throw new NoEventStoreError(dataDir, problem);
   }
   const config = loadConfigWithoutTokens(env);
+  // Readers of a copy on read-only media only read; the rest write beside the store (read models, the key store).
+  assertUsableDataPaths(config, { writes: !options.storedOnly && !options.readsOnly, keyStore: !options.storedOnly });
   const open = () => (options.storedOnly ? createStoredEventStore(config) : options.readsOnly ? createReadingEventStore(readingKeys(config)) : createEventStore(config));
   const store = await (options.exclusive === undefined ? open() : storeHoldingLock(DataDirectoryLock.acquire(config.dataDir, options.exclusive), open)).catch((error: unknown) => {
     // A command that logs what it shows, or writes, cannot run on read-only media: said as such, not as SQLite's "unable to open database file".

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCESS_LOG_FILE, SqliteAccessLog, eraseSubject, findEncryptingStore } from '@nws/personal-data';
@@ -58,6 +58,21 @@ describe('operations CLI on a real SQLite store', () => {
     await ctx.close();
     return view.id;
   }
+
+  it('a PERSONAL_DATA_KEY_FILE a command cannot use is a configuration error naming it (exit 78), not SQLite\'s "unable to open database file" blamed on DATA_DIR; verify, which opens no key store, runs', async () => {
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    await seed();
+    const keys = join(dataDir, 'keys');
+    mkdirSync(keys);
+    process.env['PERSONAL_DATA_KEY_FILE'] = keys;
+    for (const args of [['parked-projections'], ['history', 'x', '--purpose', 'audit']]) {
+      err.length = 0;
+      expect({ args, code: await runCli(args) }).toEqual({ args, code: EXIT.configuration });
+      expect(err.join('')).toBe(`Configuration error: PERSONAL_DATA_KEY_FILE ${keys} は使えません: ディレクトリです（ファイルを指定してください） / PERSONAL_DATA_KEY_FILE ${keys} cannot be used: it is a directory, not a file\n`);
+    }
+    expect(await runCli(['verify'])).toBe(EXIT.ok);
+  });
 
   it('history prints every event as JSON Lines; replay folds up to a revision or a time', async () => {
     const id = await seed();

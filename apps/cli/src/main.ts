@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApplicationNotFoundError, DomainError, NotYetCreatedError, RevisionNotFoundError } from '@nws/engine';
 import { DataDirectoryInUseError } from '@nws/event-store/sqlite';
+import { ConfigurationError } from '@nws/runtime';
 import { NoEventStoreError } from './cli-context';
 import { EXIT } from './commands/exit-codes';
 import { registerExportCommand } from './commands/export.command';
@@ -53,6 +54,7 @@ const EXIT_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Error,
   [ApplicationNotFoundError, EXIT.notFound],
   [RevisionNotFoundError, EXIT.notFound],
   [NotYetCreatedError, EXIT.notFound],
+  [ConfigurationError, EXIT.configuration],
 ];
 
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -96,6 +98,7 @@ function said(error: Error): string {
       `--as-of-revision: application ${error.applicationId} has no revision ${error.revision} (the last is ${error.lastRevision})`
     );
   }
+  if (error instanceof ConfigurationError) return `Configuration error: ${error.message}`;
   if (error instanceof DomainError) return `${error.detail.ja.replace(/。$/, '')} / ${error.detail.en}`;
   return error.message;
 }

@@ -53,7 +53,21 @@ export function jwtVerificationSettings(env: NodeJS.ProcessEnv, dataDir: string,
   if (production) {
     throw new ConfigurationError('NODE_ENV=production: refusing to start without JWT_SECRET (at least 32 random characters), JWT_PUBLIC_KEY (PEM) or JWT_JWKS_URL');
   }
-  return { secret: new TextEncoder().encode(developmentSecret(dataDir)), mode: 'development', issuer, audience };
+  return { secret: new TextEncoder().encode(developmentSecretSaid(dataDir)), mode: 'development', issuer, audience };
+}
+
+/** The first file a process in development mode makes in DATA_DIR: one it may not write stops it naming the setting, not with mkdir's stack. */
+function developmentSecretSaid(dataDir: string): string {
+  try {
+    return developmentSecret(dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EISDIR') throw error;
+    throw new ConfigurationError(
+      `DATA_DIR ${dataDir} に開発用シークレット（${DEV_SECRET_FILE}）を作れません（${code}） / DATA_DIR ${dataDir} cannot be used: the development secret (${DEV_SECRET_FILE}) cannot be made there (${code})`,
+      { cause: error },
+    );
+  }
 }
 
 function parsePublicKey(raw: string): { pem: string; algorithm: AsymmetricAlgorithm } {

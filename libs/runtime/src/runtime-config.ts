@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
+import { assertUsablePath } from './data-paths';
 
 export { ConfigurationError, DEV_SECRET_FILE, developmentSecret, existingDevelopmentSecret } from './jwt-verification.config';
 export type { AsymmetricAlgorithm, JwtMode, JwtVerificationSettings } from './jwt-verification.config';
+export { assertUsableDataPaths, assertUsablePath, isUnusablePathError, pathProblem, type PathKind } from './data-paths';
 
 export type EventStoreKind = 'sqlite' | 'esdb';
 /**
@@ -85,6 +87,8 @@ export function loadConfigWithoutTokens(env: NodeJS.ProcessEnv = process.env): C
   const dataDir = dataDirOf(env);
   // A file there would otherwise surface as a stack trace from whichever mkdir or open came first.
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new ConfigurationError(`DATA_DIR ${dataDir} はディレクトリではありません（ファイルです） / DATA_DIR ${dataDir} is not a directory`);
+  // A file further up (DATA_DIR=/srv/file/data) surfaced as ENOTDIR from mkdir, after the development secret was looked for.
+  assertUsablePath('DATA_DIR', dataDir, 'directory', false);
   const port = parsePort(env['PORT']);
   const eventStore = eventStoreKindOf(env);
   const connection = env['EVENTSTORE_CONNECTION_STRING'];

@@ -8,6 +8,8 @@ export const EXIT = {
   tampered: 4,
   /** verify: nothing wrong found, but a check could not be made (e.g. no witness file while the store has seals). */
   unverified: 5,
+  /** sysexits EX_CONFIG, as the API's: a DATA_DIR or PERSONAL_DATA_KEY_FILE (or another setting) the command cannot use. */
+  configuration: 78,
   /** sysexits EX_TEMPFAIL: an API or worker serves DATA_DIR; stop it and run the command again. */
   dataDirectoryInUse: 75,
 } as const;
