@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PublishedEvent } from '@nws/distribution';
 import { masterDataStream } from '@nws/workflows/connection-application/master-data/master-data.content';
 import { MasterDataFiles, SPARES_DIR, hashOf } from './master-data-files.writer';
+import { masterDataCsv, type VersionData } from './master-data.csv';
 
 const content = { organization: { code: '132012', name: '八王子市' }, contacts: [{ department: '情報管理課, 情報連携係', phone: '0426207200' }] };
 const event = (version: number, overrides: Partial<PublishedEvent['data']> = {}, kind = '市町村長部局'): PublishedEvent => ({
@@ -130,6 +131,71 @@ describe('MasterDataFiles', () => {
       const refreshed = await files.refresh('132012', '市町村長部局');
       expect(refreshed[0]).toMatchObject({ version: 1, error: expect.any(Error) });
       expect(refreshed[1]).toEqual({ version: 2, outcome: { kind: 'written', path: join(root, '132012', 'v2.json') } });
+    });
+  });
+
+  /**
+   * A rewrite renames the CSV, then the JSON. Killed between the two, the CSV is a view ahead of
+   * its JSON; when the view then goes back (利用停止 lifted, the distributor killed, suspended
+   * again), the JSON matches the view again while the CSV does not. Before, that CSV was kept for
+   * good: every later pass saw the JSON's hash match and the CSV merely there.
+   */
+  describe('a CSV out of step with its JSON (a crash between the renames) is rewritten by the next pass', () => {
+    const person = { ...content, contacts: [{ department: '情報管理課', name: '高橋 四郎', phone: '0426207200' }] };
+    const held = { ...person, contacts: [{ department: '情報管理課', name: '［利用停止中］', phone: '［利用停止中］' }] };
+    const shownEvent = () => event(1, { content: person, contentHash: hashOf(person) });
+    const heldEvent = () => event(1, { content: held, contentHash: hashOf(person), publishedContentHash: hashOf(held) });
+    const csvOf = (shown: typeof person) => masterDataCsv({ organizationCode: '132012', version: 1, contentHash: hashOf(person), content: shown } as VersionData);
+    const csv = () => readFileSync(join(root, '132012', 'v1.csv'), 'utf8');
+    const json = () => JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8')) as { content: unknown };
+
+    it.each([
+      { what: 'lifted, killed, suspended again: the CSV must not keep the name', from: heldEvent, to: shownEvent, expected: held },
+      { what: 'suspended, killed, lifted: the CSV must not keep ［利用停止中］', from: shownEvent, to: heldEvent, expected: person },
+    ])('$what — the notice after the restart rewrites the CSV alone, and so does the refresh on start', async ({ from, to, expected }) => {
+      let view = from().data;
+      const current = async () => view;
+      await writer(root, undefined, { current }).publish(from());
+      // Killed right after the CSV's rename (made durable or not: the directory's fsync is next).
+      view = to().data;
+      const killed = writer(root, (step, detail) => {
+        if (step === 'renamed' && detail.file === 'v1.csv') throw new Error('killed');
+      }, { current });
+      expect(await killed.refresh('132012', '市町村長部局')).toEqual([{ version: 1, error: new Error('killed') }]);
+      expect(csv()).toBe(csvOf(to().data['content'] as typeof person));
+      expect(json().content).toEqual(expected);
+
+      view = from().data;
+      const renamed: string[] = [];
+      const restarted = writer(root, (step, detail) => (step === 'renamed' ? renamed.push(detail.file!) : undefined), { current });
+      await restarted.recover();
+      expect(await restarted.refresh('132012', '市町村長部局')).toEqual([{ version: 1, outcome: { kind: 'written', path: join(root, '132012', 'v1.json') } }]);
+      expect(renamed).toEqual(['v1.csv']);
+      expect(csv()).toBe(csvOf(expected));
+      expect(json().content).toEqual(expected);
+      // Both files as the view makes them: nothing left to do.
+      expect(await restarted.refresh('132012', '市町村長部局')).toEqual([{ version: 1, outcome: { kind: 'unchanged', path: join(root, '132012', 'v1.json') } }]);
+    });
+
+    it('the redelivery of the version rewrites a stale CSV beside a current JSON, with or without a source to ask, and a CSV whose bytes differ at all (or a JSON whose content is not as its hash says)', async () => {
+      for (const options of [{}, { current: async () => heldEvent().data }]) {
+        const files = writer(root, undefined, options);
+        await files.publish(heldEvent());
+        writeFileSync(join(root, '132012', 'v1.csv'), csvOf(person));
+        expect(await files.publish(heldEvent())).toMatchObject({ kind: 'written' });
+        expect(csv()).toBe(csvOf(held));
+        // Cut short, or one byte off: not the CSV the view makes either.
+        for (const stale of [csvOf(held).slice(0, -2), csvOf(held).replace('\r\n', '\n')]) {
+          writeFileSync(join(root, '132012', 'v1.csv'), stale);
+          expect(await files.publish(heldEvent())).toMatchObject({ kind: 'written' });
+          expect(csv()).toBe(csvOf(held));
+        }
+        // A JSON whose hashes say ［利用停止中］ but whose content has the person: not as shown either.
+        writeFileSync(join(root, '132012', 'v1.json'), readFileSync(join(root, '132012', 'v1.json'), 'utf8').replaceAll('［利用停止中］', '高橋 四郎'));
+        expect(await files.publish(heldEvent())).toMatchObject({ kind: 'written' });
+        expect(json().content).toEqual(held);
+        rmSync(join(root, '132012'), { recursive: true });
+      }
     });
   });
 

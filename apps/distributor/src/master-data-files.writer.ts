@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { canonicalJson } from '@nws/event-store';
 import type { PublishedEvent } from '@nws/distribution';
 import type { JsonObject } from '@nws/event-store';
 import { defaultOrganFor, isOrganizationKind, organKey, parseOrganKey } from '@nws/workflows/shared/organizations';
 import { masterDataCsv, type VersionData } from './master-data.csv';
+import { exists, fsyncAsync, holdsExactly, syncDirectory, writeTemps } from './version-files.fs';
 
 /** Points where a process can die inside a write; the unit tests "crash" the writer at them. */
 export type DistributorStep = 'temp-written' | 'renamed' | 'published';
@@ -15,7 +15,7 @@ export type StepHook = (step: DistributorStep, detail: { organizationCode?: stri
 
 export type PublishOutcome =
   | { readonly kind: 'written'; readonly path: string }
-  /** The same version with the same content hash is already there: a redelivery, no second effect. */
+  /** Both files are already what this version as shown makes (a redelivery): no second effect. */
   | { readonly kind: 'unchanged'; readonly path: string }
   /** Cannot be written as delivered: the consumer nacks it (it gets parked for an operator). */
   | { readonly kind: 'rejected'; readonly reason: string };
@@ -35,8 +35,21 @@ const SPARES_WANTED = 2;
  * organ has versions of its own. Each file is written to a temp file (a spare made ahead of time when
  * one is ready, see `spares`), fsynced, renamed into place and the directory fsynced (the two temp
  * files at once, the renames one after the other), so a reader never sees a partial file and a power
- * cut never leaves one. The JSON is written last: its presence with the right content hash means the
- * version is complete. Start-up removes the temp files (and spares) a crash left behind.
+ * cut never leaves one. The JSON is written last, so a JSON on disk always has a CSV beside it.
+ * Start-up removes the temp files (and spares) a crash left behind.
+ *
+ * The invariant: a version's files are left alone ("unchanged") only when both are what the
+ * version as shown now makes — the JSON's content hashes to the shown hash, and the CSV's bytes
+ * are exactly what `masterDataCsv` makes of that content; whichever differs is rewritten. The JSON
+ * alone cannot vouch for the CSV: a crash between the two renames of a rewrite leaves the CSV one
+ * view ahead of the JSON, and if the view then goes back (利用停止 lifted, killed, suspended again)
+ * the JSON matches the view while the CSV still shows the person. The check needs no marker, so it
+ * holds at every crash point: each file on disk is always a whole file (fsynced before its rename)
+ * of the old view or the new, whether or not a rename or the directory's fsync made it to disk,
+ * and the event whose write was cut short was not acknowledged, so its redelivery (or a later
+ * notice, or the refresh on start) compares both again. No order of the renames would close that
+ * gap by itself — between them one file shows the old view whichever goes first — so the order
+ * stays the one that keeps a JSON from existing without its CSV.
  */
 export class MasterDataFiles {
   /**
@@ -221,8 +234,14 @@ export class MasterDataFiles {
   ): Promise<PublishOutcome> {
     const { version } = detail;
     const jsonPath = join(dir, `v${version}.json`);
-    if (existing !== undefined && existing.shownHash === shown.shownHash && exists(join(dir, `v${version}.csv`))) return { kind: 'unchanged', path: jsonPath };
-    const versionData = { organizationCode: detail.organizationCode, version, contentHash: shown.contentHash, content: shown.content } as VersionData;
+    const csv = masterDataCsv({ organizationCode: detail.organizationCode, version, contentHash: shown.contentHash, content: shown.content } as VersionData);
+    // Only what differs from the view is written (see the invariant above); the CSV stays first, so
+    // a JSON written alone is one whose CSV is already right.
+    const files = [
+      ...(holdsExactly(join(dir, `v${version}.csv`), csv) ? [] : [{ name: `v${version}.csv`, text: csv }]),
+      ...(existing !== undefined && showsAsNow(existing, shown) ? [] : [{ name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` }]),
+    ];
+    if (files.length === 0) return { kind: 'unchanged', path: jsonPath };
     this.ensureDir(dir);
     // Why synchronous calls: the distributor writes one version at a time, in order, so nothing
     // waits on its event loop meanwhile, and each asynchronous call is a round trip through
@@ -230,10 +249,6 @@ export class MasterDataFiles {
     // machine, more under load). The two fsyncs of the temp files, the slow calls, still run at
     // once on the pool (one wait instead of two); the renames stay in order, each made durable
     // before the next, so the JSON never exists on disk without its CSV.
-    const files = [
-      { name: `v${version}.csv`, text: masterDataCsv(versionData) },
-      { name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` },
-    ];
     const temps = writeTemps(dir, files, () => this.spares.shift());
     try {
       const synced = await Promise.allSettled(temps.map((temp) => fsyncAsync(temp.fd)));
@@ -245,7 +260,6 @@ export class MasterDataFiles {
     for (const [index, file] of files.entries()) {
       renameSync(temps[index]!.path, join(dir, file.name));
       this.step('renamed', { ...detail, file: file.name });
-      // The rename is durable only once the directory entry is.
       syncDirectory(dir);
     }
     this.step('published', detail);
@@ -258,45 +272,6 @@ export class MasterDataFiles {
     if (exists(dir)) return;
     mkdirSync(dir, { recursive: true });
     syncDirectory(this.root);
-  }
-}
-
-const fsyncAsync = promisify(fsync);
-
-/**
- * Writes each file's text to a temp file, open for the caller to fsync and close: a spare made
- * ahead of time (renamed across directories later, within the output root's file system) or else
- * a fresh one beside its file. A failure closes what was opened; the temp files stay for `recover`
- * to remove.
- */
-function writeTemps(dir: string, files: ReadonlyArray<{ readonly name: string; readonly text: string }>, spare: () => string | undefined): Array<{ readonly path: string; readonly fd: number }> {
-  const temps: Array<{ path: string; fd: number }> = [];
-  try {
-    for (const file of files) {
-      const ready = spare();
-      // 'r+', not 'w': a spare is empty, and truncating it would be one more journalled change.
-      const fd = ready === undefined ? undefined : openSpare(ready);
-      if (fd !== undefined) temps.push({ path: ready!, fd });
-      else {
-        const path = join(dir, `.${file.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-        temps.push({ path, fd: openSync(path, 'wx', 0o644) });
-      }
-      writeFileSync(temps.at(-1)!.fd, file.text, 'utf8');
-    }
-    return temps;
-  } catch (error) {
-    for (const temp of temps) closeSync(temp.fd);
-    throw error;
-  }
-}
-
-/** A spare someone removed meanwhile is no error: the write makes its own file instead. */
-function openSpare(path: string): number | undefined {
-  try {
-    return openSync(path, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 
@@ -364,21 +339,7 @@ function readExisting(path: string): ExistingCopy | undefined {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+/** The JSON on disk holds the content as shown now: its shown hash, and content that hashes to it. */
+function showsAsNow(existing: ExistingCopy, shown: ShownContent): boolean {
+  return existing.shownHash === shown.shownHash && existing.document !== undefined && hashOf(existing.document['content']) === shown.shownHash;
 }
