@@ -199,6 +199,25 @@ describe('MasterDataFiles', () => {
     });
   });
 
+  it('a CSV without its JSON (a first write killed between the renames) follows a notice too, and its redelivery then writes the JSON alone', async () => {
+    const person = { ...content, contacts: [{ department: '情報管理課', name: '高橋 四郎', phone: '0426207200' }] };
+    const erased = { ...person, contacts: [{ department: '情報管理課', name: '［消去済み］', phone: '［消去済み］' }] };
+    const erasedEvent = () => event(1, { content: erased, contentHash: hashOf(person), publishedContentHash: hashOf(erased) });
+    const killed = writer(root, (step, detail) => {
+      if (step === 'renamed' && detail.file === 'v1.csv') throw new Error('killed');
+    });
+    await expect(killed.publish(event(1, { content: person, contentHash: hashOf(person) }))).rejects.toThrow('killed');
+    const renamed: string[] = [];
+    const restarted = writer(root, (step, detail) => (step === 'renamed' ? renamed.push(detail.file!) : undefined), { current: async () => erasedEvent().data });
+    await restarted.recover();
+    expect(await restarted.refresh('132012', '市町村長部局')).toEqual([{ version: 1, outcome: { kind: 'written', path: join(root, '132012', 'v1.csv') } }]);
+    expect(readdirSync(join(root, '132012'))).toEqual(['v1.csv']);
+    expect(readFileSync(join(root, '132012', 'v1.csv'), 'utf8')).not.toContain('高橋 四郎');
+    expect(await restarted.publish(erasedEvent())).toMatchObject({ kind: 'written' });
+    expect(renamed).toEqual(['v1.csv', 'v1.json']);
+    expect(JSON.parse(readFileSync(join(root, '132012', 'v1.json'), 'utf8'))).toMatchObject({ eventId: 'e-1', content: erased });
+  });
+
   it('another organ of the same code (a board of education) gets a directory of its own: neither organ’s versions overwrite the other’s', async () => {
     const files = writer(root);
     const board = { ...content, organization: { code: '132012', name: '八王子市', kind: '市町村教育委員会' } };

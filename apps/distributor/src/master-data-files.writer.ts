@@ -190,9 +190,10 @@ export class MasterDataFiles {
     if (!isOrganizationKind(organ)) return [];
     const dir = join(this.root, organKey(code, organ));
     const versions = (await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error))))
-      .map((name) => /^v([1-9]\d*)\.json$/.exec(name)?.[1])
+      .map((name) => /^v([1-9]\d*)\.(?:json|csv)$/.exec(name)?.[1])
       .filter((v): v is string => v !== undefined)
       .map(Number)
+      .filter((v, i, all) => all.indexOf(v) === i)
       .sort((a, b) => a - b);
     // One version the source cannot give (gone, refused) does not keep the others from being rewritten.
     const outcomes: Array<{ version: number; outcome: PublishOutcome } | { version: number; error: unknown }> = [];
@@ -215,9 +216,15 @@ export class MasterDataFiles {
     const dir = join(this.root, organKey(code, organ));
     const jsonPath = join(dir, `v${version}.json`);
     const existing = readExisting(jsonPath);
-    if (existing === undefined || existing.document === undefined) return { kind: 'rejected', reason: `${what}: no complete copy on disk to refresh` };
+    // A CSV without its JSON: a first write killed between the renames, whose redelivery writes the
+    // JSON. Readers of the directory see that CSV meanwhile, so it follows the view too (the JSON,
+    // with what the delivery records, is left to the redelivery).
+    const orphan = existing === undefined && exists(join(dir, `v${version}.csv`));
+    if (!orphan && (existing === undefined || existing.document === undefined)) return { kind: 'rejected', reason: `${what}: no complete copy on disk to refresh` };
     const shown = shownContent(await this.options.current(code, organ, version), what);
     if (typeof shown === 'string') return { kind: 'rejected', reason: shown };
+    // (Only the orphan gets here without a document: anything else was refused above.)
+    if (existing?.document === undefined) return this.write(dir, { organizationCode: code, organizationKind: organ, version }, shown, undefined, undefined);
     if (shown.contentHash !== existing.contentHash) return { kind: 'rejected', reason: `${what} on disk has content hash ${existing.contentHash}, the API's ${shown.contentHash}` };
     const { publishedContentHash: _was, ...kept } = existing.document;
     const document = { ...kept, content: shown.content, ...(shown.shownHash !== shown.contentHash ? { publishedContentHash: shown.shownHash } : {}) };
@@ -229,7 +236,8 @@ export class MasterDataFiles {
     dir: string,
     detail: { organizationCode: string; organizationKind: string; version: number; position?: number },
     shown: ShownContent,
-    document: Record<string, unknown>,
+    /** Undefined: the CSV alone (no delivery to record). */
+    document: Record<string, unknown> | undefined,
     existing: ExistingCopy | undefined,
   ): Promise<PublishOutcome> {
     const { version } = detail;
@@ -239,9 +247,10 @@ export class MasterDataFiles {
     // a JSON written alone is one whose CSV is already right.
     const files = [
       ...(holdsExactly(join(dir, `v${version}.csv`), csv) ? [] : [{ name: `v${version}.csv`, text: csv }]),
-      ...(existing !== undefined && showsAsNow(existing, shown) ? [] : [{ name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` }]),
+      ...(document === undefined || (existing !== undefined && showsAsNow(existing, shown)) ? [] : [{ name: `v${version}.json`, text: `${JSON.stringify(document, null, 2)}\n` }]),
     ];
-    if (files.length === 0) return { kind: 'unchanged', path: jsonPath };
+    const path = document === undefined ? join(dir, `v${version}.csv`) : jsonPath;
+    if (files.length === 0) return { kind: 'unchanged', path };
     this.ensureDir(dir);
     // Why synchronous calls: the distributor writes one version at a time, in order, so nothing
     // waits on its event loop meanwhile, and each asynchronous call is a round trip through
@@ -265,7 +274,7 @@ export class MasterDataFiles {
     this.step('published', detail);
     // Only now: files created while this version's fsyncs run would join the journal commit they wait for.
     this.prepareSpares();
-    return { kind: 'written', path: jsonPath };
+    return { kind: 'written', path };
   }
 
   private ensureDir(dir: string): void {
