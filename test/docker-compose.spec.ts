@@ -11,6 +11,7 @@ interface ComposeService {
   deploy?: { replicas?: number };
   environment?: Record<string, string>;
   volumes?: string[];
+  ports?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -80,6 +81,12 @@ describe('docker/docker-compose.yml', () => {
     const worker = compose.services['worker'];
     expect(worker?.command).toEqual(['node', 'dist/apps/worker/src/main.js']);
     expect(worker?.environment?.['EVENTSTORE_CONNECTION_STRING']).toBe(compose.services['api']?.environment?.['EVENTSTORE_CONNECTION_STRING']);
+  });
+
+  it('publishes the port the worker serves distributors on (README: distributors point at the worker)', () => {
+    const worker = compose.services['worker'];
+    const port = worker?.environment?.['PORT'];
+    expect(worker?.ports).toContain(`${port}:${port}`);
   });
 
   it('gives every API replica and the worker one personal-data key file on a shared volume', () => {

@@ -1,5 +1,5 @@
 import { SeededRandom } from '../../test/reliability/support/seeded-random';
-import { percentile, percentileInterval } from './bench-context';
+import { parseBenchArguments, percentile, percentileInterval } from './bench-context';
 
 describe('percentileInterval (the p99 line of npm run bench)', () => {
   const ranks = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -36,5 +36,16 @@ describe('percentileInterval (the p99 line of npm run bench)', () => {
     // Widened to whole ranks, the interval is a little conservative.
     expect(covered / runs).toBeGreaterThan(0.93);
     expect(covered / runs).toBeLessThan(0.99);
+  });
+});
+
+describe('npm run bench arguments', () => {
+  it('--quick or nothing runs; --help asks for the usage; anything else (a typo) is refused, never the full run', () => {
+    expect(parseBenchArguments([])).toEqual({ quick: false });
+    expect(parseBenchArguments(['--quick'])).toEqual({ quick: true });
+    expect(parseBenchArguments(['--help'])).toEqual({ help: true });
+    expect(parseBenchArguments(['-h', '--quick'])).toEqual({ help: true });
+    expect(parseBenchArguments(['--quik'])).toEqual({ refused: 'unknown argument: --quik' });
+    expect(parseBenchArguments(['--quick', 'x', '--full'])).toEqual({ refused: 'unknown arguments: x --full' });
   });
 });

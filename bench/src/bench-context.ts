@@ -19,6 +19,28 @@ export interface BenchResult {
   readonly note?: string;
 }
 
+export const BENCH_USAGE = `Usage: npm run bench [-- --quick]
+
+Prints one table: every figure beside the raw limit it is compared with, measured in the same run
+on the same disk (.bench/ in the project). The full run takes about 6 minutes and writes its
+stores under .bench/, a 1,000,000-event one among them (removed at the end); --quick runs a small
+version in under a minute.
+
+  --quick     the small version
+  -h, --help  this text
+`;
+
+/**
+ * What the command line asks for. A typo (--quik) or --help started the full run, minutes long,
+ * writing hundreds of MB: refused with the usage instead, as the servers refuse arguments.
+ */
+export function parseBenchArguments(argv: readonly string[]): { readonly quick: boolean } | { readonly help: true } | { readonly refused: string } {
+  if (argv.some((arg) => arg === '--help' || arg === '-h')) return { help: true };
+  const unknown = argv.filter((arg) => arg !== '--quick');
+  if (unknown.length > 0) return { refused: `unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}` };
+  return { quick: argv.includes('--quick') };
+}
+
 export function benchOptions(argv: readonly string[]): BenchOptions {
   const root = resolve(__dirname, '../../..');
   const base = join(root, '.bench');

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { benchOptions, freshDir, percentile, type BenchResult } from './bench-context';
+import { BENCH_USAGE, benchOptions, freshDir, parseBenchArguments, percentile, type BenchResult } from './bench-context';
 import { engineTransitions } from './engine.bench';
 import { httpTransitions } from './http.bench';
 import { approvalToConsumerFileLatency } from './distribution-latency.bench';
@@ -15,6 +15,16 @@ import { formatFigure, printTable } from './report';
  * same disk, so the ratios hold on any machine. Not part of `npm test`.
  */
 async function main(): Promise<void> {
+  const asked = parseBenchArguments(process.argv.slice(2));
+  if ('help' in asked) {
+    process.stdout.write(BENCH_USAGE);
+    return;
+  }
+  if ('refused' in asked) {
+    process.stderr.write(`${asked.refused}\n\n${BENCH_USAGE}`);
+    process.exitCode = 64;
+    return;
+  }
   const options = benchOptions(process.argv.slice(2));
   const results: BenchResult[] = [];
   const began = Date.now();

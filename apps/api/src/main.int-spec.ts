@@ -163,6 +163,9 @@ describe('a split role on the embedded store is said at start', () => {
     expect(development).toMatch(/Try it: .*\$\(DATA_DIR=\S+ npm run -s token -- --sub a --org MIC --role auditor\)/);
     const configured = await banner('apps/api/src/main.ts', {}, /Swagger UI[\s\S]*\n\n/);
     expect(configured).toContain('Mint a token:           npm run -s token -- --sub yamada');
+    expect(configured).toContain('(in an environment with the same JWT_SECRET as this API)');
+    expect(await banner('apps/api/src/main.ts', { JWT_ISSUER: 'myiss' }, /Swagger UI[\s\S]*\n\n/)).toContain('(in an environment with the same JWT_SECRET, JWT_ISSUER as this API)');
+    expect(development).not.toContain('in an environment with the same');
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const provider = await banner('apps/api/src/main.ts', { JWT_SECRET: '', JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() }, /Swagger UI[\s\S]*\n\n/);
     expect(provider).toContain('Tokens:                 from your identity provider');

@@ -51,10 +51,16 @@ function tokenLines(config: RuntimeConfig, url: string): string[] {
   const dataDir = config.jwt.mode === 'development' && config.dataDir !== resolve('./data') ? `DATA_DIR=${shellWord(config.dataDir)} ` : '';
   const token = (args: string) => `${dataDir}npm run -s token -- ${args}`;
   const tryIt = config.role === 'worker' ? `${url}/health` : `${url}/workflows/connection-application`;
-  return [
+  const lines = [
     `  Mint a token:           ${token('--sub yamada --org 132012 --role applicant --name "山田 花子"')}`,
     `  Try it:                 curl -H "Authorization: Bearer $(${token('--sub a --org MIC --role auditor')})" ${tryIt}`,
   ];
+  // The command signs with the settings of its own environment: without the same ones, a token this API refuses (401).
+  if (config.jwt.mode === 'configured') {
+    const settings = ['JWT_SECRET', ...['JWT_ISSUER', 'JWT_AUDIENCE'].filter((name) => process.env[name])];
+    lines.push(`                          (in an environment with the same ${settings.join(', ')} as this API)`);
+  }
+  return lines;
 }
 
 const shellWord = (value: string): string => (/^[\w./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);

@@ -106,6 +106,13 @@ describe('audit endpoints: diff between rounds, path, machine diagram, verify (r
     const svg = await driver.as('applicant', 'GET', '/workflows/connection-application/diagram?format=svg');
     expect(svg.status).toBe(406);
     expect(svg.body.message).toMatch(/no maintained renderer/);
+    // An Accept of another type is told which types are served, not about SVG.
+    for (const accept of ['text/html', 'image/png', 'application/json;q=0']) {
+      const refused = await driver.as('applicant', 'GET', '/workflows/connection-application/diagram', undefined, { accept });
+      expect([accept, refused.status, refused.body.messages?.en]).toEqual([accept, 406, `(Accept): "${accept}" names no type this answer comes in: ask for application/json (JSON) or text/plain (the Mermaid text)`]);
+      expect(refused.body.messages?.ja).toContain('(Accept)');
+    }
+    expect((await driver.as('applicant', 'GET', '/workflows/connection-application/diagram', undefined, { accept: 'image/svg+xml' })).body.message).toMatch(/no maintained renderer/);
   });
 
   it('GET /applications/{id}/verify: intact; after a byte is changed in the database file, the exact event with expected and found hash', async () => {

@@ -19,14 +19,21 @@ import { SealerHost } from './sealer.host';
 import { loadReadable } from '../applications/readable-past';
 
 export const NO_SVG = {
-  ja: 'SVG はサーバーで描画していません（保守されている描画エンジンが導入されていません）。Mermaid テキストを Mermaid 対応のビューアで表示してください。',
-  en: 'SVG is not rendered server-side (no maintained renderer is installed); render the Mermaid text with any Mermaid viewer',
+  ja: '(format): SVG はサーバーで描画していません（保守されている描画エンジンが導入されていません）。Mermaid テキスト（format=mermaid）を Mermaid 対応のビューアで表示してください。',
+  en: '(format): SVG is not rendered server-side (no maintained renderer is installed); ask for the Mermaid text (format=mermaid) and render it with any Mermaid viewer',
 };
+
+/** An Accept naming neither type served: said as such (every 406 said "SVG is not rendered", asked for SVG or not). */
+const NOT_SERVED = (accept: string) => ({
+  ja: `(Accept): 「${accept}」には応答できません。application/json（JSON）か text/plain（Mermaid テキスト）を指定してください。`,
+  en: `(Accept): "${accept}" names no type this answer comes in: ask for application/json (JSON) or text/plain (the Mermaid text)`,
+});
 
 /** Mermaid as `text/plain` when asked for (query, or Accept), otherwise JSON; SVG is refused with the reason. */
 export function wantsMermaid(req: FastifyRequest, format: string | undefined, preferText: boolean): boolean {
   const best = accepts(req.raw).type(preferText ? ['text/plain', 'application/json'] : ['application/json', 'text/plain']);
-  if (format === 'svg' || (format === undefined && best === false)) throw new NotAcceptableException(NO_SVG);
+  if (format === 'svg') throw new NotAcceptableException(NO_SVG);
+  if (format === undefined && best === false) throw new NotAcceptableException(/image\/svg/i.test(req.headers.accept ?? '') ? NO_SVG : NOT_SERVED(req.headers.accept ?? ''));
   return format !== undefined ? format === 'mermaid' : best === 'text/plain';
 }
 

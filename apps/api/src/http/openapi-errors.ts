@@ -75,7 +75,7 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
   if (operation.requestBody) out[413] = error('the body is larger than the API takes');
   // An answer in more than one media type is negotiated (wantsMermaid): an Accept naming none of them, or SVG, is refused.
   const ok = operation.responses['200'] as ResponseObject | undefined;
-  if (Object.keys(ok?.content ?? {}).length > 1) out[406] = error(`Accept names none of ${Object.keys(ok!.content!).join(', ')}, or \`?format=svg\` (SVG is not rendered server-side)`);
+  if (Object.keys(ok?.content ?? {}).length > 1) out[406] = error(`Accept names none of ${Object.keys(ok!.content!).join(', ')} (the message says which are), or asks for SVG (\`?format=svg\`, \`image/svg+xml\`: not rendered server-side)`);
   // Any body sent is parsed as JSON, whether the operation reads one or not.
   if (operation.requestBody || method !== 'get') out[415] = error('the body is not JSON (Content-Type), or is compressed (Content-Encoding)');
   const conflict = conflictOf(path, method);
