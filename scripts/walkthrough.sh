@@ -42,8 +42,16 @@ echo "queue   → $(call GET '/review-queue?stage=first' "$PREFECTURE" | json 'v
 echo "approve → $(call POST "/applications/$id/actions/approve" "$PREFECTURE" '{"comment":"内容を確認しました。"}' | json v.state)"
 echo "approve → $(call POST "/applications/$id/actions/approve" "$MIC" '{}' | json 'v.state+" (master data v"+v.masterData.version+")"')"
 # A reference distributor running beside the API may have confirmed the distribution already.
-state=$(call GET "/applications/$id" "$AUDITOR" | json v.state)
-if [[ $state == distributed ]]; then echo "confirm → distributed (the distributor acknowledged the version)"
-else echo "confirm → $(call POST "/applications/$id/actions/confirm-distribution" "$DISTRIBUTOR" '{}' | json v.state)"; fi
+# It may do so between the read and the confirmation: a 409 that says `distributed` is that.
+acknowledged="confirm → distributed (the distributor acknowledged the version)"
+if [[ $(call GET "/applications/$id" "$AUDITOR" | json v.state) == distributed ]]; then echo "$acknowledged"
+else
+  confirmed=$(curl -sS -X POST "$BASE/applications/$id/actions/confirm-distribution" -H "Authorization: Bearer $DISTRIBUTOR" -H 'Content-Type: application/json' --data-binary '{}' -w '\n%{http_code}')
+  status=${confirmed##*$'\n'}
+  confirmed=${confirmed%$'\n'*}
+  if [[ $status == 200 ]]; then echo "confirm → $(echo "$confirmed" | json v.state)"
+  elif [[ $status == 409 && $(echo "$confirmed" | json v.state) == distributed ]]; then echo "$acknowledged"
+  else echo "POST /applications/$id/actions/confirm-distribution → $status: $confirmed" >&2; exit 1; fi
+fi
 echo "history:"
 call GET "/applications/$id/history" "$AUDITOR" | json 'v.events.map(e=>`  ${e.revision} ${e.type} by ${e.actor.role} ${e.actor.org} → ${e.stateAfter}`).join("\n")'
