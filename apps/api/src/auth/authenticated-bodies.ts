@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidTokenError, type TokenVerifier } from '@nws/auth';
 import type { RuntimeConfig } from '@nws/runtime';
-import { bearerOf, invalidToken, missingToken } from './jwt-auth.guard';
+import { bearerOfRequest, invalidToken, missingToken } from './jwt-auth.guard';
 
 // Fastify reads no body of a GET or HEAD (the public routes, /health and /metrics, are GETs): those are left to the guard.
 const carriesBody = (request: FastifyRequest): boolean =>
@@ -18,7 +18,7 @@ const carriesBody = (request: FastifyRequest): boolean =>
 export function authenticateBeforeBodies(fastify: FastifyInstance, jwt: RuntimeConfig['jwt'], tokens: TokenVerifier): void {
   fastify.addHook('preParsing', async (request, _reply, payload) => {
     if (request.is404 || !carriesBody(request)) return payload;
-    const token = bearerOf(request.headers.authorization);
+    const token = bearerOfRequest(request);
     if (!token) throw missingToken(jwt.mode);
     try {
       await tokens.verify(token);

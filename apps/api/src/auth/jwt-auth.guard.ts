@@ -1,6 +1,8 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { ValidationFailedError } from '@nws/engine';
 import { InvalidTokenError, KeySetUnavailableError, type TokenVerifier } from '@nws/auth';
 import { ORGANIZATION_KINDS } from '@nws/workflows/connection-application';
 import { isOrganOf, organsOf } from '@nws/workflows/shared/organizations';
@@ -12,6 +14,20 @@ import { IS_PUBLIC } from './public.decorator';
 /** The bearer token of a request, if it sends one. */
 export function bearerOf(header: unknown): string | undefined {
   return typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+}
+
+/**
+ * The request's bearer token. Node keeps the first of two Authorization headers and drops the
+ * other, so a request carrying two tokens was served as whoever came first, silently: a proxy or
+ * log that reads the other one sees another caller. Two are refused by name.
+ */
+export function bearerOfRequest(request: { readonly raw: IncomingMessage }): string | undefined {
+  if ((request.raw.headersDistinct['authorization']?.length ?? 0) > 1) {
+    throw new ValidationFailedError([
+      { field: 'Authorization', rule: 'notRepeated', message: { ja: 'Authorization: 1回だけ指定してください（複数のトークンが送られています）。', en: 'Authorization: is given more than once (two tokens); give it once' } },
+    ]);
+  }
+  return bearerOf(request.raw.headers.authorization);
 }
 
 /** A request without a token: said as where tokens come from (an identity provider, or `npm run -s token` with this API's secret). */
@@ -53,8 +69,8 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerOf(request.headers['authorization']);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { readonly raw: IncomingMessage }>();
+    const token = bearerOfRequest(request);
     if (!token) {
       throw missingToken(this.mode);
     }

@@ -68,6 +68,24 @@ describe('requests that are not valid HTTP/1.1 get a clear refusal and change no
     }
   });
 
+  it('two Authorization headers (two tokens): 400 naming Authorization (notRepeated), on a read and on a write, nothing recorded', async () => {
+    const before = await fx.applications();
+    const other = await fx.driver.token('otherApplicant');
+    const body = JSON.stringify({ workflow: 'connection-application', organizationCode: '132012', category: '変更' });
+    for (const request of [
+      `GET /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${fx.token}\r\nAuthorization: Bearer ${other}\r\n\r\n`,
+      `POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${other}\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    ]) {
+      const client = await fx.open();
+      await client.write(request);
+      const refused = await client.answer();
+      const answer = JSON.parse(refused.body) as { violations?: Array<{ field: string; rule: string; message: { ja: string; en: string } }> };
+      expect([refused.status, answer.violations?.map((v) => `${v.field}:${v.rule}`)]).toEqual([400, ['Authorization:notRepeated']]);
+      expect(answer.violations?.[0]?.message.ja).toContain('Authorization');
+    }
+    expect(await fx.applications()).toBe(before);
+  });
+
   it('malformed bytes pipelined after a valid request: that request is answered first, then the refusal', async () => {
     const client = await fx.open();
     await client.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nHELLO THERE\r\n\r\n');
