@@ -100,12 +100,18 @@ export class RevisionMismatchError extends DomainError {
 export class ValidationFailedError extends DomainError {
   readonly code = 'VALIDATION_FAILED';
   constructor(readonly violations: readonly FieldViolation[]) {
+    // The summary names the first few: a body of 5,000 unknown keys made a message of 500 kB.
+    const shown = violations.slice(0, SUMMARISED_VIOLATIONS);
+    const more = violations.length - shown.length;
     super({
-      ja: violations.map((v) => v.message.ja).join(' / '),
-      en: violations.map((v) => v.message.en).join('; '),
+      ja: shown.map((v) => v.message.ja).join(' / ') + (more > 0 ? `（ほか ${more} 件）` : ''),
+      en: shown.map((v) => v.message.en).join('; ') + (more > 0 ? ` (and ${more} more)` : ''),
     });
   }
 }
+
+/** Violations a ValidationFailedError's message names; all of them are in `violations`. */
+const SUMMARISED_VIOLATIONS = 20;
 
 /** A repeated Idempotency-Key with a different request: refusing is safer than guessing. */
 export class IdempotencyKeyReusedError extends DomainError {

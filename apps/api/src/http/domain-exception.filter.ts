@@ -50,6 +50,9 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
 /** A body that ended (the connection closed) before the length its Content-Length declares. */
 export const BODY_CUT_SHORT: LocalizedMessage = { ja: '(Content-Length): 本文が Content-Length の長さに達する前に接続が閉じられました。', en: '(Content-Length): the connection ended before the body reached the length Content-Length declares' };
 
+/** Violations listed in one answer: enough for any form, not a megabyte for a hostile body. */
+const MAX_VIOLATIONS = 100;
+
 /**
  * One error format for every failure: status, a stable code, the message in Japanese and
  * English, and the details a client needs (violations, allowed actions, current revision).
@@ -92,7 +95,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.BAD_REQUEST;
       const body = make(status, exception.code, exception.detail);
-      if (exception instanceof ValidationFailedError) body['violations'] = exception.violations;
+      if (exception instanceof ValidationFailedError) {
+        // A body of 5,000 unknown keys was answered with 5,000 violations (1.1 MB): the first ones, and how many more.
+        body['violations'] = exception.violations.slice(0, MAX_VIOLATIONS);
+        if (exception.violations.length > MAX_VIOLATIONS) body['moreViolations'] = exception.violations.length - MAX_VIOLATIONS;
+      }
       // An unknown workflow is a field's refusal like any other: named with its rule.
       if (exception instanceof UnknownWorkflowError) body['violations'] = [{ field: 'workflow', rule: 'isIn', message: exception.detail }];
       if (exception instanceof ActionNotAllowedInStateError) {

@@ -19,6 +19,19 @@ describe('bodies the validation pipe refuses before anything walks them (found b
     expect(bodyFault(JSON.parse('{"a":[{"__proto__":{}}]}'), MAX_BODY_DEPTH)).toEqual({ field: 'a[0].__proto__', rule: 'whitelistValidation' });
   });
 
+  it('a body of 5,000 unknown keys is answered with the first 100 violations and how many more, not a megabyte, and records nothing', async () => {
+    const id = await driver.draftWithForms();
+    const { forms } = await driver.examples();
+    const example = forms.find((f) => f.code === '02-06')!.example as Record<string, unknown>;
+    const hostile = { ...example, ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown${i}`, 1])) };
+    const before = (await driver.as('applicant', 'GET', `/applications/${id}/history`)).body.events.length as number;
+    const refused = await driver.as('applicant', 'PUT', `/applications/${id}/forms/02-06`, hostile);
+    expect([refused.status, refused.body.violations.length, refused.body.moreViolations]).toEqual([400, 100, 4900]);
+    expect(refused.body.violations[0]).toMatchObject({ field: 'unknown0', rule: 'whitelistValidation' });
+    expect(JSON.stringify(refused.body).length).toBeLessThan(60_000);
+    expect((await driver.as('applicant', 'GET', `/applications/${id}/history`)).body.events.length).toBe(before);
+  });
+
   it('a deeply nested body is a 400, not a stack overflow (500), and records nothing', async () => {
     const id = await driver.draftWithForms();
     // An object, as every body must be (an array is refused before its depth is looked at).
