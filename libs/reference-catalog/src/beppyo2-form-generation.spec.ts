@@ -94,6 +94,43 @@ describe('様式作成: generating 様03-07/03-08/03-09 from the selection', () 
     ]);
   });
 
+  it('refuses a PIA for a row the forms do not list, and a mark given twice, naming each: none is dropped unseen', () => {
+    const other = { status: '未実施', reason: 'その他', reasonText: '評価中' } as const;
+    const result = generateForms({
+      ...base,
+      // 項9 and row 27-2 are 東京都's: 八王子市 lists them only by taking them by delegation (受任), as below.
+      piaByQuery: { '9999': other, abc: other, '': other, '27': other, '9': other },
+      piaByProvision: { 'zz-1': other, '1-2': other, '27-4': other, '27-2': other },
+      notQuerying: ['27', '27'],
+      notProviding: ['1-2'],
+      delegatedProvisions: [{ key: '27-4', delegateeCode: '138002' }],
+      alsoProviding: [],
+    });
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => [p.field, p.message.en])).toEqual([
+      ['notQuerying[1]', 'notQuerying[1]: "27" is listed twice'],
+      ['piaByQuery.9', 'piaByQuery.9: "9" is not an affair this body queries'],
+      ['piaByQuery.27', 'piaByQuery.27: "27" is also marked as not queried'],
+      ['piaByQuery.9999', 'piaByQuery.9999: "9999" is not a 項番 of 別表第二'],
+      ['piaByQuery.abc', expect.stringContaining('is not a 項番 of 別表第二')],
+      ['piaByQuery.', 'piaByQuery.: "" is not a 項番 of 別表第二'],
+      ['piaByProvision.zz-1', expect.stringContaining('is not a row (項番-行内連番) of 別表第二')],
+      ['piaByProvision.1-2', expect.stringContaining('is also marked as not provided')],
+      ['piaByProvision.27-4', expect.stringContaining('is also marked as delegated')],
+      ['piaByProvision.27-2', expect.stringContaining('is not information this body provides')],
+    ]);
+    for (const p of problems) expect([p.message.ja.startsWith(`${p.field}: `), p.message.ja]).toEqual([true, expect.not.stringMatching(/undefined/)]);
+    // The same PIA maps over rows the forms list are taken.
+    const taken = generate({ ...base, piaByQuery: { '9': other }, piaByProvision: { '27-2': other }, receivedQueries: [{ itemNo: '9', delegation: fromTokyo }], receivedProvisions: [{ key: '27-2', delegation: fromTokyo }] });
+    expect((taken.forms['03-07']['queryAffairs'] as Rows).find((r) => r.itemNo === '9')?.pia).toEqual(other);
+    expect((taken.forms['03-07']['providedInformation'] as Rows).find((r) => r.personalInfoName?.startsWith('障害者関係情報'))?.pia).toEqual(other);
+  });
+
+  it('refuses a row marked twice in any list of marks', () => {
+    const result = generateForms({ ...base, notProviding: ['1-2', '1-2'], delegatedProvisions: [{ key: '27-4', delegateeCode: '138002' }, { key: '27-4', delegateeCode: '138002' }] });
+    expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['notProviding[1]', 'delegatedProvisions[1]']);
+  });
+
   it('refuses a body selection the screen would refuse', () => {
     const result = generateForms({ ...base, body: { bodyType: '市役所' } });
     expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['body.bodyType']);

@@ -114,6 +114,15 @@ function overlap(field: string, a: readonly string[], b: ReadonlySet<string>, ja
   return a.flatMap((key, i) => (b.has(key) ? [problem(`${field}[${i}]`, `「${key}」${ja}`, `"${key}" ${en}`)] : []));
 }
 
+/** Every key of a PIA map must name a row the forms list; `why` says, for the others, why not. */
+function piaKeyProblems(field: string, map: Readonly<Record<string, PiaEntry>> | undefined, listed: ReadonlySet<string>, why: (key: string) => readonly [string, string]): SelectionProblem[] {
+  return Object.keys(map ?? {}).flatMap((key) => {
+    if (listed.has(key)) return [];
+    const [ja, en] = why(key);
+    return [problem(`${field}.${key}`, `「${key}」${ja}`, `"${key}" ${en}`)];
+  });
+}
+
 const provisionRef = (key: string) => {
   const row = findBeppyo2RowByKey(key)!;
   return { itemNo: row.itemNo, personalInfoName: row.personalInfo };
@@ -148,6 +157,15 @@ export function generateForms(input: FormGenerationInput): SelectionResult<FormG
   const catalogItems = new Set(received.map((r) => r.itemNo).filter((n) => findBeppyo2Item(n)?.deleted === false));
   const catalogRows = new Set(receivedKeys.filter((k) => findBeppyo2RowByKey(k) !== undefined));
 
+  const skipQuery = new Set([...notQuerying, ...receivedItems]);
+  const queryItems = [
+    ...selection.queries.filter((q) => !q.byDelegationOnly && !skipQuery.has(q.itemNo)).map((q) => q.itemNo),
+    ...receivedItems,
+  ];
+  const skipProvision = new Set([...notProviding, ...delegated.map((d) => d.key), ...receivedKeys]);
+  const provided = (o: ProvisionOption) => !o.byDelegationOnly && !skipProvision.has(o.key);
+  const provisionKeys = [...selection.provisions.filter(provided).map((o) => o.key), ...alsoProviding, ...receivedKeys];
+
   const problems = [
     ...checkKeys('notQuerying', notQuerying, listedQueries, 'この機関が情報照会できる事務の項番ではありません。', 'is not an affair this body may query'),
     ...checkKeys('receivedQueries', receivedItems, catalogItems, '別表第二の項番ではありません。', 'is not a 項番 of 別表第二'),
@@ -157,25 +175,37 @@ export function generateForms(input: FormGenerationInput): SelectionResult<FormG
     ...checkKeys('receivedProvisions', receivedKeys, catalogRows, '別表第二の行（項番-行内連番）ではありません。', 'is not a row (項番-行内連番) of 別表第二'),
     ...overlap('receivedProvisions', receivedKeys, new Set(delegated.map((d) => d.key)), 'は委任した特定個人情報とされています。', 'is also marked as delegated'),
     ...overlap('receivedProvisions', receivedKeys, new Set(notProviding), 'は「情報提供を行わない」とされています。', 'is also marked as not provided'),
+    ...duplicates('notQuerying', notQuerying),
     ...duplicates('receivedQueries', receivedItems),
+    ...duplicates('notProviding', notProviding),
+    ...duplicates('delegatedProvisions', delegated.map((d) => d.key)),
     ...duplicates('receivedProvisions', receivedKeys),
+    ...duplicates('alsoProviding', alsoProviding),
     ...overlap('alsoProviding', alsoProviding, new Set(receivedKeys), 'は受任により提供する特定個人情報とされています。', 'is also marked as provided by delegation'),
     ...checkKeys('alsoProviding', alsoProviding, optional, '給付により特定される提供者の行ではありません。', 'is not a row whose provider is named by benefit'),
+    // A PIA for a row the forms do not list would be dropped unseen.
+    ...piaKeyProblems('piaByQuery', input.piaByQuery, new Set(queryItems), (key) =>
+      findBeppyo2Item(key)?.deleted !== false
+        ? ['は別表第二の項番ではありません。', 'is not a 項番 of 別表第二']
+        : notQuerying.includes(key)
+          ? ['は「情報照会を行わない」とされています。', 'is also marked as not queried']
+          : ['はこの機関が情報照会する事務ではありません。', 'is not an affair this body queries'],
+    ),
+    ...piaKeyProblems('piaByProvision', input.piaByProvision, new Set(provisionKeys), (key) =>
+      findBeppyo2RowByKey(key) === undefined
+        ? ['は別表第二の行（項番-行内連番）ではありません。', 'is not a row (項番-行内連番) of 別表第二']
+        : notProviding.includes(key)
+          ? ['は「情報提供を行わない」とされています。', 'is also marked as not provided']
+          : delegated.some((d) => d.key === key)
+            ? ['は委任した特定個人情報とされています（様03-07に載りません）。', 'is also marked as delegated (it is not on form 03-07)']
+            : ['はこの機関が提供する特定個人情報ではありません。', 'is not information this body provides'],
+    ),
   ];
   if (problems.length > 0) return { ok: false, problems };
 
   const header = { applicationDate: input.applicationDate, category: input.category ?? '登録', catalogVersion: BEPPYO2_CATALOG_VERSION };
   const piaOfQuery = (itemNo: string) => input.piaByQuery?.[itemNo] ?? input.pia;
   const piaOfProvision = (key: string) => input.piaByProvision?.[key] ?? input.pia;
-
-  const skipQuery = new Set([...notQuerying, ...receivedItems]);
-  const queryItems = [
-    ...selection.queries.filter((q) => !q.byDelegationOnly && !skipQuery.has(q.itemNo)).map((q) => q.itemNo),
-    ...receivedItems,
-  ];
-  const skipProvision = new Set([...notProviding, ...delegated.map((d) => d.key), ...receivedKeys]);
-  const provided = (o: ProvisionOption) => !o.byDelegationOnly && !skipProvision.has(o.key);
-  const provisionKeys = [...selection.provisions.filter(provided).map((o) => o.key), ...alsoProviding, ...receivedKeys];
 
   const form0307 = {
     ...header,

@@ -156,6 +156,19 @@ describe('申請前情報選択画面: what it refuses', () => {
     expect(wrong.ok ? '' : wrong.problems[0]?.message.ja).toContain('「保健所を設置する市」は機関種類「都道府県教育委員会」では選択できません');
   });
 
+  it('a choice given twice, and a 市 saying it is a 町村 running a welfare office (a 市 runs one by law): refused by name', () => {
+    const twice = selectAffairs({ bodyType: '市町村長部局', localGovernmentCode: '132012', extraChoices: ['中核市', '中核市'] });
+    expect(twice.ok ? [] : twice.problems.map((p) => p.message.en)).toEqual(['extraChoices[1]: "中核市" is listed twice']);
+    for (const code of ['132012', '131121', '141003']) {
+      const city = selectAffairs({ bodyType: '市町村長部局', localGovernmentCode: code, extraChoices: ['保健所を設置する市', '福祉事務所を設置する町村'] });
+      expect([code, city.ok ? [] : city.problems.map((p) => p.field)]).toEqual([code, ['extraChoices[1]']]);
+      expect(city.ok ? '' : city.problems[0]?.message.ja).toContain('社会福祉法第14条第1項');
+    }
+    // A 町村 may say so, and an association, named by any member's code, too.
+    expect(selectAffairs({ bodyType: '市町村長部局', localGovernmentCode: '133035', extraChoices: ['福祉事務所を設置する町村'] }).ok).toBe(true);
+    expect(selectAffairs({ bodyType: '一部事務組合・広域連合', localGovernmentCode: '132012', extraChoices: ['福祉事務所を設置する町村'] }).ok).toBe(true);
+  });
+
   it('a body type with a code of the other level: a prefecture\'s list for 八王子市, a city\'s for 東京都', () => {
     for (const [bodyType, code] of [['都道府県知事部局', '132012'], ['都道府県教育委員会', '132012'], ['市町村長部局', '130001'], ['市町村教育委員会', '130001']] as const) {
       const refused = selectAffairs({ bodyType, localGovernmentCode: code });

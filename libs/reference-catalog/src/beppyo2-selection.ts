@@ -115,6 +115,7 @@ const MUNICIPAL_TYPES: ReadonlySet<string> = new Set(['市町村長部局', '市
 const HEALTH_CENTRE = '保健所を設置する市';
 const CORE_CITY = '中核市';
 const CHILD_GUIDANCE = '児童相談所設置市';
+const WELFARE_TOWN = '福祉事務所を設置する町村';
 const RUNS_HEALTH_CENTRE_BY_LAW: ReadonlySet<string> = new Set(['designated_city', 'special_ward']);
 
 function validateSelection(selection: BodySelection): SelectionProblem[] {
@@ -146,8 +147,19 @@ function validateSelection(selection: BodySelection): SelectionProblem[] {
     [CORE_CITY]: { ja: '町村は中核市ではありません（地方自治法第252条の22）。', en: 'a town or village is no core city (地方自治法 Art. 252-22)' },
     [CHILD_GUIDANCE]: { ja: '町村は児童相談所を設置しません（児童福祉法第59条の4）。', en: 'a town or village runs no child guidance centre (児童福祉法 Art. 59-4)' },
   };
-  (selection.extraChoices ?? []).forEach((id, i) => {
-    const refusal = town ? CITY_ONLY[id] : ward && id === CORE_CITY ? { ja: '特別区は中核市ではありません（地方自治法第252条の22）。', en: 'a special ward is no core city (地方自治法 Art. 252-22)' } : undefined;
+  // A 市 (特別区 and 指定都市 too) has a 福祉事務所 by law (社会福祉法第14条第1項): the choice is a 町村's
+  // and would say the applicant is one. Not for an association, named by any member's code.
+  const city = MUNICIPAL_TYPES.has(selection.bodyType) && selection.localGovernmentCode !== undefined && municipalityKindOf(selection.localGovernmentCode) === 'city';
+  const extraChoices = selection.extraChoices ?? [];
+  const refusalOf = (id: string, i: number): { ja: string; en: string } | undefined => {
+    if (extraChoices.indexOf(id) < i) return { ja: `「${id}」が重複しています。`, en: `"${id}" is listed twice` };
+    if (town) return CITY_ONLY[id];
+    if (ward && id === CORE_CITY) return { ja: '特別区は中核市ではありません（地方自治法第252条の22）。', en: 'a special ward is no core city (地方自治法 Art. 252-22)' };
+    if (city && id === WELFARE_TOWN) return { ja: '市は福祉事務所を設置します（社会福祉法第14条第1項）。「福祉事務所を設置する町村」は町村の選択肢です。', en: 'a city runs a welfare office by law (社会福祉法 Art. 14(1)): this choice is for towns and villages' };
+    return undefined;
+  };
+  extraChoices.forEach((id, i) => {
+    const refusal = refusalOf(id, i);
     if (!refusal) return;
     problems.push({ field: `extraChoices[${i}]`, message: { ja: `extraChoices[${i}]: ${refusal.ja}`, en: `extraChoices[${i}]: ${refusal.en}` } });
   });

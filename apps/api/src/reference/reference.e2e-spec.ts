@@ -96,6 +96,37 @@ describe('selection screen (申請前情報選択画面) over HTTP', () => {
     expect(await history()).toBe(before + 1);
   });
 
+  it('a choice that refers to nothing the forms list is refused naming it, on the draft and on the reference route, and nothing is saved', async () => {
+    const example = (await driver.as('applicant', 'GET', '/workflows/connection-application')).body.selection.example as Record<string, unknown>;
+    const created = await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' });
+    const id = created.body.id as string;
+    const before = await driver.eventCount(id);
+    const pia = { status: '未実施', reason: 'その他', reasonText: '評価中' };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ piaByQuery: { '9999': pia } }, 'piaByQuery.9999'],
+      [{ piaByQuery: { abc: pia } }, 'piaByQuery.abc'],
+      [{ piaByQuery: { '': pia } }, 'piaByQuery.'],
+      [{ notQuerying: ['27'], piaByQuery: { '27': pia } }, 'piaByQuery.27'],
+      [{ piaByProvision: { 'zz-1': pia } }, 'piaByProvision.zz-1'],
+      [{ notQuerying: ['27', '27'] }, 'notQuerying[1]'],
+      [{ extraChoices: ['中核市', '中核市'] }, 'extraChoices[1]'],
+      [{ extraChoices: ['福祉事務所を設置する町村'] }, 'extraChoices[0]'],
+    ];
+    for (const [change, field] of cases) {
+      const refused = await driver.as('applicant', 'POST', `/applications/${id}/selection`, { ...example, ...change });
+      const violations = (refused.body.violations ?? []) as Array<{ field: string; rule: string; message: { ja: string; en: string } }>;
+      expect([JSON.stringify(change), refused.status, violations.map((v) => `${v.field}:${v.rule}`)]).toEqual([JSON.stringify(change), 400, [`${field}:selection`]]);
+      expect([violations[0]?.message.ja.startsWith(`${field}: `), violations[0]?.message.en.startsWith(`${field}: `)]).toEqual([true, true]);
+      // The reference route takes the same choices, with the body in the input.
+      const { extraChoices, ...choices } = change;
+      const body = { bodyType: '市町村長部局', localGovernmentCode: '132012', ...(extraChoices ? { extraChoices } : {}) };
+      const reference = await driver.as('applicant', 'POST', '/reference/beppyo2/forms', { ...example, ...choices, body, applicationDate: '2026/12/07' });
+      expect([JSON.stringify(change), reference.status, reference.body.violations?.map((v: { field: string }) => v.field)]).toEqual([JSON.stringify(change), 400, [extraChoices ? `body.${field}` : field]]);
+    }
+    expect(await driver.eventCount(id)).toBe(before);
+    expect((await driver.as('applicant', 'POST', `/applications/${id}/selection`, example)).status).toBe(200);
+  });
+
   it('malformed requests get a 400 naming the field, never a 500', async () => {
     for (const body of [{}, { bodyType: 5 }, { bodyType: '市役所' }, [], 'x']) {
       const response = await driver.as('applicant', 'POST', '/reference/beppyo2/selection', body);
