@@ -23,7 +23,7 @@ export class AccountRequestFormDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
-  @IsUniqueBy<AccountHolderDto>((holder) => addressKey(String(holder.email)), ['アカウント保有者のメールアドレス', 'holder e-mail address'])
+  @IsUniqueBy<AccountHolderDto>((holder) => (typeof holder.email === 'string' ? addressKey(holder.email) : undefined), ['アカウント保有者のメールアドレス', 'holder e-mail address'])
   @ValidateNested({ each: true })
   @Type(() => AccountHolderDto)
   holders!: AccountHolderDto[];

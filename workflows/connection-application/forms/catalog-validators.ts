@@ -23,10 +23,7 @@ interface AffairRef {
   personalInfoName?: unknown;
 }
 
-const shorten = (text: unknown, max = 40): string => {
-  const s = String(text ?? '');
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-};
+const shorten = (text: string, max = 40): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** 別表第二 項番 that exists and is not a deleted 項 (with @IsString, which refuses another type). */
 export function IsBeppyo2ItemNo(options?: ValidationOptions): PropertyDecorator {
@@ -46,13 +43,14 @@ export function IsBeppyo2ItemNo(options?: ValidationOptions): PropertyDecorator 
 export function IsBeppyo2AffairName(options?: ValidationOptions): PropertyDecorator {
   return Satisfies<AffairRef>(
     'beppyo2AffairName',
-    // An unknown 項番 is reported on itemNo alone.
-    (value, row) => checkBeppyo2Affair(row.itemNo, value) !== 'affairMismatch',
+    // An unknown 項番 is reported on itemNo alone, a value that is not text by @IsString.
+    (value, row) => typeof value !== 'string' || checkBeppyo2Affair(row.itemNo, value) !== 'affairMismatch',
     (value, row) => {
       const expected = findBeppyo2Item(String(row.itemNo))?.affair ?? '';
+      const given = String(value); // text: only a string fails this rule
       return [
-        `別表第二 第${String(row.itemNo)}項の事務名と一致しません（入力: 「${shorten(value)}」、第${String(row.itemNo)}項: 「${shorten(expected)}」）。`,
-        `does not match the affair of 別表第二 item ${String(row.itemNo)} (given "${shorten(value)}", item ${String(row.itemNo)}: "${shorten(expected)}")`,
+        `別表第二 第${String(row.itemNo)}項の事務名と一致しません（入力: 「${shorten(given)}」、第${String(row.itemNo)}項: 「${shorten(expected)}」）。`,
+        `does not match the affair of 別表第二 item ${String(row.itemNo)} (given "${shorten(given)}", item ${String(row.itemNo)}: "${shorten(expected)}")`,
       ];
     },
     options,
@@ -65,12 +63,13 @@ export function IsBeppyo2PersonalInfoName(options?: ValidationOptions): Property
     'beppyo2PersonalInfo',
     (value, row) => {
       const item = typeof row.itemNo === 'string' ? findBeppyo2Item(row.itemNo) : undefined;
-      if (!item || item.deleted) return true;
-      return typeof value === 'string' && findBeppyo2Provision(item.itemNo, value) !== undefined;
+      // A value that is not text is @IsString's to refuse: "[object Object]" is no name to look up.
+      if (!item || item.deleted || typeof value !== 'string') return true;
+      return findBeppyo2Provision(item.itemNo, value) !== undefined;
     },
     (value, row) => [
-      `別表第二 第${String(row.itemNo)}項に特定個人情報「${shorten(value)}」はありません。`,
-      `別表第二 item ${String(row.itemNo)} has no specific personal information "${shorten(value)}"`,
+      `別表第二 第${String(row.itemNo)}項に特定個人情報「${shorten(String(value))}」はありません。`,
+      `別表第二 item ${String(row.itemNo)} has no specific personal information "${shorten(String(value))}"`,
     ],
     options,
   );
@@ -146,7 +145,9 @@ export function IsInstrumentOfBasis(options?: ValidationOptions): PropertyDecora
       const basis = typeof link.basis === 'string' ? findDelegationBasis(link.basis) : undefined;
       const allowed = (basis?.instruments ?? ['条例', '規則', '規約']).map((k) => `「${k}」`).join(', ');
       const where = basis ? `${basis.id}に基づく委任では` : '';
-      return [`${where}根拠規定の種類は ${allowed} のいずれかです（入力: 「${String(value)}」）。`, `${basis ? `under ${basis.id} ` : ''}the instrument must be one of ${allowed} (given "${String(value)}")`];
+      // Only text is quoted back: a missing kind is no 「undefined」.
+      const given = typeof value === 'string' ? [`（入力: 「${value}」）`, ` (given "${value}")`] : ['', ''];
+      return [`${where}根拠規定の種類は ${allowed} のいずれかです${given[0]}。`, `${basis ? `under ${basis.id} ` : ''}the instrument must be one of ${allowed}${given[1]}`];
     },
     options,
   );

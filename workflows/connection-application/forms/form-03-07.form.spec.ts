@@ -25,6 +25,21 @@ describe('様03-07 情報連携事務・特定個人情報: rows must be rows of
     expect(violations[0]?.message.en).toContain('item 27');
   });
 
+  it('an affair or information name that is not text is "must be a string", not a mismatch quoting "[object Object]"; two such rows are no duplicates', () => {
+    const named = variant(example, (d) => {
+      d.queryAffairs[0].affairName = {};
+      d.providedInformation[0].personalInfoName = [];
+    });
+    expect(rulesOf(form0307, named)).toEqual(['queryAffairs[0].affairName:isString', 'providedInformation[0].personalInfoName:isString']);
+    const unnumbered = variant(example, (d) => {
+      d.queryAffairs[0].itemNo = {};
+      d.queryAffairs[1].itemNo = {};
+    });
+    const violations = violationsOf(form0307, unnumbered);
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['queryAffairs[0].itemNo:isString', 'queryAffairs[1].itemNo:isString']);
+    expect(JSON.stringify(violations)).not.toMatch(/\[object Object\]|undefined/);
+  });
+
   it('accepts 56の2, a 項 inserted by amendment', () => {
     expectValid(form0307, variant(example, (d) => d.queryAffairs.push({ itemNo: '56の2', affairName: findBeppyo2Item('56の2')!.affair, pia: d.queryAffairs[1].pia })));
   });

@@ -4,7 +4,7 @@ import { classValidatorForm, IsNotBlank, localized, type JsonObject } from '@nws
 import { BEPPYO2_CATALOG_VERSION, BEPPYO2_CATALOG_VERSIONS, findBeppyo2Item, findBeppyo2Row } from '@nws/reference-catalog';
 import { IsSeirekiDate } from './jp-validators';
 import { IsBeppyo2AffairName, IsBeppyo2ItemNo, IsBeppyo2PersonalInfoName } from './catalog-validators';
-import { IsUniqueBy, Satisfies, isNonEmptyString } from './rule-validators';
+import { IsUniqueBy, Satisfies, isNonEmptyString, textKey } from './rule-validators';
 
 export const PIA_STATUSES = ['実施済', '未実施'] as const;
 export const PIA_NOT_DONE_REASONS = ['保有する特定個人情報ファイル1000人未満', 'その他'] as const;
@@ -43,7 +43,7 @@ export class PiaDto {
         : ['未実施の場合は評価書を入力せず、未実施の理由を選択してください。', 'a PIA not done lists no evaluation; give the reason instead'],
   )
   // 評価書番号 are numbered per 評価実施機関 (a 補助執行 row may carry the board's No.1 beside the mayor's): a report is its number and title.
-  @IsUniqueBy<PiaDocumentDto>((document) => `${String(document.number)}\u0000${String(document.title).normalize('NFKC').replace(/\s+/g, '')}`, ['評価書', 'evaluation'])
+  @IsUniqueBy<PiaDocumentDto>((document) => textKey(document.number, typeof document.title === 'string' ? document.title.normalize('NFKC').replace(/\s+/g, '') : undefined), ['評価書', 'evaluation'])
   @ValidateNested({ each: true })
   @Type(() => PiaDocumentDto)
   documents?: PiaDocumentDto[];
@@ -101,7 +101,7 @@ export class Form0307Dto {
 
   @IsArray()
   @ArrayMaxSize(300)
-  @IsUniqueBy<QueryAffairDto>((row) => String(row.itemNo), ['項番', 'item'])
+  @IsUniqueBy<QueryAffairDto>((row) => textKey(row.itemNo), ['項番', 'item'])
   @Satisfies<Form0307Shape>('atLeastOneRow', (value, form) => count(value) + count(form.providedInformation) > 0, [
     '情報照会を行う事務又は情報提供を行う特定個人情報を少なくとも1件入力してください。',
     'list at least one affair queried or one piece of information provided',
@@ -112,7 +112,7 @@ export class Form0307Dto {
 
   @IsArray()
   @ArrayMaxSize(600)
-  @IsUniqueBy<ProvidedInformationDto>((row) => `${String(row.itemNo)}:${String(row.personalInfoName)}`, ['特定個人情報', 'row'])
+  @IsUniqueBy<ProvidedInformationDto>((row) => textKey(row.itemNo, row.personalInfoName), ['特定個人情報', 'row'])
   @ValidateNested({ each: true })
   @Type(() => ProvidedInformationDto)
   providedInformation!: ProvidedInformationDto[];

@@ -212,6 +212,27 @@ describe('様03-08: a value of the wrong type is said as such, not as a missing 
     expect(JSON.stringify(violations)).not.toContain('別表第二に第27項はありません');
     expect(JSON.stringify(violations)).not.toContain('全国地方公共団体コード');
   });
+
+  it('a step that is no object ([], [[…]], 1) is said at the step; the checks across the chain wait for well-formed steps, never saying "missing: undefined"', () => {
+    const step = 'receivedProvisions[0].delegation.chain[0]';
+    for (const wrong of [[], [[1]], [{}], 1]) {
+      const violations = violationsOf(form0308, variant(example, (d) => (d.receivedProvisions[0].delegation.chain[0] = wrong)));
+      expect([JSON.stringify(wrong), violations.map((v) => `${v.field}:${v.rule}`)]).toEqual([JSON.stringify(wrong), [`${step}:nestedValidation`]]);
+      expect(violations[0]?.message).toEqual({ ja: `${step}: オブジェクトで指定してください。`, en: `${step}: must be an object` });
+    }
+    const missing = violationsOf(form0308, variant(example, (d) => delete d.receivedProvisions[0].delegation.chain[0].delegatorCode));
+    expect(missing.map((v) => v.field)).toEqual([`${step}.delegatorCode`]);
+    expect(JSON.stringify(missing)).not.toMatch(/undefined/);
+    // A list of delegators that is not all codes is its own rule's to refuse, and not compared with the chain.
+    const delegators = violationsOf(form0308, withDelegation((del) => (del['delegators'] = [{}, {}])));
+    expect(delegators.map((v) => `${v.field}:${v.rule}`)).toEqual(['receivedQueryAffairs[0].delegation.delegators:isString']);
+  });
+
+  it('an instrument kind that is not text is refused without quoting "undefined" back', () => {
+    const violations = violationsOf(form0308, withDelegation((del) => delete del['chain'][0].instrumentKind));
+    expect(violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['receivedQueryAffairs[0].delegation.chain[0].instrumentKind:instrumentOfBasis']);
+    expect(violations[0]?.message.en).toBe('receivedQueryAffairs[0].delegation.chain[0].instrumentKind: under 地方自治法第252条の17の2 the instrument must be one of 「条例」, 「規則」');
+  });
 });
 
 describe('様03-08: a chain gives each step once and never leads back', () => {

@@ -14,7 +14,7 @@ import {
   IsNotGuidance,
   IsNotGuidanceTitle,
 } from './catalog-validators';
-import { IsChecked, IsUniqueBy, Satisfies } from './rule-validators';
+import { IsChecked, IsUniqueBy, Satisfies, textKey } from './rule-validators';
 
 /** One step of a delegation: who handed the affair to whom, under which article and instrument. */
 export class DelegationLinkDto {
@@ -36,22 +36,34 @@ export class DelegationLinkDto {
 }
 
 interface LinkShape {
-  delegatorCode?: unknown;
-  delegateeCode?: unknown;
-  delegatorHoldsByLaw?: unknown;
-  basis?: unknown;
+  delegatorCode: string;
+  delegateeCode: string;
+  delegatorHoldsByLaw: boolean;
+  basis: string;
 }
 interface DelegationShape {
   chain?: unknown;
   delegators?: unknown;
 }
-const linksOf = (d: DelegationShape): LinkShape[] => (Array.isArray(d.chain) ? (d.chain as unknown[]).filter((l): l is LinkShape => typeof l === 'object' && l !== null) : []);
+const isLink = (l: unknown): l is LinkShape => {
+  if (typeof l !== 'object' || l === null || Array.isArray(l)) return false;
+  const link = l as Record<string, unknown>;
+  return typeof link['delegatorCode'] === 'string' && typeof link['delegateeCode'] === 'string' && typeof link['basis'] === 'string' && typeof link['delegatorHoldsByLaw'] === 'boolean';
+};
+/**
+ * The chain's steps, or none while one is not well-formed: a step that is `[]` or lacks its
+ * delegator is refused by its own rules, and a check across the steps would only say it again as
+ * "missing: undefined".
+ */
+const linksOf = (d: DelegationShape): LinkShape[] => (Array.isArray(d.chain) && (d.chain as unknown[]).every(isLink) ? (d.chain as LinkShape[]) : []);
+const wellFormed = (d: DelegationShape): boolean =>
+  Array.isArray(d.chain) && (d.chain as unknown[]).every(isLink) && Array.isArray(d.delegators) && (d.delegators as unknown[]).every((c) => typeof c === 'string');
 
 /** Delegators whose own basis is missing: they do not hold the affair by law and no step hands it to them. */
 function unregisteredUpstream(d: DelegationShape): string[] {
   const links = linksOf(d);
   const received = new Set(links.map((l) => l.delegateeCode));
-  return links.filter((l) => l.delegatorHoldsByLaw === false && !received.has(l.delegatorCode)).map((l) => String(l.delegatorCode));
+  return links.filter((l) => !l.delegatorHoldsByLaw && !received.has(l.delegatorCode)).map((l) => l.delegatorCode);
 }
 
 /**
@@ -64,14 +76,14 @@ function chainRepeats(d: DelegationShape): string[] {
   const seen = new Set<string>();
   const repeats: string[] = [];
   for (const link of links) {
-    const key = `${String(link.delegatorCode)}→${String(link.delegateeCode)} (${String(link.basis)})`;
+    const key = `${link.delegatorCode}→${link.delegateeCode} (${link.basis})`;
     if (seen.has(key)) repeats.push(key);
     seen.add(key);
   }
   const next = new Map<string, Set<string>>();
   for (const link of links) {
-    const from = String(link.delegatorCode);
-    const to = String(link.delegateeCode);
+    const from = link.delegatorCode;
+    const to = link.delegateeCode;
     if (from !== to) next.set(from, (next.get(from) ?? new Set()).add(to));
   }
   // A body reached again from itself: depth-first, each body's onward steps once.
@@ -95,8 +107,9 @@ function chainRepeats(d: DelegationShape): string[] {
 
 /** Delegators of the chain missing from the list, and listed delegators with no step of their own. */
 function delegatorMismatch(d: DelegationShape): { missing: string[]; extra: string[] } {
-  const inChain = new Set(linksOf(d).map((l) => String(l.delegatorCode)));
-  const listed = new Set(Array.isArray(d.delegators) ? (d.delegators as unknown[]).map(String) : []);
+  if (!wellFormed(d)) return { missing: [], extra: [] };
+  const inChain = new Set(linksOf(d).map((l) => l.delegatorCode));
+  const listed = new Set(d.delegators as string[]);
   return { missing: [...inChain].filter((c) => !listed.has(c)), extra: [...listed].filter((c) => !inChain.has(c)) };
 }
 
@@ -126,7 +139,7 @@ export class DelegationDto {
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @IsLocalGovernmentCode({ each: true })
-  @IsUniqueBy<string>(String, ['委任元機関', 'delegator'])
+  @IsUniqueBy<string>(textKey, ['委任元機関', 'delegator'])
   @Satisfies<DelegationShape>(
     'everyDelegatorListed',
     (_v, d) => {
@@ -172,7 +185,7 @@ export class ReceivedProvisionDto {
   @IsDefined() @ValidateNested() @Type(() => DelegationDto) delegation!: DelegationDto;
 }
 
-const provisionId = (row: { itemNo?: unknown; personalInfoName?: unknown }) => `${String(row.itemNo)}:${String(row.personalInfoName)}`;
+const provisionId = (row: { itemNo?: unknown; personalInfoName?: unknown }) => textKey(row.itemNo, row.personalInfoName);
 
 /** 様03-08 情報照会者事務委任情報・情報提供者事務委任情報の登録（変更）申請書 */
 export class Form0308Dto {
@@ -183,7 +196,7 @@ export class Form0308Dto {
 
   @IsArray()
   @ArrayMaxSize(300)
-  @IsUniqueBy<ReceivedQueryAffairDto>((row) => String(row.itemNo), ['項番', 'item'])
+  @IsUniqueBy<ReceivedQueryAffairDto>((row) => textKey(row.itemNo), ['項番', 'item'])
   @ValidateNested({ each: true })
   @Type(() => ReceivedQueryAffairDto)
   receivedQueryAffairs!: ReceivedQueryAffairDto[];

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { classValidatorForm, IsNotBlank, type JsonObject } from '@nws/engine';
 import { IsSeirekiDate } from './jp-validators';
-import { IsUniqueBy, Satisfies } from './rule-validators';
+import { IsUniqueBy, Satisfies, textKey } from './rule-validators';
 
 /** 個人情報保護委員会への届出: the application must match what was notified, so the notification is named. */
 export class CommissionNotificationDto {
@@ -37,8 +37,8 @@ interface AffairShape {
 function notifiedLater(affairs: unknown, applicationDate: unknown): string[] {
   if (!Array.isArray(affairs) || typeof applicationDate !== 'string') return [];
   return (affairs as AffairShape[])
-    .filter((a) => typeof a?.notification?.date === 'string' && a.notification.date > applicationDate)
-    .map((a) => String(a.affairName));
+    .filter((a) => typeof a?.notification?.date === 'string' && a.notification.date > applicationDate && typeof a.affairName === 'string')
+    .map((a) => a.affairName as string);
 }
 
 /** 様03-09 独自利用事務に関する情報連携事務の登録（変更）申請書 */
@@ -50,7 +50,7 @@ export class Form0309Dto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @IsUniqueBy<IndependentUseAffairDto>((a) => String(a.affairName), ['独自利用事務名', 'affair'])
+  @IsUniqueBy<IndependentUseAffairDto>((a) => textKey(a.affairName), ['独自利用事務名', 'affair'])
   @Satisfies<Form0309Shape>('notifiedBeforeApplication', (value, form) => notifiedLater(value, form.applicationDate).length === 0, (value, form) => {
     const names = notifiedLater(value, form.applicationDate).join('、');
     return [

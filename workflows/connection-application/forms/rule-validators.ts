@@ -39,18 +39,33 @@ export function IsLeftEmpty(message: Message, options?: ValidationOptions): Prop
   return Satisfies('isLeftEmpty', (value) => value === undefined || value === null || value === '', message, options);
 }
 
-/** No two entries of an array share a key (e.g. the same 項番 twice). */
-export function IsUniqueBy<T>(key: (item: T) => string, what: Message, options?: ValidationOptions): PropertyDecorator {
+/**
+ * A key built of text fields, or undefined when one is not text: a row whose 項番 is `{}` is its
+ * own rules' to refuse, not a duplicate of another such row named "[object Object]".
+ */
+export function textKey(...parts: readonly unknown[]): string | undefined {
+  return parts.every((part): part is string => typeof part === 'string') ? parts.join('\u0000') : undefined;
+}
+
+/** No two entries of an array share a key (e.g. the same 項番 twice). Entries without a key (not text, not well-formed) are left to their own rules. */
+export function IsUniqueBy<T>(key: (item: T) => string | undefined, what: Message, options?: ValidationOptions): PropertyDecorator {
+  const keysOf = (value: unknown): string[] =>
+    Array.isArray(value)
+      ? (value as unknown[]).flatMap((item) => {
+          const k = typeof item === 'string' ? item : typeof item === 'object' && item !== null && !Array.isArray(item) ? key(item as T) : undefined;
+          return k === undefined ? [] : [k];
+        })
+      : [];
   return Satisfies(
     'uniqueBy',
     (value) => {
-      if (!Array.isArray(value)) return true;
-      const keys = (value as unknown[]).map((item) => (typeof item === 'object' && item !== null ? key(item as T) : String(item)));
+      const keys = keysOf(value);
       return new Set(keys).size === keys.length;
     },
     (value) => {
-      const keys = Array.isArray(value) ? (value as unknown[]).map((item) => (typeof item === 'object' && item !== null ? key(item as T) : String(item))) : [];
-      const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))].join(', ');
+      const keys = keysOf(value);
+      // Keys joined with NUL for comparison are shown with a separator a reader sees.
+      const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))].map((k) => k.replaceAll('\u0000', ' / ')).join(', ');
       return [`${what[0]}が重複しています（${repeated}）。`, `lists the same ${what[1]} more than once (${repeated})`];
     },
     options,

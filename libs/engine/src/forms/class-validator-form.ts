@@ -85,7 +85,8 @@ export function toViolations(errors: readonly ValidationError[], parent = ''): F
       if (wrongType && BOUND_RULES.has(rule)) continue;
       out.push({ field, rule, message: messageFor(rule, field, raw, constraintArgs[rule] ?? []) });
     }
-    if (error.children?.length) out.push(...toViolations(error.children, field));
+    // `chain: {}` is not a list: what the object's fields lack as a link is not worth saying.
+    if (error.children?.length && !wrongType) out.push(...toViolations(error.children, field));
   }
   return out;
 }
@@ -132,10 +133,13 @@ export function validateDto<T extends object>(dto: ClassConstructor<T>, input: u
 export function validateDtoWithLibraries<T extends object>(dto: ClassConstructor<T>, input: object): { ok: true; value: T } | { ok: false; violations: FieldViolation[] } {
   const instance = plainToInstance(dto, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: true } });
-  if (errors.length > 0) return { ok: false, violations: toViolations(errors) };
+  // Said beside the other violations, not only once there are none: `chain[0] = []` broke a rule
+  // across the chain, and that rule's "missing: undefined" was all the client saw.
   const arrays = arraysForObjects(instance);
-  if (arrays.length > 0) return { ok: false, violations: arrays };
-  return { ok: true, value: JSON.parse(JSON.stringify(instance)) as T };
+  if (errors.length === 0 && arrays.length === 0) return { ok: true, value: JSON.parse(JSON.stringify(instance)) as T };
+  // class-validator walks into an array where an object belongs (`chain[0][0][0]`): the array is the fault.
+  const within = (field: string) => arrays.some((a) => field.startsWith(`${a.field}[`) || field.startsWith(`${a.field}.`));
+  return { ok: false, violations: [...toViolations(errors).filter((v) => !within(v.field)), ...arrays] };
 }
 
 /**
