@@ -5,7 +5,7 @@ const example = form0306.example;
 
 describe('様03-06 接続開始（再開）申請書', () => {
   it('needs the main office address with a postal code', () => {
-    expect(rulesOf(form0306, variant(example, (d) => delete d.mainOffice.address))).toContain('mainOffice.address:isNotEmpty');
+    expect(rulesOf(form0306, variant(example, (d) => delete d.mainOffice.address))).toContain('mainOffice.address:isDefined');
     expect(rulesOf(form0306, variant(example, (d) => (d.mainOffice.postalCode = '1928501x')))).toEqual(['mainOffice.postalCode:matches']);
   });
 

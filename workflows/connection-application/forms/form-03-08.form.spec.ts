@@ -223,6 +223,8 @@ describe('様03-08: a value of the wrong type is said as such, not as a missing 
     const missing = violationsOf(form0308, variant(example, (d) => delete d.receivedProvisions[0].delegation.chain[0].delegatorCode));
     expect(missing.map((v) => v.field)).toEqual([`${step}.delegatorCode`]);
     expect(JSON.stringify(missing)).not.toMatch(/undefined/);
+    // Said as missing, not as the string a missing code also is not.
+    expect(missing[0]).toMatchObject({ rule: 'isDefined', message: { ja: `${step}.delegatorCode: 必須です。`, en: `${step}.delegatorCode: is required` } });
     // A list of delegators that is not all codes is its own rule's to refuse, and not compared with the chain.
     const delegators = violationsOf(form0308, withDelegation((del) => (del['delegators'] = [{}, {}])));
     expect(delegators.map((v) => `${v.field}:${v.rule}`)).toEqual(['receivedQueryAffairs[0].delegation.delegators:isString']);

@@ -10,6 +10,7 @@ import { acceptedByFastPath } from './dto-fast-path';
 import { NOT_BLANK_SCHEMA } from './not-blank.validator';
 import { hasUnpairedSurrogate, isTextRule, textFault, textViolation, withoutNulls, type TextRule } from './text-faults';
 import { cacheValidationMetadata, validationMetadataGeneration } from './validation-metadata.cache';
+import { BOUND_RULES, TYPE_RULES, missingAsRequired } from './missing-fields';
 
 cacheValidationMetadata();
 
@@ -66,8 +67,7 @@ function messageFor(rule: string, field: string, raw: string, args: readonly unk
   return table ? table(field, args) : { ja: `${field}: 入力が規則「${rule}」に反しています。`, en: `${field}: violates rule "${rule}"` };
 }
 
-export const TYPE_RULES: ReadonlySet<string> = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
-export const BOUND_RULES: ReadonlySet<string> = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'matches']);
+export { BOUND_RULES, TYPE_RULES } from './missing-fields';
 
 /** Flattens class-validator's error tree into field paths like `contacts[0].phone`. */
 export function toViolations(errors: readonly ValidationError[], parent = ''): FieldViolation[] {
@@ -139,7 +139,7 @@ export function validateDtoWithLibraries<T extends object>(dto: ClassConstructor
   if (errors.length === 0 && arrays.length === 0) return { ok: true, value: JSON.parse(JSON.stringify(instance)) as T };
   // class-validator walks into an array where an object belongs (`chain[0][0][0]`): the array is the fault.
   const within = (field: string) => arrays.some((a) => field.startsWith(`${a.field}[`) || field.startsWith(`${a.field}.`));
-  return { ok: false, violations: [...toViolations(errors).filter((v) => !within(v.field)), ...arrays] };
+  return { ok: false, violations: [...toViolations(errors.map(missingAsRequired)).filter((v) => !within(v.field)), ...arrays] };
 }
 
 /**
