@@ -34,6 +34,12 @@ function withFieldInFirstNestedObject(value: unknown): unknown {
   return undefined;
 }
 
+/** Every value's path in a JSON document. */
+function pathsOf(value: unknown, path: ReadonlyArray<string | number> = []): Array<ReadonlyArray<string | number>> {
+  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((item, i) => [i, item]) : value !== null && typeof value === 'object' ? Object.entries(value) : [];
+  return entries.flatMap(([key, item]) => [[...path, key], ...pathsOf(item, [...path, key])]);
+}
+
 describe('published JSON Schemas', () => {
   const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
 
@@ -48,6 +54,23 @@ describe('published JSON Schemas', () => {
     const nested = withFieldInFirstNestedObject(example);
     if (nested !== undefined) expect(validate(nested)).toBe(false);
   });
+
+  it.each(ALL_WORKFLOWS.flatMap((definition) => definition.forms.forms.map((form) => [`${definition.name} form ${form.code}`, form] as const)))(
+    '%s: null in place of any value of the example is taken by the schema exactly when the API takes it (an optional field: null is absent)',
+    (_name, form) => {
+      const validate = ajv.compile(form.schema);
+      const disagreements: string[] = [];
+      for (const path of pathsOf(form.example)) {
+        const input = JSON.parse(JSON.stringify(form.example)) as Record<string | number, unknown>;
+        let at = input;
+        for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+        at[path[path.length - 1]!] = null;
+        const [api, schema] = [form.validate(input).ok, validate(input)];
+        if (api !== schema) disagreements.push(`${path.join('.')}: API ${api ? 'takes' : 'refuses'} null, the schema ${schema ? 'takes' : 'refuses'} it`);
+      }
+      expect(disagreements).toEqual([]);
+    },
+  );
 
   it('the forms with nested rows describe their rows, not an unknown "Array"', () => {
     const form = ALL_WORKFLOWS.find((d) => d.name === 'connection-application')!.forms.get('03-08')!;
