@@ -8,6 +8,7 @@ import { registerExportCommand } from './commands/export.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerSnapshotCommand } from './commands/snapshot.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { registerPersonalDataCommands } from './commands/personal-data.command';
 import { registerProjectionsCommands } from './commands/projections.command';
@@ -24,6 +25,7 @@ export function buildCli(): Command {
   registerReplayCommand(program);
   registerExportCommand(program);
   registerVerifyCommand(program);
+  registerSnapshotCommand(program);
   registerPersonalDataCommands(program);
   registerProjectionsCommands(program);
 

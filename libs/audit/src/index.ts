@@ -1,5 +1,6 @@
 export * from './integrity/seal';
 export * from './integrity/witness-file';
+export * from './integrity/witness-copy';
 export * from './integrity/sealer';
 export * from './integrity/integrity-report';
 export * from './integrity/stream-chain-tracker';

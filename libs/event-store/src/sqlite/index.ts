@@ -4,3 +4,4 @@ export * from './data-directory-lock';
 export * from './prepared-statements';
 export * from './wal-sync';
 export * from './stored-database';
+export * from './online-backup';
