@@ -18,13 +18,29 @@ export interface RetryPolicy {
    * does not answer at all (a frozen process, packets dropped) left the call waiting for ever.
    */
   readonly attemptTimeoutMs?: number;
+  /**
+   * How long all tries of one operation may take together: no try starts after it, and the last
+   * one is bounded by what is left. Six tries of 10 s each held a request about a frozen node for
+   * 62 s before its 503, past the 60 s at which proxies give up and answer 504 themselves.
+   */
+  readonly totalBudgetMs?: number;
 }
 
 /**
  * Backoff sleeps add up to at most 3.1 s, about one leader election. Attempts that time out take
- * the client deadline each (10 s unless `defaultDeadline` is set in the connection string).
+ * the client deadline each (10 s unless `defaultDeadline` is set in the connection string), and
+ * all of them 20 s at most: a node that answers nothing is a 503 within about 20 s.
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 2_000, attemptTimeoutMs: 10_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 2_000, attemptTimeoutMs: 10_000, totalBudgetMs: 20_000 };
+
+/** When an operation begun now must give up, per the policy's budget (Infinity without one). */
+const budgetEnd = (policy: RetryPolicy): number => (policy.totalBudgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + policy.totalBudgetMs);
+
+/** The bound of the next try: its own timeout, or what is left of the budget if less. */
+const tryBound = (policy: RetryPolicy, end: number): number | undefined => {
+  const left = end - Date.now();
+  return Number.isFinite(left) ? Math.max(1, Math.min(policy.attemptTimeoutMs ?? left, left)) : policy.attemptTimeoutMs;
+};
 
 /**
  * Failures after which trying again is safe and may succeed:
@@ -84,10 +100,10 @@ export function backoffMs(policy: RetryPolicy, failures: number): number {
   return Math.round(exponential * (0.5 + Math.random() * 0.5));
 }
 
-export function unavailable(operation: string, policy: RetryPolicy, cause: unknown): EventStoreUnavailableError {
+export function unavailable(operation: string, policy: RetryPolicy, cause: unknown, attempts = policy.attempts): EventStoreUnavailableError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new EventStoreUnavailableError(
-    `EventStoreDB ${operation} failed after ${policy.attempts} attempts: ${reason}`,
+    `EventStoreDB ${operation} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${attempts < policy.attempts ? ` (its ${policy.totalBudgetMs} ms were spent)` : ''}: ${reason}`,
     Math.max(1, Math.ceil(policy.maxDelayMs / 1000)),
     { cause },
   );
@@ -97,13 +113,15 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Runs `action` until it succeeds, fails for good, or the policy is spent (then: unavailable). */
 export async function withRetry<T>(operation: string, policy: RetryPolicy, action: () => Promise<T>): Promise<T> {
+  const end = budgetEnd(policy);
   for (let failures = 1; ; failures += 1) {
     try {
-      return await timeBound(action(), policy.attemptTimeoutMs, operation);
+      return await timeBound(action(), tryBound(policy, end), operation);
     } catch (error) {
       if (!isTransient(error)) throw error;
-      if (failures >= policy.attempts) throw unavailable(operation, policy, error);
-      await delay(backoffMs(policy, failures));
+      const pause = backoffMs(policy, failures);
+      if (failures >= policy.attempts || Date.now() + pause >= end) throw unavailable(operation, policy, error, failures);
+      await delay(pause);
     }
   }
 }
@@ -118,25 +136,29 @@ export async function* withResumableRetry<T>(
   attempt: () => AsyncGenerator<T>,
 ): AsyncGenerator<T> {
   let failures = 0;
+  // The budget counts from the last item read: a long read that keeps yielding is never cut, one that stops is within it.
+  let end = budgetEnd(policy);
   for (;;) {
     const iterator = attempt();
     let finished = false;
     try {
       for (;;) {
         // Each item within the try's bound: a node that stops answering mid-read is a timed-out try.
-        const next = await timeBound(iterator.next(), policy.attemptTimeoutMs, operation);
+        const next = await timeBound(iterator.next(), tryBound(policy, end), operation);
         if (next.done) {
           finished = true;
           return;
         }
         failures = 0;
         yield next.value;
+        end = budgetEnd(policy);
       }
     } catch (error) {
       failures += 1;
       if (!isTransient(error)) throw error;
-      if (failures >= policy.attempts) throw unavailable(operation, policy, error);
-      await delay(backoffMs(policy, failures));
+      const pause = backoffMs(policy, failures);
+      if (failures >= policy.attempts || Date.now() + pause >= end) throw unavailable(operation, policy, error, failures);
+      await delay(pause);
     } finally {
       // A try left behind (failed, timed out, or the reader stopped early) is closed, not awaited: a stalled one never would be.
       if (!finished) void iterator.return(undefined).catch(() => undefined);
