@@ -134,7 +134,9 @@ export class Sealer {
     this.subscription = undefined;
     if (options.flush) await this.flush(options.flushWithinMs === undefined ? {} : { withinMs: options.flushWithinMs }).catch((error: unknown) => this.options.onError?.(error));
     if (this.timer) clearTimeout(this.timer);
-    await this.sealing;
+    // A seal's continuation could start the next one (events rolled in meanwhile): closed only once none is being written,
+    // or a seal written after the stop reopened the witness and left it open.
+    while (this.sealing) await this.sealing;
     this.options.witness?.close();
     if (this.state === 'running') this.state = 'stopped';
   }
@@ -210,7 +212,7 @@ export class Sealer {
     });
     this.sealing = written.then((written) => {
       this.sealing = undefined;
-      if (!written || this.state !== 'running' || this.pendingCount === 0) return;
+      if (!written || this.state !== 'running' || this.pendingCount === 0 || this.stopping) return;
       if (this.sealAgain || this.pendingCount >= this.maxEvents) void this.seal();
       else this.scheduleNext();
     });
@@ -223,7 +225,8 @@ export class Sealer {
       // seals ahead of it — that is how verify tells a truncated witness — so the witness is
       // brought up to the store before another seal is written, or nothing is sealed this time.
       try {
-        const problem = await this.reconcileWitness(previous);
+        // Behind because its own disk refused the last line: starting it again here is a repair, not news.
+        const problem = await this.reconcileWitness(previous, { repairing: true });
         if (problem) {
           this.halt(problem);
           return false;
@@ -277,14 +280,14 @@ export class Sealer {
    * two writes, or a witness started on an existing store); the witness may never be ahead and
    * the seals they share must be identical — otherwise events or seals were removed.
    */
-  private async reconcileWitness(stored: SealRecord | undefined): Promise<string | undefined> {
+  private async reconcileWitness(stored: SealRecord | undefined, options: { repairing?: boolean } = {}): Promise<string | undefined> {
     const witness = this.options.witness;
     if (!witness) return undefined;
     const witnessed = witness.last();
     if (!witnessed) {
       if (stored) {
         witness.append(stored);
-        this.options.onError?.(
+        if (!options.repairing) this.options.onError?.(
           new WitnessRestartedError(
             `the witness ${witness.path} was missing or empty while the store holds ${stored.sequence} seal(s): started again at seal ${stored.sequence}. If it was not removed on purpose, events may have been removed from the store with their seals: hold the store to a copy of the old witness (verify --witness)`,
           ),

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '@nws/event-store';
 import { seedStore, tempStore } from '../testing/seed-store';
@@ -189,6 +189,35 @@ describe('store-wide tamper evidence: seals, witness, gaps, high-water mark (rea
     const duringLoad = sealer.status.lastSeal?.sequence ?? 0;
     await sealer.stop({ flush: true });
     expect(duringLoad).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stop() returns only once no seal is being written: no seal written after it, the witness left closed', async () => {
+    // The descriptors this process holds on the witness (Linux's /proc; elsewhere nothing to check).
+    const openOnWitness = () => {
+      try {
+        return readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === witness.path;
+          } catch {
+            return false;
+          }
+        }).length;
+      } catch {
+        return 0;
+      }
+    };
+    for (let round = 0; round < 10; round++) {
+      const sealer = new Sealer(store, { witness, debounceMs: 1, maxEvents: 3 });
+      await sealer.start();
+      const stream = `application-burst-${round}`;
+      let revision: number | 'no_stream' = 'no_stream';
+      for (let i = 0; i < 12; i++) revision = (await store.append(stream, [ev(), ev()], revision)).nextExpectedRevision;
+      await sealer.stop();
+      const sealsAtStop = sealer.status.lastSeal?.sequence;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([round, openOnWitness(), sealer.status.lastSeal?.sequence]).toEqual([round, 0, sealsAtStop]);
+    }
+    expect((await verifyStore(store, { witness })).valid).toBe(true);
   });
 
   it('deleting an event in the middle: missing position, revision gap, seal mismatch', async () => {
