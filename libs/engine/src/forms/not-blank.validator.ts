@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { ZERO_WIDTH_CHARACTERS } from './text-faults';
+import { INVISIBLE_BMP_CHARACTERS, ZERO_WIDTH_CHARACTERS } from './text-faults';
 
 /**
  * class-validator's IsNotEmpty, and a string of spaces alone (full-width ones, tabs and line breaks
@@ -27,4 +27,4 @@ export function isBlankText(value: string | undefined): boolean {
 }
 
 /** The rule in the forms' JSON Schemas (class-validator-jsonschema's converters): more than its `minLength: 1`. */
-export const NOT_BLANK_SCHEMA = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: VISIBLE_CLASS } };
+export const NOT_BLANK_SCHEMA = { isNotEmpty: { type: 'string' as const, minLength: 1, pattern: `[^\\s${INVISIBLE_BMP_CHARACTERS}]` } };

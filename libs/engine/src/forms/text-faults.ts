@@ -48,6 +48,15 @@ function isReaderPlaceholder(text: string): boolean {
 export const ZERO_WIDTH_CHARACTERS = '\\p{Default_Ignorable_Code_Point}\\u2800';
 
 /**
+ * The same characters in the Basic Multilingual Plane, written out as \\u ranges: for the
+ * published JSON Schemas, which clients validate with other regex engines (Python, Java) that know
+ * neither `\\p{Default_Ignorable_Code_Point}` nor `\\u{…}`. The planes above (tags, variation
+ * selectors supplement, musical and shorthand format controls) stay the server's check alone.
+ */
+export const INVISIBLE_BMP_CHARACTERS =
+  '\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u2800\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFF8';
+
+/**
  * Whether a string is text: JSON may carry an unpaired surrogate (`"\ud800"`), which is no
  * character, cannot be stored as UTF-8, and makes validators that encode their input
  * (validator's isEmail → encodeURI) throw instead of answering.
