@@ -92,7 +92,7 @@ describe('audit CLI: export, verify (store, application, file), exit codes (real
     expect(report.problems.find((p: { kind: string }) => p.kind === 'head-below-high-water-mark')).toMatchObject({ expected: `position ${head}`, found: `position ${head - 5}` });
   });
 
-  it('verify --file of an application export says what it cannot see: its last events removed from the store before the export pass its chain (exit 5 with the witness: not held to it), with the caveat naming the checks that find them', async () => {
+  it('verify --file of an application export says what it cannot see: its last events removed from the store before the export pass its chain (exit 5: never held to the seals), with the caveat naming the checks that find them', async () => {
     // given an application whose last two events were removed from the store, then exported
     const db = new Database(join(dataDir, EVENTS_FILE));
     db.exec('DROP TRIGGER events_are_immutable_delete');

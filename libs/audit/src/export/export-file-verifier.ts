@@ -130,10 +130,11 @@ export async function verifyExportFile(path: string, options: VerifyExportOption
     if (header.scope === 'application') {
       if (options.witness && trailer?.seal) await checkSealWitnessed(trailer.seal, options.witness, log);
       // A seal hashes every event of the store up to it: one stream's events cannot be held to it,
-      // so a witness proves nothing about them. Asked for, that check was impossible: said, not VALID.
-      if (options.witness) log.incomplete = true;
+      // with or without a witness. Nothing offline can tell such a file from a forged one: never VALID.
+      log.incomplete = true;
       log.warn(
-        "an application export is checked against itself only, with or without a witness: the seals cover the whole store, not one stream, so a copy whose events were changed and every hash recomputed verifies too; hold the application to the seals in the store (`nws verify` of the evidence directory) or in a store-wide export (`nws verify --file` with the witness)",
+        'アプリケーション単位のエクスポートはファイル自身とだけ照合されます（ウィットネスの有無にかかわらず）。シールはストア全体を対象とし、1つのストリームを対象としないため、イベントを変更してすべてのハッシュを計算し直した写しも検証を通ります。ストア内のシール（証拠ディレクトリの `nws verify`）またはストア全体のエクスポート（ウィットネス付きの `nws verify --file`）で照合してください / ' +
+          "an application export is checked against itself only, with or without a witness: the seals cover the whole store, not one stream, so a copy whose events were changed and every hash recomputed verifies too; hold the application to the seals in the store (`nws verify` of the evidence directory) or in a store-wide export (`nws verify --file` with the witness)",
       );
     } else if (!options.witness) {
       log.warn('no witness given (--witness): the file is checked against itself only; a file rewritten wholesale with fresh hashes is caught only against a witness copy');
@@ -197,7 +198,10 @@ function checkEndOfStore(header: ExportHeader, verifier: SequenceVerifier, witne
     else log.add(problem);
   }
   const newestExported = exported?.previous?.sequence ?? 0;
-  const newestWitnessed = witness?.previous?.sequence ?? 0;
+  // Only seals the exporter saw in the witness before it read the head are certainly in the file:
+  // one sealed just before the export began may have been committed after the head was read (the
+  // times compared to pick the witness's seals come from two clocks, perhaps two machines).
+  const newestWitnessed = Math.min(witness?.previous?.sequence ?? 0, header.source.witness?.sequence ?? 0);
   if (newestWitnessed > newestExported) {
     log.add({
       kind: 'seal-missing-from-export',

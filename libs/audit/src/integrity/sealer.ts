@@ -289,7 +289,8 @@ export class Sealer {
         witness.append(stored);
         if (!options.repairing) this.options.onError?.(
           new WitnessRestartedError(
-            `the witness ${witness.path} was missing or empty while the store holds ${stored.sequence} seal(s): started again at seal ${stored.sequence}. If it was not removed on purpose, events may have been removed from the store with their seals: hold the store to a copy of the old witness (verify --witness)`,
+            `ウィットネス ${witness.path} がないか空でしたが、ストアにはシールが ${stored.sequence} 件あります。シール ${stored.sequence} から作り直しました。意図して削除したのでなければ、イベントがシールごとストアから削除された可能性があります。以前のウィットネスの写しと照合してください（verify --witness） / ` +
+              `the witness ${witness.path} was missing or empty while the store holds ${stored.sequence} seal(s): started again at seal ${stored.sequence}. If it was not removed on purpose, events may have been removed from the store with their seals: hold the store to a copy of the old witness (verify --witness)`,
           ),
         );
       }
