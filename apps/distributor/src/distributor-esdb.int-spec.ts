@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startEsdbStandIn, type EsdbStandIn } from '../../../test/esdb-stand-in/start-stand-in';
 import { DistributorProcess } from '../../../test/support/distributor-process';
 import { DistributionHarness } from '../../api/src/distribution/testing/distribution-harness';
+import { mintToken } from '@nws/auth';
 import { masterDataCsv } from './master-data.csv';
 
 const VERSION = 'MasterDataVersionRegistered';
@@ -161,5 +162,25 @@ describe('reference distributor as competing consumers of an EventStoreDB persis
     expect(b.lines.some((l) => l.includes(`(position ${killedAfter},`) && l.endsWith(': unchanged'))).toBe(true);
 
     expect(await b.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 120_000);
+
+  it('an instance whose token the API stops taking mid-run (it expired) leaves the group with exit 77: the event in hand is not parked, and an instance with a good token handles it', async () => {
+    const parkedBefore = (await h.driver.as('auditor', 'GET', '/distribution/if-system/parked')).body.items.length as number;
+    // Expired 27 s ago: taken at start within the API's 30 s of clock tolerance, refused a few seconds later.
+    const expiring = await mintToken({ sub: 'dist-1', org: 'MIC', role: 'distributor' }, h.server.config.jwt, { now: new Date(Date.now() - 3_600_000), expiresIn: '3573s' });
+    const env = { API_URL: h.server.url, DISTRIBUTOR_TOKEN: expiring, CONSUMER: 'if-system', OUTPUT_DIR: outputDir, SOURCE: 'esdb-persistent', EVENTSTORE_CONNECTION_STRING: standIn.connectionString, BATCH_SIZE: '2' };
+    const c = DistributorProcess.start({ mode: 'source', env });
+    processes.push(c);
+    await c.printed(/joining as one of its competing consumers/);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const id = await h.approved('hachioji');
+    expect(await c.exit()).toEqual({ code: 77, signal: null });
+    expect(c.lines.join('\n')).toMatch(/Token refused/);
+    expect((await h.driver.as('auditor', 'GET', '/distribution/if-system/parked')).body.items).toHaveLength(parkedBefore);
+    // The group hands the event to an instance that can take it.
+    const d = DistributorProcess.start({ mode: 'source', env: { ...env, DISTRIBUTOR_TOKEN: await h.distributorToken() } });
+    processes.push(d);
+    await until('the version to be distributed by the other instance', async () => (await h.state(id)) === 'distributed');
+    expect(await d.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 120_000);
 });

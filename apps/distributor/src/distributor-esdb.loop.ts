@@ -1,6 +1,6 @@
 import { runEsdbDistributionConsumer, type HandleOutcome } from '@nws/distribution/esdb';
 import { EsdbEventStore } from '@nws/event-store/esdb';
-import { DistributionApiClient, TransientApiError } from './distribution-api.client';
+import { DistributionApiClient, TokenRefusedError, TransientApiError } from './distribution-api.client';
 import { handleDelivered } from './delivered-event.handler';
 import { beforeConsuming, currentFiles, type DistributorOptions } from './distributor.loop';
 import type { MasterDataFiles } from './master-data-files.writer';
@@ -44,6 +44,7 @@ async function consumeGroup(options: DistributorOptions, esdb: { readonly connec
       maxDeliveries: settings.maxDeliveries,
       bufferSize: options.batchSize ?? 4,
       isTransient: (error) => error instanceof TransientApiError,
+      isFatal: (error) => error instanceof TokenRefusedError,
       log,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),

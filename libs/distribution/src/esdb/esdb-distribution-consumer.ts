@@ -31,6 +31,12 @@ export interface EsdbDistributionConsumerOptions {
   readonly bufferSize?: number;
   /** Ledger failures worth waiting out (API restarting) rather than counting against the event. */
   readonly isTransient?: (error: unknown) => boolean;
+  /**
+   * Failures no delivery can get past (the API refuses this instance's token): the instance leaves
+   * the group without settling the event in hand (it is redelivered) and the consumer ends with the
+   * error. Counted against each event instead, a token that expired mid-run parked every event.
+   */
+  readonly isFatal?: (error: unknown) => boolean;
   /** Aborting finishes the event in hand, then leaves the group (what is buffered goes to the others). */
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
@@ -63,6 +69,7 @@ export async function runEsdbDistributionConsumer(options: EsdbDistributionConsu
       await consumeOnce(options, log, () => (failures = 0));
     } catch (error) {
       if (signal?.aborted) break;
+      if (options.isFatal?.(error)) throw error;
       failures += 1;
       const wait = Math.min(options.maxBackoffMs ?? 10_000, 250 * 2 ** Math.min(failures, 8));
       log(`group ${options.group}: ${describe(error)}; joining again in ${wait} ms`);
@@ -121,8 +128,8 @@ async function settle(delivery: PersistentDelivery, options: EsdbDistributionCon
   try {
     looked = await waitOut(() => options.ledger.deliverAt(event.position, event.id));
   } catch (error) {
-    // The API stayed away: leave the group (it redelivers) and join again later.
-    if (options.isTransient?.(error)) throw error;
+    // The API stayed away: leave the group (it redelivers) and join again later; or it refuses us: leave for good.
+    if (options.isTransient?.(error) || options.isFatal?.(error)) throw error;
     // The ledger does not know this event for this consumer (e.g. its types changed): nothing can handle it.
     log(`${event.type} at ${event.position}: the ledger refused the delivery (${describe(error)}); parked in the group`);
     await delivery.nack(`ledger: ${describe(error)}`, 'park');
@@ -137,6 +144,7 @@ async function settle(delivery: PersistentDelivery, options: EsdbDistributionCon
   try {
     outcome = await options.handle(looked.event);
   } catch (error) {
+    if (options.isFatal?.(error)) throw error;
     const reason = describe(error);
     if (attempt < options.maxDeliveries) {
       log(`${event.type} at ${event.position}: failed on delivery ${attempt} of ${options.maxDeliveries} (${reason}); EventStoreDB delivers it again`);
