@@ -102,7 +102,8 @@ export function reviewerOf(meta: CommandMetadata): ReviewerRecord {
     const fault = text === undefined ? undefined : (textFault(text) ?? (/[\t\r\n\u2028\u2029]/.test(text) ? 'plainText' : undefined));
     if (fault) missing.push(textViolation(field, fault));
     // As a form's 氏名 and 部署名 are bounded: a 3,000-character name was recorded on a review for ever.
-    else if (text !== undefined && text.length > (REVIEWER_TEXT_MAX[field] ?? 100)) {
+    // Counted in characters, as the forms count them (a kanji outside the BMP is one).
+    else if (text !== undefined && [...text].length > (REVIEWER_TEXT_MAX[field] ?? 100)) {
       const max = REVIEWER_TEXT_MAX[field] ?? 100;
       missing.push(violation(field, 'maxLength', `${field}: トークンの値が長すぎます（${max}文字以内）。`, `${field}: the token's value is longer than ${max} characters`));
     }

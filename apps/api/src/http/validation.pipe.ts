@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { BOUND_RULES, NOT_A_JSON_OBJECT, TYPE_RULES, ValidationFailedError, bodyFault, isJsonObject, toViolations, isTextRule, textViolation, type FieldViolation } from '@nws/engine';
+import { getMetadataStorage } from 'class-validator';
+import { NOT_A_JSON_OBJECT, ValidationFailedError, bodyFault, isJsonObject, missingAsRequired, toViolations, isTextRule, textViolation, type FieldViolation } from '@nws/engine';
 
 /**
  * How deeply a request body may nest. The deepest body the API takes (a form) nests about six
@@ -97,18 +97,8 @@ export function strictValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: true, value: false },
+    // A query parameter or body field that is missing is said as required (the forms' rule, at every depth).
     exceptionFactory: (errors) => new ValidationFailedError(toViolations(errors.map(missingAsRequired))),
   });
 }
 
-/**
- * A query parameter or body field that is missing fails its type and bounds too: "bodyType: is
- * required" says so, "bodyType: must be a string" does not. Rules that say what is wanted (one
- * of…, a format of its own) stay beside it.
- */
-function missingAsRequired(error: ValidationError): ValidationError {
-  const value = (error.target as Record<string, unknown> | undefined)?.[error.property];
-  if (value !== undefined && value !== null) return error;
-  const rest = Object.entries(error.constraints ?? {}).filter(([rule]) => !TYPE_RULES.has(rule) && !BOUND_RULES.has(rule) && rule !== 'isDefined' && rule !== 'isNotEmpty');
-  return Object.assign(Object.create(Object.getPrototypeOf(error) as object) as ValidationError, error, { constraints: Object.fromEntries([['isDefined', ''], ...rest]) });
-}

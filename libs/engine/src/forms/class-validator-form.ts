@@ -65,7 +65,7 @@ function messageFor(rule: string, field: string, raw: string, args: readonly unk
   return table ? table(field, args) : { ja: `${field}: 入力が規則「${rule}」に反しています。`, en: `${field}: violates rule "${rule}"` };
 }
 
-export { BOUND_RULES, TYPE_RULES } from './missing-fields';
+export { BOUND_RULES, TYPE_RULES, missingAsRequired } from './missing-fields';
 export { createInputSchema, jsonSchemaOf } from './dto-json-schema';
 
 /** Flattens class-validator's error tree into field paths like `contacts[0].phone`. */
