@@ -6,3 +6,4 @@ export * from './beppyo2-form-generation';
 export * from './delegation-bases.catalog';
 export * from './japan-time';
 export * from './metropolitan-special-cases';
+export * from './pia-thresholds';

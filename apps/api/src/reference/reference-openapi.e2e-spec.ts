@@ -39,6 +39,7 @@ describe('workflows and reference answers match their published schemas (real po
       ['/reference/beppyo2/selection', 'get'],
       ['/reference/beppyo2/selection', 'post'],
       ['/reference/beppyo2/forms', 'post'],
+      ['/reference/pia-threshold', 'get'],
     ] as const;
     for (const [path, method] of operations) {
       const responses = published.document.paths[path]?.[method]?.responses ?? {};
@@ -101,6 +102,24 @@ describe('workflows and reference answers match their published schemas (real po
     });
     expect({ forms: Object.keys(all.body.forms), checklist: all.body.checklist }).toEqual({ forms: ['03-07', '03-08', '03-09'], checklist: { form0308: true, form0309: true } });
     holds('/reference/beppyo2/forms', 'post', all);
+  });
+
+  it('GET /reference/pia-threshold answers the evaluation a 事務 needs, as documented; a missing or malformed count or flag is a 400 naming it', async () => {
+    const answer = await driver.as('applicant', 'GET', '/reference/pia-threshold?subjects=120000&handlers=600&seriousIncident=false');
+    expect(answer.body).toMatchObject({ required: '基礎項目評価+全項目評価', rule: { subjectsFrom: 100000, subjectsBelow: 300000, handlers500OrMore: 'yes' } });
+    holds('/reference/pia-threshold', 'get', answer);
+    const unbounded = await driver.as('applicant', 'GET', '/reference/pia-threshold?subjects=500000&handlers=0&seriousIncident=true');
+    expect(unbounded.body).toMatchObject({ required: '基礎項目評価+全項目評価', rule: { subjectsBelow: null } });
+    holds('/reference/pia-threshold', 'get', unbounded);
+    for (const [query, field, rule] of [
+      ['handlers=1&seriousIncident=false', 'subjects', 'isDefined'],
+      ['subjects=-1&handlers=1&seriousIncident=false', 'subjects', 'min'],
+      ['subjects=1.5&handlers=1&seriousIncident=false', 'subjects', 'isInt'],
+      ['subjects=10&handlers=1&seriousIncident=yes', 'seriousIncident', 'isBoolean'],
+    ] as const) {
+      const refused = await driver.as('applicant', 'GET', `/reference/pia-threshold?${query}`);
+      expect([query, refused.status, refused.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([query, 400, expect.arrayContaining([`${field}:${rule}`])]);
+    }
   });
 
   it('is not a rubber stamp: each answer with one value broken fails its schema, naming the value', async () => {

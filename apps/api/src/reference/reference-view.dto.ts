@@ -120,3 +120,18 @@ export class GeneratedFormsDto {
   @ApiProperty({ type: GeneratedFormDraftsDto, description: 'by form code' }) forms!: GeneratedFormDraftsDto;
   @ApiProperty({ type: FormChecklistDto }) checklist!: FormChecklistDto;
 }
+
+class PiaThresholdRuleDto {
+  @ApiProperty({ description: '対象人数 from (inclusive)', example: 100000 }) subjectsFrom!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: '対象人数 below (exclusive); null: no upper bound', example: 300000 }) subjectsBelow!: number | null;
+  @ApiProperty({ enum: ['yes', 'no', '*'], description: 'whether the row holds for 500 or more handlers (`*`: either)' }) handlers500OrMore!: string;
+  @ApiProperty({ enum: ['yes', 'no', '*'], description: 'whether the row holds for a serious incident in the past year (`*`: either)' }) seriousIncident!: string;
+}
+
+/** GET /reference/pia-threshold */
+export class PiaThresholdDto {
+  @ApiProperty({ description: 'the evaluation required, as the 指針 names it', example: '基礎項目評価+重点項目評価' }) required!: string;
+  @ApiProperty({ description: '`yes(…)`: checked against the published sources named; `partial`: taken from the 指針 as commonly quoted, to be checked against https://www.ppc.go.jp/legal/assessment/', example: 'yes(成田市)' }) verified!: string;
+  @ApiProperty({ type: PiaThresholdRuleDto, description: 'the row of the threshold table that decided it' }) rule!: PiaThresholdRuleDto;
+  @ApiProperty({ type: [String], description: 'where the table comes from' }) provenance!: string[];
+}

@@ -10,13 +10,14 @@ import {
   extraChoicesFor,
   findBeppyo2Item,
   generateForms,
+  requiredPiaEvaluation,
   selectAffairs,
   type SelectionResult,
 } from '@nws/reference-catalog';
 import { BodySelectionDto, FormGenerationInputDto, checkSelectionInput } from '@nws/workflows/connection-application';
 import { unknownField } from '../http/validation.pipe';
-import { SelectionQueryDto } from './reference.dto';
-import { AffairSelectionDto, Beppyo2ItemDto, BodyTypesDto, DelegationBasisDto, GeneratedFormsDto } from './reference-view.dto';
+import { PiaThresholdQueryDto, SelectionQueryDto } from './reference.dto';
+import { AffairSelectionDto, Beppyo2ItemDto, BodyTypesDto, DelegationBasisDto, GeneratedFormsDto, PiaThresholdDto } from './reference-view.dto';
 
 /**
  * Runs a pure catalog function on client input. Those functions check values and trust shapes:
@@ -79,6 +80,16 @@ export class ReferenceController {
   @ApiOkResponse({ type: [DelegationBasisDto], description: 'the articles, in the order of the law' })
   delegationBases() {
     return DELEGATION_BASES;
+  }
+
+  @Get('pia-threshold')
+  @ApiOperation({
+    summary: 'The 特定個人情報保護評価 a 事務 needs (特定個人情報保護評価指針 第6の2), for 様03-07’s PIA column',
+    description: 'From the threshold table imported with its provenance; rows marked `partial` are to be checked against the 指針 before relying on them.',
+  })
+  @ApiOkResponse({ type: PiaThresholdDto, description: 'the evaluation required, the row that decided it, and how that row was checked' })
+  piaThreshold(@Query() query: PiaThresholdQueryDto) {
+    return requiredPiaEvaluation(query);
   }
 
   @Get('beppyo2/selection')

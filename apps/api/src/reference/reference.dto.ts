@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { LARGEST_WHOLE_NUMBER, WholeNumber } from '../http/whole-number.transform';
 import { localized } from '@nws/engine';
 
 /**
@@ -26,4 +27,29 @@ export class SelectionQueryDto {
   @ArrayMaxSize(20)
   @IsString({ each: true })
   extraChoices?: string[];
+}
+
+/**
+ * `GET /reference/pia-threshold?subjects=…&handlers=…&seriousIncident=…`: what decides the
+ * 特定個人情報保護評価 a 事務 needs (特定個人情報保護評価指針 第6の2), as 様03-07's PIA column asks it.
+ */
+export class PiaThresholdQueryDto {
+  @ApiProperty({ description: '対象人数: the people recorded in all the 特定個人情報ファイル the 事務 holds', example: 120000 })
+  @WholeNumber()
+  @IsInt()
+  @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
+  subjects!: number;
+
+  @ApiProperty({ description: '取扱者数: staff of the body and its contractors who handle those files', example: 40 })
+  @WholeNumber()
+  @IsInt()
+  @Min(0)
+  @Max(LARGEST_WHOLE_NUMBER)
+  handlers!: number;
+
+  @ApiProperty({ description: '重大事故: a serious incident with 特定個人情報 known at the body within the past year', enum: ['true', 'false'] })
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  seriousIncident!: boolean;
 }
