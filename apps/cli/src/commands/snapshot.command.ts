@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { renameSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { WITNESS_FILE, WitnessFile, copyWitnessThrough, lastStoredSeal, type SealRecord, type WitnessCopy } from '@nws/audit';
+import { WITNESS_FILE, WitnessFile, copyWitnessThrough, fsyncDirectory, lastStoredSeal, type SealRecord, type WitnessCopy } from '@nws/audit';
 import { EVENTS_FILE } from '@nws/event-store/create-event-store';
 import { SqliteEventStore, backupStoredDatabase } from '@nws/event-store/sqlite';
 import { dataDirOf, eventStoreKindOf } from '@nws/runtime';
@@ -164,16 +164,3 @@ function lastWitnessed(witness: WitnessFile): number | undefined {
   }
 }
 
-/** The copy's directory entries made durable, as the witness's are: a snapshot is kept as evidence. */
-function fsyncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // a platform that cannot open a directory (Windows): the files themselves are synced
-  }
-}

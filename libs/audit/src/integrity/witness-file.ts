@@ -174,7 +174,8 @@ function parseJsonSeal(line: string): SealRecord | undefined {
   }
 }
 
-function fsyncDirectory(dir: string): void {
+/** A directory's entries made durable (a file created or renamed in it); nothing on platforms that cannot open a directory. */
+export function fsyncDirectory(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
     try {
