@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { DistributionConfig } from '@nws/distribution';
 import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
 import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
-import { KeyedRequestFingerprints, findEncryptingStore } from '@nws/personal-data';
+import { KeyedRequestFingerprints, PERSONAL_DATA_EVENTS, findEncryptingStore } from '@nws/personal-data';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { ALL_WORKFLOWS } from '@nws/workflows';
@@ -41,6 +41,8 @@ function createProjectionRunner(store: EventStore, config: RuntimeConfig, metric
   let stalled = false;
   return new ProjectionRunner(store, ALL_PROJECTIONS, {
     filename: join(config.dataDir, READ_MODELS_FILE),
+    // The master data is answered only once the erasures the read models passed are rebuilt out of them (PersonalDataService.erasurePending).
+    trackedTypes: [PERSONAL_DATA_EVENTS.erased],
     maxAttempts: config.projections.maxAttempts,
     retryDelayMs: config.projections.retryDelayMs,
     onError: (error) => log.error(`projections will retry: ${String(error)}`),

@@ -54,6 +54,7 @@ export class ProjectionRunner {
   private lastError: string | null = null;
   private readonly applied$ = new BehaviorSubject<number>(0);
   private readonly parking: ParkedProjectionEvents;
+  private readonly seen = new Map<string, number>();
   private readonly applier: ProjectionBatchApplier;
 
   constructor(
@@ -159,6 +160,14 @@ export class ProjectionRunner {
   /** Parked events, oldest first. */
   parked(options: { projection?: string; limit?: number; offset?: number } = {}): ParkedProjectionEvent[] {
     return this.parking.list(options);
+  }
+
+  /**
+   * The position of the newest event of a tracked type (`trackedTypes`) in a batch the runner
+   * applied since it started; 0 when none. The read models are past it.
+   */
+  lastSeen(type: string): number {
+    return this.seen.get(type) ?? 0;
   }
 
   /** One projection's parked events of one stream, in stream order (none once the database is closed). */
@@ -300,11 +309,19 @@ export class ProjectionRunner {
       this.storage = null;
       if (wasStalled) this.options.onRecovered?.();
     }
+    this.noteTracked(batch);
     for (const fault of faults) this.options.onFault?.(fault);
     const retries = faults.filter((f) => f.outcome === 'retry');
     if (retries.length > 0) {
       this.lastError = retries[0]!.error;
       if (this.wanted) this.retryLater(this.backoff(Math.max(...retries.map((f) => f.attempt))));
+    }
+  }
+
+  private noteTracked(batch: readonly RecordedEvent[]): void {
+    if (!this.options.trackedTypes) return;
+    for (const event of batch) {
+      if (this.options.trackedTypes.includes(event.type) && event.position > (this.seen.get(event.type) ?? 0)) this.seen.set(event.type, event.position);
     }
   }
 

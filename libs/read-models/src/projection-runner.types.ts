@@ -24,6 +24,8 @@ export interface ProjectionRunnerOptions {
   readonly onStall?: (error: StorageUnavailableError, retryInMs: number) => void;
   /** A stall is over: a batch was applied again. */
   readonly onRecovered?: () => void;
+  /** Event types whose newest position the runner keeps (`lastSeen`), e.g. what other parts of the process must have acted on before its read models are whole. */
+  readonly trackedTypes?: readonly string[];
 }
 
 export interface ProjectionFault {

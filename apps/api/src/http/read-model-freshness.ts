@@ -88,3 +88,17 @@ export function refuseWhileParked(
 
 /** Parked events wait for an operator, not for the next batch: a minute, not seconds. */
 const PARKED_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * Refuses (503, Retry-After) an answer from read models that hold people in clear while an erasure
+ * they have passed is not yet rebuilt out of them (see PersonalDataService.erasurePending): the
+ * erased person would be served, and a distributor fetching on the erasure's notice kept them.
+ */
+export function refuseWhileErasing(personalData: { erasurePending(): boolean }, what: { readonly ja: string; readonly en: string }, reply: { header(name: string, value: string): unknown }): void {
+  if (!personalData.erasurePending()) return;
+  void reply.header('Retry-After', String(REBUILD_RETRY_AFTER_SECONDS));
+  throw new ServiceUnavailableException({
+    ja: `個人情報の消去を${what.ja}の読み取りモデルに反映しています。${REBUILD_RETRY_AFTER_SECONDS}秒後に再実行してください。`,
+    en: `an erasure of personal data is being applied to the ${what.en} read model; retry in ${REBUILD_RETRY_AFTER_SECONDS} s`,
+  });
+}

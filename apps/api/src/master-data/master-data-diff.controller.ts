@@ -23,7 +23,8 @@ import {
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES, WORKFLOW_ENGINE } from '../infrastructure/tokens';
 import { MasterDataDiffDto } from './master-data-diff.dto';
-import { refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
+import { refuseWhileErasing, refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
+import { PersonalDataService } from '../personal-data/personal-data.service';
 import type { FastifyReply } from 'fastify';
 
 /** Bookkeeping of a version, not its content: left out of the comparison. */
@@ -47,6 +48,7 @@ export class MasterDataDiffController {
     @Inject(READ_MODEL_QUERIES) private readonly queries: ReadModelQueries,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly personalData: PersonalDataService,
   ) {}
 
   @Get(':id/master-data-diff')
@@ -63,6 +65,7 @@ export class MasterDataDiffController {
     // application above, the counterparts' master data below), so an outage is a 503 here anyway.
     await this.projections.waitFor(await this.store.headPosition());
     refuseWhileRebuilding(this.projections, 'master-data', { ja: 'マスタデータ', en: 'master data' }, res);
+    refuseWhileErasing(this.personalData, { ja: 'マスタデータ', en: 'master data' }, res);
     // Its baseline is the organ's version list: not whole while one of its versions is parked.
     refuseWhileParked(this.projections, 'master-data', masterDataStream(ctx.organization.code, ctx.organization.kind), { ja: 'マスタデータ', en: 'master data' }, res);
     // Its own organ's versions (a 首長部局 and its 教育委員会 share a code, not master data). Before

@@ -8,9 +8,10 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import type { EventStore } from '@nws/event-store';
 import { hasValidCheckDigit } from '@nws/reference-catalog';
 import type { ProjectionRunner, ReadModelQueries } from '@nws/read-models';
-import { STALE_HEADER_DOC, caughtUpOrMarkedStale, refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
+import { STALE_HEADER_DOC, caughtUpOrMarkedStale, refuseWhileErasing, refuseWhileParked, refuseWhileRebuilding } from '../http/read-model-freshness';
 import { EVENT_STORE, PROJECTION_RUNNER, READ_MODEL_QUERIES } from '../infrastructure/tokens';
 import { MasterDataOrganQueryDto } from './master-data-query.dto';
+import { PersonalDataService } from '../personal-data/personal-data.service';
 import { MasterDataView } from './master-data.view';
 import { CurrentMasterDataDto, MasterDataVersionDto, MasterDataVersionSummaryDto } from './master-data-view.dto';
 
@@ -47,7 +48,7 @@ const BODY_CODE: PipeTransform<string, string> = {
 /** Retry-After is given for each: a store outage or a read model behind it or refilled (seconds), a parked version (an operator's replay). */
 const NOT_WHOLE = {
   description:
-    "the answer could be incomplete, so none is given (Retry-After): the event store is unavailable; the master data read model is behind the store (a version it has not reached) or refilled after an erasure; or it parked a version of this organ (an operator replays it, `/projections/parked`)",
+    "the answer could be incomplete, so none is given (Retry-After): the event store is unavailable; the master data read model is behind the store (a version it has not reached), or an erasure it has passed is being applied to it, or it is refilled after one; or it parked a version of this organ (an operator replays it, `/projections/parked`)",
 };
 const BAD_ORGAN = { description: '`code` is not a 6-digit code with a right check digit, or `organ` is not an organ (機関種類): the violation names the field, in Japanese and English' };
 
@@ -66,6 +67,7 @@ export class MasterDataController {
     @Inject(READ_MODEL_QUERIES) queries: ReadModelQueries,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly personalData: PersonalDataService,
   ) {
     this.view = new MasterDataView(queries);
   }
@@ -82,6 +84,7 @@ export class MasterDataController {
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
     const caughtUp = await caughtUpOrMarkedStale(this.store, this.projections, res);
     refuseWhileRebuilding(this.projections, 'master-data', MASTER_DATA, res);
+    refuseWhileErasing(this.personalData, MASTER_DATA, res);
     const stream = masterDataStream(organ.code, organ.organ ?? defaultOrganFor(organ.code));
     if (whole === 'organ') refuseWhileParked(this.projections, 'master-data', stream, MASTER_DATA, res);
     try {

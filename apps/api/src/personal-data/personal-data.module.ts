@@ -24,7 +24,7 @@ export class PersonalDataModule {
       // create-app.ts hands the store and the log to the answers' hook; distribution's SSE stream
       // applies the same redaction itself.
       global: true,
-      exports: [PERSONAL_DATA_STORE, ACCESS_LOG],
+      exports: [PERSONAL_DATA_STORE, ACCESS_LOG, PersonalDataService],
       controllers: config.role === 'worker' ? [] : [PersonalDataController],
       providers: [
         { provide: PERSONAL_DATA_STORE, useValue: encrypting },

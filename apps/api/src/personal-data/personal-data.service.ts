@@ -4,6 +4,7 @@ import type { ProjectionRunner } from '@nws/read-models';
 import { authorizePersonalDataRequest, type PersonalDataRequest } from '@nws/workflows/connection-application/connection-application.policy';
 import {
   LEGAL_BASES_FOR,
+  PERSONAL_DATA_EVENTS,
   SubjectNotFoundError,
   discloseSubject,
   eraseSubject,
@@ -126,6 +127,23 @@ export class PersonalDataService implements OnModuleDestroy {
     const row = this.runner.db.prepare(`SELECT position FROM personal_data_aftercare WHERE name = 'erasure'`).get() as { position: number } | undefined;
     return row?.position ?? 0;
   }
+
+  /**
+   * Whether an erasure the read models have passed is not yet followed by their rebuild: until it
+   * is, the master data's rows still hold the person in clear, and the key store no longer knows
+   * their name to withhold it (an erased person's lookup goes with their key). The erasure's
+   * notice goes out before the rebuild (and, in another process, before that process's watcher
+   * gets to it): a distributor fetching on it was served the person and kept them in its files.
+   */
+  erasurePending(): boolean {
+    const seen = this.runner.lastSeen(PERSONAL_DATA_EVENTS.erased);
+    if (seen <= this.handledUpTo) return false;
+    this.handledUpTo = this.handledPosition();
+    return seen > this.handledUpTo;
+  }
+
+  /** The newest erasure position known handled (read again only while one may be pending). */
+  private handledUpTo = 0;
 
   private async run<T>(work: () => Promise<T>): Promise<T> {
     try {
