@@ -4,6 +4,7 @@ import {
   ALLOWED,
   ForbiddenError,
   IsNotBlank,
+  READER_PLACEHOLDERS,
   ValidationFailedError,
   deny,
   displayForms,
@@ -93,8 +94,19 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
       ];
     case 'issue-account': {
       const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name: string; email: string }>;
+      // A holder whose data was erased since the review has no name or address to open an account
+      // under (the request held ［消去済み］ and issued an account to it, recorded for ever): left out.
+      const gone = (h: { name: string; email: string }) => [h.name, h.email].some((value) => value === READER_PLACEHOLDERS.erased || value === READER_PLACEHOLDERS.unreadable);
       // Login ids derive from the request and the holder's position: deterministic, no clock or randomness.
-      const accounts = holders.map((h, i) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
+      const accounts = holders
+        .map((h, i) => ({ h, i }))
+        .filter(({ h }) => !gone(h))
+        .map(({ h, i }) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
+      if (accounts.length === 0) {
+        throw new ValidationFailedError([
+          violation(`forms.${accountRequestForm.code}.holders`, 'holdersErased', '申請書の利用者の個人情報はすべて消去されています。発行できるアカウントはありません。', "every holder's personal data was erased since the request was approved: there is nobody to issue an account to"),
+        ]);
+      }
       // The holders' organ travels with them: the event's actor is MIC, whose people they are not.
       return [{ type: 'AccountIssued', data: { accounts, organization: { ...ctx.organization }, comment: reviewComment(payload, false) } }];
     }
@@ -135,7 +147,10 @@ export const accountRequestV1: WorkflowDefinition = {
   canRead: (app, actor) => canReadReviewed(ctxOf(app), actor, app.state) ?? false,
   // One account per address across the organ's requests: checked when submitted and when issued.
   commandRequires: (action, app) => {
-    if (action !== 'submit' && action !== 'issue-account') return [];
+    // At the second approval too: approved, the request can only be issued (or nothing), and an
+    // address another request was issued meanwhile left it stuck there; refused at the approval, it
+    // shows under refusedActions and the reviewer rejects it instead.
+    if (action !== 'submit' && action !== 'issue-account' && !(action === 'approve' && app.state === 'secondReview')) return [];
     const ctx = ctxOf(app);
     const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email?: unknown }>;
     return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders)];

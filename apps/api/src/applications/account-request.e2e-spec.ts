@@ -118,4 +118,41 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     const third = await issue([{ ...holder, email: 'betsu@city.hachioji.tokyo.jp' }]);
     expect((await driver.act('applicant', third, 'submit')).status).toBe(200);
   });
+
+  /** A request with the published form and the given holder address, through both reviews' first stage. */
+  async function inSecondReview(address: string): Promise<string> {
+    const definition = (await driver.as('applicant', 'GET', '/workflows/account-request')).body;
+    const id = (await driver.as('applicant', 'POST', '/applications', definition.create.example)).body.id as string;
+    const form = definition.forms[0];
+    expect((await driver.as('applicant', 'PUT', `/applications/${id}/forms/${form.code}`, withOwnHolder(form.example, address))).status).toBe(200);
+    expect((await driver.act('applicant', id, 'submit')).status).toBe(200);
+    expect((await driver.act('prefectureReviewer', id, 'approve')).status).toBe(200);
+    return id;
+  }
+
+  it('an address issued to another request while this one was in review: its second approval is refused (listed under refusedActions), so it is rejected, not approved into a state with no way out', async () => {
+    const [first, second] = [await inSecondReview('twice@city.hachioji.tokyo.jp'), await inSecondReview('twice@city.hachioji.tokyo.jp')];
+    expect((await driver.act('micReviewer', first, 'approve')).body.state).toBe('approved');
+    expect((await driver.act('micReviewer', first, 'issue-account')).body.state).toBe('accountIssued');
+    const view = await driver.as('micReviewer', 'GET', `/applications/${second}`);
+    expect(view.body.allowedActions).not.toContain('approve');
+    expect(view.body.refusedActions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approve' })]));
+    const refused = await driver.act('micReviewer', second, 'approve');
+    expect([refused.status, refused.body.violations?.map((v: { rule: string }) => v.rule)]).toEqual([400, ['oneAccountPerAddress']]);
+    expect((await driver.act('micReviewer', second, 'reject', { comment: '利用者のメールアドレスは既に別の申請でアカウントが発行されています。別のアドレスで再申請してください。' })).body.state).toBe('rejected');
+  });
+
+  it('a request whose holders\' data were erased after the approval gets no account issued to ［消去済み］: issuing is refused (400 holdersErased), nothing recorded', async () => {
+    const id = await inSecondReview('erased-holder@city.hachioji.tokyo.jp');
+    expect((await driver.act('micReviewer', id, 'approve')).body.state).toBe('approved');
+    const form = (await driver.as('applicant', 'GET', `/applications/${id}`)).body.forms['AR-01'];
+    const name = (form.data?.holders ?? form.holders)[0].name as string;
+    const subjects = (await driver.as('applicant', 'GET', '/personal-data/subjects')).body.subjects as Array<{ subjectId: string; label: string; erasedAt?: string | null }>;
+    const holder = subjects.find((s) => s.label === name && !s.erasedAt)!;
+    expect((await driver.as('applicant', 'POST', `/personal-data/subjects/${holder.subjectId}/erasure`, { legalBasis: 'appi-98-erasure' })).status).toBe(200);
+    const before = (await driver.as('auditor', 'GET', `/applications/${id}/history`, undefined, { 'x-access-purpose': 'audit' })).body.events.length as number;
+    const refused = await driver.act('micReviewer', id, 'issue-account');
+    expect([refused.status, refused.body.violations?.map((v: { field: string; rule: string }) => `${v.field}:${v.rule}`)]).toEqual([400, ['forms.AR-01.holders:holdersErased']]);
+    expect((await driver.as('auditor', 'GET', `/applications/${id}/history`, undefined, { 'x-access-purpose': 'audit' })).body.events.length).toBe(before);
+  });
 });
