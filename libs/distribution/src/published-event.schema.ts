@@ -44,9 +44,10 @@ const DATA: Record<string, JsonObject> = {
     description: 'The operator (総務省) approved an application in second review',
     type: 'object',
     additionalProperties: false,
-    required: ['applicationId', 'round', 'reviewerBody'],
+    required: ['applicationId', 'workflow', 'round', 'reviewerBody'],
     properties: {
       applicationId: nullableText,
+      workflow: { ...nullableText, description: 'the workflow the application runs (connection-application, account-request; GET /workflows)' },
       round: { ...nullableCount, description: 'the application’s round, from 1' },
       reviewerBody: { type: 'object', additionalProperties: false, required: ['code', 'name'], properties: { code: nullableText, name: nullableText } },
     },

@@ -78,11 +78,10 @@ describe('published view of distributed events', () => {
   });
 
   it('an approval names the reviewing body, not the reviewer, and drops the comment and the actor', () => {
-    const published = publishEvent(
-      recorded('SecondReviewApproved', { round: 1, comment: '090-1111-2222 の田中様に確認', reviewer: { sub: 'mic-1', org: 'MIC', orgName: '総務省', department: '住民制度課', name: '総務 花子' } }),
-      2,
-    );
-    expect(published.data).toEqual({ applicationId: '0b1c', round: 1, reviewerBody: { code: 'MIC', name: '総務省' } });
+    const approval = recorded('SecondReviewApproved', { round: 1, comment: '090-1111-2222 の田中様に確認', reviewer: { sub: 'mic-1', org: 'MIC', orgName: '総務省', department: '住民制度課', name: '総務 花子' } });
+    const published = publishEvent({ ...approval, metadata: { ...approval.metadata, workflow: 'account-request' } }, 2);
+    // Which workflow's approval it is: both end their second review with this event.
+    expect(published.data).toEqual({ applicationId: '0b1c', workflow: 'account-request', round: 1, reviewerBody: { code: 'MIC', name: '総務省' } });
     expect(JSON.stringify(published)).not.toMatch(/総務 花子|住民制度課|mic-1|090/);
   });
 

@@ -71,6 +71,8 @@ const VIEWS: Record<string, View> = {
     const reviewer = (event.data['reviewer'] ?? {}) as JsonObject;
     return {
       applicationId: applicationIdOf(event),
+      // Both workflows end their second review with it: a consumer tells a connection application's approval from an account request's.
+      workflow: str(event.metadata['workflow']),
       round: num(event.data['round']),
       reviewerBody: { code: str(reviewer['org']), name: str(reviewer['orgName']) },
     };

@@ -55,7 +55,7 @@ describe('downstream distribution over HTTP (real port)', () => {
     expect(events.map((e) => e.position)).toEqual([...events.map((e) => e.position)].sort((x, y) => x - y));
     expect(events[1]!.data).toMatchObject({ organizationCode: '132012', version: 1, content: { organization: { code: '132012' } } });
     expect(events[3]!.data).toMatchObject({ organizationCode: '132021', version: 1 });
-    expect(events[0]!.data).toEqual({ applicationId: a, round: 1, reviewerBody: { code: 'MIC', name: expect.any(String) } });
+    expect(events[0]!.data).toEqual({ applicationId: a, workflow: 'connection-application', round: 1, reviewerBody: { code: 'MIC', name: expect.any(String) } });
     const published = await h.driver.as('distributor', 'GET', '/master-data/organizations/132012');
     expect(events[1]!.data.contentHash).toBe(published.body.contentHash);
     expectPublishedOnly(pulled.body);
