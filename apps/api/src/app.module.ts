@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AddressThrottlerGuard, CallerThrottlerGuard, rateLimitWindows } from './http/rate-limit';
 import { join } from 'node:path';
 import type { DistributionConfig } from '@nws/distribution';
-import { EventStoreUnavailableError, type EventStore } from '@nws/event-store';
+import { EventStoreUnavailableError, STORAGE_PROBLEMS, type EventStore } from '@nws/event-store';
 import { WorkflowEngine, WorkflowRegistry, type RequestFingerprints } from '@nws/engine';
 import { KeyedRequestFingerprints, PERSONAL_DATA_EVENTS, findEncryptingStore } from '@nws/personal-data';
 import { ALL_PROJECTIONS, ProjectionRunner, ReadModelQueries } from '@nws/read-models';
@@ -70,6 +70,11 @@ export class AppModule {
   static forRoot(config: RuntimeConfig, store: EventStore, distribution: DistributionConfig): DynamicModule {
     const logger = new Logger('Engine');
     const metrics = new EngineMetrics();
+    metrics.initialiseFailureSeries({
+      projections: ALL_PROJECTIONS.map((p) => p.name),
+      reactionTriggers: [...new Set(ALL_WORKFLOWS.flatMap((w) => (w.reactions ?? []).flatMap((r) => r.on)))],
+      storageProblems: STORAGE_PROBLEMS,
+    });
     observeGroupCommits(store, metrics, (message) => logger.error(message));
     const metered = new MeteredEventStore(store, metrics);
     const windows = rateLimitWindows(config.rateLimit);

@@ -13,7 +13,8 @@ import { EventStoreUnavailableError } from './event-store.errors';
  *   file for longer than the busy timeout (SQLITE_BUSY*, SQLITE_LOCKED*); SQLite refused before
  *   writing anything.
  */
-export type StorageProblem = 'full' | 'read-only' | 'io-error' | 'cannot-open' | 'busy';
+export const STORAGE_PROBLEMS = ['full', 'read-only', 'io-error', 'cannot-open', 'busy'] as const;
+export type StorageProblem = (typeof STORAGE_PROBLEMS)[number];
 
 /** How long a client should wait before retrying, by problem: a full disk is not freed in a second. */
 const RETRY_AFTER_SECONDS: Record<StorageProblem, number> = { full: 30, 'read-only': 30, 'io-error': 10, 'cannot-open': 10, busy: 1 };

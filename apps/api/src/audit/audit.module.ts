@@ -14,8 +14,11 @@ export class AuditModule {
   static forRole(role: ProcessRole): DynamicModule {
     return {
       module: AuditModule,
+      // /health and /metrics say how sealing goes where it runs.
+      global: true,
       controllers: role === 'worker' ? [] : [AuditController, WorkflowDiagramController],
       providers: role === 'api' ? [] : [SealerHost],
+      exports: role === 'api' ? [] : [SealerHost],
     };
   }
 }

@@ -42,6 +42,14 @@ export class SealerHost implements OnApplicationBootstrap, BeforeApplicationShut
     });
   }
 
+  /** What /health and /metrics say of sealing: halted (an operator must act), paused (the disk refuses), or running. */
+  report(): { state: 'running' | 'paused' | 'halted' | 'stopped'; reason: string | null; lastSeal: { sequence: number; toPosition: number; sealedAt: string } | null; unsealedEvents: number } {
+    const status = this.sealer.status;
+    const state = status.state === 'running' && this.storageTrouble ? 'paused' : status.state;
+    const last = status.lastSeal;
+    return { state, reason: status.reason ?? null, lastSeal: last ? { sequence: last.sequence, toPosition: last.toPosition, sealedAt: last.sealedAt } : null, unsealedEvents: status.unsealedEvents };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.sealer.start();
   }

@@ -55,14 +55,28 @@ class HealthStorageDto {
   commitDoorbell!: boolean | null;
 }
 
+class HealthLastSealDto {
+  @ApiProperty({ type: 'integer', minimum: 1 }) sequence!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'the last position it covers' }) toPosition!: number;
+  @ApiProperty({ format: 'date-time' }) sealedAt!: string;
+}
+
+class HealthSealerDto {
+  @ApiProperty({ enum: ['running', 'paused', 'halted', 'stopped'], description: 'halted: the store and the witness disagree, nothing is sealed until an operator runs verify (`status` degraded); paused: the disk refuses writes, sealing resumes with it' }) state!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'why it halted' }) reason!: string | null;
+  @ApiProperty({ type: HealthLastSealDto, nullable: true, description: 'the newest seal (null before the first)' }) lastSeal!: HealthLastSealDto | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'events committed since the newest seal' }) unsealedEvents!: number;
+}
+
 /**
  * GET /health: always 200 while the process answers (a load balancer must keep a replica that
  * serves reads); `status` says whether something needs an operator.
  */
 export class HealthDto {
-  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: writes are refused, a projection is stalled, events are parked, or the store is unreachable' }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: writes are refused, a projection is stalled, events are parked, the store is unreachable, or the sealer halted' }) status!: string;
   @ApiProperty({ type: HealthEventStoreDto }) eventStore!: HealthEventStoreDto;
   @ApiProperty({ type: HealthProjectionsDto }) projections!: HealthProjectionsDto;
   @ApiProperty({ type: HealthStorageDto }) storage!: HealthStorageDto;
+  @ApiProperty({ type: HealthSealerDto, nullable: true, description: 'the store-wide sealer where it runs (the single process, the worker); null in API replicas' }) sealer!: HealthSealerDto | null;
   @ApiProperty({ enum: Object.keys(AUTH_MODES), description: 'how bearer tokens are verified (development: a secret generated in DATA_DIR)' }) authMode!: string;
 }

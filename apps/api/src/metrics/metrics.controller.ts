@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Logger } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Optional } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { EventStore } from '@nws/event-store';
 import type { ProjectionRunner } from '@nws/read-models';
@@ -8,6 +8,7 @@ import { NoRateLimit } from '../http/rate-limit';
 import { headWithin } from '../infrastructure/store-head';
 import { EVENT_STORE, PROJECTION_RUNNER } from '../infrastructure/tokens';
 import { EngineMetrics } from './metrics.registry';
+import { SealerHost } from '../audit/sealer.host';
 
 /** Prometheus scrape endpoint. Holds no personal data; bind it to an internal network in production. */
 @ApiExcludeController()
@@ -21,6 +22,8 @@ export class MetricsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     private readonly storage: StorageHealth,
+    // Absent in API replicas (PROCESS_ROLE=api): the worker seals, and says so.
+    @Optional() private readonly sealerHost?: SealerHost,
   ) {}
 
   @Public()
@@ -44,6 +47,11 @@ export class MetricsController {
     this.metrics.storageWritable.set(storage.writesAccepted ? 1 : 0);
     this.metrics.accessLogUnindexed.set(storage.accessLogUnindexed);
     if (storage.commitDoorbell !== null) this.metrics.commitDoorbell.set(storage.commitDoorbell ? 1 : 0);
+    const sealer = this.sealerHost?.report();
+    if (sealer) {
+      this.metrics.sealerHalted.set(sealer.state === 'halted' ? 1 : 0);
+      this.metrics.unsealedEvents.set(sealer.unsealedEvents);
+    }
     return this.metrics.scrape((error) => this.logger.error(`a figure could not be refreshed for this scrape: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -21,6 +21,21 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/^nws_access_log_unindexed_entries \d+$/m);
   });
 
+  it('exports every failure series at 0 from the start (an alert on increase() missed the first), and how sealing goes', async () => {
+    const text = (await server.request('GET', '/metrics')).body as string;
+    for (const series of [
+      'nws_reaction_failures_total{event_type="SecondReviewApproved",outcome="gave-up"}',
+      'nws_reaction_failures_total{event_type="SecondReviewApproved",outcome="failed-attempt"}',
+      'nws_storage_refused_writes_total{problem="full"}',
+      'nws_storage_refused_writes_total{problem="read-only"}',
+      'nws_projection_faults_total{projection="master-data",outcome="parked"}',
+    ]) {
+      expect([series, new RegExp(`^${series.replace(/[{}]/g, '\\$&')} \\d+$`, 'm').test(text)]).toEqual([series, true]);
+    }
+    expect(text).toMatch(/^nws_sealer_halted 0$/m);
+    expect(text).toMatch(/^nws_unsealed_events \d+$/m);
+  });
+
   it("exports the embedded store's WAL checkpoints: how many, the WAL's frames, whether it is held", async () => {
     const driver = new Driver(server);
     await driver.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '登録' });

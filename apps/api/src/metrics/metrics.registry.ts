@@ -90,6 +90,28 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  readonly sealerHalted = new Gauge({
+    name: 'nws_sealer_halted',
+    help: '1 when the store-wide sealer stopped (the store and the witness disagree: run verify; nothing is sealed until an operator acts), else 0 (also where no sealer runs: API replicas, whose worker says it)',
+    registers: [this.registry],
+  });
+  readonly unsealedEvents = new Gauge({
+    name: 'nws_unsealed_events',
+    help: 'Events committed since the newest seal (removable from the end of the store without a seal or the witness noticing); grows while sealing is paused or stopped',
+    registers: [this.registry],
+  });
+
+  /**
+   * Every series a failure counter can have, at 0 from the start: Prometheus' increase() and rate()
+   * do not count a series born at its first increment, so an alert on the first give-up after a
+   * start, or the first refused write, never fired.
+   */
+  initialiseFailureSeries(known: { readonly projections: readonly string[]; readonly reactionTriggers: readonly string[]; readonly storageProblems: readonly string[] }): void {
+    for (const projection of known.projections) for (const outcome of ['retry', 'parked']) this.projectionFaults.inc({ projection, outcome }, 0);
+    for (const event_type of known.reactionTriggers) for (const outcome of ['failed-attempt', 'gave-up']) this.reactionFailures.inc({ event_type, outcome }, 0);
+    for (const problem of known.storageProblems) this.storageRefusals.inc({ problem }, 0);
+  }
+
   /** Gauges other modules refresh right before each scrape (the distribution's consumers). */
   private readonly scrapeHooks = new Set<() => Promise<void>>();
 

@@ -82,7 +82,7 @@ export function registerSnapshotCommand(program: Command): void {
             `  ${EVENTS_FILE}  through position ${copied.head} (online backup, ${pages} pages), ${seal}\n` +
             `  ${WITNESS_FILE}    ${lines}\n` +
             `  not copied: the personal-data key store (a copy would escape every later erasure), the access log, the read models\n` +
-            `verify it: DATA_DIR=${target.path} nws verify\n`,
+            `verify it: DATA_DIR=${target.path} npm run -s cli -- verify\n`,
         );
         process.exitCode = witness.storeLacksWitnessedSeals ? EXIT.tampered : EXIT.ok;
       } catch (error) {
