@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { eventually } from '../testing/eventually';
 import type { EventStore } from '@nws/event-store';
 import type { SqliteEventStore } from '@nws/event-store/sqlite';
@@ -35,6 +36,7 @@ describe('a full event store or read-model database (HTTP)', () => {
     const head = await store.headPosition();
     const before = await driver.as('applicant', 'GET', `/applications/${id}/history`);
 
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
     store.setPageLimit(store.pageCount());
     const refused = await driver.as('applicant', 'POST', '/applications', create);
     expect(refused.status).toBe(503);
@@ -60,6 +62,9 @@ describe('a full event store or read-model database (HTTP)', () => {
     const metrics = (await server.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/^nws_storage_writable 0$/m);
     expect(metrics).toMatch(/^nws_storage_refused_writes_total\{problem="full"\} 3$/m);
+    // Said once for the three (every 10 s at most, with how many since): a full disk under load logged a line per write.
+    expect(warnings.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('→ 503'))).toHaveLength(1);
+    warnings.mockRestore();
 
     // Room again: the same requests succeed, without a restart.
     store.setPageLimit(undefined);

@@ -50,6 +50,8 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
 /** A body that ended (the connection closed) before the length its Content-Length declares. */
 export const BODY_CUT_SHORT: LocalizedMessage = { ja: '(Content-Length): 本文が Content-Length の長さに達する前に接続が閉じられました。', en: '(Content-Length): the connection ended before the body reached the length Content-Length declares' };
 
+const REFUSAL_LOG_EVERY_MS = 10_000;
+
 /** Violations listed in one answer: enough for any form, not a megabyte for a hostile body. */
 const MAX_VIOLATIONS = 100;
 
@@ -73,7 +75,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const storage = asStorageError(exception, 'storage');
     if (storage instanceof StorageUnavailableError) {
       this.metrics?.storageRefusals.inc({ problem: storage.problem });
-      this.logger.warn(`${request.method} ${request.url} → 503: ${storage.message}`);
+      this.logRefusal(storage.problem, `${request.method} ${request.url} → 503: ${storage.message}`);
       void response.header('Retry-After', String(storage.retryAfterSeconds)).status(HttpStatus.SERVICE_UNAVAILABLE).send(storageUnavailable(storage, request.method));
       return;
     }
@@ -90,6 +92,24 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     void response.status(body.statusCode).send(body);
   }
+
+  /**
+   * One line per problem every 10 s, with how many were refused since: a full disk under load
+   * refused every write, each logged on its own line (hundreds a minute), and the line that said
+   * why was lost among them. /metrics counts every one (nws_storage_refused_writes_total).
+   */
+  private logRefusal(problem: string, line: string): void {
+    const now = Date.now();
+    const last = this.refusalsLogged.get(problem);
+    if (last && now - last.at < REFUSAL_LOG_EVERY_MS) {
+      last.since += 1;
+      return;
+    }
+    this.logger.warn(last && last.since > 0 ? `${line} (and ${last.since} more refused for the same reason since the last line)` : line);
+    this.refusalsLogged.set(problem, { at: now, since: 0 });
+  }
+
+  private readonly refusalsLogged = new Map<string, { at: number; since: number }>();
 
   private toBody(exception: unknown, response: FastifyReply): ErrorBody {
     if (exception instanceof DomainError) {
