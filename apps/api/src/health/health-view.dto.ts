@@ -55,18 +55,26 @@ class HealthStorageDto {
   commitDoorbell!: boolean | null;
 }
 
-class HealthLastSealDto {
-  @ApiProperty({ type: 'integer', minimum: 1 }) sequence!: number;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'the last position it covers' }) toPosition!: number;
-  @ApiProperty({ format: 'date-time' }) sealedAt!: string;
-}
-
-class HealthSealerDto {
-  @ApiProperty({ enum: ['running', 'paused', 'halted', 'stopped'], description: 'halted: the store and the witness disagree, nothing is sealed until an operator runs verify (`status` degraded); paused: the disk refuses writes, sealing resumes with it' }) state!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'why it halted' }) reason!: string | null;
-  @ApiProperty({ type: HealthLastSealDto, nullable: true, description: 'the newest seal (null before the first)' }) lastSeal!: HealthLastSealDto | null;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'events committed since the newest seal' }) unsealedEvents!: number;
-}
+/** Inline, as writerProblem: OpenAPI 3.0 cannot make a referenced schema nullable. */
+const SEALER: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  selfRequired: true,
+  required: ['state', 'reason', 'lastSeal', 'unsealedEvents'],
+  properties: {
+    state: { type: 'string', enum: ['running', 'paused', 'halted', 'stopped'], description: 'halted: the store and the witness disagree, nothing is sealed until an operator runs verify (`status` degraded); paused: the disk refuses writes, sealing resumes with it' },
+    reason: { type: 'string', nullable: true, description: 'why it halted' },
+    lastSeal: {
+      type: 'object',
+      nullable: true,
+      required: ['sequence', 'toPosition', 'sealedAt'],
+      properties: { sequence: { type: 'integer', minimum: 1 }, toPosition: { type: 'integer', minimum: 0, description: 'the last position it covers' }, sealedAt: { type: 'string', format: 'date-time' } },
+      description: 'the newest seal (null before the first)',
+    },
+    unsealedEvents: { type: 'integer', minimum: 0, description: 'events committed since the newest seal' },
+  },
+  description: 'the store-wide sealer where it runs (the single process, the worker); null in API replicas',
+};
 
 /**
  * GET /health: always 200 while the process answers (a load balancer must keep a replica that
@@ -77,6 +85,6 @@ export class HealthDto {
   @ApiProperty({ type: HealthEventStoreDto }) eventStore!: HealthEventStoreDto;
   @ApiProperty({ type: HealthProjectionsDto }) projections!: HealthProjectionsDto;
   @ApiProperty({ type: HealthStorageDto }) storage!: HealthStorageDto;
-  @ApiProperty({ type: HealthSealerDto, nullable: true, description: 'the store-wide sealer where it runs (the single process, the worker); null in API replicas' }) sealer!: HealthSealerDto | null;
+  @ApiProperty(SEALER) sealer!: Record<string, unknown> | null;
   @ApiProperty({ enum: Object.keys(AUTH_MODES), description: 'how bearer tokens are verified (development: a secret generated in DATA_DIR)' }) authMode!: string;
 }

@@ -117,7 +117,8 @@ describe('SQLite event store: the checkpoint thread beside the writer', () => {
       await store.append('s-1', [event(2)], 0);
       expect(store.storageStatus).toMatchObject({ problem: 'io-error', error: expect.stringMatching(/checkpoint/) });
 
-      rmSync(join(dir, '.checkpoint-probe-b'), { recursive: true });
+      // The thread may move its probe into the emptied directory while it is removed (ENOTEMPTY): removed again then.
+      rmSync(join(dir, '.checkpoint-probe-b'), { recursive: true, maxRetries: 20, retryDelay: 5 });
       await eventually(() => store.checkpointStats?.held === false, 'the WAL released after a probe passed');
       await eventually(() => store.storageStatus.problem === null, 'the problem cleared');
     } finally {
