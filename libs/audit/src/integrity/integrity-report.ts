@@ -79,7 +79,33 @@ export class ProblemLog {
   }
 }
 
-/** One line a person can act on: what broke, where, expected vs found. */
+/** What each finding means, in Japanese, for the auditors who read them (a Record: a kind added without its words fails the build). */
+const IN_JAPANESE: Record<ProblemKind, string> = {
+  'hash-mismatch': 'イベントの内容が記録されたハッシュと一致しません（内容が変更されています）',
+  'prev-hash-mismatch': '直前のイベントとのハッシュの連鎖が切れています',
+  'missing-integrity': 'イベントにハッシュがありません',
+  'revision-gap': 'ストリームのリビジョンが欠けています（イベントが削除されています）',
+  'missing-positions': 'グローバル位置が欠けています（イベントが削除されています）',
+  'out-of-order': 'イベントの順序が入れ替わっています',
+  'head-below-high-water-mark': 'ストアが払い出し済みの位置より前で終わっています（最新のイベントが削除されています）',
+  'seal-broken': 'シールの連鎖が壊れています',
+  'seal-mismatch': 'イベントがシールのハッシュと一致しません（シールの範囲のイベントが変更・削除されています）',
+  'seal-beyond-head': 'シールがストアの末尾より先まで対象にしています（最新のイベントが削除されています）',
+  'seal-missing-from-store': 'ウィットネスにあるシールがストアにありません（シールとその範囲のイベントが削除されています）',
+  'seal-missing-from-witness': 'トレーラーのシールがウィットネスにありません',
+  'seal-missing-from-export': 'エクスポート開始前のシールがファイルにありません（末尾の行が削除されています）',
+  'head-mismatch': 'ファイルの末尾がヘッダーの示すストアの末尾と一致しません',
+  'witness-behind-store': 'ウィットネスがストアより2つ以上前のシールで終わっています（ウィットネスが切り詰められています）',
+  'witness-unreadable': 'ウィットネスを読めません',
+  'malformed-line': 'イベントとして読めない行があります',
+  'header-missing': 'ヘッダーがありません',
+  'trailer-missing': 'トレーラーがありません（ファイルが途中で切れています）',
+  'trailer-mismatch': 'トレーラーがファイルの行と一致しません',
+  'digest-mismatch': 'ファイルの行がエクスポートされた行と一致しません（行が変更・追加・削除されています）',
+  'foreign-event': '別のストリームのイベントが含まれています',
+};
+
+/** One line a person can act on: what broke (in Japanese, then the finding as recorded), where, expected vs found. */
 export function describeProblem(problem: IntegrityProblem): string {
   const where = [
     problem.line !== undefined ? `line ${problem.line}` : undefined,
@@ -89,5 +115,5 @@ export function describeProblem(problem: IntegrityProblem): string {
     problem.sealSequence !== undefined ? `seal ${problem.sealSequence}` : undefined,
   ].filter(Boolean);
   const diff = problem.expected !== undefined ? ` (expected ${problem.expected}, found ${problem.found ?? '—'})` : '';
-  return `${problem.kind}${where.length ? ` at ${where.join(', ')}` : ''}: ${problem.message}${diff}`;
+  return `${IN_JAPANESE[problem.kind]} / ${problem.kind}${where.length ? ` at ${where.join(', ')}` : ''}: ${problem.message}${diff}`;
 }

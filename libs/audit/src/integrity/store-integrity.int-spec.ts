@@ -110,6 +110,8 @@ describe('store-wide tamper evidence: seals, witness, gaps, high-water mark (rea
     expect(problem!.found).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(problem!.expected).not.toBe(problem!.found);
     expect(describeProblem(problem!)).toContain(`stream application-target, revision 1, position ${target.position}`);
+    // Said in Japanese first, for the auditors who read it.
+    expect(describeProblem(problem!)).toMatch(/^イベントの内容が記録されたハッシュと一致しません（内容が変更されています） \/ hash-mismatch at /);
     const stream = await verifyStream(store, 'application-target');
     expect(stream).toMatchObject({ valid: false, checkedEvents: 3, problems: [{ kind: 'hash-mismatch', revision: 1, position: target.position }] });
   });
