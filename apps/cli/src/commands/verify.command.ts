@@ -14,6 +14,13 @@ import { ProgressBar, showProgress } from './progress-bar';
 const APPLICATION_ONLY =
   "(the application's chain only: events removed from its end, or reordered, before the export keep its chain and trailer whole, and a copy with an event changed and every hash recomputed holds together too; the seals, which cover the whole store, find them: `nws verify` of the whole store, or `nws verify --file` of a store-wide export with the witness)";
 
+/** The verdict for the auditors who read it in Japanese, on the line after the verdict. */
+const VERDICT_IN_JAPANESE: Record<number, string> = {
+  [EXIT.ok]: '判定: 正常（改ざんは見つかりませんでした）',
+  [EXIT.tampered]: '判定: 改ざんあり（以下の所見を参照してください）',
+  [EXIT.unverified]: '判定: 問題は見つかりませんでしたが、検査できなかった項目があります（警告を参照してください）',
+};
+
 interface VerifyFlags {
   application?: string;
   file?: string;
@@ -97,6 +104,7 @@ export function registerVerifyCommand(program: Command): void {
       else {
         const verdict = exit === EXIT.ok ? 'VALID' : exit === EXIT.unverified ? 'NOT FULLY VERIFIED' : 'TAMPERED';
         process.stdout.write(`${verdict}  ${summary}\n`);
+        process.stdout.write(`${VERDICT_IN_JAPANESE[exit] ?? ''}\n`);
         const count = outcome.problems.length + (outcome.moreProblems ?? 0);
         if (count > 0) process.stdout.write(`${count} problem(s), in order (the first broken link first):\n  ${outcome.problems.map(describeProblem).join('\n  ')}${outcome.moreProblems ? `\n  … and ${outcome.moreProblems} more` : ''}\n`);
       }
