@@ -20,13 +20,15 @@ describe('retries against a node that answers nothing are bounded by the operati
   });
 
   it('withResumableRetry counts the budget from the last item read: a read that yields goes on, one that stops gives up within it', async () => {
+    // Wide bounds: a busy machine's late timers may cost a try (the read resumes), never the read.
+    const policy: RetryPolicy = { attempts: 6, baseDelayMs: 10, maxDelayMs: 20, attemptTimeoutMs: 400, totalBudgetMs: 1_000 };
     let tries = 0;
     let served = 0;
-    const read = withResumableRetry('read', POLICY, async function* attempt() {
+    const read = withResumableRetry('read', policy, async function* attempt() {
       tries += 1;
-      // Each try serves what is left of 5 items, one at a time, each well within the budget, then the node stops answering.
-      while (served < 5) {
-        await new Promise((resolve) => setTimeout(resolve, 60));
+      // Each try serves what is left of 12 items, one every 100 ms (1.2 s in all, more than the budget), then the node stops answering.
+      while (served < 12) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
         served += 1;
         yield served;
       }
@@ -38,8 +40,8 @@ describe('retries against a node that answers nothing are bounded by the operati
         for await (const item of read) items.push(item);
       })(),
     ).rejects.toBeInstanceOf(EventStoreUnavailableError);
-    // 5 × 60 ms is more than the budget, read as progress; the silence after it is not.
-    expect(items).toEqual([1, 2, 3, 4, 5]);
+    // 1.2 s of items is more than the budget, read as progress; the silence after it is not (six tries of 400 ms would be).
+    expect(items).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(tries).toBeLessThanOrEqual(4);
   });
 });
