@@ -166,13 +166,16 @@ describe('reference distributor as competing consumers of an EventStoreDB persis
 
   it('an instance whose token the API stops taking mid-run (it expired) leaves the group with exit 77: the event in hand is not parked, and an instance with a good token handles it', async () => {
     const parkedBefore = (await h.driver.as('auditor', 'GET', '/distribution/if-system/parked')).body.items.length as number;
-    // Expired 27 s ago: taken at start within the API's 30 s of clock tolerance, refused a few seconds later.
-    const expiring = await mintToken({ sub: 'dist-1', org: 'MIC', role: 'distributor' }, h.server.config.jwt, { now: new Date(Date.now() - 3_600_000), expiresIn: '3573s' });
+    // Expired 20 s ago: taken at start within the API's 30 s of clock tolerance (a start under load has
+    // 10 s), refused once the tolerance has passed too.
+    const minted = Date.now();
+    const expiring = await mintToken({ sub: 'dist-1', org: 'MIC', role: 'distributor' }, h.server.config.jwt, { now: new Date(minted - 3_600_000), expiresIn: '3580s' });
+    const refusedFrom = minted - 20_000 + 30_000 + 1_000;
     const env = { API_URL: h.server.url, DISTRIBUTOR_TOKEN: expiring, CONSUMER: 'if-system', OUTPUT_DIR: outputDir, SOURCE: 'esdb-persistent', EVENTSTORE_CONNECTION_STRING: standIn.connectionString, BATCH_SIZE: '2' };
     const c = DistributorProcess.start({ mode: 'source', env });
     processes.push(c);
     await c.printed(/joining as one of its competing consumers/);
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, refusedFrom - Date.now())));
     const id = await h.approved('hachioji');
     expect(await c.exit()).toEqual({ code: 77, signal: null });
     expect(c.lines.join('\n')).toMatch(/Token refused/);
