@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigurationError } from './jwt-verification.config';
+import { ConfigurationError } from './configuration-error';
 
 /** What a path setting must be: a directory the process keeps its files in, or a file of its own. */
 export type PathKind = 'directory' | 'file';

@@ -1,10 +1,8 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-
-export class ConfigurationError extends Error {
-  override readonly name: string = 'ConfigurationError';
-}
+import { ConfigurationError } from './configuration-error';
+import { isUnusablePathError } from './data-paths';
 
 export const DEV_SECRET_FILE = '.dev-jwt-secret';
 const PLACEHOLDER_SECRETS = /^(secret|changeme|change-me|password|jwt[-_]?secret|test|dev|development)$/i;
@@ -61,8 +59,8 @@ function developmentSecretSaid(dataDir: string): string {
   try {
     return developmentSecret(dataDir);
   } catch (error) {
+    if (!isUnusablePathError(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EISDIR') throw error;
     throw new ConfigurationError(
       `DATA_DIR ${dataDir} に開発用シークレット（${DEV_SECRET_FILE}）を作れません（${code}） / DATA_DIR ${dataDir} cannot be used: the development secret (${DEV_SECRET_FILE}) cannot be made there (${code})`,
       { cause: error },

@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigurationError, jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
+import { ConfigurationError } from './configuration-error';
+import { jwtVerificationSettings, type JwtVerificationSettings } from './jwt-verification.config';
 import { assertUsablePath } from './data-paths';
 
-export { ConfigurationError, DEV_SECRET_FILE, developmentSecret, existingDevelopmentSecret } from './jwt-verification.config';
+export { ConfigurationError } from './configuration-error';
+export { DEV_SECRET_FILE, developmentSecret, existingDevelopmentSecret } from './jwt-verification.config';
 export type { AsymmetricAlgorithm, JwtMode, JwtVerificationSettings } from './jwt-verification.config';
 export { assertUsableDataPaths, assertUsablePath, isUnusablePathError, pathProblem, type PathKind } from './data-paths';
 
