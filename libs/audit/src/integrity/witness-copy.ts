@@ -1,5 +1,6 @@
-import { closeSync, createReadStream, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
 import { parseSeal } from './seal';
+import { writeAll } from './witness-file';
 
 export interface WitnessCopy {
   /** Lines copied: seals, and any line that is none (copied as found, for `verify` to report). */
@@ -29,7 +30,7 @@ export async function copyWitnessThrough(source: string, destination: string, th
         start = end + 1;
         const sequence = sequenceOf(line);
         if (sequence !== undefined && sequence > through) break reading;
-        writeAll(fd, line);
+        writeAll(fd, line, destination);
         lines += 1;
         if (sequence !== undefined) lastSequence = sequence;
         if (sequence === through) break reading;
@@ -48,13 +49,5 @@ function sequenceOf(line: Buffer): number | undefined {
     return parseSeal(JSON.parse(line.toString('utf8')))?.sequence;
   } catch {
     return undefined;
-  }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) {
-    const written = writeSync(fd, bytes, offset, bytes.length - offset);
-    if (written <= 0) throw Object.assign(new Error('nothing written (disk full?)'), { code: 'ENOSPC' });
-    offset += written;
   }
 }

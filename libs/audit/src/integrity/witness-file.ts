@@ -70,13 +70,7 @@ export class WitnessFile {
     const fd = this.opened();
     const size = fstatSync(fd).size;
     try {
-      // A nearly full disk takes a short write without an error; the next write reports ENOSPC.
-      const line = Buffer.from(`${JSON.stringify(seal)}\n`, 'utf8');
-      for (let offset = 0; offset < line.length; ) {
-        const written = writeSync(fd, line, offset, line.length - offset);
-        if (written <= 0) throw Object.assign(new Error(`${this.path}: nothing written (disk full?)`), { code: 'ENOSPC' });
-        offset += written;
-      }
+      writeAll(fd, Buffer.from(`${JSON.stringify(seal)}\n`, 'utf8'), this.path);
       fsyncSync(fd);
     } catch (error) {
       // A full disk can take part of the line: cut it off, or the witness would end in a
@@ -171,6 +165,15 @@ function parseJsonSeal(line: string): SealRecord | undefined {
     return parseSeal(JSON.parse(line));
   } catch {
     return undefined;
+  }
+}
+
+/** Writes all of `bytes`: a nearly full disk takes a short write without an error, and one that takes nothing is full. */
+export function writeAll(fd: number, bytes: Buffer, path: string): void {
+  for (let offset = 0; offset < bytes.length; ) {
+    const written = writeSync(fd, bytes, offset, bytes.length - offset);
+    if (written <= 0) throw Object.assign(new Error(`${path}: nothing written (disk full?)`), { code: 'ENOSPC' });
+    offset += written;
   }
 }
 
