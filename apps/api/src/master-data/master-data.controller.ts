@@ -91,7 +91,8 @@ export class MasterDataController {
       return read();
     } catch (error) {
       if (!(error instanceof NotFoundException)) throw error;
-      refuseWhileParked(this.projections, 'master-data', stream, MASTER_DATA, res);
+      // A version not found may be one the projection parked ('organ' answers were asked before reading).
+      if (whole === 'found') refuseWhileParked(this.projections, 'master-data', stream, MASTER_DATA, res);
       if (caughtUp) throw error;
       void res.header('Retry-After', '2');
       throw new ServiceUnavailableException({
