@@ -189,12 +189,9 @@ export class MasterDataFiles {
   async refresh(code: string, organ: string): Promise<Array<{ readonly version: number; readonly outcome: PublishOutcome } | { readonly version: number; readonly error: unknown }>> {
     if (!isOrganizationKind(organ)) return [];
     const dir = join(this.root, organKey(code, organ));
-    const versions = (await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error))))
-      .map((name) => /^v([1-9]\d*)\.(?:json|csv)$/.exec(name)?.[1])
-      .filter((v): v is string => v !== undefined)
-      .map(Number)
-      .filter((v, i, all) => all.indexOf(v) === i)
-      .sort((a, b) => a - b);
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+    // Each version once, whether its JSON, its CSV or both are there.
+    const versions = [...new Set(names.map((name) => /^v([1-9]\d*)\.(?:json|csv)$/.exec(name)?.[1]).filter((v): v is string => v !== undefined).map(Number))].sort((a, b) => a - b);
     // One version the source cannot give (gone, refused) does not keep the others from being rewritten.
     const outcomes: Array<{ version: number; outcome: PublishOutcome } | { version: number; error: unknown }> = [];
     for (const version of versions) outcomes.push(await this.refreshVersion(code, organ, version).then((outcome) => ({ version, outcome }), (error: unknown) => ({ version, error })));
