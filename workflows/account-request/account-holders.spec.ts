@@ -29,3 +29,31 @@ describe('one account per address across an organ\u2019s requests', () => {
     expect(accountHoldersStream(organ)).not.toBe(accountHoldersStream({ code: '132012', kind: '市町村長部局' }));
   });
 });
+
+describe('the holders recorded as an account is issued (the claim, appended at the revision checked)', () => {
+  const issue = { id: 'issued-1', type: 'AccountIssued', data: { organization: organ, accounts: [{ loginId: 'nws-9', name: '新井 六郎', email: 'arai@city.hachioji.tokyo.jp' }] }, metadata: { occurredAt: '2026-12-08T01:00:00.000Z' } };
+  const claimOf = (latest: RecordedEvent | undefined, appending = [issue]) => (accountHolderRequirement(organ, 'ar-9', [{ email: 'arai@city.hachioji.tokyo.jp' }], true) as StreamContent).claim!(latest, appending);
+
+  it('given the list, when the request is issued, then the claim is the whole list with its holders added, at the time of the issue', () => {
+    const claim = claimOf(recordedList());
+    expect(claim?.data['holders']).toEqual([
+      { loginId: 'nws-1', name: '小林 五郎', email: 'kobayashi@city.hachioji.tokyo.jp', applicationId: 'ar-1' },
+      { loginId: 'nws-9', name: '新井 六郎', email: 'arai@city.hachioji.tokyo.jp', applicationId: 'ar-9' },
+    ]);
+    expect([claim?.type, claim?.metadata['occurredAt'], claim?.metadata['causationId']]).toEqual([ACCOUNT_HOLDERS_RECORDED, '2026-12-08T01:00:00.000Z', 'issued-1']);
+  });
+
+  it('given the claim recorded already (the command retried), or a command that issues nothing, then nothing more is claimed', () => {
+    const claim = claimOf(undefined)!;
+    expect(claimOf({ ...recordedList(), id: claim.id, data: claim.data } as RecordedEvent)).toBeUndefined();
+    expect(claimOf(recordedList(), [])).toBeUndefined();
+  });
+
+  it('submitting or approving claims nothing: only the issue records holders', () => {
+    expect((accountHolderRequirement(organ, 'ar-9', [{ email: 'arai@city.hachioji.tokyo.jp' }]) as StreamContent).claim).toBeUndefined();
+  });
+
+  function recordedList(): RecordedEvent {
+    return recorded([{ loginId: 'nws-1', name: '小林 五郎', email: 'kobayashi@city.hachioji.tokyo.jp', applicationId: 'ar-1' }]);
+  }
+});

@@ -153,7 +153,7 @@ export const accountRequestV1: WorkflowDefinition = {
     if (action !== 'submit' && action !== 'issue-account' && !(action === 'approve' && app.state === 'secondReview')) return [];
     const ctx = ctxOf(app);
     const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email?: unknown }>;
-    return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders)];
+    return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders, action === 'issue-account')];
   },
   reactions: [recordAccountHoldersReaction],
   decide,

@@ -1,5 +1,5 @@
-import type { EventStore, RecordedEvent } from '@nws/event-store';
-import { ValidationFailedError } from './engine.errors';
+import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@nws/event-store';
+import { ConcurrencyConflictError, ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
 import type { FoldedApplication, StreamRequirement } from './workflow-definition';
 import type { RefusedAction } from './workflow-engine.types';
@@ -15,12 +15,14 @@ export interface RequirementMoment {
 }
 
 /** The refusals of the requirements the store does not meet now, or did not at `moment` (each stream read once). */
-export async function unmetStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], moment?: RequirementMoment): Promise<FieldViolation[]> {
+export async function unmetStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], moment?: RequirementMoment, seen?: Map<string, RecordedEvent | undefined>): Promise<FieldViolation[]> {
   const exists = new Map<string, boolean>();
   const unmet: FieldViolation[] = [];
   for (const requirement of requirements) {
     if ('latest' in requirement) {
-      unmet.push(...requirement.latest(await lastEvent(store, requirement.streamId, moment)));
+      const latest = await lastEvent(store, requirement.streamId, moment);
+      seen?.set(requirement.streamId, latest);
+      unmet.push(...requirement.latest(latest));
       continue;
     }
     let found = exists.get(requirement.streamId);
@@ -56,10 +58,37 @@ async function existed(store: EventStore, streamId: string, moment: RequirementM
   return false;
 }
 
-/** Refuses a command when the store does not meet what the workflow requires of it (WorkflowDefinition.createRequires, commandRequires). */
-export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[]): Promise<void> {
-  const unmet = await unmetStreamRequirements(store, requirements);
-  if (unmet.length > 0) throw new ValidationFailedError(unmet);
+/**
+ * Refuses a command when the store does not meet what the workflow requires of it
+ * (WorkflowDefinition.createRequires, commandRequires), and records what it claims
+ * (StreamContent.claim) at the revision it checked: a claim that meets another append (a command of
+ * another application checked the same stream meanwhile) is checked again on what is stored now.
+ */
+export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], command?: { readonly applicationId: string; readonly appending: readonly EventToAppend[] }, attempts = 10): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const seen = new Map<string, RecordedEvent | undefined>();
+    const unmet = await unmetStreamRequirements(store, requirements, undefined, seen);
+    if (unmet.length > 0) throw new ValidationFailedError(unmet);
+    if (command === undefined || (await claimed(store, requirements, command.appending, seen))) return;
+  }
+  throw new ConcurrencyConflictError(command?.applicationId ?? '');
+}
+
+/** Whether every claim was recorded at the revision its check read (false: another append came first). */
+async function claimed(store: EventStore, requirements: readonly StreamRequirement[], appending: readonly EventToAppend[], seen: ReadonlyMap<string, RecordedEvent | undefined>): Promise<boolean> {
+  for (const requirement of requirements) {
+    if (!('claim' in requirement) || requirement.claim === undefined) continue;
+    const latest = seen.get(requirement.streamId);
+    const claim = requirement.claim(latest, appending);
+    if (claim === undefined) continue;
+    try {
+      await store.append(requirement.streamId, [claim], latest === undefined ? 'no_stream' : latest.revision);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) return false;
+      throw error;
+    }
+  }
+  return true;
 }
 
 /** Of the actions offered, those the workflow's commandRequires would refuse now (or at `moment`), with the refusal. */

@@ -1,5 +1,5 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import type { EventStore, JsonObject, RecordedEvent } from '@nws/event-store';
+import type { EventStore, EventToAppend, JsonObject, RecordedEvent } from '@nws/event-store';
 import type { Actor, CommandMetadata, DecidedEvent, FieldViolation, LocalizedMessage } from './engine.types';
 import type { FormCatalog } from './forms/form-catalog';
 
@@ -59,6 +59,16 @@ export interface StreamExistence {
 export interface StreamContent {
   readonly streamId: string;
   readonly latest: (event: RecordedEvent | undefined) => readonly FieldViolation[];
+  /**
+   * What the command records in this stream as it passes the check (commands only): appended at the
+   * revision `latest` was checked at, before the command's own events (`appending`). A rule over
+   * several applications (one account per address) holds only if nothing else is recorded between
+   * its check and the record of what it allowed; another append meanwhile makes the engine check
+   * again on what is stored. Undefined: nothing to record (this very command recorded it already,
+   * and is retried). The record stays if the command's own append then fails: a workflow claims
+   * only where its application can do nothing but retry the command (one claim per stream).
+   */
+  readonly claim?: (event: RecordedEvent | undefined, appending: readonly EventToAppend[]) => EventToAppend | undefined;
 }
 
 /**

@@ -121,8 +121,8 @@ export class WorkflowEngine {
         if (!authorization.allowed) throw new ForbiddenError(authorization.reason);
         const decided = definition.decide(action, folded, payload, meta);
         const requirements = definition.commandRequires?.(action, folded) ?? [];
-        if (requirements.length > 0) await assertStreamRequirements(this.store, requirements);
         ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprint()));
+        if (requirements.length > 0) await assertStreamRequirements(this.store, requirements, { applicationId, appending: toAppend });
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {

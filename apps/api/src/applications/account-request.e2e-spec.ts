@@ -142,6 +142,19 @@ describe('the second workflow over HTTP: 情報共有サイト アカウント�
     expect((await driver.act('micReviewer', second, 'reject', { comment: '利用者のメールアドレスは既に別の申請でアカウントが発行されています。別のアドレスで再申請してください。' })).body.state).toBe('rejected');
   });
 
+  it('requests naming one address issued at the same moment: one account, the others refused (400 oneAccountPerAddress) and still approved; the check and the record of the holders could interleave, and each got an account', async () => {
+    for (let round = 0; round < 3; round++) {
+      const address = `douji-${round}@city.hachioji.tokyo.jp`;
+      const ids = [await inSecondReview(address), await inSecondReview(address), await inSecondReview(address)];
+      for (const id of ids) expect((await driver.act('micReviewer', id, 'approve')).body.state).toBe('approved');
+      const answers = await Promise.all(ids.map((id) => driver.act('micReviewer', id, 'issue-account')));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
+      for (const refused of answers.filter((a) => a.status === 400)) expect(refused.body.violations.map((v: { rule: string }) => v.rule)).toEqual(['oneAccountPerAddress']);
+      const states = await Promise.all(ids.map(async (id) => (await driver.as('micReviewer', 'GET', `/applications/${id}`)).body.state as string));
+      expect(states.sort()).toEqual(['accountIssued', 'approved', 'approved']);
+    }
+  });
+
   it('a request whose holders\' data were erased after the approval gets no account issued to ［消去済み］: issuing is refused (400 holdersErased), nothing recorded', async () => {
     const id = await inSecondReview('erased-holder@city.hachioji.tokyo.jp');
     expect((await driver.act('micReviewer', id, 'approve')).body.state).toBe('approved');
