@@ -1,13 +1,13 @@
 import type { RecordedEvent } from '@nws/event-store';
-import type { StreamContent } from '@nws/engine';
+import type { ClaimStatus, StreamContent } from '@nws/engine';
 import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
 import { ACCOUNT_HOLDERS_RECORDED, accountHolderRequirement, accountHoldersStream } from './account-holders';
 
 const organ = { code: '132012', kind: '市町村教育委員会' };
-const recorded = (holders: Array<{ loginId: string; name: string; email: string; applicationId: string }>) =>
+const recorded = (holders: Array<{ loginId: string; name: string; email: string; applicationId: string; status?: string; claim?: object }>) =>
   ({ id: 'e', streamId: accountHoldersStream(organ), revision: 0, position: 1, type: ACCOUNT_HOLDERS_RECORDED, data: { organization: organ, holders, sources: [] }, metadata: {}, recordedAt: '' }) as unknown as RecordedEvent;
-const check = (event: RecordedEvent | undefined, applicationId: string, emails: string[]) =>
-  (accountHolderRequirement(organ, applicationId, emails.map((email) => ({ email }))) as StreamContent).latest(event).map((v) => v.field);
+const check = (event: RecordedEvent | undefined, applicationId: string, emails: string[], status: ClaimStatus = 'pending') =>
+  (accountHolderRequirement(organ, applicationId, emails.map((email) => ({ email }))) as StreamContent).latest(event, () => status).map((v) => v.field);
 
 describe('one account per address across an organ\u2019s requests', () => {
   const list = recorded([
@@ -30,30 +30,36 @@ describe('one account per address across an organ\u2019s requests', () => {
   });
 });
 
-describe('the holders recorded as an account is issued (the claim, appended at the revision checked)', () => {
-  const issue = { id: 'issued-1', type: 'AccountIssued', data: { organization: organ, accounts: [{ loginId: 'nws-9', name: '新井 六郎', email: 'arai@city.hachioji.tokyo.jp' }] }, metadata: { occurredAt: '2026-12-08T01:00:00.000Z' } };
-  const claimOf = (latest: RecordedEvent | undefined, appending = [issue]) => (accountHolderRequirement(organ, 'ar-9', [{ email: 'arai@city.hachioji.tokyo.jp' }], true) as StreamContent).claim!(latest, appending);
+describe('the holders recorded as a request is approved or issued (the claim, appended at the revision checked)', () => {
+  const accounts = [{ loginId: 'nws-9', name: '新井 六郎', email: 'arai@city.hachioji.tokyo.jp' }];
+  const requirement = (status: 'approved' | 'issued') => accountHolderRequirement(organ, 'ar-9', [{ email: accounts[0]!.email }], { status, accounts, organization: { ...organ, name: '八王子市' } as never }) as StreamContent;
+  const command = (type: string) => ({ streamId: 'application-ar-9', revision: 7, events: [{ id: `${type}-1`, type, data: {}, metadata: { occurredAt: '2026-12-08T01:00:00.000Z' } }] });
+  const kobayashi = { loginId: 'nws-1', name: '小林 五郎', email: 'kobayashi@city.hachioji.tokyo.jp', applicationId: 'ar-1' };
 
-  it('given the list, when the request is issued, then the claim is the whole list with its holders added, at the time of the issue', () => {
-    const claim = claimOf(recordedList());
-    expect(claim?.data['holders']).toEqual([
-      { loginId: 'nws-1', name: '小林 五郎', email: 'kobayashi@city.hachioji.tokyo.jp', applicationId: 'ar-1' },
-      { loginId: 'nws-9', name: '新井 六郎', email: 'arai@city.hachioji.tokyo.jp', applicationId: 'ar-9' },
-    ]);
-    expect([claim?.type, claim?.metadata['occurredAt'], claim?.metadata['causationId']]).toEqual([ACCOUNT_HOLDERS_RECORDED, '2026-12-08T01:00:00.000Z', 'issued-1']);
+  it('given the list, when the request is approved, then the claim is the whole list with its holders added, approved for issue and naming where the approval goes', () => {
+    const claim = requirement('approved').claim!(recorded([kobayashi]), command('SecondReviewApproved'), () => 'pending');
+    expect(claim?.data['holders']).toEqual([kobayashi, { ...accounts[0], applicationId: 'ar-9', status: 'approved', claim: { streamId: 'application-ar-9', revision: 7, type: 'SecondReviewApproved' } }]);
+    expect([claim?.type, claim?.metadata['occurredAt'], claim?.metadata['causationId']]).toEqual([ACCOUNT_HOLDERS_RECORDED, '2026-12-08T01:00:00.000Z', 'SecondReviewApproved-1']);
   });
 
-  it('given the claim recorded already (the command retried), or a command that issues nothing, then nothing more is claimed', () => {
-    const claim = claimOf(undefined)!;
-    expect(claimOf({ ...recordedList(), id: claim.id, data: claim.data } as RecordedEvent)).toBeUndefined();
-    expect(claimOf(recordedList(), [])).toBeUndefined();
+  it('given its holders claimed already (the command retried), then nothing more is claimed; given them approved, the issue claims them issued', () => {
+    const approved = requirement('approved').claim!(recorded([kobayashi]), command('SecondReviewApproved'), () => 'pending')!;
+    const listed = { ...recorded([]), data: approved.data } as RecordedEvent;
+    expect(requirement('approved').claim!(listed, command('SecondReviewApproved'), () => 'pending')).toBeUndefined();
+    const issued = requirement('issued').claim!(listed, command('AccountIssued'), () => 'stored');
+    // The approval's claim was found stored: kept as a holder, no longer as a claim.
+    expect(issued?.data['holders']).toEqual([kobayashi, { ...accounts[0], applicationId: 'ar-9', status: 'issued', claim: { streamId: 'application-ar-9', revision: 7, type: 'AccountIssued' } }]);
   });
 
-  it('submitting or approving claims nothing: only the issue records holders', () => {
+  it('a holder claimed by a request whose approval was never stored (withdrawn meanwhile) refuses nobody; one pending or stored does, saying which', () => {
+    const claimed = recorded([{ ...kobayashi, status: 'approved', claim: { streamId: 'application-ar-1', revision: 3, type: 'SecondReviewApproved' } }]);
+    expect(check(claimed, 'ar-2', [kobayashi.email], 'lost')).toEqual([]);
+    expect(check(claimed, 'ar-2', [kobayashi.email], 'pending')).toEqual(['forms.AR-01.holders[0].email']);
+    const message = (accountHolderRequirement(organ, 'ar-2', [{ email: kobayashi.email }]) as StreamContent).latest(claimed, () => 'stored')[0]?.message.en;
+    expect(message).toContain('approved for issue');
+  });
+
+  it('submitting claims nothing: only the second approval and the issue record holders', () => {
     expect((accountHolderRequirement(organ, 'ar-9', [{ email: 'arai@city.hachioji.tokyo.jp' }]) as StreamContent).claim).toBeUndefined();
   });
-
-  function recordedList(): RecordedEvent {
-    return recorded([{ loginId: 'nws-1', name: '小林 五郎', email: 'kobayashi@city.hachioji.tokyo.jp', applicationId: 'ar-1' }]);
-  }
 });

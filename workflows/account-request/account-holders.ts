@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { WrongExpectedRevisionError, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
-import type { FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
+import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
 import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
 import { organKey, type OrganizationRef } from '../shared/organizations';
 import { addressKey } from './forms/account-request.form';
@@ -22,46 +22,71 @@ export interface RecordedHolder {
   readonly name: string;
   readonly email: string;
   readonly applicationId: string;
+  /** Approved for issue (claimed at the second approval), or issued. Absent: issued (recorded before approvals claimed). */
+  readonly status?: HolderStatus;
+  /** Where the claiming command was to store its event, until the next list finds it stored. */
+  readonly claim?: ClaimRef;
 }
+
+export type HolderStatus = 'approved' | 'issued';
+
+/** An account of a request, as issued or as it will be (login ids derive from the request: the same at approval and at issue). */
+export type HolderAccount = {
+  readonly loginId: string;
+  readonly name: string;
+  readonly email: string;
+};
 
 const sameAddress = (a: string, b: string): boolean => addressKey(a) === addressKey(b);
 
-function holdersOf(event: RecordedEvent | undefined): RecordedHolder[] {
+/** The holders listed, but not the erased (they may be issued an account again) nor those of a claim whose command's event was never stored. */
+function holdersOf(event: RecordedEvent | undefined, claims: ClaimStatuses): RecordedHolder[] {
   const holders = event?.data['holders'];
   if (!Array.isArray(holders)) return [];
-  return (holders as unknown as RecordedHolder[]).filter((h) => typeof h.email === 'string' && h.email !== PLACEHOLDER.erased && h.name !== PLACEHOLDER.erased);
+  return (holders as unknown as RecordedHolder[]).filter(
+    (h) => typeof h.email === 'string' && h.email !== PLACEHOLDER.erased && h.name !== PLACEHOLDER.erased && (h.claim === undefined || claims(h.claim) !== 'lost'),
+  );
+}
+
+function claimsIn(event: RecordedEvent): ClaimRef[] {
+  const holders = event.data['holders'];
+  return Array.isArray(holders) ? (holders as unknown as RecordedHolder[]).flatMap((h) => (h.claim ? [h.claim] : [])) : [];
+}
+
+/** What the request claims as its command passes the check: its accounts, approved for issue or issued. */
+export interface HolderClaim {
+  readonly status: HolderStatus;
+  readonly accounts: readonly HolderAccount[];
+  readonly organization: OrganizationRef;
 }
 
 /**
- * A holder of this request already holding an account of the organ (another request's): refused at
- * submission, at the second approval and at issue. At issue the holders are recorded in the same
- * step (`claim`, at the revision checked): checked, then recorded after the issue by a reaction,
- * two requests issued at once both passed the check and one address got two accounts.
+ * A holder of this request already holding an account of the organ, or approved for one (another
+ * request's): refused at submission, at the second approval and at issue. The second approval and
+ * the issue record the request's holders in the list in the same step (`claim`, at the revision
+ * checked): checked, then recorded after the issue by a reaction, requests issued or approved at
+ * once all passed the check and one address got several accounts. A claim whose approval or issue
+ * was never stored (withdrawn meanwhile) holds nobody.
  */
-export function accountHolderRequirement(organization: Pick<OrganizationRef, 'code' | 'kind'>, applicationId: string, holders: ReadonlyArray<{ email?: unknown }>, claiming = false): StreamRequirement {
+export function accountHolderRequirement(organization: Pick<OrganizationRef, 'code' | 'kind'>, applicationId: string, holders: ReadonlyArray<{ email?: unknown }>, claiming?: HolderClaim): StreamRequirement {
   return {
     streamId: accountHoldersStream(organization),
-    ...(claiming
-      ? {
-          claim: (latest: RecordedEvent | undefined, appending: readonly EventToAppend[]) => {
-            const issued = appending.find((e) => e.type === 'AccountIssued');
-            return issued && holdersRecord(latest, { ...issued, applicationId }, String(issued.metadata['occurredAt']));
-          },
-        }
-      : {}),
-    latest: (event) =>
+    claimsIn,
+    ...(claiming ? { claim: (latest: RecordedEvent | undefined, command: ClaimingCommand, claims: ClaimStatuses) => claimHolders(latest, command, claims, applicationId, claiming) } : {}),
+    latest: (event, claims) =>
       holders.flatMap((holder, i): FieldViolation[] => {
         const email = typeof holder.email === 'string' ? holder.email : '';
-        const held = holdersOf(event).find((h) => h.applicationId !== applicationId && sameAddress(h.email, email));
+        const held = holdersOf(event, claims).find((h) => h.applicationId !== applicationId && sameAddress(h.email, email));
         if (!held) return [];
         const field = `forms.AR-01.holders[${i}].email`;
+        const approved = held.status === 'approved';
         return [
           {
             field,
             rule: 'oneAccountPerAddress',
             message: {
-              ja: `${field}: このメールアドレスには既にアカウント（${held.loginId}）が発行されています。1つのアドレスに発行するアカウントは1つです。`,
-              en: `${field}: an account (${held.loginId}) was issued to this address already: one account per address`,
+              ja: `${field}: このメールアドレスには既にアカウント（${held.loginId}）が${approved ? '発行される予定です（別の申請が承認済み）' : '発行されています'}。1つのアドレスに発行するアカウントは1つです。`,
+              en: `${field}: an account (${held.loginId}) was ${approved ? 'approved for issue' : 'issued'} to this address already: one account per address`,
             },
           },
         ];
@@ -69,50 +94,61 @@ export function accountHolderRequirement(organization: Pick<OrganizationRef, 'co
   };
 }
 
-type IssuedEvent = Pick<RecordedEvent, 'id' | 'data'> & { readonly applicationId: string };
+function claimHolders(latest: RecordedEvent | undefined, command: ClaimingCommand, claims: ClaimStatuses, applicationId: string, claiming: HolderClaim): EventToAppend | undefined {
+  const index = command.events.findIndex((e) => e.type === (claiming.status === 'issued' ? 'AccountIssued' : 'SecondReviewApproved'));
+  const event = command.events[index];
+  if (!event) return undefined;
+  const own = holdersOf(latest, claims).filter((h) => h.applicationId === applicationId);
+  const recorded = own.length === claiming.accounts.length && claiming.accounts.every((a) => own.some((h) => h.loginId === a.loginId && (h.status ?? 'issued') === claiming.status));
+  if (recorded) return undefined;
+  const claim: ClaimRef = { streamId: command.streamId, revision: command.revision + index, type: event.type };
+  const added = claiming.accounts.map((a): RecordedHolder => ({ ...a, applicationId, status: claiming.status, claim }));
+  return holdersEvent(latest, claims, { id: event.id, applicationId, organization: claiming.organization }, added, String(event.metadata['occurredAt']));
+}
 
 /**
- * The organ's list with the holders of this issue (each event the whole list), or undefined when it
- * is recorded already (by the issue's claim or this reaction before). Its id derives from the issue
- * event's: whoever records it first, the other one's append is the same event.
+ * The organ's list with `added` in place of the application's holders (each event the whole list).
+ * Claims found stored are kept no longer. Its id derives from the event it records: whoever records
+ * it first, the other one's append is the same event.
  */
-function holdersRecord(latest: RecordedEvent | undefined, issued: IssuedEvent, occurredAt: string): EventToAppend | undefined {
-  const data = issued.data as { accounts?: Array<{ loginId: string; name?: string; email: string }>; organization?: OrganizationRef };
-  // Accounts issued before holders were named (no organization in the event) are not listed.
-  if (!data.organization || !Array.isArray(data.accounts)) return undefined;
-  const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
-  if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id)) return undefined;
-  const added = data.accounts.filter((a) => typeof a.name === 'string').map((a): RecordedHolder => ({ loginId: a.loginId, name: a.name!, email: a.email, applicationId: issued.applicationId }));
-  const holders = [...holdersOf(latest).filter((h) => h.applicationId !== issued.applicationId), ...added];
-  const sources = [...((latest?.data['sources'] as string[] | undefined) ?? []), issued.id].slice(-100);
+function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, source: { id: string; applicationId: string; organization: OrganizationRef }, added: RecordedHolder[], occurredAt: string): EventToAppend {
+  const kept = holdersOf(latest, claims)
+    .filter((h) => h.applicationId !== source.applicationId)
+    .map(({ claim, ...h }) => (claim === undefined || claims(claim) === 'stored' ? h : { ...h, claim }));
+  const sources = [...((latest?.data['sources'] as string[] | undefined) ?? []), source.id].slice(-100);
   return {
-    id,
+    id: uuidv5(`account-holders\u0000${source.id}`, NAMESPACE),
     type: ACCOUNT_HOLDERS_RECORDED,
-    data: { organization: { ...data.organization }, holders: holders as unknown as JsonObject[], sources },
-    metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt, causationId: issued.id },
+    data: { organization: { ...source.organization }, holders: [...kept, ...added] as unknown as JsonObject[], sources },
+    metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt, causationId: source.id },
   };
 }
 
 /**
  * After an account is issued: its holders join the organ's list, unless the issue recorded them
- * itself (every issue since the claim; kept for issues recorded before it). Idempotent.
+ * itself (every issue since issues claim; kept for issues recorded before). Idempotent. Claims of
+ * other requests are kept as they are: the next claim settles them.
  */
 export const recordAccountHoldersReaction: WorkflowReaction = {
   name: 'record-account-holders',
   on: ['AccountIssued'],
   async handle(issued: RecordedEvent, context: ReactionContext): Promise<void> {
-    const organization = (issued.data as { organization?: OrganizationRef }).organization;
-    if (!organization) return;
-    const stream = accountHoldersStream(organization);
+    const data = issued.data as { accounts?: Array<{ loginId: string; name?: string; email: string }>; organization?: OrganizationRef };
+    // Accounts issued before holders were named (no organization in the event) are not listed.
+    if (!data.organization || !Array.isArray(data.accounts)) return;
+    const stream = accountHoldersStream(data.organization);
     const applicationId = issued.streamId.replace(/^application-/, '');
+    const held = (): ClaimStatus => 'pending';
     for (let attempt = 0; attempt < 10; attempt++) {
       let latest: RecordedEvent | undefined;
       const revision = await context.store.streamRevision(stream);
       if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-      const record = holdersRecord(latest, { id: issued.id, data: issued.data, applicationId }, context.now());
-      if (!record) return;
+      const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
+      const own = holdersOf(latest, held).filter((h) => h.applicationId === applicationId && (h.status ?? 'issued') === 'issued');
+      if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id) || own.length > 0) return;
+      const added = data.accounts.filter((a) => typeof a.name === 'string').map((a): RecordedHolder => ({ loginId: a.loginId, name: a.name!, email: a.email, applicationId, status: 'issued' }));
       try {
-        await context.store.append(stream, [record], latest === undefined ? 'no_stream' : latest.revision);
+        await context.store.append(stream, [holdersEvent(latest, held, { id: issued.id, applicationId, organization: data.organization }, added, context.now())], latest === undefined ? 'no_stream' : latest.revision);
         return;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

@@ -26,7 +26,7 @@ import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, noComment, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
-import { accountHolderRequirement, recordAccountHoldersReaction } from './account-holders';
+import { accountHolderRequirement, recordAccountHoldersReaction, type HolderAccount } from './account-holders';
 
 export const ACCOUNT_REQUEST = 'account-request';
 const ACTIONS = ['submit', 'approve', 'reject', 'revise', 'withdraw', 'issue-account'] as const;
@@ -93,15 +93,7 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
         },
       ];
     case 'issue-account': {
-      const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name: string; email: string }>;
-      // A holder whose data was erased since the review has no name or address to open an account
-      // under (the request held ［消去済み］ and issued an account to it, recorded for ever): left out.
-      const gone = (h: { name: string; email: string }) => [h.name, h.email].some((value) => value === READER_PLACEHOLDERS.erased || value === READER_PLACEHOLDERS.unreadable);
-      // Login ids derive from the request and the holder's position: deterministic, no clock or randomness.
-      const accounts = holders
-        .map((h, i) => ({ h, i }))
-        .filter(({ h }) => !gone(h))
-        .map(({ h, i }) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
+      const accounts = accountsOf(ctx);
       if (accounts.length === 0) {
         throw new ValidationFailedError([
           violation(`forms.${accountRequestForm.code}.holders`, 'holdersErased', '申請書の利用者の個人情報はすべて消去されています。発行できるアカウントはありません。', "every holder's personal data was erased since the request was approved: there is nobody to issue an account to"),
@@ -113,6 +105,21 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
     default:
       throw new Error(`account-request: no decision for ${action}`);
   }
+}
+
+/**
+ * The accounts a request issues, named at its second approval and issued the same. A holder whose
+ * data was erased since the review has no name or address to open an account under (the request
+ * held ［消去済み］ and issued an account to it, recorded for ever): left out. Login ids derive from
+ * the request and the holder's position: deterministic, no clock or randomness.
+ */
+function accountsOf(ctx: AccountRequestContext): HolderAccount[] {
+  const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name: string; email: string }>;
+  const gone = (h: { name: string; email: string }) => [h.name, h.email].some((value) => value === READER_PLACEHOLDERS.erased || value === READER_PLACEHOLDERS.unreadable);
+  return holders
+    .map((h, i) => ({ h, i }))
+    .filter(({ h }) => !gone(h))
+    .map(({ h, i }) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
 }
 
 const EVENT_FOR: Record<string, (app: FoldedApplication) => string | undefined> = {
@@ -153,7 +160,9 @@ export const accountRequestV1: WorkflowDefinition = {
     if (action !== 'submit' && action !== 'issue-account' && !(action === 'approve' && app.state === 'secondReview')) return [];
     const ctx = ctxOf(app);
     const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ email?: unknown }>;
-    return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders, action === 'issue-account')];
+    // The approval and the issue record the holders as they pass the check: nothing between them.
+    const status = action === 'issue-account' ? 'issued' : action === 'approve' ? 'approved' : undefined;
+    return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders, status && { status, accounts: accountsOf(ctx), organization: ctx.organization })];
   },
   reactions: [recordAccountHoldersReaction],
   decide,

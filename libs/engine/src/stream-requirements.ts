@@ -1,7 +1,7 @@
-import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@nws/event-store';
+import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ConcurrencyConflictError, ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
-import type { FoldedApplication, StreamRequirement } from './workflow-definition';
+import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FoldedApplication, StreamContent, StreamRequirement } from './workflow-definition';
 import type { RefusedAction } from './workflow-engine.types';
 
 /**
@@ -15,14 +15,15 @@ export interface RequirementMoment {
 }
 
 /** The refusals of the requirements the store does not meet now, or did not at `moment` (each stream read once). */
-export async function unmetStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], moment?: RequirementMoment, seen?: Map<string, RecordedEvent | undefined>): Promise<FieldViolation[]> {
+export async function unmetStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], moment?: RequirementMoment, seen?: Map<string, Checked>): Promise<FieldViolation[]> {
   const exists = new Map<string, boolean>();
   const unmet: FieldViolation[] = [];
   for (const requirement of requirements) {
     if ('latest' in requirement) {
       const latest = await lastEvent(store, requirement.streamId, moment);
-      seen?.set(requirement.streamId, latest);
-      unmet.push(...requirement.latest(latest));
+      const claims = await claimStatuses(store, requirement, latest);
+      seen?.set(requirement.streamId, { latest, claims });
+      unmet.push(...requirement.latest(latest, claims));
       continue;
     }
     let found = exists.get(requirement.streamId);
@@ -30,6 +31,28 @@ export async function unmetStreamRequirements(store: EventStore, requirements: r
     if (found !== requirement.exists) unmet.push(requirement.refusal);
   }
   return unmet;
+}
+
+/** What a content requirement was checked on: the stream's last event and the status of the claims it holds. */
+interface Checked {
+  readonly latest: RecordedEvent | undefined;
+  readonly claims: ClaimStatuses;
+}
+
+/** Whether each claim the event holds had its command's event stored (always read now: a claim lost is lost for the past too). */
+async function claimStatuses(store: EventStore, requirement: StreamContent, latest: RecordedEvent | undefined): Promise<ClaimStatuses> {
+  const statuses = new Map<string, ClaimStatus>();
+  const key = (claim: ClaimRef) => `${claim.streamId}@${claim.revision}`;
+  for (const claim of latest && requirement.claimsIn ? requirement.claimsIn(latest) : []) {
+    let status: ClaimStatus = 'pending';
+    const revision = await store.streamRevision(claim.streamId);
+    if (revision !== undefined && revision >= claim.revision) {
+      for await (const event of store.readStream(claim.streamId, { fromRevision: claim.revision, toRevision: claim.revision, asStored: true })) status = event.type === claim.type ? 'stored' : 'lost';
+    }
+    statuses.set(key(claim), status);
+  }
+  // A claim the event does not list is none of the requirement's: it refuses as held.
+  return (claim) => statuses.get(key(claim)) ?? 'pending';
 }
 
 /** The stream's last event now, or the last one stored by `moment` (the streams this reads hold a body's versions: few). */
@@ -64,22 +87,23 @@ async function existed(store: EventStore, streamId: string, moment: RequirementM
  * (StreamContent.claim) at the revision it checked: a claim that meets another append (a command of
  * another application checked the same stream meanwhile) is checked again on what is stored now.
  */
-export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], command?: { readonly applicationId: string; readonly appending: readonly EventToAppend[] }, attempts = 10): Promise<void> {
+export async function assertStreamRequirements(store: EventStore, requirements: readonly StreamRequirement[], command?: ClaimingCommand & { readonly applicationId: string }, attempts = 10): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const seen = new Map<string, RecordedEvent | undefined>();
+    const seen = new Map<string, Checked>();
     const unmet = await unmetStreamRequirements(store, requirements, undefined, seen);
     if (unmet.length > 0) throw new ValidationFailedError(unmet);
-    if (command === undefined || (await claimed(store, requirements, command.appending, seen))) return;
+    if (command === undefined || (await claimed(store, requirements, command, seen))) return;
   }
   throw new ConcurrencyConflictError(command?.applicationId ?? '');
 }
 
 /** Whether every claim was recorded at the revision its check read (false: another append came first). */
-async function claimed(store: EventStore, requirements: readonly StreamRequirement[], appending: readonly EventToAppend[], seen: ReadonlyMap<string, RecordedEvent | undefined>): Promise<boolean> {
+async function claimed(store: EventStore, requirements: readonly StreamRequirement[], command: ClaimingCommand, seen: ReadonlyMap<string, Checked>): Promise<boolean> {
   for (const requirement of requirements) {
     if (!('claim' in requirement) || requirement.claim === undefined) continue;
-    const latest = seen.get(requirement.streamId);
-    const claim = requirement.claim(latest, appending);
+    const checked = seen.get(requirement.streamId);
+    const latest = checked?.latest;
+    const claim = requirement.claim(latest, command, checked?.claims ?? (() => 'pending'));
     if (claim === undefined) continue;
     try {
       await store.append(requirement.streamId, [claim], latest === undefined ? 'no_stream' : latest.revision);

@@ -58,17 +58,41 @@ export interface StreamExistence {
  */
 export interface StreamContent {
   readonly streamId: string;
-  readonly latest: (event: RecordedEvent | undefined) => readonly FieldViolation[];
+  readonly latest: (event: RecordedEvent | undefined, claims: ClaimStatuses) => readonly FieldViolation[];
   /**
    * What the command records in this stream as it passes the check (commands only): appended at the
-   * revision `latest` was checked at, before the command's own events (`appending`). A rule over
-   * several applications (one account per address) holds only if nothing else is recorded between
-   * its check and the record of what it allowed; another append meanwhile makes the engine check
-   * again on what is stored. Undefined: nothing to record (this very command recorded it already,
-   * and is retried). The record stays if the command's own append then fails: a workflow claims
-   * only where its application can do nothing but retry the command (one claim per stream).
+   * revision `latest` was checked at, before the command's own events. A rule over several
+   * applications (one account per address, one first registration per organ) holds only if nothing
+   * is recorded between its check and the record of what it allowed; another append meanwhile makes
+   * the engine check again on what is stored. Undefined: nothing to record (this very command
+   * recorded it already, and is retried). One claim per stream.
    */
-  readonly claim?: (event: RecordedEvent | undefined, appending: readonly EventToAppend[]) => EventToAppend | undefined;
+  readonly claim?: (event: RecordedEvent | undefined, command: ClaimingCommand, claims: ClaimStatuses) => EventToAppend | undefined;
+  /**
+   * The claims the last event holds, each naming where its command's own event was to be stored.
+   * A claim is appended before that event, which may then never be stored (the application was
+   * withdrawn meanwhile, the process stopped): the engine reads each and tells `latest` and `claim`
+   * whether it was (`stored`), may still be (`pending`: nothing is stored there yet) or was not
+   * (`lost`: another event took its place), so a lost claim refuses nobody and no release is needed.
+   */
+  readonly claimsIn?: (event: RecordedEvent) => readonly ClaimRef[];
+}
+
+/** Where a claim's command was to store its event: the event of `type` at `revision` of `streamId`. */
+export interface ClaimRef {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+}
+
+export type ClaimStatus = 'stored' | 'pending' | 'lost';
+export type ClaimStatuses = (claim: ClaimRef) => ClaimStatus;
+
+/** The command a claim is made for: its application's stream and the events it appends there from `revision` on. */
+export interface ClaimingCommand {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly events: readonly EventToAppend[];
 }
 
 /**

@@ -122,7 +122,7 @@ export class WorkflowEngine {
         const decided = definition.decide(action, folded, payload, meta);
         const requirements = definition.commandRequires?.(action, folded) ?? [];
         ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprint()));
-        if (requirements.length > 0) await assertStreamRequirements(this.store, requirements, { applicationId, appending: toAppend });
+        if (requirements.length > 0) await assertStreamRequirements(this.store, requirements, { applicationId, streamId: applicationStream(applicationId), revision: folded.revision + 1, events: toAppend });
       } catch (error) {
         if (guessed) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
