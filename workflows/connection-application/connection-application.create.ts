@@ -6,6 +6,7 @@ import { findLocalGovernment } from '@nws/reference-catalog';
 import { applyingBody } from '../shared/applying-body';
 import { registeredFormRequirements } from './connection-application.registered';
 import { masterDataStream } from './master-data/master-data.content';
+import { firstRegistrationRequirement } from './first-registration';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
 export class CreateConnectionApplicationDto {
@@ -92,9 +93,11 @@ function registeredNameRequirement(organization: Organ): StreamRequirement[] {
  */
 export function connectionApplicationCommandRequires(action: string, application: FoldedApplication): StreamRequirement[] {
   if (action !== 'submit' && !(action === 'approve' && application.state === 'secondReview')) return [];
-  const { category, organization, forms } = application.snapshot.context as { category: string; organization: Organ; forms: Record<string, unknown> };
+  const { category, organization, forms, applicationNumber } = application.snapshot.context as { category: string; organization: Organ; forms: Record<string, unknown>; applicationNumber: string | null };
+  const approving = action === 'approve';
   return [
     ...masterDataRequirements(category, organization),
+    ...(category === '登録' ? [firstRegistrationRequirement({ applicationId: application.id, applicationNumber, organization }, approving)] : []),
     ...packageRequirements(category, organization, forms),
     ...restartRequirements(organization, forms),
     ...registeredFormRequirements(category, organization, forms as never),

@@ -30,7 +30,9 @@ export async function unmetStreamRequirements(store: EventStore, requirements: r
     if (found === undefined) exists.set(requirement.streamId, (found = await existed(store, requirement.streamId, moment)));
     if (found !== requirement.exists) unmet.push(requirement.refusal);
   }
-  return unmet;
+  // Two requirements may refuse for one reason (a 登録's organ registered, and its first
+  // registration claimed by the application that registered it): said once, the first way.
+  return unmet.filter((v, i) => unmet.findIndex((w) => w.field === v.field && w.rule === v.rule) === i);
 }
 
 /** What a content requirement was checked on: the stream's last event and the status of the claims it holds. */
