@@ -40,9 +40,10 @@ export const accountRequestPersonalData: PersonalDataDeclaration = {
   ],
 
   inEvent(event: EventShape): PersonalValueRef[] {
-    if (event.type === 'AccountIssued') return issuedAccountValues(event.data['accounts'], ['data', 'accounts'], event.data['organization']);
+    // Both copy the form's holders: never typed in.
+    if (event.type === 'AccountIssued') return issuedAccountValues(event.data['accounts'], ['data', 'accounts'], event.data['organization']).map((ref) => ({ ...ref, copied: true }));
     // The organ's list of holders (account-holders.ts): the same people, the same keys.
-    if (event.type === ACCOUNT_HOLDERS_RECORDED) return issuedAccountValues(event.data['holders'], ['data', 'holders'], event.data['organization']);
+    if (event.type === ACCOUNT_HOLDERS_RECORDED) return issuedAccountValues(event.data['holders'], ['data', 'holders'], event.data['organization']).map((ref) => ({ ...ref, copied: true }));
     if (event.type !== 'FormSaved' || event.data['formCode'] !== accountRequestForm.code) return [];
     // Forms are saved by applicants of the requesting organ only: the actor's body is the holders'.
     const actor = isRecord(event.metadata['actor']) ? event.metadata['actor'] : {};

@@ -88,7 +88,8 @@ export const connectionApplicationPersonalData: PersonalDataDeclaration = {
       return org ? formValues(String(data['formCode'] ?? ''), data['form'], ['data', 'form'], { org, ...organField(actor['organ']) }) : [];
     }
     if (event.type === MASTER_DATA_VERSION_EVENT && str(data['organizationCode'])) {
-      return masterDataValues(data['content'], { org: String(data['organizationCode']), ...organField(data['organizationKind']) }, ['data', 'content']);
+      // Carried over from forms and earlier versions, never typed in.
+      return masterDataValues(data['content'], { org: String(data['organizationCode']), ...organField(data['organizationKind']) }, ['data', 'content']).map((ref) => ({ ...ref, copied: true }));
     }
     return personRecords(data, ['data']);
   },

@@ -117,7 +117,7 @@ export class EncryptingEventStore implements EventStore {
       const name = identifyingName(getAt(doc, ref.anchor), value);
       const person = `${ref.org}\u0000${ref.organ ?? ''}\u0000${name}`;
       let subject = subjects.get(person);
-      if (subject === undefined) subjects.set(person, (subject = await this.keys.subjectFor({ code: ref.org, organ: ref.organ }, name)));
+      if (subject === undefined) subjects.set(person, (subject = await this.keys.subjectFor({ code: ref.org, organ: ref.organ }, name, { copy: ref.copied === true })));
       plan.push({ ref, value, subject });
     }
     for (const { ref, value, subject } of plan) {

@@ -12,3 +12,5 @@ export * from './disclosure-tally';
 export * from './retention';
 export * from './protect-personal-data';
 export * from './keyed-request-fingerprints';
+export * from './erased-meanwhile.error';
+export { ERASED_LOOKUP_HOLD_MS } from './erased-lookups';

@@ -41,9 +41,11 @@ export type KeyState =
 export interface KeyStore {
   /**
    * The active subject of a person of a body (by normalised name) and its key, created with a
-   * fresh key if none is active. Both in one answer: an erasure cannot fall between them.
+   * fresh key if none is active. Both in one answer: an erasure cannot fall between them. For a
+   * `copy` of stored values, none is created for a person erased moments ago
+   * (PersonalDataErasedMeanwhileError).
    */
-  subjectFor(body: SubjectBody, name: string): Promise<ActiveSubject>;
+  subjectFor(body: SubjectBody, name: string, options?: { readonly copy?: boolean }): Promise<ActiveSubject>;
   /** The active subject of a person, without creating one. */
   findSubject(body: SubjectBody, name: string): Promise<string | undefined>;
   /** The same, with whether the use of its data is suspended, in one read (what redaction asks of every person it shows). */

@@ -27,6 +27,13 @@ export interface PersonalValueRef {
   readonly classification: Classification;
   /** The form the value belongs to, when it comes from one. */
   readonly formCode?: string;
+  /**
+   * A copy of a value stored before (the master data carrying a form's contacts, an account issued
+   * to a form's holder), not one entered by whoever appends the event: a person erased moments ago
+   * is given no new key for it, or the copy, read before the erasure, would bring them back
+   * (erased-lookups.ts).
+   */
+  readonly copied?: boolean;
 }
 
 export interface EventShape {

@@ -6,6 +6,7 @@ import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
 import { addMissingColumns, statement } from '@nws/event-store/sqlite';
 import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
+import { ERASED_LOOKUPS_SCHEMA, assertLookupNotHeld, holdErasedLookup } from './erased-lookups';
 
 export const KEY_STORE_FILE = 'personal-data-keys.sqlite';
 
@@ -136,7 +137,7 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('secure_delete = ON');
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${MAIN_THREAD_BUSY_TIMEOUT_MS}`);
-    this.db.exec(SCHEMA);
+    this.db.exec(SCHEMA + ERASED_LOOKUPS_SCHEMA);
     // Files made before organs were named have no organ columns; their rows are the default organ's (NULL).
     for (const table of ['subjects', 'erased_subjects']) addMissingColumns(this.db, table, { organization_kind: 'TEXT' });
     // Files made while fingerprint keys were one for all organs: theirs are no organ's (never chosen again).
@@ -146,7 +147,7 @@ export class SqliteKeyStore implements KeyStore {
     this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);
   }
 
-  async subjectFor(body: SubjectBody, name: string): Promise<ActiveSubject> {
+  async subjectFor(body: SubjectBody, name: string, options: { readonly copy?: boolean } = {}): Promise<ActiveSubject> {
     const lookup = this.lookup(body, name);
     // Known subjects need no write transaction (nor a writable disk): it is on every append that
     // holds personal data.
@@ -156,6 +157,7 @@ export class SqliteKeyStore implements KeyStore {
     return this.write(() => this.db.transaction(() => {
       const found = this.statement('SELECT subject_id, key FROM subjects WHERE lookup = ?').get(lookup) as Pick<SubjectRow, 'subject_id' | 'key'> | undefined;
       if (found) return { subjectId: found.subject_id, key: found.key };
+      if (options.copy) assertLookupNotHeld(this.db, lookup, this.clock());
       const subjectId = `ps-${randomBytes(12).toString('base64url')}`;
       const key = randomBytes(32);
       this.statement('INSERT INTO subjects (subject_id, organization_code, organization_kind, lookup, label, key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -199,10 +201,11 @@ export class SqliteKeyStore implements KeyStore {
 
   async destroy(subjectId: string, at: string): Promise<boolean> {
     return this.write(() => this.db.transaction(() => {
-      const row = this.statement('SELECT organization_code, organization_kind, created_at FROM subjects WHERE subject_id = ?').get(subjectId) as
-        | Pick<SubjectRow, 'organization_code' | 'organization_kind' | 'created_at'>
+      const row = this.statement('SELECT organization_code, organization_kind, created_at, lookup FROM subjects WHERE subject_id = ?').get(subjectId) as
+        | (Pick<SubjectRow, 'organization_code' | 'organization_kind' | 'created_at'> & { lookup: Buffer })
         | undefined;
       if (!row) return false;
+      holdErasedLookup(this.db, row.lookup, at);
       this.statement('INSERT INTO erased_subjects (subject_id, organization_code, organization_kind, created_at, erased_at) VALUES (?, ?, ?, ?, ?)').run(
         subjectId,
         row.organization_code,

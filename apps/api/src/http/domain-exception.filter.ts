@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, NotFoundExcept
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EventStoreUnavailableError, StorageUnavailableError, asStorageError, isOutcomeUnknown, type StorageProblem } from '@nws/event-store';
+import { PersonalDataErasedMeanwhileError } from '@nws/personal-data';
 import { EngineMetrics } from '../metrics/metrics.registry';
 import { BODY_LIMIT_BYTES, InvalidJsonException, UnsupportedContentEncodingException } from './json-body';
 import {
@@ -45,6 +46,7 @@ const STATUS_OF: Array<[new (...args: never[]) => DomainError, number]> = [
   [RevisionMismatchError, HttpStatus.PRECONDITION_FAILED],
   [IdempotencyKeyReusedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [IdempotencyKeyUnverifiableError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [PersonalDataErasedMeanwhileError, HttpStatus.CONFLICT],
 ];
 
 /** A body that ended (the connection closed) before the length its Content-Length declares. */
