@@ -68,6 +68,25 @@ describe('connection application: the selection screen generates forms into the 
     expect(decided(received('9', '130001'), [connection]).map((e) => e.data['formCode'])).toEqual(['03-07', '03-08']);
   });
 
+  it('given 項38 (the 教育委員会’s) received by 八王子市長部局 from its own code under 第180条の2 (the head’s work to a 委員会), then it is refused now; under 第180条の7 it is generated', () => {
+    const fromBoard = (basis: string) => ({
+      pia,
+      receivedQueries: [
+        {
+          itemNo: '38',
+          delegation: {
+            chain: [{ delegatorCode: '132012', delegateeCode: '132012', basis, instrumentKind: '規則', instrumentName: '教育委員会の権限に属する事務の補助執行に関する規則', delegatorHoldsByLaw: true }],
+            delegators: ['132012'],
+            delegatorConfirmed: true,
+          },
+        },
+      ],
+    });
+    const refused = spec.given([connection]).when('generate-selection-forms', fromBoard('地方自治法第180条の2'), hachiojiApplicant).thenThrows(ValidationFailedError) as ValidationFailedError;
+    expect(refused.violations.map((v) => `${v.field}:${v.rule}`)).toEqual(['forms.03-08.receivedQueryAffairs[0].delegation.chain[0].basis:basisDirection']);
+    expect(decided(fromBoard('地方自治法第180条の7'), [connection]).map((e) => e.data['formCode'])).toEqual(['03-07', '03-08']);
+  });
+
   it('given 様03-08 and 03-09 saved by an earlier choice, when the choices have neither, then they are removed with the new forms, in one decision', () => {
     const events = decided({ pia }, [connection, formSaved('03-06'), formSaved('03-08'), formSaved('03-09')]);
     expect(events.map((e) => [e.type, e.data['formCode']])).toEqual([

@@ -3,6 +3,7 @@ import { FORM_GENERATION_INPUT_KEYS, generateForms, japanWallClock, type FormGen
 import type { ConnectionApplicationContext } from './connection-application.machine';
 import { connectionApplicationForms } from './forms';
 import { delegatedProvisionViolations, delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './forms/query-rights';
+import { delegationDirectionViolations } from './forms/delegation-direction';
 import { GenerateSelectionFormsDto, checkSelectionInput, violationUnder } from './forms/selection-choices.dto';
 import { violation } from '../shared/review-decisions';
 import { isLateElderlyUnion } from '../shared/applying-body';
@@ -62,10 +63,11 @@ export function generateSelectionForms(ctx: ConnectionApplicationContext, payloa
     if (!result.ok) throw new ValidationFailedError(result.violations.map((v) => violationUnder(v, `forms.${formCode}`)));
     return { type: 'FormSaved', data: { formCode, form: result.value } };
   });
-  // What the law gives the body, and who holds what it received: refused now, not at submission
-  // (a 受任 of 項1 from anyone, or of 項80 from 東京都, was generated and then refused by submit).
+  // What the law gives the body, who holds what it received, and which way 第180条の2/第180条の7 hand
+  // it: refused now, not at submission (a 受任 of 項1 from anyone, or of 項80 from 東京都, was
+  // generated and then refused by submit).
   const generatedForms = Object.fromEntries(events.map((e) => [String(e.data['formCode']), { data: e.data['form'] as JsonObject }]));
-  const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...provisionRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatedProvisionViolations(generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms)];
+  const unlawful = [...queryRightViolations(ctx.category, generatedForms, ctx.organization), ...provisionRightViolations(ctx.category, generatedForms, ctx.organization), ...delegatedProvisionViolations(generatedForms, ctx.organization), ...delegatorHoldsByLawViolations(generatedForms), ...delegationDirectionViolations(generatedForms, ctx.organization)];
   if (unlawful.length > 0) throw new ValidationFailedError(unlawful);
   // A choice without delegations or 条例連携 leaves no 様03-08 / 03-09: one saved by an earlier choice
   // goes (様03-06's checklist says none now, and the submission would refuse it as not ticked).

@@ -16,12 +16,25 @@ export interface DelegationBasis {
   readonly instruments: readonly DelegationInstrumentKind[];
   /** Between whom the article delegates (see BasisParties). */
   readonly parties: BasisParties;
+  /** For an article between organs of one body (`sameBody`): which organ hands the work to which (see BasisOrgans). */
+  readonly organs?: BasisOrgans;
+}
+
+/**
+ * The two sides of one local government an article delegates between: its head (長: the 首長部局 or
+ * 知事部局 and the head's staff) and its 委員会・委員 (a 教育委員会 among them).
+ */
+export type BasisOrgan = 'head' | 'committee';
+export interface BasisOrgans {
+  readonly delegator: BasisOrgan;
+  readonly delegatee: BasisOrgan;
 }
 
 /**
  * Between whom an article delegates, as its text says:
  * - `sameBody`: within one local government, from one of its organs to another (第180条の2: the
- *   head to a 委員会 or its staff; 第180条の7: a 委員会 to the head's staff) — one code, two organs;
+ *   head to a 委員会 or its staff; 第180条の7: a 委員会 to the head's staff) — one code, two organs,
+ *   which way between them is `organs` (basisOrgansProblem: the code alone cannot tell);
  * - `otherBody`: from one local government to another (第252条の14 事務の委託);
  * - `toAssociation`: 第284条, to the 一部事務組合・広域連合 its members set up (a code outside the list
  *   of local governments, which names no association);
@@ -83,10 +96,23 @@ const PARTIES_BY_ARTICLE: Readonly<Record<string, BasisParties>> = {
   第284条: 'toAssociation',
 };
 
+/**
+ * The direction of the two articles within one body, as their text says: 第180条の2 "普通地方公共団体の長は、
+ * その権限に属する事務の一部を…委員会…に委任し" (the head to a 委員会, its members or staff); 第180条の7
+ * "普通地方公共団体の委員会又は委員は…長の補助機関である職員…に委任し" (a 委員会 to the head's staff). Both
+ * share one code, so the code alone never told them apart: a 市長部局 receiving under 第180条の2 was filed.
+ */
+const ORGANS_BY_ARTICLE: Readonly<Record<string, BasisOrgans>> = {
+  第180条の2: { delegator: 'head', delegatee: 'committee' },
+  第180条の7: { delegator: 'committee', delegatee: 'head' },
+};
+
 export const DELEGATION_BASES: readonly DelegationBasis[] = source.records.map((r) => {
   const arabic = arabicArticle(r.article);
   const parties = PARTIES_BY_ARTICLE[arabic];
   if (!parties) throw new Error(`${r.article}: between whom it delegates is not known (PARTIES_BY_ARTICLE)`);
+  const organs = ORGANS_BY_ARTICLE[arabic];
+  if (parties === 'sameBody' && !organs) throw new Error(`${r.article}: which organ delegates to which is not known (ORGANS_BY_ARTICLE)`);
   return {
     id: `地方自治法${arabic}`,
     article: r.article,
@@ -94,8 +120,41 @@ export const DELEGATION_BASES: readonly DelegationBasis[] = source.records.map((
     text: r.text,
     instruments: INSTRUMENTS_BY_ARTICLE[arabic] ?? DELEGATION_INSTRUMENT_KINDS,
     parties,
+    ...(organs ? { organs } : {}),
   };
 });
+
+const ORGAN_WORDS: Readonly<Record<BasisOrgan, readonly [string, string]>> = {
+  head: ['長（首長部局・知事部局）', 'the head (its 首長部局 or 知事部局)'],
+  committee: ['委員会（教育委員会等）', 'a 委員会 (e.g. the 教育委員会)'],
+};
+
+/**
+ * Why a link between two organs of one body cannot rest on the article, in Japanese and English;
+ * undefined when it can, or when the article is not between organs of one body. Each side is given
+ * only when the caller knows it for certain (`kind` is how the message names it, e.g. 市町村長部局):
+ * a side left out is not guessed.
+ */
+export function basisOrgansProblem(
+  basisId: string,
+  sides: { readonly delegator?: { readonly organ: BasisOrgan; readonly kind: string }; readonly delegatee?: { readonly organ: BasisOrgan; readonly kind: string } },
+): readonly [string, string] | undefined {
+  const basis = findDelegationBasis(basisId);
+  const organs = basis?.organs;
+  if (!basis || !organs) return undefined;
+  const wrong = (['delegator', 'delegatee'] as const).filter((side) => sides[side] !== undefined && sides[side]!.organ !== organs[side]);
+  if (wrong.length === 0) return undefined;
+  const other = DELEGATION_BASES.find((b) => b.organs !== undefined && b.organs.delegator === organs.delegatee && b.organs.delegatee === organs.delegator);
+  const given = wrong.map((side) => (side === 'delegator' ? `委任元は${sides.delegator!.kind}` : `委任先は${sides.delegatee!.kind}`)).join('、');
+  const givenEn = wrong.map((side) => (side === 'delegator' ? `the delegator is a ${sides.delegator!.kind}` : `the delegatee is a ${sides.delegatee!.kind}`)).join(', ');
+  const [from, to] = [ORGAN_WORDS[organs.delegator], ORGAN_WORDS[organs.delegatee]];
+  const otherJa = other ? `${ORGAN_WORDS[other.organs!.delegator][0]}から${ORGAN_WORDS[other.organs!.delegatee][0]}への委任・補助執行は${other.id}によります。` : '';
+  const otherEn = other ? `; from ${ORGAN_WORDS[other.organs!.delegator][1]} to ${ORGAN_WORDS[other.organs!.delegatee][1]}, choose ${other.id}` : '';
+  return [
+    `${basis.id}による委任は、${from[0]}から${to[0]}へのものです（${given}）。${otherJa}`,
+    `${basis.id} delegates from ${from[1]} to ${to[1]} (${givenEn})${otherEn}`,
+  ];
+}
 
 /**
  * Why a delegation from `delegatorCode` to `delegateeCode` cannot rest on the article, in Japanese

@@ -1,6 +1,7 @@
 import type { FieldViolation } from '@nws/engine';
 import { findLocalGovernment } from '@nws/reference-catalog';
 import { delegatedProvisionViolations, delegatorHoldsByLawViolations, provisionRightViolations, queryRightViolations } from './query-rights';
+import { delegationDirectionViolations } from './delegation-direction';
 import { isLateElderlyUnion } from '../../shared/applying-body';
 import { organsOf } from '../../shared/organizations';
 
@@ -275,7 +276,7 @@ export function crossFormViolations(category: string, forms: SavedForms, organiz
     out.push(...checklistViolations(forms), ...bodyTypeViolations(forms, organization), ...instrumentAttachmentViolations(forms));
   }
   out.push(...delegationViolations(forms), ...queryRightViolations(category, forms, organization), ...provisionRightViolations(category, forms, organization), ...delegatedProvisionViolations(forms, organization), ...delegatorHoldsByLawViolations(forms));
-  if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code));
+  if (organization?.code !== undefined) out.push(...delegationPartyViolations(forms, organization.code), ...delegationDirectionViolations(forms, organization));
   if (organization) out.push(...organizationBlockViolations(forms, organization));
   return out;
 }

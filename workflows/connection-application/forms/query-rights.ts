@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@nws/engine';
 import { METROPOLITAN_QUERY_AFFAIRS, classifyParty, findBeppyo2Item, findBeppyo2Provision, findLocalGovernment, municipalityKindOf, type BodyType, type PartyCondition } from '@nws/reference-catalog';
-import { organsOf } from '../../shared/organizations';
+import { organsOf, type OrganizationKind } from '../../shared/organizations';
 import { isLateElderlyUnion } from '../../shared/applying-body';
 import type { SavedFormData, SavedForms } from './saved-forms';
 
@@ -87,6 +87,15 @@ export function providesByLaw(itemNo: string, personalInfoName: string, organiza
   if (!row) return false;
   const verdict = lawNames(row.provider, partiesOf(organization.kind, organization), organization.code, { metropolitanSpecialCase: false });
   return verdict === true || verdict === 'byBenefit';
+}
+
+/**
+ * The organs of `code` the law's party text names, each asked alone (as delegatorHoldsByLawViolations
+ * reads it): which of a code's organs holds a row by law. A text naming the body by the benefit it
+ * pays names no organ for certain, so none.
+ */
+export function organsNamedByLaw(partyText: string, code: string): OrganizationKind[] {
+  return organsOf(code).filter((organ) => lawNames(partyText, partiesOf(organ), code) === true);
 }
 
 /**

@@ -53,6 +53,12 @@ export class Beppyo2ItemDto {
   @ApiProperty({ type: [Beppyo2RowDto], description: 'one row per 情報提供者 and 特定個人情報 (empty for a deleted 項)' }) rows!: Beppyo2RowDto[];
 }
 
+/** Which organ of one local government an article within it delegates from and to. */
+class BasisOrgansDto {
+  @ApiProperty({ enum: ['head', 'committee'], description: 'head: the 長 (首長部局・知事部局); committee: a 委員会 or 委員 (e.g. the 教育委員会)' }) delegator!: string;
+  @ApiProperty({ enum: ['head', 'committee'] }) delegatee!: string;
+}
+
 /** One element of GET /reference/delegation-bases. */
 export class DelegationBasisDto {
   @ApiProperty({ example: '地方自治法第252条の14', description: "what 様03-08's 委任の根拠となる法令 stores" }) id!: string;
@@ -60,6 +66,16 @@ export class DelegationBasisDto {
   @ApiProperty() label!: string;
   @ApiProperty({ description: 'the text of the article' }) text!: string;
   @ApiProperty({ enum: DELEGATION_INSTRUMENT_KINDS, isArray: true, description: 'the instruments that can carry a delegation under this article' }) instruments!: string[];
+  @ApiProperty({
+    enum: ['sameBody', 'otherBody', 'prefectureToMunicipality', 'toAssociation'],
+    description: 'between whom it delegates: organs of one local government (one code), another body, a prefecture to a 市区町村 of it, members to their 一部事務組合・広域連合 (rule basisParties)',
+  })
+  parties!: string;
+  @ApiPropertyOptional({
+    type: BasisOrgansDto,
+    description: 'for an article within one body (sameBody): 第180条の2 from the head to a 委員会, 第180条の7 from a 委員会 to the head; a link the other way round is refused at submission (rule basisDirection)',
+  })
+  organs?: BasisOrgansDto;
 }
 
 class QueryAffairOptionDto {
