@@ -1,5 +1,6 @@
 import { ValidationFailedError, WorkflowEngine, WorkflowRegistry, type Actor, type CommandMetadata, type JsonObject } from '@nws/engine';
 import { SqliteEventStore } from '@nws/event-store/sqlite';
+import { recordConnectionEnd } from '@nws/personal-data';
 import { connectionApplicationV1 } from './connection-application.workflow';
 import { connectionApplicationForms } from './forms';
 import { driveApplication, registeredHachioji } from './testing/engine-driver';
@@ -121,7 +122,7 @@ describe('connection application: 登録 registers first, 変更 changes what is
       expect((await engine.execute(id, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
     });
 
-    it('given an organ never connected (no master data), then a 様03-06 saying 再開 is refused naming it; the organ registered, it restarts', async () => {
+    it('given an organ never connected (no master data), then a 様03-06 saying 再開 is refused naming it; registered, until its connection ended; then it restarts', async () => {
       const restart: JsonObject = { ...coveringForm, category: '再開' };
       const never = await connection({ '03-06': restart, '03-07': ownQueries, '02-01': example('02-01'), '02-02': example('02-02'), '02-06': example('02-06') });
       const head = await store.headPosition();
@@ -129,6 +130,14 @@ describe('connection application: 登録 registers first, 変更 changes what is
       expect(await store.headPosition()).toBe(head);
       await registeredHachioji(engine, (actor, commandId) => meta(actor, commandId));
       const again = await connection({ '03-06': restart, '03-07': ownQueries });
+      expect(await refusalOf(engine.execute(again, 'submit', {}, meta(hachiojiApplicant)))).toEqual(['forms.03-06.category:restartAfterEnd']);
+      // What `record-connection-end` records, read as the rule reads it: beside the code's personal-data requests.
+      const beforeEnd = await store.headPosition();
+      await recordConnectionEnd(store, { organizationCode: '132012', organizationKind: '市町村長部局', endedAt: '2026-12-06' }, { sub: 'cli', org: 'MIC', role: 'system' }, '2026-12-06T10:00:00.000Z');
+      // A view of the past reads the end as it was then: not yet recorded.
+      const { folded } = await engine.current(again);
+      expect((await engine.view(folded, hachiojiApplicant, { position: beforeEnd })).refusedActions.map((r) => `${r.action}:${r.violations.map((v) => v.rule).join()}`)).toEqual(['submit:restartAfterEnd']);
+      expect((await engine.view(folded, hachiojiApplicant)).refusedActions).toEqual([]);
       expect((await engine.execute(again, 'submit', {}, meta(hachiojiApplicant))).state).toBe('firstReview');
     });
 

@@ -7,6 +7,7 @@ import { applyingBody } from '../shared/applying-body';
 import { registeredFormRequirements } from './connection-application.registered';
 import { masterDataStream } from './master-data/master-data.content';
 import { firstRegistrationRequirement } from './first-registration';
+import { connectionFormCategoryRequirements, connectionStateRequirements } from './connection-application.connection';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
 export class CreateConnectionApplicationDto {
@@ -99,32 +100,9 @@ export function connectionApplicationCommandRequires(action: string, application
     ...masterDataRequirements(category, organization),
     ...(category === '登録' ? [firstRegistrationRequirement({ applicationId: application.id, applicationNumber, organization }, approving)] : []),
     ...packageRequirements(category, organization, forms),
-    ...restartRequirements(organization, forms),
+    ...connectionStateRequirements(category, organization, forms),
+    ...connectionFormCategoryRequirements(category, organization, forms),
     ...registeredFormRequirements(category, organization, forms as never),
-  ];
-}
-
-/**
- * 様03-06 申請区分「再開」 restarts a connection the organ had: one with no master data was never
- * connected (檜原村's first application said 再開 and went through both reviews).
- */
-function restartRequirements(organization: Organ, forms: Record<string, unknown>): StreamRequirement[] {
-  const f0306 = forms['03-06'] as { data?: { category?: unknown } } | undefined;
-  if (f0306?.data?.category !== '再開') return [];
-  const { code, name, kind } = organization;
-  return [
-    {
-      streamId: masterDataStream(code, kind),
-      exists: true,
-      refusal: {
-        field: 'forms.03-06.category',
-        rule: 'restartOfConnected',
-        message: {
-          ja: `forms.03-06.category: 「再開」は接続していた機関が接続を再開する申請です。${name}（${kind}）のマスタデータは登録されていないため、「接続」を選択してください。`,
-          en: `forms.03-06.category: 再開 restarts a connection the organ had, and ${name} (${kind}) has no registered master data: choose 接続`,
-        },
-      },
-    },
   ];
 }
 

@@ -1,7 +1,7 @@
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@nws/event-store';
 import { ConcurrencyConflictError, ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
-import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FoldedApplication, StreamContent, StreamRequirement } from './workflow-definition';
+import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FoldedApplication, StreamContent, StreamRequirement, StreamSelection } from './workflow-definition';
 import type { RefusedAction } from './workflow-engine.types';
 
 /**
@@ -19,6 +19,12 @@ export async function unmetStreamRequirements(store: EventStore, requirements: r
   const exists = new Map<string, boolean>();
   const unmet: FieldViolation[] = [];
   for (const requirement of requirements) {
+    if ('streams' in requirement) {
+      const picked: (RecordedEvent | undefined)[] = [];
+      for (const selection of requirement.streams) picked.push(await lastSelected(store, selection, moment));
+      unmet.push(...requirement.check(picked));
+      continue;
+    }
     if ('latest' in requirement) {
       const latest = await lastEvent(store, requirement.streamId, moment);
       const claims = await claimStatuses(store, requirement, latest);
@@ -70,6 +76,21 @@ async function lastEvent(store: EventStore, streamId: string, moment: Requiremen
   for await (const event of store.readStream(streamId)) {
     if ((moment.position !== undefined && event.position > moment.position) || (limit !== undefined && Date.parse(String(event.metadata['occurredAt'])) > limit)) break;
     last = event;
+  }
+  return last;
+}
+
+/**
+ * The last event of the stream `select` picks, by `moment` if given. The whole stream is read, as
+ * stored: the events `select` looks for may lie behind others (a connection's end behind later
+ * requests about its people), and the streams these rules read hold one body's versions or requests.
+ */
+async function lastSelected(store: EventStore, { streamId, select }: StreamSelection, moment: RequirementMoment | undefined): Promise<RecordedEvent | undefined> {
+  const limit = moment?.time === undefined ? undefined : Date.parse(moment.time);
+  let last: RecordedEvent | undefined;
+  for await (const event of store.readStream(streamId, { asStored: true })) {
+    if ((moment?.position !== undefined && event.position > moment.position) || (limit !== undefined && Date.parse(String(event.metadata['occurredAt'])) > limit)) break;
+    if (select === undefined || select(event)) last = event;
   }
   return last;
 }

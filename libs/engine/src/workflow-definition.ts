@@ -42,7 +42,7 @@ export interface ReactionContext {
 }
 
 /** A stream that must exist (or must not) before an application is created, and the refusal when it does not hold. */
-export type StreamRequirement = StreamExistence | StreamContent;
+export type StreamRequirement = StreamExistence | StreamContent | StreamsContent;
 
 /** The stream must exist (or must not): otherwise `refusal`. */
 export interface StreamExistence {
@@ -76,6 +76,29 @@ export interface StreamContent {
    * (`lost`: another event took its place), so a lost claim refuses nobody and no release is needed.
    */
   readonly claimsIn?: (event: RecordedEvent) => readonly ClaimRef[];
+}
+
+/**
+ * What several streams say together, each by the last event its `select` picks (undefined: none,
+ * or no stream): the violations `check` finds. For a rule whose facts live in streams of their own
+ * and are read against each other (an organ is connected when its master data holds a version of an
+ * approved 接続 registered after the last end of its connection, which is recorded beside its
+ * people's data): the last event of one stream cannot say it, nor can requirements read one by one.
+ */
+export interface StreamsContent {
+  readonly streams: readonly StreamSelection[];
+  /** The events picked, in the order of `streams`. */
+  readonly check: (events: readonly (RecordedEvent | undefined)[]) => readonly FieldViolation[];
+}
+
+/**
+ * One stream of a StreamsContent and the events that count in it (default: every one). Read as
+ * stored (personal-data fields still encrypted): for facts that are never personal (types, kinds,
+ * days, categories), which then need no key.
+ */
+export interface StreamSelection {
+  readonly streamId: string;
+  readonly select?: (event: RecordedEvent) => boolean;
 }
 
 /** Where a claim's command was to store its event: the event of `type` at `revision` of `streamId`. */
