@@ -39,6 +39,7 @@ describe('distribution configuration', () => {
 
   it.each([
     ['an event type without a published view', [{ name: 'x', eventTypes: ['FormSaved'] }], /FormSaved" is not distributable/],
+    ['a request an older release distributed as its notice', [{ name: 'x', eventTypes: ['MasterDataVersionRegistered', 'PersonalDataErased'] }], /"PersonalDataErased" is not distributable; .* as "PublishedPersonalDataChanged" since this release: list it instead/],
     ['a duplicate name', [{ name: 'x', eventTypes: ['SecondReviewApproved'] }, { name: 'x', eventTypes: ['SecondReviewApproved'] }], /registered twice/],
     ['a bad name', [{ name: 'X Y', eventTypes: ['SecondReviewApproved'] }], /name/],
     ['an unknown field', [{ name: 'x', eventTypes: ['SecondReviewApproved'], url: 'http://x' }], /unknown field\(s\) url/],

@@ -83,6 +83,13 @@ export function assertTransportsFor(config: DistributionConfig, eventStore: 'sql
   }
 }
 
+/** Types earlier releases distributed as notices of a person's change, and the notice that replaced them (a consumers file written for them). */
+const NOTICES_BEFORE: Readonly<Record<string, string>> = {
+  PersonalDataErased: 'PublishedPersonalDataChanged',
+  PersonalDataUseSuspended: 'PublishedPersonalDataChanged',
+  PersonalDataUseResumed: 'PublishedPersonalDataChanged',
+};
+
 export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; maxDeliveries: number }): ConsumerConfig[] {
   const list = Array.isArray(raw) ? raw : (raw as { consumers?: unknown } | null)?.consumers;
   if (!Array.isArray(list) || list.length === 0) throw new DistributionConfigError('consumers: a non-empty list of { name, eventTypes } is required');
@@ -101,7 +108,9 @@ export function parseConsumers(raw: unknown, defaults: { ackTimeoutMs: number; m
     for (const type of eventTypes) {
       // Only types with a published view may leave the system: anything else could carry personal data.
       if (typeof type !== 'string' || !PUBLISHABLE_EVENT_TYPES.includes(type)) {
-        throw new DistributionConfigError(`${at}.eventTypes: "${String(type)}" is not distributable (one of ${PUBLISHABLE_EVENT_TYPES.join(', ')})`);
+        const renamed = typeof type === 'string' && Object.hasOwn(NOTICES_BEFORE, type) ? NOTICES_BEFORE[type] : undefined;
+        const instead = renamed ? `; erasures, suspensions and their lifting reach consumers as "${renamed}" since this release: list it instead` : '';
+        throw new DistributionConfigError(`${at}.eventTypes: "${String(type)}" is not distributable${instead} (one of ${PUBLISHABLE_EVENT_TYPES.join(', ')})`);
       }
     }
     if (transport !== undefined && !TRANSPORTS.includes(transport as ConsumerTransport)) {

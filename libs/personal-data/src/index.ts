@@ -14,3 +14,4 @@ export * from './protect-personal-data';
 export * from './keyed-request-fingerprints';
 export * from './erased-meanwhile.error';
 export { ERASED_LOOKUP_HOLD_MS } from './erased-lookups';
+export * from './owed-notices';

@@ -113,13 +113,16 @@ export async function finishErasure(store: EventStore, keys: KeyStore, erased: {
   if (subject) await publishChange(store, subject, erased.eventId, 'erased', { requestedBy: { sub: 'system', org: subject.organizationCode, role: 'system' }, at: erased.at });
 }
 
+/** The derived id of the notice a request's event causes: whoever appends it, the append is the same event. */
+export const publishedChangeId = (causationId: string): string => uuidv5(`published-change\u0000${causationId}`, NAMESPACE);
+
 /** The notice of a change the key store now holds, derived from the request's event (so appended once). */
-async function publishChange(store: EventStore, subject: SubjectRecord, causationId: string, change: PublishedChange, request: Pick<SubjectRequest, 'requestedBy' | 'at'>): Promise<void> {
+export async function publishChange(store: EventStore, subject: SubjectRecord, causationId: string, change: PublishedChange, request: Pick<SubjectRequest, 'requestedBy' | 'at'>): Promise<void> {
   await store.append(
     personalDataStream(subject.organizationCode),
     [
       {
-        id: uuidv5(`published-change\u0000${causationId}`, NAMESPACE),
+        id: publishedChangeId(causationId),
         type: PERSONAL_DATA_EVENTS.publishedChanged,
         data: { organizationCode: subject.organizationCode, organizationKind: subject.organizationKind, change },
         // No correlation id: the request's is the person's subject id, and this event is published.

@@ -5,6 +5,7 @@ import { SqliteAccessLog, findEncryptingStore } from '@nws/personal-data';
 import { PersonalDataErasureWatcher } from './personal-data-erasure.watcher';
 import { PersonalDataController } from './personal-data.controller';
 import { PersonalDataService } from './personal-data.service';
+import { PublishedNoticesCatchUp } from './published-notices.catch-up';
 import { ACCESS_LOG, PERSONAL_DATA_STORE } from './personal-data.tokens';
 
 /**
@@ -31,6 +32,7 @@ export class PersonalDataModule {
         { provide: ACCESS_LOG, useValue: accessLog },
         PersonalDataService,
         PersonalDataErasureWatcher,
+        PublishedNoticesCatchUp,
       ],
     };
   }
