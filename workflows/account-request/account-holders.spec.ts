@@ -4,7 +4,7 @@ import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declarat
 import { ACCOUNT_HOLDERS_RECORDED, accountHolderRequirement, accountHoldersStream } from './account-holders';
 
 const organ = { code: '132012', kind: '市町村教育委員会' };
-const recorded = (holders: Array<{ loginId: string; name: string; email: string; applicationId: string; status?: string; claim?: object }>) =>
+const recorded = (holders: Array<{ loginId: string; name?: string; email: string; applicationId: string; status?: string; claim?: object }>) =>
   ({ id: 'e', streamId: accountHoldersStream(organ), revision: 0, position: 1, type: ACCOUNT_HOLDERS_RECORDED, data: { organization: organ, holders, sources: [] }, metadata: {}, recordedAt: '' }) as unknown as RecordedEvent;
 const check = (event: RecordedEvent | undefined, applicationId: string, emails: string[], status: ClaimStatus = 'pending') =>
   (accountHolderRequirement(organ, applicationId, emails.map((email) => ({ email }))) as StreamContent).latest(event, () => status).map((v) => v.field);
@@ -23,6 +23,11 @@ describe('one account per address across an organ\u2019s requests', () => {
     expect(check(undefined, 'ar-2', ['kobayashi@city.hachioji.tokyo.jp'])).toEqual([]);
     expect(check(list, 'ar-1', ['kobayashi@city.hachioji.tokyo.jp'])).toEqual([]);
     expect(check(list, 'ar-2', [PLACEHOLDER.erased])).toEqual([]);
+  });
+
+  it('given an account issued before holders were named, listed without a name (its e-mail alone), then its address is refused too', () => {
+    const unnamed = recorded([{ loginId: 'nws-3', email: 'legacy@city.hachioji.tokyo.jp', applicationId: 'ar-0' }]);
+    expect(check(unnamed, 'ar-2', ['legacy@city.hachioji.tokyo.jp'])).toEqual(['forms.AR-01.holders[0].email']);
   });
 
   it('the list is the organ\u2019s: a board of education\u2019s is not its head department\u2019s', () => {

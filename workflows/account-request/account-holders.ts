@@ -3,7 +3,7 @@ import { WrongExpectedRevisionError, type EventToAppend, type JsonObject, type R
 import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
 import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
 import { organKey, type OrganizationRef } from '../shared/organizations';
-import { addressKey } from './forms/account-request.form';
+import { accountRequestForm, addressKey } from './forms/account-request.form';
 
 /**
  * The holders an organ's accounts were issued to, across its account requests: one account per
@@ -19,7 +19,8 @@ const NAMESPACE = '6d2f0c7a-51e4-5b8e-9a3c-2f7d1e0b4c59';
 
 export interface RecordedHolder {
   readonly loginId: string;
-  readonly name: string;
+  /** Absent: an account issued before holders were named whose holder the request's form no longer tells (its e-mail in clear, as in that AccountIssued). */
+  readonly name?: string;
   readonly email: string;
   readonly applicationId: string;
   /** Approved for issue (claimed at the second approval), or issued. Absent: issued (recorded before approvals claimed). */
@@ -127,17 +128,22 @@ function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, 
 /**
  * After an account is issued: its holders join the organ's list, unless the issue recorded them
  * itself (every issue since issues claim; kept for issues recorded before). Idempotent. Claims of
- * other requests are kept as they are: the next claim settles them.
+ * other requests are kept as they are: the next claim settles them. Issues recorded before holders
+ * were named (no `organization`, accounts by e-mail alone) are listed too, with the request's organ
+ * (the application's): left out, their addresses were issued a second account. The reactor runs
+ * this once more over the issues it had passed before that (`catchUp`).
  */
 export const recordAccountHoldersReaction: WorkflowReaction = {
   name: 'record-account-holders',
   on: ['AccountIssued'],
+  catchUp: 'issues-before-holders-were-named',
   async handle(issued: RecordedEvent, context: ReactionContext): Promise<void> {
-    const data = issued.data as { accounts?: Array<{ loginId: string; name?: string; email: string }>; organization?: OrganizationRef };
-    // Accounts issued before holders were named (no organization in the event) are not listed.
-    if (!data.organization || !Array.isArray(data.accounts)) return;
-    const stream = accountHoldersStream(data.organization);
+    const data = issued.data as { accounts?: IssuedAccount[]; organization?: OrganizationRef };
+    if (!Array.isArray(data.accounts)) return;
     const applicationId = issued.streamId.replace(/^application-/, '');
+    const named = data.organization ? { organization: data.organization, holders: namedHolders(data.accounts, applicationId) } : await legacyHolders(data.accounts, applicationId, issued, context);
+    if (named.holders.length === 0) return;
+    const stream = accountHoldersStream(named.organization);
     const held = (): ClaimStatus => 'pending';
     for (let attempt = 0; attempt < 10; attempt++) {
       let latest: RecordedEvent | undefined;
@@ -146,9 +152,8 @@ export const recordAccountHoldersReaction: WorkflowReaction = {
       const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
       const own = holdersOf(latest, held).filter((h) => h.applicationId === applicationId && (h.status ?? 'issued') === 'issued');
       if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id) || own.length > 0) return;
-      const added = data.accounts.filter((a) => typeof a.name === 'string').map((a): RecordedHolder => ({ loginId: a.loginId, name: a.name!, email: a.email, applicationId, status: 'issued' }));
       try {
-        await context.store.append(stream, [holdersEvent(latest, held, { id: issued.id, applicationId, organization: data.organization }, added, context.now())], latest === undefined ? 'no_stream' : latest.revision);
+        await context.store.append(stream, [holdersEvent(latest, held, { id: issued.id, applicationId, organization: named.organization }, named.holders, context.now())], latest === undefined ? 'no_stream' : latest.revision);
         return;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -157,3 +162,32 @@ export const recordAccountHoldersReaction: WorkflowReaction = {
     throw new Error(`could not record the account holders of ${stream}: too much contention`);
   },
 };
+
+type IssuedAccount = { loginId: string; name?: string; email: string };
+
+function namedHolders(accounts: readonly IssuedAccount[], applicationId: string): RecordedHolder[] {
+  return accounts.filter((a) => typeof a.name === 'string').map((a): RecordedHolder => ({ loginId: a.loginId, name: a.name!, email: a.email, applicationId, status: 'issued' }));
+}
+
+const readable = (value: unknown): value is string => typeof value === 'string' && value !== PLACEHOLDER.erased && value !== PLACEHOLDER.unreadable;
+
+/**
+ * The holders of an issue recorded before they were named: the organ is the request's, and each
+ * account's holder is the form's holder of its address. Named from the form, the entry is encrypted
+ * under the holder's key and goes with an erasure, as the holders named since; a holder the form
+ * shows erased is left out (may be issued again, as any erased holder); one the form cannot tell
+ * (unreadable: no key store) is listed by the e-mail the issue holds in clear, without a name.
+ */
+async function legacyHolders(accounts: readonly IssuedAccount[], applicationId: string, issued: RecordedEvent, context: ReactionContext): Promise<{ organization: OrganizationRef; holders: RecordedHolder[] }> {
+  const ctx = (await context.load(applicationId, issued.revision)).snapshot.context as { organization: OrganizationRef; forms: Record<string, { data: JsonObject } | undefined> };
+  const formHolders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name?: unknown; email?: unknown }>;
+  const erasedSince = formHolders.some((h) => h.name === PLACEHOLDER.erased || h.email === PLACEHOLDER.erased);
+  const holders = accounts.flatMap((account): RecordedHolder[] => {
+    if (typeof account.email !== 'string' || typeof account.loginId !== 'string') return [];
+    const holder = formHolders.find((h) => readable(h.email) && sameAddress(h.email, account.email));
+    if (holder && readable(holder.name)) return [{ loginId: account.loginId, name: holder.name, email: account.email, applicationId, status: 'issued' }];
+    if (erasedSince) return [];
+    return [{ loginId: account.loginId, email: account.email, applicationId, status: 'issued' }];
+  });
+  return { organization: ctx.organization, holders };
+}

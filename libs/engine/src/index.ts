@@ -14,3 +14,4 @@ export * from './forms/class-validator-form';
 export * from './forms/text-faults';
 export * from './forms/not-blank.validator';
 export * from './trigger-gate';
+export * from './reaction-catch-up';

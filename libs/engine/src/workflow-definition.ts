@@ -30,6 +30,14 @@ export interface WorkflowReaction {
    * until the event is stored (WorkflowEngine.reactEarly). Nothing may be done outside `context`.
    */
   handle(event: RecordedEvent, context: ReactionContext): Promise<void>;
+  /**
+   * Names a change of what the reaction does with triggers it had already run on (a release that
+   * reads an older shape of its trigger): the reactor runs it once more over every trigger stored
+   * before it first started with this name, once per name (reaction-catch-up.ts). Reactions run
+   * before a release are not run again otherwise, and what the change would have done for them was
+   * never done.
+   */
+  readonly catchUp?: string;
 }
 
 export interface ReactionContext {

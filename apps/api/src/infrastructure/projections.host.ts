@@ -5,6 +5,7 @@ import type { WorkflowEngine } from '@nws/engine';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EngineMetrics } from '../metrics/metrics.registry';
+import { runReactionCatchUps } from './reaction-catch-ups';
 import { EVENT_STORE, PROJECTION_RUNNER, RUNTIME_CONFIG, WORKFLOW_ENGINE } from './tokens';
 
 const REACTOR_CHECKPOINT = 'reactor';
@@ -29,6 +30,8 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
   private reactorRetry: NodeJS.Timeout | undefined;
   private reactorStalled = false;
   private stopping = false;
+  /** Settles once the reactions' catch-ups (runReactionCatchUps) of this start are done. */
+  catchUps: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
@@ -56,6 +59,16 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
     this.runner.db.exec('CREATE TABLE IF NOT EXISTS reactor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     const types = [...new Set(this.engine.workflows.names().flatMap((name) => this.engine.workflows.versions(name).flatMap((d) => (d.reactions ?? []).flatMap((r) => r.on))))];
     if (types.length === 0) return;
+    const reactor = this.runner.db.prepare('SELECT position FROM reactor_checkpoints WHERE name = ?').get(REACTOR_CHECKPOINT) as { position: number } | undefined;
+    this.catchUps = runReactionCatchUps({
+      engine: this.engine,
+      store: this.store,
+      db: this.runner.db,
+      dataDir: this.config.dataDir,
+      logger: this.logger,
+      reactorPosition: reactor?.position ?? 0,
+      stopping: () => this.stopping,
+    }).catch((error: unknown) => this.logger.error(`reactions' catch-up stopped: ${String(error)}`));
     this.subscribeReactor(types);
   }
 
