@@ -3,7 +3,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
-import { addMissingColumns, statement } from '@nws/event-store/sqlite';
+import { SQLITE_FORMATS, addMissingColumns, assertFormatSupported, claimFormat, statement } from '@nws/event-store/sqlite';
 import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
 import { ERASED_LOOKUPS_SCHEMA, assertLookupNotHeld, holdErasedLookup } from './erased-lookups';
@@ -132,6 +132,12 @@ export class SqliteKeyStore implements KeyStore {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
+    try {
+      assertFormatSupported(this.db, filename, SQLITE_FORMATS.keyStore);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     if (filename !== ':memory:') chmodSync(filename, 0o600);
     this.db.pragma('journal_mode = DELETE');
     this.db.pragma('secure_delete = ON');
@@ -142,6 +148,7 @@ export class SqliteKeyStore implements KeyStore {
     for (const table of ['subjects', 'erased_subjects']) addMissingColumns(this.db, table, { organization_kind: 'TEXT' });
     // Files made while fingerprint keys were one for all organs: theirs are no organ's (never chosen again).
     addMissingColumns(this.db, 'request_fingerprint_keys', { scope: "TEXT NOT NULL DEFAULT ''" });
+    claimFormat(this.db, filename, SQLITE_FORMATS.keyStore);
     this.db.prepare(`INSERT INTO settings (name, value) VALUES ('lookup-secret', ?) ON CONFLICT DO NOTHING`).run(randomBytes(32));
     this.lookupSecret = (this.db.prepare(`SELECT value FROM settings WHERE name = 'lookup-secret'`).get() as { value: Buffer }).value;
     this.counterFile = filename === ':memory:' ? undefined : openCounter(filename);

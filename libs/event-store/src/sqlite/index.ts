@@ -5,3 +5,4 @@ export * from './prepared-statements';
 export * from './wal-sync';
 export * from './stored-database';
 export * from './online-backup';
+export * from './format-version';
