@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Subscription } from 'rxjs';
 import { EventStoreUnavailableError, consumeAll, guardedWrite, type EventStore } from '@nws/event-store';
 import type { WorkflowEngine } from '@nws/engine';
+import { PersonalDataErasedMeanwhileError } from '@nws/personal-data';
 import type { ProjectionRunner } from '@nws/read-models';
 import type { RuntimeConfig } from '@nws/runtime';
 import { EngineMetrics } from '../metrics/metrics.registry';
@@ -81,6 +82,14 @@ export class ProjectionsHost implements OnApplicationBootstrap, OnApplicationShu
       const failures = await this.engine.reactOnce(definition, event, REACTION_RETRY);
       const retryable = failures.find((f) => f.error instanceof EventStoreUnavailableError);
       if (retryable) throw retryable.error;
+      // A person the reaction copies was erased (by another process, whose notice this one has not
+      // read yet): its folds still hold them in clear. Moving on would leave the approval without
+      // its master data; forgotten, the reaction is tried again from the checkpoint and reads ［消去済み］.
+      const erased = failures.find((f) => f.error instanceof PersonalDataErasedMeanwhileError);
+      if (erased) {
+        this.engine.forgetCachedFolds();
+        throw erased.error;
+      }
       if (failures.length > 0) {
         // Each attempt was logged (and counted) by the engine; what is left is for an operator.
         this.metrics.reactionFailures.inc({ event_type: event.type, outcome: 'gave-up' });

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Driver } from '../testing/drive';
 import { TestServer } from '../testing/test-server';
 import { eventually } from '../testing/eventually';
+import { join } from 'node:path';
+import { KEY_STORE_FILE, SqliteKeyStore } from '@nws/personal-data';
 import { TANAKA } from './testing/personal-data.fixture';
 
 /**
@@ -75,4 +77,27 @@ describe('an erasure racing what copies the person', () => {
       }
     }
   }, 240_000);
+
+  it('erased by another process this one has not heard from yet: the registration is refused while its folds hold the person, then tried again from the checkpoint (not given up after five attempts) and registered with ［消去済み］', async () => {
+    const local = await TestServer.start();
+    const d = new Driver(local);
+    try {
+      await d.registerOrgan('applicant');
+      const { create } = await d.changeExamples();
+      const id = (await d.as('applicant', 'POST', '/applications', create)).body.id as string;
+      // 田中 filed in this 変更's 様02-02: this process's fold of it holds him in clear.
+      for (const code of ['02-01', '02-02']) expect((await d.as('applicant', 'PUT', `/applications/${id}/forms/${code}`, await d.formExample(code))).status).toBe(200);
+      for (const [who, action] of [['applicant', 'submit'], ['prefectureReviewer', 'approve']] as const) expect((await d.act(who, id, action)).status).toBe(200);
+      const tanaka = ((await d.as('applicant', 'GET', '/personal-data/subjects')).body.subjects as Array<{ subjectId: string; label: string }>).find((s) => s.label === TANAKA.name)!;
+      // The key destroyed through the shared key file, as a replica's erasure is before its notice arrives here.
+      const replica = new SqliteKeyStore(join(local.config.dataDir, KEY_STORE_FILE));
+      await replica.destroy(tanaka.subjectId, new Date().toISOString());
+      await replica.close();
+      expect((await d.act('micReviewer', id, 'approve')).status).toBe(200);
+      const current = await eventually(() => d.as('distributor', 'GET', '/master-data/organizations/132012'), (r) => r.status === 200 && r.body.version === 2, { timeoutMs: 30_000, everyMs: 200 });
+      expect(JSON.stringify(current.body)).not.toContain(TANAKA.name);
+    } finally {
+      await local.stop();
+    }
+  }, 60_000);
 });
