@@ -104,21 +104,23 @@ function claimHolders(latest: RecordedEvent | undefined, command: ClaimingComman
   if (recorded) return undefined;
   const claim: ClaimRef = { streamId: command.streamId, revision: command.revision + index, type: event.type };
   const added = claiming.accounts.map((a): RecordedHolder => ({ ...a, applicationId, status: claiming.status, claim }));
-  return holdersEvent(latest, claims, { id: event.id, applicationId, organization: claiming.organization }, added, String(event.metadata['occurredAt']));
+  return holdersEvent(latest, claims, { id: event.id, applicationId, organization: claiming.organization, place: claim.revision }, added, String(event.metadata['occurredAt']));
 }
 
 /**
  * The organ's list with `added` in place of the application's holders (each event the whole list).
- * Claims found stored are kept no longer. Its id derives from the event it records: whoever records
- * it first, the other one's append is the same event.
+ * Claims found stored are kept no longer. Its id derives from the event it records, and a claim's
+ * from the place it claims too: whoever records it first, the other one's append is the same event;
+ * but a command that claims again at another revision (its first claim lost: the application moved
+ * on meanwhile) makes a new claim, not a repeat the store would answer without writing it.
  */
-function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, source: { id: string; applicationId: string; organization: OrganizationRef }, added: RecordedHolder[], occurredAt: string): EventToAppend {
+function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, source: { id: string; applicationId: string; organization: OrganizationRef; place?: number }, added: RecordedHolder[], occurredAt: string): EventToAppend {
   const kept = holdersOf(latest, claims)
     .filter((h) => h.applicationId !== source.applicationId)
     .map(({ claim, ...h }) => (claim === undefined || claims(claim) === 'stored' ? h : { ...h, claim }));
   const sources = [...((latest?.data['sources'] as string[] | undefined) ?? []), source.id].slice(-100);
   return {
-    id: uuidv5(`account-holders\u0000${source.id}`, NAMESPACE),
+    id: uuidv5(`account-holders\u0000${source.id}${source.place === undefined ? '' : `\u0000${source.place}`}`, NAMESPACE),
     type: ACCOUNT_HOLDERS_RECORDED,
     data: { organization: { ...source.organization }, holders: [...kept, ...added] as unknown as JsonObject[], sources },
     metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt, causationId: source.id },

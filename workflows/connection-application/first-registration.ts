@@ -65,7 +65,8 @@ export function firstRegistrationRequirement(applicant: FirstRegistrationApplica
             if (!approval || held(event, claims)?.applicationId === applicant.applicationId) return undefined;
             const data: Claimant = { applicationId: applicant.applicationId, applicationNumber: applicant.applicationNumber, claim: { streamId: command.streamId, revision: command.revision + index, type: approval.type } };
             return {
-              id: uuidv5(`first-registration\u0000${approval.id}`, NAMESPACE),
+              // The place in the id: a claim made again at another revision (the first lost) is a new event, not a repeat.
+              id: uuidv5(`first-registration\u0000${approval.id}\u0000${data.claim.revision}`, NAMESPACE),
               type: FIRST_REGISTRATION_CLAIMED,
               data: { ...data, claim: { ...data.claim } },
               metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt: String(approval.metadata['occurredAt']), causationId: approval.id },
