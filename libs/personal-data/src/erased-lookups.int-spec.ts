@@ -44,4 +44,10 @@ describe('the key store holds an erased person\u2019s lookup for a while', () =>
     expect((await keys.subjectFor(body, '高橋 四郎', { copy: true })).subjectId).toMatch(/^ps-/);
     expect((await keys.subjectFor({ code: '132021' }, '田中 三郎', { copy: true })).subjectId).toMatch(/^ps-/);
   });
+
+  it('given an erasure recorded long ago and finished only now (its key destroyed late), then the hold runs from now', async () => {
+    const tanaka = await keys.subjectFor(body, '田中 三郎');
+    await keys.destroy(tanaka.subjectId, new Date(Date.parse(now) - ERASED_LOOKUP_HOLD_MS - 60_000).toISOString());
+    await expect(keys.subjectFor(body, '田中 三郎', { copy: true })).rejects.toBeInstanceOf(PersonalDataErasedMeanwhileError);
+  });
 });

@@ -21,9 +21,14 @@ export const ERASED_LOOKUPS_SCHEMA = `
   );
 `;
 
-/** Remembers an erased subject's lookup, in the erasure's transaction. */
-export function holdErasedLookup(db: Database.Database, lookup: Buffer, erasedAt: string): void {
-  db.prepare('INSERT INTO erased_lookups (lookup, erased_at) VALUES (?, ?) ON CONFLICT (lookup) DO UPDATE SET erased_at = excluded.erased_at').run(lookup, erasedAt);
+/**
+ * Remembers an erased subject's lookup, in the erasure's transaction. Held from when the key is
+ * destroyed (`now`), not from the erasure's recorded time: one finished late (the key store was
+ * busy, or the erasure was recorded by a process that stopped) would otherwise be held too briefly.
+ */
+export function holdErasedLookup(db: Database.Database, lookup: Buffer, erasedAt: string, now: string): void {
+  const from = erasedAt > now ? erasedAt : now;
+  db.prepare('INSERT INTO erased_lookups (lookup, erased_at) VALUES (?, ?) ON CONFLICT (lookup) DO UPDATE SET erased_at = excluded.erased_at').run(lookup, from);
 }
 
 /**

@@ -212,7 +212,7 @@ export class SqliteKeyStore implements KeyStore {
         | (Pick<SubjectRow, 'organization_code' | 'organization_kind' | 'created_at'> & { lookup: Buffer })
         | undefined;
       if (!row) return false;
-      holdErasedLookup(this.db, row.lookup, at);
+      holdErasedLookup(this.db, row.lookup, at, this.clock());
       this.statement('INSERT INTO erased_subjects (subject_id, organization_code, organization_kind, created_at, erased_at) VALUES (?, ?, ?, ?, ?)').run(
         subjectId,
         row.organization_code,
