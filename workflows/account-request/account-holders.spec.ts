@@ -60,8 +60,10 @@ describe('the holders recorded as a request is approved or issued (the claim, ap
     const claimed = recorded([{ ...kobayashi, status: 'approved', claim: { streamId: 'application-ar-1', revision: 3, type: 'SecondReviewApproved' } }]);
     expect(check(claimed, 'ar-2', [kobayashi.email], 'lost')).toEqual([]);
     expect(check(claimed, 'ar-2', [kobayashi.email], 'pending')).toEqual(['forms.AR-01.holders[0].email']);
-    const message = (accountHolderRequirement(organ, 'ar-2', [{ email: kobayashi.email }]) as StreamContent).latest(claimed, () => 'stored')[0]?.message.en;
-    expect(message).toContain('approved for issue');
+    const message = (status: ClaimStatus) => (accountHolderRequirement(organ, 'ar-2', [{ email: kobayashi.email }]) as StreamContent).latest(claimed, () => status)[0]?.message;
+    expect(message('stored')?.en).toContain('was approved for issue');
+    // Not yet found stored: the other request is said to be in the middle of it, not approved.
+    expect([message('pending')?.en, message('pending')?.ja]).toEqual([expect.stringContaining('is being approved or issued'), expect.stringContaining('手続き中')]);
   });
 
   it('submitting claims nothing: only the second approval and the issue record holders', () => {

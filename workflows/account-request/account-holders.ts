@@ -80,14 +80,21 @@ export function accountHolderRequirement(organization: Pick<OrganizationRef, 'co
         const held = holdersOf(event, claims).find((h) => h.applicationId !== applicationId && sameAddress(h.email, email));
         if (!held) return [];
         const field = `forms.AR-01.holders[${i}].email`;
-        const approved = held.status === 'approved';
+        // A claim not yet found stored: the other request's approval or issue is being recorded (or its
+        // process stopped before it was: it holds until that request moves on).
+        const pending = held.claim !== undefined && claims(held.claim) === 'pending';
+        const [ja, en] = pending
+          ? ['発行の手続き中です（別の申請の承認又は発行を記録中）', 'is being approved or issued, for another request,']
+          : held.status === 'approved'
+            ? ['発行される予定です（別の申請が承認済み）', 'was approved for issue']
+            : ['発行されています', 'was issued'];
         return [
           {
             field,
             rule: 'oneAccountPerAddress',
             message: {
-              ja: `${field}: このメールアドレスには既にアカウント（${held.loginId}）が${approved ? '発行される予定です（別の申請が承認済み）' : '発行されています'}。1つのアドレスに発行するアカウントは1つです。`,
-              en: `${field}: an account (${held.loginId}) was ${approved ? 'approved for issue' : 'issued'} to this address already: one account per address`,
+              ja: `${field}: このメールアドレスには既にアカウント（${held.loginId}）が${ja}。1つのアドレスに発行するアカウントは1つです。`,
+              en: `${field}: an account (${held.loginId}) ${en} to this address already: one account per address`,
             },
           },
         ];

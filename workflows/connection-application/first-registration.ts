@@ -46,13 +46,15 @@ export function firstRegistrationRequirement(applicant: FirstRegistrationApplica
       const claimant = held(event, claims);
       if (!claimant || claimant.applicationId === applicant.applicationId) return [];
       const other = claimant.applicationNumber ?? claimant.applicationId;
+      // Pending: the other approval is being recorded (or its process stopped first: held until that application moves on).
+      const pending = claims(claimant.claim) === 'pending';
       return [
         {
           field: 'category',
           rule: 'firstRegistration',
           message: {
-            ja: `category: ${name}（${kind}）の「登録」は別の申請（${other}）が承認済みです。そのマスタデータの登録後、「変更」で申請してください。`,
-            en: `category: another 登録 of ${name} (${kind}) was approved (${other}): once its master data is registered, apply with 変更`,
+            ja: `category: ${name}（${kind}）の「登録」は別の申請（${other}）が${pending ? '承認の手続き中' : '承認済み'}です。そのマスタデータの登録後、「変更」で申請してください。`,
+            en: `category: another 登録 of ${name} (${kind}) ${pending ? 'is being approved' : 'was approved'} (${other}): once its master data is registered, apply with 変更`,
           },
         },
       ];
