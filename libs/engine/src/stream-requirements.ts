@@ -20,9 +20,7 @@ export async function unmetStreamRequirements(store: EventStore, requirements: r
   const unmet: FieldViolation[] = [];
   for (const requirement of requirements) {
     if ('streams' in requirement) {
-      const picked: (RecordedEvent | undefined)[] = [];
-      for (const selection of requirement.streams) picked.push(await lastSelected(store, selection, moment));
-      unmet.push(...requirement.check(picked));
+      unmet.push(...requirement.check(await lastSelected(store, requirement.streams, moment)));
       continue;
     }
     if ('latest' in requirement) {
@@ -71,26 +69,33 @@ async function lastEvent(store: EventStore, streamId: string, moment: Requiremen
     for await (const event of store.readStream(streamId, { fromRevision: revision, toRevision: revision })) return event;
     return undefined;
   }
-  const limit = moment.time === undefined ? undefined : Date.parse(moment.time);
-  let last: RecordedEvent | undefined;
-  for await (const event of store.readStream(streamId)) {
-    if ((moment.position !== undefined && event.position > moment.position) || (limit !== undefined && Date.parse(String(event.metadata['occurredAt'])) > limit)) break;
-    last = event;
-  }
-  return last;
+  return (await lastOfEach(store, streamId, [undefined], moment, false))[0];
 }
 
 /**
- * The last event of the stream `select` picks, by `moment` if given. The whole stream is read, as
- * stored: the events `select` looks for may lie behind others (a connection's end behind later
+ * The last event each selection picks, by `moment` if given, each stream read once. Read whole, as
+ * stored: the events a selection looks for may lie behind others (a connection's end behind later
  * requests about its people), and the streams these rules read hold one body's versions or requests.
  */
-async function lastSelected(store: EventStore, { streamId, select }: StreamSelection, moment: RequirementMoment | undefined): Promise<RecordedEvent | undefined> {
+async function lastSelected(store: EventStore, selections: readonly StreamSelection[], moment: RequirementMoment | undefined): Promise<(RecordedEvent | undefined)[]> {
+  const picked: (RecordedEvent | undefined)[] = selections.map(() => undefined);
+  for (const streamId of new Set(selections.map((s) => s.streamId))) {
+    const of = selections.flatMap((s, i) => (s.streamId === streamId ? [i] : []));
+    const last = await lastOfEach(store, streamId, of.map((i) => selections[i]!.select), moment, true);
+    of.forEach((i, j) => (picked[i] = last[j]));
+  }
+  return picked;
+}
+
+/** One read of a stream up to `moment`: the last event each `select` picks (undefined: every event). */
+async function lastOfEach(store: EventStore, streamId: string, selects: ReadonlyArray<((event: RecordedEvent) => boolean) | undefined>, moment: RequirementMoment | undefined, asStored: boolean): Promise<(RecordedEvent | undefined)[]> {
   const limit = moment?.time === undefined ? undefined : Date.parse(moment.time);
-  let last: RecordedEvent | undefined;
-  for await (const event of store.readStream(streamId, { asStored: true })) {
+  const last: (RecordedEvent | undefined)[] = selects.map(() => undefined);
+  for await (const event of store.readStream(streamId, asStored ? { asStored: true } : {})) {
     if ((moment?.position !== undefined && event.position > moment.position) || (limit !== undefined && Date.parse(String(event.metadata['occurredAt'])) > limit)) break;
-    if (select === undefined || select(event)) last = event;
+    selects.forEach((select, i) => {
+      if (select === undefined || select(event)) last[i] = event;
+    });
   }
   return last;
 }
