@@ -41,7 +41,7 @@ export type HolderAccount = {
 const sameAddress = (a: string, b: string): boolean => addressKey(a) === addressKey(b);
 
 /** The holders listed, but not the erased (they may be issued an account again) nor those of a claim whose command's event was never stored. */
-function holdersOf(event: RecordedEvent | undefined, claims: ClaimStatuses): RecordedHolder[] {
+export function holdersOf(event: RecordedEvent | undefined, claims: ClaimStatuses): RecordedHolder[] {
   const holders = event?.data['holders'];
   if (!Array.isArray(holders)) return [];
   return (holders as unknown as RecordedHolder[]).filter(
@@ -121,7 +121,7 @@ function claimHolders(latest: RecordedEvent | undefined, command: ClaimingComman
  * but a command that claims again at another revision (its first claim lost: the application moved
  * on meanwhile) makes a new claim, not a repeat the store would answer without writing it.
  */
-function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, source: { id: string; applicationId: string; organization: OrganizationRef; place?: number }, added: RecordedHolder[], occurredAt: string): EventToAppend {
+export function holdersEvent(latest: RecordedEvent | undefined, claims: ClaimStatuses, source: { id: string; applicationId: string; organization: OrganizationRef; place?: number }, added: RecordedHolder[], occurredAt: string): EventToAppend {
   const kept = holdersOf(latest, claims)
     .filter((h) => h.applicationId !== source.applicationId)
     .map(({ claim, ...h }) => (claim === undefined || claims(claim) === 'stored' ? h : { ...h, claim }));

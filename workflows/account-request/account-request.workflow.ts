@@ -1,10 +1,8 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { v5 as uuidv5 } from 'uuid';
 import {
   ALLOWED,
   ForbiddenError,
   IsNotBlank,
-  READER_PLACEHOLDERS,
   ValidationFailedError,
   deny,
   displayForms,
@@ -26,7 +24,9 @@ import { applicationNumberFor } from '../shared/application-number';
 import { authorizeReviewDecision, canReadReviewed, decideReviewAction, noComment, reviewComment, reviewWaitingAt, violation } from '../shared/review-decisions';
 import { ACCOUNT_REQUEST_MACHINE_VERSION, accountRequestMachine, type AccountRequestContext } from './account-request.machine';
 import { accountRequestForm } from './forms/account-request.form';
-import { accountHolderRequirement, recordAccountHoldersReaction, type HolderAccount } from './account-holders';
+import { accountHolderRequirement, recordAccountHoldersReaction } from './account-holders';
+import { accountsOf } from './request-accounts';
+import { recordApprovedHoldersReaction } from './approved-holders.reaction';
 
 export const ACCOUNT_REQUEST = 'account-request';
 const ACTIONS = ['submit', 'approve', 'reject', 'revise', 'withdraw', 'issue-account'] as const;
@@ -107,21 +107,6 @@ function decide(action: string, app: FoldedApplication, payload: JsonObject, met
   }
 }
 
-/**
- * The accounts a request issues, named at its second approval and issued the same. A holder whose
- * data was erased since the review has no name or address to open an account under (the request
- * held ［消去済み］ and issued an account to it, recorded for ever): left out. Login ids derive from
- * the request and the holder's position: deterministic, no clock or randomness.
- */
-function accountsOf(ctx: AccountRequestContext): HolderAccount[] {
-  const holders = (ctx.forms[accountRequestForm.code]?.data['holders'] ?? []) as Array<{ name: string; email: string }>;
-  const gone = (h: { name: string; email: string }) => [h.name, h.email].some((value) => value === READER_PLACEHOLDERS.erased || value === READER_PLACEHOLDERS.unreadable);
-  return holders
-    .map((h, i) => ({ h, i }))
-    .filter(({ h }) => !gone(h))
-    .map(({ h, i }) => ({ loginId: `nws-${uuidv5(`${ctx.applicationId}:${i}`, '9f0a3c1e-2b4d-5f6a-8c7e-1d2b3a4c5e6f').slice(0, 8)}`, name: h.name, email: h.email }));
-}
-
 const EVENT_FOR: Record<string, (app: FoldedApplication) => string | undefined> = {
   'save-form': () => 'FormSaved',
   submit: () => 'ApplicationSubmitted',
@@ -164,7 +149,7 @@ export const accountRequestV1: WorkflowDefinition = {
     const status = action === 'issue-account' ? 'issued' : action === 'approve' ? 'approved' : undefined;
     return [accountHolderRequirement(ctx.organization, ctx.applicationId, holders, status && { status, accounts: accountsOf(ctx), organization: ctx.organization })];
   },
-  reactions: [recordAccountHoldersReaction],
+  reactions: [recordAccountHoldersReaction, recordApprovedHoldersReaction],
   decide,
   view: (app) => {
     const ctx = ctxOf(app);
