@@ -152,25 +152,38 @@ export const recordAccountHoldersReaction: WorkflowReaction = {
     const applicationId = issued.streamId.replace(/^application-/, '');
     const named = data.organization ? { organization: data.organization, holders: namedHolders(data.accounts, applicationId) } : await legacyHolders(data.accounts, applicationId, issued, context);
     if (named.holders.length === 0) return;
-    const stream = accountHoldersStream(named.organization);
-    const held = (): ClaimStatus => 'pending';
-    for (let attempt = 0; attempt < 10; attempt++) {
-      let latest: RecordedEvent | undefined;
-      const revision = await context.store.streamRevision(stream);
-      if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-      const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
+    const id = uuidv5(`account-holders\u0000${issued.id}`, NAMESPACE);
+    await recordInHoldersList(context, named.organization, (latest, held) => {
       const own = holdersOf(latest, held).filter((h) => h.applicationId === applicationId && (h.status ?? 'issued') === 'issued');
-      if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id) || own.length > 0) return;
-      try {
-        await context.store.append(stream, [holdersEvent(latest, held, { id: issued.id, applicationId, organization: named.organization }, named.holders, context.now())], latest === undefined ? 'no_stream' : latest.revision);
-        return;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      }
-    }
-    throw new Error(`could not record the account holders of ${stream}: too much contention`);
+      if (latest?.id === id || (latest?.data['sources'] as string[] | undefined)?.includes(issued.id) || own.length > 0) return undefined;
+      return holdersEvent(latest, held, { id: issued.id, applicationId, organization: named.organization }, named.holders, context.now());
+    });
   },
 };
+
+/**
+ * A reaction's record in the organ's list, appended at the revision of the list it was made from
+ * (`record` answers undefined when nothing is to be recorded); made again from the list as it is
+ * when another record came first. A reaction judges no claim: every claim counts as held.
+ */
+export async function recordInHoldersList(context: ReactionContext, organization: Pick<OrganizationRef, 'code' | 'kind'>, record: (latest: RecordedEvent | undefined, held: ClaimStatuses) => EventToAppend | undefined): Promise<void> {
+  const stream = accountHoldersStream(organization);
+  const held = (): ClaimStatus => 'pending';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    let latest: RecordedEvent | undefined;
+    const revision = await context.store.streamRevision(stream);
+    if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
+    const event = record(latest, held);
+    if (event === undefined) return;
+    try {
+      await context.store.append(stream, [event], latest === undefined ? 'no_stream' : latest.revision);
+      return;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+  }
+  throw new Error(`could not record the account holders of ${stream}: too much contention`);
+}
 
 type IssuedAccount = { loginId: string; name?: string; email: string };
 

@@ -1,7 +1,7 @@
-import { WrongExpectedRevisionError, type RecordedEvent } from '@nws/event-store';
-import type { ClaimStatus, ReactionContext, WorkflowReaction } from '@nws/engine';
+import type { RecordedEvent } from '@nws/event-store';
+import type { ReactionContext, WorkflowReaction } from '@nws/engine';
 import type { AccountRequestContext } from './account-request.machine';
-import { accountHoldersStream, holdersEvent, holdersOf, type RecordedHolder } from './account-holders';
+import { holdersEvent, holdersOf, recordInHoldersList, type RecordedHolder } from './account-holders';
 import { accountsOf } from './request-accounts';
 
 /**
@@ -24,20 +24,8 @@ export const recordApprovedHoldersReaction: WorkflowReaction = {
     const ctx = application.snapshot.context as AccountRequestContext;
     const added = accountsOf(ctx).map((a): RecordedHolder => ({ ...a, applicationId, status: 'approved' }));
     if (added.length === 0) return;
-    const stream = accountHoldersStream(ctx.organization);
-    const held = (): ClaimStatus => 'pending';
-    for (let attempt = 0; attempt < 10; attempt++) {
-      let latest: RecordedEvent | undefined;
-      const revision = await context.store.streamRevision(stream);
-      if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-      if (holdersOf(latest, held).some((h) => h.applicationId === applicationId)) return;
-      try {
-        await context.store.append(stream, [holdersEvent(latest, held, { id: approval.id, applicationId, organization: ctx.organization }, added, context.now())], latest === undefined ? 'no_stream' : latest.revision);
-        return;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      }
-    }
-    throw new Error(`could not record the approved holders of ${stream}: too much contention`);
+    await recordInHoldersList(context, ctx.organization, (latest, held) =>
+      holdersOf(latest, held).some((h) => h.applicationId === applicationId) ? undefined : holdersEvent(latest, held, { id: approval.id, applicationId, organization: ctx.organization }, added, context.now()),
+    );
   },
 };
