@@ -35,6 +35,17 @@ export class FoldCache {
     this.entries.set(applicationId, entry);
   }
 
+  /**
+   * Drops one application's fold and gives back `because` (the refusal that made it doubtful). Events
+   * never change, but what they read as does: a person erased by another replica, whose notice this
+   * process has not read yet, is still in clear here. A refusal decided on a cached fold is checked
+   * again on a fresh read, and an append refused for another reason than a conflict leaves no fold.
+   */
+  forget<E>(applicationId: string, because: E): E {
+    this.entries.delete(applicationId);
+    return because;
+  }
+
   get size(): number {
     return this.entries.size;
   }

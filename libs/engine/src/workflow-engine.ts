@@ -124,7 +124,7 @@ export class WorkflowEngine {
         ({ events: toAppend, after } = stampDecided(folded, decided, meta, await fingerprint()));
         if (requirements.length > 0) await assertStreamRequirements(this.store, requirements, { applicationId, streamId: applicationStream(applicationId), revision: folded.revision + 1, events: toAppend });
       } catch (error) {
-        if (guessed) continue;
+        if (guessed && this.cache.forget(applicationId, true)) continue;
         if (raced && error instanceof ForbiddenError && (this.localAppends.peek(applicationId) ?? 0) > appendsBefore) {
           throw new ChangedMeanwhileError(applicationId, folded.state, folded.revision);
         }
@@ -149,7 +149,7 @@ export class WorkflowEngine {
         } catch (error) {
           gate?.refuse(error);
           await early?.catch(() => undefined);
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (!(error instanceof WrongExpectedRevisionError)) throw this.cache.forget(applicationId, error);
           raced = true;
           if (guessed) continue;
           if (options.expectedRevision !== undefined) throw new RevisionMismatchError(options.expectedRevision, error.actual ?? -1);
