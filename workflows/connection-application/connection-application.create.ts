@@ -7,6 +7,7 @@ import { applyingBody } from '../shared/applying-body';
 import { registeredFormRequirements } from './connection-application.registered';
 import { masterDataStream } from './master-data/master-data.content';
 import { firstRegistrationRequirement } from './first-registration';
+import { connectionClaimRequirement } from './connection-claim';
 import { connectionFormCategoryRequirements, connectionStateRequirements } from './connection-application.connection';
 
 /** Body of `POST /applications` for this workflow (besides `workflow`). */
@@ -99,6 +100,7 @@ export function connectionApplicationCommandRequires(action: string, application
   return [
     ...masterDataRequirements(category, organization),
     ...(category === '登録' ? [firstRegistrationRequirement({ applicationId: application.id, applicationNumber, organization }, approving)] : []),
+    ...connectionClaimRequirements(category, { applicationId: application.id, applicationNumber, organization }, forms, approving),
     ...packageRequirements(category, organization, forms),
     ...connectionStateRequirements(category, organization, forms),
     ...connectionFormCategoryRequirements(category, organization, forms),
@@ -147,4 +149,11 @@ function masterDataRequirements(category: string, organization: Organ): StreamRe
     en: `category: 変更 changes registered master data, and ${name} (${kind}) has none; apply with 登録 first`,
   };
   return [{ streamId, exists: true, refusal: { field: 'category', rule: 'registeredFirst', message } }];
+}
+
+/** A 接続 or 再開 claims the organ's connection at its second approval (connection-claim.ts). */
+function connectionClaimRequirements(category: string, applicant: { applicationId: string; applicationNumber: string | null; organization: Organ }, forms: Record<string, unknown>, approving: boolean): StreamRequirement[] {
+  const chosen = (forms['03-06'] as { data?: { category?: unknown } } | undefined)?.data?.category;
+  if (category !== '接続' || (chosen !== '接続' && chosen !== '再開')) return [];
+  return [connectionClaimRequirement({ ...applicant, chosen }, approving)];
 }

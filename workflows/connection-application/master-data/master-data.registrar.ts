@@ -20,6 +20,7 @@ import {
   type DelegationEntry,
   type DelegationFiling,
 } from './delegation-matching';
+import { settleConnectionClaim } from '../connection-claim';
 import { byBody, readCounterpartFilings, readLatestVersion, readVersion, type OrganVersions } from './master-data.reader';
 
 const NAMESPACE = '0b7d2f3e-9c1a-5e4b-8d6f-3a2c1b0e9f8d';
@@ -60,10 +61,13 @@ export const registerMasterDataReaction: WorkflowReaction = {
     const applicationId = approval.streamId.replace(/^application-/, '');
     // Catch-up after a restart replays every approval: skip those whose registration is recorded.
     const current = await context.load(applicationId);
-    if ((current.snapshot.context as ConnectionApplicationContext).masterData !== null) return;
+    const now = current.snapshot.context as ConnectionApplicationContext;
+    // A 接続's claim on its organ's connection is settled once the version is there (connection-claim.ts).
+    if (now.masterData !== null) return now.category === '接続' ? settleConnectionClaim(context, now.organization, applicationId, approval) : undefined;
     const approved = await context.load(applicationId, approval.revision);
     const ctx = approved.snapshot.context as ConnectionApplicationContext;
     const registered = await appendVersion(context, ctx, approval);
+    if (ctx.category === '接続') await settleConnectionClaim(context, ctx.organization, applicationId, approval);
     const payload = await payloadOf(context, registered);
     const filing = filingOfVersion(registered.data);
     const previous = payload.previous ? (payload.previous as unknown as DelegationFiling) : null;

@@ -78,4 +78,28 @@ describe('接続 and 再開 over HTTP: what the store says of the organ decides 
     // Restarted (approved after the end was recorded): connected again.
     await refusedSubmission(again, 'forms.03-06.category:connectionOfUnconnected');
   });
+
+  it('three 接続 of one organ approved at the same moment: one connects it, the others are a 400 naming it (the second approval claims the connection; both were registered)', async () => {
+    const local = await TestServer.start();
+    const d = new Driver(local);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const id = (await d.as('applicant', 'POST', '/applications', { workflow: 'connection-application', organizationCode: '132012', category: '接続' })).body.id as string;
+        for (const [code, form] of Object.entries({ '02-01': forms['02-01'], '02-02': forms['02-02'], '02-06': forms['02-06'], '03-06': covering('接続'), '03-07': queries() })) expect((await d.as('applicant', 'PUT', `/applications/${id}/forms/${code}`, form)).status).toBe(200);
+        for (const [name, action] of [['applicant', 'submit'], ['prefectureReviewer', 'approve']] as const) expect((await d.act(name, id, action)).status).toBe(200);
+        ids.push(id);
+      }
+      const answers = await Promise.all(ids.map((id) => d.act('micReviewer', id, 'approve')));
+      expect(answers.map((a) => [a.status, named(a.body) ?? a.body.state]).sort()).toEqual([
+        [200, 'masterDataRegistered'],
+        [400, ['forms.03-06.category:connectionOfUnconnected']],
+        [400, ['forms.03-06.category:connectionOfUnconnected']],
+      ]);
+      const versions = (await d.as('distributor', 'GET', '/master-data/organizations/132012/versions')).body;
+      expect((versions.items ?? versions).map((v: { version: number }) => v.version)).toEqual([1]);
+    } finally {
+      await local.stop();
+    }
+  });
 });
