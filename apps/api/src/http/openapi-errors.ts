@@ -20,7 +20,7 @@ export const ERROR_SCHEMAS = {
     properties: {
       statusCode: { type: 'integer', minimum: 400, maximum: 599 },
       error: { type: 'string', description: 'the status as a name (BAD_REQUEST, NOT_FOUND, …)' },
-      code: { type: 'string', description: 'stable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, APPLICATION_NOT_FOUND, ACTION_NOT_ALLOWED_IN_STATE, CHANGED_MEANWHILE, REVISION_MISMATCH, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_UNVERIFIABLE, TOO_MANY_REQUESTS, STORAGE_UNAVAILABLE, …' },
+      code: { type: 'string', description: 'stable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, APPLICATION_NOT_FOUND, ACTION_NOT_ALLOWED_IN_STATE, CHANGED_MEANWHILE, PERSONAL_DATA_ERASED_MEANWHILE, REVISION_MISMATCH, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_UNVERIFIABLE, TOO_MANY_REQUESTS, STORAGE_UNAVAILABLE, …' },
       message: { type: 'string', description: 'English, for logs and tools that expect one string' },
       messages: { ...LOCALIZED, description: 'what users read, in Japanese and English' },
       violations: { type: 'array', items: { $ref: '#/components/schemas/Violation' }, maxItems: 100, description: '400 VALIDATION_FAILED: each field and rule refused (the first 100)' },
@@ -93,7 +93,7 @@ function errorsOf(path: string, method: string, operation: Operation): Record<nu
 /** Why an operation can answer 409, where it can: a state or a setting it meets, not the caller's input. */
 function conflictOf(path: string, method: string): string | undefined {
   if (method !== 'get' && path.startsWith('/applications/{id}')) {
-    return 'the state does not offer this action (`allowedActions` lists what it does), or another command changed the application meanwhile';
+    return 'the state does not offer this action (`allowedActions` lists what it does), another command changed the application meanwhile, or a person the command copies was erased while it ran (`PERSONAL_DATA_ERASED_MEANWHILE`: retry)';
   }
   if (path === '/applications/{id}/diff') return 'the application has no round to compare with: never rejected, or not resubmitted since';
   if (path === '/projections/parked/{position}/replay') return 'the event failed again: it stays parked, with the error';
