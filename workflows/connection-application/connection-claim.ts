@@ -1,29 +1,22 @@
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type EventToAppend, type RecordedEvent } from '@nws/event-store';
-import type { ClaimingCommand, ClaimRef, ClaimStatuses, ReactionContext, StreamContent } from '@nws/engine';
+import { WrongExpectedRevisionError, type RecordedEvent } from '@nws/event-store';
+import type { ReactionContext, StreamContent } from '@nws/engine';
 import { organKey } from '../shared/organizations';
+import { claimantOf, organClaimRequirement } from './organ-claim';
 
 /**
  * One 接続 (or 再開) of an organ at a time. Whether the organ is connected is read from its master
  * data (connection-application.connection.ts), which the registrar writes after the approval: two
  * approved at once both found it unconnected, and both were registered. The second approval claims
- * the organ's connection here, at the revision it checked; the registrar settles the claim once the
- * version is registered, from when the master data says it (and after the connection ends, a 再開
- * claims again). A claim whose approval was never stored holds nothing.
+ * the organ's connection (organ-claim.ts); the registrar settles the claim once the version is
+ * registered, from when the master data says it (and after the connection ends, a 再開 claims again).
  */
 export const CONNECTION_CLAIMED = 'ConnectionClaimed';
 export const CONNECTION_CLAIM_SETTLED = 'ConnectionClaimSettled';
 export const connectionClaimStream = (code: string, kind: string): string => `connection-${organKey(code, kind)}`;
 
 const NAMESPACE = '0e6b8c51-3f2a-5d7e-8b9c-4a1d2e3f5c60';
-
-interface Claimant {
-  readonly applicationId: string;
-  readonly applicationNumber: string | null;
-  readonly claim: ClaimRef;
-}
-
-const claimantOf = (event: RecordedEvent | undefined): Claimant | undefined => (event?.type === CONNECTION_CLAIMED ? (event.data as unknown as Claimant) : undefined);
+const kindOf = (code: string, kind: string) => ({ streamId: connectionClaimStream(code, kind), claimedType: CONNECTION_CLAIMED });
 
 export interface ConnectingApplication {
   readonly applicationId: string;
@@ -36,50 +29,25 @@ export interface ConnectingApplication {
 /** Refuses a 接続 or 再開 while another one of the organ holds an approval not yet registered; `claiming` at the second approval. */
 export function connectionClaimRequirement(applicant: ConnectingApplication, claiming: boolean): StreamContent {
   const { code, name, kind } = applicant.organization;
-  const held = (event: RecordedEvent | undefined, claims: ClaimStatuses): Claimant | undefined => {
-    const claimant = claimantOf(event);
-    return claimant && claims(claimant.claim) !== 'lost' ? claimant : undefined;
-  };
-  return {
-    streamId: connectionClaimStream(code, kind),
-    claimsIn: (event) => {
-      const claimant = claimantOf(event);
-      return claimant ? [claimant.claim] : [];
-    },
-    latest: (event, claims) => {
-      const claimant = held(event, claims);
-      if (!claimant || claimant.applicationId === applicant.applicationId) return [];
-      const other = claimant.applicationNumber ?? claimant.applicationId;
-      const pending = claims(claimant.claim) === 'pending';
-      return [
-        {
+  return organClaimRequirement(
+    {
+      ...kindOf(code, kind),
+      namespace: NAMESPACE,
+      refusal: (claimant, pending) => {
+        const other = claimant.applicationNumber ?? claimant.applicationId;
+        return {
           field: 'forms.03-06.category',
           rule: applicant.chosen === '接続' ? 'connectionOfUnconnected' : 'restartAfterEnd',
           message: {
             ja: `forms.03-06.category: ${name}（${kind}）の接続（再開）は別の申請（${other}）が${pending ? '承認の手続き中' : '承認済み'}です。そのマスタデータの登録後、「変更」で申請してください。`,
             en: `forms.03-06.category: another 接続 (or 再開) of ${name} (${kind}) ${pending ? 'is being approved' : 'was approved'} (${other}): once its master data is registered, apply with 変更`,
           },
-        },
-      ];
+        };
+      },
     },
-    ...(claiming
-      ? {
-          claim: (event: RecordedEvent | undefined, command: ClaimingCommand, claims: ClaimStatuses): EventToAppend | undefined => {
-            const index = command.events.findIndex((e) => e.type === 'SecondReviewApproved');
-            const approval = command.events[index];
-            if (!approval || held(event, claims)?.applicationId === applicant.applicationId) return undefined;
-            const claim: ClaimRef = { streamId: command.streamId, revision: command.revision + index, type: approval.type };
-            return {
-              // The place in the id: a claim made again at another revision (the first lost) is a new event, not a repeat.
-              id: uuidv5(`connection-claim\u0000${approval.id}\u0000${claim.revision}`, NAMESPACE),
-              type: CONNECTION_CLAIMED,
-              data: { applicationId: applicant.applicationId, applicationNumber: applicant.applicationNumber, claim: { ...claim } },
-              metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt: String(approval.metadata['occurredAt']), causationId: approval.id },
-            };
-          },
-        }
-      : {}),
-  };
+    applicant,
+    claiming,
+  );
 }
 
 /** Once the application's version is registered: its claim settled (idempotent; nothing when the last claim is another's). */
@@ -90,7 +58,7 @@ export async function settleConnectionClaim(context: ReactionContext, organizati
     if (revision === undefined) return;
     let latest: RecordedEvent | undefined;
     for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-    if (claimantOf(latest)?.applicationId !== applicationId) return;
+    if (claimantOf(kindOf(organization.code, organization.kind), latest)?.applicationId !== applicationId) return;
     try {
       await context.store.append(
         stream,
