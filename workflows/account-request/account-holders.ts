@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type EventToAppend, type JsonObject, type RecordedEvent } from '@nws/event-store';
-import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FieldViolation, ReactionContext, StreamRequirement, WorkflowReaction } from '@nws/engine';
+import type { EventToAppend, JsonObject, RecordedEvent } from '@nws/event-store';
+import { appendAfterLast, type ClaimingCommand, type ClaimRef, type ClaimStatus, type ClaimStatuses, type FieldViolation, type ReactionContext, type StreamRequirement, type WorkflowReaction } from '@nws/engine';
 import { PLACEHOLDER } from '../../libs/personal-data/src/personal-data.declaration';
 import { organKey, type OrganizationRef } from '../shared/organizations';
 import { accountRequestForm, addressKey } from './forms/account-request.form';
@@ -169,20 +169,7 @@ export const recordAccountHoldersReaction: WorkflowReaction = {
 export async function recordInHoldersList(context: ReactionContext, organization: Pick<OrganizationRef, 'code' | 'kind'>, record: (latest: RecordedEvent | undefined, held: ClaimStatuses) => EventToAppend | undefined): Promise<void> {
   const stream = accountHoldersStream(organization);
   const held = (): ClaimStatus => 'pending';
-  for (let attempt = 0; attempt < 10; attempt++) {
-    let latest: RecordedEvent | undefined;
-    const revision = await context.store.streamRevision(stream);
-    if (revision !== undefined) for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-    const event = record(latest, held);
-    if (event === undefined) return;
-    try {
-      await context.store.append(stream, [event], latest === undefined ? 'no_stream' : latest.revision);
-      return;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-    }
-  }
-  throw new Error(`could not record the account holders of ${stream}: too much contention`);
+  await appendAfterLast(context.store, stream, (latest) => record(latest, held), `record the account holders of ${stream}`);
 }
 
 type IssuedAccount = { loginId: string; name?: string; email: string };

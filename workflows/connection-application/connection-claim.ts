@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, type RecordedEvent } from '@nws/event-store';
-import type { ReactionContext, StreamContent } from '@nws/engine';
+import type { RecordedEvent } from '@nws/event-store';
+import { appendAfterLast, type ReactionContext, type StreamContent } from '@nws/engine';
 import { organKey } from '../shared/organizations';
 import { claimantOf, organClaimRequirement } from './organ-claim';
 
@@ -53,22 +53,13 @@ export function connectionClaimRequirement(applicant: ConnectingApplication, cla
 /** Once the application's version is registered: its claim settled (idempotent; nothing when the last claim is another's). */
 export async function settleConnectionClaim(context: ReactionContext, organization: { readonly code: string; readonly kind: string }, applicationId: string, approval: RecordedEvent): Promise<void> {
   const stream = connectionClaimStream(organization.code, organization.kind);
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const revision = await context.store.streamRevision(stream);
-    if (revision === undefined) return;
-    let latest: RecordedEvent | undefined;
-    for await (const event of context.store.readStream(stream, { fromRevision: revision })) latest = event;
-    if (claimantOf(kindOf(organization.code, organization.kind), latest)?.applicationId !== applicationId) return;
-    try {
-      await context.store.append(
-        stream,
-        [{ id: uuidv5(`connection-claim-settled\u0000${latest!.id}`, NAMESPACE), type: CONNECTION_CLAIM_SETTLED, data: { applicationId }, metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt: context.now(), causationId: approval.id } }],
-        revision,
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-    }
-  }
-  throw new Error(`could not settle the connection claim of ${stream}: too much contention`);
+  await appendAfterLast(
+    context.store,
+    stream,
+    (latest) =>
+      claimantOf(kindOf(organization.code, organization.kind), latest)?.applicationId !== applicationId
+        ? undefined
+        : { id: uuidv5(`connection-claim-settled\u0000${latest!.id}`, NAMESPACE), type: CONNECTION_CLAIM_SETTLED, data: { applicationId }, metadata: { actor: { sub: 'system', org: 'MIC', role: 'system' }, occurredAt: context.now(), causationId: approval.id } },
+    `settle the connection claim of ${stream}`,
+  );
 }

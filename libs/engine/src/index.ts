@@ -15,3 +15,4 @@ export * from './forms/text-faults';
 export * from './forms/not-blank.validator';
 export * from './trigger-gate';
 export * from './reaction-catch-up';
+export * from './append-after-last';

@@ -1,4 +1,5 @@
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@nws/event-store';
+import { lastEventOf } from './append-after-last';
 import { ConcurrencyConflictError, ValidationFailedError } from './engine.errors';
 import type { FieldViolation } from './engine.types';
 import type { ClaimingCommand, ClaimRef, ClaimStatus, ClaimStatuses, FoldedApplication, StreamContent, StreamRequirement, StreamSelection } from './workflow-definition';
@@ -63,12 +64,7 @@ async function claimStatuses(store: EventStore, requirement: StreamContent, late
 
 /** The stream's last event now, or the last one stored by `moment` (the streams this reads hold a body's versions: few). */
 async function lastEvent(store: EventStore, streamId: string, moment: RequirementMoment | undefined): Promise<RecordedEvent | undefined> {
-  if (moment === undefined) {
-    const revision = await store.streamRevision(streamId);
-    if (revision === undefined) return undefined;
-    for await (const event of store.readStream(streamId, { fromRevision: revision, toRevision: revision })) return event;
-    return undefined;
-  }
+  if (moment === undefined) return lastEventOf(store, streamId);
   return (await lastOfEach(store, streamId, [undefined], moment, false))[0];
 }
 
