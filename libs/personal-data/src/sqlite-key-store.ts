@@ -3,7 +3,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MAIN_THREAD_BUSY_TIMEOUT_MS, guardedWrite } from '@nws/event-store';
-import { SQLITE_FORMATS, addMissingColumns, assertFormatSupported, claimFormat, statement } from '@nws/event-store/sqlite';
+import { SQLITE_FORMATS, addMissingColumns, assertFormatSupportedOrClose, claimFormat, statement } from '@nws/event-store/sqlite';
 import { organOrDefault } from '@nws/workflows/shared/organizations';
 import { normaliseName, type ActiveSubject, type KeyState, type KeyStore, type SubjectBody, type SubjectRecord } from './key-store.port';
 import { ERASED_LOOKUPS_SCHEMA, assertLookupNotHeld, holdErasedLookup } from './erased-lookups';
@@ -132,12 +132,7 @@ export class SqliteKeyStore implements KeyStore {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.directory = filename === ':memory:' ? undefined : dirname(filename);
     this.db = new Database(filename);
-    try {
-      assertFormatSupported(this.db, filename, SQLITE_FORMATS.keyStore);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
+    assertFormatSupportedOrClose(this.db, filename, SQLITE_FORMATS.keyStore);
     if (filename !== ':memory:') chmodSync(filename, 0o600);
     this.db.pragma('journal_mode = DELETE');
     this.db.pragma('secure_delete = ON');

@@ -10,7 +10,7 @@ import { ConfigurationError } from '@nws/runtime';
 export const SQLITE_FORMATS = {
   /** 1: the first marked (events, immutability triggers, AUTOINCREMENT positions). */
   eventStore: 1,
-  /** 1: the first marked (subjects and their organs, erased subjects, fingerprint keys with their scope). */
+  /** 1: the first marked (subjects and their organs, erased subjects and lookups held after erasure, fingerprint keys with their scope). */
   keyStore: 1,
 } as const;
 
@@ -34,6 +34,16 @@ export function assertFormatSupported(db: Database.Database, file: string, suppo
   const found = Number(db.pragma('user_version', { simple: true }));
   if (found > supported) throw new FormatTooNewError(file, found, supported);
   return found;
+}
+
+/** The same, on a connection just opened: closed when refused, so a refused file is left as found, not held open. */
+export function assertFormatSupportedOrClose(db: Database.Database, file: string, supported: number): void {
+  try {
+    assertFormatSupported(db, file, supported);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /**

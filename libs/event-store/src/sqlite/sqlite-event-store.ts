@@ -14,7 +14,7 @@ import {
   type SubscribeOptions,
 } from '../event-store.port';
 import { SQLITE_EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
-import { SQLITE_FORMATS, assertFormatSupported, claimFormat } from './format-version';
+import { SQLITE_FORMATS, assertFormatSupportedOrClose, claimFormat } from './format-version';
 import { openStoredDatabase } from './stored-database';
 import { rowPages } from './row-pages.iterator';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './sqlite-event-rows';
@@ -55,12 +55,12 @@ export class SqliteEventStore implements EventStore {
     if (options.readOnly) {
       this.db = openStoredDatabase(options.filename);
       this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
-      closedUnless(this.db, () => assertFormatSupported(this.db, options.filename, SQLITE_FORMATS.eventStore));
+      assertFormatSupportedOrClose(this.db, options.filename, SQLITE_FORMATS.eventStore);
     } else {
       if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
       this.db = new Database(options.filename);
       // Before anything is written (the journal mode is): a newer release's store is not this one's to change.
-      closedUnless(this.db, () => assertFormatSupported(this.db, options.filename, SQLITE_FORMATS.eventStore));
+      assertFormatSupportedOrClose(this.db, options.filename, SQLITE_FORMATS.eventStore);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
@@ -237,15 +237,5 @@ export class SqliteEventStore implements EventStore {
     const upTo = this.commits.visibleUpTo;
     const head = upTo === Number.MAX_SAFE_INTEGER ? this.statements.head.get() : this.statements.headUpTo.get(upTo);
     return head?.position ?? 0;
-  }
-}
-
-/** The connection closed when `check` throws: a refused file is left as found, not held open. */
-function closedUnless(db: Database.Database, check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    db.close();
-    throw error;
   }
 }
