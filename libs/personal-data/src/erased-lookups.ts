@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { statement } from '@nws/event-store/sqlite';
 import { PersonalDataErasedMeanwhileError } from './erased-meanwhile.error';
 
 /**
@@ -28,7 +29,7 @@ export const ERASED_LOOKUPS_SCHEMA = `
  */
 export function holdErasedLookup(db: Database.Database, lookup: Buffer, erasedAt: string, now: string): void {
   const from = erasedAt > now ? erasedAt : now;
-  db.prepare('INSERT INTO erased_lookups (lookup, erased_at) VALUES (?, ?) ON CONFLICT (lookup) DO UPDATE SET erased_at = excluded.erased_at').run(lookup, from);
+  statement(db, 'INSERT INTO erased_lookups (lookup, erased_at) VALUES (?, ?) ON CONFLICT (lookup) DO UPDATE SET erased_at = excluded.erased_at').run(lookup, from);
 }
 
 /**
@@ -37,7 +38,7 @@ export function holdErasedLookup(db: Database.Database, lookup: Buffer, erasedAt
  */
 export function assertLookupNotHeld(db: Database.Database, lookup: Buffer, now: string): void {
   const cutoff = new Date(Date.parse(now) - ERASED_LOOKUP_HOLD_MS).toISOString();
-  db.prepare('DELETE FROM erased_lookups WHERE erased_at <= ?').run(cutoff);
-  const held = db.prepare('SELECT erased_at FROM erased_lookups WHERE lookup = ?').get(lookup) as { erased_at: string } | undefined;
+  statement(db, 'DELETE FROM erased_lookups WHERE erased_at <= ?').run(cutoff);
+  const held = statement(db, 'SELECT erased_at FROM erased_lookups WHERE lookup = ?').get(lookup) as { erased_at: string } | undefined;
   if (held) throw new PersonalDataErasedMeanwhileError(held.erased_at);
 }
